@@ -1,0 +1,114 @@
+"""查询登记处：queries/*.sql 一个文件一个查询，读一次，每次调用用新游标执行，参数只绑定不拼接。
+
+文件头格式（均为 `--` 注释行，位于 SQL 之前）：
+    -- name: overview_problem_counts
+    -- 用途: 一句话说明
+    -- params: $as_of TIMESTAMP, $unit VARCHAR
+    -- 指标: 未销号问题 | 口径: …… | 分母: ……
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import duckdb
+import pandas as pd
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+_HEADER = re.compile(r"^--\s*([^:：]+?)\s*[:：]\s*(.*)$")
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)\s+([A-Z\[\]]+)")
+_USED_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class QueryError(Exception):
+    """查询定义或调用参数有误（开发错误，不是用户输入错误）。"""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """屏幕上一个数字的定义：名称、口径、分母；数据截至时间由调用方给出。"""
+
+    name: str
+    formula: str
+    denominator: str
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    purpose: str
+    params: tuple[tuple[str, str], ...]
+    metrics: tuple[Metric, ...]
+    sql: str
+    path: Path
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p for p, _ in self.params)
+
+
+def _parse(path: Path) -> Query:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if m:
+            header.setdefault(m.group(1).strip(), []).append(m.group(2).strip())
+    name = (header.get("name") or [""])[0]
+    if name != path.stem:
+        raise QueryError(f"{path.name}: 文件头 name ({name!r}) 必须与文件名一致")
+    purpose = (header.get("用途") or [""])[0]
+    if not purpose:
+        raise QueryError(f"{path.name}: 缺少 `-- 用途:` 说明")
+    params = tuple(_PARAM.findall((header.get("params") or [""])[0]))
+    used = set(_USED_PARAM.findall("\n".join(l for l in text.splitlines() if not l.startswith("--"))))
+    declared = {p for p, _ in params}
+    if used != declared:
+        raise QueryError(f"{path.name}: 声明的参数 {sorted(declared)} 与 SQL 中使用的 {sorted(used)} 不一致")
+    metrics = []
+    for raw in header.get("指标", []):
+        parts = [p.strip() for p in raw.split("|")]
+        fields = {"名称": parts[0]}
+        for part in parts[1:]:
+            k, _, v = part.partition(":") if ":" in part else part.partition("：")
+            fields[k.strip()] = v.strip()
+        metrics.append(Metric(fields["名称"], fields.get("口径", ""), fields.get("分母", "—")))
+    return Query(name, purpose, params, tuple(metrics), text, path)
+
+
+@functools.cache
+def load(name: str) -> Query:
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.exists():
+        raise QueryError(f"没有名为 {name} 的查询（{path}）")
+    return _parse(path)
+
+
+def all_queries() -> list[Query]:
+    return [load(p.stem) for p in sorted(QUERY_DIR.glob("*.sql"))]
+
+
+def bind(query: Query, params: Mapping[str, Any]) -> dict[str, Any]:
+    """只传查询声明的参数；缺参数是开发错误，立即报出。"""
+    missing = [p for p in query.param_names if p not in params]
+    if missing:
+        raise QueryError(f"查询 {query.name} 缺少参数：{missing}")
+    return {p: params[p] for p in query.param_names}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """在新游标上执行命名查询（游标可跨 Streamlit 会话线程安全使用）。"""
+    query = load(name)
+    cur = con.cursor()
+    try:
+        return cur.execute(query.sql, bind(query, params or {})).df()
+    finally:
+        cur.close()
