@@ -1,0 +1,101 @@
+"""总览页的纯逻辑：把查询结果整理成卡片与表格（不依赖 streamlit，测试直接调用）。"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from chuangwen import formats
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: str
+    delta: str | None = None
+    delta_arrow: str = "auto"      # auto / up / down / off
+    delta_color: str = "normal"
+    delta_description: str | None = None
+    metric: str | None = None      # 对应查询文件头中的指标名，用于口径提示
+
+
+def rank_cards(rank: pd.DataFrame, target_rank: int | None, round_type: str) -> list[Card]:
+    """名次、得分、距目标三张卡片；没有成绩时给出说明而不是空白。"""
+    if rank.empty:
+        return [Card("全省排名", "暂无成绩", metric="全省排名"),
+                Card("测评得分", "—", metric="测评得分"),
+                Card("距目标名次", "—", metric="距目标名次")]
+    row = rank.iloc[0]
+    cards = []
+    prev_rank = row["prev_rank"]
+    rank_delta = None if pd.isna(prev_rank) else int(prev_rank) - int(row["rank"])
+    cards.append(Card(
+        f"全省排名（{row['round_name']}）",
+        formats.rank(row["rank"], row["group_size"]),
+        delta=None if rank_delta is None else ("持平" if rank_delta == 0 else f"{'上升' if rank_delta > 0 else '下降'} {abs(rank_delta)} 名"),
+        delta_arrow="off" if not rank_delta else ("up" if rank_delta > 0 else "down"),
+        delta_color="off" if not rank_delta else ("green" if rank_delta > 0 else "red"),
+        delta_description=None if rank_delta is None else f"较{row['prev_round_name']}",
+        metric="全省排名",
+    ))
+    score_delta = None if pd.isna(row["prev_total"]) else round(float(row["total"]) - float(row["prev_total"]), 2)
+    cards.append(Card(
+        "测评得分",
+        formats.points(row["total"]),
+        delta=None if score_delta is None else f"{score_delta:+.2f} 分",
+        delta_description=None if score_delta is None else f"较{row['prev_round_name']}",
+        metric="测评得分",
+    ))
+    if not target_rank:
+        cards.append(Card("距目标名次", "未设定目标", metric="距目标名次"))
+    elif bool(row["target_beyond_group"]):
+        cards.append(Card(f"距目标：前{target_rank}名", "目标超出组内单位数", metric="距目标名次"))
+    elif int(row["rank"]) <= target_rank:
+        cards.append(Card(f"距目标：前{target_rank}名", "已达到", delta=f"当前第{int(row['rank'])}名",
+                          delta_arrow="off", delta_color="green", metric="距目标名次"))
+    else:
+        cards.append(Card(f"距目标：前{target_rank}名", f"差 {formats.points(row['points_to_target'])} 分",
+                          delta=f"还差 {int(row['rank']) - target_rank} 个名次", delta_arrow="off",
+                          delta_color="orange", metric="距目标名次"))
+    return cards
+
+
+def target_rank_problem(target_rank: int | None, group_size) -> str | None:
+    """目标名次超出 1..N 时的提示；合法时为 None。"""
+    if target_rank is None or pd.isna(group_size):
+        return None
+    if not 1 <= target_rank <= int(group_size):
+        return f"目标名次 {target_rank} 不在 1 到 {int(group_size)}（本轮有成绩的单位数）之间，请检查设置 CHUANGWEN_TARGET_RANK 或库内 target_rank。"
+    return None
+
+
+def problem_cards(summary: pd.DataFrame) -> list[Card]:
+    total = summary[summary["grouping_kind"] == "合计"]
+    if total.empty:
+        return [Card("未销号问题", "0", metric="未销号问题"), Card("逾期未整改", "0", metric="逾期未整改"),
+                Card("本周销号", "0", metric="本周销号"), Card("按期销号率", "—", metric="按期销号率")]
+    t = total.iloc[0]
+    return [
+        Card("未销号问题", formats.count(t["open_now"]), delta=f"本周新增 {formats.count(t['new_this_week'])} 条",
+             delta_arrow="off", delta_color="off", metric="未销号问题"),
+        Card("逾期未整改", formats.count(t["overdue_now"]),
+             delta=f"占未销号 {formats.rate(t['overdue_now'], t['open_now'])}", delta_arrow="off",
+             delta_color="red" if t["overdue_now"] else "off", metric="逾期未整改"),
+        Card("本周销号", formats.count(t["closed_this_week"]), metric="本周销号"),
+        Card("按期销号率", formats.rate(t["closed_on_time_in_period"], t["closed_in_period"]),
+             delta=f"{formats.count(t['closed_on_time_in_period'])} / {formats.count(t['closed_in_period'])} 条",
+             delta_arrow="off", delta_color="off", delta_description="按期 / 区间内销号", metric="按期销号率"),
+    ]
+
+
+def worst(summary: pd.DataFrame, kind: str, n: int = 3) -> pd.DataFrame:
+    """最差的 n 个镇街或单位（并列时一起列出，可能多于 n 个）；没有问题的不列。"""
+    rows = summary[(summary["grouping_kind"] == kind) & ((summary["overdue_now"] > 0) | (summary["new_this_week"] > 0))]
+    rows = rows[rows["worst_rank"] <= n].sort_values(["worst_rank", "code"])
+    return pd.DataFrame({
+        "名次": rows["worst_rank"].astype(int).to_numpy(),
+        "镇街" if kind == "镇街" else "牵头单位": rows["name"].to_numpy(),
+        "逾期未整改": rows["overdue_now"].astype(int).to_numpy(),
+        "本周新增": rows["new_this_week"].astype(int).to_numpy(),
+        "未销号": rows["open_now"].astype(int).to_numpy(),
+    })

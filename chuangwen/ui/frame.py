@@ -1,0 +1,144 @@
+"""页面框架共用的部件：示例数据横幅、数据截至、共享侧栏筛选、指标口径卡片。"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import streamlit as st
+
+from chuangwen import formats, queries, settings
+from chuangwen.ui import data
+
+ALL = "（全部）"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """侧栏筛选的当前值；所有页面从这里取，保证口径一致。"""
+
+    as_of: datetime           # 统计截至时刻（默认 = 数据截至）
+    period_start: datetime    # 统计区间起点（不含）
+    township: str | None
+    unit: str | None
+    round: str | None
+    scope_unit: str | None    # 查看范围：None = 全部单位；按单位授权后由登录身份决定
+
+    def problem_params(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "period_start": self.period_start,
+            "township": self.township,
+            "unit": self.unit,
+            "round": self.round,
+            "scope_unit": self.scope_unit,
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    meta: dict[str, str]
+    cutoff: datetime
+    county_code: str
+    county_name: str
+    target_rank: int | None
+    is_demo: bool
+
+
+def context() -> Context:
+    meta = data.meta()
+    cutoff_raw = meta.get("data_cutoff")
+    cutoff = datetime.fromisoformat(cutoff_raw) if cutoff_raw else datetime.combine(date.today(), time(23, 59, 59))
+    county = settings.get("our_region_code") or meta.get("our_region_code", "")
+    target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
+    return Context(
+        meta=meta,
+        cutoff=cutoff,
+        county_code=county,
+        county_name=meta.get("county_name", county),
+        target_rank=target,
+        is_demo=meta.get("is_demo") == "1",
+    )
+
+
+def banner(ctx: Context) -> None:
+    if ctx.is_demo:
+        st.warning(
+            f"**示例数据**：当前展示的是虚构的{ctx.meta.get('province_name', '')}{ctx.county_name}，"
+            "地名、单位和数字均为演示生成，不代表任何真实地区。",
+            icon="🧪",
+        )
+
+
+def _options(kind: str, ctx: Context) -> dict[str, str]:
+    df = data.query("ref_filter_options", county=ctx.county_code)
+    sub = df[df["kind"] == kind]
+    return dict(zip(sub["code"], sub["name"]))
+
+
+def sidebar(ctx: Context) -> Filters:
+    """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留。"""
+    sb = st.sidebar
+    sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}")
+    cutoff_day = ctx.cutoff.date()
+    default_range = (cutoff_day - timedelta(days=29), cutoff_day)
+    if "flt_range" not in st.session_state:
+        st.session_state["flt_range"] = default_range
+    picked = sb.date_input(
+        "统计区间",
+        max_value=cutoff_day,
+        key="flt_range",
+        help="区间终点即统计截至时间：逾期、未销号等按该时刻计算（终点为数据截至日时取数据截至时刻）。",
+        format="YYYY-MM-DD",
+    )
+    # 用户只点了起点时（区间未选完）先按“起点到数据截至”计算
+    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    start_day = picked[0] if picked else default_range[0]
+    end_day = min(picked[1] if len(picked) == 2 else cutoff_day, cutoff_day)
+    as_of = ctx.cutoff if end_day == cutoff_day else datetime.combine(end_day, time(23, 59, 59))
+    period_start = datetime.combine(start_day, time(0, 0)) - timedelta(microseconds=1)
+
+    rounds = _options("轮次", ctx)
+    townships = _options("镇街", ctx)
+    units = _options("单位", ctx)
+
+    def select(label: str, options: dict[str, str], key: str) -> str | None:
+        choice = sb.selectbox(label, [ALL, *options.keys()], key=key,
+                              format_func=lambda c: c if c == ALL else options.get(c, c))
+        return None if choice == ALL else choice
+
+    round_code = select("测评轮次", rounds, "flt_round")
+    township = select("镇街", townships, "flt_township")
+    unit = select("牵头单位", units, "flt_unit")
+    if as_of < ctx.cutoff:
+        sb.info(f"正在查看历史时点：{formats.moment(as_of)}")
+    return Filters(as_of=as_of, period_start=period_start, township=township, unit=unit,
+                   round=round_code, scope_unit=None)
+
+
+def current_filters() -> Filters:
+    return st.session_state["_filters"]
+
+
+def current_context() -> Context:
+    return st.session_state["_context"]
+
+
+def definitions(query_names: list[str], cutoff: datetime) -> None:
+    """指标口径卡片：名称、口径、分母、数据截至，全部来自查询文件头。"""
+    with st.expander("指标口径（本页每个数字的定义）", icon="📐"):
+        for name in query_names:
+            for m in queries.load(name).metrics:
+                st.markdown(f"**{m.name}**：{m.formula}。分母：{m.denominator}。　`queries/{name}.sql`")
+        st.caption(f"数据截至 {formats.moment(cutoff)}。")
+
+
+def metric_help(query_name: str, metric_name: str, cutoff: datetime) -> str:
+    for m in queries.load(query_name).metrics:
+        if m.name == metric_name:
+            return f"{m.formula}。分母：{m.denominator}。数据截至 {formats.moment(cutoff)}。"
+    raise KeyError(f"{query_name} 没有定义指标 {metric_name}")
+
+
+def not_built(title: str, what: str) -> None:
+    st.title(title)
+    st.info(f"本页尚未建成。建成后将提供：{what}", icon="🚧")

@@ -1,0 +1,44 @@
+"""创文看板的画框：页面配置、导航、示例数据横幅、数据截至、共享侧栏；各页在 pages/ 中。"""
+from __future__ import annotations
+
+import streamlit as st
+
+from chuangwen import db, settings
+from chuangwen.ui import data, frame
+
+st.set_page_config(page_title="创文看板", page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
+
+PAGES = [
+    st.Page("pages/overview.py", title="总览", icon="🏠", default=True),
+    st.Page("pages/rank_trend.py", title="排名趋势", icon="📈"),
+    st.Page("pages/hotspots.py", title="问题热点", icon="🗺️"),
+    st.Page("pages/league.py", title="红黑榜", icon="🏅"),
+    st.Page("pages/supervision.py", title="整改督办", icon="📋"),
+    st.Page("pages/data_admin.py", title="数据管理", icon="🗄️"),
+    st.Page("pages/briefing.py", title="通报导出", icon="📑"),
+]
+
+
+def _open_database() -> None:
+    path = data.database_path()
+    if str(path) == str(settings.DEFAULT_DEMO_DB) and not path.exists():
+        with st.spinner("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……"):
+            db.ensure_demo(path)
+    data.connection()
+
+
+try:
+    _open_database()
+    ctx = frame.context()
+except (db.DatabaseError, settings.SettingError) as exc:
+    st.title("创文看板")
+    st.error(f"无法打开数据库：{exc}", icon="⛔")
+    st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{data.database_path()}")
+    st.stop()
+
+st.sidebar.markdown(f"### 创文看板 · {ctx.county_name}")
+st.session_state["_context"] = ctx
+st.session_state["_filters"] = frame.sidebar(ctx)
+frame.banner(ctx)
+
+st.navigation(PAGES).run()
