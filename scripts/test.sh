@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# 快速开始：安装并运行全部测试。参数原样交给 pytest，例如 `bash scripts/test.sh tests/unit -q`。
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+
+# 1. 浏览器测试与图片导出需要 Debian 的 chromium 和中文字体；能装就用 apt-get 装上
+has_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
+if ! command -v chromium >/dev/null 2>&1 || ! has_cjk_font; then
+    if command -v apt-get >/dev/null 2>&1; then
+        if [ "$(id -u)" -eq 0 ]; then
+            SUDO=()
+        elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            SUDO=(sudo -n)
+        else
+            SUDO=(none)
+        fi
+        if [ "${SUDO[*]-}" != none ]; then
+            echo "正在用 apt-get 安装 chromium 和中文字体 fonts-noto-cjk……"
+            "${SUDO[@]}" apt-get update -qq
+            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+        else
+            echo "提示：缺少 chromium 或中文字体，但没有 root 权限或免密 sudo，跳过安装；浏览器测试可能失败。" >&2
+        fi
+    else
+        echo "提示：缺少 chromium 或中文字体，且本机没有 apt-get，请自行安装；浏览器测试可能失败。" >&2
+    fi
+fi
+
+# 2. 仓库内的虚拟环境；pyproject.toml 没变时不重复安装
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "错误：需要 Python 3.11 或更高版本（当前 $PYTHON：$("$PYTHON" --version 2>&1 || echo 未找到)）。可用 PYTHON=路径 指定解释器。" >&2
+    exit 1
+fi
+if [ -d "$VENV" ] && ! "$VENV/bin/python" -c '' 2>/dev/null; then
+    echo "虚拟环境 $VENV 已损坏（可能 Python 升级过），重新创建……"
+    rm -rf "$VENV"
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "正在创建虚拟环境 $VENV ……"
+    "$PYTHON" -m venv "$VENV" || {
+        echo "错误：无法创建虚拟环境；Debian/Ubuntu 上请先安装 python3-venv。" >&2
+        exit 1
+    }
+fi
+STAMP="$VENV/.installed-test"
+WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ]; then
+    echo "正在安装依赖（pip install -e \".[test]\"）……"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]"
+    echo "$WANT" >"$STAMP"
+fi
+
+# 3. 浏览器测试用系统的 chromium，不另外下载浏览器
+if [ -z "${CHUANGWEN_BROWSER:-}" ] && [ -x /usr/bin/chromium ]; then
+    export CHUANGWEN_BROWSER=/usr/bin/chromium
+fi
+
+# 4. 运行 pytest；一个测试都没收集到（退出码 5）也算失败
+set +e
+"$VENV/bin/python" -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+    echo "错误：没有收集到任何测试。" >&2
+    exit 1
+fi
+exit "$rc"
