@@ -1,0 +1,145 @@
+"""查询登记处：每个 queries/*.sql 都能解析、能在表结构上执行、在代码里被用到；登记处自身的行为。"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from chuangwen import db, queries
+
+REPO = Path(__file__).resolve().parents[2]
+QUERY_FILES = sorted(queries.QUERY_DIR.glob("*.sql"))
+
+# 每种声明类型的样例值；VARCHAR 分别用空值（“全部”）和一个具体值各跑一次
+SAMPLE_VALUES = {
+    "TIMESTAMP": datetime(2026, 11, 15, 18, 0),
+    "DATE": date(2026, 11, 15),
+    "INTEGER": 1,
+    "BIGINT": 1,
+    "DOUBLE": 1.0,
+    "BOOLEAN": True,
+    "VARCHAR[]": [],
+}
+
+
+def sample_params(query: queries.Query, varchar) -> dict:
+    unknown = [t for _, t in query.params if t != "VARCHAR" and t not in SAMPLE_VALUES]
+    assert not unknown, f"{query.name}: 测试还不认识参数类型 {unknown}，请在 SAMPLE_VALUES 中补上"
+    return {name: varchar if type_ == "VARCHAR" else SAMPLE_VALUES[type_] for name, type_ in query.params}
+
+
+@pytest.fixture(scope="module")
+def schema_con(tmp_path_factory):
+    path = db.create_database(tmp_path_factory.mktemp("schema") / "schema.duckdb")
+    con = db.open_readonly(path)
+    yield con
+    con.close()
+
+
+# ---------------------------------------------------------------- 每个 SQL 文件
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_file_header_is_complete(path):
+    query = queries.load(path.stem)
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", "\n".join(
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--")
+    )))
+    assert (query.name, bool(query.purpose), set(query.param_names)) == (path.stem, True, used)
+
+
+@pytest.mark.parametrize("varchar", [None, "x"], ids=["空值", "样例值"])
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_runs_on_an_empty_schema(schema_con, path, varchar):
+    query = queries.load(path.stem)
+    frame = queries.run(schema_con, query.name, sample_params(query, varchar))
+    assert frame.columns.size > 0
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_is_used_by_the_code(path):
+    sources = [REPO / "dashboard.py", *(REPO / "pages").rglob("*.py"), *(REPO / "chuangwen").rglob("*.py")]
+    pattern = re.compile(rf"""["']{re.escape(path.stem)}["']""")
+    users = [str(p.relative_to(REPO)) for p in sources if p.exists() and pattern.search(p.read_text(encoding="utf-8"))]
+    assert users, f"查询 {path.stem} 没有被 dashboard.py、pages/ 或 chuangwen/ 中的代码使用"
+
+
+# ---------------------------------------------------------------- 登记处行为（用临时查询目录）
+
+SAMPLE_SQL = """\
+-- name: sample_problem_count
+-- 用途: 测试用：统计某时刻前发现的问题数
+-- params: $as_of TIMESTAMP, $township VARCHAR
+-- 指标: 问题数 | 口径: 发现时间不晚于统计时刻的问题条数 | 分母: 无
+select count(*) as 问题数, $township as 镇街
+from problem
+where found_at <= $as_of
+"""
+
+
+@pytest.fixture
+def query_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.load.cache_clear()
+    (tmp_path / "sample_problem_count.sql").write_text(SAMPLE_SQL, encoding="utf-8")
+    yield tmp_path
+    queries.load.cache_clear()
+
+
+def test_run_binds_params_and_returns_a_frame(query_dir, fresh_db):
+    con = db.open_readonly(fresh_db)
+    try:
+        frame = queries.run(con, "sample_problem_count", {"as_of": datetime(2026, 1, 1), "township": "城关镇"})
+    finally:
+        con.close()
+    assert frame.to_dict("records") == [{"问题数": 0, "镇街": "城关镇"}]
+
+
+def test_missing_param_raises_query_error(query_dir):
+    query = queries.load("sample_problem_count")
+    with pytest.raises(queries.QueryError, match="township"):
+        queries.bind(query, {"as_of": datetime(2026, 1, 1)})
+
+
+def test_extra_params_are_dropped(query_dir):
+    query = queries.load("sample_problem_count")
+    bound = queries.bind(query, {"as_of": datetime(2026, 1, 1), "township": None, "unit": "城管局"})
+    assert bound == {"as_of": datetime(2026, 1, 1), "township": None}
+
+
+def test_header_metric_is_parsed(query_dir):
+    assert queries.load("sample_problem_count").metrics == (
+        queries.Metric("问题数", "发现时间不晚于统计时刻的问题条数", "无"),
+    )
+
+
+def test_all_queries_lists_every_file_in_the_folder(query_dir):
+    (query_dir / "another_query.sql").write_text("-- name: another_query\n-- 用途: 测试\nselect 1\n", encoding="utf-8")
+    assert [q.name for q in queries.all_queries()] == ["another_query", "sample_problem_count"]
+
+
+def test_unknown_query_name_raises_query_error(query_dir):
+    with pytest.raises(queries.QueryError, match="没有名为"):
+        queries.load("no_such_query")
+
+
+def test_header_name_must_match_file_name(query_dir):
+    (query_dir / "misnamed.sql").write_text("-- name: other\n-- 用途: 测试\nselect 1\n", encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="文件名"):
+        queries.load("misnamed")
+
+
+def test_purpose_line_is_required(query_dir):
+    (query_dir / "no_purpose.sql").write_text("-- name: no_purpose\nselect 1\n", encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="用途"):
+        queries.load("no_purpose")
+
+
+def test_used_but_undeclared_param_is_rejected(query_dir):
+    (query_dir / "undeclared.sql").write_text(
+        "-- name: undeclared\n-- 用途: 测试\n-- params: $a INTEGER\nselect $a + $b\n", encoding="utf-8"
+    )
+    with pytest.raises(queries.QueryError, match="不一致"):
+        queries.load("undeclared")
+
