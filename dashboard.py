@@ -35,6 +35,9 @@ except (db.DatabaseError, settings.SettingError) as exc:
     st.error(f"无法打开数据库：{exc}", icon="⛔")
     st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{data.database_path()}")
     st.stop()
+except frame.EmptyDatabase:
+    frame.first_run(data.database_path())
+    st.stop()
 
 st.sidebar.markdown(f"### 创文看板 · {ctx.county_name}")
 st.session_state["_context"] = ctx

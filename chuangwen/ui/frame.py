@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import streamlit as st
 
@@ -10,6 +10,10 @@ from chuangwen import formats, queries, settings
 from chuangwen.ui import data
 
 ALL = "（全部）"
+
+
+class EmptyDatabase(Exception):
+    """库里还没有任何问题或整改记录，也没有写明数据截至时间。"""
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,11 @@ class Context:
 
 def context() -> Context:
     meta = data.meta()
-    cutoff_raw = meta.get("data_cutoff")
-    cutoff = datetime.fromisoformat(cutoff_raw) if cutoff_raw else datetime.combine(date.today(), time(23, 59, 59))
+    # 所有“本周”“逾期”都相对数据截至时间计算，从不取系统时钟
+    cutoff_raw = meta.get("data_cutoff") or meta.get("data_cutoff_derived")
+    if not cutoff_raw:
+        raise EmptyDatabase()
+    cutoff = datetime.fromisoformat(cutoff_raw)
     county = settings.get("our_region_code") or meta.get("our_region_code", "")
     target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
     return Context(
@@ -142,3 +149,17 @@ def metric_help(query_name: str, metric_name: str, cutoff: datetime) -> str:
 def not_built(title: str, what: str) -> None:
     st.title(title)
     st.info(f"本页尚未建成。建成后将提供：{what}", icon="🚧")
+
+
+def first_run(path) -> None:
+    """空库的引导页：说明先导入什么、按什么顺序，而不是报错。"""
+    st.title("创文看板")
+    st.info(f"数据库 {path} 中还没有数据。", icon="🗂️")
+    st.markdown(
+        "建议按以下顺序准备数据：\n"
+        "1. **基础资料**：镇街与社区、责任单位、点位、测评体系；\n"
+        "2. **测评成绩**：历轮测评的全省排名组成绩与本县扣分明细；\n"
+        "3. **问题台账**与**整改记录**。\n\n"
+        "Excel 模板导入将在“数据管理”页提供；现在可以先用命令 "
+        "`chuangwen demo --db data/demo.duckdb` 生成示例县数据体验各页面。"
+    )

@@ -1,0 +1,104 @@
+"""总览页耗时：20k 与 1M 问题的示例库，冷启动与热重跑（AppTest 计时，含框架与侧栏），
+并与“朴素做法”（把问题和整改事件读进 pandas 再算同样的数字）在同一次运行中对比。
+
+用法：python benchmarks/bench_overview.py [--sizes 20000 1000000] [--dir /tmp/chuangwen-bench] [--runs 5]
+只打印数字，不做断言。目标：1M 问题时总览热重跑 ≤ 300 ms。
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from chuangwen import demo  # noqa: E402
+
+
+def ensure_db(directory: Path, problems: int) -> Path:
+    path = directory / f"demo-{problems}.duckdb"
+    if not path.exists():
+        t0 = time.perf_counter()
+        demo.build(path, seed=2026, problems=problems)
+        print(f"  生成示例库 {problems:,} 条问题：{time.perf_counter() - t0:.1f} s")
+    return path
+
+
+def time_app(path: Path, runs: int) -> tuple[float, list[float]]:
+    from streamlit.testing.v1 import AppTest
+    import streamlit as st
+
+    os.environ["CHUANGWEN_DB"] = str(path)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    t0 = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - t0
+    assert not at.exception, at.exception
+    warm = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - t0)
+    return cold, warm
+
+
+def naive_pandas(path: Path) -> float:
+    """朴素基线：整表读进 pandas，按事件日志推导状态，再算未销号/逾期/本周销号/按期率。"""
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(path), read_only=True)
+    cutoff = datetime.fromisoformat(con.execute("select value from meta where key='data_cutoff'").fetchone()[0])
+    problems = con.execute("select code, found_at, deadline, township_code, lead_unit_code from problem").df()
+    events = con.execute("select id, problem_code, event_at, action from rectify_event").df()
+    con.close()
+    events = events[events["event_at"] <= cutoff].sort_values(["problem_code", "event_at", "id"])
+    last = events.groupby("problem_code").tail(1).set_index("problem_code")
+    closed_at = events[events["action"] == "已销号"].groupby("problem_code")["event_at"].max()
+    p = problems[problems["found_at"] <= cutoff].set_index("code")
+    p["last_action"] = last["action"]
+    p["is_closed"] = p["last_action"] == "已销号"
+    p["closed_at"] = closed_at.where(p["is_closed"].reindex(closed_at.index, fill_value=False))
+    p["is_overdue"] = ~p["is_closed"] & p["deadline"].notna() & (p["deadline"] < cutoff)
+    week = cutoff - timedelta(days=7)
+    start = cutoff - timedelta(days=30)
+    for keys in ([], ["township_code"], ["lead_unit_code"]):
+        g = p.groupby(keys) if keys else p
+        _ = (g["is_closed"].sum(), g["is_overdue"].sum())
+    _ = ((p["closed_at"] > week).sum(), ((p["closed_at"] > start) & (p["closed_at"] <= p["deadline"])).sum())
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="总览页耗时基准")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[20_000, 1_000_000])
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/chuangwen-bench"))
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        print(f"== {n:,} 条问题")
+        path = ensure_db(args.dir, n)
+        cold, warm = time_app(path, args.runs)
+        naive = naive_pandas(path)
+        warm_med = statistics.median(warm)
+        rows.append((n, cold, warm_med, max(warm), naive))
+        print(f"  总览冷启动（含打开库与全部查询）：{cold * 1000:,.0f} ms")
+        print(f"  总览热重跑 中位数 / 最大：{warm_med * 1000:,.0f} / {max(warm) * 1000:,.0f} ms（目标 ≤ 300 ms）")
+        print(f"  朴素基线（pandas 全表推导同样的数字，不含画图）：{naive * 1000:,.0f} ms")
+        print(f"  比值：朴素基线 / 冷启动 = {naive / cold:.1f}×；朴素基线 / 热重跑 = {naive / warm_med:.0f}×")
+    print()
+    print(pd.DataFrame(rows, columns=["问题数", "冷启动s", "热重跑中位s", "热重跑最大s", "朴素基线s"]).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""每个页面在示例库上都能跑通，总览的数字来自查询、非空且为中文。"""
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import DASHBOARD
+
+PAGES = ["pages/overview.py", "pages/rank_trend.py", "pages/hotspots.py", "pages/league.py",
+         "pages/supervision.py", "pages/data_admin.py", "pages/briefing.py"]
+
+
+def test_overview_shows_rank_and_problem_figures(app):
+    at = app.run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[0].startswith("全省排名（") and "未销号问题" in labels and "按期销号率" in labels
+    values = {m.label: m.value for m in at.metric}
+    assert values[labels[0]].startswith("第") and "名 / " in values[labels[0]]
+    assert int(values["未销号问题"].replace(",", "")) > 0
+    assert values["按期销号率"].endswith("%")
+
+
+def test_demo_banner_and_cutoff_are_shown(app):
+    at = app.run()
+    assert any("示例数据" in w.value for w in at.warning)
+    assert any("数据截至" in m.value for m in at.sidebar.markdown)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(app, page):
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception, page
+    assert at.title, page
+
+
+def test_placeholder_pages_say_so_plainly(app):
+    at = app.run()
+    at.switch_page("pages/hotspots.py").run()
+    assert any("本页尚未建成" in i.value for i in at.info)
+
+
+def test_sidebar_filter_survives_page_switch_and_changes_figures(app):
+    at = app.run()
+    before = {m.label: m.value for m in at.metric}["未销号问题"]
+    township = at.sidebar.selectbox(key="flt_township")
+    choice = township.options[1]
+    township.set_value(choice).run()
+    after = {m.label: m.value for m in at.metric}["未销号问题"]
+    assert int(after.replace(",", "")) < int(before.replace(",", ""))
+    at.switch_page("pages/league.py").run()
+    at.switch_page("pages/overview.py").run()
+    assert at.sidebar.selectbox(key="flt_township").value == choice
+
+
+def test_rank_chart_has_reversed_integer_axis(app):
+    at = app.run()
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    rank_chart = next(s for s in specs if s["layout"]["yaxis"].get("title", {}).get("text") == "名次")
+    y = rank_chart["layout"]["yaxis"]
+    assert y["range"][0] > y["range"][1]
+    assert all(float(v).is_integer() for v in y["tickvals"])
+
+
+def test_bad_database_path_shows_chinese_error(tmp_path, monkeypatch):
+    bad = tmp_path / "not-a-db.duckdb"
+    bad.write_text("这不是数据库")
+    monkeypatch.setenv("CHUANGWEN_DB", str(bad))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not at.exception
+    assert any("不是 DuckDB 数据库" in e.value for e in at.error)
+    assert bad.read_text() == "这不是数据库"
+
+
+def test_empty_database_shows_first_run_guide(fresh_db, monkeypatch):
+    monkeypatch.setenv("CHUANGWEN_DB", str(fresh_db))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not at.exception
+    assert any("还没有数据" in i.value for i in at.info)
+
+
+def test_target_rank_outside_group_gets_message(app, monkeypatch):
+    monkeypatch.setenv("CHUANGWEN_TARGET_RANK", "999")
+    at = app.run()
+    assert not at.exception
+    assert any("目标名次 999 不在" in w.value for w in at.warning)

@@ -1,0 +1,111 @@
+"""浏览器测试：在本机回环地址启动真实的 streamlit 服务器，用 Debian chromium（Playwright 驱动）访问。
+所有非回环请求都被拦截并记录，用来证明页面离线可用。"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from chuangwen import demo
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _browser_path() -> str | None:
+    return os.environ.get("CHUANGWEN_BROWSER") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def e2e_demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
+    demo.build(path, seed=11, problems=5000)
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(e2e_demo_db):
+    """真实服务器（仓库内 .streamlit/config.toml 生效），结束时关闭。"""
+    port = _free_port()
+    env = {**os.environ, "CHUANGWEN_DB": str(e2e_demo_db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + proc.stdout.read().decode(errors="replace"))
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    exe = _browser_path()
+    if exe is None:
+        pytest.fail("没有找到 chromium：请运行 bash scripts/test.sh（会用 apt-get 安装 chromium 和 fonts-noto-cjk）")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=exe,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """一个只允许回环地址的页面；external 列表记录被拦下的外部请求。"""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.external = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            page.external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
