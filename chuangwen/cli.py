@@ -1,0 +1,346 @@
+"""命令行 `chuangwen`：生成示例库、建空库、升级结构、查看库信息。"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+from chuangwen import __version__, db
+
+PROG = "chuangwen"
+
+# 表名的中文说明（info/demo 汇总里显示）；不在表中的新表只显示英文名
+TABLE_LABELS = {
+    "schema_version": "结构版本记录",
+    "meta": "库级元数据",
+    "region": "地区",
+    "boundary": "边界",
+    "unit": "责任单位",
+    "site_type": "点位类型",
+    "problem_category": "问题类别",
+    "framework_edition": "测评体系版本",
+    "framework_node": "测评体系条目",
+    "negative_item": "负面清单",
+    "site": "点位",
+    "round": "测评轮次",
+    "score": "成绩",
+    "score_part": "分项成绩",
+    "deduction": "扣分明细",
+    "deduction_unit": "扣分责任单位",
+    "import_log": "导入日志",
+    "problem": "问题",
+    "problem_coop_unit": "问题配合单位",
+    "rectify_event": "整改事件",
+}
+
+# meta 中其余常见键的中文名（数据截至、本县、是否示例数据单独显示在前面）
+META_LABELS = {
+    "province_name": "省份",
+    "target_rank": "目标名次",
+    "seed": "随机种子",
+    "built_at": "生成时间",
+}
+
+# argparse 的英文报错 → 中文（Python 3.11–3.13 的措辞）
+_TYPE_NAMES = {"int": "整数", "float": "数字", "str": "文本"}
+_TRANSLATIONS: list[tuple[re.Pattern[str], object]] = [
+    (re.compile(r"^unrecognized arguments: (.*)$", re.S), r"无法识别的参数：\1"),
+    (re.compile(r"^the following arguments are required: (.*)$", re.S), r"缺少必需的参数：\1"),
+    (
+        re.compile(r"^argument (.+?): invalid (\w+) value: (.*)$", re.S),
+        lambda m: f"参数 {m.group(1)} 的值 {m.group(3)} 无效，应为{_TYPE_NAMES.get(m.group(2), m.group(2))}",
+    ),
+    (
+        re.compile(r"^argument (.+?): invalid choice: (.*?) \(choose from (.*)\)$", re.S),
+        r"参数 \1 的取值 \2 无效，可选：\3",
+    ),
+    (re.compile(r"^argument (.+?): expected one argument$", re.S), r"参数 \1 后面需要一个值"),
+    (re.compile(r"^argument (.+?): ignored explicit argument (.*)$", re.S), r"参数 \1 不接受值 \2"),
+    (re.compile(r"^ambiguous option: (.+?) could match (.*)$", re.S), r"选项 \1 有歧义，可能是：\2"),
+    (re.compile(r"^argument (.+?): not allowed with argument (.*)$", re.S), r"参数 \1 不能与 \2 同时使用"),
+    # 自定义类型函数抛出的 ArgumentTypeError 已是中文，只需翻译前缀
+    (re.compile(r"^argument (.+?): (.*)$", re.S), r"参数 \1：\2"),
+]
+
+
+class _UsageError(Exception):
+    """参数本身合法、但被下游判为不合理（退出码 2）。"""
+
+
+def translate_argparse_message(message: str) -> str:
+    """把 argparse 的常见英文报错翻译成中文；不认识的原样返回。"""
+    for pattern, replacement in _TRANSLATIONS:
+        m = pattern.match(message)
+        if m:
+            return replacement(m) if callable(replacement) else m.expand(replacement)
+    return message
+
+
+class _ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class _ChineseParser(argparse.ArgumentParser):
+    """报错与帮助均为中文的参数解析器；用法错误退出码 2。"""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", _ChineseHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{translate_argparse_message(message)}\n")
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数，实际为 {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数（至少为 1），实际为 {raw!r}")
+    return value
+
+
+def _integer(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数，实际为 {raw!r}") from None
+
+
+def _cutoff(raw: str) -> datetime:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw.strip(), fmt)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"时间格式应为 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'，实际为 {raw!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _ChineseParser(
+        prog=PROG,
+        description="创文看板命令行：生成示例库、新建空库、升级库结构、查看库信息。",
+        epilog=(
+            "示例：\n"
+            "  chuangwen demo --db data/demo.duckdb\n"
+            "  chuangwen info --db data/demo.duckdb\n"
+            "每个子命令都有帮助，例如：chuangwen demo -h"
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"创文看板 {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(title="子命令", dest="command", metavar="子命令", required=True)
+
+    def add(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=summary, description=description, formatter_class=_ChineseHelpFormatter)
+        p.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
+        return p
+
+    demo = add(
+        "demo",
+        "生成示例县数据库",
+        "生成一个示例县的完整数据库（虚构数据，库内标记为示例数据）。\n"
+        "文件已存在时拒绝覆盖；加 --force 时先生成到临时文件，成功后再替换，失败时原文件不动。",
+    )
+    demo.add_argument("--seed", type=_integer, default=2026, metavar="整数", help="随机种子，相同种子生成相同数据（默认 2026）")
+    demo.add_argument("--problems", type=_positive_int, default=20000, metavar="数量", help="问题条数，正整数（默认 20000）")
+    demo.add_argument(
+        "--until",
+        type=_cutoff,
+        default=datetime(2026, 11, 15, 18, 0),
+        metavar="时间",
+        help="数据截至时间，格式 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'；只写日期时为当天 00:00（默认 '2026-11-15 18:00'）",
+    )
+    demo.add_argument("--force", action="store_true", help="覆盖已存在的数据库文件")
+    demo.set_defaults(handler=_cmd_demo)
+
+    add("init", "新建只有表结构的空库", "新建一个只有表结构、没有数据的数据库；文件已存在时拒绝。").set_defaults(handler=_cmd_init)
+    add(
+        "migrate",
+        "把旧版本库升级到当前结构版本",
+        "把旧版本的数据库升级到本程序的结构版本；版本更高的库被拒绝，文件不动。",
+    ).set_defaults(handler=_cmd_migrate)
+    add(
+        "info",
+        "查看库的结构版本、元数据和各表行数",
+        "只读查看：结构版本、元数据（数据截至、本县、是否示例数据）和各表行数；不修改文件。",
+    ).set_defaults(handler=_cmd_info)
+    return parser
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _display_width(text))
+
+
+def _table_counts(con) -> list[tuple[str, int]]:
+    cur = con.cursor()
+    try:
+        names = [
+            r[0]
+            for r in cur.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' and not internal order by table_oid"
+            ).fetchall()
+        ]
+        # 表名来自库的目录本身，不是用户输入；标识符加引号
+        return [(n, cur.execute(f'select count(*) from "{n}"').fetchone()[0]) for n in names]
+    finally:
+        cur.close()
+
+
+def _print_counts(counts: list[tuple[str, int]]) -> None:
+    labels = [f"{TABLE_LABELS.get(n, '')} {n}".strip() for n, _ in counts]
+    width = max((_display_width(label) for label in labels), default=0)
+    print("各表行数：")
+    for label, (_, count) in zip(labels, counts):
+        print(f"  {_pad(label, width)}  {count:>10,}")
+
+
+def _read_version(path: Path) -> int:
+    db._check_is_duckdb_file(path)
+    con = db._connect(path, read_only=True)
+    try:
+        return db.schema_version(con)
+    finally:
+        con.close()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from chuangwen import demo
+
+    path: Path = args.db
+    if path.is_dir():
+        raise db.DatabaseError(f"数据库路径是一个目录，不是 DuckDB 文件：{path}")
+    started = time.perf_counter()
+    kwargs = {"seed": args.seed, "problems": args.problems, "until": args.until}
+    if path.exists() and not args.force:
+        raise db.DatabaseError(f"文件已存在，不会覆盖：{path}。如需重新生成，请加 --force。")
+    try:
+        if path.exists():
+            _rebuild_replacing(path, demo.build, kwargs)
+        else:
+            demo.build(path, **kwargs)
+    except ValueError as exc:
+        # chuangwen.demo 对不合理的参数抛出带中文消息的 ValueError
+        raise _UsageError(str(exc)) from exc
+    seconds = time.perf_counter() - started
+
+    con = db._connect(path, read_only=True)
+    try:
+        version = db.schema_version(con)
+        counts = _table_counts(con)
+    finally:
+        con.close()
+    print(f"已生成示例数据库：{path}")
+    print(f"结构版本 {version}，随机种子 {args.seed}，问题 {args.problems:,} 条，数据截至 {args.until:%Y-%m-%d %H:%M}")
+    _print_counts(counts)
+    print(f"用时 {seconds:.1f} 秒")
+    return 0
+
+
+def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
+    """--force：新库先写到同目录临时文件，成功后原子替换；任何失败都不动原文件。"""
+    # 只覆盖 DuckDB 文件：--db 写错成别的文件时不误删
+    db._check_is_duckdb_file(path)
+    tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
+    with db._file_lock(path):
+        # 读写打开再关闭：别的程序正在用时在这里被拒绝；旧库的 WAL 被合并，替换后不会被误用到新库上
+        db._connect(path, read_only=False).close()
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            build(tmp, **kwargs)
+            os.replace(tmp, path)
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    path = db.create_database(args.db)
+    print(f"已新建空数据库（结构版本 {db.SCHEMA_VERSION}）：{path}")
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    path: Path = args.db
+    before = _read_version(path)
+    applied = db.upgrade(path)
+    if applied == 0:
+        print(f"结构版本已是 {before}，无需升级：{path}")
+    else:
+        print(f"已升级：结构版本 {before} → {db.SCHEMA_VERSION}（执行迁移 {applied} 个）：{path}")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    path: Path = args.db
+    db._check_is_duckdb_file(path)
+    con = db._connect(path, read_only=True)
+    try:
+        version = db.schema_version(con)
+        if version == 0:
+            raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
+        db._refuse_newer(version, path)
+        meta = db.read_meta(con)
+        counts = _table_counts(con)
+    finally:
+        con.close()
+    print(f"数据库：{path}")
+    note = "" if version == db.SCHEMA_VERSION else f"（低于本程序的 {db.SCHEMA_VERSION}，可运行 chuangwen migrate --db {path} 升级）"
+    print(f"结构版本：{version}{note}")
+    is_demo = meta.get("is_demo")
+    print(f"数据截至：{meta.get('data_cutoff') or '（未记录）'}")
+    county = meta.get("county_name") or ""
+    code = meta.get("our_region_code") or ""
+    print(f"本县：{f'{county}（{code}）' if county and code else county or code or '（未记录）'}")
+    print(f"是否示例数据：{'（未记录）' if is_demo is None else '是' if is_demo in ('1', 'true') else '否'}")
+    shown = {"data_cutoff", "county_name", "our_region_code", "is_demo"}
+    rest = sorted(k for k in meta if k not in shown)
+    if rest:
+        print("其他元数据：")
+        for key in rest:
+            label = META_LABELS.get(key)
+            print(f"  {label}（{key}）：{meta[key]}" if label else f"  {key}：{meta[key]}")
+    _print_counts(counts)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """命令行入口；返回退出码（0 成功，1 数据库错误，2 用法错误）。"""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # -h、--version 与用法错误
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.handler(args)
+    except db.DatabaseError as exc:
+        print(f"{PROG}：错误：{exc}", file=sys.stderr)
+        return 1
+    except _UsageError as exc:
+        print(f"{PROG} {args.command}：错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}：已中断", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
