@@ -31,5 +31,8 @@ if [ "$(cat "$VENV/.installed-app" 2>/dev/null || true)" != "$WANT" ] \
     echo "$WANT" >"$VENV/.installed-app"
 fi
 
+# 地图离线素材（Leaflet 与热力图插件）：安装时经 npm 从软件源取到 static/vendor，已齐全时跳过
+"$VENV/bin/python" -m chuangwen.assets
+
 echo "创文看板启动中，默认地址 http://127.0.0.1:8501（首次启动需生成示例数据，请稍候）"
 exec "$VENV/bin/streamlit" run dashboard.py "$@"

@@ -53,6 +53,9 @@ if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ]; then
     echo "$WANT" >"$STAMP"
 fi
 
+# 地图离线素材（Leaflet 与热力图插件）：安装时经 npm 从软件源取到 static/vendor，已齐全时跳过
+"$VENV/bin/python" -m chuangwen.assets
+
 # 3. 浏览器测试用系统的 chromium，不另外下载浏览器
 if [ -z "${CHUANGWEN_BROWSER:-}" ] && [ -x /usr/bin/chromium ]; then
     export CHUANGWEN_BROWSER=/usr/bin/chromium
