@@ -14,8 +14,9 @@ from typing import Sequence
 from chuangwen import __version__, db
 
 PROG = "chuangwen"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
-# 表名的中文说明（info/demo 汇总里显示）；不在表中的新表只显示英文名
+# 表名的中文说明，按业务顺序排列（info/demo 汇总按此顺序显示）；不在表中的新表排在最后，只显示英文名
 TABLE_LABELS = {
     "schema_version": "结构版本记录",
     "meta": "库级元数据",
@@ -33,17 +34,21 @@ TABLE_LABELS = {
     "score_part": "分项成绩",
     "deduction": "扣分明细",
     "deduction_unit": "扣分责任单位",
-    "import_log": "导入日志",
     "problem": "问题",
     "problem_coop_unit": "问题配合单位",
     "rectify_event": "整改事件",
+    "import_log": "导入日志",
 }
 
 # meta 中其余常见键的中文名（数据截至、本县、是否示例数据单独显示在前面）
 META_LABELS = {
+    "province_code": "省代码",
     "province_name": "省份",
     "target_rank": "目标名次",
-    "seed": "随机种子",
+    "rival_region_codes": "对标地区代码",
+    "current_edition": "现行测评体系版本",
+    "demo_seed": "示例随机种子",
+    "demo_problems": "示例问题数",
     "built_at": "生成时间",
 }
 
@@ -195,9 +200,11 @@ def _table_counts(con) -> list[tuple[str, int]]:
         names = [
             r[0]
             for r in cur.execute(
-                "select table_name from duckdb_tables() where schema_name = 'main' and not internal order by table_oid"
+                "select table_name from duckdb_tables() where schema_name = 'main' and not internal"
             ).fetchall()
         ]
+        order = list(TABLE_LABELS)
+        names.sort(key=lambda n: (order.index(n), "") if n in TABLE_LABELS else (len(order), n))
         # 表名来自库的目录本身，不是用户输入；标识符加引号
         return [(n, cur.execute(f'select count(*) from "{n}"').fetchone()[0]) for n in names]
     finally:
@@ -237,7 +244,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         else:
             demo.build(path, **kwargs)
     except ValueError as exc:
-        # chuangwen.demo 对不合理的参数抛出带中文消息的 ValueError
+        # chuangwen.demo 对不合理的参数抛出带中文消息的 ValueError（用法错误）；
+        # numpy/pandas 内部的英文 ValueError 是程序缺陷，照常抛出以保留堆栈
+        if not _CJK.search(str(exc)):
+            raise
         raise _UsageError(str(exc)) from exc
     seconds = time.perf_counter() - started
 

@@ -245,3 +245,14 @@ def test_demo_value_error_from_the_builder_is_a_usage_error(tmp_path, monkeypatc
     assert cli.main(["demo", "--db", str(path), "--until", "2000-01-01"]) == 2
     assert "截至时间早于示例数据的起始日期" in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_demo_internal_english_value_error_is_not_hidden_as_a_usage_error(tmp_path, monkeypatch):
+    from chuangwen import demo
+
+    def buggy_build(path, **kwargs):
+        raise ValueError("probabilities contain NaN")
+
+    monkeypatch.setattr(demo, "build", buggy_build)
+    with pytest.raises(ValueError, match="NaN"):
+        cli.main(["demo", "--db", str(tmp_path / "demo.duckdb")])
