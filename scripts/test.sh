@@ -6,9 +6,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 
-# 1. 浏览器测试与图片导出需要 Debian 的 chromium 和中文字体；能装就用 apt-get 装上
+# 1. 系统软件：浏览器测试与图片导出要 Debian 的 chromium 和中文字体，地图离线素材要 npm；缺了能装就用 apt-get 装上
 has_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
-if ! command -v chromium >/dev/null 2>&1 || ! has_cjk_font; then
+MISSING=()
+command -v chromium >/dev/null 2>&1 || MISSING+=(chromium)
+has_cjk_font || MISSING+=(fonts-noto-cjk)
+command -v npm >/dev/null 2>&1 || MISSING+=(npm)
+if [ "${#MISSING[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         if [ "$(id -u)" -eq 0 ]; then
             SUDO=()
@@ -18,14 +22,14 @@ if ! command -v chromium >/dev/null 2>&1 || ! has_cjk_font; then
             SUDO=(none)
         fi
         if [ "${SUDO[*]-}" != none ]; then
-            echo "正在用 apt-get 安装 chromium 和中文字体 fonts-noto-cjk……"
+            echo "正在用 apt-get 安装：${MISSING[*]}……"
             "${SUDO[@]}" apt-get update -qq
-            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${MISSING[@]}"
         else
-            echo "提示：缺少 chromium 或中文字体，但没有 root 权限或免密 sudo，跳过安装；浏览器测试可能失败。" >&2
+            echo "提示：缺少 ${MISSING[*]}，但没有 root 权限或免密 sudo，跳过安装；相关测试可能失败。" >&2
         fi
     else
-        echo "提示：缺少 chromium 或中文字体，且本机没有 apt-get，请自行安装；浏览器测试可能失败。" >&2
+        echo "提示：缺少 ${MISSING[*]}，且本机没有 apt-get，请自行安装；相关测试可能失败。" >&2
     fi
 fi
 
