@@ -271,7 +271,11 @@ def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
     tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
     with db._file_lock(path):
         # 读写打开再关闭：别的程序正在用时在这里被拒绝；旧库的 WAL 被合并，替换后不会被误用到新库上
-        db._connect(path, read_only=False).close()
+        con = db._connect(path, read_only=False)
+        try:
+            _refuse_real_data(con, path)
+        finally:
+            con.close()
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         try:
@@ -280,6 +284,19 @@ def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+
+
+def _refuse_real_data(con, path: Path) -> None:
+    """--force 只替换示例库或空库：真实台账被示例数据覆盖就找不回来了。"""
+    if db.schema_version(con) == 0:
+        raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构，--force 也不会覆盖：{path}")
+    is_demo = db.read_meta(con).get("is_demo")
+    problems = con.execute("select count(*) from problem").fetchone()[0]
+    if is_demo != "1" and problems > 0:
+        raise db.DatabaseError(
+            f"{path} 不是示例库（含 {problems:,} 条问题），--force 也不会用示例数据覆盖它。"
+            "请换一个路径；确需覆盖时请先自行备份并删除该文件。"
+        )
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

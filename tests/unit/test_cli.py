@@ -256,3 +256,17 @@ def test_demo_internal_english_value_error_is_not_hidden_as_a_usage_error(tmp_pa
     monkeypatch.setattr(demo, "build", buggy_build)
     with pytest.raises(ValueError, match="NaN"):
         cli.main(["demo", "--db", str(tmp_path / "demo.duckdb")])
+
+
+def test_demo_force_refuses_to_overwrite_real_data(tiny_db, capsys):
+    before = sha256(tiny_db)
+    assert cli.main(["demo", "--db", str(tiny_db), "--problems", "300", "--force"]) == 1
+    assert "不是示例库" in capsys.readouterr().err
+    assert sha256(tiny_db) == before
+
+
+def test_demo_force_replaces_a_previous_demo_database(tmp_path, capsys):
+    path = tmp_path / "demo.duckdb"
+    assert cli.main(["demo", "--db", str(path), "--problems", "300", "--seed", "1"]) == 0
+    assert cli.main(["demo", "--db", str(path), "--problems", "301", "--seed", "2", "--force"]) == 0
+    assert count(path, "problem") == 301
