@@ -28,6 +28,34 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+# 红黑榜综合得分的权重：键为中文短名，值为非负数；前四项是比率的权重，“丢分”是每丢 1 分测评分扣多少综合分
+LEAGUE_WEIGHT_KEYS = {"按期": "on_time", "逾期": "overdue", "反弹": "rebound", "退回": "reject", "丢分": "points"}
+
+
+def _league_weights(raw: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for part in raw.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in LEAGUE_WEIGHT_KEYS:
+            raise SettingError(f"应写成“按期=40,逾期=30,反弹=15,退回=15,丢分=2”，无法识别 {part.strip()!r}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise SettingError(f"{key} 的权重应为数字，实际为 {value.strip()!r}") from None
+        if not number >= 0 or number == float("inf"):
+            raise SettingError(f"{key} 的权重不能为负数，实际为 {value.strip()!r}")
+        weights[LEAGUE_WEIGHT_KEYS[key]] = number
+    missing = [k for k, v in LEAGUE_WEIGHT_KEYS.items() if v not in weights]
+    if missing:
+        raise SettingError(f"缺少权重：{'、'.join(missing)}")
+    if weights["on_time"] + weights["overdue"] + weights["rebound"] + weights["reject"] <= 0:
+        raise SettingError("按期、逾期、反弹、退回四项权重不能全为 0")
+    return weights
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -50,6 +78,15 @@ SETTINGS: tuple[Setting, ...] = (
             "瓦片署名文字；设置了瓦片地址时必须填写。"),
     Setting("cache_ttl_seconds", "CHUANGWEN_CACHE_TTL", 600,
             "查询结果缓存秒数。数据库文件更新后缓存会自动失效，与此值无关。", _positive_int),
+    Setting("league_weights", "CHUANGWEN_LEAGUE_WEIGHTS",
+            {"on_time": 40.0, "overdue": 30.0, "rebound": 15.0, "reject": 15.0, "points": 2.0},
+            "红黑榜综合得分的权重，写成“按期=40,逾期=30,反弹=15,退回=15,丢分=2”（默认即此值）："
+            "前四项是按期销号率、1−逾期率、1−反弹率、1−退回率的权重，“丢分”是每丢 1 分测评分扣减的综合得分。",
+            _league_weights),
+    Setting("min_sample", "CHUANGWEN_MIN_SAMPLE", 5,
+            "红黑榜最少样本数：区间内经手问题少于此数的单位或镇街显示“样本不足”，不按比率排名。", _positive_int),
+    Setting("rebound_days", "CHUANGWEN_REBOUND_DAYS", 30,
+            "问题热点页“反弹”的天数 N：同一点位、同一类别的问题在上一条销号后 N 天内再次发现（或本条销号后 N 天内被反弹重开），记为反弹。", _positive_int),
 )
 
 

@@ -1,0 +1,132 @@
+"""整改督办的纯逻辑：台账显示表、卡片计数、时间线、按单位导出 Excel、命令行的问题台账导出（不依赖 streamlit）。"""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from chuangwen import formats, queries
+
+# 状态筛选的允许清单（与 problem_state_as_of 的状态一致；“已销号”不在台账里）
+OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
+
+EXPORT_COLUMNS = {
+    "problem_code": "问题编号",
+    "found_at": "发现时间",
+    "deadline": "整改期限",
+    "closed_at": "销号时间",
+    "status": "当前状态",
+    "overdue_flag": "是否逾期",
+}
+
+
+def ledger_params(flt_params: dict, *, involved_unit: str | None = None, status: str | None = None,
+                  overdue_only: bool = False) -> dict:
+    """台账查询参数：侧栏筛选 + 本页筛选；状态只接受允许清单中的值。"""
+    if status is not None and status not in OPEN_STATUSES:
+        raise ValueError(f"未知的状态：{status}")
+    keep = ("as_of", "township", "unit", "round", "scope_unit")
+    return {**{k: flt_params[k] for k in keep}, "involved_unit": involved_unit, "status": status,
+            "overdue_only": bool(overdue_only)}
+
+
+def cards(ledger: pd.DataFrame) -> dict[str, int]:
+    """台账上方的计数：在办、逾期、逾期 30 天以上、本周到期、记录存疑。"""
+    return {
+        "在办问题": len(ledger),
+        "逾期": int(ledger["is_overdue"].sum()),
+        "逾期30天以上": int((ledger["overdue_bucket"] == "30天以上").sum()),
+        "本周到期": int(ledger["due_this_week"].sum()),
+        "记录顺序存疑": int(ledger["data_quality"].notna().sum()),
+    }
+
+
+def _moment(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def display_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
+    """中文台账表（导出 Excel 也用这一张）。"""
+    return pd.DataFrame({
+        "问题编号": ledger["problem_code"].to_numpy(),
+        "发现时间": [_moment(v) for v in ledger["found_at"]],
+        "镇街": ledger["township"].fillna("").to_numpy(),
+        "点位": ledger["site"].fillna("").to_numpy(),
+        "问题类别": ledger["category"].to_numpy(),
+        "问题描述": ledger["description"].to_numpy(),
+        "牵头单位": ledger["lead_unit"].to_numpy(),
+        "配合单位": ledger["coop_units"].to_numpy(),
+        "当前状态": ledger["status"].to_numpy(),
+        "整改期限": [_moment(v) if not pd.isna(v) else "无期限" for v in ledger["deadline"]],
+        "逾期天数": [None if pd.isna(v) else int(v) for v in ledger["days_overdue"]],
+        "逾期分段": ledger["overdue_bucket"].fillna("").to_numpy(),
+        "本周到期": ["是" if v else "" for v in ledger["due_this_week"]],
+        "退回次数": ledger["rejected_count"].astype(int).to_numpy(),
+        "反弹重开次数": ledger["reopened_count"].astype(int).to_numpy(),
+        "最近事件": [_moment(v) for v in ledger["last_event_at"]],
+        "数据质量": ledger["data_quality"].fillna("").to_numpy(),
+    })
+
+
+def due_this_week(ledger: pd.DataFrame) -> pd.DataFrame:
+    rows = ledger[ledger["due_this_week"]].sort_values(["deadline", "problem_code"])
+    return display_ledger(rows)[["问题编号", "整改期限", "牵头单位", "配合单位", "当前状态", "镇街", "问题描述"]]
+
+
+def display_timeline(events: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "时间": [_moment(v) for v in events["event_at"]],
+        "事件": events["action"].to_numpy(),
+        "经办单位": events["unit"].fillna("").to_numpy(),
+        "备注": events["note"].to_numpy(),
+    })
+
+
+def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> bytes:
+    """一个单位（牵头或配合）的在办问题清单，Excel 文件的字节；第二张表写明口径与统计时刻。"""
+    from chuangwen import excel
+
+    about = pd.DataFrame({
+        "项目": ["单位", "统计时刻", "范围", "问题数"],
+        "内容": [unit_name, formats.moment(as_of), "该单位牵头或配合、截至统计时刻未销号的问题", str(len(ledger))],
+    })
+    return excel.write_xlsx({"在办问题清单": display_ledger(ledger), "说明": about})
+
+
+def _neutralise(value):
+    """以 = + - @ 开头的文字在表格软件里会被当作公式：前面加单引号，原样显示。"""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_problems(con: duckdb.DuckDBPyConnection, as_of: datetime, scope_unit: str | None = None) -> pd.DataFrame:
+    """命令行导出：截至统计时刻已发现的每条问题一行（问题编号、发现时间、整改期限、销号时间、当前状态、是否逾期）。"""
+    df = queries.run(con, "supervision_export_problems", {"as_of": as_of, "scope_unit": scope_unit})
+    out = df.rename(columns=EXPORT_COLUMNS)[list(EXPORT_COLUMNS.values())]
+    for col in ("发现时间", "整改期限", "销号时间"):
+        out[col] = [_moment(v) for v in out[col]]
+    out["问题编号"] = [_neutralise(v) for v in out["问题编号"]]
+    return out
+
+
+def write_export(frame: pd.DataFrame, out: Path) -> None:
+    """按扩展名写 CSV（UTF-8 带 BOM，Excel 直接打开不乱码）或 xlsx；先写临时文件再改名，失败时不留半个文件。"""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"输出文件扩展名应为 .csv 或 .xlsx，实际为 {out.name!r}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            from chuangwen import excel
+
+            tmp.write_bytes(excel.write_xlsx({"问题台账": frame}))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)

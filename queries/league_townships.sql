@@ -1,0 +1,239 @@
+-- name: league_townships
+-- 用途: 红黑榜·镇街（按问题所在镇街归属，不论牵头单位）：统计区间与上一等长区间的交办、销号、按期销号率、逾期（按逾期天数分段）、平均销号天数、反弹重开、退回、测评丢分与综合得分、名次
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $county VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $min_sample INTEGER, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
+-- 指标: 交办 | 口径: 首次“交办”事件落在统计区间内（不含起点、含统计时刻）的问题数 | 分母: —
+-- 指标: 销号 | 口径: 截至统计时刻仍为已销号、且最后一次销号落在统计区间内的问题数 | 分母: —
+-- 指标: 按期销号率 | 口径: 区间内销号的问题中，销号时间不晚于整改期限的比例；没有整改期限的视为按期 | 分母: 区间内销号数
+-- 指标: 逾期 | 口径: 截至统计时刻未销号、且整改期限早于统计时刻的问题数（存量，不限交办时间）；逾期天数 = 向上取整（(统计时刻 − 整改期限) ÷ 24 小时），分 1–7 天、8–30 天、30 天以上三段；没有期限的问题永不逾期 | 分母: —
+-- 指标: 逾期率 | 口径: 逾期数 ÷ 截至统计时刻在办（未销号）的问题数 | 分母: 在办问题数
+-- 指标: 平均销号天数 | 口径: 区间内销号的问题，从首次交办到最后一次销号的平均天数（24 小时为 1 天） | 分母: 区间内销号数
+-- 指标: 反弹重开 | 口径: 区间内出现“反弹重开”事件的问题数（整改事件日志口径；问题热点页按同点位同类别再次发现另算） | 分母: —
+-- 指标: 反弹率 | 口径: 反弹重开数 ÷ (区间内销号数 + 反弹重开数) | 分母: 区间内销号数 + 反弹重开数
+-- 指标: 退回 | 口径: 区间内“退回”事件次数（申请销号被驳回，假性整改信号） | 分母: —
+-- 指标: 退回率 | 口径: 区间内退回次数 ÷ 区间内审核次数（已销号 + 退回事件） | 分母: 区间内审核次数
+-- 指标: 测评丢分 | 口径: 结束日期（当日 0 时）落在统计区间内的测评轮次中，扣分 × 该镇街（块）责任单位的责任份额之和 | 分母: —
+-- 指标: 样本数 | 口径: 区间内交办、或区间内销号、或截至统计时刻在办的问题数；少于最少样本数的镇街显示“样本不足”，不按比率排名 | 分母: —
+-- 指标: 综合得分 | 口径: 100 × (Σ 权重ᵢ × 得分项ᵢ) ÷ (Σ 有分母的权重ᵢ) − 丢分权重 × 测评丢分，得分项 = 按期销号率、1 − 逾期率、1 − 反弹率、1 − 退回率；某项无分母时不计入，其余按权重比例放大；保留两位小数 | 分母: —
+-- 指标: 名次 | 口径: 本县镇街按综合得分降序的竞争排名（并列同名次 1,2,2,4）；样本不足的不排名；红榜 = 前 5 名，黑榜 = 倒数 5 名（不与红榜重复），并列一起列入 | 分母: 有名次的镇街数
+-- 指标: 每点位、每千人 | 口径: 交办、逾期、反弹重开数 ÷ 该镇街的点位数，或 ÷ (常住人口 ÷ 1000)；点位数或人口为 0/未填时为空 | 分母: 点位数；常住人口（千人）
+-- 记录顺序存疑的问题（见 quality_event_order）整体排除在本表之外
+with checkpoints as (
+    -- 本期与上一等长期（终点 = 本期起点），两期同一口径
+    select 'cur' as period, $period_start as p_start, $as_of as p_end
+    union all
+    select 'prev', $period_start - ($as_of - $period_start), $period_start
+),
+-- [整改记录顺序规则·开始] 本段在 queries/quality_event_order.sql、league_units.sql、league_townships.sql、supervision_ledger.sql 中逐字相同（测试核对）
+-- 每条问题的违规在 flag_at 时刻变得可见：统计时刻 >= flag_at 即视为存疑，因此过去时点可以原样回放
+event_positions as (
+    select e.problem_code,
+           min((e.event_at, e.id)) filter (where e.action = '交办') as first_assign,
+           min((e.event_at, e.id)) filter (where e.action = '已销号') as first_close,
+           min(e.event_at) filter (where e.event_at < p.found_at) as first_before_found
+    from rectify_event e
+    join problem p on p.code = e.problem_code
+    group by e.problem_code
+),
+closure_chain as (
+    select problem_code, event_at, action,
+           lag(action) over (partition by problem_code order by event_at, id) as previous_action
+    from rectify_event
+    where action in ('已销号', '反弹重开')
+),
+event_order_flags as (
+    select problem_code, '销号早于交办' as reason, struct_extract(first_close, 1) as flag_at
+    from event_positions
+    where first_close is not null and (first_assign is null or first_close < first_assign)
+    union all
+    select problem_code, '重复销号（两次销号之间没有反弹重开）', min(event_at)
+    from closure_chain
+    where action = '已销号' and previous_action = '已销号'
+    group by problem_code
+    union all
+    select problem_code, '整改事件早于发现时间', first_before_found
+    from event_positions
+    where first_before_found is not null
+),
+-- [整改记录顺序规则·结束]
+state as (
+    select 'cur' as period, s.* from problem_state_as_of($as_of) s
+    union all
+    select 'prev', s.* from problem_state_as_of($period_start) s
+),
+valid as (
+    select s.*, c.p_start, c.p_end,
+           f.problem_code is not null as is_flagged
+    from state s
+    join checkpoints c using (period)
+    left join (select problem_code, min(flag_at) as flag_at from event_order_flags group by problem_code) f
+        on f.problem_code = s.problem_code and f.flag_at <= c.p_end
+    where ($unit is null or s.lead_unit_code = $unit)
+      and ($round is null or s.round_code = $round)
+),
+period_events as (
+    select c.period, e.problem_code,
+           count(*) filter (where e.action = '反弹重开') as reopened,
+           count(*) filter (where e.action = '退回') as rejected,
+           count(*) filter (where e.action in ('已销号', '退回')) as reviewed
+    from checkpoints c
+    join rectify_event e on e.event_at > c.p_start and e.event_at <= c.p_end
+    where e.action in ('反弹重开', '退回', '已销号')
+    group by all
+),
+facts as (
+    select v.period,
+           v.township_code,
+           coalesce(v.assigned_at > v.p_start, false) as is_assigned,
+           v.is_closed and v.closed_at > v.p_start as is_closed_in_period,
+           v.is_closed and v.closed_at > v.p_start and not v.closed_late as is_closed_on_time,
+           not v.is_closed as is_open,
+           v.is_overdue,
+           case when v.is_overdue then ceil(epoch(v.p_end - v.deadline) / 86400) end as days_overdue,
+           case when v.is_closed and v.closed_at > v.p_start then epoch(v.closed_at - v.assigned_at) / 86400 end as days_to_close,
+           coalesce(pe.reopened, 0) > 0 as is_reopened,
+           coalesce(pe.rejected, 0) as rejected,
+           coalesce(pe.reviewed, 0) as reviewed
+    from valid v
+    left join period_events pe on pe.period = v.period and pe.problem_code = v.problem_code
+    where not v.is_flagged
+),
+flagged_counts as (
+    select period, township_code, count(*) as excluded
+    from valid
+    where is_flagged
+    group by all
+),
+per_township as (
+    select period, township_code,
+           count(*) filter (where is_assigned or is_closed_in_period or is_open) as sample,
+           count(*) filter (where is_assigned) as assigned,
+           count(*) filter (where is_closed_in_period) as closed,
+           count(*) filter (where is_closed_on_time) as closed_on_time,
+           count(*) filter (where is_open) as open_now,
+           count(*) filter (where is_overdue) as overdue,
+           count(*) filter (where days_overdue <= 7) as overdue_1_7,
+           count(*) filter (where days_overdue > 7 and days_overdue <= 30) as overdue_8_30,
+           count(*) filter (where days_overdue > 30) as overdue_over_30,
+           avg(days_to_close) as avg_days_to_close,
+           count(*) filter (where is_reopened) as reopened,
+           sum(rejected)::bigint as rejected,
+           sum(reviewed)::bigint as reviewed
+    from facts
+    group by all
+),
+points as (
+    select c.period, u.region_code as township_code, sum(d.points * du.share) as points_lost
+    from checkpoints c
+    join round r on r.end_date::timestamp > c.p_start and r.end_date::timestamp <= c.p_end
+    join deduction d on d.round_code = r.code
+    join deduction_unit du on du.deduction_id = d.id
+    join unit u on u.code = du.unit_code and u.kind = '块'
+    where ($round is null or r.code = $round)
+      and ($unit is null or du.unit_code = $unit)
+    group by all
+),
+sites as (
+    select township_code, count(*) as sites
+    from site
+    group by township_code
+),
+board as (
+    select c.period, t.code as township_code, t.name as township_name, t.sort_order,
+           coalesce(si.sites, 0) as sites, t.population,
+           coalesce(pu.sample, 0) as sample,
+           coalesce(pu.assigned, 0) as assigned,
+           coalesce(pu.closed, 0) as closed,
+           coalesce(pu.closed_on_time, 0) as closed_on_time,
+           coalesce(pu.open_now, 0) as open_now,
+           coalesce(pu.overdue, 0) as overdue,
+           coalesce(pu.overdue_1_7, 0) as overdue_1_7,
+           coalesce(pu.overdue_8_30, 0) as overdue_8_30,
+           coalesce(pu.overdue_over_30, 0) as overdue_over_30,
+           pu.avg_days_to_close,
+           coalesce(pu.reopened, 0) as reopened,
+           coalesce(pu.rejected, 0) as rejected,
+           coalesce(pu.reviewed, 0) as reviewed,
+           coalesce(pt.points_lost, 0) as points_lost,
+           coalesce(fc.excluded, 0) as excluded
+    from checkpoints c
+    cross join (select * from region where level = '镇街' and parent_code = $county) t
+    left join sites si on si.township_code = t.code
+    left join per_township pu on pu.period = c.period and pu.township_code = t.code
+    left join points pt on pt.period = c.period and pt.township_code = t.code
+    left join flagged_counts fc on fc.period = c.period and fc.township_code = t.code
+),
+rates as (
+    select *,
+           closed_on_time / nullif(closed, 0) as on_time_rate,
+           overdue / nullif(open_now, 0) as overdue_rate,
+           reopened / nullif(closed + reopened, 0) as rebound_rate,
+           rejected / nullif(reviewed, 0) as reject_rate,
+           sample >= $min_sample as enough_sample
+    from board
+),
+scored as (
+    select *,
+           case when enough_sample and (on_time_rate is not null or overdue_rate is not null
+                                        or rebound_rate is not null or reject_rate is not null) then
+               round(100 * (coalesce($w_on_time * on_time_rate, 0)
+                            + coalesce($w_overdue * (1 - overdue_rate), 0)
+                            + coalesce($w_rebound * (1 - rebound_rate), 0)
+                            + coalesce($w_reject * (1 - reject_rate), 0))
+                         / nullif((case when on_time_rate is not null then $w_on_time else 0 end)
+                                  + (case when overdue_rate is not null then $w_overdue else 0 end)
+                                  + (case when rebound_rate is not null then $w_rebound else 0 end)
+                                  + (case when reject_rate is not null then $w_reject else 0 end), 0)
+                     - $w_points * points_lost, 2)
+           end as score
+    from rates
+),
+ranked as (
+    select *,
+           case when score is not null then rank() over (partition by period, score is null order by score desc) end as rank,
+           case when score is not null then rank() over (partition by period, score is null order by score asc) end as rank_from_bottom,
+           count(score) over (partition by period) as ranked_count
+    from scored
+)
+select cur.township_code,
+       cur.township_name,
+       cur.sites,
+       cur.population,
+       cur.sample,
+       cur.enough_sample,
+       cur.assigned,
+       cur.closed,
+       cur.closed_on_time,
+       cur.on_time_rate,
+       cur.open_now,
+       cur.overdue,
+       cur.overdue_1_7,
+       cur.overdue_8_30,
+       cur.overdue_over_30,
+       cur.overdue_rate,
+       cur.avg_days_to_close,
+       cur.reopened,
+       cur.rebound_rate,
+       cur.rejected,
+       cur.reviewed,
+       cur.reject_rate,
+       cur.points_lost,
+       cur.excluded,
+       cur.assigned / nullif(cur.sites, 0) as assigned_per_site,
+       cur.overdue / nullif(cur.sites, 0) as overdue_per_site,
+       cur.reopened / nullif(cur.sites, 0) as reopened_per_site,
+       cur.assigned / nullif(cur.population / 1000, 0) as assigned_per_1000,
+       cur.overdue / nullif(cur.population / 1000, 0) as overdue_per_1000,
+       cur.reopened / nullif(cur.population / 1000, 0) as reopened_per_1000,
+       cur.score,
+       cur.rank,
+       cur.ranked_count,
+       coalesce(cur.rank <= 5, false) as is_red,
+       coalesce(cur.rank_from_bottom <= 5 and cur.rank > 5, false) as is_black,
+       prev.score as prev_score,
+       prev.rank as prev_rank,
+       prev.rank - cur.rank as rank_change
+from ranked cur
+join ranked prev on prev.period = 'prev' and prev.township_code = cur.township_code
+where cur.period = 'cur'
+  and ($scope_unit is null or cur.township_code = (select region_code from unit where code = $scope_unit))
+order by cur.rank nulls last, cur.sort_order, cur.township_code

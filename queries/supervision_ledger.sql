@@ -1,0 +1,109 @@
+-- name: supervision_ledger
+-- 用途: 整改督办台账：截至统计时刻未销号的问题，含整改期限、逾期天数、牵头与配合单位、当前状态、退回与反弹次数、记录顺序存疑标记
+-- params: $as_of TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $involved_unit VARCHAR, $status VARCHAR, $overdue_only BOOLEAN
+-- 指标: 在办问题 | 口径: 截至统计时刻已发现、最后一个整改事件不是“已销号”的问题（含待交办、已交办、整改中、申请销号、退回整改、反弹重开） | 分母: —
+-- 指标: 逾期天数 | 口径: 向上取整（(统计时刻 − 整改期限) ÷ 24 小时）；未到期或没有期限的为空；分 1–7 天、8–30 天、30 天以上三段 | 分母: —
+-- 指标: 本周到期 | 口径: 在办、整改期限在统计时刻之后 7 天内（不含统计时刻、含第 7 天同一时刻）的问题 | 分母: —
+-- 指标: 涉及单位 | 口径: 选定单位为牵头单位或配合单位的问题 | 分母: —
+with
+-- [整改记录顺序规则·开始] 本段在 queries/quality_event_order.sql、league_units.sql、league_townships.sql、supervision_ledger.sql 中逐字相同（测试核对）
+-- 每条问题的违规在 flag_at 时刻变得可见：统计时刻 >= flag_at 即视为存疑，因此过去时点可以原样回放
+event_positions as (
+    select e.problem_code,
+           min((e.event_at, e.id)) filter (where e.action = '交办') as first_assign,
+           min((e.event_at, e.id)) filter (where e.action = '已销号') as first_close,
+           min(e.event_at) filter (where e.event_at < p.found_at) as first_before_found
+    from rectify_event e
+    join problem p on p.code = e.problem_code
+    group by e.problem_code
+),
+closure_chain as (
+    select problem_code, event_at, action,
+           lag(action) over (partition by problem_code order by event_at, id) as previous_action
+    from rectify_event
+    where action in ('已销号', '反弹重开')
+),
+event_order_flags as (
+    select problem_code, '销号早于交办' as reason, struct_extract(first_close, 1) as flag_at
+    from event_positions
+    where first_close is not null and (first_assign is null or first_close < first_assign)
+    union all
+    select problem_code, '重复销号（两次销号之间没有反弹重开）', min(event_at)
+    from closure_chain
+    where action = '已销号' and previous_action = '已销号'
+    group by problem_code
+    union all
+    select problem_code, '整改事件早于发现时间', first_before_found
+    from event_positions
+    where first_before_found is not null
+),
+-- [整改记录顺序规则·结束]
+open_problems as (
+    select s.*
+    from problem_state_as_of($as_of) s
+    where not s.is_closed
+      and ($scope_unit is null
+           or s.lead_unit_code = $scope_unit
+           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
+      and ($involved_unit is null
+           or s.lead_unit_code = $involved_unit
+           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $involved_unit))
+      and ($township is null or s.township_code = $township)
+      and ($unit is null or s.lead_unit_code = $unit)
+      and ($round is null or s.round_code = $round)
+      and ($status is null or s.status = $status)
+      and (not $overdue_only or s.is_overdue)
+),
+coop as (
+    select c.problem_code, string_agg(u.name, '、' order by u.sort_order, u.code) as coop_units
+    from problem_coop_unit c
+    join unit u on u.code = c.unit_code
+    where c.problem_code in (select problem_code from open_problems)
+    group by c.problem_code
+),
+flags as (
+    select problem_code, string_agg(reason, '；' order by flag_at, reason) as data_quality
+    from event_order_flags
+    where flag_at <= $as_of
+    group by problem_code
+),
+ledger as (
+    select o.*,
+           case when o.is_overdue then ceil(epoch($as_of - o.deadline) / 86400)::integer end as days_overdue
+    from open_problems o
+)
+select l.problem_code,
+       l.found_at,
+       l.category,
+       l.severity,
+       l.source,
+       r.name as township,
+       st.name as site,
+       p.description,
+       l.lead_unit_code,
+       u.name as lead_unit,
+       coalesce(c.coop_units, '') as coop_units,
+       l.status,
+       l.assigned_at,
+       l.deadline,
+       l.is_overdue,
+       l.days_overdue,
+       case
+           when l.days_overdue is null then null
+           when l.days_overdue <= 7 then '1–7天'
+           when l.days_overdue <= 30 then '8–30天'
+           else '30天以上'
+       end as overdue_bucket,
+       coalesce(l.deadline > $as_of and l.deadline <= $as_of + interval 7 day, false) as due_this_week,
+       l.last_event_at,
+       l.rejected_count,
+       l.reopened_count,
+       f.data_quality
+from ledger l
+join problem p on p.code = l.problem_code
+join unit u on u.code = l.lead_unit_code
+left join region r on r.code = l.township_code
+left join site st on st.code = l.site_code
+left join coop c on c.problem_code = l.problem_code
+left join flags f on f.problem_code = l.problem_code
+order by l.days_overdue desc nulls last, l.deadline nulls last, l.found_at, l.problem_code

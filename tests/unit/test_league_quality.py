@@ -1,0 +1,54 @@
+"""整改记录顺序检查：不可能的顺序被标记（附原因、按时刻回放），规则在各查询中逐字相同。"""
+import re
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from chuangwen import queries
+from tests.unit.test_league_queries import build_league_db
+
+AS_OF = datetime(2026, 11, 15, 18, 0)
+RULE = re.compile(r"-- \[整改记录顺序规则·开始\].*?-- \[整改记录顺序规则·结束\]", re.S)
+USERS = ["quality_event_order", "league_units", "league_townships", "supervision_ledger"]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = build_league_db(tmp_path_factory.mktemp("quality") / "league.duckdb")
+    c = duckdb.connect(str(path), read_only=True)
+    yield c
+    c.close()
+
+
+def flagged(con, as_of=AS_OF, scope_unit=None):
+    df = queries.run(con, "quality_event_order", {"as_of": as_of, "scope_unit": scope_unit})
+    return dict(zip(df["problem_code"], df["reasons"]))
+
+
+def test_impossible_orders_are_listed_with_reasons(con):
+    assert flagged(con) == {
+        "Q1": "销号早于交办",
+        "Q2": "重复销号（两次销号之间没有反弹重开）",
+        "Q3": "整改事件早于发现时间",
+    }
+
+
+def test_reclose_after_a_reopen_is_not_flagged(con):
+    # C2：已销号 → 反弹重开 → 已销号，顺序合法
+    assert "C2" not in flagged(con)
+
+
+def test_second_closure_is_flagged_only_from_the_moment_it_happened(con):
+    assert "Q2" not in flagged(con, as_of=datetime(2026, 11, 11, 9, 59))
+    assert "Q2" in flagged(con, as_of=datetime(2026, 11, 11, 10, 0))
+
+
+def test_quality_list_respects_viewer_scope(con):
+    assert list(flagged(con, scope_unit="D01")) == ["Q3"]
+
+
+def test_the_rule_block_is_identical_in_every_query_that_uses_it():
+    blocks = {name: RULE.findall(queries.load(name).sql) for name in USERS}
+    assert all(len(b) == 1 for b in blocks.values()), {k: len(v) for k, v in blocks.items()}
+    assert len({b[0] for b in blocks.values()}) == 1
