@@ -84,3 +84,157 @@ def weekly_flow(flow: pd.DataFrame, height: int = 320) -> go.Figure:
     fig.update_yaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1")
     fig.update_layout(barmode="group")
     return _base_layout(fig, "近12周新增与销号", height)
+
+
+# ---------------------------------------------------------------- 排名趋势页（名次走势、得分走势、分项差距）
+
+RIVAL_COLORS = ("#1565C0", "#EF6C00", "#6A1B9A", "#00838F", "#AD1457", "#558B2F", "#4E342E", "#283593")
+TOP_COLOR = "#90A4AE"
+BEST_COLOR = "#37474F"
+
+
+def _rank_figure_style(fig: go.Figure, title: str, height: int, big: bool) -> go.Figure:
+    """普通/推进会（投影）两种字号；投影时字大、线粗、图例在上方。"""
+    _base_layout(fig, title, height)
+    if big:
+        # 投影：字号写在每个轴上（页面以 theme=None 显示，不让主题改回小字），黑色、粗网格
+        axis = {"tickfont": {"size": 22, "color": "#000000"}, "title": {"font": {"size": 22, "color": "#000000"}},
+                "linecolor": "#000000", "gridcolor": "#BDBDBD"}
+        fig.update_layout(
+            title={"font": {"size": 30, "color": "#000000"}},
+            font={"size": 22, "color": "#000000"},
+            margin={"l": 100, "r": 170, "t": 70, "b": 150},
+            legend={"orientation": "h", "y": -0.1, "x": 0, "yanchor": "top", "font": {"size": 22}},
+            hoverlabel={"font": {"size": 22}},
+        )
+        fig.update_xaxes(**axis)
+        fig.update_yaxes(**axis)
+    return fig
+
+
+def _rank_change_words(change: int) -> str:
+    return f"上升 {change} 名" if change > 0 else (f"下降 {-change} 名" if change < 0 else "持平")
+
+
+def _integer_rank_axis(fig: go.Figure, max_rank: int) -> None:
+    """名次轴：1 在最上，只有整数刻度（约 10 个以内）。"""
+    step = 1 if max_rank <= 12 else -(-max_rank // 10)
+    ticks = sorted({1, *range(step, max_rank + 1, step)})
+    fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.5], tickmode="array", tickvals=ticks,
+                     ticktext=[str(t) for t in ticks], title="名次", gridcolor="#ECEFF1", zeroline=False)
+
+
+def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank: int | None,
+              rivals: tuple[str, ...] | list[str] = (), height: int = 460, big: bool = False) -> go.Figure:
+    """名次走势（bump chart）：本县加粗高亮、对手彩色、前 N 名灰色；缺测轮次断开；悬停显示得分、名次与变化。"""
+    rounds = history[["round_seq", "round_label", "round_name"]].drop_duplicates("round_seq").sort_values("round_seq")
+    categories = rounds["round_label"].tolist()
+    fig = go.Figure()
+    rival_list = [c for c in rivals if c != county]
+    # 本县最后画，压在最上层
+    for code in [c for c in shown if c != county] + ([county] if county in shown else []):
+        rows = history[history["region_code"] == code].set_index("round_seq").reindex(rounds["round_seq"])
+        name = history.loc[history["region_code"] == code, "region_name"].iloc[0]
+        ranks = [None if pd.isna(r) else int(r) for r in rows["rank"]]
+        hover = []
+        for round_name, r in zip(rounds["round_name"], rows.itertuples()):
+            if pd.isna(r.score_status):
+                hover.append(f"<b>{name}</b><br>{round_name}：无成绩记录")
+            elif r.score_status == "缺测":
+                hover.append(f"<b>{name}</b><br>{round_name}：缺测，不参与排名")
+            else:
+                change = ("无可比的上一轮" if pd.isna(r.rank_change) else
+                          f"{_rank_change_words(int(r.rank_change))}（较{r.prev_round_name}）")
+                hover.append(f"<b>{name}</b><br>{round_name}<br>名次：第{int(r.rank)}名 / {int(r.group_size)}"
+                             f"<br>得分：{float(r.total):.2f}<br>名次变化：{change}")
+        last = max((i for i, v in enumerate(ranks) if v is not None), default=None)
+        # 只给本县和对手标名字：前 N 名挤在顶端，名字会叠在一起（看图例或悬停）
+        labeled = code == county or code in rival_list
+        labels = ["" if i != last or not labeled else name for i in range(len(ranks))]
+        if code == county:
+            color, width, size, label_name = OURS_COLOR, 7 if big else 4, 14 if big else 10, f"{name}（本县）"
+        elif code in rival_list:
+            color = RIVAL_COLORS[rival_list.index(code) % len(RIVAL_COLORS)]
+            width, size, label_name = (4 if big else 2.5), (10 if big else 7), name
+        else:
+            color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (8 if big else 6), name
+        fig.add_trace(go.Scatter(
+            x=categories, y=ranks, mode="lines+markers+text", name=label_name, connectgaps=False,
+            line={"color": color, "width": width}, marker={"size": size, "color": color},
+            text=labels, textposition="middle right", textfont={"color": color},
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
+                       target_rank or 1))
+    if target_rank and categories:
+        fig.add_trace(go.Scatter(
+            x=categories, y=[target_rank] * len(categories), mode="lines", name=f"目标：前{target_rank}名",
+            line={"color": TARGET_COLOR, "dash": "dash", "width": 3 if big else 2}, hoverinfo="skip",
+        ))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories, title=None, showgrid=False)
+    _integer_rank_axis(fig, max_rank)
+    return _rank_figure_style(fig, "全省名次走势（1 在最上）", height, big)
+
+
+def score_trend(stats: pd.DataFrame, county_name: str, target_rank: int | None,
+                height: int = 400, big: bool = False) -> go.Figure:
+    """得分走势：本县得分与组内最高、中位数、第 k 名得分（目标线）；本县缺测的轮次断开。"""
+    x = stats["round_label"].tolist()
+    fig = go.Figure()
+    series = [("best_total", "组内最高", BEST_COLOR, "dot"), ("median_total", "组内中位数", TOP_COLOR, "dash")]
+    if target_rank and stats["target_total"].notna().any():
+        series.append(("target_total", f"第{target_rank}名得分（目标线）", TARGET_COLOR, "dash"))
+    for column, label, color, dash in series:
+        fig.add_trace(go.Scatter(
+            x=x, y=stats[column].astype("float64"), mode="lines+markers", name=label, connectgaps=False,
+            line={"color": color, "dash": dash, "width": 4 if big else 2}, marker={"size": 9 if big else 6},
+            customdata=stats["round_name"], hovertemplate=f"%{{customdata}}<br>{label}：%{{y:.2f}} 分<extra></extra>",
+        ))
+    ours = [None if s != "正常" else float(t) for s, t in zip(stats["our_status"], stats["our_total"])]
+    ranks = ["缺测" if s != "正常" else f"第{int(r)}名 / {int(n)}"
+             for s, r, n in zip(stats["our_status"], stats["our_rank"], stats["group_size"])]
+    fig.add_trace(go.Scatter(
+        x=x, y=ours, mode="lines+markers", name=f"{county_name}（本县）", connectgaps=False,
+        line={"color": OURS_COLOR, "width": 7 if big else 4}, marker={"size": 14 if big else 10},
+        customdata=list(zip(stats["round_name"], ranks)),
+        hovertemplate="%{customdata[0]}<br>本县得分：%{y:.2f} 分<br>名次：%{customdata[1]}<extra></extra>",
+    ))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, title=None, showgrid=False)
+    fig.update_yaxes(title="得分", tickformat=".0f", gridcolor="#ECEFF1", zeroline=False)
+    return _rank_figure_style(fig, "得分走势：本县与组内最高、中位数、目标线", height, big)
+
+
+def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = None,
+             big: bool = False) -> go.Figure:
+    """分项差距（点图）：每行一个板块/测评项目，差距最大的在最上；本县与组内最高、平均、对标单位的得分。"""
+    rows = rows.iloc[::-1]  # plotly 类别轴自下而上，反过来让差距最大的在最上
+    names = rows["node_name"].tolist()
+    target_name = rows["target_unit_name"].dropna()
+    target_label = f"对标单位（{target_name.iloc[0]}）" if len(target_name) else "对标单位"
+    fig = go.Figure()
+    marks = [("best_score", "组内最高", BEST_COLOR, "triangle-up"),
+             ("average_score", "组内平均", TOP_COLOR, "diamond"),
+             ("target_unit_score", target_label, TARGET_COLOR, "square"),
+             ("our_score", "本县", OURS_COLOR, "circle")]
+    for column, label, color, symbol in marks:
+        fig.add_trace(go.Scatter(
+            x=rows[column].astype("float64"), y=names, mode="markers", name=label,
+            marker={"color": color, "symbol": symbol, "size": 20 if big else 12,
+                    "line": {"width": 1, "color": "white"}},
+            customdata=rows["full_points"], hovertemplate=f"%{{y}}<br>{label}：%{{x:.2f}} 分（满分 %{{customdata:.0f}}）<extra></extra>",
+        ))
+    gap_text = ["—" if pd.isna(g) else (f"差 {g:.2f}" if g > 0 else f"领先 {-g:.2f}") for g in rows["gap"]]
+    fig.add_trace(go.Scatter(
+        x=rows[["best_score", "our_score", "target_unit_score"]].max(axis=1).astype("float64"), y=names,
+        mode="text", text=gap_text, textposition="middle right", showlegend=False, hoverinfo="skip",
+        textfont={"size": 22 if big else 13, "color": "#000000"},
+    ))
+    values = rows[["best_score", "average_score", "target_unit_score", "our_score"]].astype("float64")
+    low, high = float(values.min().min()), float(values.max().max())
+    pad = max((high - low) * 0.08, 0.5)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None, automargin=True)
+    # 右侧留出“差 x.xx”文字的位置
+    fig.update_xaxes(title="得分", gridcolor="#ECEFF1", zeroline=False, range=[low - pad, high + pad * 3.5])
+    per_row = 70 if big else 38
+    height = height or max(560 if big else 260, (260 if big else 110) + per_row * len(names))
+    return _rank_figure_style(fig, f"{level}得分对比（按与{basis}的差距排序）", height, big)
