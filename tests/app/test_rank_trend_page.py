@@ -1,0 +1,94 @@
+"""排名趋势页（AppTest，小示例库）：能渲染；换测评类型、换对手会改变图；名次轴反向、整数刻度；坏输入给出说明。"""
+import json
+
+import pytest
+
+PAGE = "pages/rank_trend.py"
+
+
+@pytest.fixture
+def page(app):
+    at = app.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def specs(at):
+    """页面上的 plotly 图：标题 → 图的 JSON。"""
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return {f["layout"]["title"]["text"]: f for f in figures}
+
+
+def bump(at):
+    return next(s for t, s in specs(at).items() if t.startswith("全省名次走势"))
+
+
+def test_page_renders_with_demo_data(page):
+    assert page.title[0].value.startswith("排名趋势 · ")
+    titles = list(specs(page))
+    assert titles[0].startswith("全省名次走势") and titles[1].startswith("得分走势") and "得分对比" in titles[2]
+    labels = [m.label for m in page.metric]
+    assert labels[0] == "本县名次" and labels[1].startswith("距目标：前10名")
+    assert page.metric[0].value.startswith("第") and "名 / " in page.metric[0].value
+    assert len(page.dataframe) >= 1
+    assert any("差距分析：" in s.value for s in page.subheader)
+
+
+def test_rank_axis_reversed_with_integer_ticks_and_round_categories(page):
+    layout = bump(page)["layout"]
+    y = layout["yaxis"]
+    assert y["range"][0] > y["range"][1] and y["range"][1] == 0.5
+    assert all(float(v).is_integer() for v in y["tickvals"]) and y["tickvals"][0] == 1
+    assert layout["xaxis"]["type"] == "category"
+    assert all(c.endswith("年") for c in layout["xaxis"]["categoryarray"])
+
+
+def test_changing_round_type_changes_the_figures(page):
+    before = bump(page)
+    before_trend = next(s for t, s in specs(page).items() if t.startswith("得分走势"))
+    page.selectbox(key="rk_round_type").set_value("年中暗访").run()
+    assert not page.exception
+    after = bump(page)
+    after_trend = next(s for t, s in specs(page).items() if t.startswith("得分走势"))
+    assert after["data"] != before["data"]
+    assert after_trend["data"][0]["y"] != before_trend["data"][0]["y"]
+    assert page.selectbox(key="rk_table_round_年中暗访").value.endswith("-ZA")
+
+
+def test_changing_rivals_changes_the_bump_chart(page):
+    before = [t["name"] for t in bump(page)["data"]]
+    rivals = page.multiselect(key="rk_rivals")
+    assert len(rivals.value) == 3  # 示例库 meta.rival_region_codes
+    rivals.set_value([]).run()
+    after = [t["name"] for t in bump(page)["data"]]
+    assert len(after) == len(before) - 3
+    page.number_input(key="rk_top_n").set_value(0).run()
+    assert [t["name"] for t in bump(page)["data"]] == [after[-2], after[-1]]  # 只剩本县与目标线
+
+
+def test_target_rank_beyond_group_gets_message(page):
+    page.number_input(key="rk_target").set_value(999).run()
+    assert not page.exception
+    assert any(w.value.startswith("目标名次 999 不在 1 到 45 之间") for w in page.warning)
+    assert not any(t["name"].startswith("目标") for t in bump(page)["data"])
+    assert not any(m.label.startswith("距目标") for m in page.metric)
+
+
+def test_round_with_missing_unit_is_noted(page):
+    page.selectbox(key="rk_round_type").set_value("年中暗访").run()
+    page.selectbox(key="rk_table_round_年中暗访").set_value("R2018-ZA").run()  # 示例库：芃泽区最早一轮缺测
+    assert not page.exception
+    assert any("本轮缺测 1 个单位" in i.value for i in page.info)
+
+
+def test_projector_mode_uses_large_figures_and_keeps_flag(page):
+    page.toggle(key="rk_projector").set_value(True).run()
+    assert not page.exception
+    assert page.session_state["projector_mode"] is True
+    layout = bump(page)["layout"]
+    assert layout["height"] >= 600 and layout["font"]["size"] >= 22
+    assert len(page.table) == 1 and len(page.dataframe) == 0
+    page.switch_page("pages/overview.py").run()
+    page.switch_page(PAGE).run()
+    assert page.toggle(key="rk_projector").value is True
