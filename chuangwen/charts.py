@@ -238,3 +238,58 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
     per_row = 70 if big else 38
     height = height or max(560 if big else 260, (260 if big else 110) + per_row * len(names))
     return _rank_figure_style(fig, f"{level}得分对比（按与{basis}的差距排序）", height, big)
+
+
+# ---------------------------------------------------------------- 红黑榜与整改督办（league / supervision）
+
+def league_rank_trend(trend: pd.DataFrame, unit_name: str, height: int = 320) -> go.Figure:
+    """一个单位每周的红黑榜名次：1 在最上、整数刻度；样本不足的周不画点，并在图下说明。"""
+    ranked = trend[trend["rank"].notna()]
+    labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(trend["week_end"])]
+    ranked_labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(ranked["week_end"])]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=ranked_labels, y=ranked["rank"].astype(int), mode="lines+markers+text", name=unit_name,
+        line={"color": OURS_COLOR, "width": 3}, marker={"size": 9},
+        text=[f"第{int(r)}名" for r in ranked["rank"]], textposition="top center",
+        customdata=ranked[["ranked_count", "score"]].to_numpy(),
+        hovertemplate="截至%{x}的一周<br>名次：第%{y}名 / %{customdata[0]}<br>综合得分：%{customdata[1]:.2f}<extra></extra>",
+    ))
+    max_rank = int(max(trend["ranked_count"].max() if len(trend) else 1, 1))
+    step = 1 if max_rank <= 12 else -(-max_rank // 10)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None, showgrid=False)
+    fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.5], tickmode="array",
+                     tickvals=list(range(1, max_rank + 1, step)), title="名次", gridcolor="#ECEFF1", zeroline=False)
+    missing = len(trend) - len(ranked)
+    title = f"{unit_name}：近{len(trend)}周红黑榜名次" + (f"（{missing} 周样本不足未排名）" if missing else "")
+    return _base_layout(fig, title, height)
+
+
+def category_mix(mix: pd.DataFrame, unit_name: str, height: int = 320) -> go.Figure:
+    """一个单位经手问题的类别构成（横向条形，多的在上；在办与已销号分色）。"""
+    rows = mix.sort_values("problems", ascending=True)
+    names = rows["category"].tolist()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=rows["problems"] - rows["open_now"], orientation="h", name="已销号",
+                         marker_color=CLOSED_COLOR, hovertemplate="%{y}<br>已销号：%{x:,} 条<extra></extra>"))
+    fig.add_trace(go.Bar(y=names, x=rows["open_now"], orientation="h", name="在办", marker_color=OURS_COLOR,
+                         hovertemplate="%{y}<br>在办：%{x:,} 条<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None)
+    fig.update_xaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1")
+    return _base_layout(fig, f"{unit_name}：问题类别构成", max(height, 120 + 28 * len(names)))
+
+
+def burndown(points: pd.DataFrame, height: int = 320) -> go.Figure:
+    """在办问题燃尽图：每天同一时刻的在办数与其中的逾期数。"""
+    labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(points["at"])]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=labels, y=points["open_problems"], mode="lines", name="在办问题",
+                             line={"color": NEUTRAL_COLOR, "width": 3},
+                             hovertemplate="%{x}<br>在办：%{y:,} 条<extra></extra>"))
+    fig.add_trace(go.Scatter(x=labels, y=points["overdue"], mode="lines", name="其中逾期", fill="tozeroy",
+                             line={"color": OURS_COLOR, "width": 2},
+                             hovertemplate="%{x}<br>逾期：%{y:,} 条<extra></extra>"))
+    fig.update_xaxes(type="category", title=None, nticks=10)
+    fig.update_yaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1")
+    return _base_layout(fig, "在办问题燃尽图（近 8 周，每天同一时刻）", height)

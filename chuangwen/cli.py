@@ -138,7 +138,7 @@ def _cutoff(raw: str) -> datetime:
 def build_parser() -> argparse.ArgumentParser:
     parser = _ChineseParser(
         prog=PROG,
-        description="创文看板命令行：生成示例库、新建空库、升级库结构、查看库信息。",
+        description="创文看板命令行：生成示例库、新建空库、升级库结构、查看库信息、导出问题台账。",
         epilog=(
             "示例：\n"
             "  chuangwen demo --db data/demo.duckdb\n"
@@ -183,6 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
         "查看库的结构版本、元数据和各表行数",
         "只读查看：结构版本、元数据（数据截至、本县、是否示例数据）和各表行数；不修改文件。",
     ).set_defaults(handler=_cmd_info)
+
+    export = sub.add_parser("export", help="导出数据（问题台账）", description="导出数据。目前支持：problems（问题台账）。",
+                            formatter_class=_ChineseHelpFormatter)
+    export_sub = export.add_subparsers(title="导出内容", dest="what", metavar="内容", required=True)
+    problems = export_sub.add_parser(
+        "problems",
+        help="问题台账：每条问题一行，状态与逾期按指定时刻回放",
+        description="导出问题台账：截至指定时刻已发现的每条问题一行，列为 问题编号、发现时间、整改期限、"
+                    "销号时间、当前状态、是否逾期（均按该时刻回放整改记录）。只读，不修改数据库。",
+        formatter_class=_ChineseHelpFormatter,
+    )
+    problems.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
+    problems.add_argument("--as-of", type=_cutoff, default=None, metavar="时间",
+                          help="统计时刻，格式 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'；不写时取库内数据截至时间")
+    problems.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .csv 或 .xlsx")
+    problems.set_defaults(handler=_cmd_export_problems)
     return parser
 
 
@@ -346,6 +362,32 @@ def _cmd_info(args: argparse.Namespace) -> int:
             label = META_LABELS.get(key)
             print(f"  {label}（{key}）：{meta[key]}" if label else f"  {key}：{meta[key]}")
     _print_counts(counts)
+    return 0
+
+
+def _cmd_export_problems(args: argparse.Namespace) -> int:
+    from chuangwen import ledger
+
+    if args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise _UsageError(f"输出文件扩展名应为 .csv 或 .xlsx，实际为 {args.out.name!r}")
+    path: Path = args.db
+    db._check_is_duckdb_file(path)
+    con = db._connect(path, read_only=True)
+    try:
+        version = db.schema_version(con)
+        if version == 0:
+            raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
+        db._refuse_newer(version, path)
+        if version < db.SCHEMA_VERSION:
+            raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
+        as_of = args.as_of or ledger.data_cutoff(con)
+        if as_of is None:
+            raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}")
+        frame = ledger.export_problems(con, as_of)
+    finally:
+        con.close()
+    ledger.write_export(frame, args.out)
+    print(f"已导出问题台账：{args.out}（{len(frame):,} 条，统计时刻 {as_of:%Y-%m-%d %H:%M}）")
     return 0
 
 

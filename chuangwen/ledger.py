@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import formats, queries
+from chuangwen import excel, formats, queries
 
 # 状态筛选的允许清单（与 problem_state_as_of 的状态一致；“已销号”不在台账里）
 OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
@@ -87,20 +87,19 @@ def display_timeline(events: pd.DataFrame) -> pd.DataFrame:
 
 def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> bytes:
     """一个单位（牵头或配合）的在办问题清单，Excel 文件的字节；第二张表写明口径与统计时刻。"""
-    from chuangwen import excel
-
     about = pd.DataFrame({
         "项目": ["单位", "统计时刻", "范围", "问题数"],
         "内容": [unit_name, formats.moment(as_of), "该单位牵头或配合、截至统计时刻未销号的问题", str(len(ledger))],
     })
-    return excel.write_xlsx({"在办问题清单": display_ledger(ledger), "说明": about})
+    return excel.to_xlsx({"在办问题清单": display_ledger(ledger), "说明": about},
+                         note=f"统计时刻 {formats.moment(as_of)}；由创文看板导出")
 
 
-def _neutralise(value):
-    """以 = + - @ 开头的文字在表格软件里会被当作公式：前面加单引号，原样显示。"""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def data_cutoff(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """库内数据截至时间（meta.data_cutoff，没有时取最晚的发现或整改时间）；空库为 None。"""
+    meta = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))
+    raw = meta.get("data_cutoff") or meta.get("data_cutoff_derived")
+    return datetime.fromisoformat(raw) if raw else None
 
 
 def export_problems(con: duckdb.DuckDBPyConnection, as_of: datetime, scope_unit: str | None = None) -> pd.DataFrame:
@@ -109,7 +108,8 @@ def export_problems(con: duckdb.DuckDBPyConnection, as_of: datetime, scope_unit:
     out = df.rename(columns=EXPORT_COLUMNS)[list(EXPORT_COLUMNS.values())]
     for col in ("发现时间", "整改期限", "销号时间"):
         out[col] = [_moment(v) for v in out[col]]
-    out["问题编号"] = [_neutralise(v) for v in out["问题编号"]]
+    # CSV 没有单元格类型：以 = + - @ 开头的编号前加单引号，免得被表格软件当作公式（xlsx 由 excel 模块处理）
+    out["问题编号"] = [excel.neutralise(v) if isinstance(v, str) else v for v in out["问题编号"]]
     return out
 
 
@@ -124,9 +124,7 @@ def write_export(frame: pd.DataFrame, out: Path) -> None:
         if suffix == ".csv":
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            from chuangwen import excel
-
-            tmp.write_bytes(excel.write_xlsx({"问题台账": frame}))
+            tmp.write_bytes(excel.to_xlsx({"问题台账": frame}))
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -1,3 +1,116 @@
-from chuangwen.ui import frame
+"""红黑榜：单位（条、块）与镇街排行、红榜黑榜与名次变化、单位下钻。"""
+from datetime import timedelta
 
-frame.not_built("红黑榜", "部门（条）与镇街（块）排行：交办、销号、按期销号率、逾期、反弹、退回、测评丢分，红榜/黑榜与名次变化。")
+import streamlit as st
+
+from chuangwen import charts, formats, league, ledger, settings
+from chuangwen.ui import data, frame
+
+ctx = frame.current_context()
+flt = frame.current_filters()
+
+st.title("红黑榜")
+try:
+    weights = league.Weights.from_setting(settings.get("league_weights"))
+    min_sample = settings.get("min_sample")
+except settings.SettingError as exc:
+    st.error(f"红黑榜设置无效：{exc}", icon="⛔")
+    st.stop()
+
+period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
+start = league.period_start(flt.as_of, flt.period_start, period)
+previous = league.PREVIOUS_LABEL[period]
+st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计区间 {formats.moment(start)} 至 {formats.moment(flt.as_of)}"
+           f"（不含起点）　|　名次变化与{previous}（{formats.moment(start - (flt.as_of - start))} 至 "
+           f"{formats.moment(start)}）比较")
+st.markdown(f"**{league.formula_text(weights)}**")
+st.caption(f"某项比率没有分母时该项不计，其余权重按比例放大。区间内经手问题少于 {min_sample} 条的显示“样本不足”，"
+           "不按比率排名；得分相同的并列同一名次。红榜 = 前 5 名，黑榜 = 倒数 5 名（不与红榜重复）。"
+           "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。"
+           "权重与最少样本数见设置 CHUANGWEN_LEAGUE_WEIGHTS、CHUANGWEN_MIN_SAMPLE。")
+
+units = data.query("league_units", **league.unit_params(
+    flt.as_of, start, township=flt.township, round_code=flt.round, scope_unit=flt.scope_unit,
+    min_sample=min_sample, weights=weights))
+townships = data.query("league_townships", **league.township_params(
+    flt.as_of, start, county=ctx.county_code, unit=flt.unit, round_code=flt.round, scope_unit=flt.scope_unit,
+    min_sample=min_sample, weights=weights))
+quality = data.query("quality_event_order", as_of=flt.as_of, scope_unit=flt.scope_unit)
+
+if not quality.empty:
+    st.warning(f"**数据质量**：{len(quality)} 条问题的整改记录顺序不可能（如销号早于交办、重复销号），"
+               "已从本页所有数字中排除，未做任何修正；请到数据管理核对原始记录。", icon="⚠️")
+    with st.expander(f"记录顺序存疑的问题（{len(quality)} 条）"):
+        st.dataframe(quality.rename(columns={"problem_code": "问题编号", "found_at": "发现时间", "reasons": "原因",
+                                             "first_flag_at": "出现时间", "lead_unit": "牵头单位",
+                                             "township": "镇街", "events": "事件数"})
+                     [["问题编号", "发现时间", "原因", "出现时间", "牵头单位", "镇街", "事件数"]], hide_index=True)
+
+
+def show_boards(rows, name_col, what):
+    red, black = league.boards(rows, name_col=name_col)
+    left, right = st.columns(2)
+    with left:
+        st.subheader(f"🔴 红榜（{what}前 5 名）")
+        if red.empty:
+            st.info("本区间没有达到最少样本数的可排名对象。")
+        else:
+            st.dataframe(red, hide_index=True)
+    with right:
+        st.subheader(f"⚫ 黑榜（{what}倒数 5 名）")
+        if black.empty:
+            st.info("可排名对象不足，黑榜为空（不与红榜重复列入）。")
+        else:
+            st.dataframe(black, hide_index=True)
+
+
+tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
+for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
+    with tab:
+        rows = units[units["kind"] == kind]
+        show_boards(rows, "unit_name", "牵头单位")
+        st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
+        st.dataframe(league.display_table(rows, name_col="unit_name", name_label="牵头单位"), hide_index=True)
+
+with tab_town:
+    show_boards(townships, "township_name", "镇街")
+    norm = st.radio("交办、逾期、反弹数的口径", list(league.NORMS), horizontal=True, key="lg_norm",
+                    help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。")
+    st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
+    st.dataframe(league.display_table(townships, name_col="township_name", name_label="镇街", norm=norm),
+                 hide_index=True)
+
+with tab_unit:
+    names = dict(zip(units["unit_code"], units["unit_name"] + "（" + units["kind"] + "）"))
+    if not names:
+        st.info("没有可查看的单位。")
+    else:
+        unit_code = st.selectbox("单位", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
+        row = units[units["unit_code"] == unit_code].iloc[0]
+        st.markdown(f"**{names[unit_code]}**　本区间名次：{league.rank_label(row)}"
+                    f"　综合得分：{formats.points(row['score'])}　变化：{league.change_label(row) or '—'}")
+        frames = {}
+        for at in league.week_ends(flt.as_of, 8):
+            frames[at] = data.query("league_units", **league.unit_params(
+                at, at - timedelta(days=7), township=flt.township, round_code=flt.round,
+                scope_unit=flt.scope_unit, min_sample=min_sample, weights=weights))
+        left, right = st.columns(2)
+        with left:
+            trend = league.rank_trend(frames, unit_code)
+            st.plotly_chart(charts.league_rank_trend(trend, names[unit_code]), key="lg_rank_trend")
+        with right:
+            mix = data.query("league_unit_categories", unit_code=unit_code, as_of=flt.as_of, period_start=start,
+                             scope_unit=flt.scope_unit)
+            if mix.empty:
+                st.info("本区间该单位没有经手的问题。")
+            else:
+                st.plotly_chart(charts.category_mix(mix, names[unit_code]), key="lg_category_mix")
+        overdue = data.query("supervision_ledger", **ledger.ledger_params(
+            {**flt.problem_params(), "unit": unit_code}, overdue_only=True))
+        st.subheader(f"逾期清单（{len(overdue)} 条，牵头）")
+        if overdue.empty:
+            st.success("截至统计时刻，该单位牵头的问题没有逾期。")
+        else:
+            st.dataframe(ledger.display_ledger(overdue), hide_index=True)
+
+frame.definitions(["league_units", "league_townships", "league_unit_categories", "quality_event_order"], ctx.cutoff)

@@ -1,3 +1,66 @@
-from chuangwen.ui import frame
+"""整改督办：在办问题台账、整改时间线、燃尽图、本周到期、按单位导出 Excel。"""
+import streamlit as st
 
-frame.not_built("整改督办", "未销号问题台账、整改时间线、本周到期、未销号燃尽图、按单位导出 Excel 清单。")
+from chuangwen import charts, formats, ledger
+from chuangwen.ui import data, frame
+
+ctx = frame.current_context()
+flt = frame.current_filters()
+
+st.title("整改督办")
+st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计时刻 {formats.moment(flt.as_of)}（状态、逾期均按该时刻回放整改记录）")
+
+unit_options = dict(data.query("ref_filter_options", county=ctx.county_code).query("kind == '单位'")[["code", "name"]]
+                    .itertuples(index=False, name=None))
+left, mid, right = st.columns([2, 1, 1])
+involved = left.selectbox("涉及单位（牵头或配合）", [frame.ALL, *unit_options], key="sv_unit",
+                          format_func=lambda c: unit_options.get(c, c))
+involved = None if involved == frame.ALL else involved
+status = mid.selectbox("当前状态", [frame.ALL, *ledger.OPEN_STATUSES], key="sv_status")
+status = None if status == frame.ALL else status
+overdue_only = right.checkbox("只看逾期", key="sv_overdue")
+
+rows = data.query("supervision_ledger", **ledger.ledger_params(
+    flt.problem_params(), involved_unit=involved, status=status, overdue_only=overdue_only))
+counts = ledger.cards(rows)
+for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
+    col.metric(label, formats.count(value), border=True,
+               help=frame.metric_help("supervision_ledger",
+                                      {"在办问题": "在办问题", "本周到期": "本周到期"}.get(label, "逾期天数"), ctx.cutoff)
+               if label != "记录顺序存疑" else "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。")
+
+st.subheader("在办问题台账")
+table = ledger.display_ledger(rows)
+st.dataframe(table, hide_index=True, height=420)
+name = unit_options.get(involved, "全部单位") if involved else "全部单位"
+st.download_button(f"导出 Excel：{name}的在办问题清单（{len(rows)} 条）",
+                   data=ledger.unit_workbook(rows, name, flt.as_of),
+                   file_name=f"在办问题清单_{name}_{flt.as_of:%Y%m%d}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
+
+st.subheader("整改时间线")
+if rows.empty:
+    st.info("当前筛选下没有在办问题。")
+else:
+    codes = rows["problem_code"].tolist()[:2000]
+    code = st.selectbox("问题编号（按逾期天数排序，最多列 2,000 条）", codes, key="sv_problem")
+    picked = rows[rows["problem_code"] == code].iloc[0]
+    st.markdown(f"**{code}**　{picked['description']}　|　牵头：{picked['lead_unit']}"
+                f"{'　配合：' + picked['coop_units'] if picked['coop_units'] else ''}　|　状态：{picked['status']}")
+    events = data.query("supervision_timeline", problem_code=code, as_of=flt.as_of, scope_unit=flt.scope_unit)
+    st.dataframe(ledger.display_timeline(events), hide_index=True)
+
+left, right = st.columns(2)
+with left:
+    points = data.query("supervision_burndown", as_of=flt.as_of, township=flt.township, unit=flt.unit,
+                        round=flt.round, scope_unit=flt.scope_unit, involved_unit=involved)
+    st.plotly_chart(charts.burndown(points), key="sv_burndown")
+with right:
+    st.subheader(f"本周到期（{counts['本周到期']} 条）")
+    due = ledger.due_this_week(rows)
+    if due.empty:
+        st.success("统计时刻后 7 天内没有到期的在办问题。")
+    else:
+        st.dataframe(due, hide_index=True)
+
+frame.definitions(["supervision_ledger", "supervision_timeline", "supervision_burndown"], ctx.cutoff)

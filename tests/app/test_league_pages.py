@@ -1,0 +1,114 @@
+"""红黑榜与整改督办页在示例库上跑通：表格、红黑榜、公式、下钻、台账、时间线、燃尽图与导出按钮。"""
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import DASHBOARD
+from tests.unit.test_league_queries import build_league_db
+
+
+def league_page(app):
+    at = app.run()
+    at.switch_page("pages/league.py").run()
+    assert not at.exception
+    return at
+
+
+def supervision_page(app):
+    at = app.run()
+    at.switch_page("pages/supervision.py").run()
+    assert not at.exception
+    return at
+
+
+def test_league_page_shows_boards_formula_and_tables(app):
+    at = league_page(app)
+    assert at.title[0].value == "红黑榜"
+    assert any("综合得分 = 100 × (40×按期销号率" in m.value for m in at.markdown)
+    headers = [s.value for s in at.subheader]
+    assert "🔴 红榜（牵头单位前 5 名）" in headers and "🔴 红榜（镇街前 5 名）" in headers
+    tables = [d.value for d in at.dataframe]
+    full = next(t for t in tables if "逾期30天以上" in t.columns and "牵头单位" in t.columns)
+    assert full["名次"].iloc[0] == "1"
+    assert {"样本数", "测评丢分", "反弹率", "退回", "平均销号天数"} <= set(full.columns)
+
+
+def test_league_period_switch_to_month_reruns(app):
+    at = league_page(app)
+    at.radio(key="lg_period").set_value("月").run()
+    assert not at.exception
+    assert any("与上月" in c.value for c in at.caption)
+
+
+def test_township_norm_per_thousand(app):
+    at = league_page(app)
+    at.radio(key="lg_norm").set_value("每千人").run()
+    assert not at.exception
+    assert any("交办（每千人）" in d.value.columns for d in at.dataframe)
+
+
+def test_unit_drill_down_draws_rank_trend_and_category_mix(app):
+    at = league_page(app)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    trend = next(s for s in specs if s["layout"]["yaxis"].get("title", {}).get("text") == "名次")
+    assert trend["layout"]["yaxis"]["range"][0] > trend["layout"]["yaxis"]["range"][1]
+    assert any("问题类别构成" in s["layout"]["title"]["text"] for s in specs)
+    at.selectbox(key="lg_unit").select_index(3).run()
+    assert not at.exception
+    assert any(at.selectbox(key="lg_unit").options[3].split("（")[0] in s["layout"]["title"]["text"]
+               for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart")))
+
+
+def test_supervision_page_shows_ledger_cards_and_burndown(app):
+    at = supervision_page(app)
+    values = {m.label: m.value for m in at.metric}
+    assert int(values["在办问题"].replace(",", "")) > 0
+    assert set(values) == {"在办问题", "逾期", "逾期30天以上", "本周到期", "记录顺序存疑"}
+    ledger = at.dataframe[0].value
+    assert {"问题编号", "整改期限", "逾期天数", "牵头单位", "配合单位", "当前状态"} <= set(ledger.columns)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any("燃尽" in s["layout"]["title"]["text"] for s in specs)
+    assert at.get("download_button")
+
+
+def test_supervision_filters_narrow_the_ledger(app):
+    at = supervision_page(app)
+    before = int(at.metric[0].value.replace(",", ""))
+    at.checkbox(key="sv_overdue").check().run()
+    overdue = int(at.metric[0].value.replace(",", ""))
+    assert overdue == int(at.metric[1].value.replace(",", "")) and overdue <= before
+    at.selectbox(key="sv_unit").select_index(1).run()
+    assert not at.exception
+    assert int(at.metric[0].value.replace(",", "")) < overdue
+
+
+def test_supervision_timeline_follows_the_picked_problem(app):
+    at = supervision_page(app)
+    at.selectbox(key="sv_problem").select_index(1).run()
+    assert not at.exception
+    timeline = next(d.value for d in at.dataframe if list(d.value.columns) == ["时间", "事件", "经办单位", "备注"])
+    assert len(timeline) >= 1
+
+
+@pytest.fixture
+def league_app(tmp_path, monkeypatch):
+    path = build_league_db(tmp_path / "league.duckdb")
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    monkeypatch.setenv("CHUANGWEN_MIN_SAMPLE", "2")
+    return AppTest.from_file(DASHBOARD, default_timeout=60)
+
+
+def test_flagged_problems_are_counted_on_the_league_page(league_app):
+    at = league_app.run()
+    at.switch_page("pages/league.py").run()
+    assert not at.exception
+    assert any("3 条问题的整改记录顺序不可能" in w.value for w in at.warning)
+
+
+def test_bad_weights_setting_shows_chinese_error(app, monkeypatch):
+    monkeypatch.setenv("CHUANGWEN_LEAGUE_WEIGHTS", "按期=40")
+    at = app.run()
+    at.switch_page("pages/league.py").run()
+    assert not at.exception
+    assert any("红黑榜设置无效" in e.value for e in at.error)
