@@ -85,6 +85,9 @@ def _options(kind: str, ctx: Context) -> dict[str, str]:
 def sidebar(ctx: Context) -> Filters:
     """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留。"""
     sb = st.sidebar
+    # 页面请求改写的共用筛选（如网址带来的筛选、地图上点了镇街）：控件渲染前才能改，所以在这里落实
+    for key, value in st.session_state.pop("_pending_filters", {}).items():
+        st.session_state[key] = value
     sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}")
     cutoff_day = ctx.cutoff.date()
     default_range = (cutoff_day - timedelta(days=29), cutoff_day)
@@ -120,6 +123,11 @@ def sidebar(ctx: Context) -> Filters:
         sb.info(f"正在查看历史时点：{formats.moment(as_of)}")
     return Filters(as_of=as_of, period_start=period_start, township=township, unit=unit,
                    round=round_code, scope_unit=None)
+
+
+def request_filters(**values) -> None:
+    """请求在下一次运行时改写侧栏筛选（键为控件 key，如 flt_township）；调用方随后 st.rerun()。"""
+    st.session_state["_pending_filters"] = {**st.session_state.get("_pending_filters", {}), **values}
 
 
 def current_filters() -> Filters:

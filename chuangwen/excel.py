@@ -1,0 +1,111 @@
+"""Excel 导出（.xlsx）：中文表头、首行冻结、按中文宽度估列宽、公式注入防护。各页共用，返回 bytes。
+
+防护：以 = + - @（以及制表符、回车）开头的文本单元格前面加一个单引号，并一律按文本写入，
+打开文件时不会被当成公式执行（OWASP CSV/公式注入的通行做法）。数字按数字写，不受影响。
+"""
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from datetime import date, datetime
+from typing import Mapping
+
+import pandas as pd
+import xlsxwriter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_COL_WIDTH = 60
+_BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def neutralise(text: str) -> str:
+    """可能被表格软件当作公式的文本前加单引号。"""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def display_width(text: str) -> int:
+    """中文等全角字符按 2 个字符宽计算。"""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """Excel 工作表名：去掉非法字符，最长 31 字符，重名加序号。"""
+    base = (name.translate(_BAD_SHEET_CHARS).strip("'") or "Sheet")[:31]
+    candidate, k = base, 2
+    while candidate in taken:
+        suffix = f"({k})"
+        candidate, k = base[: 31 - len(suffix)] + suffix, k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
+    """写一个单元格，返回用于估列宽的显示文字。"""
+    if _missing(value):
+        ws.write_blank(row, col, None)
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), fmt_datetime)
+        return "2026-01-01 00:00"
+    if isinstance(value, date):
+        ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()), fmt_date)
+        return "2026-01-01"
+    if isinstance(value, bool):
+        text = "是" if value else "否"
+        ws.write_string(row, col, text)
+        return text
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            ws.write_blank(row, col, None)
+            return ""
+        ws.write_number(row, col, value)
+        return f"{value:,}" if isinstance(value, int) else f"{value:.2f}"
+    if hasattr(value, "item"):          # numpy 标量
+        return _write_cell(ws, row, col, value.item(), fmt_datetime, fmt_date)
+    text = neutralise(str(value))
+    ws.write_string(row, col, text)
+    return text
+
+
+def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None) -> bytes:
+    """多张表写进一个 .xlsx：每张表一个工作表，表头加粗并冻结；note（如“数据截至…”）写在表格下方。"""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    header = wb.add_format({"bold": True, "bg_color": "#ECEFF1", "border": 1, "text_wrap": True,
+                            "valign": "vcenter", "font_name": "Microsoft YaHei"})
+    fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    taken: set[str] = set()
+    for name, df in (sheets.items() if sheets else [("空表", pd.DataFrame())]):
+        ws = wb.add_worksheet(sheet_name(name, taken))
+        widths = []
+        for c, col in enumerate(df.columns):
+            label = neutralise(str(col))
+            ws.write_string(0, c, label, header)
+            widths.append(display_width(label))
+        for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+            for c, value in enumerate(row):
+                shown = _write_cell(ws, r, c, value, fmt_datetime, fmt_date)
+                widths[c] = max(widths[c], display_width(shown))
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, min(MAX_COL_WIDTH, w + 2))
+        ws.freeze_panes(1, 0)
+        if len(df.columns):
+            ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
+        if note:
+            ws.write_string(len(df) + 2, 0, neutralise(note))
+    wb.close()
+    return buf.getvalue()

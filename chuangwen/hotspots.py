@@ -1,0 +1,367 @@
+"""问题热点页的纯逻辑：筛选参数、县界环、按缩放级别定网格、地图点击解析、热点表与点位历史（不依赖 streamlit）。"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Iterable, Mapping
+
+import pandas as pd
+import shapely
+
+from chuangwen import formats, geo
+
+# 问题多于此数时不逐条画点，只画库内汇总的网格（issue：约 5,000 条）
+MARKER_LIMIT = 5000
+BAD_COORDS_LIMIT = 2000
+TOP_N = 10
+STATUSES = ("在办", "逾期", "已销号", "反弹")
+SEVERITIES = ("一般", "较重", "严重")
+CHOROPLETH_METRICS = {"problems": "问题数", "per_1000": "每千人问题数", "per_site": "每点位问题数"}
+HISTORY_START = datetime(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class PageFilters:
+    """本页自己的筛选（侧栏共用的在 frame.Filters 里）；空元组 = 不限。"""
+
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    site_types: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+def _joined(values: Iterable[str], allowed: Iterable[str], what: str) -> str | None:
+    """多选值 → 逗号连接的绑定参数；只接受选项表里有的值（允许清单），空 = 不限（NULL）。"""
+    allowed = set(allowed)
+    values = tuple(values)
+    bad = [v for v in values if v not in allowed or "," in v]
+    if bad:
+        raise ValueError(f"{what}不在可选范围内：{'、'.join(bad)}")
+    return ",".join(values) if values else None
+
+
+def query_params(shared: Mapping, page: PageFilters, options: Mapping[str, Iterable[str]], *,
+                 rebound_days: int, county_ring: str | None, site: str | None = None) -> dict:
+    """问题热点各查询共用的参数：侧栏（as_of、区间、镇街、单位、轮次、查看范围）+ 本页筛选 + 反弹天数 + 县界。"""
+    return {
+        "as_of": shared["as_of"],
+        "period_start": shared["period_start"],
+        "township": shared["township"],
+        "unit": shared["unit"],
+        "round": shared["round"],
+        "scope_unit": shared["scope_unit"],
+        "site": site,
+        "sources": _joined(page.sources, options.get("来源", ()), "来源"),
+        "categories": _joined(page.categories, options.get("类别", ()), "问题类别"),
+        "site_types": _joined(page.site_types, options.get("点位类型", ()), "点位类型"),
+        "severities": _joined(page.severities, SEVERITIES, "严重程度"),
+        "statuses": _joined(page.statuses, STATUSES, "状态"),
+        "rebound_days": int(rebound_days),
+        "county_ring": county_ring,
+    }
+
+
+def history_params(params: Mapping, site: str) -> dict:
+    """点位历史：该点位的全部问题（不限区间与本页筛选，只保留统计时刻、查看范围、反弹天数与县界）。"""
+    return {**{k: None for k in params}, "as_of": params["as_of"], "period_start": HISTORY_START,
+            "scope_unit": params["scope_unit"], "rebound_days": params["rebound_days"],
+            "county_ring": params["county_ring"], "site": site}
+
+
+# ---- 县界与网格 ------------------------------------------------------------------------------
+
+def county_ring(wkb: bytes | None, digits: int = 6) -> str | None:
+    """县界多边形 → '经度 纬度,…;…'（每个外环与内环一段），供 SQL 射线法判断点是否在县内；没有边界时为 None。"""
+    if wkb is None:
+        return None
+    geom = geo.from_wkb(wkb)
+    rings = []
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            rings.append(",".join(f"{x:.{digits}f} {y:.{digits}f}" for x, y in ring.coords))
+    return ";".join(rings) or None
+
+
+@dataclass(frozen=True)
+class Grid:
+    zoom: int
+    origin_lon: float
+    origin_lat: float
+    cell_lon: float
+    cell_lat: float
+
+    def params(self) -> dict:
+        return {"origin_lon": self.origin_lon, "origin_lat": self.origin_lat,
+                "cell_lon": self.cell_lon, "cell_lat": self.cell_lat}
+
+
+def fit_zoom(bounds: tuple[float, float, float, float], width_px: int, height_px: int, max_zoom: int = 18) -> int:
+    """Leaflet fitBounds 会选的缩放级别（Web 墨卡托，256 像素瓦片）：整个范围放得下的最大整数级别。"""
+    minx, miny, maxx, maxy = bounds
+
+    def merc_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    span_x = max((maxx - minx) / 360.0, 1e-9)
+    span_y = max(merc_y(maxy) - merc_y(miny), 1e-9)
+    z = math.floor(min(math.log2(width_px / 256.0 / span_x), math.log2(height_px / 256.0 / span_y)))
+    return int(max(0, min(max_zoom, z)))
+
+
+def grid_for_view(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 600,
+                  cell_px: int = 16) -> Grid:
+    """地图打开时的缩放级别下，约 cell_px 像素见方的网格（经度方向格宽、纬度方向按墨卡托比例缩小）。"""
+    zoom = fit_zoom(bounds, width_px, height_px)
+    cell_lon = cell_px * 360.0 / (256.0 * 2 ** zoom)
+    mid_lat = (bounds[1] + bounds[3]) / 2
+    cell_lat = cell_lon * math.cos(math.radians(mid_lat))
+    origin_lon = math.floor(bounds[0] / cell_lon) * cell_lon
+    origin_lat = math.floor(bounds[1] / cell_lat) * cell_lat
+    return Grid(zoom, origin_lon, origin_lat, cell_lon, cell_lat)
+
+
+def boundary_bounds(boundaries: pd.DataFrame, township: str | None) -> tuple[float, float, float, float] | None:
+    """当前视野：选了镇街时是该镇街的范围，否则是全县（没有县界时用各镇街的并集）。"""
+    if boundaries.empty:
+        return None
+    if township is not None:
+        rows = boundaries[boundaries["code"] == township]
+    else:
+        rows = boundaries[boundaries["level"] == "县级"]
+        if rows.empty:
+            rows = boundaries
+    if rows.empty:
+        rows = boundaries
+    geoms = [geo.from_wkb(w) for w in rows["geom_wkb"]]
+    return tuple(float(v) for v in shapely.union_all(geoms).bounds)
+
+
+# ---- 地图点击 --------------------------------------------------------------------------------
+
+TOWNSHIP_TIP = "【镇街】"
+SITE_TIP = "【点位】"
+_SITE_CODE = re.compile(r"【点位】[^\n｜]*?（([^（）]+)）")
+
+
+@dataclass(frozen=True)
+class Click:
+    kind: str      # '镇街' 或 '点位'
+    key: str       # 镇街名称或点位代码
+
+
+def parse_click(tooltip_text: str | None) -> Click | None:
+    """地图点击返回的提示文字 → 点到了哪个镇街或点位；点在别处（网格、空白、无点位的问题）为 None。"""
+    if not tooltip_text:
+        return None
+    text = tooltip_text.strip()
+    if text.startswith(TOWNSHIP_TIP):
+        name = re.split(r"[｜\n]", text[len(TOWNSHIP_TIP):], maxsplit=1)[0].strip()
+        return Click("镇街", name) if name else None
+    m = _SITE_CODE.search(text)
+    if m:
+        return Click("点位", m.group(1).strip())
+    return None
+
+
+def township_code_for(name: str, townships: pd.DataFrame) -> str | None:
+    hit = townships[(townships["name"] == name) & townships["code"].notna()]
+    return None if hit.empty else str(hit.iloc[0]["code"])
+
+
+# ---- 热点表 ----------------------------------------------------------------------------------
+
+RANKING_VIEWS = {
+    "problems": ("问题数", "rank_problems"),
+    "overdue_now": ("逾期在办", "rank_overdue"),
+    "rebounds": ("反弹数", "rank_rebounds"),
+}
+
+
+def trend_label(change, previous) -> str:
+    """较上期：“+3（上期 5）”“持平”；上期为 0 时写“新出现”。"""
+    if pd.isna(change):
+        return "—"
+    change = int(change)
+    previous = int(previous)
+    if change == 0:
+        return "持平"
+    if previous == 0:
+        return f"+{change}（上期无）"
+    return f"{change:+d}（上期 {previous}）"
+
+
+def ranking_table(ranking: pd.DataFrame, kind: str, by: str, top: int = TOP_N) -> pd.DataFrame:
+    """热点表的一张：kind ∈ {点位, 镇街}，by ∈ RANKING_VIEWS；按名次排列，并列一起列出，中文表头。"""
+    _, rank_col = RANKING_VIEWS[by]
+    rows = ranking[(ranking["grouping_kind"] == kind) & ranking[rank_col].notna()]
+    rows = rows[rows[rank_col] <= top].sort_values([rank_col, "code"])
+    table = {"名次": rows[rank_col].astype(int).to_numpy()}
+    if kind == "点位":
+        table |= {"点位": rows["name"].to_numpy(), "点位代码": rows["code"].to_numpy(),
+                  "点位类型": rows["site_type"].to_numpy(), "所属镇街": rows["township_name"].to_numpy()}
+    else:
+        table |= {"镇街": rows["name"].to_numpy()}
+    table |= {
+        "问题数": rows["problems"].astype(int).to_numpy(),
+        "逾期在办": rows["overdue_now"].astype(int).to_numpy(),
+        "反弹数": rows["rebounds"].astype(int).to_numpy(),
+        "上期问题数": rows["problems_prev"].astype(int).to_numpy(),
+        "较上期": [trend_label(c, p) for c, p in zip(rows["change"], rows["problems_prev"])],
+    }
+    return pd.DataFrame(table)
+
+
+def ranking_sheets(ranking: pd.DataFrame, top: int = TOP_N) -> dict[str, pd.DataFrame]:
+    """导出 Excel 的各工作表：点位/镇街 × 问题数/逾期在办/反弹数；“较上期”写成数字（增减条数）便于再计算。"""
+    sheets = {}
+    for kind in ("点位", "镇街"):
+        for by, (label, _) in RANKING_VIEWS.items():
+            table = ranking_table(ranking, kind, by, top)
+            table["较上期"] = table["问题数"] - table["上期问题数"]
+            sheets[f"{kind}·按{label}"] = table.rename(columns={"较上期": "较上期增减"})
+    return sheets
+
+
+def cell_size_m(grid: Grid) -> int:
+    """网格边长（米，按经度方向、取整到 10 米），用于页面说明。"""
+    mid_lat = grid.origin_lat + grid.cell_lat
+    return int(round(grid.cell_lon * geo.km_per_deg_lon(mid_lat) * 1000, -1))
+
+
+def describe_filters(page: PageFilters, township: str | None, unit: str | None, round_code: str | None) -> str:
+    """导出文件里注明的筛选条件（中文一句话）。"""
+    parts = []
+    for label, values in (("来源", page.sources), ("类别", page.categories), ("点位类型", page.site_types),
+                          ("严重程度", page.severities), ("状态", page.statuses)):
+        if values:
+            parts.append(f"{label}={'、'.join(values)}")
+    for label, value in (("镇街", township), ("牵头单位", unit), ("测评轮次", round_code)):
+        if value:
+            parts.append(f"{label}={value}")
+    return "；".join(parts) if parts else "无（全部问题）"
+
+
+def history_summary(history: pd.DataFrame) -> str:
+    """点位历史的一句话：共几条、已销号几条、反弹几条、销号后再现几次。"""
+    total = len(history)
+    closed = int((history["status"] == "已销号").sum())
+    rebounds = int(history["is_rebound"].sum())
+    came_back = int(history["came_back_as"].notna().sum() + (history["reopened_count"] > 0).sum())
+    return (f"该点位共 {total} 条问题，其中已销号 {closed} 条、记为反弹 {rebounds} 条；"
+            f"销号后又出现（再次发现或被反弹重开）{came_back} 次。")
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """点位历史：每条问题一行，写明是否反弹、反弹自哪条、销号后是否再次出现。"""
+    def rebound_text(row) -> str:
+        if not row["is_rebound"]:
+            return "否"
+        if row["rebound_after"] == row["problem_code"]:
+            return f"是（本条 {formats.day(row['rebound_after_closed_at'])} 销号后被反弹重开）"
+        return f"是（{row['rebound_after']} 于 {formats.day(row['rebound_after_closed_at'])} 销号后再次发现）"
+
+    def came_back(row) -> str:
+        later = row["came_back_as"]
+        if isinstance(later, str) and later:
+            return f"是：{later}"
+        if pd.notna(row["closed_at"]) or row["reopened_count"] > 0:
+            return "否" if row["reopened_count"] == 0 else "被反弹重开"
+        return "—（未销号）"
+
+    return pd.DataFrame({
+        "问题编号": history["problem_code"].to_numpy(),
+        "发现时间": [formats.moment(v) for v in history["found_at"]],
+        "类别": history["category"].to_numpy(),
+        "来源": history["source"].to_numpy(),
+        "严重程度": history["severity"].to_numpy(),
+        "状态": history["status"].to_numpy(),
+        "销号时间": [formats.moment(v) if pd.notna(v) else "—" for v in history["closed_at"]],
+        "逾期": ["是" if v else "否" for v in history["is_overdue"]],
+        "是否反弹": [rebound_text(r) for _, r in history.iterrows()],
+        "销号后再现": [came_back(r) for _, r in history.iterrows()],
+        "问题描述": history["description"].to_numpy(),
+    })
+
+
+def bad_coords_table(bad: pd.DataFrame) -> pd.DataFrame:
+    def coord(lon, lat) -> str:
+        return "—" if pd.isna(lon) or pd.isna(lat) else f"{lon:.6f}, {lat:.6f}"
+
+    return pd.DataFrame({
+        "问题编号": bad["problem_code"].to_numpy(),
+        "原因": bad["coord_status"].to_numpy(),
+        "发现时间": [formats.moment(v) for v in bad["found_at"]],
+        "所属镇街": bad["township_name"].fillna("—").to_numpy(),
+        "点位": bad["site_name"].fillna("—").to_numpy(),
+        "类别": bad["category"].to_numpy(),
+        "经纬度": [coord(x, y) for x, y in zip(bad["lon"], bad["lat"])],
+        "状态": bad["status"].to_numpy(),
+        "问题描述": bad["description"].to_numpy(),
+    })
+
+
+def bad_coords_message(summary: Mapping) -> str | None:
+    """“坐标缺失/越界 x 条”：不上图的问题必须说出来，不悄悄丢掉。"""
+    missing, outside = int(summary["coords_missing"]), int(summary["coords_outside"])
+    if missing + outside == 0:
+        return None
+    return (f"坐标缺失/越界 {formats.count(missing + outside)} 条（缺失 {formats.count(missing)} 条、"
+            f"越界 {formats.count(outside)} 条）：这些问题计入镇街统计和热点表，但不画在地图上，明细见下方清单。")
+
+
+# ---- 网址中的筛选状态 -------------------------------------------------------------------------
+
+URL_LISTS = {"src": "sources", "cat": "categories", "stype": "site_types", "sev": "severities", "st": "statuses"}
+URL_SHARED = ("from", "to", "town", "unit", "round")
+
+
+@dataclass(frozen=True)
+class UrlState:
+    page: PageFilters = field(default_factory=PageFilters)
+    metric: str = "problems"
+    shared: dict = field(default_factory=dict)    # from/to（date）、town/unit/round（代码）
+
+
+def to_query_params(page: PageFilters, metric: str, shared: Mapping) -> dict[str, str]:
+    """当前筛选 → 网址参数（只写非默认值，列表用逗号连接），分享链接即可复现。"""
+    out: dict[str, str] = {}
+    for short, attr in URL_LISTS.items():
+        values = getattr(page, attr)
+        if values:
+            out[short] = ",".join(values)
+    if metric != "problems":
+        out["metric"] = metric
+    for key in URL_SHARED:
+        value = shared.get(key)
+        if value is not None:
+            out[key] = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+    return out
+
+
+def from_query_params(params: Mapping[str, str], options: Mapping[str, Iterable[str]]) -> UrlState:
+    """网址参数 → 筛选状态；不认识的值丢弃（网址可能被手工改过或来自旧版本），不报错。"""
+    allowed = {"sources": set(options.get("来源", ())), "categories": set(options.get("类别", ())),
+               "site_types": set(options.get("点位类型", ())), "severities": set(SEVERITIES),
+               "statuses": set(STATUSES)}
+    lists = {}
+    for short, attr in URL_LISTS.items():
+        raw = params.get(short) or ""
+        lists[attr] = tuple(v for v in dict.fromkeys(raw.split(",")) if v in allowed[attr])
+    metric = params.get("metric", "problems")
+    shared: dict = {}
+    for key in ("from", "to"):
+        try:
+            shared[key] = date.fromisoformat(params[key]) if key in params else None
+        except ValueError:
+            shared[key] = None
+    for key, opt in (("town", "镇街"), ("unit", "单位"), ("round", "轮次")):
+        value = params.get(key)
+        shared[key] = value if value in set(options.get(opt, ())) else None
+    return UrlState(PageFilters(**lists), metric if metric in CHOROPLETH_METRICS else "problems",
+                    {k: v for k, v in shared.items() if v is not None})

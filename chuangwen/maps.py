@@ -1,0 +1,319 @@
+"""纯地图构建：输入查询结果（DataFrame），返回 folium.Map；不依赖 streamlit，测试直接调用。
+
+离线：地图和插件的 JS/CSS 一律指向应用自己的 /app/static/vendor（chuangwen.assets 安装时准备），
+只改本实例的 default_js/default_css，不动 folium 的类属性（那会影响同进程里的所有地图）。
+默认不加底图，镇街边界与名称由我们自己画；设置了内网瓦片地址时才加瓦片层。
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Iterable
+
+import folium
+import folium.plugins
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from chuangwen import assets, formats, geo, hotspots
+from chuangwen.formats import CJK_FONT_FAMILY
+
+# 由浅到深的红：问题越多越深（投影仪上也分得清）
+CHOROPLETH_COLORS = ("#FEE5D9", "#FCAE91", "#FB6A4A", "#DE2D26", "#A50F15")
+NO_DATA_COLOR = "#ECEFF1"
+STATUS_COLORS = {"逾期": "#7B1FA2", "反弹": "#E65100", "在办": "#C62828", "已销号": "#2E7D32"}
+HEAT_GRADIENT = {0.2: "#FFF3B0", 0.45: "#FDB863", 0.7: "#E66101", 1.0: "#B2182B"}
+METRIC_UNITS = {"problems": "条", "per_1000": "条/千人", "per_site": "条/点位"}
+
+
+def offline(m: folium.Map) -> folium.Map:
+    """只用本地素材：Leaflet 本体；本页不用 jQuery、Bootstrap、awesome-markers，全部去掉。"""
+    m.default_js = [("leaflet", assets.LEAFLET_JS)]
+    m.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
+    return m
+
+
+def external_links(m: folium.Map) -> list[str]:
+    """地图及其所有子元素引用的、不在本应用 /app/static 下的 JS/CSS 地址（离线检查用，应为空）。"""
+    found = []
+
+    def walk(el):
+        for _, url in list(getattr(el, "default_js", [])) + list(getattr(el, "default_css", [])):
+            if not url.startswith(assets.URL_ROOT + "/"):
+                found.append(url)
+        for child in getattr(el, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return found
+
+
+class Legend(MacroElement):
+    """图例：Leaflet 控件（右下角），内容是我们生成的中文 HTML；不用 branca 色带（它会从 CDN 拉 d3）。"""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "var {{ this.get_name() }} = L.control({position: 'bottomright'});\n"
+        "{{ this.get_name() }}.onAdd = function () {\n"
+        "  var div = L.DomUtil.create('div', 'cw-legend');\n"
+        "  div.innerHTML = {{ this.html_json }};\n"
+        "  return div;\n"
+        "};\n"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.html_json = json.dumps(html, ensure_ascii=False)
+
+
+class MapTweaks(MacroElement):
+    """公制比例尺（不显示英里），署名前缀只写 Leaflet。"""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});\n"
+        "{{ this._parent.get_name() }}.attributionControl.setPrefix('Leaflet');\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MapTweaks"
+
+
+_PAGE_STYLE = (
+    "<style>"
+    f".leaflet-container{{background:#F7F9FA;font-family:{CJK_FONT_FAMILY};}}"
+    ".cw-legend{background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font-size:12px;"
+    "line-height:18px;box-shadow:0 1px 4px rgba(0,0,0,.25);color:#263238;}"
+    ".cw-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;vertical-align:-1px;"
+    "border:1px solid #90A4AE;}"
+    ".cw-label{font-size:12px;font-weight:600;color:#263238;white-space:nowrap;text-align:center;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;}"
+    "</style>"
+)
+
+
+def breaks(values: Iterable[float], n: int = len(CHOROPLETH_COLORS)) -> list[float]:
+    """分级界限：0 到最大值等分为 n 级，取“好看”的整数或一位小数；全为 0 或空时只有一级。"""
+    vals = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    top = max(vals, default=0.0)
+    if top <= 0:
+        return [0.0]
+    step = top / n
+    magnitude = 10 ** math.floor(math.log10(step))
+    nice = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= step)
+    return [round(nice * i, 6) for i in range(n + 1)]
+
+
+def color_for(value, edges: list[float]) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return NO_DATA_COLOR
+    if len(edges) < 2 or value <= 0:
+        return CHOROPLETH_COLORS[0]
+    for i in range(1, len(edges)):
+        if value <= edges[i]:
+            return CHOROPLETH_COLORS[min(i - 1, len(CHOROPLETH_COLORS) - 1)]
+    return CHOROPLETH_COLORS[-1]
+
+
+def _fmt(value, metric: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return formats.count(value) if metric == "problems" else f"{float(value):.2f}"
+
+
+def legend_html(metric: str, edges: list[float], extra: list[tuple[str, str]] = ()) -> str:
+    title = f"镇街{hotspots.CHOROPLETH_METRICS[metric]}（{METRIC_UNITS[metric]}）"
+    rows = [f"<b>{title}</b>"]
+    if len(edges) < 2:
+        rows.append(f'<i style="background:{CHOROPLETH_COLORS[0]}"></i>0')
+    else:
+        for i in range(len(edges) - 1):
+            lo, hi = edges[i], edges[i + 1]
+            label = f"{_fmt(lo, metric)} – {_fmt(hi, metric)}" if i else f"≤ {_fmt(hi, metric)}"
+            rows.append(f'<i style="background:{CHOROPLETH_COLORS[i]}"></i>{label}')
+    rows.append(f'<i style="background:{NO_DATA_COLOR}"></i>无分母（人口或点位未填）')
+    for color, label in extra:
+        rows.append(f'<i style="background:{color};border-radius:7px"></i>{label}')
+    return "<br>".join(rows)
+
+
+def _round_geom(geom, digits: int = 5):
+    return shapely.set_precision(geom, 10 ** -digits)
+
+
+def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric: str,
+                      edges: list[float]) -> dict:
+    """镇街多边形 GeoJSON：属性里放提示文字（点击时据此识别镇街）和填充色。"""
+    stats = townships.set_index("code") if not townships.empty else pd.DataFrame()
+    features = []
+    for _, b in boundaries[boundaries["level"] == "镇街"].iterrows():
+        row = stats.loc[b["code"]] if b["code"] in stats.index else None
+        value = None if row is None else row[metric]
+        problems = 0 if row is None else int(row["problems"])
+        tip = (f"{hotspots.TOWNSHIP_TIP}{b['name']}｜问题 {formats.count(problems)} 条"
+               f"｜{hotspots.CHOROPLETH_METRICS[metric]} {_fmt(value, metric)}｜点击筛选到该镇街")
+        geom = _round_geom(geo.from_wkb(b["geom_wkb"]))
+        features.append({"type": "Feature", "id": str(b["code"]),
+                         "properties": {"tip": tip, "fill": color_for(value, edges)},
+                         "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _status_key(row) -> str:
+    if row["is_overdue"]:
+        return "逾期"
+    if row["is_rebound"]:
+        return "反弹"
+    return "已销号" if row["status"] == "已销号" else "在办"
+
+
+def point_features(points: pd.DataFrame) -> dict:
+    """逐条问题的点 GeoJSON（问题不多时）：提示文字里带点位代码（点击时据此打开点位历史），弹窗字段为中文。"""
+    features = []
+    for i, r in enumerate(points.itertuples(index=False)):
+        row = r._asdict()
+        site = row["site_name"] if isinstance(row["site_name"], str) else None
+        if site:
+            tip = f"{hotspots.SITE_TIP}{site}（{row['site_code']}）｜{row['category']}｜点击看点位历史"
+        else:
+            tip = f"【问题】{row['problem_code']}｜{row['category']}｜无登记点位"
+        features.append({
+            "type": "Feature", "id": str(i),
+            "properties": {
+                "tip": tip, "k": _status_key(row),
+                "编号": row["problem_code"], "类别": row["category"], "点位": site or "—",
+                "牵头单位": row["unit_name"] or "—", "状态": row["status"] + ("（逾期）" if row["is_overdue"] else ""),
+                "已办天数": f"{int(row['days_open'])} 天",
+            },
+            "geometry": {"type": "Point", "coordinates": [round(float(row["lon"]), 6), round(float(row["lat"]), 6)]},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def cell_features(grid: pd.DataFrame) -> dict:
+    """网格汇总的点 GeoJSON（问题多时）：每格一个圆，半径随问题数的平方根增大。"""
+    top = float(grid["problems"].max()) if not grid.empty else 1.0
+    features = []
+    for i, r in enumerate(grid.itertuples(index=False)):
+        radius = 4 + 14 * math.sqrt(float(r.problems) / top)
+        features.append({
+            "type": "Feature", "id": str(i),
+            "properties": {"tip": f"此处 {formats.count(r.problems)} 条问题（在办 {formats.count(r.open_now)}、"
+                                  f"逾期 {formats.count(r.overdue_now)}）", "r": round(radius, 1)},
+            "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 6), round(float(r.lat), 6)]},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def heat_data(grid: pd.DataFrame) -> list[list[float]]:
+    """热力数据取自库内网格：[纬度, 经度, 权重]，权重 = 格内问题数 ÷ 最大格问题数。"""
+    if grid.empty:
+        return []
+    top = float(grid["problems"].max())
+    return [[round(float(lat), 6), round(float(lon), 6), round(float(n) / top, 4)]
+            for lat, lon, n in zip(grid["lat"], grid["lon"], grid["problems"])]
+
+
+def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.DataFrame,
+                points: pd.DataFrame | None, *, metric: str = "problems",
+                view: tuple[float, float, float, float] | None = None, zoom: int = 11,
+                tiles_url: str = "", tiles_attr: str = "", heat_radius: int = 18) -> folium.Map:
+    """问题热点地图：镇街分级设色（可切换）、热力图（可切换）、逐条点位（问题少时）或网格汇总（问题多时）。"""
+    if view is None:
+        bounds = shapely.union_all([geo.from_wkb(w) for w in boundaries["geom_wkb"]]).bounds \
+            if not boundaries.empty else (73.0, 18.0, 135.0, 54.0)
+    else:
+        bounds = view
+    center = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    # SVG 渲染（不用 canvas）：镇街多边形与点是页面上可见、可点的元素；点最多 MARKER_LIMIT 个
+    m = offline(folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=False,
+                           min_zoom=6, max_zoom=18, zoom_snap=0.25, zoom_delta=0.5))
+    MapTweaks().add_to(m)
+    m.get_root().header.add_child(Element(_PAGE_STYLE), name="cw_style")
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=tiles_attr, name="底图", overlay=False, control=False).add_to(m)
+
+    # 县界（不参与点击）
+    county = boundaries[boundaries["level"] == "县级"]
+    if not county.empty:
+        folium.GeoJson(
+            shapely.geometry.mapping(_round_geom(geo.from_wkb(county.iloc[0]["geom_wkb"]))),
+            name="县界", control=False, interactive=False,
+            style_function=lambda f: {"fill": False, "color": "#37474F", "weight": 2.5},
+        ).add_to(m)
+
+    # 镇街分级设色：点击即按镇街筛选
+    edges = breaks(townships[metric] if not townships.empty else [])
+    towns = township_features(boundaries, townships, metric, edges)
+    choropleth = folium.FeatureGroup(name=f"镇街分级设色（{hotspots.CHOROPLETH_METRICS[metric]}）", show=True)
+    folium.GeoJson(
+        towns, name="镇街",
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.72,
+                                  "color": "#546E7A", "weight": 1.2},
+        highlight_function=lambda f: {"weight": 3, "color": "#263238"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(choropleth)
+    choropleth.add_to(m)
+
+    # 镇街名称（我们自己画的标注，始终显示）
+    labels = folium.FeatureGroup(name="镇街名称", control=False)
+    for _, b in boundaries[boundaries["level"] == "镇街"].iterrows():
+        lon, lat = geo.representative_lonlat(geo.from_wkb(b["geom_wkb"]))
+        folium.Marker([lat, lon], icon=folium.DivIcon(
+            html=f'<div class="cw-label">{b["name"]}</div>', icon_size=(96, 16), icon_anchor=(48, 8),
+            class_name="cw-label-icon"), interactive=False).add_to(labels)
+    labels.add_to(m)
+
+    heat = folium.FeatureGroup(name="热力图", show=True)
+    if not grid.empty:
+        layer = folium.plugins.HeatMap(heat_data(grid), radius=heat_radius, blur=15, min_opacity=0.35,
+                                       max_zoom=zoom, gradient=HEAT_GRADIENT)
+        layer.default_js = [("leaflet-heat.js", assets.HEAT_JS)]
+        layer.add_to(heat)
+    heat.add_to(m)
+
+    extra: list[tuple[str, str]] = []
+    if points is not None:
+        marks = folium.FeatureGroup(name=f"问题点位（{formats.count(len(points))} 条）", show=True)
+        folium.GeoJson(
+            point_features(points), name="问题点位",
+            marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.85),
+            style_function=lambda f: {"color": "#FFFFFF", "fillColor": STATUS_COLORS[f["properties"]["k"]]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+            popup=folium.GeoJsonPopup(fields=["编号", "类别", "点位", "牵头单位", "状态", "已办天数"]),
+        ).add_to(marks)
+        marks.add_to(m)
+        extra = [(c, f"问题：{k}") for k, c in STATUS_COLORS.items()]
+    elif not grid.empty:
+        cells = folium.FeatureGroup(name="网格汇总（问题较多，按格计数）", show=False)
+        folium.GeoJson(
+            cell_features(grid), name="网格汇总",
+            marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.55),
+            style_function=lambda f: {"color": "#B71C1C", "fillColor": "#E53935", "radius": f["properties"]["r"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(cells)
+        cells.add_to(m)
+
+    Legend(legend_html(metric, edges, extra)).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m
+
+
+def naive_marker_map(points: pd.DataFrame) -> folium.Map:
+    """基准用的朴素做法：每条问题一个 folium.Marker（带弹窗）放进 MarkerCluster。"""
+    center = [float(points["lat"].mean()), float(points["lon"].mean())]
+    m = folium.Map(location=center, zoom_start=11, tiles=None)
+    cluster = folium.plugins.MarkerCluster().add_to(m)
+    for r in points.itertuples(index=False):
+        folium.Marker([r.lat, r.lon], tooltip=r.problem_code,
+                      popup=f"{r.problem_code} {r.category} {r.status}").add_to(cluster)
+    return m
