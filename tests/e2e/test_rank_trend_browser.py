@@ -1,0 +1,50 @@
+"""真实服务器 + 无头 chromium：排名趋势页与推进会模式在断网（只允许回环）条件下显示，并截图到 artifacts/。"""
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def open_rank_trend(page, server):
+    # 服务器第一次运行脚本前还不知道用 st.navigation，先打开首页再进本页
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("全省排名（", exact=False).first.wait_for(timeout=60_000)
+    page.goto(f"{server}/rank_trend", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="全组排名表").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=30_000)
+
+
+def test_rank_trend_renders_offline(server, offline_page, artifacts):
+    page = offline_page
+    page.set_viewport_size({"width": 1600, "height": 3000})
+    open_rank_trend(page, server)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "rank_trend.png"), full_page=True)
+
+    body = page.inner_text("body")
+    assert "差距分析：" in body and "距目标：前10名" in body
+    assert page.locator(".js-plotly-plot").count() == 3
+    # 名次轴：1 在最上（y 轴第一个刻度文字是 1，且位置在最上）
+    ticks = page.locator(".js-plotly-plot").first.locator(".ytick text").evaluate_all(
+        "els => els.map(e => [e.textContent, e.getBoundingClientRect().top])")
+    assert ticks[0][0] == "1" and ticks[0][1] == min(top for _, top in ticks)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []
+
+
+def test_projector_mode_hides_sidebar_and_enlarges_type(server, offline_page, artifacts):
+    page = offline_page
+    page.set_viewport_size({"width": 1600, "height": 900})
+    open_rank_trend(page, server)
+    page.get_by_text("推进会模式").first.click()
+    page.locator('[data-testid="stTable"]').wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "rank_trend_projector.png"))
+    page.set_viewport_size({"width": 1600, "height": 3600})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "rank_trend_projector_full.png"), full_page=True)
+
+    assert not page.locator('section[data-testid="stSidebar"]').is_visible()
+    size = page.locator('[data-testid="stMetricValue"] p').first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 48
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []
