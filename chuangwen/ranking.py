@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -87,9 +88,9 @@ def shown_units(history: pd.DataFrame, county: str, top_n: int, rivals: list[str
     if history.empty:
         return []
     last_seq = history["round_seq"].max()
-    latest = history[(history["round_seq"] == last_seq) & history["rank"].notna()]
-    top = latest[latest["rank"] <= top_n].sort_values(["rank", "region_code"])["region_code"].tolist()
-    present = set(history["region_code"])
+    latest = history[(history["round_seq"] == last_seq) & (history["rank"] <= top_n)]
+    top = latest.sort_values(["rank", "region_code"])["region_code"].tolist()
+    present = set(history["region_code"].unique().tolist())
     ordered = [county, *rivals, *top]
     seen: list[str] = []
     for code in ordered:
@@ -293,23 +294,34 @@ def rank_table(round_rows: pd.DataFrame, parts: pd.DataFrame, county: str,
     return out.drop(columns=["_ours", "_missing", "_change", "_code"]).reset_index(drop=True)
 
 
-def style_rank_table(table: pd.DataFrame):
-    """本县一行加底色加粗；名次上升绿色、下降红色（pandas Styler，交给 st.dataframe 显示）。"""
-    def row_style(row):
-        ours = str(row["单位"]).startswith("★")
-        return ["background-color: #FFF3E0; font-weight: 700" if ours else "" for _ in row]
+def _cell(column: str, value) -> str:
+    if column == "名次":
+        return "缺测" if _missing(value) else str(int(value))
+    if _missing(value):
+        return "—"
+    if column == "得分变化":
+        return f"{float(value):+.2f}"
+    if column in ("单位", "名次变化", "说明"):
+        return html.escape(str(value))
+    return f"{float(value):.2f}"
 
-    def change_color(value):
-        text = str(value)
-        if text.startswith("▲"):
-            return "color: #2E7D32; font-weight: 600"
-        if text.startswith("▼"):
-            return "color: #C62828; font-weight: 600"
-        return ""
 
-    numeric = [c for c in table.columns if c not in ("名次", "单位", "名次变化", "得分变化", "说明")]
-    return (table.style.apply(row_style, axis=1)
-            .map(change_color, subset=["名次变化"])
-            .format("{:.2f}", subset=numeric, na_rep="—")
-            .format("{:+.2f}", subset=["得分变化"], na_rep="—")
-            .format(lambda v: "缺测" if pd.isna(v) else f"{int(v)}", subset=["名次"]))
+def rank_table_html(table: pd.DataFrame) -> str:
+    """推进会模式的排名表（HTML，大字、黑白高对比、本县一行加底色）；比 pandas Styler 快一个数量级。"""
+    head = "".join(f'<th style="padding:.35em .6em;border-bottom:3px solid #000;text-align:left">{html.escape(c)}</th>'
+                   for c in table.columns)
+    body = []
+    for values in zip(*(table[c].tolist() for c in table.columns)):
+        ours = str(values[1]).startswith("★")
+        row_style = "background:#FFE0B2;font-weight:800" if ours else ""
+        cells = []
+        for column, value in zip(table.columns, values):
+            text = _cell(column, value)
+            color = ""
+            if column == "名次变化":
+                color = "color:#1B5E20;font-weight:700" if text.startswith("▲") else (
+                    "color:#B71C1C;font-weight:700" if text.startswith("▼") else "")
+            cells.append(f'<td style="padding:.3em .6em;border-bottom:1px solid #9E9E9E;{color}">{text}</td>')
+        body.append(f'<tr style="{row_style}">{"".join(cells)}</tr>')
+    return ('<table class="rk-rank-table" style="width:100%;border-collapse:collapse;font-size:1.35rem;color:#000">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

@@ -36,7 +36,7 @@ def test_projector_mode_hides_sidebar_and_enlarges_type(server, offline_page, ar
     page.set_viewport_size({"width": 1600, "height": 900})
     open_rank_trend(page, server)
     page.get_by_text("推进会模式").first.click()
-    page.locator('[data-testid="stTable"]').wait_for(timeout=60_000)
+    page.locator("table.rk-rank-table").wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts / "rank_trend_projector.png"))
     page.set_viewport_size({"width": 1600, "height": 3600})

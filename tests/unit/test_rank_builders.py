@@ -133,11 +133,14 @@ def test_rank_table_rejects_unknown_sort(q, history):
         "名次", "得分", "名次变化", "单位", "基础设施", "文明风尚"]
 
 
-def test_style_marks_our_row_and_shows_missing_rank_as_text(q, history):
-    rows = history[history["round_code"] == "R2024-ND"]
-    html = ranking.style_rank_table(ranking.rank_table(rows, q("rank_round_parts", round_code="R2024-ND"), OURS)).to_html()
-    assert "#FFF3E0" in html and "<NA>" not in html and "nan" not in html
-    assert ">缺测</td>" in html and ">+6.00</td>" in html
+def test_projector_table_html_marks_our_row_and_escapes_names(q, history):
+    rows = history[history["round_code"] == "R2024-ND"].copy()
+    rows.loc[rows["region_code"] == "990104", "region_name"] = "丁<县>"
+    html = ranking.rank_table_html(ranking.rank_table(rows, q("rank_round_parts", round_code="R2024-ND"), OURS))
+    first_row = html.split("<tbody>")[1].split("</tr>")[0]
+    assert "#FFE0B2" in first_row and "★ 甲县（本县）" in first_row and ">+6.00</td>" in first_row
+    assert "丁&lt;县&gt;" in html and "<NA>" not in html and "nan" not in html
+    assert html.count(">缺测</td>") == 1
 
 
 # ---------------------------------------------------------------- 图表
