@@ -129,24 +129,30 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
     """名次走势（bump chart）：本县加粗高亮、对手彩色、前 N 名灰色；缺测轮次断开；悬停显示得分、名次与变化。"""
     rounds = history[["round_seq", "round_label", "round_name"]].drop_duplicates("round_seq").sort_values("round_seq")
     categories = rounds["round_label"].tolist()
-    fig = go.Figure()
+    position = {seq: i for i, seq in enumerate(rounds["round_seq"].tolist())}
+    round_names = rounds["round_name"].tolist()
+    # 先取出要画的几个单位、转成 Python 列表再逐点拼悬停文字（逐行访问 pandas 在 120×40 时太慢）
+    cols = ["region_code", "region_name", "round_seq", "score_status", "rank", "group_size", "total",
+            "rank_change", "prev_round_name"]
+    sub = history.loc[history["region_code"].isin(shown), cols]
+    records = zip(*(sub[c].astype(object).where(sub[c].notna(), None).tolist() for c in cols))
+    per_unit: dict[str, dict] = {}
+    for code, name, seq, status, rank, size, total, change, prev_name in records:
+        unit = per_unit.setdefault(code, {"name": name, "ranks": [None] * len(categories),
+                                          "hover": [f"<b>{name}</b><br>{n}：无成绩记录" for n in round_names]})
+        i = position[seq]
+        if status == "缺测":
+            unit["hover"][i] = f"<b>{name}</b><br>{round_names[i]}：缺测，不参与排名"
+            continue
+        unit["ranks"][i] = int(rank)
+        change_text = "无可比的上一轮" if change is None else f"{_rank_change_words(int(change))}（较{prev_name}）"
+        unit["hover"][i] = (f"<b>{name}</b><br>{round_names[i]}<br>名次：第{int(rank)}名 / {int(size)}"
+                            f"<br>得分：{float(total):.2f}<br>名次变化：{change_text}")
+    traces = []
     rival_list = [c for c in rivals if c != county]
     # 本县最后画，压在最上层
-    for code in [c for c in shown if c != county] + ([county] if county in shown else []):
-        rows = history[history["region_code"] == code].set_index("round_seq").reindex(rounds["round_seq"])
-        name = history.loc[history["region_code"] == code, "region_name"].iloc[0]
-        ranks = [None if pd.isna(r) else int(r) for r in rows["rank"]]
-        hover = []
-        for round_name, r in zip(rounds["round_name"], rows.itertuples()):
-            if pd.isna(r.score_status):
-                hover.append(f"<b>{name}</b><br>{round_name}：无成绩记录")
-            elif r.score_status == "缺测":
-                hover.append(f"<b>{name}</b><br>{round_name}：缺测，不参与排名")
-            else:
-                change = ("无可比的上一轮" if pd.isna(r.rank_change) else
-                          f"{_rank_change_words(int(r.rank_change))}（较{r.prev_round_name}）")
-                hover.append(f"<b>{name}</b><br>{round_name}<br>名次：第{int(r.rank)}名 / {int(r.group_size)}"
-                             f"<br>得分：{float(r.total):.2f}<br>名次变化：{change}")
+    for code in [c for c in shown if c != county and c in per_unit] + ([county] if county in per_unit else []):
+        name, ranks, hover = per_unit[code]["name"], per_unit[code]["ranks"], per_unit[code]["hover"]
         last = max((i for i, v in enumerate(ranks) if v is not None), default=None)
         # 只给本县和对手标名字：前 N 名挤在顶端，名字会叠在一起（看图例或悬停）
         labeled = code == county or code in rival_list
@@ -158,19 +164,20 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
             width, size, label_name = (4 if big else 2.5), (10 if big else 7), name
         else:
             color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (8 if big else 6), name
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=categories, y=ranks, mode="lines+markers+text", name=label_name, connectgaps=False,
             line={"color": color, "width": width}, marker={"size": size, "color": color},
             text=labels, textposition="middle right", textfont={"color": color},
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
-    max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
-                       target_rank or 1))
     if target_rank and categories:
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=categories, y=[target_rank] * len(categories), mode="lines", name=f"目标：前{target_rank}名",
             line={"color": TARGET_COLOR, "dash": "dash", "width": 3 if big else 2}, hoverinfo="skip",
         ))
+    fig = go.Figure(data=traces)
+    max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
+                       target_rank or 1))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories, title=None, showgrid=False)
     _integer_rank_axis(fig, max_rank)
     return _rank_figure_style(fig, "全省名次走势（1 在最上）", height, big)
@@ -234,7 +241,8 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
     pad = max((high - low) * 0.08, 0.5)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None, automargin=True)
     # 右侧留出“差 x.xx”文字的位置
-    fig.update_xaxes(title="得分", gridcolor="#ECEFF1", zeroline=False, range=[low - pad, high + pad * 3.5])
+    fig.update_xaxes(title=None, ticksuffix=" 分", gridcolor="#ECEFF1", zeroline=False,
+                     range=[low - pad, high + pad * 3.5])
     per_row = 70 if big else 38
     height = height or max(560 if big else 260, (260 if big else 110) + per_row * len(names))
     return _rank_figure_style(fig, f"{level}得分对比（按与{basis}的差距排序）", height, big)
