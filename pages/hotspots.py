@@ -33,17 +33,7 @@ if not st.session_state.get("hs_url_loaded"):
         st.session_state[f"hs_{attr}"] = list(getattr(url.page, attr))
     st.session_state["hs_metric"] = url.metric
     st.session_state["hs_url_loaded"] = True
-    pending = {}
-    for key, widget in (("town", "flt_township"), ("unit", "flt_unit"), ("round", "flt_round")):
-        if key in url.shared and url.shared[key] != st.session_state.get(widget):
-            pending[widget] = url.shared[key]
-    if "from" in url.shared and url.shared["from"] <= url.shared.get("to", ctx.cutoff.date()) <= ctx.cutoff.date():
-        wanted = (url.shared["from"], url.shared.get("to", ctx.cutoff.date()))
-        if tuple(st.session_state.get("flt_range", ())) != wanted:
-            pending["flt_range"] = wanted
-    if pending:
-        frame.request_filters(**pending)
-        st.rerun()
+    # 网址里的镇街、单位、轮次、统计区间由共用侧栏在渲染前采用（frame._filters_from_url）
 
 with st.container(border=True):
     c1, c2, c3, c4, c5 = st.columns([1.1, 1.6, 1.3, 1, 1.2])

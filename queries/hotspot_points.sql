@@ -115,7 +115,7 @@ select p.problem_code,
        p.status,
        p.is_overdue,
        p.is_rebound,
-       date_diff('day', p.found_at, coalesce(p.closed_at, $as_of)) as days_open
+       floor(epoch(coalesce(p.closed_at, $as_of) - p.found_at) / 86400)::integer as days_open
 from problems p
 left join site st on st.code = p.site_code
 left join unit u on u.code = p.lead_unit_code

@@ -153,4 +153,4 @@ left join site st on r.grouping_kind = '点位' and st.code = r.code
 left join region stw on stw.code = st.township_code
 left join region tw on r.grouping_kind = '镇街' and tw.code = r.code
 where r.rank_problems <= $top or r.rank_overdue <= $top or r.rank_rebounds <= $top
-order by r.grouping_kind desc, r.rank_problems nulls last, r.code
+order by r.grouping_kind = '镇街', r.rank_problems nulls last, r.code

@@ -142,7 +142,7 @@ left join counted c on c.township_code = t.code
 left join site_counts sc on sc.township_code = t.code
 union all
 select null, '（所属镇街不在本县或未填）', null, null,
-       sum(problems), sum(open_now), sum(overdue_now), sum(rebounds), null, null, 1000000
+       sum(problems)::bigint, sum(open_now)::bigint, sum(overdue_now)::bigint, sum(rebounds)::bigint, null, null, 1000000
 from counted
 where township_code is null or township_code not in (select code from towns)
 having count(*) > 0

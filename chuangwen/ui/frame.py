@@ -1,8 +1,9 @@
 """页面框架共用的部件：示例数据横幅、数据截至、共享侧栏筛选、指标口径卡片。"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
@@ -10,6 +11,23 @@ from chuangwen import formats, queries, settings
 from chuangwen.ui import data
 
 ALL = "（全部）"
+
+
+def favicon():
+    """站点图标在本地画出：Material 图标或表情做图标时浏览器会去外网取图（离线会失败）。"""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((2, 2, 62, 62), radius=12, fill=(183, 28, 28, 255))
+    # 五角星
+    points = []
+    for i in range(10):
+        r = 24 if i % 2 == 0 else 10
+        a = math.pi / 2 + i * math.pi / 5
+        points.append((32 + r * math.cos(a), 34 - r * math.sin(a)))
+    draw.polygon(points, fill=(255, 214, 0, 255))
+    return image
 
 
 class EmptyDatabase(Exception):
@@ -72,7 +90,7 @@ def banner(ctx: Context) -> None:
         st.warning(
             f"**示例数据**：当前展示的是虚构的{ctx.meta.get('province_name', '')}{ctx.county_name}，"
             "地名、单位和数字均为演示生成，不代表任何真实地区。",
-            icon="🧪",
+            icon=":material/science:",
         )
 
 
@@ -85,9 +103,7 @@ def _options(kind: str, ctx: Context) -> dict[str, str]:
 def sidebar(ctx: Context) -> Filters:
     """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留。"""
     sb = st.sidebar
-    # 页面请求改写的共用筛选（如网址带来的筛选、地图上点了镇街）：控件渲染前才能改，所以在这里落实
-    for key, value in st.session_state.pop("_pending_filters", {}).items():
-        st.session_state[key] = value
+    _filters_from_url(ctx)
     sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}")
     cutoff_day = ctx.cutoff.date()
     default_range = (cutoff_day - timedelta(days=29), cutoff_day)
@@ -112,7 +128,7 @@ def sidebar(ctx: Context) -> Filters:
     units = _options("单位", ctx)
 
     def select(label: str, options: dict[str, str], key: str) -> str | None:
-        choice = sb.selectbox(label, [ALL, *options.keys()], key=key,
+        choice = sb.selectbox(label, [ALL, *options.keys()], key=key, placeholder="请选择",
                               format_func=lambda c: c if c == ALL else options.get(c, c))
         return None if choice == ALL else choice
 
@@ -125,9 +141,22 @@ def sidebar(ctx: Context) -> Filters:
                    round=round_code, scope_unit=None)
 
 
-def request_filters(**values) -> None:
-    """请求在下一次运行时改写侧栏筛选（键为控件 key，如 flt_township）；调用方随后 st.rerun()。"""
-    st.session_state["_pending_filters"] = {**st.session_state.get("_pending_filters", {}), **values}
+def _filters_from_url(ctx: Context) -> None:
+    """会话第一次运行时采用网址里的共用筛选（别人发来的链接：from、to、town、unit、round）；
+    控件渲染前才能设值，所以在侧栏开头做；不认识的值忽略。"""
+    if st.session_state.get("_url_filters_applied"):
+        return
+    st.session_state["_url_filters_applied"] = True
+    q = st.query_params
+    for key, widget, kind in (("town", "flt_township", "镇街"), ("unit", "flt_unit", "单位"), ("round", "flt_round", "轮次")):
+        if q.get(key) and q.get(key) in _options(kind, ctx):
+            st.session_state[widget] = q.get(key)
+    try:
+        start, end = date.fromisoformat(q.get("from", "")), date.fromisoformat(q.get("to", ""))
+    except ValueError:
+        return
+    if start <= end <= ctx.cutoff.date():
+        st.session_state["flt_range"] = (start, end)
 
 
 def current_filters() -> Filters:
@@ -140,7 +169,7 @@ def current_context() -> Context:
 
 def definitions(query_names: list[str], cutoff: datetime) -> None:
     """指标口径卡片：名称、口径、分母、数据截至，全部来自查询文件头。"""
-    with st.expander("指标口径（本页每个数字的定义）", icon="📐"):
+    with st.expander("指标口径（本页每个数字的定义）", icon=":material/straighten:"):
         for name in query_names:
             for m in queries.load(name).metrics:
                 st.markdown(f"**{m.name}**：{m.formula}。分母：{m.denominator}。　`queries/{name}.sql`")
@@ -156,13 +185,13 @@ def metric_help(query_name: str, metric_name: str, cutoff: datetime) -> str:
 
 def not_built(title: str, what: str) -> None:
     st.title(title)
-    st.info(f"本页尚未建成。建成后将提供：{what}", icon="🚧")
+    st.info(f"本页尚未建成。建成后将提供：{what}", icon=":material/construction:")
 
 
 def first_run(path) -> None:
     """空库的引导页：说明先导入什么、按什么顺序，而不是报错。"""
     st.title("创文看板")
-    st.info(f"数据库 {path} 中还没有数据。", icon="🗂️")
+    st.info(f"数据库 {path} 中还没有数据。", icon=":material/folder_open:")
     st.markdown(
         "建议按以下顺序准备数据：\n"
         "1. **基础资料**：镇街与社区、责任单位、点位、测评体系；\n"

@@ -1,0 +1,177 @@
+"""问题热点查询在小数据（tests/data/hotspots）上的精确答案：镇街与网格计数、反弹口径、坐标缺失/越界、筛选组合。"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from chuangwen import db, hotspots, queries
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "hotspots"
+AS_OF = datetime(2026, 11, 15, 18, 0)
+START = datetime(2026, 10, 15)
+# 县界 = 117.0–117.2 × 31.0–31.1（与 boundary 表中甲县的多边形相同）
+RING = "117.0 31.0,117.0 31.1,117.2 31.1,117.2 31.0,117.0 31.0"
+HOTSPOT_QUERIES = ["hotspot_summary", "hotspot_townships", "hotspot_grid", "hotspot_points", "hotspot_bad_coords",
+                   "hotspot_ranking", "hotspot_site_history"]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = db.create_database(tmp_path_factory.mktemp("hotspots") / "hotspots.duckdb")
+    with db.writer(path) as w:
+        for script in sorted(DATA.glob("*.sql")):
+            w.execute(script.read_text(encoding="utf-8"))
+    c = db.open_readonly(path)
+    yield c
+    c.close()
+
+
+def params(**overrides) -> dict:
+    base = {"as_of": AS_OF, "period_start": START, "township": None, "unit": None, "round": None,
+            "scope_unit": None, "site": None, "sources": None, "categories": None, "severities": None,
+            "site_types": None, "statuses": None, "rebound_days": 30, "county_ring": RING}
+    return base | overrides
+
+
+def summary(con, **overrides) -> dict:
+    return queries.run(con, "hotspot_summary", params(**overrides)).iloc[0].to_dict()
+
+
+def codes(con, **overrides) -> list[str]:
+    df = queries.run(con, "hotspot_site_history", params(**overrides))
+    return sorted(df["problem_code"])
+
+
+def test_summary_counts_period_problems_by_status_and_coordinates(con):
+    assert summary(con) == {"problems": 9, "located": 7, "coords_missing": 1, "coords_outside": 1, "open_now": 7,
+                            "overdue_now": 3, "closed_now": 2, "rebounds": 4, "problems_prev": 1}
+
+
+def test_township_counts_rates_and_total_match_summary(con):
+    df = queries.run(con, "hotspot_townships", params(county="990101"))
+    rows = df[["code", "name", "sites", "problems", "per_1000", "per_site"]].to_dict("records")
+    assert rows == [
+        {"code": "990101001", "name": "城关街道", "sites": 1, "problems": 4, "per_1000": 0.03, "per_site": 4.0},
+        {"code": "990101002", "name": "东坝镇", "sites": 1, "problems": 5, "per_1000": 0.06, "per_site": 5.0},
+    ]
+    assert df["problems"].sum() == summary(con)["problems"]
+
+
+def test_problems_of_townships_outside_the_county_get_their_own_row(con):
+    # 换一个没有镇街的县：所有问题都落到“所属镇街不在本县或未填”这一行，不会被悄悄丢掉
+    df = queries.run(con, "hotspot_townships", params(county="990102"))
+    assert df[["name", "problems"]].to_dict("records") == [{"name": "（所属镇街不在本县或未填）", "problems": 9}]
+
+
+def test_grid_counts_only_located_problems_per_cell(con):
+    df = queries.run(con, "hotspot_grid", params(origin_lon=117.0, origin_lat=31.0, cell_lon=0.1, cell_lat=0.1))
+    assert df[["gx", "gy", "problems", "open_now", "overdue_now"]].to_dict("records") == [
+        {"gx": 0, "gy": 0, "problems": 4, "open_now": 2, "overdue_now": 0},
+        {"gx": 1, "gy": 0, "problems": 3, "open_now": 3, "overdue_now": 2},
+    ]
+    assert df["problems"].sum() == summary(con)["located"]
+
+
+def test_points_are_located_problems_newest_first_with_whole_days_open(con):
+    df = queries.run(con, "hotspot_points", params(limit=100))
+    assert list(df["problem_code"]) == ["P8", "P6", "P5", "P3", "P2", "P1", "P11"]
+    days = dict(zip(df["problem_code"], df["days_open"]))
+    assert (days["P1"], days["P8"], days["P11"]) == (4, 1, 26)
+
+
+def test_points_respect_limit(con):
+    assert len(queries.run(con, "hotspot_points", params(limit=2))) == 2
+
+
+def test_missing_and_outside_coordinates_are_listed_not_drawn(con):
+    df = queries.run(con, "hotspot_bad_coords", params(limit=100))
+    assert df[["problem_code", "coord_status"]].to_dict("records") == [
+        {"problem_code": "P4", "coord_status": "坐标缺失"}, {"problem_code": "P10", "coord_status": "越界"}]
+    points = queries.run(con, "hotspot_points", params(limit=100))
+    assert not {"P4", "P10"} & set(points["problem_code"])
+
+
+def test_without_county_ring_every_problem_with_coordinates_counts_as_located(con):
+    assert summary(con, county_ring=None)["located"] == 8
+
+
+@pytest.mark.parametrize("days,expected", [(30, ["P1", "P11", "P2", "P4"]), (27, ["P1", "P11", "P4"]),
+                                           (7, ["P11"]), (6, [])])
+def test_rebound_is_same_site_and_category_within_n_days_of_closure(con, days, expected):
+    assert codes(con, statuses="反弹", rebound_days=days) == expected
+
+
+def test_rebound_ignores_other_category_at_same_site(con):
+    # P6 在 S01 但类别是暴露垃圾；S01 上一次销号的是出店经营（P7），所以不是反弹
+    assert "P6" not in codes(con, statuses="反弹")
+
+
+@pytest.mark.parametrize("overrides,expected", [
+    ({"sources": "县自查"}, ["P1", "P10", "P5", "P8"]),
+    ({"categories": "市容秩序"}, ["P1", "P2", "P3"]),
+    ({"categories": "暴露垃圾"}, ["P10", "P11", "P4", "P5", "P6", "P8"]),
+    ({"site_types": "背街小巷"}, ["P11", "P3", "P4"]),
+    ({"severities": "较重,严重"}, ["P3", "P6", "P8"]),
+    ({"statuses": "逾期"}, ["P10", "P11", "P3"]),
+    ({"statuses": "逾期,反弹"}, ["P1", "P10", "P11", "P2", "P3", "P4"]),
+    ({"statuses": "已销号"}, ["P1", "P2"]),
+    ({"sources": "县自查", "statuses": "在办"}, ["P10", "P5", "P8"]),
+    ({"township": "990101002", "statuses": "反弹"}, ["P11", "P4"]),
+    ({"scope_unit": "D01"}, ["P1", "P2", "P3"]),
+    ({"sources": "媒体曝光", "statuses": "已销号"}, []),
+])
+def test_filter_combinations(con, overrides, expected):
+    assert codes(con, **overrides) == expected
+
+
+def test_empty_filter_result_gives_zero_summary_not_error(con):
+    s = summary(con, sources="媒体曝光", statuses="已销号")
+    assert s["problems"] == 0 and s["located"] == 0
+
+
+def test_ranking_sites_and_townships_with_ties_and_previous_period(con):
+    df = queries.run(con, "hotspot_ranking", params(top=10))
+    cols = ["grouping_kind", "code", "problems", "overdue_now", "rebounds", "problems_prev", "change",
+            "rank_problems", "rank_overdue", "rank_rebounds"]
+    rows = [{k: (None if str(v) == "<NA>" else v) for k, v in r.items()} for r in df[cols].to_dict("records")]
+    assert rows == [
+        {"grouping_kind": "点位", "code": "S01", "problems": 3, "overdue_now": 0, "rebounds": 2, "problems_prev": 1,
+         "change": 2, "rank_problems": 1, "rank_overdue": None, "rank_rebounds": 1},
+        {"grouping_kind": "点位", "code": "S02", "problems": 3, "overdue_now": 2, "rebounds": 2, "problems_prev": 0,
+         "change": 3, "rank_problems": 1, "rank_overdue": 1, "rank_rebounds": 1},
+        {"grouping_kind": "镇街", "code": "990101002", "problems": 5, "overdue_now": 3, "rebounds": 2,
+         "problems_prev": 0, "change": 5, "rank_problems": 1, "rank_overdue": 1, "rank_rebounds": 1},
+        {"grouping_kind": "镇街", "code": "990101001", "problems": 4, "overdue_now": 0, "rebounds": 2,
+         "problems_prev": 1, "change": 3, "rank_problems": 2, "rank_overdue": None, "rank_rebounds": 1},
+    ]
+
+
+def test_site_history_shows_every_problem_and_what_came_back_after_closure(con):
+    df = queries.run(con, "hotspot_site_history", hotspots.history_params(params(), "S02"))
+    assert list(df["problem_code"]) == ["P11", "P3", "P4"]
+    rows = df.set_index("problem_code")
+    assert rows.loc["P11", "came_back_as"] == "P4" and rows.loc["P11", "rebound_after"] == "P11"
+    assert rows.loc["P4", "rebound_after"] == "P11" and bool(rows.loc["P4", "is_rebound"])
+    assert not rows.loc["P3", "is_rebound"]
+
+
+def test_site_history_includes_problems_before_the_period(con):
+    df = queries.run(con, "hotspot_site_history", hotspots.history_params(params(), "S01"))
+    assert list(df["problem_code"]) == ["P7", "P1", "P2", "P6"]
+    assert df.set_index("problem_code").loc["P7", "came_back_as"] == "P1、P2"
+
+
+def test_all_hotspot_queries_share_one_filter_and_rebound_definition():
+    block = re.compile(r"-- <筛选与反弹.*?-- </筛选与反弹>", re.S)
+    bodies = {name: block.search(queries.load(name).sql).group(0) for name in HOTSPOT_QUERIES}
+    assert len(set(bodies.values())) == 1
+
+
+def test_county_ring_from_boundary_matches_polygon(con):
+    wkb = con.execute("select geom_wkb from boundary where region_code = '990101'").fetchone()[0]
+    ring = hotspots.county_ring(wkb)
+    assert ring == "117.200000 31.000000,117.200000 31.100000,117.000000 31.100000,117.000000 31.000000,117.200000 31.000000"
+    assert summary(con, county_ring=ring)["located"] == 7
