@@ -230,7 +230,8 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
                     "line": {"width": 1, "color": "white"}},
             customdata=rows["full_points"], hovertemplate=f"%{{y}}<br>{label}：%{{x:.2f}} 分（满分 %{{customdata:.0f}}）<extra></extra>",
         ))
-    gap_text = ["—" if pd.isna(g) else (f"差 {g:.2f}" if g > 0 else f"领先 {-g:.2f}") for g in rows["gap"]]
+    # 文字前留两个空格，不压住最右边的点
+    gap_text = ["—" if pd.isna(g) else (f"　差 {g:.2f}" if g > 0 else f"　领先 {-g:.2f}") for g in rows["gap"]]
     fig.add_trace(go.Scatter(
         x=rows[["best_score", "our_score", "target_unit_score"]].max(axis=1).astype("float64"), y=names,
         mode="text", text=gap_text, textposition="middle right", showlegend=False, hoverinfo="skip",
