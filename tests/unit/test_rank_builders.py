@@ -200,4 +200,4 @@ def test_part_gap_chart_puts_biggest_gap_on_top(q):
     fig = charts.part_gap(rows, "板块", "目标名次对标单位")
     assert list(fig.layout.yaxis.categoryarray) == ["基础设施", "文明风尚"]  # 自下而上：差距最大的在最上
     assert [t.name for t in fig.data[:4]] == ["组内最高", "组内平均", "对标单位（丙县）", "本县"]
-    assert list(fig.data[4].text) == ["领先 2.00", "差 3.00"]
+    assert [t.strip() for t in fig.data[4].text] == ["领先 2.00", "差 3.00"]
