@@ -92,3 +92,37 @@ def test_projector_mode_uses_large_figures_and_keeps_flag(page):
     page.switch_page("pages/overview.py").run()
     page.switch_page(PAGE).run()
     assert page.toggle(key="rk_projector").value is True
+
+
+@pytest.fixture
+def tiny_page(tmp_path, monkeypatch):
+    """tests/data/rank 的 5 个单位：2024 丙县缺测。"""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import DASHBOARD
+    from tests.unit.test_rank_queries import build_rank_db
+
+    monkeypatch.setenv("CHUANGWEN_DB", str(build_rank_db(tmp_path / "rank.duckdb")))
+    monkeypatch.delenv("CHUANGWEN_TARGET_RANK", raising=False)
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def test_tiny_data_gap_cards_and_missing_round(tiny_page):
+    at = tiny_page
+    assert [(m.label, m.value) for m in at.metric] == [
+        ("本县名次", "第3名 / 5"), ("距目标：前2名", "差 1.00 分"), ("距上一名次：第2名", "差 1.00 分")]
+    at.selectbox(key="rk_table_round_年度测评").set_value("R2024-ND").run()
+    assert any(i.value.startswith("本轮缺测 1 个单位：丙县") for i in at.info)
+    table = at.dataframe[-1].value
+    assert list(table["单位"]) == ["★ 甲县（本县）", "戊区", "乙县", "丁县", "丙县"]
+    assert table["名次"].isna().tolist() == [False, False, False, False, True]
+
+
+def test_tiny_data_target_rank_too_large(tiny_page):
+    at = tiny_page
+    at.number_input(key="rk_target").set_value(6).run()
+    assert any(w.value.startswith("目标名次 6 不在 1 到 5 之间") for w in at.warning)
+    assert [m.label for m in at.metric] == ["本县名次", "距上一名次：第2名"]
