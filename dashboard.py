@@ -6,16 +6,16 @@ import streamlit as st
 from chuangwen import db, settings
 from chuangwen.ui import data, frame
 
-st.set_page_config(page_title="创文看板", page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("pages/overview.py", title="总览", icon="🏠", default=True),
-    st.Page("pages/rank_trend.py", title="排名趋势", icon="📈"),
-    st.Page("pages/hotspots.py", title="问题热点", icon="🗺️"),
-    st.Page("pages/league.py", title="红黑榜", icon="🏅"),
-    st.Page("pages/supervision.py", title="整改督办", icon="📋"),
-    st.Page("pages/data_admin.py", title="数据管理", icon="🗄️"),
-    st.Page("pages/briefing.py", title="通报导出", icon="📑"),
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/rank_trend.py", title="排名趋势", icon=":material/trending_up:"),
+    st.Page("pages/hotspots.py", title="问题热点", icon=":material/map:"),
+    st.Page("pages/league.py", title="红黑榜", icon=":material/military_tech:"),
+    st.Page("pages/supervision.py", title="整改督办", icon=":material/assignment:"),
+    st.Page("pages/data_admin.py", title="数据管理", icon=":material/database:"),
+    st.Page("pages/briefing.py", title="通报导出", icon=":material/slideshow:"),
 ]
 
 
@@ -32,7 +32,7 @@ try:
     ctx = frame.context()
 except (db.DatabaseError, settings.SettingError) as exc:
     st.title("创文看板")
-    st.error(f"无法打开数据库：{exc}", icon="⛔")
+    st.error(f"无法打开数据库：{exc}", icon=":material/block:")
     st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{data.database_path()}")
     st.stop()
 except frame.EmptyDatabase:

@@ -28,28 +28,32 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 
 def rank_history(history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320) -> go.Figure:
-    """本县历轮名次：1 在最上、整数刻度、轮次名称作类别轴；缺测轮次不画点。"""
+    """本县历轮名次：1 在最上、整数刻度、轮次作类别轴（年度测评标年份）；缺测轮次不画点。"""
+    labels = history["round_label"] if "round_label" in history else history["round_name"]
     ranked = history[history["rank"].notna()]
+    ranked_labels = labels[history["rank"].notna()]
+    # 只在首尾两点标名次，中间靠悬停，避免文字挤在一起
+    text = [f"第{int(r)}名" if i in (0, len(ranked) - 1) else "" for i, r in enumerate(ranked["rank"])]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=ranked["round_name"],
+            x=ranked_labels,
             y=ranked["rank"].astype(int),
             mode="lines+markers+text",
             name=county_name,
             line={"color": OURS_COLOR, "width": 3},
             marker={"size": 9},
-            text=[f"第{int(r)}名" for r in ranked["rank"]],
+            text=text,
             textposition="top center",
-            customdata=ranked[["total", "group_size"]].to_numpy(),
-            hovertemplate="%{x}<br>名次：第%{y}名 / %{customdata[1]}<br>得分：%{customdata[0]:.2f}<extra></extra>",
+            customdata=ranked[["round_name", "total", "group_size"]].to_numpy(),
+            hovertemplate="%{customdata[0]}<br>名次：第%{y}名 / %{customdata[2]}<br>得分：%{customdata[1]:.2f}<extra></extra>",
         )
     )
     max_rank = int(max(ranked["group_size"].max() if len(ranked) else 1, target_rank or 1))
     if target_rank:
         fig.add_trace(
             go.Scatter(
-                x=history["round_name"],
+                x=labels,
                 y=[target_rank] * len(history),
                 mode="lines",
                 name=f"目标：前{target_rank}名",
@@ -58,17 +62,7 @@ def rank_history(history: pd.DataFrame, target_rank: int | None, county_name: st
             )
         )
     fig.update_xaxes(type="category", title=None, showgrid=False)
-    # 名次只有整数：1 在最上，刻度最多约 12 个
-    step = 1 if max_rank <= 12 else -(-max_rank // 10)
-    fig.update_yaxes(
-        autorange=False,
-        range=[max_rank + 0.5, 0.5],
-        tickmode="array",
-        tickvals=list(range(1, max_rank + 1, step)),
-        title="名次",
-        gridcolor="#ECEFF1",
-        zeroline=False,
-    )
+    _integer_rank_axis(fig, max_rank)
     return _base_layout(fig, "历年全省名次", height)
 
 
@@ -267,7 +261,8 @@ def league_rank_trend(trend: pd.DataFrame, unit_name: str, height: int = 320) ->
     max_rank = int(max(trend["ranked_count"].max() if len(trend) else 1, 1))
     step = 1 if max_rank <= 12 else -(-max_rank // 10)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None, showgrid=False)
-    fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.5], tickmode="array",
+    # 上沿多留一点，让第 1 名点上方的“第1名”文字不被裁掉
+    fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.0], tickmode="array",
                      tickvals=list(range(1, max_rank + 1, step)), title="名次", gridcolor="#ECEFF1", zeroline=False)
     missing = len(trend) - len(ranked)
     title = f"{unit_name}：近{len(trend)}周红黑榜名次" + (f"（{missing} 周样本不足未排名）" if missing else "")
@@ -285,7 +280,10 @@ def category_mix(mix: pd.DataFrame, unit_name: str, height: int = 320) -> go.Fig
                          hovertemplate="%{y}<br>在办：%{x:,} 条<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None)
-    fig.update_xaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1")
+    # 计数只有整数：数量少时逐个刻度，避免出现 0、1、1、2、2 这样的重复刻度
+    small = len(rows) and int(rows["problems"].max()) <= 10
+    fig.update_xaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1",
+                     dtick=1 if small else None)
     return _base_layout(fig, f"{unit_name}：问题类别构成", max(height, 120 + 28 * len(names)))
 
 

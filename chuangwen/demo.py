@@ -1382,9 +1382,10 @@ def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadli
     slow_cat = np.isin(np.array(LEAVES)[cat], _SLOW_CATEGORIES)
     slow_unit = speed > 1.5
     # 需要立项、协调的问题拖得很久；一部分截至时仍未整改完（历史遗留）
-    stalled = rng.random(n) < 0.04 + 0.06 * slow_cat + 0.05 * slow_unit
+    stalled = rng.random(n) < 0.015 + 0.03 * slow_cat + 0.03 * slow_unit
     total = np.where(stalled, total * rng.uniform(8, 60, n), total)
-    never = rng.random(n) < 0.05 + 0.05 * slow_cat + 0.06 * slow_unit
+    # 始终办不完的历史遗留很少（约 1%），否则未销号几乎全是陈年逾期，不像真实台账
+    never = rng.random(n) < 0.004 + 0.008 * slow_cat + 0.012 * slow_unit
     total_s = np.maximum(3 * 3600, (total * day).astype(np.int64))
     start = assign + np.maximum(600, (0.1 * total_s).astype(np.int64))
     apply1 = assign + np.maximum(0.75 * total_s, 0.1 * total_s + 1200).astype(np.int64)

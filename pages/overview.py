@@ -16,7 +16,7 @@ st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计截至 {forma
 
 rank = data.query("overview_rank", county=ctx.county_code, round_type=ROUND_TYPE, target_rank=ctx.target_rank or 1)
 if not rank.empty and (msg := overview.target_rank_problem(ctx.target_rank, rank.iloc[0]["group_size"])):
-    st.warning(msg, icon="⚠️")
+    st.warning(msg, icon=":material/warning:")
 
 
 def show_cards(cards, query_name):
@@ -33,11 +33,11 @@ show_cards(overview.problem_cards(summary), "overview_problem_summary")
 alerts = data.query("overview_negative_alerts", as_of=flt.as_of, scope_unit=flt.scope_unit)
 veto = alerts[alerts["is_veto"]]
 if not veto.empty:
-    st.error(f"**负面清单预警**：{len(veto)} 条未销号问题触及一票否决项（{'、'.join(sorted(set(veto['negative_item'])))}），须立即处置。", icon="🚨")
+    st.error(f"**负面清单预警**：{len(veto)} 条未销号问题触及一票否决项（{'、'.join(sorted(set(veto['negative_item'])))}），须立即处置。", icon=":material/emergency_home:")
 if len(alerts) > len(veto):
-    st.warning(f"**负面清单**：另有 {len(alerts) - len(veto)} 条未销号问题触及负面清单（非一票否决）。", icon="⚠️")
+    st.warning(f"**负面清单**：另有 {len(alerts) - len(veto)} 条未销号问题触及负面清单（非一票否决）。", icon=":material/warning:")
 if alerts.empty:
-    st.success("负面清单：截至统计时点，没有触及负面清单的未销号问题。", icon="✅")
+    st.success("负面清单：截至统计时点，没有触及负面清单的未销号问题。", icon=":material/check_circle:")
 else:
     with st.expander(f"负面清单问题明细（{len(alerts)} 条）"):
         st.dataframe(

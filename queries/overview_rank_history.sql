@@ -4,6 +4,7 @@
 -- 指标: 历轮名次 | 口径: 每轮按总分降序的竞争排名（并列同名次，缺测轮次不画点） | 分母: 该轮有成绩的单位数
 select r.code as round_code,
        r.name as round_name,
+       case when r.round_type = '年度测评' then r.year::varchar || '年' else r.name end as round_label,
        r.end_date,
        sr.total,
        sr.rank,

@@ -11,7 +11,11 @@ def test_overview_renders_offline_with_figures(server, offline_page, artifacts):
     page.get_by_text("本周最差镇街").wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(artifacts / "overview.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "overview.png"))
+    # Streamlit 在内部容器里滚动，整页截图要把视口拉高
+    page.set_viewport_size({"width": 1600, "height": 2400})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "overview_full.png"))
 
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert len(metrics) >= 7
@@ -28,4 +32,34 @@ def test_every_page_loads_offline(server, offline_page, artifacts):
         page.goto(f"{server}/{path}", wait_until="domcontentloaded")
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0, path
+    assert page.external == []
+
+
+def _open_figure(page) -> str:
+    return page.locator('[data-testid="stMetricValue"]').nth(3).inner_text()
+
+
+def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server, offline_page, artifacts):
+    page = offline_page
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
+    before = _open_figure(page)
+    township_box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="镇街")
+    township_box.click()
+    option = page.get_by_role("option").nth(1)
+    chosen = option.inner_text()
+    option.click()
+    page.wait_for_function(
+        "([before]) => { const v = document.querySelectorAll('[data-testid=\"stMetricValue\"]'); return v.length > 3 && v[3].innerText !== before; }",
+        arg=[before], timeout=30_000)
+    after = _open_figure(page)
+    assert int(after.replace(",", "")) < int(before.replace(",", ""))
+
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("红黑榜").click()
+    page.get_by_role("heading", name="红黑榜").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("总览").click()
+    page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert township_box.input_value() == chosen
+    assert _open_figure(page) == after
     assert page.external == []

@@ -366,8 +366,11 @@ def test_status_mix_at_cutoff(con):
                avg((rejected_count > 0)::int), count(*) filter (where reopened_count > 0) / count(*) filter (where is_closed),
                count(*) filter (where is_closed)
         from problem_state_as_of({CUTOFF})""").fetchone()
-    assert 0.05 <= open_share <= 0.25
+    assert 0.005 <= open_share <= 0.06
     assert overdue > 0 and late > 0
+    # 未销号里既有在办的也有逾期的，逾期不应占压倒多数
+    open_count = one(con, f"select count(*) from problem_state_as_of({CUTOFF}) where not is_closed")
+    assert 0.2 <= overdue / open_count <= 0.85
     assert 0.04 <= rejected <= 0.12
     assert 0.015 <= reopened <= 0.08
 
