@@ -205,6 +205,8 @@ def build_new(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
         con.execute("checkpoint")
         con.close()
+        # 旧文件残留的 .wal 会被 DuckDB 当成新文件的日志重放：先删掉
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
         os.replace(tmp, path)
     except BaseException:
         con.close()
