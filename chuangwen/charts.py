@@ -81,41 +81,64 @@ def weekly_flow(flow: pd.DataFrame, height: int = 320) -> go.Figure:
 
 
 # ---------------------------------------------------------------- 排名趋势页（名次走势、得分走势、分项差距）
+# 这三张图在 120 个单位 × 40 轮时每次重跑都要画：轨迹和版式先拼成 dict，最后一次性构造 Figure
+# （逐个 add_trace / update_layout 会让 plotly 反复校验，慢 4–5 倍）。
 
 RIVAL_COLORS = ("#1565C0", "#EF6C00", "#6A1B9A", "#00838F", "#AD1457", "#558B2F", "#4E342E", "#283593")
 TOP_COLOR = "#90A4AE"
 BEST_COLOR = "#37474F"
 
 
-def _rank_figure_style(fig: go.Figure, title: str, height: int, big: bool) -> go.Figure:
-    """普通/推进会（投影）两种字号；投影时字大、线粗、图例在上方。"""
-    _base_layout(fig, title, height)
+def _rank_page_figure(traces: list[dict], title: str, height: int, big: bool,
+                      xaxis: dict, yaxis: dict) -> go.Figure:
+    """与 _base_layout 相同的底子；推进会（投影）时字大、黑色、图例在下方，字号写在每个轴上。"""
+    layout = {
+        "title": {"text": title, "x": 0, "font": {"size": 16}},
+        "font": {"family": CJK_FONT_FAMILY, "size": 13},
+        "height": height,
+        "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "hoverlabel": {"font": {"family": CJK_FONT_FAMILY}},
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "separators": ".,",
+        "xaxis": xaxis,
+        "yaxis": yaxis,
+    }
     if big:
-        # 投影：字号写在每个轴上（页面以 theme=None 显示，不让主题改回小字），黑色、粗网格
-        axis = {"tickfont": {"size": 22, "color": "#000000"}, "title": {"font": {"size": 22, "color": "#000000"}},
-                "linecolor": "#000000", "gridcolor": "#BDBDBD"}
-        fig.update_layout(
-            title={"font": {"size": 30, "color": "#000000"}},
-            font={"size": 22, "color": "#000000"},
-            margin={"l": 100, "r": 170, "t": 70, "b": 150},
-            legend={"orientation": "h", "y": -0.1, "x": 0, "yanchor": "top", "font": {"size": 22}},
-            hoverlabel={"font": {"size": 22}},
-        )
-        fig.update_xaxes(**axis)
-        fig.update_yaxes(**axis)
-    return fig
+        # 投影：页面以 theme=None 显示，不让主题把字号改回去
+        axis = {"tickfont": {"size": 22, "color": "#000000"}, "linecolor": "#000000", "gridcolor": "#BDBDBD"}
+        layout.update({
+            "title": {"text": title, "x": 0, "font": {"size": 30, "color": "#000000"}},
+            "font": {"family": CJK_FONT_FAMILY, "size": 22, "color": "#000000"},
+            "margin": {"l": 100, "r": 170, "t": 70, "b": 150},
+            "legend": {"orientation": "h", "y": -0.1, "x": 0, "yanchor": "top", "font": {"size": 22}},
+            "hoverlabel": {"font": {"family": CJK_FONT_FAMILY, "size": 22}},
+            "xaxis": {**xaxis, **axis},
+            "yaxis": {**yaxis, **axis},
+        })
+        for key in ("xaxis", "yaxis"):
+            if isinstance(layout[key].get("title"), dict):
+                layout[key]["title"] = {**layout[key]["title"], "font": {"size": 22, "color": "#000000"}}
+    return go.Figure(data=traces, layout=layout)
+
+
+def _floats_or_none(series: pd.Series) -> list:
+    """缺失值写成 None（JSON null，图上断开），其余为 float。"""
+    return [None if pd.isna(v) else float(v) for v in series.tolist()]
 
 
 def _rank_change_words(change: int) -> str:
     return f"上升 {change} 名" if change > 0 else (f"下降 {-change} 名" if change < 0 else "持平")
 
 
-def _integer_rank_axis(fig: go.Figure, max_rank: int) -> None:
+def _integer_rank_axis(max_rank: int) -> dict:
     """名次轴：1 在最上，只有整数刻度（约 10 个以内）。"""
     step = 1 if max_rank <= 12 else -(-max_rank // 10)
     ticks = sorted({1, *range(step, max_rank + 1, step)})
-    fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.5], tickmode="array", tickvals=ticks,
-                     ticktext=[str(t) for t in ticks], title="名次", gridcolor="#ECEFF1", zeroline=False)
+    return {"autorange": False, "range": [max_rank + 0.5, 0.5], "tickmode": "array", "tickvals": ticks,
+            "ticktext": [str(t) for t in ticks], "title": {"text": "名次"}, "gridcolor": "#ECEFF1",
+            "zeroline": False}
 
 
 def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank: int | None,
@@ -158,51 +181,50 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
             width, size, label_name = (4 if big else 2.5), (10 if big else 7), name
         else:
             color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (8 if big else 6), name
-        traces.append(go.Scatter(
-            x=categories, y=ranks, mode="lines+markers+text", name=label_name, connectgaps=False,
-            line={"color": color, "width": width}, marker={"size": size, "color": color},
-            text=labels, textposition="middle right", textfont={"color": color},
-            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        traces.append({
+            "type": "scatter", "x": categories, "y": ranks, "mode": "lines+markers+text", "name": label_name,
+            "connectgaps": False, "line": {"color": color, "width": width}, "marker": {"size": size, "color": color},
+            "text": labels, "textposition": "middle right", "textfont": {"color": color},
+            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
+        })
     if target_rank and categories:
-        traces.append(go.Scatter(
-            x=categories, y=[target_rank] * len(categories), mode="lines", name=f"目标：前{target_rank}名",
-            line={"color": TARGET_COLOR, "dash": "dash", "width": 3 if big else 2}, hoverinfo="skip",
-        ))
-    fig = go.Figure(data=traces)
+        traces.append({
+            "type": "scatter", "x": categories, "y": [target_rank] * len(categories), "mode": "lines",
+            "name": f"目标：前{target_rank}名", "hoverinfo": "skip",
+            "line": {"color": TARGET_COLOR, "dash": "dash", "width": 3 if big else 2},
+        })
     max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
                        target_rank or 1))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories, title=None, showgrid=False)
-    _integer_rank_axis(fig, max_rank)
-    return _rank_figure_style(fig, "全省名次走势（1 在最上）", height, big)
+    xaxis = {"type": "category", "categoryorder": "array", "categoryarray": categories, "showgrid": False}
+    return _rank_page_figure(traces, "全省名次走势（1 在最上）", height, big, xaxis, _integer_rank_axis(max_rank))
 
 
 def score_trend(stats: pd.DataFrame, county_name: str, target_rank: int | None,
                 height: int = 400, big: bool = False) -> go.Figure:
     """得分走势：本县得分与组内最高、中位数、第 k 名得分（目标线）；本县缺测的轮次断开。"""
     x = stats["round_label"].tolist()
-    fig = go.Figure()
+    names = stats["round_name"].tolist()
+
     series = [("best_total", "组内最高", BEST_COLOR, "dot"), ("median_total", "组内中位数", TOP_COLOR, "dash")]
     if target_rank and stats["target_total"].notna().any():
         series.append(("target_total", f"第{target_rank}名得分（目标线）", TARGET_COLOR, "dash"))
-    for column, label, color, dash in series:
-        fig.add_trace(go.Scatter(
-            x=x, y=stats[column].astype("float64"), mode="lines+markers", name=label, connectgaps=False,
-            line={"color": color, "dash": dash, "width": 4 if big else 2}, marker={"size": 9 if big else 6},
-            customdata=stats["round_name"], hovertemplate=f"%{{customdata}}<br>{label}：%{{y:.2f}} 分<extra></extra>",
-        ))
+    traces = [{
+        "type": "scatter", "x": x, "y": _floats_or_none(stats[column]), "mode": "lines+markers", "name": label, "connectgaps": False,
+        "line": {"color": color, "dash": dash, "width": 4 if big else 2}, "marker": {"size": 9 if big else 6},
+        "customdata": names, "hovertemplate": f"%{{customdata}}<br>{label}：%{{y:.2f}} 分<extra></extra>",
+    } for column, label, color, dash in series]
     ours = [None if s != "正常" else float(t) for s, t in zip(stats["our_status"], stats["our_total"])]
     ranks = ["缺测" if s != "正常" else f"第{int(r)}名 / {int(n)}"
              for s, r, n in zip(stats["our_status"], stats["our_rank"], stats["group_size"])]
-    fig.add_trace(go.Scatter(
-        x=x, y=ours, mode="lines+markers", name=f"{county_name}（本县）", connectgaps=False,
-        line={"color": OURS_COLOR, "width": 7 if big else 4}, marker={"size": 14 if big else 10},
-        customdata=list(zip(stats["round_name"], ranks)),
-        hovertemplate="%{customdata[0]}<br>本县得分：%{y:.2f} 分<br>名次：%{customdata[1]}<extra></extra>",
-    ))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, title=None, showgrid=False)
-    fig.update_yaxes(title="得分", tickformat=".0f", gridcolor="#ECEFF1", zeroline=False)
-    return _rank_figure_style(fig, "得分走势：本县与组内最高、中位数、目标线", height, big)
+    traces.append({
+        "type": "scatter", "x": x, "y": ours, "mode": "lines+markers", "name": f"{county_name}（本县）",
+        "connectgaps": False, "line": {"color": OURS_COLOR, "width": 7 if big else 4},
+        "marker": {"size": 14 if big else 10}, "customdata": [list(p) for p in zip(names, ranks)],
+        "hovertemplate": "%{customdata[0]}<br>本县得分：%{y:.2f} 分<br>名次：%{customdata[1]}<extra></extra>",
+    })
+    xaxis = {"type": "category", "categoryorder": "array", "categoryarray": x, "showgrid": False}
+    yaxis = {"title": {"text": "得分"}, "tickformat": ".0f", "gridcolor": "#ECEFF1", "zeroline": False}
+    return _rank_page_figure(traces, "得分走势：本县与组内最高、中位数、目标线", height, big, xaxis, yaxis)
 
 
 def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = None,
@@ -212,35 +234,33 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
     names = rows["node_name"].tolist()
     target_name = rows["target_unit_name"].dropna()
     target_label = f"对标单位（{target_name.iloc[0]}）" if len(target_name) else "对标单位"
-    fig = go.Figure()
     marks = [("best_score", "组内最高", BEST_COLOR, "triangle-up"),
              ("average_score", "组内平均", TOP_COLOR, "diamond"),
              ("target_unit_score", target_label, TARGET_COLOR, "square"),
              ("our_score", "本县", OURS_COLOR, "circle")]
-    for column, label, color, symbol in marks:
-        fig.add_trace(go.Scatter(
-            x=rows[column].astype("float64"), y=names, mode="markers", name=label,
-            marker={"color": color, "symbol": symbol, "size": 20 if big else 12,
-                    "line": {"width": 1, "color": "white"}},
-            customdata=rows["full_points"], hovertemplate=f"%{{y}}<br>{label}：%{{x:.2f}} 分（满分 %{{customdata:.0f}}）<extra></extra>",
-        ))
-    # 文字前留两个空格，不压住最右边的点
-    gap_text = ["—" if pd.isna(g) else (f"　差 {g:.2f}" if g > 0 else f"　领先 {-g:.2f}") for g in rows["gap"]]
-    fig.add_trace(go.Scatter(
-        x=rows[["best_score", "our_score", "target_unit_score"]].max(axis=1).astype("float64"), y=names,
-        mode="text", text=gap_text, textposition="middle right", showlegend=False, hoverinfo="skip",
-        textfont={"size": 22 if big else 13, "color": "#000000"},
-    ))
+    full = rows["full_points"].astype("float64").tolist()
+    traces = [{
+        "type": "scatter", "x": _floats_or_none(rows[column]), "y": names, "mode": "markers", "name": label,
+        "marker": {"color": color, "symbol": symbol, "size": 20 if big else 12, "line": {"width": 1, "color": "white"}},
+        "customdata": full,
+        "hovertemplate": f"%{{y}}<br>{label}：%{{x:.2f}} 分（满分 %{{customdata:.0f}}）<extra></extra>",
+    } for column, label, color, symbol in marks]
+    # 文字前留一个全角空格，不压住最右边的点
+    gap_text = ["—" if pd.isna(g) else (f"\u3000差 {g:.2f}" if g > 0 else f"\u3000领先 {-g:.2f}") for g in rows["gap"]]
+    right = _floats_or_none(rows[["best_score", "our_score", "target_unit_score"]].astype("float64").max(axis=1))
+    traces.append({
+        "type": "scatter", "x": right, "y": names, "mode": "text", "text": gap_text, "textposition": "middle right",
+        "showlegend": False, "hoverinfo": "skip", "textfont": {"size": 22 if big else 13, "color": "#000000"},
+    })
     values = rows[["best_score", "average_score", "target_unit_score", "our_score"]].astype("float64")
     low, high = float(values.min().min()), float(values.max().max())
     pad = max((high - low) * 0.08, 0.5)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None, automargin=True)
-    # 右侧留出“差 x.xx”文字的位置
-    fig.update_xaxes(title=None, ticksuffix=" 分", gridcolor="#ECEFF1", zeroline=False,
-                     range=[low - pad, high + pad * 3.5])
     per_row = 70 if big else 38
     height = height or max(560 if big else 260, (260 if big else 110) + per_row * len(names))
-    return _rank_figure_style(fig, f"{level}得分对比（按与{basis}的差距排序）", height, big)
+    yaxis = {"type": "category", "categoryorder": "array", "categoryarray": names, "automargin": True}
+    # 右侧留出“差 x.xx”文字的位置
+    xaxis = {"ticksuffix": " 分", "gridcolor": "#ECEFF1", "zeroline": False, "range": [low - pad, high + pad * 3.5]}
+    return _rank_page_figure(traces, f"{level}得分对比（按与{basis}的差距排序）", height, big, xaxis, yaxis)
 
 
 # ---------------------------------------------------------------- 红黑榜与整改督办（league / supervision）
