@@ -1,7 +1,7 @@
 """几何工具：县域轮廓、镇街划分（泰森多边形）、面积、WKB 编解码、点落在哪个镇街。
 
 约定：坐标一律 WGS-84 经纬度（lon, lat，单位度）。不依赖 streamlit，也不联网。
-坐标系转换（GCJ-02、BD-09 → WGS-84）以后放在这里，现在尚未实现。
+坐标系转换（GCJ-02、BD-09 与 WGS-84 互转）在文件末尾。
 """
 from __future__ import annotations
 
@@ -132,12 +132,156 @@ def random_points_in(geom: BaseGeometry, n: int, rng: np.random.Generator) -> tu
     return lons[:n], lats[:n]
 
 
+
+# ---------------------------------------------------------------------------------------------
+# 坐标系转换：GCJ-02（国测局，高德/腾讯）、BD-09（百度）与 WGS-84 互转，numpy 向量化。
+# 正向（WGS→GCJ、GCJ→BD）是公开的解析公式；反向没有解析解，用不动点迭代求到 1e-10 度以内，
+# 误差远小于 0.5 m（不用常见的“减一次偏移”近似，那种近似误差 1–2 m）。
+# 中国范围外的点不加偏移，原样返回（与公开实现一致）。
+_GCJ_A = 6378245.0                    # 克拉索夫斯基椭球长半轴
+_GCJ_EE = 0.00669342162296594323      # 偏心率平方
+_BD_X_PI = np.pi * 3000.0 / 180.0
+
+
+def _in_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon > 73.66) & (lon < 135.05) & (lat > 3.86) & (lat < 53.55)
+
+
+def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = lon - 105.0
+    y = lat - 35.0
+    common = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + common
+            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+            + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
+    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + common
+            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
+    rad = lat / 180.0 * np.pi
+    magic = 1 - _GCJ_EE * np.sin(rad) ** 2
+    sqrt_magic = np.sqrt(magic)
+    dlat = dlat * 180.0 / ((_GCJ_A * (1 - _GCJ_EE)) / (magic * sqrt_magic) * np.pi)
+    dlon = dlon * 180.0 / (_GCJ_A / sqrt_magic * np.cos(rad) * np.pi)
+    return dlon, dlat
+
+
+def _as_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray, bool]:
+    scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
+    return np.atleast_1d(np.asarray(lon, float)).copy(), np.atleast_1d(np.asarray(lat, float)).copy(), scalar
+
+
+def _out(lon: np.ndarray, lat: np.ndarray, scalar: bool):
+    return (float(lon[0]), float(lat[0])) if scalar else (lon, lat)
+
+
+def wgs84_to_gcj02(lon, lat):
+    """WGS-84 → GCJ-02（经度, 纬度）；标量进标量出，数组进数组出；NaN 保持 NaN。"""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    inside = _in_china(lon, lat)
+    dlon, dlat = _gcj_delta(lon[inside], lat[inside])
+    lon[inside] += dlon
+    lat[inside] += dlat
+    return _out(lon, lat, scalar)
+
+
+def gcj02_to_bd09(lon, lat):
+    """GCJ-02 → BD-09。"""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    inside = _in_china(lon, lat)
+    x, y = lon[inside], lat[inside]
+    z = np.hypot(x, y) + 0.00002 * np.sin(y * _BD_X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)
+    lon[inside] = z * np.cos(theta) + 0.0065
+    lat[inside] = z * np.sin(theta) + 0.006
+    return _out(lon, lat, scalar)
+
+
+def wgs84_to_bd09(lon, lat):
+    """WGS-84 → BD-09（先到 GCJ-02 再加百度偏移）。"""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def _invert(forward, lon, lat, tol: float = 1e-10, max_iter: int = 30):
+    """求 forward(w) = target 的 w：不动点迭代 w ← w − (forward(w) − target)；偏移的导数很小，几步即收敛。"""
+    lon, lat, scalar = _as_arrays(lon, lat)
+    w_lon, w_lat = lon.copy(), lat.copy()
+    for _ in range(max_iter):
+        f_lon, f_lat = forward(w_lon, w_lat)
+        e_lon, e_lat = f_lon - lon, f_lat - lat
+        w_lon -= e_lon
+        w_lat -= e_lat
+        err = np.nanmax(np.abs(np.concatenate([e_lon, e_lat]))) if lon.size else 0.0
+        if not err > tol:
+            break
+    return _out(w_lon, w_lat, scalar)
+
+
+def gcj02_to_wgs84(lon, lat):
+    """GCJ-02 → WGS-84（迭代求逆，误差 < 1e-9 度）。"""
+    return _invert(wgs84_to_gcj02, lon, lat)
+
+
+def bd09_to_gcj02(lon, lat):
+    """BD-09 → GCJ-02（迭代求逆）。"""
+    return _invert(gcj02_to_bd09, lon, lat)
+
+
+def bd09_to_wgs84(lon, lat):
+    """BD-09 → WGS-84（迭代求逆整条链）。"""
+    return _invert(wgs84_to_bd09, lon, lat)
+
+
+_TO_WGS84 = {
+    "WGS84": lambda lon, lat: _out(*_as_arrays(lon, lat)[:2], np.ndim(lon) == 0 and np.ndim(lat) == 0),
+    "CGCS2000": lambda lon, lat: _out(*_as_arrays(lon, lat)[:2], np.ndim(lon) == 0 and np.ndim(lat) == 0),
+    "GCJ02": gcj02_to_wgs84,
+    "BD09": bd09_to_wgs84,
+}
+_FROM_WGS84 = {
+    "WGS84": _TO_WGS84["WGS84"],
+    "CGCS2000": _TO_WGS84["WGS84"],
+    "GCJ02": wgs84_to_gcj02,
+    "BD09": wgs84_to_bd09,
+}
+COORDINATE_SYSTEMS = tuple(_TO_WGS84)
+
+
+def to_wgs84(lon, lat, crs: str):
+    """按原始坐标系（problem/site 表 crs_source 的取值）换算到 WGS-84；CGCS2000 与 WGS-84 视为相同。"""
+    try:
+        return _TO_WGS84[crs](lon, lat)
+    except KeyError:
+        raise ValueError(f"不认识的坐标系 {crs!r}，应为 {'、'.join(COORDINATE_SYSTEMS)} 之一") from None
+
+
+def from_wgs84(lon, lat, crs: str):
+    """WGS-84 → 指定坐标系（例如给 GCJ-02 瓦片服务叠加点位时用）。"""
+    try:
+        return _FROM_WGS84[crs](lon, lat)
+    except KeyError:
+        raise ValueError(f"不认识的坐标系 {crs!r}，应为 {'、'.join(COORDINATE_SYSTEMS)} 之一") from None
+
+
+def distance_m(lon1, lat1, lon2, lat2):
+    """两点球面距离（米，半正矢公式，地球半径 6371008.8 m）。"""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, float)) for v in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371008.8 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
 __all__ = [
+    "COORDINATE_SYSTEMS",
     "EARTH_AUTHALIC_RADIUS_KM",
     "KM_PER_DEG_LAT",
     "area_km2",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
     "contains",
+    "distance_m",
+    "from_wgs84",
     "from_wkb",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
     "irregular_outline",
     "km_per_deg_lon",
     "locate",
@@ -145,6 +289,9 @@ __all__ = [
     "points_near",
     "random_points_in",
     "representative_lonlat",
+    "to_wgs84",
     "to_wkb",
     "voronoi_tiling",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
 ]
