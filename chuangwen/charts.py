@@ -132,13 +132,18 @@ def _rank_change_words(change: int) -> str:
     return f"上升 {change} 名" if change > 0 else (f"下降 {-change} 名" if change < 0 else "持平")
 
 
-def _integer_rank_axis(max_rank: int) -> dict:
+def _rank_axis(max_rank: int) -> dict:
     """名次轴：1 在最上，只有整数刻度（约 10 个以内）。"""
     step = 1 if max_rank <= 12 else -(-max_rank // 10)
     ticks = sorted({1, *range(step, max_rank + 1, step)})
     return {"autorange": False, "range": [max_rank + 0.5, 0.5], "tickmode": "array", "tickvals": ticks,
             "ticktext": [str(t) for t in ticks], "title": {"text": "名次"}, "gridcolor": "#ECEFF1",
             "zeroline": False}
+
+
+def _integer_rank_axis(fig: go.Figure, max_rank: int) -> None:
+    """同上，直接设到已有的图上（总览页 rank_history 用）。"""
+    fig.update_yaxes(**_rank_axis(max_rank))
 
 
 def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank: int | None,
@@ -196,7 +201,7 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
     max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
                        target_rank or 1))
     xaxis = {"type": "category", "categoryorder": "array", "categoryarray": categories, "showgrid": False}
-    return _rank_page_figure(traces, "全省名次走势（1 在最上）", height, big, xaxis, _integer_rank_axis(max_rank))
+    return _rank_page_figure(traces, "全省名次走势（1 在最上）", height, big, xaxis, _rank_axis(max_rank))
 
 
 def score_trend(stats: pd.DataFrame, county_name: str, target_rank: int | None,
