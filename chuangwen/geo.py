@@ -132,6 +132,33 @@ def random_points_in(geom: BaseGeometry, n: int, rng: np.random.Generator) -> tu
     return lons[:n], lats[:n]
 
 
+def points_near(
+    geom: BaseGeometry,
+    lon0: float,
+    lat0: float,
+    sd_km: float,
+    n: int,
+    rng: np.random.Generator,
+    max_tries: int = 50,
+) -> tuple[np.ndarray, np.ndarray]:
+    """在多边形内、围绕 (lon0, lat0) 正态散布的 n 个点（像镇区聚集）；多次落空时退回均匀撒点。"""
+    lons = np.empty(0)
+    lats = np.empty(0)
+    for _ in range(max_tries):
+        if lons.size >= n:
+            break
+        k = max(16, (n - lons.size) * 2)
+        x, y = offset_lonlat(lon0, lat0, rng.normal(0, sd_km, k), rng.normal(0, sd_km, k))
+        keep = contains(geom, x, y)
+        lons = np.concatenate([lons, x[keep]])
+        lats = np.concatenate([lats, y[keep]])
+    if lons.size < n:
+        x, y = random_points_in(geom, n - lons.size, rng)
+        lons = np.concatenate([lons, x])
+        lats = np.concatenate([lats, y])
+    return lons[:n], lats[:n]
+
+
 
 # ---------------------------------------------------------------------------------------------
 # 坐标系转换：GCJ-02（国测局，高德/腾讯）、BD-09（百度）与 WGS-84 互转，numpy 向量化。
@@ -279,9 +306,9 @@ __all__ = [
     "contains",
     "distance_m",
     "from_wgs84",
-    "from_wkb",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "from_wkb",
     "irregular_outline",
     "km_per_deg_lon",
     "locate",
