@@ -1,11 +1,14 @@
 """创文看板的画框：页面配置、导航、示例数据横幅、数据截至、共享侧栏；各页在 pages/ 中。"""
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from chuangwen import db, settings
 from chuangwen.ui import data, frame
 
+_script_started = time.perf_counter()
 st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
@@ -44,4 +47,8 @@ st.session_state["_context"] = ctx
 st.session_state["_filters"] = frame.sidebar(ctx)
 frame.banner(ctx)
 
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+finally:
+    # 计时钩子：本次运行（画框 + 页面）的脚本耗时，基准脚本读取
+    st.session_state["_script_seconds"] = time.perf_counter() - _script_started

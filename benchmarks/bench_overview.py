@@ -32,7 +32,11 @@ def ensure_db(directory: Path, problems: int) -> Path:
     return path
 
 
-def time_app(path: Path, runs: int) -> tuple[float, list[float]]:
+def time_app(path: Path, runs: int) -> tuple[float, list[float], list[float]]:
+    """冷启动：清空缓存后第一次完整运行（画框 + 总览）。
+    热重跑：缓存已热时完整运行画框与总览（每次新建 AppTest，相当于新会话打开页面；
+    时间取 dashboard.py 计时钩子记录的脚本耗时，不含 AppTest 自身的准备）；
+    另记同一会话内的重跑（AppTest 1.67 在 st.navigation 下重跑只执行页面脚本）。"""
     from streamlit.testing.v1 import AppTest
     import streamlit as st
 
@@ -44,12 +48,17 @@ def time_app(path: Path, runs: int) -> tuple[float, list[float]]:
     at.run()
     cold = time.perf_counter() - t0
     assert not at.exception, at.exception
-    warm = []
+    full, page_only = [], []
     for _ in range(runs):
+        # AppTest 新实例自身的准备（扫描组件清单）约 0.5 s，不属于应用：用 dashboard.py 的计时钩子
+        fresh = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+        fresh.run()
+        assert not fresh.exception, fresh.exception
+        full.append(fresh.session_state["_script_seconds"])
         t0 = time.perf_counter()
         at.run()
-        warm.append(time.perf_counter() - t0)
-    return cold, warm
+        page_only.append(time.perf_counter() - t0)
+    return cold, full, page_only
 
 
 def naive_pandas(path: Path) -> float:
@@ -88,16 +97,17 @@ def main() -> None:
     for n in args.sizes:
         print(f"== {n:,} 条问题")
         path = ensure_db(args.dir, n)
-        cold, warm = time_app(path, args.runs)
+        cold, warm, page_only = time_app(path, args.runs)
         naive = naive_pandas(path)
         warm_med = statistics.median(warm)
-        rows.append((n, cold, warm_med, max(warm), naive))
+        rows.append((n, cold, warm_med, max(warm), statistics.median(page_only), naive))
         print(f"  总览冷启动（含打开库与全部查询）：{cold * 1000:,.0f} ms")
-        print(f"  总览热重跑 中位数 / 最大：{warm_med * 1000:,.0f} / {max(warm) * 1000:,.0f} ms（目标 ≤ 300 ms）")
+        print(f"  总览热重跑（画框 + 页面）中位数 / 最大：{warm_med * 1000:,.0f} / {max(warm) * 1000:,.0f} ms（目标 ≤ 300 ms）")
+        print(f"  同一会话重跑（仅页面脚本）中位数：{statistics.median(page_only) * 1000:,.0f} ms")
         print(f"  朴素基线（pandas 全表推导同样的数字，不含画图）：{naive * 1000:,.0f} ms")
         print(f"  比值：朴素基线 / 冷启动 = {naive / cold:.1f}×；朴素基线 / 热重跑 = {naive / warm_med:.0f}×")
     print()
-    print(pd.DataFrame(rows, columns=["问题数", "冷启动s", "热重跑中位s", "热重跑最大s", "朴素基线s"]).to_string(index=False))
+    print(pd.DataFrame(rows, columns=["问题数", "冷启动s", "热重跑中位s", "热重跑最大s", "仅页面重跑s", "朴素基线s"]).to_string(index=False))
 
 
 if __name__ == "__main__":
