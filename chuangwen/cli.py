@@ -138,7 +138,7 @@ def _cutoff(raw: str) -> datetime:
 def build_parser() -> argparse.ArgumentParser:
     parser = _ChineseParser(
         prog=PROG,
-        description="创文看板命令行：生成示例库、新建空库、升级库结构、查看库信息、导出问题台账。",
+        description="创文看板命令行：生成示例库、新建空库、升级库结构、查看库信息、导出问题台账、生成通报幻灯片。",
         epilog=(
             "示例：\n"
             "  chuangwen demo --db data/demo.duckdb\n"
@@ -199,6 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
                           help="统计时刻，格式 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'；不写时取库内数据截至时间")
     problems.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .csv 或 .xlsx")
     problems.set_defaults(handler=_cmd_export_problems)
+
+    brief = add("brief", "生成周通报/推进会幻灯片（PPTX）",
+                "按统计时刻生成 16:9 的通报幻灯片（名次走势、板块差距、红黑榜、热点地图、逾期、反弹、与上期相比）。\n"
+                "只读，不修改数据库；幻灯片记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。")
+    brief.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .pptx")
+    brief.add_argument("--as-of", type=_cutoff, default=None, metavar="时间",
+                       help="统计时刻，格式 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'；不写时取库内数据截至时间")
+    brief.add_argument("--period", choices=("week", "month", "round"), default="week", metavar="周期",
+                       help="通报周期：week（前 7 天，默认）、month（前 30 天）、round（最近一轮测评开始至统计时刻）")
+    brief.add_argument("--issue-no", type=_positive_int, default=None, metavar="期数",
+                       help="第几期；不写时按统计时刻推算（当年第几周/第几月/第几轮）")
+    brief.set_defaults(handler=_cmd_brief)
     return parser
 
 
@@ -388,6 +400,41 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
         con.close()
     ledger.write_export(frame, args.out)
     print(f"已导出问题台账：{args.out}（{len(frame):,} 条，统计时刻 {as_of:%Y-%m-%d %H:%M}）")
+    return 0
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from chuangwen import briefing
+
+    if args.out.suffix.lower() != ".pptx":
+        raise _UsageError(f"输出文件扩展名应为 .pptx，实际为 {args.out.name!r}")
+    path: Path = args.db
+    db._check_is_duckdb_file(path)
+    con = db._connect(path, read_only=True)
+    try:
+        version = db.schema_version(con)
+        if version == 0:
+            raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
+        db._refuse_newer(version, path)
+        if version < db.SCHEMA_VERSION:
+            raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
+        try:
+            data, brief = briefing.build(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no)
+        except briefing.NoData as exc:
+            raise _UsageError(str(exc)) from exc
+    finally:
+        con.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(f".{args.out.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, args.out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"已生成通报：{args.out}（{brief.title} 第{brief.issue_no}期，统计时刻 {brief.as_of:%Y-%m-%d %H:%M}，"
+          f"数据指纹 {brief.short_digest}）")
+    for note in brief.notes:
+        print(f"提示：{note}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,276 @@
+"""通报导出：在 tests/data/briefing 极小数据上核对幻灯片结构、原生图表的系列值、字体、可复现与无数据时的提示。"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+
+from chuangwen import briefing, db, export_png
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "briefing"
+AS_OF = datetime(2026, 11, 15, 18, 0)
+
+
+def build_fixture_db(path: Path) -> Path:
+    """表结构 + tests/data/briefing/*.sql（页面测试与浏览器测试也用它）。"""
+    db.create_database(path)
+    with db.writer(path) as con:
+        for script in sorted(DATA_DIR.glob("*.sql")):
+            con.execute(script.read_text(encoding="utf-8"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def brief_db(tmp_path_factory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("briefing") / "briefing.duckdb")
+
+
+@pytest.fixture(scope="module")
+def con(brief_db):
+    c = db.open_readonly(brief_db)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def built(con):
+    data, brief = briefing.build(con, png=False)
+    return Presentation(io.BytesIO(data)), brief
+
+
+def _chart(slide):
+    return next(s.chart for s in slide.shapes if s.has_chart)
+
+
+def _series(chart) -> dict[str, list]:
+    return {s.name: list(s.values) for s in chart.plots[0].series}
+
+
+def _all_text(slide) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts += [cell.text for row in shape.table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_deck_has_twelve_widescreen_slides_in_order(built):
+    prs, brief = built
+    assert len(prs.slides) == 12
+    assert (prs.slide_width, prs.slide_height) == (briefing.SLIDE_W, briefing.SLIDE_H)
+    titles = [next(sh for sh in s.shapes if sh.has_text_frame).text_frame.text for s in list(prs.slides)[1:]]
+    assert titles == list(briefing.SLIDE_TITLES[1:])
+
+
+def test_title_slide_names_issue_and_cutoff(built):
+    prs, brief = built
+    text = _all_text(prs.slides[0])
+    assert "第46期" in text
+    assert "甲县创建文明城市工作周通报" in text
+    assert "数据截至 2026年11月15日 18:00" in text
+
+
+def test_rank_chart_carries_county_rank_per_round(built):
+    prs, _ = built
+    chart = _chart(prs.slides[1])
+    assert list(chart.plots[0].categories) == ["2024年", "2025年"]
+    assert _series(chart) == {"甲县名次": [4.0, 2.0], "目标：前1名": [1.0, 1.0]}
+    assert chart.value_axis.reverse_order is True
+    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale) == (1, 5)
+
+
+def test_part_gap_chart_carries_board_scores(built):
+    prs, _ = built
+    chart = _chart(prs.slides[3])
+    assert list(chart.plots[0].categories) == ["公共文明"]
+    assert _series(chart) == {"本县": [88.0], "组内最高": [88.0], "组内平均": [88.0], "对标单位（戊区）": [None]}
+
+
+def test_overdue_chart_stacks_days_overdue_by_lead_unit(built):
+    prs, _ = built
+    chart = _chart(prs.slides[8])
+    # 条形图自下而上画：逾期最多（并列按名称）的在最上，即最后一个类别
+    assert list(chart.plots[0].categories) == ["城管局", "交警大队"]
+    assert _series(chart) == {"逾期1–7天": [0.0, 1.0], "逾期8–30天": [0.0, 0.0], "逾期30天以上": [1.0, 0.0]}
+
+
+def test_changes_table_compares_with_previous_week(con):
+    brief = briefing.collect(con)
+    assert briefing.changes_table(brief).to_dict("records") == [
+        {"指标": "期内新增问题", "本周": "4", "上周": "2", "变化": "+2"},
+        {"指标": "期内销号", "本周": "1", "上周": "1", "变化": "持平"},
+        {"指标": "按期销号率", "本周": "0.0%", "上周": "100.0%", "变化": "—"},
+        {"指标": "期末未销号问题", "本周": "6", "上周": "2", "变化": "+4"},
+        {"指标": "期末逾期未整改", "本周": "2", "上周": "0", "变化": "+2"},
+        {"指标": "期内反弹（同点位同类别再次发现）", "本周": "0", "上周": "1", "变化": "−1"},
+        {"指标": "年度测评全省名次（最近两轮）", "本周": "第2名", "上周": "第4名", "变化": "上升 2 名"},
+    ]
+
+
+def test_red_and_black_boards_list_townships(built):
+    prs, _ = built
+    text = _all_text(prs.slides[6])
+    assert "红榜（前 5 名）" in text and "黑榜（倒数 5 名）" in text
+
+
+def test_no_text_frame_or_table_cell_is_empty(built):
+    prs, _ = built
+    for number, slide in enumerate(prs.slides, start=1):
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                assert shape.text_frame.text.strip(), f"第 {number} 页有空文本框"
+            if shape.has_table:
+                for row in shape.table.rows:
+                    for cell in row.cells:
+                        assert cell.text.strip(), f"第 {number} 页表格有空单元格"
+
+
+def test_every_run_and_chart_sets_east_asian_font(built):
+    prs, _ = built
+    checked = 0
+    for slide in prs.slides:
+        for rpr in slide._element.iter(qn("a:rPr")):
+            ea = rpr.find(qn("a:ea"))
+            assert ea is not None and ea.get("typeface") == briefing.EA_TYPEFACE
+            checked += 1
+        for shape in slide.shapes:
+            if shape.has_chart:
+                defrpr = shape.chart._chartSpace.find(qn("c:txPr")).find(".//" + qn("a:defRPr"))
+                assert defrpr.find(qn("a:ea")).get("typeface") == briefing.EA_TYPEFACE
+    assert checked > 100
+
+
+def test_ea_follows_latin_in_schema_order(built):
+    prs, _ = built
+    rpr = next(prs.slides[1]._element.iter(qn("a:rPr")))
+    tags = [child.tag for child in rpr]
+    assert tags.index(qn("a:ea")) == tags.index(qn("a:latin")) + 1
+
+
+def test_core_properties_record_as_of_and_data_digest(built):
+    prs, brief = built
+    cp = prs.core_properties
+    assert cp.identifier == f"sha256:{brief.digest}"
+    assert brief.digest in cp.keywords
+    assert cp.created == AS_OF and cp.modified == AS_OF
+    assert "统计时刻 2026-11-15 18:00:00" in cp.comments
+    assert cp.revision == 46
+
+
+def test_every_content_slide_footer_and_notes_carry_digest(built):
+    prs, brief = built
+    for slide in list(prs.slides)[1:]:
+        assert brief.short_digest in _all_text(slide)
+        assert brief.digest in slide.notes_slide.notes_text_frame.text
+
+
+def test_same_as_of_gives_same_digest_and_numbers(con):
+    first = briefing.collect(con, as_of=AS_OF)
+    second = briefing.collect(con, as_of=AS_OF)
+    assert first.digest == second.digest
+    assert briefing.changes_table(first).equals(briefing.changes_table(second))
+
+
+def test_earlier_as_of_changes_digest_and_counts(con):
+    earlier = briefing.collect(con, as_of=datetime(2026, 11, 12, 0, 0))
+    assert earlier.digest != briefing.collect(con).digest
+    assert earlier.issue_no == 46
+    assert briefing.changes_table(earlier).iloc[0]["本周"] == "1"   # 区间 (11-05 0:00, 11-12 0:00] 只发现 P4
+
+
+def test_as_of_before_first_problem_raises_no_data(con):
+    with pytest.raises(briefing.NoData, match="之前没有任何问题记录"):
+        briefing.collect(con, as_of=datetime(2020, 1, 1))
+
+
+def test_as_of_after_cutoff_raises_no_data(con):
+    with pytest.raises(briefing.NoData, match="晚于数据截至"):
+        briefing.collect(con, as_of=datetime(2027, 1, 1))
+
+
+def test_empty_database_raises_no_data(fresh_db):
+    c = db.open_readonly(fresh_db)
+    try:
+        with pytest.raises(briefing.NoData, match="还没有任何问题"):
+            briefing.build(c)
+    finally:
+        c.close()
+
+
+def test_round_period_starts_at_latest_round(con):
+    brief = briefing.collect(con, period="round")
+    assert brief.period.round_name == "2026年中暗访"
+    assert brief.period.start < datetime(2026, 6, 1) < brief.period.start.replace(year=2026, month=6, day=2)
+    assert brief.issue_no == 1
+
+
+def test_month_period_is_thirty_days(con):
+    brief = briefing.collect(con, period="month", issue_no=7)
+    assert (brief.as_of - brief.period.start).days == 30
+    assert brief.issue_no == 7
+
+
+def test_unknown_period_is_refused(con):
+    with pytest.raises(ValueError, match="未知的通报周期"):
+        briefing.collect(con, period="year")
+
+
+def test_default_issue_numbers():
+    assert briefing.default_issue_no(datetime(2026, 1, 7), "week") == 1
+    assert briefing.default_issue_no(datetime(2026, 1, 8), "week") == 2
+    assert briefing.default_issue_no(AS_OF, "week") == 46
+    assert briefing.default_issue_no(AS_OF, "month") == 11
+
+
+def test_without_browser_deck_still_builds_with_native_chart_and_note(con, monkeypatch):
+    monkeypatch.setattr(export_png, "find_browser", lambda: None)
+    monkeypatch.setattr(export_png, "_server_started", False)
+    data, brief = briefing.build(con, png=True)
+    prs = Presentation(io.BytesIO(data))
+    slide = prs.slides[2]
+    assert any(s.has_chart for s in slide.shapes)
+    assert "apt-get install chromium" in _all_text(slide)
+    assert brief.notes == [export_png.INSTALL_HINT]
+    assert any(s.shape_type == 13 for s in prs.slides[7].shapes)   # 静态地图照样插入（图片）
+
+
+def test_png_export_without_browser_says_what_to_install(monkeypatch):
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(export_png, "find_browser", lambda: None)
+    monkeypatch.setattr(export_png, "_server_started", False)
+    with pytest.raises(export_png.PngUnavailable, match="chromium fonts-noto-cjk"):
+        export_png.figure_png(go.Figure())
+
+
+def test_static_hotspot_map_is_png_of_requested_size(con):
+    brief = briefing.collect(con)
+    png = export_png.hotspot_map_png(brief.frames["boundaries"], brief.frames["hot_townships"],
+                                     title="各镇街问题数", width=800, height=500)
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (800, 500)
+
+
+def test_map_without_boundaries_still_draws_a_message():
+    png = export_png.hotspot_map_png(pd.DataFrame(columns=["code", "name", "level", "geom_wkb"]),
+                                     pd.DataFrame(columns=["code", "problems"]), title="无边界")
+    assert png.startswith(b"\x89PNG")
+
+
+def test_slide_titles_preview_starts_with_issue(con):
+    brief = briefing.collect(con)
+    titles = briefing.slide_titles(brief)
+    assert titles[0] == "甲县创建文明城市工作周通报 第46期" and len(titles) == 12
+
+
+def test_file_name_has_issue_and_date(con):
+    assert briefing.file_name(briefing.collect(con)) == "甲县周通报_第46期_20261115.pptx"
