@@ -211,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--issue-no", type=_positive_int, default=None, metavar="期数",
                        help="第几期；不写时按统计时刻推算（当年第几周/第几月/第几轮）")
     brief.set_defaults(handler=_cmd_brief)
+
+    from chuangwen.imports import command as import_command  # 导入子命令由导入模块注册
+
+    import_command.register(sub, _ChineseHelpFormatter)
     return parser
 
 

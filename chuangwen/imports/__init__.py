@@ -1,0 +1,15 @@
+"""导入真实数据：读取（readers）、列映射（mapping）、逐行校验（validate）、整批或部分写入与回滚（write）、模板（templates）。
+
+不依赖 streamlit；命令行 `chuangwen import …` 与数据管理页都调用这里。
+"""
+from chuangwen.imports.kinds import KINDS
+from chuangwen.imports.mapping import Mapping, MappingError, load as load_mapping, parse as parse_mapping
+from chuangwen.imports.readers import MAX_BYTES, ReadError
+from chuangwen.imports.write import (
+    ImportFailed, ImportResult, list_imports, presets, rollback, run_import, save_preset, validate_only,
+)
+
+__all__ = [
+    "KINDS", "MAX_BYTES", "ImportFailed", "ImportResult", "Mapping", "MappingError", "ReadError", "list_imports",
+    "load_mapping", "parse_mapping", "presets", "rollback", "run_import", "save_preset", "validate_only",
+]

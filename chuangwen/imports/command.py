@@ -1,0 +1,116 @@
+"""命令行 `chuangwen import …`：种类 + 文件，或 `chuangwen import rollback 编号`。由 chuangwen/cli.py 注册。"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chuangwen.imports import mapping as mapping_mod
+from chuangwen.imports import write
+from chuangwen.imports.kinds import KINDS
+
+CRS_CHOICES = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ02", "bd09": "BD09"}
+REPORT_LINES = 40
+
+
+def register(sub, formatter_class, db_help: str = "数据库文件路径（.duckdb）") -> None:
+    imp = sub.add_parser(
+        "import", help="导入台账、整改记录、单位等（Excel/CSV），或回滚一次导入",
+        description="导入数据：先逐行校验，默认整批写入（有任何错误就什么都不写）；加 --partial 只导入通过校验的行。\n"
+                    "同一文件重复导入不会重复添加；每次导入有编号，可用 chuangwen import rollback 编号 --db 路径 回滚。",
+        formatter_class=formatter_class)
+    kinds = imp.add_subparsers(title="导入种类", dest="what", metavar="种类", required=True)
+    for key, kind in KINDS.items():
+        p = kinds.add_parser(key, help=kind.label + ("" if kind.supported else "（暂不支持）"),
+                             description=f"导入{kind.label}。模板列：{'、'.join(kind.names)}。{kind.note}",
+                             formatter_class=formatter_class)
+        p.add_argument("file", type=Path, metavar="文件", help="要导入的 .xlsx / .xls / .csv 文件")
+        p.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
+        p.add_argument("--mapping", type=Path, metavar="映射文件", help="列映射（TOML）：模板列 = \"源列\"，可含取值对照与日期格式")
+        p.add_argument("--crs", choices=list(CRS_CHOICES), metavar="坐标系",
+                       help="文件中坐标的坐标系：wgs84 / cgcs2000 / gcj02（高德、腾讯）/ bd09（百度）；默认 wgs84")
+        p.add_argument("--partial", action="store_true", help="只导入通过校验的行，被拒的行写入报告")
+        p.add_argument("--create-missing", action="store_true", help="自动新增文件中出现、库中还没有的单位、镇街、社区与问题类别")
+        p.add_argument("--report", type=Path, metavar="报告文件", help="把逐行校验报告另存为 .xlsx 或 .csv")
+        p.set_defaults(handler=_cmd_import, kind=key)
+    rb = kinds.add_parser("rollback", help="回滚一次导入", description="按导入编号回滚：删除该次导入写入的数据，导入日志保留并标记为已回滚。",
+                          formatter_class=formatter_class)
+    rb.add_argument("import_id", type=int, metavar="导入编号")
+    rb.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
+    rb.set_defaults(handler=_cmd_rollback)
+
+
+def _print_report(prep, stream) -> None:
+    if prep is None:
+        return
+    report = prep.report()
+    if report.empty:
+        return
+    print(f"校验报告（{len(report):,} 条）：", file=stream)
+    for r in report.head(REPORT_LINES).itertuples(index=False):
+        where = f"{r.文件}" + (f"［{r.工作表}］" if r.工作表 else "") + f" 第 {r.行} 行" if r.行 != "" else f"{r.文件}"
+        value = f"值“{r.值}”：" if r.值 else ""
+        print(f"  {r.级别}｜{where}｜{r.列}｜{value}{r.原因}", file=stream)
+    if len(report) > REPORT_LINES:
+        print(f"  ……另有 {len(report) - REPORT_LINES:,} 条，完整报告请加 --report 文件.xlsx 保存", file=stream)
+
+
+def _save_report(prep, path: Path | None) -> None:
+    if path is None or prep is None:
+        return
+    from chuangwen import excel
+
+    report = prep.report()
+    if path.suffix.lower() == ".csv":
+        report.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        sheets = {"校验报告": report}
+        rejects = prep.rejects()
+        if len(rejects):
+            sheets["被拒的行"] = rejects
+        path.write_bytes(excel.to_xlsx(sheets))
+    print(f"报告已保存：{path}")
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.exists():
+        print(f"chuangwen import：错误：文件不存在：{path}", file=sys.stderr)
+        return 1
+    if path.is_dir():
+        print(f"chuangwen import：错误：这是一个目录，不是文件：{path}", file=sys.stderr)
+        return 1
+    try:
+        mp = mapping_mod.load(args.mapping, args.kind) if args.mapping else None
+    except mapping_mod.MappingError as exc:
+        print(f"chuangwen import：错误：{exc}", file=sys.stderr)
+        return 2
+    from chuangwen.imports.readers import MAX_BYTES
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        print(f"chuangwen import：错误：文件过大：{path.name} 有 {size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB。"
+              "请按年份或镇街拆成几个文件分别导入。未写入任何数据。", file=sys.stderr)
+        return 1
+    raw = path.read_bytes()
+    crs = CRS_CHOICES.get(args.crs) if args.crs else None
+    try:
+        result = write.run_import(args.db, raw, path.name, args.kind, mp, crs=crs, partial=args.partial,
+                                  create_missing=args.create_missing)
+    except write.ImportFailed as exc:
+        print(f"chuangwen import：错误：{exc}", file=sys.stderr)
+        _print_report(exc.prepared, sys.stderr)
+        _save_report(exc.prepared, args.report)
+        return 1
+    print(result.summary())
+    _print_report(result.prepared, sys.stdout)
+    _save_report(result.prepared, args.report)
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    try:
+        print(write.rollback(args.db, args.import_id))
+    except write.ImportFailed as exc:
+        print(f"chuangwen import rollback：错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
