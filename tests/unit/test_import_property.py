@@ -1,0 +1,88 @@
+"""性质测试：任意畸形的行（乱码、错类型、缺列、超长、奇怪日期）——从不抛出未处理的异常，总是给出报告。"""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from chuangwen.imports import ImportFailed, ReadError, run_import, validate_only
+from chuangwen.imports.kinds import KINDS
+from tests.unit._import_helpers import base_db, csv_bytes, table_hashes, xlsx_bytes
+
+COLUMNS = KINDS["problems"].names
+cell = st.one_of(
+    st.none(), st.text(max_size=12), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["2026-03-01", "2026/2/30", "２０２６年３月１日", "45721", "-1", "1e308", "县自查", "城管局", "出店经营",
+                     "已销号", "=cmd|' /C calc'!A0", "117.1", "31.05", "NaN", "　", "\x00"]),
+)
+rows = st.lists(st.fixed_dictionaries({c: cell for c in COLUMNS}), min_size=1, max_size=8)
+header = st.lists(st.sampled_from(COLUMNS + ["乱列", "case_id"]), min_size=1, max_size=12, unique=True)
+
+
+@pytest.fixture(scope="module")
+def ref(tmp_path_factory):
+    path = base_db(tmp_path_factory.mktemp("prop"))
+    con = duckdb.connect(str(path), read_only=True)
+    yield path, con
+    con.close()
+
+
+def _text(v) -> str:
+    return "" if v is None else str(v).replace(",", "，").replace("\n", " ").replace('"', "'").replace("\r", " ")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=rows, cols=header, encoding=st.sampled_from(["utf-8", "gbk", "utf-8-sig"]))
+def test_malformed_csv_rows_always_give_a_report_never_a_crash(ref, rows, cols, encoding):
+    _, con = ref
+    data = [{c: _text(r.get(c)) for c in cols} for r in rows]
+    try:
+        raw = csv_bytes(data, encoding=encoding, header=cols)
+    except UnicodeEncodeError:
+        raw = csv_bytes(data, encoding="utf-8", header=cols)
+    try:
+        prep = validate_only(con, raw, "乱.csv", "problems", create_missing=False)
+    except ReadError as exc:
+        assert str(exc)
+        return
+    report = prep.report()
+    assert list(report.columns) == ["级别", "文件", "工作表", "行", "列", "值", "原因"]
+    assert prep.rejected is not None and len(prep.rejected) == prep.rows_total
+    if prep.errors == 0:
+        assert not prep.rejected.any()
+    assert report["原因"].map(lambda s: isinstance(s, str) and s != "").all()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=rows)
+def test_malformed_xlsx_cells_of_any_type_always_give_a_report(ref, rows):
+    _, con = ref
+    body = [[r[c] if not (isinstance(r[c], float) and r[c] != r[c]) and r[c] not in (float("inf"), float("-inf")) else None
+             for c in COLUMNS] for r in rows]
+    body = [[v if not isinstance(v, str) else v.replace("\x00", "") for v in line] for line in body]
+    raw = xlsx_bytes([COLUMNS, *body])
+    try:
+        prep = validate_only(con, raw, "乱.xlsx", "problems", create_missing=True)
+    except ReadError as exc:
+        assert str(exc)
+        return
+    assert len(prep.rejected) == prep.rows_total
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=rows, partial=st.booleans())
+def test_malformed_import_either_writes_or_leaves_every_table_unchanged(ref, tmp_path_factory, rows, partial):
+    path, _ = ref
+    copy = tmp_path_factory.mktemp("copy") / "c.duckdb"
+    shutil.copy(path, copy)
+    before = table_hashes(copy)
+    data = [{c: _text(r.get(c)) for c in COLUMNS} for r in rows]
+    try:
+        result = run_import(copy, csv_bytes(data, header=COLUMNS), "乱.csv", "problems", partial=partial)
+    except ImportFailed as exc:
+        assert str(exc)
+        assert table_hashes(copy) == before
+        return
+    assert result.status in ("成功", "部分导入", "无新数据")
