@@ -271,16 +271,17 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
 # ---------------------------------------------------------------- 红黑榜与整改督办（league / supervision）
 
 def league_rank_trend(trend: pd.DataFrame, unit_name: str, height: int = 320) -> go.Figure:
-    """一个单位每周的红黑榜名次：1 在最上、整数刻度；样本不足的周不画点，并在图下说明。"""
+    """一个单位每周的红黑榜名次：1 在最上、整数刻度；样本不足的周留空不连线，并在标题中说明。"""
     ranked = trend[trend["rank"].notna()]
     labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(trend["week_end"])]
-    ranked_labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(ranked["week_end"])]
     fig = go.Figure()
+    # 样本不足的周留空（不连线），看得出哪几周没有名次
+    ranks = [None if pd.isna(r) else int(r) for r in trend["rank"]]
     fig.add_trace(go.Scatter(
-        x=ranked_labels, y=ranked["rank"].astype(int), mode="lines+markers+text", name=unit_name,
+        x=labels, y=ranks, mode="lines+markers+text", name=unit_name, connectgaps=False,
         line={"color": OURS_COLOR, "width": 3}, marker={"size": 9},
-        text=[f"第{int(r)}名" for r in ranked["rank"]], textposition="top center",
-        customdata=ranked[["ranked_count", "score"]].to_numpy(),
+        text=["" if r is None else f"第{r}名" for r in ranks], textposition="top center",
+        customdata=trend[["ranked_count", "score"]].to_numpy(),
         hovertemplate="截至%{x}的一周<br>名次：第%{y}名 / %{customdata[0]}<br>综合得分：%{customdata[1]:.2f}<extra></extra>",
     ))
     max_rank = int(max(trend["ranked_count"].max() if len(trend) else 1, 1))

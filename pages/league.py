@@ -45,19 +45,21 @@ if not quality.empty:
                                              "first_flag_at": "出现时间", "lead_unit": "牵头单位",
                                              "township": "镇街", "events": "事件数"})
                      [["问题编号", "发现时间", "原因", "出现时间", "牵头单位", "镇街", "事件数"]], hide_index=True)
+else:
+    st.caption("数据质量：截至统计时刻，没有整改记录顺序存疑的问题（0 条被排除）。")
 
 
 def show_boards(rows, name_col, what):
     red, black = league.boards(rows, name_col=name_col)
     left, right = st.columns(2)
     with left:
-        st.subheader(f"🔴 红榜（{what}前 5 名）")
+        st.subheader(f":red[红榜]（{what}前 5 名）")
         if red.empty:
             st.info("本区间没有达到最少样本数的可排名对象。")
         else:
             st.dataframe(red, hide_index=True)
     with right:
-        st.subheader(f"⚫ 黑榜（{what}倒数 5 名）")
+        st.subheader(f":gray[黑榜]（{what}倒数 5 名）")
         if black.empty:
             st.info("可排名对象不足，黑榜为空（不与红榜重复列入）。")
         else:
@@ -70,7 +72,8 @@ for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
         rows = units[units["kind"] == kind]
         show_boards(rows, "unit_name", "牵头单位")
         st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
-        st.dataframe(league.display_table(rows, name_col="unit_name", name_label="牵头单位"), hide_index=True)
+        st.dataframe(league.display_table(rows, name_col="unit_name", name_label="牵头单位"), hide_index=True,
+                     height=min(38 + 35 * len(rows), 900))
 
 with tab_town:
     show_boards(townships, "township_name", "镇街")
@@ -78,7 +81,7 @@ with tab_town:
                     help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。")
     st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
     st.dataframe(league.display_table(townships, name_col="township_name", name_label="镇街", norm=norm),
-                 hide_index=True)
+                 hide_index=True, height=min(38 + 35 * len(townships), 900))
 
 with tab_unit:
     names = dict(zip(units["unit_code"], units["unit_name"] + "（" + units["kind"] + "）"))

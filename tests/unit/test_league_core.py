@@ -138,6 +138,7 @@ def test_rank_trend_chart_has_reversed_integer_axis(con):
     y = spec["layout"]["yaxis"]
     assert y["range"][0] > y["range"][1] and all(float(v).is_integer() for v in y["tickvals"])
     assert "1 周样本不足" in spec["layout"]["title"]["text"]
+    assert spec["data"][0]["y"] == [None, 1, 2] and spec["data"][0]["connectgaps"] is False
 
 
 def test_category_mix_chart_stacks_open_and_closed(con):

@@ -1,0 +1,52 @@
+"""真实服务器 + 无头 chromium：红黑榜与整改督办页断网（只允许回环）下完整显示，并截图。
+从首页经侧栏导航进入（与用户一样）；截图存 artifacts/league*.png、supervision.png。"""
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def open_page(page, server, title):
+    page.set_viewport_size({"width": 1600, "height": 2400})
+    page.goto(server, wait_until="domcontentloaded")
+    link = page.get_by_role("link", name=title).first
+    link.wait_for(timeout=60_000)
+    link.click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+
+
+def test_league_page_renders_offline(server, offline_page, artifacts):
+    page = offline_page
+    open_page(page, server, "红黑榜")
+    page.get_by_text("综合得分 = 100 ×", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("牵头单位前 5 名", exact=False).first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "league.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []
+
+
+def test_unit_drill_down_draws_rank_trend_offline(server, offline_page, artifacts):
+    page = offline_page
+    open_page(page, server, "红黑榜")
+    page.get_by_role("tab", name="单位下钻").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="单位下钻").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "league_drill.png"), full_page=True)
+    assert "红黑榜名次" in page.inner_text("body")
+    assert page.external == []
+
+
+def test_supervision_page_renders_offline(server, offline_page, artifacts):
+    page = offline_page
+    open_page(page, server, "整改督办")
+    page.get_by_text("在办问题台账").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "supervision.png"), full_page=True)
+    metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert len(metrics) == 5 and int(metrics[0].replace(",", "")) > 0
+    assert page.get_by_text("导出 Excel", exact=False).count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []
