@@ -26,7 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from chuangwen import charts, export_png, formats, hotspots, league, ledger, queries, ranking, settings
+from chuangwen import charts, excel, export_png, formats, hotspots, league, queries, ranking, settings
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
 PERIODS = {"week": "周通报", "month": "月通报", "round": "测评轮次通报"}
@@ -153,8 +153,9 @@ def _period(con, as_of: datetime, period: str, runner) -> tuple[Period, pd.DataF
 
 
 def collect(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, period: str = "week",
-            issue_no: int | None = None) -> Brief:
-    """按统计时刻取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。"""
+            issue_no: int | None = None, scope_unit: str | None = None) -> Brief:
+    """按统计时刻取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
+    scope_unit 为查看范围（None = 全部单位；否则只含该单位牵头或配合的问题）。"""
     frames: dict[str, pd.DataFrame] = {}
     params: dict[str, dict] = {}
 
@@ -200,13 +201,14 @@ def collect(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, pe
 
     # 红黑榜：本期与上期（league 查询自带上一等长区间的名次）
     run("league_units", "league_units", league.unit_params(
-        as_of, per.start, township=None, round_code=None, scope_unit=None, min_sample=min_sample, weights=weights))
+        as_of, per.start, township=None, round_code=None, scope_unit=scope_unit, min_sample=min_sample,
+        weights=weights))
     run("league_townships", "league_townships", league.township_params(
-        as_of, per.start, county=county, unit=None, round_code=None, scope_unit=None, min_sample=min_sample,
+        as_of, per.start, county=county, unit=None, round_code=None, scope_unit=scope_unit, min_sample=min_sample,
         weights=weights))
 
     # 全县问题指标：本期末与上期末
-    shared = {"township": None, "unit": None, "round": None, "scope_unit": None}
+    shared = {"township": None, "unit": None, "round": None, "scope_unit": scope_unit}
     run("summary", "overview_problem_summary", {"as_of": as_of, "period_start": per.start, **shared})
     run("summary_prev", "overview_problem_summary", {"as_of": per.start, "period_start": per.prev_start, **shared})
 
@@ -358,6 +360,9 @@ def slide_titles(brief: Brief) -> list[str]:
 
 def set_ea(rpr, typeface: str = EA_TYPEFACE) -> None:
     """在 a:rPr / a:defRPr 上写东亚字体 <a:ea>（紧跟 <a:latin> 之后，符合架构顺序）。"""
+    # 标明文字是简体中文：LibreOffice 缺字体时据此选简体字形（否则可能退到日文字形）
+    rpr.set("lang", "zh-CN")
+    rpr.set("altLang", "en-US")
     for old in rpr.findall(qn("a:ea")):
         rpr.remove(old)
     ea = etree.SubElement(rpr, qn("a:ea"))
@@ -562,9 +567,10 @@ def _bump_slide(prs, brief: Brief, page: int, png: bool, timings: dict) -> None:
     if png and not hist.empty:
         rivals = ranking.default_rivals(None, sorted(hist["region_code"].unique()), hist, county)
         shown = ranking.shown_units(hist, county, brief.target_rank or 10, rivals)
-        fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=620)
+        fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=500)
         try:
-            image = export_png.figure_png(fig, width=1500, height=620, scale=2)
+            # 画布按幻灯片比例取 1150×500，放大 2 倍：插到 12.3 英寸宽时字号与正文相当
+            image = export_png.figure_png(fig, width=1150, height=500, scale=2)
         except export_png.PngUnavailable as exc:
             brief.notes.append(str(exc))
     if image is not None:
@@ -808,11 +814,30 @@ def deck(brief: Brief, *, png: bool = True, timings: dict | None = None) -> byte
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, period: str = "week",
-          issue_no: int | None = None, png: bool = True) -> tuple[bytes, Brief]:
+          issue_no: int | None = None, png: bool = True, scope_unit: str | None = None) -> tuple[bytes, Brief]:
     """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。"""
-    brief = collect(con, as_of=as_of, period=period, issue_no=issue_no)
+    brief = collect(con, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit)
     return deck(brief, png=png), brief
 
 
 def file_name(brief: Brief) -> str:
     return f"{brief.county_name}{PERIODS[brief.period.key]}_第{brief.issue_no}期_{brief.as_of:%Y%m%d}.pptx"
+
+
+def as_of_for_day(day: date, cutoff: datetime) -> datetime:
+    """页面选的统计日 → 统计时刻：数据截至那天取数据截至时刻，更早的日子取当天 23:59:59（与侧栏同一规则）。"""
+    if day >= cutoff.date():
+        return cutoff
+    return datetime.combine(day, time(23, 59, 59))
+
+
+def league_workbook(brief: Brief) -> bytes:
+    """本期红黑榜（部门、属地单位、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
+    units = brief.frames["league_units"]
+    sheets = {
+        "部门（条）": league.display_table(units[units["kind"] == "条"], name_col="unit_name", name_label="牵头单位"),
+        "属地单位（块）": league.display_table(units[units["kind"] == "块"], name_col="unit_name", name_label="牵头单位"),
+        "镇街": league.display_table(brief.frames["league_townships"], name_col="township_name", name_label="镇街"),
+    }
+    return excel.to_xlsx(sheets, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}（不含起点）；"
+                                      f"数据指纹 {brief.short_digest}；由创文看板导出")

@@ -9,7 +9,9 @@
 """
 from __future__ import annotations
 
+import functools
 import io
+import json
 import math
 import os
 import shutil
@@ -89,18 +91,20 @@ def stop() -> None:
 
 
 def figure_png(fig, *, width: int | None = None, height: int | None = None, scale: float = 2) -> bytes:
-    """plotly Figure → PNG 字节（默认 2 倍分辨率，适合放进幻灯片）。没有 Chromium 时抛 PngUnavailable。"""
+    """plotly Figure → PNG 字节（默认 2 倍分辨率，适合放进幻灯片）。没有 Chromium 时抛 PngUnavailable。
+    同一张图（图的 JSON 与尺寸相同）只渲染一次：结果按内容缓存在本进程里。"""
+    layout = fig.layout
+    return _png_of_json(fig.to_json(), int(width or layout.width or 900), int(height or layout.height or 450),
+                        float(scale))
+
+
+@functools.lru_cache(maxsize=64)
+def _png_of_json(fig_json: str, width: int, height: int, scale: float) -> bytes:
     _ensure_server()
     import kaleido
 
-    layout = fig.layout
-    opts = {
-        "format": "png",
-        "width": int(width or layout.width or 900),
-        "height": int(height or layout.height or 450),
-        "scale": scale,
-    }
-    return kaleido.calc_fig_sync(fig, opts=opts)
+    opts = {"format": "png", "width": width, "height": height, "scale": scale}
+    return kaleido.calc_fig_sync(json.loads(fig_json), opts=opts)
 
 
 def naive_figure_png(fig, *, width: int = 900, height: int = 450, scale: float = 2) -> bytes:

@@ -1,3 +1,68 @@
-from chuangwen.ui import frame
+"""通报导出：选周期、统计日与期数，一键生成周通报/推进会幻灯片（PPTX），并导出红黑榜与在办台账 Excel。"""
+import streamlit as st
 
-frame.not_built("通报导出", "一键生成周通报与推进会幻灯片（PPTX）、图表图片（PNG）与台账 Excel，注明期数与数据截至。")
+from chuangwen import briefing, formats, ledger
+from chuangwen.ui import data, frame
+
+ctx = frame.current_context()
+flt = frame.current_filters()
+
+st.title("通报导出")
+st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　幻灯片为 16:9，图表可在 PowerPoint 中编辑数据；"
+           "每页页脚与文档属性记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。")
+
+left, mid, right = st.columns([2, 1, 1])
+period = left.radio("通报周期", list(briefing.PERIODS), horizontal=True, key="br_period",
+                    format_func=lambda p: {"week": "周通报（前 7 天）", "month": "月通报（前 30 天）",
+                                           "round": "测评轮次（最近一轮开始至今）"}[p])
+day = mid.date_input("统计日", value=ctx.cutoff.date(), max_value=ctx.cutoff.date(), key="br_day", format="YYYY-MM-DD",
+                     help="统计日为数据截至那天时取数据截至时刻，更早的日子取当天 23:59:59。")
+issue = right.number_input("期数", min_value=1, step=1, value=None, placeholder="自动", key="br_issue",
+                           help="不填时按统计时刻推算：当年第几周 / 第几月 / 第几轮。")
+as_of = briefing.as_of_for_day(day, ctx.cutoff)
+request = (period, as_of, issue, flt.scope_unit)
+
+if st.button("生成幻灯片", type="primary", icon=":material/slideshow:", key="br_build"):
+    with st.spinner("正在取数并生成幻灯片……"):
+        try:
+            deck, brief = briefing.build(data.connection(), as_of=as_of, period=period,
+                                         issue_no=int(issue) if issue else None, scope_unit=flt.scope_unit)
+        except briefing.NoData as exc:
+            st.session_state.pop("br_result", None)
+            st.error(str(exc), icon=":material/event_busy:")
+        else:
+            st.session_state["br_result"] = {"request": request, "deck": deck, "name": briefing.file_name(brief),
+                                             "titles": briefing.slide_titles(brief), "digest": brief.digest,
+                                             "notes": list(brief.notes), "xlsx": briefing.league_workbook(brief),
+                                             "title": f"{brief.title} 第{brief.issue_no}期",
+                                             "period": brief.period_text}
+
+result = st.session_state.get("br_result")
+if result and result["request"] == request:
+    st.success(f"已生成：{result['title']}（统计区间 {result['period']}，不含起点）　数据指纹 `{result['digest'][:12]}`",
+               icon=":material/check_circle:")
+    for note in result["notes"]:
+        st.warning(f"{note}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
+    a, b = st.columns(2)
+    a.download_button(f"下载幻灯片：{result['name']}", data=result["deck"], file_name=result["name"], key="br_download",
+                      mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                      icon=":material/download:", on_click="ignore")
+    b.download_button("下载红黑榜 Excel（部门、属地单位、镇街）", data=result["xlsx"], key="br_league_xlsx",
+                      file_name=result["name"].replace(".pptx", "_红黑榜.xlsx"), on_click="ignore",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      icon=":material/table:")
+    st.subheader("幻灯片目录")
+    st.markdown("\n".join(f"{i}. {t}" for i, t in enumerate(result["titles"], start=1)))
+elif result:
+    st.info("选项已改变，请重新生成。", icon=":material/refresh:")
+
+st.subheader("在办问题台账 Excel")
+rows = data.query("supervision_ledger", **ledger.ledger_params(
+    {"as_of": as_of, "township": None, "unit": None, "round": None, "scope_unit": flt.scope_unit}))
+st.download_button(f"下载全部单位在办问题清单（{formats.count(len(rows))} 条，统计时刻 {formats.moment(as_of)}）",
+                   data=lambda: ledger.unit_workbook(rows, "全部单位", as_of), on_click="ignore",
+                   file_name=f"在办问题清单_全部单位_{as_of:%Y%m%d}.xlsx", key="br_ledger_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:")
+
+frame.definitions(["briefing_data_span", "briefing_period_round", "overview_problem_summary", "league_units",
+                   "hotspot_summary", "supervision_ledger"], ctx.cutoff)

@@ -4,7 +4,7 @@ from datetime import timedelta
 import streamlit as st
 
 from chuangwen import charts, formats, overview
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
 flt = frame.current_filters()
@@ -69,13 +69,17 @@ left, right = st.columns(2)
 with left:
     history = data.query("overview_rank_history", county=ctx.county_code, round_type=ROUND_TYPE)
     if history["rank"].notna().any():
-        st.plotly_chart(charts.rank_history(history, ctx.target_rank, ctx.county_name), key="overview_rank_history")
+        rank_fig = charts.rank_history(history, ctx.target_rank, ctx.county_name)
+        st.plotly_chart(rank_fig, key="overview_rank_history")
+        export.png_button(rank_fig, f"历年全省名次_{ctx.county_name}", key="ov_png_rank_history")
     else:
         st.info("还没有年度测评成绩，导入成绩后显示历年名次。")
 with right:
     flow = data.query("overview_weekly_flow", as_of=flt.as_of, township=flt.township, unit=flt.unit,
                       round=flt.round, scope_unit=flt.scope_unit)
-    st.plotly_chart(charts.weekly_flow(flow), key="overview_weekly_flow")
+    flow_fig = charts.weekly_flow(flow)
+    st.plotly_chart(flow_fig, key="overview_weekly_flow")
+    export.png_button(flow_fig, f"近12周问题流量_{flt.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 
 frame.definitions(["overview_rank", "overview_problem_summary", "overview_negative_alerts",
                    "overview_rank_history", "overview_weekly_flow"], ctx.cutoff)

@@ -6,12 +6,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 
-# 1. 系统软件：浏览器测试与图片导出要 Debian 的 chromium 和中文字体，地图离线素材要 npm；缺了能装就用 apt-get 装上
+# 1. 系统软件：浏览器测试与图片导出要 Debian 的 chromium 和中文字体，地图离线素材要 npm，通报渲染要 LibreOffice 与 poppler；缺了能装就用 apt-get 装上
 has_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
 MISSING=()
 command -v chromium >/dev/null 2>&1 || MISSING+=(chromium)
 has_cjk_font || MISSING+=(fonts-noto-cjk)
 command -v npm >/dev/null 2>&1 || MISSING+=(npm)
+# 通报导出的渲染测试：LibreOffice 把幻灯片转成 PDF，poppler 的 pdftoppm/pdffonts 出图并查字体
+command -v soffice >/dev/null 2>&1 || MISSING+=(libreoffice-impress)
+command -v pdftoppm >/dev/null 2>&1 || MISSING+=(poppler-utils)
 if [ "${#MISSING[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         if [ "$(id -u)" -eq 0 ]; then

@@ -274,3 +274,28 @@ def test_slide_titles_preview_starts_with_issue(con):
 
 def test_file_name_has_issue_and_date(con):
     assert briefing.file_name(briefing.collect(con)) == "甲县周通报_第46期_20261115.pptx"
+
+
+def test_png_file_name_strips_unsafe_characters():
+    from chuangwen.ui.export import png_file_name
+
+    assert png_file_name("历年/全省 名次") == "历年_全省_名次.png"
+    assert png_file_name("图.png") == "图.png"
+    assert png_file_name("///") == "图表.png"
+
+
+def test_league_workbook_has_chinese_sheets_and_frozen_header(con):
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(briefing.league_workbook(briefing.collect(con))))
+    assert book.sheetnames == ["部门（条）", "属地单位（块）", "镇街"]
+    sheet = book["镇街"]
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]][:4] == ["名次", "变化", "镇街", "综合得分"]
+
+
+def test_as_of_for_day_uses_cutoff_on_cutoff_day():
+    from datetime import date
+
+    assert briefing.as_of_for_day(date(2026, 11, 15), AS_OF) == AS_OF
+    assert briefing.as_of_for_day(date(2026, 11, 14), AS_OF) == datetime(2026, 11, 14, 23, 59, 59)
