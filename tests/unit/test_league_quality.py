@@ -5,7 +5,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from chuangwen import queries
+from chuangwen import db, queries
 from tests.unit.test_league_queries import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
@@ -52,3 +52,23 @@ def test_the_rule_block_is_identical_in_every_query_that_uses_it():
     blocks = {name: RULE.findall(queries.load(name).sql) for name in USERS}
     assert all(len(b) == 1 for b in blocks.values()), {k: len(v) for k, v in blocks.items()}
     assert len({b[0] for b in blocks.values()}) == 1
+
+
+def test_same_time_events_are_ordered_by_id(tmp_path):
+    path = build_league_db(tmp_path / "ties.duckdb")
+    with db.writer(path) as w:
+        w.execute("""
+            insert into problem (code, found_at, source, category, township_code, description, severity, lead_unit_code)
+            values ('T1', timestamp '2026-11-09 09:00', '县自查', '暴露垃圾', '990101001', 'T1', '一般', 'D01'),
+                   ('T2', timestamp '2026-11-09 09:00', '县自查', '暴露垃圾', '990101001', 'T2', '一般', 'D01');
+            -- 同一时刻：T1 先交办后销号（合法）；T2 先销号后交办（编号在前的销号 → 不可能）
+            insert into rectify_event (id, problem_code, event_at, action) values
+                (1001, 'T1', timestamp '2026-11-10 10:00', '交办'), (1002, 'T1', timestamp '2026-11-10 10:00', '已销号'),
+                (1003, 'T2', timestamp '2026-11-10 10:00', '已销号'), (1004, 'T2', timestamp '2026-11-10 10:00', '交办');
+        """)
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        got = flagged(c)
+    finally:
+        c.close()
+    assert ("T1" in got, got.get("T2")) == (False, "销号早于交办")
