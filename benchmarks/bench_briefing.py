@@ -1,0 +1,105 @@
+"""通报导出耗时：整套幻灯片（取数 + 原生图表 + 静态地图 + 一张 PNG 图）与单张图表 PNG，
+并与朴素做法（每张图 `fig.write_image`，每次新起一个 Chrome）在同一次运行中对比。
+
+用法：python benchmarks/bench_briefing.py [--problems 20000] [--dir /tmp/chuangwen-bench] [--charts 5]
+只打印数字，不做断言。目标：整套幻灯片 ≤ 20 s；导出进程已热时单张图 PNG ≤ 0.5 s。
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chuangwen import briefing, charts, db, demo, export_png, queries  # noqa: E402
+
+
+def ensure_db(directory: Path, problems: int) -> Path:
+    path = directory / f"demo-{problems}.duckdb"
+    if not path.exists():
+        t0 = time.perf_counter()
+        demo.build(path, seed=2026, problems=problems)
+        print(f"  生成示例库 {problems:,} 条问题：{time.perf_counter() - t0:.1f} s")
+    return path
+
+
+def sample_figures(con, n: int) -> list:
+    """n 张内容各不相同的图（避免命中同图缓存）：名次走势与周流量，标题带序号。"""
+    meta = dict(queries.run(con, "app_meta", {}).itertuples(index=False, name=None))
+    history = queries.run(con, "overview_rank_history", {"county": meta["our_region_code"], "round_type": "年度测评"})
+    figs = []
+    for i in range(n):
+        fig = charts.rank_history(history, 10, meta.get("county_name", "本县"))
+        fig.update_layout(title={"text": f"历年全省名次（第 {i + 1} 张）"}, width=900, height=420)
+        figs.append(fig)
+    return figs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--problems", type=int, default=20000)
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "chuangwen-bench")
+    ap.add_argument("--charts", type=int, default=5)
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    path = ensure_db(args.dir, args.problems)
+    con = db.open_readonly(path)
+    has_browser = export_png.available()
+    print(f"示例库：{path}（{args.problems:,} 条问题）；浏览器：{export_png.find_browser() or '无'}")
+
+    figs = sample_figures(con, args.charts * 2)
+    naive = []
+    if has_browser:
+        # 朴素做法要在常驻进程启动之前测：常驻进程在运行时 write_image 也会走它
+        for fig in figs[:args.charts]:
+            t0 = time.perf_counter()
+            fig.write_image(str(args.dir / "naive.png"), width=900, height=420, scale=2)
+            naive.append(time.perf_counter() - t0)
+        print(f"朴素做法（每张图新起 Chrome）：{args.charts} 张，每张中位数 {statistics.median(naive):.2f} s，"
+              f"最慢 {max(naive):.2f} s")
+
+    # 整套幻灯片（冷：含常驻导出进程启动）
+    t0 = time.perf_counter()
+    brief = briefing.collect(con)
+    t_collect = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    deck = briefing.deck(brief, png=has_browser)
+    t_deck = time.perf_counter() - t1
+    total_cold = time.perf_counter() - t0
+    print(f"整套幻灯片（冷，含导出进程启动）：{total_cold:.2f} s（取数 {t_collect:.2f} s，绘制 {t_deck:.2f} s），"
+          f"{len(deck) / 1e6:.2f} MB，目标 ≤ 20 s：{'达到' if total_cold <= 20 else '未达到'}")
+    t0 = time.perf_counter()
+    briefing.deck(briefing.collect(con), png=has_browser)
+    print(f"整套幻灯片（热，再生成一次）：{time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    briefing.deck(briefing.collect(con), png=False)
+    print(f"整套幻灯片（不导出 PNG，相当于本机没有 Chromium）：{time.perf_counter() - t0:.2f} s")
+
+    if has_browser:
+        warm = []
+        for fig in figs[args.charts:]:
+            t0 = time.perf_counter()
+            export_png.figure_png(fig, width=900, height=420, scale=2)
+            warm.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        export_png.figure_png(figs[-1], width=900, height=420, scale=2)
+        cached = time.perf_counter() - t0
+        med = statistics.median(warm)
+        print(f"单张图 PNG（常驻进程已热）：{args.charts} 张，中位数 {med:.3f} s，最慢 {max(warm):.3f} s，"
+              f"目标 ≤ 0.5 s：{'达到' if max(warm) <= 0.5 else '中位数达到' if med <= 0.5 else '未达到'}")
+        print(f"同一张图再次导出（命中缓存）：{cached * 1000:.1f} ms")
+        print(f"比例：朴素做法 / 常驻进程 = {statistics.median(naive) / med:.1f} 倍")
+        export_png.stop()
+    t0 = time.perf_counter()
+    export_png.hotspot_map_png(brief.frames["boundaries"], brief.frames["hot_townships"], title="镇街问题数")
+    print(f"静态热点地图（Pillow，不需要浏览器）：{time.perf_counter() - t0:.3f} s")
+    con.close()
+
+
+if __name__ == "__main__":
+    main()
