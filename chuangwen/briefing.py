@@ -21,7 +21,7 @@ from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
@@ -514,12 +514,15 @@ def _rank_slide(prs, brief: Brief, page: int) -> None:
     _legend(chart)
     axis = chart.value_axis
     axis.reverse_order = True          # 名次 1 在最上
-    axis.minimum_scale = 1
-    axis.maximum_scale = max_rank
-    axis.major_unit = max(1, round(max_rank / 9))
+    # 刻度取整（1–10 名逐个，更多时每 5 名）：从 0 起算、0 不显示，刻度才落在 5、10、15……
+    step = 1 if max_rank <= 10 else 5
+    axis.minimum_scale = 0
+    axis.maximum_scale = -(-max_rank // step) * step
+    axis.major_unit = step
+    axis.crosses = XL_AXIS_CROSSES.MAXIMUM   # 轴反向后让轮次标签留在底部
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = LIGHT
-    axis.tick_labels.number_format = "0"
+    axis.tick_labels.number_format = '0;-0;""'
     axis.tick_labels.number_format_is_linked = False
     plot = chart.plots[0]
     ours = plot.series[0]
@@ -535,8 +538,6 @@ def _rank_slide(prs, brief: Brief, page: int) -> None:
         target = plot.series[1]
         target.format.line.color.rgb = BLUE
         target.format.line.dash_style = 4  # 虚线
-        target.marker.style = None
-        from pptx.enum.chart import XL_MARKER_STYLE
         target.marker.style = XL_MARKER_STYLE.NONE
         target.data_labels.show_value = False
     scored = [(c, r) for c, r in zip(cats, ranks) if r is not None]
@@ -599,9 +600,13 @@ def _bump_slide(prs, brief: Brief, page: int, png: bool, timings: dict) -> None:
     for s, color in zip(gf.chart.plots[0].series, SERIES_COLORS):
         s.format.line.color.rgb = color
         s.smooth = False
-    note = brief.notes[-1] if brief.notes else "全组名次走势图需要导出图片。"
+    values = [v for col in ("our_total", "best_total", "median_total", "target_total") for v in stats[col].dropna()]
+    axis = gf.chart.value_axis
+    axis.minimum_scale = max(0, (int(min(values)) // 5 - 1) * 5) if values else 0   # 不从 0 起，差距看得清
+    axis.major_gridlines.format.line.color.rgb = LIGHT
+    reason = brief.notes[-1] if brief.notes else "本次生成时选择了不导出图片。"
     _text(slide, Inches(0.5), Inches(6.25), Inches(12.3), Inches(0.7),
-          [("未插入全组名次走势图（本机不能导出图片），以得分走势代替。" + note, 12, False, GREY)])
+          [(f"未插入全组名次走势图，以得分走势代替：{reason}", 12, False, GREY)])
 
 
 def _parts_slide(prs, brief: Brief, page: int) -> None:

@@ -83,7 +83,7 @@ def test_rank_chart_carries_county_rank_per_round(built):
     assert list(chart.plots[0].categories) == ["2024年", "2025年"]
     assert _series(chart) == {"甲县名次": [4.0, 2.0], "目标：前1名": [1.0, 1.0]}
     assert chart.value_axis.reverse_order is True
-    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale) == (1, 5)
+    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale, chart.value_axis.major_unit) == (0, 5, 1)
 
 
 def test_part_gap_chart_carries_board_scores(built):
