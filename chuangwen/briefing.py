@@ -80,6 +80,7 @@ class Brief:
     period: Period
     issue_no: int
     target_rank: int | None
+    rival_codes: str | None = None   # meta.rival_region_codes（与排名趋势页同一默认对手）
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     params: dict[str, dict] = field(default_factory=dict)
     digest: str = ""
@@ -187,7 +188,8 @@ def collect(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, pe
     brief = Brief(county_code=county, county_name=meta.get("county_name", county),
                   province_name=meta.get("province_name", ""), is_demo=meta.get("is_demo") == "1",
                   cutoff=cutoff, as_of=as_of, period=per,
-                  issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=target)
+                  issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=target,
+                  rival_codes=meta.get("rival_region_codes"))
 
     # 测评名次（只取统计时刻之前结束的轮次）
     run("rank_history_ours", "overview_rank_history", {"county": county, "round_type": ROUND_TYPE})
@@ -566,7 +568,7 @@ def _bump_slide(prs, brief: Brief, page: int, png: bool, timings: dict) -> None:
     county = brief.county_code
     image = None
     if png and not hist.empty:
-        rivals = ranking.default_rivals(None, sorted(hist["region_code"].unique()), hist, county)
+        rivals = ranking.default_rivals(brief.rival_codes, sorted(hist["region_code"].unique()), hist, county)
         shown = ranking.shown_units(hist, county, brief.target_rank or 10, rivals)
         fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=500)
         try:

@@ -4,7 +4,7 @@ from datetime import timedelta
 import streamlit as st
 
 from chuangwen import charts, formats, league, ledger, settings
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
 flt = frame.current_filters()
@@ -100,14 +100,18 @@ with tab_unit:
         left, right = st.columns(2)
         with left:
             trend = league.rank_trend(frames, unit_code)
-            st.plotly_chart(charts.league_rank_trend(trend, names[unit_code]), key="lg_rank_trend")
+            trend_fig = charts.league_rank_trend(trend, names[unit_code])
+            st.plotly_chart(trend_fig, key="lg_rank_trend")
+            export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
         with right:
             mix = data.query("league_unit_categories", unit_code=unit_code, as_of=flt.as_of, period_start=start,
                              scope_unit=flt.scope_unit)
             if mix.empty:
                 st.info("本区间该单位没有经手的问题。")
             else:
-                st.plotly_chart(charts.category_mix(mix, names[unit_code]), key="lg_category_mix")
+                mix_fig = charts.category_mix(mix, names[unit_code])
+                st.plotly_chart(mix_fig, key="lg_category_mix")
+                export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
         overdue = data.query("supervision_ledger", **ledger.ledger_params(
             {**flt.problem_params(), "unit": unit_code}, overdue_only=True))
         st.subheader(f"逾期清单（{len(overdue)} 条，牵头）")

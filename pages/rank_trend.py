@@ -2,7 +2,7 @@
 import streamlit as st
 
 from chuangwen import charts, formats, ranking
-from chuangwen.ui import data, frame, projector
+from chuangwen.ui import data, export, frame, projector
 
 ctx = frame.current_context()
 
@@ -54,6 +54,11 @@ else:
     left, right = st.columns([3, 2])
     left.plotly_chart(bump, key="rk_bump_chart", theme=theme)
     right.plotly_chart(trend, key="rk_score_chart", theme=theme)
+png_left, png_right = st.columns([3, 2])
+with png_left:
+    export.png_button(bump, f"全省名次走势_{round_type}", key="rk_png_bump")
+with png_right:
+    export.png_button(trend, f"得分走势_{round_type}", key="rk_png_score")
 if note := ranking.missing_note(history, shown):
     st.caption(note)
 
@@ -83,7 +88,9 @@ else:
         bases = list(ranking.GAP_BASES) if gap_target else ["组内最高", "组内平均"]
         basis = p2.radio("按与谁的差距排序", bases, horizontal=True, key="rk_gap_basis")
         rows = ranking.part_gap_rows(parts, level, basis)
-        st.plotly_chart(charts.part_gap(rows, level, basis, big=big), key="rk_part_chart", theme=theme)
+        part_fig = charts.part_gap(rows, level, basis, big=big)
+        st.plotly_chart(part_fig, key="rk_part_chart", theme=theme)
+        export.png_button(part_fig, f"{level}得分差距", key="rk_png_part")
         if not big:
             with st.expander(f"{level}得分明细表"):
                 st.dataframe(ranking.part_gap_table(rows, level), hide_index=True)

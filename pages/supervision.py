@@ -2,7 +2,7 @@
 import streamlit as st
 
 from chuangwen import charts, formats, ledger
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
 flt = frame.current_filters()
@@ -54,7 +54,9 @@ left, right = st.columns(2)
 with left:
     points = data.query("supervision_burndown", as_of=flt.as_of, township=flt.township, unit=flt.unit,
                         round=flt.round, scope_unit=flt.scope_unit, involved_unit=involved)
-    st.plotly_chart(charts.burndown(points), key="sv_burndown")
+    burndown_fig = charts.burndown(points)
+    st.plotly_chart(burndown_fig, key="sv_burndown")
+    export.png_button(burndown_fig, f"在办问题燃尽图_{flt.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
     st.subheader(f"本周到期（{counts['本周到期']} 条）")
     due = ledger.due_this_week(rows)

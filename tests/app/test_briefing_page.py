@@ -68,3 +68,15 @@ def test_png_export_without_chromium_says_what_to_install(app, monkeypatch):
     buttons = [b for b in at.get("download_button") if b.proto.label == "导出图片"]
     assert buttons and all(b.proto.disabled for b in buttons)
     assert any("apt-get install chromium" in c.value for c in at.caption)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("page, expected", [("pages/rank_trend.py", 3), ("pages/league.py", 2),
+                                            ("pages/supervision.py", 1)])
+def test_other_pages_have_png_export_under_charts(app, page, expected):
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert sum(b.proto.label == "导出图片" for b in at.get("download_button")) == expected
