@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from chuangwen import excel, formats, hotspots, maps, settings
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
 flt = frame.current_filters()
@@ -168,6 +168,9 @@ note = (f"创文看板·问题热点　数据截至 {formats.moment(ctx.cutoff)}
 st.download_button("下载热点表（Excel）", data=excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
                    file_name=f"问题热点_{flt.as_of:%Y%m%d}.xlsx", key="hs_download", icon="📥",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+if not boundaries.empty:
+    export.map_png_button(boundaries, townships, f"{ctx.county_name}各镇街问题数", f"问题热点地图_{flt.as_of:%Y%m%d}",
+                          key="hs_png_map", subtitle=f"统计截至 {formats.moment(flt.as_of)}")
 
 # ---- 点位历史 --------------------------------------------------------------------------------
 st.subheader("点位历史")

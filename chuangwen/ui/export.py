@@ -36,3 +36,14 @@ def png_button(fig, filename: str, key: str, *, label: str = "导出图片", wid
     st.download_button(label, data=render, file_name=png_file_name(filename), mime="image/png", key=key,
                        on_click="ignore", icon=":material/image:", type="tertiary",
                        help="下载这张图的 PNG（2 倍分辨率，可直接插入通报或幻灯片）")
+
+
+def map_png_button(boundaries, townships, title: str, filename: str, key: str, *, subtitle: str = "") -> None:
+    """问题热点的静态地图图片（镇街分级设色 + 名称 + 问题数）：服务器用 Pillow 画，不需要浏览器、不联网。
+    boundaries / townships 为页面已取到的 hotspot_boundaries / hotspot_townships 结果（同一汇总数据）。"""
+    def render() -> bytes:
+        return export_png.hotspot_map_png(boundaries, townships, title=title, subtitle=subtitle)
+
+    st.download_button("导出地图图片", data=render, file_name=png_file_name(filename), mime="image/png", key=key,
+                       on_click="ignore", icon=":material/image:", type="tertiary",
+                       help="下载镇街问题数静态地图（PNG，不含底图），可直接插入通报或幻灯片")

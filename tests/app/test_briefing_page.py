@@ -80,3 +80,10 @@ def test_other_pages_have_png_export_under_charts(app, page, expected):
     at.switch_page(page).run()
     assert not at.exception
     assert sum(b.proto.label == "导出图片" for b in at.get("download_button")) == expected
+
+
+def test_hotspot_page_offers_static_map_image(app):
+    at = app.run()
+    at.switch_page("pages/hotspots.py").run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")].count("导出地图图片") == 1
