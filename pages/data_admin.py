@@ -1,3 +1,133 @@
-from chuangwen.ui import frame
+"""数据管理：下载模板、上传文件、选列建映射（可存为预设）、预览将写入的样子、校验、导入、下载报告、导入记录与回滚。
 
-frame.not_built("数据管理", "导入问题台账、整改记录、测评成绩与镇街边界（Excel/CSV/GeoJSON），导入前校验、可回滚，下载模板。")
+页面只读控件、调核心（chuangwen.imports）、画结果。写入前关闭缓存的只读连接（同一进程里读写与只读连接不能并存），
+写入走 chuangwen.db.writer 的短连接；写完文件版本变了，其余页面的查询自动换新。
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from chuangwen import imports
+from chuangwen.imports import preview, templates
+from chuangwen.imports.kinds import KINDS
+from chuangwen.ui import data
+
+SUPPORTED = [k for k, v in KINDS.items() if v.supported]
+CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
+
+st.title("数据管理")
+st.caption("导入问题台账、整改记录与责任单位（Excel / CSV）：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
+path = data.database_path()
+tab_import, tab_log, tab_tpl = st.tabs(["导入", "导入记录", "模板下载"])
+
+with tab_tpl:
+    st.markdown("建议导入顺序：**责任单位 → 点位 → 测评体系 → 测评成绩 → 扣分明细 → 问题台账 → 整改记录**。"
+                "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。")
+    cols = st.columns(4)
+    for i, key in enumerate(templates.ORDER):
+        label = KINDS[key].label + ("" if KINDS[key].supported else "（暂不支持导入）")
+        cols[i % 4].download_button(label, templates.build(key), file_name=templates.file_name(key),
+                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                    key=f"dm_tpl_{key}", icon=":material/download:")
+
+with tab_import:
+    left, right = st.columns([1, 2])
+    kind = left.selectbox("导入什么", SUPPORTED, format_func=lambda k: KINDS[k].label, key="dm_kind")
+    upload = right.file_uploader("选择文件（.xlsx / .xls / .csv，不超过 100 MB）", type=["xlsx", "xls", "csv"], key="dm_file")
+    o1, o2, o3 = st.columns(3)
+    create_missing = o1.checkbox("自动新增库中没有的单位、镇街、类别", key="dm_create",
+                                 help="第一次导入时使用；新增的名称会列在报告里，回滚时一并删除")
+    partial = o2.checkbox("只导入通过校验的行", key="dm_partial", help="默认整批：有任何错误就一行都不写入")
+    crs = CRS[o3.selectbox("坐标系", list(CRS), key="dm_crs")]
+
+    if upload is None:
+        st.info("先选择文件。表头与模板不同的表格，可在下面为每个模板列选对应的列，并存为预设下次直接用。",
+                icon=":material/upload_file:")
+    else:
+        raw = upload.getvalue()
+        con = data.connection()
+        saved = imports.presets(con, kind)
+        preset_name = st.selectbox("列映射预设", ["（不用预设）", *saved], key="dm_preset")
+        preset = imports.parse_mapping(saved[preset_name], kind) if preset_name in saved else None
+        try:
+            columns, header_at = preview.source_columns(raw, upload.name, kind, preset)
+        except imports.ReadError as exc:
+            st.error(str(exc), icon=":material/error:")
+            st.stop()
+        guessed = preview.guess(kind, columns, preset)
+        with st.expander(f"列映射：文件第 {header_at} 行为表头，共 {len(columns)} 列", expanded=preset is None and
+                         any(v == preview.NOT_MAPPED for k, v in guessed.items() if k in KINDS[kind].required)):
+            options = [preview.NOT_MAPPED, *columns]
+            choices = {}
+            grid = st.columns(4)
+            for i, col in enumerate(KINDS[kind].columns):
+                default = guessed[col.name]
+                choices[col.name] = grid[i % 4].selectbox(
+                    col.name + ("（必填）" if col.required else ""), options, index=options.index(default),
+                    key=f"dm_col_{kind}_{i}", help=col.help)
+            date_format = st.text_input("日期格式（可选，strftime 写法，如 %m/%d/%Y %I:%M:%S %p；常见中文写法自动识别）",
+                                        value=preset.date_format if preset and preset.date_format else "", key="dm_datefmt")
+            s1, s2 = st.columns([3, 1])
+            new_name = s1.text_input("存为预设（名称）", key="dm_preset_name")
+            save = s2.button("保存预设", key="dm_save_preset", disabled=not new_name.strip())
+        mapping = preview.build_mapping(kind, choices, preset=preset, date_format=date_format.strip() or None)
+        if save:
+            data.release_connection()
+            imports.save_preset(path, kind, new_name.strip(), mapping)
+            st.success(f"已保存预设“{new_name.strip()}”。", icon=":material/bookmark:")
+            con = data.connection()
+        try:
+            prep = imports.validate_only(con, raw, upload.name, kind, mapping, crs=crs, create_missing=create_missing)
+        except (imports.ReadError, imports.MappingError) as exc:
+            st.error(str(exc), icon=":material/error:")
+            st.stop()
+        counts = preview.summary(prep)
+        m = st.columns(6)
+        for col, (label, value) in zip(m, counts.items()):
+            col.metric(label, f"{value:,}")
+        if prep.errors:
+            st.warning(f"校验发现 {prep.errors:,} 处错误。" + ("勾选了只导入通过校验的行：被拒的行不会写入。" if partial
+                                                          else "整批模式下不会写入任何数据；请改正后重新上传，或勾选只导入通过校验的行。"),
+                       icon=":material/warning:")
+        else:
+            st.success("校验通过。", icon=":material/check_circle:")
+        st.subheader("预览：将写入的前 20 行")
+        stored = preview.stored_rows(prep)
+        if not stored:
+            st.caption("没有新数据要写入（与库中相同的行会跳过）。")
+        for label, frame_ in stored.items():
+            st.caption(label)
+            st.dataframe(frame_, hide_index=True, width="stretch")
+        if len(prep.issues):
+            st.subheader("校验报告")
+            st.dataframe(prep.report(), hide_index=True, width="stretch", height=240)
+            st.download_button("下载校验报告与被拒的行（.xlsx）", preview.report_workbook(prep), file_name="导入校验报告.xlsx",
+                               key="dm_dl_report", icon=":material/download:")
+        can_write = (prep.errors == 0 or partial) and counts["通过"] > 0
+        if st.button("导入", type="primary", key="dm_import", disabled=not can_write, icon=":material/upload:"):
+            data.release_connection()
+            try:
+                result = imports.run_import(path, raw, upload.name, kind, mapping, crs=crs, partial=partial,
+                                            create_missing=create_missing, imported_by="数据管理页")
+            except imports.ImportFailed as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.success(result.summary(), icon=":material/check_circle:")
+
+with tab_log:
+    log = imports.list_imports(data.connection())
+    if log.empty:
+        st.info("还没有导入记录。", icon=":material/history:")
+    else:
+        st.dataframe(log, hide_index=True, width="stretch")
+        active = log[log["状态"].isin(["成功", "部分导入"])]["导入编号"].tolist()
+        if active:
+            r1, r2 = st.columns([1, 3])
+            chosen = r1.selectbox("回滚哪一次导入", active, key="dm_rb_id")
+            confirm = r2.checkbox("确认回滚：删除这次导入写入的数据（导入记录保留，标记为已回滚）", key="dm_rb_confirm")
+            if st.button("回滚", key="dm_rollback", disabled=not confirm, icon=":material/undo:"):
+                data.release_connection()
+                try:
+                    st.success(imports.rollback(path, int(chosen)), icon=":material/undo:")
+                except imports.ImportFailed as exc:
+                    st.error(str(exc), icon=":material/error:")

@@ -28,6 +28,8 @@ HEADER_SCAN_ROWS = 15
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 _FULLWIDTH_TABLE = str.maketrans(_FULLWIDTH)
+# 名称类文本只换全角数字与全角空格：单位全称里的全角括号“（）”等必须原样保留才能与库中名称对上
+_DIGITS_TABLE = str.maketrans({**{0xFF10 + i: 0x30 + i for i in range(10)}, 0x3000: 0x20})
 
 
 class ReadError(Exception):
@@ -168,8 +170,10 @@ def _find_header(rows: list[list], expected: set[str]) -> tuple[int, list[str]] 
     return best
 
 
-def read_table(raw: bytes, name: str, expected_headers: Iterable[str], *, sheet: str | None = None) -> Table:
-    """把文件读成一张表；expected_headers 是模板列名或映射中的源列名，用来定位表头行。"""
+def read_table(raw: bytes, name: str, expected_headers: Iterable[str], *, sheet: str | None = None,
+               header_row: int | None = None) -> Table:
+    """把文件读成一张表；expected_headers 是模板列名或映射中的源列名，用来定位表头行。
+    header_row（从 1 起）给出时直接用这一行作表头（页面上为陌生表格建映射时用）。"""
     suffix = check_file(name, len(raw), raw[: 1 << 20])
     expected = {_clean_header(h) for h in expected_headers}
     encoding = None
@@ -184,7 +188,12 @@ def read_table(raw: bytes, name: str, expected_headers: Iterable[str], *, sheet:
     where = f"{name}" + (f" 的工作表“{sheet_name}”" if sheet_name else "")
     if not rows:
         raise ReadError(f"{where}没有任何内容。")
-    found = _find_header(rows, expected)
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows):
+            raise ReadError(f"{where}没有第 {header_row} 行。")
+        found = (header_row - 1, [_clean_header(v) for v in rows[header_row - 1]])
+    else:
+        found = _find_header(rows, expected)
     if found is None:
         raise ReadError(
             f"{where}中找不到表头行：前 {HEADER_SCAN_ROWS} 行里没有一行包含至少两个应有的列名"
@@ -312,7 +321,7 @@ def cell_text(value) -> str | None:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    s = halfwidth(str(value)).strip()
+    s = str(value).translate(_DIGITS_TABLE).strip()
     return s or None
 
 
@@ -322,7 +331,7 @@ def text_column(values: pd.Series) -> pd.Series:
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """数字列（经纬度、分数）：文本中的全角数字先转半角；空为 NaN，无法解析的记为错误。"""
-    txt = text_column(values)
+    txt = pd.Series([None if v is None else halfwidth(v) for v in text_column(values)], index=values.index, dtype=object)
     num = pd.to_numeric(txt, errors="coerce")
     bad = (txt.notna() & num.isna()).to_numpy()
     return num.astype(float), bad

@@ -129,7 +129,7 @@ def _texts(cols: dict[str, pd.Series], name: str, n: int, mapping: Mapping) -> p
     txt = readers.text_column(cols[name].reset_index(drop=True))
     vm = mapping.values.get(name)
     if vm:
-        norm = {readers.halfwidth(k).strip(): v for k, v in vm.items()}
+        norm = {readers.cell_text(k): v for k, v in vm.items()}
         txt = pd.Series([norm.get(v, v) if v is not None else None for v in txt], dtype=object)
     return txt
 

@@ -23,10 +23,26 @@ def _file_version(path: Path) -> int:
     return os.stat(path).st_mtime_ns
 
 
+_OPENED: list[duckdb.DuckDBPyConnection] = []   # 缓存里的只读连接，写入前由 release_connection 关闭
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     # 只读打开；各会话线程通过 queries.run 各自取游标
-    return db.open_readonly(path)
+    con = db.open_readonly(path)
+    _OPENED.append(con)
+    return con
+
+
+def release_connection() -> None:
+    """写入（导入、回滚）前调用：关闭并清掉缓存的只读连接——同一进程里读写连接与只读连接不能并存。
+    写完后文件修改时间变了，下一次查询按新版本重新打开只读连接，查询缓存也随之换键。"""
+    _connection.clear()
+    while _OPENED:
+        try:
+            _OPENED.pop().close()
+        except Exception:  # 已关闭或正被回收
+            pass
 
 
 def connection() -> duckdb.DuckDBPyConnection:

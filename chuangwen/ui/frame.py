@@ -197,6 +197,11 @@ def first_run(path) -> None:
         "1. **基础资料**：镇街与社区、责任单位、点位、测评体系；\n"
         "2. **测评成绩**：历轮测评的全省排名组成绩与本县扣分明细；\n"
         "3. **问题台账**与**整改记录**。\n\n"
-        "Excel 模板导入将在“数据管理”页提供；现在可以先用命令 "
-        "`chuangwen demo --db data/demo.duckdb` 生成示例县数据体验各页面。"
+        "下面的“数据管理”可以下载各类数据的 Excel 模板（第二张表是填写说明）、上传文件、选列对照、校验后导入；"
+        "第一次导入时勾选“自动新增库中没有的单位、镇街、类别”。命令行同样可以导入："
+        "`chuangwen import problems 台账.xlsx --db 路径 --create-missing`。"
+        "也可以先用 `chuangwen demo --db data/demo.duckdb` 生成示例县数据体验各页面。"
     )
+    st.divider()
+    # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
+    st.navigation([st.Page("pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden").run()

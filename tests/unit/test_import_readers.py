@@ -129,3 +129,9 @@ def test_header_only_file_is_refused_in_chinese():
 def test_file_over_the_size_limit_is_refused_before_reading():
     with pytest.raises(readers.ReadError, match=r"文件过大：台账.xlsx 有 200.0 MB，上限 100 MB"):
         readers.check_file("台账.xlsx", 200 * 1024 * 1024, b"PK\x03\x04")
+
+
+def test_full_width_parentheses_in_names_are_kept_so_names_still_match():
+    assert readers.cell_text("县委宣传部（文明办）") == "县委宣传部（文明办）"
+    assert readers.cell_text("城关街道　") == "城关街道"
+    assert readers.cell_text("第１网格") == "第1网格"

@@ -1,0 +1,65 @@
+"""数据管理页：模板下载、导入记录与回滚、空库首次运行时可直接进入导入。"""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+from chuangwen.imports import run_import, templates
+from tests.app.conftest import DASHBOARD
+
+CSV = ("问题编号,发现时间,来源,问题类别,问题描述,严重程度,牵头单位,整改期限\n"
+       "DM-1,2026-11-01 09:00,县自查,新类别甲,占道经营,一般,新单位甲,2026-11-08\n").encode("utf-8")
+
+
+def _count(path, sql):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _open(path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    return at.switch_page("pages/data_admin.py").run()
+
+
+def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monkeypatch, tmp_path):
+    at = _open(demo_db, monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "数据管理"
+    assert [t.label for t in at.tabs] == ["导入", "导入记录", "模板下载"]
+    labels = [b.label for b in at.get("download_button")]
+    assert len(labels) == len(templates.ORDER) and {"问题台账", "整改记录", "责任单位"} <= set(labels)
+    assert any("先选择文件" in i.value for i in at.info)
+    assert at.selectbox(key="dm_kind").options == ["问题台账", "整改记录", "责任单位"]
+
+
+def test_import_log_lists_imports_and_rollback_removes_the_rows(demo_db, monkeypatch, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    before = _count(path, "select count(*) from problem")
+    result = run_import(path, CSV, "一条.csv", "problems", create_missing=True)
+    assert _count(path, "select count(*) from problem") == before + 1
+    at = _open(path, monkeypatch)
+    log = at.dataframe[0].value
+    assert log["导入编号"].tolist() == [result.import_id] and log["状态"].tolist() == ["成功"]
+    assert at.button(key="dm_rollback").disabled
+    at.checkbox(key="dm_rb_confirm").check().run()
+    at.button(key="dm_rollback").click().run()
+    assert not at.exception
+    assert any(f"已回滚导入编号 {result.import_id}" in s.value for s in at.success)
+    assert _count(path, "select count(*) from problem") == before
+    assert _count(path, "select count(*) from unit where name = '新单位甲'") == 0
+
+
+def test_empty_database_first_run_shows_the_guide_and_the_data_admin_page(fresh_db, monkeypatch):
+    monkeypatch.setenv("CHUANGWEN_DB", str(fresh_db))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not at.exception
+    assert any("还没有数据" in i.value for i in at.info)
+    assert [t.value for t in at.title] == ["创文看板", "数据管理"]
+    assert any("chuangwen import problems" in m.value for m in at.markdown)
