@@ -33,7 +33,7 @@ with tab_tpl:
 with tab_import:
     left, right = st.columns([1, 2])
     kind = left.selectbox("导入什么", SUPPORTED, format_func=lambda k: KINDS[k].label, key="dm_kind")
-    upload = right.file_uploader("选择文件（.xlsx / .xls / .csv，不超过 100 MB）", type=["xlsx", "xls", "csv"], key="dm_file")
+    upload = right.file_uploader("选择文件（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="dm_file")
     o1, o2, o3 = st.columns(3)
     create_missing = o1.checkbox("自动新增库中没有的单位、镇街、类别", key="dm_create",
                                  help="第一次导入时使用；新增的名称会列在报告里，回滚时一并删除")

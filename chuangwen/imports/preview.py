@@ -65,7 +65,12 @@ def stored_rows(prep: validate.Prepared, limit: int = 20) -> dict[str, pd.DataFr
     for table, df in prep.frames.items():
         if df is None or df.empty:
             continue
-        out[TABLE_LABELS.get(table, table)] = df.head(limit).rename(columns=LABELS)
+        shown = df.head(limit).copy()
+        for col in shown.columns:
+            if pd.api.types.is_datetime64_any_dtype(shown[col]):
+                shown[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
+        shown = shown.astype(object).where(shown.notna(), "")
+        out[TABLE_LABELS.get(table, table)] = shown.rename(columns=LABELS)
     return out
 
 
