@@ -92,15 +92,22 @@ class Brief:
 
     @property
     def period_text(self) -> str:
-        return f"{formats.moment(self.period.start)} 至 {formats.moment(self.as_of)}"
+        return _span_text(self.period.start, self.as_of)
 
     @property
     def previous_text(self) -> str:
-        return f"{formats.moment(self.period.prev_start)} 至 {formats.moment(self.period.start)}"
+        return _span_text(self.period.prev_start, self.period.start)
 
     @property
     def short_digest(self) -> str:
         return self.digest[:12]
+
+
+def _span_text(start: datetime, end: datetime) -> str:
+    """区间文字。起点不含；按轮次时起点是开始日 0 时前一微秒，写成“某日 0 时起”更好懂。"""
+    if start.microsecond == 999999:
+        return f"{formats.moment(start + timedelta(microseconds=1))} 起至 {formats.moment(end)}"
+    return f"{formats.moment(start)} 至 {formats.moment(end)}（不含起点）"
 
 
 # ---------------------------------------------------------------- 取数
@@ -428,7 +435,7 @@ def _frame(prs, brief: Brief, title: str, page: int):
     _text(slide, Inches(11.9), Inches(7.0), Inches(0.95), Inches(0.35), f"{page}", size=10, color=GREY,
           align=PP_ALIGN.RIGHT)
     slide.notes_slide.notes_text_frame.text = (
-        f"{title}。统计区间 {brief.period_text}（不含起点），上期 {brief.previous_text}。"
+        f"{title}。统计区间 {brief.period_text}，上期 {brief.previous_text}。"
         f"数据截至 {formats.moment(brief.cutoff)}；数据指纹 SHA-256 {brief.digest}。")
     return slide
 
@@ -485,8 +492,8 @@ def _title_slide(prs, brief: Brief) -> None:
     unit = f"{brief.county_name}创建文明城市工作指挥部办公室" if brief.county_name else "创建文明城市工作指挥部办公室"
     lines = [(f"第{brief.issue_no}期", 24, True, RED), (brief.title, 40, True, DARK), ("", 12, False, DARK),
              (f"数据截至 {formats.moment(brief.cutoff)}　|　统计时刻 {formats.moment(brief.as_of)}", 18, False, DARK),
-             (f"统计区间 {brief.period_text}（不含起点）"
-              + (f"　|　{brief.period.round_name}" if brief.period.round_name else ""), 18, False, DARK),
+             (f"统计区间 {brief.period_text}", 18, False, DARK),
+             (f"本轮：{brief.period.round_name}" if brief.period.round_name else " ", 18, False, DARK),
              ("", 12, False, DARK), (unit, 20, False, GREY)]
     if brief.is_demo:
         lines.append(("示例数据：地名、单位和数字均为虚构，仅供演示", 16, True, RED))
@@ -664,7 +671,7 @@ def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, n
     excluded = int(rows["sample"].lt(settings.get("min_sample")).sum()) if len(rows) else 0
     _text(slide, Inches(0.5), Inches(5.9), Inches(12.3), Inches(1.0), [
         (league.formula_text(league.Weights.from_setting(settings.get("league_weights"))), 12, False, GREY),
-        (f"统计区间 {brief.period_text}（不含起点）；变化与{PREVIOUS_WORDS[brief.period.key]}比较；"
+        (f"统计区间 {brief.period_text}；变化与{PREVIOUS_WORDS[brief.period.key]}比较；"
          f"样本不足 {settings.get('min_sample')} 条的{what}不排名（本期 {excluded} 个）；并列同名次。", 12, False, GREY)])
 
 
@@ -746,7 +753,7 @@ def _changes_slide(prs, brief: Brief, page: int) -> None:
               for _, r in down.iterrows() if r["rank_change"] < 0]
     if len(lines) == 1:
         lines.append(("与上期相比名次没有变化（或上期无可比数据）。", 14, False, DARK))
-    lines.append((f"本期 {brief.period_text}；{PREVIOUS_WORDS[brief.period.key]} {brief.previous_text}（均不含起点）。",
+    lines.append((f"本期 {brief.period_text}；{PREVIOUS_WORDS[brief.period.key]} {brief.previous_text}。",
                   12, False, GREY))
     _text(slide, Inches(9.3), Inches(1.4), Inches(3.6), Inches(5.4), lines)
 
@@ -758,7 +765,7 @@ DEFINITION_QUERIES = ("overview_problem_summary", "league_units", "hotspot_summa
 def _sources_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[11], page)
     lines = [(f"统计时刻 {formats.moment(brief.as_of)}；数据截至 {formats.moment(brief.cutoff)}；"
-              f"统计区间 {brief.period_text}（不含起点）。", 13, False, DARK),
+              f"统计区间 {brief.period_text}。", 13, False, DARK),
              (f"数据指纹（SHA-256）：{brief.digest}", 12, False, DARK),
              ("同一统计时刻、同一份数据重新生成本通报，所有数字与数据指纹都相同；数据有更新时指纹随之改变。", 12, False, GREY),
              ("", 8, False, DARK)]
@@ -846,5 +853,5 @@ def league_workbook(brief: Brief) -> bytes:
         "属地单位（块）": league.display_table(units[units["kind"] == "块"], name_col="unit_name", name_label="牵头单位"),
         "镇街": league.display_table(brief.frames["league_townships"], name_col="township_name", name_label="镇街"),
     }
-    return excel.to_xlsx(sheets, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}（不含起点）；"
+    return excel.to_xlsx(sheets, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
                                       f"数据指纹 {brief.short_digest}；由创文看板导出")

@@ -39,7 +39,7 @@ if st.button("生成幻灯片", type="primary", icon=":material/slideshow:", key
 
 result = st.session_state.get("br_result")
 if result and result["request"] == request:
-    st.success(f"已生成：{result['title']}（统计区间 {result['period']}，不含起点）　数据指纹 `{result['digest'][:12]}`",
+    st.success(f"已生成：{result['title']}（统计区间 {result['period']}）　数据指纹 `{result['digest'][:12]}`",
                icon=":material/check_circle:")
     for note in result["notes"]:
         st.warning(f"{note}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
