@@ -106,7 +106,9 @@ class Brief:
 def _span_text(start: datetime, end: datetime) -> str:
     """区间文字。起点不含；按轮次时起点是开始日 0 时前一微秒，写成“某日 0 时起”更好懂。"""
     if start.microsecond == 999999:
-        return f"{formats.moment(start + timedelta(microseconds=1))} 起至 {formats.moment(end)}"
+        tail = (f"{formats.moment(end + timedelta(microseconds=1))} 前" if end.microsecond == 999999
+                else formats.moment(end))
+        return f"{formats.moment(start + timedelta(microseconds=1))} 起至 {tail}"
     return f"{formats.moment(start)} 至 {formats.moment(end)}（不含起点）"
 
 

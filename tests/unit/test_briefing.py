@@ -208,7 +208,7 @@ def test_round_period_starts_at_latest_round(con):
     brief = briefing.collect(con, period="round")
     assert brief.period.round_name == "2026年中暗访"
     assert brief.period_text == "2026年6月1日 00:00 起至 2026年11月15日 18:00"
-    assert brief.previous_text == "2025年10月14日 00:00 起至 2026年6月1日 00:00"
+    assert brief.previous_text == "2025年10月14日 00:00 起至 2026年6月1日 00:00 前"
     assert brief.period.start < datetime(2026, 6, 1) < brief.period.start.replace(year=2026, month=6, day=2)
     assert brief.issue_no == 1
 
