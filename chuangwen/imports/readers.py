@@ -216,7 +216,7 @@ def read_table(raw: bytes, name: str, expected_headers: Iterable[str], *, sheet:
     # 中间整行空白的行去掉前记住行号：报告里的行号必须与文件一致
     first_row = h + 2
     if len(data):
-        keep = ~data.map(_blank).all(axis=1).to_numpy()
+        keep = np.array([any(not _blank(v) for v in r) for r in body], dtype=bool)
         rownum = np.arange(len(data)) + first_row
         data = data[keep].reset_index(drop=True)
         table = Table(name, sheet_name, columns, data, first_row, encoding)
@@ -326,7 +326,17 @@ def cell_text(value) -> str | None:
 
 
 def text_column(values: pd.Series) -> pd.Series:
-    return pd.Series([cell_text(v) for v in values.to_numpy(dtype=object)], index=values.index, dtype=object)
+    memo: dict = {}   # 台账里重复的取值很多（类别、单位、镇街）：同一文本只处理一次
+    out = []
+    for v in values.to_numpy(dtype=object):
+        if isinstance(v, str):
+            got = memo.get(v)
+            if got is None and v not in memo:
+                got = memo[v] = cell_text(v)
+            out.append(got)
+        else:
+            out.append(cell_text(v))
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

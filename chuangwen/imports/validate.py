@@ -428,32 +428,44 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
                             "from problem p left join problem_state_as_of(timestamp '9999-12-31') s on s.problem_code = p.code")
     ex = existing.set_index("code")
     is_old = df["code"].isin(ex.index).to_numpy()
-    ev_rows = []   # (row, problem_code, event_at, action, unit)
-    for i in np.flatnonzero(~ck.bad):
-        st = status[i]
-        if is_old[i]:
-            old = ex.loc[df.at[i, "code"]]
-            changed = [lab for lab, col in (("发现时间", "found_at"), ("整改期限", "deadline"), ("问题类别", "category"),
-                                            ("牵头单位", "lead_unit_code"), ("问题描述", "description"))
-                       if not _same(old[col], df.at[i, col])]
-            if changed:
-                ck.flag(np.eye(1, n, i, dtype=bool)[0], "、".join(changed), df.at[i, "code"],
-                        "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员", NOTE)
-            if st != old["status"] and st != "待交办":
-                at = closed[i] if st == "已销号" else max(pd.Timestamp(old["last_event_at"]) if pd.notna(old["last_event_at"]) else found[i], found[i])
-                action = STATUS_EVENTS[st][-1][0]
-                ev_rows.append((i, df.at[i, "code"], at, action, lead[i]))
-            continue
-        for action, when in STATUS_EVENTS.get(st, []):
-            ev_rows.append((i, df.at[i, "code"], found[i] if when == "found" else closed[i], action, lead[i]))
     ok = ~ck.bad
     new = ok & ~is_old
-    prep.skipped = int((ok & is_old).sum()) - len({r[0] for r in ev_rows if is_old[r[0]]})
+    codes_a = df["code"].to_numpy(dtype=object)
+    status_a, lead_a = status.to_numpy(dtype=object), lead.to_numpy(dtype=object)
+    old_events = []   # (problem_code, event_at, action, unit)：已有问题的状态变化
+    changed_rows = 0
+    for i in np.flatnonzero(ok & is_old):
+        st, old = status_a[i], ex.loc[codes_a[i]]
+        changed = [lab for lab, col in (("发现时间", "found_at"), ("整改期限", "deadline"), ("问题类别", "category"),
+                                        ("牵头单位", "lead_unit_code"), ("问题描述", "description"))
+                   if not _same(old[col], df[col].iat[i])]
+        if changed:
+            ck.flag(np.eye(1, n, i, dtype=bool)[0], "、".join(changed), codes_a[i],
+                    "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员", NOTE)
+        if st != old["status"] and st != "待交办":
+            last = pd.Timestamp(old["last_event_at"]) if pd.notna(old["last_event_at"]) else found.iat[i]
+            at = closed.iat[i] if st == "已销号" else max(last, found.iat[i])
+            old_events.append((codes_a[i], at, STATUS_EVENTS[st][-1][0], lead_a[i]))
+            changed_rows += 1
+    # 新问题：按状态整列生成事件；同一时刻的事件按写入顺序（id）排序，所以先写所有第 1 步、再写第 2 步
+    steps = []
+    for k in range(2):
+        for st, actions in STATUS_EVENTS.items():
+            if len(actions) <= k:
+                continue
+            action, when = actions[k]
+            m = new & (status_a == st)
+            if m.any():
+                steps.append(pd.DataFrame({"problem_code": codes_a[m], "event_at": (found if when == "found" else closed)[m].to_numpy(),
+                                           "action": action, "unit_code": lead_a[m]}))
+    if old_events:
+        steps.append(pd.DataFrame(old_events, columns=["problem_code", "event_at", "action", "unit_code"]))
+    events = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(columns=["problem_code", "event_at", "action", "unit_code"])
+    prep.skipped = int((ok & is_old).sum()) - changed_rows
     prep.frames["problem"] = df[new].reset_index(drop=True)
-    coop = pd.DataFrame([(df.at[i, "code"], u) for i, u in coop_rows if new[i]], columns=["problem_code", "unit_code"]).drop_duplicates()
+    coop = pd.DataFrame([(codes_a[i], u) for i, u in coop_rows if new[i]], columns=["problem_code", "unit_code"]).drop_duplicates()
     prep.frames["problem_coop_unit"] = coop
-    prep.frames["rectify_event"] = pd.DataFrame([r[1:] for r in ev_rows if ok[r[0]]],
-                                                columns=["problem_code", "event_at", "action", "unit_code"]).assign(note=None)
+    prep.frames["rectify_event"] = events.assign(note=None)
 
 
 def _same(a, b) -> bool:
