@@ -13,7 +13,6 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -571,7 +570,7 @@ def _rank_slide(prs, brief: Brief, page: int) -> None:
     _text(slide, Inches(9.3), Inches(1.5), Inches(3.6), Inches(5.2), lines)
 
 
-def _bump_slide(prs, brief: Brief, page: int, png: bool, timings: dict) -> None:
+def _bump_slide(prs, brief: Brief, page: int, png: bool) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[2], page)
     hist = _before(brief.frames["rank_history_all"], brief.as_of)
     county = brief.county_code
@@ -624,7 +623,8 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[3], page)
     cats, series = part_series(brief)
     if not cats:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "统计时刻之前本县还没有分项成绩。", size=20)
+        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "统计时刻之前本县还没有测评成绩或分项成绩。",
+              size=20)
         return
     data = CategoryChartData(number_format="0.00")
     data.categories = cats
@@ -677,7 +677,7 @@ def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, n
          f"样本不足 {settings.get('min_sample')} 条的{what}不排名（本期 {excluded} 个）；并列同名次。", 12, False, GREY)])
 
 
-def _map_slide(prs, brief: Brief, page: int, timings: dict) -> None:
+def _map_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[7], page)
     png = export_png.hotspot_map_png(brief.frames["boundaries"], brief.frames["hot_townships"],
                                      title=f"{brief.county_name}各镇街问题数", subtitle=f"统计区间 {brief.period_text}",
@@ -790,22 +790,19 @@ def _query_names(brief: Brief) -> list[str]:
     return [names[k] for k in brief.frames if k in names]
 
 
-def deck(brief: Brief, *, png: bool = True, timings: dict | None = None) -> bytes:
+def deck(brief: Brief, *, png: bool = True) -> bytes:
     """把一期通报画成 16:9 PPTX（字节）。png=False 时不调用浏览器（复杂图改用原生图并写明）。"""
-    timings = {} if timings is None else timings
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     _title_slide(prs, brief)
     _rank_slide(prs, brief, 2)
-    _bump_slide(prs, brief, 3, png, timings)
-    _parts_slide(prs, brief, 4) if brief.frames.get("rank_parts") is not None else \
-        _text(_frame(prs, brief, SLIDE_TITLES[3], 4), Inches(0.8), Inches(2.5), Inches(11.5), Inches(1),
-              "统计时刻之前本县还没有测评成绩。", size=20)
+    _bump_slide(prs, brief, 3, png)
+    _parts_slide(prs, brief, 4)
     units = brief.frames["league_units"]
     _board_slide(prs, brief, 5, SLIDE_TITLES[4], units[units["kind"] == "条"], "unit_name", "部门")
     _board_slide(prs, brief, 6, SLIDE_TITLES[5], units[units["kind"] == "块"], "unit_name", "属地单位")
     _board_slide(prs, brief, 7, SLIDE_TITLES[6], brief.frames["league_townships"], "township_name", "镇街")
-    _map_slide(prs, brief, 8, timings)
+    _map_slide(prs, brief, 8)
     _overdue_slide(prs, brief, 9)
     _rebound_slide(prs, brief, 10)
     _changes_slide(prs, brief, 11)

@@ -302,3 +302,19 @@ def test_as_of_for_day_uses_cutoff_on_cutoff_day():
 
     assert briefing.as_of_for_day(date(2026, 11, 15), AS_OF) == AS_OF
     assert briefing.as_of_for_day(date(2026, 11, 14), AS_OF) == datetime(2026, 11, 14, 23, 59, 59)
+
+
+def test_deck_without_any_scores_still_has_every_slide(tmp_path):
+    path = build_fixture_db(tmp_path / "noscore.duckdb")
+    with db.writer(path) as w:
+        w.execute("delete from score_part")
+        w.execute("delete from score")
+    c = db.open_readonly(path)
+    try:
+        data, _ = briefing.build(c, png=False)
+    finally:
+        c.close()
+    prs = Presentation(io.BytesIO(data))
+    assert len(prs.slides) == 12
+    assert "还没有年度测评成绩" in _all_text(prs.slides[1])
+    assert "还没有测评成绩或分项成绩" in _all_text(prs.slides[3])
