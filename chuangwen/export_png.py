@@ -37,6 +37,7 @@ CJK_BOLD_FONT_FILES = (
 )
 
 _lock = threading.Lock()
+_call_lock = threading.Lock()
 _server_started = False
 
 
@@ -104,7 +105,10 @@ def _png_of_json(fig_json: str, width: int, height: int, scale: float) -> bytes:
     import kaleido
 
     opts = {"format": "png", "width": width, "height": height, "scale": scale}
-    return kaleido.calc_fig_sync(json.loads(fig_json), opts=opts)
+    # kaleido 的同步服务器用一个任务队列和一个结果队列：两个线程同时调用时结果可能互换（先取到别人的图），
+    # Streamlit 每个会话一个线程，所以这里一次只放一个请求进去
+    with _call_lock:
+        return kaleido.calc_fig_sync(json.loads(fig_json), opts=opts)
 
 
 def naive_figure_png(fig, *, width: int = 900, height: int = 450, scale: float = 2) -> bytes:

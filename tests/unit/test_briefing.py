@@ -318,3 +318,23 @@ def test_deck_without_any_scores_still_has_every_slide(tmp_path):
     assert len(prs.slides) == 12
     assert "还没有年度测评成绩" in _all_text(prs.slides[1])
     assert "还没有测评成绩或分项成绩" in _all_text(prs.slides[3])
+
+
+def test_concurrent_png_exports_each_get_their_own_image():
+    """Streamlit 的多个会话线程同时导出：每个线程拿到的是自己那张图（尺寸各不相同以便区分）。"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import plotly.graph_objects as go
+    from PIL import Image
+
+    if not export_png.available():
+        pytest.skip("本机没有 Chromium")
+    sizes = [(300 + 20 * i, 200 + 10 * i) for i in range(4)]
+    figs = [go.Figure(go.Bar(x=["甲"], y=[i + 1])) for i in range(len(sizes))]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            pngs = list(pool.map(lambda fw: export_png.figure_png(fw[0], width=fw[1][0], height=fw[1][1], scale=1),
+                                 zip(figs, sizes)))
+    finally:
+        export_png.stop()
+    assert [Image.open(io.BytesIO(p)).size for p in pngs] == sizes
