@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from chuangwen.imports import mapping as mapping_mod
@@ -33,6 +34,20 @@ def register(sub, formatter_class, db_help: str = "数据库文件路径（.duck
         p.add_argument("--create-missing", action="store_true", help="自动新增文件中出现、库中还没有的单位、镇街、社区与问题类别")
         p.add_argument("--report", type=Path, metavar="报告文件", help="把逐行校验报告另存为 .xlsx 或 .csv")
         p.set_defaults(handler=_cmd_import, kind=key)
+    bd = kinds.add_parser("boundaries", help="镇街边界（GeoJSON / 压缩的 Shapefile）",
+                          description="导入镇街边界：GeoJSON 或压缩的 Shapefile（.zip），按名称字段对应镇街，换算到 WGS-84，"
+                                      "按版本保存（不覆盖旧版本）；与库中最新版本相同的跳过。",
+                          formatter_class=formatter_class)
+    bd.add_argument("file", type=Path, metavar="文件", help=".geojson / .json / .zip（Shapefile）")
+    bd.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
+    bd.add_argument("--name-field", metavar="字段", help="镇街名称所在的字段；不写时依次尝试 镇街、名称、name、XZMC 等")
+    bd.add_argument("--crs", choices=list(CRS_CHOICES), metavar="坐标系",
+                    help="文件没有写明坐标系时的坐标系：wgs84 / cgcs2000 / gcj02 / bd09；写明了的按文件换算")
+    bd.add_argument("--valid-from", type=date.fromisoformat, metavar="日期", help="新版本的生效日期，YYYY-MM-DD；默认今天")
+    bd.add_argument("--create-missing", action="store_true", help="库中没有的镇街自动新增（挂在本县下）")
+    bd.add_argument("--mapping", type=Path, help=argparse.SUPPRESS)
+    bd.add_argument("--partial", action="store_true", help=argparse.SUPPRESS)
+    bd.set_defaults(handler=_cmd_boundaries)
     rb = kinds.add_parser("rollback", help="回滚一次导入", description="按导入编号回滚：删除该次导入写入的数据，导入日志保留并标记为已回滚。",
                           formatter_class=formatter_class)
     rb.add_argument("import_id", type=int, metavar="导入编号")
@@ -104,6 +119,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(result.summary())
     _print_report(result.prepared, sys.stdout)
     _save_report(result.prepared, args.report)
+    return 0
+
+
+def _cmd_boundaries(args: argparse.Namespace) -> int:
+    from chuangwen.imports import boundaries
+
+    path: Path = args.file
+    if not path.is_file():
+        print(f"chuangwen import：错误：文件不存在：{path}", file=sys.stderr)
+        return 1
+    try:
+        result = boundaries.run_boundaries(args.db, path.read_bytes(), path.name, name_field=args.name_field,
+                                           crs=CRS_CHOICES.get(args.crs) if args.crs else None,
+                                           create_missing=args.create_missing, valid_from=args.valid_from)
+    except write.ImportFailed as exc:
+        print(f"chuangwen import：错误：{exc}", file=sys.stderr)
+        _print_report(exc.prepared, sys.stderr)
+        return 1
+    print(result.summary())
     return 0
 
 

@@ -229,7 +229,8 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
             {"i": import_id}).fetchone()[0]
         if refs_outside:
             raise ImportFailed(f"导入编号 {import_id} 新增的单位或镇街已被其他数据引用（手工录入或其他来源），不能自动回滚。")
-        # 第 1 步：事件、配合单位（子表）
+        # 第 1 步：事件、配合单位、边界（子表）
+        con.execute("delete from boundary where source like $p", {"p": f"import:{import_id}:%"})
         con.execute("delete from rectify_event where import_id = $i or problem_code in (select code from problem where import_id = $i)",
                     {"i": import_id})
         con.execute("delete from problem_coop_unit where problem_code in (select code from problem where import_id = $i)"
