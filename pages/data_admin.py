@@ -8,32 +8,15 @@ from __future__ import annotations
 import streamlit as st
 
 from chuangwen import imports
-from chuangwen.imports import preview, templates
+from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
 from chuangwen.ui import data
 
 SUPPORTED = [k for k, v in KINDS.items() if v.supported]
 CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
 
-st.title("数据管理")
-st.caption("导入问题台账、整改记录与责任单位（Excel / CSV）：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
-path = data.database_path()
-tab_import, tab_log, tab_tpl = st.tabs(["导入", "导入记录", "模板下载"])
-
-with tab_tpl:
-    st.markdown("建议导入顺序：**责任单位 → 点位 → 测评体系 → 测评成绩 → 扣分明细 → 问题台账 → 整改记录**。"
-                "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。")
-    cols = st.columns(4)
-    for i, key in enumerate(templates.ORDER):
-        label = KINDS[key].label + ("" if KINDS[key].supported else "（暂不支持导入）")
-        cols[i % 4].download_button(label, templates.build(key), file_name=templates.file_name(key),
-                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                    key=f"dm_tpl_{key}", icon=":material/download:")
-
-with tab_import:
-    left, right = st.columns([1, 2])
-    kind = left.selectbox("导入什么", SUPPORTED, format_func=lambda k: KINDS[k].label, key="dm_kind")
-    upload = right.file_uploader("选择文件（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="dm_file")
+def _tabular(kind: str, upload) -> None:
+    """表格类导入：选项、映射、校验、预览、导入。出错时只结束本函数，导入记录与模板照常显示。"""
     o1, o2, o3 = st.columns(3)
     create_missing = o1.checkbox("自动新增库中没有的单位、镇街、类别", key="dm_create",
                                  help="第一次导入时使用；新增的名称会列在报告里，回滚时一并删除")
@@ -53,7 +36,7 @@ with tab_import:
             columns, header_at = preview.source_columns(raw, upload.name, kind, preset)
         except imports.ReadError as exc:
             st.error(str(exc), icon=":material/error:")
-            st.stop()
+            return
         guessed = preview.guess(kind, columns, preset)
         with st.expander(f"列映射：文件第 {header_at} 行为表头，共 {len(columns)} 列", expanded=preset is None and
                          any(v == preview.NOT_MAPPED for k, v in guessed.items() if k in KINDS[kind].required)):
@@ -80,7 +63,7 @@ with tab_import:
             prep = imports.validate_only(con, raw, upload.name, kind, mapping, crs=crs, create_missing=create_missing)
         except (imports.ReadError, imports.MappingError) as exc:
             st.error(str(exc), icon=":material/error:")
-            st.stop()
+            return
         counts = preview.summary(prep)
         m = st.columns(6)
         for col, (label, value) in zip(m, counts.items()):
@@ -113,6 +96,52 @@ with tab_import:
                 st.error(str(exc), icon=":material/error:")
             else:
                 st.success(result.summary(), icon=":material/check_circle:")
+
+
+st.title("数据管理")
+st.caption("导入问题台账、整改记录与责任单位（Excel / CSV）：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
+path = data.database_path()
+tab_import, tab_log, tab_tpl = st.tabs(["导入", "导入记录", "模板下载"])
+
+with tab_tpl:
+    st.markdown("建议导入顺序：**责任单位 → 点位 → 测评体系 → 测评成绩 → 扣分明细 → 问题台账 → 整改记录**。"
+                "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。")
+    cols = st.columns(4)
+    for i, key in enumerate(templates.ORDER):
+        label = KINDS[key].label + ("" if KINDS[key].supported else "（暂不支持导入）")
+        cols[i % 4].download_button(label, templates.build(key), file_name=templates.file_name(key),
+                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                    key=f"dm_tpl_{key}", icon=":material/download:")
+
+with tab_import:
+    left, right = st.columns([1, 2])
+    kind = left.selectbox("导入什么", [*SUPPORTED, "boundaries"], key="dm_kind",
+                          format_func=lambda k: "镇街边界" if k == "boundaries" else KINDS[k].label)
+    if kind == "boundaries":
+        upload = right.file_uploader("选择边界文件（GeoJSON，或把 .shp/.shx/.dbf/.prj 压缩成 .zip）",
+                                     type=["geojson", "json", "zip"], key="dm_geo_file")
+        b1, b2, b3 = st.columns(3)
+        name_field = b1.text_input("镇街名称字段（空白时自动识别）", key="dm_geo_field")
+        valid_from = b2.date_input("新版本生效日期", key="dm_geo_from")
+        geo_create = b3.checkbox("自动新增库中没有的镇街", key="dm_geo_create")
+        st.caption("边界按版本保存，不覆盖旧版本；与库中最新版本相同的跳过。已有问题与点位的镇街不改写，报告会列出按新边界归属不一致的数量。")
+        if upload is not None and st.button("导入边界", type="primary", key="dm_geo_import", icon=":material/upload:"):
+            data.release_connection()
+            try:
+                result = boundaries.run_boundaries(path, upload.getvalue(), upload.name, name_field=name_field.strip() or None,
+                                                   create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页")
+            except imports.ImportFailed as exc:
+                st.error(str(exc), icon=":material/error:")
+                if exc.prepared is not None:
+                    st.dataframe(exc.prepared.report(), hide_index=True, width="stretch")
+            else:
+                st.success(result.summary(), icon=":material/check_circle:")
+    else:
+        upload = right.file_uploader("选择文件（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="dm_file")
+
+with tab_import:
+    if kind != "boundaries":
+        _tabular(kind, upload)
 
 with tab_log:
     log = imports.list_imports(data.connection())

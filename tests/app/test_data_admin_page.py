@@ -35,7 +35,7 @@ def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monk
     labels = [b.label for b in at.get("download_button")]
     assert len(labels) == len(templates.ORDER) and {"问题台账", "整改记录", "责任单位"} <= set(labels)
     assert any("先选择文件" in i.value for i in at.info)
-    assert at.selectbox(key="dm_kind").options == ["问题台账", "整改记录", "责任单位"]
+    assert at.selectbox(key="dm_kind").options == ["问题台账", "整改记录", "责任单位", "镇街边界"]
 
 
 def test_import_log_lists_imports_and_rollback_removes_the_rows(demo_db, monkeypatch, tmp_path):
@@ -63,3 +63,12 @@ def test_empty_database_first_run_shows_the_guide_and_the_data_admin_page(fresh_
     assert any("还没有数据" in i.value for i in at.info)
     assert [t.value for t in at.title] == ["创文看板", "数据管理"]
     assert any("chuangwen import problems" in m.value for m in at.markdown)
+
+
+def test_choosing_boundaries_asks_for_a_geojson_or_zipped_shapefile(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch)
+    at.selectbox(key="dm_kind").select("boundaries").run()
+    assert not at.exception
+    assert at.selectbox(key="dm_kind").options[-1] == "镇街边界"
+    assert any("按版本保存，不覆盖旧版本" in c.value for c in at.caption)
+    assert at.text_input(key="dm_geo_field").value == ""
