@@ -183,7 +183,8 @@ def list_imports(con) -> pd.DataFrame:
         return cur.execute(
             "select id as 导入编号, kind as 种类, file_name as 文件, rows_total as 总行数, rows_imported as 导入行数,"
             " status as 状态, imported_by as 导入人, imported_at as 导入时间, file_sha256 as 文件哈希, note as 说明"
-            " from import_log order by id desc").df()
+            " from import_log order by id desc").df().assign(
+                种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else "镇街边界" if k == "boundaries" else k))
     finally:
         cur.close()
 
