@@ -79,13 +79,13 @@ def show_cards():
 
 if int(summary["problems"]) == 0:
     st.info("当前筛选条件下没有问题。可以放宽本页的来源、类别、点位类型、严重程度或状态筛选，"
-            "或在左侧调整统计区间、镇街、牵头单位、测评轮次。", icon="🔍")
+            "或在左侧调整统计区间、镇街、牵头单位、测评轮次。", icon=":material/search:")
     frame.definitions(QUERIES, ctx.cutoff)
     st.stop()
 
 show_cards()
 if message := hotspots.bad_coords_message(summary):
-    st.warning(message, icon="📍")
+    st.warning(message, icon=":material/location_off:")
 
 # ---- 地图 ------------------------------------------------------------------------------------
 townships = data.query("hotspot_townships", **params, county=ctx.county_code)
@@ -111,7 +111,7 @@ def back_to_county():
 
 
 if boundaries.empty:
-    st.warning("库中没有本县及镇街的边界，无法画地图；下面的统计与热点表不受影响。", icon="🗺️")
+    st.warning("库中没有本县及镇街的边界，无法画地图；下面的统计与热点表不受影响。", icon=":material/map:")
 else:
     view = hotspots.boundary_bounds(boundaries, flt.township)
     grid_spec = hotspots.grid_for_view(view, width_px=1100, height_px=MAP_HEIGHT)
@@ -132,13 +132,13 @@ else:
         head_left.caption(f"逐条显示 {formats.count(located)} 条问题（点击圆点看详情；有点位的问题可打开点位历史）。"
                           f"热力图按约 {formats.count(cell_m)} 米见方的格子汇总。右上角可切换图层。")
     if flt.township:
-        head_right.button("返回全县", key="hs_back", on_click=back_to_county, icon="↩️")
+        head_right.button("返回全县", key="hs_back", on_click=back_to_county, icon=":material/undo:")
     st_folium(fmap, key="hs_map", height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_object_clicked_tooltip"], on_change=on_map_click)
 
 if message:
     bad = data.query("hotspot_bad_coords", **params, limit=hotspots.BAD_COORDS_LIMIT)
-    with st.expander(f"坐标缺失/越界清单（{formats.count(len(bad))} 条）", icon="📍"):
+    with st.expander(f"坐标缺失/越界清单（{formats.count(len(bad))} 条）", icon=":material/location_off:"):
         st.dataframe(hotspots.bad_coords_table(bad), hide_index=True)
         if len(bad) >= hotspots.BAD_COORDS_LIMIT:
             st.caption(f"只列出前 {formats.count(hotspots.BAD_COORDS_LIMIT)} 条。")
@@ -166,7 +166,7 @@ with right:
 note = (f"创文看板·问题热点　数据截至 {formats.moment(ctx.cutoff)}　统计区间 {formats.day(period_first_day)} 至 "
         f"{formats.day(flt.as_of)}　筛选：{hotspots.describe_filters(page, flt.township, flt.unit, flt.round)}")
 st.download_button("下载热点表（Excel）", data=excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
-                   file_name=f"问题热点_{flt.as_of:%Y%m%d}.xlsx", key="hs_download", icon="📥",
+                   file_name=f"问题热点_{flt.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 if not boundaries.empty:
     export.map_png_button(boundaries, townships, f"{ctx.county_name}各镇街问题数", f"问题热点地图_{flt.as_of:%Y%m%d}",

@@ -14,7 +14,7 @@ try:
     weights = league.Weights.from_setting(settings.get("league_weights"))
     min_sample = settings.get("min_sample")
 except settings.SettingError as exc:
-    st.error(f"红黑榜设置无效：{exc}", icon="⛔")
+    st.error(f"红黑榜设置无效：{exc}", icon=":material/block:")
     st.stop()
 
 period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
@@ -39,7 +39,7 @@ quality = data.query("quality_event_order", as_of=flt.as_of, scope_unit=flt.scop
 
 if not quality.empty:
     st.warning(f"**数据质量**：{len(quality)} 条问题的整改记录顺序不可能（如销号早于交办、重复销号），"
-               "已从本页所有数字中排除，未做任何修正；请到数据管理核对原始记录。", icon="⚠️")
+               "已从本页所有数字中排除，未做任何修正；请到数据管理核对原始记录。", icon=":material/warning:")
     with st.expander(f"记录顺序存疑的问题（{len(quality)} 条）"):
         st.dataframe(quality.rename(columns={"problem_code": "问题编号", "found_at": "发现时间", "reasons": "原因",
                                              "first_flag_at": "出现时间", "lead_unit": "牵头单位",

@@ -15,7 +15,7 @@ st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　名次只按公布�
 rounds = data.query("rank_rounds")
 types = ranking.round_types(rounds)
 if not types:
-    st.info("还没有公布排名的测评成绩。请在“数据管理”页导入全省排名组各轮成绩后再看本页。", icon="🗂️")
+    st.info("还没有公布排名的测评成绩。请在“数据管理”页导入全省排名组各轮成绩后再看本页。", icon=":material/folder_open:")
     st.stop()
 units = data.query("rank_units")
 unit_names = dict(zip(units["region_code"], units["region_name"]))
@@ -38,7 +38,7 @@ stats = data.query("rank_round_stats", round_type=round_type, county=ctx.county_
 latest_size = stats["group_size"].iloc[-1] if not stats.empty else None
 target_msg = ranking.target_problem(target, latest_size)
 if target_msg:
-    st.warning(target_msg, icon="⚠️")
+    st.warning(target_msg, icon=":material/warning:")
 line_target = None if target_msg else target
 height = projector.chart_height()
 
@@ -104,7 +104,7 @@ round_rows = history[history["round_code"] == round_code]
 round_parts = data.query("rank_round_parts", round_code=round_code)
 sort_by = t2.selectbox("排序", ranking.table_sort_options(round_parts), key="rk_table_sort")
 if note := ranking.round_missing_note(round_rows):
-    st.info(note, icon="ℹ️")
+    st.info(note, icon=":material/info:")
 table = ranking.rank_table(round_rows, round_parts, ctx.county_code, sort_by)
 if big:
     st.html(ranking.rank_table_html(table))
