@@ -4,7 +4,7 @@ from datetime import timedelta
 import streamlit as st
 from streamlit_folium import st_folium
 
-from chuangwen import excel, formats, hotspots, maps, settings
+from chuangwen import assets, excel, formats, hotspots, maps, settings
 from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
@@ -112,6 +112,11 @@ def back_to_county():
 
 if boundaries.empty:
     st.warning("库中没有本县及镇街的边界，无法画地图；下面的统计与热点表不受影响。", icon=":material/map:")
+elif not assets.is_installed():
+    # 素材缺失时 Leaflet 加载不到，地图会是一块空白：直接说明怎么补
+    st.warning("地图离线素材（Leaflet 与热力图插件）尚未安装，暂不能显示地图；下面的统计与热点表不受影响。"
+               "请在安装时能访问 npm 软件源（或内网镜像）的机器上运行 `python -m chuangwen.assets`"
+               "（`bash scripts/start.sh` 会自动执行）。", icon=":material/map:")
 else:
     view = hotspots.boundary_bounds(boundaries, flt.township)
     grid_spec = hotspots.grid_for_view(view, width_px=1100, height_px=MAP_HEIGHT)

@@ -31,8 +31,20 @@ if [ "$(cat "$VENV/.installed-app" 2>/dev/null || true)" != "$WANT" ] \
     echo "$WANT" >"$VENV/.installed-app"
 fi
 
-# 地图离线素材（Leaflet 与热力图插件）：安装时经 npm 从软件源取到 static/vendor，已齐全时跳过
-"$VENV/bin/python" -m chuangwen.assets
+# 地图离线素材（Leaflet 与热力图插件）：安装时经 npm 从软件源取到 static/vendor，已齐全时跳过。
+# 没有 npm 时能用 apt-get 就装上；仍失败也照常启动看板（只有问题热点页的地图不可用，页面上有说明）
+if ! "$VENV/bin/python" -c 'import sys, chuangwen.assets as a; sys.exit(not a.is_installed())' 2>/dev/null \
+    && ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "正在用 apt-get 安装 npm（只在安装时用来获取地图离线素材）……"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm || true
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "正在用 apt-get 安装 npm（只在安装时用来获取地图离线素材）……"
+        sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm || true
+    fi
+fi
+"$VENV/bin/python" -m chuangwen.assets \
+    || echo "提示：地图离线素材未能准备，问题热点页暂不显示地图（其余页面不受影响）；装好 npm 后重新运行本命令即可。" >&2
 
 echo "创文看板启动中，默认地址 http://127.0.0.1:8501（首次启动需生成示例数据，请稍候）"
 exec "$VENV/bin/streamlit" run dashboard.py "$@"
