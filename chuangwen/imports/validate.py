@@ -175,7 +175,10 @@ class _Refs:
         self.round_edition = dict(zip(rounds["code"], rounds["edition"]))
         std = _lookup(con, "select edition, code from framework_node where level = '测评标准'")
         self.standards = set(zip(std["edition"], std["code"]))
+        self.site_types = set(_lookup(con, "select name from site_type")["name"])
+        self.new_site_types: list[str] = []
         sites = _lookup(con, "select code, name, township_code from site")
+        self.site_codes = set(sites["code"])
         self.site_by_name = dict(zip(sites["name"], sites["code"]))
         self.site_township = dict(zip(sites["code"], sites["township_code"]))
         b = _lookup(con, "select b.region_code, b.geom_wkb, r.level from boundary b join region r on r.code = b.region_code "
@@ -275,6 +278,8 @@ class _Refs:
             out["region"] = pd.DataFrame(regions, columns=["code", "name", "level", "kind", "parent_code"])
         if self.new_categories:
             out["problem_category"] = pd.DataFrame({"name": self.new_categories, "parent": [None] * len(self.new_categories)})
+        if self.new_site_types:
+            out["site_type"] = pd.DataFrame({"name": self.new_site_types})
         if self.new_units:
             out["unit"] = pd.DataFrame({"code": list(self.new_units.values()), "name": list(self.new_units),
                                         "kind": "条", "unit_type": "待补充", "region_code": None})
@@ -322,12 +327,14 @@ def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str 
         _prepare_events(con, prep, ck, refs, cols, mapping)
     elif kind == "units":
         _prepare_units(prep, ck, refs, cols, mapping)
+    elif kind == "sites":
+        _prepare_sites(prep, ck, refs, cols, mapping, crs or mapping.crs)
     prep.issues = ck.issues + prep.issues
     prep.rejected = ck.bad
     prep.created = refs.created_frames()
     if prep.created:
         for table_name, df in prep.created.items():
-            label = {"region": "镇街/社区", "problem_category": "问题类别", "unit": "责任单位"}[table_name]
+            label = {"region": "镇街/社区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型"}[table_name]
             for name in df["name"]:
                 prep.issues.append({"级别": NOTE, "文件": table.file_name, "工作表": table.sheet, "行": "", "列": label,
                                     "值": name, "原因": "库中没有，按 --create-missing 新增"})
@@ -530,3 +537,75 @@ def _prepare_units(prep, ck, refs, cols, mapping) -> None:
     prep.skipped = int((ok & exists).sum())
     prep.frames["unit"] = pd.DataFrame({"code": codes, "name": T["单位名称"][new].to_numpy(), "kind": T["条块"][new].to_numpy(),
                                         "unit_type": T["单位类型"][new].to_numpy(), "region_code": town[new].to_numpy()})
+
+
+def _coordinates(ck, cols, n, text_crs, default_crs, refs):
+    """经纬度列 → （原经度, 原纬度, WGS-84 经度, WGS-84 纬度, 坐标系, 有坐标掩码）；问题与点位共用。"""
+    nan = (pd.Series(np.nan, index=range(n)), np.zeros(n, bool))
+    lon, bad_lon = readers.parse_numbers(cols["经度"].reset_index(drop=True)) if "经度" in cols else nan
+    lat, bad_lat = readers.parse_numbers(cols["纬度"].reset_index(drop=True)) if "纬度" in cols else nan
+    ck.flag(bad_lon, "经度", cols.get("经度"), "经度应为数字")
+    ck.flag(bad_lat, "纬度", cols.get("纬度"), "纬度应为数字")
+    lon_a, lat_a = lon.to_numpy(float), lat.to_numpy(float)
+    ck.flag(np.isnan(lon_a) != np.isnan(lat_a), "经度", lon_a, "经度与纬度应同时填写或同时留空")
+    ck.flag(~np.isnan(lon_a) & ((lon_a < -180) | (lon_a > 180)), "经度", lon_a, "经度超出 -180～180")
+    ck.flag(~np.isnan(lat_a) & ((lat_a < -90) | (lat_a > 90)), "纬度", lat_a, "纬度超出 -90～90")
+    crs_src, bad_crs = _resolve_crs(text_crs, default_crs)
+    ck.flag(bad_crs, "坐标系", text_crs, "不认识的坐标系，应为 WGS84、CGCS2000、GCJ02 或 BD09")
+    has_xy = ~np.isnan(lon_a) & ~np.isnan(lat_a) & ~ck.bad
+    wlon, wlat = np.full(n, np.nan), np.full(n, np.nan)
+    for c in set(crs_src[has_xy]):
+        m = has_xy & (crs_src == c).to_numpy()
+        wlon[m], wlat[m] = geo.to_wgs84(lon_a[m], lat_a[m], c)
+    if refs.county_geoms or refs.township_geoms:
+        shapes = refs.county_geoms or [g for _, g in refs.township_geoms]
+        inside = np.zeros(n, dtype=bool)
+        for g in shapes:
+            inside |= geo.contains(g, wlon, wlat)
+        ck.flag(has_xy & ~inside, "经度", [f"{a}, {b}" for a, b in zip(lon_a, lat_a)], "坐标（换算到 WGS-84 后）不在本县边界内")
+        has_xy &= ~ck.bad
+    return lon_a, lat_a, wlon, wlat, crs_src, has_xy
+
+
+def _prepare_sites(prep, ck, refs, cols, mapping, crs) -> None:
+    n = prep.rows_total
+    T = {c: _texts(cols, c, n, mapping) for c in ("点位名称", "点位编码", "点位类型", "镇街", "社区", "地址", "坐标系")}
+    for c in ("点位名称", "点位类型", "镇街"):
+        _required(ck, T[c], c)
+    dup = T["点位名称"].notna() & T["点位名称"].duplicated()
+    ck.flag(dup.to_numpy(), "点位名称", T["点位名称"], "文件中重复的点位名称")
+    ok_type = []
+    for v in T["点位类型"]:
+        if v is None or v in refs.site_types:
+            ok_type.append(True)
+        elif refs.create:
+            refs.site_types.add(v)
+            refs.new_site_types.append(v)
+            ok_type.append(True)
+        else:
+            ok_type.append(False)
+    ck.flag(~np.array(ok_type, dtype=bool), "点位类型", T["点位类型"], _unknown_reason("点位类型", refs.create))
+    town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
+    ck.flag(T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], _unknown_reason("镇街", refs.create))
+    comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
+    ck.flag(T["社区"].notna().to_numpy() & comm.isna().to_numpy(), "社区", T["社区"], "无法确定社区：需要已知的镇街" + ("" if refs.create else "（或加 --create-missing）"))
+    code_taken = T["点位编码"].notna() & T["点位编码"].isin(list(refs.site_codes)) & ~T["点位名称"].isin(list(refs.site_by_name))
+    ck.flag(code_taken.to_numpy(), "点位编码", T["点位编码"], "点位编码已被库中另一个点位使用")
+    lon_a, lat_a, wlon, wlat, crs_src, has_xy = _coordinates(ck, cols, n, T["坐标系"], crs, refs)
+    ok = ~ck.bad
+    exists = T["点位名称"].isin(list(refs.site_by_name)).to_numpy()
+    new = ok & ~exists
+    codes, taken = [], set(refs.site_codes)
+    for c in T["点位编码"][new]:
+        if c is None:
+            c = refs._next_code("IMPS", taken, 0)
+        taken.add(c)
+        codes.append(c)
+    prep.skipped = int((ok & exists).sum())
+    prep.frames["site"] = pd.DataFrame({
+        "code": codes, "name": T["点位名称"][new].to_numpy(), "site_type": T["点位类型"][new].to_numpy(),
+        "township_code": town[new].to_numpy(), "community_code": comm[new].to_numpy(), "address": T["地址"][new].to_numpy(),
+        "lon": np.where(has_xy, wlon, np.nan)[new], "lat": np.where(has_xy, wlat, np.nan)[new],
+        "crs_source": np.where(has_xy, crs_src, "WGS84")[new],
+        "lon_source": np.where(has_xy, lon_a, np.nan)[new], "lat_source": np.where(has_xy, lat_a, np.nan)[new],
+    })

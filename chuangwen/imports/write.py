@@ -50,7 +50,7 @@ class ImportResult:
     def summary(self) -> str:
         lines = [self.message]
         labels = {"problem": "问题", "problem_coop_unit": "配合单位关系", "rectify_event": "整改事件", "unit": "责任单位",
-                  "region": "镇街/社区", "problem_category": "问题类别"}
+                  "region": "镇街/社区", "problem_category": "问题类别", "site": "点位", "site_type": "点位类型"}
         if self.inserted:
             lines.append("写入：" + "，".join(f"{labels.get(k, k)} {v:,} 行" for k, v in self.inserted.items()))
         for k, names in self.created.items():
@@ -100,7 +100,7 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
     if kind not in KINDS:
         raise ImportFailed(f"不认识的导入种类“{kind}”，应为：{'、'.join(KINDS)}")
     if not KINDS[kind].supported:
-        raise ImportFailed(f"本版本暂不支持导入“{KINDS[kind].label}”（{kind}）；目前支持：问题台账、整改记录、责任单位。")
+        raise ImportFailed(f"本版本暂不支持导入“{KINDS[kind].label}”（{kind}）；目前支持：问题台账、整改记录、责任单位、点位与镇街边界。")
     mapping = mapping or identity(kind)
     try:
         table = read(raw, file_name, kind, mapping)
@@ -139,22 +139,25 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
         ).fetchone()[0]
         inserted: dict[str, int] = {}
         created: dict[str, list[str]] = {}
-        for table_name in ("region", "problem_category", "unit"):
+        for table_name in ("region", "problem_category", "site_type", "unit"):
             df = prep.created.get(table_name)
             if df is not None and not df.empty:
-                inserted[table_name] = _insert(con, table_name, df)
-                key_col = "name" if table_name == "problem_category" else "code"
+                if table_name == "region":   # 上级先写：同一批插入里外键只对照已有的行
+                    inserted[table_name] = sum(_insert(con, "region", df[df["level"] == lv]) for lv in ("省", "县级", "镇街", "社区村"))
+                else:
+                    inserted[table_name] = _insert(con, table_name, df)
+                key_col = "name" if table_name in ("problem_category", "site_type") else "code"
                 _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
                                                               "key": df[key_col].astype(str).to_numpy()}))
                 created[table_name] = df["name"].tolist()
-        for table_name in ("region", "unit", "problem", "problem_coop_unit", "rectify_event"):
+        for table_name in ("region", "unit", "site", "problem", "problem_coop_unit", "rectify_event"):
             df = prep.frames.get(table_name)
             if df is None or df.empty:
                 continue
             if table_name in ("problem", "rectify_event"):
                 df = df.assign(import_id=import_id)
-            if table_name == "unit":
-                _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": "unit",
+            if table_name in ("unit", "site"):
+                _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
                                                               "key": df["code"].astype(str).to_numpy()}))
             inserted[table_name] = inserted.get(table_name, 0) + _insert(con, table_name, df)
         archive.parent.mkdir(parents=True, exist_ok=True)
@@ -226,7 +229,12 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
                 (m.table_name = 'unit' and (exists (select 1 from problem p where p.lead_unit_code = m.key and coalesce(p.import_id, -1) <> $i)
                     or exists (select 1 from framework_node f where f.lead_unit_code = m.key)
                     or exists (select 1 from deduction_unit d where d.unit_code = m.key)))
-                or (m.table_name = 'region' and exists (select 1 from site s where s.township_code = m.key or s.community_code = m.key)))""",
+                or (m.table_name = 'region' and exists (select 1 from site s where (s.township_code = m.key or s.community_code = m.key)
+                    and s.code not in (select key from import_created where import_id = $i and table_name = 'site')))
+                or (m.table_name = 'site' and exists (select 1 from problem p where p.site_code = m.key and coalesce(p.import_id, -1) <> $i))
+                or (m.table_name = 'site' and exists (select 1 from deduction d where d.site_code = m.key))
+                or (m.table_name = 'site_type' and exists (select 1 from site s where s.site_type = m.key
+                    and s.code not in (select key from import_created where import_id = $i and table_name = 'site'))))""",
             {"i": import_id}).fetchone()[0]
         if refs_outside:
             raise ImportFailed(f"导入编号 {import_id} 新增的单位或镇街已被其他数据引用（手工录入或其他来源），不能自动回滚。")
@@ -239,7 +247,9 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
                     {"i": import_id})
     steps = [
         ("delete from problem where import_id = $i", None),
+        ("delete from site where code in (select key from import_created where import_id = $i and table_name = 'site')", None),
         ("delete from unit where code in (select key from import_created where import_id = $i and table_name = 'unit')", None),
+        ("delete from site_type where name in (select key from import_created where import_id = $i and table_name = 'site_type')", None),
         ("delete from problem_category where name in (select key from import_created where import_id = $i and table_name = 'problem_category')", None),
         ("delete from region where level = '社区村' and code in (select key from import_created where import_id = $i and table_name = 'region')", None),
         ("delete from region where level = '镇街' and code in (select key from import_created where import_id = $i and table_name = 'region')", None),

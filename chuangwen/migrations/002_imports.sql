@@ -2,7 +2,7 @@
 -- 导入新增的单位、镇街/社区、问题类别：记下表名与主键，回滚该次导入时按此删除
 create table import_created (
     import_id  bigint not null,
-    table_name varchar not null check (table_name in ('region', 'unit', 'problem_category', 'site')),
+    table_name varchar not null check (table_name in ('region', 'unit', 'problem_category', 'site', 'site_type')),
     key        varchar not null,
     primary key (import_id, table_name, key)
 );

@@ -264,3 +264,31 @@ def test_mapping_accepts_unquoted_chinese_keys_as_the_issue_writes_them():
 def test_mapping_naming_a_non_template_column_is_refused_in_chinese():
     with pytest.raises(mapping.MappingError, match="不是“问题台账”模板的列"):
         mapping.parse('[columns]\n编号 = "case_id"\n', "problems")
+
+
+SITE = {"点位名称": "北门菜市场", "点位编码": "", "点位类型": "农贸市场", "镇街": "城关街道", "社区": "南门社区", "地址": "北门路 2 号",
+        "经度": "117.05", "纬度": "31.05", "坐标系": ""}
+
+
+def test_sites_file_adds_sites_with_wgs84_and_source_coordinates(ref_db):
+    raw = csv_bytes([SITE, {**SITE, "点位名称": "南门农贸市场"}])
+    result = run_import(ref_db, raw, "点位.csv", "sites")
+    assert (result.inserted, result.rows_skipped) == ({"site": 1}, 1)
+    assert q(ref_db, "select code, site_type, township_code, community_code, lon, crs_source from site where name = '北门菜市场'") == [
+        ("IMPS0001", "农贸市场", "990101001", "990101001001", 117.05, "WGS84")]
+
+
+def test_sites_with_a_new_type_and_township_roll_back_cleanly(ref_db):
+    before = table_hashes(ref_db)
+    raw = csv_bytes([{**SITE, "点位类型": "新时代文明实践站", "镇街": "新镇", "社区": "新村", "经度": "", "纬度": ""}])
+    result = run_import(ref_db, raw, "点位.csv", "sites", create_missing=True)
+    assert result.inserted == {"region": 2, "site_type": 1, "site": 1}
+    rollback(ref_db, result.import_id)
+    after = table_hashes(ref_db)
+    assert {k: v for k, v in after.items() if k != "import_log"} == {k: v for k, v in before.items() if k != "import_log"}
+
+
+def test_a_problem_ledger_can_name_an_imported_site(ref_db):
+    run_import(ref_db, csv_bytes([SITE]), "点位.csv", "sites")
+    run_import(ref_db, csv_bytes([row("A1", 点位名称="北门菜市场", 镇街="")]), "台账.csv", "problems")
+    assert q(ref_db, "select site_code, township_code from problem") == [("IMPS0001", "990101001")]
