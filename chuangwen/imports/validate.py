@@ -391,34 +391,13 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     ck.flag(~std_ok, "测评标准编号", T["测评标准编号"], "测评体系中没有这条测评标准（或无法确定测评体系版本）")
     site = pd.Series([refs.site_by_name.get(v) if v else None for v in T["点位名称"]], dtype=object)
     ck.flag(T["点位名称"].notna().to_numpy() & site.isna().to_numpy(), "点位名称", T["点位名称"], "库中没有这个点位（请先导入点位）")
-    # 坐标
-    lon, bad_lon = readers.parse_numbers(cols["经度"].reset_index(drop=True)) if "经度" in cols else (pd.Series(np.nan, index=range(n)), np.zeros(n, bool))
-    lat, bad_lat = readers.parse_numbers(cols["纬度"].reset_index(drop=True)) if "纬度" in cols else (pd.Series(np.nan, index=range(n)), np.zeros(n, bool))
-    ck.flag(bad_lon, "经度", cols.get("经度"), "经度应为数字")
-    ck.flag(bad_lat, "纬度", cols.get("纬度"), "纬度应为数字")
-    lon_a, lat_a = lon.to_numpy(float), lat.to_numpy(float)
-    ck.flag(np.isnan(lon_a) != np.isnan(lat_a), "经度", lon_a, "经度与纬度应同时填写或同时留空")
-    ck.flag(~np.isnan(lon_a) & ((lon_a < -180) | (lon_a > 180)), "经度", lon_a, "经度超出 -180～180")
-    ck.flag(~np.isnan(lat_a) & ((lat_a < -90) | (lat_a > 90)), "纬度", lat_a, "纬度超出 -90～90")
-    crs_src, bad_crs = _resolve_crs(T["坐标系"], crs)
-    ck.flag(bad_crs, "坐标系", T["坐标系"], "不认识的坐标系，应为 WGS84、CGCS2000、GCJ02 或 BD09")
-    has_xy = ~np.isnan(lon_a) & ~np.isnan(lat_a) & ~ck.bad
-    wlon, wlat = np.full(n, np.nan), np.full(n, np.nan)
-    for c in set(crs_src[has_xy]):
-        m = has_xy & (crs_src == c).to_numpy()
-        x, y = geo.to_wgs84(lon_a[m], lat_a[m], c)
-        wlon[m], wlat[m] = x, y
-    if refs.county_geoms or refs.township_geoms:
-        shapes = refs.county_geoms or [g for _, g in refs.township_geoms]
-        inside = np.zeros(n, dtype=bool)
-        for g in shapes:
-            inside |= geo.contains(g, wlon, wlat)
-        ck.flag(has_xy & ~inside, "经度", [f"{a}, {b}" for a, b in zip(lon_a, lat_a)], "坐标（换算到 WGS-84 后）不在本县边界内")
-        if refs.township_geoms:
-            hit = geo.locate(wlon, wlat, [g for _, g in refs.township_geoms])
-            codes = np.array([c for c, _ in refs.township_geoms] + [None], dtype=object)
-            by_geom = codes[np.where(hit >= 0, hit, len(codes) - 1)]
-            town = town.where(town.notna(), pd.Series(by_geom, dtype=object))
+    # 坐标：换算到 WGS-84；有边界时须在本县内，未填镇街的按边界判定
+    lon_a, lat_a, wlon, wlat, crs_src, has_xy = _coordinates(ck, cols, n, T["坐标系"], crs, refs)
+    if refs.township_geoms:
+        hit = geo.locate(wlon, wlat, [g for _, g in refs.township_geoms])
+        codes = np.array([c for c, _ in refs.township_geoms] + [None], dtype=object)
+        by_geom = codes[np.where(hit >= 0, hit, len(codes) - 1)]
+        town = town.where(town.notna(), pd.Series(by_geom, dtype=object))
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
     ck.flag(T["社区"].notna().to_numpy() & comm.isna().to_numpy(), "社区", T["社区"], "无法确定社区：需要已知的镇街，且社区在该镇街下" + ("" if refs.create else "（或加 --create-missing）"))
     df = pd.DataFrame({
