@@ -38,6 +38,8 @@ TABLE_LABELS = {
     "problem_coop_unit": "问题配合单位",
     "rectify_event": "整改事件",
     "import_log": "导入日志",
+    "import_created": "导入新增的参考数据",
+    "import_preset": "列映射预设",
 }
 
 # meta 中其余常见键的中文名（数据截至、本县、是否示例数据单独显示在前面）
