@@ -1,4 +1,4 @@
-"""创文看板的画框：页面配置、导航、示例数据横幅、数据截至、共享侧栏；各页在 pages/ 中。"""
+"""创文看板的画框：页面配置、导航、示例数据横幅、数据截至、共享侧栏；各页在 app_pages/ 中（不叫 pages/：那会触发 Streamlit 旧的多页模式，直接打开页面网址时跳过画框）。"""
 from __future__ import annotations
 
 import time
@@ -12,13 +12,13 @@ _script_started = time.perf_counter()
 st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    st.Page("pages/rank_trend.py", title="排名趋势", icon=":material/trending_up:"),
-    st.Page("pages/hotspots.py", title="问题热点", icon=":material/map:"),
-    st.Page("pages/league.py", title="红黑榜", icon=":material/military_tech:"),
-    st.Page("pages/supervision.py", title="整改督办", icon=":material/assignment:"),
-    st.Page("pages/data_admin.py", title="数据管理", icon=":material/database:"),
-    st.Page("pages/briefing.py", title="通报导出", icon=":material/slideshow:"),
+    st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/rank_trend.py", title="排名趋势", icon=":material/trending_up:"),
+    st.Page("app_pages/hotspots.py", title="问题热点", icon=":material/map:"),
+    st.Page("app_pages/league.py", title="红黑榜", icon=":material/military_tech:"),
+    st.Page("app_pages/supervision.py", title="整改督办", icon=":material/assignment:"),
+    st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:"),
+    st.Page("app_pages/briefing.py", title="通报导出", icon=":material/slideshow:"),
 ]
 
 

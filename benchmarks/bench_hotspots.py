@@ -87,7 +87,7 @@ def page_warm(path: Path, runs: int = 3) -> tuple[float, float, int]:
     at.query_params["to"] = cutoff.date().isoformat()
     at.run()
     t0 = time.perf_counter()
-    at.switch_page("pages/hotspots.py").run()
+    at.switch_page("app_pages/hotspots.py").run()
     cold = time.perf_counter() - t0
     if at.exception:
         raise RuntimeError([e.message for e in at.exception])

@@ -104,7 +104,7 @@ def time_page(path: Path, runs: int) -> dict[str, float | list[float]]:
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     at.run()
-    at.switch_page("pages/rank_trend.py")
+    at.switch_page("app_pages/rank_trend.py")
     t0 = time.perf_counter()
     at.run()
     cold = time.perf_counter() - t0

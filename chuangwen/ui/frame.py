@@ -204,4 +204,4 @@ def first_run(path) -> None:
     )
     st.divider()
     # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
-    st.navigation([st.Page("pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden").run()
+    st.navigation([st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden").run()

@@ -4,7 +4,7 @@ from datetime import date
 
 def briefing_page(app):
     at = app.run()
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("app_pages/briefing.py").run()
     assert not at.exception
     return at
 
@@ -73,8 +73,8 @@ def test_png_export_without_chromium_says_what_to_install(app, monkeypatch):
 import pytest  # noqa: E402
 
 
-@pytest.mark.parametrize("page, expected", [("pages/rank_trend.py", 3), ("pages/league.py", 2),
-                                            ("pages/supervision.py", 1)])
+@pytest.mark.parametrize("page, expected", [("app_pages/rank_trend.py", 3), ("app_pages/league.py", 2),
+                                            ("app_pages/supervision.py", 1)])
 def test_other_pages_have_png_export_under_charts(app, page, expected):
     at = app.run()
     at.switch_page(page).run()
@@ -84,6 +84,6 @@ def test_other_pages_have_png_export_under_charts(app, page, expected):
 
 def test_hotspot_page_offers_static_map_image(app):
     at = app.run()
-    at.switch_page("pages/hotspots.py").run()
+    at.switch_page("app_pages/hotspots.py").run()
     assert not at.exception
     assert [b.proto.label for b in at.get("download_button")].count("导出地图图片") == 1

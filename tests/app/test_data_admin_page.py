@@ -24,7 +24,7 @@ def _count(path, sql):
 def _open(path, monkeypatch) -> AppTest:
     monkeypatch.setenv("CHUANGWEN_DB", str(path))
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
-    return at.switch_page("pages/data_admin.py").run()
+    return at.switch_page("app_pages/data_admin.py").run()
 
 
 def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monkeypatch, tmp_path):

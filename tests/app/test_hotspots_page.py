@@ -13,7 +13,7 @@ def open_page(app, **query):
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
-    at.switch_page("pages/hotspots.py").run()
+    at.switch_page("app_pages/hotspots.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

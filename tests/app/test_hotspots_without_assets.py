@@ -5,7 +5,7 @@ from chuangwen import assets
 def test_hotspots_page_explains_missing_map_assets(app, monkeypatch):
     monkeypatch.setattr(assets, "is_installed", lambda *a, **k: False)
     at = app.run()
-    at.switch_page("pages/hotspots.py").run()
+    at.switch_page("app_pages/hotspots.py").run()
     assert not at.exception
     assert any("地图离线素材" in w.value for w in at.warning)
     assert len(at.metric) > 0

@@ -10,14 +10,14 @@ from tests.unit.test_league_queries import build_league_db
 
 def league_page(app):
     at = app.run()
-    at.switch_page("pages/league.py").run()
+    at.switch_page("app_pages/league.py").run()
     assert not at.exception
     return at
 
 
 def supervision_page(app):
     at = app.run()
-    at.switch_page("pages/supervision.py").run()
+    at.switch_page("app_pages/supervision.py").run()
     assert not at.exception
     return at
 
@@ -101,7 +101,7 @@ def league_app(tmp_path, monkeypatch):
 
 def test_flagged_problems_are_counted_on_the_league_page(league_app):
     at = league_app.run()
-    at.switch_page("pages/league.py").run()
+    at.switch_page("app_pages/league.py").run()
     assert not at.exception
     assert any("3 条问题的整改记录顺序不可能" in w.value for w in at.warning)
 
@@ -109,6 +109,6 @@ def test_flagged_problems_are_counted_on_the_league_page(league_app):
 def test_bad_weights_setting_shows_chinese_error(app, monkeypatch):
     monkeypatch.setenv("CHUANGWEN_LEAGUE_WEIGHTS", "按期=40")
     at = app.run()
-    at.switch_page("pages/league.py").run()
+    at.switch_page("app_pages/league.py").run()
     assert not at.exception
     assert any("红黑榜设置无效" in e.value for e in at.error)

@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DASHBOARD, ROOT
 
-PAGES = ["pages/overview.py", "pages/rank_trend.py", "pages/hotspots.py", "pages/league.py",
-         "pages/supervision.py", "pages/data_admin.py", "pages/briefing.py"]
+PAGES = ["app_pages/overview.py", "app_pages/rank_trend.py", "app_pages/hotspots.py", "app_pages/league.py",
+         "app_pages/supervision.py", "app_pages/data_admin.py", "app_pages/briefing.py"]
 
 
 def test_overview_shows_rank_and_problem_figures(app):

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-PAGE = "pages/rank_trend.py"
+PAGE = "app_pages/rank_trend.py"
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_projector_mode_uses_large_figures_and_keeps_flag(page):
     layout = bump(page)["layout"]
     assert layout["height"] >= 600 and layout["font"]["size"] >= 22
     assert len(page.dataframe) == 0 and any("rk-rank-table" in h.proto.body for h in page.get("html"))
-    page.switch_page("pages/overview.py").run()
+    page.switch_page("app_pages/overview.py").run()
     page.switch_page(PAGE).run()
     assert page.toggle(key="rk_projector").value is True
 

@@ -2,6 +2,7 @@
 所有非回环请求都被拦截并记录，用来证明页面离线可用。"""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -38,34 +39,42 @@ def e2e_demo_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def server(e2e_demo_db):
-    """真实服务器（仓库内 .streamlit/config.toml 生效），结束时关闭。"""
+@contextlib.contextmanager
+def running_server(db_path: Path, log_path: Path):
+    """在回环地址启动真实服务器（仓库内 .streamlit/config.toml 生效），退出时关闭；输出写日志文件，免得管道写满卡住服务器。"""
     port = _free_port()
-    env = {**os.environ, "CHUANGWEN_DB": str(e2e_demo_db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + proc.stdout.read().decode(errors="replace"))
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + log_path.read_text(errors="replace"))
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(e2e_demo_db, tmp_path_factory):
+    with running_server(e2e_demo_db, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

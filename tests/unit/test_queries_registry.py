@@ -59,10 +59,10 @@ def test_query_runs_on_an_empty_schema(schema_con, path, varchar):
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_is_used_by_the_code(path):
-    sources = [REPO / "dashboard.py", *(REPO / "pages").rglob("*.py"), *(REPO / "chuangwen").rglob("*.py")]
+    sources = [REPO / "dashboard.py", *(REPO / "app_pages").rglob("*.py"), *(REPO / "chuangwen").rglob("*.py")]
     pattern = re.compile(rf"""["']{re.escape(path.stem)}["']""")
     users = [str(p.relative_to(REPO)) for p in sources if p.exists() and pattern.search(p.read_text(encoding="utf-8"))]
-    assert users, f"查询 {path.stem} 没有被 dashboard.py、pages/ 或 chuangwen/ 中的代码使用"
+    assert users, f"查询 {path.stem} 没有被 dashboard.py、app_pages/ 或 chuangwen/ 中的代码使用"
 
 
 # ---------------------------------------------------------------- 登记处行为（用临时查询目录）
