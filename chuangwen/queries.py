@@ -5,6 +5,9 @@
     -- 用途: 一句话说明
     -- params: $as_of TIMESTAMP, $unit VARCHAR
     -- 指标: 未销号问题 | 口径: …… | 分母: ……
+
+几个查询共用的一段 SQL（同一口径）写成片段文件 queries/_名称.sql，在查询里用一行
+`-- include: _名称.sql` 引入；片段只写一处，不是独立查询。
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 _HEADER = re.compile(r"^--\s*([^:：]+?)\s*[:：]\s*(.*)$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)\s+([A-Z\[\]]+)")
 _USED_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_INCLUDE = re.compile(r"^--\s*include:\s*(_[a-z0-9_]+\.sql)\b.*$", re.M)
 
 
 class QueryError(Exception):
@@ -51,8 +55,23 @@ class Query:
         return tuple(p for p, _ in self.params)
 
 
+def _expand_includes(text: str, path: Path) -> str:
+    """把 `-- include: _片段.sql` 行换成片段内容（一层，片段里不能再引入）。"""
+
+    def fragment(m: re.Match) -> str:
+        part = path.parent / m.group(1)
+        if not part.exists():
+            raise QueryError(f"{path.name}: 引入的片段 {m.group(1)} 不存在")
+        body = part.read_text(encoding="utf-8")
+        if _INCLUDE.search(body):
+            raise QueryError(f"{part.name}: 片段里不能再引入其他片段")
+        return body.rstrip("\n")
+
+    return _INCLUDE.sub(fragment, text)
+
+
 def _parse(path: Path) -> Query:
-    text = path.read_text(encoding="utf-8")
+    text = _expand_includes(path.read_text(encoding="utf-8"), path)
     header: dict[str, list[str]] = {}
     for line in text.splitlines():
         if not line.startswith("--"):
@@ -93,7 +112,8 @@ def load(name: str) -> Query:
 
 
 def all_queries() -> list[Query]:
-    return [load(p.stem) for p in sorted(QUERY_DIR.glob("*.sql"))]
+    # 以 _ 开头的是被引入的片段，不是查询
+    return [load(p.stem) for p in sorted(QUERY_DIR.glob("*.sql")) if not p.name.startswith("_")]
 
 
 def bind(query: Query, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,46 +22,7 @@ with checkpoints as (
     union all
     select 'prev', $period_start - ($as_of - $period_start), $period_start
 ),
--- [整改记录顺序规则·开始] 本段在 queries/quality_event_order.sql、league_units.sql、league_townships.sql、supervision_ledger.sql 中逐字相同（测试核对）
--- 每条问题的违规在 flag_at 时刻变得可见：统计时刻 >= flag_at 即视为存疑，因此过去时点可以原样回放。
--- 事件次序 = (event_at, id)；合成一个整数键比较（比按结构体比较快），微秒 × 2^32 + id 不会溢出 hugeint
-event_positions as (
-    select a.*, case when a.first_event_at < p.found_at then a.first_event_at end as first_before_found
-    from (
-        select problem_code,
-               min(epoch_us(event_at)::hugeint * 4294967296 + id) filter (where action = '交办') as first_assign,
-               min(epoch_us(event_at)::hugeint * 4294967296 + id) filter (where action = '已销号') as first_close,
-               min(event_at) filter (where action = '已销号') as first_close_at,
-               count(*) filter (where action = '已销号') as closures,
-               min(event_at) as first_event_at
-        from rectify_event
-        group by problem_code
-    ) a
-    join problem p on p.code = a.problem_code
-),
--- 只有销号两次以上的问题才可能“重复销号”，窗口只在这些问题上算
-closure_chain as (
-    select problem_code, event_at, action,
-           lag(action) over (partition by problem_code order by event_at, id) as previous_action
-    from rectify_event
-    where action in ('已销号', '反弹重开')
-      and problem_code in (select problem_code from event_positions where closures >= 2)
-),
-event_order_flags as (
-    select problem_code, '销号早于交办' as reason, first_close_at as flag_at
-    from event_positions
-    where first_close is not null and (first_assign is null or first_close < first_assign)
-    union all
-    select problem_code, '重复销号（两次销号之间没有反弹重开）', min(event_at)
-    from closure_chain
-    where action = '已销号' and previous_action = '已销号'
-    group by problem_code
-    union all
-    select problem_code, '整改事件早于发现时间', first_before_found
-    from event_positions
-    where first_before_found is not null
-),
--- [整改记录顺序规则·结束]
+-- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
 state as (
     select 'cur' as period, s.* from problem_state_as_of($as_of) s
     union all

@@ -10,7 +10,7 @@ import pytest
 from chuangwen import db, queries
 
 REPO = Path(__file__).resolve().parents[2]
-QUERY_FILES = sorted(queries.QUERY_DIR.glob("*.sql"))
+QUERY_FILES = sorted(p for p in queries.QUERY_DIR.glob("*.sql") if not p.name.startswith("_"))  # _*.sql 是片段
 
 # 每种声明类型的样例值；VARCHAR 分别用空值（“全部”）和一个具体值各跑一次
 SAMPLE_VALUES = {
@@ -44,7 +44,8 @@ def schema_con(tmp_path_factory):
 def test_query_file_header_is_complete(path):
     query = queries.load(path.stem)
     used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", "\n".join(
-        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--")
+        # 用引入片段之后、真正执行的 SQL
+        line for line in query.sql.splitlines() if not line.startswith("--")
     )))
     assert (query.name, bool(query.purpose), set(query.param_names)) == (path.stem, True, used)
 
@@ -143,3 +144,33 @@ def test_used_but_undeclared_param_is_rejected(query_dir):
     with pytest.raises(queries.QueryError, match="不一致"):
         queries.load("undeclared")
 
+
+
+def test_include_line_is_replaced_by_the_fragment(query_dir):
+    (query_dir / "_scoped.sql").write_text("with scoped as (select $as_of::timestamp as t)\n", encoding="utf-8")
+    (query_dir / "uses_fragment.sql").write_text(
+        "-- name: uses_fragment\n-- 用途: 测试\n-- params: $as_of TIMESTAMP\n-- include: _scoped.sql  （说明）\nselect t from scoped\n",
+        encoding="utf-8")
+    query = queries.load("uses_fragment")
+    assert "with scoped as (select $as_of::timestamp as t)\nselect t from scoped" in query.sql
+    assert query.param_names == ("as_of",)
+
+
+def test_fragments_are_not_listed_as_queries(query_dir):
+    (query_dir / "_scoped.sql").write_text("with scoped as (select 1)\n", encoding="utf-8")
+    assert [q.name for q in queries.all_queries()] == ["sample_problem_count"]
+
+
+def test_missing_fragment_raises_query_error(query_dir):
+    (query_dir / "broken.sql").write_text("-- name: broken\n-- 用途: 测试\n-- include: _nope.sql\nselect 1\n",
+                                          encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="_nope.sql"):
+        queries.load("broken")
+
+
+def test_fragment_params_count_as_used(query_dir):
+    (query_dir / "_scoped.sql").write_text("with scoped as (select $as_of::timestamp as t)\n", encoding="utf-8")
+    (query_dir / "undeclared.sql").write_text(
+        "-- name: undeclared\n-- 用途: 测试\n-- include: _scoped.sql\nselect t from scoped\n", encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="as_of"):
+        queries.load("undeclared")

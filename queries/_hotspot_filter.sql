@@ -1,0 +1,102 @@
+-- 片段（不是独立查询）：问题热点页的筛选条件、反弹口径与坐标越界判断，结果为 CTE problems
+-- <筛选与反弹：问题热点页各查询共用的唯一定义，经 `-- include: _hotspot_filter.sql` 引入>
+with closures as (
+    -- 每一次“已销号”（截至统计时刻），带上点位与类别，供判断反弹
+    select e.problem_code, p.site_code, p.category, e.event_at as closed_at
+    from rectify_event e
+    join problem p on p.code = e.problem_code
+    where e.action = '已销号' and e.event_at <= $as_of
+),
+state as (
+    select s.*, p.lon, p.lat, p.description, pc.parent as category_parent,
+           s.found_at > $period_start as in_period
+    from problem_state_as_of($as_of) s
+    join problem p on p.code = s.problem_code
+    left join problem_category pc on pc.name = s.category
+    where s.found_at > $period_start - ($as_of - $period_start)
+      and ($scope_unit is null
+           or s.lead_unit_code = $scope_unit
+           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
+      and ($township is null or s.township_code = $township)
+      and ($unit is null or s.lead_unit_code = $unit)
+      and ($round is null or s.round_code = $round)
+      and ($site is null or s.site_code = $site)
+      and ($sources is null or list_contains(string_split($sources, ','), s.source))
+      and ($categories is null or list_contains(string_split($categories, ','), s.category)
+           or list_contains(string_split($categories, ','), pc.parent))
+      and ($severities is null or list_contains(string_split($severities, ','), s.severity))
+      and ($site_types is null or exists (select 1 from site t where t.code = s.site_code
+                                          and list_contains(string_split($site_types, ','), t.site_type)))
+),
+came_back as (
+    -- 反弹（一）：同一点位、同一类别，在上一次销号后 N 天内再次发现
+    select q.problem_code, c.problem_code as after_problem, c.closed_at as after_closed_at
+    from state q
+    asof join closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
+    where q.found_at <= c.closed_at + to_days($rebound_days)
+),
+reopened as (
+    -- 反弹（二）：本条销号后 N 天内被“反弹重开”
+    select r.problem_code, any_value(c.problem_code) as after_problem, max(c.closed_at) as after_closed_at
+    from rectify_event r
+    asof join closures c on c.problem_code = r.problem_code and r.event_at > c.closed_at
+    where r.action = '反弹重开' and r.event_at <= $as_of and r.event_at <= c.closed_at + to_days($rebound_days)
+    group by r.problem_code
+),
+flagged as (
+    select s.*,
+           coalesce(b.problem_code, o.problem_code) is not null as is_rebound,
+           coalesce(b.after_problem, o.after_problem) as rebound_after,
+           coalesce(b.after_closed_at, o.after_closed_at) as rebound_after_closed_at
+    from state s
+    left join came_back b on b.problem_code = s.problem_code
+    left join reopened o on o.problem_code = s.problem_code
+),
+matching as (
+    select *
+    from flagged
+    where $statuses is null
+       or (list_contains(string_split($statuses, ','), '在办') and not is_closed)
+       or (list_contains(string_split($statuses, ','), '逾期') and is_overdue)
+       or (list_contains(string_split($statuses, ','), '已销号') and is_closed)
+       or (list_contains(string_split($statuses, ','), '反弹') and is_rebound)
+),
+rings as (
+    -- 县界：'经度 纬度,经度 纬度,…;下一个环'（由 chuangwen.hotspots.county_ring 从边界表生成）
+    select row_number() over () as ring_no, ring
+    from (select unnest(string_split(coalesce($county_ring, ''), ';')) as ring)
+    where ring <> ''
+),
+vertices as (
+    select ring_no,
+           unnest(range(1, len(string_split(ring, ',')) + 1)) as i,
+           unnest(string_split(ring, ',')) as pt
+    from rings
+),
+edges as (
+    select a.x as x1, a.y as y1, b.x as x2, b.y as y2, least(a.y, b.y) as ymin, greatest(a.y, b.y) as ymax
+    from (select ring_no, i, split_part(trim(pt), ' ', 1)::double as x, split_part(trim(pt), ' ', 2)::double as y from vertices) a
+    join (select ring_no, i, split_part(trim(pt), ' ', 1)::double as x, split_part(trim(pt), ' ', 2)::double as y from vertices) b
+      on b.ring_no = a.ring_no and b.i = a.i + 1
+    where a.y <> b.y
+),
+crossings as (
+    -- 射线法：向东的射线穿过县界的次数为奇数即在县内
+    select m.problem_code, count(*) as n
+    from matching m
+    join edges e on m.lat >= e.ymin and m.lat < e.ymax
+    where m.lon < e.x1 + (m.lat - e.y1) * (e.x2 - e.x1) / (e.y2 - e.y1)
+    group by m.problem_code
+),
+problems as (
+    select m.*,
+           case
+               when m.lon is null or m.lat is null then '坐标缺失'
+               when $county_ring is null then '有效'
+               when coalesce(x.n, 0) % 2 = 1 then '有效'
+               else '越界'
+           end as coord_status
+    from matching m
+    left join crossings x on x.problem_code = m.problem_code
+)
+-- </筛选与反弹>
