@@ -10,9 +10,10 @@ import streamlit as st
 from chuangwen import imports
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
-from chuangwen.ui import data
+from chuangwen.ui import data, frame
 
 SUPPORTED = [k for k, v in KINDS.items() if v.supported]
+UPLOAD_LIMIT_MB = imports.MAX_BYTES // (1024 * 1024)   # 与导入程序自己的上限一致；服务器上限见 .streamlit/config.toml
 CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
 
 def _tabular(kind: str, upload) -> None:
@@ -118,8 +119,8 @@ with tab_import:
     kind = left.selectbox("导入什么", [*SUPPORTED, "boundaries"], key="dm_kind",
                           format_func=lambda k: "镇街边界" if k == "boundaries" else KINDS[k].label)
     if kind == "boundaries":
-        upload = right.file_uploader("选择边界文件（GeoJSON，或把 .shp/.shx/.dbf/.prj 压缩成 .zip）",
-                                     type=["geojson", "json", "zip"], key="dm_geo_file")
+        upload = frame.chinese_uploader(right, "选择边界文件（GeoJSON，或把 .shp/.shx/.dbf/.prj 压缩成 .zip）",
+                                        ["geojson", "json", "zip"], key="dm_geo_file", limit_mb=UPLOAD_LIMIT_MB)
         b1, b2, b3 = st.columns(3)
         name_field = b1.text_input("镇街名称字段（空白时自动识别）", key="dm_geo_field")
         valid_from = b2.date_input("新版本生效日期", key="dm_geo_from")
@@ -137,7 +138,8 @@ with tab_import:
             else:
                 st.success(result.summary(), icon=":material/check_circle:")
     else:
-        upload = right.file_uploader("选择文件（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="dm_file")
+        upload = frame.chinese_uploader(right, "选择文件（.xlsx / .xls / .csv）", ["xlsx", "xls", "csv"], key="dm_file",
+                                        limit_mb=UPLOAD_LIMIT_MB)
 
 with tab_import:
     if kind != "boundaries":

@@ -1,4 +1,4 @@
-"""页面框架共用的部件：示例数据横幅、数据截至、共享侧栏筛选、指标口径卡片。"""
+"""页面框架共用的部件：示例数据横幅、数据截至、共享侧栏筛选、指标口径卡片、中文的文件上传控件。"""
 from __future__ import annotations
 
 import math
@@ -205,3 +205,62 @@ def first_run(path) -> None:
     st.divider()
     # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
     st.navigation([st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden").run()
+
+
+def _css_text(text: str) -> str:
+    """写成 CSS content 的字符串：转义反斜杠与引号，换行写成 \\A。"""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+def upload_hint_css(key: str, types: list[str], limit_mb: int) -> str:
+    """把 key 为 key 的上传控件里 Streamlit 写死的英文换成中文的 <style>。
+
+    Streamlit 1.67 的 st.file_uploader 没有设置这些文字的参数（streamlit#13500），只能隐藏原文、用 ::after 显示中文。
+    依靠的结构（浏览器里核对过）：拖放区 stFileUploaderDropzone 内，按钮 stBaseButton-secondary 的文字在
+    stMarkdownContainer 的 <p> 里；大小与类型说明在 stFileUploaderDropzoneInstructions；拖动文件经过时出现的
+    提示层是拖放区里唯一不带 data-testid 的 div；浏览器拒收的文件显示为 aria-invalid 的 stFileChip，
+    英文原因只在悬停提示 stTooltipErrorContent 里。
+    """
+    scope = f".st-key-{key}"
+    zone = f'{scope} [data-testid="stFileUploaderDropzone"]'
+    kinds = " / ".join("." + t.lstrip(".").lower() for t in types)
+    hint = f"将文件拖到这里，或点击“选择文件”\n单个文件不超过 {limit_mb} MB · 支持 {kinds}"
+    # 浏览器拒收的原因：扩展名在允许之列的只能是超过大小；可点击重试的是上传途中失败
+    bad = '[data-testid="stFileChip"][aria-invalid="true"]'
+    allowed = ", ".join(f'[title$=".{t.lstrip(".").lower()}" i]' for t in types)
+    refusals = [
+        (bad, f"未上传：只支持 {kinds} 文件"),
+        # :has() 里不能再套 :has()，文件名用后代选择器
+        (f'{bad}:not([role="button"]) [data-testid="stFileChipName"]:is({allowed})',
+         f"未上传：文件超过 {limit_mb} MB"),
+        (f'{bad}[role="button"]', "上传失败：点击文件重试"),
+    ]
+    rules = [
+        f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {{ display: none; }}',
+        f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]::after '
+        f'{{ content: "选择文件"; }}',
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}',
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: {_css_text(hint)}; '
+        "white-space: pre-line; font-size: 0.875rem; line-height: 1.6; opacity: 0.7; }",
+        # 拖动提示层的文字样式（主题色、加粗）在 span 上，留着 span、只把原文字号设为 0
+        f'{zone} > div:not([data-testid]):not(:has([data-testid])) > span {{ font-size: 0; }}',
+        f'{zone} > div:not([data-testid]):not(:has([data-testid])) > span::after '
+        f'{{ content: "松开鼠标即可上传"; font-size: 0.875rem; }}',
+    ]
+    for chip, message in refusals:
+        rules.append(f"{zone}:has({chip})::after {{ content: {_css_text(message)}; align-self: center; "
+                     "font-size: 0.875rem; color: #B71C1C; }")
+        rules.append(f'body:has({scope} {chip}) [data-testid="stTooltipErrorContent"] {{ font-size: 0; }}')
+        rules.append(f'body:has({scope} {chip}) [data-testid="stTooltipErrorContent"]::after '
+                     f"{{ content: {_css_text(message)}; font-size: 0.875rem; }}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
+def chinese_uploader(where, label: str, types: list[str], key: str, limit_mb: int, **kwargs):
+    """文件上传控件，拖放区的按钮、说明、拖放提示与拒收原因都显示中文；返回 st.file_uploader 的结果。
+
+    上限取 limit_mb 与 server.maxUploadSize 中较小的一个：服务器只收这么大，写在说明里的才是真的上限。
+    """
+    limit_mb = min(int(limit_mb), int(st.get_option("server.maxUploadSize")))
+    st.html(upload_hint_css(key, types, limit_mb))   # 只有 <style>：不占页面位置
+    return where.file_uploader(label, type=types, key=key, max_upload_size=limit_mb, **kwargs)
