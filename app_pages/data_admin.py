@@ -12,7 +12,7 @@ from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
 from chuangwen.ui import data, frame
 
-SUPPORTED = [k for k, v in KINDS.items() if v.supported]
+SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]   # 最常用的在前
 UPLOAD_LIMIT_MB = imports.MAX_BYTES // (1024 * 1024)   # 与导入程序自己的上限一致；服务器上限见 .streamlit/config.toml
 CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
 
@@ -22,7 +22,7 @@ def _tabular(kind: str, upload) -> None:
     create_missing = o1.checkbox("自动新增库中没有的单位、镇街、类别", key="dm_create",
                                  help="第一次导入时使用；新增的名称会列在报告里，回滚时一并删除")
     partial = o2.checkbox("只导入通过校验的行", key="dm_partial", help="默认整批：有任何错误就一行都不写入")
-    crs = CRS[o3.selectbox("坐标系", list(CRS), key="dm_crs")]
+    crs = CRS[o3.selectbox("坐标系", list(CRS), key="dm_crs")] if kind in ("problems", "sites") else None
 
     if upload is None:
         st.info("先选择文件。表头与模板不同的表格，可在下面为每个模板列选对应的列，并存为预设下次直接用。",
@@ -100,7 +100,7 @@ def _tabular(kind: str, upload) -> None:
 
 
 st.title("数据管理")
-st.caption("导入问题台账、整改记录与责任单位（Excel / CSV）：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
+st.caption("导入问题台账、整改记录、责任单位、点位、测评体系、测评成绩、扣分明细（Excel / CSV）与镇街边界：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
 path = data.database_path()
 tab_import, tab_log, tab_tpl = st.tabs(["导入", "导入记录", "模板下载"])
 
@@ -109,7 +109,7 @@ with tab_tpl:
                 "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。")
     cols = st.columns(4)
     for i, key in enumerate(templates.ORDER):
-        label = KINDS[key].label + ("" if KINDS[key].supported else "（暂不支持导入）")
+        label = KINDS[key].label
         cols[i % 4].download_button(label, templates.build(key), file_name=templates.file_name(key),
                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                     key=f"dm_tpl_{key}", icon=":material/download:")
@@ -125,7 +125,7 @@ with tab_import:
         name_field = b1.text_input("镇街名称字段（空白时自动识别）", key="dm_geo_field")
         valid_from = b2.date_input("新版本生效日期", key="dm_geo_from")
         geo_create = b3.checkbox("自动新增库中没有的镇街", key="dm_geo_create")
-        st.caption("边界按版本保存，不覆盖旧版本；与库中最新版本相同的跳过。已有问题与点位的镇街不改写，报告会列出按新边界归属不一致的数量。")
+        st.caption("边界按版本保存，不覆盖旧版本；与库中最新版本相同的跳过。有坐标的已有问题与点位按新边界重新归属镇街（原社区不在新镇街下时清空），没有坐标或在所有镇街之外的不变；回滚这次导入即恢复。")
         if upload is not None and st.button("导入边界", type="primary", key="dm_geo_import", icon=":material/upload:"):
             data.release_connection()
             try:

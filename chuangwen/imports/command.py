@@ -22,7 +22,7 @@ def register(sub, formatter_class, db_help: str = "数据库文件路径（.duck
         formatter_class=formatter_class)
     kinds = imp.add_subparsers(title="导入种类", dest="what", metavar="种类", required=True)
     for key, kind in KINDS.items():
-        p = kinds.add_parser(key, help=kind.label + ("" if kind.supported else "（暂不支持）"),
+        p = kinds.add_parser(key, help=kind.label,
                              description=f"导入{kind.label}。模板列：{'、'.join(kind.names)}。{kind.note}",
                              formatter_class=formatter_class)
         p.add_argument("file", type=Path, metavar="文件", help="要导入的 .xlsx / .xls / .csv 文件")
@@ -63,7 +63,11 @@ def _print_report(prep, stream) -> None:
         return
     print(f"校验报告（{len(report):,} 条）：", file=stream)
     for r in report.head(REPORT_LINES).itertuples(index=False):
-        where = f"{r.文件}" + (f"［{r.工作表}］" if r.工作表 else "") + f" 第 {r.行} 行" if r.行 != "" else f"{r.文件}"
+        where = f"{r.文件}" + (f"［{r.工作表}］" if r.工作表 else "")
+        if isinstance(r.行, str) and r.行:
+            where += f" {r.行}"
+        elif r.行 != "":
+            where += f" 第 {r.行} 行"
         value = f"值“{r.值}”：" if r.值 else ""
         print(f"  {r.级别}｜{where}｜{r.列}｜{value}{r.原因}", file=stream)
     if len(report) > REPORT_LINES:

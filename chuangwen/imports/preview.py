@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chuangwen import excel
-from chuangwen.imports import readers, validate
+from chuangwen.imports import readers, validate, write
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping
 
@@ -16,9 +16,19 @@ LABELS = {
     "lon_source": "原经度", "lat_source": "原纬度", "description": "问题描述", "severity": "严重程度",
     "lead_unit_code": "牵头单位编码", "deadline": "整改期限", "problem_code": "问题编号", "event_at": "时间",
     "action": "动作", "unit_code": "单位编码", "note": "说明", "name": "名称", "kind": "条块", "unit_type": "单位类型",
-    "region_code": "镇街编码",
+    "region_code": "地区编码", "parent_code": "上级编号", "level": "层级", "points": "分值", "method": "测评方法",
+    "site_types": "点位类型", "sort_order": "顺序", "scope": "适用范围",
+    "effective_from": "生效日期", "total_points": "满分", "round_type": "轮次类型", "start_date": "开始日期",
+    "end_date": "结束日期", "cycle": "创建周期", "year": "年份", "is_ranked": "公布排名", "total": "总分",
+    "node_code": "板块/项目编号", "score": "得分", "reason": "扣分原因", "share": "分摊比例", "id": "扣分编号",
 }
-TABLE_LABELS = {"problem": "问题", "problem_coop_unit": "配合单位", "rectify_event": "整改事件", "unit": "责任单位"}
+TABLE_LABELS = write.TABLE_LABELS
+# 同名列在不同表里的意思不同（code 在问题表是问题编号、在体系表是条目编号）
+COLUMN_LABELS = {
+    "unit": {"code": "单位编码", "name": "单位名称"}, "site": {"code": "点位编码", "name": "点位名称"},
+    "framework_edition": {"edition": "版本", "name": "体系名称"}, "framework_node": {"edition": "版本", "code": "编号", "name": "名称"},
+    "round": {"code": "轮次编号", "name": "轮次名称", "level": "组织层级"}, "score": {"note": "备注"}, "region": {"code": "地区编码", "name": "名称"},
+}
 
 
 def source_columns(raw: bytes, file_name: str, kind: str, mapping: Mapping | None = None) -> tuple[list[str], int]:
@@ -65,12 +75,12 @@ def stored_rows(prep: validate.Prepared, limit: int = 20) -> dict[str, pd.DataFr
     for table, df in prep.frames.items():
         if df is None or df.empty:
             continue
-        shown = df.head(limit).copy()
+        shown = df.drop(columns=[c for c in df.columns if c.startswith("_")]).head(limit).copy()
         for col in shown.columns:
             if pd.api.types.is_datetime64_any_dtype(shown[col]):
                 shown[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
         shown = shown.astype(object).where(shown.notna(), "")
-        out[TABLE_LABELS.get(table, table)] = shown.rename(columns=LABELS)
+        out[TABLE_LABELS.get(table, table)] = shown.rename(columns={**LABELS, **COLUMN_LABELS.get(table, {})})
     return out
 
 

@@ -5,12 +5,14 @@ import io
 
 import xlsxwriter
 
-from chuangwen.imports.kinds import ACTIONS, KINDS, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
+from chuangwen.imports.kinds import ACTIONS, KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
 
 CHOICES = {
     ("problems", "来源"): SOURCES, ("problems", "严重程度"): SEVERITIES, ("problems", "整改状态"): STATUSES,
     ("problems", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"), ("events", "动作"): ACTIONS,
-    ("units", "条块"): ("条", "块"), ("units", "单位类型"): UNIT_TYPES,
+    ("units", "条块"): ("条", "块"), ("units", "单位类型"): UNIT_TYPES, ("scores", "轮次类型"): ROUND_TYPES,
+    ("framework", "层级"): LEVELS, ("framework", "测评方法"): METHODS, ("framework", "适用范围"): SCOPES,
+    ("sites", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"),
 }
 ORDER = ("units", "sites", "framework", "scores", "deductions", "problems", "events")
 GENERAL = [

@@ -191,6 +191,7 @@ class _Refs:
         self.new_communities: dict[tuple[str, str], str] = {}
         self.new_categories: list[str] = []
         self.new_county: tuple[str, str] | None = None
+        self.new_counties: dict[str, str] = {}     # 测评成绩里新出现的县级单位（排名组成员）
 
     def _next_code(self, prefix: str, taken: set[str], made: int) -> str:
         k = made + 1
@@ -231,9 +232,32 @@ class _Refs:
         counties = self.regions.loc[self.regions.level == "县级", "code"].tolist()
         if len(counties) == 1:
             return counties[0]
+        if "IMPC" in self.region_codes:           # 上次导入加的“待补充县”
+            return "IMPC"
         if self.new_county is None:
             self.new_county = ("IMPP", "IMPC")
         return self.new_county[1]
+
+    def county(self, name: str) -> str:
+        """--create-missing：排名组里新出现的县级单位，挂在本县所在的省下。"""
+        if name not in self.new_counties:
+            self.new_counties[name] = self._next_code("IMPX", self.region_codes | set(self.new_counties.values()),
+                                                      len(self.new_counties))
+        return self.new_counties[name]
+
+    def province_code(self) -> str:
+        our = self.meta.get("our_region_code")
+        parent = dict(zip(self.regions["code"], self.regions["parent_code"]))
+        if our in parent and parent[our]:
+            return parent[our]
+        provinces = self.regions.loc[self.regions.level == "省", "code"].tolist()
+        if len(provinces) == 1:
+            return provinces[0]
+        if "IMPP" in self.region_codes:
+            return "IMPP"
+        if self.new_county is None:
+            self.new_county = ("IMPP", "IMPC")
+        return self.new_county[0]
 
     def township(self, name: str | None) -> str | None:
         if name is None:
@@ -265,11 +289,17 @@ class _Refs:
     def created_frames(self) -> dict[str, pd.DataFrame]:
         out: dict[str, pd.DataFrame] = {}
         regions = []
+        province = self.province_code() if self.new_counties else None
         if self.new_townships or self.new_communities:
             county = self.county_code()
-            if self.new_county is not None:
+        if self.new_county is not None:
+            if "IMPP" not in self.region_codes:
                 regions.append(("IMPP", "待补充省（导入时自动添加）", "省", None, None))
+            if (self.new_townships or self.new_communities) and "IMPC" not in self.region_codes:
                 regions.append(("IMPC", "待补充县（导入时自动添加）", "县级", None, "IMPP"))
+        for name, code in self.new_counties.items():
+            regions.append((code, name, "县级", None, province))
+        if self.new_townships or self.new_communities:
             for name, code in self.new_townships.items():
                 regions.append((code, name, "镇街", None, county))
             for (town, name), code in self.new_communities.items():
@@ -310,8 +340,8 @@ def _dates(ck, cols, name, n, mapping, required: bool) -> pd.Series:
 def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str | None = None,
             create_missing: bool = False) -> Prepared:
     """校验一张表；不写库。"""
-    if kind not in KINDS or not KINDS[kind].supported:
-        raise ValueError(f"暂不支持导入“{KINDS[kind].label if kind in KINDS else kind}”")
+    if kind not in KINDS:
+        raise ValueError(f"不认识的导入种类“{kind}”")
     cols, header_problems = _source_columns(table, mapping, kind)
     n = len(table.data)
     prep = Prepared(kind, table, n)
@@ -329,12 +359,15 @@ def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str 
         _prepare_units(prep, ck, refs, cols, mapping)
     elif kind == "sites":
         _prepare_sites(prep, ck, refs, cols, mapping, crs or mapping.crs)
+    else:
+        from chuangwen.imports import assessment
+        getattr(assessment, f"prepare_{kind}")(con, prep, ck, refs, cols, mapping, _texts, _lookup)
     prep.issues = ck.issues + prep.issues
     prep.rejected = ck.bad
     prep.created = refs.created_frames()
     if prep.created:
         for table_name, df in prep.created.items():
-            label = {"region": "镇街/社区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型"}[table_name]
+            label = {"region": "地区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型"}[table_name]
             for name in df["name"]:
                 prep.issues.append({"级别": NOTE, "文件": table.file_name, "工作表": table.sheet, "行": "", "列": label,
                                     "值": name, "原因": "库中没有，按 --create-missing 新增"})

@@ -23,6 +23,13 @@ from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
 
 
+TABLE_LABELS = {"problem": "问题", "problem_coop_unit": "配合单位关系", "rectify_event": "整改事件", "unit": "责任单位",
+                "region": "地区（县级/镇街/社区）", "problem_category": "问题类别", "site": "点位", "site_type": "点位类型",
+                "boundary": "边界版本", "region_reassignment": "重新归属的问题与点位",
+                "framework_edition": "测评体系版本", "framework_node": "测评体系条目", "round": "测评轮次", "score": "成绩",
+                "score_part": "分项得分", "deduction": "扣分", "deduction_unit": "扣分责任单位"}
+
+
 class ImportFailed(Exception):
     """导入未执行（文件读不了或有错误）；message 为中文，prepared 带逐行报告（若已读到行）。"""
 
@@ -49,13 +56,31 @@ class ImportResult:
 
     def summary(self) -> str:
         lines = [self.message]
-        labels = {"problem": "问题", "problem_coop_unit": "配合单位关系", "rectify_event": "整改事件", "unit": "责任单位",
-                  "region": "镇街/社区", "problem_category": "问题类别", "site": "点位", "site_type": "点位类型"}
+        labels = TABLE_LABELS
         if self.inserted:
             lines.append("写入：" + "，".join(f"{labels.get(k, k)} {v:,} 行" for k, v in self.inserted.items()))
         for k, names in self.created.items():
             lines.append(f"新增{labels.get(k, k)}（--create-missing）：{'、'.join(names)}")
         return "\n".join(lines)
+
+
+# 写入顺序：被引用的表先写
+WRITE_ORDER = ("region", "unit", "site", "framework_edition", "framework_node", "round", "score", "score_part",
+               "deduction", "deduction_unit", "problem", "problem_coop_unit", "rectify_event")
+# 没有 import_id 列的表：写入的行记入 import_created（复合主键以 | 连接），回滚时按此删除
+KEY_SEP = "|"
+CREATED_KEYS = {"unit": ("code",), "site": ("code",), "framework_edition": ("edition",),
+                "framework_node": ("edition", "code"), "round": ("code",), "score": ("round_code", "region_code"),
+                "score_part": ("round_code", "region_code", "edition", "node_code"), "deduction": ("id",)}
+
+
+def _refresh_edition_totals(con, editions: list[str]) -> None:
+    """测评体系版本的满分 = 各板块分值之和（导入新增板块、回滚删掉板块后重算）。"""
+    if editions:
+        con.execute("update framework_edition e set total_points = s.total from ("
+                    " select edition, sum(points) as total from framework_node where level = '板块' group by edition) s"
+                    " where s.edition = e.edition and e.edition in (select unnest($e::varchar[])) and s.total > 0",
+                    {"e": editions})
 
 
 def archive_dir(db_path: Path) -> Path:
@@ -99,8 +124,6 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
     db_path = Path(db_path)
     if kind not in KINDS:
         raise ImportFailed(f"不认识的导入种类“{kind}”，应为：{'、'.join(KINDS)}")
-    if not KINDS[kind].supported:
-        raise ImportFailed(f"本版本暂不支持导入“{KINDS[kind].label}”（{kind}）；目前支持：问题台账、整改记录、责任单位、点位与镇街边界。")
     mapping = mapping or identity(kind)
     try:
         table = read(raw, file_name, kind, mapping)
@@ -150,16 +173,30 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
                 _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
                                                               "key": df[key_col].astype(str).to_numpy()}))
                 created[table_name] = df["name"].tolist()
-        for table_name in ("region", "unit", "site", "problem", "problem_coop_unit", "rectify_event"):
+        if "deduction" in prep.frames and len(prep.frames["deduction"]):
+            # 编号接在库中最大编号之后（示例库与手工录入的扣分带显式编号，序列不一定跟得上）
+            start = con.execute("select coalesce(max(id), 0) + 1 from deduction").fetchall()[0][0]
+            ids = list(range(start, start + len(prep.frames["deduction"])))
+            prep.frames["deduction"] = prep.frames["deduction"].assign(id=ids)
+            du = prep.frames.get("deduction_unit")
+            if du is not None and len(du):
+                prep.frames["deduction_unit"] = du.assign(deduction_id=[ids[k] for k in du["_deduction_row"]]).drop(
+                    columns="_deduction_row")
+        for table_name in WRITE_ORDER:
             df = prep.frames.get(table_name)
             if df is None or df.empty:
                 continue
             if table_name in ("problem", "rectify_event"):
                 df = df.assign(import_id=import_id)
-            if table_name in ("unit", "site"):
+            if table_name in CREATED_KEYS:
+                keys = df[CREATED_KEYS[table_name][0]].astype(str)
+                for col in CREATED_KEYS[table_name][1:]:
+                    keys = keys + KEY_SEP + df[col].astype(str)
                 _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
-                                                              "key": df["code"].astype(str).to_numpy()}))
+                                                              "key": keys.to_numpy()}).drop_duplicates())
             inserted[table_name] = inserted.get(table_name, 0) + _insert(con, table_name, df)
+        if "framework_node" in inserted:
+            _refresh_edition_totals(con, prep.frames["framework_node"]["edition"].unique().tolist())
         archive.parent.mkdir(parents=True, exist_ok=True)
         if not archive.exists():
             tmp = archive.with_name(archive.name + f".tmp-{os.getpid()}")
@@ -204,6 +241,22 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
             raise ImportFailed(f"导入编号 {import_id} 已经回滚过。")
         if row[0] == "失败":
             raise ImportFailed(f"导入编号 {import_id} 未写入数据，无需回滚。")
+        # 边界导入的重新归属：后续边界导入又改动过同一批问题或点位时，须先回滚后者；否则恢复原镇街与原社区。
+        # 恢复放在下面的检查之前：被归入本次新增镇街的问题、点位恢复后，不再算作引用了新增的镇街。
+        later = [r[0] for r in con.execute(
+            "select distinct b.import_id from region_reassignment a join region_reassignment b"
+            " on b.entity = a.entity and b.entity_code = a.entity_code and b.import_id > a.import_id"
+            " where a.import_id = $i and b.import_id in (select id from import_log where status in ('成功', '部分导入'))"
+            " order by 1 desc", {"i": import_id}).fetchall()]
+        if later:
+            ids = "、".join(map(str, later))
+            raise ImportFailed(f"后续的边界导入（编号 {ids}）又重新归属了导入编号 {import_id} 改动过的问题或点位，"
+                               f"请先{'按此顺序' if len(later) > 1 else ''}回滚导入编号 {ids}。")
+        for entity in ("problem", "site"):   # 之后又被改动的行（镇街已不是本次归入的）不动
+            con.execute(f"update {entity} set township_code = r.old_township_code, community_code = r.old_community_code"
+                        f" from region_reassignment r where r.import_id = $i and r.entity = '{entity}'"
+                        f" and {entity}.code = r.entity_code and {entity}.township_code = r.new_township_code", {"i": import_id})
+        con.execute("delete from region_reassignment where import_id = $i", {"i": import_id})
         blockers = con.execute(
             """
             with mine as (select code from problem where import_id = $i),
@@ -223,47 +276,97 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
         if blockers:
             ids = "、".join(str(b[0]) for b in blockers)
             raise ImportFailed(f"后续导入（编号 {ids}）用到了导入编号 {import_id} 写入的数据，请先回滚它们。")
-        made = con.execute("select table_name, key from import_created where import_id = $i", {"i": import_id}).df()
-        refs_outside = con.execute(
-            """select count(*) from import_created m where m.import_id = $i and (
-                (m.table_name = 'unit' and (exists (select 1 from problem p where p.lead_unit_code = m.key and coalesce(p.import_id, -1) <> $i)
-                    or exists (select 1 from framework_node f where f.lead_unit_code = m.key)
-                    or exists (select 1 from deduction_unit d where d.unit_code = m.key)))
-                or (m.table_name = 'region' and exists (select 1 from site s where (s.township_code = m.key or s.community_code = m.key)
-                    and s.code not in (select key from import_created where import_id = $i and table_name = 'site')))
-                or (m.table_name = 'site' and exists (select 1 from problem p where p.site_code = m.key and coalesce(p.import_id, -1) <> $i))
-                or (m.table_name = 'site' and exists (select 1 from deduction d where d.site_code = m.key))
-                or (m.table_name = 'site_type' and exists (select 1 from site s where s.site_type = m.key
-                    and s.code not in (select key from import_created where import_id = $i and table_name = 'site'))))""",
-            {"i": import_id}).fetchone()[0]
-        if refs_outside:
-            raise ImportFailed(f"导入编号 {import_id} 新增的单位或镇街已被其他数据引用（手工录入或其他来源），不能自动回滚。")
-        # 第 1 步：事件、配合单位、边界（子表）
+        outside = [label for label, sql in _OUTSIDE_REFERENCES if con.execute(_MINE + sql, {"i": import_id}).fetchone()[0]]
+        if outside:
+            raise ImportFailed(f"导入编号 {import_id} 新增的{'、'.join(outside)}已被其他数据引用（后续导入或手工录入），不能自动回滚；请先回滚用到它们的后续导入。")
+        touched_editions = [r[0] for r in con.execute(
+            "select distinct split_part(key, '|', 1) from import_created where import_id = $i and table_name = 'framework_node'",
+            {"i": import_id}).fetchall()]
+        # 第 1 步：事件、配合单位、扣分分摊、边界（子表）
         con.execute("delete from boundary where source like $p", {"p": f"import:{import_id}:%"})
         con.execute("delete from rectify_event where import_id = $i or problem_code in (select code from problem where import_id = $i)",
                     {"i": import_id})
         con.execute("delete from problem_coop_unit where problem_code in (select code from problem where import_id = $i)"
                     " or unit_code in (select key from import_created where import_id = $i and table_name = 'unit')",
                     {"i": import_id})
-    steps = [
-        ("delete from problem where import_id = $i", None),
-        ("delete from site where code in (select key from import_created where import_id = $i and table_name = 'site')", None),
-        ("delete from unit where code in (select key from import_created where import_id = $i and table_name = 'unit')", None),
-        ("delete from site_type where name in (select key from import_created where import_id = $i and table_name = 'site_type')", None),
-        ("delete from problem_category where name in (select key from import_created where import_id = $i and table_name = 'problem_category')", None),
-        ("delete from region where level = '社区村' and code in (select key from import_created where import_id = $i and table_name = 'region')", None),
-        ("delete from region where level = '镇街' and code in (select key from import_created where import_id = $i and table_name = 'region')", None),
-        ("delete from region where level = '县级' and code in (select key from import_created where import_id = $i and table_name = 'region')", None),
-        ("delete from region where level = '省' and code in (select key from import_created where import_id = $i and table_name = 'region')", None),
-    ]
-    for sql, _ in steps:
+        con.execute(_MINE + "delete from deduction_unit where cast(deduction_id as varchar) in (select key from mine where t = 'deduction')",
+                    {"i": import_id})
+    # 其后每步一个事务，先子后父（DuckDB 同一事务里删了子行仍不能删父行）
+    for sql in _DELETE_STEPS:
         with db.writer(db_path) as con:
-            con.execute(sql, {"i": import_id})
+            con.execute(_MINE + sql, {"i": import_id})
+    with db.writer(db_path) as con:
+        _refresh_edition_totals(con, touched_editions)
     with db.writer(db_path) as con:
         con.execute("delete from import_created where import_id = $i", {"i": import_id})
         con.execute("update import_log set status = '已回滚', note = concat_ws('；', note, $n) where id = $i",
                     {"i": import_id, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"})
-    return f"已回滚导入编号 {import_id}（{row[1]}，{row[2]}）：该次导入写入的数据已删除，导入日志保留并标记为“已回滚”。"
+    label = KINDS[row[1]].label if row[1] in KINDS else "镇街边界"
+    return f"已回滚导入编号 {import_id}（{label}，{row[2]}）：该次导入写入的数据已删除，导入日志保留并标记为“已回滚”。"
+
+
+# 本次导入写入/新增的行（表名 t、键 key）
+_MINE = "with mine as (select table_name as t, key from import_created where import_id = $i) "
+# 回滚前的检查：本次导入新增的参考数据是否被“不是本次导入写入的”行引用
+_OUTSIDE_REFERENCES = [
+    ("单位", """select count(*) from mine m where m.t = 'unit' and (
+        exists (select 1 from problem p where p.lead_unit_code = m.key and coalesce(p.import_id, -1) <> $i)
+        or exists (select 1 from framework_node f where f.lead_unit_code = m.key
+                   and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))
+        or exists (select 1 from deduction_unit d where d.unit_code = m.key
+                   and cast(d.deduction_id as varchar) not in (select key from mine where t = 'deduction')))"""),
+    ("镇街", """select count(*) from mine m where m.t = 'region' and exists (
+        select 1 from site s where (s.township_code = m.key or s.community_code = m.key)
+        and s.code not in (select key from mine where t = 'site'))"""),
+    ("地区", """select count(*) from mine m where m.t = 'region' and (
+        exists (select 1 from score s where s.region_code = m.key
+                and s.round_code || '|' || s.region_code not in (select key from mine where t = 'score'))
+        or exists (select 1 from region r where r.parent_code = m.key and r.code not in (select key from mine where t = 'region')))"""),
+    ("点位", """select count(*) from mine m where m.t = 'site' and (
+        exists (select 1 from problem p where p.site_code = m.key and coalesce(p.import_id, -1) <> $i)
+        or exists (select 1 from deduction d where d.site_code = m.key
+                   and cast(d.id as varchar) not in (select key from mine where t = 'deduction')))"""),
+    ("点位类型", """select count(*) from mine m where m.t = 'site_type' and exists (
+        select 1 from site s where s.site_type = m.key and s.code not in (select key from mine where t = 'site'))"""),
+    ("问题类别", """select count(*) from mine m where m.t = 'problem_category' and exists (
+        select 1 from framework_node f where f.category = m.key
+        and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))"""),
+    ("测评轮次", """select count(*) from mine m where m.t = 'round' and (
+        exists (select 1 from score s where s.round_code = m.key
+                and s.round_code || '|' || s.region_code not in (select key from mine where t = 'score'))
+        or exists (select 1 from score_part s where s.round_code = m.key and s.round_code || '|' || s.region_code || '|'
+                   || s.edition || '|' || s.node_code not in (select key from mine where t = 'score_part'))
+        or exists (select 1 from deduction d where d.round_code = m.key
+                   and cast(d.id as varchar) not in (select key from mine where t = 'deduction'))
+        or exists (select 1 from problem p where p.round_code = m.key and coalesce(p.import_id, -1) <> $i))"""),
+    ("测评体系条目", """select count(*) from mine m where m.t = 'framework_node' and (
+        exists (select 1 from score_part s where s.edition || '|' || s.node_code = m.key and s.round_code || '|' || s.region_code
+                || '|' || s.edition || '|' || s.node_code not in (select key from mine where t = 'score_part'))
+        or exists (select 1 from deduction d where d.edition || '|' || d.standard_code = m.key
+                   and cast(d.id as varchar) not in (select key from mine where t = 'deduction'))
+        or exists (select 1 from problem p where p.edition || '|' || p.standard_code = m.key and coalesce(p.import_id, -1) <> $i))"""),
+    ("测评体系版本", """select count(*) from mine m where m.t = 'framework_edition' and (
+        exists (select 1 from round r where r.edition = m.key and r.code not in (select key from mine where t = 'round'))
+        or exists (select 1 from framework_node f where f.edition = m.key
+                   and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))
+        or exists (select 1 from negative_item x where x.edition = m.key))"""),
+]
+_DELETE_STEPS = [
+    "delete from deduction where cast(id as varchar) in (select key from mine where t = 'deduction')",
+    "delete from score_part where round_code || '|' || region_code || '|' || edition || '|' || node_code"
+    " in (select key from mine where t = 'score_part')",
+    "delete from score where round_code || '|' || region_code in (select key from mine where t = 'score')",
+    "delete from problem where import_id = $i",
+    "delete from site where code in (select key from mine where t = 'site')",
+    "delete from round where code in (select key from mine where t = 'round')",
+    "delete from framework_node where edition || '|' || code in (select key from mine where t = 'framework_node')",
+    "delete from framework_edition where edition in (select key from mine where t = 'framework_edition')",
+    "delete from unit where code in (select key from mine where t = 'unit')",
+    "delete from site_type where name in (select key from mine where t = 'site_type')",
+    "delete from problem_category where name in (select key from mine where t = 'problem_category')",
+    *(f"delete from region where level = '{level}' and code in (select key from mine where t = 'region')"
+      for level in ("社区村", "镇街", "县级", "省")),
+]
 
 
 def save_preset(db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping) -> None:

@@ -35,7 +35,7 @@ def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monk
     labels = [b.label for b in at.get("download_button")]
     assert len(labels) == len(templates.ORDER) and {"问题台账", "整改记录", "责任单位"} <= set(labels)
     assert any("先选择文件" in i.value for i in at.info)
-    assert at.selectbox(key="dm_kind").options == ["问题台账", "整改记录", "责任单位", "点位", "镇街边界"]
+    assert at.selectbox(key="dm_kind").options == ["问题台账", "整改记录", "责任单位", "点位", "测评体系", "测评成绩", "扣分明细", "镇街边界"]
 
 
 def test_import_log_lists_imports_and_rollback_removes_the_rows(demo_db, monkeypatch, tmp_path):
