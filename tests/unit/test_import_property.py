@@ -86,3 +86,49 @@ def test_malformed_import_either_writes_or_leaves_every_table_unchanged(ref, tmp
         assert table_hashes(copy) == before
         return
     assert result.status in ("成功", "部分导入", "无新数据")
+
+
+# 每种表格导入（测评体系、成绩、扣分、单位、点位、整改记录）：模板列加上成绩表的分项列，单元格取自带领域取值的畸形值
+ASSESSMENT_CELLS = st.one_of(cell, st.sampled_from([
+    "T版", "2026版", "1", "1.1", "1.1.1.1", "9.9", "1..2", "板块", "测评项目", "测评标准", "实地考察", "网上申报",
+    "R2025-ND", "2025年度测评", "新轮次", "甲县", "乙县", "101", "60", "0", "-3", "农贸市场、背街小巷", "城管局、东坝镇"]))
+KIND_COLUMNS = {k: KINDS[k].names + (["1.1", "宣传氛围", "名次"] if k == "scores" else [])
+                for k in ("framework", "scores", "deductions", "units", "sites", "events")}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), kind=st.sampled_from(sorted(KIND_COLUMNS)), create=st.booleans())
+def test_every_kind_of_malformed_rows_gives_a_report(ref, data, kind, create):
+    _, con = ref
+    cols = data.draw(st.lists(st.sampled_from(KIND_COLUMNS[kind] + ["乱列"]), min_size=1, max_size=14, unique=True))
+    body = data.draw(st.lists(st.fixed_dictionaries({c: ASSESSMENT_CELLS for c in cols}), min_size=1, max_size=6))
+    raw = csv_bytes([{c: _text(r[c]) for c in cols} for r in body], header=cols)
+    try:
+        prep = validate_only(con, raw, "乱.csv", kind, create_missing=create)
+    except ReadError as exc:
+        assert str(exc)
+        return
+    report = prep.report()
+    assert prep.rejected is not None and len(prep.rejected) == prep.rows_total
+    assert report["原因"].map(lambda s: isinstance(s, str) and s != "").all()
+    if prep.errors == 0:
+        assert not prep.rejected.any()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), kind=st.sampled_from(["framework", "scores", "deductions"]), partial=st.booleans())
+def test_assessment_imports_either_write_or_leave_every_table_unchanged(ref, tmp_path_factory, data, kind, partial):
+    path, _ = ref
+    copy = tmp_path_factory.mktemp("copy") / "c.duckdb"
+    shutil.copy(path, copy)
+    before = table_hashes(copy)
+    cols = KIND_COLUMNS[kind]
+    body = data.draw(st.lists(st.fixed_dictionaries({c: ASSESSMENT_CELLS for c in cols}), min_size=1, max_size=5))
+    try:
+        result = run_import(copy, csv_bytes([{c: _text(r[c]) for c in cols} for r in body], header=cols), "乱.csv", kind,
+                            partial=partial, create_missing=True)
+    except ImportFailed as exc:
+        assert str(exc)
+        assert table_hashes(copy) == before
+        return
+    assert result.status in ("成功", "部分导入", "无新数据")
