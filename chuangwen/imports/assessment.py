@@ -330,6 +330,10 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
     prep.frames["round"] = pd.DataFrame([r for k, r in new_rounds.items() if k in used_rounds],
                                         columns=["code", "name", "round_type", "level", "start_date", "end_date", "cycle",
                                                  "year", "edition", "is_ranked"])
+    if not refs.meta.get("our_region_code") and len(prep.frames["score"]):
+        prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "", "列": "单位", "值": "",
+                            "原因": "库中还没有指定本县：排名趋势页以本县为主线，请用环境变量 CHUANGWEN_OUR_CODE 设为本县的地区编码"
+                                    "（各县编码见数据管理页导入预览的“地区编码”列，或本报告中新增地区的编码）"})
     if new_rounds and len(prep.frames["round"]):
         for r in prep.frames["round"].itertuples(index=False):
             prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "", "列": "测评轮次",

@@ -368,9 +368,10 @@ def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str 
     if prep.created:
         for table_name, df in prep.created.items():
             label = {"region": "地区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型"}[table_name]
-            for name in df["name"]:
+            codes = df["code"] if "code" in df else [None] * len(df)
+            for name, code in zip(df["name"], codes):
                 prep.issues.append({"级别": NOTE, "文件": table.file_name, "工作表": table.sheet, "行": "", "列": label,
-                                    "值": name, "原因": "库中没有，按 --create-missing 新增"})
+                                    "值": name, "原因": "库中没有，按 --create-missing 新增" + (f"（编码 {code}）" if code else "")})
     return prep
 
 
