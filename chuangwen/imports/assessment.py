@@ -327,6 +327,8 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
     prep.frames["score_part"] = sp.drop(columns="_row").reset_index(drop=True)
     prep.skipped = int((ok & exists & ~adds_part).sum())
     used_rounds = set(prep.frames["score"]["round_code"]) | set(prep.frames["score_part"]["round_code"])
+    used_regions = set(region[ok])   # 只新增被通过校验的行用到的县级单位（部分导入时被拒行的单位不留下）
+    refs.new_counties = {k: v for k, v in refs.new_counties.items() if v in used_regions}
     prep.frames["round"] = pd.DataFrame([r for k, r in new_rounds.items() if k in used_rounds],
                                         columns=["code", "name", "round_type", "level", "start_date", "end_date", "cycle",
                                                  "year", "edition", "is_ranked"])

@@ -271,3 +271,12 @@ def test_preview_shows_the_rows_as_they_will_be_stored_in_chinese(tmp_path):
     assert shown["成绩"].to_dict("records") == [{"测评轮次": "2026年度测评", "地区编码": "990101", "总分": 91.5, "备注": ""}]
     assert list(shown["测评轮次"].columns) == ["轮次编号", "轮次名称", "轮次类型", "组织层级", "开始日期", "结束日期", "创建周期",
                                           "年份", "测评体系版本", "公布排名"]
+
+
+def test_partial_scores_do_not_leave_a_new_county_whose_only_row_was_rejected(tmp_path):
+    path = base_db(tmp_path)
+    rows = [{"测评轮次": "R2026-06-ZA", "单位": "乙县", "总分": "87"}, {"测评轮次": "R2026-06-ZA", "单位": "新设县", "总分": "120"}]
+    res = write.run_import(path, csv_bytes(rows, header=["测评轮次", "单位", "总分"]), "半.csv", "scores", partial=True,
+                           create_missing=True)
+    assert (res.rows_imported, res.rows_rejected, res.created) == (1, 1, {})
+    assert q(path, "select count(*) from region where name = '新设县'") == [(0,)]
