@@ -39,6 +39,7 @@ TABLE_LABELS = {
     "rectify_event": "整改事件",
     "import_log": "导入日志",
     "import_created": "导入新增的参考数据",
+    "region_reassignment": "按边界重新归属记录",
     "import_preset": "列映射预设",
 }
 

@@ -2,8 +2,10 @@
 
 - 名称与库中镇街（或本县）对上：新增一个版本（valid_from 为生效日期）；与最新版本完全相同的跳过（幂等）。
 - 库中没有的镇街：加 --create-missing 时新增（挂在本县下），否则报错。
-- 已有问题与点位按新边界重新归属镇街：DuckDB 不允许更新被外键引用的行的索引列（问题被整改事件引用），
-  因此本版本不改写已有行，只在报告中列出按新边界会改变归属的问题与点位数；之后导入的、未填镇街的问题按边界判定镇街。
+- 已有问题与点位按各镇街最新版本的边界重新归属（与写入边界同一事务）：有坐标、落在某个镇街内、且与现归属不同的，
+  改写镇街；原社区不属于新镇街时清空社区。没有坐标、落在所有镇街之外的保持原归属。
+  边界重叠处以生效日期较新的版本为准，同样新时（含落在公共边线上）保持原镇街。
+  每条改动记入 region_reassignment（原镇街、原社区），回滚这次导入时按此恢复。
 """
 from __future__ import annotations
 
@@ -165,33 +167,59 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         if new_rows:
             df = pd.DataFrame(new_rows).drop(columns="name").assign(source=f"import:{import_id}:{file_name}")
             inserted["boundary"] = _insert(con, "boundary", df)
-        # 按新边界会改变归属的问题与点位（不改写，见模块说明）
-        moved = _would_move(con)
+        moved = _reassign(con, import_id)
+        if sum(moved.values()):
+            inserted["region_reassignment"] = sum(moved.values())
         archive.parent.mkdir(parents=True, exist_ok=True)
         if not archive.exists():
             archive.write_bytes(raw)
     msg = f"导入成功（导入编号 {import_id}）：{file_name}，{len(gdf)} 个要素，新增边界版本 {len(new_rows)} 个。"
-    if moved:
-        msg += f"按新边界，已有问题 {moved[0]:,} 条、点位 {moved[1]:,} 个的镇街与边界不一致（已有记录不改写）。"
+    if sum(moved.values()):
+        msg += (f"按新边界重新归属了问题 {moved['problem']:,} 条、点位 {moved['site']:,} 个的镇街"
+                "（原社区不在新镇街下的已清空社区；回滚这次导入可恢复）。")
+    else:
+        msg += "已有问题与点位的镇街都与边界一致，没有重新归属。"
     return ImportResult(import_id, "boundaries", file_name, digest, len(gdf), len(new_rows), 0, len(gdf) - len(new_rows),
                         inserted, made, "成功", msg)
 
 
-def _would_move(con) -> tuple[int, int]:
-    b = con.execute("select b.region_code, arg_max(b.geom_wkb, b.version) from boundary b join region r on r.code = b.region_code"
-                    " where r.level = '镇街' group by 1").fetchall()
+def _reassign(con, import_id: int) -> dict[str, int]:
+    """按各镇街最新版本的边界重新归属有坐标的问题与点位，记入 region_reassignment；返回各自改动的条数。"""
+    b = con.execute("select b.region_code, arg_max(b.geom_wkb, b.version), arg_max(b.valid_from, b.version) as valid_from"
+                    " from boundary b join region r on r.code = b.region_code where r.level = '镇街'"
+                    " group by 1 order by valid_from desc, 1").fetchall()
+    moved = {"problem": 0, "site": 0}
     if not b:
-        return (0, 0)
-    codes = np.array([c for c, _ in b] + [None], dtype=object)
-    geoms = [geo.from_wkb(bytes(w)) for _, w in b]
-    out = []
-    for sql in ("select township_code, lon, lat from problem where lon is not null",
-                "select township_code, lon, lat from site where lon is not null"):
-        df = con.execute(sql).df()
+        return moved
+    # 新的在前：locate 取第一个包含该点的边界，重叠处即以生效日期较新的为准
+    codes = np.array([c for c, _, _ in b] + [None], dtype=object)
+    geoms = [geo.from_wkb(bytes(w)) for _, w, _ in b]
+    valid_from = np.array([v for _, _, v in b] + [None], dtype=object)
+    index = {c: k for k, c in enumerate(codes[:-1])}
+    for entity in moved:   # 表名只取这两个
+        df = con.execute(f"select code, township_code, community_code, lon, lat from {entity}"
+                         " where lon is not null and lat is not null").df()
         if df.empty:
-            out.append(0)
             continue
-        hit = geo.locate(df["lon"].to_numpy(float), df["lat"].to_numpy(float), geoms)
-        now = codes[np.where(hit >= 0, hit, len(codes) - 1)]
-        out.append(int(pd.Series(now).notna().to_numpy().__and__(now != df["township_code"].to_numpy(dtype=object)).sum()))
-    return out[0], out[1]
+        lon, lat = df["lon"].to_numpy(float), df["lat"].to_numpy(float)
+        hit = geo.locate(lon, lat, geoms)
+        old = df["township_code"].to_numpy(dtype=object)
+        new = codes[np.where(hit >= 0, hit, len(codes) - 1)]
+        move = (hit >= 0) & (new != old)
+        # 也在原镇街内、且原镇街的边界同样新（如落在公共边线上）：不动
+        for code in set(old[move]) & set(index):
+            k = np.flatnonzero(move & (old == code))
+            keep = geo.contains(geoms[index[code]], lon[k], lat[k]) & (valid_from[hit[k]] == valid_from[index[code]])
+            move[k[keep]] = False
+        if not move.any():
+            continue
+        rows = df.loc[move, ["code", "township_code", "community_code"]].set_axis(
+            ["entity_code", "old_township_code", "old_community_code"], axis=1)
+        moved[entity] = _insert(con, "region_reassignment", rows.assign(
+            import_id=import_id, entity=entity, new_township_code=new[move]))
+        con.execute(f"""
+            update {entity} set township_code = m.new_township_code,
+                community_code = case when c.parent_code = m.new_township_code then {entity}.community_code end
+            from region_reassignment m left join region c on c.code = m.old_community_code
+            where m.import_id = $i and m.entity = $e and {entity}.code = m.entity_code""", {"i": import_id, "e": entity})
+    return moved

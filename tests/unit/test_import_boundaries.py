@@ -11,7 +11,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from chuangwen import cli, geo
+from chuangwen import cli, db, geo
 from chuangwen.imports import ImportFailed, rollback
 from chuangwen.imports.boundaries import run_boundaries
 from tests.unit._import_helpers import base_db, table_hashes
@@ -104,3 +104,139 @@ def test_cli_imports_boundaries_with_a_chosen_name_field(ref_db, tmp_path, capsy
     f.write_bytes(geojson(NEW, field="乡镇"))
     assert cli.main(["import", "boundaries", str(f), "--db", str(ref_db), "--name-field", "乡镇", "--valid-from", "2026-01-01"]) == 0
     assert "新增边界版本 2 个" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- 按新边界重新归属已有问题与点位
+
+# 旧边界：城关街道 117.0–117.1、东坝镇 117.1–117.2；NEW 把两镇街的分界东移到 117.11
+PLACED = """
+insert into site (code, name, site_type, township_code, community_code, lon, lat) values
+    ('S03', '东坝西口', '背街小巷', '990101002', '990101002001', 117.105, 31.05),
+    ('S04', '县外停车场', '背街小巷', '990101002', null, 117.5, 31.5);
+insert into problem (code, found_at, source, category, township_code, community_code, lon, lat,
+                     description, severity, lead_unit_code) values
+    ('P1', timestamp '2026-03-01 09:00', '县自查', '出店经营', '990101002', '990101002001', 117.105, 31.05, '占道经营', '一般', 'D01'),
+    ('P2', timestamp '2026-03-01 09:00', '县自查', '出店经营', '990101002', '990101001001', 117.105, 31.06, '占道经营', '一般', 'D01'),
+    ('P3', timestamp '2026-03-01 09:00', '县自查', '出店经营', '990101002', '990101002001', 117.16, 31.06, '占道经营', '一般', 'D01'),
+    ('P4', timestamp '2026-03-01 09:00', '县自查', '出店经营', '990101002', '990101002001', null, null, '占道经营', '一般', 'D01'),
+    ('P5', timestamp '2026-03-01 09:00', '县自查', '出店经营', '990101002', '990101002001', 117.5, 31.5, '占道经营', '一般', 'D01'),
+    ('P6', timestamp '2026-03-01 09:00', '县自查', '出店经营', '990101002', '990101002001', 117.11, 31.05, '占道经营', '一般', 'D01');
+insert into rectify_event (problem_code, event_at, action, unit_code) values
+    ('P1', timestamp '2026-03-01 10:00', '交办', 'D01'), ('P1', timestamp '2026-03-02 10:00', '整改中', 'D01');
+"""
+
+
+@pytest.fixture
+def placed_db(ref_db):
+    with db.writer(ref_db) as con:
+        con.execute(PLACED)
+    return ref_db
+
+
+def places(path, table, *codes):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select code, township_code, community_code from {table} where list_contains($c, code) order by code",
+                           {"c": list(codes)}).fetchall()
+    finally:
+        con.close()
+
+
+def test_problem_and_site_inside_another_township_move_there_and_drop_a_community_of_the_old_one(placed_db):
+    run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert places(placed_db, "problem", "P1") == [("P1", "990101001", None)]
+    assert places(placed_db, "site", "S03") == [("S03", "990101001", None)]
+
+
+def test_a_community_under_the_new_township_is_kept(placed_db):
+    run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert places(placed_db, "problem", "P2") == [("P2", "990101001", "990101001001")]
+
+
+def test_each_reassignment_is_recorded_with_the_old_township_and_community(placed_db):
+    result = run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert q(placed_db, "select * from region_reassignment order by entity, entity_code") == [
+        (result.import_id, "problem", "P1", "990101002", "990101002001", "990101001"),
+        (result.import_id, "problem", "P2", "990101002", "990101001001", "990101001"),
+        (result.import_id, "site", "S03", "990101002", "990101002001", "990101001")]
+
+
+def test_points_outside_every_township_and_problems_without_coordinates_keep_their_township(placed_db):
+    run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert places(placed_db, "problem", "P3", "P4", "P5") == [
+        ("P3", "990101002", "990101002001"), ("P4", "990101002", "990101002001"), ("P5", "990101002", "990101002001")]
+    assert places(placed_db, "site", "S02", "S04") == [("S02", "990101002", "990101002001"), ("S04", "990101002", None)]
+
+
+def test_a_point_on_the_shared_edge_keeps_its_township(placed_db):
+    run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert places(placed_db, "problem", "P6") == [("P6", "990101002", "990101002001")]
+
+
+def test_where_boundaries_overlap_the_newer_version_wins(placed_db):
+    # 只导入扩大后的城关街道：117.1–117.11 同时在城关新版本与东坝旧版本内
+    run_boundaries(placed_db, geojson({"城关街道": NEW["城关街道"]}), "城关.geojson", valid_from=date(2026, 1, 1))
+    assert places(placed_db, "problem", "P1", "P3") == [("P1", "990101001", None), ("P3", "990101002", "990101002001")]
+
+
+def test_a_problem_with_rectify_events_can_be_reassigned(placed_db):
+    events = q(placed_db, "select * from rectify_event order by id")
+    run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert places(placed_db, "problem", "P1") == [("P1", "990101001", None)]
+    assert q(placed_db, "select * from rectify_event order by id") == events
+
+
+def test_the_result_says_how_many_problems_and_sites_were_reassigned(placed_db):
+    result = run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert result.inserted == {"boundary": 2, "region_reassignment": 3}
+    assert "按新边界重新归属了问题 2 条、点位 1 个的镇街" in result.message
+    assert "写入：边界版本 2 行，重新归属的问题与点位 3 行" in result.summary()
+
+
+def test_boundaries_matching_every_problem_reassign_nothing(ref_db):
+    result = run_boundaries(ref_db, geojson(NEW), "镇街.geojson")
+    assert "已有问题与点位的镇街都与边界一致，没有重新归属。" in result.message
+    assert q(ref_db, "select count(*) from region_reassignment") == [(0,)]
+
+
+def test_importing_the_same_boundaries_again_changes_nothing(placed_db):
+    run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    before = table_hashes(placed_db)
+    assert run_boundaries(placed_db, geojson(NEW), "镇街.geojson").status == "已导入过"
+    assert run_boundaries(placed_db, geojson(NEW, field="name"), "另存.geojson").status == "无新数据"
+    assert table_hashes(placed_db) == before
+
+
+def without_log(hashes):
+    return {k: v for k, v in hashes.items() if k != "import_log"}
+
+
+def test_rollback_restores_the_previous_townships_and_communities_exactly(placed_db):
+    before = table_hashes(placed_db)
+    result = run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    assert table_hashes(placed_db)["problem"] != before["problem"]
+    rollback(placed_db, result.import_id)
+    assert without_log(table_hashes(placed_db)) == without_log(before)
+
+
+def test_rollback_of_a_created_township_gives_back_what_it_took(placed_db):
+    before = table_hashes(placed_db)
+    result = run_boundaries(placed_db, geojson({"新区街道": (117.45, 31.45, 117.55, 31.55)}), "新区.geojson",
+                            create_missing=True)
+    assert places(placed_db, "site", "S04") == [("S04", "IMPT0001", None)]
+    rollback(placed_db, result.import_id)
+    assert without_log(table_hashes(placed_db)) == without_log(before)
+
+
+def test_an_older_boundary_import_is_rolled_back_only_after_a_later_one_that_moved_the_same_problems(placed_db):
+    before = table_hashes(placed_db)
+    first = run_boundaries(placed_db, geojson(NEW), "镇街.geojson")
+    back = {"城关街道": (117.0, 31.0, 117.1, 31.1), "东坝镇": (117.1, 31.0, 117.2, 31.1)}
+    second = run_boundaries(placed_db, geojson(back), "旧界.geojson")
+    assert places(placed_db, "problem", "P1", "P2") == [("P1", "990101002", None), ("P2", "990101002", None)]
+    with pytest.raises(ImportFailed, match=f"后续的边界导入（编号 {second.import_id}）.*请先回滚导入编号 {second.import_id}。"):
+        rollback(placed_db, first.import_id)
+    rollback(placed_db, second.import_id)
+    assert places(placed_db, "problem", "P2") == [("P2", "990101001", "990101001001")]
+    rollback(placed_db, first.import_id)
+    assert without_log(table_hashes(placed_db)) == without_log(before)
