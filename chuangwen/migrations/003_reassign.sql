@@ -118,8 +118,8 @@ create table region_reassignment (
     entity_code        varchar not null,
     old_township_code  varchar,
     old_community_code varchar,
-    new_township_code  varchar,
-    primary key (import_id, entity, entity_code)
+    new_township_code  varchar
+    -- 不设主键：每次导入每条记录最多写一行；主键索引会让回滚时删除大量行的提交慢几十倍（100 万行约 52 s）
 );
 
 -- 导入写入/新增的行（回滚时按此删除）；复合主键写成以 | 连接的文本
