@@ -282,6 +282,9 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
         touched_editions = [r[0] for r in con.execute(
             "select distinct split_part(key, '|', 1) from import_created where import_id = $i and table_name = 'framework_node'",
             {"i": import_id}).fetchall()]
+        # 回滚分几步提交：先在导入记录上注明“进行中”，中断时用户在导入记录里看得到、再回滚一次即可补完
+        con.execute("update import_log set note = concat_ws('；', note, $m) where id = $i and coalesce(note, '') not like '%' || $m || '%'",
+                    {"i": import_id, "m": ROLLBACK_IN_PROGRESS})
         # 第 1 步：事件、配合单位、扣分分摊、边界（子表）
         con.execute("delete from boundary where source like $p", {"p": f"import:{import_id}:%"})
         con.execute("delete from rectify_event where import_id = $i or problem_code in (select code from problem where import_id = $i)",
@@ -299,12 +302,13 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
         _refresh_edition_totals(con, touched_editions)
     with db.writer(db_path) as con:
         con.execute("delete from import_created where import_id = $i", {"i": import_id})
-        con.execute("update import_log set status = '已回滚', note = concat_ws('；', note, $n) where id = $i",
-                    {"i": import_id, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"})
+        con.execute("update import_log set status = '已回滚', note = concat_ws('；', nullif(regexp_replace(note, '；?' || $m, ''), ''), $n)"
+                    " where id = $i", {"i": import_id, "m": ROLLBACK_IN_PROGRESS, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"})
     label = KINDS[row[1]].label if row[1] in KINDS else "镇街边界"
     return f"已回滚导入编号 {import_id}（{label}，{row[2]}）：该次导入写入的数据已删除，导入日志保留并标记为“已回滚”。"
 
 
+ROLLBACK_IN_PROGRESS = "回滚进行中：若中断，请再次回滚这一编号"
 # 本次导入写入/新增的行（表名 t、键 key）
 _MINE = "with mine as (select table_name as t, key from import_created where import_id = $i) "
 # 回滚前的检查：本次导入新增的参考数据是否被“不是本次导入写入的”行引用
