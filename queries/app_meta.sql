@@ -1,5 +1,6 @@
 -- name: app_meta
--- 用途: 库级元数据（是否示例数据、数据截至、本县代码与名称、目标名次、结构版本）；库内未写数据截至时，取最晚的发现或整改时间
+-- 用途: 库级元数据（是否示例数据、数据截至、本县代码与名称、目标名次、结构版本）；库内未写数据截至时，取最晚的发现或整改时间，
+--       只有测评成绩时取有成绩的最晚一轮测评的结束日
 -- params:
 select key, value
 from meta
@@ -12,6 +13,8 @@ from (
     select max(found_at) as t from problem
     union all
     select max(event_at) from rectify_event
+    union all
+    select max(r.end_date)::timestamp from round r where exists (select 1 from score s where s.round_code = r.code)
 )
 having max(t) is not null
 order by key
