@@ -301,3 +301,24 @@ def test_an_interrupted_rollback_is_marked_and_finishes_when_run_again(tmp_path,
     assert {k for k in before if before[k] != after[k]} == {"import_log"}
     (status, note), = q(path, "select status, note from import_log where id = $i", {"i": res.import_id})
     assert status == "已回滚" and note.startswith("已回滚 ") and "进行中" not in note
+
+
+def test_cli_imports_framework_scores_and_deductions_into_a_fresh_database(tmp_path, capsys):
+    from chuangwen import cli
+    path = tmp_path / "office.duckdb"
+    assert cli.main(["init", "--db", str(path)]) == 0
+    fw, sc, de = tmp_path / "体系.csv", tmp_path / "成绩.csv", tmp_path / "扣分.csv"
+    fw.write_bytes(csv_bytes(NEW_EDITION, header=FW, encoding="gbk"))
+    sc.write_bytes(csv_bytes([{"测评轮次": "2026年度测评", "日期": "2026年10月15日", "单位": "澜溪县", "总分": "88", "公共文明": "60"}],
+                             header=["测评轮次", "日期", "单位", "总分", "公共文明"]))
+    de.write_bytes(csv_bytes([{"测评轮次": "2026年度测评", "测评标准编号": "1.1.1.2", "扣分": "31", "扣分原因": "地面脏"}],
+                             header=DE[:4]))
+    assert cli.main(["import", "framework", str(fw), "--db", str(path)]) == 1            # 类别、单位、点位类型库中没有
+    assert "库中没有这个问题类别" in capsys.readouterr().err
+    assert cli.main(["import", "framework", str(fw), "--db", str(path), "--create-missing"]) == 0
+    assert cli.main(["import", "scores", str(sc), "--db", str(path), "--create-missing"]) == 0
+    out = capsys.readouterr().out
+    assert "成绩 1 行，分项得分 1 行" in out and "CHUANGWEN_OUR_CODE" in out
+    assert cli.main(["import", "deductions", str(de), "--db", str(path)]) == 1           # 31 > 标准分值 30
+    assert "扣分合计 31 超过该标准的分值 30" in capsys.readouterr().err
+    assert q(path, "select count(*) from deduction") == [(0,)]
