@@ -23,6 +23,15 @@ def base_db(tmp_path: Path) -> Path:
     return path
 
 
+def q(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    """只读查一次库（测试断言用）。"""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
 def table_hashes(path: Path) -> dict[str, str]:
     """每张表全部行（排序后）的哈希：判断表内容是否逐字节相同。"""
     con = duckdb.connect(str(path), read_only=True)

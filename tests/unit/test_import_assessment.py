@@ -10,15 +10,7 @@ import duckdb
 import pytest
 
 from chuangwen.imports import assessment, write
-from tests.unit._import_helpers import base_db, csv_bytes, table_hashes
-
-
-def q(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
+from tests.unit._import_helpers import base_db, csv_bytes, q, table_hashes
 
 
 def fails(path, raw, name, kind, **kw) -> write.ImportFailed:

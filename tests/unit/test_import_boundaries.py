@@ -14,20 +14,12 @@ from shapely.geometry import box
 from chuangwen import cli, db, geo
 from chuangwen.imports import ImportFailed, rollback
 from chuangwen.imports.boundaries import run_boundaries
-from tests.unit._import_helpers import base_db, table_hashes
+from tests.unit._import_helpers import base_db, q, table_hashes
 
 
 @pytest.fixture
 def ref_db(tmp_path):
     return base_db(tmp_path)
-
-
-def q(path, sql):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def geojson(features: dict[str, tuple], field: str = "名称") -> bytes:

@@ -5,26 +5,17 @@ import csv
 import io
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 import pytest
 
 from chuangwen import cli, db
 from chuangwen.imports import ImportFailed, mapping, rollback, run_import
-from tests.unit._import_helpers import DATA, base_db, counts, csv_bytes, row, table_hashes, xlsx_bytes
+from tests.unit._import_helpers import DATA, base_db, counts, csv_bytes, q, row, table_hashes, xlsx_bytes
 
 
 @pytest.fixture
 def ref_db(tmp_path):
     return base_db(tmp_path)
-
-
-def q(path, sql, params=None):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_clean_ledger_writes_problems_coop_units_and_status_events(ref_db):
