@@ -245,7 +245,7 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
     round_edition = {**refs.round_edition, **{k: r["edition"] for k, r in new_rounds.items()}}
     edition = pd.Series([round_edition.get(r) if r else None for r in rnd], dtype=object)
     over = np.array([h and e in ed_total and t > ed_total[e] + 1e-9 for h, e, t in zip(has_total, edition, total)], dtype=bool)
-    ck.flag(over, "总分", total, lambda v: "总分超过该轮测评体系的满分")
+    ck.flag(over, "总分", total, "总分超过该轮测评体系的满分")
     # 单位：县级单位（排名组）
     by = _county_lookup(refs)
     region = []

@@ -22,7 +22,7 @@ import shapely
 
 from chuangwen import db, geo
 from chuangwen.imports import readers, validate
-from chuangwen.imports.write import ImportFailed, ImportResult, archive_dir, sha256, _insert, _user
+from chuangwen.imports.write import ImportFailed, ImportResult, archive_dir, record_created, sha256, _insert, _user
 
 SUFFIXES = (".geojson", ".json", ".zip")
 NAME_CANDIDATES = ("镇街", "名称", "name", "NAME", "Name", "XZMC", "乡镇名称", "township")
@@ -161,8 +161,7 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         made = {}
         if "region" in created:
             inserted["region"] = _insert(con, "region", created["region"])
-            _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": "region",
-                                                          "key": created["region"]["code"].to_numpy()}))
+            record_created(con, import_id, "region", created["region"])
             made["region"] = created["region"]["name"].tolist()
         if new_rows:
             df = pd.DataFrame(new_rows).drop(columns="name").assign(source=f"import:{import_id}:{file_name}")

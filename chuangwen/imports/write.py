@@ -69,9 +69,20 @@ WRITE_ORDER = ("region", "unit", "site", "framework_edition", "framework_node", 
                "deduction", "deduction_unit", "problem", "problem_coop_unit", "rectify_event")
 # 没有 import_id 列的表：写入的行记入 import_created（复合主键以 | 连接），回滚时按此删除
 KEY_SEP = "|"
-CREATED_KEYS = {"unit": ("code",), "site": ("code",), "framework_edition": ("edition",),
+CREATED_KEYS = {"region": ("code",), "problem_category": ("name",), "site_type": ("name",),
+                "unit": ("code",), "site": ("code",), "framework_edition": ("edition",),
                 "framework_node": ("edition", "code"), "round": ("code",), "score": ("round_code", "region_code"),
                 "score_part": ("round_code", "region_code", "edition", "node_code"), "deduction": ("id",)}
+
+
+def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> None:
+    """记下本次导入写入某表的行（按 CREATED_KEYS 的键），回滚时按此删除。"""
+    cols = CREATED_KEYS[table_name]
+    keys = df[cols[0]].astype(str)
+    for col in cols[1:]:
+        keys = keys + KEY_SEP + df[col].astype(str)
+    _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
+                                                  "key": keys.to_numpy()}).drop_duplicates())
 
 
 def _refresh_edition_totals(con, editions: list[str]) -> None:
@@ -169,9 +180,7 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
                     inserted[table_name] = sum(_insert(con, "region", df[df["level"] == lv]) for lv in ("省", "县级", "镇街", "社区村"))
                 else:
                     inserted[table_name] = _insert(con, table_name, df)
-                key_col = "name" if table_name in ("problem_category", "site_type") else "code"
-                _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
-                                                              "key": df[key_col].astype(str).to_numpy()}))
+                record_created(con, import_id, table_name, df)
                 created[table_name] = df["name"].tolist()
         if "deduction" in prep.frames and len(prep.frames["deduction"]):
             # 编号接在库中最大编号之后（示例库与手工录入的扣分带显式编号，序列不一定跟得上）
@@ -189,11 +198,7 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
             if table_name in ("problem", "rectify_event"):
                 df = df.assign(import_id=import_id)
             if table_name in CREATED_KEYS:
-                keys = df[CREATED_KEYS[table_name][0]].astype(str)
-                for col in CREATED_KEYS[table_name][1:]:
-                    keys = keys + KEY_SEP + df[col].astype(str)
-                _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
-                                                              "key": keys.to_numpy()}).drop_duplicates())
+                record_created(con, import_id, table_name, df)
             inserted[table_name] = inserted.get(table_name, 0) + _insert(con, table_name, df)
         if "framework_node" in inserted:
             _refresh_edition_totals(con, prep.frames["framework_node"]["edition"].unique().tolist())
