@@ -6,6 +6,7 @@ import time
 import streamlit as st
 
 from chuangwen import db, settings
+from chuangwen.escape import md
 from chuangwen.ui import data, frame
 
 _script_started = time.perf_counter()
@@ -35,14 +36,14 @@ try:
     ctx = frame.context()
 except (db.DatabaseError, settings.SettingError) as exc:
     st.title("创文看板")
-    st.error(f"无法打开数据库：{exc}", icon=":material/block:")
-    st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{data.database_path()}")
+    st.error(f"无法打开数据库：{md(exc)}", icon=":material/block:")
+    st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{md(data.database_path())}")
     st.stop()
 except frame.EmptyDatabase:
     frame.first_run(data.database_path())
     st.stop()
 
-st.sidebar.markdown(f"### 创文看板 · {ctx.county_name}")
+st.sidebar.markdown(f"### 创文看板 · {md(ctx.county_name)}")
 st.session_state["_context"] = ctx
 st.session_state["_filters"] = frame.sidebar(ctx)
 frame.banner(ctx)

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from chuangwen import briefing, formats, ledger
+from chuangwen.escape import md
 from chuangwen.ui import data, frame
 
 ctx = frame.current_context()
@@ -29,7 +30,7 @@ if st.button("生成幻灯片", type="primary", icon=":material/slideshow:", key
                                          issue_no=int(issue) if issue else None, scope_unit=flt.scope_unit)
         except briefing.NoData as exc:
             st.session_state.pop("br_result", None)
-            st.error(str(exc), icon=":material/event_busy:")
+            st.error(md(exc), icon=":material/event_busy:")
         else:
             st.session_state["br_result"] = {"request": request, "deck": deck, "name": briefing.file_name(brief),
                                              "titles": briefing.slide_titles(brief), "digest": brief.digest,
@@ -39,12 +40,12 @@ if st.button("生成幻灯片", type="primary", icon=":material/slideshow:", key
 
 result = st.session_state.get("br_result")
 if result and result["request"] == request:
-    st.success(f"已生成：{result['title']}（统计区间 {result['period']}）　数据指纹 `{result['digest'][:12]}`",
+    st.success(f"已生成：{md(result['title'])}（统计区间 {md(result['period'])}）　数据指纹 `{result['digest'][:12]}`",
                icon=":material/check_circle:")
     for note in result["notes"]:
-        st.warning(f"{note}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
+        st.warning(f"{md(note)}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
     a, b = st.columns(2)
-    a.download_button(f"下载幻灯片：{result['name']}", data=result["deck"], file_name=result["name"], key="br_download",
+    a.download_button(f"下载幻灯片：{md(result['name'])}", data=result["deck"], file_name=result["name"], key="br_download",
                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                       icon=":material/download:", on_click="ignore")
     b.download_button("下载红黑榜 Excel（部门、属地单位、镇街）", data=result["xlsx"], key="br_league_xlsx",
@@ -52,7 +53,7 @@ if result and result["request"] == request:
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       icon=":material/table:")
     st.subheader("幻灯片目录")
-    st.markdown("\n".join(f"{i}. {t}" for i, t in enumerate(result["titles"], start=1)))
+    st.markdown("\n".join(f"{i}. {md(t)}" for i, t in enumerate(result["titles"], start=1)))
 elif result:
     st.info("选项已改变，请重新生成。", icon=":material/refresh:")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chuangwen import imports
+from chuangwen.escape import md
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
 from chuangwen.ui import data, frame
@@ -36,7 +37,7 @@ def _tabular(kind: str, upload) -> None:
         try:
             columns, header_at = preview.source_columns(raw, upload.name, kind, preset)
         except imports.ReadError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")
             return
         guessed = preview.guess(kind, columns, preset)
         with st.expander(f"列映射：文件第 {header_at} 行为表头，共 {len(columns)} 列", expanded=preset is None and
@@ -58,12 +59,12 @@ def _tabular(kind: str, upload) -> None:
         if save:
             data.release_connection()
             imports.save_preset(path, kind, new_name.strip(), mapping)
-            st.success(f"已保存预设“{new_name.strip()}”。", icon=":material/bookmark:")
+            st.success(f"已保存预设“{md(new_name.strip())}”。", icon=":material/bookmark:")
             con = data.connection()
         try:
             prep = imports.validate_only(con, raw, upload.name, kind, mapping, crs=crs, create_missing=create_missing)
         except (imports.ReadError, imports.MappingError) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")
             return
         counts = preview.summary(prep)
         m = st.columns(6)
@@ -94,9 +95,9 @@ def _tabular(kind: str, upload) -> None:
                 result = imports.run_import(path, raw, upload.name, kind, mapping, crs=crs, partial=partial,
                                             create_missing=create_missing, imported_by="数据管理页")
             except imports.ImportFailed as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(md(exc), icon=":material/error:")
             else:
-                st.success(result.summary(), icon=":material/check_circle:")
+                st.success(md(result.summary()), icon=":material/check_circle:")
 
 
 st.title("数据管理")
@@ -132,11 +133,11 @@ with tab_import:
                 result = boundaries.run_boundaries(path, upload.getvalue(), upload.name, name_field=name_field.strip() or None,
                                                    create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页")
             except imports.ImportFailed as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(md(exc), icon=":material/error:")
                 if exc.prepared is not None:
                     st.dataframe(exc.prepared.report(), hide_index=True, width="stretch")
             else:
-                st.success(result.summary(), icon=":material/check_circle:")
+                st.success(md(result.summary()), icon=":material/check_circle:")
     else:
         upload = frame.chinese_uploader(right, "选择文件（.xlsx / .xls / .csv）", ["xlsx", "xls", "csv"], key="dm_file",
                                         limit_mb=UPLOAD_LIMIT_MB)
@@ -159,6 +160,6 @@ with tab_log:
             if st.button("回滚", key="dm_rollback", disabled=not confirm, icon=":material/undo:"):
                 data.release_connection()
                 try:
-                    st.success(imports.rollback(path, int(chosen)), icon=":material/undo:")
+                    st.success(md(imports.rollback(path, int(chosen))), icon=":material/undo:")
                 except imports.ImportFailed as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(md(exc), icon=":material/error:")

@@ -4,6 +4,7 @@ from datetime import timedelta
 import streamlit as st
 
 from chuangwen import charts, formats, league, ledger, settings
+from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
@@ -14,7 +15,7 @@ try:
     weights = league.Weights.from_setting(settings.get("league_weights"))
     min_sample = settings.get("min_sample")
 except settings.SettingError as exc:
-    st.error(f"红黑榜设置无效：{exc}", icon=":material/block:")
+    st.error(f"红黑榜设置无效：{md(exc)}", icon=":material/block:")
     st.stop()
 
 period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
@@ -90,7 +91,7 @@ with tab_unit:
     else:
         unit_code = st.selectbox("单位", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
         row = units[units["unit_code"] == unit_code].iloc[0]
-        st.markdown(f"**{names[unit_code]}**　本区间名次：{league.rank_label(row)}"
+        st.markdown(f"**{md(names[unit_code])}**　本区间名次：{league.rank_label(row)}"
                     f"　综合得分：{formats.points(row['score'])}　变化：{league.change_label(row) or '—'}")
         frames = {}
         for at in league.week_ends(flt.as_of, 8):

@@ -4,13 +4,14 @@ from datetime import timedelta
 import streamlit as st
 
 from chuangwen import charts, formats, overview
+from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
 flt = frame.current_filters()
 ROUND_TYPE = "年度测评"
 
-st.title(f"总览 · {ctx.county_name}")
+st.title(f"总览 · {md(ctx.county_name)}")
 st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计截至 {formats.moment(flt.as_of)}　|　"
            f"统计区间 {formats.day(flt.period_start + timedelta(microseconds=1))} 至 {formats.day(flt.as_of)}")
 
@@ -33,7 +34,7 @@ show_cards(overview.problem_cards(summary), "overview_problem_summary")
 alerts = data.query("overview_negative_alerts", as_of=flt.as_of, scope_unit=flt.scope_unit)
 veto = alerts[alerts["is_veto"]]
 if not veto.empty:
-    st.error(f"**负面清单预警**：{len(veto)} 条未销号问题触及一票否决项（{'、'.join(sorted(set(veto['negative_item'])))}），须立即处置。", icon=":material/emergency_home:")
+    st.error(f"**负面清单预警**：{len(veto)} 条未销号问题触及一票否决项（{md('、'.join(sorted(set(veto['negative_item']))))}），须立即处置。", icon=":material/emergency_home:")
 if len(alerts) > len(veto):
     st.warning(f"**负面清单**：另有 {len(alerts) - len(veto)} 条未销号问题触及负面清单（非一票否决）。", icon=":material/warning:")
 if alerts.empty:

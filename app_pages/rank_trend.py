@@ -2,12 +2,13 @@
 import streamlit as st
 
 from chuangwen import charts, formats, ranking
+from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, projector
 
 ctx = frame.current_context()
 
 head, switch = st.columns([5, 1], vertical_alignment="bottom")
-head.title(f"排名趋势 · {ctx.county_name}")
+head.title(f"排名趋势 · {md(ctx.county_name)}")
 big = projector.toggle("rk_projector", switch)
 projector.apply()
 st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　名次只按公布排名的测评轮次计算，缺测单位不参与排名")
@@ -60,16 +61,17 @@ with png_left:
 with png_right:
     export.png_button(trend, f"得分走势_{round_type}", key="rk_png_score")
 if note := ranking.missing_note(history, shown):
-    st.caption(note)
+    st.caption(md(note))
 
 # ---------------------------------------------------------------- 3 差距分析（本县有成绩的最近一轮）
 latest = ranking.latest_scored_round(stats)
-st.subheader("差距分析" + (f"：{latest['round_name']}" if latest is not None else ""))
+st.subheader("差距分析" + (f"：{md(latest['round_name'])}" if latest is not None else ""))
 if latest is None:
-    st.info(f"本县在{round_type}中还没有成绩，无法做差距分析。")
+    st.info(f"本县在{md(round_type)}中还没有成绩，无法做差距分析。")
 else:
     if stats.iloc[-1]["round_code"] != latest["round_code"]:
-        st.info(f"本县在最近一轮（{stats.iloc[-1]['round_name']}）缺测，差距分析用本县有成绩的最近一轮：{latest['round_name']}。")
+        st.info(f"本县在最近一轮（{md(stats.iloc[-1]['round_name'])}）缺测，"
+                f"差距分析用本县有成绩的最近一轮：{md(latest['round_name'])}。")
     needed = data.query("rank_points_needed", county=ctx.county_code, round_code=latest["round_code"])
     gap_target = None if ranking.target_problem(target, latest["group_size"]) else target
     cards = ranking.gap_cards(needed, gap_target)
@@ -81,7 +83,7 @@ else:
     parts = data.query("rank_part_gap", county=ctx.county_code, round_code=latest["round_code"],
                        target_rank=gap_target or 1)
     if parts.empty:
-        st.info(f"{latest['round_name']}没有分项（板块/测评项目）成绩，无法按分项比较。")
+        st.info(f"{md(latest['round_name'])}没有分项（板块/测评项目）成绩，无法按分项比较。")
     else:
         p1, p2 = st.columns([1, 2])
         level = p1.radio("分项层级", list(ranking.PART_LEVELS), horizontal=True, key="rk_part_level")
@@ -104,7 +106,7 @@ round_rows = history[history["round_code"] == round_code]
 round_parts = data.query("rank_round_parts", round_code=round_code)
 sort_by = t2.selectbox("排序", ranking.table_sort_options(round_parts), key="rk_table_sort")
 if note := ranking.round_missing_note(round_rows):
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 table = ranking.rank_table(round_rows, round_parts, ctx.county_code, sort_by)
 if big:
     st.html(ranking.rank_table_html(table))

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from chuangwen import charts, formats, ledger
+from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
@@ -33,7 +34,7 @@ st.subheader("在办问题台账")
 table = ledger.display_ledger(rows)
 st.dataframe(table, hide_index=True, height=420)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
-st.download_button(f"导出 Excel：{name}的在办问题清单（{len(rows)} 条）",
+st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{len(rows)} 条）",
                    data=ledger.unit_workbook(rows, name, flt.as_of),
                    file_name=f"在办问题清单_{name}_{flt.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
@@ -45,8 +46,8 @@ else:
     codes = rows["problem_code"].tolist()[:2000]
     code = st.selectbox("问题编号（按逾期天数排序，最多列 2,000 条）", codes, key="sv_problem")
     picked = rows[rows["problem_code"] == code].iloc[0]
-    st.markdown(f"**{code}**　{picked['description']}　|　牵头：{picked['lead_unit']}"
-                f"{'　配合：' + picked['coop_units'] if picked['coop_units'] else ''}　|　状态：{picked['status']}")
+    st.markdown(f"**{md(code)}**　{md(picked['description'])}　|　牵头：{md(picked['lead_unit'])}"
+                f"{'　配合：' + md(picked['coop_units']) if picked['coop_units'] else ''}　|　状态：{md(picked['status'])}")
     events = data.query("supervision_timeline", problem_code=code, as_of=flt.as_of, scope_unit=flt.scope_unit)
     st.dataframe(ledger.display_timeline(events), hide_index=True)
 

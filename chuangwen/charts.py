@@ -1,15 +1,48 @@
 """纯图表构建：输入查询结果（DataFrame），返回 plotly Figure；不依赖 streamlit，测试直接调用。"""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from chuangwen.escape import plotly_text
 from chuangwen.formats import CJK_FONT_FAMILY
 
 OURS_COLOR = "#B71C1C"
 TARGET_COLOR = "#1565C0"
 NEUTRAL_COLOR = "#607D8B"
 CLOSED_COLOR = "#2E7D32"
+
+
+# Plotly 把这些属性里的文字当作带标记的文字显示（坐标轴分类、数据标签、悬停、图例）：数据里的名称在这里统一转义
+_TRACE_TEXT = ("x", "y", "text", "hovertext", "customdata", "name", "labels")
+_AXIS_TEXT = ("categoryarray", "ticktext")
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return plotly_text(value)
+    if isinstance(value, np.ndarray):
+        return np.vectorize(_escaped, otypes=[object])(value) if value.dtype.kind in "OUS" and value.size else value
+    if isinstance(value, (list, tuple)):
+        return [_escaped(v) for v in value]
+    return value
+
+
+def _escape_texts(fig: go.Figure) -> go.Figure:
+    """每个构建函数返回前都经过这里（_base_layout、_rank_page_figure）：名称、类别、轮次名等进图之前转义。"""
+    for trace in fig.data:
+        for attr in _TRACE_TEXT:
+            value = getattr(trace, attr, None)
+            if value is not None:
+                setattr(trace, attr, _escaped(value))
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        for attr in _AXIS_TEXT:
+            if axis[attr] is not None:
+                axis[attr] = _escaped(axis[attr])
+    if fig.layout.title.text is not None:
+        fig.layout.title.text = plotly_text(fig.layout.title.text)
+    return fig
 
 
 def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -24,7 +57,7 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         legend={"orientation": "h", "y": -0.18, "x": 0},
         separators=".,",
     )
-    return fig
+    return _escape_texts(fig)
 
 
 def rank_history(history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320) -> go.Figure:
@@ -120,7 +153,7 @@ def _rank_page_figure(traces: list[dict], title: str, height: int, big: bool,
         for key in ("xaxis", "yaxis"):
             if isinstance(layout[key].get("title"), dict):
                 layout[key]["title"] = {**layout[key]["title"], "font": {"size": 22, "color": "#000000"}}
-    return go.Figure(data=traces, layout=layout)
+    return _escape_texts(go.Figure(data=traces, layout=layout))
 
 
 def _floats_or_none(series: pd.Series) -> list:

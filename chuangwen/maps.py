@@ -18,6 +18,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from chuangwen import assets, formats, geo, hotspots
+from chuangwen.escape import html_text
 from chuangwen.formats import CJK_FONT_FAMILY
 
 # 由浅到深的红：问题越多越深（投影仪上也分得清）
@@ -158,7 +159,7 @@ def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric:
         row = stats.loc[b["code"]] if b["code"] in stats.index else None
         value = None if row is None else row[metric]
         problems = 0 if row is None else int(row["problems"])
-        tip = (f"{hotspots.TOWNSHIP_TIP}{b['name']}｜问题 {formats.count(problems)} 条"
+        tip = (f"{hotspots.TOWNSHIP_TIP}{html_text(b['name'])}｜问题 {formats.count(problems)} 条"
                f"｜{hotspots.CHOROPLETH_METRICS[metric]} {_fmt(value, metric)}｜点击筛选到该镇街")
         geom = _round_geom(geo.from_wkb(b["geom_wkb"]))
         features.append({"type": "Feature", "id": str(b["code"]),
@@ -182,15 +183,17 @@ def point_features(points: pd.DataFrame) -> dict:
         row = r._asdict()
         site = row["site_name"] if isinstance(row["site_name"], str) else None
         if site:
-            tip = f"{hotspots.SITE_TIP}{site}（{row['site_code']}）｜{row['category']}｜点击看点位历史"
+            tip = (f"{hotspots.SITE_TIP}{html_text(site)}（{html_text(row['site_code'])}）｜{html_text(row['category'])}"
+                   "｜点击看点位历史")
         else:
-            tip = f"【问题】{row['problem_code']}｜{row['category']}｜无登记点位"
+            tip = f"【问题】{html_text(row['problem_code'])}｜{html_text(row['category'])}｜无登记点位"
         features.append({
             "type": "Feature", "id": str(i),
             "properties": {
                 "tip": tip, "k": _status_key(row),
-                "编号": row["problem_code"], "类别": row["category"], "点位": site or "—",
-                "牵头单位": row["unit_name"] or "—", "状态": row["status"] + ("（逾期）" if row["is_overdue"] else ""),
+                "编号": html_text(row["problem_code"]), "类别": html_text(row["category"]),
+                "点位": html_text(site) if site else "—", "牵头单位": html_text(row["unit_name"]) or "—",
+                "状态": html_text(row["status"]) + ("（逾期）" if row["is_overdue"] else ""),
                 "已办天数": f"{int(row['days_open'])} 天",
             },
             "geometry": {"type": "Point", "coordinates": [round(float(row["lon"]), 6), round(float(row["lat"]), 6)]},
@@ -268,7 +271,7 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     for _, b in boundaries[boundaries["level"] == "镇街"].iterrows():
         lon, lat = geo.representative_lonlat(geo.from_wkb(b["geom_wkb"]))
         folium.Marker([lat, lon], icon=folium.DivIcon(
-            html=f'<div class="cw-label">{b["name"]}</div>', icon_size=(96, 16), icon_anchor=(48, 8),
+            html=f'<div class="cw-label">{html_text(b["name"])}</div>', icon_size=(96, 16), icon_anchor=(48, 8),
             class_name="cw-label-icon"), interactive=False).add_to(labels)
     labels.add_to(m)
 

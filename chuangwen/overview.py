@@ -6,10 +6,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from chuangwen import formats
+from chuangwen.escape import md
 
 
 @dataclass(frozen=True)
 class Card:
+    """st.metric 的一张卡片。各段文字按 Markdown 显示：拼进去的数据文字（轮次名、单位名）先经 escape.md。"""
+
     label: str
     value: str
     delta: str | None = None
@@ -30,12 +33,12 @@ def rank_cards(rank: pd.DataFrame, target_rank: int | None, round_type: str) -> 
     prev_rank = row["prev_rank"]
     rank_delta = None if pd.isna(prev_rank) else int(prev_rank) - int(row["rank"])
     cards.append(Card(
-        f"全省排名（{row['round_name']}）",
+        f"全省排名（{md(row['round_name'])}）",
         formats.rank(row["rank"], row["group_size"]),
         delta=None if rank_delta is None else ("持平" if rank_delta == 0 else f"{'上升' if rank_delta > 0 else '下降'} {abs(rank_delta)} 名"),
         delta_arrow="off" if not rank_delta else ("up" if rank_delta > 0 else "down"),
         delta_color="off" if not rank_delta else ("green" if rank_delta > 0 else "red"),
-        delta_description=None if rank_delta is None else f"较{row['prev_round_name']}",
+        delta_description=None if rank_delta is None else f"较{md(row['prev_round_name'])}",
         metric="全省排名",
     ))
     score_delta = None if pd.isna(row["prev_total"]) else round(float(row["total"]) - float(row["prev_total"]), 2)
@@ -43,7 +46,7 @@ def rank_cards(rank: pd.DataFrame, target_rank: int | None, round_type: str) -> 
         "测评得分",
         formats.points(row["total"]),
         delta=None if score_delta is None else f"{score_delta:+.2f} 分",
-        delta_description=None if score_delta is None else f"较{row['prev_round_name']}",
+        delta_description=None if score_delta is None else f"较{md(row['prev_round_name'])}",
         metric="测评得分",
     ))
     if not target_rank:

@@ -4,12 +4,12 @@
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
 
 from chuangwen import formats
+from chuangwen.escape import html_text, md
 from chuangwen.overview import Card
 
 DEFAULT_ROUND_TYPE = "年度测评"
@@ -184,10 +184,10 @@ def _gap_card(label: str, gap: RankGap, metric: str) -> Card:
     if gap.points <= 0:
         return Card(label, "已达到", delta=f"第{gap.k}名以内", delta_arrow="off", delta_color="green", metric=metric)
     if gap.boundary_count > 1:
-        how = (f"{gap.boundary_units}并列 {formats.points(gap.boundary_total)} 分，"
+        how = (f"{md(gap.boundary_units)}并列 {formats.points(gap.boundary_total)} 分，"
                f"追平即与其并列第{gap.rank_if_tied}名")
     else:
-        how = f"追平{gap.boundary_units}（{formats.points(gap.boundary_total)} 分）即并列第{gap.rank_if_tied}名"
+        how = f"追平{md(gap.boundary_units)}（{formats.points(gap.boundary_total)} 分）即并列第{gap.rank_if_tied}名"
     return Card(label, f"差 {formats.points(gap.points)} 分", delta=how, delta_arrow="off",
                 delta_color="orange", metric=metric)
 
@@ -302,13 +302,13 @@ def _cell(column: str, value) -> str:
     if column == "得分变化":
         return f"{float(value):+.2f}"
     if column in ("单位", "名次变化", "说明"):
-        return html.escape(str(value))
+        return html_text(value)
     return f"{float(value):.2f}"
 
 
 def rank_table_html(table: pd.DataFrame) -> str:
     """推进会模式的排名表（HTML，大字、黑白高对比、本县一行加底色）；比 pandas Styler 快一个数量级。"""
-    head = "".join(f'<th style="padding:.35em .6em;border-bottom:3px solid #000;text-align:left">{html.escape(c)}</th>'
+    head = "".join(f'<th style="padding:.35em .6em;border-bottom:3px solid #000;text-align:left">{html_text(c)}</th>'
                    for c in table.columns)
     body = []
     for values in zip(*(table[c].tolist() for c in table.columns)):
