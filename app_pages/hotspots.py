@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from chuangwen import assets, excel, formats, hotspots, maps, settings
+from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
 ctx = frame.current_context()
@@ -33,6 +34,8 @@ if not st.session_state.get("hs_url_loaded"):
         st.session_state[f"hs_{attr}"] = list(getattr(url.page, attr))
     st.session_state["hs_metric"] = url.metric
     st.session_state["hs_url_loaded"] = True
+    for note in url.notes:
+        st.caption(md(note))
     # 网址里的镇街、单位、轮次、统计区间由共用侧栏在渲染前采用（frame._filters_from_url）
 
 with st.container(border=True):

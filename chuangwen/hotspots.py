@@ -10,7 +10,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 import shapely
 
-from chuangwen import formats, geo
+from chuangwen import formats, geo, urlparams
 
 # 问题多于此数时不逐条画点，只画库内汇总的网格（issue：约 5,000 条）
 MARKER_LIMIT = 5000
@@ -319,6 +319,7 @@ def bad_coords_message(summary: Mapping) -> str | None:
 
 URL_LISTS = {"src": "sources", "cat": "categories", "stype": "site_types", "sev": "severities", "st": "statuses"}
 URL_SHARED = ("from", "to", "town", "unit", "round")
+URL_KEYS = (*URL_LISTS, "metric")   # 本页自己的参数（共用的见 chuangwen.urlparams）
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,7 @@ class UrlState:
     page: PageFilters = field(default_factory=PageFilters)
     metric: str = "problems"
     shared: dict = field(default_factory=dict)    # from/to（date）、town/unit/round（代码）
+    notes: tuple[str, ...] = ()                   # 被忽略的本页参数值的说明（中文）
 
 
 def to_query_params(page: PageFilters, metric: str, shared: Mapping) -> dict[str, str]:
@@ -350,10 +352,17 @@ def from_query_params(params: Mapping[str, str], options: Mapping[str, Iterable[
                "site_types": set(options.get("点位类型", ())), "severities": set(SEVERITIES),
                "statuses": set(STATUSES)}
     lists = {}
+    notes = []
     for short, attr in URL_LISTS.items():
         raw = params.get(short) or ""
-        lists[attr] = tuple(v for v in dict.fromkeys(raw.split(",")) if v in allowed[attr])
+        values = [v for v in dict.fromkeys(raw.split(",")) if v]
+        lists[attr] = tuple(v for v in values if v in allowed[attr])
+        dropped = [v for v in values if v not in allowed[attr]]
+        if dropped:
+            notes.append(f"网址参数 {short} 中的“{urlparams.shown('、'.join(dropped))}”不是可选的取值，已忽略。")
     metric = params.get("metric", "problems")
+    if metric not in CHOROPLETH_METRICS:
+        notes.append(f"网址参数 metric 的值“{urlparams.shown(metric)}”不是可选的指标，已按问题数显示。")
     shared: dict = {}
     for key in ("from", "to"):
         try:
@@ -364,4 +373,4 @@ def from_query_params(params: Mapping[str, str], options: Mapping[str, Iterable[
         value = params.get(key)
         shared[key] = value if value in set(options.get(opt, ())) else None
     return UrlState(PageFilters(**lists), metric if metric in CHOROPLETH_METRICS else "problems",
-                    {k: v for k, v in shared.items() if v is not None})
+                    {k: v for k, v in shared.items() if v is not None}, tuple(notes))

@@ -1,6 +1,6 @@
 -- name: app_meta
 -- 用途: 库级元数据（是否示例数据、数据截至、本县代码与名称、目标名次、结构版本）；库内未写数据截至时，取最晚的发现或整改时间，
---       只有测评成绩时取有成绩的最晚一轮测评的结束日
+--       只有测评成绩时取有成绩的最晚一轮测评的结束日；最早的发现、整改或测评开始时间（网址里的日期夹到这个范围内）
 -- params:
 select key, value
 from meta
@@ -17,4 +17,14 @@ from (
     select max(r.end_date)::timestamp from round r where exists (select 1 from score s where s.round_code = r.code)
 )
 having max(t) is not null
+union all
+select 'data_first_at', strftime(min(t), '%Y-%m-%d %H:%M:%S')
+from (
+    select min(found_at) as t from problem
+    union all
+    select min(event_at) from rectify_event
+    union all
+    select min(start_date)::timestamp from round
+)
+having min(t) is not null
 order by key

@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from chuangwen import formats, queries, settings
+from chuangwen import formats, hotspots, queries, settings, urlparams
+from chuangwen.escape import md
 from chuangwen.ui import data
 
 ALL = "（全部）"
@@ -64,6 +65,7 @@ class Context:
     county_name: str
     target_rank: int | None
     is_demo: bool
+    first_day: date           # 数据最早的一天（发现、整改或测评开始；都没有时为数据截至日前 10 年）：日期控件与网址日期的下限
 
 
 def context() -> Context:
@@ -75,6 +77,9 @@ def context() -> Context:
     cutoff = datetime.fromisoformat(cutoff_raw)
     county = settings.get("our_region_code") or meta.get("our_region_code", "")
     target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
+    first = meta.get("data_first_at")
+    first_day = min(datetime.fromisoformat(first).date(), cutoff.date()) if first else \
+        cutoff.date().replace(year=cutoff.year - 10, day=min(cutoff.day, 28))
     return Context(
         meta=meta,
         cutoff=cutoff,
@@ -82,13 +87,14 @@ def context() -> Context:
         county_name=meta.get("county_name", county),
         target_rank=target,
         is_demo=meta.get("is_demo") == "1",
+        first_day=first_day,
     )
 
 
 def banner(ctx: Context) -> None:
     if ctx.is_demo:
         st.warning(
-            f"**示例数据**：当前展示的是虚构的{ctx.meta.get('province_name', '')}{ctx.county_name}，"
+            f"**示例数据**：当前展示的是虚构的{md(ctx.meta.get('province_name', ''))}{md(ctx.county_name)}，"
             "地名、单位和数字均为演示生成，不代表任何真实地区。",
             icon=":material/science:",
         )
@@ -103,14 +109,15 @@ def _options(kind: str, ctx: Context) -> dict[str, str]:
 def sidebar(ctx: Context) -> Filters:
     """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留。"""
     sb = st.sidebar
-    _filters_from_url(ctx)
+    url_notes = _filters_from_url(ctx)
     sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}")
     cutoff_day = ctx.cutoff.date()
-    default_range = (cutoff_day - timedelta(days=29), cutoff_day)
+    default_range = (max(cutoff_day - timedelta(days=29), ctx.first_day), cutoff_day)
     if "flt_range" not in st.session_state:
         st.session_state["flt_range"] = default_range
     picked = sb.date_input(
         "统计区间",
+        min_value=ctx.first_day,
         max_value=cutoff_day,
         key="flt_range",
         help="区间终点即统计截至时间：逾期、未销号等按该时刻计算（终点为数据截至日时取数据截至时刻）。",
@@ -118,8 +125,8 @@ def sidebar(ctx: Context) -> Filters:
     )
     # 用户只点了起点时（区间未选完）先按“起点到数据截至”计算
     picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    start_day = picked[0] if picked else default_range[0]
-    end_day = min(picked[1] if len(picked) == 2 else cutoff_day, cutoff_day)
+    start_day = max(picked[0] if picked else default_range[0], ctx.first_day)
+    end_day = max(min(picked[1] if len(picked) == 2 else cutoff_day, cutoff_day), start_day)
     as_of = ctx.cutoff if end_day == cutoff_day else datetime.combine(end_day, time(23, 59, 59))
     period_start = datetime.combine(start_day, time(0, 0)) - timedelta(microseconds=1)
 
@@ -137,26 +144,27 @@ def sidebar(ctx: Context) -> Filters:
     unit = select("牵头单位", units, "flt_unit")
     if as_of < ctx.cutoff:
         sb.info(f"正在查看历史时点：{formats.moment(as_of)}")
+    for note in url_notes:
+        sb.caption(md(note))
     return Filters(as_of=as_of, period_start=period_start, township=township, unit=unit,
                    round=round_code, scope_unit=None)
 
 
-def _filters_from_url(ctx: Context) -> None:
+def _filters_from_url(ctx: Context) -> tuple[str, ...]:
     """会话第一次运行时采用网址里的共用筛选（别人发来的链接：from、to、town、unit、round）；
-    控件渲染前才能设值，所以在侧栏开头做；不认识的值忽略。"""
+    控件渲染前才能设值，所以在侧栏开头做。日期夹到数据范围内，不认识的值忽略；返回这些调整的说明（只在这一次显示）。"""
     if st.session_state.get("_url_filters_applied"):
-        return
+        return ()
     st.session_state["_url_filters_applied"] = True
-    q = st.query_params
-    for key, widget, kind in (("town", "flt_township", "镇街"), ("unit", "flt_unit", "单位"), ("round", "flt_round", "轮次")):
-        if q.get(key) and q.get(key) in _options(kind, ctx):
-            st.session_state[widget] = q.get(key)
-    try:
-        start, end = date.fromisoformat(q.get("from", "")), date.fromisoformat(q.get("to", ""))
-    except ValueError:
-        return
-    if start <= end <= ctx.cutoff.date():
-        st.session_state["flt_range"] = (start, end)
+    url = urlparams.parse_shared(st.query_params.to_dict(), townships=_options("镇街", ctx), units=_options("单位", ctx),
+                                 rounds=_options("轮次", ctx), first_day=ctx.first_day, last_day=ctx.cutoff.date())
+    for value, widget in ((url.township, "flt_township"), (url.unit, "flt_unit"), (url.round, "flt_round")):
+        if value is not None:
+            st.session_state[widget] = value
+    if url.start is not None or url.end is not None:
+        end = url.end or ctx.cutoff.date()
+        st.session_state["flt_range"] = (url.start or max(end - timedelta(days=29), ctx.first_day), end)
+    return url.notes + tuple(urlparams.unknown_keys(st.query_params.to_dict(), hotspots.URL_KEYS))
 
 
 def current_filters() -> Filters:
@@ -191,7 +199,7 @@ def not_built(title: str, what: str) -> None:
 def first_run(path) -> None:
     """空库的引导页：说明先导入什么、按什么顺序，而不是报错。"""
     st.title("创文看板")
-    st.info(f"数据库 {path} 中还没有数据。", icon=":material/folder_open:")
+    st.info(f"数据库 {md(path)} 中还没有数据。", icon=":material/folder_open:")
     st.markdown(
         "建议按以下顺序准备数据：\n"
         "1. **基础资料**：镇街与社区、责任单位、点位、测评体系；\n"

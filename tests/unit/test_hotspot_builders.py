@@ -150,6 +150,15 @@ def test_url_state_drops_unknown_values_instead_of_failing():
     back = hotspots.from_query_params({"src": "县自查,乱写", "metric": "drop table", "town": "x",
                                        "from": "2026-13-40"}, OPTIONS)
     assert back.page.sources == ("县自查",) and back.metric == "problems" and back.shared == {}
+    assert back.notes == ("网址参数 src 中的“乱写”不是可选的取值，已忽略。",
+                          "网址参数 metric 的值“drop table”不是可选的指标，已按问题数显示。")
+
+
+def test_url_state_survives_huge_and_hostile_values():
+    junk = "x" * 100_000
+    back = hotspots.from_query_params({k: junk for k in (*hotspots.URL_KEYS, "from", "to", "town")}, OPTIONS)
+    assert back.page == hotspots.PageFilters() and back.metric == "problems" and back.shared == {}
+    assert all(len(n) < 80 for n in back.notes) and len(back.notes) == 6
 
 
 def ranking() -> pd.DataFrame:
