@@ -16,9 +16,8 @@ import pandas as pd
 
 from chuangwen.imports import readers
 from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES
-from chuangwen.imports.validate import NOTE, _bad_choice, _dates, _unknown_reason
+from chuangwen.imports.validate import NOTE, _bad_choice, _dates, _unknown_reason, split_names
 
-_SPLIT = re.compile(r"[、，,;；/]+")
 _NODE_CODE = re.compile(r"^\d+(\.\d+){0,3}$")
 _HEADER_CODE = re.compile(r"^(\d+(?:\.\d+)?)(?:[\s.、．:：_-]*(.*))?$")
 _RANK_HEADERS = {"名次", "排名", "序号", "排序", "位次"}
@@ -105,7 +104,7 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, texts, lookup) -> None
     ck.flag(T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(), "牵头单位", T["牵头单位"], _unknown_reason("责任单位", refs.create))
     site_types: list[list[str] | None] = []
     for i, v in enumerate(T["点位类型"]):
-        names = [p.strip() for p in _SPLIT.split(v) if p.strip()] if v else []
+        names = split_names(v)
         for name in names:
             if name not in refs.site_types:
                 if refs.create:
@@ -367,7 +366,7 @@ def prepare_deductions(con, prep, ck, refs, cols, mapping, texts, lookup) -> Non
     units: list[list[str]] = []
     for i, v in enumerate(T["责任单位"]):
         got = []
-        for name in ([p.strip() for p in _SPLIT.split(v) if p.strip()] if v else []):
+        for name in split_names(v):
             u = refs.unit(name)
             if u is None:
                 ck.flag(_row_mask(n, i), "责任单位", name, _unknown_reason("责任单位", refs.create))

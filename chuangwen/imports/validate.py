@@ -20,7 +20,14 @@ from chuangwen.imports.mapping import Mapping
 
 ERROR, NOTE = "错误", "提示"
 REPORT_COLUMNS = ["级别", "文件", "工作表", "行", "列", "值", "原因"]
-_SPLIT = re.compile(r"[、，,;；/]+")
+# 一格里写几个名称（配合单位、点位类型）时的分隔符：办公室用的顿号、逗号、分号和换行。
+# 不含“/”：单位全称里常有（“交通运输局/公路事业发展中心”是一个单位），按它拆会造出半截单位
+NAME_SEPARATORS = re.compile(r"[、，,；;\r\n]+")
+
+
+def split_names(text: str | None) -> list[str]:
+    """一格里的几个名称，去掉首尾空白与空项；None 为空列表。"""
+    return [p.strip() for p in NAME_SEPARATORS.split(text) if p.strip()] if text else []
 # 整改状态 → 要追加的事件（动作，时刻取自：found=发现时间，closed=销号时间）
 STATUS_EVENTS = {
     "待交办": [],
@@ -409,7 +416,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     for i, v in enumerate(T["配合单位"]):
         if v is None:
             continue
-        for name in filter(None, (p.strip() for p in _SPLIT.split(v))):
+        for name in split_names(v):
             u = refs.unit(name)
             if u is None:
                 ck.flag(np.eye(1, n, i, dtype=bool)[0], "配合单位", name, _unknown_reason("责任单位", refs.create))

@@ -283,3 +283,13 @@ def test_a_problem_ledger_can_name_an_imported_site(ref_db):
     run_import(ref_db, csv_bytes([SITE]), "点位.csv", "sites")
     run_import(ref_db, csv_bytes([row("A1", 点位名称="北门菜市场", 镇街="")]), "台账.csv", "problems")
     assert q(ref_db, "select site_code, township_code from problem") == [("IMPS0001", "990101001")]
+
+
+def test_coop_units_split_on_office_separators_and_line_breaks_but_not_on_slash(ref_db):
+    from chuangwen.imports.validate import split_names
+    assert split_names("交警大队、城关街道，住建局,  水务局；教育局;文旅局\n卫健局\r\n") == [
+        "交警大队", "城关街道", "住建局", "水务局", "教育局", "文旅局", "卫健局"]
+    raw = csv_bytes([row("A1", 配合单位="交通运输局/公路事业发展中心、<script>alert(1)</script>")])
+    run_import(ref_db, raw, "台账.csv", "problems", create_missing=True)
+    created = q(ref_db, "select u.name from problem_coop_unit c join unit u on u.code = c.unit_code order by 1")
+    assert created == [("<script>alert(1)</script>",), ("交通运输局/公路事业发展中心",)]
