@@ -14,7 +14,7 @@ from chuangwen.imports.kinds import KINDS
 from chuangwen.ui import data, frame
 
 SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]   # 最常用的在前
-UPLOAD_LIMIT_MB = imports.MAX_BYTES // (1024 * 1024)   # 与导入程序自己的上限一致；服务器上限见 .streamlit/config.toml
+UPLOAD_LIMIT_MB = imports.MAX_BYTES // (1024 * 1024)   # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
 CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
 
 def _tabular(kind: str, upload) -> None:

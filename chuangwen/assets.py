@@ -1,6 +1,6 @@
 """地图离线素材：安装时用 npm 从软件源取 Leaflet 与热力图插件，校验哈希后放进应用自己的 static/ 目录。
 
-运行时地图只引用 /app/static/vendor/... （Streamlit 静态文件服务，.streamlit/config.toml 已开启），
+运行时地图只引用 /app/static/vendor/... （Streamlit 静态文件服务，chuangwen serve 已开启），
 不访问任何 CDN。素材不入库：由 scripts/start.sh、scripts/test.sh 调用 `python -m chuangwen.assets` 准备。
 """
 from __future__ import annotations

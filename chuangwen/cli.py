@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from chuangwen import __version__, db
+from chuangwen import __version__, db, settings
 
 PROG = "chuangwen"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -214,6 +214,17 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--issue-no", type=_positive_int, default=None, metavar="期数",
                        help="第几期；不写时按统计时刻推算（当年第几周/第几月/第几轮）")
     brief.set_defaults(handler=_cmd_brief)
+
+    serve = sub.add_parser(
+        "serve", help="用发布的加固设置启动看板",
+        description="启动看板服务器。监听地址、端口与全部加固设置（不显示堆栈、不发使用统计、离线素材、上传上限、XSRF）"
+                    "都写在传给 Streamlit 的命令行上，从任何目录启动都一样，不受当前目录或 ~/.streamlit 里的 config.toml 影响。",
+        formatter_class=_ChineseHelpFormatter)
+    serve.add_argument("--db", type=Path, metavar="路径",
+                       help="数据库文件路径；不写时用环境变量 CHUANGWEN_DB，再没有时用示例库（首次启动自动生成）")
+    serve.add_argument("--address", metavar="地址", help="监听地址；不写时用 CHUANGWEN_ADDRESS（默认 127.0.0.1，只听本机）")
+    serve.add_argument("--port", type=_port_arg, metavar="端口", help="监听端口；不写时用 CHUANGWEN_PORT（默认 8501）")
+    serve.set_defaults(handler=_cmd_serve)
 
     from chuangwen.imports import command as import_command  # 导入子命令由导入模块注册
 
@@ -443,6 +454,31 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     for note in brief.notes:
         print(f"提示：{note}", file=sys.stderr)
     return 0
+
+
+def _port_arg(raw: str) -> int:
+    try:
+        return settings._port(raw)
+    except settings.SettingError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from chuangwen import server
+
+    try:
+        address = args.address or settings.get("server_address")
+        port = args.port or settings.get("server_port")
+    except settings.SettingError as exc:
+        raise _UsageError(str(exc)) from None
+    env = dict(os.environ)
+    if args.db is not None:
+        env["CHUANGWEN_DB"] = str(args.db.resolve())
+    cmd = server.command(address, port)
+    print(f"创文看板启动中：http://{address}:{port}（数据库 {env.get('CHUANGWEN_DB') or settings.DEFAULT_DEMO_DB}）", flush=True)
+    # 换成 streamlit 进程本身：信号（systemd 的停止、Ctrl+C）直接到它
+    os.execve(cmd[0], cmd, env)
+    return 0  # 不会到这里
 
 
 def main(argv: Sequence[str] | None = None) -> int:

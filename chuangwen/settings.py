@@ -24,6 +24,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _port(raw: str) -> int:
+    value = _positive_int(raw)
+    if value > 65535:
+        raise SettingError(f"端口应在 1 到 65535 之间，实际为 {raw!r}")
+    return value
+
+
 def _text(raw: str) -> str:
     return raw.strip()
 
@@ -68,6 +75,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("db_path", "CHUANGWEN_DB", str(DEFAULT_DEMO_DB),
             "数据库文件路径。默认是示例库 data/demo.duckdb，不存在时首次启动自动生成；指向其他路径时不会自动生成。"),
+    Setting("server_address", "CHUANGWEN_ADDRESS", "127.0.0.1",
+            "chuangwen serve 监听的地址。默认只听本机：对外由内网反向代理在登录认证后转发；确需直接对外时才改成本机的内网地址。"),
+    Setting("server_port", "CHUANGWEN_PORT", 8501, "chuangwen serve 监听的端口（1–65535）。", _port),
     Setting("target_rank", "CHUANGWEN_TARGET_RANK", None,
             "目标名次（如 10 表示“进入全省前10名”）。不设置时使用库内 meta.target_rank。", _positive_int),
     Setting("our_region_code", "CHUANGWEN_OUR_CODE", None,

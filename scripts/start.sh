@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# 快速开始：安装并打开示例县看板。参数原样交给 `streamlit run`，例如 `bash scripts/start.sh --server.port 8600`。
-# 监听地址等设置在 .streamlit/config.toml；示例库 data/demo.duckdb 由看板首次启动时生成。
+# 快速开始：安装并打开示例县看板。参数原样交给 `chuangwen serve`，例如 `bash scripts/start.sh --port 8600`。
+# 用 chuangwen serve 启动：监听地址与加固设置都写在命令行上（见 README“服务器设置”）；示例库 data/demo.duckdb 由看板首次启动时生成。
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -46,5 +46,5 @@ fi
 "$VENV/bin/python" -m chuangwen.assets \
     || echo "提示：地图离线素材未能准备，问题热点页暂不显示地图（其余页面不受影响）；装好 npm 后重新运行本命令即可。" >&2
 
-echo "创文看板启动中，默认地址 http://127.0.0.1:8501（首次启动需生成示例数据，请稍候）"
-exec "$VENV/bin/streamlit" run dashboard.py "$@"
+echo "首次启动需生成示例数据，请稍候。"
+exec "$VENV/bin/chuangwen" serve "$@"

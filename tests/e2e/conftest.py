@@ -20,6 +20,16 @@ from chuangwen import demo
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+HOSTILE_STREAMLIT_CONFIG = """
+[server]
+address = "0.0.0.0"
+enableStaticServing = false
+[client]
+showErrorDetails = "full"
+toolbarMode = "developer"
+[browser]
+gatherUsageStats = true
+"""
 
 
 def _browser_path() -> str | None:
@@ -41,14 +51,19 @@ def e2e_demo_db(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def running_server(db_path: Path, log_path: Path):
-    """在回环地址启动真实服务器（仓库内 .streamlit/config.toml 生效），退出时关闭；输出写日志文件，免得管道写满卡住服务器。"""
+    """用 `chuangwen serve` 在回环地址启动真实服务器，退出时关闭；输出写日志文件，免得管道写满卡住服务器。
+
+    工作目录是日志旁一个放了相反设置（监听所有网卡、显示堆栈、关静态文件）的 .streamlit/config.toml 的目录：
+    每个浏览器测试都同时证明发布的设置与启动目录无关。"""
     port = _free_port()
     env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
+    cwd = log_path.parent / "cwd"
+    (cwd / ".streamlit").mkdir(parents=True, exist_ok=True)
+    (cwd / ".streamlit" / "config.toml").write_text(HOSTILE_STREAMLIT_CONFIG, encoding="utf-8")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port)],
+            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:

@@ -1,0 +1,77 @@
+"""`chuangwen serve` 的设置与工作目录无关：当前目录里放一份相反的 config.toml，Streamlit 实际生效的仍是我们的。"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from chuangwen import server, settings
+
+HOSTILE_CONFIG = """
+[server]
+address = "0.0.0.0"
+port = 80
+enableStaticServing = false
+enableXsrfProtection = false
+enableCORS = false
+maxUploadSize = 2000
+fileWatcherType = "poll"
+runOnSave = true
+headless = false
+[client]
+showErrorDetails = "full"
+toolbarMode = "developer"
+[browser]
+gatherUsageStats = true
+[theme]
+base = "dark"
+primaryColor = "#00FF00"
+font = "monospace"
+"""
+
+
+def effective_config(cwd, flags: list[str]) -> dict[str, str]:
+    """在 cwd 下运行 `streamlit config show` 加上这些参数，读出每一项实际生效的值（TOML 写法）。"""
+    out = subprocess.run([sys.executable, "-m", "streamlit", "config", "show", *flags], cwd=cwd,
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    values, section = {}, None
+    for line in out.splitlines():
+        if m := re.match(r"^\[([\w.]+)\]\s*$", line):
+            section = m.group(1)
+        elif (m := re.match(r"^(\w+) = (.*)$", line)) and section:
+            values[f"{section}.{m.group(1)}"] = m.group(2).strip('"')
+    return values
+
+
+def test_hardened_flags_win_over_a_config_file_in_the_working_folder(tmp_path):
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text(HOSTILE_CONFIG, encoding="utf-8")
+    got = effective_config(tmp_path, server.streamlit_flags("127.0.0.1", 8600))
+    want = {"server.address": "127.0.0.1", "server.port": "8600", **{f.option: f.value for f in server.HARDENED}}
+    assert {k: got[k] for k in want} == want
+
+
+def test_the_hostile_config_would_have_taken_effect_without_the_flags(tmp_path):
+    # 反证：不加参数时，当前目录的 config.toml 确实生效（上面的测试才有意义）
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text(HOSTILE_CONFIG, encoding="utf-8")
+    got = effective_config(tmp_path, [])
+    assert (got["server.address"], got["client.showErrorDetails"], got["server.enableStaticServing"]) == (
+        "0.0.0.0", "full", "false")
+
+
+def test_command_uses_absolute_paths():
+    cmd = server.command("127.0.0.1", 8501)
+    assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
+    assert cmd[4] == str(settings.REPO_ROOT / "dashboard.py") and (settings.REPO_ROOT / "dashboard.py").is_file()
+
+
+def test_upload_limit_matches_the_importer_limit():
+    from chuangwen.imports.readers import MAX_BYTES
+    assert dict((f.option, f.value) for f in server.HARDENED)["server.maxUploadSize"] == str(MAX_BYTES // 2 ** 20)
+
+
+def test_every_hardened_setting_is_documented_in_the_readme():
+    readme = (settings.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [f.option for f in server.HARDENED if f"| `{f.option}` | `{f.value}` |" not in readme]
+    assert missing == []
