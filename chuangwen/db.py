@@ -91,9 +91,17 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int) -> int:
     return applied
 
 
+# 库文件里是整个县的台账：新建时只给运行看板的账号读写（0600），不随 umask 变成人人可读
+PRIVATE_FILE = 0o600
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        created = not read_only and not os.path.exists(path)
+        con = duckdb.connect(str(path), read_only=read_only)
+        if created:
+            os.chmod(path, PRIVATE_FILE)
+        return con
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

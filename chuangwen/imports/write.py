@@ -98,6 +98,25 @@ def archive_dir(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".imports")
 
 
+# 原始台账里有人名、电话、地址：存档目录只给运行看板的账号（0700），文件 0600
+ARCHIVE_DIR_MODE = 0o700
+ARCHIVE_FILE_MODE = 0o600
+
+
+def archive_raw(archive: Path, raw: bytes) -> None:
+    """把原始文件存进存档（同名已有则不动）：先写临时文件再改名，目录与文件都不给别人读。"""
+    archive.parent.mkdir(mode=ARCHIVE_DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(archive.parent, ARCHIVE_DIR_MODE)   # 旧版本建的目录是 0755
+    if archive.exists():
+        return
+    tmp = archive.with_name(archive.name + f".tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, ARCHIVE_FILE_MODE)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(raw)
+    os.chmod(tmp, ARCHIVE_FILE_MODE)
+    os.replace(tmp, archive)
+
+
 def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -202,11 +221,7 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
             inserted[table_name] = inserted.get(table_name, 0) + _insert(con, table_name, df)
         if "framework_node" in inserted:
             _refresh_edition_totals(con, prep.frames["framework_node"]["edition"].unique().tolist())
-        archive.parent.mkdir(parents=True, exist_ok=True)
-        if not archive.exists():
-            tmp = archive.with_name(archive.name + f".tmp-{os.getpid()}")
-            tmp.write_bytes(raw)
-            os.replace(tmp, archive)
+        archive_raw(archive, raw)
     msg = (f"导入成功（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行" if not rejected else
            f"部分导入（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行，拒绝 {rejected:,} 行")
     if prep.skipped:

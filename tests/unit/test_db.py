@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime
 
 import duckdb
@@ -348,3 +349,11 @@ def test_score_ranked_lists_missing_score_without_rank_or_group_size(ranked_db):
         ranked_db, "select region_code, total, rank, group_size, score_status from score_ranked where score_status = '缺测'"
     )
     assert rows == [{"region_code": "E", "total": None, "rank": None, "group_size": None, "score_status": "缺测"}]
+
+
+def test_new_databases_are_private_to_their_owner(tmp_path):
+    import stat
+    made = db.create_database(tmp_path / "new.duckdb")
+    with db.build_new(tmp_path / "built.duckdb"):
+        pass
+    assert [stat.S_IMODE(os.stat(p).st_mode) for p in (made, tmp_path / "built.duckdb")] == [0o600, 0o600]

@@ -293,3 +293,14 @@ def test_coop_units_split_on_office_separators_and_line_breaks_but_not_on_slash(
     run_import(ref_db, raw, "台账.csv", "problems", create_missing=True)
     created = q(ref_db, "select u.name from problem_coop_unit c join unit u on u.code = c.unit_code order by 1")
     assert created == [("<script>alert(1)</script>",), ("交通运输局/公路事业发展中心",)]
+
+
+def test_the_archive_folder_and_files_are_private_even_if_the_folder_existed_open(ref_db):
+    import os
+    import stat
+    folder = ref_db.with_name(ref_db.name + ".imports")
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    result = run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(folder / f"{result.sha256}.csv").st_mode) == 0o600
