@@ -126,12 +126,16 @@ with tab_import:
         name_field = b1.text_input("镇街名称字段（空白时自动识别）", key="dm_geo_field")
         valid_from = b2.date_input("新版本生效日期", key="dm_geo_from")
         geo_create = b3.checkbox("自动新增库中没有的镇街", key="dm_geo_create")
+        geo_force = st.checkbox("仍然导入（跳过合理性检查）", key="dm_geo_force",
+                                help="导入前会把新边界与本县现有范围比对：大半落在县外、比全县还大、几乎盖住全县、"
+                                     "镇街之间大面积重叠的默认拒绝导入。确认文件无误时勾选。")
         st.caption("边界按版本保存，不覆盖旧版本；与库中最新版本相同的跳过。有坐标的已有问题与点位按新边界重新归属镇街（原社区不在新镇街下时清空），没有坐标或在所有镇街之外的不变；回滚这次导入即恢复。")
         if upload is not None and st.button("导入边界", type="primary", key="dm_geo_import", icon=":material/upload:"):
             data.release_connection()
             try:
                 result = boundaries.run_boundaries(path, upload.getvalue(), upload.name, name_field=name_field.strip() or None,
-                                                   create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页")
+                                                   create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页",
+                                                   force=geo_force)
             except imports.ImportFailed as exc:
                 st.error(md(exc), icon=":material/error:")
                 if exc.prepared is not None:

@@ -6,6 +6,9 @@
   改写镇街；原社区不属于新镇街时清空社区。没有坐标、落在所有镇街之外的保持原归属。
   边界重叠处以生效日期较新的版本为准，同样新时（含落在公共边线上）保持原镇街。
   每条改动记入 region_reassignment（原镇街、原社区），回滚这次导入时按此恢复。
+- 写入前先做合理性检查（force=True / --force 跳过）：新边界与本县现有范围（最新的县级边界；没有时用各镇街最新边界的合集）
+  比对，大半落在县外、比全县还大、几乎盖住全县、镇街之间大面积重叠的拒绝导入；同时试算会重新归属多少问题与点位，
+  拒绝与成功的说明里都写明。库中还没有任何边界时无从比较，只查镇街之间的重叠。
 """
 from __future__ import annotations
 
@@ -13,19 +16,36 @@ import io
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from chuangwen import db, geo
 from chuangwen.imports import readers, validate
-from chuangwen.imports.write import ImportFailed, ImportResult, archive_dir, record_created, sha256, _insert, _user
+from chuangwen.imports.write import (ImportFailed, ImportResult, archive_dir, archive_raw, record_created, sha256, _insert,
+                                    _user)
 
 SUFFIXES = (".geojson", ".json", ".zip")
 NAME_CANDIDATES = ("镇街", "名称", "name", "NAME", "Name", "XZMC", "乡镇名称", "township")
+
+# 合理性检查的阈值（拒绝说明里写明；--force 跳过）。面积一律按等积投影算（geo.area_km2），不用经纬度“平方度”。
+# 重新测绘、边线微调只让镇街边缘进出县界几个百分点；一半以上落在县外，多半是坐标系或文件选错了
+OUTSIDE_MAX_SHARE = 0.5
+# 不同来源的边界（简化程度、测绘精度不同）面积差几个百分点是常事，小县外沿挪几百米面积就差 5% 上下；
+# 比全县大一成以上、或一个镇街盖住全县九成以上（本县还有别的镇街时）就不是误差
+AREA_TOLERANCE = 0.1
+# 相邻镇街分别测绘时公共边线对不齐，重叠一般只占较小者的百分之几；两成以上就是同一块地画给了两个镇街
+OVERLAP_MAX_SHARE = 0.2
+# 没有县级边界、已有镇街边界又不全时，首次有边界的镇街本就在已知范围之外，只能看它离已知镇街多远：
+# 同一个县的镇街相距上百公里几乎不可能，另一个省、另一个洲更远
+FAR_KM = 100
+# 拒绝说明里最多逐条列出的问题数
+MAX_LISTED = 10
 
 
 class _Table:  # 报告用的最小“表”信息
@@ -79,7 +99,8 @@ def name_fields(gdf) -> list[str]:
 
 def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, name_field: str | None = None,
                    crs: str | None = None, create_missing: bool = False, valid_from: date | None = None,
-                   imported_by: str | None = None) -> ImportResult:
+                   imported_by: str | None = None, force: bool = False) -> ImportResult:
+    """导入边界文件；合理性检查不通过时抛 ImportFailed（什么都不写），force=True 时照样导入并在说明里写明。"""
     db_path = Path(db_path)
     try:
         gdf = read_features(raw, file_name, crs)
@@ -110,6 +131,7 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         county = refs.meta.get("our_region_code")
         county_name = dict(zip(refs.regions["code"], refs.regions["name"])).get(county)
         rows = []
+        first_row: dict[str, int] = {}
         for k, (name, geom) in enumerate(zip(gdf[name_field], gdf.geometry), start=1):
             name = readers.cell_text(name)
             if name is None:
@@ -132,6 +154,11 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
             if code is None:
                 issue(k, name_field, name, validate._unknown_reason("镇街", create_missing))
                 continue
+            if code in first_row:
+                # 同一镇街分成几个要素（如飞地）时应合成一个多面再导入；否则写入时主键冲突
+                issue(k, name_field, name, f"与第 {first_row[code]} 个要素是同一个镇街：请在文件里把它们合并成一个多面（MultiPolygon）")
+                continue
+            first_row[code] = k
             rows.append((k, code, name, geom))
         if any(i["级别"] == validate.ERROR for i in issues):
             prep = validate.Prepared("boundaries", _Table(file_name), len(gdf), issues=issues)
@@ -150,6 +177,20 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         if not new_rows and not created:
             return ImportResult(None, "boundaries", file_name, digest, len(gdf), 0, 0, len(gdf), status="无新数据",
                                 message="边界与库中最新版本相同，没有新增任何内容。")
+        # 写入前：与本县现有范围比对，并试算重新归属（写入时用的就是这份结果）
+        extent = _current_extent(con, county, frozenset(refs.township_by_name.values()))
+        doubts = _doubts(rows, county, extent, len(set(refs.township_by_name.values()) | set(refs.new_townships.values())))
+        moves = _moves(con, _township_boundaries(con, [r for r in new_rows if r["region_code"] != county]))
+        would = f"将重新归属问题 {len(moves['problem']):,} 条、点位 {len(moves['site']):,} 个"
+        listed = "；".join(doubts[:MAX_LISTED]) + (f"；……共 {len(doubts)} 处" if len(doubts) > MAX_LISTED else "")
+        if doubts and not force:
+            raise ImportFailed(f"边界合理性检查未通过（{_basis(extent)}），未导入任何数据：{listed}。若导入，{would}。"
+                               "确认文件无误时，命令行加 --force、数据管理页勾选“仍然导入（跳过合理性检查）”可强制导入。")
+        if doubts:
+            check = f"合理性检查未通过（{_basis(extent)}），已按要求强制导入：{listed}。写入前试算：{would}。"
+            gdf.attrs.setdefault("notes", []).append("未通过合理性检查，强制导入")
+        else:
+            check = f"合理性检查通过（{_basis(extent)}）。写入前试算：{would}。"
         archive = archive_dir(db_path) / f"{digest}{Path(file_name).suffix.lower()}"
         import_id = con.execute(
             "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at, status,"
@@ -166,13 +207,11 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         if new_rows:
             df = pd.DataFrame(new_rows).drop(columns="name").assign(source=f"import:{import_id}:{file_name}")
             inserted["boundary"] = _insert(con, "boundary", df)
-        moved = _reassign(con, import_id)
+        moved = _reassign(con, import_id, moves)
         if sum(moved.values()):
             inserted["region_reassignment"] = sum(moved.values())
-        archive.parent.mkdir(parents=True, exist_ok=True)
-        if not archive.exists():
-            archive.write_bytes(raw)
-    msg = f"导入成功（导入编号 {import_id}）：{file_name}，{len(gdf)} 个要素，新增边界版本 {len(new_rows)} 个。"
+        archive_raw(archive, raw)
+    msg = f"导入成功（导入编号 {import_id}）：{file_name}，{len(gdf)} 个要素，新增边界版本 {len(new_rows)} 个。{check}"
     if sum(moved.values()):
         msg += (f"按新边界重新归属了问题 {moved['problem']:,} 条、点位 {moved['site']:,} 个的镇街"
                 "（原社区不在新镇街下的已清空社区；回滚这次导入可恢复）。")
@@ -182,20 +221,114 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
                         inserted, made, "成功", msg)
 
 
-def _reassign(con, import_id: int) -> dict[str, int]:
-    """按各镇街最新版本的边界重新归属有坐标的问题与点位，记入 region_reassignment；返回各自改动的条数。"""
-    b = con.execute("select b.region_code, arg_max(b.geom_wkb, b.version), arg_max(b.valid_from, b.version) as valid_from"
-                    " from boundary b join region r on r.code = b.region_code where r.level = '镇街'"
-                    " group by 1 order by valid_from desc, 1").fetchall()
-    moved = {"problem": 0, "site": 0}
-    if not b:
-        return moved
+@dataclass(frozen=True)
+class _Extent:
+    """本县现有范围：拿来与新边界比对。"""
+    geom: BaseGeometry
+    basis: str                # 说明里写的比对对象
+    whole: bool               # 代表全县（县级边界，或每个镇街都有边界）；否则只是已知的一部分
+    codes: frozenset[str]     # 由哪些镇街的边界合成（县级边界时为空）
+
+
+def _current_extent(con, county: str | None, townships: frozenset[str]) -> _Extent | None:
+    """本县最新的县级边界；没有时用各镇街最新边界的合集；库中一个边界都没有时为 None。"""
+    (wkb,), = con.execute("select arg_max(geom_wkb, version) from boundary where region_code = $c", {"c": county}).fetchall()
+    if wkb is not None:
+        return _Extent(geo.from_wkb(wkb), "本县现有的县级边界", True, frozenset())
+    latest = _township_boundaries(con)
+    if not latest:
+        return None
+    codes = frozenset(c for c, _, _ in latest)
+    whole = codes >= townships
+    return _Extent(shapely.union_all([g for _, g, _ in latest]),
+                   "库中已有的" + ("全部" if whole else "部分") + "镇街边界", whole, codes)
+
+
+def _basis(extent: _Extent | None) -> str:
+    if extent is None:
+        return "库中还没有本县或镇街的边界，无从比较位置与面积，只查了镇街之间的重叠"
+    return f"对照{extent.basis}"
+
+
+def _doubts(rows, county: str | None, extent: _Extent | None, n_townships: int) -> list[str]:
+    """新边界哪里不合理（中文，逐条）；空表示通过。rows 为 (行号, 代码, 名称, 几何)。"""
+    out = []
+    towns = [(name, g, geo.area_km2(g)) for _, code, name, g in rows if code != county]
+    if extent is not None:
+        ext, ext_area = extent.geom, geo.area_km2(extent.geom)
+        for _, code, name, g in rows:
+            area = geo.area_km2(g)
+            inside = geo.area_km2(g.intersection(ext))
+            outside = 1 - inside / area
+            if code == county:   # 县界本该盖住镇街：只看它与原来的全县范围是否大体重合
+                parts = []
+                if extent.whole and outside > OUTSIDE_MAX_SHARE:
+                    parts.append(f"有 {outside:.0%} 的面积在现有范围之外（上限 {OUTSIDE_MAX_SHARE:.0%}）")
+                if inside / ext_area < 1 - OUTSIDE_MAX_SHARE:
+                    parts.append(f"只盖住现有范围的 {inside / ext_area:.0%}（至少应有 {1 - OUTSIDE_MAX_SHARE:.0%}）")
+                if parts:
+                    out.append(f"本县边界“{name}”" + "，".join(parts))
+                continue
+            if extent.whole or code in extent.codes:
+                if outside > OUTSIDE_MAX_SHARE:
+                    out.append(f"“{name}”有 {outside:.0%} 的面积在本县现有范围之外（上限 {OUTSIDE_MAX_SHARE:.0%}）")
+            elif (km := _distance_km(g, ext)) > FAR_KM:
+                out.append(f"“{name}”离已有的镇街边界 {km:,.0f} 公里（上限 {FAR_KM} 公里）")
+            if not extent.whole:
+                continue
+            if area > ext_area * (1 + AREA_TOLERANCE):
+                out.append(f"“{name}”面积 {area:,.1f} 平方公里，比全县（{ext_area:,.1f} 平方公里）还大"
+                           f"（容差 {AREA_TOLERANCE:.0%}）")
+            elif n_townships > 1 and inside / ext_area >= 1 - AREA_TOLERANCE:
+                out.append(f"“{name}”盖住了全县 {inside / ext_area:.0%} 的面积（本县还有别的镇街，"
+                           f"一个镇街不应超过 {1 - AREA_TOLERANCE:.0%}）")
+        if extent.whole and not out and len(towns) > 1:
+            total = geo.area_km2(shapely.union_all([g for _, g, _ in towns]))
+            if total > ext_area * (1 + AREA_TOLERANCE):
+                out.append(f"文件中的镇街合起来 {total:,.1f} 平方公里，比全县（{ext_area:,.1f} 平方公里）还大"
+                           f"（容差 {AREA_TOLERANCE:.0%}）")
+    if len(towns) > 1:
+        left, right = shapely.STRtree([g for _, g, _ in towns]).query([g for _, g, _ in towns], predicate="intersects")
+        for i, j in sorted(zip(left.tolist(), right.tolist())):
+            if i < j:
+                (a, ga, aa), (b, gb, ab) = towns[i], towns[j]
+                share = geo.area_km2(ga.intersection(gb)) / min(aa, ab)
+                if share > OVERLAP_MAX_SHARE:
+                    out.append(f"“{a}”与“{b}”重叠 {share:.0%}（按较小者的面积计，上限 {OVERLAP_MAX_SHARE:.0%}）")
+    return out
+
+
+def _distance_km(a: BaseGeometry, b: BaseGeometry) -> float:
+    """两个经纬度几何之间最近两点的大圆距离（km，球面近似）。"""
+    if a.intersects(b):
+        return 0.0
+    lon1, lat1, lon2, lat2 = np.radians(shapely.get_coordinates(shapely.shortest_line(a, b)).ravel())
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return float(2 * geo.EARTH_AUTHALIC_RADIUS_KM * np.arcsin(np.sqrt(h)))
+
+
+def _township_boundaries(con, pending=()) -> list[tuple[str, BaseGeometry, date]]:
+    """各镇街最新版本的边界，叠上尚未写入的新版本 pending（boundary 的行）；新的在前：生效日期从新到旧，同日按代码。"""
+    latest = {c: (bytes(w), v) for c, w, v in con.execute(
+        "select b.region_code, arg_max(b.geom_wkb, b.version), arg_max(b.valid_from, b.version)"
+        " from boundary b join region r on r.code = b.region_code where r.level = '镇街' group by 1").fetchall()}
+    latest.update({r["region_code"]: (r["geom_wkb"], r["valid_from"]) for r in pending})
+    order = sorted(latest, key=lambda c: (-latest[c][1].toordinal(), c))
+    return [(c, geo.from_wkb(latest[c][0]), latest[c][1]) for c in order]
+
+
+def _moves(con, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd.DataFrame]:
+    """有坐标的问题与点位按各镇街边界（新的在前）该改到哪个镇街：entity_code、原镇街、原社区、新镇街。只读，试算与写入共用。"""
+    columns = ["entity_code", "old_township_code", "old_community_code", "new_township_code"]
+    moves = {"problem": pd.DataFrame(columns=columns), "site": pd.DataFrame(columns=columns)}
+    if not townships:
+        return moves
     # 新的在前：locate 取第一个包含该点的边界，重叠处即以生效日期较新的为准
-    codes = np.array([c for c, _, _ in b] + [None], dtype=object)
-    geoms = [geo.from_wkb(bytes(w)) for _, w, _ in b]
-    valid_from = np.array([v for _, _, v in b] + [None], dtype=object)
+    codes = np.array([c for c, _, _ in townships] + [None], dtype=object)
+    geoms = [g for _, g, _ in townships]
+    valid_from = np.array([v for _, _, v in townships] + [None], dtype=object)
     index = {c: k for k, c in enumerate(codes[:-1])}
-    for entity in moved:   # 表名只取这两个
+    for entity in moves:   # 表名只取这两个
         df = con.execute(f"select code, township_code, community_code, lon, lat from {entity}"
                          " where lon is not null and lat is not null").df()
         if df.empty:
@@ -210,12 +343,19 @@ def _reassign(con, import_id: int) -> dict[str, int]:
             k = np.flatnonzero(move & (old == code))
             keep = geo.contains(geoms[index[code]], lon[k], lat[k]) & (valid_from[hit[k]] == valid_from[index[code]])
             move[k[keep]] = False
-        if not move.any():
+        if move.any():
+            moves[entity] = df.loc[move, ["code", "township_code", "community_code"]].set_axis(
+                columns[:3], axis=1).assign(new_township_code=new[move])
+    return moves
+
+
+def _reassign(con, import_id: int, moves: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """把 _moves 算出的改动写入：记入 region_reassignment，改写镇街（原社区不属于新镇街时清空）；返回各自改动的条数。"""
+    moved = {}
+    for entity, rows in moves.items():   # 表名只取 problem、site
+        moved[entity] = _insert(con, "region_reassignment", rows.assign(import_id=import_id, entity=entity))
+        if not moved[entity]:
             continue
-        rows = df.loc[move, ["code", "township_code", "community_code"]].set_axis(
-            ["entity_code", "old_township_code", "old_community_code"], axis=1)
-        moved[entity] = _insert(con, "region_reassignment", rows.assign(
-            import_id=import_id, entity=entity, new_township_code=new[move]))
         con.execute(f"""
             update {entity} set township_code = m.new_township_code,
                 community_code = case when c.parent_code = m.new_township_code then {entity}.community_code end

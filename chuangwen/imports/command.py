@@ -45,6 +45,9 @@ def register(sub, formatter_class, db_help: str = "数据库文件路径（.duck
                     help="文件没有写明坐标系时的坐标系：wgs84 / cgcs2000 / gcj02 / bd09；写明了的按文件换算")
     bd.add_argument("--valid-from", type=date.fromisoformat, metavar="日期", help="新版本的生效日期，YYYY-MM-DD；默认今天")
     bd.add_argument("--create-missing", action="store_true", help="库中没有的镇街自动新增（挂在本县下）")
+    bd.add_argument("--force", action="store_true",
+                    help="跳过合理性检查照样导入：默认新边界大半落在本县现有范围之外、比全县还大、几乎盖住全县、"
+                         "或镇街之间大面积重叠时拒绝导入")
     bd.add_argument("--mapping", type=Path, help=argparse.SUPPRESS)
     bd.add_argument("--partial", action="store_true", help=argparse.SUPPRESS)
     bd.set_defaults(handler=_cmd_boundaries)
@@ -136,7 +139,8 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
     try:
         result = boundaries.run_boundaries(args.db, path.read_bytes(), path.name, name_field=args.name_field,
                                            crs=CRS_CHOICES.get(args.crs) if args.crs else None,
-                                           create_missing=args.create_missing, valid_from=args.valid_from)
+                                           create_missing=args.create_missing, valid_from=args.valid_from,
+                                           force=args.force)
     except write.ImportFailed as exc:
         print(f"chuangwen import：错误：{exc}", file=sys.stderr)
         _print_report(exc.prepared, sys.stderr)
