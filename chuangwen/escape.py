@@ -40,7 +40,14 @@ def plotly_text(value) -> str:
     return html.escape(_text(value), quote=False)
 
 
+# GFM 的“裸网址自动成链接”（http://…、www.…、邮箱）不理会反斜杠转义（浏览器里看到过）：
+# 在 :// 、www. 与 @ 处插一个零宽空格，看上去不变，但不再是网址
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+_ZWSP = "\u200b"
+
+
 def md(value) -> str:
-    """放进 Streamlit Markdown 的一段文字：ASCII 标点一律加反斜杠（链接、图片、强调、公式、:color[…] 都不成立）；
-    换行保留为硬换行，行首的 # - + > 1. 等已被转义，开不出标题、列表或表格。"""
-    return _LINE_BREAKS.sub("  \n", _MD_SPECIAL.sub(r"\\\1", _text(value)))
+    """放进 Streamlit Markdown 的一段文字：ASCII 标点一律加反斜杠（链接、图片、强调、公式、:color[…] 都不成立），
+    裸网址与邮箱断开（不自动成链接）；换行保留为硬换行，行首的 # - + > 1. 等已被转义，开不出标题、列表或表格。"""
+    text = _AUTOLINK.sub(_ZWSP, _text(value))
+    return _LINE_BREAKS.sub("  \n", _MD_SPECIAL.sub(r"\\\1", text))

@@ -155,13 +155,17 @@ def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric:
     """镇街多边形 GeoJSON：属性里放提示文字（点击时据此识别镇街）和填充色。"""
     stats = townships.set_index("code") if not townships.empty else pd.DataFrame()
     features = []
-    for _, b in boundaries[boundaries["level"] == "镇街"].iterrows():
+    towns = boundaries[boundaries["level"] == "镇街"]
+    # 大的先画、小的后画（在上面）：套在别的镇街里的小镇街（飞地、新划出的街道）也悬停、点得到
+    shapes = [geo.from_wkb(w) for w in towns["geom_wkb"]]
+    for k in sorted(range(len(shapes)), key=lambda i: -round(shapes[i].area, 9)):
+        b, geom = towns.iloc[k], shapes[k]
         row = stats.loc[b["code"]] if b["code"] in stats.index else None
         value = None if row is None else row[metric]
         problems = 0 if row is None else int(row["problems"])
         tip = (f"{hotspots.TOWNSHIP_TIP}{html_text(b['name'])}｜问题 {formats.count(problems)} 条"
                f"｜{hotspots.CHOROPLETH_METRICS[metric]} {_fmt(value, metric)}｜点击筛选到该镇街")
-        geom = _round_geom(geo.from_wkb(b["geom_wkb"]))
+        geom = _round_geom(geom)
         features.append({"type": "Feature", "id": str(b["code"]),
                          "properties": {"tip": tip, "fill": color_for(value, edges)},
                          "geometry": shapely.geometry.mapping(geom)})

@@ -23,13 +23,17 @@ def test_html_text_drops_control_characters_but_keeps_tabs():
 
 
 def test_md_escapes_images_links_html_directives_and_math():
-    assert md("![x](http://host/x.png)") == r"\!\[x\]\(http\:\/\/host\/x\.png\)"
+    assert md("![x](http://host/x.png)") == "\\!\\[x\\]\\(http\\:\u200b\\/\\/host\\/x\\.png\\)"
     assert md(":red[警告] $x$ ~~删~~ **粗**") == r"\:red\[警告\] \$x\$ \~\~删\~\~ \*\*粗\*\*"
     assert md(IMG) == r"\<img src\=x onerror\=alert\(1\)\>"
 
 
 def test_md_keeps_line_breaks_as_hard_breaks_that_cannot_open_blocks():
     assert md("第一行\n# 标题\r\n- 列表\n\n| a | b |") == "第一行  \n\\# 标题  \n\\- 列表  \n\\| a \\| b \\|"
+
+
+def test_md_breaks_bare_urls_and_emails_so_they_do_not_become_links():
+    assert md("见 www.example.com 或 a@b.cn") == "见 www\u200b\\.example\\.com 或 a\u200b\\@b\\.cn"
 
 
 def test_md_leaves_chinese_text_alone():

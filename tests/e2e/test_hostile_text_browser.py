@@ -1,0 +1,167 @@
+"""载荷库（镇街、单位、配合单位、点位、类别、问题描述与编号、整改说明、县名、文件名都是 XSS / Markdown 载荷）上，
+每页都打开、地图提示与弹窗都点开：0 个对话框、0 个注入的元素、0 个非回环请求，载荷只作为文字出现。"""
+from __future__ import annotations
+
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from tests.e2e import hostile_data
+from tests.e2e.conftest import LOOPBACK, running_server
+
+pytestmark = pytest.mark.e2e
+
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+# 注入成功的痕迹：行内事件属性、src=x 的图片、javascript: 链接、指向载荷外网地址的链接与图片
+INJECTED_JS = """() => {
+  const all = [...document.querySelectorAll('*')];
+  const handlers = all.filter(e => [...e.attributes].some(a => a.name.startsWith('on')));
+  const bad = document.querySelectorAll('img[src="x"], a[href^="javascript:"], a[href*="192.0.2.1"], img[src*="192.0.2.1"], svg[onload]');
+  return handlers.map(e => e.outerHTML.slice(0, 120)).concat([...bad].map(e => e.outerHTML.slice(0, 120)));
+}"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    info = hostile_data.build(folder / "hostile.duckdb")
+    with running_server(folder / "hostile.duckdb", folder / "streamlit.log") as url:
+        yield url, info
+
+
+@pytest.fixture
+def watched(browser):
+    """只允许回环地址的页面，另记下所有对话框（alert/confirm/prompt，含地图 iframe 里的）。"""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
+    page = context.new_page()
+    page.external, page.dialogs = [], []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            page.external.append(route.request.url)
+            route.abort()
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    context.route("**/*", guard)
+    page.on("dialog", on_dialog)
+    yield page
+    context.close()
+
+
+def open_page(page, url: str, heading: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+
+
+def assert_clean(page, where: str) -> None:
+    injected = [x for frame in page.frames for x in frame.evaluate(INJECTED_JS)]
+    assert (page.dialogs, injected, page.external) == ([], [], []), where
+    assert page.locator('[data-testid="stException"]').count() == 0, where
+
+
+def choose(page, key: str, typed: str) -> None:
+    """在 key 为 key 的下拉框里输入文字、选第一个匹配项。"""
+    page.locator(f".st-key-{key}").click()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
+
+
+def hover_plotly(page) -> None:
+    """在每张 Plotly 图上横扫鼠标，弹出悬停提示（名称、轮次、类别都在提示里）。"""
+    for chart in page.locator(".js-plotly-plot").all():
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        if not box:
+            continue
+        for k in range(1, 12):
+            page.mouse.move(box["x"] + box["width"] * k / 12, box["y"] + box["height"] * 0.5)
+            page.wait_for_timeout(40)
+
+
+def test_every_page_shows_hostile_text_as_text(hostile, watched, artifacts):
+    url, info = hostile
+    page = watched
+    open_page(page, url, "总览 · 澜溪县")
+    assert_clean(page, "总览")
+
+    open_page(page, f"{url}/rank_trend", "排名趋势 · 澜溪县")
+    hover_plotly(page)
+    assert page.locator(".js-plotly-plot").filter(has_text="cwxsscounty<img src=x").count() > 0
+    assert_clean(page, "排名趋势")
+
+    open_page(page, f"{url}/league", "红黑榜")
+    page.get_by_role("tab", name="单位下钻").click()
+    choose(page, "lg_unit", "cwxssunit")
+    page.get_by_text("问题类别构成", exact=False).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    hover_plotly(page)
+    page.screenshot(path=str(artifacts / "hostile_league.png"), full_page=True)
+    assert_clean(page, "红黑榜")
+
+    open_page(page, f"{url}/supervision", "整改督办")
+    choose(page, "sv_problem", "cwxsscode")
+    picked = page.locator('[data-testid="stMarkdownContainer"]', has_text="cwxsscode").first
+    picked.wait_for(timeout=30_000)
+    # 问题编号与描述原样显示为文字：图片与链接语法没有变成图片与链接
+    assert f"![i]({hostile_data.EXTERNAL}/description.png)" in picked.inner_text().replace("\u200b", "")
+    page.screenshot(path=str(artifacts / "hostile_supervision.png"), full_page=True)
+    assert_clean(page, "整改督办")
+
+    open_page(page, f"{url}/data_admin", "数据管理")
+    page.get_by_role("tab", name="导入记录").click()
+    page.wait_for_timeout(1000)
+    assert_clean(page, "数据管理")
+
+    open_page(page, f"{url}/briefing", "通报导出")
+    page.get_by_role("button", name="生成幻灯片").click()
+    page.get_by_text("幻灯片目录").wait_for(timeout=120_000)
+    assert_clean(page, "通报导出")
+
+
+def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, watched, artifacts):
+    url, info = hostile
+    page = watched
+    open_page(page, f"{url}/hotspots?town={quote(info['township'])}", "问题热点")
+    page.locator(MAP).wait_for(timeout=60_000)
+    page.locator(MAP).scroll_into_view_if_needed()
+    leaflet = page.frame_locator(MAP)
+    leaflet.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    label = leaflet.locator(".cw-label", has_text="cwxsstownship")
+    label.wait_for(timeout=30_000)
+    assert label.inner_text().startswith("cwxsstownship<img src=x onerror=alert('township')>")
+    shapes = leaflet.locator("path.leaflet-interactive")
+    shapes.last.wait_for(state="visible", timeout=30_000)
+    tips, popups = set(), set()
+    frame_box = page.locator(MAP).bounding_box()
+    for k in range(shapes.count()):
+        box = shapes.nth(k).bounding_box()
+        if not box:
+            continue
+        # 图形与地图可见部分的交集里、离中心远一点悬停（载荷镇街中心压着点位圆点）
+        left, top = max(box["x"], frame_box["x"]), max(box["y"], frame_box["y"])
+        right = min(box["x"] + box["width"], frame_box["x"] + frame_box["width"])
+        bottom = min(box["y"] + box["height"], frame_box["y"] + frame_box["height"])
+        if right <= left or bottom <= top:
+            continue
+        page.mouse.move(left + (right - left) * 0.2, top + (bottom - top) * 0.2)
+        page.wait_for_timeout(150)
+        seen = leaflet.locator(".leaflet-tooltip").all_inner_texts()
+        tips |= {t for t in seen if "cwxss" in t}
+    points = leaflet.locator("path.leaflet-interactive[fill='#C62828'], path.leaflet-interactive[fill='#7B1FA2']")
+    for k in range(points.count()):
+        points.nth(k).click(force=True)
+        page.wait_for_timeout(500)
+        popups |= {t for t in leaflet.locator(".leaflet-popup-content").all_inner_texts() if "cwxss" in t}
+    page.locator(MAP).screenshot(path=str(artifacts / "hostile_map.png"))
+    assert any("cwxsstownship<img" in t for t in tips), tips
+    assert any("cwxsssite<img" in t and "cwxsscategory<img" in t for t in tips), tips
+    assert any("cwxssunit<img" in t and "cwxsscategory<img" in t for t in popups), popups
+    assert_clean(page, "问题热点")
