@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import urlsplit
 from typing import Iterable
 
 import folium
@@ -99,6 +100,22 @@ _PAGE_STYLE = (
     "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;}"
     "</style>"
 )
+
+
+def content_security_policy(tiles_url: str = "") -> str:
+    """地图文档的内容安全策略（<meta>）：脚本、样式、图片、连接只许本站（和设置里的内网瓦片服务）。
+
+    地图画在 streamlit-folium 的组件 iframe 里；这个 iframe 的 sandbox 由 Streamlit 给所有组件统一设定
+    （含 allow-same-origin，组件要靠它与页面通信），我们改不了。数据文字已在 html_text 转义；这条策略是第二道闸：
+    万一有标记漏进来，浏览器也不会去外网取图、连外网。脚本须允许内联与 eval：streamlit-folium 用内联脚本画图。
+    """
+    parts = urlsplit(tiles_url)
+    # 瓦片地址里的 {s}（子域名轮换）写成通配符 *
+    extra = f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.scheme in ("http", "https") and parts.netloc else ""
+    policy = (f"default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+              f"img-src 'self' data: blob:{extra}; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+              "base-uri 'self'; form-action 'none'")
+    return f'<meta http-equiv="Content-Security-Policy" content="{html_text(policy)}">'
 
 
 def breaks(values: Iterable[float], n: int = len(CHOROPLETH_COLORS)) -> list[float]:
@@ -245,6 +262,7 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
                            min_zoom=6, max_zoom=18, zoom_snap=0.25, zoom_delta=0.5))
     MapTweaks().add_to(m)
     m.get_root().header.add_child(Element(_PAGE_STYLE), name="cw_style")
+    m.get_root().header.add_child(Element(content_security_policy(tiles_url)), name="cw_csp")
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attr, name="底图", overlay=False, control=False).add_to(m)
 

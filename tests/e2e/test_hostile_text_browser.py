@@ -161,6 +161,13 @@ def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, watch
         page.wait_for_timeout(500)
         popups |= {t for t in leaflet.locator(".leaflet-popup-content").all_inner_texts() if "cwxss" in t}
     page.locator(MAP).screenshot(path=str(artifacts / "hostile_map.png"))
+    # 第二道闸：地图文档的内容安全策略不许连外网——就算有标记漏进来，浏览器也不会发出请求
+    blocked = page.frame_locator(MAP).locator("body").evaluate("""() => new Promise(done => {
+        document.addEventListener('securitypolicyviolation', e => done(e.blockedURI));
+        const img = new Image(); img.src = 'http://192.0.2.1/csp.png';
+        setTimeout(() => done(null), 3000);
+    })""")
+    assert blocked == "http://192.0.2.1/csp.png"
     assert any("cwxsstownship<img" in t for t in tips), tips
     assert any("cwxsssite<img" in t and "cwxsscategory<img" in t for t in tips), tips
     assert any("cwxssunit<img" in t and "cwxsscategory<img" in t for t in popups), popups

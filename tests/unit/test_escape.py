@@ -83,3 +83,11 @@ def test_escaped_township_tooltip_still_parses_to_the_raw_name():
     b.loc[1, "name"] = t.loc[0, "name"] = "A&B<镇>"
     tip = maps.township_features(b, t, "problems", maps.breaks([4, 5]))["features"][0]["properties"]["tip"]
     assert hotspots.parse_click(html.unescape(tip)) == hotspots.Click("镇街", "A&B<镇>")
+
+
+def test_map_document_allows_loads_only_from_itself_and_the_configured_tiles():
+    assert "img-src &#x27;self&#x27; data: blob:; connect-src &#x27;self&#x27;" in maps.content_security_policy("")
+    assert "img-src &#x27;self&#x27; data: blob: http://*.tiles.intra; " in maps.content_security_policy(
+        "http://{s}.tiles.intra/{z}/{x}/{y}.png")
+    page = hb.html_of(maps.hotspot_map(hb.boundaries(), hb.townships(), hb.grid(), hb.points()))
+    assert '<meta http-equiv="Content-Security-Policy"' in page
