@@ -42,7 +42,7 @@ def plotly_text(value) -> str:
 
 # GFM 的“裸网址自动成链接”（http://…、www.…、邮箱）不理会反斜杠转义（浏览器里看到过）：
 # 在 :// 、www. 与 @ 处插一个零宽空格，看上去不变，但不再是网址
-_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
 _ZWSP = "\u200b"
 
 

@@ -15,7 +15,8 @@ COLUMNS = KINDS["problems"].names
 cell = st.one_of(
     st.none(), st.text(max_size=12), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(["2026-03-01", "2026/2/30", "２０２６年３月１日", "45721", "-1", "1e308", "县自查", "城管局", "出店经营",
-                     "已销号", "=cmd|' /C calc'!A0", "117.1", "31.05", "NaN", "　", "\x00"]),
+                     "已销号", "=cmd|' /C calc'!A0", "117.1", "31.05", "NaN", "　", "\x00",
+                     "<img src=x onerror=alert(1)>", "![x](http://192.0.2.1/x.png)", "城管局/执法大队", "x" * 40_000]),
 )
 rows = st.lists(st.fixed_dictionaries({c: cell for c in COLUMNS}), min_size=1, max_size=8)
 header = st.lists(st.sampled_from(COLUMNS + ["乱列", "case_id"]), min_size=1, max_size=12, unique=True)
@@ -132,3 +133,22 @@ def test_assessment_imports_either_write_or_leave_every_table_unchanged(ref, tmp
         assert table_hashes(copy) == before
         return
     assert result.status in ("成功", "部分导入", "无新数据")
+
+
+NAMES = st.lists(st.sampled_from(["<img src=x onerror=alert(1)>", "![x](http://192.0.2.1/x.png)", "交通运输局/公路中心",
+                                  "<script>alert('u')</script>", ":red[单位]", "A&B <局>", "教育局（体育局）"]),
+                 min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=NAMES)
+def test_hostile_unit_names_are_stored_exactly_as_written(tmp_path_factory, names):
+    path = base_db(tmp_path_factory.mktemp("names"))
+    rows = [{"单位名称": n, "条块": "条", "单位类型": "政府部门"} for n in names]
+    run_import(path, csv_bytes(rows, header=["单位名称", "条块", "单位类型"]), "单位.csv", "units")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        stored = {r[0] for r in con.execute("select name from unit").fetchall()}
+    finally:
+        con.close()
+    assert set(names) <= stored
