@@ -28,6 +28,7 @@ def _open_database() -> None:
     if str(path) == str(settings.DEFAULT_DEMO_DB) and not path.exists():
         with st.spinner("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……"):
             db.ensure_demo(path)
+    data.pin()
     data.connection()
 
 

@@ -1,13 +1,13 @@
 """数据管理：下载模板、上传文件、选列建映射（可存为预设）、预览将写入的样子、校验、导入、下载报告、导入记录与回滚。
 
-页面只读控件、调核心（chuangwen.imports）、画结果。写入前关闭缓存的只读连接（同一进程里读写与只读连接不能并存），
-写入走 chuangwen.db.writer 的短连接；写完文件版本变了，其余页面的查询自动换新。
+页面只读控件、调核心（chuangwen.imports）、画结果。写入与命令行同一条路径（chuangwen.db.writer → 发布新快照），
+从不关闭别的会话在用的连接；发布后各页面下一次运行读新版本。
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from chuangwen import imports
+from chuangwen import db, imports
 from chuangwen.escape import md
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
@@ -15,7 +15,15 @@ from chuangwen.ui import data, frame
 
 SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]   # 最常用的在前
 UPLOAD_LIMIT_MB = imports.MAX_BYTES // (1024 * 1024)   # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
+WRITING = "正在写入并发布新的数据版本……（如有别人正在导入，会排队等待）"
 CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
+
+
+def published(message: str, icon: str) -> None:
+    """写入成功：新版本已发布。重跑本页，让导入记录等都读新版本（本次运行钉在旧版本上），结果说明留到重跑后显示。"""
+    st.session_state["dm_published"] = (message, icon)
+    st.rerun()
+
 
 def _tabular(kind: str, upload) -> None:
     """表格类导入：选项、映射、校验、预览、导入。出错时只结束本函数，导入记录与模板照常显示。"""
@@ -57,10 +65,8 @@ def _tabular(kind: str, upload) -> None:
             save = s2.button("保存预设", key="dm_save_preset", disabled=not new_name.strip())
         mapping = preview.build_mapping(kind, choices, preset=preset, date_format=date_format.strip() or None)
         if save:
-            data.release_connection()
             imports.save_preset(path, kind, new_name.strip(), mapping)
-            st.success(f"已保存预设“{md(new_name.strip())}”。", icon=":material/bookmark:")
-            con = data.connection()
+            published(f"已保存预设“{md(new_name.strip())}”。", ":material/bookmark:")
         try:
             prep = imports.validate_only(con, raw, upload.name, kind, mapping, crs=crs, create_missing=create_missing)
         except (imports.ReadError, imports.MappingError) as exc:
@@ -90,19 +96,21 @@ def _tabular(kind: str, upload) -> None:
                                key="dm_dl_report", icon=":material/download:")
         can_write = (prep.errors == 0 or partial) and counts["通过"] > 0
         if st.button("导入", type="primary", key="dm_import", disabled=not can_write, icon=":material/upload:"):
-            data.release_connection()
             try:
-                result = imports.run_import(path, raw, upload.name, kind, mapping, crs=crs, partial=partial,
-                                            create_missing=create_missing, imported_by="数据管理页")
-            except imports.ImportFailed as exc:
+                with st.spinner(WRITING):
+                    result = imports.run_import(path, raw, upload.name, kind, mapping, crs=crs, partial=partial,
+                                                create_missing=create_missing, imported_by="数据管理页")
+            except (imports.ImportFailed, db.DatabaseError) as exc:
                 st.error(md(exc), icon=":material/error:")
             else:
-                st.success(md(result.summary()), icon=":material/check_circle:")
+                published(md(result.summary()), ":material/check_circle:")
 
 
 st.title("数据管理")
 st.caption("导入问题台账、整改记录、责任单位、点位、测评体系、测评成绩、扣分明细（Excel / CSV）与镇街边界：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
 path = data.database_path()
+if done := st.session_state.pop("dm_published", None):
+    st.success(done[0], icon=done[1])
 tab_import, tab_log, tab_tpl = st.tabs(["导入", "导入记录", "模板下载"])
 
 with tab_tpl:
@@ -131,17 +139,17 @@ with tab_import:
                                      "镇街之间大面积重叠的默认拒绝导入。确认文件无误时勾选。")
         st.caption("边界按版本保存，不覆盖旧版本；与库中最新版本相同的跳过。有坐标的已有问题与点位按新边界重新归属镇街（原社区不在新镇街下时清空），没有坐标或在所有镇街之外的不变；回滚这次导入即恢复。")
         if upload is not None and st.button("导入边界", type="primary", key="dm_geo_import", icon=":material/upload:"):
-            data.release_connection()
             try:
-                result = boundaries.run_boundaries(path, upload.getvalue(), upload.name, name_field=name_field.strip() or None,
-                                                   create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页",
-                                                   force=geo_force)
-            except imports.ImportFailed as exc:
+                with st.spinner(WRITING):
+                    result = boundaries.run_boundaries(
+                        path, upload.getvalue(), upload.name, name_field=name_field.strip() or None,
+                        create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页", force=geo_force)
+            except (imports.ImportFailed, db.DatabaseError) as exc:
                 st.error(md(exc), icon=":material/error:")
-                if exc.prepared is not None:
+                if getattr(exc, "prepared", None) is not None:
                     st.dataframe(exc.prepared.report(), hide_index=True, width="stretch")
             else:
-                st.success(md(result.summary()), icon=":material/check_circle:")
+                published(md(result.summary()), ":material/check_circle:")
     else:
         upload = frame.chinese_uploader(right, "选择文件（.xlsx / .xls / .csv）", ["xlsx", "xls", "csv"], key="dm_file",
                                         limit_mb=UPLOAD_LIMIT_MB)
@@ -162,8 +170,9 @@ with tab_log:
             chosen = r1.selectbox("回滚哪一次导入", active, key="dm_rb_id")
             confirm = r2.checkbox("确认回滚：删除这次导入写入的数据（导入记录保留，标记为已回滚）", key="dm_rb_confirm")
             if st.button("回滚", key="dm_rollback", disabled=not confirm, icon=":material/undo:"):
-                data.release_connection()
                 try:
-                    st.success(md(imports.rollback(path, int(chosen))), icon=":material/undo:")
-                except imports.ImportFailed as exc:
+                    with st.spinner(WRITING):
+                        done = imports.rollback(path, int(chosen))
+                    published(md(done), ":material/undo:")
+                except (imports.ImportFailed, db.DatabaseError) as exc:
                     st.error(md(exc), icon=":material/error:")

@@ -311,25 +311,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
-    """--force：新库先写到同目录临时文件，成功后原子替换；任何失败都不动原文件。"""
+    """--force：新库先写到同目录临时文件，成功后发布成新快照（旧版本保留、可重新发布）；任何失败都不动原库。"""
+    from chuangwen import store
+
     # 只覆盖 DuckDB 文件：--db 写错成别的文件时不误删
     db._check_is_duckdb_file(path)
+    con = db._connect(store.current(path).file, read_only=True)
+    try:
+        _refuse_real_data(con, path)
+    finally:
+        con.close()
     tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
-    with db._file_lock(path):
-        # 读写打开再关闭：别的程序正在用时在这里被拒绝；旧库的 WAL 被合并，替换后不会被误用到新库上
-        con = db._connect(path, read_only=False)
-        try:
-            _refuse_real_data(con, path)
-        finally:
-            con.close()
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        build(tmp, **kwargs)
+        store.adopt(path, tmp, "重新生成示例库（demo --force）")
+    finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
-        try:
-            build(tmp, **kwargs)
-            os.replace(tmp, path)
-        finally:
-            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-                leftover.unlink(missing_ok=True)
 
 
 def _refuse_real_data(con, path: Path) -> None:
@@ -483,6 +483,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """命令行入口；返回退出码（0 成功，1 数据库错误，2 用法错误）。"""
+    from chuangwen import store
+
+    store.wait_reporter = lambda message: print(f"{PROG}：{message}", file=sys.stderr, flush=True)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 from dataclasses import dataclass
@@ -138,10 +137,12 @@ def create_database(path: str | os.PathLike) -> Path:
 
 
 def upgrade(path: str | os.PathLike) -> int:
-    """把旧版本的库升级到当前结构版本，返回执行的迁移数；更新的版本被拒绝且不动文件。"""
+    """把旧版本的库升级到当前结构版本（发布成一个新快照），返回执行的迁移数；更新的版本被拒绝且不动文件。"""
+    from chuangwen import store
+
     path = Path(path)
-    _check_is_duckdb_file(path)
-    con = _connect(path, read_only=True)
+    snapshot = store.current(path)
+    con = _connect(snapshot.file, read_only=True)
     try:
         version = schema_version(con)
     finally:
@@ -151,52 +152,37 @@ def upgrade(path: str | os.PathLike) -> int:
         return 0
     if version == 0:
         raise DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
-    if not os.access(path, os.W_OK):
-        raise DatabaseError(f"数据库版本 {version} 需要升级到 {SCHEMA_VERSION}，但文件不可写：{path}")
-    with _file_lock(path):
-        con = _connect(path, read_only=False)
-        try:
-            return _apply_migrations(con, schema_version(con))
-        finally:
-            con.close()
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseError(f"数据库版本 {version} 需要升级到 {SCHEMA_VERSION}，但所在目录不可写：{path}")
+    with store.publishing(path, f"升级库结构 {version} → {SCHEMA_VERSION}"):
+        pass   # 发布时在副本上执行迁移
+    return SCHEMA_VERSION - version
 
 
 def open_readonly(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
-    """应用使用的只读连接：先检查文件、升级旧版本、拒绝新版本。"""
+    """只读连接：先检查文件、升级旧版本、拒绝新版本；打开当前发布的快照（看板按快照编号打开，见 chuangwen.ui.data）。"""
+    from chuangwen import store
+
     path = Path(path)
     upgrade(path)
-    return _connect(path, read_only=True)
+    return _connect(store.current(path).file, read_only=True)
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def writer(path: str | os.PathLike, command: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """唯一的写入路径：一个事务，写在当前快照的副本上，成功后发布成新快照（chuangwen.store.publishing）；
+    出错回滚、什么都不发布。在 store.publishing 里面调用时并入那次发布（回滚的几步合成一次发布）。"""
+    from chuangwen import store
 
-
-@contextlib.contextmanager
-def writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
-    """唯一的写入路径：文件锁 + 读写连接 + 事务；出错回滚，什么都不留下。"""
-    path = Path(path)
-    upgrade(path)
-    with _file_lock(path):
-        con = _connect(path, read_only=False)
+    with store.publishing(Path(path), command or "写入") as pub:
+        con = pub.con
+        con.execute("begin transaction")
         try:
-            con.execute("begin transaction")
-            try:
-                yield con
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-        finally:
-            con.close()
+            yield con
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
 
 
 @contextlib.contextmanager
@@ -227,10 +213,12 @@ def ensure_demo(path: str | os.PathLike, **demo_kwargs) -> bool:
     """首次启动：示例库不存在时生成（文件锁防止多个会话同时生成）；返回是否新生成。"""
     from chuangwen import demo
 
+    from chuangwen import store
+
     path = Path(path)
     if path.exists():
         return False
-    with _file_lock(path):
+    with store.writer_lock(path, "首次启动生成示例库"):
         if path.exists():
             return False
         demo.build(path, **demo_kwargs)

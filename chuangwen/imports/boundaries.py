@@ -121,7 +121,7 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         issues.append({"级别": level, "文件": file_name, "工作表": "", "行": row, "列": col, "值": value, "原因": reason})
 
     db._check_is_duckdb_file(db_path)
-    with db.writer(db_path) as con:
+    with db.writer(db_path, f"导入镇街边界：{file_name}") as con:
         prior = con.execute("select id from import_log where file_sha256 = $h and kind = 'boundaries' and status in ('成功', '部分导入')",
                             {"h": digest}).fetchone()
         if prior:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen import db
+from chuangwen import db, store
 from chuangwen.imports import readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
@@ -161,7 +161,7 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
         raise ImportFailed(str(exc)) from None
     digest = sha256(raw)
     db._check_is_duckdb_file(db_path)
-    with db.writer(db_path) as con:
+    with db.writer(db_path, f"导入{KINDS[kind].label}：{file_name}") as con:
         prior = con.execute(
             "select id from import_log where file_sha256 = $h and kind = $k and status in ('成功', '部分导入') order by id limit 1",
             {"h": digest, "k": kind}).fetchone()
@@ -253,6 +253,13 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
     """回滚一次导入；返回中文结果说明。依赖它的后续导入（在它的问题上追加了事件、用了它新增的单位等）须先回滚。"""
     db_path = Path(db_path)
     db._check_is_duckdb_file(db_path)
+    # 一次发布：DuckDB 同一事务里删了子行仍不能删父行，回滚分几个事务先子后父，但都在同一个快照副本上，
+    # 全部成功才发布；中途出错什么都不发布，读者只会看到回滚前或回滚后
+    with store.publishing(db_path, f"回滚导入 {import_id}"):
+        return _rollback(db_path, import_id)
+
+
+def _rollback(db_path: Path, import_id: int) -> str:
     with db.writer(db_path) as con:
         row = con.execute("select status, kind, file_name from import_log where id = $i", {"i": import_id}).fetchone()
         if row is None:
@@ -302,9 +309,6 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
         touched_editions = [r[0] for r in con.execute(
             "select distinct split_part(key, '|', 1) from import_created where import_id = $i and table_name = 'framework_node'",
             {"i": import_id}).fetchall()]
-        # 回滚分几步提交：先在导入记录上注明“进行中”，中断时用户在导入记录里看得到、再回滚一次即可补完
-        con.execute("update import_log set note = concat_ws('；', note, $m) where id = $i and coalesce(note, '') not like '%' || $m || '%'",
-                    {"i": import_id, "m": ROLLBACK_IN_PROGRESS})
         # 第 1 步：事件、配合单位、扣分分摊、边界（子表）
         con.execute("delete from boundary where source like $p", {"p": f"import:{import_id}:%"})
         con.execute("delete from rectify_event where import_id = $i or problem_code in (select code from problem where import_id = $i)",
@@ -322,13 +326,12 @@ def rollback(db_path: str | os.PathLike, import_id: int) -> str:
         _refresh_edition_totals(con, touched_editions)
     with db.writer(db_path) as con:
         con.execute("delete from import_created where import_id = $i", {"i": import_id})
-        con.execute("update import_log set status = '已回滚', note = concat_ws('；', nullif(regexp_replace(note, '；?' || $m, ''), ''), $n)"
-                    " where id = $i", {"i": import_id, "m": ROLLBACK_IN_PROGRESS, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"})
+        con.execute("update import_log set status = '已回滚', note = concat_ws('；', note, $n) where id = $i",
+                    {"i": import_id, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"})
     label = KINDS[row[1]].label if row[1] in KINDS else "镇街边界"
     return f"已回滚导入编号 {import_id}（{label}，{row[2]}）：该次导入写入的数据已删除，导入日志保留并标记为“已回滚”。"
 
 
-ROLLBACK_IN_PROGRESS = "回滚进行中：若中断，请再次回滚这一编号"
 # 本次导入写入/新增的行（表名 t、键 key）
 _MINE = "with mine as (select table_name as t, key from import_created where import_id = $i) "
 # 回滚前的检查：本次导入新增的参考数据是否被“不是本次导入写入的”行引用

@@ -1,7 +1,8 @@
-"""缓存只在这里：只读连接用 cache_resource，查询结果用 cache_data，键只含简单参数（路径、文件版本、查询名、参数）。"""
+"""缓存只在这里：只读连接用 cache_resource，查询结果用 cache_data，键只含简单参数（路径、快照编号、查询名、参数）。
+
+写入发布新快照（chuangwen.store），不动读者打开的快照：这里从不关闭别的会话在用的连接。"""
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from chuangwen import db, queries, settings
+from chuangwen import db, queries, settings, store
 
 _TTL = settings.get("cache_ttl_seconds")
 
@@ -18,38 +19,36 @@ def database_path() -> Path:
     return Path(settings.get("db_path"))
 
 
-def _file_version(path: Path) -> int:
-    """文件修改时间（纳秒）作为缓存键的一部分：导入或重建后自动用新数据。"""
-    return os.stat(path).st_mtime_ns
+# 一次页面运行从头到尾读同一个快照：画框在运行开始时钉住（pin），之后的查询都用它；发布了新快照，下一次运行才换
+_PIN = "_snapshot"
 
 
-_OPENED: list[duckdb.DuckDBPyConnection] = []   # 缓存里的只读连接，写入前由 release_connection 关闭
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
-    # 只读打开；各会话线程通过 queries.run 各自取游标
-    con = db.open_readonly(path)
-    _OPENED.append(con)
-    return con
-
-
-def release_connection() -> None:
-    """写入（导入、回滚）前调用：关闭并清掉缓存的只读连接——同一进程里读写连接与只读连接不能并存。
-    写完后文件修改时间变了，下一次查询按新版本重新打开只读连接，查询缓存也随之换键。"""
-    _connection.clear()
-    while _OPENED:
-        try:
-            _OPENED.pop().close()
-        except Exception:  # 已关闭或正被回收
-            pass
-
-
-def connection() -> duckdb.DuckDBPyConnection:
+def pin() -> store.Snapshot:
+    """本次运行读的快照：当前发布的那个。画框在每次运行的第一步调用。"""
     path = database_path()
     if not path.exists():
         raise db.DatabaseError(f"数据库文件不存在：{path}")
-    return _connection(str(path), _file_version(path))
+    snap = store.current(path)
+    st.session_state[_PIN] = (str(path), snap)
+    return snap
+
+
+def snapshot() -> store.Snapshot:
+    """本次运行钉住的快照（没有钉住、或设置换了库时取当前的）。"""
+    pinned = st.session_state.get(_PIN)
+    return pinned[1] if pinned is not None and pinned[0] == str(database_path()) else pin()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(path: str, key: str, file: str) -> duckdb.DuckDBPyConnection:
+    # 只读打开一个快照；各会话线程通过 queries.run 各自取游标。键含快照编号：同一个键内容永远不变
+    db.upgrade(Path(path))
+    return db._connect(Path(file), read_only=True)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    snap = snapshot()
+    return _connection(str(database_path()), snap.key, str(snap.file))
 
 
 def _plain(value):
@@ -59,17 +58,15 @@ def _plain(value):
 
 
 @st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
-def _run_cached(path: str, version: int, name: str, params: tuple) -> pd.DataFrame:
-    return queries.run(_connection(path, version), name, dict(params))
+def _run_cached(path: str, key: str, file: str, name: str, params: tuple) -> pd.DataFrame:
+    return queries.run(_connection(path, key, file), name, dict(params))
 
 
 def query(name: str, **params: str | int | float | date | datetime | None) -> pd.DataFrame:
-    """执行命名查询（带缓存）。参数必须是简单值，绝不传 DataFrame。"""
-    path = database_path()
-    if not path.exists():
-        raise db.DatabaseError(f"数据库文件不存在：{path}")
+    """执行命名查询（带缓存，键含快照编号）。参数必须是简单值，绝不传 DataFrame。"""
+    snap = snapshot()
     key = tuple(sorted((k, _plain(v)) for k, v in params.items()))
-    return _run_cached(str(path), _file_version(path), name, key)
+    return _run_cached(str(database_path()), snap.key, str(snap.file), name, key)
 
 
 def meta() -> dict[str, str]:

@@ -65,6 +65,7 @@ class Context:
     county_name: str
     target_rank: int | None
     is_demo: bool
+    snapshot: str             # 本次运行读的快照（“第 12 版”）：页面上写明，负载测试据此核对没有混读两个版本
     first_day: date           # 数据最早的一天（发现、整改或测评开始；都没有时为数据截至日前 10 年）：日期控件与网址日期的下限
 
 
@@ -88,6 +89,7 @@ def context() -> Context:
         target_rank=target,
         is_demo=meta.get("is_demo") == "1",
         first_day=first_day,
+        snapshot=data.snapshot().label,
     )
 
 
@@ -110,7 +112,9 @@ def sidebar(ctx: Context) -> Filters:
     """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留。"""
     sb = st.sidebar
     url_notes = _filters_from_url(ctx)
-    sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}")
+    sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}",
+                help=f"数据版本：{ctx.snapshot}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。")
+    sb.caption(f"数据版本：{ctx.snapshot}")
     cutoff_day = ctx.cutoff.date()
     default_range = (max(cutoff_day - timedelta(days=29), ctx.first_day), cutoff_day)
     if "flt_range" not in st.session_state:

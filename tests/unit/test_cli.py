@@ -206,7 +206,11 @@ def test_demo_refuses_to_overwrite_without_force(fresh_db, capsys):
 def test_demo_force_replaces_an_existing_database(fresh_db, capsys):
     assert cli.main(["demo", "--db", str(fresh_db), "--problems", "300", "--force"]) == 0
     assert count(fresh_db, "problem") == 300
-    assert sorted(p.name for p in fresh_db.parent.iterdir() if not p.name.endswith(".lock")) == [fresh_db.name]
+    assert sorted(p.name for p in fresh_db.parent.iterdir() if not p.name.endswith(".lock")) == [
+        fresh_db.name, fresh_db.name + ".snapshots"]
+    # 旧库收进快照目录（第 1 版，可重新发布），新库是第 2 版；没有留下临时文件
+    assert sorted(p.name for p in (fresh_db.parent / (fresh_db.name + ".snapshots")).iterdir()) == [
+        "000001.duckdb", "000002.duckdb", "CURRENT", "store.log"]
 
 
 def test_demo_force_keeps_the_old_file_when_the_build_fails(fresh_db, monkeypatch, capsys):
