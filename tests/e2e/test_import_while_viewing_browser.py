@@ -1,0 +1,55 @@
+"""看板开着、总览打开在浏览器里时，命令行往同一个库导入：退出码 0；页面下一次运行就显示新数字和新的数据版本，不用重启。"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from chuangwen import store
+from tests.e2e.conftest import running_server
+from tests.unit._import_helpers import HEADER, csv_bytes
+
+pytestmark = pytest.mark.e2e
+
+
+def open_count(page) -> int:
+    value = page.locator('[data-testid="stMetric"]', has_text="未销号问题").locator('[data-testid="stMetricValue"]')
+    return int(value.inner_text().replace(",", ""))
+
+
+def version(page) -> str:
+    text = page.locator('[data-testid="stSidebar"]').get_by_text("数据版本", exact=False).first.inner_text()
+    return re.search(r"数据版本：(.+)", text).group(1)
+
+
+def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo_db, tmp_path, offline_page):
+    db_path = tmp_path / "office.duckdb"
+    shutil.copyfile(e2e_demo_db, db_path)
+    with running_server(db_path, tmp_path / "streamlit.log") as url:
+        page = offline_page
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        before, version_before = open_count(page), version(page)
+        assert version_before == "单文件库（尚未发布过快照）"
+
+        rows = [{"问题编号": f"NEW-{k}", "发现时间": "2026-11-15 09:00", "来源": "县自查", "问题类别": "暴露垃圾",
+                 "镇街": "澜城街道", "问题描述": "新发现", "严重程度": "一般", "牵头单位": "城管局", "整改状态": "已交办",
+                 "整改期限": "2026-11-30 18:00"} for k in range(7)]
+        ledger = tmp_path / "今日台账.csv"
+        ledger.write_bytes(csv_bytes(rows, header=[h for h in HEADER if h in rows[0]]))
+        done = subprocess.run([sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db", str(db_path)],
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        assert store.current(db_path).id == 1
+
+        # 下一次运行（换一个侧栏筛选再换回来，或刷新）读新版本
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        assert open_count(page) == before + 7
+        assert version(page) == "第 1 版"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.external == []
