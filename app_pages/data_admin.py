@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chuangwen import db, imports
+from chuangwen import db, imports, settings, store
 from chuangwen.escape import md
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
@@ -111,7 +111,7 @@ st.caption("导入问题台账、整改记录、责任单位、点位、测评�
 path = data.database_path()
 if done := st.session_state.pop("dm_published", None):
     st.success(done[0], icon=done[1])
-tab_import, tab_log, tab_tpl = st.tabs(["导入", "导入记录", "模板下载"])
+tab_import, tab_log, tab_versions, tab_tpl = st.tabs(["导入", "导入记录", "数据版本", "模板下载"])
 
 with tab_tpl:
     st.markdown("建议导入顺序：**责任单位 → 点位 → 测评体系 → 测评成绩 → 扣分明细 → 问题台账 → 整改记录**。"
@@ -164,7 +164,7 @@ with tab_log:
         st.info("还没有导入记录。", icon=":material/history:")
     else:
         st.dataframe(log, hide_index=True, width="stretch")
-        active = log[log["状态"].isin(["成功", "部分导入"])]["导入编号"].tolist()
+        active = log[log["状态"].isin(["成功", "部分导入"]) & (log["种类"] != "从备份恢复")]["导入编号"].tolist()
         if active:
             r1, r2 = st.columns([1, 3])
             chosen = r1.selectbox("回滚哪一次导入", active, key="dm_rb_id")
@@ -175,4 +175,28 @@ with tab_log:
                         done = imports.rollback(path, int(chosen))
                     published(md(done), ":material/undo:")
                 except (imports.ImportFailed, db.DatabaseError) as exc:
+                    st.error(md(exc), icon=":material/error:")
+
+with tab_versions:
+    versions = store.list_snapshots(path)
+    st.caption(f"看板正在读：{data.snapshot().label}。每次导入、回滚、恢复都发布一个新版本，旧版本保留最近 "
+               f"{settings.get('keep_snapshots')} 个；重新发布旧版本会得到一个新版本号，历史不改写。"
+               "备份与恢复用命令行：chuangwen backup --db 路径 --out 目录、chuangwen restore --db 路径 --from 备份目录。")
+    if not versions:
+        st.info("这个库还是单个文件，没有发布过版本；第一次导入时自动建立版本目录。", icon=":material/history:")
+    else:
+        table = [{k: v for k, v in r.items() if k != "文件"} for r in versions]
+        st.dataframe(table, hide_index=True, width="stretch")
+        older = [r["版本"] for r in versions if not r["当前"]]
+        if older:
+            v1, v2 = st.columns([1, 3])
+            chosen_version = v1.selectbox("重新发布哪个版本", older[::-1], key="dm_rp_version",
+                                          format_func=lambda v: f"第 {v} 版")
+            sure = v2.checkbox("确认：把它重新发布为当前版本（所有人下一次刷新即看到它）", key="dm_rp_confirm")
+            if st.button("重新发布", key="dm_republish", disabled=not sure, icon=":material/restore:"):
+                try:
+                    with st.spinner(WRITING):
+                        sid = store.republish(path, int(chosen_version), f"数据管理页：重新发布第 {chosen_version} 版")
+                    published(f"已把第 {chosen_version} 版重新发布为第 {sid} 版。", ":material/restore:")
+                except db.DatabaseError as exc:
                     st.error(md(exc), icon=":material/error:")

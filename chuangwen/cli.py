@@ -215,6 +215,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help="第几期；不写时按统计时刻推算（当年第几周/第几月/第几轮）")
     brief.set_defaults(handler=_cmd_brief)
 
+    snaps = add("snapshots", "列出发布过的数据版本（快照）",
+                "只读列出库旁快照目录里的各个版本：版本号、是否当前、发布时间、操作、操作人、大小。")
+    snaps.set_defaults(handler=_cmd_snapshots)
+    rep = add("republish", "把一个旧版本重新发布成当前版本",
+              "把快照目录里的某个旧版本重新发布为当前版本（得到一个新版本号，历史不改写）；看板下一次刷新即读它。")
+    rep.add_argument("version", type=_positive_int, metavar="版本号", help="要重新发布的版本号（见 chuangwen snapshots）")
+    rep.set_defaults(handler=_cmd_republish)
+    bk = add("backup", "备份当前数据版本与导入存档",
+             "把当前发布的快照（本身不可变，复制即一致）和导入存档复制到 --out 下新建的目录，附各文件的 SHA-256 清单。")
+    bk.add_argument("--out", required=True, type=Path, metavar="目录", help="备份放到这个目录下（自动新建子目录）")
+    bk.set_defaults(handler=_cmd_backup)
+    rs = add("restore", "从备份恢复（发布为新版本）",
+             "校验备份清单与文件后，把备份发布为新的当前版本（恢复前的版本保留，可重新发布），并记入导入记录。")
+    rs.add_argument("--from", dest="source", required=True, type=Path, metavar="备份目录",
+                    help="chuangwen backup 生成的备份目录")
+    rs.set_defaults(handler=_cmd_restore)
+
     serve = sub.add_parser(
         "serve", help="用发布的加固设置启动看板",
         description="启动看板服务器。监听地址、端口与全部加固设置（不显示堆栈、不发使用统计、离线素材、上传上限、XSRF）"
@@ -453,6 +470,44 @@ def _cmd_brief(args: argparse.Namespace) -> int:
           f"数据指纹 {brief.short_digest}）")
     for note in brief.notes:
         print(f"提示：{note}", file=sys.stderr)
+    return 0
+
+
+def _cmd_snapshots(args: argparse.Namespace) -> int:
+    from chuangwen import store
+
+    current = store.current(args.db)
+    rows = store.list_snapshots(args.db)
+    if not rows:
+        print(f"{args.db} 还是单个文件，没有发布过快照（第一次写入时自动建立快照目录）。")
+        return 0
+    print(f"当前版本：{current.label}")
+    for r in rows:
+        mark = "＊" if r["当前"] else "　"
+        print(f"{mark} 第 {r['版本']:>3} 版  {r['发布时间']}  {r['大小（MB）']:>8.1f} MB  {r['操作人']}  {r['操作']}")
+    return 0
+
+
+def _cmd_republish(args: argparse.Namespace) -> int:
+    from chuangwen import store
+
+    sid = store.republish(args.db, args.version)
+    print(f"已把第 {args.version} 版重新发布为第 {sid} 版（当前版本）：{args.db}")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from chuangwen import backup
+
+    target = backup.backup(args.db, args.out)
+    print(f"已备份到 {target}（快照、导入存档与校验清单 {backup.MANIFEST}）")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from chuangwen import backup
+
+    print(backup.restore(args.db, args.source))
     return 0
 
 

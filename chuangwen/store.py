@@ -336,9 +336,10 @@ def _prune(path: Path, now: int) -> None:
 
 
 @contextlib.contextmanager
-def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str], None] | None = None
-               ) -> Iterator[Publication]:
-    """一次发布：里面的所有写入（可以是多个事务）要么一起发布成一个新快照，要么都不发布。嵌套时并入外层。"""
+def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str], None] | None = None,
+               base_file: Path | None = None) -> Iterator[Publication]:
+    """一次发布：里面的所有写入（可以是多个事务）要么一起发布成一个新快照，要么都不发布。嵌套时并入外层。
+    base_file 给出时以它（恢复的备份）为底，而不是当前快照。"""
     path = Path(path)
     outer = active(path)
     if outer is not None:
@@ -346,7 +347,11 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         return
     with writer_lock(path, command, on_wait=on_wait):
         _clean_leftovers(path)
-        base = current(path)
+        base = current(path) if path.exists() or _read_current(path) is not None else None
+        if base_file is not None:
+            base = Snapshot(-1, base_file)
+        if base is None:
+            raise db.DatabaseError(f"数据库文件不存在：{path}")
         folder = snapshots_dir(path)
         folder.mkdir(mode=0o700, exist_ok=True)
         sid = _next_id(path)

@@ -237,6 +237,9 @@ def _user() -> str:
         return "未知"
 
 
+OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
+
+
 def list_imports(con) -> pd.DataFrame:
     cur = con.cursor()
     try:
@@ -244,7 +247,7 @@ def list_imports(con) -> pd.DataFrame:
             "select id as 导入编号, kind as 种类, file_name as 文件, rows_total as 总行数, rows_imported as 导入行数,"
             " status as 状态, imported_by as 导入人, imported_at as 导入时间, file_sha256 as 文件哈希, note as 说明"
             " from import_log order by id desc").df().assign(
-                种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else "镇街边界" if k == "boundaries" else k))
+                种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else OTHER_KINDS.get(k, k)))
     finally:
         cur.close()
 
@@ -268,6 +271,9 @@ def _rollback(db_path: Path, import_id: int) -> str:
             raise ImportFailed(f"导入编号 {import_id} 已经回滚过。")
         if row[0] == "失败":
             raise ImportFailed(f"导入编号 {import_id} 未写入数据，无需回滚。")
+        if row[1] == "restore":
+            raise ImportFailed(f"导入编号 {import_id} 是从备份恢复，不能回滚；要回到恢复前的数据，"
+                               "请在快照列表里重新发布恢复前的版本（chuangwen republish 版本号 --db 路径）。")
         # 边界导入的重新归属：后续边界导入又改动过同一批问题或点位时，须先回滚后者；否则恢复原镇街与原社区。
         # 恢复放在下面的检查之前：被归入本次新增镇街的问题、点位恢复后，不再算作引用了新增的镇街。
         later = [r[0] for r in con.execute(

@@ -31,7 +31,7 @@ def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monk
     at = _open(demo_db, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "数据管理"
-    assert [t.label for t in at.tabs] == ["导入", "导入记录", "模板下载"]
+    assert [t.label for t in at.tabs] == ["导入", "导入记录", "数据版本", "模板下载"]
     labels = [b.label for b in at.get("download_button")]
     assert len(labels) == len(templates.ORDER) and {"问题台账", "整改记录", "责任单位"} <= set(labels)
     assert any("先选择文件" in i.value for i in at.info)
@@ -72,3 +72,36 @@ def test_choosing_boundaries_asks_for_a_geojson_or_zipped_shapefile(demo_db, mon
     assert at.selectbox(key="dm_kind").options[-1] == "镇街边界"
     assert any("按版本保存，不覆盖旧版本" in c.value for c in at.caption)
     assert at.text_input(key="dm_geo_field").value == ""
+
+
+def test_versions_tab_lists_snapshots_and_republishes_an_old_one(tmp_path, monkeypatch):
+    from chuangwen import store
+    from chuangwen.imports import run_import
+    from tests.unit._import_helpers import base_db, csv_bytes, row
+
+    path = base_db(tmp_path)
+    run_import(path, csv_bytes([row("A1")]), "台账.csv", "problems")
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    at.switch_page("app_pages/data_admin.py").run()
+    assert not at.exception
+    assert at.selectbox(key="dm_rp_version").options == ["第 1 版"]
+    at.checkbox(key="dm_rp_confirm").check().run()
+    at.button(key="dm_republish").click().run()
+    assert not at.exception
+    assert store.current(path).id == 3
+    assert "已把第 1 版重新发布为第 3 版。" in [s.value for s in at.success]
+
+
+def test_a_broken_store_shows_a_chinese_message_not_a_traceback(tmp_path, monkeypatch):
+    from chuangwen import store
+    from chuangwen.imports import run_import
+    from tests.unit._import_helpers import base_db, csv_bytes, row
+
+    path = base_db(tmp_path)
+    run_import(path, csv_bytes([row("A1")]), "台账.csv", "problems")
+    (store.snapshots_dir(path) / "CURRENT").unlink()
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not at.exception
+    assert at.error and "里没有 CURRENT（当前版本指针）" in at.error[0].value.replace("\\", "")

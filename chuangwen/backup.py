@@ -1,0 +1,102 @@
+"""备份与恢复：`chuangwen backup` 把当前快照（本身不可变，复制即一致）和导入存档拷到一个新目录；
+`chuangwen restore` 校验后把备份发布成一个新快照（历史版本不动），并记入导入记录。"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from chuangwen import db, store
+from chuangwen.imports.write import ARCHIVE_DIR_MODE, archive_dir, archive_raw
+
+MANIFEST = "manifest.json"
+SNAPSHOT = "snapshot.duckdb"
+ARCHIVE = "imports"
+
+
+def _sha256(file: Path) -> str:
+    h = hashlib.sha256()
+    with open(file, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def backup(path: str | os.PathLike, out: str | os.PathLike) -> Path:
+    """在 out 下新建 <库名>-第N版-时间/，放当前快照、导入存档与清单（各文件的 SHA-256）；返回该目录。"""
+    path, out = Path(path), Path(out)
+    snap = store.current(path)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = out / f"{path.stem}-{'v' + str(snap.id) if snap.id is not None else '单文件'}-{stamp}"
+    if target.exists():
+        raise db.DatabaseError(f"备份目录已存在，不会覆盖：{target}")
+    target.mkdir(parents=True, mode=ARCHIVE_DIR_MODE)
+    shutil.copyfile(snap.file, target / SNAPSHOT)
+    os.chmod(target / SNAPSHOT, db.PRIVATE_FILE)
+    files = {SNAPSHOT: _sha256(target / SNAPSHOT)}
+    source_archive = archive_dir(path)
+    if source_archive.is_dir():
+        (target / ARCHIVE).mkdir(mode=ARCHIVE_DIR_MODE)
+        for f in sorted(source_archive.iterdir()):
+            if f.is_file() and ".tmp-" not in f.name:
+                shutil.copyfile(f, target / ARCHIVE / f.name)
+                os.chmod(target / ARCHIVE / f.name, 0o600)
+                files[f"{ARCHIVE}/{f.name}"] = _sha256(target / ARCHIVE / f.name)
+    con = db._connect(target / SNAPSHOT, read_only=True)
+    try:
+        version = db.schema_version(con)
+    finally:
+        con.close()
+    manifest = {"来源": str(path), "快照版本": snap.id, "结构版本": version, "备份时间": stamp, "文件": files}
+    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def _check_backup(folder: Path) -> dict:
+    if not folder.is_dir():
+        raise db.DatabaseError(f"备份目录不存在：{folder}")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = dict(manifest["文件"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise db.DatabaseError(f"{folder} 不是创文看板的备份（没有可读的 {MANIFEST}）；未做任何修改。") from None
+    for name, digest in files.items():
+        f = folder / name
+        if ".." in Path(name).parts or not f.is_file():
+            raise db.DatabaseError(f"备份不完整：缺少 {name}；未做任何修改。")
+        if _sha256(f) != digest:
+            raise db.DatabaseError(f"备份文件 {name} 与清单里的校验值不符（文件损坏或被改过）；未做任何修改。")
+    db._check_is_duckdb_file(folder / SNAPSHOT)
+    return manifest
+
+
+def restore(path: str | os.PathLike, folder: str | os.PathLike, *, restored_by: str | None = None) -> str:
+    """校验备份，把它发布成新快照（导入记录里记一笔“从备份恢复”），补回存档里缺的原始文件；返回中文说明。"""
+    path, folder = Path(path), Path(folder)
+    manifest = _check_backup(folder)
+    if store.current(path).id is None:
+        with db.writer(path, "迁入快照目录"):   # 单文件库：先把现状收成一个版本，恢复后仍可重新发布回来
+            pass
+    command = f"从备份恢复：{folder.name}"
+    with store.publishing(path, command, base_file=folder / SNAPSHOT):
+        with db.writer(path, command) as con:
+            con.execute(
+                "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at,"
+                " status, archive_path, note) values ('restore', $f, $h, 0, 0, $by, $at, '成功', $a, $n)",
+                {"f": folder.name, "h": manifest["文件"][SNAPSHOT], "by": restored_by or store._user(),
+                 "at": datetime.now().replace(microsecond=0), "a": str(folder),
+                 "n": f"从备份恢复：备份于 {manifest.get('备份时间')}，当时为{_version_text(manifest)}"})
+    for name in manifest["文件"]:
+        if name.startswith(ARCHIVE + "/"):
+            archive_raw(archive_dir(path) / Path(name).name, (folder / name).read_bytes())
+    snap = store.current(path)
+    return (f"已从备份 {folder.name} 恢复，发布为{snap.label}（备份时为{_version_text(manifest)}）；"
+            "恢复前的版本仍保留，可用 chuangwen republish 重新发布。")
+
+
+def _version_text(manifest: dict) -> str:
+    sid = manifest.get("快照版本")
+    return f"第 {sid} 版" if sid is not None else "单文件库"
