@@ -39,7 +39,7 @@ def _tabular(kind: str, upload) -> None:
     else:
         raw = upload.getvalue()
         con = data.connection()
-        saved = imports.presets(con, kind)
+        saved = imports.presets(path, kind)
         preset_name = st.selectbox("列映射预设", ["（不用预设）", *saved], key="dm_preset")
         preset = imports.parse_mapping(saved[preset_name], kind) if preset_name in saved else None
         try:

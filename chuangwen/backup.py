@@ -1,4 +1,4 @@
-"""备份与恢复：`chuangwen backup` 把当前快照（本身不可变，复制即一致）和导入存档拷到一个新目录；
+"""备份与恢复：`chuangwen backup` 把当前快照（本身不可变，复制即一致）、导入存档和看板状态库（SQLite 在线备份）拷到一个新目录；
 `chuangwen restore` 校验后把备份发布成一个新快照（历史版本不动），并记入导入记录。"""
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from chuangwen import db, store
+from chuangwen import appstate, db, store
 from chuangwen.imports.write import ARCHIVE_DIR_MODE, archive_dir, archive_raw
 
 MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.duckdb"
 ARCHIVE = "imports"
+APP_STATE = "app.sqlite"     # 看板状态（列映射预设、审计）；恢复分析数据时不动当前的状态库，需要时手工换回
 
 
 def _sha256(file: Path) -> str:
@@ -45,6 +46,8 @@ def backup(path: str | os.PathLike, out: str | os.PathLike) -> Path:
                 shutil.copyfile(f, target / ARCHIVE / f.name)
                 os.chmod(target / ARCHIVE / f.name, 0o600)
                 files[f"{ARCHIVE}/{f.name}"] = _sha256(target / ARCHIVE / f.name)
+    if appstate.backup_to(path, target / APP_STATE):
+        files[APP_STATE] = _sha256(target / APP_STATE)
     con = db._connect(target / SNAPSHOT, read_only=True)
     try:
         version = db.schema_version(con)

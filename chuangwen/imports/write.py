@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen import db, store
+from chuangwen import appstate, db, store
 from chuangwen.imports import readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
@@ -402,16 +402,10 @@ _DELETE_STEPS = [
 ]
 
 
-def save_preset(db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping) -> None:
-    with db.writer(Path(db_path)) as con:
-        con.execute("delete from import_preset where kind = $k and name = $n", {"k": kind, "n": name})
-        con.execute("insert into import_preset values ($k, $n, $t, $at)",
-                    {"k": kind, "n": name, "t": mapping.to_toml(), "at": datetime.now().replace(microsecond=0)})
+def save_preset(db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None) -> None:
+    """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。"""
+    appstate.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or _user())
 
 
-def presets(con, kind: str) -> dict[str, str]:
-    cur = con.cursor()
-    try:
-        return dict(cur.execute("select name, mapping_toml from import_preset where kind = $k order by name", {"k": kind}).fetchall())
-    finally:
-        cur.close()
+def presets(db_path: str | os.PathLike, kind: str) -> dict[str, str]:
+    return appstate.presets(db_path, kind)

@@ -1,0 +1,139 @@
+"""看板自己写的状态：列映射预设、操作审计（之后还有登录会话、筛选预设）。
+
+这些是许多人同时发生的小写入，不该每次都复制、发布一个分析快照：放在库旁的 SQLite（WAL 模式，标准库自带），
+`demo.duckdb.app.sqlite`，有自己的迁移（chuangwen/app_migrations/NNN_名称.sql）。文件 0600。备份时与快照一起复制（chuangwen backup）。
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+_MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def state_path(db_path: str | os.PathLike) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".app.sqlite")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    found = sorted((int(m.group(1)), m.group(2), e.read_text(encoding="utf-8"))
+                   for e in resources.files("chuangwen.app_migrations").iterdir() if (m := _MIGRATION.match(e.name)))
+    if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError("看板状态库的迁移脚本编号必须从 001 连续递增")
+    return found
+
+
+@contextlib.contextmanager
+def connect(db_path: str | os.PathLike) -> Iterator[sqlite3.Connection]:
+    """打开（必要时新建并迁移）状态库；每次调用一个短连接，with 块结束即提交并关闭。"""
+    path = state_path(db_path)
+    created = not path.exists()
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        if created:
+            os.chmod(path, 0o600)
+        con.execute("pragma journal_mode = wal")
+        con.execute("pragma synchronous = normal")
+        con.execute("pragma busy_timeout = 30000")
+        _migrate(con, Path(db_path))
+        con.execute("begin immediate")
+        try:
+            yield con
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.close()
+
+
+def _migrate(con: sqlite3.Connection, db_path: Path) -> None:
+    con.execute("create table if not exists schema_version (version integer primary key, name text not null,"
+                " applied_at text not null)")
+    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
+    todo = [m for m in _migrations() if m[0] > current]
+    if not todo:
+        return
+    con.execute("begin immediate")
+    try:
+        current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]   # 别的进程刚迁过
+        for version, name, sql in todo:
+            if version <= current:
+                continue
+            for statement in filter(str.strip, sql.split(";")):
+                con.execute(statement)
+            con.execute("insert into schema_version values (?, ?, ?)", (version, name, _now()))
+            if version == 1:
+                _carry_over_presets(con, db_path)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _carry_over_presets(con: sqlite3.Connection, db_path: Path) -> None:
+    """旧版本把列映射预设存在分析库的 import_preset 表里：第一次建状态库时搬过来。"""
+    import duckdb
+
+    from chuangwen import store
+
+    try:
+        snap = store.current(db_path)
+        src = duckdb.connect(str(snap.file), read_only=True)
+    except Exception:  # 库还不存在或打不开：没有可搬的
+        return
+    try:
+        rows = src.execute("select kind, name, mapping_toml, strftime(saved_at, '%Y-%m-%d %H:%M:%S') from import_preset").fetchall()
+    except duckdb.Error:
+        rows = []
+    finally:
+        src.close()
+    con.executemany("insert or ignore into import_preset values (?, ?, ?, ?, '（旧版本）')", rows)
+
+
+def _now() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def save_preset(db_path, kind: str, name: str, mapping_toml: str, saved_by: str) -> None:
+    with connect(db_path) as con:
+        con.execute("insert into import_preset values (?, ?, ?, ?, ?) on conflict (kind, name) do update set"
+                    " mapping_toml = excluded.mapping_toml, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
+                    (kind, name, mapping_toml, _now(), saved_by))
+        record(con, saved_by, "保存列映射预设", f"{kind}：{name}")
+
+
+def presets(db_path, kind: str) -> dict[str, str]:
+    with connect(db_path) as con:
+        return dict(con.execute("select name, mapping_toml from import_preset where kind = ? order by name", (kind,)))
+
+
+def record(con: sqlite3.Connection, user: str, action: str, detail: str | None = None) -> None:
+    con.execute("insert into audit_event (at, user, action, detail) values (?, ?, ?, ?)", (_now(), user, action, detail))
+
+
+def audit(db_path, limit: int = 200) -> list[tuple]:
+    with connect(db_path) as con:
+        return con.execute("select at, user, action, detail from audit_event order by id desc limit ?", (limit,)).fetchall()
+
+
+def backup_to(db_path, target: Path) -> bool:
+    """一致地复制状态库（SQLite 在线备份，写入照常）；还没有状态库时返回 False。"""
+    if not state_path(db_path).exists():
+        return False
+    src = sqlite3.connect(state_path(db_path), timeout=30)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    os.chmod(target, 0o600)
+    return True
