@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="数据库文件路径；不写时用环境变量 CHUANGWEN_DB，再没有时用示例库（首次启动自动生成）")
     serve.add_argument("--address", metavar="地址", help="监听地址；不写时用 CHUANGWEN_ADDRESS（默认 127.0.0.1，只听本机）")
     serve.add_argument("--port", type=_port_arg, metavar="端口", help="监听端口；不写时用 CHUANGWEN_PORT（默认 8501）")
+    serve.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                       help="启动 N 个看板进程（只听本机，端口接在 --port 之后），前面用 nginx 反向代理、同一浏览器固定到同一进程；"
+                            "默认 1（不用代理）。需要 Debian 的 nginx")
     serve.set_defaults(handler=_cmd_serve)
 
     from chuangwen.imports import command as import_command  # 导入子命令由导入模块注册
@@ -529,8 +532,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.db is not None:
         env["CHUANGWEN_DB"] = str(args.db.resolve())
+    db_path = Path(env.get("CHUANGWEN_DB") or settings.DEFAULT_DEMO_DB)
+    if args.workers > 1:
+        if not db_path.exists() and db_path == settings.DEFAULT_DEMO_DB:
+            print("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……", flush=True)
+            db.ensure_demo(db_path)   # 先生成好：几个进程同时开始时不必排队等
+        try:
+            return server.run_workers(address, port, args.workers, env,
+                                      runtime=db_path.with_name(db_path.name + f".serve-{port}"))
+        except server.ServeError as exc:
+            raise _UsageError(str(exc)) from None
     cmd = server.command(address, port)
-    print(f"创文看板启动中：http://{address}:{port}（数据库 {env.get('CHUANGWEN_DB') or settings.DEFAULT_DEMO_DB}）", flush=True)
+    print(f"创文看板启动中：http://{address}:{port}（数据库 {db_path}）", flush=True)
     # 换成 streamlit 进程本身：信号（systemd 的停止、Ctrl+C）直接到它
     os.execve(cmd[0], cmd, env)
     return 0  # 不会到这里

@@ -6,6 +6,7 @@ STREAMLIT_* 环境变量，所以这里把每一项都显式传过去。不依�
 """
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,3 +54,121 @@ def streamlit_flags(address: str, port: int) -> list[str]:
 def command(address: str, port: int, python: str = sys.executable, dashboard: Path = DASHBOARD) -> list[str]:
     """启动看板的完整命令行（绝对路径，任何工作目录下都一样）。"""
     return [python, "-m", "streamlit", "run", str(dashboard), *streamlit_flags(address, port)]
+
+
+# ---------------------------------------------------------------- 多个进程 + 反向代理
+
+NGINX_TEMPLATE = settings.REPO_ROOT / "deploy" / "nginx.conf.template"
+NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+
+
+class ServeError(Exception):
+    """多进程启动失败；消息为中文。"""
+
+
+def find_nginx() -> str | None:
+    import shutil
+
+    for name in NGINX_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path) -> str:
+    """由模板生成 nginx 配置：监听 address:port，按 cookie 粘到 worker_ports 中的一个。"""
+    listen = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+    user = "user root;" if os.geteuid() == 0 else ""   # root 启动时 nginx 默认降到 nobody，读不了运行目录
+    values = {
+        "runtime": str(runtime), "user": user, "listen": listen, "upload_mb": str(MAX_BYTES // (1024 * 1024) + 2),
+        "servers": "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in worker_ports),
+    }
+    text = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def _free_ports(start: int, count: int) -> list[int]:
+    import socket
+
+    ports, candidate = [], start
+    while len(ports) < count and candidate < 65535:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+                ports.append(candidate)
+            except OSError:
+                pass
+        candidate += 1
+    return ports
+
+
+def _wait_healthy(port: int, proc, seconds: float = 120) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServeError(f"端口 {port} 上的看板进程启动失败（退出码 {proc.returncode}），见上面的输出。")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise ServeError(f"端口 {port} 上的看板进程 {seconds:.0f} 秒内没有就绪。")
+
+
+def run_workers(address: str, port: int, workers: int, env: dict, runtime: Path) -> int:
+    """启动 workers 个只听本机的 Streamlit 进程和前面的 nginx，一直运行到收到 SIGTERM/SIGINT 或有进程退出。"""
+    import signal
+    import subprocess
+    import time
+
+    nginx = find_nginx()
+    if nginx is None:
+        raise ServeError("多进程模式需要 nginx 做反向代理：请安装 Debian 的 nginx（sudo apt-get install nginx；"
+                         "bash scripts/start.sh 会自动安装），或用 --workers 1。")
+    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ports = _free_ports(port + 1, workers)
+    children: list[subprocess.Popen] = []
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        for p in ports:
+            children.append(subprocess.Popen(command("127.0.0.1", p), env=env))
+        for p, proc in zip(ports, children):
+            _wait_healthy(p, proc)
+        conf = runtime / "nginx.conf"
+        conf.write_text(nginx_config(address, port, ports, runtime), encoding="utf-8")
+        check = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(runtime)], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise ServeError(f"nginx 配置检查未通过：{check.stderr.strip()[:400]}")
+        children.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(runtime), "-g", "daemon off;"]))
+        print(f"创文看板已启动：http://{address}:{port}（{workers} 个进程，端口 {'、'.join(map(str, ports))}，"
+              f"nginx 配置 {conf}）", flush=True)
+        while not stopping:
+            if any(proc.poll() is not None for proc in children):
+                dead = next(proc for proc in children if proc.poll() is not None)
+                print(f"进程 {dead.pid} 已退出（退出码 {dead.returncode}），停止全部进程。", flush=True)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        for proc in children:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in children:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -46,5 +46,23 @@ fi
 "$VENV/bin/python" -m chuangwen.assets \
     || echo "提示：地图离线素材未能准备，问题热点页暂不显示地图（其余页面不受影响）；装好 npm 后重新运行本命令即可。" >&2
 
+# 多进程（--workers N，N > 1）要 Debian 的 nginx 做反向代理：缺了能装就用 apt-get 装上
+WORKERS=1
+prev=""
+for arg in "$@"; do
+    case "$prev" in --workers) WORKERS="$arg" ;; esac
+    case "$arg" in --workers=*) WORKERS="${arg#--workers=}" ;; esac
+    prev="$arg"
+done
+if [ "$WORKERS" != "1" ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "正在用 apt-get 安装 nginx（多进程模式的反向代理）……"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx || true
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "正在用 apt-get 安装 nginx（多进程模式的反向代理）……"
+        sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx || true
+    fi
+fi
+
 echo "首次启动需生成示例数据，请稍候。"
 exec "$VENV/bin/chuangwen" serve "$@"

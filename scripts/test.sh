@@ -15,6 +15,8 @@ command -v npm >/dev/null 2>&1 || MISSING+=(npm)
 # 通报导出的渲染测试：LibreOffice 把幻灯片转成 PDF，poppler 的 pdftoppm/pdffonts 出图并查字体
 command -v soffice >/dev/null 2>&1 || MISSING+=(libreoffice-impress)
 command -v pdftoppm >/dev/null 2>&1 || MISSING+=(poppler-utils)
+# 多进程模式（chuangwen serve --workers N）的反向代理
+{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || MISSING+=(nginx)
 if [ "${#MISSING[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         if [ "$(id -u)" -eq 0 ]; then

@@ -75,3 +75,12 @@ def test_every_hardened_setting_is_documented_in_the_readme():
     readme = (settings.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [f.option for f in server.HARDENED if f"| `{f.option}` | `{f.value}` |" not in readme]
     assert missing == []
+
+
+def test_nginx_config_listens_once_and_sticks_each_browser_to_one_worker(tmp_path):
+    conf = server.nginx_config("127.0.0.1", 8501, [8502, 8503], tmp_path)
+    assert "listen 127.0.0.1:8501;" in conf
+    assert "        server 127.0.0.1:8502 max_fails=0;\n        server 127.0.0.1:8503 max_fails=0;" in conf
+    assert "hash $cw_worker consistent;" in conf and f"pid {tmp_path}/nginx.pid;" in conf
+    assert f"client_max_body_size {server.MAX_BYTES // 2 ** 20 + 2}m;" in conf
+    assert "{{" not in conf
