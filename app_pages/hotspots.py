@@ -173,8 +173,8 @@ with right:
         st.dataframe(town_table, hide_index=True)
 note = (f"创文看板·问题热点　数据截至 {formats.moment(ctx.cutoff)}　统计区间 {formats.day(period_first_day)} 至 "
         f"{formats.day(flt.as_of)}　筛选：{hotspots.describe_filters(page, flt.township, flt.unit, flt.round)}")
-st.download_button("下载热点表（Excel）", data=excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
-                   file_name=f"问题热点_{flt.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
+st.download_button("下载热点表（Excel）", data=lambda: excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
+                   on_click="ignore", file_name=f"问题热点_{flt.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 if not boundaries.empty:
     export.map_png_button(boundaries, townships, f"{ctx.county_name}各镇街问题数", f"问题热点地图_{flt.as_of:%Y%m%d}",

@@ -35,7 +35,7 @@ table = ledger.display_ledger(rows)
 st.dataframe(table, hide_index=True, height=420)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
 st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{len(rows)} 条）",
-                   data=ledger.unit_workbook(rows, name, flt.as_of),
+                   data=lambda: ledger.unit_workbook(rows, name, flt.as_of), on_click="ignore",   # 点了才生成
                    file_name=f"在办问题清单_{name}_{flt.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
 
