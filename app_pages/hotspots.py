@@ -157,8 +157,8 @@ ranking = data.query("hotspot_ranking", **params, top=hotspots.TOP_N)
 by = st.radio("排名依据", list(hotspots.RANKING_VIEWS), key="hs_rank_by", horizontal=True,
               format_func=lambda k: "按" + hotspots.RANKING_VIEWS[k][0])
 left, right = st.columns([3, 2])
-site_table = hotspots.ranking_table(ranking, "点位", by)
-town_table = hotspots.ranking_table(ranking, "镇街", by)
+site_table = data.memo(hotspots.ranking_table, ranking, "点位", by)
+town_table = data.memo(hotspots.ranking_table, ranking, "镇街", by)
 with left:
     st.markdown(f"**点位 前{hotspots.TOP_N}名**")
     if site_table.empty:

@@ -51,7 +51,7 @@ else:
 
 
 def show_boards(rows, name_col, what):
-    red, black = league.boards(rows, name_col=name_col)
+    red, black = data.memo(league.boards, rows, name_col=name_col)
     left, right = st.columns(2)
     with left:
         st.subheader(f":red[红榜]（{what}前 5 名）")
@@ -73,7 +73,7 @@ for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
         rows = units[units["kind"] == kind]
         show_boards(rows, "unit_name", "牵头单位")
         st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
-        st.dataframe(league.display_table(rows, name_col="unit_name", name_label="牵头单位"), hide_index=True,
+        st.dataframe(data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"), hide_index=True,
                      height=min(38 + 35 * len(rows), 900))
 
 with tab_town:
@@ -81,7 +81,7 @@ with tab_town:
     norm = st.radio("交办、逾期、反弹数的口径", list(league.NORMS), horizontal=True, key="lg_norm",
                     help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。")
     st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
-    st.dataframe(league.display_table(townships, name_col="township_name", name_label="镇街", norm=norm),
+    st.dataframe(data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
                  hide_index=True, height=min(38 + 35 * len(townships), 900))
 
 with tab_unit:
@@ -101,7 +101,7 @@ with tab_unit:
         left, right = st.columns(2)
         with left:
             trend = league.rank_trend(frames, unit_code)
-            trend_fig = charts.league_rank_trend(trend, names[unit_code])
+            trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code])
             st.plotly_chart(trend_fig, key="lg_rank_trend")
             export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
         with right:
@@ -110,7 +110,7 @@ with tab_unit:
             if mix.empty:
                 st.info("本区间该单位没有经手的问题。")
             else:
-                mix_fig = charts.category_mix(mix, names[unit_code])
+                mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
                 st.plotly_chart(mix_fig, key="lg_category_mix")
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
         overdue = data.query("supervision_ledger", **ledger.ledger_params(
@@ -119,6 +119,6 @@ with tab_unit:
         if overdue.empty:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")
         else:
-            st.dataframe(ledger.display_ledger(overdue), hide_index=True)
+            st.dataframe(data.memo(ledger.display_ledger, overdue), hide_index=True)
 
 frame.definitions(["league_units", "league_townships", "league_unit_categories", "quality_event_order"], ctx.cutoff)

@@ -53,14 +53,14 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("本周最差镇街")
-    worst_townships = overview.worst(summary, "镇街")
+    worst_townships = data.memo(overview.worst, summary, "镇街")
     if worst_townships.empty:
         st.info("本周没有逾期或新增问题的镇街。")
     else:
         st.dataframe(worst_townships, hide_index=True)
 with right:
     st.subheader("本周最差牵头单位")
-    worst_units = overview.worst(summary, "单位")
+    worst_units = data.memo(overview.worst, summary, "单位")
     if worst_units.empty:
         st.info("本周没有逾期或新增问题的单位。")
     else:
@@ -70,7 +70,7 @@ left, right = st.columns(2)
 with left:
     history = data.query("overview_rank_history", county=ctx.county_code, round_type=ROUND_TYPE)
     if history["rank"].notna().any():
-        rank_fig = charts.rank_history(history, ctx.target_rank, ctx.county_name)
+        rank_fig = data.memo(charts.rank_history, history, ctx.target_rank, ctx.county_name)
         st.plotly_chart(rank_fig, key="overview_rank_history")
         export.png_button(rank_fig, f"历年全省名次_{ctx.county_name}", key="ov_png_rank_history")
     else:
@@ -78,7 +78,7 @@ with left:
 with right:
     flow = data.query("overview_weekly_flow", as_of=flt.as_of, township=flt.township, unit=flt.unit,
                       round=flt.round, scope_unit=flt.scope_unit)
-    flow_fig = charts.weekly_flow(flow)
+    flow_fig = data.memo(charts.weekly_flow, flow)
     st.plotly_chart(flow_fig, key="overview_weekly_flow")
     export.png_button(flow_fig, f"近12周问题流量_{flt.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 

@@ -31,7 +31,7 @@ for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
                if label != "记录顺序存疑" else "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。")
 
 st.subheader("在办问题台账")
-table = ledger.display_ledger(rows)
+table = data.memo(ledger.display_ledger, rows)
 st.dataframe(table, hide_index=True, height=420)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
 st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{len(rows)} 条）",
@@ -55,7 +55,7 @@ left, right = st.columns(2)
 with left:
     points = data.query("supervision_burndown", as_of=flt.as_of, township=flt.township, unit=flt.unit,
                         round=flt.round, scope_unit=flt.scope_unit, involved_unit=involved)
-    burndown_fig = charts.burndown(points)
+    burndown_fig = data.memo(charts.burndown, points)
     st.plotly_chart(burndown_fig, key="sv_burndown")
     export.png_button(burndown_fig, f"在办问题燃尽图_{flt.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:

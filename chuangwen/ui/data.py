@@ -3,6 +3,8 @@
 写入发布新快照（chuangwen.store），不动读者打开的快照：这里从不关闭别的会话在用的连接。"""
 from __future__ import annotations
 
+import collections
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -67,6 +69,46 @@ def query(name: str, **params: str | int | float | date | datetime | None) -> pd
     snap = snapshot()
     key = tuple(sorted((k, _plain(v)) for k, v in params.items()))
     return _run_cached(str(database_path()), snap.key, str(snap.file), name, key)
+
+
+class _Memo:
+    """按输入内容记住纯构建函数的结果（表、图）：页面每次运行不再重建同样的东西。最多 entries 个，最近最少用的先丢。"""
+
+    def __init__(self, entries: int = 512):
+        self.entries, self.items, self.lock = entries, collections.OrderedDict(), threading.Lock()
+
+    def get(self, key, make):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.entries:
+                self.items.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> _Memo:
+    return _Memo()
+
+
+def _fingerprint(value):
+    """输入的精确指纹：DataFrame 逐行哈希（不是 Streamlit 的抽样哈希，改一个格也认得出），其余用本身。"""
+    if isinstance(value, pd.DataFrame):
+        rows = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        return ("df", value.shape, tuple(map(str, value.columns)), tuple(map(str, value.dtypes)), rows.tobytes())
+    if isinstance(value, (list, tuple)):
+        return tuple(_fingerprint(v) for v in value)
+    return value
+
+
+def memo(fn, *args, **kwargs):
+    """fn(*args, **kwargs) 的结果按输入记住（chuangwen 里的纯构建函数：表格、图表）。返回的是同一个对象，调用方不要改它。"""
+    key = (fn.__module__, fn.__qualname__, _fingerprint(args), tuple(sorted((k, _fingerprint(v)) for k, v in kwargs.items())))
+    return _memo().get(key, lambda: fn(*args, **kwargs))
 
 
 def meta() -> dict[str, str]:
