@@ -102,6 +102,22 @@ SETTINGS: tuple[Setting, ...] = (
             "红黑榜最少样本数：区间内经手问题少于此数的单位或镇街显示“样本不足”，不按比率排名。", _positive_int),
     Setting("rebound_days", "CHUANGWEN_REBOUND_DAYS", 30,
             "问题热点页“反弹”的天数 N：同一点位、同一类别的问题在上一条销号后 N 天内再次发现（或本条销号后 N 天内被反弹重开），记为反弹。", _positive_int),
+    # 导入文件的上限：上传的文件不可信，先检查再在限了内存与时间的子进程里解析（chuangwen/imports/readers.py）
+    Setting("import_max_rows", "CHUANGWEN_IMPORT_MAX_ROWS", 1_000_000,
+            "导入文件（Excel 工作表或 CSV）最多的行数（含表头），超过时拒绝并提示拆分。", _positive_int),
+    Setting("import_max_columns", "CHUANGWEN_IMPORT_MAX_COLUMNS", 200,
+            "导入文件最多的列数，超过时拒绝。", _positive_int),
+    Setting("import_max_cell_chars", "CHUANGWEN_IMPORT_MAX_CELL_CHARS", 32_767,
+            "一个单元格最多的字数（默认与 Excel 的上限相同），超过时拒绝并指出哪一行哪一列。", _positive_int),
+    Setting("import_max_cells", "CHUANGWEN_IMPORT_MAX_CELLS", 20_000_000,
+            "工作表数据区域（从 A1 到最远的单元格，行数 × 列数）最多的单元格数：读表时按这块区域分配内存，"
+            "远处一个孤立的单元格就能让一个小文件要几百 GB。", _positive_int),
+    Setting("import_max_unzipped_mb", "CHUANGWEN_IMPORT_MAX_UNZIPPED_MB", 2048,
+            ".xlsx 解压后的总大小上限（MB）。", _positive_int),
+    Setting("import_child_memory_mb", "CHUANGWEN_IMPORT_CHILD_MEMORY_MB", 4096,
+            "解析导入文件的子进程的内存上限（MB，RLIMIT_DATA）。", _positive_int),
+    Setting("import_child_seconds", "CHUANGWEN_IMPORT_CHILD_SECONDS", 300,
+            "解析一个导入文件最多的秒数，超时停止解析并报错。", _positive_int),
 )
 
 
