@@ -93,8 +93,9 @@ def test_every_page_shows_hostile_text_as_text(hostile, watched, artifacts):
     assert_clean(page, "总览")
 
     open_page(page, f"{url}/rank_trend", "排名趋势 · 澜溪县")
+    # 图在标题之后才画完（机器忙时更慢）：等到载荷县名作为文字出现在名次走势图里
+    page.locator(".js-plotly-plot").filter(has_text="cwxsscounty<img src=x").first.wait_for(timeout=60_000)
     hover_plotly(page)
-    assert page.locator(".js-plotly-plot").filter(has_text="cwxsscounty<img src=x").count() > 0
     assert_clean(page, "排名趋势")
 
     open_page(page, f"{url}/league", "红黑榜")
