@@ -253,16 +253,9 @@ def active(path: Path) -> Publication | None:
     return pub if pub is not None and pub.path == path else None
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(file: Path) -> None:
-    fd = os.open(file, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    """文件或目录落盘（目录的 fsync 让改名本身落盘）。"""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -317,7 +310,7 @@ def _switch(path: Path, sid: int, command: str, note: str | None = None) -> None
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(pointer_tmp, folder / "CURRENT")
-    _fsync_dir(folder)
+    _fsync(folder)
     _relink(path, _snapshot_file(path, sid))
     _log(path, "发布", snapshot=sid, command=command, user=_user(), **({"note": note} if note else {}))
     _prune(path, sid)
@@ -388,11 +381,11 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         con.execute("checkpoint")
         con.close()
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-        _fsync_file(tmp)
+        _fsync(tmp)
         final = _snapshot_file(path, sid)
         os.replace(tmp, final)
         os.chmod(final, 0o400)          # 快照不可变：连本账号也只读
-        _fsync_dir(folder)
+        _fsync(folder)
         _switch(path, sid, command, note="由单文件库迁入快照目录" if base.id is None else None)
 
 
@@ -414,10 +407,10 @@ def adopt(path: str | os.PathLike, built: Path, command: str) -> int:
             final = _snapshot_file(path, sid)
         tmp = folder / f".{sid:06d}.duckdb.tmp-{os.getpid()}"
         shutil.copyfile(built, tmp)
-        _fsync_file(tmp)
+        _fsync(tmp)
         os.replace(tmp, final)
         os.chmod(final, 0o400)
-        _fsync_dir(folder)
+        _fsync(folder)
         _switch(path, sid, command)
         return sid
 

@@ -111,10 +111,16 @@ def browser():
 
 @pytest.fixture
 def offline_page(browser):
-    """一个只允许回环地址的页面；external 列表记录被拦下的外部请求。"""
+    """一个只允许回环地址的页面；external 记录被拦下的外部请求，dialogs 记录弹出的对话框。"""
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     page = context.new_page()
-    page.external = []
+    page.external, page.dialogs = [], []
+
+    def on_dialog(dialog):   # alert/confirm/prompt（含地图 iframe 里的）：记下并关掉
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
 
     def guard(route):
         host = urlparse(route.request.url).hostname or ""

@@ -2,12 +2,12 @@
 每页都打开、地图提示与弹窗都点开：0 个对话框、0 个注入的元素、0 个非回环请求，载荷只作为文字出现。"""
 from __future__ import annotations
 
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import pytest
 
 from tests.e2e import hostile_data
-from tests.e2e.conftest import LOOPBACK, running_server
+from tests.e2e.conftest import running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -27,31 +27,6 @@ def hostile(tmp_path_factory):
     info = hostile_data.build(folder / "hostile.duckdb")
     with running_server(folder / "hostile.duckdb", folder / "streamlit.log") as url:
         yield url, info
-
-
-@pytest.fixture
-def watched(browser):
-    """只允许回环地址的页面，另记下所有对话框（alert/confirm/prompt，含地图 iframe 里的）。"""
-    context = browser.new_context(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-    page = context.new_page()
-    page.external, page.dialogs = [], []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            page.external.append(route.request.url)
-            route.abort()
-
-    def on_dialog(dialog):
-        page.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    context.route("**/*", guard)
-    page.on("dialog", on_dialog)
-    yield page
-    context.close()
 
 
 def open_page(page, url: str, heading: str) -> None:
@@ -86,9 +61,9 @@ def hover_plotly(page) -> None:
             page.wait_for_timeout(40)
 
 
-def test_every_page_shows_hostile_text_as_text(hostile, watched, artifacts):
+def test_every_page_shows_hostile_text_as_text(hostile, offline_page, artifacts):
     url, info = hostile
-    page = watched
+    page = offline_page
     open_page(page, url, "总览 · 澜溪县")
     assert_clean(page, "总览")
 
@@ -127,9 +102,9 @@ def test_every_page_shows_hostile_text_as_text(hostile, watched, artifacts):
     assert_clean(page, "通报导出")
 
 
-def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, watched, artifacts):
+def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, offline_page, artifacts):
     url, info = hostile
-    page = watched
+    page = offline_page
     open_page(page, f"{url}/hotspots?town={quote(info['township'])}", "问题热点")
     page.locator(MAP).wait_for(timeout=60_000)
     page.locator(MAP).scroll_into_view_if_needed()
