@@ -23,21 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import duckdb  # noqa: E402
-
 from chuangwen import backup, store  # noqa: E402
 from chuangwen.imports import run_import  # noqa: E402
-from tests.unit._import_helpers import base_db, csv_bytes, row  # noqa: E402
+from tests.unit._import_helpers import base_db, csv_bytes, q, row  # noqa: E402
 
 ROWS = 4000
 
 
 def problems(file: Path) -> int:
-    con = duckdb.connect(str(file), read_only=True)
-    try:
-        return con.execute("select count(*) from problem").fetchone()[0]
-    finally:
-        con.close()
+    return q(file, "select count(*) from problem")[0][0]
 
 
 def digest(file: Path) -> str:

@@ -31,17 +31,24 @@ if [ "$(cat "$VENV/.installed-app" 2>/dev/null || true)" != "$WANT" ] \
     echo "$WANT" >"$VENV/.installed-app"
 fi
 
+# 用 apt-get 装一个安装时要用的 Debian 软件包（root 直接装，否则试免密 sudo）；装不上不报错，由后面说明缺什么
+apt_install() {
+    local package="$1" why="$2"
+    command -v apt-get >/dev/null 2>&1 || return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "正在用 apt-get 安装 $package（$why）……"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" || true
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "正在用 apt-get 安装 $package（$why）……"
+        sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" || true
+    fi
+}
+
 # 地图离线素材（Leaflet 与热力图插件）：安装时经 npm 从软件源取到 static/vendor，已齐全时跳过。
 # 没有 npm 时能用 apt-get 就装上；仍失败也照常启动看板（只有问题热点页的地图不可用，页面上有说明）
 if ! "$VENV/bin/python" -c 'import sys, chuangwen.assets as a; sys.exit(not a.is_installed())' 2>/dev/null \
-    && ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then
-        echo "正在用 apt-get 安装 npm（只在安装时用来获取地图离线素材）……"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm || true
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        echo "正在用 apt-get 安装 npm（只在安装时用来获取地图离线素材）……"
-        sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm || true
-    fi
+    && ! command -v npm >/dev/null 2>&1; then
+    apt_install npm "只在安装时用来获取地图离线素材"
 fi
 "$VENV/bin/python" -m chuangwen.assets \
     || echo "提示：地图离线素材未能准备，问题热点页暂不显示地图（其余页面不受影响）；装好 npm 后重新运行本命令即可。" >&2
@@ -54,14 +61,8 @@ for arg in "$@"; do
     case "$arg" in --workers=*) WORKERS="${arg#--workers=}" ;; esac
     prev="$arg"
 done
-if [ "$WORKERS" != "1" ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then
-        echo "正在用 apt-get 安装 nginx（多进程模式的反向代理）……"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx || true
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        echo "正在用 apt-get 安装 nginx（多进程模式的反向代理）……"
-        sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx || true
-    fi
+if [ "$WORKERS" != "1" ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    apt_install nginx "多进程模式的反向代理"
 fi
 
 echo "首次启动需生成示例数据，请稍候。"

@@ -25,11 +25,7 @@ def ref_db(tmp_path):
 
 
 def problems(file: Path) -> int:
-    con = duckdb.connect(str(file), read_only=True)
-    try:
-        return con.execute("select count(*) from problem").fetchone()[0]
-    finally:
-        con.close()
+    return q(file, "select count(*) from problem")[0][0]
 
 
 def test_first_write_moves_a_single_file_into_snapshots_and_the_path_follows_current(tmp_path):
