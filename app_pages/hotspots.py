@@ -2,11 +2,10 @@
 from datetime import timedelta
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from chuangwen import assets, excel, formats, hotspots, maps, settings
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame
+from chuangwen.ui import data, export, frame, mapview
 
 ctx = frame.current_context()
 flt = frame.current_filters()
@@ -127,8 +126,6 @@ else:
     located = int(summary["located"])
     points = (data.query("hotspot_points", **params, limit=hotspots.MARKER_LIMIT)
               if 0 < located <= hotspots.MARKER_LIMIT else None)
-    fmap = maps.hotspot_map(boundaries, townships, grid, points, metric=metric, view=view, zoom=grid_spec.zoom,
-                            tiles_url=settings.get("tiles_url"), tiles_attr=settings.get("tiles_attr"))
     head_left, head_right = st.columns([4, 1])
     cell_m = hotspots.cell_size_m(grid_spec)
     if points is None:
@@ -141,8 +138,9 @@ else:
                           f"热力图按约 {formats.count(cell_m)} 米见方的格子汇总。右上角可切换图层。")
     if flt.township:
         head_right.button("返回全县", key="hs_back", on_click=back_to_county, icon=":material/undo:")
-    st_folium(fmap, key="hs_map", height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=["last_object_clicked_tooltip"], on_change=on_map_click)
+    mapview.show(maps.hotspot_map, boundaries, townships, grid, points, metric=metric, view=view, zoom=grid_spec.zoom,
+                 tiles_url=settings.get("tiles_url"), tiles_attr=settings.get("tiles_attr"),
+                 key="hs_map", height=MAP_HEIGHT, returned_objects=["last_object_clicked_tooltip"], on_change=on_map_click)
 
 if message:
     bad = data.query("hotspot_bad_coords", **params, limit=hotspots.BAD_COORDS_LIMIT)

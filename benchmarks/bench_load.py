@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
+from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
@@ -73,6 +74,19 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """服务器（看板进程与 nginx）用掉的 CPU 秒数：各进程 utime + stime 之和。"""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in descendants(pid):
+        try:
+            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / tick
+
+
 async def page_run(ws, page: str) -> dict:
     msg = BackMsg()
     msg.rerun_script.query_string = ""
@@ -94,6 +108,8 @@ async def page_run(ws, page: str) -> dict:
                 metrics.append((el.metric.label, el.metric.body))
             elif et == "exception":
                 error = el.exception.message[:120]
+            elif et == "alert" and el.alert.format == Alert.ERROR:   # 页面自己报的错（如“无法打开数据库”）
+                error = error or el.alert.body[:120]
         elif kind == "page_not_found":
             error = "page_not_found"
         elif kind == "script_finished":
@@ -173,7 +189,7 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def report(label: str, results: list, seconds: float, rss: float) -> dict:
+def report(label: str, results: list, seconds: float, rss: float, cpu: float) -> dict:
     runs = [r for r in results if r["page"] != "(导入)"]
     errors = [r for r in results if r["error"]]
     canon = {}
@@ -187,12 +203,17 @@ def report(label: str, results: list, seconds: float, rss: float) -> dict:
     versions = sorted({r["version"] for r in runs if r["version"]})
     ok = [r for r in runs if not r["error"]]
     print(f"\n== {label}：{len(runs)} 次页面运行，{len(ok) / seconds:.2f} 页/秒，错误 {len(errors)}，混读 {len(mixed)}，"
-          f"读到的版本：{'、'.join(versions)}，服务器 RSS {rss:,.0f} MB")
+          f"读到的版本：{'、'.join(versions)}，服务器 RSS {rss:,.0f} MB，"
+          f"服务器 CPU 每次页面运行 {cpu / max(len(ok), 1) * 1000:,.0f} 毫秒")
     for page, name in PAGES.items():
         times = [r["seconds"] for r in ok if r["page"] == page]
         print(f"   {name:<6} {len(times):>5} 次  p50 {pct(times, .5):6.2f} s  p95 {pct(times, .95):6.2f} s")
     for r in errors[:5]:
         print(f"   错误：{PAGES.get(r['page'], r['page'])}：{r['error']}")
+    for r in mixed[:5]:
+        expected = canon.get((r["page"], r["version"]), ())
+        diff = [f"{a[0]}={a[1]}（该版本多数为 {b[1]}）" for a, b in zip(r["metrics"], expected) if a != b]
+        print(f"   混读：{PAGES[r['page']]}，版本 {r['version']}：" + ("；".join(diff) or f"指标卡 {len(r['metrics'])} 个，多数为 {len(expected)} 个"))
     return {"pps": len(ok) / seconds, "errors": len(errors), "mixed": len(mixed),
             "p95": {PAGES[p]: pct([r["seconds"] for r in ok if r["page"] == p], .95) for p in PAGES}}
 
@@ -229,12 +250,13 @@ def main() -> int:
                                        str(db_path)], capture_output=True, text=True, cwd=ROOT)
                 return done.returncode, time.perf_counter() - t0
 
+            cpu0 = cpu_seconds(proc.pid)
             results = asyncio.run(drive(url, sessions, seconds, midway if with_import else None))
-            rss = rss_mb(proc.pid)
+            rss, cpu = rss_mb(proc.pid), cpu_seconds(proc.pid) - cpu0
         finally:
             stop_server(proc)
         label = f"--workers {workers}，{sessions} 个会话 {seconds:.0f} 秒" + ("，中途导入" if with_import else "")
-        summary[(workers, sessions)] = report(label, results, seconds, rss)
+        summary[(workers, sessions)] = report(label, results, seconds, rss, cpu)
     one, two = summary.get((1, args.sessions)), summary.get((2, args.sessions))
     if one and two:
         print(f"\n每秒页面数：--workers 2 是 --workers 1 的 {two['pps'] / one['pps']:.2f} 倍（目标 ≥ 1.6）")

@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tiles_attr", "CHUANGWEN_TILES_ATTR", "",
             "瓦片署名文字；设置了瓦片地址时必须填写。"),
     Setting("cache_ttl_seconds", "CHUANGWEN_CACHE_TTL", 600,
-            "查询结果缓存秒数。数据库文件更新后缓存会自动失效，与此值无关。", _positive_int),
+            "查询结果在内存里闲置多少秒后丢掉。结果按数据版本记住，发布新版本后页面自动读新结果，与此值无关。", _positive_int),
     Setting("league_weights", "CHUANGWEN_LEAGUE_WEIGHTS",
             {"on_time": 40.0, "overdue": 30.0, "rebound": 15.0, "reject": 15.0, "points": 2.0},
             "红黑榜综合得分的权重，写成“按期=40,逾期=30,反弹=15,退回=15,丢分=2”（默认即此值）："

@@ -78,7 +78,9 @@ def _read_current(path: Path) -> int | None:
     if not folder.is_dir():
         raise db.DatabaseError(f"快照目录 {folder} 不是目录；未做任何修改。请把它移走后再打开。")
     if not pointer.exists():
-        if any(_SNAPSHOT_NAME.match(p.name) for p in folder.iterdir()):
+        # 单文件库第一次发布：快照文件已就位、CURRENT 还没写的那一瞬间（或第一次发布中途被杀），库文件仍是原来的单文件库，
+        # 照旧读它。发布过（记录里有“发布”）却没有 CURRENT，才是目录坏了
+        if any(_SNAPSHOT_NAME.match(p.name) for p in folder.iterdir()) and _ever_published(path):
             raise db.DatabaseError(f"快照目录 {folder} 里没有 CURRENT（当前版本指针），不知道该读哪个版本；"
                                    "未做任何修改。可用 chuangwen snapshots --db 路径 查看现有版本，再用 chuangwen republish 指定一个。")
         return None
@@ -86,6 +88,10 @@ def _read_current(path: Path) -> int | None:
     if not text.isdigit():
         raise db.DatabaseError(f"快照指针 {pointer} 的内容不是版本号（{text[:40]!r}）；未做任何修改。")
     return int(text)
+
+
+def _ever_published(path: Path) -> bool:
+    return any(e.get("event") == "发布" for e in read_log(path))
 
 
 def current(path: str | os.PathLike) -> Snapshot:

@@ -1,10 +1,14 @@
-"""缓存只在这里：只读连接用 cache_resource，查询结果用 cache_data，键只含简单参数（路径、快照编号、查询名、参数）。
+"""缓存只在这里：只读连接、查询结果、构建结果。键只含简单参数（路径、快照编号、查询名、参数）或输入的精确指纹。
 
-写入发布新快照（chuangwen.store），不动读者打开的快照：这里从不关闭别的会话在用的连接。"""
+写入发布新快照（chuangwen.store），不动读者打开的快照：这里从不关闭别的会话在用的连接。
+快照发布后内容不再变，所以查询结果按（快照、查询、参数）记住，不必过期、不必每次拷贝：
+各会话拿到同一份结果的浅拷贝（pandas 3 写时复制，改浅拷贝不会改到缓存里的那份）。
+同一个键同时有多个会话要时只算一次，其余的等它（发布新版本后几十个会话同时换新，不会把同一查询算几十遍）。"""
 from __future__ import annotations
 
 import collections
 import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -59,46 +63,87 @@ def _plain(value):
     return value
 
 
-@st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
-def _run_cached(path: str, key: str, file: str, name: str, params: tuple) -> pd.DataFrame:
-    return queries.run(_connection(path, key, file), name, dict(params))
+class _Lru:
+    """进程内的最近最少用缓存：最多 entries 个，闲置超过 idle_seconds 的丢掉；同一个键同一时刻只算一次。"""
 
-
-def query(name: str, **params: str | int | float | date | datetime | None) -> pd.DataFrame:
-    """执行命名查询（带缓存，键含快照编号）。参数必须是简单值，绝不传 DataFrame。"""
-    snap = snapshot()
-    key = tuple(sorted((k, _plain(v)) for k, v in params.items()))
-    return _run_cached(str(database_path()), snap.key, str(snap.file), name, key)
-
-
-class _Memo:
-    """按输入内容记住纯构建函数的结果（表、图）：页面每次运行不再重建同样的东西。最多 entries 个，最近最少用的先丢。"""
-
-    def __init__(self, entries: int = 512):
-        self.entries, self.items, self.lock = entries, collections.OrderedDict(), threading.Lock()
+    def __init__(self, entries: int, idle_seconds: float | None = None):
+        self.entries, self.idle = entries, idle_seconds
+        self.items: collections.OrderedDict = collections.OrderedDict()   # 键 → (值, 最近使用时刻)
+        self.lock = threading.Lock()
+        self.making: dict = {}                                             # 键 → 正在算它的那把锁
 
     def get(self, key, make):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.entries:
-                self.items.popitem(last=False)
-        return value
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                self._expire(now)
+                if key in self.items:
+                    value = self.items[key][0]
+                    self.items[key] = (value, now)
+                    self.items.move_to_end(key)
+                    return value
+                pending = self.making.get(key)
+                if pending is None:
+                    pending = self.making[key] = threading.Lock()
+                    pending.acquire()
+                    break
+            with pending:  # 别的会话正在算：等它算完再看缓存（它失败了就轮到这里算）
+                pass
+        try:
+            value = make()
+            with self.lock:
+                self.items[key] = (value, time.monotonic())
+                while len(self.items) > self.entries:
+                    self.items.popitem(last=False)
+            return value
+        finally:
+            with self.lock:
+                del self.making[key]
+            pending.release()
+
+    def _expire(self, now: float) -> None:
+        if self.idle is None:
+            return
+        while self.items:
+            oldest = next(iter(self.items))
+            if now - self.items[oldest][1] <= self.idle:
+                break
+            del self.items[oldest]
 
 
 @st.cache_resource(show_spinner=False)
-def _memo() -> _Memo:
-    return _Memo()
+def _results() -> _Lru:
+    return _Lru(512, idle_seconds=_TTL)
+
+
+def query(name: str, **params: str | int | float | date | datetime | None) -> pd.DataFrame:
+    """执行命名查询（按快照编号记住结果）。参数必须是简单值，绝不传 DataFrame。"""
+    snap = snapshot()
+    path = str(database_path())
+    key = (path, snap.key, name, tuple(sorted((k, _plain(v)) for k, v in params.items())))
+    result = _results().get(key, lambda: queries.run(_connection(path, snap.key, str(snap.file)), name, dict(key[3])))
+    return result.copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> _Lru:
+    """按输入内容记住纯构建函数的结果（表、图）：页面每次运行不再重建同样的东西。"""
+    return _Lru(512)
+
+
+def _hashable_column(column: pd.Series) -> pd.Series:
+    if column.dtype != object:
+        return column
+    return column.map(lambda v: bytes(v) if isinstance(v, (bytearray, memoryview)) else v)
 
 
 def _fingerprint(value):
     """输入的精确指纹：DataFrame 逐行哈希（不是 Streamlit 的抽样哈希，改一个格也认得出），其余用本身。"""
     if isinstance(value, pd.DataFrame):
-        rows = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        try:
+            rows = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        except TypeError:  # 对象列里有不可哈希的值（边界的 WKB 是 bytearray）：按字节内容哈希
+            rows = pd.util.hash_pandas_object(value.apply(_hashable_column), index=True).to_numpy()
         return ("df", value.shape, tuple(map(str, value.columns)), tuple(map(str, value.dtypes)), rows.tobytes())
     if isinstance(value, (list, tuple)):
         return tuple(_fingerprint(v) for v in value)

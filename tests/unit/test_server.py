@@ -1,7 +1,6 @@
 """`chuangwen serve` 的设置与工作目录无关：当前目录里放一份相反的 config.toml，Streamlit 实际生效的仍是我们的。"""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
@@ -27,20 +26,32 @@ gatherUsageStats = true
 base = "dark"
 primaryColor = "#00FF00"
 font = "monospace"
+[runner]
+postScriptGC = true
+"""
+
+
+# `streamlit config show` 不列出隐藏的设置（如 runner.postScriptGC）：用同一条命令、同样的参数解析，只把打印换成列出全部设置
+_SHOW_ALL = """
+import sys
+from streamlit import config
+from streamlit.web import cli
+
+def show_all():
+    for key, option in config._config_options.items():
+        value = option.value
+        print(f"{key}\t{str(value).lower() if isinstance(value, bool) else value}")
+
+config.show_config = show_all
+cli.main(["config", "show", *sys.argv[1:]], standalone_mode=False)
 """
 
 
 def effective_config(cwd, flags: list[str]) -> dict[str, str]:
-    """在 cwd 下运行 `streamlit config show` 加上这些参数，读出每一项实际生效的值（TOML 写法）。"""
-    out = subprocess.run([sys.executable, "-m", "streamlit", "config", "show", *flags], cwd=cwd,
+    """在 cwd 下运行 `streamlit config show` 加上这些参数，读出每一项实际生效的值（含隐藏的设置）。"""
+    out = subprocess.run([sys.executable, "-c", _SHOW_ALL, *flags], cwd=cwd,
                          capture_output=True, text=True, check=True, timeout=120).stdout
-    values, section = {}, None
-    for line in out.splitlines():
-        if m := re.match(r"^\[([\w.]+)\]\s*$", line):
-            section = m.group(1)
-        elif (m := re.match(r"^(\w+) = (.*)$", line)) and section:
-            values[f"{section}.{m.group(1)}"] = m.group(2).strip('"')
-    return values
+    return dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
 
 
 def test_hardened_flags_win_over_a_config_file_in_the_working_folder(tmp_path):
@@ -56,8 +67,8 @@ def test_the_hostile_config_would_have_taken_effect_without_the_flags(tmp_path):
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "config.toml").write_text(HOSTILE_CONFIG, encoding="utf-8")
     got = effective_config(tmp_path, [])
-    assert (got["server.address"], got["client.showErrorDetails"], got["server.enableStaticServing"]) == (
-        "0.0.0.0", "full", "false")
+    assert (got["server.address"], got["client.showErrorDetails"], got["server.enableStaticServing"],
+            got["runner.postScriptGC"]) == ("0.0.0.0", "full", "false", "true")
 
 
 def test_command_uses_absolute_paths():

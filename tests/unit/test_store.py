@@ -43,6 +43,48 @@ def test_first_write_moves_a_single_file_into_snapshots_and_the_path_follows_cur
     assert q(store.snapshots_dir(path) / "000001.duckdb", "select key from meta") == [("x",)]   # 旧版本原样保留
 
 
+def test_readers_see_the_single_file_while_its_first_publish_is_half_way(tmp_path):
+    # 第一次发布：快照文件已改名就位、CURRENT 还没写（或写之前被杀）：读者照旧读原来的单文件库，不报错
+    path = db.create_database(tmp_path / "new.duckdb")
+    folder = store.snapshots_dir(path)
+    folder.mkdir()
+    (folder / "000001.duckdb").write_bytes(path.read_bytes())
+    assert store.current(path) == store.Snapshot(None, path)
+    with db.writer(path, "写入参考数据") as con:           # 下一次写入照常发布（编号跳过残留的 1）
+        con.execute("insert into meta values ('x', '1')")
+    assert store.current(path).id == 2
+
+
+def test_readers_polling_while_a_single_file_is_moved_into_snapshots_never_fail(ref_db, tmp_path):
+    import shutil
+    import threading
+
+    legacy = tmp_path / "legacy" / "office.duckdb"               # 旧版本留下的单文件库
+    legacy.parent.mkdir()
+    shutil.copyfile(store.current(ref_db).file, legacy)
+    os.chmod(legacy, 0o600)
+    ref_db = legacy
+    assert store.current(ref_db).id is None
+    errors, done = [], threading.Event()
+
+    def poll():
+        while not done.is_set():
+            try:
+                store.current(ref_db)
+            except Exception as exc:  # noqa: BLE001 —— 测试要记下任何异常
+                errors.append(exc)
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
+    finally:
+        done.set()
+        reader.join(10)
+    assert errors == []
+    assert store.current(ref_db).id == 1
+
+
 def test_a_write_that_changes_nothing_publishes_nothing(ref_db):
     raw = csv_bytes([row("A1")])
     run_import(ref_db, raw, "台账.csv", "problems")
