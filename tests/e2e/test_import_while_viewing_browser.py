@@ -53,3 +53,47 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
         assert version(page) == "第 1 版"
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.external == []
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from chuangwen import store
+with store.writer_lock(Path(sys.argv[1]), "命令行导入 大台账.xlsx"):
+    print("held", flush=True)
+    sys.stdin.readline()        # 测试写一行就放手
+"""
+
+
+def test_a_page_import_while_the_cli_is_writing_waits_then_fails_in_chinese_and_works_afterwards(
+        e2e_demo_db, tmp_path, offline_page, monkeypatch):
+    db_path = tmp_path / "office.duckdb"
+    shutil.copyfile(e2e_demo_db, db_path)
+    monkeypatch.setenv("CHUANGWEN_WRITE_WAIT", "3")
+    rows = [{"问题编号": "PAGE-1", "发现时间": "2026-11-15 09:00", "来源": "县自查", "问题类别": "暴露垃圾", "镇街": "澜城街道",
+             "问题描述": "页面导入", "严重程度": "一般", "牵头单位": "城管局", "整改状态": "已交办"}]
+    ledger = tmp_path / "页面台账.csv"
+    ledger.write_bytes(csv_bytes(rows, header=[h for h in HEADER if h in rows[0]]))
+    with running_server(db_path, tmp_path / "streamlit.log") as url:
+        page = offline_page
+        page.goto(f"{url}/data_admin", wait_until="domcontentloaded")
+        zone = '.st-key-dm_file [data-testid="stFileUploaderDropzoneInput"]'
+        page.locator(zone).wait_for(state="attached", timeout=60_000)
+        page.locator(zone).set_input_files(ledger)
+        page.get_by_text("校验通过").first.wait_for(timeout=60_000)
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db_path)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            page.locator(".st-key-dm_import button").click()
+            alert = page.locator('[data-testid="stAlertContentError"]', has_text="另一个写入正在进行").first
+            alert.wait_for(timeout=60_000)
+            text = alert.inner_text()
+            assert "命令行导入 大台账.xlsx" in text and f"进程 {holder.pid}" in text and "本次没有写入任何数据" in text, text
+        finally:
+            holder.communicate("\n", timeout=30)
+        assert store.current(db_path).id is None            # 什么都没发布
+        page.locator(".st-key-dm_import button").click()    # 命令行写完后再点：照常导入
+        page.get_by_text("导入编号").first.wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    assert store.current(db_path).id == 1
