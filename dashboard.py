@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from chuangwen import db, settings
+from chuangwen import db, demo, settings
 from chuangwen.escape import md
 from chuangwen.ui import data, frame
 
@@ -27,7 +27,7 @@ def _open_database() -> None:
     path = data.database_path()
     if str(path) == str(settings.DEFAULT_DEMO_DB) and not path.exists():
         with st.spinner("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……"):
-            db.ensure_demo(path)
+            demo.ensure(path)
     data.pin()
     data.connection()
 

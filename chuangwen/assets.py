@@ -16,9 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from chuangwen.settings import REPO_ROOT
+from chuangwen.settings import APP_ROOT
 
-STATIC_DIR = REPO_ROOT / "static"
+STATIC_DIR = APP_ROOT / "static"
 VENDOR = "vendor"
 URL_ROOT = "/app/static"
 

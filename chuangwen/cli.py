@@ -522,7 +522,7 @@ def _port_arg(raw: str) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from chuangwen import server
+    from chuangwen import demo, server
 
     try:
         address = args.address or settings.get("server_address")
@@ -536,7 +536,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         if not db_path.exists() and db_path == settings.DEFAULT_DEMO_DB:
             print("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……", flush=True)
-            db.ensure_demo(db_path)   # 先生成好：几个进程同时开始时不必排队等
+            demo.ensure(db_path)   # 先生成好：几个进程同时开始时不必排队等
         try:
             return server.run_workers(address, port, args.workers, env,
                                       runtime=db_path.with_name(db_path.name + f".serve-{port}"))

@@ -209,22 +209,6 @@ def build_new(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
 
 
-def ensure_demo(path: str | os.PathLike, **demo_kwargs) -> bool:
-    """首次启动：示例库不存在时生成（文件锁防止多个会话同时生成）；返回是否新生成。"""
-    from chuangwen import demo
-
-    from chuangwen import store
-
-    path = Path(path)
-    if path.exists():
-        return False
-    with store.writer_lock(path, "首次启动生成示例库"):
-        if path.exists():
-            return False
-        demo.build(path, **demo_kwargs)
-    return True
-
-
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     cur = con.cursor()
     try:

@@ -5,6 +5,7 @@ meta.data_cutoff（数据截至），不看系统时钟。大批量部分全部�
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -1540,3 +1541,17 @@ def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS,
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in _TABLES}
     counts["seconds"] = round(time.perf_counter() - t0, 2)
     return counts
+
+
+def ensure(path: str | os.PathLike, **demo_kwargs) -> bool:
+    """首次启动：示例库不存在时生成（写入锁防止多个会话、多个进程同时生成）；返回是否新生成。"""
+    from chuangwen import store
+
+    path = Path(path)
+    if path.exists():
+        return False
+    with store.writer_lock(path, "首次启动生成示例库"):
+        if path.exists():
+            return False
+        build(path, **demo_kwargs)
+    return True

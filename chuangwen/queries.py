@@ -20,7 +20,9 @@ from typing import Any, Mapping
 import duckdb
 import pandas as pd
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+from chuangwen import settings
+
+QUERY_DIR = settings.APP_ROOT / "queries"
 
 _HEADER = re.compile(r"^--\s*([^:：]+?)\s*[:：]\s*(.*)$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)\s+([A-Z\[\]]+)")

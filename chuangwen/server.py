@@ -14,7 +14,7 @@ from pathlib import Path
 from chuangwen import settings
 from chuangwen.imports.readers import MAX_BYTES
 
-DASHBOARD = settings.REPO_ROOT / "dashboard.py"
+DASHBOARD = settings.APP_ROOT / "dashboard.py"
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def command(address: str, port: int, python: str = sys.executable, dashboard: Pa
 
 # ---------------------------------------------------------------- 多个进程 + 反向代理
 
-NGINX_TEMPLATE = settings.REPO_ROOT / "deploy" / "nginx.conf.template"
+NGINX_TEMPLATE = settings.APP_ROOT / "deploy" / "nginx.conf.template"
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 
 

@@ -7,7 +7,27 @@ from pathlib import Path
 from typing import Any, Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DEMO_DB = REPO_ROOT / "data" / "demo.duckdb"
+
+
+def _app_root() -> Path:
+    """画框 dashboard.py、页面、查询、部署模板、离线素材所在的目录：检出的仓库里是仓库根目录，
+    装好的轮子里是包内的 chuangwen/_app/（pyproject.toml 把这些目录映射进去）。"""
+    if (REPO_ROOT / "dashboard.py").is_file() and (REPO_ROOT / "queries").is_dir():
+        return REPO_ROOT
+    return Path(__file__).resolve().parent / "_app"
+
+
+def _data_dir(app_root: Path) -> Path:
+    """默认的库与示例放在哪：检出的仓库里是 data/；装好的轮子里不往安装目录写，用 $XDG_DATA_HOME/chuangwen（默认 ~/.local/share/chuangwen）。"""
+    if app_root == REPO_ROOT:
+        return REPO_ROOT / "data"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "chuangwen"
+
+
+APP_ROOT = _app_root()
+DATA_DIR = _data_dir(APP_ROOT)
+DEFAULT_DEMO_DB = DATA_DIR / "demo.duckdb"
 
 
 class SettingError(ValueError):
@@ -74,7 +94,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db_path", "CHUANGWEN_DB", str(DEFAULT_DEMO_DB),
-            "数据库文件路径。默认是示例库 data/demo.duckdb，不存在时首次启动自动生成；指向其他路径时不会自动生成。"),
+            "数据库文件路径。默认是示例库：检出的仓库里是 data/demo.duckdb，装好的轮子是 ~/.local/share/chuangwen/demo.duckdb；"
+            "不存在时首次启动自动生成，指向其他路径时不会自动生成。"),
     Setting("server_address", "CHUANGWEN_ADDRESS", "127.0.0.1",
             "chuangwen serve 监听的地址。默认只听本机：对外由内网反向代理在登录认证后转发；确需直接对外时才改成本机的内网地址。"),
     Setting("server_port", "CHUANGWEN_PORT", 8501, "chuangwen serve 监听的端口（1–65535）。", _port),

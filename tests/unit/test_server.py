@@ -74,7 +74,7 @@ def test_the_hostile_config_would_have_taken_effect_without_the_flags(tmp_path):
 def test_command_uses_absolute_paths():
     cmd = server.command("127.0.0.1", 8501)
     assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert cmd[4] == str(settings.REPO_ROOT / "dashboard.py") and (settings.REPO_ROOT / "dashboard.py").is_file()
+    assert cmd[4] == str(settings.APP_ROOT / "dashboard.py") and (settings.APP_ROOT / "dashboard.py").is_file()
 
 
 def test_upload_limit_matches_the_importer_limit():
