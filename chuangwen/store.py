@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from chuangwen import db
+from chuangwen import dbfile
 
 _SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
 _TMP_NAME = re.compile(r"^\.(\d{6})\.duckdb\.tmp-(\d+)(\.wal)?$")
@@ -39,7 +39,7 @@ _local = threading.local()
 wait_reporter: Callable[[str], None] | None = None
 
 
-class StoreBusy(db.DatabaseError):
+class StoreBusy(dbfile.DatabaseError):
     """另一个写入正在进行，等到上限仍未结束。"""
 
 
@@ -76,17 +76,17 @@ def _read_current(path: Path) -> int | None:
     if not folder.exists():
         return None
     if not folder.is_dir():
-        raise db.DatabaseError(f"快照目录 {folder} 不是目录；未做任何修改。请把它移走后再打开。")
+        raise dbfile.DatabaseError(f"快照目录 {folder} 不是目录；未做任何修改。请把它移走后再打开。")
     if not pointer.exists():
         # 单文件库第一次发布：快照文件已就位、CURRENT 还没写的那一瞬间（或第一次发布中途被杀），库文件仍是原来的单文件库，
         # 照旧读它。发布过（记录里有“发布”）却没有 CURRENT，才是目录坏了
         if any(_SNAPSHOT_NAME.match(p.name) for p in folder.iterdir()) and _ever_published(path):
-            raise db.DatabaseError(f"快照目录 {folder} 里没有 CURRENT（当前版本指针），不知道该读哪个版本；"
+            raise dbfile.DatabaseError(f"快照目录 {folder} 里没有 CURRENT（当前版本指针），不知道该读哪个版本；"
                                    "未做任何修改。可用 chuangwen snapshots --db 路径 查看现有版本，再用 chuangwen republish 指定一个。")
         return None
     text = pointer.read_text(encoding="utf-8", errors="replace").strip()
     if not text.isdigit():
-        raise db.DatabaseError(f"快照指针 {pointer} 的内容不是版本号（{text[:40]!r}）；未做任何修改。")
+        raise dbfile.DatabaseError(f"快照指针 {pointer} 的内容不是版本号（{text[:40]!r}）；未做任何修改。")
     return int(text)
 
 
@@ -99,13 +99,13 @@ def current(path: str | os.PathLike) -> Snapshot:
     path = Path(path)
     sid = _read_current(path)
     if sid is None:
-        db._check_is_duckdb_file(path)
+        dbfile._check_is_duckdb_file(path)
         return Snapshot(None, path)
     file = _snapshot_file(path, sid)
     if not file.exists():
-        raise db.DatabaseError(f"当前版本 {sid} 的快照文件不见了：{file}；未做任何修改。"
+        raise dbfile.DatabaseError(f"当前版本 {sid} 的快照文件不见了：{file}；未做任何修改。"
                                "可用 chuangwen snapshots 查看现有版本，用 chuangwen republish 重新发布其中一个。")
-    db._check_is_duckdb_file(file)
+    dbfile._check_is_duckdb_file(file)
     return Snapshot(sid, file)
 
 
@@ -350,7 +350,7 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         if base_file is not None:
             base = Snapshot(-1, base_file)
         if base is None:
-            raise db.DatabaseError(f"数据库文件不存在：{path}")
+            raise dbfile.DatabaseError(f"数据库文件不存在：{path}")
         folder = snapshots_dir(path)
         folder.mkdir(mode=0o700, exist_ok=True)
         sid = _next_id(path)
@@ -358,15 +358,15 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         shutil.copyfile(base.file, tmp)
-        os.chmod(tmp, db.PRIVATE_FILE)
+        os.chmod(tmp, dbfile.PRIVATE_FILE)
         legacy_wal = base.file.with_name(base.file.name + ".wal")
         if base.id is None and legacy_wal.exists():   # 单文件库还没合并的日志：一起带过去，打开时重放
             shutil.copyfile(legacy_wal, tmp.with_name(tmp.name + ".wal"))
-        con = db._connect(tmp, read_only=False)
+        con = dbfile._connect(tmp, read_only=False)
         con.execute("set checkpoint_threshold = '1000GB'")   # 改动都留在 WAL 里，changed() 据此判断
         pub = Publication(path, command, sid, tmp, con)
-        db._refuse_newer(db.schema_version(con), path)
-        db._apply_migrations(con, db.schema_version(con))
+        dbfile._refuse_newer(dbfile.schema_version(con), path)
+        dbfile._apply_migrations(con, dbfile.schema_version(con))
         _local.pub = pub
         try:
             yield pub
@@ -427,6 +427,6 @@ def republish(path: str | os.PathLike, sid: int, command: str | None = None) -> 
     source = _snapshot_file(path, sid)
     if not source.exists():
         have = "、".join(str(s["版本"]) for s in list_snapshots(path)) or "（无）"
-        raise db.DatabaseError(f"没有第 {sid} 版快照；现有：{have}。")
-    db._check_is_duckdb_file(source)
+        raise dbfile.DatabaseError(f"没有第 {sid} 版快照；现有：{have}。")
+    dbfile._check_is_duckdb_file(source)
     return adopt(path, source, command or f"重新发布第 {sid} 版")

@@ -1,4 +1,4 @@
-"""测评体系、测评成绩与扣分明细的逐行校验（由 validate.prepare 调用；不写库）。
+"""测评体系、测评成绩与扣分明细的逐行校验（validate.prepare 经 PREPARERS 调用；不写库）。
 
 - 测评体系：按版本保存。库中已有的版本里编号相同、内容相同的行跳过，内容不同的报错（修改请用新版本号）；
   新版本的满分取各板块分值之和，已有版本新增板块时满分随之更新。
@@ -16,7 +16,7 @@ import pandas as pd
 
 from chuangwen.imports import readers
 from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES
-from chuangwen.imports.validate import NOTE, _bad_choice, _dates, _unknown_reason, split_names
+from chuangwen.imports.checks import NOTE, dates, flag_bad_choice, lookup, split_names, texts, unknown_reason
 
 _NODE_CODE = re.compile(r"^\d+(\.\d+){0,3}$")
 _HEADER_CODE = re.compile(r"^(\d+(?:\.\d+)?)(?:[\s.、．:：_-]*(.*))?$")
@@ -64,17 +64,17 @@ def _imported_by(con, lookup, table: str) -> dict[str, int]:
 
 # ================================================================ 测评体系
 
-def prepare_framework(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
+def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in KINDS["framework"].names if c not in ("分值", "生效日期")}
     for c in ("版本", "编号", "层级", "名称"):
         ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
     points, has_points = _numbers(ck, cols, "分值", n, required=True)
     ck.flag(has_points & (points < 0), "分值", points, "分值不能为负数")
-    effective = _dates(ck, cols, "生效日期", n, mapping, False)
-    _bad_choice(ck, T["层级"], LEVELS, "层级")
-    _bad_choice(ck, T["测评方法"], METHODS, "测评方法")
-    _bad_choice(ck, T["适用范围"], SCOPES, "适用范围")
+    effective = dates(ck, cols, "生效日期", n, mapping, False)
+    flag_bad_choice(ck, T["层级"], LEVELS, "层级")
+    flag_bad_choice(ck, T["测评方法"], METHODS, "测评方法")
+    flag_bad_choice(ck, T["适用范围"], SCOPES, "适用范围")
     code, level, method, edition = T["编号"], T["层级"], T["测评方法"], T["版本"]
     fmt_bad = code.notna().to_numpy() & ~code.fillna("").str.match(_NODE_CODE).to_numpy()
     ck.flag(fmt_bad, "编号", code, "编号应为 1、1.2、1.2.3 或 1.2.3.4 这样以点分隔的数字")
@@ -99,9 +99,9 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, texts, lookup) -> None
     ck.flag(orphan & ~fmt_bad, "编号", code, lambda v: f"上级条目 {v.rsplit('.', 1)[0]} 在文件和库中都没有（同一版本）")
     # 类别、牵头单位、点位类型
     ok_cat = np.array([v is None or refs.category(v) for v in T["问题类别"]], dtype=bool)
-    ck.flag(~ok_cat, "问题类别", T["问题类别"], _unknown_reason("问题类别", refs.create))
+    ck.flag(~ok_cat, "问题类别", T["问题类别"], unknown_reason("问题类别", refs.create))
     lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
-    ck.flag(T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(), "牵头单位", T["牵头单位"], _unknown_reason("责任单位", refs.create))
+    ck.flag(T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(), "牵头单位", T["牵头单位"], unknown_reason("责任单位", refs.create))
     site_types: list[list[str] | None] = []
     for i, v in enumerate(T["点位类型"]):
         names = split_names(v)
@@ -111,7 +111,7 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, texts, lookup) -> None
                     refs.site_types.add(name)
                     refs.new_site_types.append(name)
                 else:
-                    ck.flag(_row_mask(n, i), "点位类型", name, _unknown_reason("点位类型", refs.create))
+                    ck.flag(_row_mask(n, i), "点位类型", name, unknown_reason("点位类型", refs.create))
         site_types.append(names or None)
     # 库中已有的同版本同编号：相同跳过，不同报错
     exists = np.zeros(n, dtype=bool)
@@ -198,15 +198,15 @@ def _match_part(header: str, nodes: pd.DataFrame) -> str | None:
     return None
 
 
-def prepare_scores(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
+def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "单位", "轮次类型", "测评体系版本", "备注")}
     for c in ("测评轮次", "单位"):
         ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
-    day = _dates(ck, cols, "日期", n, mapping, False)
+    day = dates(ck, cols, "日期", n, mapping, False)
     total, has_total = _numbers(ck, cols, "总分", n)
     ck.flag(has_total & (total < 0), "总分", total, "总分不能为负数")
-    _bad_choice(ck, T["轮次类型"], ROUND_TYPES, "轮次类型")
+    flag_bad_choice(ck, T["轮次类型"], ROUND_TYPES, "轮次类型")
     editions = lookup(con, "select edition, effective_from, total_points from framework_edition order by effective_from")
     ed_total = dict(zip(editions["edition"], editions["total_points"]))
     ed_known = set(editions["edition"])
@@ -258,7 +258,7 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
         elif refs.create:
             region.append(refs.county(v))
         else:
-            ck.flag(_row_mask(n, i), "单位", v, _unknown_reason("县级单位（排名组成员）", refs.create))
+            ck.flag(_row_mask(n, i), "单位", v, unknown_reason("县级单位（排名组成员）", refs.create))
             region.append(None)
     region = pd.Series(region, dtype=object)
     key = pd.Series([f"{r}{SEP}{g}" if r and g else None for r, g in zip(rnd, region)], dtype=object)
@@ -344,7 +344,7 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
 
 # ================================================================ 扣分明细
 
-def prepare_deductions(con, prep, ck, refs, cols, mapping, texts, lookup) -> None:
+def prepare_deductions(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "测评标准编号", "扣分原因", "点位名称", "责任单位")}
     for c in ("测评轮次", "测评标准编号", "扣分原因"):
@@ -369,7 +369,7 @@ def prepare_deductions(con, prep, ck, refs, cols, mapping, texts, lookup) -> Non
         for name in split_names(v):
             u = refs.unit(name)
             if u is None:
-                ck.flag(_row_mask(n, i), "责任单位", name, _unknown_reason("责任单位", refs.create))
+                ck.flag(_row_mask(n, i), "责任单位", name, unknown_reason("责任单位", refs.create))
             elif u not in got:
                 got.append(u)
         units.append(got)
@@ -400,3 +400,6 @@ def prepare_deductions(con, prep, ck, refs, cols, mapping, texts, lookup) -> Non
     # 责任单位分摊：写入时按分配到的扣分编号展开（write 负责取序列号）
     prep.frames["deduction_unit"] = pd.DataFrame(
         [(k, u, 1.0 / len(units[i])) for k, i in enumerate(idx) for u in units[i]], columns=["_deduction_row", "unit_code", "share"])
+
+
+PREPARERS = {"framework": prepare_framework, "scores": prepare_scores, "deductions": prepare_deductions}

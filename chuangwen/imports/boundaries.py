@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import zipfile
@@ -26,7 +25,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from chuangwen import db, geo
-from chuangwen.imports import readers, validate
+from chuangwen.imports import checks, readers
 from chuangwen.imports.write import (ImportFailed, ImportResult, archive_dir, archive_raw, record_created, sha256, _insert,
                                     _user)
 
@@ -117,7 +116,7 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
     digest = sha256(raw)
     issues = []
 
-    def issue(row, col, value, reason, level=validate.ERROR):
+    def issue(row, col, value, reason, level=checks.ERROR):
         issues.append({"级别": level, "文件": file_name, "工作表": "", "行": row, "列": col, "值": value, "原因": reason})
 
     db._check_is_duckdb_file(db_path)
@@ -127,7 +126,7 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
         if prior:
             return ImportResult(prior[0], "boundaries", file_name, digest, len(gdf), 0, 0, len(gdf), status="已导入过",
                                 message=f"这个文件已于导入编号 {prior[0]} 导入过（文件哈希相同），未做任何修改。")
-        refs = validate._Refs(con, create_missing)
+        refs = checks.Refs(con, create_missing)
         county = refs.meta.get("our_region_code")
         county_name = dict(zip(refs.regions["code"], refs.regions["name"])).get(county)
         rows = []
@@ -152,7 +151,7 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
                 continue
             code = county if name == county_name else refs.township(name)
             if code is None:
-                issue(k, name_field, name, validate._unknown_reason("镇街", create_missing))
+                issue(k, name_field, name, checks.unknown_reason("镇街", create_missing))
                 continue
             if code in first_row:
                 # 同一镇街分成几个要素（如飞地）时应合成一个多面再导入；否则写入时主键冲突
@@ -160,8 +159,8 @@ def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, na
                 continue
             first_row[code] = k
             rows.append((k, code, name, geom))
-        if any(i["级别"] == validate.ERROR for i in issues):
-            prep = validate.Prepared("boundaries", _Table(file_name), len(gdf), issues=issues)
+        if any(i["级别"] == checks.ERROR for i in issues):
+            prep = checks.Prepared("boundaries", _Table(file_name), len(gdf), issues=issues)
             raise ImportFailed(f"边界文件有 {len(issues)} 处错误，未导入任何数据。", prep)
         latest = {r[0]: (r[1], bytes(r[2])) for r in con.execute(
             "select region_code, max(version), arg_max(geom_wkb, version) from boundary group by region_code").fetchall()}

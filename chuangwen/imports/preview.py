@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chuangwen import excel
-from chuangwen.imports import readers, validate, write
+from chuangwen.imports import checks, readers, write
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping
 
@@ -69,7 +69,7 @@ def build_mapping(kind: str, choices: dict[str, str], *, preset: Mapping | None 
     )
 
 
-def stored_rows(prep: validate.Prepared, limit: int = 20) -> dict[str, pd.DataFrame]:
+def stored_rows(prep: checks.Prepared, limit: int = 20) -> dict[str, pd.DataFrame]:
     """将写入各表的前若干行，列名为中文。"""
     out = {}
     for table, df in prep.frames.items():
@@ -84,13 +84,13 @@ def stored_rows(prep: validate.Prepared, limit: int = 20) -> dict[str, pd.DataFr
     return out
 
 
-def summary(prep: validate.Prepared) -> dict[str, int]:
+def summary(prep: checks.Prepared) -> dict[str, int]:
     rejected = int(prep.rejected.sum()) if prep.rejected is not None else 0
     return {"总行数": prep.rows_total, "通过": prep.rows_total - rejected, "被拒": rejected, "与库中相同": prep.skipped,
             "错误": prep.errors, "提示": len(prep.issues) - prep.errors}
 
 
-def report_workbook(prep: validate.Prepared) -> bytes:
+def report_workbook(prep: checks.Prepared) -> bytes:
     sheets = {"校验报告": prep.report()}
     rejects = prep.rejects()
     if len(rejects):

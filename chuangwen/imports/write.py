@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from chuangwen import appstate, db, store
-from chuangwen.imports import readers, validate
+from chuangwen.imports import checks, readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
 
@@ -33,7 +33,7 @@ TABLE_LABELS = {"problem": "问题", "problem_coop_unit": "配合单位关系", 
 class ImportFailed(Exception):
     """导入未执行（文件读不了或有错误）；message 为中文，prepared 带逐行报告（若已读到行）。"""
 
-    def __init__(self, message: str, prepared: validate.Prepared | None = None):
+    def __init__(self, message: str, prepared: checks.Prepared | None = None):
         super().__init__(message)
         self.prepared = prepared
 
@@ -52,7 +52,7 @@ class ImportResult:
     created: dict[str, list[str]] = field(default_factory=dict)
     status: str = "成功"
     message: str = ""
-    prepared: validate.Prepared | None = None
+    prepared: checks.Prepared | None = None
 
     def summary(self) -> str:
         lines = [self.message]
@@ -140,7 +140,7 @@ def read(raw: bytes, file_name: str, kind: str, mapping: Mapping | None) -> read
 
 
 def validate_only(con, raw: bytes, file_name: str, kind: str, mapping: Mapping | None = None, *, crs: str | None = None,
-                  create_missing: bool = False) -> validate.Prepared:
+                  create_missing: bool = False) -> checks.Prepared:
     """只校验、不写（页面的“校验”按钮）；con 可以是只读连接。"""
     mapping = mapping or identity(kind)
     table = read(raw, file_name, kind, mapping)

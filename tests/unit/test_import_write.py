@@ -286,7 +286,7 @@ def test_a_problem_ledger_can_name_an_imported_site(ref_db):
 
 
 def test_coop_units_split_on_office_separators_and_line_breaks_but_not_on_slash(ref_db):
-    from chuangwen.imports.validate import split_names
+    from chuangwen.imports.checks import split_names
     assert split_names("交警大队、城关街道，住建局,  水务局；教育局;文旅局\n卫健局\r\n") == [
         "交警大队", "城关街道", "住建局", "水务局", "教育局", "文旅局", "卫健局"]
     raw = csv_bytes([row("A1", 配合单位="交通运输局/公路事业发展中心、<script>alert(1)</script>")])

@@ -1,0 +1,333 @@
+"""各种导入共用的校验部件：报告的级别与列、逐行问题收集（Checker）、参考表与 --create-missing（Refs）、
+按映射取列、文本与日期列、必填与取值检查。各种导入的逐行规则在 validate（问题、事件、单位、点位）与 assessment
+（测评体系、成绩、扣分）里，只从这里取共用的部分，彼此不互相导入。
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from chuangwen import geo
+from chuangwen.imports import readers
+from chuangwen.imports.kinds import CRS_NAMES, KINDS
+from chuangwen.imports.mapping import Mapping
+
+ERROR, NOTE = "错误", "提示"
+REPORT_COLUMNS = ["级别", "文件", "工作表", "行", "列", "值", "原因"]
+# 一格里写几个名称（配合单位、点位类型）时的分隔符：办公室用的顿号、逗号、分号和换行。
+# 不含“/”：单位全称里常有（“交通运输局/公路事业发展中心”是一个单位），按它拆会造出半截单位
+NAME_SEPARATORS = re.compile(r"[、，,；;\r\n]+")
+
+
+def split_names(text: str | None) -> list[str]:
+    """一格里的几个名称，去掉首尾空白与空项；None 为空列表。"""
+    return [p.strip() for p in NAME_SEPARATORS.split(text) if p.strip()] if text else []
+# 整改状态 → 要追加的事件（动作，时刻取自：found=发现时间，closed=销号时间）
+@dataclass
+class Prepared:
+    kind: str
+    table: readers.Table
+    rows_total: int
+    issues: list[dict] = field(default_factory=list)
+    rejected: np.ndarray | None = None          # 源表中被拒的行（布尔）
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)   # 表名 → 要插入的行
+    created: dict[str, pd.DataFrame] = field(default_factory=dict)  # 表名 → --create-missing 新增的参考行
+    skipped: int = 0                            # 与库中完全相同、跳过的行
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i["级别"] == ERROR)
+
+    def report(self) -> pd.DataFrame:
+        return pd.DataFrame(self.issues, columns=REPORT_COLUMNS)
+
+    def rejects(self) -> pd.DataFrame:
+        """被拒的源行（原样），加一列“拒绝原因”，便于改好后重新导入。"""
+        if self.rejected is None or not self.rejected.any():
+            return pd.DataFrame(columns=[*self.table.columns, "拒绝原因"])
+        rows = self.table.data[self.rejected].copy()
+        nums = readers.row_numbers(self.table)[self.rejected]
+        reasons: dict[int, list[str]] = {}
+        for i in self.issues:
+            if i["级别"] == ERROR and isinstance(i["行"], (int, np.integer)):
+                reasons.setdefault(int(i["行"]), []).append(f"{i['列']}：{i['原因']}")
+        rows.insert(0, "行", nums)
+        rows["拒绝原因"] = ["；".join(reasons.get(int(n), [])) for n in nums]
+        return rows
+
+
+class Checker:
+    """收集逐行问题；bad 标记被拒的行。"""
+
+    def __init__(self, table: readers.Table, n: int):
+        self.table, self.rownum = table, readers.row_numbers(table)
+        self.bad = np.zeros(n, dtype=bool)
+        self.issues: list[dict] = []
+
+    def flag(self, mask, column: str, values, reason: str | callable, level: str = ERROR) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        vals = None if values is None or np.isscalar(values) else np.asarray(values, dtype=object)
+        for i in idx:
+            v = values if vals is None else vals[i]
+            self.issues.append({
+                "级别": level, "文件": self.table.file_name, "工作表": self.table.sheet, "行": int(self.rownum[i]),
+                "列": column, "值": "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v),
+                "原因": reason(v) if callable(reason) else reason,
+            })
+        if level == ERROR:
+            self.bad[idx] = True
+
+
+def lookup(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or {}).df()
+    finally:
+        cur.close()
+
+
+def source_columns(table: readers.Table, mapping: Mapping, kind: str) -> tuple[dict[str, pd.Series], list[dict]]:
+    """按映射取出模板列（原始单元格）；映射指向的源列不存在时记为文件级错误。"""
+    n, out, problems = len(table.data), {}, []
+    headers = {readers._clean_header(c): c for c in table.columns}
+    for col in KINDS[kind].names:
+        src = mapping.columns.get(col)
+        if src is not None and readers._clean_header(src) in headers:
+            out[col] = table.data[headers[readers._clean_header(src)]]
+        elif col in mapping.defaults:
+            out[col] = pd.Series([mapping.defaults[col]] * n, dtype=object)
+        elif src is not None and mapping.columns is not None and (src != col or col in KINDS[kind].required):
+            if src != col or col in KINDS[kind].required:
+                problems.append({"级别": ERROR, "文件": table.file_name, "工作表": table.sheet, "行": "表头",
+                                 "列": col, "值": src, "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）"})
+    missing_required = [c for c in KINDS[kind].required if c not in out]
+    for c in missing_required:
+        if not any(p["列"] == c for p in problems):
+            problems.append({"级别": ERROR, "文件": table.file_name, "工作表": table.sheet, "行": "表头", "列": c,
+                             "值": "", "原因": "缺少必填列；请在文件中加上这一列，或在映射文件 [columns] 中指明对应的源列"})
+    return out, problems
+
+
+def texts(cols: dict[str, pd.Series], name: str, n: int, mapping: Mapping) -> pd.Series:
+    if name not in cols:
+        return pd.Series([None] * n, dtype=object)
+    txt = readers.text_column(cols[name].reset_index(drop=True))
+    vm = mapping.values.get(name)
+    if vm:
+        norm = {readers.cell_text(k): v for k, v in vm.items()}
+        txt = pd.Series([norm.get(v, v) if v is not None else None for v in txt], dtype=object)
+    return txt
+
+
+def is_missing(s: pd.Series) -> np.ndarray:
+    return s.isna().to_numpy()
+
+
+def resolve_crs(text: pd.Series, default: str | None) -> tuple[pd.Series, np.ndarray]:
+    fallback = CRS_NAMES.get((default or "WGS84").upper().replace("-", "")) or "WGS84"
+    out, bad = [], []
+    for v in text:
+        if v is None:
+            out.append(fallback)
+            bad.append(False)
+        else:
+            key = v.strip().upper().replace(" ", "")
+            got = CRS_NAMES.get(key) or CRS_NAMES.get(v.strip()) or CRS_NAMES.get(key.replace("-", ""))
+            out.append(got or fallback)
+            bad.append(got is None)
+    return pd.Series(out, dtype=object), np.asarray(bad, dtype=bool)
+
+
+class Refs:
+    """参考表与 --create-missing 的新增项。"""
+
+    def __init__(self, con, create_missing: bool):
+        self.create = create_missing
+        self.units = lookup(con, "select code, name from unit")
+        self.unit_by_name = dict(zip(self.units["name"], self.units["code"]))
+        self.unit_codes = set(self.units["code"])
+        reg = lookup(con, "select code, name, level, parent_code from region")
+        self.regions = reg
+        self.township_by_name = dict(zip(reg.loc[reg.level == "镇街", "name"], reg.loc[reg.level == "镇街", "code"]))
+        comm = reg[reg.level == "社区村"]
+        self.community_by_key = {(p, nm): c for c, nm, p in zip(comm["code"], comm["name"], comm["parent_code"])}
+        self.region_codes = set(reg["code"])
+        self.categories = set(lookup(con, "select name from problem_category")["name"])
+        meta = dict(lookup(con, "select key, value from meta").itertuples(index=False, name=None))
+        self.meta = meta
+        rounds = lookup(con, "select code, name, edition from round")
+        self.round_by_key = {**dict(zip(rounds["name"], rounds["code"])), **dict(zip(rounds["code"], rounds["code"]))}
+        self.round_edition = dict(zip(rounds["code"], rounds["edition"]))
+        std = lookup(con, "select edition, code from framework_node where level = '测评标准'")
+        self.standards = set(zip(std["edition"], std["code"]))
+        self.site_types = set(lookup(con, "select name from site_type")["name"])
+        self.new_site_types: list[str] = []
+        sites = lookup(con, "select code, name, township_code from site")
+        self.site_codes = set(sites["code"])
+        self.site_by_name = dict(zip(sites["name"], sites["code"]))
+        self.site_township = dict(zip(sites["code"], sites["township_code"]))
+        b = lookup(con, "select b.region_code, b.geom_wkb, r.level from boundary b join region r on r.code = b.region_code "
+                         "qualify b.version = max(b.version) over (partition by b.region_code)")
+        self.township_geoms = [(c, geo.from_wkb(bytes(w))) for c, w, lv in b.itertuples(index=False) if lv == "镇街"]
+        self.county_geoms = [geo.from_wkb(bytes(w)) for c, w, lv in b.itertuples(index=False) if lv == "县级"]
+        # 新增项：名称 → 新编码
+        self.new_units: dict[str, str] = {}
+        self.new_townships: dict[str, str] = {}
+        self.new_communities: dict[tuple[str, str], str] = {}
+        self.new_categories: list[str] = []
+        self.new_county: tuple[str, str] | None = None
+        self.new_counties: dict[str, str] = {}     # 测评成绩里新出现的县级单位（排名组成员）
+
+    def _next_code(self, prefix: str, taken: set[str], made: int) -> str:
+        k = made + 1
+        while f"{prefix}{k:04d}" in taken:
+            k += 1
+        return f"{prefix}{k:04d}"
+
+    def unit(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        if name in self.unit_by_name:
+            return self.unit_by_name[name]
+        if name in self.new_units:
+            return self.new_units[name]
+        if name in self.unit_codes:
+            return name
+        if not self.create:
+            return None
+        code = self._next_code("IMPU", self.unit_codes | set(self.new_units.values()), len(self.new_units))
+        self.new_units[name] = code
+        return code
+
+    def category(self, name: str | None) -> bool:
+        if name is None:
+            return False
+        if name in self.categories:
+            return True
+        if self.create:
+            self.categories.add(name)
+            self.new_categories.append(name)
+            return True
+        return False
+
+    def county_code(self) -> str:
+        our = self.meta.get("our_region_code")
+        if our and our in self.region_codes:
+            return our
+        counties = self.regions.loc[self.regions.level == "县级", "code"].tolist()
+        if len(counties) == 1:
+            return counties[0]
+        if "IMPC" in self.region_codes:           # 上次导入加的“待补充县”
+            return "IMPC"
+        if self.new_county is None:
+            self.new_county = ("IMPP", "IMPC")
+        return self.new_county[1]
+
+    def county(self, name: str) -> str:
+        """--create-missing：排名组里新出现的县级单位，挂在本县所在的省下。"""
+        if name not in self.new_counties:
+            self.new_counties[name] = self._next_code("IMPX", self.region_codes | set(self.new_counties.values()),
+                                                      len(self.new_counties))
+        return self.new_counties[name]
+
+    def province_code(self) -> str:
+        our = self.meta.get("our_region_code")
+        parent = dict(zip(self.regions["code"], self.regions["parent_code"]))
+        if our in parent and parent[our]:
+            return parent[our]
+        provinces = self.regions.loc[self.regions.level == "省", "code"].tolist()
+        if len(provinces) == 1:
+            return provinces[0]
+        if "IMPP" in self.region_codes:
+            return "IMPP"
+        if self.new_county is None:
+            self.new_county = ("IMPP", "IMPC")
+        return self.new_county[0]
+
+    def township(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        if name in self.township_by_name:
+            return self.township_by_name[name]
+        if name in self.new_townships:
+            return self.new_townships[name]
+        if not self.create:
+            return None
+        code = self._next_code("IMPT", self.region_codes | set(self.new_townships.values()), len(self.new_townships))
+        self.new_townships[name] = code
+        return code
+
+    def community(self, township: str | None, name: str | None) -> str | None:
+        if township is None or name is None:
+            return None
+        key = (township, name)
+        if key in self.community_by_key:
+            return self.community_by_key[key]
+        if key in self.new_communities:
+            return self.new_communities[key]
+        if not self.create:
+            return None
+        code = self._next_code("IMPV", self.region_codes | set(self.new_communities.values()), len(self.new_communities))
+        self.new_communities[key] = code
+        return code
+
+    def created_frames(self) -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        regions = []
+        province = self.province_code() if self.new_counties else None
+        if self.new_townships or self.new_communities:
+            county = self.county_code()
+        if self.new_county is not None:
+            if "IMPP" not in self.region_codes:
+                regions.append(("IMPP", "待补充省（导入时自动添加）", "省", None, None))
+            if (self.new_townships or self.new_communities) and "IMPC" not in self.region_codes:
+                regions.append(("IMPC", "待补充县（导入时自动添加）", "县级", None, "IMPP"))
+        for name, code in self.new_counties.items():
+            regions.append((code, name, "县级", None, province))
+        if self.new_townships or self.new_communities:
+            for name, code in self.new_townships.items():
+                regions.append((code, name, "镇街", None, county))
+            for (town, name), code in self.new_communities.items():
+                regions.append((code, name, "社区村", None, town))
+        if regions:
+            out["region"] = pd.DataFrame(regions, columns=["code", "name", "level", "kind", "parent_code"])
+        if self.new_categories:
+            out["problem_category"] = pd.DataFrame({"name": self.new_categories, "parent": [None] * len(self.new_categories)})
+        if self.new_site_types:
+            out["site_type"] = pd.DataFrame({"name": self.new_site_types})
+        if self.new_units:
+            out["unit"] = pd.DataFrame({"code": list(self.new_units.values()), "name": list(self.new_units),
+                                        "kind": "条", "unit_type": "待补充", "region_code": None})
+        return out
+
+
+def flag_bad_choice(ck: Checker, s: pd.Series, allowed, column: str) -> None:
+    mask = s.notna().to_numpy() & ~s.isin(list(allowed)).to_numpy()
+    ck.flag(mask, column, s, f"取值不在允许范围内，应为：{'、'.join(allowed)}（可在映射文件 [values.{column}] 中对照）")
+
+
+def flag_required(ck: Checker, s: pd.Series, column: str) -> None:
+    ck.flag(is_missing(s), column, s, "必填，不能为空")
+
+
+def dates(ck, cols, name, n, mapping, required: bool) -> pd.Series:
+    if name not in cols:
+        return pd.Series([pd.NaT] * n, dtype="datetime64[us]")
+    raw = cols[name].reset_index(drop=True)
+    parsed, bad = readers.parse_dates(raw, mapping.date_format)
+    ck.flag(bad, name, raw, "无法识别的日期" + (f"（映射文件指定格式 {mapping.date_format}）" if mapping.date_format else
+                                              "，应写成 2025-03-05、2025/3/5、2025年3月5日、2025.3.5 或 Excel 日期"))
+    if required:
+        ck.flag(parsed.isna().to_numpy() & ~bad, name, raw, "必填，不能为空")
+    return parsed
+
+
+def unknown_reason(what: str, create: bool) -> str:
+    return f"库中没有这个{what}" + ("" if create else "；首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称")
