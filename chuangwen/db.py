@@ -9,7 +9,7 @@ from typing import Iterator
 
 import duckdb
 
-from chuangwen import store
+from chuangwen import dbfile, store
 from chuangwen.dbfile import (
     PRIVATE_FILE, SCHEMA_VERSION, DatabaseError, Migration, _apply_migrations, _check_is_duckdb_file, _connect,
     _refuse_newer, build_new, create_database, migrations, read_meta, schema_version,
@@ -21,7 +21,7 @@ __all__ = ["PRIVATE_FILE", "SCHEMA_VERSION", "DatabaseError", "Migration", "_app
 
 
 def upgrade(path: str | os.PathLike) -> int:
-    """把旧版本的库升级到当前结构版本（发布成一个新快照），返回执行的迁移数；更新的版本被拒绝且不动文件。"""
+    """把旧版本的库升级到当前结构版本（结构版本读 dbfile 的，迁移也在那里）（发布成一个新快照），返回执行的迁移数；更新的版本被拒绝且不动文件。"""
     path = Path(path)
     snapshot = store.current(path)
     con = _connect(snapshot.file, read_only=True)
@@ -29,16 +29,16 @@ def upgrade(path: str | os.PathLike) -> int:
         version = schema_version(con)
     finally:
         con.close()
-    _refuse_newer(version, path)
-    if version == SCHEMA_VERSION:
+    dbfile._refuse_newer(version, path)
+    if version == dbfile.SCHEMA_VERSION:
         return 0
     if version == 0:
         raise DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
     if not os.access(path.parent, os.W_OK):
-        raise DatabaseError(f"数据库版本 {version} 需要升级到 {SCHEMA_VERSION}，但所在目录不可写：{path}")
-    with store.publishing(path, f"升级库结构 {version} → {SCHEMA_VERSION}"):
+        raise DatabaseError(f"数据库版本 {version} 需要升级到 {dbfile.SCHEMA_VERSION}，但所在目录不可写：{path}")
+    with store.publishing(path, f"升级库结构 {version} → {dbfile.SCHEMA_VERSION}"):
         pass   # 发布时在副本上执行迁移
-    return SCHEMA_VERSION - version
+    return dbfile.SCHEMA_VERSION - version
 
 
 def open_readonly(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:

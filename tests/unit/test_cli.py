@@ -8,7 +8,7 @@ import sys
 import duckdb
 import pytest
 
-from chuangwen import cli, db
+from chuangwen import cli, db, dbfile
 
 
 def sha256(path) -> str:
@@ -154,8 +154,9 @@ def test_migrate_on_a_current_file_says_nothing_to_do(fresh_db, capsys):
 def test_migrate_upgrades_an_older_file_and_prints_from_and_to(fresh_db, monkeypatch, capsys):
     real = db.migrations()
     extra = db.Migration(db.SCHEMA_VERSION + 1, "test", "create table added_by_test (x integer);")
-    monkeypatch.setattr(db, "migrations", lambda: [*real, extra])
-    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)
+    monkeypatch.setattr(dbfile, "migrations", lambda: [*real, extra])
+    monkeypatch.setattr(dbfile, "SCHEMA_VERSION", extra.version)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)   # db 一并提供的同一个值
     assert cli.main(["migrate", "--db", str(fresh_db)]) == 0
     assert f"结构版本 {extra.version - 1} → {extra.version}（执行迁移 1 个）" in capsys.readouterr().out
     assert count(fresh_db, "added_by_test") == 0

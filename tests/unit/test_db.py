@@ -8,7 +8,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from chuangwen import db
+from chuangwen import db, dbfile
 
 
 def sha256(path) -> str:
@@ -50,8 +50,9 @@ def test_migrations_are_numbered_from_one_without_gaps():
 def test_open_readonly_upgrades_an_older_file_and_records_the_new_version(fresh_db, monkeypatch):
     real = db.migrations()
     extra = db.Migration(db.SCHEMA_VERSION + 1, "test", "create table added_by_test (x integer);")
-    monkeypatch.setattr(db, "migrations", lambda: [*real, extra])
-    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)
+    monkeypatch.setattr(dbfile, "migrations", lambda: [*real, extra])
+    monkeypatch.setattr(dbfile, "SCHEMA_VERSION", extra.version)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)   # db 一并提供的同一个值
 
     con = db.open_readonly(fresh_db)
     try:
