@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from chuangwen import db
+from chuangwen import db, dbfile
 from tests.conftest import TINY_DIR
 
 REBUILT = ("site", "problem", "problem_coop_unit", "rectify_event", "deduction", "deduction_unit", "import_created")
@@ -18,7 +18,7 @@ def v2_db(tmp_path, monkeypatch):
     con = duckdb.connect(str(path))
     try:
         with monkeypatch.context() as m:
-            m.setattr(db, "migrations", lambda: first_two)
+            m.setattr(dbfile, "migrations", lambda: first_two)   # 迁移在 dbfile 里执行
             db._apply_migrations(con, 0)
         for script in sorted(TINY_DIR.glob("*.sql")):
             con.execute(script.read_text(encoding="utf-8"))
