@@ -1,0 +1,55 @@
+"""通报导出（chuangwen.briefing 包，不依赖 streamlit）：按统计时刻取数（只用各页已定义的命名查询），生成 16:9 的周通报/推进会幻灯片（PPTX 字节）。
+
+- 简单的柱图、折线图用 PowerPoint 原生图表（数据可在 PowerPoint 里编辑）；复杂的图（全组名次走势）用 2 倍分辨率 PNG，
+  没有 Chromium 时改用原生图并在页上写明；热点地图是不需要浏览器的静态图（chuangwen.export_png）。
+- 中文字体写进 XML 的 `<a:ea>`（python-pptx 的 font.name 只写 `<a:latin>`），PowerPoint 与 LibreOffice 都能显示中文。
+- 可复现：所用每个查询的参数与结果算一个 SHA-256 数据指纹，写在每页页脚、备注和文档属性里；同一统计时刻、同一份数据，
+  数字与指纹都相同。所有时间都相对统计时刻，不取系统时钟。
+
+取数与内容在 figures，画幻灯片在 deck；这里把两步合起来（build），并给出文件名、统计时刻与红黑榜 Excel。
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import duckdb
+
+from chuangwen import excel, league
+from chuangwen.briefing.deck import EA_TYPEFACE, SLIDE_H, SLIDE_W, deck
+from chuangwen.briefing.figures import (
+    PERIODS, SLIDE_TITLES, Brief, NoData, changes_table, collect, default_issue_no, slide_titles,
+)
+
+# 包外（页面、命令行、测试）用到的
+__all__ = ["EA_TYPEFACE", "PERIODS", "SLIDE_H", "SLIDE_TITLES", "SLIDE_W", "Brief", "NoData", "as_of_for_day", "build",
+           "changes_table", "collect", "deck", "default_issue_no", "file_name", "league_workbook", "slide_titles"]
+
+
+def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, period: str = "week",
+          issue_no: int | None = None, png: bool = True, scope_unit: str | None = None) -> tuple[bytes, Brief]:
+    """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。"""
+    brief = collect(con, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit)
+    return deck(brief, png=png), brief
+
+
+def file_name(brief: Brief) -> str:
+    return f"{brief.county_name}{PERIODS[brief.period.key]}_第{brief.issue_no}期_{brief.as_of:%Y%m%d}.pptx"
+
+
+def as_of_for_day(day: date, cutoff: datetime) -> datetime:
+    """页面选的统计日 → 统计时刻：数据截至那天取数据截至时刻，更早的日子取当天 23:59:59（与侧栏同一规则）。"""
+    if day >= cutoff.date():
+        return cutoff
+    return datetime.combine(day, time(23, 59, 59))
+
+
+def league_workbook(brief: Brief) -> bytes:
+    """本期红黑榜（部门、属地单位、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
+    units = brief.frames["league_units"]
+    sheets = {
+        "部门（条）": league.display_table(units[units["kind"] == "条"], name_col="unit_name", name_label="牵头单位"),
+        "属地单位（块）": league.display_table(units[units["kind"] == "块"], name_col="unit_name", name_label="牵头单位"),
+        "镇街": league.display_table(brief.frames["league_townships"], name_col="township_name", name_label="镇街"),
+    }
+    return excel.to_xlsx(sheets, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
+                                      f"数据指纹 {brief.short_digest}；由创文看板导出")

@@ -1,0 +1,336 @@
+"""通报的取数与内容（纯数据，测试直接核对）：统计区间、一期通报用到的全部查询结果（Brief）、数据指纹、各页的序列与表格。"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+import hashlib
+import json
+
+import duckdb
+import pandas as pd
+
+from chuangwen import formats, hotspots, league, queries, rank_trend, settings
+
+
+# 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
+PERIODS = {"week": "周通报", "month": "月通报", "round": "测评轮次通报"}
+PERIOD_WORDS = {"week": "本周", "month": "本月", "round": "本轮"}
+PREVIOUS_WORDS = {"week": "上周", "month": "上月", "round": "上一轮"}
+_PERIOD_DAYS = {"week": 7, "month": 30}
+LEAGUE_PERIOD = {"week": "周", "month": "月", "round": "侧栏"}
+ROUND_TYPE = rank_trend.DEFAULT_ROUND_TYPE
+
+TABLE_ROWS = 12
+REBOUND_ROWS = 10
+
+
+class NoData(Exception):
+    """统计时刻没有可用数据（库里还没有问题、统计时刻早于最早的记录或晚于数据截至）；消息为中文。"""
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: datetime        # 本期起点（不含）
+    prev_start: datetime   # 上期起点（不含）；上期终点 = start
+    round_name: str | None = None
+
+
+@dataclass
+class Brief:
+    """一期通报要用的全部数据（查询结果原样保存），以及由它们算出的数据指纹。"""
+
+    county_code: str
+    county_name: str
+    province_name: str
+    is_demo: bool
+    cutoff: datetime
+    as_of: datetime
+    period: Period
+    issue_no: int
+    target_rank: int | None
+    rival_codes: str | None = None   # meta.rival_region_codes（与排名趋势页同一默认对手）
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    params: dict[str, dict] = field(default_factory=dict)
+    digest: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.county_name}创建文明城市工作{PERIODS[self.period.key]}"
+
+    @property
+    def period_text(self) -> str:
+        return _span_text(self.period.start, self.as_of)
+
+    @property
+    def previous_text(self) -> str:
+        return _span_text(self.period.prev_start, self.period.start)
+
+    @property
+    def short_digest(self) -> str:
+        return self.digest[:12]
+
+
+def _span_text(start: datetime, end: datetime) -> str:
+    """区间文字。起点不含；按轮次时起点是开始日 0 时前一微秒，写成“某日 0 时起”更好懂。"""
+    if start.microsecond == 999999:
+        tail = (f"{formats.moment(end + timedelta(microseconds=1))} 前" if end.microsecond == 999999
+                else formats.moment(end))
+        return f"{formats.moment(start + timedelta(microseconds=1))} 起至 {tail}"
+    return f"{formats.moment(start)} 至 {formats.moment(end)}（不含起点）"
+
+
+# ---------------------------------------------------------------- 取数
+
+def default_issue_no(as_of: datetime, period: str, rounds: pd.DataFrame | None = None) -> int:
+    """默认期数：统计时刻所在年份中的第几周（1 月 1 日起每 7 天一期）、第几月；按轮次时为当年已开始的第几轮。"""
+    if period == "week":
+        return (as_of.timetuple().tm_yday - 1) // 7 + 1
+    if period == "month":
+        return as_of.month
+    if rounds is not None and len(rounds):
+        return max(1, int(rounds["rounds_in_year"].iloc[0]))
+    return 1
+
+
+def _frame_bytes(df: pd.DataFrame) -> bytes:
+    # 列名与值都进指纹；geom 等二进制列转十六进制，浮点统一 repr，保证同一数据得到同一文本
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = [v.hex() if isinstance(v, (bytes, bytearray, memoryview)) and not isinstance(v, str)
+                        and hasattr(v, "hex") else v for v in out[col]]
+    return out.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d %H:%M:%S.%f").encode("utf-8")
+
+
+def data_digest(frames: dict[str, pd.DataFrame], params: dict[str, dict]) -> str:
+    """数据指纹：按名称排序，依次写入查询参数与结果文本，取 SHA-256。"""
+    h = hashlib.sha256()
+    for key in sorted(frames):
+        h.update(key.encode("utf-8"))
+        h.update(json.dumps(params.get(key, {}), sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
+        h.update(_frame_bytes(frames[key]))
+    return h.hexdigest()
+
+
+def _period(con, as_of: datetime, period: str, runner) -> tuple[Period, pd.DataFrame | None]:
+    if period not in PERIODS:
+        raise ValueError(f"未知的通报周期：{period}（可选：{'、'.join(PERIODS)}）")
+    if period in _PERIOD_DAYS:
+        days = timedelta(days=_PERIOD_DAYS[period])
+        return Period(period, as_of - days, as_of - 2 * days), None
+    rounds = runner("briefing_period_round", "briefing_period_round", {"as_of": as_of})
+    if rounds.empty:
+        raise NoData(f"统计时刻 {formats.moment(as_of)} 之前库里没有开始过的测评轮次，无法按轮次出通报；请改按周或按月。")
+    start = datetime.combine(rounds.iloc[0]["start_date"], time(0, 0)) - timedelta(microseconds=1)
+    if len(rounds) > 1:
+        prev = datetime.combine(rounds.iloc[1]["start_date"], time(0, 0)) - timedelta(microseconds=1)
+    else:
+        prev = start - (as_of - start)
+    return Period(period, start, prev, str(rounds.iloc[0]["name"])), rounds
+
+
+def collect(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, period: str = "week",
+            issue_no: int | None = None, scope_unit: str | None = None) -> Brief:
+    """按统计时刻取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
+    scope_unit 为查看范围（None = 全部单位；否则只含该单位牵头或配合的问题）。"""
+    frames: dict[str, pd.DataFrame] = {}
+    params: dict[str, dict] = {}
+
+    def run(key: str, name: str, p: dict) -> pd.DataFrame:
+        df = queries.run(con, name, p)
+        frames[key], params[key] = df, dict(p)
+        return df
+
+    meta = dict(queries.run(con, "app_meta", {}).itertuples(index=False, name=None))
+    cutoff_raw = meta.get("data_cutoff") or meta.get("data_cutoff_derived")
+    if not cutoff_raw:
+        raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间，无法生成通报。")
+    cutoff = datetime.fromisoformat(cutoff_raw)
+    as_of = as_of or cutoff
+    if as_of > cutoff:
+        raise NoData(f"统计时刻 {formats.moment(as_of)} 晚于数据截至 {formats.moment(cutoff)}：库里没有这段时间的数据，"
+                     "未生成通报。请把统计时刻改为数据截至或更早。")
+    span = run("span", "briefing_data_span", {"as_of": as_of}).iloc[0]
+    if int(span["problems"]) == 0:
+        first = "库里还没有任何问题" if pd.isna(span["first_found_at"]) else \
+            f"最早的问题发现于 {formats.moment(span['first_found_at'])}"
+        raise NoData(f"统计时刻 {formats.moment(as_of)} 之前没有任何问题记录（{first}），未生成通报。请换一个统计时刻。")
+
+    per, rounds = _period(con, as_of, period, run)
+    county = settings.get("our_region_code") or meta.get("our_region_code", "")
+    target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
+    weights = league.Weights.from_setting(settings.get("league_weights"))
+    min_sample = settings.get("min_sample")
+    brief = Brief(county_code=county, county_name=meta.get("county_name", county),
+                  province_name=meta.get("province_name", ""), is_demo=meta.get("is_demo") == "1",
+                  cutoff=cutoff, as_of=as_of, period=per,
+                  issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=target,
+                  rival_codes=meta.get("rival_region_codes"))
+
+    # 测评名次（只取统计时刻之前结束的轮次）
+    run("rank_history_ours", "overview_rank_history", {"county": county, "round_type": ROUND_TYPE})
+    run("rank_history_all", "rank_trend_history", {"round_type": ROUND_TYPE})
+    run("rank_stats", "rank_trend_round_stats", {"round_type": ROUND_TYPE, "county": county, "target_rank": target or 1})
+    stats = _before(frames["rank_stats"], as_of)
+    latest = rank_trend.latest_scored_round(stats) if len(stats) else None
+    if latest is not None:
+        run("rank_parts", "rank_trend_part_gap", {"county": county, "round_code": latest["round_code"],
+                                            "target_rank": target or 1})
+
+    # 红黑榜：本期与上期（league 查询自带上一等长区间的名次）
+    run("league_units", "league_units", league.unit_params(
+        as_of, per.start, township=None, round_code=None, scope_unit=scope_unit, min_sample=min_sample,
+        weights=weights))
+    run("league_townships", "league_townships", league.township_params(
+        as_of, per.start, county=county, unit=None, round_code=None, scope_unit=scope_unit, min_sample=min_sample,
+        weights=weights))
+
+    # 全县问题指标：本期末与上期末
+    shared = {"township": None, "unit": None, "round": None, "scope_unit": scope_unit}
+    run("summary", "overview_problem_summary", {"as_of": as_of, "period_start": per.start, **shared})
+    run("summary_prev", "overview_problem_summary", {"as_of": per.start, "period_start": per.prev_start, **shared})
+
+    # 热点：镇街汇总、反弹
+    boundaries = run("boundaries", "hotspot_boundaries", {"county": county, "as_of": as_of})
+    county_rows = boundaries[boundaries["level"] == "县级"]
+    ring = hotspots.county_ring(county_rows.iloc[0]["geom_wkb"] if not county_rows.empty else None)
+    rebound_days = settings.get("rebound_days")
+
+    def hp(at, start, statuses=()):
+        return hotspots.query_params({"as_of": at, "period_start": start, **shared},
+                                     hotspots.PageFilters(statuses=statuses), {}, rebound_days=rebound_days,
+                                     county_ring=ring)
+
+    run("hot_townships", "hotspot_townships", {**hp(as_of, per.start), "county": county})
+    run("hot_summary", "hotspot_summary", hp(as_of, per.start))
+    run("hot_summary_prev", "hotspot_summary", hp(per.start, per.prev_start))
+    run("rebounds", "hotspot_points", {**hp(as_of, per.start, ("反弹",)), "limit": REBOUND_ROWS})
+
+    brief.frames, brief.params = frames, params
+    brief.digest = data_digest(frames, params)
+    return brief
+
+
+def _before(df: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    """统计时刻之前已结束的轮次（通报回看某一时刻时，不出现之后才测评的成绩）。"""
+    if df.empty or "end_date" not in df:
+        return df
+    ends = pd.to_datetime(df["end_date"])
+    return df[ends <= pd.Timestamp(as_of)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- 幻灯片内容（纯数据，测试可直接核对）
+
+def rank_series(brief: Brief) -> tuple[list[str], list[float | None], int]:
+    """名次走势原生图的数据：类别（轮次）、本县名次（缺测为空）、组内单位数上限。"""
+    hist = _before(brief.frames["rank_history_ours"], brief.as_of)
+    ranks = [None if pd.isna(r) else int(r) for r in hist["rank"]]
+    size = int(hist["group_size"].max()) if hist["group_size"].notna().any() else 1
+    return hist["round_label"].astype(str).tolist(), ranks, max(size, brief.target_rank or 1)
+
+
+def part_series(brief: Brief) -> tuple[list[str], dict[str, list[float | None]]]:
+    """板块差距原生图的数据：板块名，系列 本县/组内最高/组内平均/对标单位。"""
+    parts = brief.frames.get("rank_parts")
+    if parts is None or parts.empty:
+        return [], {}
+    rows = parts[parts["level"] == "板块"].sort_values("node_code")
+    target = rows["target_unit_name"].dropna()
+    target_label = f"对标单位（{target.iloc[0]}）" if len(target) else "对标单位"
+
+    def vals(col):
+        return [None if pd.isna(v) else round(float(v), 2) for v in rows[col]]
+
+    return rows["node_name"].tolist(), {"本县": vals("our_score"), "组内最高": vals("best_score"),
+                                         "组内平均": vals("average_score"), target_label: vals("target_unit_score")}
+
+
+def overdue_series(brief: Brief, top: int = TABLE_ROWS) -> tuple[list[str], dict[str, list[int]]]:
+    """逾期按牵头单位（逾期数最多的前 top 个；并列按名称）：三段逾期天数。"""
+    units = brief.frames["league_units"]
+    rows = units[units["overdue"] > 0].sort_values(["overdue", "unit_name"], ascending=[False, True]).head(top)
+    return rows["unit_name"].tolist(), {
+        "逾期1–7天": [int(v) for v in rows["overdue_1_7"]],
+        "逾期8–30天": [int(v) for v in rows["overdue_8_30"]],
+        "逾期30天以上": [int(v) for v in rows["overdue_over_30"]],
+    }
+
+
+def _change(now, before) -> str:
+    if now is None or before is None:
+        return "—"
+    diff = now - before
+    if abs(diff) < 1e-9:
+        return "持平"
+    return f"+{diff:g}" if diff > 0 else f"−{-diff:g}"
+
+
+def changes_table(brief: Brief) -> pd.DataFrame:
+    """与上期相比：期内新增、期内销号、按期销号率、期末在办、期末逾期、反弹。"""
+    now = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
+    before = brief.frames["summary_prev"].query("grouping_kind == '合计'").iloc[0]
+    hot, hot_prev = brief.frames["hot_summary"].iloc[0], brief.frames["hot_summary_prev"].iloc[0]
+    rows = [
+        ("期内新增问题", int(hot["problems"]), int(hot["problems_prev"])),
+        ("期内销号", int(now["closed_in_period"]), int(before["closed_in_period"])),
+        ("期末未销号问题", int(now["open_now"]), int(before["open_now"])),
+        ("期末逾期未整改", int(now["overdue_now"]), int(before["overdue_now"])),
+        ("期内反弹（同点位同类别再次发现）", int(hot["rebounds"]), int(hot_prev["rebounds"])),
+    ]
+    out = [{"指标": n, PERIOD_WORDS[brief.period.key]: formats.count(a), PREVIOUS_WORDS[brief.period.key]: formats.count(b),
+            "变化": _change(a, b)} for n, a, b in rows]
+    rate_now = formats.rate(now["closed_on_time_in_period"], now["closed_in_period"])
+    rate_before = formats.rate(before["closed_on_time_in_period"], before["closed_in_period"])
+    out.insert(2, {"指标": "按期销号率", PERIOD_WORDS[brief.period.key]: rate_now,
+                   PREVIOUS_WORDS[brief.period.key]: rate_before, "变化": "—"})
+    ranks = rank_series(brief)[1]
+    scored = [r for r in ranks if r is not None]
+    if scored:
+        out.append({"指标": f"{ROUND_TYPE}全省名次（最近两轮）", PERIOD_WORDS[brief.period.key]: f"第{scored[-1]}名",
+                    PREVIOUS_WORDS[brief.period.key]: f"第{scored[-2]}名" if len(scored) > 1 else "—",
+                    "变化": formats.rank_change(scored[-1], scored[-2]) or "—" if len(scored) > 1 else "—"})
+    return pd.DataFrame(out)
+
+
+def rebound_table(brief: Brief) -> pd.DataFrame:
+    rows = brief.frames["rebounds"]
+    return pd.DataFrame({
+        "问题编号": rows["problem_code"].astype(str).to_numpy(),
+        "发现时间": [formats.moment(v) for v in rows["found_at"]],
+        "点位": rows["site_name"].fillna("—").to_numpy(),
+        "类别": rows["category"].to_numpy(),
+        "牵头单位": rows["unit_name"].to_numpy(),
+        "状态": rows["status"].to_numpy(),
+    })
+
+
+def hot_townships_table(brief: Brief, top: int = 8) -> pd.DataFrame:
+    rows = brief.frames["hot_townships"]
+    rows = rows[rows["code"].notna()].sort_values(["problems", "sort_key"], ascending=[False, True]).head(top)
+    return pd.DataFrame({"镇街": rows["name"].to_numpy(), "问题数": [formats.count(v) for v in rows["problems"]],
+                         "在办": [formats.count(v) for v in rows["open_now"]],
+                         "逾期": [formats.count(v) for v in rows["overdue_now"]],
+                         "反弹": [formats.count(v) for v in rows["rebounds"]]})
+
+
+SLIDE_TITLES = (
+    "封面",
+    "测评名次走势",
+    "全省名次走势：本县与对手",
+    "各板块得分差距",
+    "红黑榜：部门（条）",
+    "红黑榜：属地单位（块）",
+    "红黑榜：镇街",
+    "问题热点分布",
+    "逾期问题（按牵头单位）",
+    "反弹问题清单",
+    "与上期相比",
+    "数据来源与口径",
+)
+
+
+def slide_titles(brief: Brief) -> list[str]:
+    """每页标题（页面预览用；封面显示通报名称与期数）。"""
+    return [f"{brief.title} 第{brief.issue_no}期", *SLIDE_TITLES[1:]]
