@@ -21,6 +21,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from chuangwen import settings
+
 # kaleido 按 BROWSER_PATH 或 PATH 上的这些名字找浏览器
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 INSTALL_HINT = ("导出图片需要 Chromium 浏览器，本机没有找到。请安装后重试："
@@ -47,7 +49,7 @@ class PngUnavailable(Exception):
 
 def find_browser() -> str | None:
     """kaleido 会用的浏览器：BROWSER_PATH 优先，否则 PATH 上的 chromium / chrome。"""
-    explicit = os.environ.get("BROWSER_PATH")
+    explicit = settings.get("browser_path")
     if explicit:
         return explicit if Path(explicit).is_file() and os.access(explicit, os.X_OK) else None
     for name in BROWSER_NAMES:

@@ -90,55 +90,83 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[str], Any] = _text
+    shown: str | None = None      # README 表里默认值的写法；不给时由默认值生成
+
+    def readme_row(self) -> str:
+        shown = self.shown or ("（空）" if self.default in ("", None) else f"`{self.default}`")
+        return f"| `{self.env}` | {shown} | {self.help} |"
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db_path", "CHUANGWEN_DB", str(DEFAULT_DEMO_DB),
             "数据库文件路径。默认是示例库：检出的仓库里是 data/demo.duckdb，装好的轮子是 ~/.local/share/chuangwen/demo.duckdb；"
-            "不存在时首次启动自动生成，指向其他路径时不会自动生成。"),
-    Setting("server_address", "CHUANGWEN_ADDRESS", "127.0.0.1",
+            "不存在时首次启动自动生成，指向其他路径时不会自动生成。",
+            shown="`data/demo.duckdb`（仓库内）"),
+    Setting("server_address", "CHUANGWEN_ADDRESS", '127.0.0.1',
             "chuangwen serve 监听的地址。默认只听本机：对外由内网反向代理在登录认证后转发；确需直接对外时才改成本机的内网地址。"),
-    Setting("server_port", "CHUANGWEN_PORT", 8501, "chuangwen serve 监听的端口（1–65535）。", _port),
+    Setting("server_port", "CHUANGWEN_PORT", 8501,
+            "chuangwen serve 监听的端口（1–65535）。",
+            _port),
     Setting("keep_snapshots", "CHUANGWEN_KEEP_SNAPSHOTS", 10,
-            "保留最近几个发布的快照（含当前）。更早的自动删除；正被读者打开的旧快照删除后仍读到关闭为止。", _positive_int),
+            "保留最近几个发布的快照（含当前）。更早的自动删除；正被读者打开的旧快照删除后仍读到关闭为止。",
+            _positive_int),
     Setting("write_wait_seconds", "CHUANGWEN_WRITE_WAIT", 120,
             "写入（导入、回滚、恢复）遇到另一个写入正在进行时最多等待的秒数；超过则报错、不写入，并写明谁在写、从何时起。",
             _positive_int),
     Setting("target_rank", "CHUANGWEN_TARGET_RANK", None,
-            "目标名次（如 10 表示“进入全省前10名”）。不设置时使用库内 meta.target_rank。", _positive_int),
+            "目标名次（如 10 表示“进入全省前10名”）。不设置时使用库内 meta.target_rank。",
+            _positive_int),
     Setting("our_region_code", "CHUANGWEN_OUR_CODE", None,
             "本县在排名组中的地区代码。不设置时使用库内 meta.our_region_code。"),
-    Setting("tiles_url", "CHUANGWEN_TILES_URL", "",
-            "内网瓦片服务地址（如 http://10.0.0.8/tiles/{z}/{x}/{y}.png）。为空时地图不加底图，只画镇街边界。"),
-    Setting("tiles_attr", "CHUANGWEN_TILES_ATTR", "",
+    Setting("tiles_url", "CHUANGWEN_TILES_URL", '',
+            "内网瓦片服务地址（如 http://10.0.0.8/tiles/{z}/{x}/{y}.png）。为空时地图不加底图，"
+            "只画镇街边界。"),
+    Setting("tiles_attr", "CHUANGWEN_TILES_ATTR", '',
             "瓦片署名文字；设置了瓦片地址时必须填写。"),
     Setting("cache_ttl_seconds", "CHUANGWEN_CACHE_TTL", 600,
-            "查询结果在内存里闲置多少秒后丢掉。结果按数据版本记住，发布新版本后页面自动读新结果，与此值无关。", _positive_int),
-    Setting("league_weights", "CHUANGWEN_LEAGUE_WEIGHTS",
-            {"on_time": 40.0, "overdue": 30.0, "rebound": 15.0, "reject": 15.0, "points": 2.0},
-            "红黑榜综合得分的权重，写成“按期=40,逾期=30,反弹=15,退回=15,丢分=2”（默认即此值）："
-            "前四项是按期销号率、1−逾期率、1−反弹率、1−退回率的权重，“丢分”是每丢 1 分测评分扣减的综合得分。",
-            _league_weights),
+            "查询结果在内存里闲置多少秒后丢掉。结果按数据版本记住，发布新版本后页面自动读新结果，与此值无关。",
+            _positive_int),
+    Setting("league_weights", "CHUANGWEN_LEAGUE_WEIGHTS", {'on_time': 40.0, 'overdue': 30.0, 'rebound': 15.0, 'reject': 15.0, 'points': 2.0},
+            "红黑榜综合得分的权重：综合得分 = 100 × (按期×按期销号率 + 逾期×(1−逾期率) + 反弹×(1−反弹率) + 退回×(1−退回率)) ÷ (有分母的权重之和) − 丢分 × 测评丢分。"
+            "五项都要写，不能为负，前四项不能全为 0。",
+            _league_weights,
+            shown="`按期=40,逾期=30,反弹=15,退回=15,丢分=2`"),
     Setting("min_sample", "CHUANGWEN_MIN_SAMPLE", 5,
-            "红黑榜最少样本数：区间内经手问题少于此数的单位或镇街显示“样本不足”，不按比率排名。", _positive_int),
+            "红黑榜最少样本数：统计区间内经手的问题（区间内交办、区间内销号或仍在办）少于此数的单位或镇街显示“样本不足”，不按比率排名。",
+            _positive_int),
     Setting("rebound_days", "CHUANGWEN_REBOUND_DAYS", 30,
-            "问题热点页“反弹”的天数 N：同一点位、同一类别的问题在上一条销号后 N 天内再次发现（或本条销号后 N 天内被反弹重开），记为反弹。", _positive_int),
+            "问题热点页“反弹”的天数 N：同一点位、同一类别的问题在上一条销号后 N 天内再次发现（或本条销号后 N 天内被反弹重开）"
+            "，记为反弹。",
+            _positive_int),
     # 导入文件的上限：上传的文件不可信，先检查再在限了内存与时间的子进程里解析（chuangwen/imports/readers.py）
-    Setting("import_max_rows", "CHUANGWEN_IMPORT_MAX_ROWS", 1_000_000,
-            "导入文件（Excel 工作表或 CSV）最多的行数（含表头），超过时拒绝并提示拆分。", _positive_int),
+    Setting("import_max_rows", "CHUANGWEN_IMPORT_MAX_ROWS", 1000000,
+            "导入文件（Excel 工作表或 CSV）最多的行数，含表头。超过时拒绝并提示按年份或镇街拆分。",
+            _positive_int),
     Setting("import_max_columns", "CHUANGWEN_IMPORT_MAX_COLUMNS", 200,
-            "导入文件最多的列数，超过时拒绝。", _positive_int),
-    Setting("import_max_cell_chars", "CHUANGWEN_IMPORT_MAX_CELL_CHARS", 32_767,
-            "一个单元格最多的字数（默认与 Excel 的上限相同），超过时拒绝并指出哪一行哪一列。", _positive_int),
-    Setting("import_max_cells", "CHUANGWEN_IMPORT_MAX_CELLS", 20_000_000,
-            "工作表数据区域（从 A1 到最远的单元格，行数 × 列数）最多的单元格数：读表时按这块区域分配内存，"
-            "远处一个孤立的单元格就能让一个小文件要几百 GB。", _positive_int),
+            "导入文件最多的列数，超过时拒绝。",
+            _positive_int),
+    Setting("import_max_cell_chars", "CHUANGWEN_IMPORT_MAX_CELL_CHARS", 32767,
+            "一个单元格最多的字数（与 Excel 的上限相同）。超过时拒绝，并指出是哪个工作表的哪一行哪一列。",
+            _positive_int),
+    Setting("import_max_cells", "CHUANGWEN_IMPORT_MAX_CELLS", 20000000,
+            "工作表数据区域（从 A1 到最远的单元格，行数 × 列数）最多的单元格数。读表时按这块区域一次分配内存：远处一个孤立的单元格（例如 XFD1048576）"
+            "就能让 2 KB 的文件要几百 GB，所以读之前先检查。默认值就是 100 万行 × 20 列的台账，写满时解析实测要 3.1–3.3 GB 内存，"
+            "与下面的内存上限相配。",
+            _positive_int),
     Setting("import_max_unzipped_mb", "CHUANGWEN_IMPORT_MAX_UNZIPPED_MB", 2048,
-            ".xlsx 解压后的总大小上限（MB）。", _positive_int),
+            ".xlsx 解压后的总大小上限（MB）。100 MB 的正常工作簿解压后约 1 GB；另外，压缩比超过 100:1 的大部件、"
+            "声明大小与实际不符的部件一律拒绝。",
+            _positive_int),
     Setting("import_child_memory_mb", "CHUANGWEN_IMPORT_CHILD_MEMORY_MB", 4096,
-            "解析导入文件的子进程的内存上限（MB，RLIMIT_DATA）。", _positive_int),
+            "解析导入文件的子进程的内存上限（MB，按 RLIMIT_DATA 计）。解析在单独的子进程里进行，超过上限时只有这次导入失败并显示中文原因，"
+            "看板与其他用户不受影响。",
+            _positive_int),
     Setting("import_child_seconds", "CHUANGWEN_IMPORT_CHILD_SECONDS", 300,
-            "解析一个导入文件最多的秒数，超时停止解析并报错。", _positive_int),
+            "解析一个导入文件最多的秒数，超时停止解析并报错。",
+            _positive_int),
+    Setting("browser_path", "BROWSER_PATH", "",
+            "PNG 与幻灯片里的图由 kaleido 驱动本机的 Chrome/Chromium 画出：这里写它的可执行文件路径。为空时在 PATH 上找 "
+            "chromium、chromium-browser、google-chrome、google-chrome-stable、chrome。变量名沿用 kaleido 自己认的 BROWSER_PATH。"),
 )
 
 
@@ -154,3 +182,29 @@ def get(name: str) -> Any:
             except SettingError as exc:
                 raise SettingError(f"环境变量 {s.env} 无效：{exc}") from None
     raise KeyError(name)
+
+
+# ---------------------------------------------------------------- README 的设置表由上面的声明生成
+
+README = REPO_ROOT / "README.md"
+TABLE_BEGIN = "<!-- 设置表：由 python -m chuangwen.settings 按 chuangwen/settings.py 的声明生成，不要手改 -->"
+TABLE_END = "<!-- 设置表结束 -->"
+
+
+def readme_table() -> str:
+    rows = ["| 环境变量 | 默认值 | 说明 |", "| --- | --- | --- |", *(s.readme_row() for s in SETTINGS)]
+    return "\n".join([TABLE_BEGIN, *rows, TABLE_END])
+
+
+def write_readme_table(readme: Path = README) -> bool:
+    """把 README 里两个标记之间的表换成按声明生成的；返回是否有改动。"""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(TABLE_BEGIN), text.index(TABLE_END) + len(TABLE_END)
+    new = text[:start] + readme_table() + text[end:]
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    print("README 的设置表已更新。" if write_readme_table() else "README 的设置表已是最新。")

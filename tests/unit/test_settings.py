@@ -50,3 +50,27 @@ def test_bad_positive_int_raises_chinese_setting_error_naming_the_env_var(monkey
 def test_unknown_setting_name_raises_key_error():
     with pytest.raises(KeyError):
         settings.get("no_such_setting")
+
+
+def test_the_readme_settings_table_is_the_one_generated_from_the_declarations():
+    # 改了 chuangwen/settings.py 的声明却没重新生成时这里失败：运行 python -m chuangwen.settings
+    text = README.read_text(encoding="utf-8")
+    assert settings.readme_table() in text
+    assert text.count(settings.TABLE_BEGIN) == 1
+
+
+def test_the_generated_table_has_a_row_per_setting_with_its_default(tmp_path):
+    table = settings.readme_table().splitlines()
+    assert len(table) == len(settings.SETTINGS) + 4                 # 两个标记、表头、分隔行
+    assert "| `CHUANGWEN_MIN_SAMPLE` | `5` | " in settings.readme_table()
+    assert "| `CHUANGWEN_TARGET_RANK` | （空） | " in settings.readme_table()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"前\n{settings.TABLE_BEGIN}\n| 旧表 |\n{settings.TABLE_END}\n后\n", encoding="utf-8")
+    assert settings.write_readme_table(readme) is True
+    assert readme.read_text(encoding="utf-8") == f"前\n{settings.readme_table()}\n后\n"
+    assert settings.write_readme_table(readme) is False
+
+
+def test_browser_path_is_a_declared_setting(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/opt/chrome/chrome")
+    assert settings.get("browser_path") == "/opt/chrome/chrome"
