@@ -1,7 +1,7 @@
 """通报导出：选周期、统计日与期数，一键生成周通报/推进会幻灯片（PPTX），并导出红黑榜与在办台账 Excel。"""
 import streamlit as st
 
-from chuangwen import briefing, formats, ledger
+from chuangwen import briefing, formats, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, frame
 
@@ -58,10 +58,10 @@ elif result:
     st.info("选项已改变，请重新生成。", icon=":material/refresh:")
 
 st.subheader("在办问题台账 Excel")
-rows = data.query("supervision_ledger", **ledger.ledger_params(
+rows = data.query("supervision_ledger", **supervision.ledger_params(
     {"as_of": as_of, "township": None, "unit": None, "round": None, "scope_unit": flt.scope_unit}))
 st.download_button(f"下载全部单位在办问题清单（{formats.count(len(rows))} 条，统计时刻 {formats.moment(as_of)}）",
-                   data=lambda: ledger.unit_workbook(rows, "全部单位", as_of), on_click="ignore",
+                   data=lambda: supervision.unit_workbook(rows, "全部单位", as_of), on_click="ignore",
                    file_name=f"在办问题清单_全部单位_{as_of:%Y%m%d}.xlsx", key="br_ledger_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:")
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from chuangwen import charts, formats, league, ledger, settings
+from chuangwen import charts, formats, league, settings, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
@@ -113,12 +113,12 @@ with tab_unit:
                 mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
                 st.plotly_chart(mix_fig, key="lg_category_mix")
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
-        overdue = data.query("supervision_ledger", **ledger.ledger_params(
+        overdue = data.query("supervision_ledger", **supervision.ledger_params(
             {**flt.problem_params(), "unit": unit_code}, overdue_only=True))
         st.subheader(f"逾期清单（{len(overdue)} 条，牵头）")
         if overdue.empty:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")
         else:
-            st.dataframe(data.memo(ledger.display_ledger, overdue), hide_index=True)
+            st.dataframe(data.memo(supervision.display_ledger, overdue), hide_index=True)
 
 frame.definitions(["league_units", "league_townships", "league_unit_categories", "quality_event_order"], ctx.cutoff)

@@ -70,7 +70,7 @@ left, right = st.columns(2)
 with left:
     history = data.query("overview_rank_history", county=ctx.county_code, round_type=ROUND_TYPE)
     if history["rank"].notna().any():
-        rank_fig = data.memo(charts.rank_history, history, ctx.target_rank, ctx.county_name)
+        rank_fig = data.memo(charts.rank_trend_history, history, ctx.target_rank, ctx.county_name)
         st.plotly_chart(rank_fig, key="overview_rank_history")
         export.png_button(rank_fig, f"历年全省名次_{ctx.county_name}", key="ov_png_rank_history")
     else:

@@ -1,7 +1,7 @@
 """整改督办：在办问题台账、整改时间线、燃尽图、本周到期、按单位导出 Excel。"""
 import streamlit as st
 
-from chuangwen import charts, formats, ledger
+from chuangwen import charts, formats, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
@@ -17,13 +17,13 @@ left, mid, right = st.columns([2, 1, 1])
 involved = left.selectbox("涉及单位（牵头或配合）", [frame.ALL, *unit_options], key="sv_unit",
                           format_func=lambda c: unit_options.get(c, c))
 involved = None if involved == frame.ALL else involved
-status = mid.selectbox("当前状态", [frame.ALL, *ledger.OPEN_STATUSES], key="sv_status")
+status = mid.selectbox("当前状态", [frame.ALL, *supervision.OPEN_STATUSES], key="sv_status")
 status = None if status == frame.ALL else status
 overdue_only = right.checkbox("只看逾期", key="sv_overdue")
 
-rows = data.query("supervision_ledger", **ledger.ledger_params(
+rows = data.query("supervision_ledger", **supervision.ledger_params(
     flt.problem_params(), involved_unit=involved, status=status, overdue_only=overdue_only))
-counts = ledger.cards(rows)
+counts = supervision.cards(rows)
 for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
     col.metric(label, formats.count(value), border=True,
                help=frame.metric_help("supervision_ledger",
@@ -31,11 +31,11 @@ for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
                if label != "记录顺序存疑" else "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。")
 
 st.subheader("在办问题台账")
-table = data.memo(ledger.display_ledger, rows)
+table = data.memo(supervision.display_ledger, rows)
 st.dataframe(table, hide_index=True, height=420)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
 st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{len(rows)} 条）",
-                   data=lambda: ledger.unit_workbook(rows, name, flt.as_of), on_click="ignore",   # 点了才生成
+                   data=lambda: supervision.unit_workbook(rows, name, flt.as_of), on_click="ignore",   # 点了才生成
                    file_name=f"在办问题清单_{name}_{flt.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
 
@@ -49,7 +49,7 @@ else:
     st.markdown(f"**{md(code)}**　{md(picked['description'])}　|　牵头：{md(picked['lead_unit'])}"
                 f"{'　配合：' + md(picked['coop_units']) if picked['coop_units'] else ''}　|　状态：{md(picked['status'])}")
     events = data.query("supervision_timeline", problem_code=code, as_of=flt.as_of, scope_unit=flt.scope_unit)
-    st.dataframe(ledger.display_timeline(events), hide_index=True)
+    st.dataframe(supervision.display_timeline(events), hide_index=True)
 
 left, right = st.columns(2)
 with left:
@@ -60,7 +60,7 @@ with left:
     export.png_button(burndown_fig, f"在办问题燃尽图_{flt.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
     st.subheader(f"本周到期（{counts['本周到期']} 条）")
-    due = ledger.due_this_week(rows)
+    due = supervision.due_this_week(rows)
     if due.empty:
         st.success("统计时刻后 7 天内没有到期的在办问题。")
     else:

@@ -34,7 +34,7 @@ def sample_figures(con, n: int) -> list:
     history = queries.run(con, "overview_rank_history", {"county": meta["our_region_code"], "round_type": "年度测评"})
     figs = []
     for i in range(n):
-        fig = charts.rank_history(history, 10, meta.get("county_name", "本县"))
+        fig = charts.rank_trend_history(history, 10, meta.get("county_name", "本县"))
         fig.update_layout(title={"text": f"历年全省名次（第 {i + 1} 张）"}, width=900, height=420)
         figs.append(fig)
     return figs

@@ -22,7 +22,7 @@ import duckdb  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from chuangwen import charts, db, ranking  # noqa: E402
+from chuangwen import charts, db, rank_trend# noqa: E402
 
 OURS_INDEX = 57
 BLOCKS = (("1", "思想道德建设", 30.0), ("2", "城市治理与公共服务", 30.0), ("3", "城市环境与公共秩序", 40.0))
@@ -169,7 +169,7 @@ def naive_rerun(path: Path, county: str, target: int) -> float:
     _ = [max(0.0, float(v) - our_total) for v in others]
     lp = parts[parts["round_code"] == last["round_code"].iloc[0]]
     _ = lp.groupby(["level", "node_code"])["score"].agg(["max", "mean", "count"])
-    shown = ranking.shown_units(history, county, 5, [])
+    shown = rank_trend.shown_units(history, county, 5, [])
     charts.rank_bump(history, county, shown, target)
     charts.score_trend(stats, "本县", target)
     return time.perf_counter() - t0

@@ -60,7 +60,7 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return _escape_texts(fig)
 
 
-def rank_history(history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320) -> go.Figure:
+def rank_trend_history(history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320) -> go.Figure:
     """本县历轮名次：1 在最上、整数刻度、轮次作类别轴（年度测评标年份）；缺测轮次不画点。"""
     labels = history["round_label"] if "round_label" in history else history["round_name"]
     ranked = history[history["rank"].notna()]
@@ -175,7 +175,7 @@ def _rank_axis(max_rank: int) -> dict:
 
 
 def _integer_rank_axis(fig: go.Figure, max_rank: int) -> None:
-    """同上，直接设到已有的图上（总览页 rank_history 用）。"""
+    """同上，直接设到已有的图上（总览页 rank_trend_history 用）。"""
     fig.update_yaxes(**_rank_axis(max_rank))
 
 

@@ -416,7 +416,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_problems(args: argparse.Namespace) -> int:
-    from chuangwen import ledger
+    from chuangwen import supervision
 
     if args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise _UsageError(f"输出文件扩展名应为 .csv 或 .xlsx，实际为 {args.out.name!r}")
@@ -430,13 +430,13 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
         db._refuse_newer(version, path)
         if version < db.SCHEMA_VERSION:
             raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
-        as_of = args.as_of or ledger.data_cutoff(con)
+        as_of = args.as_of or supervision.data_cutoff(con)
         if as_of is None:
             raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}")
-        frame = ledger.export_problems(con, as_of)
+        frame = supervision.export_problems(con, as_of)
     finally:
         con.close()
-    ledger.write_export(frame, args.out)
+    supervision.write_export(frame, args.out)
     print(f"已导出问题台账：{args.out}（{len(frame):,} 条，统计时刻 {as_of:%Y-%m-%d %H:%M}）")
     return 0
 

@@ -166,7 +166,7 @@ class RankGap:
 
 
 def points_to_rank(needed: pd.DataFrame, k: int) -> RankGap | None:
-    """进入前 k 名所差分数（查询 rank_points_needed 的一行）；本县缺测或 k 不在 1..N 时为 None。"""
+    """进入前 k 名所差分数（查询 rank_trend_points_needed 的一行）；本县缺测或 k 不在 1..N 时为 None。"""
     if needed.empty or k < 1:
         return None
     group_size = int(needed.iloc[0]["group_size"])
@@ -193,7 +193,7 @@ def _gap_card(label: str, gap: RankGap, metric: str) -> Card:
 
 
 def gap_cards(needed: pd.DataFrame, target_rank: int | None) -> list[Card]:
-    """本县名次、距目标名次、距上一名次三张卡片（同一口径：rank_points_needed）。"""
+    """本县名次、距目标名次、距上一名次三张卡片（同一口径：rank_trend_points_needed）。"""
     metric = "距前k名所差分数"
     if needed.empty:
         return [Card("本县名次", "缺测", metric=None)]

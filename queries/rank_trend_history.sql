@@ -1,4 +1,4 @@
--- name: rank_history
+-- name: rank_trend_history
 -- 用途: 排名趋势页：排名组全部单位在某类测评（公布排名的轮次）历轮的名次、得分与名次变化；名次只取自视图 score_ranked
 -- params: $round_type VARCHAR
 -- 指标: 名次 | 口径: 视图 score_ranked：同一轮按总分（两位小数）降序的竞争排名，并列同名次（1,2,2,4）；缺测（总分为空）的单位不参与排名 | 分母: 该轮有成绩的单位数

@@ -1,4 +1,4 @@
--- name: rank_part_gap
+-- name: rank_trend_part_gap
 -- 用途: 差距分析：某一轮按板块、测评项目比较本县得分与组内最高、组内平均、目标名次对标单位的得分
 -- params: $county VARCHAR, $round_code VARCHAR, $target_rank INTEGER
 -- 指标: 分项组内最高 | 口径: 该轮有总分（非缺测）且有该分项成绩的单位中，该分项的最高得分 | 分母: 有该分项成绩的单位数（units_with_score）

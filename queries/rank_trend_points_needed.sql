@@ -1,4 +1,4 @@
--- name: rank_points_needed
+-- name: rank_trend_points_needed
 -- 用途: 差距分析：某一轮本县要进入前 k 名（k = 1 … 其他有成绩单位数）各需再得多少分，以及边界上的单位（可能并列）
 -- params: $county VARCHAR, $round_code VARCHAR
 -- 指标: 距前k名所差分数 | 口径: max(0, 本轮其他有成绩单位中第 k 高的得分 − 本县得分)，两位小数；追平第 k 高的得分即与其并列、名次 ≤ k（竞争排名）。与 queries/overview_rank.sql 的“距目标名次”同一口径 | 分母: —

@@ -1,4 +1,4 @@
--- name: rank_round_stats
+-- name: rank_trend_round_stats
 -- 用途: 排名趋势页得分走势：某类测评每轮的组内最高分、中位数、平均分、第 k 名得分（目标线），以及本县得分与名次
 -- params: $round_type VARCHAR, $county VARCHAR, $target_rank INTEGER
 -- 指标: 组内最高分 | 口径: 该轮有成绩单位的最高总分（两位小数） | 分母: 该轮有成绩的单位数

@@ -150,3 +150,9 @@ def test_no_import_cycles_counting_function_level_imports():
     assert {"chuangwen.demo", "chuangwen.server"} <= graph["chuangwen.cli"]
     assert "chuangwen.imports.assessment" in graph["chuangwen.imports.validate"]
     assert cycles(graph) == []
+
+
+def test_no_module_under_chuangwen_is_over_700_lines():
+    long = {str(p.relative_to(REPO)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700}
+    assert long == {}

@@ -58,7 +58,7 @@ def test_chart_builders_escape_customdata_and_trace_names():
         "round_code": ["r1", "r2"], "round_name": [IMG, "2025年度测评"], "round_label": ["2024", "2025"],
         "rank": [3, 2], "total": [88.5, 90.0], "group_size": [20, 20],
     })
-    fig = charts.rank_history(history, None, "<i>本县</i>")
+    fig = charts.rank_trend_history(history, None, "<i>本县</i>")
     assert fig.data[0].name == "&lt;i&gt;本县&lt;/i&gt;"
     assert fig.data[0].customdata[0][0] == "&lt;img src=x onerror=alert(1)&gt;"
     assert fig.data[0].customdata[0][1] == 88.5

@@ -82,7 +82,7 @@ def test_rank_history_axis_reversed_with_integer_ticks():
         "round_name": ["2018年度测评", "2019年度测评", "2020年度测评"],
         "rank": [36, None, 20], "total": [80.1, None, 84.2], "group_size": [45, None, 45],
     })
-    fig = charts.rank_history(history, 10, "澜溪县")
+    fig = charts.rank_trend_history(history, 10, "澜溪县")
     y = fig.layout.yaxis
     assert y.range == (45.5, 0.5)              # 1 在最上
     assert all(isinstance(v, int) for v in y.tickvals) and y.tickvals[0] == 1

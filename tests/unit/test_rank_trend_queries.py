@@ -31,7 +31,7 @@ def con(tmp_path_factory):
 
 
 def history(con, round_type="年度测评"):
-    return queries.run(con, "rank_history", {"round_type": round_type})
+    return queries.run(con, "rank_trend_history", {"round_type": round_type})
 
 
 def plain(value):
@@ -79,7 +79,7 @@ def test_round_labels_are_years_when_one_round_a_year(con):
 
 
 def test_unranked_rounds_are_left_out(con):
-    rounds = queries.run(con, "rank_rounds", {})
+    rounds = queries.run(con, "rank_trend_rounds", {})
     assert list(zip(rounds["round_code"], rounds["group_size"], rounds["missing_count"])) == [
         ("R2023-ND", 5, 0), ("R2024-ND", 4, 1), ("R2025-ZA", 3, 0), ("R2025-ND", 5, 0)]
     assert history(con, "模拟测评").empty
@@ -91,7 +91,7 @@ def test_round_type_switch_gives_its_own_rounds(con):
 
 
 def test_round_stats_best_median_and_target_line(con):
-    stats = queries.run(con, "rank_round_stats", {"round_type": "年度测评", "county": OURS, "target_rank": 2})
+    stats = queries.run(con, "rank_trend_round_stats", {"round_type": "年度测评", "county": OURS, "target_rank": 2})
     cols = ["round_code", "group_size", "missing_count", "best_total", "median_total", "target_total", "our_total", "our_rank"]
     assert [tuple(r) for r in stats[cols].itertuples(index=False)] == [
         ("R2023-ND", 5, 0, 90.0, 85.0, 85.0, 80.0, 4),
@@ -101,17 +101,17 @@ def test_round_stats_best_median_and_target_line(con):
 
 
 def test_target_line_is_empty_beyond_group(con):
-    stats = queries.run(con, "rank_round_stats", {"round_type": "年度测评", "county": OURS, "target_rank": 5})
+    stats = queries.run(con, "rank_trend_round_stats", {"round_type": "年度测评", "county": OURS, "target_rank": 5})
     assert [plain(v) for v in stats["target_total"]] == [78.0, None, 80.0]
 
 
 def test_our_missing_round_is_reported(con):
-    stats = queries.run(con, "rank_round_stats", {"round_type": "年度测评", "county": "990103", "target_rank": 2})
+    stats = queries.run(con, "rank_trend_round_stats", {"round_type": "年度测评", "county": "990103", "target_rank": 2})
     assert list(stats["our_status"]) == ["正常", "缺测", "正常"]
 
 
 def needed(con, round_code, county=OURS):
-    df = queries.run(con, "rank_points_needed", {"county": county, "round_code": round_code})
+    df = queries.run(con, "rank_trend_points_needed", {"county": county, "round_code": round_code})
     return [(r.k, r.points_needed, r.rank_if_tied, r.boundary_units) for r in df.itertuples()]
 
 
@@ -138,7 +138,7 @@ def test_points_needed_empty_when_county_missing(con):
 
 
 def test_part_gap_by_block_against_target_unit(con):
-    parts = queries.run(con, "rank_part_gap", {"county": OURS, "round_code": "R2025-ND", "target_rank": 2})
+    parts = queries.run(con, "rank_trend_part_gap", {"county": OURS, "round_code": "R2025-ND", "target_rank": 2})
     blocks = parts[parts["level"] == "板块"]
     cols = ["node_name", "our_score", "best_score", "average_score", "target_unit_name", "target_unit_score",
             "gap_to_best", "gap_to_average", "gap_to_target", "units_with_score"]
@@ -153,16 +153,16 @@ def test_part_gap_by_block_against_target_unit(con):
 
 def test_part_gap_leaves_out_missing_units(con):
     # 2024 丙县缺测但录了分项：不参与对比，只剩本县
-    parts = queries.run(con, "rank_part_gap", {"county": OURS, "round_code": "R2024-ND", "target_rank": 1})
+    parts = queries.run(con, "rank_trend_part_gap", {"county": OURS, "round_code": "R2024-ND", "target_rank": 1})
     assert list(zip(parts["node_name"], parts["best_score"], parts["units_with_score"])) == [("基础设施", 50.0, 1), ("文明风尚", 36.0, 1)]
     assert parts["target_unit_score"].isna().all()
 
 
 def test_round_parts_for_table_skip_missing_units(con):
-    parts = queries.run(con, "rank_round_parts", {"round_code": "R2024-ND"})
+    parts = queries.run(con, "rank_trend_round_parts", {"round_code": "R2024-ND"})
     assert list(zip(parts["region_code"], parts["node_name"], parts["score"])) == [("990101", "基础设施", 50.0), ("990101", "文明风尚", 36.0)]
 
 
 def test_rank_units_lists_the_group(con):
-    units = queries.run(con, "rank_units", {})
+    units = queries.run(con, "rank_trend_units", {})
     assert list(units["region_name"]) == ["甲县", "乙县", "丙县", "丁县", "戊区"]

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from chuangwen import cli, ledger
+from chuangwen import cli, supervision
 from tests.unit.test_league_queries import build_league_db
 
 
@@ -86,8 +86,8 @@ def test_empty_database_without_cutoff_asks_for_as_of(fresh_db, tmp_path, capsys
 def test_codes_that_look_like_formulas_are_neutralised_in_csv(tmp_path):
     frame = pd.DataFrame({"问题编号": ["=HYPERLINK(1)", "P1"], "发现时间": ["", ""], "整改期限": ["", ""],
                           "销号时间": ["", ""], "当前状态": ["已交办", "已交办"], "是否逾期": ["否", "否"]})
-    frame["问题编号"] = [ledger.excel.neutralise(v) for v in frame["问题编号"]]
-    ledger.write_export(frame, tmp_path / "a.csv")
+    frame["问题编号"] = [supervision.excel.neutralise(v) for v in frame["问题编号"]]
+    supervision.write_export(frame, tmp_path / "a.csv")
     assert [r[0] for r in read_csv(tmp_path / "a.csv")[1:]] == ["'=HYPERLINK(1)", "P1"]
 
 
@@ -99,7 +99,7 @@ def test_unit_workbook_lists_the_ledger_with_a_note(tmp_path):
         "due_this_week": [False], "rejected_count": [0], "reopened_count": [0],
         "last_event_at": [datetime(2026, 11, 5, 9)], "data_quality": [None]})
     path = tmp_path / "u.xlsx"
-    path.write_bytes(ledger.unit_workbook(ledger_rows, "城管局", datetime(2026, 11, 15, 18)))
+    path.write_bytes(supervision.unit_workbook(ledger_rows, "城管局", datetime(2026, 11, 15, 18)))
     wb = openpyxl.load_workbook(path)
     ws = wb["在办问题清单"]
     header = [c.value for c in ws[1]]

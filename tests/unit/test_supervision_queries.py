@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from chuangwen import ledger, queries
+from chuangwen import queries, supervision
 from tests.unit.test_league_queries import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
@@ -21,7 +21,7 @@ def con(tmp_path_factory):
 
 
 def rows(con, as_of=AS_OF, **overrides):
-    params = ledger.ledger_params({"as_of": as_of, **ALL}, **overrides)
+    params = supervision.ledger_params({"as_of": as_of, **ALL}, **overrides)
     return queries.run(con, "supervision_ledger", params)
 
 
@@ -54,7 +54,7 @@ def test_overdue_only_and_status_filters(con):
 
 def test_unknown_status_is_refused():
     with pytest.raises(ValueError):
-        ledger.ledger_params({"as_of": AS_OF, **ALL}, status="'; drop table problem; --")
+        supervision.ledger_params({"as_of": AS_OF, **ALL}, status="'; drop table problem; --")
 
 
 def test_coop_units_and_quality_flag_are_shown(con):
@@ -106,7 +106,7 @@ def test_burndown_last_point_is_the_ledger(con):
 
 
 def export(con, as_of=AS_OF):
-    return ledger.export_problems(con, as_of).set_index("问题编号")
+    return supervision.export_problems(con, as_of).set_index("问题编号")
 
 
 def test_export_has_one_row_per_problem_found(con):
