@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from chuangwen import db
+from tests.builders import fixture_db
 
-TINY_DIR = Path(__file__).resolve().parent / "data" / "tiny"
 
 
 @pytest.fixture
@@ -19,13 +19,8 @@ def fresh_db(tmp_path) -> Path:
 
 @pytest.fixture
 def tiny_db(tmp_path) -> Path:
-    """表结构 + tests/data/tiny/*.sql（按文件名顺序执行）。"""
-    path = db.create_database(tmp_path / "tiny.duckdb")
-    scripts = sorted(TINY_DIR.glob("*.sql"))
-    with db.writer(path) as con:
-        for script in scripts:
-            con.execute(script.read_text(encoding="utf-8"))
-    return path
+    """表结构 + tests/data/tiny 的 SQL（含 shared.txt 列出的共用文件，见 tests/builders.py）。"""
+    return fixture_db(tmp_path / "tiny.duckdb", "tiny")
 
 
 def _clear_streamlit_caches_now() -> None:

@@ -195,11 +195,6 @@ def metric_help(query_name: str, metric_name: str, cutoff: datetime) -> str:
     raise KeyError(f"{query_name} 没有定义指标 {metric_name}")
 
 
-def not_built(title: str, what: str) -> None:
-    st.title(title)
-    st.info(f"本页尚未建成。建成后将提供：{what}", icon=":material/construction:")
-
-
 def first_run(path) -> None:
     """空库的引导页：说明先导入什么、按什么顺序，而不是报错。"""
     st.title("创文看板")

@@ -10,6 +10,9 @@ from chuangwen import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
+# 画框里登记的全部页面（页面测试与恶意网址测试都逐页跑）
+PAGES = ["app_pages/overview.py", "app_pages/rank_trend.py", "app_pages/hotspots.py", "app_pages/league.py",
+         "app_pages/supervision.py", "app_pages/data_admin.py", "app_pages/briefing.py"]
 
 
 @pytest.fixture(scope="session")

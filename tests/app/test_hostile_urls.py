@@ -6,7 +6,7 @@ import re
 import pytest
 
 from chuangwen import hotspots
-from tests.app.test_pages import PAGES
+from tests.app.conftest import PAGES
 
 UNESCAPED = re.compile(r"(?<!\\)(\]\(|<img|!\[)")   # 没有被反斜杠转义的链接、图片、标签
 KEYS = ("from", "to", "town", "unit", "round", *hotspots.URL_KEYS, "页")

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DASHBOARD
-from tests.unit.test_league_queries import build_league_db
+from tests.builders import build_league_db
 
 
 def league_page(app):

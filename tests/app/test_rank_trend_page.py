@@ -100,7 +100,7 @@ def tiny_page(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import DASHBOARD
-    from tests.unit.test_rank_trend_queries import build_rank_db
+    from tests.builders import build_rank_db
 
     monkeypatch.setenv("CHUANGWEN_DB", str(build_rank_db(tmp_path / "rank.duckdb")))
     monkeypatch.delenv("CHUANGWEN_TARGET_RANK", raising=False)

@@ -40,7 +40,7 @@ def test_a_failed_computation_is_not_cached_and_does_not_block_the_next_one():
     def boom():
         raise RuntimeError("查询失败")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="查询失败"):
         cache.get("k", boom)
     assert cache.get("k", lambda: 42) == 42
     assert cache.making == {}

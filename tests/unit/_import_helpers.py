@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
-from chuangwen import db
+from tests.builders import fixture_db
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 HEADER = ["问题编号", "发现时间", "来源", "问题类别", "镇街", "经度", "纬度", "问题描述", "严重程度", "牵头单位",
@@ -16,11 +16,7 @@ HEADER = ["问题编号", "发现时间", "来源", "问题类别", "镇街", "�
 
 
 def base_db(tmp_path: Path) -> Path:
-    path = db.create_database(tmp_path / "imp.duckdb")
-    with db.writer(path) as con:
-        for script in sorted(DATA.glob("*.sql")):
-            con.execute(script.read_text(encoding="utf-8"))
-    return path
+    return fixture_db(tmp_path / "imp.duckdb", "imports")
 
 
 def q(path: Path, sql: str, params: dict | None = None) -> list[tuple]:

@@ -11,18 +11,9 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from chuangwen import briefing, db, export_png
+from tests.builders import build_briefing_db as build_fixture_db
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "briefing"
 AS_OF = datetime(2026, 11, 15, 18, 0)
-
-
-def build_fixture_db(path: Path) -> Path:
-    """表结构 + tests/data/briefing/*.sql（页面测试与浏览器测试也用它）。"""
-    db.create_database(path)
-    with db.writer(path) as con:
-        for script in sorted(DATA_DIR.glob("*.sql")):
-            con.execute(script.read_text(encoding="utf-8"))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +57,8 @@ def test_deck_has_twelve_widescreen_slides_in_order(built):
     assert len(prs.slides) == 12
     assert (prs.slide_width, prs.slide_height) == (briefing.SLIDE_W, briefing.SLIDE_H)
     titles = [next(sh for sh in s.shapes if sh.has_text_frame).text_frame.text for s in list(prs.slides)[1:]]
-    assert titles == list(briefing.SLIDE_TITLES[1:])
+    assert titles == ["测评名次走势", "全省名次走势：本县与对手", "各板块得分差距", "红黑榜：部门（条）", "红黑榜：属地单位（块）",
+                      "红黑榜：镇街", "问题热点分布", "逾期问题（按牵头单位）", "反弹问题清单", "与上期相比", "数据来源与口径"]
 
 
 def test_title_slide_names_issue_and_cutoff(built):

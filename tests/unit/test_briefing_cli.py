@@ -6,7 +6,7 @@ import io
 from pptx import Presentation
 
 from chuangwen import cli
-from tests.unit.test_briefing import build_fixture_db
+from tests.builders import build_briefing_db as build_fixture_db
 
 
 def test_brief_writes_deck_and_reports_digest(tmp_path, capsys):

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from chuangwen import db, hotspots, queries
+from tests.builders import fixture_db
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "hotspots"
 AS_OF = datetime(2026, 11, 15, 18, 0)
 START = datetime(2026, 10, 15)
 # 县界 = 117.0–117.2 × 31.0–31.1（与 boundary 表中甲县的多边形相同）
@@ -20,10 +19,7 @@ HOTSPOT_QUERIES = ["hotspot_summary", "hotspot_townships", "hotspot_grid", "hots
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    path = db.create_database(tmp_path_factory.mktemp("hotspots") / "hotspots.duckdb")
-    with db.writer(path) as w:
-        for script in sorted(DATA.glob("*.sql")):
-            w.execute(script.read_text(encoding="utf-8"))
+    path = fixture_db(tmp_path_factory.mktemp("hotspots") / "hotspots.duckdb", "hotspots")
     c = db.open_readonly(path)
     yield c
     c.close()

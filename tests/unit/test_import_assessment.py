@@ -283,7 +283,7 @@ def test_a_rollback_that_fails_midway_publishes_nothing_and_can_be_run_again(tmp
     imported = table_hashes(path)
     steps = list(write._DELETE_STEPS)
     monkeypatch.setattr(write, "_DELETE_STEPS", steps[:3] + ["select error('断电')"])   # 删完分项与成绩后出错
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(duckdb.Error, match="断电"):
         write.rollback(path, res.import_id)
     # 几个事务都在同一个快照副本上：出错时一个也不发布，读者看到的仍是回滚前
     assert table_hashes(path) == imported

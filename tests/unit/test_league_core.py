@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from chuangwen import charts, league, queries, settings
-from tests.unit.test_league_queries import build_league_db
+from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
 DEFAULT = league.Weights(40, 30, 15, 15, 2)
@@ -73,7 +73,7 @@ def test_period_start_by_week_month_and_sidebar():
 
 
 def test_unknown_period_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="未知的统计区间：年"):
         league.period_start(AS_OF, AS_OF, "年")
 
 
@@ -97,7 +97,7 @@ def test_display_table_per_thousand_residents(con):
 
 
 def test_unknown_norm_is_refused(con):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="未知的口径：每平方公里"):
         league.display_table(unit_board(con), name_col="unit_name", name_label="单位", norm="每平方公里")
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from chuangwen import db, queries
-from tests.unit.test_league_queries import build_league_db
+from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
 RULE = re.compile(r"-- \[整改记录顺序规则·开始\].*?-- \[整改记录顺序规则·结束\]", re.S)

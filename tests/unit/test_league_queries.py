@@ -5,21 +5,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from chuangwen import db, queries
+from chuangwen import queries
+from tests.builders import build_league_db
 
-LEAGUE_DIR = Path(__file__).resolve().parents[1] / "data" / "league"
 AS_OF = datetime(2026, 11, 15, 18, 0)
 WEEK_START = AS_OF - timedelta(days=7)
 WEIGHTS = {"w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0, "w_points": 2.0}
-
-
-def build_league_db(path: Path) -> Path:
-    """表结构 + tests/data/league/*.sql；其他红黑榜、台账测试模块也用它。"""
-    db.create_database(path)
-    with db.writer(path) as con:
-        for script in sorted(LEAGUE_DIR.glob("*.sql")):
-            con.execute(script.read_text(encoding="utf-8"))
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from chuangwen import db, dbfile
-from tests.conftest import TINY_DIR
+from tests.builders import scripts
 
 REBUILT = ("site", "problem", "problem_coop_unit", "rectify_event", "deduction", "deduction_unit", "import_created")
 
@@ -20,7 +20,7 @@ def v2_db(tmp_path, monkeypatch):
         with monkeypatch.context() as m:
             m.setattr(dbfile, "migrations", lambda: first_two)   # 迁移在 dbfile 里执行
             db._apply_migrations(con, 0)
-        for script in sorted(TINY_DIR.glob("*.sql")):
+        for script in scripts("tiny"):
             con.execute(script.read_text(encoding="utf-8"))
         con.execute("""
             insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at, status)
@@ -74,5 +74,5 @@ def test_after_the_upgrade_a_problem_with_rectify_events_can_change_township(v2_
 
 def test_after_the_upgrade_rectify_events_still_require_an_existing_problem(v2_db):
     db.upgrade(v2_db)
-    with pytest.raises(duckdb.ConstraintException), db.writer(v2_db) as con:
+    with pytest.raises(duckdb.ConstraintException, match="(?i)foreign key"), db.writer(v2_db) as con:
         con.execute("insert into rectify_event (problem_code, event_at, action) values ('无此问题', timestamp '2026-11-15', '交办')")

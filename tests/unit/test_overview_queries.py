@@ -1,4 +1,4 @@
-"""总览查询在 tests/data/tiny 上的精确答案（手算见 03_problems_events.sql 的注释）。"""
+"""总览查询在 tests/data/tiny 上的精确答案（手算见 tests/data/shared/03_problems_events.sql 的注释）。"""
 from datetime import datetime
 
 import duckdb

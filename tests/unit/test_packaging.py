@@ -3,6 +3,7 @@
 所以可编辑安装的 chuangwen 不会混进来）。"""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -61,7 +62,11 @@ print(ran, "|".join(titles))
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(ROOT)],
+    # 从一份干净的副本构建：setuptools 会沿用仓库里旧的 build/ 目录，里面可能还有改名前的文件
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "artifacts", "__pycache__", "*.duckdb*", ".pytest_cache"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(source)],
                    check=True, cwd=work, timeout=600)
     wheel = next((work / "dist").glob("chuangwen-*.whl"))
     env_dir = work / "fresh"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from chuangwen import charts, queries, rank_trend
-from tests.unit.test_rank_trend_queries import OURS, build_rank_db
+from tests.builders import RANK_OURS as OURS, build_rank_db
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_part_gap_rows_sorted_by_chosen_gap(q):
     parts = q("rank_trend_part_gap", county=OURS, round_code="R2025-ND", target_rank=2)
     assert list(rank_trend.part_gap_rows(parts, "板块", "目标名次对标单位")["node_name"]) == ["文明风尚", "基础设施"]
     assert list(rank_trend.part_gap_rows(parts, "测评项目", "组内平均")["node_name"]) == ["交通秩序", "公益广告", "市容环境"]
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="gap_to_best; drop table score"):
         rank_trend.part_gap_rows(parts, "板块", "gap_to_best; drop table score")
 
 
@@ -127,7 +127,7 @@ def test_rank_table_sorts_by_change_and_block(q, history):
 
 def test_rank_table_rejects_unknown_sort(q, history):
     rows = history[history["round_code"] == "R2025-ND"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="不支持的排序方式"):
         rank_trend.rank_table(rows, q("rank_trend_round_parts", round_code="R2025-ND"), OURS, "total desc; --")
     assert rank_trend.table_sort_options(q("rank_trend_round_parts", round_code="R2025-ND")) == [
         "名次", "得分", "名次变化", "单位", "基础设施", "文明风尚"]

@@ -1,25 +1,15 @@
 """排名趋势查询在 tests/data/rank 上的精确答案（手算见 02_framework_rounds_scores.sql 的注释）。"""
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from chuangwen import db, queries
+from chuangwen import queries
+from tests.builders import RANK_OURS, build_rank_db
 
-RANK_DIR = Path(__file__).resolve().parents[1] / "data" / "rank"
-OURS = "990101"
-
-
-def build_rank_db(path: Path) -> Path:
-    """表结构 + tests/data/rank/*.sql（按文件名顺序）。"""
-    db.create_database(path)
-    with db.writer(path) as con:
-        for script in sorted(RANK_DIR.glob("*.sql")):
-            con.execute(script.read_text(encoding="utf-8"))
-    return path
+OURS = RANK_OURS
 
 
 @pytest.fixture(scope="module")

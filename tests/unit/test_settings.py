@@ -48,7 +48,7 @@ def test_bad_positive_int_raises_chinese_setting_error_naming_the_env_var(monkey
 
 
 def test_unknown_setting_name_raises_key_error():
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no_such_setting"):
         settings.get("no_such_setting")
 
 

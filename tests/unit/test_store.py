@@ -135,7 +135,7 @@ def test_rollback_is_one_publish(ref_db):
 def test_a_failed_write_publishes_nothing_and_is_logged_as_failed(ref_db):
     run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
     before, first = table_hashes(ref_db), store.current(ref_db).id
-    with pytest.raises(ImportFailed):
+    with pytest.raises(ImportFailed, match="未导入任何数据"):
         run_import(ref_db, csv_bytes([row("A2", 来源="外星人")]), "坏.csv", "problems")
     assert table_hashes(ref_db) == before and store.current(ref_db).id == first
     last = store.read_log(ref_db)[-1]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from chuangwen import cli, supervision
-from tests.unit.test_league_queries import build_league_db
+from tests.builders import build_league_db
 
 
 @pytest.fixture(scope="module")

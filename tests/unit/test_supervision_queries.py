@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from chuangwen import queries, supervision
-from tests.unit.test_league_queries import build_league_db
+from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
 ALL = {"township": None, "unit": None, "round": None, "scope_unit": None}
@@ -53,7 +53,7 @@ def test_overdue_only_and_status_filters(con):
 
 
 def test_unknown_status_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="未知的状态"):
         supervision.ledger_params({"as_of": AS_OF, **ALL}, status="'; drop table problem; --")
 
 
