@@ -286,9 +286,11 @@ def _rollback(db_path: Path, import_id: int) -> str:
             raise ImportFailed(f"后续的边界导入（编号 {ids}）又重新归属了导入编号 {import_id} 改动过的问题或点位，"
                                f"请先{'按此顺序' if len(later) > 1 else ''}回滚导入编号 {ids}。")
         for entity in ("problem", "site"):   # 之后又被改动的行（镇街已不是本次归入的）不动
+            # 表名不能绑定（只取自上面两个固定名字）；取值一律绑定
             con.execute(f"update {entity} set township_code = r.old_township_code, community_code = r.old_community_code"
-                        f" from region_reassignment r where r.import_id = $i and r.entity = '{entity}'"
-                        f" and {entity}.code = r.entity_code and {entity}.township_code = r.new_township_code", {"i": import_id})
+                        f" from region_reassignment r where r.import_id = $i and r.entity = $entity"
+                        f" and {entity}.code = r.entity_code and {entity}.township_code = r.new_township_code",
+                        {"i": import_id, "entity": entity})
         con.execute("delete from region_reassignment where import_id = $i", {"i": import_id})
         blockers = con.execute(
             """
