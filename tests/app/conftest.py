@@ -28,3 +28,11 @@ def app(demo_db, monkeypatch):
     monkeypatch.setenv("CHUANGWEN_DB", str(demo_db))
     monkeypatch.delenv("CHUANGWEN_TARGET_RANK", raising=False)
     return AppTest.from_file(DASHBOARD, default_timeout=60)
+
+
+def switch_to(app: AppTest, page: str) -> AppTest:
+    """先跑画框，再切到 app_pages/ 里的某一页；页面不许抛异常。"""
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception, page
+    return at

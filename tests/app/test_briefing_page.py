@@ -1,12 +1,11 @@
 """通报导出页：选项、生成幻灯片、目录预览、下载按钮、无数据的统计日给出中文提示。"""
 from datetime import date
 
+from tests.app.conftest import switch_to
+
 
 def briefing_page(app):
-    at = app.run()
-    at.switch_page("app_pages/briefing.py").run()
-    assert not at.exception
-    return at
+    return switch_to(app, "app_pages/briefing.py")
 
 
 def _download_labels(at) -> list[str]:

@@ -4,15 +4,12 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import DASHBOARD
+from tests.app.conftest import DASHBOARD, switch_to
 from tests.builders import build_league_db
 
 
 def league_page(app):
-    at = app.run()
-    at.switch_page("app_pages/league.py").run()
-    assert not at.exception
-    return at
+    return switch_to(app, "app_pages/league.py")
 
 
 def test_league_page_shows_boards_formula_and_tables(app):

@@ -3,15 +3,14 @@ import json
 
 import pytest
 
+from tests.app.conftest import switch_to
+
 PAGE = "app_pages/rank_trend.py"
 
 
 @pytest.fixture
 def page(app):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return switch_to(app, PAGE)
 
 
 def specs(at):

@@ -1,12 +1,11 @@
 """整改督办页在示例库上跑通：台账与指标卡、筛选、时间线、燃尽图与导出按钮。"""
 import json
 
+from tests.app.conftest import switch_to
+
 
 def supervision_page(app):
-    at = app.run()
-    at.switch_page("app_pages/supervision.py").run()
-    assert not at.exception
-    return at
+    return switch_to(app, "app_pages/supervision.py")
 
 
 def test_supervision_page_shows_ledger_cards_and_burndown(app):
