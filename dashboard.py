@@ -8,6 +8,7 @@ import streamlit as st
 from chuangwen import db, demo, settings
 from chuangwen.escape import md
 from chuangwen.ui import data, frame
+from chuangwen.view import NoData
 
 _script_started = time.perf_counter()
 st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
@@ -34,20 +35,19 @@ def _open_database() -> None:
 
 try:
     _open_database()
-    ctx = frame.context()
+    base = frame.context()
 except (db.DatabaseError, settings.SettingError) as exc:
     st.title("创文看板")
     st.error(f"无法打开数据库：{md(exc)}", icon=":material/block:")
     st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{md(data.database_path())}")
     st.stop()
-except frame.EmptyDatabase:
+except NoData:
     frame.first_run(data.database_path())
     st.stop()
 
-st.sidebar.markdown(f"### 创文看板 · {md(ctx.county_name)}")
-st.session_state["_context"] = ctx
-st.session_state["_filters"] = frame.sidebar(ctx)
-frame.banner(ctx)
+st.sidebar.markdown(f"### 创文看板 · {md(base.county_name)}")
+frame.publish(frame.sidebar(base))   # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
+frame.banner(base)
 
 try:
     st.navigation(PAGES).run()

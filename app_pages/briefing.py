@@ -5,29 +5,29 @@ from chuangwen import briefing, formats, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, frame
 
-ctx = frame.current_context()
-flt = frame.current_filters()
+view = frame.view()
 
 st.title("通报导出")
-st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　幻灯片为 16:9，图表可在 PowerPoint 中编辑数据；"
+st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　幻灯片为 16:9，图表可在 PowerPoint 中编辑数据；"
            "每页页脚与文档属性记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。")
 
 left, mid, right = st.columns([2, 1, 1])
 period = left.radio("通报周期", list(briefing.PERIODS), horizontal=True, key="br_period",
                     format_func=lambda p: {"week": "周通报（前 7 天）", "month": "月通报（前 30 天）",
                                            "round": "测评轮次（最近一轮开始至今）"}[p])
-day = mid.date_input("统计日", value=ctx.cutoff.date(), max_value=ctx.cutoff.date(), key="br_day", format="YYYY-MM-DD",
+day = mid.date_input("统计日", value=view.cutoff.date(), max_value=view.cutoff.date(), key="br_day", format="YYYY-MM-DD",
                      help="统计日为数据截至那天时取数据截至时刻，更早的日子取当天 23:59:59。")
 issue = right.number_input("期数", min_value=1, step=1, value=None, placeholder="自动", key="br_issue",
                            help="不填时按统计时刻推算：当年第几周 / 第几月 / 第几轮。")
-as_of = briefing.as_of_for_day(day, ctx.cutoff)
-request = (period, as_of, issue, flt.scope_unit)
+# 通报总是全县：侧栏的镇街、单位、轮次不用，查看范围照旧
+whole = view.filtered().on_day(day)
+as_of = whole.as_of
+request = (period, as_of, issue, whole.scope_unit)
 
 if st.button("生成幻灯片", type="primary", icon=":material/slideshow:", key="br_build"):
     with st.spinner("正在取数并生成幻灯片……"):
         try:
-            deck, brief = briefing.build(data.connection(), as_of=as_of, period=period,
-                                         issue_no=int(issue) if issue else None, scope_unit=flt.scope_unit)
+            deck, brief = briefing.build(data.connection(), whole, period=period, issue_no=int(issue) if issue else None)
         except briefing.NoData as exc:
             st.session_state.pop("br_result", None)
             st.error(md(exc), icon=":material/event_busy:")
@@ -58,12 +58,11 @@ elif result:
     st.info("选项已改变，请重新生成。", icon=":material/refresh:")
 
 st.subheader("在办问题台账 Excel")
-rows = data.query("supervision_ledger", **supervision.ledger_params(
-    {"as_of": as_of, "township": None, "unit": None, "round": None, "scope_unit": flt.scope_unit}))
+rows = data.query("supervision_ledger", whole, **supervision.ledger_params())
 st.download_button(f"下载全部单位在办问题清单（{formats.count(len(rows))} 条，统计时刻 {formats.moment(as_of)}）",
                    data=lambda: supervision.unit_workbook(rows, "全部单位", as_of), on_click="ignore",
                    file_name=f"在办问题清单_全部单位_{as_of:%Y%m%d}.xlsx", key="br_ledger_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:")
 
 frame.definitions(["briefing_data_span", "briefing_period_round", "overview_problem_summary", "league_units",
-                   "hotspot_summary", "supervision_ledger"], ctx.cutoff)
+                   "hotspot_summary", "supervision_ledger"], view.cutoff)

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import itertools
+
 import streamlit as st
 
 from chuangwen import db, imports, settings, store
@@ -14,7 +16,7 @@ from chuangwen.imports.kinds import KINDS
 from chuangwen.ui import data, frame
 
 SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]   # 最常用的在前
-UPLOAD_LIMIT_MB = imports.MAX_BYTES // (1024 * 1024)   # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
+UPLOAD_LIMIT_MB = imports.MAX_MB   # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
 WRITING = "正在写入并发布新的数据版本……（如有别人正在导入，会排队等待）"
 CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
 
@@ -48,14 +50,13 @@ def _tabular(kind: str, upload) -> None:
             st.error(md(exc), icon=":material/error:")
             return
         guessed = preview.guess(kind, columns, preset)
-        with st.expander(f"列映射：文件第 {header_at} 行为表头，共 {len(columns)} 列", expanded=preset is None and
-                         any(v == preview.NOT_MAPPED for k, v in guessed.items() if k in KINDS[kind].required)):
+        with st.expander(f"列映射：文件第 {header_at} 行为表头，共 {len(columns)} 列",
+                         expanded=preset is None and preview.missing_required(kind, guessed)):
             options = [preview.NOT_MAPPED, *columns]
             choices = {}
-            grid = st.columns(4)
-            for i, col in enumerate(KINDS[kind].columns):
+            for i, (where, col) in enumerate(zip(itertools.cycle(st.columns(4)), KINDS[kind].columns)):
                 default = guessed[col.name]
-                choices[col.name] = grid[i % 4].selectbox(
+                choices[col.name] = where.selectbox(
                     col.name + ("（必填）" if col.required else ""), options, index=options.index(default),
                     key=f"dm_col_{kind}_{i}", help=col.help)
             date_format = st.text_input("日期格式（可选，strftime 写法，如 %m/%d/%Y %I:%M:%S %p；常见中文写法自动识别）",
@@ -116,10 +117,9 @@ tab_import, tab_log, tab_versions, tab_tpl = st.tabs(["导入", "导入记录", 
 with tab_tpl:
     st.markdown("建议导入顺序：**责任单位 → 点位 → 测评体系 → 测评成绩 → 扣分明细 → 问题台账 → 整改记录**。"
                 "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。")
-    cols = st.columns(4)
-    for i, key in enumerate(templates.ORDER):
+    for where, key in zip(itertools.cycle(st.columns(4)), templates.ORDER):
         label = KINDS[key].label
-        cols[i % 4].download_button(label, templates.build(key), file_name=templates.file_name(key),
+        where.download_button(label, templates.build(key), file_name=templates.file_name(key),
                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                     key=f"dm_tpl_{key}", icon=":material/download:")
 
@@ -164,7 +164,7 @@ with tab_log:
         st.info("还没有导入记录。", icon=":material/history:")
     else:
         st.dataframe(log, hide_index=True, width="stretch")
-        active = log[log["状态"].isin(["成功", "部分导入"]) & (log["种类"] != "从备份恢复")]["导入编号"].tolist()
+        active = imports.rollbackable(log)
         if active:
             r1, r2 = st.columns([1, 3])
             chosen = r1.selectbox("回滚哪一次导入", active, key="dm_rb_id")
@@ -185,12 +185,11 @@ with tab_versions:
     if not versions:
         st.info("这个库还是单个文件，没有发布过版本；第一次导入时自动建立版本目录。", icon=":material/history:")
     else:
-        table = [{k: v for k, v in r.items() if k != "文件"} for r in versions]
-        st.dataframe(table, hide_index=True, width="stretch")
-        older = [r["版本"] for r in versions if not r["当前"]]
+        st.dataframe(store.versions_table(versions), hide_index=True, width="stretch")
+        older = store.older_versions(versions)
         if older:
             v1, v2 = st.columns([1, 3])
-            chosen_version = v1.selectbox("重新发布哪个版本", older[::-1], key="dm_rp_version",
+            chosen_version = v1.selectbox("重新发布哪个版本", older, key="dm_rp_version",
                                           format_func=lambda v: f"第 {v} 版")
             sure = v2.checkbox("确认：把它重新发布为当前版本（所有人下一次刷新即看到它）", key="dm_rp_confirm")
             if st.button("重新发布", key="dm_republish", disabled=not sure, icon=":material/restore:"):

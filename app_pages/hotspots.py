@@ -1,30 +1,22 @@
 """问题热点：筛选（网址保存）、离线地图（镇街分级设色 / 热力 / 点位或网格）、下钻、热点表与 Excel 导出。"""
-from datetime import timedelta
-
 import streamlit as st
 
 from chuangwen import assets, excel, formats, hotspots, maps, settings
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, mapview
 
-ctx = frame.current_context()
-flt = frame.current_filters()
+view = frame.view()
 MAP_HEIGHT = 560
 QUERIES = ["hotspot_summary", "hotspot_townships", "hotspot_grid", "hotspot_points", "hotspot_ranking",
            "hotspot_site_history"]
 
 st.title("问题热点")
-period_first_day = flt.period_start + timedelta(microseconds=1)
-st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计截至 {formats.moment(flt.as_of)}　|　"
-           f"统计区间 {formats.day(period_first_day)} 至 {formats.day(flt.as_of)}（按发现时间）")
+st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
+           f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}（按发现时间）")
 
 # ---- 选项与网址里的筛选 ------------------------------------------------------------------------
-opts = data.query("hotspot_options", county=ctx.county_code)
-refs = data.query("ref_filter_options", county=ctx.county_code)
-options = {kind: list(group["value"]) for kind, group in opts.groupby("kind", sort=False)}
-options |= {kind: list(group["code"]) for kind, group in refs.groupby("kind", sort=False)}
-category_parent = dict(zip(opts.loc[opts["kind"] == "类别", "value"], opts.loc[opts["kind"] == "类别", "parent"]))
-site_names = {}
+options, category_parent = data.memo(hotspots.filter_options, data.query("hotspot_options", view),
+                                     data.query("ref_filter_options", view))
 
 if not st.session_state.get("hs_url_loaded"):
     # 第一次打开本页：网址里的筛选优先（别人发来的链接）
@@ -42,13 +34,13 @@ with st.container(border=True):
     sources = c1.multiselect("问题来源", options.get("来源", []), key="hs_sources", placeholder="全部来源")
     categories = c2.multiselect(
         "问题类别", options.get("类别", []), key="hs_categories", placeholder="全部类别",
-        format_func=lambda c: c if not isinstance(category_parent.get(c), str) else f"{category_parent[c]}·{c}",
+        format_func=lambda c: hotspots.category_label(c, category_parent),
         help="选大类时包含其下所有小类。")
     site_types = c3.multiselect("点位类型", options.get("点位类型", []), key="hs_site_types", placeholder="全部类型")
     severities = c4.multiselect("严重程度", hotspots.SEVERITIES, key="hs_severities", placeholder="全部")
     statuses = c5.multiselect(
         "状态", hotspots.STATUSES, key="hs_statuses", placeholder="全部状态",
-        help=f"多选为“或”。反弹：同一点位同一类别在上一次销号后 {settings.get('rebound_days')} 天内再次发现，"
+        help=f"多选为“或”。反弹：同一点位同一类别在上一次销号后 {view.rebound_days} 天内再次发现，"
              "或本条销号后该天数内被反弹重开（天数由 CHUANGWEN_REBOUND_DAYS 设置）。")
 page = hotspots.PageFilters(tuple(sources), tuple(categories), tuple(site_types), tuple(severities), tuple(statuses))
 
@@ -56,19 +48,15 @@ metric = st.radio("分级设色指标", list(hotspots.CHOROPLETH_METRICS), key="
                   format_func=hotspots.CHOROPLETH_METRICS.get)
 
 # 当前筛选写回网址：复制链接即可分享同样的视图
-shared_url = {"from": period_first_day.date(), "to": flt.as_of.date(), "town": flt.township,
-              "unit": flt.unit, "round": flt.round}
-wanted_params = hotspots.to_query_params(page, metric, shared_url)
+wanted_params = hotspots.share_url(page, metric, view)
 if st.query_params.to_dict() != wanted_params:
     st.query_params.from_dict(wanted_params)
 
 # ---- 查询 ------------------------------------------------------------------------------------
-boundaries = data.query("hotspot_boundaries", county=ctx.county_code, as_of=flt.as_of)
-county_rows = boundaries[boundaries["level"] == "县级"]
-ring = hotspots.county_ring(county_rows.iloc[0]["geom_wkb"] if not county_rows.empty else None)
-params = hotspots.query_params(flt.problem_params(), page, options,
-                               rebound_days=settings.get("rebound_days"), county_ring=ring)
-summary = data.query("hotspot_summary", **params).iloc[0]
+boundaries = data.query("hotspot_boundaries", view)
+ring = data.memo(hotspots.ring_of, boundaries)
+params = hotspots.page_params(page, options, county_ring=ring)
+summary = data.query("hotspot_summary", view, **params).iloc[0]
 
 
 def show_cards():
@@ -76,13 +64,13 @@ def show_cards():
              ("逾期", summary["overdue_now"]), ("反弹", summary["rebounds"])]
     for col, (label, value) in zip(st.columns(len(cards)), cards):
         col.metric(label, formats.count(value), border=True,
-                   help=frame.metric_help("hotspot_summary", label, ctx.cutoff))
+                   help=frame.metric_help("hotspot_summary", label, view.cutoff))
 
 
 if int(summary["problems"]) == 0:
     st.info("当前筛选条件下没有问题。可以放宽本页的来源、类别、点位类型、严重程度或状态筛选，"
             "或在左侧调整统计区间、镇街、牵头单位、测评轮次。", icon=":material/search:")
-    frame.definitions(QUERIES, ctx.cutoff)
+    frame.definitions(QUERIES, view.cutoff)
     st.stop()
 
 show_cards()
@@ -90,8 +78,8 @@ if message := hotspots.bad_coords_message(summary):
     st.warning(message, icon=":material/location_off:")
 
 # ---- 地图 ------------------------------------------------------------------------------------
-townships = data.query("hotspot_townships", **params, county=ctx.county_code)
-st.session_state["hs_town_codes"] = {n: c for n, c in zip(townships["name"], townships["code"]) if c}
+townships = data.query("hotspot_townships", view, **params)
+st.session_state["hs_town_codes"] = hotspots.town_codes(townships)
 
 
 def on_map_click():
@@ -120,12 +108,12 @@ elif not assets.is_installed():
                "请在安装时能访问 npm 软件源（或内网镜像）的机器上运行 `python -m chuangwen.assets`"
                "（`bash scripts/start.sh` 会自动执行）。", icon=":material/map:")
 else:
-    view = hotspots.boundary_bounds(boundaries, flt.township)
-    grid_spec = hotspots.grid_for_view(view, width_px=1100, height_px=MAP_HEIGHT)
-    grid = data.query("hotspot_grid", **params, **grid_spec.params())
+    bounds = hotspots.boundary_bounds(boundaries, view.township)
+    grid_spec = hotspots.grid_for_view(bounds, width_px=1100, height_px=MAP_HEIGHT)
+    grid = data.query("hotspot_grid", view, **params, **grid_spec.params())
     located = int(summary["located"])
-    points = (data.query("hotspot_points", **params, limit=hotspots.MARKER_LIMIT)
-              if 0 < located <= hotspots.MARKER_LIMIT else None)
+    points = (data.query("hotspot_points", view, **params, limit=hotspots.MARKER_LIMIT)
+              if hotspots.show_points(summary) else None)
     head_left, head_right = st.columns([4, 1])
     cell_m = hotspots.cell_size_m(grid_spec)
     if points is None:
@@ -136,14 +124,14 @@ else:
     else:
         head_left.caption(f"逐条显示 {formats.count(located)} 条问题（点击圆点看详情；有点位的问题可打开点位历史）。"
                           f"热力图按约 {formats.count(cell_m)} 米见方的格子汇总。右上角可切换图层。")
-    if flt.township:
+    if view.township:
         head_right.button("返回全县", key="hs_back", on_click=back_to_county, icon=":material/undo:")
-    mapview.show(maps.hotspot_map, boundaries, townships, grid, points, metric=metric, view=view, zoom=grid_spec.zoom,
+    mapview.show(maps.hotspot_map, boundaries, townships, grid, points, metric=metric, view=bounds, zoom=grid_spec.zoom,
                  tiles_url=settings.get("tiles_url"), tiles_attr=settings.get("tiles_attr"),
                  key="hs_map", height=MAP_HEIGHT, returned_objects=["last_object_clicked_tooltip"], on_change=on_map_click)
 
 if message:
-    bad = data.query("hotspot_bad_coords", **params, limit=hotspots.BAD_COORDS_LIMIT)
+    bad = data.query("hotspot_bad_coords", view, **params, limit=hotspots.BAD_COORDS_LIMIT)
     with st.expander(f"坐标缺失/越界清单（{formats.count(len(bad))} 条）", icon=":material/location_off:"):
         st.dataframe(hotspots.bad_coords_table(bad), hide_index=True)
         if len(bad) >= hotspots.BAD_COORDS_LIMIT:
@@ -151,7 +139,7 @@ if message:
 
 # ---- 热点表 ----------------------------------------------------------------------------------
 st.subheader("热点点位与镇街")
-ranking = data.query("hotspot_ranking", **params, top=hotspots.TOP_N)
+ranking = data.query("hotspot_ranking", view, **params, top=hotspots.TOP_N)
 by = st.radio("排名依据", list(hotspots.RANKING_VIEWS), key="hs_rank_by", horizontal=True,
               format_func=lambda k: "按" + hotspots.RANKING_VIEWS[k][0])
 left, right = st.columns([3, 2])
@@ -169,26 +157,22 @@ with right:
         st.info("没有可排名的镇街（该项均为 0）。")
     else:
         st.dataframe(town_table, hide_index=True)
-note = (f"创文看板·问题热点　数据截至 {formats.moment(ctx.cutoff)}　统计区间 {formats.day(period_first_day)} 至 "
-        f"{formats.day(flt.as_of)}　筛选：{hotspots.describe_filters(page, flt.township, flt.unit, flt.round)}")
+note = (f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {formats.day(view.first_period_day)} 至 "
+        f"{formats.day(view.as_of)}　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}")
 st.download_button("下载热点表（Excel）", data=lambda: excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
-                   on_click="ignore", file_name=f"问题热点_{flt.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
+                   on_click="ignore", file_name=f"问题热点_{view.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 if not boundaries.empty:
-    export.map_png_button(boundaries, townships, f"{ctx.county_name}各镇街问题数", f"问题热点地图_{flt.as_of:%Y%m%d}",
-                          key="hs_png_map", subtitle=f"统计截至 {formats.moment(flt.as_of)}")
+    export.map_png_button(boundaries, townships, f"{view.county_name}各镇街问题数", f"问题热点地图_{view.as_of:%Y%m%d}",
+                          key="hs_png_map", subtitle=f"统计截至 {formats.moment(view.as_of)}")
 
 # ---- 点位历史 --------------------------------------------------------------------------------
 st.subheader("点位历史")
-site_choices = dict(zip(ranking.loc[ranking["grouping_kind"] == "点位", "code"],
-                        ranking.loc[ranking["grouping_kind"] == "点位", "name"]))
-picked = st.session_state.get("hs_site")
-if picked and picked not in site_choices:
-    site_choices[picked] = picked
+site_choices = hotspots.site_choices(ranking, st.session_state.get("hs_site"))
 site = st.selectbox("选择点位（也可在地图上点击点位）", [None, *site_choices], key="hs_site",
                     format_func=lambda c: "（未选择）" if c is None else f"{site_choices.get(c, c)}（{c}）")
 if site:
-    history = data.query("hotspot_site_history", **hotspots.history_params(params, site))
+    history = data.query("hotspot_site_history", hotspots.history_view(view), **hotspots.history_params(site, ring))
     if history.empty:
         st.info("这个点位在统计时刻之前没有问题记录（或不在您的查看范围内）。")
     else:
@@ -196,4 +180,4 @@ if site:
         st.caption(hotspots.history_summary(history))
         st.dataframe(table, hide_index=True)
 
-frame.definitions(QUERIES, ctx.cutoff)
+frame.definitions(QUERIES, view.cutoff)

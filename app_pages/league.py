@@ -1,14 +1,11 @@
 """红黑榜：单位（条、块）与镇街排行、红榜黑榜与名次变化、单位下钻。"""
-from datetime import timedelta
-
 import streamlit as st
 
 from chuangwen import charts, formats, league, settings, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
-ctx = frame.current_context()
-flt = frame.current_filters()
+view = frame.view()
 
 st.title("红黑榜")
 try:
@@ -19,24 +16,18 @@ except settings.SettingError as exc:
     st.stop()
 
 period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
-start = league.period_start(flt.as_of, flt.period_start, period)
-previous = league.PREVIOUS_LABEL[period]
-st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计区间 {formats.moment(start)} 至 {formats.moment(flt.as_of)}"
-           f"（不含起点）　|　名次变化与{previous}（{formats.moment(start - (flt.as_of - start))} 至 "
-           f"{formats.moment(start)}）比较")
+board = league.period_view(view, period)
+board_params = league.board_params(weights, min_sample)
+st.caption(league.period_caption(board, view.cutoff, period))
 st.markdown(f"**{league.formula_text(weights)}**")
 st.caption(f"某项比率没有分母时该项不计，其余权重按比例放大。区间内经手问题少于 {min_sample} 条的显示“样本不足”，"
            "不按比率排名；得分相同的并列同一名次。红榜 = 前 5 名，黑榜 = 倒数 5 名（不与红榜重复）。"
            "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。"
            "权重与最少样本数见设置 CHUANGWEN_LEAGUE_WEIGHTS、CHUANGWEN_MIN_SAMPLE。")
 
-units = data.query("league_units", **league.unit_params(
-    flt.as_of, start, township=flt.township, round_code=flt.round, scope_unit=flt.scope_unit,
-    min_sample=min_sample, weights=weights))
-townships = data.query("league_townships", **league.township_params(
-    flt.as_of, start, county=ctx.county_code, unit=flt.unit, round_code=flt.round, scope_unit=flt.scope_unit,
-    min_sample=min_sample, weights=weights))
-quality = data.query("quality_event_order", as_of=flt.as_of, scope_unit=flt.scope_unit)
+units = data.query("league_units", board, **board_params)
+townships = data.query("league_townships", board, **board_params)
+quality = data.query("quality_event_order", view)
 
 if not quality.empty:
     st.warning(f"**数据质量**：{len(quality)} 条问题的整改记录顺序不可能（如销号早于交办、重复销号），"
@@ -70,11 +61,11 @@ def show_boards(rows, name_col, what):
 tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
 for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
     with tab:
-        rows = units[units["kind"] == kind]
+        rows = data.memo(league.of_kind, units, kind)
         show_boards(rows, "unit_name", "牵头单位")
         st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
         st.dataframe(data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"), hide_index=True,
-                     height=min(38 + 35 * len(rows), 900))
+                     height=league.table_height(rows))
 
 with tab_town:
     show_boards(townships, "township_name", "镇街")
@@ -82,43 +73,38 @@ with tab_town:
                     help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。")
     st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
     st.dataframe(data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
-                 hide_index=True, height=min(38 + 35 * len(townships), 900))
+                 hide_index=True, height=league.table_height(townships))
 
 with tab_unit:
-    names = dict(zip(units["unit_code"], units["unit_name"] + "（" + units["kind"] + "）"))
+    names = data.memo(league.unit_names, units)
     if not names:
         st.info("没有可查看的单位。")
     else:
         unit_code = st.selectbox("单位", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
-        row = units[units["unit_code"] == unit_code].iloc[0]
+        row = league.unit_row(units, unit_code)
         st.markdown(f"**{md(names[unit_code])}**　本区间名次：{league.rank_label(row)}"
                     f"　综合得分：{formats.points(row['score'])}　变化：{league.change_label(row) or '—'}")
-        frames = {}
-        for at in league.week_ends(flt.as_of, 8):
-            frames[at] = data.query("league_units", **league.unit_params(
-                at, at - timedelta(days=7), township=flt.township, round_code=flt.round,
-                scope_unit=flt.scope_unit, min_sample=min_sample, weights=weights))
         left, right = st.columns(2)
         with left:
-            trend = league.rank_trend(frames, unit_code)
+            trend = data.memo(league.rank_trend, data.query("league_unit_rank_trend", view, **board_params,
+                                                            unit_code=unit_code, weeks=league.TREND_WEEKS))
             trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code])
             st.plotly_chart(trend_fig, key="lg_rank_trend")
             export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
         with right:
-            mix = data.query("league_unit_categories", unit_code=unit_code, as_of=flt.as_of, period_start=start,
-                             scope_unit=flt.scope_unit)
+            mix = data.query("league_unit_categories", board, unit_code=unit_code)
             if mix.empty:
                 st.info("本区间该单位没有经手的问题。")
             else:
                 mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
                 st.plotly_chart(mix_fig, key="lg_category_mix")
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
-        overdue = data.query("supervision_ledger", **supervision.ledger_params(
-            {**flt.problem_params(), "unit": unit_code}, overdue_only=True))
+        overdue = data.query("supervision_ledger", view.for_unit(unit_code), **supervision.ledger_params(overdue_only=True))
         st.subheader(f"逾期清单（{len(overdue)} 条，牵头）")
         if overdue.empty:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")
         else:
             st.dataframe(data.memo(supervision.display_ledger, overdue), hide_index=True)
 
-frame.definitions(["league_units", "league_townships", "league_unit_categories", "quality_event_order"], ctx.cutoff)
+frame.definitions(["league_units", "league_townships", "league_unit_rank_trend", "league_unit_categories",
+                   "quality_event_order"], view.cutoff)

@@ -5,13 +5,13 @@ from chuangwen import charts, formats, rank_trend
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, projector
 
-ctx = frame.current_context()
+view = frame.view()
 
 head, switch = st.columns([5, 1], vertical_alignment="bottom")
-head.title(f"排名趋势 · {md(ctx.county_name)}")
+head.title(f"排名趋势 · {md(view.county_name)}")
 big = projector.toggle("rk_projector", switch)
 projector.apply()
-st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　名次只按公布排名的测评轮次计算，缺测单位不参与排名")
+st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　名次只按公布排名的测评轮次计算，缺测单位不参与排名")
 
 rounds = data.query("rank_trend_rounds")
 types = rank_trend.round_types(rounds)
@@ -25,28 +25,26 @@ with st.expander("图表设置", expanded=not big):
     c1, c2, c3, c4 = st.columns([1.2, 1, 1, 3])
     round_type = c1.selectbox("测评类型", types, index=types.index(rank_trend.default_round_type(types)),
                               key="rk_round_type")
-    target = c2.number_input("目标名次（前 k 名）", min_value=1, step=1, value=ctx.target_rank or 10,
+    target = c2.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank or rank_trend.FALLBACK_TARGET,
                              key="rk_target", help="默认取设置 CHUANGWEN_TARGET_RANK 或库内 meta.target_rank。")
     top_n = c3.number_input("同时显示前 N 名", min_value=0, max_value=20, step=1, value=5, key="rk_top_n")
     history = data.query("rank_trend_history", round_type=round_type)
-    rivals_default = rank_trend.default_rivals(ctx.meta.get("rival_region_codes"), list(unit_names),
-                                            history, ctx.county_code)
-    rivals = c4.multiselect("对手（高亮显示）", [c for c in unit_names if c != ctx.county_code],
+    rivals_default = rank_trend.default_rivals(view.rival_codes, list(unit_names), history, view.county_code)
+    rivals = c4.multiselect("对手（高亮显示）", rank_trend.rival_choices(unit_names, view.county_code),
                             default=rivals_default, format_func=unit_names.get, key="rk_rivals")
 
 target = int(target)
-stats = data.query("rank_trend_round_stats", round_type=round_type, county=ctx.county_code, target_rank=target)
-latest_size = stats["group_size"].iloc[-1] if not stats.empty else None
-target_msg = rank_trend.target_problem(target, latest_size)
+stats = data.query("rank_trend_round_stats", view, round_type=round_type, target_rank=target)
+target_msg = rank_trend.target_problem(target, rank_trend.latest_group_size(stats))
 if target_msg:
     st.warning(target_msg, icon=":material/warning:")
 line_target = None if target_msg else target
 height = projector.chart_height()
 
 # ---------------------------------------------------------------- 1 名次走势、2 得分走势
-shown = rank_trend.shown_units(history, ctx.county_code, int(top_n), rivals)
-bump = charts.rank_bump(history, ctx.county_code, shown, line_target, rivals, height=height, big=big)
-trend = charts.score_trend(stats, ctx.county_name, line_target, height=height, big=big)
+shown = rank_trend.shown_units(history, view.county_code, int(top_n), rivals)
+bump = charts.rank_bump(history, view.county_code, shown, line_target, rivals, height=height, big=big)
+trend = charts.score_trend(stats, view.county_name, line_target, height=height, big=big)
 theme = projector.chart_theme()
 if big:
     st.plotly_chart(bump, key="rk_bump_chart", theme=theme)
@@ -69,25 +67,23 @@ st.subheader("差距分析" + (f"：{md(latest['round_name'])}" if latest is not
 if latest is None:
     st.info(f"本县在{md(round_type)}中还没有成绩，无法做差距分析。")
 else:
-    if stats.iloc[-1]["round_code"] != latest["round_code"]:
-        st.info(f"本县在最近一轮（{md(stats.iloc[-1]['round_name'])}）缺测，"
-                f"差距分析用本县有成绩的最近一轮：{md(latest['round_name'])}。")
-    needed = data.query("rank_trend_points_needed", county=ctx.county_code, round_code=latest["round_code"])
+    if note := rank_trend.skipped_latest_note(stats, latest):
+        st.info(md(note))
+    needed = data.query("rank_trend_points_needed", view, round_code=latest["round_code"])
     gap_target = None if rank_trend.target_problem(target, latest["group_size"]) else target
     cards = rank_trend.gap_cards(needed, gap_target)
     for col, card in zip(st.columns(len(cards)), cards):
         col.metric(card.label, card.value, delta=card.delta, delta_color=card.delta_color,
                    delta_arrow=card.delta_arrow, border=True,
-                   help=frame.metric_help("rank_trend_points_needed", card.metric, ctx.cutoff) if card.metric else None)
+                   help=frame.metric_help("rank_trend_points_needed", card.metric, view.cutoff) if card.metric else None)
 
-    parts = data.query("rank_trend_part_gap", county=ctx.county_code, round_code=latest["round_code"],
-                       target_rank=gap_target or 1)
+    parts = data.query("rank_trend_part_gap", view, round_code=latest["round_code"], target_rank=gap_target or 1)
     if parts.empty:
         st.info(f"{md(latest['round_name'])}没有分项（板块/测评项目）成绩，无法按分项比较。")
     else:
         p1, p2 = st.columns([1, 2])
         level = p1.radio("分项层级", list(rank_trend.PART_LEVELS), horizontal=True, key="rk_part_level")
-        bases = list(rank_trend.GAP_BASES) if gap_target else ["组内最高", "组内平均"]
+        bases = rank_trend.gap_bases(gap_target)
         basis = p2.radio("按与谁的差距排序", bases, horizontal=True, key="rk_gap_basis")
         rows = rank_trend.part_gap_rows(parts, level, basis)
         part_fig = charts.part_gap(rows, level, basis, big=big)
@@ -102,21 +98,21 @@ st.subheader("全组排名表")
 choices = rank_trend.rounds_of_type(rounds, round_type)
 t1, t2 = st.columns([1, 1])
 round_code = t1.selectbox("轮次", list(choices), format_func=choices.get, key=f"rk_table_round_{round_type}")
-round_rows = history[history["round_code"] == round_code]
+round_rows = rank_trend.round_rows(history, round_code)
 round_parts = data.query("rank_trend_round_parts", round_code=round_code)
 sort_by = t2.selectbox("排序", rank_trend.table_sort_options(round_parts), key="rk_table_sort")
 if note := rank_trend.round_missing_note(round_rows):
     st.info(md(note), icon=":material/info:")
-table = rank_trend.rank_table(round_rows, round_parts, ctx.county_code, sort_by)
+table = rank_trend.rank_table(round_rows, round_parts, view.county_code, sort_by)
 if big:
     st.html(rank_trend.rank_table_html(table))
 else:
     # 不用 pandas Styler：120 个单位时它要 40 ms 以上；本县以 ★ 标出并固定在第一行
     two = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(table, hide_index=True, height=min(38 + 35 * len(table), 720),
+    st.dataframe(table, hide_index=True, height=rank_trend.table_height(table),
                  column_config={"名次": st.column_config.NumberColumn(format="%d"), "得分": two,
                                 "得分变化": st.column_config.NumberColumn(format="%+.2f"),
-                                **{c: two for c in table.columns[5:-1]}})
+                                **{c: two for c in rank_trend.part_columns(table)}})
 
 frame.definitions(["rank_trend_history", "rank_trend_round_stats", "rank_trend_points_needed", "rank_trend_part_gap", "rank_trend_round_parts",
-                   "rank_trend_rounds"], ctx.cutoff)
+                   "rank_trend_rounds"], view.cutoff)

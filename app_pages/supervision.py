@@ -5,14 +5,12 @@ from chuangwen import charts, formats, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
-ctx = frame.current_context()
-flt = frame.current_filters()
+view = frame.view()
 
 st.title("整改督办")
-st.caption(f"数据截至 {formats.moment(ctx.cutoff)}　|　统计时刻 {formats.moment(flt.as_of)}（状态、逾期均按该时刻回放整改记录）")
+st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计时刻 {formats.moment(view.as_of)}（状态、逾期均按该时刻回放整改记录）")
 
-unit_options = dict(data.query("ref_filter_options", county=ctx.county_code).query("kind == '单位'")[["code", "name"]]
-                    .itertuples(index=False, name=None))
+unit_options = data.memo(supervision.unit_options, data.query("ref_filter_options", view))
 left, mid, right = st.columns([2, 1, 1])
 involved = left.selectbox("涉及单位（牵头或配合）", [frame.ALL, *unit_options], key="sv_unit",
                           format_func=lambda c: unit_options.get(c, c))
@@ -21,43 +19,41 @@ status = mid.selectbox("当前状态", [frame.ALL, *supervision.OPEN_STATUSES], 
 status = None if status == frame.ALL else status
 overdue_only = right.checkbox("只看逾期", key="sv_overdue")
 
-rows = data.query("supervision_ledger", **supervision.ledger_params(
-    flt.problem_params(), involved_unit=involved, status=status, overdue_only=overdue_only))
+rows = data.query("supervision_ledger", view, **supervision.ledger_params(
+    involved_unit=involved, status=status, overdue_only=overdue_only))
 counts = supervision.cards(rows)
 for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
+    metric = supervision.CARD_METRICS.get(label)
     col.metric(label, formats.count(value), border=True,
-               help=frame.metric_help("supervision_ledger",
-                                      {"在办问题": "在办问题", "本周到期": "本周到期"}.get(label, "逾期天数"), ctx.cutoff)
-               if label != "记录顺序存疑" else "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。")
+               help=frame.metric_help("supervision_ledger", metric, view.cutoff) if metric else supervision.QUALITY_HELP)
 
 st.subheader("在办问题台账")
 table = data.memo(supervision.display_ledger, rows)
 st.dataframe(table, hide_index=True, height=420)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
 st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{len(rows)} 条）",
-                   data=lambda: supervision.unit_workbook(rows, name, flt.as_of), on_click="ignore",   # 点了才生成
-                   file_name=f"在办问题清单_{name}_{flt.as_of:%Y%m%d}.xlsx",
+                   data=lambda: supervision.unit_workbook(rows, name, view.as_of), on_click="ignore",   # 点了才生成
+                   file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
 
 st.subheader("整改时间线")
 if rows.empty:
     st.info("当前筛选下没有在办问题。")
 else:
-    codes = rows["problem_code"].tolist()[:2000]
-    code = st.selectbox("问题编号（按逾期天数排序，最多列 2,000 条）", codes, key="sv_problem")
-    picked = rows[rows["problem_code"] == code].iloc[0]
+    code = st.selectbox(f"问题编号（按逾期天数排序，最多列 {formats.count(supervision.PICK_LIMIT)} 条）",
+                        supervision.pickable(rows), key="sv_problem")
+    picked = supervision.row_of(rows, code)
     st.markdown(f"**{md(code)}**　{md(picked['description'])}　|　牵头：{md(picked['lead_unit'])}"
                 f"{'　配合：' + md(picked['coop_units']) if picked['coop_units'] else ''}　|　状态：{md(picked['status'])}")
-    events = data.query("supervision_timeline", problem_code=code, as_of=flt.as_of, scope_unit=flt.scope_unit)
+    events = data.query("supervision_timeline", view, problem_code=code)
     st.dataframe(supervision.display_timeline(events), hide_index=True)
 
 left, right = st.columns(2)
 with left:
-    points = data.query("supervision_burndown", as_of=flt.as_of, township=flt.township, unit=flt.unit,
-                        round=flt.round, scope_unit=flt.scope_unit, involved_unit=involved)
+    points = data.query("supervision_burndown", view, involved_unit=involved)
     burndown_fig = data.memo(charts.burndown, points)
     st.plotly_chart(burndown_fig, key="sv_burndown")
-    export.png_button(burndown_fig, f"在办问题燃尽图_{flt.as_of:%Y%m%d}", key="sv_png_burndown")
+    export.png_button(burndown_fig, f"在办问题燃尽图_{view.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
     st.subheader(f"本周到期（{counts['本周到期']} 条）")
     due = supervision.due_this_week(rows)
@@ -66,4 +62,4 @@ with right:
     else:
         st.dataframe(due, hide_index=True)
 
-frame.definitions(["supervision_ledger", "supervision_timeline", "supervision_burndown"], ctx.cutoff)
+frame.definitions(["supervision_ledger", "supervision_timeline", "supervision_burndown"], view.cutoff)

@@ -28,10 +28,10 @@ ALL_TIME = datetime(1900, 1, 1)
 
 def _params(con, county: str, as_of: datetime) -> tuple[dict, object]:
     boundaries = queries.run(con, "hotspot_boundaries", {"county": county, "as_of": as_of})
-    ring = hotspots.county_ring(boundaries[boundaries["level"] == "县级"].iloc[0]["geom_wkb"])
     shared = {"as_of": as_of, "period_start": ALL_TIME, "township": None, "unit": None, "round": None,
-              "scope_unit": None}
-    return hotspots.query_params(shared, hotspots.PageFilters(), {}, rebound_days=30, county_ring=ring), boundaries
+              "scope_unit": None, "rebound_days": 30}
+    page = hotspots.page_params(hotspots.PageFilters(), {}, county_ring=hotspots.ring_of(boundaries))
+    return shared | page, boundaries
 
 
 def ours(path: Path) -> tuple[float, int, int]:

@@ -127,13 +127,12 @@ def build(directory: Path, problems: int) -> Path:
 
 
 def unit_params(as_of, start):
-    return league.unit_params(as_of, start, township=None, round_code=None, scope_unit=None,
-                              min_sample=MIN_SAMPLE, weights=WEIGHTS)
+    return {"as_of": as_of, "period_start": start, "township": None, "round": None, "scope_unit": None,
+            **league.board_params(WEIGHTS, MIN_SAMPLE)}
 
 
 def township_params(as_of, start, county):
-    return league.township_params(as_of, start, county=county, unit=None, round_code=None, scope_unit=None,
-                                  min_sample=MIN_SAMPLE, weights=WEIGHTS)
+    return {**unit_params(as_of, start), "county": county, "unit": None}
 
 
 def timed(fn, runs: int) -> tuple[list[float], object]:

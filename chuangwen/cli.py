@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from chuangwen import __version__, db, settings
+from chuangwen.view import NoData, View
 
 PROG = "chuangwen"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -430,10 +431,12 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
         db._refuse_newer(version, path)
         if version < db.SCHEMA_VERSION:
             raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
-        as_of = args.as_of or supervision.data_cutoff(con)
-        if as_of is None:
-            raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}")
-        frame = supervision.export_problems(con, as_of)
+        try:
+            view = View.of_store(con, as_of=args.as_of)
+        except NoData:
+            raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}") from None
+        as_of = view.as_of
+        frame = supervision.export_problems(con, view)
     finally:
         con.close()
     supervision.write_export(frame, args.out)

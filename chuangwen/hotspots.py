@@ -33,42 +33,82 @@ class PageFilters:
     statuses: tuple[str, ...] = ()
 
 
-def _joined(values: Iterable[str], allowed: Iterable[str], what: str) -> str | None:
-    """多选值 → 逗号连接的绑定参数；只接受选项表里有的值（允许清单），空 = 不限（NULL）。"""
+def _chosen(values: Iterable[str], allowed: Iterable[str], what: str) -> tuple[str, ...] | None:
+    """多选值 → 作为列表绑定的参数；只接受选项表里有的值（允许清单），空 = 不限（NULL）。"""
     allowed = set(allowed)
     values = tuple(values)
-    bad = [v for v in values if v not in allowed or "," in v]
+    bad = [v for v in values if v not in allowed]
     if bad:
         raise ValueError(f"{what}不在可选范围内：{'、'.join(bad)}")
-    return ",".join(values) if values else None
+    return values or None
 
 
-def query_params(shared: Mapping, page: PageFilters, options: Mapping[str, Iterable[str]], *,
-                 rebound_days: int, county_ring: str | None, site: str | None = None) -> dict:
-    """问题热点各查询共用的参数：侧栏（as_of、区间、镇街、单位、轮次、查看范围）+ 本页筛选 + 反弹天数 + 县界。"""
+def page_params(page: PageFilters, options: Mapping[str, Iterable[str]], *, county_ring: str | None,
+                site: str | None = None) -> dict:
+    """问题热点各查询在查看口径之外的参数：本页筛选（多选按列表绑定）、县界、点位。"""
     return {
-        "as_of": shared["as_of"],
-        "period_start": shared["period_start"],
-        "township": shared["township"],
-        "unit": shared["unit"],
-        "round": shared["round"],
-        "scope_unit": shared["scope_unit"],
         "site": site,
-        "sources": _joined(page.sources, options.get("来源", ()), "来源"),
-        "categories": _joined(page.categories, options.get("类别", ()), "问题类别"),
-        "site_types": _joined(page.site_types, options.get("点位类型", ()), "点位类型"),
-        "severities": _joined(page.severities, SEVERITIES, "严重程度"),
-        "statuses": _joined(page.statuses, STATUSES, "状态"),
-        "rebound_days": int(rebound_days),
+        "sources": _chosen(page.sources, options.get("来源", ()), "来源"),
+        "categories": _chosen(page.categories, options.get("类别", ()), "问题类别"),
+        "site_types": _chosen(page.site_types, options.get("点位类型", ()), "点位类型"),
+        "severities": _chosen(page.severities, SEVERITIES, "严重程度"),
+        "statuses": _chosen(page.statuses, STATUSES, "状态"),
         "county_ring": county_ring,
     }
 
 
-def history_params(params: Mapping, site: str) -> dict:
-    """点位历史：该点位的全部问题（不限区间与本页筛选，只保留统计时刻、查看范围、反弹天数与县界）。"""
-    return {**{k: None for k in params}, "as_of": params["as_of"], "period_start": HISTORY_START,
-            "scope_unit": params["scope_unit"], "rebound_days": params["rebound_days"],
-            "county_ring": params["county_ring"], "site": site}
+def history_view(view):
+    """点位历史的口径：该点位截至统计时刻的全部问题（不限区间与侧栏筛选，保留查看范围）。"""
+    return view.filtered().at(view.as_of, HISTORY_START)
+
+
+def history_params(site: str, county_ring: str | None) -> dict:
+    """点位历史在口径之外的参数：只限点位，本页筛选不用。"""
+    return page_params(PageFilters(), {}, county_ring=county_ring, site=site)
+
+
+def filter_options(opts: pd.DataFrame, refs: pd.DataFrame) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """本页筛选的选项（来源、类别、点位类型 + 镇街、单位、轮次的代码）与每个小类所属的大类。"""
+    options = {kind: list(group["value"]) for kind, group in opts.groupby("kind", sort=False)}
+    options |= {kind: list(group["code"]) for kind, group in refs.groupby("kind", sort=False)}
+    cats = opts[opts["kind"] == "类别"]
+    parent = {c: p for c, p in zip(cats["value"], cats["parent"]) if isinstance(p, str)}
+    return options, parent
+
+
+def category_label(category: str, parent: Mapping[str, str]) -> str:
+    return f"{parent[category]}·{category}" if category in parent else category
+
+
+def ring_of(boundaries: pd.DataFrame) -> str | None:
+    """边界表里县级边界的环（没有县界时为 None）。"""
+    county = boundaries[boundaries["level"] == "县级"]
+    return county_ring(county.iloc[0]["geom_wkb"] if not county.empty else None)
+
+
+def town_codes(townships: pd.DataFrame) -> dict[str, str]:
+    """地图点击用：镇街名 → 代码（库里没有代码的“未落镇街”不在内）。"""
+    return {n: c for n, c in zip(townships["name"], townships["code"]) if c}
+
+
+def show_points(summary) -> bool:
+    """可上图的问题不多于 MARKER_LIMIT 条时逐条画点，否则只画库内汇总的网格。"""
+    return 0 < int(summary["located"]) <= MARKER_LIMIT
+
+
+def site_choices(ranking: pd.DataFrame, picked: str | None) -> dict[str, str]:
+    """点位历史的选项：热点表里的点位，加上在地图上点到的那个（不在表里时用代码作名字）。"""
+    sites = ranking[ranking["grouping_kind"] == "点位"]
+    choices = dict(zip(sites["code"], sites["name"]))
+    if picked and picked not in choices:
+        choices[picked] = picked
+    return choices
+
+
+def share_url(page: PageFilters, metric: str, view) -> dict[str, str]:
+    """当前筛选写成网址参数（本页 + 侧栏的区间、镇街、单位、轮次）：复制链接即可分享同样的视图。"""
+    return to_query_params(page, metric, {"from": view.first_period_day, "to": view.as_of.date(),
+                                          "town": view.township, "unit": view.unit, "round": view.round})
 
 
 # ---- 县界与网格 ------------------------------------------------------------------------------

@@ -59,16 +59,29 @@ def period_start(as_of: datetime, sidebar_start: datetime, period: str) -> datet
     return as_of - timedelta(days=_PERIOD_DAYS[period])
 
 
-def unit_params(as_of: datetime, start: datetime, *, township, round_code, scope_unit, min_sample: int,
-                weights: Weights) -> dict:
-    return {"as_of": as_of, "period_start": start, "township": township, "round": round_code,
-            "scope_unit": scope_unit, "min_sample": int(min_sample), **weights.params()}
+def period_view(view, period: str):
+    """红黑榜的统计口径：侧栏的口径，区间按所选周期（周 / 月 / 侧栏）重定起点。"""
+    return view.at(view.as_of, period_start(view.as_of, view.period_start, period))
 
 
-def township_params(as_of: datetime, start: datetime, *, county, unit, round_code, scope_unit, min_sample: int,
-                    weights: Weights) -> dict:
-    return {"as_of": as_of, "period_start": start, "county": county, "unit": unit, "round": round_code,
-            "scope_unit": scope_unit, "min_sample": int(min_sample), **weights.params()}
+def previous_window(view) -> tuple[datetime, datetime]:
+    """上一等长区间（起点、终点；终点 = 本期起点），名次变化与它比较（与 league_units 的 prev 同一规则）。"""
+    return view.period_start - (view.as_of - view.period_start), view.period_start
+
+
+def period_caption(view, cutoff: datetime, period: str) -> str:
+    prev_start, prev_end = previous_window(view)
+    return (f"数据截至 {formats.moment(cutoff)}　|　统计区间 {formats.moment(view.period_start)} 至 "
+            f"{formats.moment(view.as_of)}（不含起点）　|　名次变化与{PREVIOUS_LABEL[period]}"
+            f"（{formats.moment(prev_start)} 至 {formats.moment(prev_end)}）比较")
+
+
+def board_params(weights: Weights, min_sample: int) -> dict:
+    """红黑榜查询在查看口径之外的参数：最少样本数与综合得分权重。"""
+    return {"min_sample": int(min_sample), **weights.params()}
+
+
+TREND_WEEKS = 8   # 单位下钻的名次走势：统计时刻及之前 8 周
 
 
 def rank_label(row) -> str:
@@ -161,24 +174,33 @@ def excluded_total(df: pd.DataFrame) -> int:
     return int(df["excluded"].sum()) if len(df) else 0
 
 
-def week_ends(as_of: datetime, n: int = 8) -> list[datetime]:
-    """名次走势的时点：统计时刻及之前每 7 天一个，从早到晚。"""
-    return [as_of - timedelta(days=7 * k) for k in range(n - 1, -1, -1)]
+def rank_trend(rows: pd.DataFrame) -> pd.DataFrame:
+    """一个单位每周的名次（league_unit_rank_trend 的结果，按时点从早到晚）：未排名的周名次为空。"""
+    return pd.DataFrame({
+        "week_end": [pd.Timestamp(v).to_pydatetime() for v in rows["week_end"]],
+        "rank": [None if pd.isna(v) else int(v) for v in rows["rank"]],
+        "ranked_count": rows["ranked_count"].astype(int).to_numpy(),
+        "score": [None if pd.isna(v) else float(v) for v in rows["score"]],
+        "enough_sample": rows["enough_sample"].astype(bool).to_numpy(),
+    }, columns=["week_end", "rank", "ranked_count", "score", "enough_sample"])
 
 
-def rank_trend(frames: dict[datetime, pd.DataFrame], unit_code: str) -> pd.DataFrame:
-    """一个单位每周的名次：输入为各周末的 league_units 结果（按周统计），未排名的周名次为空。"""
-    rows = []
-    for at, df in sorted(frames.items()):
-        hit = df[df["unit_code"] == unit_code]
-        if hit.empty:
-            continue
-        r = hit.iloc[0]
-        rows.append({
-            "week_end": at,
-            "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
-            "ranked_count": int(r["ranked_count"]),
-            "score": None if pd.isna(r["score"]) else float(r["score"]),
-            "enough_sample": bool(r["enough_sample"]),
-        })
-    return pd.DataFrame(rows, columns=["week_end", "rank", "ranked_count", "score", "enough_sample"])
+def unit_names(units: pd.DataFrame) -> dict[str, str]:
+    """单位下钻的选项：代码 → “名称（条/块）”。"""
+    return dict(zip(units["unit_code"], units["unit_name"] + "（" + units["kind"] + "）"))
+
+
+def unit_row(units: pd.DataFrame, unit_code: str) -> pd.Series:
+    return units[units["unit_code"] == unit_code].iloc[0]
+
+
+def of_kind(units: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """条（部门）或块（属地单位）的行。"""
+    if kind not in KINDS:
+        raise ValueError(f"未知的单位类别：{kind}")
+    return units[units["kind"] == kind]
+
+
+def table_height(rows: pd.DataFrame, cap: int = 900) -> int:
+    """全部单位表的高度：每行 35 像素加表头，最多 cap。"""
+    return min(38 + 35 * len(rows), cap)

@@ -102,3 +102,39 @@ def worst(summary: pd.DataFrame, kind: str, n: int = 3) -> pd.DataFrame:
         "本周新增": rows["new_this_week"].astype(int).to_numpy(),
         "未销号": rows["open_now"].astype(int).to_numpy(),
     })
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str      # error / warning / success：页面按级别选 st.error / st.warning / st.success
+    text: str       # Markdown，数据文字已转义
+
+
+def negative_alerts(alerts: pd.DataFrame) -> list[Alert]:
+    """负面清单的提示：触及一票否决项的条数与项目、其余负面清单的条数；都没有时说明没有。"""
+    veto = alerts[alerts["is_veto"]]
+    out = []
+    if len(veto):
+        items = "、".join(sorted(set(veto["negative_item"])))
+        out.append(Alert("error", f"**负面清单预警**：{len(veto)} 条未销号问题触及一票否决项（{md(items)}），须立即处置。"))
+    if len(alerts) > len(veto):
+        out.append(Alert("warning", f"**负面清单**：另有 {len(alerts) - len(veto)} 条未销号问题触及负面清单（非一票否决）。"))
+    if alerts.empty:
+        out.append(Alert("success", "负面清单：截至统计时点，没有触及负面清单的未销号问题。"))
+    return out
+
+
+def alerts_table(alerts: pd.DataFrame) -> pd.DataFrame:
+    """负面清单问题明细（中文列名，是/否）。"""
+    yes_no = {True: "是", False: "否"}
+    return pd.DataFrame({
+        "问题编号": alerts["problem_code"].to_numpy(),
+        "发现时间": alerts["found_at"].to_numpy(),
+        "负面清单项": alerts["negative_item"].to_numpy(),
+        "一票否决": alerts["is_veto"].map(yes_no).to_numpy(),
+        "状态": alerts["status"].to_numpy(),
+        "整改期限": alerts["deadline"].to_numpy(),
+        "逾期": alerts["is_overdue"].map(yes_no).to_numpy(),
+        "牵头单位": alerts["lead_unit"].to_numpy(),
+        "问题描述": alerts["description"].to_numpy(),
+    })

@@ -7,7 +7,7 @@
     -- 指标: 未销号问题 | 口径: …… | 分母: ……
 
 几个查询共用的一段 SQL（同一口径）写成片段文件 queries/_名称.sql，在查询里用一行
-`-- include: _名称.sql` 引入；片段只写一处，不是独立查询。
+`-- include: _名称.sql` 引入（片段里也可以再引入片段）；片段只写一处，不是独立查询。
 """
 from __future__ import annotations
 
@@ -57,17 +57,17 @@ class Query:
         return tuple(p for p, _ in self.params)
 
 
-def _expand_includes(text: str, path: Path) -> str:
-    """把 `-- include: _片段.sql` 行换成片段内容（一层，片段里不能再引入）。"""
+def _expand_includes(text: str, path: Path, within: tuple[str, ...] = ()) -> str:
+    """把 `-- include: _片段.sql` 行换成片段内容；片段里还可以再引入片段，但不能绕回自己。"""
 
     def fragment(m: re.Match) -> str:
-        part = path.parent / m.group(1)
+        name = m.group(1)
+        if name in within:
+            raise QueryError(f"{path.name}: 片段循环引入：{' → '.join((*within, name))}")
+        part = path.parent / name
         if not part.exists():
-            raise QueryError(f"{path.name}: 引入的片段 {m.group(1)} 不存在")
-        body = part.read_text(encoding="utf-8")
-        if _INCLUDE.search(body):
-            raise QueryError(f"{part.name}: 片段里不能再引入其他片段")
-        return body.rstrip("\n")
+            raise QueryError(f"{path.name}: 引入的片段 {name} 不存在")
+        return _expand_includes(part.read_text(encoding="utf-8"), part, (*within, name)).rstrip("\n")
 
     return _INCLUDE.sub(fragment, text)
 
@@ -119,11 +119,16 @@ def all_queries() -> list[Query]:
 
 
 def bind(query: Query, params: Mapping[str, Any]) -> dict[str, Any]:
-    """只传查询声明的参数；缺参数是开发错误，立即报出。"""
+    """只传查询声明的参数；缺参数是开发错误，立即报出。多选的值（元组）作为列表绑定（SQL 里声明为 VARCHAR[]）。"""
     missing = [p for p in query.param_names if p not in params]
     if missing:
         raise QueryError(f"查询 {query.name} 缺少参数：{missing}")
-    return {p: params[p] for p in query.param_names}
+    return {p: list(params[p]) if isinstance(params[p], tuple) else params[p] for p in query.param_names}
+
+
+def run_view(con: duckdb.DuckDBPyConnection, name: str, view, /, **extra) -> pd.DataFrame:
+    """按查看口径（chuangwen.view.View）执行命名查询：口径参数取自 view，extra 是调用方自己的参数（同名时优先）。"""
+    return run(con, name, {**view.params(), **extra})
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -60,6 +60,36 @@ def latest_scored_round(stats: pd.DataFrame) -> pd.Series | None:
     return None if scored.empty else scored.iloc[-1]
 
 
+FALLBACK_TARGET = 10   # 没有设定目标名次时，目标名次输入框的初始值
+
+
+def latest_group_size(stats: pd.DataFrame):
+    """最近一轮有成绩的单位数（目标名次的上限）；还没有轮次时为 None。"""
+    return stats["group_size"].iloc[-1] if not stats.empty else None
+
+
+def skipped_latest_note(stats: pd.DataFrame, latest: pd.Series) -> str | None:
+    """本县在最近一轮缺测时的说明（差距分析改用有成绩的最近一轮）；没缺测时为 None。"""
+    last = stats.iloc[-1]
+    if last["round_code"] == latest["round_code"]:
+        return None
+    return (f"本县在最近一轮（{last['round_name']}）缺测，"
+            f"差距分析用本县有成绩的最近一轮：{latest['round_name']}。")
+
+
+def gap_bases(target_rank: int | None) -> list[str]:
+    """差距比较的对象：有目标名次时含“目标名次对标单位”。"""
+    return list(GAP_BASES) if target_rank else [b for b in GAP_BASES if b != "目标名次对标单位"]
+
+
+def rival_choices(unit_names: dict[str, str], county: str) -> list[str]:
+    return [c for c in unit_names if c != county]
+
+
+def round_rows(history: pd.DataFrame, round_code: str) -> pd.DataFrame:
+    return history[history["round_code"] == round_code]
+
+
 def target_problem(target_rank: int | None, group_size) -> str | None:
     """目标名次不在 1..N 时给出清楚的中文提示；合法时为 None。"""
     if target_rank is None:
@@ -292,6 +322,18 @@ def rank_table(round_rows: pd.DataFrame, parts: pd.DataFrame, county: str,
     out = out.sort_values([key, "_code"], ascending=[ascending, True], na_position="last")
     out = pd.concat([out[out["_ours"]], out[~out["_ours"] & ~out["_missing"]], out[~out["_ours"] & out["_missing"]]])
     return out.drop(columns=["_ours", "_missing", "_change", "_code"]).reset_index(drop=True)
+
+
+TABLE_FIXED = ("名次", "单位", "得分", "名次变化", "得分变化", "说明")
+
+
+def part_columns(table: pd.DataFrame) -> list[str]:
+    """排名表里的分项（板块）得分列：固定列之外的那些，按表中顺序。"""
+    return [c for c in table.columns if c not in TABLE_FIXED]
+
+
+def table_height(table: pd.DataFrame, cap: int = 720) -> int:
+    return min(38 + 35 * len(table), cap)
 
 
 def _cell(column: str, value) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chuangwen import settings
-from chuangwen.imports.readers import MAX_BYTES
+from chuangwen.imports.readers import MAX_MB
 
 DASHBOARD = settings.APP_ROOT / "dashboard.py"
 
@@ -30,7 +30,7 @@ HARDENED: tuple[Flag, ...] = (
     Flag("server.enableStaticServing", "true", "地图脚本等离线素材由应用自己的 static/ 提供（/app/static/）"),
     Flag("server.enableXsrfProtection", "true", "上传文件要带 XSRF 令牌，防止别的网页替用户上传"),
     Flag("server.enableCORS", "true", "只接受本站页面的请求"),
-    Flag("server.maxUploadSize", str(MAX_BYTES // (1024 * 1024)),
+    Flag("server.maxUploadSize", str(MAX_MB),
          "上传上限（MB）与导入程序自己的上限相同；更大的文件在浏览器里就被拒收"),
     Flag("server.fileWatcherType", "none", "生产环境不监视源码变化"),
     Flag("server.runOnSave", "false", "源码变化不自动重跑"),
@@ -84,7 +84,7 @@ def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path
     listen = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
     user = "user root;" if os.geteuid() == 0 else ""   # root 启动时 nginx 默认降到 nobody，读不了运行目录
     values = {
-        "runtime": str(runtime), "user": user, "listen": listen, "upload_mb": str(MAX_BYTES // (1024 * 1024) + 2),
+        "runtime": str(runtime), "user": user, "listen": listen, "upload_mb": str(MAX_MB + 2),
         "servers": "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in worker_ports),
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")

@@ -131,6 +131,16 @@ def list_snapshots(path: str | os.PathLike) -> list[dict]:
     return out
 
 
+def versions_table(versions: list[dict]) -> list[dict]:
+    """页面上显示的版本表（不含服务器上的文件路径）。"""
+    return [{k: v for k, v in r.items() if k != "文件"} for r in versions]
+
+
+def older_versions(versions: list[dict]) -> list[int]:
+    """可以重新发布的版本：当前之外的那些，新的在前。"""
+    return [r["版本"] for r in reversed(versions) if not r["当前"]]
+
+
 # ---------------------------------------------------------------- 记录
 
 def _log(path: Path, event: str, **fields) -> None:

@@ -23,14 +23,31 @@ EXPORT_COLUMNS = {
 }
 
 
-def ledger_params(flt_params: dict, *, involved_unit: str | None = None, status: str | None = None,
-                  overdue_only: bool = False) -> dict:
-    """台账查询参数：侧栏筛选 + 本页筛选；状态只接受允许清单中的值。"""
+def ledger_params(*, involved_unit: str | None = None, status: str | None = None, overdue_only: bool = False) -> dict:
+    """台账查询在查看口径之外的参数（本页筛选）；状态只接受允许清单中的值。"""
     if status is not None and status not in OPEN_STATUSES:
         raise ValueError(f"未知的状态：{status}")
-    keep = ("as_of", "township", "unit", "round", "scope_unit")
-    return {**{k: flt_params[k] for k in keep}, "involved_unit": involved_unit, "status": status,
-            "overdue_only": bool(overdue_only)}
+    return {"involved_unit": involved_unit, "status": status, "overdue_only": bool(overdue_only)}
+
+
+# 卡片 → 查询文件头里的指标名（口径提示）；“记录顺序存疑”没有查询指标，用 QUALITY_HELP
+CARD_METRICS = {"在办问题": "在办问题", "逾期": "逾期天数", "逾期30天以上": "逾期天数", "本周到期": "本周到期"}
+QUALITY_HELP = "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。"
+PICK_LIMIT = 2000   # 时间线的问题选择框最多列出的条数（台账按逾期天数排序，前面的最要紧）
+
+
+def unit_options(refs: pd.DataFrame) -> dict[str, str]:
+    """“涉及单位”的选项：单位代码 → 名称（ref_filter_options 中 kind = 单位 的行）。"""
+    units = refs[refs["kind"] == "单位"]
+    return dict(zip(units["code"], units["name"]))
+
+
+def pickable(ledger: pd.DataFrame) -> list[str]:
+    return ledger["problem_code"].head(PICK_LIMIT).tolist()
+
+
+def row_of(ledger: pd.DataFrame, problem_code: str) -> pd.Series:
+    return ledger[ledger["problem_code"] == problem_code].iloc[0]
 
 
 def cards(ledger: pd.DataFrame) -> dict[str, int]:
@@ -95,16 +112,9 @@ def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> byte
                          note=f"统计时刻 {formats.moment(as_of)}；由创文看板导出")
 
 
-def data_cutoff(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """库内数据截至时间（meta.data_cutoff，没有时取最晚的发现或整改时间）；空库为 None。"""
-    meta = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))
-    raw = meta.get("data_cutoff") or meta.get("data_cutoff_derived")
-    return datetime.fromisoformat(raw) if raw else None
-
-
-def export_problems(con: duckdb.DuckDBPyConnection, as_of: datetime, scope_unit: str | None = None) -> pd.DataFrame:
+def export_problems(con: duckdb.DuckDBPyConnection, view) -> pd.DataFrame:
     """命令行导出：截至统计时刻已发现的每条问题一行（问题编号、发现时间、整改期限、销号时间、当前状态、是否逾期）。"""
-    df = queries.run(con, "supervision_export_problems", {"as_of": as_of, "scope_unit": scope_unit})
+    df = queries.run_view(con, "supervision_export_problems", view)
     out = df.rename(columns=EXPORT_COLUMNS)[list(EXPORT_COLUMNS.values())]
     for col in ("发现时间", "整改期限", "销号时间"):
         out[col] = [_moment(v) for v in out[col]]

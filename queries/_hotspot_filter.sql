@@ -21,12 +21,12 @@ state as (
       and ($unit is null or s.lead_unit_code = $unit)
       and ($round is null or s.round_code = $round)
       and ($site is null or s.site_code = $site)
-      and ($sources is null or list_contains(string_split($sources, ','), s.source))
-      and ($categories is null or list_contains(string_split($categories, ','), s.category)
-           or list_contains(string_split($categories, ','), pc.parent))
-      and ($severities is null or list_contains(string_split($severities, ','), s.severity))
+      and ($sources is null or list_contains($sources, s.source))
+      and ($categories is null or list_contains($categories, s.category)
+           or list_contains($categories, pc.parent))
+      and ($severities is null or list_contains($severities, s.severity))
       and ($site_types is null or exists (select 1 from site t where t.code = s.site_code
-                                          and list_contains(string_split($site_types, ','), t.site_type)))
+                                          and list_contains($site_types, t.site_type)))
 ),
 came_back as (
     -- 反弹（一）：同一点位、同一类别，在上一次销号后 N 天内再次发现
@@ -56,10 +56,10 @@ matching as (
     select *
     from flagged
     where $statuses is null
-       or (list_contains(string_split($statuses, ','), '在办') and not is_closed)
-       or (list_contains(string_split($statuses, ','), '逾期') and is_overdue)
-       or (list_contains(string_split($statuses, ','), '已销号') and is_closed)
-       or (list_contains(string_split($statuses, ','), '反弹') and is_rebound)
+       or (list_contains($statuses, '在办') and not is_closed)
+       or (list_contains($statuses, '逾期') and is_overdue)
+       or (list_contains($statuses, '已销号') and is_closed)
+       or (list_contains($statuses, '反弹') and is_rebound)
 ),
 rings as (
     -- 县界：'经度 纬度,经度 纬度,…;下一个环'（由 chuangwen.hotspots.county_ring 从边界表生成）

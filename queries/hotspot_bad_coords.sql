@@ -1,6 +1,6 @@
 -- name: hotspot_bad_coords
 -- 用途: 坐标缺失或越界的问题清单（不上图，单独列出，最多 $limit 条）
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR, $categories VARCHAR, $severities VARCHAR, $site_types VARCHAR, $statuses VARCHAR, $rebound_days INTEGER, $county_ring VARCHAR, $limit INTEGER
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $limit INTEGER
 -- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
 
 select p.problem_code,

@@ -1,6 +1,6 @@
 -- name: hotspot_grid
 -- 用途: 热力与聚合：把可上图的问题按经纬度网格（格子大小随地图缩放级别由 chuangwen.hotspots.grid_for_view 给出）在库内汇总，浏览器只收到格子
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR, $categories VARCHAR, $severities VARCHAR, $site_types VARCHAR, $statuses VARCHAR, $rebound_days INTEGER, $county_ring VARCHAR, $origin_lon DOUBLE, $origin_lat DOUBLE, $cell_lon DOUBLE, $cell_lat DOUBLE
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $origin_lon DOUBLE, $origin_lat DOUBLE, $cell_lon DOUBLE, $cell_lat DOUBLE
 -- 指标: 格内问题数 | 口径: 可上图（坐标齐全且在县界内）的符合条件问题，按 floor((经度−起点)/格宽)、floor((纬度−起点)/格高) 分格计数；格子位置取格内问题的平均经纬度 | 分母: —
 -- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
 

@@ -1,6 +1,6 @@
 -- name: hotspot_points
 -- 用途: 点位标记：问题不多时逐条上图（最多 $limit 条，最新的在前），弹窗显示编号、类别、点位、牵头单位、状态、已办天数
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR, $categories VARCHAR, $severities VARCHAR, $site_types VARCHAR, $statuses VARCHAR, $rebound_days INTEGER, $county_ring VARCHAR, $limit INTEGER
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $limit INTEGER
 -- 指标: 已办天数 | 口径: 已销号的为发现到最后一次销号的天数，未销号的为发现到统计时刻的天数（整天，向下取整） | 分母: —
 -- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
 

@@ -1,6 +1,6 @@
 -- name: hotspot_site_history
 -- 用途: 点位历史：该点位（$site）的每一条问题，发现与销号时间、当前状态、是否为反弹（反弹自哪一条）、销号后是否再次出现
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR, $categories VARCHAR, $severities VARCHAR, $site_types VARCHAR, $statuses VARCHAR, $rebound_days INTEGER, $county_ring VARCHAR
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR
 -- 指标: 销号后再现 | 口径: 该条销号后，同一点位同一类别在 N 天内再次发现的问题编号（或本条被反弹重开）；N 为 CHUANGWEN_REBOUND_DAYS | 分母: —
 -- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
 ,

@@ -1,6 +1,6 @@
 -- name: hotspot_summary
 -- 用途: 问题热点页汇总：统计区间内符合筛选的问题数、可上图/坐标缺失/越界条数、在办、逾期、已销号、反弹，以及上一等长区间的问题数
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR, $categories VARCHAR, $severities VARCHAR, $site_types VARCHAR, $statuses VARCHAR, $rebound_days INTEGER, $county_ring VARCHAR
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR
 -- 指标: 符合条件的问题 | 口径: 发现时间在统计区间内（不含起点、含截至时刻）且符合筛选条件：统计区间（发现时间）、侧栏的轮次/镇街/牵头单位、本页的来源/类别/点位类型/严重程度/状态的问题 | 分母: —
 -- 指标: 可上图 | 口径: 符合条件、坐标齐全且落在县界多边形内（射线法）的问题；热力图与点位只画这些 | 分母: —
 -- 指标: 坐标缺失/越界 | 口径: 符合条件但没有经纬度（坐标缺失）或经纬度落在县界外（越界）的问题；单独列出，不上图 | 分母: —

@@ -1,6 +1,6 @@
 -- name: hotspot_townships
 -- 用途: 镇街分级设色：本县每个镇街的问题数、每千人、每点位（按问题登记的所属镇街，不看坐标）；不属于本县镇街的问题另列一行
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR, $categories VARCHAR, $severities VARCHAR, $site_types VARCHAR, $statuses VARCHAR, $rebound_days INTEGER, $county_ring VARCHAR, $county VARCHAR
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $county VARCHAR
 -- 指标: 镇街问题数 | 口径: 符合条件、所属镇街为该镇街的问题（含坐标缺失/越界的问题；镇街按台账登记） | 分母: —
 -- 指标: 每千人问题数 | 口径: 镇街问题数 ÷ 常住人口 × 1000，保留两位小数；人口未填或为 0 时为空 | 分母: 镇街常住人口（region.population）
 -- 指标: 每点位问题数 | 口径: 镇街问题数 ÷ 该镇街登记的点位数，保留两位小数；没有点位时为空 | 分母: 该镇街的点位数（site 表）

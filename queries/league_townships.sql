@@ -131,31 +131,7 @@ board as (
     left join points pt on pt.period = c.period and pt.township_code = t.code
     left join flagged_counts fc on fc.period = c.period and fc.township_code = t.code
 ),
-rates as (
-    select *,
-           closed_on_time / nullif(closed, 0) as on_time_rate,
-           overdue / nullif(open_now, 0) as overdue_rate,
-           reopened / nullif(closed + reopened, 0) as rebound_rate,
-           rejected / nullif(reviewed, 0) as reject_rate,
-           sample >= $min_sample as enough_sample
-    from board
-),
-scored as (
-    select *,
-           case when enough_sample and (on_time_rate is not null or overdue_rate is not null
-                                        or rebound_rate is not null or reject_rate is not null) then
-               round(100 * (coalesce($w_on_time * on_time_rate, 0)
-                            + coalesce($w_overdue * (1 - overdue_rate), 0)
-                            + coalesce($w_rebound * (1 - rebound_rate), 0)
-                            + coalesce($w_reject * (1 - reject_rate), 0))
-                         / nullif((case when on_time_rate is not null then $w_on_time else 0 end)
-                                  + (case when overdue_rate is not null then $w_overdue else 0 end)
-                                  + (case when rebound_rate is not null then $w_rebound else 0 end)
-                                  + (case when reject_rate is not null then $w_reject else 0 end), 0)
-                     - $w_points * points_lost, 2)
-           end as score
-    from rates
-),
+-- include: _league_score.sql  （比率与综合得分，单位与镇街同一公式）
 ranked as (
     select *,
            case when score is not null then rank() over (partition by period, score is null order by score desc) end as rank,

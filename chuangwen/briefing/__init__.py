@@ -10,11 +10,12 @@
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import duckdb
 
 from chuangwen import excel, league
+from chuangwen.view import View, day_end
 from chuangwen.briefing.deck import EA_TYPEFACE, SLIDE_H, SLIDE_W, deck
 from chuangwen.briefing.figures import (
     PERIODS, SLIDE_TITLES, Brief, NoData, changes_table, collect, default_issue_no, slide_titles,
@@ -25,10 +26,11 @@ __all__ = ["EA_TYPEFACE", "PERIODS", "SLIDE_H", "SLIDE_TITLES", "SLIDE_W", "Brie
            "changes_table", "collect", "deck", "default_issue_no", "file_name", "league_workbook", "slide_titles"]
 
 
-def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, period: str = "week",
-          issue_no: int | None = None, png: bool = True, scope_unit: str | None = None) -> tuple[bytes, Brief]:
+def build(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
+          period: str = "week", issue_no: int | None = None, png: bool = True,
+          scope_unit: str | None = None) -> tuple[bytes, Brief]:
     """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。"""
-    brief = collect(con, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit)
+    brief = collect(con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit)
     return deck(brief, png=png), brief
 
 
@@ -37,18 +39,16 @@ def file_name(brief: Brief) -> str:
 
 
 def as_of_for_day(day: date, cutoff: datetime) -> datetime:
-    """页面选的统计日 → 统计时刻：数据截至那天取数据截至时刻，更早的日子取当天 23:59:59（与侧栏同一规则）。"""
-    if day >= cutoff.date():
-        return cutoff
-    return datetime.combine(day, time(23, 59, 59))
+    """页面选的统计日 → 统计时刻（与侧栏同一规则，见 chuangwen.view.day_end）。"""
+    return day_end(day, cutoff)
 
 
 def league_workbook(brief: Brief) -> bytes:
     """本期红黑榜（部门、属地单位、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
     units = brief.frames["league_units"]
     sheets = {
-        "部门（条）": league.display_table(units[units["kind"] == "条"], name_col="unit_name", name_label="牵头单位"),
-        "属地单位（块）": league.display_table(units[units["kind"] == "块"], name_col="unit_name", name_label="牵头单位"),
+        "部门（条）": league.display_table(league.of_kind(units, "条"), name_col="unit_name", name_label="牵头单位"),
+        "属地单位（块）": league.display_table(league.of_kind(units, "块"), name_col="unit_name", name_label="牵头单位"),
         "镇街": league.display_table(brief.frames["league_townships"], name_col="township_name", name_label="镇街"),
     }
     return excel.to_xlsx(sheets, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"

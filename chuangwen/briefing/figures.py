@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 import hashlib
 import json
 
@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from chuangwen import formats, hotspots, league, queries, rank_trend, settings
+from chuangwen.view import NoData as ViewNoData, View, day_start
 
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
@@ -114,99 +115,88 @@ def data_digest(frames: dict[str, pd.DataFrame], params: dict[str, dict]) -> str
     return h.hexdigest()
 
 
-def _period(con, as_of: datetime, period: str, runner) -> tuple[Period, pd.DataFrame | None]:
+def _period(view: View, period: str, runner) -> tuple[Period, pd.DataFrame | None]:
     if period not in PERIODS:
         raise ValueError(f"未知的通报周期：{period}（可选：{'、'.join(PERIODS)}）")
+    as_of = view.as_of
     if period in _PERIOD_DAYS:
         days = timedelta(days=_PERIOD_DAYS[period])
         return Period(period, as_of - days, as_of - 2 * days), None
-    rounds = runner("briefing_period_round", "briefing_period_round", {"as_of": as_of})
+    rounds = runner("briefing_period_round", "briefing_period_round", view)
     if rounds.empty:
         raise NoData(f"统计时刻 {formats.moment(as_of)} 之前库里没有开始过的测评轮次，无法按轮次出通报；请改按周或按月。")
-    start = datetime.combine(rounds.iloc[0]["start_date"], time(0, 0)) - timedelta(microseconds=1)
-    if len(rounds) > 1:
-        prev = datetime.combine(rounds.iloc[1]["start_date"], time(0, 0)) - timedelta(microseconds=1)
-    else:
-        prev = start - (as_of - start)
+    start = day_start(rounds.iloc[0]["start_date"])
+    prev = day_start(rounds.iloc[1]["start_date"]) if len(rounds) > 1 else start - (as_of - start)
     return Period(period, start, prev, str(rounds.iloc[0]["name"])), rounds
 
 
-def collect(con: duckdb.DuckDBPyConnection, *, as_of: datetime | None = None, period: str = "week",
-            issue_no: int | None = None, scope_unit: str | None = None) -> Brief:
-    """按统计时刻取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
-    scope_unit 为查看范围（None = 全部单位；否则只含该单位牵头或配合的问题）。"""
+def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
+            period: str = "week", issue_no: int | None = None, scope_unit: str | None = None) -> Brief:
+    """按查看口径取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
+
+    view 为页面的口径（统计时刻、查看范围；侧栏的镇街、单位、轮次筛选不用：通报总是全县）；
+    不给时由库构建（命令行、测试：as_of、scope_unit 两个参数）。scope_unit = None 为全部单位。"""
     frames: dict[str, pd.DataFrame] = {}
     params: dict[str, dict] = {}
 
-    def run(key: str, name: str, p: dict) -> pd.DataFrame:
+    def run(key: str, name: str, at: View, **extra) -> pd.DataFrame:
+        p = queries.bind(queries.load(name), {**at.params(), **extra})
         df = queries.run(con, name, p)
-        frames[key], params[key] = df, dict(p)
+        frames[key], params[key] = df, p
         return df
 
-    meta = dict(queries.run(con, "app_meta", {}).itertuples(index=False, name=None))
-    cutoff_raw = meta.get("data_cutoff") or meta.get("data_cutoff_derived")
-    if not cutoff_raw:
-        raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间，无法生成通报。")
-    cutoff = datetime.fromisoformat(cutoff_raw)
-    as_of = as_of or cutoff
-    if as_of > cutoff:
-        raise NoData(f"统计时刻 {formats.moment(as_of)} 晚于数据截至 {formats.moment(cutoff)}：库里没有这段时间的数据，"
+    if view is None:
+        try:
+            view = View.of_store(con, scope_unit=scope_unit)
+        except ViewNoData:
+            raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间，无法生成通报。") from None
+        if as_of is not None:
+            view = view.at(as_of)
+    if view.as_of > view.cutoff:
+        raise NoData(f"统计时刻 {formats.moment(view.as_of)} 晚于数据截至 {formats.moment(view.cutoff)}：库里没有这段时间的数据，"
                      "未生成通报。请把统计时刻改为数据截至或更早。")
-    span = run("span", "briefing_data_span", {"as_of": as_of}).iloc[0]
+    whole = view.filtered()
+    as_of = whole.as_of
+    span = run("span", "briefing_data_span", whole).iloc[0]
     if int(span["problems"]) == 0:
         first = "库里还没有任何问题" if pd.isna(span["first_found_at"]) else \
             f"最早的问题发现于 {formats.moment(span['first_found_at'])}"
         raise NoData(f"统计时刻 {formats.moment(as_of)} 之前没有任何问题记录（{first}），未生成通报。请换一个统计时刻。")
 
-    per, rounds = _period(con, as_of, period, run)
-    county = settings.get("our_region_code") or meta.get("our_region_code", "")
-    target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
-    weights = league.Weights.from_setting(settings.get("league_weights"))
-    min_sample = settings.get("min_sample")
-    brief = Brief(county_code=county, county_name=meta.get("county_name", county),
-                  province_name=meta.get("province_name", ""), is_demo=meta.get("is_demo") == "1",
-                  cutoff=cutoff, as_of=as_of, period=per,
-                  issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=target,
-                  rival_codes=meta.get("rival_region_codes"))
+    per, rounds = _period(whole, period, run)
+    current, previous = whole.at(as_of, per.start), whole.at(per.start, per.prev_start)
+    board_params = league.board_params(league.Weights.from_setting(settings.get("league_weights")),
+                                       settings.get("min_sample"))
+    brief = Brief(county_code=view.county_code, county_name=view.county_name, province_name=view.province_name,
+                  is_demo=view.is_demo, cutoff=view.cutoff, as_of=as_of, period=per,
+                  issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=view.target_rank,
+                  rival_codes=view.rival_codes)
 
     # 测评名次（只取统计时刻之前结束的轮次）
-    run("rank_history_ours", "overview_rank_history", {"county": county, "round_type": ROUND_TYPE})
-    run("rank_history_all", "rank_trend_history", {"round_type": ROUND_TYPE})
-    run("rank_stats", "rank_trend_round_stats", {"round_type": ROUND_TYPE, "county": county, "target_rank": target or 1})
+    run("rank_history_ours", "overview_rank_history", current, round_type=ROUND_TYPE)
+    run("rank_history_all", "rank_trend_history", current, round_type=ROUND_TYPE)
+    run("rank_stats", "rank_trend_round_stats", current, round_type=ROUND_TYPE)
     stats = _before(frames["rank_stats"], as_of)
     latest = rank_trend.latest_scored_round(stats) if len(stats) else None
     if latest is not None:
-        run("rank_parts", "rank_trend_part_gap", {"county": county, "round_code": latest["round_code"],
-                                            "target_rank": target or 1})
+        run("rank_parts", "rank_trend_part_gap", current, round_code=latest["round_code"])
 
     # 红黑榜：本期与上期（league 查询自带上一等长区间的名次）
-    run("league_units", "league_units", league.unit_params(
-        as_of, per.start, township=None, round_code=None, scope_unit=scope_unit, min_sample=min_sample,
-        weights=weights))
-    run("league_townships", "league_townships", league.township_params(
-        as_of, per.start, county=county, unit=None, round_code=None, scope_unit=scope_unit, min_sample=min_sample,
-        weights=weights))
+    run("league_units", "league_units", current, **board_params)
+    run("league_townships", "league_townships", current, **board_params)
 
     # 全县问题指标：本期末与上期末
-    shared = {"township": None, "unit": None, "round": None, "scope_unit": scope_unit}
-    run("summary", "overview_problem_summary", {"as_of": as_of, "period_start": per.start, **shared})
-    run("summary_prev", "overview_problem_summary", {"as_of": per.start, "period_start": per.prev_start, **shared})
+    run("summary", "overview_problem_summary", current)
+    run("summary_prev", "overview_problem_summary", previous)
 
     # 热点：镇街汇总、反弹
-    boundaries = run("boundaries", "hotspot_boundaries", {"county": county, "as_of": as_of})
-    county_rows = boundaries[boundaries["level"] == "县级"]
-    ring = hotspots.county_ring(county_rows.iloc[0]["geom_wkb"] if not county_rows.empty else None)
-    rebound_days = settings.get("rebound_days")
-
-    def hp(at, start, statuses=()):
-        return hotspots.query_params({"as_of": at, "period_start": start, **shared},
-                                     hotspots.PageFilters(statuses=statuses), {}, rebound_days=rebound_days,
-                                     county_ring=ring)
-
-    run("hot_townships", "hotspot_townships", {**hp(as_of, per.start), "county": county})
-    run("hot_summary", "hotspot_summary", hp(as_of, per.start))
-    run("hot_summary_prev", "hotspot_summary", hp(per.start, per.prev_start))
-    run("rebounds", "hotspot_points", {**hp(as_of, per.start, ("反弹",)), "limit": REBOUND_ROWS})
+    ring = hotspots.ring_of(run("boundaries", "hotspot_boundaries", current))
+    everything = hotspots.page_params(hotspots.PageFilters(), {}, county_ring=ring)
+    rebounds = hotspots.page_params(hotspots.PageFilters(statuses=("反弹",)), {}, county_ring=ring)
+    run("hot_townships", "hotspot_townships", current, **everything)
+    run("hot_summary", "hotspot_summary", current, **everything)
+    run("hot_summary_prev", "hotspot_summary", previous, **everything)
+    run("rebounds", "hotspot_points", current, **rebounds, limit=REBOUND_ROWS)
 
     brief.frames, brief.params = frames, params
     brief.digest = data_digest(frames, params)

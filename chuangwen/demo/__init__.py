@@ -42,6 +42,9 @@ _TABLES = ("meta", "region", "boundary", "unit", "site_type", "problem_category"
 
 
 def _insert(con, table: str, frame) -> None:
+    # 表名不能绑定：只接受上面固定的表名（允许清单），值都经注册的 DataFrame 传入
+    if table not in _TABLES:
+        raise ValueError(f"示例数据没有表 {table}")
     con.register("_demo_frame", frame)
     try:
         con.execute(f"insert into {table} by name select * from _demo_frame")
@@ -52,7 +55,7 @@ def _insert(con, table: str, frame) -> None:
 def _advance_sequence(con, name: str, to: int) -> None:
     """显式写入 id 之后把序列推到 to，之后的导入从 to+1 起取号。"""
     if to > 0:
-        con.execute(f"select max(nextval('{name}')) from range({int(to)})")
+        con.execute("select max(nextval($sequence)) from range($n)", {"sequence": name, "n": int(to)})
 
 
 def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS,

@@ -4,12 +4,12 @@
 """
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, MappingError, load as load_mapping, parse as parse_mapping
-from chuangwen.imports.readers import MAX_BYTES, ReadError
+from chuangwen.imports.readers import MAX_BYTES, MAX_MB, ReadError
 from chuangwen.imports.write import (
-    ImportFailed, ImportResult, list_imports, presets, rollback, run_import, save_preset, validate_only,
+    ImportFailed, ImportResult, list_imports, presets, rollback, rollbackable, run_import, save_preset, validate_only,
 )
 
 __all__ = [
-    "KINDS", "MAX_BYTES", "ImportFailed", "ImportResult", "Mapping", "MappingError", "ReadError", "list_imports",
-    "load_mapping", "parse_mapping", "presets", "rollback", "run_import", "save_preset", "validate_only",
+    "KINDS", "MAX_BYTES", "MAX_MB", "ImportFailed", "ImportResult", "Mapping", "MappingError", "ReadError", "list_imports",
+    "load_mapping", "parse_mapping", "presets", "rollback", "rollbackable", "run_import", "save_preset", "validate_only",
 ]

@@ -43,6 +43,11 @@ def source_columns(raw: bytes, file_name: str, kind: str, mapping: Mapping | Non
     return table.columns, table.first_row - 1
 
 
+def missing_required(kind: str, guessed: dict[str, str]) -> bool:
+    """猜出的映射里还有必填列没有对上（列映射面板这时默认展开）。"""
+    return any(guessed.get(name) == NOT_MAPPED for name in KINDS[kind].required)
+
+
 def guess(kind: str, columns: list[str], preset: Mapping | None = None) -> dict[str, str]:
     """每个模板列的默认选择：预设里有就用预设，否则同名列，否则不导入。"""
     out = {}

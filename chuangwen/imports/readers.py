@@ -37,11 +37,12 @@ from chuangwen.imports.workbook_guard import check_workbook_zip
 
 # 读文件的入口：read_table；上限与错误在 limits，读之前的 .xlsx 检查在 workbook_guard，单元格值的解析在 cells，
 # 这里一并提供（导入的其余部分只用 readers）
-__all__ = ["MAX_BYTES", "TABULAR_SUFFIXES", "HEADER_SCAN_ROWS", "Limits", "ReadError", "Table", "cell_text", "check_file",
+__all__ = ["MAX_BYTES", "MAX_MB", "TABULAR_SUFFIXES", "HEADER_SCAN_ROWS", "Limits", "ReadError", "Table", "cell_text", "check_file",
            "check_workbook_zip", "column_letters", "halfwidth", "parse_dates", "parse_numbers", "read_table", "row_numbers",
            "text_column", "zip_first"]
 
 MAX_BYTES = 100 * 1024 * 1024
+MAX_MB = MAX_BYTES // (1024 * 1024)   # 页面上传控件与服务器上传上限用同一个数
 TABULAR_SUFFIXES = (".xlsx", ".xls", ".csv")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")

@@ -252,6 +252,12 @@ def list_imports(con) -> pd.DataFrame:
         cur.close()
 
 
+def rollbackable(log: pd.DataFrame) -> list[int]:
+    """可以回滚的导入（list_imports 的结果中）：成功或部分导入、不是从备份恢复的那些，新的在前。"""
+    ok = log["状态"].isin(["成功", "部分导入"]) & (log["种类"] != OTHER_KINDS["restore"])
+    return log.loc[ok, "导入编号"].tolist()
+
+
 def rollback(db_path: str | os.PathLike, import_id: int) -> str:
     """回滚一次导入；返回中文结果说明。依赖它的后续导入（在它的问题上追加了事件、用了它新增的单位等）须先回滚。"""
     db_path = Path(db_path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from chuangwen import db, queries, settings, store
+from chuangwen.view import View
 
 _TTL = settings.get("cache_ttl_seconds")
 
@@ -60,6 +60,8 @@ def connection() -> duckdb.DuckDBPyConnection:
 def _plain(value):
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
+    if isinstance(value, list):
+        return tuple(value)
     return value
 
 
@@ -116,12 +118,14 @@ def _results() -> _Lru:
     return _Lru(512, idle_seconds=_TTL)
 
 
-def query(name: str, **params: str | int | float | date | datetime | None) -> pd.DataFrame:
-    """执行命名查询（按快照编号记住结果）。参数必须是简单值，绝不传 DataFrame。"""
+def query(name: str, view: View | None = None, /, **extra) -> pd.DataFrame:
+    """执行命名查询（按快照编号记住结果）：口径参数取自 view，extra 是本页自己的参数（同名时 extra 优先）。
+    只绑定、也只按查询声明过的参数记住；参数必须是简单值或值的元组，绝不传 DataFrame。"""
     snap = snapshot()
     path = str(database_path())
+    params = queries.bind(queries.load(name), {**(view.params() if view is not None else {}), **extra})
     key = (path, snap.key, name, tuple(sorted((k, _plain(v)) for k, v in params.items())))
-    result = _results().get(key, lambda: queries.run(_connection(path, snap.key, str(snap.file)), name, dict(key[3])))
+    result = _results().get(key, lambda: queries.run(_connection(path, snap.key, str(snap.file)), name, params))
     return result.copy(deep=False)
 
 

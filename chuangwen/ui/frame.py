@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 import streamlit as st
 
-from chuangwen import formats, hotspots, queries, settings, urlparams
+from chuangwen import formats, hotspots, queries, urlparams
 from chuangwen.escape import md
 from chuangwen.ui import data
+from chuangwen.view import View
 
 ALL = "（全部）"
 
@@ -31,152 +31,94 @@ def favicon():
     return image
 
 
-class EmptyDatabase(Exception):
-    """库里还没有任何问题或整改记录，也没有写明数据截至时间。"""
+def context() -> View:
+    """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view）；空库抛 view.NoData。"""
+    return View.of(data.meta(), snapshot=data.snapshot().label)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """侧栏筛选的当前值；所有页面从这里取，保证口径一致。"""
-
-    as_of: datetime           # 统计截至时刻（默认 = 数据截至）
-    period_start: datetime    # 统计区间起点（不含）
-    township: str | None
-    unit: str | None
-    round: str | None
-    scope_unit: str | None    # 查看范围：None = 全部单位；按单位授权后由登录身份决定
-
-    def problem_params(self) -> dict:
-        return {
-            "as_of": self.as_of,
-            "period_start": self.period_start,
-            "township": self.township,
-            "unit": self.unit,
-            "round": self.round,
-            "scope_unit": self.scope_unit,
-        }
-
-
-@dataclass(frozen=True)
-class Context:
-    meta: dict[str, str]
-    cutoff: datetime
-    county_code: str
-    county_name: str
-    target_rank: int | None
-    is_demo: bool
-    snapshot: str             # 本次运行读的快照（“第 12 版”）：页面上写明，负载测试据此核对没有混读两个版本
-    first_day: date           # 数据最早的一天（发现、整改或测评开始；都没有时为数据截至日前 10 年）：日期控件与网址日期的下限
-
-
-def context() -> Context:
-    meta = data.meta()
-    # 所有“本周”“逾期”都相对数据截至时间计算，从不取系统时钟
-    cutoff_raw = meta.get("data_cutoff") or meta.get("data_cutoff_derived")
-    if not cutoff_raw:
-        raise EmptyDatabase()
-    cutoff = datetime.fromisoformat(cutoff_raw)
-    county = settings.get("our_region_code") or meta.get("our_region_code", "")
-    target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
-    first = meta.get("data_first_at")
-    first_day = min(datetime.fromisoformat(first).date(), cutoff.date()) if first else \
-        cutoff.date().replace(year=cutoff.year - 10, day=min(cutoff.day, 28))
-    return Context(
-        meta=meta,
-        cutoff=cutoff,
-        county_code=county,
-        county_name=meta.get("county_name", county),
-        target_rank=target,
-        is_demo=meta.get("is_demo") == "1",
-        first_day=first_day,
-        snapshot=data.snapshot().label,
-    )
-
-
-def banner(ctx: Context) -> None:
-    if ctx.is_demo:
+def banner(view: View) -> None:
+    if view.is_demo:
         st.warning(
-            f"**示例数据**：当前展示的是虚构的{md(ctx.meta.get('province_name', ''))}{md(ctx.county_name)}，"
+            f"**示例数据**：当前展示的是虚构的{md(view.province_name)}{md(view.county_name)}，"
             "地名、单位和数字均为演示生成，不代表任何真实地区。",
             icon=":material/science:",
         )
 
 
-def _options(kind: str, ctx: Context) -> dict[str, str]:
-    df = data.query("ref_filter_options", county=ctx.county_code)
+def _options(kind: str, view: View) -> dict[str, str]:
+    df = data.query("ref_filter_options", view)
     sub = df[df["kind"] == kind]
     return dict(zip(sub["code"], sub["name"]))
 
 
-def sidebar(ctx: Context) -> Filters:
-    """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留。"""
+def sidebar(base: View) -> View:
+    """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留；返回按侧栏筛选后的口径。"""
     sb = st.sidebar
-    url_notes = _filters_from_url(ctx)
-    sb.markdown(f"**数据截至** {formats.moment(ctx.cutoff)}",
-                help=f"数据版本：{ctx.snapshot}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。")
-    sb.caption(f"数据版本：{ctx.snapshot}")
-    cutoff_day = ctx.cutoff.date()
-    default_range = (max(cutoff_day - timedelta(days=29), ctx.first_day), cutoff_day)
+    url_notes = _filters_from_url(base)
+    sb.markdown(f"**数据截至** {formats.moment(base.cutoff)}",
+                help=f"数据版本：{base.snapshot}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。")
+    sb.caption(f"数据版本：{base.snapshot}")
     if "flt_range" not in st.session_state:
-        st.session_state["flt_range"] = default_range
+        st.session_state["flt_range"] = base.default_days
     picked = sb.date_input(
         "统计区间",
-        min_value=ctx.first_day,
-        max_value=cutoff_day,
+        min_value=base.first_day,
+        max_value=base.cutoff.date(),
         key="flt_range",
         help="区间终点即统计截至时间：逾期、未销号等按该时刻计算（终点为数据截至日时取数据截至时刻）。",
         format="YYYY-MM-DD",
     )
     # 用户只点了起点时（区间未选完）先按“起点到数据截至”计算
     picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    start_day = max(picked[0] if picked else default_range[0], ctx.first_day)
-    end_day = max(min(picked[1] if len(picked) == 2 else cutoff_day, cutoff_day), start_day)
-    as_of = ctx.cutoff if end_day == cutoff_day else datetime.combine(end_day, time(23, 59, 59))
-    period_start = datetime.combine(start_day, time(0, 0)) - timedelta(microseconds=1)
+    view = base.for_days(picked[0] if picked else None, picked[1] if len(picked) == 2 else None)
 
-    rounds = _options("轮次", ctx)
-    townships = _options("镇街", ctx)
-    units = _options("单位", ctx)
+    rounds = _options("轮次", base)
+    townships = _options("镇街", base)
+    units = _options("单位", base)
 
     def select(label: str, options: dict[str, str], key: str) -> str | None:
         choice = sb.selectbox(label, [ALL, *options.keys()], key=key, placeholder="请选择",
                               format_func=lambda c: c if c == ALL else options.get(c, c))
         return None if choice == ALL else choice
 
-    round_code = select("测评轮次", rounds, "flt_round")
-    township = select("镇街", townships, "flt_township")
-    unit = select("牵头单位", units, "flt_unit")
-    if as_of < ctx.cutoff:
-        sb.info(f"正在查看历史时点：{formats.moment(as_of)}")
+    view = view.filtered(round=select("测评轮次", rounds, "flt_round"),
+                         township=select("镇街", townships, "flt_township"),
+                         unit=select("牵头单位", units, "flt_unit"))
+    if view.is_history:
+        sb.info(f"正在查看历史时点：{formats.moment(view.as_of)}")
     for note in url_notes:
         sb.caption(md(note))
-    return Filters(as_of=as_of, period_start=period_start, township=township, unit=unit,
-                   round=round_code, scope_unit=None)
+    return view
 
 
-def _filters_from_url(ctx: Context) -> tuple[str, ...]:
+def _filters_from_url(view: View) -> tuple[str, ...]:
     """会话第一次运行时采用网址里的共用筛选（别人发来的链接：from、to、town、unit、round）；
     控件渲染前才能设值，所以在侧栏开头做。日期夹到数据范围内，不认识的值忽略；返回这些调整的说明（只在这一次显示）。"""
     if st.session_state.get("_url_filters_applied"):
         return ()
     st.session_state["_url_filters_applied"] = True
-    url = urlparams.parse_shared(st.query_params.to_dict(), townships=_options("镇街", ctx), units=_options("单位", ctx),
-                                 rounds=_options("轮次", ctx), first_day=ctx.first_day, last_day=ctx.cutoff.date())
+    url = urlparams.parse_shared(st.query_params.to_dict(), townships=_options("镇街", view), units=_options("单位", view),
+                                 rounds=_options("轮次", view), first_day=view.first_day, last_day=view.cutoff.date())
     for value, widget in ((url.township, "flt_township"), (url.unit, "flt_unit"), (url.round, "flt_round")):
         if value is not None:
             st.session_state[widget] = value
     if url.start is not None or url.end is not None:
-        end = url.end or ctx.cutoff.date()
-        st.session_state["flt_range"] = (url.start or max(end - timedelta(days=29), ctx.first_day), end)
+        start, end = view.days_ending(url.end or view.cutoff.date())
+        st.session_state["flt_range"] = (url.start or start, end)
     return url.notes + tuple(urlparams.unknown_keys(st.query_params.to_dict(), hotspots.URL_KEYS))
 
 
-def current_filters() -> Filters:
-    return st.session_state["_filters"]
+_VIEW = "_view"
 
 
-def current_context() -> Context:
-    return st.session_state["_context"]
+def publish(view: View) -> None:
+    """画框在导航前把本次运行的口径交给页面。"""
+    st.session_state[_VIEW] = view
+
+
+def view() -> View:
+    """本次运行的查看口径（画框按侧栏与网址构建）：页面从这里取，往下全部作为参数传递。"""
+    return st.session_state[_VIEW]
 
 
 def definitions(query_names: list[str], cutoff: datetime) -> None:

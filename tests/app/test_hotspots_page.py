@@ -5,7 +5,7 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import DASHBOARD
+from tests.app.conftest import DASHBOARD, found_in_default_range
 
 
 def open_page(app, **query):
@@ -22,14 +22,17 @@ def metric(at, label: str) -> int:
     return int({m.label: m.value for m in at.metric}[label].replace(",", ""))
 
 
-def test_page_shows_counts_map_and_hotspot_table(app):
+def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     at = open_page(app)
     assert at.title[0].value == "问题热点"
     assert [m.label for m in at.metric] == ["符合条件的问题", "可上图", "在办", "逾期", "反弹"]
-    assert metric(at, "符合条件的问题") >= metric(at, "可上图") > 0
+    found, inside = found_in_default_range(demo_db)
+    assert (metric(at, "符合条件的问题"), metric(at, "可上图")) == (found, inside)
     assert any("条问题" in c.value and "右上角可切换图层" in c.value for c in at.caption)
     assert at.get("download_button")[0].proto.label == "下载热点表（Excel）"
-    assert len(at.dataframe) >= 2
+    bad, sites, towns = (d.value for d in at.dataframe)
+    assert len(bad) == found - inside          # 坐标缺失/越界清单：不上图的每一条都列出
+    assert (list(sites.columns[:2]), list(towns.columns[:2])) == (["名次", "点位"], ["名次", "镇街"])
 
 
 def test_status_filter_changes_figures_and_is_written_to_url(app):

@@ -6,22 +6,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import DASHBOARD, PAGES
+from tests.app.conftest import DASHBOARD, PAGES, open_by_definition
 
-
-
-def open_by_definition(db_path) -> int:
-    """未销号问题，按口径另写一遍（不用 problem_state_as_of）：截至数据截至时间已发现、且截至那时最后一个整改事件不是“已销号”。"""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        cutoff = con.execute("select value::timestamp from meta where key = 'data_cutoff'").fetchone()[0]
-        return con.execute("""
-            select count(*) from problem p
-            where p.found_at <= $c
-              and coalesce((select e.action from rectify_event e where e.problem_code = p.code and e.event_at <= $c
-                            order by e.event_at desc, e.id desc limit 1), '') <> '已销号'""", {"c": cutoff}).fetchone()[0]
-    finally:
-        con.close()
 
 
 def test_overview_shows_rank_and_problem_figures(app, demo_db):

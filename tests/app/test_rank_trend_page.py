@@ -1,6 +1,7 @@
 """排名趋势页（AppTest，小示例库）：能渲染；换测评类型、换对手会改变图；名次轴反向、整数刻度；坏输入给出说明。"""
 import json
 
+import duckdb
 import pytest
 
 from tests.app.conftest import switch_to
@@ -23,14 +24,15 @@ def bump(at):
     return next(s for t, s in specs(at).items() if t.startswith("全省名次走势"))
 
 
-def test_page_renders_with_demo_data(page):
+def test_page_renders_with_demo_data(page, demo_db):
     assert page.title[0].value.startswith("排名趋势 · ")
     titles = list(specs(page))
     assert titles[0].startswith("全省名次走势") and titles[1].startswith("得分走势") and "得分对比" in titles[2]
     labels = [m.label for m in page.metric]
     assert labels[0] == "本县名次" and labels[1].startswith("距目标：前10名")
     assert page.metric[0].value.startswith("第") and "名 / " in page.metric[0].value
-    assert len(page.dataframe) >= 1
+    # 全组排名表（最后一张表）：默认是最近一轮年度测评，组里每个单位一行（缺测的也列出）
+    assert len(page.dataframe[-1].value) == units_in_latest_annual_round(demo_db)
     assert any("差距分析：" in s.value for s in page.subheader)
 
 
@@ -125,3 +127,13 @@ def test_tiny_data_target_rank_too_large(tiny_page):
     at.number_input(key="rk_target").set_value(6).run()
     assert any(w.value.startswith("目标名次 6 不在 1 到 5 之间") for w in at.warning)
     assert [m.label for m in at.metric] == ["本县名次", "距上一名次：第2名"]
+
+
+def units_in_latest_annual_round(db_path) -> int:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute("""
+            select count(*) from score
+            where round_code = (select code from round r
+                                where round_type = '年度测评' and is_ranked
+                                  and exists (select 1 from score s where s.round_code = r.code)
+                                order by end_date desc, code desc limit 1)""").fetchone()[0]

@@ -139,3 +139,19 @@ def offline_page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# 等条件，不等固定时长：机器忙时固定等待不够，闲时又白等
+_QUIET = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testScriptState === 'notRunning' && document.fonts.status === 'loaded'; }"""
+
+
+def next_frame(page) -> None:
+    """等浏览器再画两帧（悬停提示、弹出框、改了视口之后的重排都在下一帧画出）。"""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def settle(page, timeout: int = 60_000) -> None:
+    """等页面安静下来：Streamlit 脚本没在运行（stApp 的 data-test-script-state 为 notRunning）、字体加载完、再画完两帧。"""
+    page.wait_for_function(_QUIET, timeout=timeout)
+    next_frame(page)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from chuangwen.imports import MAX_BYTES
-from tests.e2e.conftest import running_server
+from tests.e2e.conftest import running_server, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def _after(page, selector: str) -> str:
 def _open(page, url: str, key: str = "dm_file"):
     page.goto(f"{url}/data_admin", wait_until="domcontentloaded")
     page.locator(ZONE.format(key=key)).wait_for(timeout=60_000)
-    page.wait_for_timeout(500)
+    settle(page)
 
 
 def _visible_english(page, selector: str) -> list[str]:
@@ -71,7 +71,7 @@ def test_boundary_dropzone_lists_its_own_file_types(admin_server, offline_page, 
     page.get_by_role("option", name="镇街边界").click()
     zone = ZONE.format(key="dm_geo_file")
     page.locator(zone).wait_for(timeout=60_000)
-    page.wait_for_timeout(500)
+    settle(page)
     hint = _after(page, f'{zone} [data-testid="stFileUploaderDropzoneInstructions"]')
     assert hint.endswith(f"单个文件不超过 {LIMIT_MB} MB · 支持 .geojson / .json / .zip")
     assert _visible_english(page, zone) == []
@@ -97,10 +97,10 @@ def test_oversized_file_is_refused_in_chinese_and_never_uploaded(admin_server, o
     tip.wait_for(timeout=10_000)
     assert _after(page, '[data-testid="stTooltipErrorContent"]') == f"未上传：文件超过 {LIMIT_MB} MB"
     assert tip.evaluate("e => getComputedStyle(e).fontSize") == "0px"   # 英文原文字号为 0，看不见
-    page.wait_for_timeout(500)   # 悬停提示淡入
+    tip.evaluate("e => Promise.all(e.getAnimations({subtree: true}).map(a => a.finished))")   # 悬停提示淡入完
     page.screenshot(path=str(artifacts / "data_admin_upload_too_large.png"))
-    # 文件没有离开浏览器，页面仍在等待选择文件，什么也没写入
-    page.wait_for_timeout(1000)
+    # 文件没有离开浏览器，页面仍在等待选择文件，什么也没写入（等页面安静后再看有没有上传请求）
+    settle(page)
     assert uploads == []
     assert page.get_by_text("先选择文件").is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0

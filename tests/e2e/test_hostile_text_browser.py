@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.e2e import hostile_data
-from tests.e2e.conftest import running_server
+from tests.e2e.conftest import next_frame, running_server, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def hostile(tmp_path_factory):
 def open_page(page, url: str, heading: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
+    settle(page)
 
 
 def assert_clean(page, where: str) -> None:
@@ -43,10 +43,12 @@ def assert_clean(page, where: str) -> None:
 
 def choose(page, key: str, typed: str) -> None:
     """在 key 为 key 的下拉框里输入文字、选第一个匹配项。"""
-    page.locator(f".st-key-{key}").click()
-    page.keyboard.type(typed)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(1000)
+    # 直接对下拉框的输入框打字（点容器中间可能点在标签上、焦点留在页面）；等筛选后的选项出现再点它，不按回车
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    box.click()
+    box.press_sequentially(typed)
+    page.get_by_role("option").filter(has_text=typed).first.click()
+    settle(page)
 
 
 def hover_plotly(page) -> None:
@@ -58,7 +60,7 @@ def hover_plotly(page) -> None:
             continue
         for k in range(1, 12):
             page.mouse.move(box["x"] + box["width"] * k / 12, box["y"] + box["height"] * 0.5)
-            page.wait_for_timeout(40)
+            next_frame(page)
 
 
 def test_every_page_shows_hostile_text_as_text(hostile, offline_page, artifacts):
@@ -77,7 +79,7 @@ def test_every_page_shows_hostile_text_as_text(hostile, offline_page, artifacts)
     page.get_by_role("tab", name="单位下钻").click()
     choose(page, "lg_unit", "cwxssunit")
     page.get_by_text("问题类别构成", exact=False).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     hover_plotly(page)
     page.screenshot(path=str(artifacts / "hostile_league.png"), full_page=True)
     assert_clean(page, "红黑榜")
@@ -93,7 +95,7 @@ def test_every_page_shows_hostile_text_as_text(hostile, offline_page, artifacts)
 
     open_page(page, f"{url}/data_admin", "数据管理")
     page.get_by_role("tab", name="导入记录").click()
-    page.wait_for_timeout(1000)
+    settle(page)
     assert_clean(page, "数据管理")
 
     open_page(page, f"{url}/briefing", "通报导出")
@@ -128,13 +130,13 @@ def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, offli
         if right <= left or bottom <= top:
             continue
         page.mouse.move(left + (right - left) * 0.2, top + (bottom - top) * 0.2)
-        page.wait_for_timeout(150)
+        next_frame(page)
         seen = leaflet.locator(".leaflet-tooltip").all_inner_texts()
         tips |= {t for t in seen if "cwxss" in t}
     points = leaflet.locator("path.leaflet-interactive[fill='#C62828'], path.leaflet-interactive[fill='#7B1FA2']")
     for k in range(points.count()):
         points.nth(k).click(force=True)
-        page.wait_for_timeout(500)
+        next_frame(page)
         popups |= {t for t in leaflet.locator(".leaflet-popup-content").all_inner_texts() if "cwxss" in t}
     page.locator(MAP).screenshot(path=str(artifacts / "hostile_map.png"))
     # 第二道闸：地图文档的内容安全策略不许连外网——就算有标记漏进来，浏览器也不会发出请求

@@ -1,6 +1,8 @@
 """真实服务器 + 无头 chromium（只允许回环地址）：问题热点页画出镇街多边形和热力图层，且没有任何外部请求。"""
 import pytest
 
+from tests.e2e.conftest import settle
+
 pytestmark = pytest.mark.e2e
 
 
@@ -22,7 +24,7 @@ def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, art
     heat = leaflet.locator("canvas.leaflet-heatmap-layer")
     heat.wait_for(state="visible", timeout=30_000)
     labels = leaflet.locator(".cw-label")
-    page.wait_for_timeout(1500)
+    settle(page)
     iframe.screenshot(path=str(artifacts / "hotspots_map.png"))
     page.screenshot(path=str(artifacts / "hotspots.png"), full_page=True)
 

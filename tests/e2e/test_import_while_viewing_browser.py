@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from chuangwen import store
-from tests.e2e.conftest import running_server
+from tests.e2e.conftest import running_server, settle
 from tests.unit._import_helpers import HEADER, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +48,7 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
         # 下一次运行（换一个侧栏筛选再换回来，或刷新）读新版本
         page.reload(wait_until="domcontentloaded")
         page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)
+        settle(page)
         assert open_count(page) == before + 7
         assert version(page) == "第 1 版"
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -2,6 +2,8 @@
 从首页经侧栏导航进入（与用户一样）；截图存 artifacts/league*.png、supervision.png。"""
 import pytest
 
+from tests.e2e.conftest import settle
+
 pytestmark = pytest.mark.e2e
 
 
@@ -20,7 +22,7 @@ def test_league_page_renders_offline(server, offline_page, artifacts):
     page.get_by_text("综合得分 = 100 ×", exact=False).first.wait_for(timeout=60_000)
     page.get_by_text("牵头单位前 5 名", exact=False).first.wait_for(timeout=30_000)
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(artifacts / "league.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []
@@ -32,7 +34,7 @@ def test_unit_drill_down_draws_rank_trend_offline(server, offline_page, artifact
     page.get_by_role("tab", name="单位下钻").wait_for(timeout=60_000)
     page.get_by_role("tab", name="单位下钻").click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(artifacts / "league_drill.png"), full_page=True)
     assert "红黑榜名次" in page.inner_text("body")
     assert page.external == []
@@ -43,7 +45,7 @@ def test_supervision_page_renders_offline(server, offline_page, artifacts):
     open_page(page, server, "整改督办")
     page.get_by_text("在办问题台账").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(artifacts / "supervision.png"), full_page=True)
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert len(metrics) == 5 and int(metrics[0].replace(",", "")) > 0

@@ -1,6 +1,8 @@
 """真实服务器 + 无头 chromium：总览页在断网（只允许回环）条件下完整显示中文数字，并截图。"""
 import pytest
 
+from tests.e2e.conftest import settle
+
 pytestmark = pytest.mark.e2e
 
 
@@ -10,11 +12,11 @@ def test_overview_renders_offline_with_figures(server, offline_page, artifacts):
     page.get_by_text("全省排名（", exact=False).first.wait_for(timeout=60_000)
     page.get_by_text("本周最差镇街").wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(artifacts / "overview.png"))
     # Streamlit 在内部容器里滚动，整页截图要把视口拉高
     page.set_viewport_size({"width": 1600, "height": 2400})
-    page.wait_for_timeout(1000)
+    settle(page)
     page.screenshot(path=str(artifacts / "overview_full.png"))
 
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -43,6 +45,7 @@ def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server
     page = offline_page
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
+    settle(page)   # 脚本跑完再读数字
     before = _open_figure(page)
     township_box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="镇街")
     township_box.click()

@@ -1,6 +1,8 @@
 """真实服务器 + 无头 chromium：排名趋势页与推进会模式在断网（只允许回环）条件下显示，并截图到 artifacts/。"""
 import pytest
 
+from tests.e2e.conftest import settle
+
 pytestmark = pytest.mark.e2e
 
 
@@ -17,7 +19,7 @@ def test_rank_trend_renders_offline(server, offline_page, artifacts):
     page = offline_page
     page.set_viewport_size({"width": 1600, "height": 3000})
     open_rank_trend(page, server)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(artifacts / "rank_trend.png"), full_page=True)
 
     body = page.inner_text("body")
@@ -37,10 +39,10 @@ def test_projector_mode_hides_sidebar_and_enlarges_type(server, offline_page, ar
     open_rank_trend(page, server)
     page.get_by_text("推进会模式").first.click()
     page.locator("table.rk-rank-table").wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
+    settle(page)
     page.screenshot(path=str(artifacts / "rank_trend_projector.png"))
     page.set_viewport_size({"width": 1600, "height": 3600})
-    page.wait_for_timeout(1000)
+    settle(page)
     page.screenshot(path=str(artifacts / "rank_trend_projector_full.png"), full_page=True)
 
     assert not page.locator('section[data-testid="stSidebar"]').is_visible()

@@ -1,6 +1,7 @@
 """结构约束：核心包 chuangwen（chuangwen.ui 除外）不依赖 streamlit。"""
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -156,3 +157,43 @@ def test_no_module_under_chuangwen_is_over_700_lines():
     long = {str(p.relative_to(REPO)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700}
     assert long == {}
+
+
+# ---------------------------------------------------------------- 页面很薄：不算数、不循环查询
+
+PAGES = REPO / "app_pages"
+ARITHMETIC = (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr, ast.MatMult)
+QUERY_CALLS = {"data.query", "queries.run", "queries.run_view"}
+
+
+def _is_text(node: ast.AST) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _is_text(node.body) and _is_text(node.orelse)
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.JoinedStr) or \
+        (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (_is_text(node.left) or _is_text(node.right)))
+
+
+def page_findings(source: str) -> list[str]:
+    """页面里的算术（文字拼接除外）和循环里的查询：这些属于 chuangwen/ 的纯函数或 queries/ 的 SQL。"""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.BinOp) and (isinstance(node.op, ARITHMETIC) or
+                                            (isinstance(node.op, ast.Add) and not _is_text(node))):
+            found.append((node.lineno, f"第 {node.lineno} 行算术：{ast.unparse(node)}"))
+        if isinstance(node, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call) and ast.unparse(call.func) in QUERY_CALLS:
+                    found.append((call.lineno, f"第 {call.lineno} 行循环里查询：{ast.unparse(call)[:60]}"))
+    return [text for _, text in sorted(set(found))]
+
+
+def test_the_page_checker_finds_arithmetic_and_query_loops():
+    bad = ("x = rows['a'] - rows['b']\nn = len(a) + len(b)\n"
+           "for at in weeks:\n    data.query('league_units', at)\nlabel = '按' + name\n")
+    assert page_findings(bad) == ["第 1 行算术：rows['a'] - rows['b']", "第 2 行算术：len(a) + len(b)",
+                                  "第 4 行循环里查询：data.query('league_units', at)"]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.py")))
+def test_pages_do_no_arithmetic_and_no_query_loops(page):
+    assert page_findings((PAGES / page).read_text(encoding="utf-8")) == []

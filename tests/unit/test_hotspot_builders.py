@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, datetime
 
@@ -11,6 +12,7 @@ import pytest
 from shapely.geometry import box
 
 from chuangwen import assets, excel, geo, hotspots, maps
+from chuangwen.view import View
 
 OPTIONS = {"来源": ["县自查", "省暗访"], "类别": ["市容秩序", "出店经营"], "点位类型": ["农贸市场"],
            "镇街": ["990101001", "990101002"], "单位": ["D01"], "轮次": ["R1"]}
@@ -115,7 +117,8 @@ def test_grid_gets_finer_when_the_view_is_smaller():
     county = hotspots.grid_for_view((117.0, 31.0, 117.4, 31.3), 1100, 560)
     town = hotspots.grid_for_view((117.0, 31.0, 117.05, 31.04), 1100, 560)
     assert town.zoom > county.zoom and town.cell_lon < county.cell_lon
-    assert county.cell_lon == pytest.approx(16 * 360 / (256 * 2 ** county.zoom))
+    # 全县在 1100×560 像素里是第 11 级：16 像素 = 360° ÷ 2¹¹ ÷ 256 × 16 = 0.010986328125°（纬度方向按 cos 31.15° 缩小）
+    assert (county.zoom, county.cell_lon, round(county.cell_lat, 9)) == (11, 0.010986328125, 0.009402275)
 
 
 def test_fit_zoom_matches_leaflet_for_a_county():
@@ -123,15 +126,28 @@ def test_fit_zoom_matches_leaflet_for_a_county():
     assert hotspots.fit_zoom((117.0, 31.0, 117.4, 31.3), 1100, 560) == 11
 
 
-def test_query_params_join_multiselects_and_refuse_unknown_values():
-    shared = {"as_of": datetime(2026, 11, 15), "period_start": datetime(2026, 10, 15), "township": None,
-              "unit": None, "round": None, "scope_unit": None}
+def test_page_params_bind_multiselects_as_lists_and_refuse_unknown_values():
     page = hotspots.PageFilters(sources=("县自查", "省暗访"), statuses=("逾期",))
-    p = hotspots.query_params(shared, page, OPTIONS, rebound_days=30, county_ring=None)
-    assert p["sources"] == "县自查,省暗访" and p["statuses"] == "逾期" and p["categories"] is None
-    with pytest.raises(ValueError, match="来源不在可选范围内"):
-        hotspots.query_params(shared, hotspots.PageFilters(sources=("x' or 1=1",)), OPTIONS,
-                              rebound_days=30, county_ring=None)
+    p = hotspots.page_params(page, OPTIONS, county_ring=None)
+    assert p == {"site": None, "sources": ("县自查", "省暗访"), "categories": None, "site_types": None,
+                 "severities": None, "statuses": ("逾期",), "county_ring": None}
+    with pytest.raises(ValueError, match="来源不在可选范围内：x' or 1=1"):
+        hotspots.page_params(hotspots.PageFilters(sources=("x' or 1=1",)), OPTIONS, county_ring=None)
+
+
+def test_a_value_with_a_comma_is_one_value_not_two():
+    # 以前多选用逗号连接、SQL 里再拆开：名字里有逗号的来源会被拆成两个；现在作为列表绑定
+    p = hotspots.page_params(hotspots.PageFilters(sources=("12345,热线",)), {"来源": ["12345,热线"]}, county_ring=None)
+    assert p["sources"] == ("12345,热线",)
+
+
+def test_history_view_drops_period_and_filters_but_keeps_scope():
+    base = View(cutoff=datetime(2026, 11, 15, 18), as_of=datetime(2026, 11, 10, 23, 59, 59),
+                period_start=datetime(2026, 11, 1), first_day=date(2025, 1, 1), township="T1", unit="U1",
+                round="R1", scope_unit="U9")
+    h = hotspots.history_view(base)
+    assert (h.as_of, h.period_start, h.township, h.unit, h.round, h.scope_unit) == (
+        datetime(2026, 11, 10, 23, 59, 59), hotspots.HISTORY_START, None, None, None, "U9")
 
 
 def test_url_state_round_trips():
@@ -248,9 +264,26 @@ def test_assets_refuse_a_package_whose_hash_does_not_match(tmp_path, monkeypatch
     assert not (tmp_path / "vendor").exists()
 
 
-def test_assets_are_installed_for_this_checkout():
-    # scripts/test.sh 在运行测试前执行 python -m chuangwen.assets
-    assert assets.is_installed(), "请先运行 python -m chuangwen.assets（scripts/test.sh 会自动执行）"
+def _fake_install(static_dir, stamp):
+    vendor = static_dir / assets.VENDOR
+    for package in assets.PACKAGES:
+        for _, dst in package.files:
+            (vendor / dst).parent.mkdir(parents=True, exist_ok=True)
+            (vendor / dst).write_text("// 文件", encoding="utf-8")
+    (vendor / ".installed.json").write_text(json.dumps(stamp), encoding="utf-8")
+    return vendor
+
+
+def test_assets_count_as_installed_only_with_every_file_and_the_wanted_versions(tmp_path):
+    # 不看这台机器装没装（那由浏览器测试的地图证明）：只看判断规则本身
+    wanted = {p.name: p.version for p in assets.PACKAGES}
+    vendor = _fake_install(tmp_path / "ok", wanted)
+    assert assets.is_installed(tmp_path / "ok")
+    _fake_install(tmp_path / "old", {**wanted, "leaflet": "0.7.7"})
+    assert not assets.is_installed(tmp_path / "old")
+    first = assets.PACKAGES[0].files[0][1]
+    (vendor / first).unlink()
+    assert not assets.is_installed(tmp_path / "ok")
 
 
 def test_naive_baseline_builds_one_marker_per_problem():

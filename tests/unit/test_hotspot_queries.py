@@ -97,34 +97,34 @@ def test_without_county_ring_every_problem_with_coordinates_counts_as_located(co
 @pytest.mark.parametrize("days,expected", [(30, ["P1", "P11", "P2", "P4"]), (27, ["P1", "P11", "P4"]),
                                            (7, ["P11"]), (6, [])])
 def test_rebound_is_same_site_and_category_within_n_days_of_closure(con, days, expected):
-    assert codes(con, statuses="反弹", rebound_days=days) == expected
+    assert codes(con, statuses=("反弹",), rebound_days=days) == expected
 
 
 def test_rebound_ignores_other_category_at_same_site(con):
     # P6 在 S01 但类别是暴露垃圾；S01 上一次销号的是出店经营（P7），所以不是反弹
-    assert "P6" not in codes(con, statuses="反弹")
+    assert "P6" not in codes(con, statuses=("反弹",))
 
 
 @pytest.mark.parametrize("overrides,expected", [
-    ({"sources": "县自查"}, ["P1", "P10", "P5", "P8"]),
-    ({"categories": "市容秩序"}, ["P1", "P2", "P3"]),
-    ({"categories": "暴露垃圾"}, ["P10", "P11", "P4", "P5", "P6", "P8"]),
-    ({"site_types": "背街小巷"}, ["P11", "P3", "P4"]),
-    ({"severities": "较重,严重"}, ["P3", "P6", "P8"]),
-    ({"statuses": "逾期"}, ["P10", "P11", "P3"]),
-    ({"statuses": "逾期,反弹"}, ["P1", "P10", "P11", "P2", "P3", "P4"]),
-    ({"statuses": "已销号"}, ["P1", "P2"]),
-    ({"sources": "县自查", "statuses": "在办"}, ["P10", "P5", "P8"]),
-    ({"township": "990101002", "statuses": "反弹"}, ["P11", "P4"]),
+    ({"sources": ("县自查",)}, ["P1", "P10", "P5", "P8"]),
+    ({"categories": ("市容秩序",)}, ["P1", "P2", "P3"]),
+    ({"categories": ("暴露垃圾",)}, ["P10", "P11", "P4", "P5", "P6", "P8"]),
+    ({"site_types": ("背街小巷",)}, ["P11", "P3", "P4"]),
+    ({"severities": ("较重", "严重")}, ["P3", "P6", "P8"]),
+    ({"statuses": ("逾期",)}, ["P10", "P11", "P3"]),
+    ({"statuses": ("逾期", "反弹")}, ["P1", "P10", "P11", "P2", "P3", "P4"]),
+    ({"statuses": ("已销号",)}, ["P1", "P2"]),
+    ({"sources": ("县自查",), "statuses": ("在办",)}, ["P10", "P5", "P8"]),
+    ({"township": "990101002", "statuses": ("反弹",)}, ["P11", "P4"]),
     ({"scope_unit": "D01"}, ["P1", "P2", "P3"]),
-    ({"sources": "媒体曝光", "statuses": "已销号"}, []),
+    ({"sources": ("媒体曝光",), "statuses": ("已销号",)}, []),
 ])
 def test_filter_combinations(con, overrides, expected):
     assert codes(con, **overrides) == expected
 
 
 def test_empty_filter_result_gives_zero_summary_not_error(con):
-    s = summary(con, sources="媒体曝光", statuses="已销号")
+    s = summary(con, sources=("媒体曝光",), statuses=("已销号",))
     assert s["problems"] == 0 and s["located"] == 0
 
 
@@ -146,7 +146,7 @@ def test_ranking_sites_and_townships_with_ties_and_previous_period(con):
 
 
 def test_site_history_shows_every_problem_and_what_came_back_after_closure(con):
-    df = queries.run(con, "hotspot_site_history", hotspots.history_params(params(), "S02"))
+    df = queries.run(con, "hotspot_site_history", params(**hotspots.history_params("S02", RING), period_start=hotspots.HISTORY_START))
     assert list(df["problem_code"]) == ["P11", "P3", "P4"]
     rows = df.set_index("problem_code")
     assert rows.loc["P11", "came_back_as"] == "P4" and rows.loc["P11", "rebound_after"] == "P11"
@@ -155,7 +155,7 @@ def test_site_history_shows_every_problem_and_what_came_back_after_closure(con):
 
 
 def test_site_history_includes_problems_before_the_period(con):
-    df = queries.run(con, "hotspot_site_history", hotspots.history_params(params(), "S01"))
+    df = queries.run(con, "hotspot_site_history", params(**hotspots.history_params("S01", RING), period_start=hotspots.HISTORY_START))
     assert list(df["problem_code"]) == ["P7", "P1", "P2", "P6"]
     assert df.set_index("problem_code").loc["P7", "came_back_as"] == "P1、P2"
 

@@ -1,12 +1,13 @@
 """红黑榜核心：权重设置、公式文字、统计区间、显示表、红黑榜、名次走势与图表构建（不依赖 streamlit）。"""
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 import pytest
 
 from chuangwen import charts, league, queries, settings
+from chuangwen.view import View
 from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
@@ -21,10 +22,18 @@ def con(tmp_path_factory):
     c.close()
 
 
+def week_view(as_of=AS_OF) -> View:
+    return View(cutoff=AS_OF, as_of=as_of, period_start=as_of - timedelta(days=7), first_day=date(2026, 1, 1),
+                county_code="990101")
+
+
 def unit_board(con, as_of=AS_OF, min_sample=2):
-    return queries.run(con, "league_units", league.unit_params(
-        as_of, as_of - timedelta(days=7), township=None, round_code=None, scope_unit=None,
-        min_sample=min_sample, weights=DEFAULT))
+    return queries.run_view(con, "league_units", week_view(as_of), **league.board_params(DEFAULT, min_sample))
+
+
+def unit_trend(con, unit_code="D01", weeks=3):
+    return league.rank_trend(queries.run_view(con, "league_unit_rank_trend", week_view(), unit_code=unit_code,
+                                              weeks=weeks, **league.board_params(DEFAULT, 2)))
 
 
 # ---------------------------------------------------------------- 设置
@@ -89,9 +98,7 @@ def test_display_table_marks_small_samples_and_changes(con):
 
 
 def test_display_table_per_thousand_residents(con):
-    board = queries.run(con, "league_townships", league.township_params(
-        AS_OF, AS_OF - timedelta(days=7), county="990101", unit=None, round_code=None, scope_unit=None,
-        min_sample=2, weights=DEFAULT))
+    board = queries.run_view(con, "league_townships", week_view(), **league.board_params(DEFAULT, 2))
     table = league.display_table(board, name_col="township_name", name_label="镇街", norm="每千人").set_index("镇街")
     assert table.loc["城关街道", "交办（每千人）"] == "0.05" and table.loc["东坝镇", "交办（每千人）"] == "0.09"
 
@@ -125,15 +132,24 @@ def test_change_labels():
 # ---------------------------------------------------------------- 名次走势与图表
 
 def test_rank_trend_over_weeks(con):
-    ends = league.week_ends(AS_OF, 3)
-    assert ends == [datetime(2026, 11, 1, 18), datetime(2026, 11, 8, 18), AS_OF]
-    trend = league.rank_trend({at: unit_board(con, at) for at in ends}, "D01")
+    trend = unit_trend(con)
+    assert trend["week_end"].tolist() == [datetime(2026, 11, 1, 18), datetime(2026, 11, 8, 18), AS_OF]
     assert trend["rank"].tolist()[1:] == [1, 2]
     assert pd.isna(trend["rank"].tolist()[0])
 
 
+def test_rank_trend_in_one_query_equals_the_weekly_boards(con):
+    # 一次查询算 N 周，与逐周跑 league_units（按周）得到的名次、得分、可排名数完全相同
+    trend = unit_trend(con, "D01", weeks=4)
+    for _, week in trend.iterrows():
+        row = unit_board(con, week["week_end"]).set_index("unit_code").loc["D01"]
+        assert (week["ranked_count"], week["enough_sample"]) == (int(row["ranked_count"]), bool(row["enough_sample"]))
+        plain = lambda v: None if pd.isna(v) else float(v)
+        assert (plain(week["rank"]), plain(week["score"])) == (plain(row["rank"]), plain(row["score"]))
+
+
 def test_rank_trend_chart_has_reversed_integer_axis(con):
-    trend = league.rank_trend({at: unit_board(con, at) for at in league.week_ends(AS_OF, 3)}, "D01")
+    trend = unit_trend(con)
     spec = json.loads(charts.league_rank_trend(trend, "城管局").to_json())
     y = spec["layout"]["yaxis"]
     assert y["range"][0] > y["range"][1] and all(float(v).is_integer() for v in y["tickvals"])

@@ -174,3 +174,20 @@ def test_fragment_params_count_as_used(query_dir):
         "-- name: undeclared\n-- 用途: 测试\n-- include: _scoped.sql\nselect t from scoped\n", encoding="utf-8")
     with pytest.raises(queries.QueryError, match="as_of"):
         queries.load("undeclared")
+
+
+def test_a_fragment_may_include_another_fragment(query_dir):
+    (query_dir / "_inner.sql").write_text("inner as (select 2 as v),\n", encoding="utf-8")
+    (query_dir / "_outer.sql").write_text("outer_ as (select 1 as v),\n-- include: _inner.sql\n", encoding="utf-8")
+    (query_dir / "nested.sql").write_text(
+        "-- name: nested\n-- 用途: 测试\nwith\n-- include: _outer.sql\nlast as (select 3 as v)\n"
+        "select v from outer_ union all select v from inner union all select v from last order by v\n", encoding="utf-8")
+    assert "outer_ as (select 1 as v),\ninner as (select 2 as v),\nlast" in queries.load("nested").sql
+
+
+def test_a_fragment_that_includes_itself_is_refused(query_dir):
+    (query_dir / "_a.sql").write_text("-- include: _b.sql\n", encoding="utf-8")
+    (query_dir / "_b.sql").write_text("-- include: _a.sql\n", encoding="utf-8")
+    (query_dir / "loop.sql").write_text("-- name: loop\n-- 用途: 测试\n-- include: _a.sql\nselect 1\n", encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="片段循环引入：_a.sql → _b.sql → _a.sql"):
+        queries.load("loop")

@@ -6,10 +6,14 @@ import pandas as pd
 import pytest
 
 from chuangwen import queries, supervision
+from chuangwen.view import View
 from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
-ALL = {"township": None, "unit": None, "round": None, "scope_unit": None}
+
+
+def view_at(as_of=AS_OF) -> View:
+    return View(cutoff=AS_OF, as_of=as_of, period_start=as_of - timedelta(days=30), first_day=AS_OF.date())
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +25,7 @@ def con(tmp_path_factory):
 
 
 def rows(con, as_of=AS_OF, **overrides):
-    params = supervision.ledger_params({"as_of": as_of, **ALL}, **overrides)
-    return queries.run(con, "supervision_ledger", params)
+    return queries.run_view(con, "supervision_ledger", view_at(as_of), **supervision.ledger_params(**overrides))
 
 
 def test_ledger_lists_open_problems_most_overdue_first(con):
@@ -54,7 +57,7 @@ def test_overdue_only_and_status_filters(con):
 
 def test_unknown_status_is_refused():
     with pytest.raises(ValueError, match="未知的状态"):
-        supervision.ledger_params({"as_of": AS_OF, **ALL}, status="'; drop table problem; --")
+        supervision.ledger_params(status="'; drop table problem; --")
 
 
 def test_coop_units_and_quality_flag_are_shown(con):
@@ -87,7 +90,7 @@ def test_timeline_hidden_outside_viewer_scope(con):
 
 
 def burndown(con, as_of=AS_OF):
-    return queries.run(con, "supervision_burndown", {"as_of": as_of, **ALL, "involved_unit": None})
+    return queries.run_view(con, "supervision_burndown", view_at(as_of), involved_unit=None)
 
 
 def test_burndown_matches_the_state_macro_at_every_point(con):
@@ -106,7 +109,7 @@ def test_burndown_last_point_is_the_ledger(con):
 
 
 def export(con, as_of=AS_OF):
-    return supervision.export_problems(con, as_of).set_index("问题编号")
+    return supervision.export_problems(con, View.of_store(con, as_of=as_of)).set_index("问题编号")
 
 
 def test_export_has_one_row_per_problem_found(con):

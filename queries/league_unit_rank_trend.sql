@@ -1,0 +1,24 @@
+-- name: league_unit_rank_trend
+-- 用途: 红黑榜·单位下钻的名次走势：统计时刻及之前每 7 天一个时点（共 $weeks 个），每个时点按“前 7 天”统计的名次与综合得分，一次算完
+-- params: $as_of TIMESTAMP, $weeks INTEGER, $unit_code VARCHAR, $township VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $min_sample INTEGER, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
+-- 指标: 周名次 | 口径: 每个时点按前 7 天（不含起点、含该时点）统计，与红黑榜“按周”同一口径（条、块分别排名，样本不足的不排名） | 分母: 该时点该类有名次的单位数
+with checkpoints as (
+    -- 第 k 个时点 = 统计时刻 − 7k 天，区间为它之前的 7 天
+    select k as period, $as_of - to_days(7 * (k + 1)::integer) as p_start, $as_of - to_days(7 * k::integer) as p_end
+    from range(0, $weeks) t(k)
+),
+-- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
+state as (
+    select c.period, s.* from checkpoints c, lateral problem_state_as_of(c.p_end) s
+),
+-- include: _league_unit_board.sql  （计数、得分与名次，只写在这一处）
+select c.p_end as week_end,
+       r.rank,
+       r.ranked_count,
+       r.score,
+       r.enough_sample
+from ranked r
+join checkpoints c using (period)
+where r.unit_code = $unit_code
+  and ($scope_unit is null or r.unit_code = $scope_unit)
+order by week_end
