@@ -28,10 +28,13 @@ for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
                help=frame.metric_help("supervision_ledger", metric, view.cutoff) if metric else supervision.QUALITY_HELP)
 
 st.subheader("在办问题台账")
-table = data.memo(supervision.display_ledger, rows)
+# 浏览器里只放最要紧的一段（台账按逾期天数从多到少排好）；全部在 Excel 里
+table = data.memo(supervision.display_ledger, supervision.shown(rows))
 st.dataframe(table, hide_index=True, height=420)
+if note := supervision.shown_note(rows):
+    st.caption(note)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
-st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{len(rows)} 条）",
+st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(len(rows))} 条）",
                    data=lambda: supervision.unit_workbook(rows, name, view.as_of), on_click="ignore",   # 点了才生成
                    file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")

@@ -13,6 +13,8 @@ from typing import Iterator
 
 import duckdb
 
+from chuangwen import derived
+
 # DuckDB 文件头：前 8 字节是校验和，随后 4 字节是魔数
 _DUCKDB_MAGIC = b"DUCK"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -149,6 +151,7 @@ def build_new(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         _apply_migrations(con, 0)
         yield con
+        derived.rebuild(con)
         con.execute("checkpoint")
         con.close()
         # 旧文件残留的 .wal 会被 DuckDB 当成新文件的日志重放：先删掉

@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from chuangwen import dbfile
+from chuangwen import dbfile, derived
 
 _SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
 _TMP_NAME = re.compile(r"^\.(\d{6})\.duckdb\.tmp-(\d+)(\.wal)?$")
@@ -394,6 +394,14 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
             for p in (tmp, tmp.with_name(tmp.name + ".wal")):
                 p.unlink(missing_ok=True)
             return
+        try:
+            derived.rebuild(con)           # 派生表跟着事件日志走：每个发布出去的快照里都是最新的
+        except BaseException as exc:
+            con.close()
+            for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+                p.unlink(missing_ok=True)
+            _log(path, "失败", command=command, user=_user(), error=f"重建派生表：{type(exc).__name__}：{str(exc)[:200]}")
+            raise
         con.execute("checkpoint")
         con.close()
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from chuangwen import excel, formats, queries
 
-# 状态筛选的允许清单（与 problem_state_as_of 的状态一致；“已销号”不在台账里）
+# 状态筛选的允许清单（与 problem_state_at 的状态一致；“已销号”不在台账里）
 OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
 
 EXPORT_COLUMNS = {
@@ -34,6 +34,22 @@ def ledger_params(*, involved_unit: str | None = None, status: str | None = None
 CARD_METRICS = {"在办问题": "在办问题", "逾期": "逾期天数", "逾期30天以上": "逾期天数", "本周到期": "本周到期"}
 QUALITY_HELP = "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。"
 PICK_LIMIT = 2000   # 时间线的问题选择框最多列出的条数（台账按逾期天数排序，前面的最要紧）
+
+
+SHOW_LIMIT = 1000   # 页面台账最多显示的行数（其余在导出的 Excel 里）
+
+
+def shown(ledger: pd.DataFrame) -> pd.DataFrame:
+    """页面上显示的台账行：排在最前（逾期最久）的 SHOW_LIMIT 条。"""
+    return ledger.head(SHOW_LIMIT)
+
+
+def shown_note(ledger: pd.DataFrame) -> str | None:
+    """台账没有全部显示时的说明；全部显示时为 None。"""
+    if len(ledger) <= SHOW_LIMIT:
+        return None
+    return (f"共 {formats.count(len(ledger))} 条，这里显示逾期最久的前 {formats.count(SHOW_LIMIT)} 条；"
+            "全部在下面导出的 Excel 里。")
 
 
 def unit_options(refs: pd.DataFrame) -> dict[str, str]:

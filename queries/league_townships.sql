@@ -25,9 +25,9 @@ with checkpoints as (
 ),
 -- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
 state as (
-    select 'cur' as period, s.* from problem_state_as_of($as_of) s
+    select 'cur' as period, s.* from problem_state_at($as_of) s
     union all
-    select 'prev', s.* from problem_state_as_of($period_start) s
+    select 'prev', s.* from problem_state_at($period_start) s
 ),
 valid as (
     select s.*, c.p_start, c.p_end,

@@ -25,9 +25,9 @@ with checkpoints as (
 -- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
 state as (
     -- 两个时点各调一次宏（比按时点横向连接快约三成）
-    select 'cur' as period, s.* from problem_state_as_of($as_of) s
+    select 'cur' as period, s.* from problem_state_at($as_of) s
     union all
-    select 'prev', s.* from problem_state_as_of($period_start) s
+    select 'prev', s.* from problem_state_at($period_start) s
 ),
 -- include: _league_unit_board.sql  （计数、得分与名次，只写在这一处）
 select cur.unit_code,

@@ -9,7 +9,7 @@
 -- 指标: 按期销号率 | 口径: 统计区间内销号（截至时仍为已销号）的问题中，销号时间不晚于整改期限的比例；无期限视为按期 | 分母: 统计区间内销号的问题数
 with scoped as (
     select s.*
-    from problem_state_as_of($as_of) s
+    from problem_state_at($as_of) s
     where ($scope_unit is null
            or s.lead_unit_code = $scope_unit
            or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))

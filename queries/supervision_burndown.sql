@@ -1,5 +1,5 @@
 -- name: supervision_burndown
--- 用途: 整改督办燃尽图：统计时刻前 8 周每天同一时刻的在办问题数与逾期数（按事件日志回放，与 problem_state_as_of 同一规则）
+-- 用途: 整改督办燃尽图：统计时刻前 8 周每天同一时刻的在办问题数与逾期数（按状态时段回放，与 problem_state_at 同一规则）
 -- params: $as_of TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $involved_unit VARCHAR
 -- 指标: 在办问题（燃尽） | 口径: 每个时点 t：已发现（发现时间 ≤ t）、且 t 之前最后一个整改事件（按事件时间、编号排序）不是“已销号”的问题数 | 分母: —
 -- 指标: 逾期（燃尽） | 口径: 每个时点 t 的在办问题中，整改期限早于 t 的问题数 | 分母: —
@@ -21,21 +21,19 @@ scoped as (
       and ($unit is null or p.lead_unit_code = $unit)
       and ($round is null or p.round_code = $round)
 ),
--- 每个事件决定从它起到下一个事件之前的状态；只看“已销号”段：t 落在某个已销号段内即 t 时已销号
+-- 已销号的状态时段（派生表 problem_state_interval：每段从某时刻最后一个事件起、到下一个事件时刻止）：t 落在段内即 t 时已销号
 closed_spans as (
-    select e.problem_code, s.deadline, e.event_at as span_start,
-           lead(e.event_at) over (partition by e.problem_code order by e.event_at, e.id) as span_end,
-           e.action
-    from rectify_event e
-    join scoped s on s.code = e.problem_code
-    where e.event_at <= $as_of
+    select i.problem_code, s.deadline, i.valid_from as span_start, i.valid_to as span_end
+    from problem_state_interval i
+    join scoped s on s.code = i.problem_code
+    where i.last_action = '已销号' and i.valid_from <= $as_of
 ),
 closed_at_point as (
     select pt.days_back,
            count(*) as closed,
            count(*) filter (where cs.deadline is not null and cs.deadline < pt.t) as closed_past_deadline
     from points pt
-    join closed_spans cs on cs.action = '已销号' and cs.span_start <= pt.t and (cs.span_end is null or cs.span_end > pt.t)
+    join closed_spans cs on cs.span_start <= pt.t and cs.span_end > pt.t
     group by pt.days_back
 ),
 found_at_point as (

@@ -9,7 +9,7 @@ with
 -- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
 open_problems as (
     select s.*
-    from problem_state_as_of($as_of) s
+    from problem_state_at($as_of) s
     where not s.is_closed
       and ($scope_unit is null
            or s.lead_unit_code = $scope_unit

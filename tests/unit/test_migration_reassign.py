@@ -45,7 +45,7 @@ def contents(path, tables=REBUILT) -> dict[str, list[tuple]]:
 
 def test_upgrade_from_version_2_keeps_every_row_of_the_rebuilt_tables(v2_db):
     before = contents(v2_db)
-    assert db.upgrade(v2_db) == 1
+    assert db.upgrade(v2_db) == 2          # 003 重新归属、004 状态时段
     assert contents(v2_db) == before
     assert all(before[t] for t in REBUILT)
 
@@ -64,7 +64,7 @@ def test_after_the_upgrade_a_problem_with_rectify_events_can_change_township(v2_
     with db.writer(v2_db) as con:
         con.execute("update problem set township_code = '990101002', community_code = null where code = 'P1'")
         con.execute("update site set township_code = '990101002', community_code = null where code = 'S01'")
-    assert contents(v2_db, ("schema_version",))["schema_version"][-1][:2] == (3, "reassign")
+    assert [v[:2] for v in contents(v2_db, ("schema_version",))["schema_version"][-2:]] == [(3, "reassign"), (4, "state_intervals")]
     con = duckdb.connect(str(v2_db), read_only=True)
     try:
         assert con.execute("select township_code, community_code from problem where code = 'P1'").fetchone() == ("990101002", None)
@@ -76,3 +76,17 @@ def test_after_the_upgrade_rectify_events_still_require_an_existing_problem(v2_d
     db.upgrade(v2_db)
     with pytest.raises(duckdb.ConstraintException, match="(?i)foreign key"), db.writer(v2_db) as con:
         con.execute("insert into rectify_event (problem_code, event_at, action) values ('无此问题', timestamp '2026-11-15', '交办')")
+
+
+def test_the_upgrade_derives_the_state_intervals_from_the_existing_event_log(v2_db):
+    db.upgrade(v2_db)
+    con = duckdb.connect(str(v2_db), read_only=True)
+    try:
+        moments = [r[0] for r in con.execute("select distinct event_at from rectify_event order by 1").fetchall()]
+        assert con.execute("select count(*) from problem_state_interval").fetchone()[0] == con.execute(
+            "select count(*) from (select distinct problem_code, event_at from rectify_event)").fetchone()[0]
+        for at in moments:
+            ref = con.execute("select * from problem_state_as_of($t) order by problem_code", {"t": at}).fetchall()
+            assert con.execute("select * from problem_state_at($t) order by problem_code", {"t": at}).fetchall() == ref
+    finally:
+        con.close()

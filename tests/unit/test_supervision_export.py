@@ -106,3 +106,10 @@ def test_unit_workbook_lists_the_ledger_with_a_note(tmp_path):
     row = dict(zip(header, [c.value for c in ws[2]]))
     assert (row["问题编号"], row["逾期天数"], row["问题描述"]) == ("A5", 6, "'=1+1")
     assert wb.sheetnames == ["在办问题清单", "说明"]
+
+
+def test_the_page_shows_the_most_overdue_thousand_and_says_so():
+    ledger = pd.DataFrame({"problem_code": [f"P{i:04d}" for i in range(1001)]})
+    assert supervision.shown(ledger)["problem_code"].tolist()[-1] == "P0999" and len(supervision.shown(ledger)) == 1000
+    assert supervision.shown_note(ledger) == "共 1,001 条，这里显示逾期最久的前 1,000 条；全部在下面导出的 Excel 里。"
+    assert supervision.shown_note(ledger.head(1000)) is None

@@ -1,0 +1,173 @@
+"""各页耗时：派生的状态时段（problem_state_at）对按事件日志聚合的参照（problem_state_as_of，也就是改之前的做法）。
+
+同一次运行、同一个库、同一进程里（AppTest），每页量三个数：
+  - 冷运行：清空全部缓存后新会话第一次打开这一页（画框 + 页面）；
+  - 换区间重跑（缓存未命中）：清空查询缓存，侧栏换一个统计区间再跑（分析员改筛选时等的就是这个）；
+  - 热重跑：同一筛选再跑一次（缓存命中）。
+参照路径：把每个查询里的 problem_state_at( 换回 problem_state_as_of(，整改督办的燃尽图仍用状态时段（它以前自己从事件日志算时段）。
+先核对两条路径在各页用到的全部查询上结果相同，再计时。另打印：发布（重建派生表）耗时、进程峰值 RSS。
+
+用法：python benchmarks/bench_pages.py [--sizes 20000 1000000] [--dir /tmp/chuangwen-bench] [--pages 总览 红黑榜 …]
+      10^7 条问题的库由 bench_league.py 用 SQL 生成（--league-db 指向它，只量红黑榜、问题热点与整改督办）。
+只打印数字，不做断言；核对不一致时打印差异并以非 0 退出。
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from chuangwen import demo, derived, queries  # noqa: E402
+
+PAGES = {"总览": "app_pages/overview.py", "问题热点": "app_pages/hotspots.py", "红黑榜": "app_pages/league.py",
+         "整改督办": "app_pages/supervision.py", "通报导出": "app_pages/briefing.py"}
+_original_parse = queries._parse
+
+
+def use_reference(on: bool) -> None:
+    """让查询登记处给出参照路径的 SQL（on）或正常的（off）。"""
+    def parse(path):
+        q = _original_parse(path)
+        return q.__class__(q.name, q.purpose, q.params, q.metrics, q.sql.replace("problem_state_at(", "problem_state_as_of("),
+                           q.path)
+    queries._parse = parse if on else _original_parse
+    queries.load.cache_clear()
+
+
+def ensure_db(directory: Path, problems: int) -> Path:
+    path = directory / f"pages-{problems}.duckdb"
+    if not path.exists():
+        t0 = time.perf_counter()
+        demo.build(path, problems=problems)
+        print(f"  生成示例库 {problems:,} 条问题：{time.perf_counter() - t0:.1f} s")
+    return path
+
+
+def publish_seconds(path: Path) -> float:
+    """重建派生表的耗时（每次发布都做一次），在库的副本上量。"""
+    copy = path.with_name(path.stem + ".publish.duckdb")
+    copy.unlink(missing_ok=True)
+    os.system(f"cp '{path}' '{copy}'")
+    con = duckdb.connect(str(copy))
+    try:
+        t0 = time.perf_counter()
+        con.execute("begin transaction")
+        derived.rebuild(con)
+        con.execute("commit")
+        return time.perf_counter() - t0
+    finally:
+        con.close()
+        copy.unlink(missing_ok=True)
+
+
+def clear_caches() -> None:
+    import streamlit as st
+
+    from chuangwen.ui import data
+
+    data._results().items.clear()
+    data._memo().items.clear()
+    st.cache_data.clear()
+
+
+def time_page(page: str) -> tuple[float, float, float]:
+    from streamlit.testing.v1 import AppTest
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
+    t0 = time.perf_counter()
+    at.run()
+    at.switch_page(PAGES[page]).run()
+    cold = time.perf_counter() - t0
+    assert not at.exception, [e.message for e in at.exception]
+    start, end = at.date_input(key="flt_range").value
+    clear_caches()
+    t0 = time.perf_counter()
+    at.date_input(key="flt_range").set_value((start - timedelta(days=14), end - timedelta(days=3))).run()
+    miss = time.perf_counter() - t0
+    assert not at.exception, [e.message for e in at.exception]
+    t0 = time.perf_counter()
+    at.run()
+    warm = time.perf_counter() - t0
+    return cold, miss, warm
+
+
+def check_same(path: Path) -> list[str]:
+    """两条路径在每个用到状态的查询上结果相同（默认口径与往前 20 天的口径各一次）。"""
+    from chuangwen.view import View
+
+    con = duckdb.connect(str(path), read_only=True)
+    bad = []
+    try:
+        base = View.of_store(con)
+        extras = {"min_sample": 5, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
+                  "w_points": 2.0, "unit_code": con.execute("select min(code) from unit").fetchone()[0], "weeks": 8,
+                  "involved_unit": None, "status": None, "overdue_only": False, "site": None, "sources": None,
+                  "categories": None, "site_types": None, "severities": None, "statuses": None, "county_ring": None,
+                  "limit": 5000, "top": 10, "origin_lon": 100.0, "origin_lat": 20.0, "cell_lon": 0.01, "cell_lat": 0.01}
+        for q in queries.all_queries():
+            if "problem_state_at(" not in q.sql:
+                continue
+            for view in (base, base.at(base.as_of - timedelta(days=20))):
+                p = queries.bind(q, {**view.params(), **extras})
+                a = con.execute(q.sql, p).df()
+                b = con.execute(q.sql.replace("problem_state_at(", "problem_state_as_of("), p).df()
+                try:
+                    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+                except AssertionError as exc:
+                    bad.append(f"{q.name}（统计时刻 {view.as_of:%Y-%m-%d}）：{str(exc).splitlines()[0]}")
+    finally:
+        con.close()
+    return bad
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[20_000, 1_000_000])
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/chuangwen-bench"))
+    ap.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
+    ap.add_argument("--league-db", type=Path, help="bench_league.py 生成的 10^7 库（可选）")
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    paths = [(n, ensure_db(args.dir, n)) for n in args.sizes]
+    if args.league_db:
+        con = duckdb.connect(str(args.league_db), read_only=True)
+        paths.append((con.execute("select count(*) from problem").fetchone()[0], args.league_db))
+        con.close()
+    failed = False
+    rows = []
+    for n, path in paths:
+        print(f"== {n:,} 条问题：{path}")
+        bad = check_same(path)
+        failed = failed or bool(bad)
+        print("  核对两条路径：" + ("各查询结果相同" if not bad else "不一致：" + "；".join(bad)))
+        print(f"  发布（重建状态时段表）：{publish_seconds(path):.1f} s")
+        os.environ["CHUANGWEN_DB"] = str(path)
+        for page in args.pages:
+            use_reference(True)
+            ref = time_page(page)
+            use_reference(False)
+            new = time_page(page)
+            rows.append((f"{n:,}", page, *new, *ref, ref[1] / new[1]))
+            print(f"  {page}：派生 冷 {new[0]:.2f} s / 换区间 {new[1]:.2f} s / 热 {new[2]:.2f} s；"
+                  f"参照 冷 {ref[0]:.2f} s / 换区间 {ref[1]:.2f} s / 热 {ref[2]:.2f} s；换区间快 {ref[1] / new[1]:.1f}×")
+    print()
+    print(pd.DataFrame(rows, columns=["问题数", "页", "冷s", "换区间s", "热s", "参照冷s", "参照换区间s", "参照热s",
+                                      "换区间倍数"]).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"进程峰值 RSS：{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""发布时派生的表：让“截至任意时刻的问题状态”成为区间查找，而不是每次把整改事件日志重新聚合一遍。
+
+problem_state_interval：每条问题、每个“状态不变的时段”一行——从某一时刻的最后一个整改事件起（含），
+到该问题下一个事件时刻止（不含；最后一段止于 infinity）；带这一时段的最后动作、最后事件时间、最后销号时间、
+首次交办时间、累计退回与反弹重开次数。同一时刻的几个事件按编号排序，只留该时刻最后一个之后的状态。
+按 valid_to 排序存放：看最近时刻时，止于更早时刻的行组凭最小/最大值直接跳过。
+
+事件日志仍是唯一的事实来源（rectify_event），这张表每次发布（chuangwen.store.publishing）、每次生成新库
+（dbfile.build_new）时整表重建；问题状态的口径见迁移里的宏 problem_state_at（参照：problem_state_as_of，测试逐字段核对两者一致）。
+"""
+from __future__ import annotations
+
+import duckdb
+
+REBUILD = """
+delete from problem_state_interval;
+insert into problem_state_interval
+with running as (
+    select problem_code, event_at, action,
+           row_number() over (partition by problem_code, event_at order by id desc) = 1 as last_at_moment,
+           max(event_at) filter (where action = '已销号') over upto as last_closed_at,
+           min(event_at) filter (where action = '交办') over upto as assigned_at,
+           count(*) filter (where action = '退回') over upto as rejected_count,
+           count(*) filter (where action = '反弹重开') over upto as reopened_count
+    from rectify_event
+    window upto as (partition by problem_code order by event_at, id rows between unbounded preceding and current row)
+)
+select problem_code,
+       event_at as valid_from,
+       coalesce(lead(event_at) over (partition by problem_code order by event_at), 'infinity'::timestamp) as valid_to,
+       action as last_action,
+       event_at as last_event_at,
+       last_closed_at,
+       assigned_at,
+       rejected_count,
+       reopened_count
+from running
+where last_at_moment
+order by valid_to, problem_code;
+"""
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """按当前事件日志整表重建派生表（在调用方的事务或发布里执行）。"""
+    con.execute(REBUILD)

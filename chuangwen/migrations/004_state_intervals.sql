@@ -1,0 +1,46 @@
+-- 004 问题状态的区间表与按区间查找的宏（派生数据：每次发布时由 chuangwen.derived.rebuild 按事件日志整表重建）
+-- 一行 = 一条问题在 [valid_from, valid_to) 内的状态；最后一段 valid_to = infinity。
+create table problem_state_interval (
+    problem_code   varchar   not null,
+    valid_from     timestamp not null,
+    valid_to       timestamp not null,
+    last_action    varchar   not null,
+    last_event_at  timestamp not null,
+    last_closed_at timestamp,
+    assigned_at    timestamp,
+    rejected_count bigint    not null,
+    reopened_count bigint    not null
+);
+
+-- 截至 as_of 的问题状态：与 problem_state_as_of（按事件日志聚合，作参照）逐字段相同，但只是区间查找
+create macro problem_state_at(as_of) as table
+select p.code as problem_code,
+       p.found_at,
+       p.deadline,
+       p.township_code,
+       p.lead_unit_code,
+       p.site_code,
+       p.category,
+       p.source,
+       p.round_code,
+       p.severity,
+       i.assigned_at,
+       i.last_event_at,
+       case coalesce(i.last_action, '')
+           when '' then '待交办'
+           when '交办' then '已交办'
+           when '整改中' then '整改中'
+           when '申请销号' then '申请销号'
+           when '已销号' then '已销号'
+           when '退回' then '退回整改'
+           when '反弹重开' then '反弹重开'
+       end as status,
+       coalesce(i.last_action = '已销号', false) as is_closed,
+       case when i.last_action = '已销号' then i.last_closed_at end as closed_at,
+       coalesce(i.last_action, '') <> '已销号' and p.deadline is not null and p.deadline < as_of as is_overdue,
+       coalesce(i.last_action = '已销号', false) and p.deadline is not null and i.last_closed_at > p.deadline as closed_late,
+       coalesce(i.rejected_count, 0) as rejected_count,
+       coalesce(i.reopened_count, 0) as reopened_count
+from problem p
+left join problem_state_interval i on i.problem_code = p.code and i.valid_from <= as_of and i.valid_to > as_of
+where p.found_at <= as_of;

@@ -1,0 +1,269 @@
+"""问题状态口径：截至任意时刻的状态。problem_state_as_of（按事件日志聚合）是参照定义；页面查询用的
+problem_state_at（按发布时派生的状态时段 problem_state_interval 查找）必须逐字段与它相同——
+同一组例子对两个宏各跑一遍，再用随机事件日志（hypothesis）核对，最后在各测试小库上逐时刻核对。"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from chuangwen import db, derived
+from tests.builders import build_briefing_db, build_league_db, fixture_db
+
+MACROS = ["problem_state_as_of", "problem_state_at"]
+
+
+@pytest.fixture(params=MACROS)
+def macro(request) -> str:
+    return request.param
+
+
+# ---------------------------------------------------------------- 整改状态口径：problem_state_as_of
+
+T = datetime.fromisoformat
+
+
+def _insert_problem_world(con) -> None:
+    """一个镇、一个部门、两个问题：P1 有期限（3 月 10 日 18:00），P2 无期限。"""
+    con.execute("""
+        -- 自引用外键在同一条 insert 内不可见：逐级插入
+        insert into region (code, name, level, kind, parent_code) values ('P', '某省', '省', null, null);
+        insert into region (code, name, level, kind, parent_code) values ('C', '某县', '县级', '县', 'P');
+        insert into region (code, name, level, kind, parent_code) values ('T1', '城关镇', '镇街', '镇', 'C');
+        insert into unit (code, name, kind, unit_type, region_code) values
+            ('U1', '城管局', '条', '政府部门', null);
+        insert into problem_category (name, parent) values ('市容秩序', null);
+        insert into problem (code, found_at, source, category, township_code, description, severity, lead_unit_code, deadline) values
+            ('P1', timestamp '2026-03-01 09:00', '县自查', '市容秩序', 'T1', '出店经营', '一般', 'U1', timestamp '2026-03-10 18:00'),
+            ('P2', timestamp '2026-03-01 09:00', '县自查', '市容秩序', 'T1', '乱贴小广告', '一般', 'U1', null);
+    """)
+
+
+def _add_events(con, problem_code: str, events: list[tuple[str, str]]) -> None:
+    for at, action in events:
+        con.execute(
+            "insert into rectify_event (problem_code, event_at, action, unit_code) values ($p, $t, $a, 'U1')",
+            {"p": problem_code, "t": T(at), "a": action},
+        )
+
+
+P1_LOG = [
+    ("2026-03-01 10:00", "交办"),
+    ("2026-03-05 10:00", "申请销号"),
+    ("2026-03-06 10:00", "退回"),
+    ("2026-03-12 10:00", "已销号"),
+]
+
+
+@pytest.fixture
+def event_log_db(fresh_db):
+    with db.writer(fresh_db) as con:
+        _insert_problem_world(con)
+        _add_events(con, "P1", P1_LOG)
+        _add_events(con, "P2", [("2026-03-01 10:00", "交办")])
+    con = db.open_readonly(fresh_db)
+    yield con
+    con.close()
+
+
+def state(con, macro: str, as_of: str, problem_code: str = "P1") -> dict | None:
+    # 宏名来自上面固定的两个（允许清单），不能作为参数绑定
+    assert macro in MACROS
+    cur = con.execute(f"select * from {macro}($as_of) where problem_code = $p", {"as_of": T(as_of), "p": problem_code})
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    return rows[0] if rows else None
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status"),
+    [
+        ("2026-03-01 09:30", "待交办"),
+        ("2026-03-01 10:00", "已交办"),
+        ("2026-03-05 12:00", "申请销号"),
+        ("2026-03-06 12:00", "退回整改"),
+        ("2026-03-12 10:00", "已销号"),
+    ],
+)
+def test_status_is_the_last_event_at_or_before_as_of(event_log_db, as_of, status, macro):
+    assert state(event_log_db, macro, as_of)["status"] == status
+
+
+def test_problem_found_after_as_of_is_absent(event_log_db, macro):
+    assert state(event_log_db, macro, "2026-03-01 08:59") is None
+
+
+def test_open_problem_is_not_overdue_before_its_deadline(event_log_db, macro):
+    row = state(event_log_db, macro, "2026-03-10 18:00")
+    assert (row["is_overdue"], row["is_closed"]) == (False, False)
+
+
+def test_open_problem_is_overdue_after_its_deadline(event_log_db, macro):
+    row = state(event_log_db, macro, "2026-03-11 09:00")
+    assert (row["status"], row["is_overdue"]) == ("退回整改", True)
+
+
+def test_problem_closed_after_deadline_is_closed_late_and_no_longer_overdue(event_log_db, macro):
+    row = state(event_log_db, macro, "2026-03-12 12:00")
+    assert {k: row[k] for k in ("is_closed", "closed_at", "is_overdue", "closed_late", "rejected_count")} == {
+        "is_closed": True,
+        "closed_at": T("2026-03-12 10:00"),
+        "is_overdue": False,
+        "closed_late": True,
+        "rejected_count": 1,
+    }
+
+
+def test_problem_without_deadline_is_never_overdue(event_log_db, macro):
+    row = state(event_log_db, macro, "2030-01-01 00:00", problem_code="P2")
+    assert (row["status"], row["is_overdue"], row["closed_late"]) == ("已交办", False, False)
+
+
+def test_problem_closed_before_deadline_is_not_closed_late(fresh_db, macro):
+    with db.writer(fresh_db) as con:
+        _insert_problem_world(con)
+        _add_events(con, "P1", [("2026-03-01 10:00", "交办"), ("2026-03-09 10:00", "已销号")])
+    con = db.open_readonly(fresh_db)
+    try:
+        row = state(con, macro, "2026-03-20 00:00")
+    finally:
+        con.close()
+    assert (row["status"], row["is_overdue"], row["closed_late"]) == ("已销号", False, False)
+
+
+def test_events_at_the_same_time_are_ordered_by_id(fresh_db, macro):
+    with db.writer(fresh_db) as con:
+        _insert_problem_world(con)
+        _add_events(con, "P1", [("2026-03-01 10:00", "交办"), ("2026-03-02 10:00", "申请销号"), ("2026-03-02 10:00", "已销号")])
+    con = db.open_readonly(fresh_db)
+    try:
+        assert state(con, macro, "2026-03-02 10:00")["status"] == "已销号"
+    finally:
+        con.close()
+
+
+def test_reopened_problem_is_open_again(fresh_db, macro):
+    with db.writer(fresh_db) as con:
+        _insert_problem_world(con)
+        _add_events(
+            con,
+            "P1",
+            [("2026-03-01 10:00", "交办"), ("2026-03-09 10:00", "已销号"), ("2026-03-15 10:00", "反弹重开")],
+        )
+    con = db.open_readonly(fresh_db)
+    try:
+        row = state(con, macro, "2026-03-16 00:00")
+    finally:
+        con.close()
+    assert (row["status"], row["is_closed"], row["is_overdue"], row["reopened_count"]) == ("反弹重开", False, True, 1)
+
+
+
+
+# ---------------------------------------------------------------- 随机事件日志：派生的状态与参照逐字段相同
+
+ACTIONS = ["交办", "整改中", "申请销号", "已销号", "退回", "反弹重开"]
+BASE = datetime(2026, 3, 1, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """三条问题：P1 有期限、P2 无期限、P3 发现得晚（事件可能早于发现，参照里照样计入）。"""
+    path = db.create_database(tmp_path_factory.mktemp("state") / "world.duckdb")
+    with db.writer(path) as con:
+        _insert_problem_world(con)
+        con.execute("""insert into problem (code, found_at, source, category, township_code, description, severity,
+                                            lead_unit_code, deadline)
+                       values ('P3', timestamp '2026-03-05 12:00', '县自查', '市容秩序', 'T1', '占道', '一般', 'U1',
+                               timestamp '2026-03-08 12:00')""")
+    con = duckdb.connect(str(path))
+    yield con
+    con.close()
+
+
+def _both(con, at: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ref = con.execute("select * from problem_state_as_of($t) order by problem_code", {"t": at}).df()
+    new = con.execute("select * from problem_state_at($t) order by problem_code", {"t": at}).df()
+    return ref, new
+
+
+# 时间取整点（半天为单位）：事件常落在同一时刻（按编号定先后），统计时刻也常正好落在事件时刻上（含当刻）
+event = st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.integers(0, 40), st.sampled_from(ACTIONS))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(event, max_size=30), moments=st.lists(st.integers(-2, 44), min_size=1, max_size=6))
+def test_derived_state_equals_the_reference_on_random_event_logs(world, events, moments):
+    world.execute("begin transaction")
+    try:
+        world.execute("delete from rectify_event")
+        for i, (code, half_days, action) in enumerate(events, start=1):
+            world.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
+                          {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action})
+        derived.rebuild(world)
+        for m in moments:
+            ref, new = _both(world, BASE + timedelta(hours=12 * m))
+            pd.testing.assert_frame_equal(ref, new)
+    finally:
+        world.execute("rollback")
+
+
+def test_the_random_check_would_notice_a_wrong_interval(world):
+    # 核对本身能失败：把一段的止点改错，同一时刻两者就不一致
+    world.execute("begin transaction")
+    try:
+        world.execute("delete from rectify_event")
+        for i, (at, action) in enumerate([("2026-03-01 10:00", "交办"), ("2026-03-03 10:00", "已销号")], start=1):
+            world.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, 'P1', $t, $a)",
+                          {"i": i, "t": T(at), "a": action})
+        derived.rebuild(world)
+        world.execute("update problem_state_interval set valid_to = timestamp '2026-03-04 10:00' where last_action = '交办'")
+        ref, new = _both(world, T("2026-03-03 12:00"))
+        p1 = lambda df: sorted(df.loc[df["problem_code"] == "P1", "status"])
+        assert (p1(ref), p1(new)) == (["已销号"], ["已交办", "已销号"])   # 两段重叠：同一时刻查出两行
+    finally:
+        world.execute("rollback")
+
+
+# ---------------------------------------------------------------- 测试小库：每个用到状态的查询，两条路径结果相同
+
+MOMENTS = [datetime(2026, 11, 8, 18), datetime(2026, 11, 12, 12), datetime(2026, 11, 15, 18)]
+PAGE_PARAMS = {"min_sample": 2, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
+               "w_points": 2.0, "round_type": "年度测评", "unit_code": "D01", "weeks": 3, "involved_unit": None,
+               "status": None, "overdue_only": False, "site": None, "sources": None, "categories": None,
+               "site_types": None, "severities": None, "statuses": None, "county_ring": None, "limit": 1000,
+               "top": 10, "origin_lon": 117.0, "origin_lat": 31.0, "cell_lon": 0.05, "cell_lat": 0.05}
+
+
+def _state_queries():
+    from chuangwen import queries
+
+    return [q for q in queries.all_queries() if "problem_state_at(" in q.sql]
+
+
+@pytest.fixture(scope="module", params=["league", "hotspots", "briefing"])
+def fixture_con(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp(request.param) / "f.duckdb"
+    {"league": build_league_db, "briefing": build_briefing_db}.get(request.param, lambda p: fixture_db(p, "hotspots"))(path)
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("query", _state_queries(), ids=lambda q: q.name)
+def test_every_state_query_gives_the_same_rows_on_the_reference_path(fixture_con, query):
+    from chuangwen import queries
+    from chuangwen.view import View
+
+    county = fixture_con.execute("select coalesce(max(value), '990101') from meta where key = 'our_region_code'").fetchone()[0]
+    reference = query.sql.replace("problem_state_at(", "problem_state_as_of(")
+    assert reference != query.sql
+    for at in MOMENTS:
+        view = View(cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=7), first_day=at.date(),
+                    county_code=county)
+        params = queries.bind(query, {**view.params(), **PAGE_PARAMS})
+        pd.testing.assert_frame_equal(fixture_con.execute(reference, params).df(),
+                                      fixture_con.execute(query.sql, params).df(), check_dtype=False)
