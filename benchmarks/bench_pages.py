@@ -4,7 +4,8 @@
   - 冷运行：清空全部缓存后新会话第一次打开这一页（画框 + 页面）；
   - 换区间重跑（缓存未命中）：清空查询缓存，侧栏换一个统计区间再跑（分析员改筛选时等的就是这个）；
   - 热重跑：同一筛选再跑一次（缓存命中）。
-参照路径：把每个查询里的 problem_state_at( 换回 problem_state_as_of(，整改督办的燃尽图仍用状态时段（它以前自己从事件日志算时段）。
+参照路径（chuangwen.derived.reference_sql）：状态换回按事件日志聚合的 problem_state_as_of、记录顺序标记按规则现算，
+即改之前每个查询的做法；整改督办的燃尽图仍用状态时段（它以前自己从事件日志算时段）。
 先核对两条路径在各页用到的全部查询上结果相同，再计时。另打印：发布（重建派生表）耗时、进程峰值 RSS。
 
 用法：python benchmarks/bench_pages.py [--sizes 20000 1000000] [--dir /tmp/chuangwen-bench] [--pages 总览 红黑榜 …]
@@ -38,8 +39,7 @@ def use_reference(on: bool) -> None:
     """让查询登记处给出参照路径的 SQL（on）或正常的（off）。"""
     def parse(path):
         q = _original_parse(path)
-        return q.__class__(q.name, q.purpose, q.params, q.metrics, q.sql.replace("problem_state_at(", "problem_state_as_of("),
-                           q.path)
+        return q.__class__(q.name, q.purpose, q.params, q.metrics, derived.reference_sql(q.sql), q.path)
     queries._parse = parse if on else _original_parse
     queries.load.cache_clear()
 
@@ -117,12 +117,12 @@ def check_same(path: Path) -> list[str]:
                   "categories": None, "site_types": None, "severities": None, "statuses": None, "county_ring": None,
                   "limit": 5000, "top": 10, "origin_lon": 100.0, "origin_lat": 20.0, "cell_lon": 0.01, "cell_lat": 0.01}
         for q in queries.all_queries():
-            if "problem_state_at(" not in q.sql:
+            if not derived.uses_derived(q.sql):
                 continue
             for view in (base, base.at(base.as_of - timedelta(days=20))):
                 p = queries.bind(q, {**view.params(), **extras})
                 a = con.execute(q.sql, p).df()
-                b = con.execute(q.sql.replace("problem_state_at(", "problem_state_as_of("), p).df()
+                b = con.execute(derived.reference_sql(q.sql), p).df()
                 try:
                     pd.testing.assert_frame_equal(a, b, check_dtype=False)
                 except AssertionError as exc:

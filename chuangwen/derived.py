@@ -1,5 +1,7 @@
 """发布时派生的表：让“截至任意时刻的问题状态”成为区间查找，而不是每次把整改事件日志重新聚合一遍。
 
+event_order_flag：整改记录顺序存疑的问题、原因与变得可见的时刻（规则只写在 queries/_event_order_rules.sql）。
+
 problem_state_interval：每条问题、每个“状态不变的时段”一行——从某一时刻的最后一个整改事件起（含），
 到该问题下一个事件时刻止（不含；最后一段止于 infinity）；带这一时段的最后动作、最后事件时间、最后销号时间、
 首次交办时间、累计退回与反弹重开次数。同一时刻的几个事件按编号排序，只留该时刻最后一个之后的状态。
@@ -40,6 +42,29 @@ order by valid_to, problem_code;
 """
 
 
+def flags_sql() -> str:
+    """按 queries/_event_order_rules.sql（记录顺序规则的唯一定义）算出全部标记的 SQL。"""
+    from chuangwen import queries
+
+    rules = queries.QUERY_DIR / "_event_order_rules.sql"
+    return f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\nselect problem_code, reason, flag_at from event_order_flags"
+
+
+def reference_sql(sql: str) -> str:
+    """同一查询的参照写法（测试与基准用）：状态按事件日志聚合（problem_state_as_of），记录顺序标记按规则现算，不读派生表。"""
+    from chuangwen import queries
+
+    derived_flags = (queries.QUERY_DIR / "_event_order_flags.sql").read_text(encoding="utf-8").rstrip("\n")
+    rules = (queries.QUERY_DIR / "_event_order_rules.sql").read_text(encoding="utf-8").rstrip("\n")
+    return sql.replace("problem_state_at(", "problem_state_as_of(").replace(derived_flags, rules)
+
+
+def uses_derived(sql: str) -> bool:
+    return "problem_state_at(" in sql or "from event_order_flag\n" in sql
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """按当前事件日志整表重建派生表（在调用方的事务或发布里执行）。"""
     con.execute(REBUILD)
+    con.execute("delete from event_order_flag")
+    con.execute(f"insert into event_order_flag {flags_sql()} order by flag_at, problem_code")

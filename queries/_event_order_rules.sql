@@ -1,5 +1,5 @@
 -- 片段（不是独立查询）：整改记录顺序规则（销号早于交办、无反弹重开的二次销号、早于发现的事件）
--- [整改记录顺序规则·开始] 唯一定义，quality_event_order、league_units、league_townships、supervision_ledger 经 `-- include:` 引入
+-- [整改记录顺序规则·开始] 唯一定义：发布时 chuangwen.derived.rebuild 按它重建表 event_order_flag，各查询经 _event_order_flags.sql 读那张表
 -- 每条问题的违规在 flag_at 时刻变得可见：统计时刻 >= flag_at 即视为存疑，因此过去时点可以原样回放。
 -- 事件次序 = (event_at, id)；合成一个整数键比较（比按结构体比较快），微秒 × 2^32 + id 不会溢出 hugeint
 event_positions as (

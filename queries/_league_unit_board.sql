@@ -1,6 +1,6 @@
 -- 片段（不是独立查询）：红黑榜·单位的计数、比率、综合得分与名次，按调用方给出的时点 checkpoints（period, p_start, p_end）逐个计算
 -- [单位红黑榜·开始] 唯一定义，league_units（本期与上期）、league_unit_rank_trend（近 N 周）经 `-- include:` 引入；
--- 需要在它之前定义 checkpoints、每个时点的问题状态 state（period + problem_state_at 的列），并引入 _event_order_rules.sql；
+-- 需要在它之前定义 checkpoints、每个时点的问题状态 state（period + problem_state_at 的列），并引入 _event_order_flags.sql；
 -- 结果为 CTE ranked（每个时点 × 单位一行）
 valid as (
     select s.*, c.p_start, c.p_end,

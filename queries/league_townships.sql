@@ -23,7 +23,7 @@ with checkpoints as (
     union all
     select 'prev', $period_start - ($as_of - $period_start), $period_start
 ),
--- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
+-- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 state as (
     select 'cur' as period, s.* from problem_state_at($as_of) s
     union all

@@ -7,7 +7,7 @@ with checkpoints as (
     select k as period, $as_of - to_days(7 * (k + 1)::integer) as p_start, $as_of - to_days(7 * k::integer) as p_end
     from range(0, $weeks) t(k)
 ),
--- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
+-- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 state as (
     select c.period, s.* from checkpoints c, lateral problem_state_at(c.p_end) s
 ),

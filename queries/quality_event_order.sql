@@ -3,7 +3,7 @@
 -- params: $as_of TIMESTAMP, $scope_unit VARCHAR
 -- 指标: 记录顺序存疑 | 口径: 截至统计时刻已发现、且截至该时刻的整改事件（按事件时间、编号排序）出现以下任一情况的问题：已销号之前没有交办；一次已销号之后未经反弹重开又出现已销号；事件时间早于问题发现时间 | 分母: —
 with
--- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
+-- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 flagged as (
     select problem_code,
            string_agg(reason, '；' order by flag_at, reason) as reasons,

@@ -6,7 +6,7 @@
 -- 指标: 本周到期 | 口径: 在办、整改期限在统计时刻之后 7 天内（不含统计时刻、含第 7 天同一时刻）的问题 | 分母: —
 -- 指标: 涉及单位 | 口径: 选定单位为牵头单位或配合单位的问题 | 分母: —
 with
--- include: _event_order_rules.sql  （整改记录顺序规则，只写在这一处）
+-- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 open_problems as (
     select s.*
     from problem_state_at($as_of) s

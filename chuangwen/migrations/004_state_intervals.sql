@@ -1,4 +1,4 @@
--- 004 问题状态的区间表与按区间查找的宏（派生数据：每次发布时由 chuangwen.derived.rebuild 按事件日志整表重建）
+-- 004 问题状态的区间表、记录顺序标记表与按区间查找的宏（派生数据：每次发布时由 chuangwen.derived.rebuild 按事件日志整表重建）
 -- 一行 = 一条问题在 [valid_from, valid_to) 内的状态；最后一段 valid_to = infinity。
 create table problem_state_interval (
     problem_code   varchar   not null,
@@ -10,6 +10,13 @@ create table problem_state_interval (
     assigned_at    timestamp,
     rejected_count bigint    not null,
     reopened_count bigint    not null
+);
+
+-- 整改记录顺序存疑的标记（规则见 queries/_event_order_rules.sql；flag_at 起可见，按时刻回放时 flag_at <= 统计时刻即存疑）
+create table event_order_flag (
+    problem_code varchar   not null,
+    reason       varchar   not null,
+    flag_at      timestamp not null
 );
 
 -- 截至 as_of 的问题状态：与 problem_state_as_of（按事件日志聚合，作参照）逐字段相同，但只是区间查找

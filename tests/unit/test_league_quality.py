@@ -5,7 +5,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from chuangwen import db, queries
+from chuangwen import db, derived, queries
 from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
@@ -48,10 +48,18 @@ def test_quality_list_respects_viewer_scope(con):
     assert list(flagged(con, scope_unit="D01")) == ["Q3"]
 
 
-def test_the_rule_block_is_identical_in_every_query_that_uses_it():
-    blocks = {name: RULE.findall(queries.load(name).sql) for name in USERS}
-    assert all(len(b) == 1 for b in blocks.values()), {k: len(v) for k, v in blocks.items()}
-    assert len({b[0] for b in blocks.values()}) == 1
+def test_the_rules_are_written_once_and_every_query_reads_the_derived_flags():
+    # 规则只在 _event_order_rules.sql（发布时派生成表 event_order_flag）；各查询只读那张表，不再各算一遍
+    assert len(RULE.findall(derived.flags_sql())) == 1
+    for name in [*USERS, "league_unit_rank_trend"]:
+        sql = queries.load(name).sql
+        assert (RULE.findall(sql), "from event_order_flag\n" in sql) == ([], True), name
+
+
+def test_derived_flags_are_the_rules_applied_to_the_event_log(con):
+    by_rules = con.execute(derived.flags_sql() + " order by all").fetchall()
+    assert con.execute("select problem_code, reason, flag_at from event_order_flag order by all").fetchall() == by_rules
+    assert {r[0] for r in by_rules} == {"Q1", "Q2", "Q3"}
 
 
 def test_same_time_events_are_ordered_by_id(tmp_path):

@@ -241,7 +241,7 @@ PAGE_PARAMS = {"min_sample": 2, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound
 def _state_queries():
     from chuangwen import queries
 
-    return [q for q in queries.all_queries() if "problem_state_at(" in q.sql]
+    return [q for q in queries.all_queries() if derived.uses_derived(q.sql)]
 
 
 @pytest.fixture(scope="module", params=["league", "hotspots", "briefing"])
@@ -259,7 +259,7 @@ def test_every_state_query_gives_the_same_rows_on_the_reference_path(fixture_con
     from chuangwen.view import View
 
     county = fixture_con.execute("select coalesce(max(value), '990101') from meta where key = 'our_region_code'").fetchone()[0]
-    reference = query.sql.replace("problem_state_at(", "problem_state_as_of(")
+    reference = derived.reference_sql(query.sql)
     assert reference != query.sql
     for at in MOMENTS:
         view = View(cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=7), first_day=at.date(),
