@@ -1,9 +1,11 @@
 """发布时派生的表：让“截至任意时刻的问题状态”成为区间查找，而不是每次把整改事件日志重新聚合一遍。
 
+rebound_link：问题热点“反弹”的两种来源（同点位同类别再次发现、反弹重开），各自之前最近的一次销号；天数在查询时才用。
 event_order_flag：整改记录顺序存疑的问题、原因与变得可见的时刻（规则只写在 queries/_event_order_rules.sql）。
 
 problem_state_interval：每条问题、每个“状态不变的时段”一行——从某一时刻的最后一个整改事件起（含），
-到该问题下一个事件时刻止（不含；最后一段止于 infinity）；带这一时段的最后动作、最后事件时间、最后销号时间、
+到该问题下一个事件时刻止（不含；最后一段止于 infinity）；第一个事件之前另有一段（-infinity 起，没有动作 = 待交办），
+所以任何时刻每条问题恰好落在一段里；带这一时段的最后动作、最后事件时间、最后销号时间、
 首次交办时间、累计退回与反弹重开次数。同一时刻的几个事件按编号排序，只留该时刻最后一个之后的状态。
 按 valid_to 排序存放：看最近时刻时，止于更早时刻的行组凭最小/最大值直接跳过。
 
@@ -11,6 +13,8 @@ problem_state_interval：每条问题、每个“状态不变的时段”一行�
 （dbfile.build_new）时整表重建；问题状态的口径见迁移里的宏 problem_state_at（参照：problem_state_as_of，测试逐字段核对两者一致）。
 """
 from __future__ import annotations
+
+import re
 
 import duckdb
 
@@ -26,20 +30,79 @@ with running as (
            count(*) filter (where action = '反弹重开') over upto as reopened_count
     from rectify_event
     window upto as (partition by problem_code order by event_at, id rows between unbounded preceding and current row)
+),
+after_events as (
+    select problem_code,
+           event_at as valid_from,
+           coalesce(lead(event_at) over (partition by problem_code order by event_at), 'infinity'::timestamp) as valid_to,
+           action as last_action,
+           event_at as last_event_at,
+           last_closed_at,
+           assigned_at,
+           rejected_count,
+           reopened_count
+    from running
+    where last_at_moment
+),
+before_events as (
+    -- 第一个事件之前（没有事件的问题：一直）也是一段：没有动作（待交办）
+    select p.code as problem_code, '-infinity'::timestamp as valid_from,
+           coalesce(min(e.event_at), 'infinity'::timestamp) as valid_to,
+           null as last_action, null as last_event_at, null as last_closed_at, null as assigned_at,
+           0 as rejected_count, 0 as reopened_count
+    from problem p
+    left join rectify_event e on e.problem_code = p.code
+    group by p.code
 )
-select problem_code,
-       event_at as valid_from,
-       coalesce(lead(event_at) over (partition by problem_code order by event_at), 'infinity'::timestamp) as valid_to,
-       action as last_action,
-       event_at as last_event_at,
-       last_closed_at,
-       assigned_at,
-       rejected_count,
-       reopened_count
-from running
-where last_at_moment
+select * from after_events
+union all
+select * from before_events
 order by valid_to, problem_code;
 """
+
+
+REBOUND = """
+delete from rebound_link;
+insert into rebound_link
+with closures as (
+    select e.problem_code, p.site_code, p.category, e.event_at as closed_at
+    from rectify_event e
+    join problem p on p.code = e.problem_code
+    where e.action = '已销号'
+)
+select '再次发现', q.code, c.problem_code, c.closed_at, q.found_at
+from problem q
+asof join closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
+union all
+select '反弹重开', r.problem_code, c.problem_code, c.closed_at, r.event_at
+from rectify_event r
+asof join closures c on c.problem_code = r.problem_code and r.event_at > c.closed_at
+where r.action = '反弹重开'
+order by 1, 2, 5;
+"""
+
+# 改成查表之前问题热点的反弹写法（按统计时刻现算）：参照写法用它核对 rebound_link 的口径
+_REBOUND_REFERENCE = """closures as (
+    select e.problem_code, p.site_code, p.category, e.event_at as closed_at
+    from rectify_event e
+    join problem p on p.code = e.problem_code
+    where e.action = '已销号' and e.event_at <= $as_of
+),
+came_back as (
+    select q.problem_code, c.problem_code as after_problem, c.closed_at as after_closed_at
+    from state q
+    asof join closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
+    where q.found_at <= c.closed_at + to_days($rebound_days)
+),
+reopened as (
+    select r.problem_code, any_value(c.problem_code) as after_problem, max(c.closed_at) as after_closed_at
+    from rectify_event r
+    asof join closures c on c.problem_code = r.problem_code and r.event_at > c.closed_at
+    where r.action = '反弹重开' and r.event_at <= $as_of and r.event_at <= c.closed_at + to_days($rebound_days)
+    group by r.problem_code
+),
+"""
+_REBOUND_BLOCK = re.compile(r"-- \[反弹·派生\].*?-- \[反弹·派生·结束\]\n", re.S)
 
 
 def flags_sql() -> str:
@@ -56,11 +119,14 @@ def reference_sql(sql: str) -> str:
 
     derived_flags = (queries.QUERY_DIR / "_event_order_flags.sql").read_text(encoding="utf-8").rstrip("\n")
     rules = (queries.QUERY_DIR / "_event_order_rules.sql").read_text(encoding="utf-8").rstrip("\n")
+    # “有事”的问题（problem_state_active(起点, 时刻)）的参照是全部问题：其余问题与各项计数无关，结果应当相同
+    sql = re.sub(r"problem_state_active\((.*?), ", "problem_state_as_of(", sql)
+    sql = _REBOUND_BLOCK.sub(lambda _: _REBOUND_REFERENCE, sql)
     return sql.replace("problem_state_at(", "problem_state_as_of(").replace(derived_flags, rules)
 
 
 def uses_derived(sql: str) -> bool:
-    return "problem_state_at(" in sql or "from event_order_flag\n" in sql
+    return any(k in sql for k in ("problem_state_at(", "problem_state_active(", "from event_order_flag\n", "rebound_link"))
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -68,3 +134,4 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(REBUILD)
     con.execute("delete from event_order_flag")
     con.execute(f"insert into event_order_flag {flags_sql()} order by flag_at, problem_code")
+    con.execute(REBOUND)

@@ -1,12 +1,6 @@
 -- 片段（不是独立查询）：问题热点页的筛选条件、反弹口径与坐标越界判断，结果为 CTE problems
 -- <筛选与反弹：问题热点页各查询共用的唯一定义，经 `-- include: _hotspot_filter.sql` 引入>
-with closures as (
-    -- 每一次“已销号”（截至统计时刻），带上点位与类别，供判断反弹
-    select e.problem_code, p.site_code, p.category, e.event_at as closed_at
-    from rectify_event e
-    join problem p on p.code = e.problem_code
-    where e.action = '已销号' and e.event_at <= $as_of
-),
+with
 state as (
     select s.*, p.lon, p.lat, p.description, pc.parent as category_parent,
            s.found_at > $period_start as in_period
@@ -28,21 +22,22 @@ state as (
       and ($site_types is null or exists (select 1 from site t where t.code = s.site_code
                                           and list_contains($site_types, t.site_type)))
 ),
+-- [反弹·派生] 反弹的两种来源发布时已算好（表 rebound_link，规则见 chuangwen.derived）；这里只按天数与统计时刻取
 came_back as (
     -- 反弹（一）：同一点位、同一类别，在上一次销号后 N 天内再次发现
-    select q.problem_code, c.problem_code as after_problem, c.closed_at as after_closed_at
+    select q.problem_code, b.after_problem, b.after_closed_at
     from state q
-    asof join closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
-    where q.found_at <= c.closed_at + to_days($rebound_days)
+    join rebound_link b on b.kind = '再次发现' and b.problem_code = q.problem_code
+    where q.found_at <= b.after_closed_at + to_days($rebound_days)
 ),
 reopened as (
     -- 反弹（二）：本条销号后 N 天内被“反弹重开”
-    select r.problem_code, any_value(c.problem_code) as after_problem, max(c.closed_at) as after_closed_at
-    from rectify_event r
-    asof join closures c on c.problem_code = r.problem_code and r.event_at > c.closed_at
-    where r.action = '反弹重开' and r.event_at <= $as_of and r.event_at <= c.closed_at + to_days($rebound_days)
-    group by r.problem_code
+    select problem_code, any_value(after_problem) as after_problem, max(after_closed_at) as after_closed_at
+    from rebound_link
+    where kind = '反弹重开' and happened_at <= $as_of and happened_at <= after_closed_at + to_days($rebound_days)
+    group by problem_code
 ),
+-- [反弹·派生·结束]
 flagged as (
     select s.*,
            coalesce(b.problem_code, o.problem_code) is not null as is_rebound,

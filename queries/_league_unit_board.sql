@@ -1,6 +1,6 @@
 -- 片段（不是独立查询）：红黑榜·单位的计数、比率、综合得分与名次，按调用方给出的时点 checkpoints（period, p_start, p_end）逐个计算
 -- [单位红黑榜·开始] 唯一定义，league_units（本期与上期）、league_unit_rank_trend（近 N 周）经 `-- include:` 引入；
--- 需要在它之前定义 checkpoints、每个时点的问题状态 state（period + problem_state_at 的列），并引入 _event_order_flags.sql；
+-- 需要在它之前定义 checkpoints、每个时点“有事”的问题状态 state（period + problem_state_active 的列），并引入 _event_order_flags.sql；
 -- 结果为 CTE ranked（每个时点 × 单位一行）
 valid as (
     select s.*, c.p_start, c.p_end,
@@ -41,9 +41,13 @@ facts as (
     where not v.is_flagged
 ),
 flagged_counts as (
-    select period, lead_unit_code as unit_code, count(*) as excluded
-    from valid
-    where is_flagged
+    -- 排除数按全部已发现的问题算（state 只含“有事”的问题，早已销号的存疑问题也要计入）
+    select c.period, p.lead_unit_code as unit_code, count(*) as excluded
+    from checkpoints c
+    join (select problem_code, min(flag_at) as flag_at from event_order_flags group by problem_code) f on f.flag_at <= c.p_end
+    join problem p on p.code = f.problem_code and p.found_at <= c.p_end
+    where ($township is null or p.township_code = $township)
+      and ($round is null or p.round_code = $round)
     group by all
 ),
 per_unit as (

@@ -25,9 +25,10 @@ with checkpoints as (
 ),
 -- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 state as (
-    select 'cur' as period, s.* from problem_state_at($as_of) s
+    -- 两期各取“有事”的问题（在办的、区间内状态变过的）：早已销号的问题与各项计数无关
+    select 'cur' as period, s.* from problem_state_active($period_start, $as_of) s
     union all
-    select 'prev', s.* from problem_state_at($period_start) s
+    select 'prev', s.* from problem_state_active($period_start - ($as_of - $period_start), $period_start) s
 ),
 valid as (
     select s.*, c.p_start, c.p_end,
@@ -67,9 +68,13 @@ facts as (
     where not v.is_flagged
 ),
 flagged_counts as (
-    select period, township_code, count(*) as excluded
-    from valid
-    where is_flagged
+    -- 排除数按全部已发现的问题算（state 只含“有事”的问题，早已销号的存疑问题也要计入）
+    select c.period, p.township_code, count(*) as excluded
+    from checkpoints c
+    join (select problem_code, min(flag_at) as flag_at from event_order_flags group by problem_code) f on f.flag_at <= c.p_end
+    join problem p on p.code = f.problem_code and p.found_at <= c.p_end
+    where ($unit is null or p.lead_unit_code = $unit)
+      and ($round is null or p.round_code = $round)
     group by all
 ),
 per_township as (

@@ -9,7 +9,7 @@ with checkpoints as (
 ),
 -- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 state as (
-    select c.period, s.* from checkpoints c, lateral problem_state_at(c.p_end) s
+    select c.period, s.* from checkpoints c, lateral problem_state_active(c.p_start, c.p_end) s
 ),
 -- include: _league_unit_board.sql  （计数、得分与名次，只写在这一处）
 select c.p_end as week_end,

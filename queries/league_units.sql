@@ -24,10 +24,10 @@ with checkpoints as (
 ),
 -- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 state as (
-    -- 两个时点各调一次宏（比按时点横向连接快约三成）
-    select 'cur' as period, s.* from problem_state_at($as_of) s
+    -- 两期各取“有事”的问题（在办的、区间内状态变过的）：早已销号的问题与各项计数无关
+    select 'cur' as period, s.* from problem_state_active($period_start, $as_of) s
     union all
-    select 'prev', s.* from problem_state_at($period_start) s
+    select 'prev', s.* from problem_state_active($period_start - ($as_of - $period_start), $period_start) s
 ),
 -- include: _league_unit_board.sql  （计数、得分与名次，只写在这一处）
 select cur.unit_code,

@@ -83,8 +83,10 @@ def test_the_upgrade_derives_the_state_intervals_from_the_existing_event_log(v2_
     con = duckdb.connect(str(v2_db), read_only=True)
     try:
         moments = [r[0] for r in con.execute("select distinct event_at from rectify_event order by 1").fetchall()]
+        # 每条问题：第一个事件之前一段，之后每个有事件的时刻一段
         assert con.execute("select count(*) from problem_state_interval").fetchone()[0] == con.execute(
-            "select count(*) from (select distinct problem_code, event_at from rectify_event)").fetchone()[0]
+            "select (select count(*) from problem) + (select count(*) from (select distinct problem_code, event_at "
+            "from rectify_event))").fetchone()[0]
         for at in moments:
             ref = con.execute("select * from problem_state_as_of($t) order by problem_code", {"t": at}).fetchall()
             assert con.execute("select * from problem_state_at($t) order by problem_code", {"t": at}).fetchall() == ref

@@ -267,3 +267,29 @@ def test_every_state_query_gives_the_same_rows_on_the_reference_path(fixture_con
         params = queries.bind(query, {**view.params(), **PAGE_PARAMS})
         pd.testing.assert_frame_equal(fixture_con.execute(reference, params).df(),
                                       fixture_con.execute(query.sql, params).df(), check_dtype=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(event, max_size=25), end=st.integers(0, 44))
+def test_burndown_equals_the_reference_on_random_event_logs(world, events, end):
+    # 时点都在整点或 12 点：发现、期限、事件常常正好落在时点上（含与不含的边界）
+    from chuangwen import queries
+
+    world.execute("begin transaction")
+    try:
+        world.execute("delete from rectify_event")
+        for i, (code, half_days, action) in enumerate(events, start=1):
+            world.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
+                          {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action})
+        derived.rebuild(world)
+        as_of = BASE + timedelta(hours=12 * end)
+        # 在同一连接上执行（queries.run 另开游标，看不到这个还没提交的事务）
+        q = queries.load("supervision_burndown")
+        got = world.execute(q.sql, queries.bind(q, {"as_of": as_of, "township": None, "unit": None, "round": None,
+                                                    "scope_unit": None, "involved_unit": None})).df()
+        for at, open_problems, overdue in got[["at", "open_problems", "overdue"]].itertuples(index=False):
+            ref = world.execute("select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
+                                "from problem_state_as_of($t)", {"t": at}).fetchone()
+            assert (int(open_problems), int(overdue)) == ref, at
+    finally:
+        world.execute("rollback")

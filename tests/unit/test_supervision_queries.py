@@ -133,3 +133,12 @@ def test_export_as_of_before_closure(con):
 def test_export_excludes_problems_found_after_the_time(con):
     df = export(con, as_of=datetime(2026, 11, 9, 8, 30))
     assert sorted(df.index) == ["A1", "A2", "A4", "A5", "B4", "C2"]
+
+
+def test_burndown_equals_the_reference_state_at_every_point(con):
+    # 57 个时点各用参照宏（按事件日志聚合）重算一遍在办与逾期：与燃尽图逐点相同
+    points = burndown(con)
+    for at, open_problems, overdue in points[["at", "open_problems", "overdue"]].itertuples(index=False):
+        ref = con.execute("select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
+                          "from problem_state_as_of($t)", {"t": at}).fetchone()
+        assert (int(open_problems), int(overdue)) == ref, at
