@@ -120,9 +120,24 @@ def reference_sql(sql: str) -> str:
     derived_flags = (queries.QUERY_DIR / "_event_order_flags.sql").read_text(encoding="utf-8").rstrip("\n")
     rules = (queries.QUERY_DIR / "_event_order_rules.sql").read_text(encoding="utf-8").rstrip("\n")
     # “有事”的问题（problem_state_active(起点, 时刻)）的参照是全部问题：其余问题与各项计数无关，结果应当相同
-    sql = re.sub(r"problem_state_active\((.*?), ", "problem_state_as_of(", sql)
+    sql = _drop_first_argument(sql, "problem_state_active(", "problem_state_as_of(")
     sql = _REBOUND_BLOCK.sub(lambda _: _REBOUND_REFERENCE, sql)
     return sql.replace("problem_state_at(", "problem_state_as_of(").replace(derived_flags, rules)
+
+
+def _drop_first_argument(sql: str, call: str, replacement: str) -> str:
+    """把 call(甲, 乙) 改写成 replacement(乙)：甲里可以有括号和逗号。"""
+    out, pos = [], 0
+    while (start := sql.find(call, pos)) >= 0:
+        depth, i = 0, start + len(call)
+        while depth > 0 or sql[i] != ",":
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            i += 1
+        out.append(sql[pos:start] + replacement)
+        pos = i + 1
+        while sql[pos] == " ":
+            pos += 1
+    return "".join(out) + sql[pos:]
 
 
 def uses_derived(sql: str) -> bool:

@@ -7,9 +7,29 @@
 -- 指标: 本周销号 | 口径: 截至时仍为已销号、且最后一次销号在数据截至前 7 天内的问题 | 分母: —
 -- 指标: 最差镇街/单位 | 口径: 按“逾期未整改”从多到少排名，相同时再按“本周新增”从多到少，仍相同则并列（竞争排名） | 分母: —
 -- 指标: 按期销号率 | 口径: 统计区间内销号（截至时仍为已销号）的问题中，销号时间不晚于整改期限的比例；无期限视为按期 | 分母: 统计区间内销号的问题数
-with scoped as (
+with stock as (
+    -- 已发现的问题总数（存量，与状态无关）：直接数问题表
+    select case
+               when grouping(township_code) = 0 then '镇街'
+               when grouping(lead_unit_code) = 0 then '单位'
+               else '合计'
+           end as grouping_kind,
+           coalesce(township_code, lead_unit_code) as code,
+           count(*) as problems
+    from problem p
+    where p.found_at <= $as_of
+      and ($scope_unit is null
+           or p.lead_unit_code = $scope_unit
+           or exists (select 1 from problem_coop_unit c where c.problem_code = p.code and c.unit_code = $scope_unit))
+      and ($township is null or p.township_code = $township)
+      and ($unit is null or p.lead_unit_code = $unit)
+      and ($round is null or p.round_code = $round)
+    group by grouping sets ((), (township_code), (lead_unit_code))
+),
+scoped as (
+    -- 其余各项只与“有事”的问题有关：在办的、统计区间或近 7 天里状态变过或发现的
     select s.*
-    from problem_state_at($as_of) s
+    from problem_state_active(least($period_start, $as_of - interval 7 day), $as_of) s
     where ($scope_unit is null
            or s.lead_unit_code = $scope_unit
            or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
@@ -28,14 +48,13 @@ flagged as (
            is_closed and closed_at > $period_start and not closed_late as is_closed_on_time_in_period
     from scoped
 ),
-summary as (
+active_summary as (
     select case
                when grouping(township_code) = 0 then '镇街'
                when grouping(lead_unit_code) = 0 then '单位'
                else '合计'
            end as grouping_kind,
            coalesce(township_code, lead_unit_code) as code,
-           count(*) as problems,
            count(*) filter (where is_open) as open_now,
            count(*) filter (where is_overdue) as overdue_now,
            count(*) filter (where is_new_this_week) as new_this_week,
@@ -44,6 +63,17 @@ summary as (
            count(*) filter (where is_closed_on_time_in_period) as closed_on_time_in_period
     from flagged
     group by grouping sets ((), (township_code), (lead_unit_code))
+),
+summary as (
+    select st.grouping_kind, st.code, st.problems,
+           coalesce(a.open_now, 0) as open_now,
+           coalesce(a.overdue_now, 0) as overdue_now,
+           coalesce(a.new_this_week, 0) as new_this_week,
+           coalesce(a.closed_this_week, 0) as closed_this_week,
+           coalesce(a.closed_in_period, 0) as closed_in_period,
+           coalesce(a.closed_on_time_in_period, 0) as closed_on_time_in_period
+    from stock st
+    left join active_summary a on a.grouping_kind = st.grouping_kind and a.code is not distinct from st.code
 )
 select s.grouping_kind,
        s.code,

@@ -40,7 +40,8 @@ found_groups as (
 -- t_d 在段内 ⇔ 段起点 ≤ t_d < 段止点 ⇔ d_min ≤ d ≤ d_max
 closed_groups as (
     select case when i.valid_to > $as_of then 0 else floor(epoch($as_of - i.valid_to) / 86400)::integer + 1 end as d_min,
-           least(56, floor(epoch($as_of - i.valid_from) / 86400))::integer as d_max,
+           -- 还没发现的问题不算（事件早于发现时间的记录：销号在前、发现在后）
+           least(56, floor(epoch($as_of - i.valid_from) / 86400)::integer, m.d_found) as d_max,
            m.d_late,
            count(*) as n
     from problem_state_interval i

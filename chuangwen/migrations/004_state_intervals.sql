@@ -64,8 +64,8 @@ from problem p
 left join problem_state_interval i on i.problem_code = p.code and i.valid_from <= as_of and i.valid_to > as_of
 where p.found_at <= as_of;
 
--- 一个统计区间 (period_start, as_of] 里“有事”的问题：截至 as_of 在办的，或区间内状态变过的（交办、销号、退回、反弹都在其内）。
--- 列与 problem_state_at 相同；截至 as_of 已销号、且区间内没有任何事件的问题不在内（红黑榜的各项计数都与它们无关）。
+-- 一个统计区间 (period_start, as_of] 里“有事”的问题：截至 as_of 在办的、区间内状态变过的（交办、销号、退回、反弹都在其内）、或区间内发现的。
+-- 列与 problem_state_at 相同；区间之前发现、截至 as_of 已销号、且区间内没有任何事件的问题不在内（红黑榜、总览的各项计数都与它们无关）。
 create macro problem_state_active(period_start, as_of) as table
 select p.code as problem_code,
        p.found_at,
@@ -97,5 +97,5 @@ select p.code as problem_code,
 from problem_state_interval i
 join problem p on p.code = i.problem_code
 where i.valid_from <= as_of and i.valid_to > as_of
-  and (coalesce(i.last_action, '') <> '已销号' or i.valid_from > period_start)
+  and (coalesce(i.last_action, '') <> '已销号' or i.valid_from > period_start or p.found_at > period_start)
   and p.found_at <= as_of;
