@@ -134,7 +134,7 @@ def check_same(path: Path) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[20_000, 1_000_000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[20_000, 1_000_000])
     ap.add_argument("--dir", type=Path, default=Path("/tmp/chuangwen-bench"))
     ap.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
     ap.add_argument("--league-db", type=Path, help="bench_league.py 生成的 10^7 库（可选）")
