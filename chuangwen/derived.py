@@ -7,7 +7,7 @@ problem_state_interval：每条问题、每个“状态不变的时段”一行�
 到该问题下一个事件时刻止（不含；最后一段止于 infinity）；第一个事件之前另有一段（-infinity 起，没有动作 = 待交办），
 所以任何时刻每条问题恰好落在一段里；带这一时段的最后动作、最后事件时间、最后销号时间、
 首次交办时间、累计退回与反弹重开次数。同一时刻的几个事件按编号排序，只留该时刻最后一个之后的状态。
-按 valid_to 排序存放：看最近时刻时，止于更早时刻的行组凭最小/最大值直接跳过。
+按（valid_to，发现时间）排序存放：看最近时刻时，止于更早时刻的行组凭最小/最大值直接跳过；按发现时间取一段（问题热点）时也一样。
 
 事件日志仍是唯一的事实来源（rectify_event），这张表每次发布（chuangwen.store.publishing）、每次生成新库
 （dbfile.build_new）时整表重建；问题状态的口径见迁移里的宏 problem_state_at（参照：problem_state_as_of，测试逐字段核对两者一致）。
@@ -54,10 +54,10 @@ before_events as (
     left join rectify_event e on e.problem_code = p.code
     group by p.code
 )
-select * from after_events
-union all
-select * from before_events
-order by valid_to, problem_code;
+select t.*, p.found_at
+from (select * from after_events union all select * from before_events) t
+join problem p on p.code = t.problem_code
+order by t.valid_to, p.found_at, t.problem_code;
 """
 
 
@@ -121,6 +121,7 @@ def reference_sql(sql: str) -> str:
     rules = (queries.QUERY_DIR / "_event_order_rules.sql").read_text(encoding="utf-8").rstrip("\n")
     # “有事”的问题（problem_state_active(起点, 时刻)）的参照是全部问题：其余问题与各项计数无关，结果应当相同
     sql = _drop_first_argument(sql, "problem_state_active(", "problem_state_as_of(")
+    sql = _drop_first_argument(sql, "problem_state_found_after(", "problem_state_as_of(")
     sql = _REBOUND_BLOCK.sub(lambda _: _REBOUND_REFERENCE, sql)
     return sql.replace("problem_state_at(", "problem_state_as_of(").replace(derived_flags, rules)
 
@@ -141,7 +142,8 @@ def _drop_first_argument(sql: str, call: str, replacement: str) -> str:
 
 
 def uses_derived(sql: str) -> bool:
-    return any(k in sql for k in ("problem_state_at(", "problem_state_active(", "from event_order_flag\n", "rebound_link"))
+    return any(k in sql for k in ("problem_state_at(", "problem_state_active(", "problem_state_found_after(",
+                                  "from event_order_flag\n", "rebound_link"))
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,7 +4,7 @@ with
 state as (
     select s.*, p.lon, p.lat, p.description, pc.parent as category_parent,
            s.found_at > $period_start as in_period
-    from problem_state_at($as_of) s
+    from problem_state_found_after($period_start - ($as_of - $period_start), $as_of) s
     join problem p on p.code = s.problem_code
     left join problem_category pc on pc.name = s.category
     where s.found_at > $period_start - ($as_of - $period_start)

@@ -10,7 +10,8 @@ create table problem_state_interval (
     last_closed_at timestamp,
     assigned_at    timestamp,
     rejected_count bigint    not null,
-    reopened_count bigint    not null
+    reopened_count bigint    not null,
+    found_at       timestamp not null   -- 问题的发现时间（抄自 problem）：按（止点，发现时间）排序，按发现时间取一段时也能跳过行组
 );
 
 -- 整改记录顺序存疑的标记（规则见 queries/_event_order_rules.sql；flag_at 起可见，按时刻回放时 flag_at <= 统计时刻即存疑）
@@ -99,3 +100,38 @@ join problem p on p.code = i.problem_code
 where i.valid_from <= as_of and i.valid_to > as_of
   and (coalesce(i.last_action, '') <> '已销号' or i.valid_from > period_start or p.found_at > period_start)
   and p.found_at <= as_of;
+
+-- 统计时刻 as_of 的状态，只取 found_after 之后发现的问题（问题热点：本期与上期的发现时间窗）。
+-- 与 problem_state_at 加上 found_at > found_after 相同；这里先在状态时段表上按发现时间筛，行组可以整块跳过。
+create macro problem_state_found_after(found_after, as_of) as table
+select p.code as problem_code,
+       p.found_at,
+       p.deadline,
+       p.township_code,
+       p.lead_unit_code,
+       p.site_code,
+       p.category,
+       p.source,
+       p.round_code,
+       p.severity,
+       i.assigned_at,
+       i.last_event_at,
+       case coalesce(i.last_action, '')
+           when '' then '待交办'
+           when '交办' then '已交办'
+           when '整改中' then '整改中'
+           when '申请销号' then '申请销号'
+           when '已销号' then '已销号'
+           when '退回' then '退回整改'
+           when '反弹重开' then '反弹重开'
+       end as status,
+       coalesce(i.last_action = '已销号', false) as is_closed,
+       case when i.last_action = '已销号' then i.last_closed_at end as closed_at,
+       coalesce(i.last_action, '') <> '已销号' and p.deadline is not null and p.deadline < as_of as is_overdue,
+       coalesce(i.last_action = '已销号', false) and p.deadline is not null and i.last_closed_at > p.deadline as closed_late,
+       coalesce(i.rejected_count, 0) as rejected_count,
+       coalesce(i.reopened_count, 0) as reopened_count
+from problem_state_interval i
+join problem p on p.code = i.problem_code
+where i.found_at > found_after and i.found_at <= as_of
+  and i.valid_from <= as_of and i.valid_to > as_of;
