@@ -32,6 +32,18 @@ create table rebound_link (
     happened_at     timestamp not null   -- 再次发现：本条的发现时间；反弹重开：重开时间
 );
 
+-- 最后一个整改动作 → 状态（与 problem_state_as_of 同一对照；还没有动作为“待交办”）
+create macro status_of(last_action) as
+    case coalesce(last_action, '')
+        when '' then '待交办'
+        when '交办' then '已交办'
+        when '整改中' then '整改中'
+        when '申请销号' then '申请销号'
+        when '已销号' then '已销号'
+        when '退回' then '退回整改'
+        when '反弹重开' then '反弹重开'
+    end;
+
 -- 截至 as_of 的问题状态：与 problem_state_as_of（按事件日志聚合，作参照）逐字段相同，但只是区间查找
 create macro problem_state_at(as_of) as table
 select p.code as problem_code,
@@ -46,15 +58,7 @@ select p.code as problem_code,
        p.severity,
        i.assigned_at,
        i.last_event_at,
-       case coalesce(i.last_action, '')
-           when '' then '待交办'
-           when '交办' then '已交办'
-           when '整改中' then '整改中'
-           when '申请销号' then '申请销号'
-           when '已销号' then '已销号'
-           when '退回' then '退回整改'
-           when '反弹重开' then '反弹重开'
-       end as status,
+       status_of(i.last_action) as status,
        coalesce(i.last_action = '已销号', false) as is_closed,
        case when i.last_action = '已销号' then i.last_closed_at end as closed_at,
        coalesce(i.last_action, '') <> '已销号' and p.deadline is not null and p.deadline < as_of as is_overdue,
@@ -80,15 +84,7 @@ select p.code as problem_code,
        p.severity,
        i.assigned_at,
        i.last_event_at,
-       case coalesce(i.last_action, '')
-           when '' then '待交办'
-           when '交办' then '已交办'
-           when '整改中' then '整改中'
-           when '申请销号' then '申请销号'
-           when '已销号' then '已销号'
-           when '退回' then '退回整改'
-           when '反弹重开' then '反弹重开'
-       end as status,
+       status_of(i.last_action) as status,
        coalesce(i.last_action = '已销号', false) as is_closed,
        case when i.last_action = '已销号' then i.last_closed_at end as closed_at,
        coalesce(i.last_action, '') <> '已销号' and p.deadline is not null and p.deadline < as_of as is_overdue,
@@ -116,15 +112,7 @@ select p.code as problem_code,
        p.severity,
        i.assigned_at,
        i.last_event_at,
-       case coalesce(i.last_action, '')
-           when '' then '待交办'
-           when '交办' then '已交办'
-           when '整改中' then '整改中'
-           when '申请销号' then '申请销号'
-           when '已销号' then '已销号'
-           when '退回' then '退回整改'
-           when '反弹重开' then '反弹重开'
-       end as status,
+       status_of(i.last_action) as status,
        coalesce(i.last_action = '已销号', false) as is_closed,
        case when i.last_action = '已销号' then i.last_closed_at end as closed_at,
        coalesce(i.last_action, '') <> '已销号' and p.deadline is not null and p.deadline < as_of as is_overdue,
