@@ -190,6 +190,15 @@ def _both(con, at: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ref, new
 
 
+def replace_event_log(con, events) -> None:
+    """在调用方的事务里换掉整个事件日志（编号按列表顺序，同一时刻按编号定先后），并重建派生表。"""
+    con.execute("delete from rectify_event")
+    for i, (code, half_days, action) in enumerate(events, start=1):
+        con.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
+                    {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action})
+    derived.rebuild(con)
+
+
 # 时间取整点（半天为单位）：事件常落在同一时刻（按编号定先后），统计时刻也常正好落在事件时刻上（含当刻）
 event = st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.integers(0, 40), st.sampled_from(ACTIONS))
 
@@ -199,11 +208,7 @@ event = st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.integers(0, 40), st.sa
 def test_derived_state_equals_the_reference_on_random_event_logs(world, events, moments):
     world.execute("begin transaction")
     try:
-        world.execute("delete from rectify_event")
-        for i, (code, half_days, action) in enumerate(events, start=1):
-            world.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
-                          {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action})
-        derived.rebuild(world)
+        replace_event_log(world, events)
         for m in moments:
             ref, new = _both(world, BASE + timedelta(hours=12 * m))
             pd.testing.assert_frame_equal(ref, new)
@@ -277,11 +282,7 @@ def test_burndown_equals_the_reference_on_random_event_logs(world, events, end):
 
     world.execute("begin transaction")
     try:
-        world.execute("delete from rectify_event")
-        for i, (code, half_days, action) in enumerate(events, start=1):
-            world.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
-                          {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action})
-        derived.rebuild(world)
+        replace_event_log(world, events)
         as_of = BASE + timedelta(hours=12 * end)
         # 在同一连接上执行（queries.run 另开游标，看不到这个还没提交的事务）
         q = queries.load("supervision_burndown")
