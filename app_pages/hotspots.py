@@ -82,10 +82,11 @@ townships = data.query("hotspot_townships", view, **params)
 st.session_state["hs_town_codes"] = hotspots.town_codes(townships)
 
 
-def on_map_click():
-    """点镇街 → 侧栏镇街筛选到它；点点位 → 打开点位历史。回调在下一轮脚本之前运行，可以直接改控件值。"""
-    value = st.session_state.get("hs_map") or {}
-    click = hotspots.parse_click(value.get("last_object_clicked_tooltip"))
+def on_map_click(before: dict, after: dict):
+    """点镇街 → 侧栏镇街筛选到它；点点位 → 打开点位历史。只认新的点击（缩放、拖动时传回的还是上一次点击）。
+    回调在下一轮脚本之前运行，可以直接改控件值。"""
+    tip = after.get("last_object_clicked_tooltip")
+    click = hotspots.parse_click(tip) if tip != before.get("last_object_clicked_tooltip") else None
     if click is None:
         return
     if click.kind == "镇街":
@@ -109,26 +110,33 @@ elif not assets.is_installed():
                "（`bash scripts/start.sh` 会自动执行）。", icon=":material/map:")
 else:
     bounds = hotspots.boundary_bounds(boundaries, view.township)
-    grid_spec = hotspots.grid_for_view(bounds, width_px=1100, height_px=MAP_HEIGHT)
-    grid = data.query("hotspot_grid", view, **params, **grid_spec.params())
+    opened = hotspots.grid_for_view(bounds, width_px=1100, height_px=MAP_HEIGHT)
+    grid = data.query("hotspot_grid", view, **params, **opened.params())
     located = int(summary["located"])
     points = (data.query("hotspot_points", view, **params, limit=hotspots.MARKER_LIMIT)
               if hotspots.show_points(summary) else None)
+    the_map = mapview.prepare(maps.hotspot_map, boundaries, townships, grid, points, metric=metric, view=bounds,
+                              zoom=opened.zoom, tiles_url=settings.get("tiles_url"), tiles_attr=settings.get("tiles_attr"),
+                              key="hs_map", height=MAP_HEIGHT,
+                              returned_objects=["last_object_clicked_tooltip", "bounds", "zoom"])
+    # 用户放大到比打开时更细的级别：按看到的范围在库内重新分格，只换热力与网格图层
+    finer = hotspots.finer_grid(opened, hotspots.map_view_of(the_map.state()), (bounds[1] + bounds[3]) / 2)
+    dynamic = None
+    if finer is not None:
+        dynamic = data.memo(maps.grid_layers_js, data.query("hotspot_grid", view, **params, **finer.params()), finer.zoom)
     head_left, head_right = st.columns([4, 1])
-    cell_m = hotspots.cell_size_m(grid_spec)
+    cell_m = hotspots.cell_size_m(finer or opened)
     if points is None:
         head_left.caption(
             f"可上图的问题 {formats.count(located)} 条，超过 {formats.count(hotspots.MARKER_LIMIT)} 条："
             f"热力图与网格圆点按约 {formats.count(cell_m)} 米见方的格子在库内汇总后显示；"
-            "点击镇街可放大到该镇街、格子随之变细。右上角可切换图层。")
+            "放大地图或点击镇街，格子随之变细。右上角可切换图层。")
     else:
         head_left.caption(f"逐条显示 {formats.count(located)} 条问题（点击圆点看详情；有点位的问题可打开点位历史）。"
-                          f"热力图按约 {formats.count(cell_m)} 米见方的格子汇总。右上角可切换图层。")
+                          f"热力图按约 {formats.count(cell_m)} 米见方的格子汇总，放大地图格子随之变细。右上角可切换图层。")
     if view.township:
         head_right.button("返回全县", key="hs_back", on_click=back_to_county, icon=":material/undo:")
-    mapview.show(maps.hotspot_map, boundaries, townships, grid, points, metric=metric, view=bounds, zoom=grid_spec.zoom,
-                 tiles_url=settings.get("tiles_url"), tiles_attr=settings.get("tiles_attr"),
-                 key="hs_map", height=MAP_HEIGHT, returned_objects=["last_object_clicked_tooltip"], on_change=on_map_click)
+    the_map.show(on_change=on_map_click, dynamic_js=dynamic)
 
 if message:
     bad = data.query("hotspot_bad_coords", view, **params, limit=hotspots.BAD_COORDS_LIMIT)

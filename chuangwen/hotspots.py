@@ -129,15 +129,20 @@ def county_ring(wkb: bytes | None, digits: int = 6) -> str | None:
 
 @dataclass(frozen=True)
 class Grid:
+    """库内汇总的网格：格号 = floor((经度−起点)/格宽)、floor((纬度−起点)/格高)（整数）；extent 为只汇总的范围（None = 不限）。"""
+
     zoom: int
     origin_lon: float
     origin_lat: float
     cell_lon: float
     cell_lat: float
+    extent: tuple[float, float, float, float] | None = None
 
     def params(self) -> dict:
+        west, south, east, north = self.extent or (None, None, None, None)
         return {"origin_lon": self.origin_lon, "origin_lat": self.origin_lat,
-                "cell_lon": self.cell_lon, "cell_lat": self.cell_lat}
+                "cell_lon": self.cell_lon, "cell_lat": self.cell_lat,
+                "west": west, "south": south, "east": east, "north": north}
 
 
 def fit_zoom(bounds: tuple[float, float, float, float], width_px: int, height_px: int, max_zoom: int = 18) -> int:
@@ -164,6 +169,59 @@ def grid_for_view(bounds: tuple[float, float, float, float], width_px: int = 900
     origin_lon = math.floor(bounds[0] / cell_lon) * cell_lon
     origin_lat = math.floor(bounds[1] / cell_lat) * cell_lat
     return Grid(zoom, origin_lon, origin_lat, cell_lon, cell_lat)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """用户在地图上缩放、拖动后看到的范围（st_folium 返回的 bounds 与 zoom，已核对是有限的数）。"""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: float
+
+
+def map_view_of(value) -> MapView | None:
+    """st_folium 的返回值 → MapView；缺项、不是数、越界或范围为空时为 None（浏览器发来的值一律不信）。"""
+    if not isinstance(value, Mapping):
+        return None
+    bounds, zoom = value.get("bounds"), value.get("zoom")
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        west, south, east, north, z = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]),
+                                       float(zoom))
+    except (TypeError, KeyError, ValueError):
+        return None
+    numbers = (west, south, east, north, z)
+    if not all(math.isfinite(v) for v in numbers) or not (0 <= z <= 24):
+        return None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return None
+    return MapView(west, south, east, north, z)
+
+
+def grid_for_map_view(shown: MapView, mid_lat: float, cell_px: int = 16, pad: float = 0.25,
+                      tile_cells: int = 8) -> Grid:
+    """放大后看到的范围里约 cell_px 像素见方的网格，只汇总这一范围（四周各多留 pad 个视野宽高，拖动一点不必重查）。
+
+    格子以经纬度 0 为起点、格宽只由缩放级别决定（纬度方向按本县中部纬度的墨卡托比例缩小），所以同一级别下
+    拖动前后的格号相同；范围对齐到 tile_cells 个格子的整数倍，拖动不超过这一步时查询参数不变、直接用缓存。"""
+    zoom = int(math.floor(shown.zoom))
+    cell_lon = cell_px * 360.0 / (256.0 * 2 ** zoom)
+    cell_lat = cell_lon * math.cos(math.radians(mid_lat))
+    dx, dy = (shown.east - shown.west) * pad, (shown.north - shown.south) * pad
+    step_lon, step_lat = cell_lon * tile_cells, cell_lat * tile_cells
+    extent = (math.floor((shown.west - dx) / step_lon) * step_lon, math.floor((shown.south - dy) / step_lat) * step_lat,
+              math.ceil((shown.east + dx) / step_lon) * step_lon, math.ceil((shown.north + dy) / step_lat) * step_lat)
+    return Grid(zoom, 0.0, 0.0, cell_lon, cell_lat, extent)
+
+
+def finer_grid(opened: Grid, shown: MapView | None, mid_lat: float) -> Grid | None:
+    """用户放大到比打开时更细的级别时，按看到的范围重新分格；没放大（或缩小、只拖动）时 None，沿用打开时的网格。"""
+    if shown is None or math.floor(shown.zoom) <= opened.zoom:
+        return None
+    return grid_for_map_view(shown, mid_lat)
 
 
 def boundary_bounds(boundaries: pd.DataFrame, township: str | None) -> tuple[float, float, float, float] | None:
@@ -269,9 +327,10 @@ def ranking_sheets(ranking: pd.DataFrame, top: int = TOP_N) -> dict[str, pd.Data
 
 
 def cell_size_m(grid: Grid) -> int:
-    """网格边长（米，按经度方向、取整到 10 米），用于页面说明。"""
-    mid_lat = grid.origin_lat + grid.cell_lat
-    return int(round(grid.cell_lon * geo.km_per_deg_lon(mid_lat) * 1000, -1))
+    """网格边长（米，按经度方向；100 米以上取整到 10 米），用于页面说明。"""
+    mid_lat = (grid.extent[1] + grid.extent[3]) / 2 if grid.extent else grid.origin_lat + grid.cell_lat
+    metres = grid.cell_lon * geo.km_per_deg_lon(mid_lat) * 1000
+    return int(round(metres, -1 if metres >= 100 else 0))
 
 
 def describe_filters(page: PageFilters, township: str | None, unit: str | None, round_code: str | None) -> str:

@@ -246,6 +246,51 @@ def heat_data(grid: pd.DataFrame) -> list[list[float]]:
             for lat, lon, n in zip(grid["lat"], grid["lon"], grid["problems"])]
 
 
+class GridTargets(MacroElement):
+    """把热力图层组与网格图层组登记为 window.cw_grid，放大后换成细格的脚本（grid_layers_js）往里面换内容。"""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "window.cw_grid = {heat: {{ this.heat.get_name() }}, "
+        "cells: {% if this.cells %}{{ this.cells.get_name() }}{% else %}null{% endif %}};\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, heat: folium.FeatureGroup, cells: folium.FeatureGroup | None):
+        super().__init__()
+        self._name = "GridTargets"
+        self.heat, self.cells = heat, cells
+
+
+def _heat_options(zoom: int, heat_radius: int) -> dict:
+    return {"radius": heat_radius, "blur": 15, "minOpacity": 0.35, "maxZoom": zoom,
+            "gradient": {str(k): v for k, v in HEAT_GRADIENT.items()}}
+
+
+def grid_layers_js(grid: pd.DataFrame, zoom: int, heat_radius: int = 18) -> str:
+    """放大后按看到的范围重算的网格 → 一段脚本：清空地图上登记的热力与网格图层组，换成这些格子。
+
+    交给 streamlit-folium 组件的 feature_group 参数（它在地图已画好时执行、内容变了才重新执行），地图本身不重新挂载，
+    用户的缩放位置和图层开关都保留。数据只有数和我们拼的、已转义的提示文字，整体经 json.dumps 写入。"""
+    heat = json.dumps(heat_data(grid))
+    cells = json.dumps(cell_features(grid), ensure_ascii=False)
+    options = json.dumps(_heat_options(zoom, heat_radius))
+    return (
+        "(function () {\n"
+        "  var g = window.cw_grid; if (!g) { return; }\n"
+        f"  g.heat.clearLayers(); g.heat.addLayer(L.heatLayer({heat}, {options}));\n"
+        "  if (g.cells) {\n"
+        "    g.cells.clearLayers();\n"
+        f"    g.cells.addLayer(L.geoJson({cells}, {{\n"
+        "      pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: f.properties.r, weight: 1, fill: true,\n"
+        "        fillOpacity: 0.55, color: '#B71C1C', fillColor: '#E53935'}); },\n"
+        "      onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.tip); }\n"
+        "    }));\n"
+        "  }\n"
+        "})();\n"
+    )
+
+
 def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.DataFrame,
                 points: pd.DataFrame | None, *, metric: str = "problems",
                 view: tuple[float, float, float, float] | None = None, zoom: int = 11,
@@ -299,13 +344,15 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
 
     heat = folium.FeatureGroup(name="热力图", show=True)
     if not grid.empty:
-        layer = folium.plugins.HeatMap(heat_data(grid), radius=heat_radius, blur=15, min_opacity=0.35,
-                                       max_zoom=zoom, gradient=HEAT_GRADIENT)
+        options = _heat_options(zoom, heat_radius)
+        layer = folium.plugins.HeatMap(heat_data(grid), radius=heat_radius, blur=options["blur"],
+                                       min_opacity=options["minOpacity"], max_zoom=zoom, gradient=HEAT_GRADIENT)
         layer.default_js = [("leaflet-heat.js", assets.HEAT_JS)]
         layer.add_to(heat)
     heat.add_to(m)
 
     extra: list[tuple[str, str]] = []
+    cells = None
     if points is not None:
         marks = folium.FeatureGroup(name=f"问题点位（{formats.count(len(points))} 条）", show=True)
         folium.GeoJson(
@@ -326,6 +373,7 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(cells)
         cells.add_to(m)
+    GridTargets(heat, cells).add_to(m)
 
     Legend(legend_html(metric, edges, extra)).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)

@@ -37,3 +37,41 @@ def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, art
     assert leaflet.locator(".leaflet-tile").count() == 0     # 默认不加底图瓦片
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []
+
+
+def _heat_state(leaflet) -> dict:
+    """地图 iframe 里登记的热力图层：点数与它按哪个缩放级别汇总（maxZoom）。"""
+    return leaflet.locator("body").evaluate(
+        "() => { const l = window.cw_grid.heat.getLayers()[0];"
+        " return {zoom: window.map.getZoom(), points: l._latlngs.length, max_zoom: l.options.maxZoom}; }")
+
+
+def test_zooming_in_requeries_a_finer_grid_without_remounting_the_map(server, offline_page, artifacts):
+    page = offline_page
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("数据截至", exact=False).first.wait_for(timeout=60_000)
+    page.goto(f"{server}/hotspots", wait_until="domcontentloaded")
+    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    iframe.wait_for(timeout=60_000)
+    iframe.scroll_into_view_if_needed()
+    leaflet = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    leaflet.locator("canvas.leaflet-heatmap-layer").wait_for(state="visible", timeout=60_000)
+    settle(page)
+    before = _heat_state(leaflet)
+    caption = page.get_by_text("米见方", exact=False).first.inner_text()
+
+    # 放大三级（像用户滚轮放大），等服务器按看到的范围重查网格、只换热力图层
+    leaflet.locator("body").evaluate("() => { window.cw_marker = 1; window.map.setZoom(window.map.getZoom() + 3); }")
+    page.wait_for_function(
+        """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]').contentWindow;
+                   const l = f.cw_grid && f.cw_grid.heat.getLayers()[0];
+                   return l && l.options.maxZoom === Math.floor(f.map.getZoom()); }""", timeout=60_000)
+    settle(page)
+    after = _heat_state(leaflet)
+    iframe.screenshot(path=str(artifacts / "hotspots_map_zoomed.png"))
+
+    assert before["max_zoom"] < after["max_zoom"] == int(after["zoom"]) == int(before["zoom"]) + 3
+    assert leaflet.locator("body").evaluate("() => window.cw_marker") == 1     # 同一个地图文档：没有重新挂载
+    assert page.get_by_text("米见方", exact=False).first.inner_text() != caption   # 说明里的格子边长随之变小
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []

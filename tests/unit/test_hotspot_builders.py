@@ -77,6 +77,25 @@ def test_map_layers_and_chinese_legend_with_points():
         assert text in html, text
 
 
+def test_map_registers_its_heat_and_cell_layers_for_the_finer_grid_script():
+    with_points = html_of(maps.hotspot_map(boundaries(), townships(), grid(), points()))
+    assert re.search(r"window\.cw_grid = \{heat: feature_group_\w+, cells: null\};", with_points)
+    with_cells = html_of(maps.hotspot_map(boundaries(), townships(), grid(), None))
+    assert re.search(r"window\.cw_grid = \{heat: feature_group_\w+, cells: feature_group_\w+\};", with_cells)
+
+
+def test_finer_grid_script_replaces_heat_and_cells_with_the_given_cells():
+    js = maps.grid_layers_js(grid(), 14)
+    heat = json.loads(re.search(r"L\.heatLayer\((\[.*?\]\]), ", js).group(1))
+    assert heat == [[31.04, 117.04, 1.0], [31.06, 117.16, 0.75]]
+    options = json.loads(re.search(r"L\.heatLayer\(\[.*?\]\], (\{.*?\}\})\)", js).group(1))
+    assert (options["maxZoom"], options["radius"]) == (14, 18)
+    cells = json.loads(re.search(r"L\.geoJson\((\{.*?\}\]\}), \{", js).group(1))
+    assert [f["properties"]["tip"] for f in cells["features"]] == ["此处 4 条问题（在办 2、逾期 0）",
+                                                                   "此处 3 条问题（在办 3、逾期 2）"]
+    assert "g.heat.clearLayers()" in js and "g.cells.clearLayers()" in js
+
+
 def test_many_problems_draw_grid_cells_instead_of_points():
     html = html_of(maps.hotspot_map(boundaries(), townships(), grid(), None))
     assert "网格汇总" in html and "问题点位" not in html and "此处 4 条问题" in html
@@ -119,6 +138,45 @@ def test_grid_gets_finer_when_the_view_is_smaller():
     assert town.zoom > county.zoom and town.cell_lon < county.cell_lon
     # 全县在 1100×560 像素里是第 11 级：16 像素 = 360° ÷ 2¹¹ ÷ 256 × 16 = 0.010986328125°（纬度方向按 cos 31.15° 缩小）
     assert (county.zoom, county.cell_lon, round(county.cell_lat, 9)) == (11, 0.010986328125, 0.009402275)
+
+
+def test_zooming_in_past_the_opening_level_gives_a_finer_grid_for_what_is_shown():
+    opened = hotspots.grid_for_view((117.0, 31.0, 117.4, 31.3), 1100, 560)   # 第 11 级
+    shown = hotspots.map_view_of({"bounds": {"_southWest": {"lat": 31.1, "lng": 117.1},
+                                             "_northEast": {"lat": 31.14, "lng": 117.16}}, "zoom": 14.5})
+    finer = hotspots.finer_grid(opened, shown, 31.15)
+    # 第 14 级：16 像素 = 360° ÷ 2¹⁴ ÷ 256 × 16 = 1/728.18… ≈ 0.001373°；起点 0，格号在拖动前后不变
+    assert (finer.zoom, finer.cell_lon, finer.origin_lon, finer.origin_lat) == (14, 360 * 16 / (256 * 2 ** 14), 0.0, 0.0)
+    west, south, east, north = finer.extent
+    # 四周各多留四分之一个视野，再对齐到 8 格
+    step_lon, step_lat = finer.cell_lon * 8, finer.cell_lat * 8
+    assert west <= 117.1 - 0.015 and east >= 117.16 + 0.015 and south <= 31.1 - 0.01 and north >= 31.14 + 0.01
+    assert all(abs(v / s - round(v / s)) < 1e-9 for v, s in ((west, step_lon), (east, step_lon),
+                                                            (south, step_lat), (north, step_lat)))
+    assert east - west < 0.06 * 1.5 + 2 * step_lon
+    # 拖动不到一步：参数完全相同（直接用缓存）
+    nudged = hotspots.map_view_of({"bounds": {"_southWest": {"lat": 31.1, "lng": 117.1001},
+                                              "_northEast": {"lat": 31.14, "lng": 117.1601}}, "zoom": 14.5})
+    assert hotspots.finer_grid(opened, nudged, 31.15).params() == finer.params()
+    assert hotspots.cell_size_m(finer) == round(finer.cell_lon * geo.km_per_deg_lon(31.12) * 1000, -1)
+    # 没放大过打开时的级别（缩小、只拖动）：沿用打开时的网格
+    same = hotspots.map_view_of({"bounds": {"_southWest": {"lat": 31.0, "lng": 117.0},
+                                            "_northEast": {"lat": 31.3, "lng": 117.4}}, "zoom": 11})
+    assert hotspots.finer_grid(opened, same, 31.15) is None and hotspots.finer_grid(opened, None, 31.15) is None
+
+
+@pytest.mark.parametrize("value", [
+    None, "x", {}, {"zoom": 12}, {"bounds": None, "zoom": 12},
+    {"bounds": {"_southWest": {"lat": "a", "lng": 1}, "_northEast": {"lat": 2, "lng": 3}}, "zoom": 12},
+    {"bounds": {"_southWest": {"lat": 1, "lng": 1}, "_northEast": {"lat": 2, "lng": 3}}, "zoom": float("nan")},
+    {"bounds": {"_southWest": {"lat": 1, "lng": 1}, "_northEast": {"lat": 2, "lng": 3}}, "zoom": 99},
+    {"bounds": {"_southWest": {"lat": 1, "lng": 5}, "_northEast": {"lat": 2, "lng": 3}}, "zoom": 12},
+    {"bounds": {"_southWest": {"lat": 1, "lng": -1e308}, "_northEast": {"lat": 2, "lng": 3}}, "zoom": 12},
+    {"bounds": {"_southWest": {"lat": 1, "lng": 1}, "_northEast": {"lat": float("inf"), "lng": 3}}, "zoom": 12},
+    {"bounds": [[1, 1], [2, 3]], "zoom": 12},
+])
+def test_map_state_from_the_browser_that_is_not_a_sane_extent_is_ignored(value):
+    assert hotspots.map_view_of(value) is None
 
 
 def test_fit_zoom_matches_leaflet_for_a_county():

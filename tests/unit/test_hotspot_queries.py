@@ -63,12 +63,24 @@ def test_problems_of_townships_outside_the_county_get_their_own_row(con):
 
 
 def test_grid_counts_only_located_problems_per_cell(con):
-    df = queries.run(con, "hotspot_grid", params(origin_lon=117.0, origin_lat=31.0, cell_lon=0.1, cell_lat=0.1))
+    df = queries.run(con, "hotspot_grid", params(origin_lon=117.0, origin_lat=31.0, cell_lon=0.1, cell_lat=0.1,
+                                                 west=None, south=None, east=None, north=None))
     assert df[["gx", "gy", "problems", "open_now", "overdue_now"]].to_dict("records") == [
         {"gx": 0, "gy": 0, "problems": 4, "open_now": 2, "overdue_now": 0},
         {"gx": 1, "gy": 0, "problems": 3, "open_now": 3, "overdue_now": 2},
     ]
     assert df["problems"].sum() == summary(con)["located"]
+
+
+def test_grid_for_a_zoomed_in_extent_counts_only_problems_inside_it_with_integer_cell_keys(con):
+    # 放大到县界西半边：格宽 1/64°（二进制精确），格号 = floor(经度×64)、floor(纬度×64)；东边的 P3、P5、P11 不在范围内
+    df = queries.run(con, "hotspot_grid", params(origin_lon=0.0, origin_lat=0.0, cell_lon=1 / 64, cell_lat=1 / 64,
+                                                 west=117.0, south=31.0, east=117.1, north=31.1))
+    assert df[["gx", "gy", "problems", "open_now", "overdue_now"]].to_dict("records") == [
+        {"gx": 7490, "gy": 1986, "problems": 3, "open_now": 1, "overdue_now": 0},   # P1、P2、P6
+        {"gx": 7491, "gy": 1987, "problems": 1, "open_now": 1, "overdue_now": 0},   # P8
+    ]
+    assert str(df["gx"].dtype) == "int64"
 
 
 def test_points_are_located_problems_newest_first_with_whole_days_open(con):

@@ -91,6 +91,6 @@ def test_every_query_parameter_is_either_from_the_view_or_named_by_its_page():
     page_names = {"round_type", "round_code", "unit_code", "problem_code", "involved_unit", "status", "overdue_only",
                   "min_sample", "w_on_time", "w_overdue", "w_rebound", "w_reject", "w_points", "weeks", "site",
                   "sources", "categories", "site_types", "severities", "statuses", "county_ring", "limit", "top",
-                  "origin_lon", "origin_lat", "cell_lon", "cell_lat"}
+                  "origin_lon", "origin_lat", "cell_lon", "cell_lat", "west", "south", "east", "north"}
     declared = {p for q in queries.all_queries() for p in q.param_names}
     assert declared - view_names - page_names == set()
