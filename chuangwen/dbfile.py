@@ -97,10 +97,12 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int) -> int:
 PRIVATE_FILE = 0o600
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, read_only: bool, memory_mb: int | None = None) -> duckdb.DuckDBPyConnection:
+    """memory_mb：DuckDB 缓冲区的上限（超出时大的排序、分组写到快照旁的临时目录），None 为 DuckDB 默认（物理内存的 80%）。"""
     try:
         created = not read_only and not os.path.exists(path)
-        con = duckdb.connect(str(path), read_only=read_only)
+        config = {"memory_limit": f"{int(memory_mb)}MB"} if memory_mb else {}
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
         if created:
             os.chmod(path, PRIVATE_FILE)
         return con

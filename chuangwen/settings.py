@@ -123,6 +123,10 @@ SETTINGS: tuple[Setting, ...] = (
             "只画镇街边界。"),
     Setting("tiles_attr", "CHUANGWEN_TILES_ATTR", '',
             "瓦片署名文字；设置了瓦片地址时必须填写。"),
+    Setting("reader_memory_mb", "CHUANGWEN_READER_MEMORY_MB", 2048,
+            "看板读库的 DuckDB 内存上限（MB，一个服务进程内所有会话共用）。超出时大的排序、分组暂存到快照旁的临时目录，"
+            "页面变慢但不会把服务器内存吃光（实测见 benchmarks/bench_pages.py）。",
+            _positive_int),
     Setting("cache_ttl_seconds", "CHUANGWEN_CACHE_TTL", 600,
             "查询结果在内存里闲置多少秒后丢掉。结果按数据版本记住，发布新版本后页面自动读新结果，与此值无关。",
             _positive_int),

@@ -49,7 +49,7 @@ def snapshot() -> store.Snapshot:
 def _connection(path: str, key: str, file: str) -> duckdb.DuckDBPyConnection:
     # 只读打开一个快照；各会话线程通过 queries.run 各自取游标。键含快照编号：同一个键内容永远不变
     db.upgrade(Path(path))
-    return db._connect(Path(file), read_only=True)
+    return db._connect(Path(file), read_only=True, memory_mb=settings.get("reader_memory_mb"))
 
 
 def connection() -> duckdb.DuckDBPyConnection:

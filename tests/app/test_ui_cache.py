@@ -96,3 +96,18 @@ def test_map_component_arguments_are_those_st_folium_would_send_and_are_stable()
     assert "澜城街道" in one["script"] and "on_change" not in one
     assert one["height"] == 300 and one["default"] == {"last_object_clicked_tooltip": None}
     assert one["key"] == two["key"] != other["key"]           # 组件键只随地图内容变
+
+
+def test_dashboard_connections_carry_the_declared_duckdb_memory_limit(tmp_path, monkeypatch):
+    from tests.builders import fixture_db
+
+    path = fixture_db(tmp_path / "tiny.duckdb", "tiny")
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    monkeypatch.setenv("CHUANGWEN_READER_MEMORY_MB", "512")
+    data._connection.clear()
+    try:
+        con = data.connection()
+        # 512 MB = 488.2 MiB（DuckDB 按 1024 进位显示）
+        assert con.execute("select current_setting('memory_limit')").fetchall() == [("488.2 MiB",)]
+    finally:
+        data._connection.clear()
