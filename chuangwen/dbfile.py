@@ -98,11 +98,14 @@ PRIVATE_FILE = 0o600
 
 
 def _connect(path: Path, read_only: bool, memory_mb: int | None = None) -> duckdb.DuckDBPyConnection:
-    """memory_mb：DuckDB 缓冲区的上限（超出时大的排序、分组写到快照旁的临时目录），None 为 DuckDB 默认（物理内存的 80%）。"""
+    """memory_mb：这个库文件（DuckDB 实例）的缓冲区上限，超出时大的排序、分组写到快照旁的临时目录；None 为不改
+    （DuckDB 默认物理内存的 80%）。用 SET 而不是连接配置：同一进程里同一文件的连接共用一个实例，配置不同的
+    第二个连接会被 DuckDB 拒绝，SET 则作用于那个实例、对哪个连接都一样。"""
     try:
         created = not read_only and not os.path.exists(path)
-        config = {"memory_limit": f"{int(memory_mb)}MB"} if memory_mb else {}
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
+        con = duckdb.connect(str(path), read_only=read_only)
+        if memory_mb:
+            con.execute(f"set memory_limit = '{int(memory_mb)}MB'")
         if created:
             os.chmod(path, PRIVATE_FILE)
         return con

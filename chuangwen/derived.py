@@ -1,6 +1,7 @@
 """发布时派生的表：让“截至任意时刻的问题状态”成为区间查找，而不是每次把整改事件日志重新聚合一遍。
 
 rebound_link：问题热点“反弹”的两种来源（同点位同类别再次发现、反弹重开），各自之前最近的一次销号；天数在查询时才用。
+按（种类，发生时间）排序存放：问题热点只看近期发现的问题，更早的行组凭最小/最大值跳过。
 event_order_flag：整改记录顺序存疑的问题、原因与变得可见的时刻（规则只写在 queries/_event_order_rules.sql）。
 
 problem_state_interval：每条问题、每个“状态不变的时段”一行——从某一时刻的最后一个整改事件起（含），
@@ -78,7 +79,7 @@ select '反弹重开', r.problem_code, c.problem_code, c.closed_at, r.event_at
 from rectify_event r
 asof join closures c on c.problem_code = r.problem_code and r.event_at > c.closed_at
 where r.action = '反弹重开'
-order by 1, 2, 5;
+order by 1, 5, 2;
 """
 
 # 改成查表之前问题热点的反弹写法（按统计时刻现算）：参照写法用它核对 rebound_link 的口径

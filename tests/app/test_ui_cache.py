@@ -99,6 +99,7 @@ def test_map_component_arguments_are_those_st_folium_would_send_and_are_stable()
 
 
 def test_dashboard_connections_carry_the_declared_duckdb_memory_limit(tmp_path, monkeypatch):
+    from chuangwen import db
     from tests.builders import fixture_db
 
     path = fixture_db(tmp_path / "tiny.duckdb", "tiny")
@@ -109,5 +110,9 @@ def test_dashboard_connections_carry_the_declared_duckdb_memory_limit(tmp_path, 
         con = data.connection()
         # 512 MB = 488.2 MiB（DuckDB 按 1024 进位显示）
         assert con.execute("select current_setting('memory_limit')").fetchall() == [("488.2 MiB",)]
+        # 同一进程里（命令行、通报、基准）再打开同一快照不会因“配置不同”被 DuckDB 拒绝，且共用同一上限
+        other = db.open_readonly(path)
+        assert other.execute("select current_setting('memory_limit')").fetchall() == [("488.2 MiB",)]
+        other.close()
     finally:
         data._connection.clear()

@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 import pytest
+import shapely
 
 from chuangwen import db, hotspots, queries
 from tests.builders import fixture_db
@@ -81,6 +82,20 @@ def test_grid_for_a_zoomed_in_extent_counts_only_problems_inside_it_with_integer
         {"gx": 7491, "gy": 1987, "problems": 1, "open_now": 1, "overdue_now": 0},   # P8
     ]
     assert str(df["gx"].dtype) == "int64"
+
+
+def test_point_in_county_test_follows_a_concave_boundary(con):
+    # 凹形县界：矩形上缘挖掉 117.03–117.06 × 31.035–31.1 一块，P1、P2、P6、P8 落在缺口里（越界），P3、P5、P11 仍在县内；
+    # 纬度分带后的射线法与逐边比较、与 shapely 的判断一致
+    ring = ("117.0 31.0,117.0 31.1,117.03 31.1,117.03 31.035,117.06 31.035,117.06 31.1,"
+            "117.2 31.1,117.2 31.0,117.0 31.0")
+    located = ["P3", "P5", "P11"]
+    assert summary(con, county_ring=ring)["located"] == len(located)
+    assert summary(con, county_ring=ring)["coords_outside"] == 1 + 4
+    df = queries.run(con, "hotspot_points", params(county_ring=ring, limit=100))
+    assert sorted(df["problem_code"]) == sorted(located)
+    polygon = shapely.Polygon([tuple(map(float, p.split())) for p in ring.split(",")])
+    assert all(polygon.contains(shapely.Point(x, y)) for x, y in zip(df["lon"], df["lat"]))
 
 
 def test_points_are_located_problems_newest_first_with_whole_days_open(con):

@@ -240,7 +240,8 @@ PAGE_PARAMS = {"min_sample": 2, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound
                "w_points": 2.0, "round_type": "年度测评", "unit_code": "D01", "weeks": 3, "involved_unit": None,
                "status": None, "overdue_only": False, "site": None, "sources": None, "categories": None,
                "site_types": None, "severities": None, "statuses": None, "county_ring": None, "limit": 1000,
-               "top": 10, "origin_lon": 117.0, "origin_lat": 31.0, "cell_lon": 0.05, "cell_lat": 0.05}
+               "top": 10, "origin_lon": 117.0, "origin_lat": 31.0, "cell_lon": 0.05, "cell_lat": 0.05,
+               "west": 117.0, "south": 31.0, "east": 117.3, "north": 31.3}
 
 
 def _state_queries():
