@@ -115,7 +115,8 @@ def check_same(path: Path) -> list[str]:
                   "w_points": 2.0, "unit_code": con.execute("select min(code) from unit").fetchone()[0], "weeks": 8,
                   "involved_unit": None, "status": None, "overdue_only": False, "site": None, "sources": None,
                   "categories": None, "site_types": None, "severities": None, "statuses": None, "county_ring": None,
-                  "limit": 5000, "top": 10, "origin_lon": 100.0, "origin_lat": 20.0, "cell_lon": 0.01, "cell_lat": 0.01}
+                  "limit": 5000, "top": 10, "origin_lon": 100.0, "origin_lat": 20.0, "cell_lon": 0.01, "cell_lat": 0.01,
+                  "west": None, "south": None, "east": None, "north": None}
         for q in queries.all_queries():
             if not derived.uses_derived(q.sql):
                 continue
