@@ -120,7 +120,7 @@ else:
                               key="hs_map", height=MAP_HEIGHT,
                               returned_objects=["last_object_clicked_tooltip", "bounds", "zoom"])
     # 用户放大到比打开时更细的级别：按看到的范围在库内重新分格，只换热力与网格图层
-    finer = hotspots.finer_grid(opened, hotspots.map_view_of(the_map.state()), (bounds[1] + bounds[3]) / 2)
+    finer = hotspots.finer_grid(opened, hotspots.map_view_of(the_map.state()), bounds)
     dynamic = None
     if finer is not None:
         dynamic = data.memo(maps.grid_layers_js, data.query("hotspot_grid", view, **params, **finer.params()), finer.zoom)

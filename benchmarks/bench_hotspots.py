@@ -126,7 +126,7 @@ def zoomed(path: Path, steps: tuple[int, ...] = (2, 4, 6)) -> list[dict]:
         half_lat = half_lon * math.cos(math.radians(mid_lat)) * 560 / 1100
         shown = hotspots.MapView(top["lon"] - half_lon, top["lat"] - half_lat, top["lon"] + half_lon,
                                  top["lat"] + half_lat, zoom)
-        finer = hotspots.finer_grid(opened, shown, mid_lat)
+        finer = hotspots.finer_grid(opened, shown, view)
         t0 = time.perf_counter()
         cells = queries.run(con, "hotspot_grid", params | finer.params())
         elapsed = time.perf_counter() - t0

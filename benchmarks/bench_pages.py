@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 import sys
@@ -39,7 +40,7 @@ def use_reference(on: bool) -> None:
     """让查询登记处给出参照路径的 SQL（on）或正常的（off）。"""
     def parse(path):
         q = _original_parse(path)
-        return q.__class__(q.name, q.purpose, q.params, q.metrics, derived.reference_sql(q.sql), q.path)
+        return dataclasses.replace(q, sql=derived.reference_sql(q.sql))
     queries._parse = parse if on else _original_parse
     queries.load.cache_clear()
 

@@ -217,11 +217,12 @@ def grid_for_map_view(shown: MapView, mid_lat: float, cell_px: int = 16, pad: fl
     return Grid(zoom, 0.0, 0.0, cell_lon, cell_lat, extent)
 
 
-def finer_grid(opened: Grid, shown: MapView | None, mid_lat: float) -> Grid | None:
-    """用户放大到比打开时更细的级别时，按看到的范围重新分格；没放大（或缩小、只拖动）时 None，沿用打开时的网格。"""
+def finer_grid(opened: Grid, shown: MapView | None, bounds: tuple[float, float, float, float]) -> Grid | None:
+    """用户放大到比打开时更细的级别时，按看到的范围重新分格（纬度比例取打开时范围 bounds 的中部）；
+    没放大（或缩小、只拖动）时 None，沿用打开时的网格。"""
     if shown is None or math.floor(shown.zoom) <= opened.zoom:
         return None
-    return grid_for_map_view(shown, mid_lat)
+    return grid_for_map_view(shown, (bounds[1] + bounds[3]) / 2)
 
 
 def boundary_bounds(boundaries: pd.DataFrame, township: str | None) -> tuple[float, float, float, float] | None:

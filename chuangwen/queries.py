@@ -8,6 +8,11 @@
 
 几个查询共用的一段 SQL（同一口径）写成片段文件 queries/_名称.sql，在查询里用一行
 `-- include: _名称.sql` 引入（片段里也可以再引入片段）；片段只写一处，不是独立查询。
+
+几个查询要从同一份中间结果汇总时（问题热点页：先筛出问题，再分别按镇街、网格、点位汇总），中间结果写成
+一个独立查询，汇总的查询在文件头写 `-- reads: 那个查询`，SQL 里把它当表名用。执行时先跑那个查询（同样的参数），
+结果登记到这次执行的游标上；调用方可以给一个取结果的函数（read），让同一份中间结果在几个查询间只算一次。
+读它的查询须在 params 里声明被读查询的全部参数。
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import duckdb
 import pandas as pd
@@ -51,6 +56,8 @@ class Query:
     metrics: tuple[Metric, ...]
     sql: str
     path: Path
+    reads: tuple[str, ...] = ()    # 当作表读的其他查询（-- reads:）
+    own_params: frozenset[str] | None = None   # 本查询 SQL 里直接用到的参数（读别的查询时比声明的少）；None = 全部
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -90,7 +97,13 @@ def _parse(path: Path) -> Query:
     if not purpose:
         raise QueryError(f"{path.name}: 缺少 `-- 用途:` 说明")
     params = tuple(_PARAM.findall((header.get("params") or [""])[0]))
+    reads = tuple(r for line in header.get("reads", []) for r in re.findall(r"\b[a-z][a-z0-9_]*\b", line.split("（")[0]))
     used = set(_USED_PARAM.findall("\n".join(l for l in text.splitlines() if not l.startswith("--"))))
+    own = frozenset(used)
+    for source in reads:
+        if source == name or not (path.parent / f"{source}.sql").exists():
+            raise QueryError(f"{path.name}: -- reads: 读的查询 {source} 不存在或就是自己")
+        used |= set(load(source).param_names)
     declared = {p for p, _ in params}
     if used != declared:
         raise QueryError(f"{path.name}: 声明的参数 {sorted(declared)} 与 SQL 中使用的 {sorted(used)} 不一致")
@@ -102,7 +115,7 @@ def _parse(path: Path) -> Query:
             k, _, v = part.partition(":") if ":" in part else part.partition("：")
             fields[k.strip()] = v.strip()
         metrics.append(Metric(fields["名称"], fields.get("口径", ""), fields.get("分母", "—")))
-    return Query(name, purpose, params, tuple(metrics), text, path)
+    return Query(name, purpose, params, tuple(metrics), text, path, reads, own if reads else None)
 
 
 @functools.cache
@@ -131,11 +144,22 @@ def run_view(con: duckdb.DuckDBPyConnection, name: str, view, /, **extra) -> pd.
     return run(con, name, {**view.params(), **extra})
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """在新游标上执行命名查询（游标可跨 Streamlit 会话线程安全使用）。"""
+def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, *,
+        read: Callable[[str], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """在新游标上执行命名查询（游标可跨 Streamlit 会话线程安全使用）。
+
+    查询读别的查询（-- reads:）时，先用同样的参数得到那个结果：给了 read 就用 read(名称)（调用方的缓存），
+    否则在这里执行；结果只登记在这个游标上，别的会话看不到。"""
     query = load(name)
+    params = params or {}
+    tables = {source: read(source) if read else run(con, source, params) for source in query.reads}
     cur = con.cursor()
     try:
-        return cur.execute(query.sql, bind(query, params or {})).df()
+        for source, table in tables.items():
+            cur.register(source, table)
+        bound = bind(query, params)
+        if query.own_params is not None:
+            bound = {k: v for k, v in bound.items() if k in query.own_params}
+        return cur.execute(query.sql, bound).df()
     finally:
         cur.close()

@@ -1,7 +1,7 @@
 -- name: hotspot_bad_coords
 -- 用途: 坐标缺失或越界的问题清单（不上图，单独列出，最多 $limit 条）
 -- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $limit INTEGER
--- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
+-- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）
 
 select p.problem_code,
        p.coord_status,
@@ -13,7 +13,7 @@ select p.problem_code,
        p.lat,
        p.status,
        p.description
-from problems p
+from hotspot_problems p
 left join region r on r.code = p.township_code
 left join site st on st.code = p.site_code
 where p.in_period and p.coord_status <> '有效'

@@ -6,15 +6,14 @@
 -- 指标: 反弹数 | 口径: 其中记为反弹的问题数（同一点位、同一类别的问题在上一次“已销号”后 N 天内（不含销号时刻）再次发现，或本条销号后 N 天内被“反弹重开”；N 为设置 CHUANGWEN_REBOUND_DAYS；没有点位的问题不会是反弹） | 分母: —
 -- 指标: 较上期 | 口径: 本期问题数 − 上一等长区间（紧接统计区间之前）符合同样筛选的问题数 | 分母: —
 -- 指标: 热点名次 | 口径: 同一分组（点位或镇街）内按该项从多到少的竞争排名，并列同名次；该项为 0 的不排 | 分母: —
--- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
-,
-grouped as (
+-- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）
+with grouped as (
     select '点位' as grouping_kind, site_code as code,
            count(*) filter (where in_period) as problems,
            count(*) filter (where in_period and is_overdue) as overdue_now,
            count(*) filter (where in_period and is_rebound) as rebounds,
            count(*) filter (where not in_period) as problems_prev
-    from problems
+    from hotspot_problems
     where site_code is not null
     group by site_code
     union all
@@ -23,7 +22,7 @@ grouped as (
            count(*) filter (where in_period and is_overdue),
            count(*) filter (where in_period and is_rebound),
            count(*) filter (where not in_period)
-    from problems
+    from hotspot_problems
     where township_code is not null
     group by township_code
 ),

@@ -8,7 +8,7 @@
 -- 指标: 逾期 | 口径: 截至统计时刻未销号且整改期限早于统计时刻的问题；无期限的不计 | 分母: —
 -- 指标: 反弹 | 口径: 同一点位、同一类别的问题在上一次“已销号”后 N 天内（不含销号时刻）再次发现，或本条销号后 N 天内被“反弹重开”；N 为设置 CHUANGWEN_REBOUND_DAYS；没有点位的问题不会是反弹 | 分母: —
 -- 指标: 上期问题数 | 口径: 统计区间之前、等长区间内发现且符合同样筛选的问题 | 分母: —
--- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
+-- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）
 
 select count(*) filter (where in_period) as problems,
        count(*) filter (where in_period and coord_status = '有效') as located,
@@ -19,4 +19,4 @@ select count(*) filter (where in_period) as problems,
        count(*) filter (where in_period and is_closed) as closed_now,
        count(*) filter (where in_period and is_rebound) as rebounds,
        count(*) filter (where not in_period) as problems_prev
-from problems
+from hotspot_problems

@@ -4,9 +4,8 @@
 -- 指标: 镇街问题数 | 口径: 符合条件、所属镇街为该镇街的问题（含坐标缺失/越界的问题；镇街按台账登记） | 分母: —
 -- 指标: 每千人问题数 | 口径: 镇街问题数 ÷ 常住人口 × 1000，保留两位小数；人口未填或为 0 时为空 | 分母: 镇街常住人口（region.population）
 -- 指标: 每点位问题数 | 口径: 镇街问题数 ÷ 该镇街登记的点位数，保留两位小数；没有点位时为空 | 分母: 该镇街的点位数（site 表）
--- include: _hotspot_filter.sql  （筛选与反弹口径，只写在这一处）
-,
-towns as (
+-- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）
+with towns as (
     select code, name, population, sort_order
     from region
     where level = '镇街' and parent_code = $county
@@ -22,7 +21,7 @@ counted as (
            count(*) filter (where not is_closed) as open_now,
            count(*) filter (where is_overdue) as overdue_now,
            count(*) filter (where is_rebound) as rebounds
-    from problems
+    from hotspot_problems
     where in_period
     group by township_code
 )

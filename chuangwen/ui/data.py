@@ -125,8 +125,22 @@ def query(name: str, view: View | None = None, /, **extra) -> pd.DataFrame:
     path = str(database_path())
     params = queries.bind(queries.load(name), {**(view.params() if view is not None else {}), **extra})
     key = (path, snap.key, name, tuple(sorted((k, _plain(v)) for k, v in params.items())))
-    result = _results().get(key, lambda: queries.run(_connection(path, snap.key, str(snap.file)), name, params))
+    con = _connection(path, snap.key, str(snap.file))
+
+    def read(source: str) -> pd.DataFrame:
+        # 被读的中间结果（如筛过的问题）：按同样的键规则单独记住，几个查询、几个会话共用一份
+        own = queries.bind(queries.load(source), params)
+        source_key = (path, snap.key, source, tuple(sorted((k, _plain(v)) for k, v in own.items())))
+        return _sources().get(source_key, lambda: queries.run(con, source, own))
+
+    result = _results().get(key, lambda: queries.run(con, name, params, read=read))
     return result.copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _sources() -> _Lru:
+    """被其他查询当表读的中间结果（问题热点的筛选结果，可达几十万行）：只留最近几份、闲置两分钟即丢，不占常驻内存。"""
+    return _Lru(6, idle_seconds=120)
 
 
 @st.cache_resource(show_spinner=False)

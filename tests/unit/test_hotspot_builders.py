@@ -144,7 +144,7 @@ def test_zooming_in_past_the_opening_level_gives_a_finer_grid_for_what_is_shown(
     opened = hotspots.grid_for_view((117.0, 31.0, 117.4, 31.3), 1100, 560)   # 第 11 级
     shown = hotspots.map_view_of({"bounds": {"_southWest": {"lat": 31.1, "lng": 117.1},
                                              "_northEast": {"lat": 31.14, "lng": 117.16}}, "zoom": 14.5})
-    finer = hotspots.finer_grid(opened, shown, 31.15)
+    finer = hotspots.finer_grid(opened, shown, (117.0, 31.0, 117.4, 31.3))
     # 第 14 级：16 像素 = 360° ÷ 2¹⁴ ÷ 256 × 16 = 1/728.18… ≈ 0.001373°；起点 0，格号在拖动前后不变
     assert (finer.zoom, finer.cell_lon, finer.origin_lon, finer.origin_lat) == (14, 360 * 16 / (256 * 2 ** 14), 0.0, 0.0)
     west, south, east, north = finer.extent
@@ -157,12 +157,13 @@ def test_zooming_in_past_the_opening_level_gives_a_finer_grid_for_what_is_shown(
     # 拖动不到一步：参数完全相同（直接用缓存）
     nudged = hotspots.map_view_of({"bounds": {"_southWest": {"lat": 31.1, "lng": 117.1001},
                                               "_northEast": {"lat": 31.14, "lng": 117.1601}}, "zoom": 14.5})
-    assert hotspots.finer_grid(opened, nudged, 31.15).params() == finer.params()
+    assert hotspots.finer_grid(opened, nudged, (117.0, 31.0, 117.4, 31.3)).params() == finer.params()
     assert hotspots.cell_size_m(finer) == round(finer.cell_lon * geo.km_per_deg_lon(31.12) * 1000, -1)
     # 没放大过打开时的级别（缩小、只拖动）：沿用打开时的网格
     same = hotspots.map_view_of({"bounds": {"_southWest": {"lat": 31.0, "lng": 117.0},
                                             "_northEast": {"lat": 31.3, "lng": 117.4}}, "zoom": 11})
-    assert hotspots.finer_grid(opened, same, 31.15) is None and hotspots.finer_grid(opened, None, 31.15) is None
+    assert hotspots.finer_grid(opened, same, (117.0, 31.0, 117.4, 31.3)) is None and \
+        hotspots.finer_grid(opened, None, (117.0, 31.0, 117.4, 31.3)) is None
 
 
 @pytest.mark.parametrize("value", [

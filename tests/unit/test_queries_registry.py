@@ -47,6 +47,8 @@ def test_query_file_header_is_complete(path):
         # 用引入片段之后、真正执行的 SQL
         line for line in query.sql.splitlines() if not line.startswith("--")
     )))
+    for source in query.reads:   # 读别的查询时，那个查询的参数也要声明（执行时先用它们跑那个查询）
+        used |= set(queries.load(source).param_names)
     assert (query.name, bool(query.purpose), set(query.param_names)) == (path.stem, True, used)
 
 
@@ -63,7 +65,9 @@ def test_query_is_used_by_the_code(path):
     sources = [REPO / "dashboard.py", *(REPO / "app_pages").rglob("*.py"), *(REPO / "chuangwen").rglob("*.py")]
     pattern = re.compile(rf"""["']{re.escape(path.stem)}["']""")
     users = [str(p.relative_to(REPO)) for p in sources if p.exists() and pattern.search(p.read_text(encoding="utf-8"))]
-    assert users, f"查询 {path.stem} 没有被 dashboard.py、app_pages/ 或 chuangwen/ 中的代码使用"
+    # 被别的查询当表读（-- reads:）也算用到，但读它的查询本身得有代码在用
+    readers = [q.name for q in queries.all_queries() if path.stem in q.reads]
+    assert users or readers, f"查询 {path.stem} 没有被 dashboard.py、app_pages/ 或 chuangwen/ 中的代码使用"
 
 
 # ---------------------------------------------------------------- 登记处行为（用临时查询目录）
@@ -95,6 +99,50 @@ def test_run_binds_params_and_returns_a_frame(query_dir, fresh_db):
     finally:
         con.close()
     assert frame.to_dict("records") == [{"问题数": 0, "镇街": "城关镇"}]
+
+
+READER_SQL = """\
+-- name: sample_by_township
+-- 用途: 测试用：读 sample_numbers 的结果再汇总
+-- params: $upto INTEGER, $factor INTEGER
+-- reads: sample_numbers  （中间结果）
+select sum(n) * $factor as total, count(*) as rows from sample_numbers
+"""
+NUMBERS_SQL = """\
+-- name: sample_numbers
+-- 用途: 测试用：1..$upto
+-- params: $upto INTEGER
+select unnest(range(1, $upto + 1)) as n
+"""
+
+
+def test_a_query_reads_another_query_as_a_table_with_the_same_params(query_dir, fresh_db):
+    (query_dir / "sample_by_township.sql").write_text(READER_SQL, encoding="utf-8")
+    (query_dir / "sample_numbers.sql").write_text(NUMBERS_SQL, encoding="utf-8")
+    assert queries.load("sample_by_township").reads == ("sample_numbers",)
+    con = db.open_readonly(fresh_db)
+    try:
+        assert queries.run(con, "sample_by_township", {"upto": 4, "factor": 10}).to_dict("records") == [
+            {"total": 100, "rows": 4}]
+        # 调用方给了 read：用它给的中间结果（缓存），这里不再执行被读的查询
+        asked = []
+        given = queries.run(con, "sample_numbers", {"upto": 2})
+        out = queries.run(con, "sample_by_township", {"upto": 4, "factor": 1},
+                          read=lambda name: asked.append(name) or given)
+        assert (asked, out.to_dict("records")) == (["sample_numbers"], [{"total": 3, "rows": 2}])
+    finally:
+        con.close()
+
+
+def test_a_reading_query_must_declare_the_params_of_what_it_reads(query_dir):
+    (query_dir / "sample_numbers.sql").write_text(NUMBERS_SQL, encoding="utf-8")
+    (query_dir / "sample_by_township.sql").write_text(READER_SQL.replace("$upto INTEGER, ", ""), encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="upto"):
+        queries.load("sample_by_township")
+    (query_dir / "reads_nothing.sql").write_text(
+        "-- name: reads_nothing\n-- 用途: 测试\n-- reads: no_such_query\nselect 1\n", encoding="utf-8")
+    with pytest.raises(queries.QueryError, match="no_such_query"):
+        queries.load("reads_nothing")
 
 
 def test_missing_param_raises_query_error(query_dir):
