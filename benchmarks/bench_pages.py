@@ -125,6 +125,9 @@ def check_same(path: Path) -> list[str]:
                 p = queries.bind(q, {**view.params(), **extras})
                 a = con.execute(q.sql, p).df()
                 b = con.execute(derived.reference_sql(q.sql), p).df()
+                if not q.sql.rstrip().lower().rpartition("\n")[2].startswith(("order by", "limit")):
+                    # 不排序的中间结果（hotspot_problems）：按编号排好再比
+                    a, b = (f.sort_values(list(f.columns[:1]), ignore_index=True) for f in (a, b))
                 try:
                     pd.testing.assert_frame_equal(a, b, check_dtype=False)
                 except AssertionError as exc:

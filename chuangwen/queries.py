@@ -11,7 +11,7 @@
 
 几个查询要从同一份中间结果汇总时（问题热点页：先筛出问题，再分别按镇街、网格、点位汇总），中间结果写成
 一个独立查询，汇总的查询在文件头写 `-- reads: 那个查询`，SQL 里把它当表名用。执行时先跑那个查询（同样的参数），
-结果登记到这次执行的游标上；调用方可以给一个取结果的函数（read），让同一份中间结果在几个查询间只算一次。
+结果（Arrow 表，见 table）登记到这次执行的游标上；调用方可以给一个取结果的函数（read），让同一份中间结果在几个查询间只算一次。
 读它的查询须在 params 里声明被读查询的全部参数。
 """
 from __future__ import annotations
@@ -144,19 +144,32 @@ def run_view(con: duckdb.DuckDBPyConnection, name: str, view, /, **extra) -> pd.
     return run(con, name, {**view.params(), **extra})
 
 
+def table(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):
+    """执行命名查询，结果是 Arrow 表（pyarrow.Table）：给别的查询当表读的中间结果用这个——
+    不转成 pandas（十万行时快一倍多），登记到游标上时也不再复制。"""
+    query = load(name)
+    if query.reads:
+        raise QueryError(f"查询 {name} 自己读别的查询，不能再当中间结果")
+    cur = con.cursor()
+    try:
+        return cur.sql(query.sql, params=bind(query, params or {})).to_arrow_table()
+    finally:
+        cur.close()
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, *,
-        read: Callable[[str], pd.DataFrame] | None = None) -> pd.DataFrame:
+        read: Callable[[str], Any] | None = None) -> pd.DataFrame:
     """在新游标上执行命名查询（游标可跨 Streamlit 会话线程安全使用）。
 
     查询读别的查询（-- reads:）时，先用同样的参数得到那个结果：给了 read 就用 read(名称)（调用方的缓存），
     否则在这里执行；结果只登记在这个游标上，别的会话看不到。"""
     query = load(name)
     params = params or {}
-    tables = {source: read(source) if read else run(con, source, params) for source in query.reads}
+    tables = {source: read(source) if read else table(con, source, params) for source in query.reads}
     cur = con.cursor()
     try:
-        for source, table in tables.items():
-            cur.register(source, table)
+        for source, rows in tables.items():
+            cur.register(source, rows)
         bound = bind(query, params)
         if query.own_params is not None:
             bound = {k: v for k, v in bound.items() if k in query.own_params}

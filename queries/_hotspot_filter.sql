@@ -8,6 +8,8 @@ state as (
     join problem p on p.code = s.problem_code
     left join problem_category pc on pc.name = s.category
     where s.found_at > $period_start - ($as_of - $period_start)
+      -- 与上一行同义（发现时间是同一列），写在 problem 表上：问题大致按发现时间存放，窗口外的行组整块跳过
+      and p.found_at > $period_start - ($as_of - $period_start) and p.found_at <= $as_of
       and ($scope_unit is null
            or s.lead_unit_code = $scope_unit
            or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))

@@ -23,8 +23,9 @@ select p.problem_code,
        p.rebound_after_closed_at,
        p.reopened_count,
        c.later as came_back_as,
-       p.description
+       d.description
 from hotspot_problems p
+join problem d on d.code = p.problem_code and d.found_at = p.found_at
 left join came_back_as c on c.problem_code = p.problem_code
 where p.in_period
 order by p.found_at, p.problem_code

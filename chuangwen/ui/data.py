@@ -131,7 +131,7 @@ def query(name: str, view: View | None = None, /, **extra) -> pd.DataFrame:
         # 被读的中间结果（如筛过的问题）：按同样的键规则单独记住，几个查询、几个会话共用一份
         own = queries.bind(queries.load(source), params)
         source_key = (path, snap.key, source, tuple(sorted((k, _plain(v)) for k, v in own.items())))
-        return _sources().get(source_key, lambda: queries.run(con, source, own))
+        return _sources().get(source_key, lambda: queries.table(con, source, own))
 
     result = _results().get(key, lambda: queries.run(con, name, params, read=read))
     return result.copy(deep=False)

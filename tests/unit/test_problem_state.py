@@ -244,6 +244,9 @@ PAGE_PARAMS = {"min_sample": 2, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound
                "west": 117.0, "south": 31.0, "east": 117.3, "north": 31.3}
 
 
+UNORDERED = {"hotspot_problems"}   # 给别的查询当表读的中间结果，行序无意义（不排序，省时间）
+
+
 def _state_queries():
     from chuangwen import queries
 
@@ -271,8 +274,10 @@ def test_every_state_query_gives_the_same_rows_on_the_reference_path(fixture_con
         view = View(cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=7), first_day=at.date(),
                     county_code=county)
         params = queries.bind(query, {**view.params(), **PAGE_PARAMS})
-        pd.testing.assert_frame_equal(fixture_con.execute(reference, params).df(),
-                                      fixture_con.execute(query.sql, params).df(), check_dtype=False)
+        ours, theirs = fixture_con.execute(query.sql, params).df(), fixture_con.execute(reference, params).df()
+        if query.name in UNORDERED:   # 不排序的中间结果：按编号排好再比
+            ours, theirs = (f.sort_values("problem_code", ignore_index=True) for f in (ours, theirs))
+        pd.testing.assert_frame_equal(theirs, ours, check_dtype=False)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
