@@ -62,10 +62,12 @@ def test_zooming_in_requeries_a_finer_grid_without_remounting_the_map(server, of
 
     # 放大三级（像用户滚轮放大），等服务器按看到的范围重查网格、只换热力图层
     leaflet.locator("body").evaluate("() => { window.cw_marker = 1; window.map.setZoom(window.map.getZoom() + 3); }")
+    # 放大有动画：动画结束前 getZoom() 仍是原级别，所以要等到换上的图层比打开时细，而不只是与当前级别一致
     page.wait_for_function(
-        """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]').contentWindow;
+        """([opened]) => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]').contentWindow;
                    const l = f.cw_grid && f.cw_grid.heat.getLayers()[0];
-                   return l && l.options.maxZoom === Math.floor(f.map.getZoom()); }""", timeout=60_000)
+                   return l && l.options.maxZoom > opened && l.options.maxZoom === Math.floor(f.map.getZoom()); }""",
+        arg=[before["max_zoom"]], timeout=60_000)
     settle(page)
     after = _heat_state(leaflet)
     iframe.screenshot(path=str(artifacts / "hotspots_map_zoomed.png"))

@@ -37,35 +37,55 @@ def test_every_page_loads_offline(server, offline_page, artifacts):
     assert page.external == []
 
 
-def _open_figure(page) -> str:
-    return page.locator('[data-testid="stMetricValue"]').nth(3).inner_text()
+def _open_figure(page) -> int:
+    # 按卡片标题找，不按位置：位置会随上面卡片的多少而变
+    card = page.locator('[data-testid="stMetric"]', has_text="未销号问题").locator('[data-testid="stMetricValue"]')
+    return int(card.inner_text().replace(",", ""))
 
 
-def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server, offline_page, artifacts):
+def _open_counts(db_path) -> dict[str | None, int]:
+    """服务器正在读的快照上，按总览的口径算出的全县与各镇街未销号问题数（镇街名 → 条数；None = 全县）。"""
+    import duckdb
+
+    from chuangwen import queries, store
+    from chuangwen.view import View
+
+    con = duckdb.connect(str(store.current(db_path).file), read_only=True)
+    try:
+        view = View.of_store(con)
+        summary = queries.run_view(con, "overview_problem_summary", view)
+    finally:
+        con.close()
+    totals = summary[summary["grouping_kind"] == "合计"]
+    towns = summary[summary["grouping_kind"] == "镇街"]
+    return {None: int(totals["open_now"].iloc[0]), **dict(zip(towns["name"], towns["open_now"].astype(int)))}
+
+
+def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server, e2e_demo_db, offline_page, artifacts):
     page = offline_page
+    expected = _open_counts(e2e_demo_db)
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
     settle(page)   # 脚本跑完再读数字
-    before = _open_figure(page)
+    assert _open_figure(page) == expected[None]
     township_box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="镇街")
     township_box.click()
     option = page.get_by_role("option").nth(1)
     chosen = option.inner_text()
     option.click()
     page.wait_for_function(
-        "([before]) => { const v = document.querySelectorAll('[data-testid=\"stMetricValue\"]'); return v.length > 3 && v[3].innerText !== before; }",
-        arg=[before], timeout=60_000)
-    after = _open_figure(page)
-    assert int(after.replace(",", "")) < int(before.replace(",", ""))
+        "([want]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
+        "m => m.innerText.includes('未销号问题') && m.querySelector('[data-testid=\"stMetricValue\"]').innerText === want)",
+        arg=[str(expected[chosen])], timeout=60_000)
+    settle(page)
+    assert _open_figure(page) == expected[chosen] < expected[None]
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("红黑榜").click()
     page.get_by_role("heading", name="红黑榜").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("总览").click()
     page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
-    # 负载高时重跑较慢：等到数字稳定为筛选后的值
-    page.wait_for_function(
-        "([after]) => { const v = document.querySelectorAll('[data-testid=\"stMetricValue\"]'); return v.length > 3 && v[3].innerText === after; }",
-        arg=[after], timeout=60_000)
+    settle(page)
+    assert _open_figure(page) == expected[chosen]
     assert township_box.input_value() == chosen
     assert page.external == []
 
