@@ -9,12 +9,18 @@ import contextlib
 import os
 import re
 import sqlite3
+import threading
+import time
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+# 切换 WAL 与迁移要独占整个库，SQLite 在这一步遇到别的连接时可能不等 busy_timeout 就报“database is locked”
+# （8 个线程同时第一次打开时实测约六次一次）：同一进程里这一步排队做；别的进程并发时重试几次
+_SETUP = threading.Lock()
+_SETUP_TRIES = 20
 
 
 def state_path(db_path: str | os.PathLike) -> Path:
@@ -39,10 +45,10 @@ def connect(db_path: str | os.PathLike) -> Iterator[sqlite3.Connection]:
     try:
         if created:
             os.chmod(path, 0o600)
-        con.execute("pragma journal_mode = wal")
         con.execute("pragma synchronous = normal")
         con.execute("pragma busy_timeout = 30000")
-        _migrate(con, Path(db_path))
+        with _SETUP:
+            _set_up(con, Path(db_path))
         con.execute("begin immediate")
         try:
             yield con
@@ -52,6 +58,20 @@ def connect(db_path: str | os.PathLike) -> Iterator[sqlite3.Connection]:
             raise
     finally:
         con.close()
+
+
+def _set_up(con: sqlite3.Connection, db_path: Path) -> None:
+    """WAL 模式（写进文件，只需切换一次）与迁移；别的进程正在做同一步时稍等重试。"""
+    for attempt in range(_SETUP_TRIES):
+        try:
+            if con.execute("pragma journal_mode").fetchone()[0] != "wal":
+                con.execute("pragma journal_mode = wal")
+            _migrate(con, db_path)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _SETUP_TRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _migrate(con: sqlite3.Connection, db_path: Path) -> None:
