@@ -58,11 +58,13 @@ elif result:
     st.info("选项已改变，请重新生成。", icon=":material/refresh:")
 
 st.subheader("在办问题台账 Excel")
-rows = data.query("supervision_ledger", whole, **supervision.ledger_params())
-st.download_button(f"下载全部单位在办问题清单（{formats.count(len(rows))} 条，统计时刻 {formats.moment(as_of)}）",
-                   data=lambda: supervision.unit_workbook(rows, "全部单位", as_of), on_click="ignore",
+ledger = supervision.ledger_params()
+open_count = supervision.cards(data.query("supervision_ledger_summary", whole, **ledger))["在办问题"]
+everything = data.deferred("supervision_ledger", whole, **ledger, limit=None)
+st.download_button(f"下载全部单位在办问题清单（{formats.count(open_count)} 条，统计时刻 {formats.moment(as_of)}）",
+                   data=lambda: supervision.unit_workbook(everything(), "全部单位", as_of), on_click="ignore",
                    file_name=f"在办问题清单_全部单位_{as_of:%Y%m%d}.xlsx", key="br_ledger_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:")
 
 frame.definitions(["briefing_data_span", "briefing_period_round", "overview_problem_summary", "league_units",
-                   "hotspot_summary", "supervision_ledger"], view.cutoff)
+                   "hotspot_summary", "supervision_ledger_summary", "supervision_ledger"], view.cutoff)

@@ -99,12 +99,16 @@ with tab_unit:
                 mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
                 st.plotly_chart(mix_fig, key="lg_category_mix")
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
-        overdue = data.query("supervision_ledger", view.for_unit(unit_code), **supervision.ledger_params(overdue_only=True))
-        st.subheader(f"逾期清单（{len(overdue)} 条，牵头）")
-        if overdue.empty:
+        late = supervision.ledger_params(overdue_only=True)
+        late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))["在办问题"]
+        st.subheader(f"逾期清单（{formats.count(late_count)} 条，牵头）")
+        if not late_count:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")
         else:
+            overdue = data.query("supervision_ledger", view.for_unit(unit_code), **late, limit=supervision.SHOW_LIMIT)
             st.dataframe(data.memo(supervision.display_ledger, overdue), hide_index=True)
+            if note := supervision.shown_note(late_count, rest="全部可在整改督办页选这个单位后导出 Excel。"):
+                st.caption(note)
 
 frame.definitions(["league_units", "league_townships", "league_unit_rank_trend", "league_unit_categories",
                    "quality_event_order"], view.cutoff)

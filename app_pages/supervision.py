@@ -19,24 +19,24 @@ status = mid.selectbox("当前状态", [frame.ALL, *supervision.OPEN_STATUSES], 
 status = None if status == frame.ALL else status
 overdue_only = right.checkbox("只看逾期", key="sv_overdue")
 
-rows = data.query("supervision_ledger", view, **supervision.ledger_params(
-    involved_unit=involved, status=status, overdue_only=overdue_only))
-counts = supervision.cards(rows)
+filters = supervision.ledger_params(involved_unit=involved, status=status, overdue_only=overdue_only)
+counts = supervision.cards(data.query("supervision_ledger_summary", view, **filters))
 for col, (label, value) in zip(st.columns(len(counts)), counts.items()):
-    metric = supervision.CARD_METRICS.get(label)
     col.metric(label, formats.count(value), border=True,
-               help=frame.metric_help("supervision_ledger", metric, view.cutoff) if metric else supervision.QUALITY_HELP)
+               help=frame.metric_help("supervision_ledger_summary", label, view.cutoff))
 
 st.subheader("在办问题台账")
-# 浏览器里只放最要紧的一段（台账按逾期天数从多到少排好）；全部在 Excel 里
+# 浏览器里只放最要紧的一段（台账按逾期天数从多到少排好）；全部在 Excel 里，点了下载才取
+rows = data.query("supervision_ledger", view, **filters, limit=supervision.PICK_LIMIT)
 table = data.memo(supervision.display_ledger, supervision.shown(rows))
 st.dataframe(table, hide_index=True, height=420)
-if note := supervision.shown_note(rows):
+if note := supervision.shown_note(counts["在办问题"]):
     st.caption(note)
 name = unit_options.get(involved, "全部单位") if involved else "全部单位"
-st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(len(rows))} 条）",
-                   data=lambda: supervision.unit_workbook(rows, name, view.as_of), on_click="ignore",   # 点了才生成
-                   file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx",
+everything = data.deferred("supervision_ledger", view, **filters, limit=None)
+st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(counts['在办问题'])} 条）",
+                   data=lambda: supervision.unit_workbook(everything(), name, view.as_of),
+                   on_click="ignore", file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
 
 st.subheader("整改时间线")
@@ -58,11 +58,15 @@ with left:
     st.plotly_chart(burndown_fig, key="sv_burndown")
     export.png_button(burndown_fig, f"在办问题燃尽图_{view.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
-    st.subheader(f"本周到期（{counts['本周到期']} 条）")
-    due = supervision.due_this_week(rows)
+    st.subheader(f"本周到期（{formats.count(counts['本周到期'])} 条）")
+    due = data.query("supervision_ledger", view, limit=supervision.DUE_LIMIT, **supervision.ledger_params(
+        involved_unit=involved, status=status, overdue_only=overdue_only, due_this_week_only=True))
     if due.empty:
         st.success("统计时刻后 7 天内没有到期的在办问题。")
     else:
-        st.dataframe(due, hide_index=True)
+        st.dataframe(data.memo(supervision.due_this_week, due), hide_index=True)
+        if note := supervision.due_note(counts["本周到期"]):
+            st.caption(note)
 
-frame.definitions(["supervision_ledger", "supervision_timeline", "supervision_burndown"], view.cutoff)
+frame.definitions(["supervision_ledger_summary", "supervision_ledger", "supervision_timeline", "supervision_burndown"],
+                  view.cutoff)

@@ -16,6 +16,8 @@ import xlsxwriter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_COL_WIDTH = 60
+# 一张工作表最多 1,048,576 行：表头一行、表下空一行与说明一行之外的行数；更多的行接着写到“（续2）”等工作表
+SHEET_ROWS = 1_048_576 - 3
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -79,6 +81,25 @@ def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
     return text
 
 
+def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str | None) -> None:
+    widths = []
+    for c, col in enumerate(df.columns):
+        label = neutralise(str(col))
+        ws.write_string(0, c, label, header)
+        widths.append(display_width(label))
+    for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
+        for c, value in enumerate(row):
+            shown = _write_cell(ws, r, c, value, fmt_datetime, fmt_date)
+            widths[c] = max(widths[c], display_width(shown))
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, min(MAX_COL_WIDTH, w + 2))
+    ws.freeze_panes(1, 0)
+    if len(df.columns):
+        ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
+    if note:
+        ws.write_string(len(df) + 2, 0, neutralise(note))
+
+
 def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None) -> bytes:
     """多张表写进一个 .xlsx：每张表一个工作表，表头加粗并冻结；note（如“数据截至…”）写在表格下方。"""
     buf = io.BytesIO()
@@ -89,23 +110,10 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None) -> b
     fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
     taken: set[str] = set()
-    for name, df in (sheets.items() if sheets else [("空表", pd.DataFrame())]):
-        ws = wb.add_worksheet(sheet_name(name, taken))
-        widths = []
-        for c, col in enumerate(df.columns):
-            label = neutralise(str(col))
-            ws.write_string(0, c, label, header)
-            widths.append(display_width(label))
-        for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
-            for c, value in enumerate(row):
-                shown = _write_cell(ws, r, c, value, fmt_datetime, fmt_date)
-                widths[c] = max(widths[c], display_width(shown))
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, min(MAX_COL_WIDTH, w + 2))
-        ws.freeze_panes(1, 0)
-        if len(df.columns):
-            ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
-        if note:
-            ws.write_string(len(df) + 2, 0, neutralise(note))
+    for name, whole in (sheets.items() if sheets else [("空表", pd.DataFrame())]):
+        parts = [whole.iloc[i:i + SHEET_ROWS] for i in range(0, len(whole), SHEET_ROWS)] or [whole]
+        for k, df in enumerate(parts, start=1):
+            ws = wb.add_worksheet(sheet_name(name if k == 1 else f"{name}（续{k}）", taken))
+            _write_sheet(ws, df, header, fmt_datetime, fmt_date, note)
     wb.close()
     return buf.getvalue()

@@ -23,20 +23,21 @@ EXPORT_COLUMNS = {
 }
 
 
-def ledger_params(*, involved_unit: str | None = None, status: str | None = None, overdue_only: bool = False) -> dict:
-    """台账查询在查看口径之外的参数（本页筛选）；状态只接受允许清单中的值。"""
+def ledger_params(*, involved_unit: str | None = None, status: str | None = None, overdue_only: bool = False,
+                  due_this_week_only: bool = False) -> dict:
+    """台账与计数查询在查看口径之外的参数（本页筛选）；状态只接受允许清单中的值。"""
     if status is not None and status not in OPEN_STATUSES:
         raise ValueError(f"未知的状态：{status}")
-    return {"involved_unit": involved_unit, "status": status, "overdue_only": bool(overdue_only)}
+    return {"involved_unit": involved_unit, "status": status, "overdue_only": bool(overdue_only),
+            "due_this_week_only": bool(due_this_week_only)}
 
 
-# 卡片 → 查询文件头里的指标名（口径提示）；“记录顺序存疑”没有查询指标，用 QUALITY_HELP
-CARD_METRICS = {"在办问题": "在办问题", "逾期": "逾期天数", "逾期30天以上": "逾期天数", "本周到期": "本周到期"}
-QUALITY_HELP = "整改记录顺序不可能的问题，见红黑榜页数据质量清单；台账中照常列出以便督办。"
-PICK_LIMIT = 2000   # 时间线的问题选择框最多列出的条数（台账按逾期天数排序，前面的最要紧）
-
-
-SHOW_LIMIT = 1000   # 页面台账最多显示的行数（其余在导出的 Excel 里）
+# 卡片 → supervision_ledger_summary 的列与文件头里的指标名（口径提示）
+CARDS = {"在办问题": "open_problems", "逾期": "overdue", "逾期30天以上": "overdue_over_30", "本周到期": "due_this_week",
+         "记录顺序存疑": "flagged"}
+PICK_LIMIT = 2000   # 页面取台账的前多少条（按逾期天数排序，前面的最要紧）：也是时间线问题选择框最多列出的条数
+SHOW_LIMIT = 1000   # 页面台账表格最多显示的行数（其余在导出的 Excel 里）
+DUE_LIMIT = 500     # 本周到期清单最多列出的条数
 
 
 def shown(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -44,12 +45,11 @@ def shown(ledger: pd.DataFrame) -> pd.DataFrame:
     return ledger.head(SHOW_LIMIT)
 
 
-def shown_note(ledger: pd.DataFrame) -> str | None:
-    """台账没有全部显示时的说明；全部显示时为 None。"""
-    if len(ledger) <= SHOW_LIMIT:
+def shown_note(total: int, limit: int = SHOW_LIMIT, rest: str = "全部在下面导出的 Excel 里。") -> str | None:
+    """台账没有全部显示时的说明（total 是计数查询给出的全部条数，rest 说其余的在哪）；全部显示时为 None。"""
+    if total <= limit:
         return None
-    return (f"共 {formats.count(len(ledger))} 条，这里显示逾期最久的前 {formats.count(SHOW_LIMIT)} 条；"
-            "全部在下面导出的 Excel 里。")
+    return f"共 {formats.count(total)} 条，这里显示逾期最久的前 {formats.count(limit)} 条；{rest}"
 
 
 def unit_options(refs: pd.DataFrame) -> dict[str, str]:
@@ -66,15 +66,10 @@ def row_of(ledger: pd.DataFrame, problem_code: str) -> pd.Series:
     return ledger[ledger["problem_code"] == problem_code].iloc[0]
 
 
-def cards(ledger: pd.DataFrame) -> dict[str, int]:
-    """台账上方的计数：在办、逾期、逾期 30 天以上、本周到期、记录存疑。"""
-    return {
-        "在办问题": len(ledger),
-        "逾期": int(ledger["is_overdue"].sum()),
-        "逾期30天以上": int((ledger["overdue_bucket"] == "30天以上").sum()),
-        "本周到期": int(ledger["due_this_week"].sum()),
-        "记录顺序存疑": int(ledger["data_quality"].notna().sum()),
-    }
+def cards(summary: pd.DataFrame) -> dict[str, int]:
+    """台账上方的计数（supervision_ledger_summary 的一行）：在办、逾期、逾期 30 天以上、本周到期、记录存疑。"""
+    row = summary.iloc[0]
+    return {label: int(row[col]) for label, col in CARDS.items()}
 
 
 def _moment(value) -> str:
@@ -105,8 +100,16 @@ def display_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
 
 
 def due_this_week(ledger: pd.DataFrame) -> pd.DataFrame:
-    rows = ledger[ledger["due_this_week"]].sort_values(["deadline", "problem_code"])
+    """本周到期清单（台账查询只取本周到期的那几条）：按整改期限排。"""
+    rows = ledger.sort_values(["deadline", "problem_code"])
     return display_ledger(rows)[["问题编号", "整改期限", "牵头单位", "配合单位", "当前状态", "镇街", "问题描述"]]
+
+
+def due_note(total: int) -> str | None:
+    """本周到期清单没有全部列出时的说明。"""
+    if total <= DUE_LIMIT:
+        return None
+    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(DUE_LIMIT)} 条；全部在导出的 Excel 里（“本周到期”一列）。"
 
 
 def display_timeline(events: pd.DataFrame) -> pd.DataFrame:

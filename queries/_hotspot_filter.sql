@@ -2,14 +2,13 @@
 -- <筛选与反弹：问题热点页各查询共用的唯一定义，经 `-- include: _hotspot_filter.sql` 引入>
 with
 state as (
-    select s.*, p.lon, p.lat, p.description, pc.parent as category_parent,
+    -- 状态时段表带着问题的属性与经纬度：不必再连接问题表
+    select s.*, pc.parent as category_parent,
            s.found_at > $period_start as in_period
     from problem_state_found_after($period_start - ($as_of - $period_start), $as_of) s
-    join problem p on p.code = s.problem_code
     left join problem_category pc on pc.name = s.category
+    -- 与宏的第一个参数同义；参照写法（全部问题的状态）靠这一行取同一发现时间窗
     where s.found_at > $period_start - ($as_of - $period_start)
-      -- 与上一行同义（发现时间是同一列），写在 problem 表上：问题大致按发现时间存放，窗口外的行组整块跳过
-      and p.found_at > $period_start - ($as_of - $period_start) and p.found_at <= $as_of
       and ($scope_unit is null
            or s.lead_unit_code = $scope_unit
            or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))

@@ -46,7 +46,8 @@ period_events as (
            count(*) filter (where e.action = '退回') as rejected,
            count(*) filter (where e.action in ('已销号', '退回')) as reviewed
     from checkpoints c
-    join rectify_event e on e.event_at > c.p_start and e.event_at <= c.p_end
+    -- 按时间排序的事件副本：只读区间那一段的行组
+    join rectify_event_by_time e on e.event_at > c.p_start and e.event_at <= c.p_end
     where e.action in ('反弹重开', '退回', '已销号')
     group by all
 ),

@@ -7,7 +7,8 @@ select coalesce(pc.parent, s.category) as parent_category,
        count(*) as problems,
        count(*) filter (where not s.is_closed) as open_now,
        count(*) filter (where s.is_overdue) as overdue
-from problem_state_at($as_of) s
+-- “有事”的问题已含下面三种（区间内交办或销号的，状态都在区间内变过）：只读它们
+from problem_state_active($period_start, $as_of) s
 left join problem_category pc on pc.name = s.category
 where s.lead_unit_code = $unit_code
   and (coalesce(s.assigned_at > $period_start, false)

@@ -11,7 +11,7 @@ select s.problem_code,
        s.is_overdue,
        u.name as lead_unit,
        p.description
-from problem_state_active($as_of, $as_of) s   -- 截至统计时刻在办的（已销号的与预警无关）
+from problem_state_open($as_of) s   -- 截至统计时刻在办的（已销号的与预警无关）
 join problem p on p.code = s.problem_code
 join negative_item n on n.code = p.negative_item_code
     and n.edition = coalesce(p.edition, (

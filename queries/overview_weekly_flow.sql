@@ -26,11 +26,17 @@ found as (
     group by w.weeks_back
 ),
 closed as (
+    -- 按时间排序的事件副本（带问题的镇街、牵头单位、轮次）：只读这 12 周的行组，不必再与问题表核对筛选
     select w.weeks_back, count(e.id) as closures
     from weeks w
-    left join rectify_event e
+    left join rectify_event_by_time e
         on e.action = '已销号' and e.event_at > w.week_start and e.event_at <= w.week_end
-        and e.problem_code in (select code from scoped)
+        and ($scope_unit is null
+             or e.lead_unit_code = $scope_unit
+             or exists (select 1 from problem_coop_unit c where c.problem_code = e.problem_code and c.unit_code = $scope_unit))
+        and ($township is null or e.township_code = $township)
+        and ($unit is null or e.lead_unit_code = $unit)
+        and ($round is null or e.round_code = $round)
     group by w.weeks_back
 )
 select w.weeks_back, w.week_start, w.week_end, f.new_problems, c.closures

@@ -1,33 +1,23 @@
 -- name: supervision_ledger
--- 用途: 整改督办台账：截至统计时刻未销号的问题，含整改期限、逾期天数、牵头与配合单位、当前状态、退回与反弹次数、记录顺序存疑标记
--- params: $as_of TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $involved_unit VARCHAR, $status VARCHAR, $overdue_only BOOLEAN
--- 指标: 在办问题 | 口径: 截至统计时刻已发现、最后一个整改事件不是“已销号”的问题（含待交办、已交办、整改中、申请销号、退回整改、反弹重开） | 分母: —
+-- 用途: 整改督办台账：截至统计时刻未销号的问题（按逾期天数从多到少，前 $limit 条；$limit 为空时全部），含整改期限、逾期天数、牵头与配合单位、当前状态、退回与反弹次数、记录顺序存疑标记；各项计数见 supervision_ledger_summary
+-- params: $as_of TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $involved_unit VARCHAR, $status VARCHAR, $overdue_only BOOLEAN, $due_this_week_only BOOLEAN, $limit INTEGER
 -- 指标: 逾期天数 | 口径: 向上取整（(统计时刻 − 整改期限) ÷ 24 小时）；未到期或没有期限的为空；分 1–7 天、8–30 天、30 天以上三段 | 分母: —
--- 指标: 本周到期 | 口径: 在办、整改期限在统计时刻之后 7 天内（不含统计时刻、含第 7 天同一时刻）的问题 | 分母: —
--- 指标: 涉及单位 | 口径: 选定单位为牵头单位或配合单位的问题 | 分母: —
 with
 -- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
-open_problems as (
-    select s.*
-    from problem_state_at($as_of) s
-    where not s.is_closed
-      and ($scope_unit is null
-           or s.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
-      and ($involved_unit is null
-           or s.lead_unit_code = $involved_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $involved_unit))
-      and ($township is null or s.township_code = $township)
-      and ($unit is null or s.lead_unit_code = $unit)
-      and ($round is null or s.round_code = $round)
-      and ($status is null or s.status = $status)
-      and (not $overdue_only or s.is_overdue)
+-- include: _supervision_open.sql  （在办问题与台账筛选，台账、计数两个查询共用）
+ledger as (
+    -- 先排序取前 $limit 条，再连接名称、描述与配合单位：几百万条在办问题时不必为每一条都连接
+    select o.*,
+           case when o.is_overdue then ceil(epoch($as_of - o.deadline) / 86400)::integer end as days_overdue
+    from open_problems o
+    order by days_overdue desc nulls last, o.deadline nulls last, o.found_at, o.problem_code
+    limit $limit
 ),
 coop as (
     select c.problem_code, string_agg(u.name, '、' order by u.sort_order, u.code) as coop_units
     from problem_coop_unit c
     join unit u on u.code = c.unit_code
-    where c.problem_code in (select problem_code from open_problems)
+    where c.problem_code in (select problem_code from ledger)
     group by c.problem_code
 ),
 flags as (
@@ -35,11 +25,6 @@ flags as (
     from event_order_flags
     where flag_at <= $as_of
     group by problem_code
-),
-ledger as (
-    select o.*,
-           case when o.is_overdue then ceil(epoch($as_of - o.deadline) / 86400)::integer end as days_overdue
-    from open_problems o
 )
 select l.problem_code,
        l.found_at,

@@ -10,6 +10,7 @@ import collections
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -135,6 +136,18 @@ def query(name: str, view: View | None = None, /, **extra) -> pd.DataFrame:
 
     result = _results().get(key, lambda: queries.run(con, name, params, read=read))
     return result.copy(deep=False)
+
+
+def deferred(name: str, view: View | None = None, /, **extra) -> Callable[[], pd.DataFrame]:
+    """点了下载才执行的命名查询（如全部在办台账，可达几十万行）：不记住结果，免得大结果占着缓存。
+
+    st.download_button 的 data=函数 在 Streamlit 的后台线程里执行，那里没有会话（取不到 session_state）：
+    所以在页面运行时就把本次钉住的快照连接与参数绑定好，调用时只在新游标上执行。"""
+    snap = snapshot()
+    path = str(database_path())
+    params = queries.bind(queries.load(name), {**(view.params() if view is not None else {}), **extra})
+    con = _connection(path, snap.key, str(snap.file))
+    return lambda: queries.run(con, name, params)
 
 
 @st.cache_resource(show_spinner=False)

@@ -111,5 +111,21 @@ def test_unit_workbook_lists_the_ledger_with_a_note(tmp_path):
 def test_the_page_shows_the_most_overdue_thousand_and_says_so():
     ledger = pd.DataFrame({"problem_code": [f"P{i:04d}" for i in range(1001)]})
     assert supervision.shown(ledger)["problem_code"].tolist()[-1] == "P0999" and len(supervision.shown(ledger)) == 1000
-    assert supervision.shown_note(ledger) == "共 1,001 条，这里显示逾期最久的前 1,000 条；全部在下面导出的 Excel 里。"
-    assert supervision.shown_note(ledger.head(1000)) is None
+    assert supervision.shown_note(1001) == "共 1,001 条，这里显示逾期最久的前 1,000 条；全部在下面导出的 Excel 里。"
+    assert supervision.shown_note(1000) is None
+    assert supervision.due_note(501) == "共 501 条，这里列出最早到期的 500 条；全部在导出的 Excel 里（“本周到期”一列）。"
+    assert supervision.due_note(500) is None
+
+
+def test_rows_beyond_one_sheet_continue_on_the_next_sheets(tmp_path, monkeypatch):
+    # Excel 一张表最多 1,048,576 行；这里把上限改成 2 行，5 行的台账就写成三张表，行一条不少、顺序不变
+    from chuangwen import excel
+
+    monkeypatch.setattr(excel, "SHEET_ROWS", 2)
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(excel.to_xlsx({"在办问题清单": pd.DataFrame({"问题编号": ["P1", "P2", "P3", "P4", "P5"]}),
+                                    "说明": pd.DataFrame({"项目": ["单位"]})}))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["在办问题清单", "在办问题清单（续2）", "在办问题清单（续3）", "说明"]
+    assert [[c.value for c in ws["A"]] for ws in wb.worksheets[:3]] == [["问题编号", "P1", "P2"], ["问题编号", "P3", "P4"],
+                                                                       ["问题编号", "P5"]]

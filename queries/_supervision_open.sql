@@ -1,0 +1,20 @@
+-- 片段（不是独立查询）：整改督办的在办问题与台账筛选，结果为 CTE open_problems（problem_state_open 的列）
+-- [在办台账·开始] 唯一定义，supervision_ledger（台账行）与 supervision_ledger_summary（计数）经 `-- include:` 引入
+open_problems as (
+    select s.*
+    from problem_state_open($as_of) s
+    where not s.is_closed
+      and ($scope_unit is null
+           or s.lead_unit_code = $scope_unit
+           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
+      and ($involved_unit is null
+           or s.lead_unit_code = $involved_unit
+           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $involved_unit))
+      and ($township is null or s.township_code = $township)
+      and ($unit is null or s.lead_unit_code = $unit)
+      and ($round is null or s.round_code = $round)
+      and ($status is null or s.status = $status)
+      and (not $overdue_only or s.is_overdue)
+      and (not $due_this_week_only or coalesce(s.deadline > $as_of and s.deadline <= $as_of + interval 7 day, false))
+),
+-- [在办台账·结束]
