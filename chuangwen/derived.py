@@ -135,7 +135,7 @@ def flags_sql() -> str:
     from chuangwen import queries
 
     rules = queries.QUERY_DIR / "_event_order_rules.sql"
-    return f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\nselect problem_code, reason, flag_at from event_order_flags"
+    return f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\nselect problem_code, reason, flag_at, found_at, lead_unit_code, township_code, round_code from event_order_flags"
 
 
 def reference_sql(sql: str) -> str:

@@ -30,70 +30,16 @@ state as (
     union all
     select 'prev', s.* from problem_state_active($period_start - ($as_of - $period_start), $period_start) s
 ),
-valid as (
-    select s.*, c.p_start, c.p_end,
-           f.problem_code is not null as is_flagged
-    from state s
-    join checkpoints c using (period)
-    left join (select problem_code, min(flag_at) as flag_at from event_order_flags group by problem_code) f
-        on f.problem_code = s.problem_code and f.flag_at <= c.p_end
-    where ($unit is null or s.lead_unit_code = $unit)
-      and ($round is null or s.round_code = $round)
-),
-period_events as (
-    select c.period, e.problem_code,
-           count(*) filter (where e.action = '反弹重开') as reopened,
-           count(*) filter (where e.action = '退回') as rejected,
-           count(*) filter (where e.action in ('已销号', '退回')) as reviewed
-    from checkpoints c
-    -- 按时间排序的事件副本：只读区间那一段的行组
-    join rectify_event_by_time e on e.event_at > c.p_start and e.event_at <= c.p_end
-    where e.action in ('反弹重开', '退回', '已销号')
-    group by all
-),
-facts as (
-    select v.period,
-           v.township_code,
-           coalesce(v.assigned_at > v.p_start, false) as is_assigned,
-           v.is_closed and v.closed_at > v.p_start as is_closed_in_period,
-           v.is_closed and v.closed_at > v.p_start and not v.closed_late as is_closed_on_time,
-           not v.is_closed as is_open,
-           v.is_overdue,
-           case when v.is_overdue then ceil(epoch(v.p_end - v.deadline) / 86400) end as days_overdue,
-           case when v.is_closed and v.closed_at > v.p_start then epoch(v.closed_at - v.assigned_at) / 86400 end as days_to_close,
-           coalesce(pe.reopened, 0) > 0 as is_reopened,
-           coalesce(pe.rejected, 0) as rejected,
-           coalesce(pe.reviewed, 0) as reviewed
-    from valid v
-    left join period_events pe on pe.period = v.period and pe.problem_code = v.problem_code
-    where not v.is_flagged
-),
-flagged_counts as (
-    -- 排除数按全部已发现的问题算（state 只含“有事”的问题，早已销号的存疑问题也要计入）
-    select c.period, p.township_code, count(*) as excluded
-    from checkpoints c
-    join (select problem_code, min(flag_at) as flag_at from event_order_flags group by problem_code) f on f.flag_at <= c.p_end
-    join problem p on p.code = f.problem_code and p.found_at <= c.p_end
-    where ($unit is null or p.lead_unit_code = $unit)
-      and ($round is null or p.round_code = $round)
-    group by all
-),
+-- include: _league_counts.sql  （计数：单位、镇街共用，只写在这一处）
 per_township as (
     select period, township_code,
-           count(*) filter (where is_assigned or is_closed_in_period or is_open) as sample,
-           count(*) filter (where is_assigned) as assigned,
-           count(*) filter (where is_closed_in_period) as closed,
-           count(*) filter (where is_closed_on_time) as closed_on_time,
-           count(*) filter (where is_open) as open_now,
-           count(*) filter (where is_overdue) as overdue,
-           count(*) filter (where days_overdue <= 7) as overdue_1_7,
-           count(*) filter (where days_overdue > 7 and days_overdue <= 30) as overdue_8_30,
-           count(*) filter (where days_overdue > 30) as overdue_over_30,
-           avg(days_to_close) as avg_days_to_close,
-           count(*) filter (where is_reopened) as reopened,
-           sum(rejected)::bigint as rejected,
-           sum(reviewed)::bigint as reviewed
-    from facts
+           sum(sample) as sample, sum(assigned) as assigned, sum(closed) as closed, sum(closed_on_time) as closed_on_time,
+           sum(open_now) as open_now, sum(overdue) as overdue, sum(overdue_1_7) as overdue_1_7,
+           sum(overdue_8_30) as overdue_8_30, sum(overdue_over_30) as overdue_over_30,
+           sum(days_to_close_sum) / nullif(sum(days_to_close_n), 0) as avg_days_to_close,
+           sum(reopened) as reopened, sum(rejected) as rejected, sum(reviewed) as reviewed, sum(excluded) as excluded
+    from counts
+    where ($unit is null or unit_code = $unit)
     group by all
 ),
 points as (
@@ -129,13 +75,12 @@ board as (
            coalesce(pu.rejected, 0) as rejected,
            coalesce(pu.reviewed, 0) as reviewed,
            coalesce(pt.points_lost, 0) as points_lost,
-           coalesce(fc.excluded, 0) as excluded
+           coalesce(pu.excluded, 0) as excluded
     from checkpoints c
     cross join (select * from region where level = '镇街' and parent_code = $county) t
     left join sites si on si.township_code = t.code
     left join per_township pu on pu.period = c.period and pu.township_code = t.code
     left join points pt on pt.period = c.period and pt.township_code = t.code
-    left join flagged_counts fc on fc.period = c.period and fc.township_code = t.code
 ),
 -- include: _league_score.sql  （比率与综合得分，单位与镇街同一公式）
 ranked as (

@@ -6,6 +6,7 @@
 --   已销号的时段按 active_from = greatest(起点, 发现时间) 排序：统计区间里“有事”的已销号问题只是区间内销号（或发现）的那些，
 --   起点更早的行组整块跳过。
 -- 整改事件按时间排序的副本 rectify_event_by_time（带问题的镇街、牵头单位、轮次）：按区间数事件时只读那一段。
+-- 记录顺序存疑的标记也带上这些属性。
 drop table problem_state_interval;
 create table problem_state_interval (
     problem_code   varchar   not null,
@@ -31,6 +32,18 @@ create table problem_state_interval (
     lat            double,
     is_closed      boolean   not null,  -- last_action = '已销号'
     active_from    timestamp not null   -- greatest(valid_from, found_at)：这一段从何时起算“有事”
+);
+
+-- 记录顺序存疑的标记带上问题的发现时间、牵头单位、镇街与轮次（同样抄自 problem）
+drop table event_order_flag;
+create table event_order_flag (
+    problem_code   varchar   not null,
+    reason         varchar   not null,
+    flag_at        timestamp not null,
+    found_at       timestamp not null,
+    lead_unit_code varchar   not null,
+    township_code  varchar,
+    round_code     varchar
 );
 
 create table rectify_event_by_time (
