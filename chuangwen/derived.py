@@ -94,10 +94,16 @@ with closures as (
     from rectify_event e
     join problem p on p.code = e.problem_code
     where e.action = '已销号'
+),
+site_closures as (
+    -- 同一点位同一类别同一时刻销号的几条问题只留编号最大的一条：“之前最近的一次销号”有并列时结果也是确定的
+    select site_code, category, closed_at, max(problem_code) as problem_code
+    from closures
+    group by all
 )
 select '再次发现', q.code, c.problem_code, c.closed_at, q.found_at
 from problem q
-asof join closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
+asof join site_closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
 union all
 select '反弹重开', r.problem_code, c.problem_code, c.closed_at, r.event_at
 from rectify_event r
@@ -113,10 +119,15 @@ _REBOUND_REFERENCE = """closures as (
     join problem p on p.code = e.problem_code
     where e.action = '已销号' and e.event_at <= $as_of
 ),
+site_closures as (
+    select site_code, category, closed_at, max(problem_code) as problem_code
+    from closures
+    group by all
+),
 came_back as (
     select q.problem_code, c.problem_code as after_problem, c.closed_at as after_closed_at
     from state q
-    asof join closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
+    asof join site_closures c on c.site_code = q.site_code and c.category = q.category and q.found_at > c.closed_at
     where q.found_at <= c.closed_at + to_days($rebound_days)
 ),
 reopened as (
@@ -135,7 +146,9 @@ def flags_sql() -> str:
     from chuangwen import queries
 
     rules = queries.QUERY_DIR / "_event_order_rules.sql"
-    return f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\nselect problem_code, reason, flag_at, found_at, lead_unit_code, township_code, round_code from event_order_flags"
+    return (f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\n"
+            "select problem_code, reason, flag_at, found_at, lead_unit_code, township_code, round_code, event_times "
+            "from event_order_flags")
 
 
 def reference_sql(sql: str) -> str:
@@ -171,7 +184,7 @@ def _drop_first_argument(sql: str, call: str, replacement: str) -> str:
 
 def uses_derived(sql: str) -> bool:
     return any(k in sql for k in ("problem_state_at(", "problem_state_active(", "problem_state_found_after(",
-                                  "problem_state_open(", "from event_order_flag\n", "rebound_link",
+                                  "problem_state_open(", "    from event_order_flag\n", "rebound_link",
                                   "rectify_event_by_time"))
 
 

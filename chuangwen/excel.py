@@ -81,16 +81,53 @@ def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
     return text
 
 
+def _column_cells(values: pd.Series):
+    """一列 → 逐格写入用的 (写法, 值) 与估列宽用的显示文字。整列同一类型时（常见情形）只判断一次类型，
+    文字列的显示宽度按不同取值各算一次（10 万行的台账里镇街、单位、状态只有几十种取值）。"""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime", [None if v is pd.NaT else v.to_pydatetime().replace(tzinfo=None) for v in values], \
+            "2026-01-01 00:00"
+    if pd.api.types.is_bool_dtype(values):
+        return "text", ["是" if v else "否" for v in values.tolist()], "否"
+    if pd.api.types.is_integer_dtype(values) and not values.hasnans:
+        widest = max((f"{v:,}" for v in (values.max(), values.min())), key=len) if len(values) else ""
+        return "number", values.tolist(), widest
+    return None, values.tolist(), None
+
+
 def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str | None) -> None:
     widths = []
     for c, col in enumerate(df.columns):
         label = neutralise(str(col))
         ws.write_string(0, c, label, header)
-        widths.append(display_width(label))
-    for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
-        for c, value in enumerate(row):
-            shown = _write_cell(ws, r, c, value, fmt_datetime, fmt_date)
-            widths[c] = max(widths[c], display_width(shown))
+        width = display_width(label)
+        kind, cells, widest = _column_cells(df[col])
+        if kind == "datetime":
+            for r, value in enumerate(cells, start=1):
+                if value is not None:
+                    ws.write_datetime(r, c, value, fmt_datetime)
+        elif kind == "number":
+            for r, value in enumerate(cells, start=1):
+                ws.write_number(r, c, value)
+        elif kind == "text":
+            for r, value in enumerate(cells, start=1):
+                ws.write_string(r, c, value)
+        else:
+            seen: dict[str, int] = {}
+            for r, value in enumerate(cells, start=1):
+                if isinstance(value, str):
+                    if not value:
+                        continue              # 空文字与空格一样：不写
+                    text = neutralise(value)
+                    ws.write_string(r, c, text)
+                    if text not in seen:
+                        seen[text] = display_width(text)
+                else:
+                    shown = _write_cell(ws, r, c, value, fmt_datetime, fmt_date)
+                    if shown not in seen:
+                        seen[shown] = display_width(shown)
+            widest = max(seen, key=seen.get, default="")
+        widths.append(max(width, display_width(widest or "")))
     for c, w in enumerate(widths):
         ws.set_column(c, c, min(MAX_COL_WIDTH, w + 2))
     ws.freeze_panes(1, 0)

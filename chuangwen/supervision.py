@@ -76,11 +76,16 @@ def _moment(value) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
+def _moments(values: pd.Series, missing: str = "") -> list[str]:
+    """一列时间 → “2026-11-15 18:00”（整列一次格式化，十万行台账不必逐格转换）；空值为 missing。"""
+    return pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M").fillna(missing).tolist()
+
+
 def display_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
     """中文台账表（导出 Excel 也用这一张）。"""
     return pd.DataFrame({
         "问题编号": ledger["problem_code"].to_numpy(),
-        "发现时间": [_moment(v) for v in ledger["found_at"]],
+        "发现时间": _moments(ledger["found_at"]),
         "镇街": ledger["township"].fillna("").to_numpy(),
         "点位": ledger["site"].fillna("").to_numpy(),
         "问题类别": ledger["category"].to_numpy(),
@@ -88,13 +93,13 @@ def display_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
         "牵头单位": ledger["lead_unit"].to_numpy(),
         "配合单位": ledger["coop_units"].to_numpy(),
         "当前状态": ledger["status"].to_numpy(),
-        "整改期限": [_moment(v) if not pd.isna(v) else "无期限" for v in ledger["deadline"]],
-        "逾期天数": [None if pd.isna(v) else int(v) for v in ledger["days_overdue"]],
+        "整改期限": _moments(ledger["deadline"], "无期限"),
+        "逾期天数": ledger["days_overdue"].astype("Int64").to_numpy(),
         "逾期分段": ledger["overdue_bucket"].fillna("").to_numpy(),
-        "本周到期": ["是" if v else "" for v in ledger["due_this_week"]],
+        "本周到期": ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
         "退回次数": ledger["rejected_count"].astype(int).to_numpy(),
         "反弹重开次数": ledger["reopened_count"].astype(int).to_numpy(),
-        "最近事件": [_moment(v) for v in ledger["last_event_at"]],
+        "最近事件": _moments(ledger["last_event_at"]),
         "数据质量": ledger["data_quality"].fillna("").to_numpy(),
     })
 

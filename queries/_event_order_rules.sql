@@ -24,23 +24,32 @@ closure_chain as (
     where action in ('已销号', '反弹重开')
       and problem_code in (select problem_code from event_positions where closures >= 2)
 ),
+flag_rows as (
+    select problem_code, '销号早于交办' as reason, first_close_at as flag_at
+    from event_positions
+    where first_close is not null and (first_assign is null or first_close < first_assign)
+    union all
+    select problem_code, '重复销号（两次销号之间没有反弹重开）', min(event_at)
+    from closure_chain
+    where action = '已销号' and previous_action = '已销号'
+    group by problem_code
+    union all
+    select problem_code, '整改事件早于发现时间', first_before_found
+    from event_positions
+    where first_before_found is not null
+),
+flag_events as (
+    -- 存疑问题的全部整改事件时刻（这样的问题很少）：清单里“截至统计时刻的事件数”不必再扫整个事件日志
+    select problem_code, list(event_at order by event_at, id) as event_times
+    from rectify_event
+    where problem_code in (select problem_code from flag_rows)
+    group by problem_code
+),
 event_order_flags as (
     -- 带上问题的发现时间、牵头单位、镇街与轮次：红黑榜按单位、镇街数“排除”的问题时不必再读问题表
-    select f.problem_code, f.reason, f.flag_at, p.found_at, p.lead_unit_code, p.township_code, p.round_code
-    from (
-        select problem_code, '销号早于交办' as reason, first_close_at as flag_at
-        from event_positions
-        where first_close is not null and (first_assign is null or first_close < first_assign)
-        union all
-        select problem_code, '重复销号（两次销号之间没有反弹重开）', min(event_at)
-        from closure_chain
-        where action = '已销号' and previous_action = '已销号'
-        group by problem_code
-        union all
-        select problem_code, '整改事件早于发现时间', first_before_found
-        from event_positions
-        where first_before_found is not null
-    ) f
+    select f.problem_code, f.reason, f.flag_at, p.found_at, p.lead_unit_code, p.township_code, p.round_code, e.event_times
+    from flag_rows f
     join problem p on p.code = f.problem_code
+    join flag_events e on e.problem_code = f.problem_code
 ),
 -- [整改记录顺序规则·结束]

@@ -87,5 +87,7 @@ counts as (
           union all by name select * from event_counts
           union all by name select * from excluded_counts)
     group by all
+    -- 各项全为 0 的组不留（只有与计数无关的问题，如早已销号的）：与只取“有事”的问题时结果相同
+    having coalesce(sum(sample), 0) + coalesce(sum(reopened), 0) + coalesce(sum(reviewed), 0) + coalesce(sum(excluded), 0) > 0
 ),
 -- [红黑榜计数·结束]

@@ -1,9 +1,7 @@
 -- 片段（不是独立查询）：红黑榜·单位的计数、比率、综合得分与名次，按调用方给出的时点 checkpoints（period, p_start, p_end）逐个计算
 -- [单位红黑榜·开始] 唯一定义，league_units（本期与上期）、league_unit_rank_trend（近 N 周）经 `-- include:` 引入；
--- 需要在它之前定义 checkpoints、每个时点“有事”的问题状态 state（period + problem_state_active 的列），并引入 _event_order_flags.sql
--- （计数见 _league_counts.sql）；
+-- 需要在它之前定义 checkpoints（period, p_start, p_end）与计数 counts（_league_counts.sql 的结果：引入该片段，或读中间结果 league_counts）；
 -- 结果为 CTE ranked（每个时点 × 单位一行）
--- include: _league_counts.sql  （计数：单位、镇街共用，只写在这一处）
 per_unit as (
     select period, unit_code,
            sum(sample) as sample, sum(assigned) as assigned, sum(closed) as closed, sum(closed_on_time) as closed_on_time,

@@ -1,6 +1,7 @@
 -- name: league_townships
 -- 用途: 红黑榜·镇街（按问题所在镇街归属，不论牵头单位）：统计区间与上一等长区间的交办、销号、按期销号率、逾期（按逾期天数分段）、平均销号天数、反弹重开、退回、测评丢分与综合得分、名次
 -- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $county VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $min_sample INTEGER, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
+-- reads: league_counts  （本期与上期 × 牵头单位 × 镇街的计数，见 league_counts.sql；单位榜、镇街榜共用一份）
 -- 指标: 交办 | 口径: 首次“交办”事件落在统计区间内（不含起点、含统计时刻）的问题数 | 分母: —
 -- 指标: 销号 | 口径: 截至统计时刻仍为已销号、且最后一次销号落在统计区间内的问题数 | 分母: —
 -- 指标: 按期销号率 | 口径: 区间内销号的问题中，销号时间不晚于整改期限的比例；没有整改期限的视为按期 | 分母: 区间内销号数
@@ -23,14 +24,7 @@ with checkpoints as (
     union all
     select 'prev', $period_start - ($as_of - $period_start), $period_start
 ),
--- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
-state as (
-    -- 两期各取“有事”的问题（在办的、区间内状态变过的）：早已销号的问题与各项计数无关
-    select 'cur' as period, s.* from problem_state_active($period_start, $as_of) s
-    union all
-    select 'prev', s.* from problem_state_active($period_start - ($as_of - $period_start), $period_start) s
-),
--- include: _league_counts.sql  （计数：单位、镇街共用，只写在这一处）
+counts as (select * from league_counts),
 per_township as (
     select period, township_code,
            sum(sample) as sample, sum(assigned) as assigned, sum(closed) as closed, sum(closed_on_time) as closed_on_time,

@@ -11,6 +11,7 @@ with checkpoints as (
 state as (
     select c.period, s.* from checkpoints c, lateral problem_state_active(c.p_start, c.p_end) s
 ),
+-- include: _league_counts.sql  （计数：单位、镇街共用，只写在这一处）
 -- include: _league_unit_board.sql  （计数、得分与名次，只写在这一处）
 select c.p_end as week_end,
        r.rank,

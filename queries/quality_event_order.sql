@@ -5,27 +5,31 @@
 with
 -- include: _event_order_flags.sql  （整改记录顺序存疑的标记：发布时按规则派生）
 flagged as (
+    -- 标记表带着问题的发现时间、牵头单位、镇街与全部事件时刻：不必再读问题表和整个事件日志
     select problem_code,
            string_agg(reason, '；' order by flag_at, reason) as reasons,
-           min(flag_at) as first_flag_at
+           min(flag_at) as first_flag_at,
+           any_value(found_at) as found_at,
+           any_value(lead_unit_code) as lead_unit_code,
+           any_value(township_code) as township_code,
+           len(list_filter(any_value(event_times), lambda t: t <= $as_of)) as events
     from event_order_flags
     where flag_at <= $as_of
     group by problem_code
 )
 select f.problem_code,
-       p.found_at,
+       f.found_at,
        f.reasons,
        f.first_flag_at,
-       p.lead_unit_code,
+       f.lead_unit_code,
        u.name as lead_unit,
        r.name as township,
-       (select count(*) from rectify_event e where e.problem_code = f.problem_code and e.event_at <= $as_of) as events
+       f.events
 from flagged f
-join problem p on p.code = f.problem_code
-join unit u on u.code = p.lead_unit_code
-left join region r on r.code = p.township_code
-where p.found_at <= $as_of
+join unit u on u.code = f.lead_unit_code
+left join region r on r.code = f.township_code
+where f.found_at <= $as_of
   and ($scope_unit is null
-       or p.lead_unit_code = $scope_unit
+       or f.lead_unit_code = $scope_unit
        or exists (select 1 from problem_coop_unit c where c.problem_code = f.problem_code and c.unit_code = $scope_unit))
-order by p.found_at, f.problem_code
+order by f.found_at, f.problem_code

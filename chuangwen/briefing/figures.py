@@ -139,9 +139,19 @@ def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: 
     frames: dict[str, pd.DataFrame] = {}
     params: dict[str, dict] = {}
 
+    sources: dict[str, object] = {}
+
+    def read(source: str, p: dict):
+        # 几个查询读同一份中间结果（红黑榜计数、筛过的热点问题）时，同样的参数只算一次
+        own = queries.bind(queries.load(source), p)
+        key = f"{source}{sorted(own.items())!r}"
+        if key not in sources:
+            sources[key] = queries.table(con, source, own)
+        return sources[key]
+
     def run(key: str, name: str, at: View, **extra) -> pd.DataFrame:
         p = queries.bind(queries.load(name), {**at.params(), **extra})
-        df = queries.run(con, name, p)
+        df = queries.run(con, name, p, read=lambda source: read(source, p))
         frames[key], params[key] = df, p
         return df
 

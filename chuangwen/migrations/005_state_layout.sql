@@ -6,7 +6,7 @@
 --   已销号的时段按 active_from = greatest(起点, 发现时间) 排序：统计区间里“有事”的已销号问题只是区间内销号（或发现）的那些，
 --   起点更早的行组整块跳过。
 -- 整改事件按时间排序的副本 rectify_event_by_time（带问题的镇街、牵头单位、轮次）：按区间数事件时只读那一段。
--- 记录顺序存疑的标记也带上这些属性。
+-- 记录顺序存疑的标记也带上这些属性与全部事件时刻。
 drop table problem_state_interval;
 create table problem_state_interval (
     problem_code   varchar   not null,
@@ -43,7 +43,8 @@ create table event_order_flag (
     found_at       timestamp not null,
     lead_unit_code varchar   not null,
     township_code  varchar,
-    round_code     varchar
+    round_code     varchar,
+    event_times    timestamp[] not null   -- 这条问题全部整改事件的时刻（按时间、编号排序）
 );
 
 create table rectify_event_by_time (

@@ -10,7 +10,7 @@ from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
 RULE = re.compile(r"-- \[整改记录顺序规则·开始\].*?-- \[整改记录顺序规则·结束\]", re.S)
-USERS = ["quality_event_order", "league_units", "league_townships", "supervision_ledger"]
+USERS = ["quality_event_order", "league_counts", "supervision_ledger", "supervision_ledger_summary"]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_the_rules_are_written_once_and_every_query_reads_the_derived_flags():
     assert len(RULE.findall(derived.flags_sql())) == 1
     for name in [*USERS, "league_unit_rank_trend"]:
         sql = queries.load(name).sql
-        assert (RULE.findall(sql), "from event_order_flag\n" in sql) == ([], True), name
+        assert (RULE.findall(sql), "    from event_order_flag\n" in sql) == ([], True), name
 
 
 def test_derived_flags_are_the_rules_applied_to_the_event_log(con):
@@ -80,3 +80,14 @@ def test_same_time_events_are_ordered_by_id(tmp_path):
     finally:
         c.close()
     assert ("T1" in got, got.get("T2")) == (False, "销号早于交办")
+
+
+def test_quality_list_counts_the_events_up_to_the_moment(con):
+    # 事件数取自标记表里存的事件时刻：与直接数事件日志相同（Q1 两条、Q2 三条、Q3 一条）
+    df = queries.run(con, "quality_event_order", {"as_of": AS_OF, "scope_unit": None})
+    assert dict(zip(df["problem_code"], df["events"])) == {"Q1": 2, "Q2": 3, "Q3": 1}
+    for at in (datetime(2026, 11, 10, 12, 0), datetime(2026, 11, 11, 10, 0), AS_OF):
+        df = queries.run(con, "quality_event_order", {"as_of": at, "scope_unit": None})
+        logged = dict(con.execute("select problem_code, count(*) from rectify_event where event_at <= $t group by all",
+                                  {"t": at}).fetchall())
+        assert {c: int(n) for c, n in zip(df["problem_code"], df["events"])} == {c: logged[c] for c in df["problem_code"]}

@@ -329,3 +329,29 @@ def test_burndown_equals_the_reference_on_random_event_logs(world, events, end):
             assert (int(open_problems), int(overdue)) == ref, at
     finally:
         world.execute("rollback")
+
+
+def test_a_comeback_after_two_closures_at_the_same_moment_names_the_larger_code_on_both_paths(fresh_db):
+    # 同一点位同一类别、同一时刻销号的 P1、P2，之后 P3 在那里再次发现：“之前最近的一次销号”并列，两条路径都取编号大的 P2
+    with db.writer(fresh_db) as con:
+        _insert_problem_world(con)
+        con.execute("""
+            insert into site_type (name) select '背街小巷' where not exists (select 1 from site_type where name = '背街小巷');
+            insert into site (code, name, site_type, township_code) values ('S1', '东门巷', '背街小巷', 'T1');
+            update problem set site_code = 'S1';
+            insert into problem (code, found_at, source, category, site_code, township_code, description, severity,
+                                 lead_unit_code, deadline)
+            values ('P3', timestamp '2026-03-05 12:00', '县自查', '市容秩序', 'S1', 'T1', '又出店', '一般', 'U1', null);
+        """)
+        for code in ("P1", "P2"):
+            _add_events(con, code, [("2026-03-01 10:00", "交办"), ("2026-03-04 10:00", "已销号")])
+    con = db.open_readonly(fresh_db)
+    try:
+        derived_after = con.execute("select after_problem from rebound_link where kind = '再次发现' and problem_code = 'P3'").fetchall()
+        reference = con.execute("with state as (select * from problem_state_as_of($as_of)), "
+                                + derived.reference_sql("-- [反弹·派生] x\n-- [反弹·派生·结束]\n")
+                                + " _end as (select 1) select problem_code, after_problem from came_back",
+                                {"as_of": T("2026-03-06 00:00"), "rebound_days": 30}).fetchall()
+    finally:
+        con.close()
+    assert (derived_after, reference) == ([("P2",)], [("P3", "P2")])
