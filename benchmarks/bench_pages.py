@@ -7,7 +7,8 @@
 参照路径（chuangwen.derived.reference_sql）：状态换回按事件日志聚合的 problem_state_as_of、记录顺序标记按规则现算、
 按时间排序的事件副本换回事件表连接问题表，问题热点的几个查询各自筛选（不共用筛过的问题，也就是改之前每个查询的做法）；
 整改督办的燃尽图与台账的分页仍是新的（燃尽图以前自己从事件日志算时段）。
-先核对两条路径在各页用到的全部查询上结果相同，再计时。另打印：发布（重建派生表）耗时、进程峰值 RSS。
+先核对两条路径在各页用到的全部查询上结果相同，再计时。每条路径在一个新进程里量（冷运行是真的冷），
+另打印：发布（重建派生表）耗时、每条路径的看板进程峰值 RSS。
 
 用法：python benchmarks/bench_pages.py [--sizes 20000 1000000] [--dir /tmp/chuangwen-bench] [--pages 总览 红黑榜 …]
       10^7 条问题的库由 bench_league.py 用 SQL 生成（--league-db 指向它，只量红黑榜、问题热点与整改督办）。
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -157,13 +160,43 @@ def check_same(path: Path) -> list[str]:
     return bad
 
 
+def time_path(path: Path, kind: str, pages: list[str]) -> tuple[dict[str, tuple[float, float, float]], float]:
+    """在一个新进程里量一条路径（derived / reference）的各页：每条路径的冷运行都是真的冷，峰值 RSS 也只算看板这一条路径。"""
+    done = subprocess.run([sys.executable, __file__, "--child", kind, "--db", str(path), "--pages", *pages],
+                          capture_output=True, text=True, env={**os.environ, "CHUANGWEN_DB": str(path)})
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} 路径计时失败：\n{done.stderr[-3000:]}")
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return {page: tuple(v) for page, v in out["times"].items()}, out["rss_mb"]
+
+
+def peak_rss_mb() -> float:
+    """本进程自己的峰值常驻内存（/proc/self/status 的 VmHWM）。不用 ru_maxrss：Linux 上 fork + exec 之后它带着父进程的峰值
+    （核对两条路径时父进程用过的内存会算到子进程头上）。"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(kind: str, pages: list[str]) -> None:
+    use_reference(kind == "reference")
+    times = {page: time_page(page) for page in pages}
+    print(json.dumps({"times": times, "rss_mb": peak_rss_mb()}))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[20_000, 1_000_000])
     ap.add_argument("--dir", type=Path, default=Path("/tmp/chuangwen-bench"))
     ap.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
     ap.add_argument("--league-db", type=Path, help="bench_league.py 生成的 10^7 库（可选）")
+    ap.add_argument("--child", choices=["derived", "reference"], help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child(args.child, args.pages)
+        return 0
     args.dir.mkdir(parents=True, exist_ok=True)
     paths = [(n, ensure_db(args.dir, n)) for n in args.sizes]
     if args.league_db:
@@ -171,27 +204,28 @@ def main() -> int:
         paths.append((con.execute("select count(*) from problem").fetchone()[0], args.league_db))
         con.close()
     failed = False
-    rows = []
+    rows, rss = [], []
     for n, path in paths:
         print(f"== {n:,} 条问题：{path}")
         file = upgraded(path)
         bad = check_same(file)
         failed = failed or bool(bad)
         print("  核对两条路径：" + ("各查询结果相同" if not bad else "不一致：" + "；".join(bad)))
-        print(f"  发布（重建状态时段表）：{publish_seconds(file):.1f} s")
-        os.environ["CHUANGWEN_DB"] = str(path)
+        print(f"  发布（重建派生表）：{publish_seconds(file):.1f} s")
+        ref, ref_rss = time_path(path, "reference", args.pages)
+        new, new_rss = time_path(path, "derived", args.pages)
+        rss.append((f"{n:,}", new_rss, ref_rss))
         for page in args.pages:
-            use_reference(True)
-            ref = time_page(page)
-            use_reference(False)
-            new = time_page(page)
-            rows.append((f"{n:,}", page, *new, *ref, ref[1] / new[1]))
-            print(f"  {page}：派生 冷 {new[0]:.2f} s / 换区间 {new[1]:.2f} s / 热 {new[2]:.2f} s；"
-                  f"参照 冷 {ref[0]:.2f} s / 换区间 {ref[1]:.2f} s / 热 {ref[2]:.2f} s；换区间快 {ref[1] / new[1]:.1f}×")
+            (c, m, w), (rc, rm, rw) = new[page], ref[page]
+            rows.append((f"{n:,}", page, c, m, w, rc, rm, rw, rm / m))
+            print(f"  {page}：派生 冷 {c:.2f} s / 换区间 {m:.2f} s / 热 {w:.2f} s；"
+                  f"参照 冷 {rc:.2f} s / 换区间 {rm:.2f} s / 热 {rw:.2f} s；换区间快 {rm / m:.1f}×")
+        print(f"  看板进程峰值 RSS：派生 {new_rss:,.0f} MB，参照 {ref_rss:,.0f} MB")
     print()
     print(pd.DataFrame(rows, columns=["问题数", "页", "冷s", "换区间s", "热s", "参照冷s", "参照换区间s", "参照热s",
                                       "换区间倍数"]).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    print(f"进程峰值 RSS：{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    print(pd.DataFrame(rss, columns=["问题数", "派生路径峰值RSS_MB", "参照路径峰值RSS_MB"]).to_string(
+        index=False, float_format=lambda v: f"{v:,.0f}"))
     return 1 if failed else 0
 
 

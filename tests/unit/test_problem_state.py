@@ -355,3 +355,17 @@ def test_a_comeback_after_two_closures_at_the_same_moment_names_the_larger_code_
     finally:
         con.close()
     assert (derived_after, reference) == ([("P2",)], [("P3", "P2")])
+
+
+def test_the_interval_table_is_stored_open_block_then_closed_block_each_in_time_order(tmp_path):
+    # 按时刻查找只读到有用的行组，靠的是这个存放次序（迁移 005）：在办块在前、按止点排；已销号块在后、按 active_from 排；
+    # 事件副本按时间排。rowid 就是存放次序
+    con = duckdb.connect(str(build_league_db(tmp_path / "l.duckdb")), read_only=True)
+    try:
+        stored = con.execute("select is_closed, case when is_closed then active_from else valid_to end, found_at "
+                             "from problem_state_interval order by rowid").fetchall()
+        events = con.execute("select event_at, id from rectify_event_by_time order by rowid").fetchall()
+        assert (con.execute("select count(distinct is_closed) from problem_state_interval").fetchone()[0],
+                stored, events) == (2, sorted(stored), sorted(events))
+    finally:
+        con.close()
