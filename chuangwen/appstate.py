@@ -87,7 +87,7 @@ def _migrate(con: sqlite3.Connection, db_path: Path) -> None:
         for version, name, sql in todo:
             if version <= current:
                 continue
-            for statement in filter(str.strip, sql.split(";")):
+            for statement in _statements(sql):
                 con.execute(statement)
             con.execute("insert into schema_version values (?, ?, ?)", (version, name, _now()))
             if version == 1:
@@ -96,6 +96,18 @@ def _migrate(con: sqlite3.Connection, db_path: Path) -> None:
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _statements(sql: str) -> list[str]:
+    """迁移脚本拆成一条条语句：按分号切，但触发器 begin … end 里的分号不算（sqlite3.complete_statement 判断一条是否完整）。"""
+    out, pending = [], ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    return out
 
 
 def _carry_over_presets(con: sqlite3.Connection, db_path: Path) -> None:
@@ -135,13 +147,30 @@ def presets(db_path, kind: str) -> dict[str, str]:
         return dict(con.execute("select name, mapping_toml from import_preset where kind = ? order by name", (kind,)))
 
 
-def record(con: sqlite3.Connection, user: str, action: str, detail: str | None = None) -> None:
-    con.execute("insert into audit_event (at, user, action, detail) values (?, ?, ?, ?)", (_now(), user, action, detail))
+AUDIT_COLUMNS = ("at", "user", "action", "detail", "page", "filters", "rows", "file_sha256")
 
 
-def audit(db_path, limit: int = 200) -> list[tuple]:
+def record(con: sqlite3.Connection, user: str, action: str, detail: str | None = None, *, page: str | None = None,
+           filters: str | None = None, rows: int | None = None, file_sha256: str | None = None,
+           at: str | None = None) -> None:
+    """在调用方的事务里追加一条审计记录（谁、何时、做了什么、在哪一页、什么筛选、多少行、文件散列）。只追加：改、删由触发器拒绝。"""
+    con.execute("insert into audit_event (at, user, action, detail, page, filters, rows, file_sha256)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                (at or _now(), user, action, detail, page, filters, rows, file_sha256))
+
+
+def audit_event(db_path, user: str, action: str, detail: str | None = None, **extra) -> None:
+    """追加一条审计记录（自己开一个短事务）。"""
     with connect(db_path) as con:
-        return con.execute("select at, user, action, detail from audit_event order by id desc limit ?", (limit,)).fetchall()
+        record(con, user, action, detail, **extra)
+
+
+def audit(db_path, limit: int = 200) -> list[dict]:
+    """最近的审计记录，新的在前。"""
+    with connect(db_path) as con:
+        rows = con.execute(f"select {', '.join(AUDIT_COLUMNS)} from audit_event order by id desc limit ?",
+                           (limit,)).fetchall()
+    return [dict(zip(AUDIT_COLUMNS, r)) for r in rows]
 
 
 def backup_to(db_path, target: Path) -> bool:

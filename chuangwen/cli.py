@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from chuangwen import __version__, db, settings
+from chuangwen import __version__, accounts, db, settings
 from chuangwen.view import NoData, View
 
 PROG = "chuangwen"
@@ -232,6 +232,34 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--from", dest="source", required=True, type=Path, metavar="备份目录",
                     help="chuangwen backup 生成的备份目录")
     rs.set_defaults(handler=_cmd_restore)
+
+    user = sub.add_parser("user", help="管理看板账号（新建、列出、改口令、停用）",
+                          description="管理登录看板的账号。账号放在库旁的状态库（<库文件名>.app.sqlite），口令只存 argon2id 散列。\n"
+                                      "角色：领导（看全部、导出）、创建办（看全部、导出、导入）、责任单位（只看本单位，须 --unit）、"
+                                      "管理员（另管账号、回滚、恢复、审计）。口令从终端输入两次；脚本里可用 --password-stdin 从标准输入读一行。",
+                          formatter_class=_ChineseHelpFormatter)
+    user_sub = user.add_subparsers(title="操作", dest="what", metavar="操作", required=True)
+
+    def user_cmd(name: str, summary: str) -> argparse.ArgumentParser:
+        p = user_sub.add_parser(name, help=summary, description=summary, formatter_class=_ChineseHelpFormatter)
+        p.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
+        return p
+
+    ua = user_cmd("add", "新建账号")
+    ua.add_argument("name", metavar="登录名")
+    ua.add_argument("--role", required=True, choices=accounts.ROLES, metavar="角色", help="领导、创建办、责任单位、管理员")
+    ua.add_argument("--unit", default=None, metavar="单位代码", help="责任单位账号绑定的单位代码（库中须有）")
+    ua.add_argument("--password-stdin", action="store_true", help="从标准输入读口令（一行），不在终端提示")
+    ua.set_defaults(handler=_cmd_user_add)
+    user_cmd("list", "列出账号（不显示口令）").set_defaults(handler=_cmd_user_list)
+    up = user_cmd("passwd", "改口令（同时解锁、结束这个账号的全部登录）")
+    up.add_argument("name", metavar="登录名")
+    up.add_argument("--password-stdin", action="store_true", help="从标准输入读口令（一行），不在终端提示")
+    up.set_defaults(handler=_cmd_user_passwd)
+    ud = user_cmd("disable", "停用账号（立即结束它的全部登录）")
+    ud.add_argument("name", metavar="登录名")
+    ud.add_argument("--enable", action="store_true", help="反过来：恢复已停用的账号")
+    ud.set_defaults(handler=_cmd_user_disable)
 
     serve = sub.add_parser(
         "serve", help="用发布的加固设置启动看板",
@@ -514,6 +542,76 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from chuangwen import backup
 
     print(backup.restore(args.db, args.source))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("口令：")
+    if getpass.getpass("再输一次：") != first:
+        raise _UsageError("两次输入的口令不一样，什么都没改。")
+    return first
+
+
+def _operator() -> str:
+    """命令行操作记在审计里的“谁”：本机登录名。"""
+    import getpass
+
+    try:
+        return f"命令行：{getpass.getuser()}"
+    except Exception:
+        return "命令行"
+
+
+def _db_units(path: Path) -> dict[str, str]:
+    con = db.open_readonly(path)
+    try:
+        return dict(con.execute("select code, name from unit").fetchall())
+    finally:
+        con.close()
+
+
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    try:
+        viewer = accounts.add(args.db, args.name, args.role, _read_password(args), unit_code=args.unit,
+                              units=_db_units(args.db), by=_operator())
+    except accounts.AccountError as exc:
+        raise _UsageError(str(exc)) from None
+    unit = f"，单位 {viewer.unit_code}" if viewer.unit_code else ""
+    print(f"已新建账号 {viewer.name}（{viewer.role}{unit}）。")
+    return 0
+
+
+def _cmd_user_list(args: argparse.Namespace) -> int:
+    rows = accounts.accounts(args.db)
+    if not rows:
+        print(f"还没有账号。新建第一个管理员：{PROG} user add 登录名 --role 管理员 --db {args.db}")
+        return 0
+    for r in rows:
+        state = "已停用" if r["disabled"] else (f"锁定到 {r['locked_until'][:16]}" if r["locked_until"] else "正常")
+        unit = f"  单位 {r['unit_code']}" if r["unit_code"] else ""
+        print(f"{r['name']}  {r['role']}{unit}  {state}  建于 {r['created_at'][:16]}（{r['created_by']}）")
+    return 0
+
+
+def _cmd_user_passwd(args: argparse.Namespace) -> int:
+    try:
+        accounts.set_password(args.db, args.name, _read_password(args), by=_operator())
+    except accounts.AccountError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"已改口令：{args.name}（它的全部登录已结束）。")
+    return 0
+
+
+def _cmd_user_disable(args: argparse.Namespace) -> int:
+    try:
+        accounts.set_disabled(args.db, args.name, not args.enable, by=_operator())
+    except accounts.AccountError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"已{'恢复' if args.enable else '停用'}账号 {args.name}。")
     return 0
 
 

@@ -168,6 +168,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import_child_seconds", "CHUANGWEN_IMPORT_CHILD_SECONDS", 300,
             "解析一个导入文件最多的秒数，超时停止解析并报错。",
             _positive_int),
+    # 登录（chuangwen.accounts）：账号与会话在库旁的状态库里，口令只存 argon2id 散列
+    Setting("login_attempts", "CHUANGWEN_LOGIN_ATTEMPTS", 5,
+            "连续输错口令多少次后锁定账号。",
+            _positive_int),
+    Setting("lockout_minutes", "CHUANGWEN_LOCKOUT_MINUTES", 15,
+            "账号锁定多少分钟；到时自动解锁（管理员改口令也解锁）。",
+            _positive_int),
+    Setting("session_hours", "CHUANGWEN_SESSION_HOURS", 8,
+            "登录后多少小时内有效（从最近一次操作算起）；过期后要重新登录。退出、改口令、停用账号都立即结束会话。",
+            _positive_int),
     Setting("browser_path", "BROWSER_PATH", "",
             "PNG 与幻灯片里的图由 kaleido 驱动本机的 Chrome/Chromium 画出：这里写它的可执行文件路径。为空时在 PATH 上找 "
             "chromium、chromium-browser、google-chrome、google-chrome-stable、chrome。变量名沿用 kaleido 自己认的 BROWSER_PATH。"),

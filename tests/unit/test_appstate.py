@@ -19,7 +19,7 @@ def test_saving_a_preset_does_not_publish_a_snapshot(tmp_path):
     save_preset(path, "problems", "12345 热线", parse_mapping(TOML, "problems"))
     assert store.current(path).id == version
     assert list(presets(path, "problems")) == ["12345 热线"]
-    assert appstate.audit(path)[0][2:] == ("保存列映射预设", "problems：12345 热线")
+    assert [(e["action"], e["detail"]) for e in appstate.audit(path)] == [("保存列映射预设", "problems：12345 热线")]
     assert stat.S_IMODE(os.stat(appstate.state_path(path)).st_mode) == 0o600
     assert sqlite3.connect(appstate.state_path(path)).execute("pragma journal_mode").fetchone() == ("wal",)
 

@@ -1,0 +1,271 @@
+"""账号、角色、登录会话与审计（不依赖 streamlit，命令行、页面与测试共用）。
+
+账号放在库旁的状态库（chuangwen.appstate，SQLite），不进分析快照：登录、改口令这样许多人同时发生的小写入，不该每次发布一个快照。
+- 口令只存 argon2id 散列（argon2-cffi 的默认参数）；会话令牌只存 SHA-256。库、日志、审计里都没有明文。
+- 连续输错 CHUANGWEN_LOGIN_ATTEMPTS 次锁定 CHUANGWEN_LOCKOUT_MINUTES 分钟；会话从最近一次操作起 CHUANGWEN_SESSION_HOURS 小时有效，
+  退出、改口令、停用账号都在服务器这边立即结束会话。
+- 四种角色能做什么只写在 PERMISSIONS 一处；责任单位账号绑定一个单位，查看范围（Viewer.scope_unit）就是它。
+- 每次登录（成功、失败、锁定）、退出、账号变动都记一条审计（只追加，迁移里的触发器拒绝改与删）。
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from chuangwen import appstate, settings
+
+ROLES = ("领导", "创建办", "责任单位", "管理员")
+
+# 角色 → 能做的事（页面与控件按它出现或不出现；查询的查看范围另由 Viewer.scope_unit 决定）
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "领导": frozenset({"export"}),
+    "创建办": frozenset({"export", "import"}),
+    "责任单位": frozenset({"export"}),
+    "管理员": frozenset({"export", "import", "rollback", "restore", "users", "audit"}),
+}
+
+ACTIONS = {"export": "导出与下载", "import": "导入数据", "rollback": "回滚导入", "restore": "从备份恢复",
+           "users": "管理账号", "audit": "查看审计记录"}
+
+MIN_PASSWORD = 8
+NAME_PATTERN = re.compile(r"^[\w.\-@\u4e00-\u9fff]{1,32}$")
+_HASHER = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """账号操作或登录被拒绝；消息是给用户看的中文。"""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """正在看板上的人：登录名、角色、绑定的单位（责任单位账号）。"""
+
+    name: str
+    role: str
+    unit_code: str | None = None
+
+    @property
+    def scope_unit(self) -> str | None:
+        """查看范围：责任单位账号只看自己单位（牵头或配合）的问题；其余角色为 None（全部单位）。"""
+        return self.unit_code if self.role == "责任单位" else None
+
+    def may(self, action: str) -> bool:
+        if action not in ACTIONS:
+            raise KeyError(action)
+        return action in PERMISSIONS.get(self.role, frozenset())
+
+
+@dataclass(frozen=True)
+class Login:
+    """登录成功：令牌（只交给这一个浏览器会话，库里只有它的 SHA-256）与登录的人。"""
+
+    token: str
+    viewer: Viewer
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _text(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _shown_name(name: str) -> str:
+    """写进审计的登录名（失败时是别人输入的任意文字）：截短，去掉控制字符。"""
+    clean = "".join(ch for ch in str(name) if ch.isprintable())
+    return clean[:40] + ("…" if len(clean) > 40 else "")
+
+
+def check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not NAME_PATTERN.match(name):
+        raise AccountError("登录名应为 1–32 个汉字、字母、数字或 . - _ @，不含空格。")
+    return name
+
+
+def check_password(password: str, name: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"口令至少 {MIN_PASSWORD} 个字符。")
+    if password.strip().lower() == name.lower():
+        raise AccountError("口令不能与登录名相同。")
+    return password
+
+
+def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str | None:
+    """角色在四种之内；责任单位必须绑定库里有的单位，其他角色不绑定单位。返回要存的单位代码。"""
+    if role not in ROLES:
+        raise AccountError(f"角色应为 {'、'.join(ROLES)} 之一，实际为 {role!r}。")
+    if role == "责任单位":
+        if not unit_code:
+            raise AccountError("责任单位账号必须指定单位（--unit 单位代码）。")
+        if unit_code not in units:
+            raise AccountError(f"库中没有单位代码 {unit_code!r}；请先导入责任单位，或检查代码。")
+        return unit_code
+    if unit_code:
+        raise AccountError(f"只有责任单位账号绑定单位；{role}账号看全部单位，不要指定 --unit。")
+    return None
+
+
+# ---------------------------------------------------------------- 账号
+
+def has_accounts(db_path) -> bool:
+    with appstate.connect(db_path) as con:
+        return con.execute("select exists (select 1 from account)").fetchone()[0] == 1
+
+
+def add(db_path, name: str, role: str, password: str, *, unit_code: str | None = None, units: dict[str, str],
+        by: str, now: datetime | None = None) -> Viewer:
+    """新建账号（units：库里的单位代码 → 名称，用来核对责任单位账号绑定的单位）。"""
+    name = check_name(name)
+    unit_code = check_role(role, unit_code, units)
+    check_password(password, name)
+    at = _text(now or _now())
+    with appstate.connect(db_path) as con:
+        if con.execute("select 1 from account where name = ?", (name,)).fetchone():
+            raise AccountError(f"账号 {name} 已存在。")
+        con.execute("insert into account (name, role, unit_code, pw_hash, created_at, created_by, changed_at)"
+                    " values (?, ?, ?, ?, ?, ?, ?)", (name, role, unit_code, _HASHER.hash(password), at, by, at))
+        appstate.record(con, by, "新建账号", f"{name}（{role}{'，' + unit_code if unit_code else ''}）", at=at)
+    return Viewer(name, role, unit_code)
+
+
+def accounts(db_path) -> list[dict]:
+    with appstate.connect(db_path) as con:
+        rows = con.execute("select name, role, unit_code, disabled, failures, locked_until, created_at, created_by,"
+                           " changed_at from account order by name").fetchall()
+    keys = ("name", "role", "unit_code", "disabled", "failures", "locked_until", "created_at", "created_by", "changed_at")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def set_password(db_path, name: str, password: str, *, by: str, old_password: str | None = None,
+                 now: datetime | None = None) -> None:
+    """改口令：本人改要核对旧口令（old_password）；管理员改不要。清零失败次数、解锁，并结束这个账号的全部会话。"""
+    at = _text(now or _now())
+    check_password(password, name)
+    with appstate.connect(db_path) as con:
+        row = con.execute("select pw_hash from account where name = ?", (name,)).fetchone()
+        if row is None:
+            raise AccountError(f"没有账号 {_shown_name(name)}。")
+        wrong_old = old_password is not None and not _verify(row[0], old_password)
+        if wrong_old:
+            appstate.record(con, by, "改口令失败", "旧口令不对", at=at)     # 先记下（提交），出了事务再报错
+        else:
+            con.execute("update account set pw_hash = ?, failures = 0, locked_until = null, changed_at = ? where name = ?",
+                        (_HASHER.hash(password), at, name))
+            con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
+            appstate.record(con, by, "改口令", name, at=at)
+    if wrong_old:
+        raise AccountError("旧口令不对。")
+
+
+def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime | None = None) -> None:
+    """停用（或恢复）账号；停用立即结束它的全部会话。"""
+    at = _text(now or _now())
+    with appstate.connect(db_path) as con:
+        if con.execute("update account set disabled = ?, changed_at = ? where name = ?", (int(disabled), at, name)).rowcount == 0:
+            raise AccountError(f"没有账号 {_shown_name(name)}。")
+        if disabled:
+            con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
+        appstate.record(con, by, "停用账号" if disabled else "恢复账号", name, at=at)
+
+
+def _verify(pw_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(pw_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# ---------------------------------------------------------------- 登录与会话
+
+def login(db_path, name: str, password: str, *, now: datetime | None = None) -> Login:
+    """核对口令，成功时开一个会话。失败、锁定都记审计（先提交再报错），消息不说是登录名错还是口令错。"""
+    moment = now or _now()
+    with appstate.connect(db_path) as con:
+        outcome = _attempt(con, name, password, moment)
+    if isinstance(outcome, str):
+        raise AccountError(outcome)
+    return outcome
+
+
+def _attempt(con, name: str, password: str, moment: datetime) -> Login | str:
+    """一次登录尝试（在状态库事务里）：成功给 Login，失败给要显示的消息；计数与审计都写进同一事务。"""
+    at = _text(moment)
+    shown = _shown_name(name)
+    row = con.execute("select role, unit_code, pw_hash, disabled, failures, locked_until from account where name = ?",
+                      (name,)).fetchone()
+    if row is None:
+        appstate.record(con, shown, "登录失败", "没有这个账号", at=at)
+        return "登录名或口令不对。"
+    role, unit_code, pw_hash, disabled, failures, locked_until = row
+    if disabled:
+        appstate.record(con, shown, "登录失败", "账号已停用", at=at)
+        return "这个账号已停用，请联系管理员。"
+    if locked_until and locked_until >= at:
+        appstate.record(con, shown, "登录失败", f"账号锁定中（到 {locked_until}）", at=at)
+        return f"连续输错口令，账号已锁定到 {locked_until[:16]}，请稍后再试或联系管理员。"
+    if not _verify(pw_hash, password):
+        failures = (0 if locked_until else failures) + 1      # 锁定过期后重新计数
+        limit = settings.get("login_attempts")
+        if failures >= limit:
+            until = _text(moment + timedelta(minutes=settings.get("lockout_minutes")))
+            con.execute("update account set failures = 0, locked_until = ? where name = ?", (until, name))
+            appstate.record(con, shown, "账号锁定", f"连续 {failures} 次口令不对，锁定到 {until}", at=at)
+            return f"连续 {failures} 次口令不对，账号已锁定到 {until[:16]}。"
+        con.execute("update account set failures = ?, locked_until = null where name = ?", (failures, name))
+        appstate.record(con, shown, "登录失败", f"口令不对（连续第 {failures} 次）", at=at)
+        return f"登录名或口令不对（再错 {limit - failures} 次将锁定账号）。"
+    token = secrets.token_urlsafe(32)
+    expires = _text(moment + timedelta(hours=settings.get("session_hours")))
+    con.execute("update account set failures = 0, locked_until = null where name = ?", (name,))
+    con.execute("insert into login_session values (?, ?, ?, ?, ?, null)", (_digest(token), name, at, at, expires))
+    appstate.record(con, name, "登录", role, at=at)
+    return Login(token, Viewer(name, role, unit_code))
+
+
+def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -> Viewer | None:
+    """令牌对应的、仍有效的会话 → 登录的人，并把有效期顺延；过期、已退出、账号停用或不存在时 None。"""
+    if not token:
+        return None
+    moment = now or _now()
+    at = _text(moment)
+    with appstate.connect(db_path) as con:
+        row = con.execute(
+            "select a.name, a.role, a.unit_code from login_session s join account a on a.name = s.name"
+            " where s.token_sha256 = ? and s.ended_at is null and s.expires_at >= ? and a.disabled = 0",
+            (_digest(token), at)).fetchone()
+        if row is None:
+            return None
+        con.execute("update login_session set last_seen = ?, expires_at = ? where token_sha256 = ?",
+                    (at, _text(moment + timedelta(hours=settings.get("session_hours"))), _digest(token)))
+    return Viewer(*row)
+
+
+def logout(db_path, token: str | None, *, now: datetime | None = None) -> None:
+    """在服务器这边结束会话：同一令牌之后再也不认。"""
+    if not token:
+        return
+    at = _text(now or _now())
+    with appstate.connect(db_path) as con:
+        row = con.execute("select name from login_session where token_sha256 = ? and ended_at is null",
+                          (_digest(token),)).fetchone()
+        if row is None:
+            return
+        con.execute("update login_session set ended_at = ? where token_sha256 = ?", (at, _digest(token)))
+        appstate.record(con, row[0], "退出", None, at=at)
+
+
+def state_file(db_path) -> Path:
+    return appstate.state_path(db_path)
