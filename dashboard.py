@@ -10,9 +10,6 @@ from chuangwen.escape import md
 from chuangwen.ui import data, frame
 from chuangwen.view import NoData
 
-_script_started = time.perf_counter()
-st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
-
 PAGES = [
     st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
     st.Page("app_pages/rank_trend.py", title="排名趋势", icon=":material/trending_up:"),
@@ -33,24 +30,34 @@ def _open_database() -> None:
     data.connection()
 
 
-try:
-    _open_database()
-    base = frame.context()
-except (db.DatabaseError, settings.SettingError) as exc:
-    st.title("创文看板")
-    st.error(f"无法打开数据库：{md(exc)}", icon=":material/block:")
-    st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{md(data.database_path())}")
-    st.stop()
-except NoData:
-    frame.first_run(data.database_path())
-    st.stop()
+def main() -> None:
+    """一次页面运行：打开库、侧栏口径、导航到当前页。"""
+    started = time.perf_counter()
+    st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
+    try:
+        _open_database()
+        base = frame.context()
+    except (db.DatabaseError, settings.SettingError) as exc:
+        st.title("创文看板")
+        st.error(f"无法打开数据库：{md(exc)}", icon=":material/block:")
+        st.caption(f"数据库路径由环境变量 CHUANGWEN_DB 指定，当前为：{md(data.database_path())}")
+        st.stop()
+    except NoData:
+        frame.first_run(data.database_path())
+        st.stop()
 
-st.sidebar.markdown(f"### 创文看板 · {md(base.county_name)}")
-frame.publish(frame.sidebar(base))   # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
-frame.banner(base)
+    st.sidebar.markdown(f"### 创文看板 · {md(base.county_name)}")
+    frame.publish(frame.sidebar(base))   # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
+    frame.banner(base)
 
-try:
-    st.navigation(PAGES).run()
-finally:
-    # 计时钩子：本次运行（画框 + 页面）的脚本耗时，基准脚本读取
-    st.session_state["_script_seconds"] = time.perf_counter() - _script_started
+    try:
+        st.navigation(PAGES).run()
+    finally:
+        # 计时钩子：本次运行（画框 + 页面）的脚本耗时，基准脚本读取
+        st.session_state["_script_seconds"] = time.perf_counter() - started
+
+
+# 导入解析的子进程（multiprocessing 的 forkserver）按规矩把入口脚本当 __mp_main__ 重跑一遍：那里只要本文件里的定义，
+# 不能打开、升级库或生成示例库，更不画页面
+if __name__ != "__mp_main__":
+    main()

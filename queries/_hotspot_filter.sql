@@ -9,9 +9,7 @@ state as (
     left join problem_category pc on pc.name = s.category
     -- 与宏的第一个参数同义；参照写法（全部问题的状态）靠这一行取同一发现时间窗
     where s.found_at > $period_start - ($as_of - $period_start)
-      and ($scope_unit is null
-           or s.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
+      and involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
       and ($township is null or s.township_code = $township)
       and ($unit is null or s.lead_unit_code = $unit)
       and ($round is null or s.round_code = $round)

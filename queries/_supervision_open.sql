@@ -4,12 +4,8 @@ open_problems as (
     select s.*
     from problem_state_open($as_of) s
     where not s.is_closed
-      and ($scope_unit is null
-           or s.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
-      and ($involved_unit is null
-           or s.lead_unit_code = $involved_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $involved_unit))
+      and involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
+      and involves_unit($involved_unit, s.lead_unit_code, s.problem_code)
       and ($township is null or s.township_code = $township)
       and ($unit is null or s.lead_unit_code = $unit)
       and ($round is null or s.round_code = $round)

@@ -22,7 +22,5 @@ join negative_item n on n.code = p.negative_item_code
         limit 1))
 join unit u on u.code = s.lead_unit_code
 where not s.is_closed
-  and ($scope_unit is null
-       or s.lead_unit_code = $scope_unit
-       or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
+  and involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
 order by n.is_veto desc, p.found_at desc

@@ -18,9 +18,7 @@ with stock as (
            count(*) as problems
     from problem p
     where p.found_at <= $as_of
-      and ($scope_unit is null
-           or p.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = p.code and c.unit_code = $scope_unit))
+      and involves_unit($scope_unit, p.lead_unit_code, p.code)
       and ($township is null or p.township_code = $township)
       and ($unit is null or p.lead_unit_code = $unit)
       and ($round is null or p.round_code = $round)
@@ -30,9 +28,7 @@ scoped as (
     -- 其余各项只与“有事”的问题有关：在办的、统计区间或近 7 天里状态变过或发现的
     select s.*
     from problem_state_active(least($period_start, $as_of - interval 7 day), $as_of) s
-    where ($scope_unit is null
-           or s.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit))
+    where involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
       and ($township is null or s.township_code = $township)
       and ($unit is null or s.lead_unit_code = $unit)
       and ($round is null or s.round_code = $round)

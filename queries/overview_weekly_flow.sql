@@ -12,9 +12,7 @@ with weeks as (
 scoped as (
     select p.code, p.found_at
     from problem p
-    where ($scope_unit is null
-           or p.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = p.code and c.unit_code = $scope_unit))
+    where involves_unit($scope_unit, p.lead_unit_code, p.code)
       and ($township is null or p.township_code = $township)
       and ($unit is null or p.lead_unit_code = $unit)
       and ($round is null or p.round_code = $round)
@@ -31,9 +29,7 @@ closed as (
     from weeks w
     left join rectify_event_by_time e
         on e.action = '已销号' and e.event_at > w.week_start and e.event_at <= w.week_end
-        and ($scope_unit is null
-             or e.lead_unit_code = $scope_unit
-             or exists (select 1 from problem_coop_unit c where c.problem_code = e.problem_code and c.unit_code = $scope_unit))
+        and involves_unit($scope_unit, e.lead_unit_code, e.problem_code)
         and ($township is null or e.township_code = $township)
         and ($unit is null or e.lead_unit_code = $unit)
         and ($round is null or e.round_code = $round)

@@ -29,7 +29,5 @@ from flagged f
 join unit u on u.code = f.lead_unit_code
 left join region r on r.code = f.township_code
 where f.found_at <= $as_of
-  and ($scope_unit is null
-       or f.lead_unit_code = $scope_unit
-       or exists (select 1 from problem_coop_unit c where c.problem_code = f.problem_code and c.unit_code = $scope_unit))
+  and involves_unit($scope_unit, f.lead_unit_code, f.problem_code)
 order by f.found_at, f.problem_code

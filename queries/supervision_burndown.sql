@@ -22,12 +22,8 @@ open_groups as (
     from problem_state_interval i
     where not i.is_closed
       and i.valid_to > $as_of - to_days(56) and i.active_from <= $as_of
-      and ($scope_unit is null
-           or i.lead_unit_code = $scope_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = i.problem_code and c.unit_code = $scope_unit))
-      and ($involved_unit is null
-           or i.lead_unit_code = $involved_unit
-           or exists (select 1 from problem_coop_unit c where c.problem_code = i.problem_code and c.unit_code = $involved_unit))
+      and involves_unit($scope_unit, i.lead_unit_code, i.problem_code)
+      and involves_unit($involved_unit, i.lead_unit_code, i.problem_code)
       and ($township is null or i.township_code = $township)
       and ($unit is null or i.lead_unit_code = $unit)
       and ($round is null or i.round_code = $round)

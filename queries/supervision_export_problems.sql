@@ -10,7 +10,5 @@ select s.problem_code,
        s.status,
        case when s.is_overdue then '逾期' when s.closed_late then '逾期销号' else '否' end as overdue_flag
 from problem_state_at($as_of) s
-where $scope_unit is null
-   or s.lead_unit_code = $scope_unit
-   or exists (select 1 from problem_coop_unit c where c.problem_code = s.problem_code and c.unit_code = $scope_unit)
+where involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
 order by s.found_at, s.problem_code

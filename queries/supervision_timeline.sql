@@ -13,7 +13,5 @@ left join unit u on u.code = e.unit_code
 where e.problem_code = $problem_code
   and e.event_at <= $as_of
   and p.found_at <= $as_of
-  and ($scope_unit is null
-       or p.lead_unit_code = $scope_unit
-       or exists (select 1 from problem_coop_unit c where c.problem_code = p.code and c.unit_code = $scope_unit))
+  and involves_unit($scope_unit, p.lead_unit_code, p.code)
 order by e.event_at, e.id
