@@ -7,7 +7,7 @@ import streamlit as st
 
 from chuangwen import db, demo, settings
 from chuangwen.escape import md
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, frame, login
 from chuangwen.view import NoData
 
 PAGES = [
@@ -18,7 +18,16 @@ PAGES = [
     st.Page("app_pages/supervision.py", title="整改督办", icon=":material/assignment:"),
     st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:"),
     st.Page("app_pages/briefing.py", title="通报导出", icon=":material/slideshow:"),
+    st.Page("app_pages/admin.py", title="账号与审计", icon=":material/admin_panel_settings:"),
 ]
+
+
+def pages_for(viewer) -> list:
+    """这个人导航里有的页面，规则在 accounts.PAGE_NEEDS。角色不能用的页面不出现：同一网址登记的是隐藏的“没有权限”页
+    （中文说明；原来的页面脚本根本不登记，构造的请求也到不了它）。"""
+    return [page if viewer.may_open(page.title) else
+            st.Page("app_pages/forbidden.py", title=page.title, url_path=page.url_path, visibility="hidden")
+            for page in PAGES]
 
 
 def _open_database() -> None:
@@ -34,9 +43,10 @@ def main() -> None:
     """一次页面运行：打开库、侧栏口径、导航到当前页。"""
     started = time.perf_counter()
     st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
+    viewer = login.gate()      # 没登录时只有登录表单：下面的库、侧栏与页面都不运行
     try:
         _open_database()
-        base = frame.context()
+        base = frame.context(viewer)
     except (db.DatabaseError, settings.SettingError) as exc:
         st.title("创文看板")
         st.error(f"无法打开数据库：{md(exc)}", icon=":material/block:")
@@ -49,9 +59,10 @@ def main() -> None:
     st.sidebar.markdown(f"### 创文看板 · {md(base.county_name)}")
     frame.publish(frame.sidebar(base))   # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
     frame.banner(base)
+    login.sidebar(viewer, frame.unit_names(base))
 
     try:
-        st.navigation(PAGES).run()
+        frame.open_page(st.navigation(pages_for(viewer)))
     finally:
         # 计时钩子：本次运行（画框 + 页面）的脚本耗时，基准脚本读取
         st.session_state["_script_seconds"] = time.perf_counter() - started

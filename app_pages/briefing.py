@@ -3,7 +3,7 @@ import streamlit as st
 
 from chuangwen import briefing, formats, supervision
 from chuangwen.escape import md
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, export, frame
 
 view = frame.view()
 
@@ -45,13 +45,13 @@ if result and result["request"] == request:
     for note in result["notes"]:
         st.warning(f"{md(note)}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
     a, b = st.columns(2)
-    a.download_button(f"下载幻灯片：{md(result['name'])}", data=result["deck"], file_name=result["name"], key="br_download",
-                      mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                      icon=":material/download:", on_click="ignore")
-    b.download_button("下载红黑榜 Excel（部门、属地单位、镇街）", data=result["xlsx"], key="br_league_xlsx",
-                      file_name=result["name"].replace(".pptx", "_红黑榜.xlsx"), on_click="ignore",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      icon=":material/table:")
+    deck, xlsx = result["deck"], result["xlsx"]
+    with a:
+        export.download(f"下载幻灯片：{md(result['name'])}", lambda: deck, file_name=result["name"], key="br_download",
+                        mime=export.PPTX, icon=":material/download:")
+    with b:
+        export.download("下载红黑榜 Excel（部门、属地单位、镇街）", lambda: xlsx, key="br_league_xlsx",
+                        file_name=result["name"].replace(".pptx", "_红黑榜.xlsx"), mime=export.XLSX, icon=":material/table:")
     st.subheader("幻灯片目录")
     st.markdown("\n".join(f"{i}. {md(t)}" for i, t in enumerate(result["titles"], start=1)))
 elif result:
@@ -61,10 +61,10 @@ st.subheader("在办问题台账 Excel")
 ledger = supervision.ledger_params()
 open_count = supervision.cards(data.query("supervision_ledger_summary", whole, **ledger))["在办问题"]
 everything = data.deferred("supervision_ledger", whole, **ledger, limit=None)
-st.download_button(f"下载全部单位在办问题清单（{formats.count(open_count)} 条，统计时刻 {formats.moment(as_of)}）",
-                   data=lambda: supervision.unit_workbook(everything(), "全部单位", as_of), on_click="ignore",
-                   file_name=f"在办问题清单_全部单位_{as_of:%Y%m%d}.xlsx", key="br_ledger_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table:")
+export.download(f"下载全部单位在办问题清单（{formats.count(open_count)} 条，统计时刻 {formats.moment(as_of)}）",
+                lambda: supervision.unit_workbook(everything(), "全部单位", as_of), rows=open_count,
+                file_name=f"在办问题清单_全部单位_{as_of:%Y%m%d}.xlsx", key="br_ledger_xlsx", mime=export.XLSX,
+                icon=":material/table:")
 
 frame.definitions(["briefing_data_span", "briefing_period_round", "overview_problem_summary", "league_units",
                    "hotspot_summary", "supervision_ledger_summary", "supervision_ledger"], view.cutoff)

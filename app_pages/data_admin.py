@@ -9,12 +9,13 @@ import itertools
 
 import streamlit as st
 
-from chuangwen import db, imports, settings, store
+from chuangwen import backup, db, imports, settings, store
 from chuangwen.escape import md
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
-from chuangwen.ui import data, frame
+from chuangwen.ui import data, export, frame
 
+PAGE = "数据管理"
 SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]   # 最常用的在前
 UPLOAD_LIMIT_MB = imports.MAX_MB   # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
 WRITING = "正在写入并发布新的数据版本……（如有别人正在导入，会排队等待）"
@@ -93,20 +94,23 @@ def _tabular(kind: str, upload) -> None:
         if len(prep.issues):
             st.subheader("校验报告")
             st.dataframe(prep.report(), hide_index=True, width="stretch", height=240)
-            st.download_button("下载校验报告与被拒的行（.xlsx）", preview.report_workbook(prep), file_name="导入校验报告.xlsx",
-                               key="dm_dl_report", icon=":material/download:")
+            export.download("下载校验报告与被拒的行（.xlsx）", lambda: preview.report_workbook(prep),
+                            file_name="导入校验报告.xlsx", key="dm_dl_report", mime=export.XLSX, rows=len(prep.issues),
+                            icon=":material/download:")
         can_write = (prep.errors == 0 or partial) and counts["通过"] > 0
         if st.button("导入", type="primary", key="dm_import", disabled=not can_write, icon=":material/upload:"):
             try:
                 with st.spinner(WRITING):
                     result = imports.run_import(path, raw, upload.name, kind, mapping, crs=crs, partial=partial,
-                                                create_missing=create_missing, imported_by="数据管理页")
+                                                create_missing=create_missing, imported_by=frame.require("import").name,
+                                                page=PAGE)
             except (imports.ImportFailed, db.DatabaseError) as exc:
                 st.error(md(exc), icon=":material/error:")
             else:
                 published(md(result.summary()), ":material/check_circle:")
 
 
+who = frame.require("import")     # 导航里只有能导入的角色才有这一页；直接构造请求也到此为止
 st.title("数据管理")
 st.caption("导入问题台账、整改记录、责任单位、点位、测评体系、测评成绩、扣分明细（Excel / CSV）与镇街边界：先校验、再写入；同一文件重复导入不会重复添加；每次导入都可回滚。")
 path = data.database_path()
@@ -119,9 +123,9 @@ with tab_tpl:
                 "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。")
     for where, key in zip(itertools.cycle(st.columns(4)), templates.ORDER):
         label = KINDS[key].label
-        where.download_button(label, templates.build(key), file_name=templates.file_name(key),
-                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                    key=f"dm_tpl_{key}", icon=":material/download:")
+        with where:
+            export.download(label, lambda key=key: templates.build(key), file_name=templates.file_name(key),
+                            mime=export.XLSX, key=f"dm_tpl_{key}", icon=":material/download:")
 
 with tab_import:
     left, right = st.columns([1, 2])
@@ -143,7 +147,8 @@ with tab_import:
                 with st.spinner(WRITING):
                     result = boundaries.run_boundaries(
                         path, upload.getvalue(), upload.name, name_field=name_field.strip() or None,
-                        create_missing=geo_create, valid_from=valid_from, imported_by="数据管理页", force=geo_force)
+                        create_missing=geo_create, valid_from=valid_from, imported_by=frame.require("import").name,
+                        force=geo_force, page=PAGE)
             except (imports.ImportFailed, db.DatabaseError) as exc:
                 st.error(md(exc), icon=":material/error:")
                 if getattr(exc, "prepared", None) is not None:
@@ -164,7 +169,9 @@ with tab_log:
         st.info("还没有导入记录。", icon=":material/history:")
     else:
         st.dataframe(log, hide_index=True, width="stretch")
-        active = imports.rollbackable(log)
+        active = imports.rollbackable(log) if who.may("rollback") else []     # 回滚只有管理员能做
+        if not who.may("rollback"):
+            st.caption("回滚导入由管理员操作。")
         if active:
             r1, r2 = st.columns([1, 3])
             chosen = r1.selectbox("回滚哪一次导入", active, key="dm_rb_id")
@@ -172,7 +179,7 @@ with tab_log:
             if st.button("回滚", key="dm_rollback", disabled=not confirm, icon=":material/undo:"):
                 try:
                     with st.spinner(WRITING):
-                        done = imports.rollback(path, int(chosen))
+                        done = imports.rollback(path, int(chosen), by=frame.require("rollback").name, page=PAGE)
                     published(md(done), ":material/undo:")
                 except (imports.ImportFailed, db.DatabaseError) as exc:
                     st.error(md(exc), icon=":material/error:")
@@ -186,7 +193,9 @@ with tab_versions:
         st.info("这个库还是单个文件，没有发布过版本；第一次导入时自动建立版本目录。", icon=":material/history:")
     else:
         st.dataframe(store.versions_table(versions), hide_index=True, width="stretch")
-        older = store.older_versions(versions)
+        older = store.older_versions(versions) if who.may("restore") else []   # 重新发布旧版本只有管理员能做
+        if not who.may("restore"):
+            st.caption("重新发布旧版本由管理员操作。")
         if older:
             v1, v2 = st.columns([1, 3])
             chosen_version = v1.selectbox("重新发布哪个版本", older, key="dm_rp_version",
@@ -195,7 +204,7 @@ with tab_versions:
             if st.button("重新发布", key="dm_republish", disabled=not sure, icon=":material/restore:"):
                 try:
                     with st.spinner(WRITING):
-                        sid = store.republish(path, int(chosen_version), f"数据管理页：重新发布第 {chosen_version} 版")
+                        sid = backup.republish(path, int(chosen_version), by=frame.require("restore").name, page=PAGE)
                     published(f"已把第 {chosen_version} 版重新发布为第 {sid} 版。", ":material/restore:")
                 except db.DatabaseError as exc:
                     st.error(md(exc), icon=":material/error:")

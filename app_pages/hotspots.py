@@ -167,9 +167,9 @@ with right:
         st.dataframe(town_table, hide_index=True)
 note = (f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {formats.day(view.first_period_day)} 至 "
         f"{formats.day(view.as_of)}　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}")
-st.download_button("下载热点表（Excel）", data=lambda: excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
-                   on_click="ignore", file_name=f"问题热点_{view.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+export.download("下载热点表（Excel）", lambda: excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
+                file_name=f"问题热点_{view.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
+                mime=export.XLSX)
 if not boundaries.empty:
     export.map_png_button(boundaries, townships, f"{view.county_name}各镇街问题数", f"问题热点地图_{view.as_of:%Y%m%d}",
                           key="hs_png_map", subtitle=f"统计截至 {formats.moment(view.as_of)}")

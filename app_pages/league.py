@@ -76,7 +76,7 @@ with tab_town:
                  hide_index=True, height=league.table_height(townships))
 
 with tab_unit:
-    names = data.memo(league.unit_names, units)
+    names = data.memo(league.unit_names, units, view.scope_unit)
     if not names:
         st.info("没有可查看的单位。")
     else:

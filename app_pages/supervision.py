@@ -32,12 +32,11 @@ table = data.memo(supervision.display_ledger, supervision.shown(rows))
 st.dataframe(table, hide_index=True, height=420)
 if note := supervision.shown_note(counts["在办问题"]):
     st.caption(note)
-name = unit_options.get(involved, "全部单位") if involved else "全部单位"
+name = unit_options.get(involved or view.scope_unit, "全部单位")   # 责任单位账号：默认就是自己单位
 everything = data.deferred("supervision_ledger", view, **filters, limit=None)
-st.download_button(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(counts['在办问题'])} 条）",
-                   data=lambda: supervision.unit_workbook(everything(), name, view.as_of),
-                   on_click="ignore", file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sv_export")
+export.download(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(counts['在办问题'])} 条）",
+                lambda: supervision.unit_workbook(everything(), name, view.as_of), rows=counts["在办问题"],
+                file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx", mime=export.XLSX, key="sv_export")
 
 st.subheader("整改时间线")
 if rows.empty:

@@ -32,7 +32,7 @@ from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from chuangwen import demo  # noqa: E402
+from chuangwen import accounts, demo  # noqa: E402
 from tests.unit._import_helpers import HEADER, csv_bytes  # noqa: E402
 
 PAGES = {"": "总览", "hotspots": "问题热点", "league": "红黑榜", "supervision": "整改督办"}
@@ -119,13 +119,17 @@ async def page_run(ws, page: str) -> dict:
                     "metrics": tuple(metrics), "error": error}
 
 
+USER_HEADER, LOAD_USER = "X-Chuangwen-User", "load-admin"
+
+
 async def session(url: str, deadline: float, offset: int, results: list) -> None:
     pages = list(PAGES)
     k = offset
     while time.monotonic() < deadline:
         try:
             async with websockets.connect(url, subprotocols=["streamlit"], origin=url.replace("ws://", "http://").split("/_stcore")[0],
-                                          max_size=None, open_timeout=30, ping_interval=None) as ws:
+                                          max_size=None, open_timeout=30, ping_interval=None,
+                                          additional_headers={USER_HEADER: LOAD_USER}) as ws:
                 while time.monotonic() < deadline:
                     page = pages[k % len(pages)]
                     k += 1
@@ -138,7 +142,10 @@ async def session(url: str, deadline: float, offset: int, results: list) -> None
 
 def start_server(db_path: Path, workers: int, log: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
+    # 模拟的会话以一个管理员账号登录：服务器信任本机连接带的身份请求头（与内网统一认证同一机制）
+    if accounts.viewer_named(db_path, LOAD_USER) is None:
+        accounts.add(db_path, LOAD_USER, "管理员", "load-口令-2026-基准", units={}, by="基准")
+    env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER}
     proc = subprocess.Popen([sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", str(workers)],
                             env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 180

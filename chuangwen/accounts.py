@@ -25,14 +25,21 @@ ROLES = ("领导", "创建办", "责任单位", "管理员")
 
 # 角色 → 能做的事（页面与控件按它出现或不出现；查询的查看范围另由 Viewer.scope_unit 决定）
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "领导": frozenset({"export"}),
-    "创建办": frozenset({"export", "import"}),
+    "领导": frozenset({"export", "briefing"}),
+    "创建办": frozenset({"export", "briefing", "import"}),
     "责任单位": frozenset({"export"}),
-    "管理员": frozenset({"export", "import", "rollback", "restore", "users", "audit"}),
+    "管理员": frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit"}),
 }
 
-ACTIONS = {"export": "导出与下载", "import": "导入数据", "rollback": "回滚导入", "restore": "从备份恢复",
-           "users": "管理账号", "audit": "查看审计记录"}
+ACTIONS = {"export": "导出与下载", "briefing": "导出全县通报", "import": "导入数据", "rollback": "回滚导入",
+           "restore": "重新发布旧版本或从备份恢复", "users": "管理账号", "audit": "查看审计记录"}
+
+# 页面 → 打开它要能做的事之一（不在这里的页面人人可看，内容按查看范围）。导航里只列出这个人能打开的页面
+PAGE_NEEDS: dict[str, tuple[str, ...]] = {
+    "数据管理": ("import",),
+    "通报导出": ("briefing",),
+    "账号与审计": ("users", "audit"),
+}
 
 MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[\w.\-@\u4e00-\u9fff]{1,32}$")
@@ -60,6 +67,15 @@ class Viewer:
         if action not in ACTIONS:
             raise KeyError(action)
         return action in PERMISSIONS.get(self.role, frozenset())
+
+    def may_open(self, page: str) -> bool:
+        """导航里有没有这一页（按页面标题）。"""
+        return any(self.may(a) for a in PAGE_NEEDS[page]) if page in PAGE_NEEDS else True
+
+
+def roles_for_page(page: str) -> list[str]:
+    """能打开这一页的角色（没有权限页上的说明）。"""
+    return [role for role in ROLES if Viewer("", role, "").may_open(page)]
 
 
 @dataclass(frozen=True)
@@ -141,12 +157,43 @@ def add(db_path, name: str, role: str, password: str, *, unit_code: str | None =
     return Viewer(name, role, unit_code)
 
 
+DEMO_ADMIN = "演示管理员"
+
+
+def ensure_demo_admin(db_path, *, by: str) -> str | None:
+    """内置示例库第一次启动、还没有任何账号时：建一个管理员，口令随机生成（不是固定的默认口令），返回给启动的人看一次。
+    已有账号时什么都不做，返回 None。只用于内置的示例库（虚构数据）。"""
+    if has_accounts(db_path):
+        return None
+    password = secrets.token_urlsafe(9)
+    add(db_path, DEMO_ADMIN, "管理员", password, units={}, by=by)
+    return password
+
+
 def accounts(db_path) -> list[dict]:
     with appstate.connect(db_path) as con:
         rows = con.execute("select name, role, unit_code, disabled, failures, locked_until, created_at, created_by,"
                            " changed_at from account order by name").fetchall()
     keys = ("name", "role", "unit_code", "disabled", "failures", "locked_until", "created_at", "created_by", "changed_at")
     return [dict(zip(keys, r)) for r in rows]
+
+
+def accounts_table(rows: list[dict], units: dict[str, str], now: datetime | None = None):
+    """账号列表（管理员页面）：中文列名，单位写名称，状态写“可用 / 已停用 / 锁定到 …”。"""
+    import pandas as pd
+
+    at = _text(now or _now())
+
+    def state(r: dict) -> str:
+        if r["disabled"]:
+            return "已停用"
+        if r["locked_until"] and r["locked_until"] >= at:
+            return f"锁定到 {r['locked_until'][:16]}"
+        return "可用"
+    return pd.DataFrame({"登录名": [r["name"] for r in rows], "角色": [r["role"] for r in rows],
+                         "单位": [units.get(r["unit_code"], r["unit_code"]) if r["unit_code"] else "" for r in rows],
+                         "状态": [state(r) for r in rows], "建立时间": [r["created_at"] for r in rows],
+                         "建立人": [r["created_by"] for r in rows], "最近变动": [r["changed_at"] for r in rows]})
 
 
 def set_password(db_path, name: str, password: str, *, by: str, old_password: str | None = None,
@@ -174,11 +221,37 @@ def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime |
     """停用（或恢复）账号；停用立即结束它的全部会话。"""
     at = _text(now or _now())
     with appstate.connect(db_path) as con:
+        if disabled and con.execute("select role from account where name = ?", (name,)).fetchone() == ("管理员",) \
+                and _last_admin(con, name):
+            raise AccountError("这是最后一个可用的管理员账号，不能停用。")
         if con.execute("update account set disabled = ?, changed_at = ? where name = ?", (int(disabled), at, name)).rowcount == 0:
             raise AccountError(f"没有账号 {_shown_name(name)}。")
         if disabled:
             con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
         appstate.record(con, by, "停用账号" if disabled else "恢复账号", name, at=at)
+
+
+def set_role(db_path, name: str, role: str, *, unit_code: str | None = None, units: dict[str, str], by: str,
+             now: datetime | None = None) -> Viewer:
+    """改角色（或责任单位账号绑定的单位）；立即结束这个账号的全部会话，下次登录按新角色。"""
+    unit_code = check_role(role, unit_code, units)
+    at = _text(now or _now())
+    with appstate.connect(db_path) as con:
+        row = con.execute("select role, unit_code from account where name = ?", (name,)).fetchone()
+        if row is None:
+            raise AccountError(f"没有账号 {_shown_name(name)}。")
+        if row[0] == "管理员" and role != "管理员" and _last_admin(con, name):
+            raise AccountError("这是最后一个可用的管理员账号，不能改成别的角色。")
+        con.execute("update account set role = ?, unit_code = ?, changed_at = ? where name = ?", (role, unit_code, at, name))
+        con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
+        appstate.record(con, by, "改角色", f"{name}：{row[0]}{'（' + row[1] + '）' if row[1] else ''} → "
+                                           f"{role}{'（' + unit_code + '）' if unit_code else ''}", at=at)
+    return Viewer(name, role, unit_code)
+
+
+def _last_admin(con, name: str) -> bool:
+    return con.execute("select count(*) from account where role = '管理员' and disabled = 0 and name <> ?",
+                       (name,)).fetchone()[0] == 0
 
 
 def _verify(pw_hash: str, password: str) -> bool:
@@ -248,9 +321,18 @@ def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -
             (_digest(token), at)).fetchone()
         if row is None:
             return None
-        con.execute("update login_session set last_seen = ?, expires_at = ? where token_sha256 = ?",
-                    (at, _text(moment + timedelta(hours=settings.get("session_hours"))), _digest(token)))
+        # 顺延有效期；一分钟内只记一次（每次页面运行都来问，不必每次都写）
+        con.execute("update login_session set last_seen = ?, expires_at = ? where token_sha256 = ? and last_seen < ?",
+                    (at, _text(moment + timedelta(hours=settings.get("session_hours"))), _digest(token),
+                     _text(moment - timedelta(minutes=1))))
     return Viewer(*row)
+
+
+def viewer_named(db_path, name: str) -> Viewer | None:
+    """反向代理（内网统一认证）已认证的登录名 → 账号；没有这个账号或已停用时 None。"""
+    with appstate.connect(db_path) as con:
+        row = con.execute("select name, role, unit_code from account where name = ? and disabled = 0", (name,)).fetchone()
+    return Viewer(*row) if row else None
 
 
 def logout(db_path, token: str | None, *, now: datetime | None = None) -> None:

@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import re
 import sqlite3
 import threading
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
@@ -148,6 +149,8 @@ def presets(db_path, kind: str) -> dict[str, str]:
 
 
 AUDIT_COLUMNS = ("at", "user", "action", "detail", "page", "filters", "rows", "file_sha256")
+AUDIT_LABELS = {"at": "时间", "user": "谁", "action": "操作", "detail": "内容", "page": "页面", "filters": "筛选",
+                "rows": "行数", "file_sha256": "文件 SHA-256"}
 
 
 def record(con: sqlite3.Connection, user: str, action: str, detail: str | None = None, *, page: str | None = None,
@@ -165,12 +168,76 @@ def audit_event(db_path, user: str, action: str, detail: str | None = None, **ex
         record(con, user, action, detail, **extra)
 
 
-def audit(db_path, limit: int = 200) -> list[dict]:
-    """最近的审计记录，新的在前。"""
+@contextlib.contextmanager
+def audited(db_path, user: str | None, action: str, detail: str, **extra) -> Iterator[dict]:
+    """一次有后果的操作（导入、回滚、恢复、重新发布）恰好留一条审计：成功时记 action，失败时记“action失败”与原因，
+    然后照样抛出。调用方可在 with 里往给出的 dict 填 rows、file_sha256、detail（结果知道了才有）。"""
+    outcome = dict(extra)
+    try:
+        yield outcome
+    except Exception as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        fields = {k: v for k, v in outcome.items() if k != "detail"}
+        audit_event(db_path, user or os_user(), f"{action}失败", f"{detail}：{reason}", **fields)
+        raise
+    fields = {k: v for k, v in outcome.items() if k != "detail"}
+    audit_event(db_path, user or os_user(), action, outcome.get("detail", detail), **fields)
+
+
+def os_user() -> str:
+    """命令行操作的人：操作系统用户名（容器里可能没有，用 uid）。"""
+    try:
+        return getpass.getuser()
+    except Exception:
+        return str(os.getuid())
+
+
+def audit(db_path, limit: int | None = 200, *, user: str | None = None, action: str | None = None,
+          since: str | None = None, until: str | None = None) -> list[dict]:
+    """审计记录，新的在前；可按人、操作、时间（since 含、until 不含，文本时刻）筛选。limit=None 为全部。"""
+    where, args = [], []
+    for clause, value in (("user = ?", user), ("action = ?", action), ("at >= ?", since), ("at < ?", until)):
+        if value is not None:
+            where.append(clause)
+            args.append(value)
+    sql = (f"select {', '.join(AUDIT_COLUMNS)} from audit_event"
+           f"{' where ' + ' and '.join(where) if where else ''} order by id desc")
+    if limit is not None:
+        sql += " limit ?"
+        args.append(limit)
     with connect(db_path) as con:
-        rows = con.execute(f"select {', '.join(AUDIT_COLUMNS)} from audit_event order by id desc limit ?",
-                           (limit,)).fetchall()
+        rows = con.execute(sql, args).fetchall()
     return [dict(zip(AUDIT_COLUMNS, r)) for r in rows]
+
+
+def audit_table(rows: list[dict]):
+    """审计记录的表（页面与 Excel）：中文列名，没有的项留空（行数写成带千分位的文字）。"""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    text = [c for c in AUDIT_COLUMNS if c != "rows"]
+    df[text] = df[text].astype("object").fillna("")
+    df["rows"] = ["" if pd.isna(v) else f"{int(v):,}" for v in df["rows"]]
+    return df.rename(columns=AUDIT_LABELS)
+
+
+def day_window(start: date, end: date) -> tuple[str, str]:
+    """按日期筛审计：start 那天 0 点（含）到 end 次日 0 点（不含），文本时刻。"""
+    return (datetime.combine(start, datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S"),
+            datetime.combine(end + timedelta(days=1), datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def recent_days(today: date, days: int = 30) -> tuple[date, date]:
+    """审计页默认的日期范围：最近 days 天（含今天）。"""
+    return today - timedelta(days=days - 1), today
+
+
+def audit_choices(db_path) -> tuple[list[str], list[str]]:
+    """审计记录里出现过的人与操作（筛选的选项）。"""
+    with connect(db_path) as con:
+        users = [r[0] for r in con.execute("select distinct user from audit_event order by 1").fetchall()]
+        actions = [r[0] for r in con.execute("select distinct action from audit_event order by 1").fetchall()]
+    return users, actions
 
 
 def backup_to(db_path, target: Path) -> bool:

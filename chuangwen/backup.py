@@ -76,9 +76,23 @@ def _check_backup(folder: Path) -> dict:
     return manifest
 
 
+def republish(path: str | os.PathLike, sid: int, *, by: str | None = None, page: str | None = None) -> int:
+    """把旧版本重新发布为当前版本（chuangwen.store.republish），成功或失败都恰好留一条审计；返回新版本号。"""
+    with appstate.audited(path, by, "重新发布旧版本", f"第 {sid} 版", page=page) as outcome:
+        new = store.republish(path, sid, f"{page + '：' if page else ''}重新发布第 {sid} 版")
+        outcome["detail"] = f"第 {sid} 版，发布为第 {new} 版"
+    return new
+
+
 def restore(path: str | os.PathLike, folder: str | os.PathLike, *, restored_by: str | None = None) -> str:
-    """校验备份，把它发布成新快照（导入记录里记一笔“从备份恢复”），补回存档里缺的原始文件；返回中文说明。"""
+    """校验备份，把它发布成新快照（导入记录里记一笔“从备份恢复”），补回存档里缺的原始文件；返回中文说明。
+    成功或失败都恰好留一条审计（状态库里的账号与审计不随备份恢复：审计只追加）。"""
     path, folder = Path(path), Path(folder)
+    with appstate.audited(path, restored_by, "从备份恢复", str(folder)):
+        return _restore(path, folder, restored_by)
+
+
+def _restore(path: Path, folder: Path, restored_by: str | None) -> str:
     manifest = _check_backup(folder)
     if store.current(path).id is None:
         with db.writer(path, "迁入快照目录"):   # 单文件库：先把现状收成一个版本，恢复后仍可重新发布回来

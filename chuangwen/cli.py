@@ -273,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_positive_int, default=1, metavar="N",
                        help="启动 N 个看板进程（只听本机，端口接在 --port 之后），前面用 nginx 反向代理、同一浏览器固定到同一进程；"
                             "默认 1（不用代理）。需要 Debian 的 nginx")
+    serve.add_argument("--proxy", action="store_true",
+                       help="只有一个进程也经 nginx 反向代理（安全响应头、可选 HTTPS、上传上限、清掉伪造的身份请求头）；"
+                            "--workers 大于 1 时总是经代理。正式部署请用它")
     serve.set_defaults(handler=_cmd_serve)
 
     from chuangwen.imports import command as import_command  # 导入子命令由导入模块注册
@@ -523,9 +526,9 @@ def _cmd_snapshots(args: argparse.Namespace) -> int:
 
 
 def _cmd_republish(args: argparse.Namespace) -> int:
-    from chuangwen import store
+    from chuangwen import backup
 
-    sid = store.republish(args.db, args.version)
+    sid = backup.republish(args.db, args.version)
     print(f"已把第 {args.version} 版重新发布为第 {sid} 版（当前版本）：{args.db}")
     return 0
 
@@ -634,10 +637,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.db is not None:
         env["CHUANGWEN_DB"] = str(args.db.resolve())
     db_path = Path(env.get("CHUANGWEN_DB") or settings.DEFAULT_DEMO_DB)
-    if args.workers > 1:
-        if not db_path.exists() and db_path == settings.DEFAULT_DEMO_DB:
+    if db_path == settings.DEFAULT_DEMO_DB:
+        if not db_path.exists():
             print("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……", flush=True)
             demo.ensure(db_path)   # 先生成好：几个进程同时开始时不必排队等
+        # 内置示例库第一次启动：建一个演示管理员，随机口令只在这里显示一次（真实的库不会自动建账号）
+        if (password := accounts.ensure_demo_admin(db_path, by=_operator())) is not None:
+            print(f"示例库的登录账号：{accounts.DEMO_ADMIN}，口令：{password}（只显示这一次；"
+                  f"可用 {PROG} user passwd {accounts.DEMO_ADMIN} --db {db_path} 改口令）", flush=True)
+    if args.workers > 1 or args.proxy:
         try:
             return server.run_workers(address, port, args.workers, env,
                                       runtime=db_path.with_name(db_path.name + f".serve-{port}"))

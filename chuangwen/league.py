@@ -185,8 +185,10 @@ def rank_trend(rows: pd.DataFrame) -> pd.DataFrame:
     }, columns=["week_end", "rank", "ranked_count", "score", "enough_sample"])
 
 
-def unit_names(units: pd.DataFrame) -> dict[str, str]:
-    """单位下钻的选项：代码 → “名称（条/块）”。"""
+def unit_names(units: pd.DataFrame, scope_unit: str | None = None) -> dict[str, str]:
+    """单位下钻的选项：代码 → “名称（条/块）”。责任单位账号（scope_unit）只能下钻自己单位。"""
+    if scope_unit is not None:
+        units = units[units["unit_code"] == scope_unit]
     return dict(zip(units["unit_code"], units["unit_name"] + "（" + units["kind"] + "）"))
 
 

@@ -83,9 +83,21 @@ def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path
     """由模板生成 nginx 配置：监听 address:port，按 cookie 粘到 worker_ports 中的一个。"""
     listen = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
     user = "user root;" if os.geteuid() == 0 else ""   # root 启动时 nginx 默认降到 nobody，读不了运行目录
+    header = settings.get("trust_user_header") or "X-Chuangwen-User"   # 不信任时也清空客户端带的这个名字
+    cert, key = settings.get("tls_cert"), settings.get("tls_key")
+    if bool(cert) != bool(key):
+        raise ServeError("HTTPS 要同时给证书与私钥：CHUANGWEN_TLS_CERT 与 CHUANGWEN_TLS_KEY。")
     values = {
         "runtime": str(runtime), "user": user, "listen": listen, "upload_mb": str(MAX_MB + 2),
         "servers": "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in worker_ports),
+        "user_header": header,
+        # 没开统一认证时，本机来的也不转发（一律清空）
+        "user_header_value": ("$http_" + header.lower().replace("-", "_")) if settings.get("trust_user_header") else '""',
+        "ssl": " ssl" if cert else "",
+        "tls": (f"        ssl_certificate {cert};\n        ssl_certificate_key {key};\n"
+                "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_cache shared:cw_tls:1m;") if cert else "",
+        "cookie_secure": "; Secure" if cert else "",
+        "hsts": '            add_header Strict-Transport-Security "max-age=31536000" always;' if cert else "",
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
     for key, value in values.items():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -97,6 +98,20 @@ class Setting:
         return f"| `{self.env}` | {shown} | {self.help} |"
 
 
+def _existing_file(raw: str) -> str:
+    path = Path(raw.strip()).expanduser()
+    if not path.is_file():
+        raise SettingError(f"文件不存在：{raw.strip()}")
+    return str(path.resolve())
+
+
+def _header_name(raw: str) -> str:
+    name = raw.strip()
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name):
+        raise SettingError(f"请求头名称只能由字母、数字与连字符组成（如 X-Remote-User），实际为 {raw!r}")
+    return name
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("db_path", "CHUANGWEN_DB", str(DEFAULT_DEMO_DB),
             "数据库文件路径。默认是示例库：检出的仓库里是 data/demo.duckdb，装好的轮子是 ~/.local/share/chuangwen/demo.duckdb；"
@@ -178,6 +193,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_hours", "CHUANGWEN_SESSION_HOURS", 8,
             "登录后多少小时内有效（从最近一次操作算起）；过期后要重新登录。退出、改口令、停用账号都立即结束会话。",
             _positive_int),
+    Setting("trust_user_header", "CHUANGWEN_TRUST_USER_HEADER", "",
+            "内网统一认证（SSO）：反向代理认证后在这个请求头里写登录名（如 X-Remote-User），看板就按这个名字的账号登录，不再要口令。"
+            "默认为空（不信任任何请求头）。只认来自本机（反向代理）的连接；代理必须先删掉客户端自己带的同名请求头，见“部署”一节。",
+            _header_name),
+    Setting("tls_cert", "CHUANGWEN_TLS_CERT", "",
+            "多进程模式（chuangwen serve --workers N 或 --proxy）的 nginx 用 HTTPS：本单位证书文件（PEM，含中间证书）的路径。"
+            "与 CHUANGWEN_TLS_KEY 一起给；为空时用 HTTP。", _existing_file),
+    Setting("tls_key", "CHUANGWEN_TLS_KEY", "",
+            "HTTPS 证书的私钥文件（PEM）路径；nginx 以启动看板的用户读取，文件应只有该用户可读。", _existing_file),
     Setting("browser_path", "BROWSER_PATH", "",
             "PNG 与幻灯片里的图由 kaleido 驱动本机的 Chrome/Chromium 画出：这里写它的可执行文件路径。为空时在 PATH 上找 "
             "chromium、chromium-browser、google-chrome、google-chrome-stable、chrome。变量名沿用 kaleido 自己认的 BROWSER_PATH。"),
@@ -196,6 +220,20 @@ def get(name: str) -> Any:
             except SettingError as exc:
                 raise SettingError(f"环境变量 {s.env} 无效：{exc}") from None
     raise KeyError(name)
+
+
+def current() -> list[dict[str, str]]:
+    """每项设置此刻的取值（管理员页面看）：环境变量、当前值（无效时写明原因）、默认值、说明。"""
+    rows = []
+    for s in SETTINGS:
+        try:
+            value = get(s.name)
+            shown = "（空）" if value in ("", None) else str(value)
+        except SettingError as exc:
+            shown = f"无效：{exc}"
+        rows.append({"环境变量": s.env, "当前值": shown, "来自": "环境变量" if (os.environ.get(s.env) or "").strip() else "默认值",
+                     "说明": s.help})
+    return rows
 
 
 # ---------------------------------------------------------------- README 的设置表由上面的声明生成

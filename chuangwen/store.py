@@ -440,7 +440,7 @@ def adopt(path: str | os.PathLike, built: Path, command: str) -> int:
 
 
 def republish(path: str | os.PathLike, sid: int, command: str | None = None) -> int:
-    """把一个旧版本重新发布成当前版本（作为新编号，历史不改写）；返回新编号。"""
+    """把一个旧版本重新发布成当前版本（作为新编号，历史不改写）；返回新编号。留审计的入口是 chuangwen.backup.republish。"""
     path = Path(path)
     source = _snapshot_file(path, sid)
     if not source.exists():

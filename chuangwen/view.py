@@ -122,6 +122,13 @@ class View:
         """侧栏筛选（None = 不限）；查看范围不因筛选改变。"""
         return dataclasses.replace(self, township=township, unit=unit, round=round)
 
+    def audit_text(self) -> str:
+        """审计记录里的“什么筛选”：统计区间、侧栏筛选与查看范围（代码，不含名称）。"""
+        parts = [f"统计 {self.period_start:%Y-%m-%d %H:%M} 至 {self.as_of:%Y-%m-%d %H:%M}"]
+        parts += [f"{label} {value}" for label, value in (("镇街", self.township), ("牵头单位", self.unit),
+                                                          ("轮次", self.round), ("查看范围", self.scope_unit)) if value]
+        return "；".join(parts)
+
     def for_unit(self, unit: str) -> "View":
         """同样的口径，牵头单位换成 unit（单位下钻）。"""
         return dataclasses.replace(self, unit=unit)

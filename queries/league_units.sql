@@ -1,6 +1,6 @@
 -- name: league_units
 -- 用途: 红黑榜·单位（条、块分别排名，按牵头单位归属）：统计区间与上一等长区间的交办、销号、按期销号率、逾期（按逾期天数分段）、平均销号天数、反弹重开、退回、测评丢分与综合得分、名次
--- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $min_sample INTEGER, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
+-- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $round VARCHAR, $min_sample INTEGER, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
 -- reads: league_counts  （本期与上期 × 牵头单位 × 镇街的计数，见 league_counts.sql；单位榜、镇街榜共用一份）
 -- 指标: 交办 | 口径: 首次“交办”事件落在统计区间内（不含起点、含统计时刻）的问题数 | 分母: —
 -- 指标: 销号 | 口径: 截至统计时刻仍为已销号、且最后一次销号落在统计区间内的问题数 | 分母: —
@@ -59,5 +59,4 @@ select cur.unit_code,
 from ranked cur
 join ranked prev on prev.period = 'prev' and prev.unit_code = cur.unit_code
 where cur.period = 'cur'
-  and ($scope_unit is null or cur.unit_code = $scope_unit)
 order by cur.kind, cur.rank nulls last, cur.sort_order, cur.unit_code

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from chuangwen import db, geo
+from chuangwen import appstate, db, geo
 from chuangwen.imports import checks, readers
 from chuangwen.imports.write import (ImportFailed, ImportResult, archive_dir, archive_raw, record_created, sha256, _insert,
                                     _user)
@@ -98,9 +98,20 @@ def name_fields(gdf) -> list[str]:
 
 def run_boundaries(db_path: str | os.PathLike, raw: bytes, file_name: str, *, name_field: str | None = None,
                    crs: str | None = None, create_missing: bool = False, valid_from: date | None = None,
-                   imported_by: str | None = None, force: bool = False) -> ImportResult:
-    """导入边界文件；合理性检查不通过时抛 ImportFailed（什么都不写），force=True 时照样导入并在说明里写明。"""
-    db_path = Path(db_path)
+                   imported_by: str | None = None, force: bool = False, page: str | None = None) -> ImportResult:
+    """导入边界文件；合理性检查不通过时抛 ImportFailed（什么都不写），force=True 时照样导入并在说明里写明。
+    成功、未改动与失败都恰好留一条审计。"""
+    with appstate.audited(db_path, imported_by, "导入", f"镇街边界：{file_name}", page=page,
+                          file_sha256=sha256(raw)) as outcome:
+        result = _run_boundaries(Path(db_path), raw, file_name, name_field=name_field, crs=crs,
+                                 create_missing=create_missing, valid_from=valid_from, imported_by=imported_by, force=force)
+        outcome.update(rows=result.rows_imported, detail=f"镇街边界：{file_name}：{result.status}"
+                       + (f"（导入编号 {result.import_id}）" if result.import_id else ""))
+    return result
+
+
+def _run_boundaries(db_path: Path, raw: bytes, file_name: str, *, name_field: str | None, crs: str | None,
+                    create_missing: bool, valid_from: date | None, imported_by: str | None, force: bool) -> ImportResult:
     try:
         gdf = read_features(raw, file_name, crs)
     except readers.ReadError as exc:

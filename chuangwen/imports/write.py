@@ -8,7 +8,6 @@ DuckDB 不允许在同一事务内先删子表再删被外键引用的父表行�
 """
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -149,11 +148,22 @@ def validate_only(con, raw: bytes, file_name: str, kind: str, mapping: Mapping |
 
 def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str, mapping: Mapping | None = None, *,
                crs: str | None = None, partial: bool = False, create_missing: bool = False,
-               imported_by: str | None = None) -> ImportResult:
-    """导入一个文件。失败（文件读不了、整批模式下有错误、部分模式下没有一行可用）时抛 ImportFailed，库不变。"""
-    db_path = Path(db_path)
+               imported_by: str | None = None, page: str | None = None) -> ImportResult:
+    """导入一个文件。失败（文件读不了、整批模式下有错误、部分模式下没有一行可用）时抛 ImportFailed，库不变。
+    成功、未改动与失败都恰好留一条审计（导入人 imported_by，命令行时为操作系统用户；page 为发起的页面）。"""
     if kind not in KINDS:
         raise ImportFailed(f"不认识的导入种类“{kind}”，应为：{'、'.join(KINDS)}")
+    with appstate.audited(db_path, imported_by, "导入", f"{KINDS[kind].label}：{file_name}", page=page,
+                          file_sha256=sha256(raw)) as outcome:
+        result = _run_import(Path(db_path), raw, file_name, kind, mapping, crs=crs, partial=partial,
+                             create_missing=create_missing, imported_by=imported_by)
+        outcome.update(rows=result.rows_imported, detail=f"{KINDS[kind].label}：{file_name}：{result.status}"
+                       + (f"（导入编号 {result.import_id}）" if result.import_id else ""))
+    return result
+
+
+def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: Mapping | None, *,
+                crs: str | None, partial: bool, create_missing: bool, imported_by: str | None) -> ImportResult:
     mapping = mapping or identity(kind)
     try:
         table = read(raw, file_name, kind, mapping)
@@ -230,11 +240,7 @@ def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str
                         inserted, created, status, msg + "。", prep)
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "未知"
+_user = appstate.os_user     # 命令行操作的人：操作系统用户名
 
 
 OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
@@ -258,14 +264,16 @@ def rollbackable(log: pd.DataFrame) -> list[int]:
     return log.loc[ok, "导入编号"].tolist()
 
 
-def rollback(db_path: str | os.PathLike, import_id: int) -> str:
-    """回滚一次导入；返回中文结果说明。依赖它的后续导入（在它的问题上追加了事件、用了它新增的单位等）须先回滚。"""
+def rollback(db_path: str | os.PathLike, import_id: int, *, by: str | None = None, page: str | None = None) -> str:
+    """回滚一次导入；返回中文结果说明。依赖它的后续导入（在它的问题上追加了事件、用了它新增的单位等）须先回滚。
+    成功或失败都恰好留一条审计（by：操作的人，命令行时为操作系统用户）。"""
     db_path = Path(db_path)
-    db._check_is_duckdb_file(db_path)
-    # 一次发布：DuckDB 同一事务里删了子行仍不能删父行，回滚分几个事务先子后父，但都在同一个快照副本上，
-    # 全部成功才发布；中途出错什么都不发布，读者只会看到回滚前或回滚后
-    with store.publishing(db_path, f"回滚导入 {import_id}"):
-        return _rollback(db_path, import_id)
+    with appstate.audited(db_path, by, "回滚导入", f"导入编号 {import_id}", page=page):
+        db._check_is_duckdb_file(db_path)
+        # 一次发布：DuckDB 同一事务里删了子行仍不能删父行，回滚分几个事务先子后父，但都在同一个快照副本上，
+        # 全部成功才发布；中途出错什么都不发布，读者只会看到回滚前或回滚后
+        with store.publishing(db_path, f"回滚导入 {import_id}"):
+            return _rollback(db_path, import_id)
 
 
 def _rollback(db_path: Path, import_id: int) -> str:

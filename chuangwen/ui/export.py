@@ -1,4 +1,5 @@
-"""“导出图片”按钮：任何页面的 plotly 图下面加一行 `export.png_button(fig, "文件名", key="…")`。
+"""下载按钮：页面的每个下载都经 `export.download`（点了才生成，生成后记一条审计）；
+任何页面的 plotly 图下面加一行 `export.png_button(fig, "文件名", key="…")`。
 
 点击时才渲染（download_button 的 data 传函数，在单独线程里执行，不拖慢页面），由常驻的 kaleido 导出进程画成
 2 倍分辨率 PNG（chuangwen.export_png，中文用 Noto Sans CJK）；同一张图只渲染一次。本机没有 Chromium 时按钮不可用，
@@ -6,11 +7,14 @@
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from typing import Callable
 
 import streamlit as st
 
-from chuangwen import export_png
+from chuangwen import appstate, export_png
+from chuangwen.ui import data, frame
 
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -19,6 +23,31 @@ def png_file_name(name: str) -> str:
     """下载文件名：去掉文件系统不允许的字符，补上 .png。"""
     base = _BAD_FILE_CHARS.sub("_", name).strip("_") or "图表"
     return base if base.lower().endswith(".png") else f"{base}.png"
+
+
+def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None) -> Callable[[], bytes]:
+    """点了下载才生成内容；生成后记一条审计：谁、哪一页、什么筛选、多少行、文件的 SHA-256。
+    生成在 Streamlit 的后台线程里（没有会话），所以人、页面与筛选在页面运行时就取好。"""
+    who, page, path = frame.viewer().name, frame.page_title(), data.database_path()
+    filters = frame.view().audit_text() if frame.has_view() else None     # 空库的引导页没有口径
+
+    def run() -> bytes:
+        content = make()
+        appstate.audit_event(path, who, "下载", what, page=page, filters=filters, rows=rows,
+                             file_sha256=hashlib.sha256(content).hexdigest())
+        return content
+    return run
+
+
+def download(label: str, make: Callable[[], bytes], *, file_name: str, key: str, mime: str, rows: int | None = None,
+             **button) -> None:
+    """页面上的下载按钮（Excel、幻灯片、图片……）：内容点了才生成，每次下载留一条审计；不点不重跑页面。"""
+    st.download_button(label, data=audited(make, file_name, rows=rows), file_name=file_name, mime=mime, key=key,
+                       on_click="ignore", **button)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def png_button(fig, filename: str, key: str, *, label: str = "导出图片", width: int | None = None,
@@ -30,20 +59,14 @@ def png_button(fig, filename: str, key: str, *, label: str = "导出图片", wid
         st.caption(export_png.INSTALL_HINT)
         return
 
-    def render() -> bytes:
-        return export_png.figure_png(fig, width=width, height=height, scale=2)
-
-    st.download_button(label, data=render, file_name=png_file_name(filename), mime="image/png", key=key,
-                       on_click="ignore", icon=":material/image:", type="tertiary",
-                       help="下载这张图的 PNG（2 倍分辨率，可直接插入通报或幻灯片）")
+    download(label, lambda: export_png.figure_png(fig, width=width, height=height, scale=2),
+             file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
+             help="下载这张图的 PNG（2 倍分辨率，可直接插入通报或幻灯片）")
 
 
 def map_png_button(boundaries, townships, title: str, filename: str, key: str, *, subtitle: str = "") -> None:
     """问题热点的静态地图图片（镇街分级设色 + 名称 + 问题数）：服务器用 Pillow 画，不需要浏览器、不联网。
     boundaries / townships 为页面已取到的 hotspot_boundaries / hotspot_townships 结果（同一汇总数据）。"""
-    def render() -> bytes:
-        return export_png.hotspot_map_png(boundaries, townships, title=title, subtitle=subtitle)
-
-    st.download_button("导出地图图片", data=render, file_name=png_file_name(filename), mime="image/png", key=key,
-                       on_click="ignore", icon=":material/image:", type="tertiary",
-                       help="下载镇街问题数静态地图（PNG，不含底图），可直接插入通报或幻灯片")
+    download("导出地图图片", lambda: export_png.hotspot_map_png(boundaries, townships, title=title, subtitle=subtitle),
+             file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
+             help="下载镇街问题数静态地图（PNG，不含底图），可直接插入通报或幻灯片")

@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from chuangwen import formats, hotspots, queries, urlparams
+from chuangwen.accounts import ACTIONS, Viewer
 from chuangwen.escape import md
 from chuangwen.ui import data
 from chuangwen.view import View
@@ -31,9 +32,46 @@ def favicon():
     return image
 
 
-def context() -> View:
-    """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view）；空库抛 view.NoData。"""
-    return View.of(data.meta(), snapshot=data.snapshot().label)
+_VIEWER = "_viewer"
+
+
+def context(viewer: Viewer) -> View:
+    """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view），查看范围来自登录的人（只在这里定）；空库抛 view.NoData。"""
+    st.session_state[_VIEWER] = viewer
+    return View.of(data.meta(), snapshot=data.snapshot().label, scope_unit=viewer.scope_unit)
+
+
+def viewer() -> Viewer:
+    """本次运行登录的人（画框在登录门之后放进来）：页面按它决定哪些控件出现。"""
+    return st.session_state[_VIEWER]
+
+
+_PAGE = "_page_title"
+HOME = "app_pages/overview.py"
+
+
+def open_page(page) -> None:
+    """画框记下本次运行打开的是哪一页（审计记录的“哪一页”），然后运行它。"""
+    st.session_state[_PAGE] = page.title
+    page.run()
+
+
+def page_title() -> str:
+    return st.session_state.get(_PAGE, "")
+
+
+def require(action: str) -> Viewer:
+    """页面里有后果的一步之前再核对一次权限（导航里已经没有这一页；这是给构造的请求的第二道门）。"""
+    who = viewer()
+    if not who.may(action):
+        st.error(f"{md(who.role)}账号不能{ACTIONS[action]}。", icon=":material/block:")
+        st.stop()
+    return who
+
+
+def unit_names(view: View) -> dict[str, str]:
+    """单位代码 → 名称。"""
+    return _options("单位", view)
 
 
 def banner(view: View) -> None:
@@ -116,6 +154,11 @@ def publish(view: View) -> None:
     st.session_state[_VIEW] = view
 
 
+def has_view() -> bool:
+    """本次运行有没有口径（空库的引导页没有）。"""
+    return _VIEW in st.session_state
+
+
 def view() -> View:
     """本次运行的查看口径（画框按侧栏与网址构建）：页面从这里取，往下全部作为参数传递。"""
     return st.session_state[_VIEW]
@@ -153,7 +196,8 @@ def first_run(path) -> None:
     )
     st.divider()
     # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
-    st.navigation([st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden").run()
+    open_page(st.navigation([st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")],
+                            position="hidden"))
 
 
 def _css_text(text: str) -> str:

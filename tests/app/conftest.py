@@ -1,6 +1,7 @@
 """页面测试夹具：一次构建的小示例库（3,000 条问题），每个测试通过 CHUANGWEN_DB 指向它。"""
 from __future__ import annotations
 
+import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -10,13 +11,40 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from chuangwen import demo
+from chuangwen import accounts, demo
+from chuangwen.ui import login
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
 # 画框里登记的全部页面（页面测试与恶意网址测试都逐页跑）
 PAGES = ["app_pages/overview.py", "app_pages/rank_trend.py", "app_pages/hotspots.py", "app_pages/league.py",
          "app_pages/supervision.py", "app_pages/data_admin.py", "app_pages/briefing.py"]
+
+
+TEST_PASSWORD = "测试用的口令-2026"
+
+
+def login_token(db_path: Path, name: str = "测试管理员", role: str = "管理员", unit: str | None = None) -> str:
+    """库旁状态库里的这个账号（没有就新建）登录一次，返回令牌：放进 AppTest 的 session_state 就是登录了。"""
+    if accounts.viewer_named(db_path, name) is None:
+        accounts.add(db_path, name, role, TEST_PASSWORD, unit_code=unit, units={unit: unit} if unit else {}, by="测试")
+    return accounts.login(db_path, name, TEST_PASSWORD).token
+
+
+@pytest.fixture(autouse=True)
+def _logged_in_as_admin(monkeypatch):
+    """页面测试默认以管理员登录：每个 AppTest 建好时就带着 CHUANGWEN_DB 那个库的管理员令牌。
+    测登录本身与各角色的测试自己换掉或删掉 session_state 里的令牌。"""
+    real = AppTest.from_file
+
+    def from_file(cls, *args, **kwargs):
+        at = real(*args, **kwargs)
+        path = os.environ.get("CHUANGWEN_DB")
+        if path:
+            at.session_state[login.TOKEN] = login_token(Path(path))
+        return at
+
+    monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,19 @@ gatherUsageStats = true
 """
 
 
+# 浏览器测试以管理员身份访问：服务器信任本机连接带的这个请求头（与内网统一认证同一机制，见 CHUANGWEN_TRUST_USER_HEADER），
+# offline_page 的浏览器上下文每个请求都带上它。测登录表单本身的测试用不带这个请求头的上下文（anonymous_page）。
+USER_HEADER = "X-Chuangwen-User"
+E2E_USER = "e2e-admin"
+
+
+def ensure_account(db_path: Path, name: str = E2E_USER, role: str = "管理员") -> None:
+    from chuangwen import accounts
+
+    if accounts.viewer_named(db_path, name) is None:
+        accounts.add(db_path, name, role, "e2e-口令-2026-测试", units={}, by="测试")
+
+
 def _browser_path() -> str | None:
     return os.environ.get("CHUANGWEN_BROWSER") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -56,7 +69,8 @@ def running_server(db_path: Path, log_path: Path):
     工作目录是日志旁一个放了相反设置（监听所有网卡、显示堆栈、关静态文件）的 .streamlit/config.toml 的目录：
     每个浏览器测试都同时证明发布的设置与启动目录无关。"""
     port = _free_port()
-    env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
+    ensure_account(db_path)
+    env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER}
     cwd = log_path.parent / "cwd"
     (cwd / ".streamlit").mkdir(parents=True, exist_ok=True)
     (cwd / ".streamlit" / "config.toml").write_text(HOSTILE_STREAMLIT_CONFIG, encoding="utf-8")
@@ -111,8 +125,18 @@ def browser():
 
 @pytest.fixture
 def offline_page(browser):
-    """一个只允许回环地址的页面；external 记录被拦下的外部请求，dialogs 记录弹出的对话框。"""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    """一个只允许回环地址的页面（以管理员身份）；external 记录被拦下的外部请求，dialogs 记录弹出的对话框。"""
+    yield from _guarded_page(browser, {USER_HEADER: E2E_USER})
+
+
+@pytest.fixture
+def anonymous_page(browser):
+    """同 offline_page，但不带身份请求头：看到的应当只是登录表单。"""
+    yield from _guarded_page(browser, {})
+
+
+def _guarded_page(browser, headers: dict[str, str]):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", extra_http_headers=headers)
     page = context.new_page()
     page.external, page.dialogs = [], []
 

@@ -1,4 +1,5 @@
-"""chuangwen serve --workers 2：nginx 在前、两个看板进程在后；浏览器拿到粘性 cookie，页面照常（离线）可用，两个进程都在服务。"""
+"""chuangwen serve --workers 2：nginx 在前、两个看板进程在后；浏览器拿到粘性 cookie，页面照常（离线）可用，两个进程都在服务；
+每个响应带安全响应头，内容安全策略下各页（含地图与图表）照常显示、浏览器没有报违反策略；身份请求头只认本机来的。"""
 from __future__ import annotations
 
 import os
@@ -7,12 +8,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
 
 from chuangwen import server
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import E2E_USER, ROOT, USER_HEADER, ensure_account
 
 pytestmark = pytest.mark.e2e
 
@@ -25,8 +27,10 @@ def proxied(e2e_demo_db, tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = tmp_path_factory.mktemp("workers") / "serve.log"
+    ensure_account(e2e_demo_db)
     proc = subprocess.Popen([sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env={**os.environ, "CHUANGWEN_DB": str(e2e_demo_db)}, stdout=open(log, "wb"),
+                            env={**os.environ, "CHUANGWEN_DB": str(e2e_demo_db), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER},
+                            stdout=open(log, "wb"),
                             stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -48,14 +52,41 @@ def proxied(e2e_demo_db, tmp_path_factory):
 def test_pages_work_through_the_proxy_with_a_sticky_cookie(proxied, offline_page):
     url, log = proxied
     page = offline_page
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert len(cookies.get("cw_worker", "")) == 32
     page.goto(f"{url}/hotspots", wait_until="domcontentloaded")
     page.get_by_role("heading", name="问题热点").first.wait_for(timeout=60_000)
+    # 地图（folium 的 iframe）与图表在内容安全策略下照常画出
+    page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-container").wait_for(
+        state="visible", timeout=60_000)
+    page.goto(f"{url}/rank_trend", wait_until="domcontentloaded")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.external == []
+    assert (page.external, violations) == ([], [])
+
+
+def test_every_response_carries_the_security_headers(proxied):
+    url, _ = proxied
+    for path in ("/", "/_stcore/health", "/no-such-page"):
+        with urllib.request.urlopen(url + path, timeout=10) as r:
+            headers = {k.lower(): v for k, v in r.headers.items()}
+        csp = headers["content-security-policy"]
+        assert ("default-src 'self'" in csp, "frame-ancestors 'self'" in csp, "http:" in csp, "https:" in csp) == \
+            (True, True, False, False)
+        assert (headers["x-frame-options"], headers["referrer-policy"], headers["x-content-type-options"]) == \
+            ("SAMEORIGIN", "no-referrer", "nosniff")
+
+
+def test_an_upload_over_the_cap_is_refused_by_the_proxy(proxied):
+    url, _ = proxied
+    body = b"x" * ((server.MAX_MB + 3) * 1024 * 1024)
+    request = urllib.request.Request(url + "/_stcore/upload_file/x/y", data=body, method="PUT")
+    with pytest.raises(urllib.error.HTTPError, match="413"):
+        urllib.request.urlopen(request, timeout=30)
 
 
 def test_both_workers_answer_and_stop_together(proxied):

@@ -37,8 +37,11 @@ def test_login_gives_the_viewer_with_role_and_scope(path):
 
 def test_permissions_per_role():
     table = {role: sorted(a for a in accounts.ACTIONS if accounts.Viewer("x", role).may(a)) for role in accounts.ROLES}
-    assert table == {"领导": ["export"], "创建办": ["export", "import"], "责任单位": ["export"],
-                     "管理员": ["audit", "export", "import", "restore", "rollback", "users"]}
+    assert table == {"领导": ["briefing", "export"], "创建办": ["briefing", "export", "import"], "责任单位": ["export"],
+                     "管理员": ["audit", "briefing", "export", "import", "restore", "rollback", "users"]}
+    pages = {role: [p for p in ("总览", *accounts.PAGE_NEEDS) if accounts.Viewer("x", role).may_open(p)] for role in accounts.ROLES}
+    assert pages == {"领导": ["总览", "通报导出"], "创建办": ["总览", "数据管理", "通报导出"], "责任单位": ["总览"],
+                     "管理员": ["总览", "数据管理", "通报导出", "账号与审计"]}
 
 
 def test_neither_password_nor_session_token_is_stored_in_clear(path):
@@ -164,3 +167,12 @@ def test_cli_creates_lists_changes_and_disables_accounts(tmp_path, monkeypatch, 
     out = capsys.readouterr().out
     assert (f"联络员  责任单位  单位 {unit}  已停用" in out, "管理员甲  管理员  正常" in out, unit in accounts_units) == (True, True, True)
     assert accounts.login(db_path, "管理员甲", PASSWORD).viewer.role == "管理员"
+
+
+def test_the_embedded_demo_gets_one_administrator_with_a_random_password(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    first = accounts.ensure_demo_admin(path, by="测试")
+    again = accounts.ensure_demo_admin(path, by="测试")
+    other = accounts.ensure_demo_admin(tmp_path / "other.duckdb", by="测试")
+    assert (again, len(first) >= 12, first != other) == (None, True, True)
+    assert accounts.login(path, accounts.DEMO_ADMIN, first).viewer.role == "管理员"

@@ -197,3 +197,21 @@ def test_the_page_checker_finds_arithmetic_and_query_loops():
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.py")))
 def test_pages_do_no_arithmetic_and_no_query_loops(page):
     assert page_findings((PAGES / page).read_text(encoding="utf-8")) == []
+
+
+# ---------------------------------------------------------------- 每个下载都留审计：页面不直接调 st.download_button
+
+def direct_downloads(source: str) -> list[int]:
+    """直接调 st.download_button（绕过 export.download 的审计）的行号。"""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("download_button"))
+
+
+def test_the_download_checker_finds_a_direct_download_button():
+    assert direct_downloads("st.download_button('x', b'')\ncol.download_button('y', b'')\nexport.download('z', f)\n") == [1, 2]
+
+
+@pytest.mark.parametrize("source", sorted([*(p.name for p in PAGES.glob("*.py")), "dashboard.py"]))
+def test_pages_download_only_through_the_audited_helper(source):
+    path = PAGES / source if (PAGES / source).exists() else REPO / source
+    assert direct_downloads(path.read_text(encoding="utf-8")) == []

@@ -22,7 +22,8 @@ def test_backup_then_restore_brings_back_the_data_as_a_new_version(office, tmp_p
     saved = table_hashes(office)
     target = backup.backup(office, tmp_path / "备份")
     manifest = json.loads((target / backup.MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["快照版本"] == 2 and sorted(manifest["文件"]) == ["imports/" + p.name for p in
+    # 状态库（账号、审计，导入时记了审计就有）一起备份；恢复时不动它（审计只追加）
+    assert manifest["快照版本"] == 2 and sorted(manifest["文件"]) == ["app.sqlite"] + ["imports/" + p.name for p in
                                                                   archive_dir(office).iterdir()] + ["snapshot.duckdb"]
     run_import(office, csv_bytes([row("B1"), row("B2")]), "又一批.csv", "problems")
     for f in archive_dir(office).iterdir():

@@ -27,14 +27,14 @@ def con(league_db):
 
 
 def units(con, **overrides):
-    params = {"as_of": AS_OF, "period_start": WEEK_START, "township": None, "round": None, "scope_unit": None,
+    params = {"as_of": AS_OF, "period_start": WEEK_START, "township": None, "round": None,
               "min_sample": 2, **WEIGHTS, **overrides}
     return queries.run(con, "league_units", params).set_index("unit_code")
 
 
 def townships(con, **overrides):
     params = {"as_of": AS_OF, "period_start": WEEK_START, "county": "990101", "unit": None, "round": None,
-              "scope_unit": None, "min_sample": 2, **WEIGHTS, **overrides}
+              "min_sample": 2, **WEIGHTS, **overrides}
     return queries.run(con, "league_townships", params).set_index("township_code")
 
 
@@ -151,8 +151,11 @@ def test_township_filter_limits_unit_figures(con):
     assert (int(df.loc["D01", "sample"]), int(df.loc["D02", "sample"])) == (0, 5)
 
 
-def test_scope_unit_sees_only_its_own_row(con):
-    assert units(con, scope_unit="D02").index.tolist() == ["D02"]
+def test_the_boards_are_the_same_for_every_viewer_names_and_scores_only(con):
+    # 责任单位也看全县的榜（各单位的名称、计数与得分），但榜上没有问题行：两个榜不接查看范围，也不返回问题编号
+    assert [("scope_unit" in queries.load(q).param_names) for q in ("league_units", "league_townships")] == [False, False]
+    assert sorted(units(con).index) == ["D01", "D02", "D03", "T01", "T02"]
+    assert [c for c in (*units(con).columns, *townships(con).columns) if "problem" in c or c == "code"] == []
 
 
 def test_township_league(con):

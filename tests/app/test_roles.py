@@ -1,0 +1,126 @@
+"""四种角色（AppTest）：导航里只有这个角色能用的页面，不能用的控件不出现（不是变灰）；直接切到不该有的页面回到总览；
+管理员的账号与审计页；每次导入、回滚、下载恰好留一条审计，记的是登录的人。"""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from chuangwen import accounts, appstate, demo, imports
+from chuangwen.ui import login
+from tests.app.conftest import PAGES, TEST_PASSWORD, login_token, switch_to
+
+ALL_TITLES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出", "账号与审计"]
+
+
+def busiest_unit(db_path) -> str:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute("select lead_unit_code from problem group by 1 order by count(*) desc, 1 limit 1").fetchone()[0]
+
+
+def as_role(app, db_path, role: str, name: str | None = None):
+    unit = busiest_unit(db_path) if role == "责任单位" else None
+    app.session_state[login.TOKEN] = login_token(db_path, name or f"测试{role}", role, unit)
+    return app
+
+
+def titles(at) -> list[str]:
+    return [t.value.split(" · ")[0] for t in at.title]
+
+
+@pytest.mark.parametrize(("role", "pages"), [
+    ("领导", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "通报导出"]),
+    ("创建办", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出"]),
+    ("责任单位", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办"]),
+    ("管理员", ALL_TITLES),
+])
+def test_each_role_can_open_exactly_its_pages_and_the_others_are_not_in_the_navigation(app, demo_db, role, pages):
+    at = as_role(app, demo_db, role).run()
+    opened, absent = [], []
+    for page in [*PAGES, "app_pages/admin.py"]:
+        try:
+            at.switch_page(page).run()
+        except ValueError as exc:            # AppTest 只认导航里登记了的页面
+            assert "Could not find a navigation page" in str(exc)
+            absent.append(page)
+            continue
+        assert not at.exception, page
+        opened.append(titles(at)[0])
+    assert (opened, len(absent)) == (pages, len(ALL_TITLES) - len(pages))
+
+
+def test_the_campaign_office_imports_but_has_no_rollback_or_republish(tmp_path, monkeypatch):
+    path = tmp_path / "office.duckdb"
+    demo.build(path, seed=5, problems=300)
+    raw = "单位名称,单位编码,条块,单位类型,所属镇街\n新建的文旅局,,条,政府部门,\n".encode()
+    assert imports.run_import(path, raw, "单位.csv", "units", imported_by="命令行").inserted == {"unit": 1}
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import DASHBOARD
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.session_state[login.TOKEN] = login_token(path, "创建办小李", "创建办")
+    at = switch_to(at, "app_pages/data_admin.py")
+    keys = {w.key for kind in ("button", "selectbox", "checkbox") for w in at.get(kind) if getattr(w, "key", None)}
+    assert ("dm_kind" in keys, "dm_rollback" in keys, "dm_rb_id" in keys, "dm_republish" in keys) == (True, False, False, False)
+    assert "回滚导入由管理员操作。" in [c.value for c in at.caption]
+    at.session_state[login.TOKEN] = login_token(path, "管理员老王", "管理员")
+    at.run()
+    keys = {w.key for kind in ("button", "selectbox") for w in at.get(kind) if getattr(w, "key", None)}
+    assert ("dm_rollback" in keys, "dm_rb_id" in keys) == (True, True)
+
+
+def test_a_unit_account_drills_down_only_into_its_own_unit_but_sees_every_unit_on_the_boards(app, demo_db):
+    unit = busiest_unit(demo_db)
+    at = switch_to(as_role(app, demo_db, "责任单位"), "app_pages/league.py")
+    assert at.selectbox(key="lg_unit").options == [at.selectbox(key="lg_unit").format_func(unit)]
+    unit_boards = [df.value for df in at.dataframe[:6]]       # 条、块、镇街各自的红榜、黑榜
+    admin = switch_to(as_role(app, demo_db, "管理员", "测试管理员"), "app_pages/league.py")
+    assert [b.equals(a.value) for b, a in zip(unit_boards, admin.dataframe[:6])] == [True] * 6
+    assert sum(len(b) for b in unit_boards) > 10
+
+
+def test_a_unit_account_has_no_briefing_export_and_every_download_is_its_own(app, demo_db):
+    at = switch_to(as_role(app, demo_db, "责任单位"), "app_pages/supervision.py")
+    label = next(b.label for b in at.get("download_button") if b.key == "sv_export")
+    shown = int(at.metric[0].value.replace(",", ""))
+    name = at.selectbox(key="sv_unit").format_func(busiest_unit(demo_db))
+    assert label == f"导出 Excel：{name}的在办问题清单（{shown:,} 条）"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/briefing.py")
+
+
+def test_the_admin_page_creates_an_account_and_shows_the_audit_trail(app, demo_db):
+    at = switch_to(app, "app_pages/admin.py")
+    assert titles(at)[0] == "账号与审计"
+    form = at.get("form")[0]
+    form.text_input[0].input("新来的张三")
+    form.selectbox[0].select("领导")
+    form.text_input[1].input("张三的初始口令1")
+    form.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.success[0].value == "已新建账号 新来的张三（领导）。"
+    assert accounts.login(demo_db, "新来的张三", "张三的初始口令1").viewer == accounts.Viewer("新来的张三", "领导", None)
+    events = [(e["user"], e["action"], e["detail"]) for e in appstate.audit(demo_db, 3)]
+    assert ("测试管理员", "新建账号", "新来的张三（领导）") in events
+    table = at.dataframe[1].value
+    assert list(table.columns) == ["时间", "谁", "操作", "内容", "页面", "筛选", "行数", "文件 SHA-256"]
+
+
+def test_a_leader_has_no_data_admin_page_to_switch_to_only_a_chinese_no_permission_page(app, demo_db):
+    at = as_role(app, demo_db, "领导").run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/data_admin.py")
+    at.switch_page("app_pages/forbidden.py").run()      # 敲 /data_admin 这样的网址到的是它
+    keys = {w.key for kind in ("button", "selectbox") for w in at.get(kind) if getattr(w, "key", None)}
+    assert (titles(at)[0], any(k.startswith("dm_") for k in keys)) == ("没有权限", False)
+    assert at.warning[-1].value.endswith("账号开放，你的账号是领导。需要时请联系本单位的看板管理员。")
+
+
+def test_passwords_and_tokens_are_never_stored_in_clear(app, demo_db):
+    at = app.run()
+    token = at.session_state[login.TOKEN]
+    raw = appstate.state_path(demo_db).read_bytes()
+    wal = appstate.state_path(demo_db).with_name(appstate.state_path(demo_db).name + "-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert (TEST_PASSWORD.encode() in raw, token.encode() in raw) == (False, False)
