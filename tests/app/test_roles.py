@@ -124,3 +124,22 @@ def test_passwords_and_tokens_are_never_stored_in_clear(app, demo_db):
     wal = appstate.state_path(demo_db).with_name(appstate.state_path(demo_db).name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
     assert (TEST_PASSWORD.encode() in raw, token.encode() in raw) == (False, False)
+
+
+def test_a_forged_site_pick_shows_a_unit_account_no_other_units_history(app, demo_db):
+    """点位历史：选中的点位（地图点击或构造的控件值）即使全是别的单位的问题，责任单位账号也看不到一条。"""
+    unit = busiest_unit(demo_db)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        site = con.execute("select site_code from problem where site_code is not null group by 1 "
+                           "having bool_and(not involves_unit($u, lead_unit_code, code)) order by count(*) desc, 1 limit 1",
+                           {"u": unit}).fetchone()[0]
+    admin = app
+    admin.session_state["hs_site"] = site
+    at = switch_to(admin, "app_pages/hotspots.py")
+    empty = "这个点位在统计时刻之前没有问题记录（或不在您的查看范围内）。"
+    assert (empty in [i.value for i in at.info], len(at.dataframe[-1].value) > 0) == (False, True)   # 管理员看得到（对照）
+    at.session_state[login.TOKEN] = login_token(demo_db, "测试责任单位", "责任单位", unit)
+    at.session_state["hs_site"] = site
+    at.run()
+    assert not at.exception
+    assert empty in [i.value for i in at.info]

@@ -6,7 +6,7 @@ from tests.e2e.conftest import USER_HEADER, settle
 
 pytestmark = pytest.mark.e2e
 
-PATHS = ["", "rank_trend", "hotspots", "league", "supervision", "data_admin", "briefing"]
+PATHS = ["", "rank_trend", "hotspots", "league", "supervision", "data_admin", "briefing", "admin"]
 
 
 def test_a_fresh_browser_sees_only_the_login_form_on_every_page_url(server, anonymous_page, e2e_demo_db, artifacts):
@@ -27,7 +27,7 @@ def test_a_fresh_browser_sees_only_the_login_form_on_every_page_url(server, anon
     assert page.external == []
 
 
-def test_logging_in_through_the_form_opens_the_dashboard(server, anonymous_page):
+def test_logging_in_through_the_form_opens_the_dashboard(server, anonymous_page, e2e_demo_db, tmp_path_factory):
     page = anonymous_page
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_label("登录名").fill("e2e-admin")
@@ -36,6 +36,14 @@ def test_logging_in_through_the_form_opens_the_dashboard(server, anonymous_page)
     page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
     assert "当前用户：e2e-admin（管理员）" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert page.external == []
+    # 口令不在服务器日志、状态库（含 WAL）里出现明文
+    from chuangwen import appstate
+
+    logs = sorted(tmp_path_factory.getbasetemp().glob("server*/streamlit.log"))
+    state = appstate.state_path(e2e_demo_db)
+    files = [*logs, state, state.with_name(state.name + "-wal")]
+    found = [f.name for f in files if f.exists() and "e2e-口令-2026-测试".encode() in f.read_bytes()]
+    assert (len(logs) >= 1, found) == (True, [])
 
 
 def test_an_identity_header_naming_no_account_does_not_let_anyone_in(server, browser):

@@ -50,7 +50,8 @@ def test_no_other_units_problem_reaches_the_browser_on_any_page_or_parameter(ser
     page = unit_page
     shown: set[str] = set()
     for path in ["", "rank_trend", "hotspots", "league", "supervision", "data_admin", "briefing", "admin"]:
-        for query in ("", f"?unit={other}&town={town}&from=2025-01-01", f"?unit={other}'%20or%201=1--&site=x"):
+        for query in ("", f"?unit={other}&town={town}&from=2025-01-01", f"?unit={other}'%20or%201=1--&st=逾期",
+                      f"?town={'9' * 5000}&cat={'类' * 3000}"):
             page.goto(f"{server}/{path}{query}", wait_until="domcontentloaded")
             page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
             settle(page)
