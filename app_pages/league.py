@@ -1,7 +1,7 @@
 """红黑榜：单位（条、块）与镇街排行、红榜黑榜与名次变化、单位下钻。"""
 import streamlit as st
 
-from chuangwen import charts, formats, league, settings, supervision
+from chuangwen import charts, excel, formats, league, settings, supervision
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
@@ -10,20 +10,18 @@ view = frame.view()
 st.title("红黑榜")
 try:
     weights = league.Weights.from_setting(settings.get("league_weights"))
-    min_sample = settings.get("min_sample")
+    board_params = league.configured_params()
 except settings.SettingError as exc:
     st.error(f"红黑榜设置无效：{md(exc)}", icon=":material/block:")
     st.stop()
 
 period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
 board = league.period_view(view, period)
-board_params = league.board_params(weights, min_sample)
 st.caption(league.period_caption(board, view.cutoff, period))
 st.markdown(f"**{league.formula_text(weights)}**")
-st.caption(f"某项比率没有分母时该项不计，其余权重按比例放大。区间内经手问题少于 {min_sample} 条的显示“样本不足”，"
-           "不按比率排名；得分相同的并列同一名次。红榜 = 前 5 名，黑榜 = 倒数 5 名（不与红榜重复）。"
-           "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。"
-           "权重与最少样本数见设置 CHUANGWEN_LEAGUE_WEIGHTS、CHUANGWEN_MIN_SAMPLE。")
+st.caption(league.list_rules(board_params) + "某项比率没有分母时该项不计，其余权重按比例放大；得分相同的并列同一名次。"
+           "按期销号率是区间内销号的问题（流量），逾期与逾期率是截至统计时刻仍在办的问题（存量）。"
+           "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。")
 
 units = data.query("league_units", board, **board_params)
 townships = data.query("league_townships", board, **board_params)
@@ -43,19 +41,22 @@ else:
 
 def show_boards(rows, name_col, what):
     red, black = data.memo(league.boards, rows, name_col=name_col)
+    st.markdown(f"**{league.participation(rows, what)}**")
+    if note := league.shortfall(rows):
+        st.info(note, icon=":material/info:")
     left, right = st.columns(2)
     with left:
-        st.subheader(f":red[红榜]（{what}前 5 名）")
+        st.subheader(f":red[红榜]（{what}，有资格的前 5 名）")
         if red.empty:
-            st.info("本区间没有达到最少样本数的可排名对象。")
+            st.info("本区间没有符合红榜资格的对象（见上方规则）。")
         else:
-            st.dataframe(red, hide_index=True)
+            st.dataframe(red, hide_index=True, column_config=league.BOARD_COLUMNS)
     with right:
         st.subheader(f":gray[黑榜]（{what}倒数 5 名）")
         if black.empty:
-            st.info("可排名对象不足，黑榜为空（不与红榜重复列入）。")
+            st.info("参与排名的对象不足，黑榜为空。")
         else:
-            st.dataframe(black, hide_index=True)
+            st.dataframe(black, hide_index=True, column_config=league.BOARD_COLUMNS)
 
 
 tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
@@ -109,6 +110,13 @@ with tab_unit:
             st.dataframe(data.memo(supervision.display_ledger, overdue), hide_index=True)
             if note := supervision.shown_note(late_count, rest="全部可在整改督办页选这个单位后导出 Excel。"):
                 st.caption(note)
+
+note = f"创文看板·红黑榜　{league.period_caption(board, view.cutoff, period)}　{league.list_rules(board_params)}"
+export.download("下载红黑榜 Excel（部门、属地单位、镇街，数字可计算）",
+                lambda: excel.to_xlsx(league.workbook_sheets(units, townships), note=note,
+                                      number_formats=league.EXCEL_FORMATS),
+                file_name=f"红黑榜_{league.PERIODS[period][:2]}_{view.as_of:%Y%m%d}.xlsx", key="lg_xlsx", mime=export.XLSX,
+                rows=league.workbook_rows(units, townships), icon=":material/table:")
 
 frame.definitions(["league_units", "league_townships", "league_unit_rank_trend", "league_unit_categories",
                    "quality_event_order"], view.cutoff)

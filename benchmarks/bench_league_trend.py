@@ -57,7 +57,7 @@ def main() -> int:
         print(f"生成示例库：{args.problems:,} 条问题，用时 {time.perf_counter() - t0:.0f} s")
     con = duckdb.connect(str(args.db), read_only=True)
     view = View.of_store(con)
-    params = league.board_params(league.Weights.from_setting(settings.get("league_weights")), settings.get("min_sample"))
+    params = league.configured_params()
     n = con.execute("select count(*) from problem").fetchone()[0]
     print(f"库：{args.db}（问题 {n:,} 条），统计时刻 {view.as_of:%Y-%m-%d %H:%M}，{WEEKS} 周")
 

@@ -145,7 +145,7 @@ def check_same(path: Path) -> list[str]:
     bad = []
     try:
         base = View.of_store(con)
-        extras = {"min_sample": 5, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
+        extras = {"min_sample": 5, "prior": 0.0, "red_max_overdue_rate": 1.0, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
                   "w_points": 2.0, "unit_code": con.execute("select min(code) from unit").fetchone()[0], "weeks": 8,
                   "involved_unit": None, "status": None, "overdue_only": False, "due_this_week_only": False, "site": None, "sources": None,
                   "categories": None, "site_types": None, "severities": None, "statuses": None, "county_ring": None,

@@ -95,7 +95,8 @@ def _column_cells(values: pd.Series):
     return None, values.tolist(), None
 
 
-def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str | None) -> None:
+def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str | None,
+                 column_formats: Mapping[str, object] | None = None) -> None:
     widths = []
     for c, col in enumerate(df.columns):
         label = neutralise(str(col))
@@ -129,7 +130,8 @@ def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str
             widest = max(seen, key=seen.get, default="")
         widths.append(max(width, display_width(widest or "")))
     for c, w in enumerate(widths):
-        ws.set_column(c, c, min(MAX_COL_WIDTH, w + 2))
+        # 列格式（如百分数）作用于本列没有自己格式的单元格，也就是按数字写入的那些
+        ws.set_column(c, c, min(MAX_COL_WIDTH, w + 2), (column_formats or {}).get(df.columns[c]))
     ws.freeze_panes(1, 0)
     if len(df.columns):
         ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
@@ -137,8 +139,10 @@ def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str
         ws.write_string(len(df) + 2, 0, neutralise(note))
 
 
-def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None) -> bytes:
-    """多张表写进一个 .xlsx：每张表一个工作表，表头加粗并冻结；note（如“数据截至…”）写在表格下方。"""
+def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None,
+            number_formats: Mapping[str, str] | None = None) -> bytes:
+    """多张表写进一个 .xlsx：每张表一个工作表，表头加粗并冻结；note（如“数据截至…”）写在表格下方。
+    number_formats：列名 → Excel 数字格式（如 "0.0%"），作用于该列的数字单元格。"""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
@@ -146,11 +150,12 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None) -> b
                             "valign": "vcenter", "font_name": "Microsoft YaHei"})
     fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    column_formats = {col: wb.add_format({"num_format": f}) for col, f in (number_formats or {}).items()}
     taken: set[str] = set()
     for name, whole in (sheets.items() if sheets else [("空表", pd.DataFrame())]):
         parts = [whole.iloc[i:i + SHEET_ROWS] for i in range(0, len(whole), SHEET_ROWS)] or [whole]
         for k, df in enumerate(parts, start=1):
             ws = wb.add_worksheet(sheet_name(name if k == 1 else f"{name}（续{k}）", taken))
-            _write_sheet(ws, df, header, fmt_datetime, fmt_date, note)
+            _write_sheet(ws, df, header, fmt_datetime, fmt_date, note, column_formats)
     wb.close()
     return buf.getvalue()

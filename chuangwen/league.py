@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from chuangwen import formats
+from chuangwen import formats, settings
 
 # 统计区间的选项：页面只能从这里选（允许清单）
 PERIODS = {"周": "按周（统计时刻前 7 天）", "月": "按月（统计时刻前 30 天）", "侧栏": "侧栏统计区间"}
@@ -18,6 +18,9 @@ NORMS = {"绝对数": "", "每点位": "_per_site", "每千人": "_per_1000"}
 
 KINDS = ("条", "块")
 BOARD_SIZE = 5
+# 红榜、黑榜小表的列宽（Streamlit 的 column_config 写法，纯数据）：名称列宽一些，名次列放得下“样本不足”
+BOARD_COLUMNS = {"名次": {"width": "small"}, "名称": {"width": "medium"}, "综合得分": {"width": "small"},
+                 "变化": {"width": "small"}}
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,47 @@ def period_caption(view, cutoff: datetime, period: str) -> str:
             f"（{formats.moment(prev_start)} 至 {formats.moment(prev_end)}）比较")
 
 
-def board_params(weights: Weights, min_sample: int) -> dict:
-    """红黑榜查询在查看口径之外的参数：最少样本数与综合得分权重。"""
-    return {"min_sample": int(min_sample), **weights.params()}
+def board_params(weights: Weights, min_sample: int, *, prior: float = 0.0, red_max_overdue_rate: float = 1.0) -> dict:
+    """红黑榜查询在查看口径之外的参数：最少样本数、综合得分权重、小样本收缩强度 k、上红榜的逾期率上限。"""
+    return {"min_sample": int(min_sample), "prior": float(prior), "red_max_overdue_rate": float(red_max_overdue_rate),
+            **weights.params()}
+
+
+def configured_params() -> dict:
+    """按设置（权重、最少样本、收缩强度、红榜逾期率上限）的红黑榜参数：页面与通报用同一份；设置无效时抛 SettingError。"""
+    return board_params(Weights.from_setting(settings.get("league_weights")), settings.get("min_sample"),
+                        prior=settings.get("league_prior"), red_max_overdue_rate=settings.get("red_max_overdue_rate"))
+
+
+def list_rules(params: dict) -> str:
+    """红榜、黑榜的规则（页面与通报上照印）。"""
+    return (f"红榜：不在黑榜、且有资格的前 {BOARD_SIZE} 名——资格是截至统计时刻没有逾期 30 天以上的问题、"
+            f"逾期率（存量）不超过 {params['red_max_overdue_rate']:.0%}、区间内经手问题不少于 {params['min_sample']} 条。"
+            f"黑榜：有名次的倒数 {BOARD_SIZE} 名；有名次的不足 {2 * BOARD_SIZE} 个时只取后一半，不与红榜重复。并列的一起列入。"
+            f"各项比率按全县比率补 {params['prior']:g} 条后计分（样本越少越靠近全县平均），表中显示的是原始比率。")
+
+
+def participation(rows: pd.DataFrame, what: str) -> str:
+    """“共 N 个单位参与排名”与其余为什么不排名。"""
+    ranked = int(rows["rank"].notna().sum())
+    small = int((~rows["enough_sample"].astype(bool)).sum())
+    other = len(rows) - ranked - small
+    text = f"共 {len(rows)} 个{what}，{ranked} 个参与排名"
+    reasons = []
+    if small:
+        reasons.append(f"{small} 个区间内经手问题不足最少样本数")
+    if other:
+        reasons.append(f"{other} 个没有可比的比率")
+    return text + (f"；未排名的：{'，'.join(reasons)}" if reasons else "") + "。"
+
+
+def shortfall(rows: pd.DataFrame) -> str | None:
+    """有名次的对象不足以填满红榜、黑榜时的说明（两个榜都不重复列入同一对象）；够时 None。"""
+    ranked = int(rows["rank"].notna().sum())
+    if ranked >= 2 * BOARD_SIZE:
+        return None
+    return (f"本期只有 {ranked} 个参与排名，不足红榜、黑榜合计 {2 * BOARD_SIZE} 个名额："
+            f"黑榜只取后 {ranked // 2} 名，红榜从其余有资格的里选，同一对象不会同时出现在两个榜上。")
 
 
 TREND_WEEKS = 8   # 单位下钻的名次走势：统计时刻及之前 8 周
@@ -117,48 +158,74 @@ def _per(value) -> str:
     return "—" if pd.isna(value) else f"{float(value):.2f}"
 
 
-def display_table(df: pd.DataFrame, *, name_col: str, name_label: str, norm: str = "绝对数") -> pd.DataFrame:
-    """把 league_units / league_townships 的结果整理成中文显示表（数字已格式化为文字）。"""
+def display_table(df: pd.DataFrame, *, name_col: str, name_label: str, norm: str = "绝对数",
+                  numeric: bool = False) -> pd.DataFrame:
+    """把 league_units / league_townships 的结果整理成中文表：页面上显示的文字（numeric=False），
+    或同样列名、数字仍是数字的 Excel 表（numeric=True：名次没有时留空并在“未排名原因”里写明，比率是 0–1 的小数，
+    格式见 EXCEL_FORMATS）。"""
     if norm not in NORMS:
         raise ValueError(f"未知的口径：{norm}")
     suffix = NORMS[norm]
-    out = pd.DataFrame({
-        "名次": [rank_label(r) for _, r in df.iterrows()],
-        "变化": [change_label(r) for _, r in df.iterrows()],
-        name_label: df[name_col].to_numpy(),
-        "综合得分": [formats.points(v) for v in df["score"]],
-    })
-    if suffix:
-        unit = "每点位" if norm == "每点位" else "每千人"
-        out[f"交办（{unit}）"] = [_per(v) for v in df[f"assigned{suffix}"]]
-    else:
-        out["交办"] = df["assigned"].astype(int).to_numpy()
-    out["销号"] = df["closed"].astype(int).to_numpy()
-    out["按期销号率"] = [_rate(a, b) for a, b in zip(df["closed_on_time"], df["closed"])]
-    if suffix:
-        out[f"逾期（{unit}）"] = [_per(v) for v in df[f"overdue{suffix}"]]
-    else:
-        out["逾期"] = df["overdue"].astype(int).to_numpy()
-    out["逾期1–7天"] = df["overdue_1_7"].astype(int).to_numpy()
-    out["逾期8–30天"] = df["overdue_8_30"].astype(int).to_numpy()
-    out["逾期30天以上"] = df["overdue_over_30"].astype(int).to_numpy()
-    out["逾期率"] = [_rate(a, b) for a, b in zip(df["overdue"], df["open_now"])]
-    out["平均销号天数"] = [_days(v) for v in df["avg_days_to_close"]]
-    if suffix:
-        out[f"反弹重开（{unit}）"] = [_per(v) for v in df[f"reopened{suffix}"]]
-    else:
-        out["反弹重开"] = df["reopened"].astype(int).to_numpy()
-    out["反弹率"] = [_rate(a, a + b) for a, b in zip(df["reopened"], df["closed"])]
-    out["退回"] = df["rejected"].astype(int).to_numpy()
-    out["退回率"] = [_rate(a, b) for a, b in zip(df["rejected"], df["reviewed"])]
-    out["测评丢分"] = [formats.points(v) for v in df["points_lost"]]
-    out["样本数"] = df["sample"].astype(int).to_numpy()
-    out["存疑排除"] = df["excluded"].astype(int).to_numpy()
+    unit = "每点位" if norm == "每点位" else "每千人"
+
+    def ratio(num, den) -> list:
+        if numeric:
+            return [None if pd.isna(b) or float(b) == 0 else float(a) / float(b) for a, b in zip(num, den)]
+        return [_rate(a, b) for a, b in zip(num, den)]
+
+    def value(column, shown) -> list:
+        return [None if pd.isna(v) else float(v) for v in df[column]] if numeric else [shown(v) for v in df[column]]
+
+    def count(column) -> object:
+        return df[column].astype(int).to_numpy()
+
+    out = pd.DataFrame({"名次": [None if pd.isna(v) else int(v) for v in df["rank"]] if numeric else
+                        [rank_label(r) for _, r in df.iterrows()]})
+    if numeric:
+        out["未排名原因"] = [("" if not pd.isna(r["rank"]) else rank_label(r)) for _, r in df.iterrows()]
+    out["变化"] = [change_label(r) for _, r in df.iterrows()]
+    out[name_label] = df[name_col].to_numpy()
+    out["综合得分"] = value("score", formats.points)
+    out[f"交办（{unit}）" if suffix else "交办"] = value(f"assigned{suffix}", _per) if suffix else count("assigned")
+    out["销号"] = count("closed")
+    out["按期销号率（区间内）"] = ratio(df["closed_on_time"], df["closed"])
+    out[f"逾期（存量，{unit}）" if suffix else "逾期（存量）"] = value(f"overdue{suffix}", _per) if suffix else count("overdue")
+    out["逾期1–7天"] = count("overdue_1_7")
+    out["逾期8–30天"] = count("overdue_8_30")
+    out["逾期30天以上"] = count("overdue_over_30")
+    out["逾期率（存量）"] = ratio(df["overdue"], df["open_now"])
+    out["平均销号天数"] = value("avg_days_to_close", _days)
+    out[f"反弹重开（{unit}）" if suffix else "反弹重开"] = value(f"reopened{suffix}", _per) if suffix else count("reopened")
+    out["反弹率"] = ratio(df["reopened"], df["reopened"] + df["closed"])
+    out["退回"] = count("rejected")
+    out["退回率"] = ratio(df["rejected"], df["reviewed"])
+    out["测评丢分"] = value("points_lost", formats.points)
+    out["样本数"] = count("sample")
+    out["存疑排除"] = count("excluded")
     return out
 
 
+# 红黑榜 Excel 的数字格式（列名 → Excel 格式）：比率按百分数、得分两位小数
+EXCEL_FORMATS = {"综合得分": "0.00", "按期销号率（区间内）": "0.0%", "逾期率（存量）": "0.0%", "反弹率": "0.0%", "退回率": "0.0%",
+                 "平均销号天数": "0.0", "测评丢分": "0.00"}
+
+
+def workbook_rows(units: pd.DataFrame, townships: pd.DataFrame) -> int:
+    """红黑榜 Excel 的数据行数（审计记录用）：全部单位加全部镇街。"""
+    return len(units) + len(townships)
+
+
+def workbook_sheets(units: pd.DataFrame, townships: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """红黑榜 Excel 的三张表（部门、属地单位、镇街），列名与页面相同，数字是数字。"""
+    return {
+        "部门（条）": display_table(of_kind(units, "条"), name_col="unit_name", name_label="牵头单位", numeric=True),
+        "属地单位（块）": display_table(of_kind(units, "块"), name_col="unit_name", name_label="牵头单位", numeric=True),
+        "镇街": display_table(townships, name_col="township_name", name_label="镇街", numeric=True),
+    }
+
+
 def boards(df: pd.DataFrame, *, name_col: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """红榜（前 5 名）与黑榜（倒数 5 名，不与红榜重复）；并列的一起列入。"""
+    """红榜与黑榜（规则在查询片段 _league_rank.sql，文字见 list_rules）；并列的一起列入。"""
     def pick(rows: pd.DataFrame, ascending: bool) -> pd.DataFrame:
         rows = rows.sort_values(["rank", name_col], ascending=[ascending, True])
         return pd.DataFrame({

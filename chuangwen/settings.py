@@ -98,6 +98,23 @@ class Setting:
         return f"| `{self.env}` | {shown} | {self.help} |"
 
 
+def _non_negative_float(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingError(f"应为不小于 0 的数，实际为 {raw!r}") from None
+    if not (value >= 0 and value < float("inf")):
+        raise SettingError(f"应为不小于 0 的数，实际为 {raw!r}")
+    return value
+
+
+def _fraction(raw: str) -> float:
+    value = _non_negative_float(raw)
+    if value > 1:
+        raise SettingError(f"应为 0 到 1 之间的比例（如 0.2 表示 20%），实际为 {raw!r}")
+    return value
+
+
 def _existing_file(raw: str) -> str:
     path = Path(raw.strip()).expanduser()
     if not path.is_file():
@@ -153,6 +170,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_sample", "CHUANGWEN_MIN_SAMPLE", 5,
             "红黑榜最少样本数：统计区间内经手的问题（区间内交办、区间内销号或仍在办）少于此数的单位或镇街显示“样本不足”，不按比率排名。",
             _positive_int),
+    Setting("league_prior", "CHUANGWEN_LEAGUE_PRIOR", 10.0,
+            "红黑榜小样本收缩的强度 k：综合得分里的各项比率按 (分子 + k × 全县比率) ÷ (分母 + k) 计算，相当于每个单位先按全县平均补 k 条。"
+            "越大越“稳”（小样本更靠近全县平均），0 = 不收缩。页面与表格显示的仍是原始比率。", _non_negative_float),
+    Setting("red_max_overdue_rate", "CHUANGWEN_RED_MAX_OVERDUE_RATE", 0.2,
+            "上红榜的资格之一：截至统计时刻的逾期率（存量）不超过这个比例（0–1）。另一条资格是没有逾期 30 天以上的问题。",
+            _fraction),
     Setting("rebound_days", "CHUANGWEN_REBOUND_DAYS", 30,
             "问题热点页“反弹”的天数 N：同一点位、同一类别的问题在上一条销号后 N 天内再次发现（或本条销号后 N 天内被反弹重开）"
             "，记为反弹。",

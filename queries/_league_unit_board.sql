@@ -47,11 +47,5 @@ board as (
     left join points pt on pt.period = c.period and pt.unit_code = u.code
     ),
 -- include: _league_score.sql  （比率与综合得分，单位与镇街同一公式）
-ranked as (
-    select *,
-           case when score is not null then rank() over (partition by period, kind, score is null order by score desc) end as rank,
-           case when score is not null then rank() over (partition by period, kind, score is null order by score asc) end as rank_from_bottom,
-           count(score) over (partition by period, kind) as ranked_count
-    from scored
-)
+-- include: _league_rank.sql  （名次、黑榜与红榜，单位与镇街同一规则）
 -- [单位红黑榜·结束]

@@ -1,6 +1,6 @@
 -- name: league_unit_rank_trend
 -- 用途: 红黑榜·单位下钻的名次走势：统计时刻及之前每 7 天一个时点（共 $weeks 个），每个时点按“前 7 天”统计的名次与综合得分，一次算完
--- params: $as_of TIMESTAMP, $weeks INTEGER, $unit_code VARCHAR, $township VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $min_sample INTEGER, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
+-- params: $as_of TIMESTAMP, $weeks INTEGER, $unit_code VARCHAR, $township VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $min_sample INTEGER, $prior DOUBLE, $red_max_overdue_rate DOUBLE, $w_on_time DOUBLE, $w_overdue DOUBLE, $w_rebound DOUBLE, $w_reject DOUBLE, $w_points DOUBLE
 -- 指标: 周名次 | 口径: 每个时点按前 7 天（不含起点、含该时点）统计，与红黑榜“按周”同一口径（条、块分别排名，样本不足的不排名） | 分母: 该时点该类有名次的单位数
 with checkpoints as (
     -- 第 k 个时点 = 统计时刻 − 7k 天，区间为它之前的 7 天

@@ -45,11 +45,6 @@ def as_of_for_day(day: date, cutoff: datetime) -> datetime:
 
 def league_workbook(brief: Brief) -> bytes:
     """本期红黑榜（部门、属地单位、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
-    units = brief.frames["league_units"]
-    sheets = {
-        "部门（条）": league.display_table(league.of_kind(units, "条"), name_col="unit_name", name_label="牵头单位"),
-        "属地单位（块）": league.display_table(league.of_kind(units, "块"), name_col="unit_name", name_label="牵头单位"),
-        "镇街": league.display_table(brief.frames["league_townships"], name_col="township_name", name_label="镇街"),
-    }
-    return excel.to_xlsx(sheets, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
+    sheets = league.workbook_sheets(brief.frames["league_units"], brief.frames["league_townships"])
+    return excel.to_xlsx(sheets, number_formats=league.EXCEL_FORMATS, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
                                       f"数据指纹 {brief.short_digest}；由创文看板导出")

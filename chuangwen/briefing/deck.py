@@ -332,19 +332,20 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
 def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, name_col: str, what: str) -> None:
     slide = _frame(prs, brief, title, page)
     red, black = league.boards(rows, name_col=name_col)
-    for x, label, table, color in ((Inches(0.5), "红榜（前 5 名）", red, RED),
+    for x, label, table, color in ((Inches(0.5), "红榜（有资格的前 5 名）", red, RED),
                                    (Inches(6.85), "黑榜（倒数 5 名）", black, DARK)):
         _text(slide, x, Inches(1.3), Inches(6), Inches(0.5), label, size=20, bold=True, color=color)
         if table.empty:
-            _text(slide, x, Inches(1.9), Inches(6), Inches(1), f"本期没有达到最少样本数的可排名{what}。", size=14, color=GREY)
+            _text(slide, x, Inches(1.9), Inches(6), Inches(1),
+                  f"本期没有符合红榜资格的{what}。" if color == RED else f"本期参与排名的{what}不足，黑榜为空。", size=14, color=GREY)
         else:
             _table(slide, table, x, Inches(1.9), Inches(6.0), size=14, widths=[1, 3, 1.5, 1.5],
                    header_color=color, header_text=WHITE, row_h=0.45)
-    excluded = int(rows["sample"].lt(settings.get("min_sample")).sum()) if len(rows) else 0
-    _text(slide, Inches(0.5), Inches(5.9), Inches(12.3), Inches(1.0), [
-        (league.formula_text(league.Weights.from_setting(settings.get("league_weights"))), 12, False, GREY),
-        (f"统计区间 {brief.period_text}；变化与{PREVIOUS_WORDS[brief.period.key]}比较；"
-         f"样本不足 {settings.get('min_sample')} 条的{what}不排名（本期 {excluded} 个）；并列同名次。", 12, False, GREY)])
+    _text(slide, Inches(0.5), Inches(5.5), Inches(12.3), Inches(1.6), [
+        (league.participation(rows, what) + (league.shortfall(rows) or ""), 12, True, GREY),
+        (league.formula_text(league.Weights.from_setting(settings.get("league_weights"))), 11, False, GREY),
+        (f"统计区间 {brief.period_text}；变化与{PREVIOUS_WORDS[brief.period.key]}比较。"
+         + league.list_rules(league.configured_params()), 11, False, GREY)])
 
 
 def _map_slide(prs, brief: Brief, page: int) -> None:

@@ -175,8 +175,7 @@ def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: 
 
     per, rounds = _period(whole, period, run)
     current, previous = whole.at(as_of, per.start), whole.at(per.start, per.prev_start)
-    board_params = league.board_params(league.Weights.from_setting(settings.get("league_weights")),
-                                       settings.get("min_sample"))
+    board_params = league.configured_params()
     brief = Brief(county_code=view.county_code, county_name=view.county_name, province_name=view.province_name,
                   is_demo=view.is_demo, cutoff=view.cutoff, as_of=as_of, period=per,
                   issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=view.target_rank,

@@ -109,7 +109,7 @@ def test_changes_table_compares_with_previous_week(con):
 def test_red_and_black_boards_list_townships(built):
     prs, _ = built
     text = _all_text(prs.slides[6])
-    assert "红榜（前 5 名）" in text and "黑榜（倒数 5 名）" in text
+    assert ("红榜（有资格的前 5 名）" in text, "黑榜（倒数 5 名）" in text, "个参与排名" in text) == (True, True, True)
 
 
 def test_no_text_frame_or_table_cell_is_empty(built):
@@ -286,7 +286,17 @@ def test_league_workbook_has_chinese_sheets_and_frozen_header(con):
     assert book.sheetnames == ["部门（条）", "属地单位（块）", "镇街"]
     sheet = book["镇街"]
     assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]][:4] == ["名次", "变化", "镇街", "综合得分"]
+    assert [c.value for c in sheet[1]][:5] == ["名次", "未排名原因", "变化", "镇街", "综合得分"]
+    # 数字列的每个非空格子都是数字（不是 '77.50'、'100.0%' 这样的文字），比率带百分数格式
+    header = [c.value for c in sheet[1]]
+    text_columns = {"未排名原因", "变化", "镇街"}
+    body = [r for r in sheet.iter_rows(min_row=2, max_row=sheet.max_row - 2)]
+    assert len(body) > 0
+    bad = [(header[c.column - 1], c.value) for row in body for c in row
+           if header[c.column - 1] not in text_columns and c.value is not None and not isinstance(c.value, (int, float))]
+    assert bad == []
+    rate = header.index("按期销号率（区间内）")
+    assert {row[rate].number_format for row in body if row[rate].value is not None} == {"0.0%"}
 
 
 def test_as_of_for_day_uses_cutoff_on_cutoff_day():

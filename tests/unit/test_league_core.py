@@ -90,7 +90,7 @@ def test_unknown_period_is_refused():
 
 def test_display_table_marks_small_samples_and_changes(con):
     table = league.display_table(unit_board(con), name_col="unit_name", name_label="牵头单位").set_index("牵头单位")
-    assert table.loc[["城管局", "交警大队", "县委宣传部（文明办）"], ["名次", "变化", "综合得分", "按期销号率"]].values.tolist() == [
+    assert table.loc[["城管局", "交警大队", "县委宣传部（文明办）"], ["名次", "变化", "综合得分", "按期销号率（区间内）"]].values.tolist() == [
         ["2", "↓1", "38.00", "50.0%"],
         ["1", "新上榜", "78.00", "100.0%"],
         ["样本不足", "", "—", "—"],

@@ -28,13 +28,13 @@ def con(league_db):
 
 def units(con, **overrides):
     params = {"as_of": AS_OF, "period_start": WEEK_START, "township": None, "round": None,
-              "min_sample": 2, **WEIGHTS, **overrides}
+              "min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, **WEIGHTS, **overrides}
     return queries.run(con, "league_units", params).set_index("unit_code")
 
 
 def townships(con, **overrides):
     params = {"as_of": AS_OF, "period_start": WEEK_START, "county": "990101", "unit": None, "round": None,
-              "min_sample": 2, **WEIGHTS, **overrides}
+              "min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, **WEIGHTS, **overrides}
     return queries.run(con, "league_townships", params).set_index("township_code")
 
 
@@ -130,7 +130,9 @@ def test_previous_period_equals_a_direct_query_of_that_period(con):
 def test_red_and_black_boards_do_not_overlap(con):
     df = units(con)
     assert not (df["is_red"] & df["is_black"]).any()
-    assert df.index[df["is_red"]].tolist() == ["T01", "T02", "D02", "D01"]
+    # 条只有两个有名次（D02、D01）：黑榜取后一半（1 名）即 D01；它还有逾期 30 天以上的问题，本就没有红榜资格
+    assert (df.index[df["is_red"]].tolist(), df.index[df["is_black"]].tolist()) == (["T01", "T02", "D02"], ["D01"])
+    assert df["red_eligible"].to_dict() == {"T01": True, "T02": True, "D02": True, "D01": False, "D03": False}
 
 
 def test_flagged_problems_are_excluded_and_counted(con):
