@@ -43,6 +43,7 @@ def main() -> None:
     """一次页面运行：打开库、侧栏口径、导航到当前页。"""
     started = time.perf_counter()
     st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
+    frame.chinese_chrome()
     viewer = login.gate()      # 没登录时只有登录表单：下面的库、侧栏与页面都不运行
     try:
         _open_database()

@@ -90,7 +90,7 @@ with tab_unit:
             trend = data.memo(league.rank_trend, data.query("league_unit_rank_trend", view, **board_params,
                                                             unit_code=unit_code, weeks=league.TREND_WEEKS))
             trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code])
-            st.plotly_chart(trend_fig, key="lg_rank_trend")
+            st.plotly_chart(trend_fig, key="lg_rank_trend", config=charts.PLOTLY_CONFIG)
             export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
         with right:
             mix = data.query("league_unit_categories", board, unit_code=unit_code)
@@ -98,7 +98,7 @@ with tab_unit:
                 st.info("本区间该单位没有经手的问题。")
             else:
                 mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
-                st.plotly_chart(mix_fig, key="lg_category_mix")
+                st.plotly_chart(mix_fig, key="lg_category_mix", config=charts.PLOTLY_CONFIG)
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
         late = supervision.ledger_params(overdue_only=True)
         late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))["在办问题"]

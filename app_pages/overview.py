@@ -59,14 +59,14 @@ with left:
     history = data.query("overview_rank_history", view, round_type=ROUND_TYPE)
     if history["rank"].notna().any():
         rank_fig = data.memo(charts.rank_trend_history, history, view.target_rank, view.county_name)
-        st.plotly_chart(rank_fig, key="overview_rank_history")
+        st.plotly_chart(rank_fig, key="overview_rank_history", config=charts.PLOTLY_CONFIG)
         export.png_button(rank_fig, f"历年全省名次_{view.county_name}", key="ov_png_rank_history")
     else:
         st.info("还没有年度测评成绩，导入成绩后显示历年名次。")
 with right:
     flow = data.query("overview_weekly_flow", view)
     flow_fig = data.memo(charts.weekly_flow, flow)
-    st.plotly_chart(flow_fig, key="overview_weekly_flow")
+    st.plotly_chart(flow_fig, key="overview_weekly_flow", config=charts.PLOTLY_CONFIG)
     export.png_button(flow_fig, f"近12周问题流量_{view.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 
 frame.definitions(["overview_rank", "overview_problem_summary", "overview_negative_alerts",

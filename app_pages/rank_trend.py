@@ -47,12 +47,12 @@ bump = charts.rank_bump(history, view.county_code, shown, line_target, rivals, h
 trend = charts.score_trend(stats, view.county_name, line_target, height=height, big=big)
 theme = projector.chart_theme()
 if big:
-    st.plotly_chart(bump, key="rk_bump_chart", theme=theme)
-    st.plotly_chart(trend, key="rk_score_chart", theme=theme)
+    st.plotly_chart(bump, key="rk_bump_chart", config=charts.PLOTLY_CONFIG, theme=theme)
+    st.plotly_chart(trend, key="rk_score_chart", config=charts.PLOTLY_CONFIG, theme=theme)
 else:
     left, right = st.columns([3, 2])
-    left.plotly_chart(bump, key="rk_bump_chart", theme=theme)
-    right.plotly_chart(trend, key="rk_score_chart", theme=theme)
+    left.plotly_chart(bump, key="rk_bump_chart", config=charts.PLOTLY_CONFIG, theme=theme)
+    right.plotly_chart(trend, key="rk_score_chart", config=charts.PLOTLY_CONFIG, theme=theme)
 png_left, png_right = st.columns([3, 2])
 with png_left:
     export.png_button(bump, f"全省名次走势_{round_type}", key="rk_png_bump")
@@ -87,7 +87,7 @@ else:
         basis = p2.radio("按与谁的差距排序", bases, horizontal=True, key="rk_gap_basis")
         rows = rank_trend.part_gap_rows(parts, level, basis)
         part_fig = charts.part_gap(rows, level, basis, big=big)
-        st.plotly_chart(part_fig, key="rk_part_chart", theme=theme)
+        st.plotly_chart(part_fig, key="rk_part_chart", config=charts.PLOTLY_CONFIG, theme=theme)
         export.png_button(part_fig, f"{level}得分差距", key="rk_png_part")
         if not big:
             with st.expander(f"{level}得分明细表"):

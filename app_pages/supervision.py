@@ -54,7 +54,7 @@ left, right = st.columns(2)
 with left:
     points = data.query("supervision_burndown", view, involved_unit=involved)
     burndown_fig = data.memo(charts.burndown, points)
-    st.plotly_chart(burndown_fig, key="sv_burndown")
+    st.plotly_chart(burndown_fig, key="sv_burndown", config=charts.PLOTLY_CONFIG)
     export.png_button(burndown_fig, f"在办问题燃尽图_{view.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
     st.subheader(f"本周到期（{formats.count(counts['本周到期'])} 条）")

@@ -19,6 +19,10 @@ _TRACE_TEXT = ("x", "y", "text", "hovertext", "customdata", "name", "labels")
 _AXIS_TEXT = ("categoryarray", "ticktext")
 
 
+# 网页上的 plotly 图不显示英文的工具条（Zoom、Pan、Download plot as a png……）：导出图片用图下的“导出图片”按钮（中文、2 倍分辨率）
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+
 def _escaped(value):
     if isinstance(value, str):
         return plotly_text(value)

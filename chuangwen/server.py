@@ -35,7 +35,7 @@ HARDENED: tuple[Flag, ...] = (
     Flag("server.fileWatcherType", "none", "生产环境不监视源码变化"),
     Flag("server.runOnSave", "false", "源码变化不自动重跑"),
     Flag("client.showErrorDetails", "none", "出错时不向用户显示堆栈和源码"),
-    Flag("client.toolbarMode", "viewer", "菜单里没有“部署”“重新运行”等开发者选项"),
+    Flag("client.toolbarMode", "minimal", "右上角不出英文菜单（Print、Record screen、Made with Streamlit……）与“部署”“重新运行”等开发者选项"),
     Flag("browser.gatherUsageStats", "false", "内网运行，不向外发送使用统计"),
     Flag("runner.postScriptGC", "false",
          "每次页面运行后不强制做完整垃圾回收（内存照常由 Python 自动回收）：实测 20k 示例上它占看板进程 CPU 的六成多，"

@@ -15,6 +15,16 @@ from chuangwen.view import View
 ALL = "（全部）"
 
 
+# 表格右上角的英文工具条（Show/hide columns、Download as CSV、Search、Fullscreen）不出现：
+# 下载一律走页面上的中文按钮（留审计），表格本身照常排序、滚动
+CHROME_CSS = '<style>[data-testid="stElementToolbar"] { display: none !important; }</style>'
+
+
+def chinese_chrome() -> None:
+    """画框每次运行注入一次：藏起 Streamlit 控件上无法改成中文的英文工具条（只有 <style>，不占页面位置）。"""
+    st.html(CHROME_CSS)
+
+
 def favicon():
     """站点图标在本地画出：Material 图标或表情做图标时浏览器会去外网取图（离线会失败）。"""
     from PIL import Image, ImageDraw

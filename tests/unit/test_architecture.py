@@ -215,3 +215,20 @@ def test_the_download_checker_finds_a_direct_download_button():
 def test_pages_download_only_through_the_audited_helper(source):
     path = PAGES / source if (PAGES / source).exists() else REPO / source
     assert direct_downloads(path.read_text(encoding="utf-8")) == []
+
+
+# ---------------------------------------------------------------- 网页上的图不带英文的 plotly 工具条
+
+def charts_without_config(source: str) -> list[int]:
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("plotly_chart")
+                  and not any(k.arg == "config" and ast.unparse(k.value) == "charts.PLOTLY_CONFIG" for k in node.keywords))
+
+
+def test_the_chart_checker_finds_a_chart_without_the_shared_config():
+    assert charts_without_config("st.plotly_chart(f, key='a')\nst.plotly_chart(f, key='b', config=charts.PLOTLY_CONFIG)\n") == [1]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.py")))
+def test_every_chart_hides_the_english_plotly_toolbar(page):
+    assert charts_without_config((PAGES / page).read_text(encoding="utf-8")) == []
