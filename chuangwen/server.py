@@ -121,6 +121,7 @@ def _free_ports(start: int, count: int) -> list[int]:
 
 
 def _wait_healthy(port: int, proc, seconds: float = 120) -> None:
+    import http.client
     import time
     import urllib.request
 
@@ -132,7 +133,9 @@ def _wait_healthy(port: int, proc, seconds: float = 120) -> None:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
                     return
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # 进程还没开始监听时反复连本机端口，偶尔连上自己（TCP 自连接：源端口恰好等于目标端口），
+            # 读回的是自己发的请求行（BadStatusLine，不是 OSError）：同样当作“还没就绪”
             time.sleep(0.3)
     raise ServeError(f"端口 {port} 上的看板进程 {seconds:.0f} 秒内没有就绪。")
 

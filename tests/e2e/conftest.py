@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import socket
@@ -87,7 +88,7 @@ def running_server(db_path: Path, log_path: Path):
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                         if r.status == 200:
                             break
-                except OSError:
+                except (OSError, http.client.HTTPException):   # 含 TCP 自连接读回自己的请求行
                     time.sleep(0.5)
             else:
                 raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + log_path.read_text(errors="replace"))
