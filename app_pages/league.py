@@ -41,7 +41,7 @@ else:
 
 def show_boards(rows, name_col, what):
     red, black = data.memo(league.boards, rows, name_col=name_col)
-    st.markdown(f"**{league.participation(rows, what)}**")
+    st.markdown(f"**{md(league.participation(rows, what))}**")   # 只有数字与固定文字；照样转义，免得以后加进名称时漏掉
     if note := league.shortfall(rows):
         st.info(note, icon=":material/info:")
     left, right = st.columns(2)
