@@ -13,7 +13,7 @@ from chuangwen.demo.common import (
     BLOCK_FIRST_SITES, CHECKER, COOP_POOL, COUNTY_CENTER, CURRENT_EDITION, DEADLINE_DAYS, DEPARTMENTS, DEPT_CODE,
     EDITIONS, HOTSPOT_TYPES, INSIDE_OWNER_SITES, LEAF_DETAILS, LEAF_LEAD, LEAF_PARENT, LEAVES, NEGATIVE_BY_CATEGORY,
     NEGATIVE_ITEMS, SEVERITIES, SEVERITY_SHARES, SITE_CATEGORY_WEIGHTS, SITE_TYPES, SITE_TYPE_NAMES, SOURCES,
-    SOURCE_SHARES, _day_seconds, _dict_array, _pick_by_weights, _seconds,
+    SOURCE_SHARES, SPONSOR_BLOCK_SHARE, SPONSOR_CATEGORIES, SPONSOR_ENV_SHARE, _day_seconds, _dict_array, _pick_by_weights, _seconds,
 )
 from chuangwen.demo.geography import County
 from chuangwen.demo.sites import GCJ02_OFFSET
@@ -23,7 +23,8 @@ from chuangwen.demo.scores import problem_window_start
 # 来源 → 发现时间分布：日历型（每天都可能发现）或轮次型（只在某类轮次的日期内发现）
 _SOURCE_ROUND_TYPES = {"市督查": ("督查",), "模拟测评": ("模拟测评",), "省暗访": ("年中暗访", "年度测评"),
                        "县自查": ("自查",)}
-_NO_SITE_SHARE = {"县自查": 0.04, "市督查": 0.04, "12345热线": 0.15, "省暗访": 0.03, "模拟测评": 0.03, "媒体曝光": 0.10}
+# 不落在点位上的问题（道路、沿街）：热线与媒体多半是，督查、测评组多在点位上
+_NO_SITE_SHARE = {"县自查": 0.30, "市督查": 0.20, "12345热线": 0.60, "省暗访": 0.10, "模拟测评": 0.10, "媒体曝光": 0.50}
 _ACTIONS = ("交办", "整改中", "申请销号", "退回", "已销号", "反弹重开")
 _SLOW_CATEGORIES = ("路面坑洼积水", "无障碍设施缺失", "停车位施划不规范", "公共设施破损")
 _EVENT_NOTES = ("限期3天整改", "限期7天整改", "限期15天整改", "未设整改期限", "已安排人员整改",
@@ -222,6 +223,13 @@ def make_problems(rng: np.random.Generator, n: int, until: datetime, county: Cou
     block_first = env & (np.isin(site_type_name, BLOCK_FIRST_SITES) | (~has_site & (rng.random(n) < 0.5)))
     block_unit = n_dept + town
     lead = np.where(block_first, block_unit, lead)
+    # 包保部门牵头：包保点位上的宣传氛围、志愿服务、公益广告，以及一部分（点位不归主管自管的）环境与秩序问题
+    sponsor_of_site = np.array([dept_index[DEPT_CODE[u]] if isinstance(u, str) else -1 for u in sites["sponsor"]])
+    sponsor = np.where(has_site, sponsor_of_site[s_ok], -1)
+    share = np.where(block_first, SPONSOR_BLOCK_SHARE, SPONSOR_ENV_SHARE)
+    by_sponsor = (sponsor >= 0) & ~inside & (
+        (np.isin(parent, SPONSOR_CATEGORIES) & ~block_first) | (env & (rng.random(n) < share)))
+    lead = np.where(by_sponsor, sponsor, lead)
 
     # ---- 严重程度与整改期限
     severity = rng.choice(3, size=n, p=SEVERITY_SHARES)
@@ -345,10 +353,11 @@ def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadli
     slow_cat = np.isin(np.array(LEAVES)[cat], _SLOW_CATEGORIES)
     slow_unit = speed > 1.5
     # 需要立项、协调的问题拖得很久；一部分截至时仍未整改完（历史遗留）
-    stalled = rng.random(n) < 0.015 + 0.03 * slow_cat + 0.03 * slow_unit
+    # 多数单位偶有拖延；慢单位的难办类别最常拖，于是逾期 30 天以上的积压集中在少数单位，红榜有单位够得上
+    stalled = rng.random(n) < 0.003 + 0.012 * slow_cat + 0.04 * slow_unit
     total = np.where(stalled, total * rng.uniform(8, 60, n), total)
     # 始终办不完的历史遗留很少（约 1%），否则未销号几乎全是陈年逾期，不像真实台账
-    never = rng.random(n) < 0.004 + 0.008 * slow_cat + 0.012 * slow_unit
+    never = rng.random(n) < 0.0002 + 0.001 * slow_cat + 0.003 * slow_unit
     total_s = np.maximum(3 * 3600, (total * day).astype(np.int64))
     start = assign + np.maximum(600, (0.1 * total_s).astype(np.int64))
     apply1 = assign + np.maximum(0.75 * total_s, 0.1 * total_s + 1200).astype(np.int64)
@@ -360,7 +369,7 @@ def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadli
     # 反弹：热点点位最常见，背街小巷、农贸市场等次之
     is_hot = np.where(site_idx >= 0, sites["is_hotspot"].to_numpy()[np.maximum(site_idx, 0)], False)
     hot_type = np.where(site_idx >= 0, np.isin(sites["site_type"].to_numpy()[np.maximum(site_idx, 0)], HOTSPOT_TYPES), False)
-    rebound = rng.random(n) < np.where(is_hot, 0.12, np.where(hot_type, 0.03, 0.01))
+    rebound = rng.random(n) < np.where(is_hot, 0.3, np.where(hot_type, 0.015, np.where(site_idx >= 0, 0.005, 0.002)))
     reopen = close1 + ((3 + rng.exponential(25, n)) * day).astype(np.int64)
     restart = reopen + (rng.uniform(0.1, 1.0, n) * day).astype(np.int64)
     reapply2 = restart + np.maximum(7200, (limit_days * speed * np.exp(rng.normal(np.log(0.4), 0.45, n)) * day).astype(np.int64))
@@ -374,8 +383,9 @@ def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadli
     plan = (
         (assign, np.ones(n, bool), 0, lead_u, note_assign),
         (start, np.ones(n, bool), 1, lead_u, np.full(n, 4)),
-        (apply1, ~no_apply, 2, lead_u, np.full(n, 5)),
-        (reject, rejected & ~no_apply, 3, chk, np.full(n, 6)),
+        # 历史遗留（never）也申请过销号、被退回：台账上看得到来回，而不是交办后就再无动静
+        (apply1, ~force_open, 2, lead_u, np.full(n, 5)),
+        (reject, (rejected | never) & ~force_open, 3, chk, np.full(n, 6)),
         (reapply, rejected & ~no_apply, 2, lead_u, np.full(n, 9)),
         (close1, ~no_apply, 4, chk, np.full(n, 7)),
         (reopen, rebound & ~no_apply, 5, chk, np.full(n, 8)),

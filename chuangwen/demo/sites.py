@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 
 from chuangwen import geo
-from chuangwen.demo.common import HOTSPOT_COUNT, HOTSPOT_FACTOR, HOTSPOT_TYPES, OUR_COUNTY, SITE_TYPES, _ROAD_WORDS
+from chuangwen.demo.common import (
+    DEPARTMENTS, HOTSPOT_COUNT, HOTSPOT_FACTOR, HOTSPOT_TYPES, OUR_COUNTY, SITE_TYPES, SPONSORED_SITES, _ROAD_WORDS,
+)
 from chuangwen.demo.geography import County
 
 
@@ -126,5 +128,10 @@ def make_sites(rng: np.random.Generator, county: County) -> pd.DataFrame:
     hot = rng.choice(candidates, size=min(HOTSPOT_COUNT, len(candidates)), replace=False)
     sites["is_hotspot"] = False
     sites.loc[hot, "is_hotspot"] = True
+    # 包保：公共点位按随机顺序轮流分给各县直部门，每个部门都包几处
+    sponsored = np.flatnonzero(sites["site_type"].isin(SPONSORED_SITES).to_numpy())
+    order = rng.permutation(sponsored)
+    sites["sponsor"] = None
+    sites.loc[order, "sponsor"] = [DEPARTMENTS[i % len(DEPARTMENTS)][0] for i in range(len(order))]
     sites["weight"] = sites["freq"] * np.exp(rng.normal(0, 0.35, len(sites))) * np.where(sites["is_hotspot"], HOTSPOT_FACTOR, 1.0)
     return sites

@@ -274,7 +274,8 @@ def test_problem_category_fits_site_and_standard(con):
     assert one(con, "select count(*) from problem p join framework_node n on n.edition = p.edition "
                     "and n.code = p.standard_code where n.method <> '实地考察' or n.category <> p.category") == 0
     assert one(con, "select count(*) from problem where standard_code is null") == 0
-    assert one(con, "select count(site_code) / count(*) from problem") > 0.85
+    # 多数问题在点位上；热线、媒体曝光与一部分自查是沿街道路上的问题，没有点位
+    assert 0.6 <= one(con, "select count(site_code) / count(*) from problem") <= 0.85
     assert one(con, "select count(*) from problem p join site s on s.code = p.site_code "
                     "where s.township_code <> p.township_code") == 0
     assert one(con, "select count(*) from problem p join framework_edition e on e.edition = p.edition "
@@ -305,13 +306,14 @@ def test_coordinates_missing_for_about_one_percent(con):
 
 
 def test_lead_units_follow_tiao_kuai_rules(con):
-    # 背街小巷、老旧小区的环境卫生与市容秩序以块为主：牵头单位是所在镇街
-    bad = one(con, """
-        select count(*) from problem p join site s on s.code = p.site_code
+    # 背街小巷、老旧小区的环境卫生与市容秩序以块为主：多数由所在镇街牵头，其余由包保的县直部门（条）牵头，不会是别的镇街
+    block, other_town, total = con.execute("""
+        select count(*) filter (where u.kind = '块' and u.region_code = p.township_code),
+               count(*) filter (where u.kind = '块' and u.region_code <> p.township_code), count(*)
+        from problem p join site s on s.code = p.site_code
         join problem_category c on c.name = p.category join unit u on u.code = p.lead_unit_code
-        where s.site_type in ('背街小巷', '老旧小区') and c.parent in ('环境卫生', '市容秩序')
-          and (u.kind <> '块' or u.region_code <> p.township_code)""")
-    assert bad == 0
+        where s.site_type in ('背街小巷', '老旧小区') and c.parent in ('环境卫生', '市容秩序')""").fetchone()
+    assert other_town == 0 and 0.5 <= block / total <= 0.7
     assert one(con, "select count(*) from problem_coop_unit c join problem p on p.code = c.problem_code "
                     "where c.unit_code = p.lead_unit_code") == 0
     assert one(con, "select max(n) from (select count(*) n from problem_coop_unit group by problem_code)") <= 2
@@ -365,7 +367,7 @@ def test_status_mix_at_cutoff(con):
                avg((rejected_count > 0)::int), count(*) filter (where reopened_count > 0) / count(*) filter (where is_closed),
                count(*) filter (where is_closed)
         from problem_state_as_of({CUTOFF})""").fetchone()
-    assert 0.005 <= open_share <= 0.06
+    assert 0.002 <= open_share <= 0.06
     assert overdue > 0 and late > 0
     # 未销号里既有在办的也有逾期的，逾期不应占压倒多数
     open_count = one(con, f"select count(*) from problem_state_as_of({CUTOFF}) where not is_closed")
