@@ -1,7 +1,7 @@
 """通报导出：选周期、统计日与期数，一键生成周通报/推进会幻灯片（PPTX），并导出红黑榜与在办台账 Excel。"""
 import streamlit as st
 
-from chuangwen import briefing, formats, supervision
+from chuangwen import briefing, formats, supervision, windows
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
@@ -59,7 +59,7 @@ elif result:
 
 st.subheader("在办问题台账 Excel")
 ledger = supervision.ledger_params()
-open_count = supervision.cards(data.query("supervision_ledger_summary", whole, **ledger))["在办问题"]
+open_count = supervision.cards(data.query("supervision_ledger_summary", whole, **ledger))[windows.IN_WORK_STOCK]
 everything = data.deferred("supervision_ledger", whole, **ledger, limit=None)
 export.download(f"下载全部单位在办问题清单（{formats.count(open_count)} 条，统计时刻 {formats.moment(as_of)}）",
                 lambda: supervision.unit_workbook(everything(), "全部单位", as_of), rows=open_count,

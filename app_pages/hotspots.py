@@ -1,7 +1,7 @@
 """问题热点：筛选（网址保存）、离线地图（镇街分级设色 / 热力 / 点位或网格）、下钻、热点表与 Excel 导出。"""
 import streamlit as st
 
-from chuangwen import assets, excel, formats, hotspots, maps, settings
+from chuangwen import assets, excel, formats, hotspots, maps, settings, windows
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, mapview
 
@@ -60,8 +60,9 @@ summary = data.query("hotspot_summary", view, **params).iloc[0]
 
 
 def show_cards():
-    cards = [("符合条件的问题", summary["problems"]), ("可上图", summary["located"]), ("在办", summary["open_now"]),
-             ("逾期", summary["overdue_now"]), ("反弹", summary["rebounds"])]
+    cards = [(windows.FOUND, summary["problems"]), ("可上图", summary["located"]),
+             (windows.FOUND_OPEN, summary["open_now"]), (windows.FOUND_OVERDUE, summary["overdue_now"]),
+             (windows.FOUND_REBOUND, summary["rebounds"])]
     for col, (label, value) in zip(st.columns(len(cards)), cards):
         col.metric(label, formats.count(value), border=True,
                    help=frame.metric_help("hotspot_summary", label, view.cutoff))

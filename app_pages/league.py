@@ -1,7 +1,7 @@
 """红黑榜：单位（条、块）与镇街排行、红榜黑榜与名次变化、单位下钻。"""
 import streamlit as st
 
-from chuangwen import charts, excel, formats, league, settings, supervision
+from chuangwen import charts, excel, formats, league, settings, supervision, windows
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
@@ -87,9 +87,9 @@ with tab_unit:
                     f"　综合得分：{formats.points(row['score'])}　变化：{league.change_label(row) or '—'}")
         left, right = st.columns(2)
         with left:
-            trend = data.memo(league.rank_trend, data.query("league_unit_rank_trend", view, **board_params,
-                                                            unit_code=unit_code, weeks=league.TREND_WEEKS))
-            trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code])
+            trend = data.memo(league.rank_trend, data.query("league_unit_rank_trend", board, **board_params,
+                                                            unit_code=unit_code, **league.trend_params(board)))
+            trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period])
             st.plotly_chart(trend_fig, key="lg_rank_trend", config=charts.PLOTLY_CONFIG)
             export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
         with right:
@@ -101,7 +101,7 @@ with tab_unit:
                 st.plotly_chart(mix_fig, key="lg_category_mix", config=charts.PLOTLY_CONFIG)
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
         late = supervision.ledger_params(overdue_only=True)
-        late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))["在办问题"]
+        late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))[windows.IN_WORK_STOCK]
         st.subheader(f"逾期清单（{formats.count(late_count)} 条，牵头）")
         if not late_count:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")

@@ -1,7 +1,7 @@
 """总览：名次与得分、问题指标、最差镇街与单位、负面清单预警。"""
 import streamlit as st
 
-from chuangwen import charts, formats, overview
+from chuangwen import charts, formats, overview, windows
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
@@ -10,7 +10,7 @@ ROUND_TYPE = "年度测评"
 
 st.title(f"总览 · {md(view.county_name)}")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
-           f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}")
+           f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}　|　{windows.LEGEND}")
 
 rank = data.query("overview_rank", view, round_type=ROUND_TYPE)
 if not rank.empty and (msg := overview.target_rank_problem(view.target_rank, rank.iloc[0]["group_size"])):
@@ -40,17 +40,17 @@ if not alerts.empty:
 
 left, right = st.columns(2)
 with left:
-    st.subheader("本周最差镇街")
+    st.subheader("最差镇街（按逾期存量，再按本周新增）")
     worst_townships = data.memo(overview.worst, summary, "镇街")
     if worst_townships.empty:
-        st.info("本周没有逾期或新增问题的镇街。")
+        st.info("没有逾期（存量）或本周新增问题的镇街。")
     else:
         st.dataframe(worst_townships, hide_index=True)
 with right:
-    st.subheader("本周最差牵头单位")
+    st.subheader("最差牵头单位（按逾期存量，再按本周新增）")
     worst_units = data.memo(overview.worst, summary, "单位")
     if worst_units.empty:
-        st.info("本周没有逾期或新增问题的单位。")
+        st.info("没有逾期（存量）或本周新增问题的单位。")
     else:
         st.dataframe(worst_units, hide_index=True)
 

@@ -1,14 +1,14 @@
-"""整改督办：在办问题台账、整改时间线、燃尽图、本周到期、按单位导出 Excel。"""
+"""整改督办：在办问题台账、整改时间线、燃尽图、7 天内到期、按单位导出 Excel。"""
 import streamlit as st
 
-from chuangwen import charts, formats, supervision
+from chuangwen import charts, formats, supervision, windows
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 
 view = frame.view()
 
 st.title("整改督办")
-st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计时刻 {formats.moment(view.as_of)}（状态、逾期均按该时刻回放整改记录）")
+st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计时刻 {formats.moment(view.as_of)}（状态、逾期均按该时刻回放整改记录）　|　{windows.STOCK_LEGEND}")
 
 unit_options = data.memo(supervision.unit_options, data.query("ref_filter_options", view))
 left, mid, right = st.columns([2, 1, 1])
@@ -30,12 +30,12 @@ st.subheader("在办问题台账")
 rows = data.query("supervision_ledger", view, **filters, limit=supervision.PICK_LIMIT)
 table = data.memo(supervision.display_ledger, supervision.shown(rows))
 st.dataframe(table, hide_index=True, height=420)
-if note := supervision.shown_note(counts["在办问题"]):
+if note := supervision.shown_note(counts[windows.IN_WORK_STOCK]):
     st.caption(note)
 name = unit_options.get(involved or view.scope_unit, "全部单位")   # 责任单位账号：默认就是自己单位
 everything = data.deferred("supervision_ledger", view, **filters, limit=None)
-export.download(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(counts['在办问题'])} 条）",
-                lambda: supervision.unit_workbook(everything(), name, view.as_of), rows=counts["在办问题"],
+export.download(f"导出 Excel：{md(name)}的在办问题清单（{formats.count(counts[windows.IN_WORK_STOCK])} 条）",
+                lambda: supervision.unit_workbook(everything(), name, view.as_of), rows=counts[windows.IN_WORK_STOCK],
                 file_name=f"在办问题清单_{name}_{view.as_of:%Y%m%d}.xlsx", mime=export.XLSX, key="sv_export")
 
 st.subheader("整改时间线")
@@ -57,14 +57,14 @@ with left:
     st.plotly_chart(burndown_fig, key="sv_burndown", config=charts.PLOTLY_CONFIG)
     export.png_button(burndown_fig, f"在办问题燃尽图_{view.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
-    st.subheader(f"本周到期（{formats.count(counts['本周到期'])} 条）")
+    st.subheader(f"{windows.DUE_7_DAYS}（{formats.count(counts[windows.DUE_7_DAYS])} 条）")
     due = data.query("supervision_ledger", view, limit=supervision.DUE_LIMIT, **supervision.ledger_params(
         involved_unit=involved, status=status, overdue_only=overdue_only, due_this_week_only=True))
     if due.empty:
         st.success("统计时刻后 7 天内没有到期的在办问题。")
     else:
         st.dataframe(data.memo(supervision.due_this_week, due), hide_index=True)
-        if note := supervision.due_note(counts["本周到期"]):
+        if note := supervision.due_note(counts[windows.DUE_7_DAYS]):
             st.caption(note)
 
 frame.definitions(["supervision_ledger_summary", "supervision_ledger", "supervision_timeline", "supervision_burndown"],

@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from chuangwen import demo, league, queries, settings  # noqa: E402
 from chuangwen.view import View  # noqa: E402
 
-WEEKS = league.TREND_WEEKS
+WEEKS = league.TREND_POINTS
 
 
 def best(fn, runs: int) -> float:
@@ -42,7 +42,7 @@ def weekly_loop(con, view: View, params: dict) -> dict:
 
 
 def one_query(con, view: View, params: dict, unit: str) -> pd.DataFrame:
-    return queries.run_view(con, "league_unit_rank_trend", view, unit_code=unit, weeks=WEEKS, **params)
+    return queries.run_view(con, "league_unit_rank_trend", view, unit_code=unit, points=WEEKS, step=timedelta(days=7), **params)
 
 
 def main() -> int:

@@ -307,8 +307,9 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
 
 # ---------------------------------------------------------------- 红黑榜与整改督办（league / supervision）
 
-def league_rank_trend(trend: pd.DataFrame, unit_name: str, height: int = 320) -> go.Figure:
-    """一个单位每周的红黑榜名次：1 在最上、整数刻度；样本不足的周留空不连线，并在标题中说明。"""
+def league_rank_trend(trend: pd.DataFrame, unit_name: str, per: str = "周", height: int = 320) -> go.Figure:
+    """一个单位每个区间（与红黑榜所选区间等长：周 / 个月 / 个区间）的红黑榜名次：1 在最上、整数刻度；
+    样本不足的区间留空不连线，并在标题中说明。"""
     ranked = trend[trend["rank"].notna()]
     labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(trend["week_end"])]
     fig = go.Figure()
@@ -319,7 +320,7 @@ def league_rank_trend(trend: pd.DataFrame, unit_name: str, height: int = 320) ->
         line={"color": OURS_COLOR, "width": 3}, marker={"size": 9},
         text=["" if r is None else f"第{r}名" for r in ranks], textposition="top center",
         customdata=trend[["ranked_count", "score"]].to_numpy(),
-        hovertemplate="截至%{x}的一周<br>名次：第%{y}名 / %{customdata[0]}<br>综合得分：%{customdata[1]:.2f}<extra></extra>",
+        hovertemplate="截至%{x}<br>名次：第%{y}名 / %{customdata[0]}<br>综合得分：%{customdata[1]:.2f}<extra></extra>",
     ))
     max_rank = int(max(trend["ranked_count"].max() if len(trend) else 1, 1))
     step = 1 if max_rank <= 12 else -(-max_rank // 10)
@@ -328,7 +329,7 @@ def league_rank_trend(trend: pd.DataFrame, unit_name: str, height: int = 320) ->
     fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.0], tickmode="array",
                      tickvals=list(range(1, max_rank + 1, step)), title="名次", gridcolor="#ECEFF1", zeroline=False)
     missing = len(trend) - len(ranked)
-    title = f"{unit_name}：近{len(trend)}周红黑榜名次" + (f"（{missing} 周样本不足未排名）" if missing else "")
+    title = f"{unit_name}：近{len(trend)}{per}红黑榜名次" + (f"（{missing} {per}样本不足未排名）" if missing else "")
     return _base_layout(fig, title, height)
 
 

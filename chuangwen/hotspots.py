@@ -277,7 +277,7 @@ def township_code_for(name: str, townships: pd.DataFrame) -> str | None:
 
 RANKING_VIEWS = {
     "problems": ("问题数", "rank_problems"),
-    "overdue_now": ("逾期在办", "rank_overdue"),
+    "overdue_now": ("区间内发现且逾期", "rank_overdue"),
     "rebounds": ("反弹数", "rank_rebounds"),
 }
 
@@ -308,7 +308,7 @@ def ranking_table(ranking: pd.DataFrame, kind: str, by: str, top: int = TOP_N) -
         table |= {"镇街": rows["name"].to_numpy()}
     table |= {
         "问题数": rows["problems"].astype(int).to_numpy(),
-        "逾期在办": rows["overdue_now"].astype(int).to_numpy(),
+        "区间内发现且逾期": rows["overdue_now"].astype(int).to_numpy(),
         "反弹数": rows["rebounds"].astype(int).to_numpy(),
         "上期问题数": rows["problems_prev"].astype(int).to_numpy(),
         "较上期": [trend_label(c, p) for c, p in zip(rows["change"], rows["problems_prev"])],
@@ -317,7 +317,7 @@ def ranking_table(ranking: pd.DataFrame, kind: str, by: str, top: int = TOP_N) -
 
 
 def ranking_sheets(ranking: pd.DataFrame, top: int = TOP_N) -> dict[str, pd.DataFrame]:
-    """导出 Excel 的各工作表：点位/镇街 × 问题数/逾期在办/反弹数；“较上期”写成数字（增减条数）便于再计算。"""
+    """导出 Excel 的各工作表：点位/镇街 × 问题数/区间内发现且逾期/反弹数；“较上期”写成数字（增减条数）便于再计算。"""
     sheets = {}
     for kind in ("点位", "镇街"):
         for by, (label, _) in RANKING_VIEWS.items():

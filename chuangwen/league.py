@@ -122,7 +122,13 @@ def shortfall(rows: pd.DataFrame) -> str | None:
             f"黑榜只取后 {ranked // 2} 名，红榜从其余有资格的里选，同一对象不会同时出现在两个榜上。")
 
 
-TREND_WEEKS = 8   # 单位下钻的名次走势：统计时刻及之前 8 周
+TREND_POINTS = 8   # 单位下钻的名次走势：统计时刻及之前 8 个与榜同长的区间
+TREND_UNIT = {"周": "周", "月": "个月", "侧栏": "个区间"}
+
+
+def trend_params(board) -> dict:
+    """名次走势的时点：与红黑榜所选区间等长、首尾相接，最后一个就是榜上的区间（名次与榜一致）。"""
+    return {"points": TREND_POINTS, "step": board.as_of - board.period_start}
 
 
 def rank_label(row) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chuangwen import formats
+from chuangwen import formats, windows
 from chuangwen.escape import md
 
 
@@ -75,19 +75,22 @@ def target_rank_problem(target_rank: int | None, group_size) -> str | None:
 def problem_cards(summary: pd.DataFrame) -> list[Card]:
     total = summary[summary["grouping_kind"] == "合计"]
     if total.empty:
-        return [Card("未销号问题", "0", metric="未销号问题"), Card("逾期未整改", "0", metric="逾期未整改"),
-                Card("本周销号", "0", metric="本周销号"), Card("按期销号率", "—", metric="按期销号率")]
+        return [Card(windows.OPEN_STOCK, "0", metric=windows.OPEN_STOCK),
+                Card(windows.OVERDUE_STOCK, "0", metric=windows.OVERDUE_STOCK),
+                Card(windows.CLOSED_WEEK, "0", metric=windows.CLOSED_WEEK),
+                Card(windows.ON_TIME_PERIOD, "—", metric=windows.ON_TIME_PERIOD)]
     t = total.iloc[0]
     return [
-        Card("未销号问题", formats.count(t["open_now"]), delta=f"本周新增 {formats.count(t['new_this_week'])} 条",
-             delta_arrow="off", delta_color="off", metric="未销号问题"),
-        Card("逾期未整改", formats.count(t["overdue_now"]),
+        Card(windows.OPEN_STOCK, formats.count(t["open_now"]),
+             delta=f"{windows.NEW_WEEK} {formats.count(t['new_this_week'])} 条",
+             delta_arrow="off", delta_color="off", metric=windows.OPEN_STOCK),
+        Card(windows.OVERDUE_STOCK, formats.count(t["overdue_now"]),
              delta=f"占未销号 {formats.rate(t['overdue_now'], t['open_now'])}", delta_arrow="off",
-             delta_color="red" if t["overdue_now"] else "off", metric="逾期未整改"),
-        Card("本周销号", formats.count(t["closed_this_week"]), metric="本周销号"),
-        Card("按期销号率", formats.rate(t["closed_on_time_in_period"], t["closed_in_period"]),
+             delta_color="red" if t["overdue_now"] else "off", metric=windows.OVERDUE_STOCK),
+        Card(windows.CLOSED_WEEK, formats.count(t["closed_this_week"]), metric=windows.CLOSED_WEEK),
+        Card(windows.ON_TIME_PERIOD, formats.rate(t["closed_on_time_in_period"], t["closed_in_period"]),
              delta=f"{formats.count(t['closed_on_time_in_period'])} / {formats.count(t['closed_in_period'])} 条",
-             delta_arrow="off", delta_color="off", delta_description="按期 / 区间内销号", metric="按期销号率"),
+             delta_arrow="off", delta_color="off", delta_description="按期 / 区间内销号", metric=windows.ON_TIME_PERIOD),
     ]
 
 
@@ -98,9 +101,9 @@ def worst(summary: pd.DataFrame, kind: str, n: int = 3) -> pd.DataFrame:
     return pd.DataFrame({
         "名次": rows["worst_rank"].astype(int).to_numpy(),
         "镇街" if kind == "镇街" else "牵头单位": rows["name"].to_numpy(),
-        "逾期未整改": rows["overdue_now"].astype(int).to_numpy(),
-        "本周新增": rows["new_this_week"].astype(int).to_numpy(),
-        "未销号": rows["open_now"].astype(int).to_numpy(),
+        windows.OVERDUE_STOCK: rows["overdue_now"].astype(int).to_numpy(),
+        windows.NEW_WEEK: rows["new_this_week"].astype(int).to_numpy(),
+        windows.OPEN_STOCK: rows["open_now"].astype(int).to_numpy(),
     })
 
 

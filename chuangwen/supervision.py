@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import excel, formats, queries
+from chuangwen import excel, formats, queries, windows
 
 # 状态筛选的允许清单（与 problem_state_at 的状态一致；“已销号”不在台账里）
 OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
@@ -33,11 +33,11 @@ def ledger_params(*, involved_unit: str | None = None, status: str | None = None
 
 
 # 卡片 → supervision_ledger_summary 的列与文件头里的指标名（口径提示）
-CARDS = {"在办问题": "open_problems", "逾期": "overdue", "逾期30天以上": "overdue_over_30", "本周到期": "due_this_week",
-         "记录顺序存疑": "flagged"}
+CARDS = {windows.IN_WORK_STOCK: "open_problems", windows.OVERDUE_STOCK: "overdue",
+         windows.OVERDUE_30_STOCK: "overdue_over_30", windows.DUE_7_DAYS: "due_this_week", "记录顺序存疑": "flagged"}
 PICK_LIMIT = 2000   # 页面取台账的前多少条（按逾期天数排序，前面的最要紧）：也是时间线问题选择框最多列出的条数
 SHOW_LIMIT = 1000   # 页面台账表格最多显示的行数（其余在导出的 Excel 里）
-DUE_LIMIT = 500     # 本周到期清单最多列出的条数
+DUE_LIMIT = 500     # 7天内到期清单最多列出的条数
 
 
 def shown(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def row_of(ledger: pd.DataFrame, problem_code: str) -> pd.Series:
 
 
 def cards(summary: pd.DataFrame) -> dict[str, int]:
-    """台账上方的计数（supervision_ledger_summary 的一行）：在办、逾期、逾期 30 天以上、本周到期、记录存疑。"""
+    """台账上方的计数（supervision_ledger_summary 的一行）：在办、逾期、逾期 30 天以上、7 天内到期、记录存疑。"""
     row = summary.iloc[0]
     return {label: int(row[col]) for label, col in CARDS.items()}
 
@@ -81,11 +81,18 @@ def _moments(values: pd.Series, missing: str = "") -> list[str]:
     return pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M").fillna(missing).tolist()
 
 
-def display_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
-    """中文台账表（导出 Excel 也用这一张）。"""
+def _times(values: pd.Series, missing: str = "") -> list:
+    """Excel 用：时间就是时间（单元格可排序、可计算），没有时间的写 missing（如“无期限”）或留空。"""
+    stamps = pd.to_datetime(values)
+    return [(missing or None) if pd.isna(v) else v.to_pydatetime() for v in stamps]
+
+
+def display_ledger(ledger: pd.DataFrame, *, for_excel: bool = False) -> pd.DataFrame:
+    """中文台账表（导出 Excel 也用这一张，列名与页面相同；for_excel 时时间列是真正的时间，数字列是数字）。"""
+    moments = _times if for_excel else _moments
     return pd.DataFrame({
         "问题编号": ledger["problem_code"].to_numpy(),
-        "发现时间": _moments(ledger["found_at"]),
+        "发现时间": moments(ledger["found_at"]),
         "镇街": ledger["township"].fillna("").to_numpy(),
         "点位": ledger["site"].fillna("").to_numpy(),
         "问题类别": ledger["category"].to_numpy(),
@@ -93,28 +100,28 @@ def display_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
         "牵头单位": ledger["lead_unit"].to_numpy(),
         "配合单位": ledger["coop_units"].to_numpy(),
         "当前状态": ledger["status"].to_numpy(),
-        "整改期限": _moments(ledger["deadline"], "无期限"),
+        "整改期限": moments(ledger["deadline"], "无期限"),
         "逾期天数": ledger["days_overdue"].astype("Int64").to_numpy(),
         "逾期分段": ledger["overdue_bucket"].fillna("").to_numpy(),
-        "本周到期": ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
+        windows.DUE_7_DAYS: ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
         "退回次数": ledger["rejected_count"].astype(int).to_numpy(),
         "反弹重开次数": ledger["reopened_count"].astype(int).to_numpy(),
-        "最近事件": _moments(ledger["last_event_at"]),
+        "最近事件": moments(ledger["last_event_at"]),
         "数据质量": ledger["data_quality"].fillna("").to_numpy(),
     })
 
 
 def due_this_week(ledger: pd.DataFrame) -> pd.DataFrame:
-    """本周到期清单（台账查询只取本周到期的那几条）：按整改期限排。"""
+    """7天内到期清单（台账查询只取 7 天内到期的那几条）：按整改期限排。"""
     rows = ledger.sort_values(["deadline", "problem_code"])
     return display_ledger(rows)[["问题编号", "整改期限", "牵头单位", "配合单位", "当前状态", "镇街", "问题描述"]]
 
 
 def due_note(total: int) -> str | None:
-    """本周到期清单没有全部列出时的说明。"""
+    """7天内到期清单没有全部列出时的说明。"""
     if total <= DUE_LIMIT:
         return None
-    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(DUE_LIMIT)} 条；全部在导出的 Excel 里（“本周到期”一列）。"
+    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(DUE_LIMIT)} 条；全部在导出的 Excel 里（“{windows.DUE_7_DAYS}”一列）。"
 
 
 def display_timeline(events: pd.DataFrame) -> pd.DataFrame:
@@ -130,9 +137,9 @@ def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> byte
     """一个单位（牵头或配合）的在办问题清单，Excel 文件的字节；第二张表写明口径与统计时刻。"""
     about = pd.DataFrame({
         "项目": ["单位", "统计时刻", "范围", "问题数"],
-        "内容": [unit_name, formats.moment(as_of), "该单位牵头或配合、截至统计时刻未销号的问题", str(len(ledger))],
+        "内容": [unit_name, formats.moment(as_of), "该单位牵头或配合、截至统计时刻未销号的问题", len(ledger)],
     })
-    return excel.to_xlsx({"在办问题清单": display_ledger(ledger), "说明": about},
+    return excel.to_xlsx({"在办问题清单": display_ledger(ledger, for_excel=True), "说明": about},
                          note=f"统计时刻 {formats.moment(as_of)}；由创文看板导出")
 
 

@@ -15,7 +15,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from chuangwen import charts, export_png, formats, league, queries, rank_trend, settings
+from chuangwen import charts, export_png, formats, league, queries, rank_trend, settings, windows
 from chuangwen.briefing.figures import (
     PERIODS, PREVIOUS_WORDS, REBOUND_ROWS, ROUND_TYPE, SLIDE_TITLES, Brief, _before, changes_table, hot_townships_table,
     overdue_series, part_series, rank_series, rebound_table,
@@ -358,7 +358,8 @@ def _map_slide(prs, brief: Brief, page: int) -> None:
     _text(slide, Inches(9.1), Inches(1.3), Inches(3.8), Inches(0.9), [
         (f"期内问题 {formats.count(hot['problems'])} 条", 18, True, RED),
         (f"{PREVIOUS_WORDS[brief.period.key]} {formats.count(hot['problems_prev'])} 条；"
-         f"在办 {formats.count(hot['open_now'])}，逾期 {formats.count(hot['overdue_now'])}", 13, False, DARK)])
+         f"期内发现的问题中，截至统计时刻仍在办 {formats.count(hot['open_now'])}、逾期 {formats.count(hot['overdue_now'])}",
+         13, False, DARK)])
     _table(slide, hot_townships_table(brief), Inches(9.1), Inches(2.4), Inches(3.8), size=11,
            widths=[2.2, 1.2, 1, 1, 1], row_h=0.4)
 
@@ -368,7 +369,7 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
     cats, series = overdue_series(brief)
     total = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
     if not cats:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "截至统计时刻没有逾期未整改的问题。", size=20,
+        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "截至统计时刻没有逾期（存量）的问题。", size=20,
               color=GREEN)
         return
     data = CategoryChartData(number_format="0")
@@ -389,10 +390,10 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
     chart.value_axis.tick_labels.number_format = "0"
     chart.value_axis.tick_labels.number_format_is_linked = False
     _text(slide, Inches(9.5), Inches(1.4), Inches(3.4), Inches(5.4), [
-        (f"全县逾期未整改 {formats.count(total['overdue_now'])} 条", 20, True, RED),
-        (f"未销号问题 {formats.count(total['open_now'])} 条（截至统计时刻）", 15, False, DARK),
+        (f"全县{windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
+        (f"{windows.OPEN_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
         (f"图中为逾期最多的 {len(cats)} 个牵头单位，按逾期天数分段。", 13, False, DARK),
-        ("逾期：未销号且整改期限早于统计时刻；无期限的问题不计逾期。按牵头单位归属，"
+        ("逾期（存量）：截至统计时刻未销号且整改期限早于统计时刻，不论何时发现；无期限的问题不计逾期。按牵头单位归属，"
          "整改记录顺序存疑的问题不计入（见红黑榜页数据质量）。", 12, False, GREY)])
 
 

@@ -9,7 +9,7 @@ import json
 import duckdb
 import pandas as pd
 
-from chuangwen import formats, hotspots, league, queries, rank_trend, settings
+from chuangwen import formats, hotspots, league, queries, rank_trend, settings, windows
 from chuangwen.view import NoData as ViewNoData, View, day_start
 
 
@@ -274,16 +274,18 @@ def changes_table(brief: Brief) -> pd.DataFrame:
     rows = [
         ("期内新增问题", int(hot["problems"]), int(hot["problems_prev"])),
         ("期内销号", int(now["closed_in_period"]), int(before["closed_in_period"])),
-        ("期末未销号问题", int(now["open_now"]), int(before["open_now"])),
-        ("期末逾期未整改", int(now["overdue_now"]), int(before["overdue_now"])),
+        (windows.at_period_end(windows.OPEN_STOCK), int(now["open_now"]), int(before["open_now"])),
+        (windows.at_period_end(windows.OVERDUE_STOCK), int(now["overdue_now"]), int(before["overdue_now"])),
         ("期内反弹（同点位同类别再次发现）", int(hot["rebounds"]), int(hot_prev["rebounds"])),
     ]
     out = [{"指标": n, PERIOD_WORDS[brief.period.key]: formats.count(a), PREVIOUS_WORDS[brief.period.key]: formats.count(b),
             "变化": _change(a, b)} for n, a, b in rows]
     rate_now = formats.rate(now["closed_on_time_in_period"], now["closed_in_period"])
     rate_before = formats.rate(before["closed_on_time_in_period"], before["closed_in_period"])
-    out.insert(2, {"指标": "按期销号率", PERIOD_WORDS[brief.period.key]: rate_now,
-                   PREVIOUS_WORDS[brief.period.key]: rate_before, "变化": "—"})
+    rate_diff = formats.rate_change(now["closed_on_time_in_period"], now["closed_in_period"],
+                                    before["closed_on_time_in_period"], before["closed_in_period"])
+    out.insert(2, {"指标": "按期销号率（期内）", PERIOD_WORDS[brief.period.key]: rate_now,
+                   PREVIOUS_WORDS[brief.period.key]: rate_before, "变化": rate_diff})
     ranks = rank_series(brief)[1]
     scored = [r for r in ranks if r is not None]
     if scored:
@@ -309,8 +311,8 @@ def hot_townships_table(brief: Brief, top: int = 8) -> pd.DataFrame:
     rows = brief.frames["hot_townships"]
     rows = rows[rows["code"].notna()].sort_values(["problems", "sort_key"], ascending=[False, True]).head(top)
     return pd.DataFrame({"镇街": rows["name"].to_numpy(), "问题数": [formats.count(v) for v in rows["problems"]],
-                         "在办": [formats.count(v) for v in rows["open_now"]],
-                         "逾期": [formats.count(v) for v in rows["overdue_now"]],
+                         "其中在办": [formats.count(v) for v in rows["open_now"]],
+                         "其中逾期": [formats.count(v) for v in rows["overdue_now"]],
                          "反弹": [formats.count(v) for v in rows["rebounds"]]})
 
 

@@ -8,4 +8,4 @@ def test_hotspots_page_explains_missing_map_assets(app, monkeypatch):
     at.switch_page("app_pages/hotspots.py").run()
     assert not at.exception
     assert any("地图离线素材" in w.value for w in at.warning)
-    assert [m.label for m in at.metric] == ["符合条件的问题", "可上图", "在办", "逾期", "反弹"]
+    assert [m.label for m in at.metric] == ["区间内发现", "可上图", "区间内发现且在办", "区间内发现且逾期", "区间内发现且反弹"]

@@ -25,3 +25,25 @@ def test_no_red_list_unit_breaks_an_eligibility_rule_on_the_demo(demo_db, period
         assert red["enough_sample"].all() and not (rows["is_red"] & rows["is_black"]).any()
         ranked = int(rows["rank"].notna().sum())
         assert int(rows["is_black"].sum()) >= (5 if ranked >= 10 else ranked // 2)
+
+
+@pytest.mark.parametrize("period", ["周", "月", "侧栏"])
+def test_drill_down_trend_ends_at_the_rank_on_the_board(demo_db, period):
+    """单位下钻的名次走势与榜同一区间长度：最后一个时点的名次就是榜上的名次（按月时不再出现“第11名”旁边一条周走势）。"""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        board = league.period_view(View.of_store(con), period)
+        params = league.configured_params()
+        units = queries.run_view(con, "league_units", board, **params)
+        checked = 0
+        for unit_code in units.loc[units["rank"].notna(), "unit_code"].head(6):
+            trend = league.rank_trend(queries.run_view(con, "league_unit_rank_trend", board, **params,
+                                                       unit_code=unit_code, **league.trend_params(board)))
+            row = league.unit_row(units, unit_code)
+            assert len(trend) == league.TREND_POINTS
+            assert trend["week_end"].iloc[-1] == board.as_of
+            assert trend["rank"].iloc[-1] == int(row["rank"]) and trend["score"].iloc[-1] == pytest.approx(row["score"])
+            checked += 1
+    finally:
+        con.close()
+    assert checked >= 1

@@ -14,11 +14,11 @@ def test_overview_shows_rank_and_problem_figures(app, demo_db):
     at = app.run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[0].startswith("全省排名（") and "未销号问题" in labels and "按期销号率" in labels
+    assert labels[0].startswith("全省排名（") and "未销号问题（存量）" in labels and "按期销号率（区间内）" in labels
     values = {m.label: m.value for m in at.metric}
     assert values[labels[0]].startswith("第") and "名 / " in values[labels[0]]
-    assert int(values["未销号问题"].replace(",", "")) == open_by_definition(demo_db)
-    assert values["按期销号率"].endswith("%")
+    assert int(values["未销号问题（存量）"].replace(",", "")) == open_by_definition(demo_db)
+    assert values["按期销号率（区间内）"].endswith("%")
 
 
 def test_demo_banner_and_cutoff_are_shown(app):
@@ -46,10 +46,10 @@ def first_township(db_path) -> str:
 def test_sidebar_township_filter_changes_figures(app, demo_db):
     # AppTest 1.67 在 st.navigation 下第一次之后的重跑只执行页面脚本、不执行画框（侧栏因此为空），
     # 所以筛选值在第一次运行前写入；侧栏交互与切页保留由浏览器测试覆盖
-    before = {m.label: m.value for m in app.run().metric}["未销号问题"]
+    before = {m.label: m.value for m in app.run().metric}["未销号问题（存量）"]
     filtered = AppTest.from_file(DASHBOARD, default_timeout=60)
     filtered.session_state["flt_township"] = first_township(demo_db)
-    after = {m.label: m.value for m in filtered.run().metric}["未销号问题"]
+    after = {m.label: m.value for m in filtered.run().metric}["未销号问题（存量）"]
     assert int(after.replace(",", "")) < int(before.replace(",", ""))
 
 

@@ -11,8 +11,8 @@ def supervision_page(app):
 def test_supervision_page_shows_ledger_cards_and_burndown(app, demo_db):
     at = supervision_page(app)
     values = {m.label: m.value for m in at.metric}
-    assert int(values["在办问题"].replace(",", "")) == open_by_definition(demo_db)
-    assert set(values) == {"在办问题", "逾期", "逾期30天以上", "本周到期", "记录顺序存疑"}
+    assert int(values["在办问题（存量）"].replace(",", "")) == open_by_definition(demo_db)
+    assert set(values) == {"在办问题（存量）", "逾期（存量）", "逾期30天以上（存量）", "7天内到期", "记录顺序存疑"}
     ledger = at.dataframe[0].value
     assert {"问题编号", "整改期限", "逾期天数", "牵头单位", "配合单位", "当前状态"} <= set(ledger.columns)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -249,7 +249,7 @@ def ranking() -> pd.DataFrame:
 def test_ranking_table_by_overdue_lists_only_units_with_overdue():
     t = hotspots.ranking_table(ranking(), "点位", "overdue_now")
     assert t.to_dict("records") == [{"名次": 1, "点位": "东坝老街", "点位代码": "S02", "点位类型": "背街小巷",
-                                     "所属镇街": "东坝镇", "问题数": 3, "逾期在办": 2, "反弹数": 2,
+                                     "所属镇街": "东坝镇", "问题数": 3, "区间内发现且逾期": 2, "反弹数": 2,
                                      "上期问题数": 0, "较上期": "+3（上期无）"}]
 
 
@@ -263,9 +263,9 @@ def test_excel_export_has_chinese_headers_frozen_row_and_neutralised_formulas():
     sheets["点位·按问题数"].loc[0, "点位"] = "=HYPERLINK(\"http://x\")"
     data = excel.to_xlsx(sheets, note="数据截至 2026年11月15日 18:00")
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames[:3] == ["点位·按问题数", "点位·按逾期在办", "点位·按反弹数"]
+    assert wb.sheetnames[:3] == ["点位·按问题数", "点位·按区间内发现且逾期", "点位·按反弹数"]
     ws = wb["点位·按问题数"]
-    assert [c.value for c in ws[1]] == ["名次", "点位", "点位代码", "点位类型", "所属镇街", "问题数", "逾期在办",
+    assert [c.value for c in ws[1]] == ["名次", "点位", "点位代码", "点位类型", "所属镇街", "问题数", "区间内发现且逾期",
                                         "反弹数", "上期问题数", "较上期增减"]
     assert ws.freeze_panes == "A2"
     assert ws["B2"].value == "'=HYPERLINK(\"http://x\")" and ws["B2"].data_type == "s"

@@ -33,7 +33,7 @@ def unit_board(con, as_of=AS_OF, min_sample=2):
 
 def unit_trend(con, unit_code="D01", weeks=3):
     return league.rank_trend(queries.run_view(con, "league_unit_rank_trend", week_view(), unit_code=unit_code,
-                                              weeks=weeks, **league.board_params(DEFAULT, 2)))
+                                              points=weeks, step=timedelta(days=7), **league.board_params(DEFAULT, 2)))
 
 
 # ---------------------------------------------------------------- 设置

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ SAMPLE_VALUES = {
     "BIGINT": 1,
     "DOUBLE": 1.0,
     "BOOLEAN": True,
+    "INTERVAL": timedelta(days=7),
     "VARCHAR[]": [],
 }
 

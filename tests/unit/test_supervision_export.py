@@ -113,7 +113,7 @@ def test_the_page_shows_the_most_overdue_thousand_and_says_so():
     assert supervision.shown(ledger)["problem_code"].tolist()[-1] == "P0999" and len(supervision.shown(ledger)) == 1000
     assert supervision.shown_note(1001) == "共 1,001 条，这里显示逾期最久的前 1,000 条；全部在下面导出的 Excel 里。"
     assert supervision.shown_note(1000) is None
-    assert supervision.due_note(501) == "共 501 条，这里列出最早到期的 500 条；全部在导出的 Excel 里（“本周到期”一列）。"
+    assert supervision.due_note(501) == "共 501 条，这里列出最早到期的 500 条；全部在导出的 Excel 里（“7天内到期”一列）。"
     assert supervision.due_note(500) is None
 
 

@@ -60,10 +60,10 @@ def test_due_this_week_only_lists_those_due_soonest_first(con):
 
 
 def test_summary_counts_the_whole_ledger(con):
-    # 在办 10 条（见上）：逾期 A4 B4 A5 B3；逾期超过 30 天只有 A4（39 天）；本周到期 5 条；记录顺序存疑 Q1、Q3
-    assert counts(con) == {"在办问题": 10, "逾期": 4, "逾期30天以上": 1, "本周到期": 5, "记录顺序存疑": 2}
-    # 城管局牵头 A4 A5 Q3、配合 B3：逾期 A4 A5 B3，本周到期 Q3（它也是存疑的那条）
-    assert counts(con, involved_unit="D01") == {"在办问题": 4, "逾期": 3, "逾期30天以上": 1, "本周到期": 1, "记录顺序存疑": 1}
+    # 在办 10 条（见上）：逾期 A4 B4 A5 B3；逾期超过 30 天只有 A4（39 天）；7 天内到期 5 条；记录顺序存疑 Q1、Q3
+    assert counts(con) == {"在办问题（存量）": 10, "逾期（存量）": 4, "逾期30天以上（存量）": 1, "7天内到期": 5, "记录顺序存疑": 2}
+    # 城管局牵头 A4 A5 Q3、配合 B3：逾期 A4 A5 B3，7 天内到期 Q3（它也是存疑的那条）
+    assert counts(con, involved_unit="D01") == {"在办问题（存量）": 4, "逾期（存量）": 3, "逾期30天以上（存量）": 1, "7天内到期": 1, "记录顺序存疑": 1}
 
 
 def test_summary_equals_the_cards_of_the_full_ledger(con):
@@ -71,9 +71,9 @@ def test_summary_equals_the_cards_of_the_full_ledger(con):
                       {"due_this_week_only": True}, {"as_of": datetime(2026, 11, 12, 12, 0)}):
         df = rows(con, **overrides)
         assert counts(con, **overrides) == {
-            "在办问题": len(df), "逾期": int(df["is_overdue"].sum()),
-            "逾期30天以上": int((df["overdue_bucket"] == "30天以上").sum()),
-            "本周到期": int(df["due_this_week"].sum()), "记录顺序存疑": int(df["data_quality"].notna().sum())}, overrides
+            "在办问题（存量）": len(df), "逾期（存量）": int(df["is_overdue"].sum()),
+            "逾期30天以上（存量）": int((df["overdue_bucket"] == "30天以上").sum()),
+            "7天内到期": int(df["due_this_week"].sum()), "记录顺序存疑": int(df["data_quality"].notna().sum())}, overrides
 
 
 def test_involved_unit_includes_cooperation(con):
