@@ -33,7 +33,7 @@ def pages_for(viewer) -> list:
 def _open_database() -> None:
     path = data.database_path()
     if str(path) == str(settings.DEFAULT_DEMO_DB) and not path.exists():
-        with st.spinner("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……"):
+        with st.spinner("首次启动：正在生成示例县数据（约 45,000 条问题），请稍候……"):
             demo.ensure(path)
     data.pin()
     data.connection()

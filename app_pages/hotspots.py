@@ -3,14 +3,14 @@ import streamlit as st
 
 from chuangwen import assets, excel, formats, hotspots, maps, settings, windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame, mapview
+from chuangwen.ui import data, export, frame, mapview, projector
 
 view = frame.view()
 MAP_HEIGHT = 560
 QUERIES = ["hotspot_summary", "hotspot_townships", "hotspot_grid", "hotspot_points", "hotspot_ranking",
            "hotspot_site_history"]
 
-st.title("问题热点")
+big = projector.header("问题热点", "hs_projector")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
            f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}（按发现时间）")
 
@@ -29,7 +29,8 @@ if not st.session_state.get("hs_url_loaded"):
         st.caption(md(note))
     # 网址里的镇街、单位、轮次、统计区间由共用侧栏在渲染前采用（frame._filters_from_url）
 
-with st.container(border=True):
+# 推进会模式：筛选收进折叠框，地图与数字占满一屏
+with st.expander("本页筛选（来源、类别、点位类型、严重程度、状态）") if big else st.container(border=True):
     c1, c2, c3, c4, c5 = st.columns([1.1, 1.6, 1.3, 1, 1.2])
     sources = c1.multiselect("问题来源", options.get("来源", []), key="hs_sources", placeholder="全部来源")
     categories = c2.multiselect(
@@ -44,7 +45,7 @@ with st.container(border=True):
              "或本条销号后该天数内被反弹重开（天数由 CHUANGWEN_REBOUND_DAYS 设置）。")
 page = hotspots.PageFilters(tuple(sources), tuple(categories), tuple(site_types), tuple(severities), tuple(statuses))
 
-metric = st.radio("分级设色指标", list(hotspots.CHOROPLETH_METRICS), key="hs_metric", horizontal=True,
+metric = (st.expander("分级设色指标") if big else st.container()).radio("分级设色指标", list(hotspots.CHOROPLETH_METRICS), key="hs_metric", horizontal=True,
                   format_func=hotspots.CHOROPLETH_METRICS.get)
 
 # 当前筛选写回网址：复制链接即可分享同样的视图
@@ -111,14 +112,15 @@ elif not assets.is_installed():
                "（`bash scripts/start.sh` 会自动执行）。", icon=":material/map:")
 else:
     bounds = hotspots.boundary_bounds(boundaries, view.township)
-    opened = hotspots.grid_for_view(bounds, width_px=1100, height_px=MAP_HEIGHT)
+    map_height = projector.MAP_HEIGHT if big else MAP_HEIGHT
+    opened = hotspots.grid_for_view(bounds, width_px=1100, height_px=map_height)
     grid = data.query("hotspot_grid", view, **params, **opened.params())
     located = int(summary["located"])
     points = (data.query("hotspot_points", view, **params, limit=hotspots.MARKER_LIMIT)
               if hotspots.show_points(summary) else None)
     the_map = mapview.prepare(maps.hotspot_map, boundaries, townships, grid, points, metric=metric, view=bounds,
                               zoom=opened.zoom, tiles_url=settings.get("tiles_url"), tiles_attr=settings.get("tiles_attr"),
-                              key="hs_map", height=MAP_HEIGHT,
+                              key="hs_map", height=map_height,
                               returned_objects=["last_object_clicked_tooltip", "bounds", "zoom"])
     # 用户放大到比打开时更细的级别：按看到的范围在库内重新分格，只换热力与网格图层
     finer = hotspots.finer_grid(opened, hotspots.map_view_of(the_map.state()), bounds)
@@ -142,7 +144,7 @@ else:
 if message:
     bad = data.query("hotspot_bad_coords", view, **params, limit=hotspots.BAD_COORDS_LIMIT)
     with st.expander(f"坐标缺失/越界清单（{formats.count(len(bad))} 条）", icon=":material/location_off:"):
-        st.dataframe(hotspots.bad_coords_table(bad), hide_index=True)
+        projector.table(hotspots.bad_coords_table(bad))
         if len(bad) >= hotspots.BAD_COORDS_LIMIT:
             st.caption(f"只列出前 {formats.count(hotspots.BAD_COORDS_LIMIT)} 条。")
 
@@ -159,13 +161,13 @@ with left:
     if site_table.empty:
         st.info("没有可排名的点位（该项均为 0，或问题没有登记点位）。")
     else:
-        st.dataframe(site_table, hide_index=True)
+        projector.table(site_table)
 with right:
     st.markdown(f"**镇街 前{hotspots.TOP_N}名**")
     if town_table.empty:
         st.info("没有可排名的镇街（该项均为 0）。")
     else:
-        st.dataframe(town_table, hide_index=True)
+        projector.table(town_table)
 note = (f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {formats.day(view.first_period_day)} 至 "
         f"{formats.day(view.as_of)}　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}")
 export.download("下载热点表（Excel）", lambda: excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
@@ -187,6 +189,6 @@ if site:
     else:
         table = hotspots.history_table(history)
         st.caption(hotspots.history_summary(history))
-        st.dataframe(table, hide_index=True)
+        projector.table(table)
 
 frame.definitions(QUERIES, view.cutoff)

@@ -3,11 +3,11 @@ import streamlit as st
 
 from chuangwen import charts, excel, formats, league, settings, supervision, windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame
+from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 
-st.title("红黑榜")
+projector.header("红黑榜", "lg_projector")
 try:
     weights = league.Weights.from_setting(settings.get("league_weights"))
     board_params = league.configured_params()
@@ -50,13 +50,13 @@ def show_boards(rows, name_col, what):
         if red.empty:
             st.info("本区间没有符合红榜资格的对象（见上方规则）。")
         else:
-            st.dataframe(red, hide_index=True, column_config=league.BOARD_COLUMNS)
+            projector.table(red, column_config=league.BOARD_COLUMNS)
     with right:
         st.subheader(f":gray[黑榜]（{what}倒数 5 名）")
         if black.empty:
             st.info("参与排名的对象不足，黑榜为空。")
         else:
-            st.dataframe(black, hide_index=True, column_config=league.BOARD_COLUMNS)
+            projector.table(black, column_config=league.BOARD_COLUMNS)
 
 
 tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
@@ -65,16 +65,16 @@ for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
         rows = data.memo(league.of_kind, units, kind)
         show_boards(rows, "unit_name", "牵头单位")
         st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
-        st.dataframe(data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"), hide_index=True,
-                     height=league.table_height(rows))
+        projector.table(data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"),
+                        height=league.table_height(rows))
 
 with tab_town:
     show_boards(townships, "township_name", "镇街")
     norm = st.radio("交办、逾期、反弹数的口径", list(league.NORMS), horizontal=True, key="lg_norm",
                     help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。")
     st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
-    st.dataframe(data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
-                 hide_index=True, height=league.table_height(townships))
+    projector.table(data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
+                    height=league.table_height(townships))
 
 with tab_unit:
     names = data.memo(league.unit_names, units, view.scope_unit)
@@ -90,7 +90,7 @@ with tab_unit:
             trend = data.memo(league.rank_trend, data.query("league_unit_rank_trend", board, **board_params,
                                                             unit_code=unit_code, **league.trend_params(board)))
             trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period])
-            st.plotly_chart(trend_fig, key="lg_rank_trend", config=charts.PLOTLY_CONFIG)
+            projector.plotly(trend_fig, key="lg_rank_trend")
             export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
         with right:
             mix = data.query("league_unit_categories", board, unit_code=unit_code)
@@ -98,7 +98,7 @@ with tab_unit:
                 st.info("本区间该单位没有经手的问题。")
             else:
                 mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
-                st.plotly_chart(mix_fig, key="lg_category_mix", config=charts.PLOTLY_CONFIG)
+                projector.plotly(mix_fig, key="lg_category_mix")
                 export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
         late = supervision.ledger_params(overdue_only=True)
         late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))[windows.IN_WORK_STOCK]
@@ -107,7 +107,7 @@ with tab_unit:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")
         else:
             overdue = data.query("supervision_ledger", view.for_unit(unit_code), **late, limit=supervision.SHOW_LIMIT)
-            st.dataframe(data.memo(supervision.display_ledger, overdue), hide_index=True)
+            projector.table(data.memo(supervision.display_ledger, overdue))
             if note := supervision.shown_note(late_count, rest="全部可在整改督办页选这个单位后导出 Excel。"):
                 st.caption(note)
 

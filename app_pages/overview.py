@@ -3,12 +3,12 @@ import streamlit as st
 
 from chuangwen import charts, formats, overview, windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame
+from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 ROUND_TYPE = "年度测评"
 
-st.title(f"总览 · {md(view.county_name)}")
+projector.header(f"总览 · {md(view.county_name)}", "ov_projector")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
            f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}　|　{windows.LEGEND}")
 
@@ -36,7 +36,7 @@ for alert in overview.negative_alerts(alerts):
     show(alert.text, icon=icon)
 if not alerts.empty:
     with st.expander(f"负面清单问题明细（{len(alerts)} 条）"):
-        st.dataframe(data.memo(overview.alerts_table, alerts), hide_index=True)
+        projector.table(data.memo(overview.alerts_table, alerts))
 
 left, right = st.columns(2)
 with left:
@@ -45,28 +45,28 @@ with left:
     if worst_townships.empty:
         st.info("没有逾期（存量）或本周新增问题的镇街。")
     else:
-        st.dataframe(worst_townships, hide_index=True)
+        projector.table(worst_townships)
 with right:
     st.subheader("最差牵头单位（按逾期存量，再按本周新增）")
     worst_units = data.memo(overview.worst, summary, "单位")
     if worst_units.empty:
         st.info("没有逾期（存量）或本周新增问题的单位。")
     else:
-        st.dataframe(worst_units, hide_index=True)
+        projector.table(worst_units)
 
 left, right = st.columns(2)
 with left:
     history = data.query("overview_rank_history", view, round_type=ROUND_TYPE)
     if history["rank"].notna().any():
         rank_fig = data.memo(charts.rank_trend_history, history, view.target_rank, view.county_name)
-        st.plotly_chart(rank_fig, key="overview_rank_history", config=charts.PLOTLY_CONFIG)
+        projector.plotly(rank_fig, key="overview_rank_history")
         export.png_button(rank_fig, f"历年全省名次_{view.county_name}", key="ov_png_rank_history")
     else:
         st.info("还没有年度测评成绩，导入成绩后显示历年名次。")
 with right:
     flow = data.query("overview_weekly_flow", view)
     flow_fig = data.memo(charts.weekly_flow, flow)
-    st.plotly_chart(flow_fig, key="overview_weekly_flow", config=charts.PLOTLY_CONFIG)
+    projector.plotly(flow_fig, key="overview_weekly_flow")
     export.png_button(flow_fig, f"近12周问题流量_{view.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 
 frame.definitions(["overview_rank", "overview_problem_summary", "overview_negative_alerts",

@@ -7,10 +7,7 @@ from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 
-head, switch = st.columns([5, 1], vertical_alignment="bottom")
-head.title(f"排名趋势 · {md(view.county_name)}")
-big = projector.toggle("rk_projector", switch)
-projector.apply()
+big = projector.header(f"排名趋势 · {md(view.county_name)}", "rk_projector")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　名次只按公布排名的测评轮次计算，缺测单位不参与排名")
 
 rounds = data.query("rank_trend_rounds")

@@ -3,11 +3,11 @@ import streamlit as st
 
 from chuangwen import charts, formats, supervision, windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame
+from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 
-st.title("整改督办")
+projector.header("整改督办", "sv_projector")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计时刻 {formats.moment(view.as_of)}（状态、逾期均按该时刻回放整改记录）　|　{windows.STOCK_LEGEND}")
 
 unit_options = data.memo(supervision.unit_options, data.query("ref_filter_options", view))
@@ -29,7 +29,7 @@ st.subheader("在办问题台账")
 # 浏览器里只放最要紧的一段（台账按逾期天数从多到少排好）；全部在 Excel 里，点了下载才取
 rows = data.query("supervision_ledger", view, **filters, limit=supervision.PICK_LIMIT)
 table = data.memo(supervision.display_ledger, supervision.shown(rows))
-st.dataframe(table, hide_index=True, height=420)
+projector.table(table, height=420)
 if note := supervision.shown_note(counts[windows.IN_WORK_STOCK]):
     st.caption(note)
 name = unit_options.get(involved or view.scope_unit, "全部单位")   # 责任单位账号：默认就是自己单位
@@ -48,13 +48,13 @@ else:
     st.markdown(f"**{md(code)}**　{md(picked['description'])}　|　牵头：{md(picked['lead_unit'])}"
                 f"{'　配合：' + md(picked['coop_units']) if picked['coop_units'] else ''}　|　状态：{md(picked['status'])}")
     events = data.query("supervision_timeline", view, problem_code=code)
-    st.dataframe(supervision.display_timeline(events), hide_index=True)
+    projector.table(supervision.display_timeline(events))
 
 left, right = st.columns(2)
 with left:
     points = data.query("supervision_burndown", view, involved_unit=involved)
     burndown_fig = data.memo(charts.burndown, points)
-    st.plotly_chart(burndown_fig, key="sv_burndown", config=charts.PLOTLY_CONFIG)
+    projector.plotly(burndown_fig, key="sv_burndown")
     export.png_button(burndown_fig, f"在办问题燃尽图_{view.as_of:%Y%m%d}", key="sv_png_burndown")
 with right:
     st.subheader(f"{windows.DUE_7_DAYS}（{formats.count(counts[windows.DUE_7_DAYS])} 条）")
@@ -63,7 +63,7 @@ with right:
     if due.empty:
         st.success("统计时刻后 7 天内没有到期的在办问题。")
     else:
-        st.dataframe(data.memo(supervision.due_this_week, due), hide_index=True)
+        projector.table(data.memo(supervision.due_this_week, due))
         if note := supervision.due_note(counts[windows.DUE_7_DAYS]):
             st.caption(note)
 

@@ -64,6 +64,38 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return _escape_texts(fig)
 
 
+PROJECTOR_FONT = 22        # 推进会（投影）：1920×1080 上刻度、图例、标注都不小于 20 px
+PROJECTOR_TITLE_FONT = 30
+
+
+def projected(fig: go.Figure, height: int) -> go.Figure:
+    """任意一张图的投影版（推进会模式）：字号 ≥ 20 px（标题、刻度、轴标题、图例、数据标签、悬停、标注），
+    黑字、线与点加粗一些、一屏一图的高度；不改数据。返回新图，原图不动（页面缓存里的图可再用）。"""
+    big = go.Figure(fig)
+    font = {"size": PROJECTOR_FONT, "color": "#000000"}
+    big.update_layout(
+        height=height, font=font, hoverlabel={"font": {"size": PROJECTOR_FONT}},
+        title={"font": {"size": PROJECTOR_TITLE_FONT, "color": "#000000"}},
+        legend={"font": {"size": PROJECTOR_FONT}},
+        margin={"l": 110, "r": 60, "t": 110, "b": 90},
+    )
+    big.update_xaxes(tickfont=font, title_font=font, linecolor="#000000")
+    big.update_yaxes(tickfont=font, title_font=font, linecolor="#000000")
+    for trace in big.data:
+        textfont = getattr(trace, "textfont", None)
+        if textfont is not None and (textfont.size or 0) < PROJECTOR_FONT:
+            trace.textfont.size = PROJECTOR_FONT
+        marker = getattr(trace, "marker", None)
+        if marker is not None and trace.type == "scatter" and marker.size is not None and not isinstance(marker.size, tuple):
+            trace.marker.size = max(marker.size, 12)
+        line = getattr(trace, "line", None)
+        if line is not None and trace.type == "scatter" and line.width is not None:
+            trace.line.width = max(line.width, 4)
+    for note in big.layout.annotations or ():
+        note.font.size = max(note.font.size or 0, PROJECTOR_FONT)
+    return big
+
+
 def rank_trend_history(history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320) -> go.Figure:
     """本县历轮名次：1 在最上、整数刻度、轮次作类别轴（年度测评标年份）；缺测轮次不画点。"""
     labels = history["round_label"] if "round_label" in history else history["round_name"]

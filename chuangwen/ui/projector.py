@@ -1,12 +1,20 @@
-"""推进会（投影）模式：一个会话级开关，开启时注入 CSS——大字号、高对比、隐藏侧栏、一屏一图。
+"""推进会（投影）模式：一个会话级开关，开启时注入 CSS——大字号、高对比、隐藏侧栏、一屏一图；
+领导看的几页（总览、排名趋势、问题热点、红黑榜、整改督办）顶部一行页面条，键盘 ← → 翻页，不必退出模式。
 
 各页用法：
-    big = projector.toggle("rk_projector")   # 控件 key 由页面给（带本页前缀），状态记在会话级标志里，换页保留
-    projector.apply()                        # 开启时注入样式；图表高度用 projector.chart_height()
+    big = projector.header("总览 · 澜溪县", "ov_projector")  # 标题 + 开关（key 带本页前缀）；状态记在会话级标志里，换页保留
+    projector.plotly(fig, key="ov_chart")                   # 图：开启时字号 ≥ 20 px、一屏一图（charts.projected）
+    projector.table(df)                                     # 表：开启时用大字的静态表（st.dataframe 是画布，字号改不了）
 """
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import streamlit as st
+
+from chuangwen import charts
+from chuangwen.escape import md
 
 FLAG = "projector_mode"          # 会话级标志：各页共用，切换页面后仍保持
 CHART_HEIGHT = 460
@@ -34,6 +42,109 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stTable"] th { font-size: 1.5rem !important; color: #000000 !important; background: #E0E0E0 !important; }
 </style>
 """
+
+
+# 领导看的页面（推进会上翻的就是这几页），顺序即翻页顺序
+MEETING_PAGES = (("app_pages/overview.py", "总览"), ("app_pages/rank_trend.py", "排名趋势"),
+                 ("app_pages/hotspots.py", "问题热点"), ("app_pages/league.py", "红黑榜"),
+                 ("app_pages/supervision.py", "整改督办"))
+TABLE_ROWS = 15                  # 投影时一张表最多显示的行数（一屏）
+MAP_HEIGHT = 760                 # 投影时地图的高度（1080p 一屏）
+
+_BAR_CSS = """
+<style>
+.st-key-cw_meeting_bar { border-bottom: 3px solid #000000; padding-bottom: .4rem; margin-bottom: .6rem; }
+.st-key-cw_meeting_bar a p, .st-key-cw_meeting_bar p { font-size: 1.5rem !important; font-weight: 700 !important; }
+.st-key-cw_meeting_bar .cw-here { background: #000000; color: #FFFFFF !important; padding: .15rem .8rem; border-radius: .3rem; }
+</style>
+"""
+
+# 键盘翻页：← 上一页、→ 下一页（焦点在输入框、下拉框里时不翻）；只在页面条在页面上时起作用，所以退出推进会后方向键照常
+_KEYS_JS = """
+<script>
+(function () {
+  window.cwMeeting = %s;
+  if (window.cwMeetingKeys) { return; }
+  window.cwMeetingKeys = true;
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
+    var typing = t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
+                       (t.tagName === "INPUT" && t.type !== "checkbox"));   // 刚点过的开关（复选框）不挡翻页
+    if (typing) { return; }
+    var bar = document.querySelector(".st-key-cw_meeting_bar");
+    var want = e.key === "ArrowRight" ? window.cwMeeting.next : e.key === "ArrowLeft" ? window.cwMeeting.prev : null;
+    if (!bar || !want) { return; }
+    var links = bar.querySelectorAll("a");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].textContent.trim() === want) { e.preventDefault(); links[i].click(); return; }
+    }
+  });
+})();
+</script>
+"""
+
+
+def neighbours(pages: list[tuple[str, str]], current: str) -> tuple[str | None, str | None]:
+    """翻页顺序里 current（标题）的上一页与下一页（到头时为 None）。"""
+    titles = [t for _, t in pages]
+    if current not in titles:
+        return None, None
+    i = titles.index(current)
+    return (titles[i - 1] if i > 0 else None), (titles[i + 1] if i + 1 < len(titles) else None)
+
+
+def meeting_pages(may_open) -> list[tuple[str, str]]:
+    """这个人能打开的领导页面（may_open(标题) 为真的），顺序同 MEETING_PAGES。"""
+    return [(path, title) for path, title in MEETING_PAGES if may_open(title)]
+
+
+def header(title: str, key: str) -> bool:
+    """页面标题与“推进会模式”开关（同一行）；开启时注入大字样式与页面条。返回是否开启。"""
+    head, switch = st.columns([5, 1], vertical_alignment="bottom")
+    head.title(title)
+    big = toggle(key, switch)
+    apply()
+    if big:
+        page_bar()
+    return big
+
+
+def page_bar() -> None:
+    """推进会模式下的一行页面条：领导看的几页（当前页反白），← → 键翻页。"""
+    from chuangwen.ui import frame
+
+    pages = meeting_pages(frame.viewer().may_open)
+    current = frame.page_title()
+    prev, nxt = neighbours(pages, current)
+    st.html(_BAR_CSS)
+    with st.container(key="cw_meeting_bar", horizontal=True, gap="large", vertical_alignment="center"):
+        for path, title in pages:
+            if title == current:
+                st.html(f'<p class="cw-here">{md(title)}</p>', width="content")
+            else:
+                st.page_link(path, label=title)
+        st.caption("键盘 ← → 翻页")
+    st.html(_KEYS_JS % json.dumps({"prev": prev, "next": nxt}, ensure_ascii=False), unsafe_allow_javascript=True)
+
+
+def plotly(fig, key: str, **kwargs) -> None:
+    """显示一张图：推进会模式下先放大（charts.projected：字号 ≥ 20 px，一屏一图），不套会把字号改小的主题。"""
+    if is_on():
+        st.plotly_chart(charts.projected(fig, PROJECTOR_CHART_HEIGHT), key=key, config=charts.PLOTLY_CONFIG,
+                        theme=None, **kwargs)
+    else:
+        st.plotly_chart(fig, key=key, config=charts.PLOTLY_CONFIG, **kwargs)
+
+
+def table(df: pd.DataFrame, **kwargs) -> None:
+    """显示一张表：推进会模式下是大字的静态表（最多 TABLE_ROWS 行，其余说明在普通模式看），否则可排序的 st.dataframe。"""
+    if not is_on():
+        st.dataframe(df, hide_index=True, **kwargs)
+        return
+    st.table(df.head(TABLE_ROWS), hide_index=True)
+    if len(df) > TABLE_ROWS:
+        st.caption(f"共 {len(df)} 行，这里列出前 {TABLE_ROWS} 行；完整的表在普通模式下看。")
 
 
 def is_on() -> bool:

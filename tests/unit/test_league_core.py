@@ -173,3 +173,15 @@ def test_burndown_chart_draws_open_and_overdue(con):
     fig = charts.burndown(points)
     assert [t.name for t in fig.data] == ["在办问题", "其中逾期"]
     assert list(fig.data[0].y)[-1] == 10 and list(fig.data[1].y)[-1] == 4
+
+
+def test_projected_figure_has_large_type_and_leaves_the_original_alone():
+    trend = pd.DataFrame({"week_end": [datetime(2026, 11, 8, 18), AS_OF], "rank": [3, 1], "ranked_count": [4, 4],
+                          "score": [70.0, 90.0], "enough_sample": [True, True]})
+    fig = charts.league_rank_trend(trend, "城管局")
+    big = charts.projected(fig, 680)
+    assert fig.layout.height == 320 and fig.layout.font.size == 13        # 原图不动
+    assert big.layout.height == 680 and big.layout.font.size == 22 and big.layout.title.font.size == 30
+    assert big.layout.xaxis.tickfont.size == 22 and big.layout.yaxis.tickfont.size == 22
+    assert big.data[0].textfont.size == 22 and big.data[0].line.width >= 4
+    assert charts.projected(big, 680).to_plotly_json() == big.to_plotly_json()   # 再放大一次不变

@@ -1,0 +1,68 @@
+"""推进会模式在领导看的每一页（Issue 16 第 4 部分）：一个开关状态跨页保持；开启时有页面条（当前页反白、其余可点）、
+键盘翻页脚本；图里每个字号 ≥ 20 px；表格是大字的静态表。"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chuangwen.ui import projector
+from tests.app.conftest import switch_to
+
+PAGES = {"app_pages/overview.py": "ov_projector", "app_pages/rank_trend.py": "rk_projector",
+         "app_pages/hotspots.py": "hs_projector", "app_pages/league.py": "lg_projector",
+         "app_pages/supervision.py": "sv_projector"}
+
+
+def font_sizes(node, path=""):
+    """图的 JSON 里每个 font 的 size（及其位置）。"""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("font", "tickfont", "textfont", "title_font") and isinstance(value, dict) and "size" in value:
+                yield f"{path}.{key}", value["size"]
+            yield from font_sizes(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from font_sizes(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_projector_mode_on_every_leader_page(app, page):
+    at = switch_to(app, page)
+    assert at.toggle(key=PAGES[page]).value is False and not at.get("page_link")
+    at.toggle(key=PAGES[page]).set_value(True).run()
+    assert not at.exception
+    assert at.session_state["projector_mode"] is True
+    # 页面条：其余四页可点，当前页不是链接；键盘翻页的脚本在页面上
+    links = [p.proto.label for p in at.get("page_link")]
+    here = dict(projector.MEETING_PAGES)[page]
+    assert sorted(links) == sorted(t for _, t in projector.MEETING_PAGES if t != here)
+    assert any("cwMeeting" in h.proto.body for h in at.get("html"))
+    # 图：每个字号 ≥ 20 px，高度一屏
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        small = [(where, size) for where, size in font_sizes(spec) if size < 20]
+        assert small == [], small
+    # 表：大字的静态表，不是 st.dataframe（画布上的字号改不了）
+    assert len(at.dataframe) == 0
+
+
+def test_one_toggle_state_across_pages(app):
+    at = switch_to(app, "app_pages/overview.py")
+    at.toggle(key="ov_projector").set_value(True).run()
+    for page, key in PAGES.items():
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.toggle(key=key).value is True, page
+    at.toggle(key="sv_projector").set_value(False).run()
+    at.switch_page("app_pages/league.py").run()
+    assert at.toggle(key="lg_projector").value is False and not at.get("page_link")
+
+
+def test_neighbours_for_keyboard_paging():
+    pages = list(projector.MEETING_PAGES)
+    assert projector.neighbours(pages, "总览") == (None, "排名趋势")
+    assert projector.neighbours(pages, "红黑榜") == ("问题热点", "整改督办")
+    assert projector.neighbours(pages, "整改督办") == ("红黑榜", None)
+    assert projector.neighbours(pages, "数据管理") == (None, None)
+    assert projector.meeting_pages(lambda t: t != "问题热点") == [p for p in pages if p[1] != "问题热点"]
