@@ -42,7 +42,7 @@ with st.expander("本页筛选（来源、类别、点位类型、严重程度�
     statuses = c5.multiselect(
         "状态", hotspots.STATUSES, key="hs_statuses", placeholder="全部状态",
         help=f"多选为“或”。反弹：同一点位同一类别在上一次销号后 {view.rebound_days} 天内再次发现，"
-             "或本条销号后该天数内被反弹重开（天数由 CHUANGWEN_REBOUND_DAYS 设置）。")
+             "或本条销号后该天数内被反弹重开（天数是管理员设置的“反弹认定天数”）。")
 page = hotspots.PageFilters(tuple(sources), tuple(categories), tuple(site_types), tuple(severities), tuple(statuses))
 
 metric = (st.expander("分级设色指标") if big else st.container()).radio("分级设色指标", list(hotspots.CHOROPLETH_METRICS), key="hs_metric", horizontal=True,

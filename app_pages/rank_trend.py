@@ -23,7 +23,7 @@ with st.expander("图表设置", expanded=not big):
     round_type = c1.selectbox("测评类型", types, index=types.index(rank_trend.default_round_type(types)),
                               key="rk_round_type")
     target = c2.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank or rank_trend.FALLBACK_TARGET,
-                             key="rk_target", help="默认取设置 CHUANGWEN_TARGET_RANK 或库内 meta.target_rank。")
+                             key="rk_target", help="默认取管理员设置的目标名次，没有时取库里记录的目标名次。")
     top_n = c3.number_input("同时显示前 N 名", min_value=0, max_value=20, step=1, value=5, key="rk_top_n")
     history = data.query("rank_trend_history", round_type=round_type)
     rivals_default = rank_trend.default_rivals(view.rival_codes, list(unit_names), history, view.county_code)

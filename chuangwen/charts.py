@@ -20,7 +20,8 @@ _AXIS_TEXT = ("categoryarray", "ticktext")
 
 
 # 网页上的 plotly 图不显示英文的工具条（Zoom、Pan、Download plot as a png……）：导出图片用图下的“导出图片”按钮（中文、2 倍分辨率）
-PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+# showTips=False：不弹英文操作提示（Double-click to zoom back out）；locale 写 zh-CN（见 README“界面语言”）
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "showTips": False, "locale": "zh-CN"}
 
 
 def _escaped(value):
@@ -54,11 +55,12 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         title={"text": title, "x": 0, "font": {"size": 16}},
         font={"family": CJK_FONT_FAMILY, "size": 13},
         height=height,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        margin={"l": 50, "r": 20, "t": 80, "b": 40},
         plot_bgcolor="white",
         paper_bgcolor="white",
         hoverlabel={"font": {"family": CJK_FONT_FAMILY}},
-        legend={"orientation": "h", "y": -0.18, "x": 0},
+        # 图例放在图的右上方（标题之下）：放在下方时会与斜排的日期刻度挤在一起
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         separators=".,",
     )
     return _escape_texts(fig)
@@ -101,8 +103,9 @@ def rank_trend_history(history: pd.DataFrame, target_rank: int | None, county_na
     labels = history["round_label"] if "round_label" in history else history["round_name"]
     ranked = history[history["rank"].notna()]
     ranked_labels = labels[history["rank"].notna()]
-    # 只在首尾两点标名次，中间靠悬停，避免文字挤在一起
+    # 只在首尾两点标名次，中间靠悬停，避免文字挤在一起；名次在目标线之下（数字更大）时字写在点的下方，不压在目标线上
     text = [f"第{int(r)}名" if i in (0, len(ranked) - 1) else "" for i, r in enumerate(ranked["rank"])]
+    below = [bool(target_rank) and int(r) > target_rank for r in ranked["rank"]]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -113,7 +116,7 @@ def rank_trend_history(history: pd.DataFrame, target_rank: int | None, county_na
             line={"color": OURS_COLOR, "width": 3},
             marker={"size": 9},
             text=text,
-            textposition="top center",
+            textposition=["bottom center" if b else "top center" for b in below],
             customdata=ranked[["round_name", "total", "group_size"]].to_numpy(),
             hovertemplate="%{customdata[0]}<br>名次：第%{y}名 / %{customdata[2]}<br>得分：%{customdata[1]:.2f}<extra></extra>",
         )
@@ -215,6 +218,39 @@ def _integer_rank_axis(fig: go.Figure, max_rank: int) -> None:
     fig.update_yaxes(**_rank_axis(max_rank))
 
 
+def spread(values: list[float], gap: float, low: float, high: float) -> list[float]:
+    """一列标注的位置（像素，自上而下）：按原位置排好，相邻至少隔 gap；到底出界时整体往上推，不早于 low。"""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    placed = list(values)
+    prev = None
+    for i in order:
+        placed[i] = max(values[i], low if prev is None else prev + gap)
+        prev = placed[i]
+    nxt = None
+    for i in reversed(order):
+        placed[i] = max(min(placed[i], high if nxt is None else nxt - gap), low)
+        nxt = placed[i]
+    return placed
+
+
+def end_labels(ends: list[tuple[str, int, str, str]], max_rank: int, plot_px: float, font_px: int) -> list[dict]:
+    """名次走势的末端名称：(轮次, 名次, 名称, 颜色) → plotly 标注。同一轮次上名次挨着的几个名称按 spread 错开，
+    挪动过的用一条细引线连回自己的点（名次轴 1 在最上，像素自上而下）。"""
+    per_rank = plot_px / max(max_rank, 1)
+    gap = font_px * 1.45
+    out = []
+    for category in dict.fromkeys(c for c, *_ in ends):
+        group = [e for e in ends if e[0] == category]
+        natural = [(rank - 0.5) * per_rank for _, rank, _, _ in group]
+        placed = spread(natural, gap, font_px / 2, plot_px - font_px / 2)
+        for (cat, rank, name, color), y0, y in zip(group, natural, placed):
+            out.append({"x": cat, "y": rank, "xref": "x", "yref": "y", "text": plotly_text(name),
+                        "showarrow": True, "arrowhead": 0, "arrowwidth": 1, "arrowcolor": color,
+                        "ax": font_px, "ay": round(y - y0, 1), "xanchor": "left", "yanchor": "middle",
+                        "font": {"color": color, "size": font_px}})
+    return out
+
+
 def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank: int | None,
               rivals: tuple[str, ...] | list[str] = (), height: int = 460, big: bool = False) -> go.Figure:
     """名次走势（bump chart）：本县加粗高亮、对手彩色、前 N 名灰色；缺测轮次断开；悬停显示得分、名次与变化。"""
@@ -239,15 +275,14 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
         change_text = "无可比的上一轮" if change is None else f"{_rank_change_words(int(change))}（较{prev_name}）"
         unit["hover"][i] = (f"<b>{name}</b><br>{round_names[i]}<br>名次：第{int(rank)}名 / {int(size)}"
                             f"<br>得分：{float(total):.2f}<br>名次变化：{change_text}")
-    traces = []
+    traces, ends = [], []
     rival_list = [c for c in rivals if c != county]
     # 本县最后画，压在最上层
     for code in [c for c in shown if c != county and c in per_unit] + ([county] if county in per_unit else []):
         name, ranks, hover = per_unit[code]["name"], per_unit[code]["ranks"], per_unit[code]["hover"]
         last = max((i for i, v in enumerate(ranks) if v is not None), default=None)
-        # 只给本县和对手标名字：前 N 名挤在顶端，名字会叠在一起（看图例或悬停）
+        # 只给本县和对手标名字（前 N 名挤在顶端，看图例或悬停）；名字是末端的标注，挨着时错开、画引线（end_labels）
         labeled = code == county or code in rival_list
-        labels = ["" if i != last or not labeled else name for i in range(len(ranks))]
         if code == county:
             color, width, size, label_name = OURS_COLOR, 7 if big else 4, 14 if big else 10, f"{name}（本县）"
         elif code in rival_list:
@@ -255,10 +290,11 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
             width, size, label_name = (4 if big else 2.5), (10 if big else 7), name
         else:
             color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (8 if big else 6), name
+        if labeled and last is not None:
+            ends.append((categories[last], ranks[last], name, color))
         traces.append({
-            "type": "scatter", "x": categories, "y": ranks, "mode": "lines+markers+text", "name": label_name,
+            "type": "scatter", "x": categories, "y": ranks, "mode": "lines+markers", "name": label_name,
             "connectgaps": False, "line": {"color": color, "width": width}, "marker": {"size": size, "color": color},
-            "text": labels, "textposition": "middle right", "textfont": {"color": color},
             "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
         })
     if target_rank and categories:
@@ -270,7 +306,12 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
     max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
                        target_rank or 1))
     xaxis = {"type": "category", "categoryorder": "array", "categoryarray": categories, "showgrid": False}
-    return _rank_page_figure(traces, "全省名次走势（1 在最上）", height, big, xaxis, _rank_axis(max_rank))
+    fig = _rank_page_figure(traces, "全省名次走势（1 在最上）", height, big, xaxis, _rank_axis(max_rank))
+    margin = fig.layout.margin
+    font_px = PROJECTOR_FONT if big else 13
+    fig.update_layout(annotations=end_labels(ends, max_rank, height - margin.t - margin.b - (40 if not big else 0), font_px),
+                      margin={"r": max(margin.r, 140)})
+    return fig
 
 
 def score_trend(stats: pd.DataFrame, county_name: str, target_rank: int | None,

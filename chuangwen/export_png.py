@@ -163,6 +163,27 @@ def _rings(geom) -> list[list[tuple[float, float]]]:
     return []
 
 
+def place_labels(labels: list[tuple[float, float, float, float]],
+                 area: tuple[float, float, float, float], gap: float = 6) -> list[tuple[float, float] | None]:
+    """不重叠地摆放标注：labels 为 (锚点 x, 锚点 y, 宽, 高)，按优先级排好（面积大的镇街在前）。
+    依次试锚点处、下方、上方、右侧、左侧、再远一格；都与已摆的重叠（或出了画图区）就不标（返回 None），由调用方另行列出。"""
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float] | None] = []
+    for x, y, w, h in labels:
+        spot = None
+        for dx, dy in ((0, 0), (0, h + gap), (0, -h - gap), (w + gap, 0), (-w - gap, 0),
+                       (0, 2 * (h + gap)), (0, -2 * (h + gap))):
+            box = (x + dx - w / 2, y + dy - h / 2, x + dx + w / 2, y + dy + h / 2)
+            inside = box[0] >= area[0] and box[1] >= area[1] and box[2] <= area[2] and box[3] <= area[3]
+            if inside and not any(box[0] < b[2] + gap and b[0] < box[2] + gap and box[1] < b[3] + gap
+                                  and b[1] < box[3] + gap for b in placed):
+                spot = (x + dx, y + dy)
+                placed.append(box)
+                break
+        out.append(spot)
+    return out
+
+
 def hotspot_map_png(boundaries: pd.DataFrame, townships: pd.DataFrame, *, title: str, subtitle: str = "",
                     width: int = 1600, height: int = 1000) -> bytes:
     """镇街分级设色静态图：boundaries 为 hotspot_boundaries 的结果，townships 为 hotspot_townships 的结果
@@ -217,25 +238,33 @@ def hotspot_map_png(boundaries: pd.DataFrame, townships: pd.DataFrame, *, title:
         if level != "镇街":
             for ring in _rings(geom):
                 draw.line([xy(x, y) for x, y in ring], fill="#263238", width=4)
-    placed: list[tuple[float, float, float, float]] = []
-    for code, name, level, geom in towns:
+    # 标注（名称与条数）：面积大的镇街先摆；挤不下的挪到旁边并画引线，仍放不下的不标，在图下列出
+    texts, anchors, sizes = [], [], []
+    for code, name, level, geom in sorted(towns, key=lambda t: -t[3].area):
         row = counts.get(str(code))
         n = int(row.problems) if row is not None and not pd.isna(row.problems) else 0
         point = geom.representative_point()
         cx, cy = xy(point.x, point.y)
         text = f"{name}\n{n} 条"
-        box = draw.multiline_textbbox((cx, cy), text, font=label_font, anchor="mm", align="center", spacing=2)
-        # 小镇街挤在一起时标签互相压住：与已画的标签重叠就往下挪
-        for _ in range(4):
-            hit = next((b for b in placed if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]), None)
-            if hit is None:
-                break
-            shift = hit[3] - box[1] + 8
-            cy += shift
-            box = (box[0], box[1] + shift, box[2], box[3] + shift)
-        placed.append(box)
-        draw.rounded_rectangle((box[0] - 6, box[1] - 4, box[2] + 6, box[3] + 4), radius=6, fill="#FFFFFFCC")
+        box = draw.multiline_textbbox((0, 0), text, font=label_font, anchor="mm", align="center", spacing=2)
+        texts.append((name, text))
+        anchors.append((cx, cy))
+        sizes.append((box[2] - box[0] + 12, box[3] - box[1] + 8))
+    spots = place_labels([(x, y, w, h) for (x, y), (w, h) in zip(anchors, sizes)], (area[0], area[1], width - 330, area[3]))
+    skipped = []
+    for (name, text), (ax, ay), (w, h), spot in zip(texts, anchors, sizes, spots):
+        if spot is None:
+            skipped.append(name)
+            continue
+        cx, cy = spot
+        if (cx, cy) != (ax, ay):
+            edge_y = cy - h / 2 if cy > ay else cy + h / 2 if cy < ay else cy
+            draw.line([(ax, ay), (cx if cy != ay else cx - math.copysign(w / 2, cx - ax), edge_y)], fill="#263238", width=2)
+            draw.ellipse((ax - 4, ay - 4, ax + 4, ay + 4), fill="#263238")
+        draw.rounded_rectangle((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), radius=6, fill="#FFFFFFCC")
         draw.multiline_text((cx, cy), text, font=label_font, fill="#212121", anchor="mm", align="center", spacing=2)
+    if skipped:
+        draw.text((40, height - 36), f"位置太挤未标注：{'、'.join(skipped)}", font=small_font, fill="#546E7A")
 
     # 图例
     lx, ly = width - 320, 150

@@ -74,13 +74,65 @@ class Legend(MacroElement):
         self.html_json = json.dumps(html, ensure_ascii=False)
 
 
+LABEL_FONT_PX = 12
+LABEL_ZOOMS = range(6, 19)      # 地图允许的缩放级别（min_zoom … max_zoom）
+
+
+def _label_box(name: str, lon: float, lat: float, zoom: int) -> tuple[float, float, float, float]:
+    """镇街名称标注在某一缩放级别下的像素框（Web 墨卡托像素坐标；中文按一个字宽、其余半个字宽估算，四周留 4 像素）。"""
+    scale = 256 * 2 ** zoom
+    x = (lon + 180) / 360 * scale
+    s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
+    y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * scale
+    width = sum(LABEL_FONT_PX if ord(ch) > 0x2E7F else LABEL_FONT_PX / 2 for ch in name) + 8
+    height = LABEL_FONT_PX + 8
+    return x - width / 2, y - height / 2, x + width / 2, y + height / 2
+
+
+def label_min_zooms(labels: list[tuple[str, float, float]]) -> list[int]:
+    """每个镇街名称从哪一缩放级别起显示：labels 按优先级排好（面积大的在前）；某级别下与更优先的、已显示的名称重叠就先不显示，
+    放大到不重叠时再出现（名称始终在镇街的悬停提示里）。到最大级别仍重叠的，最大级别时显示。"""
+    out = [LABEL_ZOOMS[-1]] * len(labels)
+    for zoom in LABEL_ZOOMS:
+        shown: list[tuple[float, float, float, float]] = []
+        for i, (name, lon, lat) in enumerate(labels):
+            box = _label_box(name, lon, lat, zoom)
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in shown):
+                continue
+            shown.append(box)
+            out[i] = min(out[i], zoom)
+    return out
+
+
+def label_zoom_css() -> str:
+    """地图容器带 cw-zoom-N（当前缩放级别取整）时，隐藏 data-minzoom 大于 N 的名称。"""
+    rules = [f".cw-zoom-{z} .cw-label[data-minzoom=\"{m}\"]" for z in LABEL_ZOOMS for m in LABEL_ZOOMS if m > z]
+    return ",".join(rules) + "{display:none;}"
+
+
 class MapTweaks(MacroElement):
-    """公制比例尺（不显示英里），署名前缀只写 Leaflet。"""
+    """中文的地图控件：缩放按钮提示“放大/缩小”、公制比例尺写“公里/米”（不显示英里）、署名前缀“地图引擎 Leaflet”；
+    按缩放级别给地图容器加 cw-zoom-N，镇街名称据此在挤的时候先不显示（见 label_min_zooms）。"""
 
     _template = Template(
         "{% macro script(this, kwargs) %}\n"
-        "L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});\n"
-        "{{ this._parent.get_name() }}.attributionControl.setPrefix('Leaflet');\n"
+        "(function (map) {\n"
+        "  if (map.zoomControl) { map.zoomControl.remove(); }\n"
+        "  L.control.zoom({zoomInTitle: '放大', zoomOutTitle: '缩小'}).addTo(map);\n"
+        "  var Scale = L.Control.Scale.extend({\n"
+        "    _updateScale: function (scale, text, ratio) {\n"
+        "      L.Control.Scale.prototype._updateScale.call(this, scale, text.replace(' km', ' 公里').replace(' m', ' 米'), ratio);\n"
+        "    }\n"
+        "  });\n"
+        "  new Scale({imperial: false, metric: true}).addTo(map);\n"
+        "  map.attributionControl.setPrefix('地图引擎 Leaflet');\n"
+        "  function zoomClass() {\n"
+        "    var c = map.getContainer();\n"
+        "    c.className = c.className.replace(/\\s*cw-zoom-\\d+/g, '') + ' cw-zoom-' + Math.floor(map.getZoom());\n"
+        "  }\n"
+        "  map.on('zoomend', zoomClass);\n"
+        "  zoomClass();\n"
+        "})({{ this._parent.get_name() }});\n"
         "{% endmacro %}"
     )
 
@@ -98,6 +150,7 @@ _PAGE_STYLE = (
     "border:1px solid #90A4AE;}"
     ".cw-label{font-size:12px;font-weight:600;color:#263238;white-space:nowrap;text-align:center;"
     "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;}"
+    + label_zoom_css() +
     "</style>"
 )
 
@@ -334,12 +387,16 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     choropleth.add_to(m)
 
     # 镇街名称（我们自己画的标注，始终显示）
+    # 挤在一起的小镇街先不标名称，放大到不重叠时再出现（名称在镇街的悬停提示里）：面积大的优先
     labels = folium.FeatureGroup(name="镇街名称", control=False)
-    for _, b in boundaries[boundaries["level"] == "镇街"].iterrows():
-        lon, lat = geo.representative_lonlat(geo.from_wkb(b["geom_wkb"]))
+    town_rows = boundaries[boundaries["level"] == "镇街"]
+    geoms = [geo.from_wkb(w) for w in town_rows["geom_wkb"]]
+    order = sorted(range(len(geoms)), key=lambda i: -geoms[i].area)
+    placed = [(str(town_rows.iloc[i]["name"]), *geo.representative_lonlat(geoms[i])) for i in order]
+    for (name, lon, lat), min_zoom in zip(placed, label_min_zooms(placed)):
         folium.Marker([lat, lon], icon=folium.DivIcon(
-            html=f'<div class="cw-label">{html_text(b["name"])}</div>', icon_size=(96, 16), icon_anchor=(48, 8),
-            class_name="cw-label-icon"), interactive=False).add_to(labels)
+            html=f'<div class="cw-label" data-minzoom="{min_zoom}">{html_text(name)}</div>', icon_size=(96, 16),
+            icon_anchor=(48, 8), class_name="cw-label-icon"), interactive=False).add_to(labels)
     labels.add_to(m)
 
     heat = folium.FeatureGroup(name="热力图", show=True)

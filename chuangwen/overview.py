@@ -68,7 +68,7 @@ def target_rank_problem(target_rank: int | None, group_size) -> str | None:
     if target_rank is None or pd.isna(group_size):
         return None
     if not 1 <= target_rank <= int(group_size):
-        return f"目标名次 {target_rank} 不在 1 到 {int(group_size)}（本轮有成绩的单位数）之间，请检查设置 CHUANGWEN_TARGET_RANK 或库内 target_rank。"
+        return f"目标名次 {target_rank} 不在 1 到 {int(group_size)}（本轮有成绩的单位数）之间，请管理员检查目标名次的设置（或库里记录的目标名次）。"
     return None
 
 

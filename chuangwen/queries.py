@@ -47,6 +47,11 @@ class Metric:
     formula: str
     denominator: str
 
+    @property
+    def text(self) -> str:
+        """给人看的定义（口径，有分母时再写分母）：指标口径卡片、悬停提示与通报的口径页都用这一句。"""
+        return f"{self.formula}。" + (f"分母：{self.denominator}。" if self.denominator.strip() not in ("", "—") else "")
+
 
 @dataclass(frozen=True)
 class Query:

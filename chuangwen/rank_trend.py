@@ -93,7 +93,7 @@ def round_rows(history: pd.DataFrame, round_code: str) -> pd.DataFrame:
 def target_problem(target_rank: int | None, group_size) -> str | None:
     """目标名次不在 1..N 时给出清楚的中文提示；合法时为 None。"""
     if target_rank is None:
-        return "未设定目标名次：请在上方填写，或设置 CHUANGWEN_TARGET_RANK / 库内 meta.target_rank。"
+        return "未设定目标名次：请在上方填写，或请管理员设置目标名次。"
     if _missing(group_size) or int(group_size) == 0:
         return "该轮没有任何单位有成绩，无法比较目标名次。"
     n = int(group_size)

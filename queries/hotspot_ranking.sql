@@ -3,7 +3,7 @@
 -- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $top INTEGER
 -- 指标: 热点问题数 | 口径: 统计区间内该点位（或所属镇街）符合条件的问题数 | 分母: —
 -- 指标: 区间内发现且逾期 | 口径: 其中截至统计时刻未销号且已过整改期限的问题数 | 分母: —
--- 指标: 反弹数 | 口径: 其中记为反弹的问题数（同一点位、同一类别的问题在上一次“已销号”后 N 天内（不含销号时刻）再次发现，或本条销号后 N 天内被“反弹重开”；N 为设置 CHUANGWEN_REBOUND_DAYS；没有点位的问题不会是反弹） | 分母: —
+-- 指标: 反弹数 | 口径: 其中记为反弹的问题数（同一点位、同一类别的问题在上一次“已销号”后 N 天内（不含销号时刻）再次发现，或本条销号后 N 天内被“反弹重开”；N 为设置的“反弹认定天数”（默认 30）；没有点位的问题不会是反弹） | 分母: —
 -- 指标: 较上期 | 口径: 本期问题数 − 上一等长区间（紧接统计区间之前）符合同样筛选的问题数 | 分母: —
 -- 指标: 热点名次 | 口径: 同一分组（点位或镇街）内按该项从多到少的竞争排名，并列同名次；该项为 0 的不排 | 分母: —
 -- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）

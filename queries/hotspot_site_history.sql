@@ -1,7 +1,7 @@
 -- name: hotspot_site_history
 -- 用途: 点位历史：该点位（$site）的每一条问题，发现与销号时间、当前状态、是否为反弹（反弹自哪一条）、销号后是否再次出现
 -- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR
--- 指标: 销号后再现 | 口径: 该条销号后，同一点位同一类别在 N 天内再次发现的问题编号（或本条被反弹重开）；N 为 CHUANGWEN_REBOUND_DAYS | 分母: —
+-- 指标: 销号后再现 | 口径: 该条销号后，同一点位同一类别在 N 天内再次发现的问题编号（或本条被反弹重开）；N 为设置的“反弹认定天数”（默认 30） | 分母: —
 -- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）
 with came_back_as as (
     select rebound_after as problem_code, string_agg(problem_code, '、' order by found_at, problem_code) as later

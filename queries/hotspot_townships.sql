@@ -2,8 +2,8 @@
 -- 用途: 镇街分级设色：本县每个镇街的问题数、每千人、每点位（按问题登记的所属镇街，不看坐标）；不属于本县镇街的问题另列一行
 -- params: $as_of TIMESTAMP, $period_start TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $site VARCHAR, $sources VARCHAR[], $categories VARCHAR[], $severities VARCHAR[], $site_types VARCHAR[], $statuses VARCHAR[], $rebound_days INTEGER, $county_ring VARCHAR, $county VARCHAR
 -- 指标: 镇街问题数 | 口径: 符合条件、所属镇街为该镇街的问题（含坐标缺失/越界的问题；镇街按台账登记） | 分母: —
--- 指标: 每千人问题数 | 口径: 镇街问题数 ÷ 常住人口 × 1000，保留两位小数；人口未填或为 0 时为空 | 分母: 镇街常住人口（region.population）
--- 指标: 每点位问题数 | 口径: 镇街问题数 ÷ 该镇街登记的点位数，保留两位小数；没有点位时为空 | 分母: 该镇街的点位数（site 表）
+-- 指标: 每千人问题数 | 口径: 镇街问题数 ÷ 常住人口 × 1000，保留两位小数；人口未填或为 0 时为空 | 分母: 镇街常住人口（地区表里登记的）
+-- 指标: 每点位问题数 | 口径: 镇街问题数 ÷ 该镇街登记的点位数，保留两位小数；没有点位时为空 | 分母: 该镇街登记的点位数
 -- reads: hotspot_problems  （筛选与反弹的结果表，见 hotspot_problems.sql；一次页面运行里只算一次）
 with towns as (
     select code, name, population, sort_order

@@ -1,7 +1,7 @@
 -- name: overview_negative_alerts
 -- 用途: 总览页负面清单预警：截至数据截至时间仍未销号、且触及负面清单的问题（一票否决项在前）
 -- params: $as_of TIMESTAMP, $scope_unit VARCHAR
--- 指标: 负面清单预警 | 口径: 触及负面清单（problem.negative_item_code 不为空）且截至数据截至时间未销号的问题 | 分母: —
+-- 指标: 负面清单预警 | 口径: 触及负面清单（台账里登记了负面清单项）且截至数据截至时间未销号的问题 | 分母: —
 select s.problem_code,
        p.found_at,
        n.name as negative_item,

@@ -1,7 +1,7 @@
 -- name: rank_trend_round_parts
 -- 用途: 排名表：某一轮排名组各单位的各板块得分（缺测单位即使录了分项也不返回，与名次口径一致）
 -- params: $round_code VARCHAR
--- 指标: 板块得分 | 口径: score_part 中该轮、该单位、板块一级节点的得分 | 分母: 该板块满分（full_points）
+-- 指标: 板块得分 | 口径: 该轮、该单位在各板块（测评体系第一级）的得分 | 分母: 该板块满分
 select sp.region_code,
        n.code as node_code,
        n.name as node_name,

@@ -1,7 +1,7 @@
 -- name: rank_trend_rounds
 -- 用途: 排名趋势页的轮次清单：公布排名（round.is_ranked）且有成绩记录的各轮，含有成绩与缺测的单位数
 -- params:
--- 指标: 组内单位数 | 口径: 该轮有总分的单位数（缺测单位不计入，与视图 score_ranked 的 group_size 一致） | 分母: —
+-- 指标: 组内单位数 | 口径: 该轮有总分的单位数（缺测单位不计入，与名次的“共 N 个”一致） | 分母: —
 -- 指标: 缺测单位数 | 口径: 该轮有成绩记录但总分为空的单位数 | 分母: —
 select r.code as round_code,
        r.name as round_name,

@@ -1,7 +1,7 @@
 -- name: supervision_timeline
 -- 用途: 一条问题截至统计时刻的完整整改时间线（事件按时间、编号排序，含经办单位与备注）
 -- params: $problem_code VARCHAR, $as_of TIMESTAMP, $scope_unit VARCHAR
--- 指标: 整改时间线 | 口径: 该问题 event_at 不晚于统计时刻的全部整改事件，按 (事件时间, 事件编号) 排序；“已销号”之后的“反弹重开”表示问题重新打开 | 分母: —
+-- 指标: 整改时间线 | 口径: 该问题事件时间不晚于统计时刻的全部整改事件，按 (事件时间, 事件编号) 排序；“已销号”之后的“反弹重开”表示问题重新打开 | 分母: —
 select e.id as event_id,
        e.event_at,
        e.action,

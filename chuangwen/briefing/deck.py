@@ -177,49 +177,9 @@ def _title_slide(prs, brief: Brief) -> None:
         "同一统计时刻、同一份数据重新生成，数字与指纹相同。")
 
 
-def _rank_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[1], page)
-    cats, ranks, max_rank = rank_series(brief)
-    if not cats:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), f"统计时刻之前还没有{ROUND_TYPE}成绩。", size=20)
-        return
-    data = CategoryChartData(number_format="0")
-    data.categories = cats
-    data.add_series(f"{brief.county_name}名次", ranks)
-    if brief.target_rank:
-        data.add_series(f"目标：前{brief.target_rank}名", [brief.target_rank] * len(cats))
-    gf = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.3), Inches(8.6), Inches(5.6), data)
-    chart = gf.chart
-    _chart_fonts(chart)
-    _legend(chart)
-    axis = chart.value_axis
-    axis.reverse_order = True          # 名次 1 在最上
-    # 刻度取整（1–10 名逐个，更多时每 5 名）：从 0 起算、0 不显示，刻度才落在 5、10、15……
-    step = 1 if max_rank <= 10 else 5
-    axis.minimum_scale = 0
-    axis.maximum_scale = -(-max_rank // step) * step
-    axis.major_unit = step
-    axis.crosses = XL_AXIS_CROSSES.MAXIMUM   # 轴反向后让轮次标签留在底部
-    axis.has_major_gridlines = True
-    axis.major_gridlines.format.line.color.rgb = LIGHT
-    axis.tick_labels.number_format = '0;-0;""'
-    axis.tick_labels.number_format_is_linked = False
-    plot = chart.plots[0]
-    ours = plot.series[0]
-    ours.format.line.color.rgb = RED
-    ours.format.line.width = Pt(3.5)
-    ours.smooth = False
-    plot.has_data_labels = True
-    plot.data_labels.number_format = '"第"0"名"'
-    plot.data_labels.number_format_is_linked = False
-    plot.data_labels.position = XL_LABEL_POSITION.ABOVE
-    _style(plot.data_labels.font, 11, False, DARK)
-    if brief.target_rank:
-        target = plot.series[1]
-        target.format.line.color.rgb = BLUE
-        target.format.line.dash_style = 4  # 虚线
-        target.marker.style = XL_MARKER_STYLE.NONE
-        target.data_labels.show_value = False
+def _rank_points(brief: Brief) -> list:
+    """名次页右侧的要点：最近一轮名次与得分、与上一轮相比、以来最好名次、距目标。"""
+    cats, ranks, _ = rank_series(brief)
     scored = [(c, r) for c, r in zip(cats, ranks) if r is not None]
     hist = _before(brief.frames["rank_history_ours"], brief.as_of)
     last = hist[hist["rank"].notna()].iloc[-1] if hist["rank"].notna().any() else None
@@ -237,60 +197,86 @@ def _rank_slide(prs, brief: Brief, page: int) -> None:
         lines.append((f"目标：进入全省前{brief.target_rank}名；" + ("已达到。" if gap <= 0 else f"还差 {gap} 个名次。"),
                       16, True, RED if gap > 0 else GREEN))
     lines.append(("名次为竞争排名（并列同名次），缺测轮次不画点；1 在最上。", 12, False, GREY))
-    _text(slide, Inches(9.3), Inches(1.5), Inches(3.6), Inches(5.2), lines)
+    return lines
 
 
-def _bump_slide(prs, brief: Brief, page: int, png: bool) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[2], page)
+def rank_axis_scale(max_rank: int) -> tuple[int, int, int]:
+    """原生图名次轴（反向，1 在最上）的最小值、最大值与刻度间隔：从 1 起，所以一定有“1”这个刻度；
+    10 名以内逐个，更多时每 5 名（1、6、11……）。"""
+    step = 1 if max_rank <= 10 else 5
+    return 1, 1 + -(-(max_rank - 1) // step) * step, step
+
+
+def _native_rank_chart(slide, brief: Brief, x, y, w, h) -> None:
+    """没有浏览器（或选择不导出图片）时的名次图：本县名次与目标线的原生折线图。"""
+    cats, ranks, max_rank = rank_series(brief)
+    data = CategoryChartData(number_format="0")
+    data.categories = cats
+    data.add_series(f"{brief.county_name}名次", ranks)
+    if brief.target_rank:
+        data.add_series(f"目标：前{brief.target_rank}名", [brief.target_rank] * len(cats))
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, x, y, w, h, data).chart
+    _chart_fonts(chart)
+    _legend(chart)
+    axis = chart.value_axis
+    axis.reverse_order = True          # 名次 1 在最上
+    axis.minimum_scale, axis.maximum_scale, axis.major_unit = rank_axis_scale(max_rank)
+    axis.crosses = XL_AXIS_CROSSES.MAXIMUM   # 轴反向后让轮次标签留在底部
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = LIGHT
+    axis.tick_labels.number_format = "0"
+    axis.tick_labels.number_format_is_linked = False
+    plot = chart.plots[0]
+    ours = plot.series[0]
+    ours.format.line.color.rgb = RED
+    ours.format.line.width = Pt(3.5)
+    ours.smooth = False
+    plot.has_data_labels = True
+    plot.data_labels.number_format = '"第"0"名"'
+    plot.data_labels.number_format_is_linked = False
+    # 名次在目标线之下时标签写在点下方，不压在目标线上
+    plot.data_labels.position = XL_LABEL_POSITION.BELOW if brief.target_rank and ranks and \
+        (ranks[-1] or 0) > brief.target_rank else XL_LABEL_POSITION.ABOVE
+    _style(plot.data_labels.font, 11, False, DARK)
+    if brief.target_rank:
+        target = plot.series[1]
+        target.format.line.color.rgb = BLUE
+        target.format.line.dash_style = 4  # 虚线
+        target.marker.style = XL_MARKER_STYLE.NONE
+        target.data_labels.show_value = False
+
+
+def _rank_slide(prs, brief: Brief, page: int, png: bool) -> None:
+    """一页名次：全组名次走势图（本县、对手与前 N 名，1 在最上，末端名称错开），右侧要点；没有浏览器时用原生图并写明。"""
+    slide = _frame(prs, brief, SLIDE_TITLES[1], page)
+    cats, _, _ = rank_series(brief)
     hist = _before(brief.frames["rank_history_all"], brief.as_of)
-    county = brief.county_code
+    if not cats and hist.empty:
+        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), f"统计时刻之前还没有{ROUND_TYPE}成绩。", size=20)
+        return
     image = None
     if png and not hist.empty:
+        county = brief.county_code
         rivals = rank_trend.default_rivals(brief.rival_codes, sorted(hist["region_code"].unique()), hist, county)
         shown = rank_trend.shown_units(hist, county, brief.target_rank or 10, rivals)
-        fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=500)
+        fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=640)
         try:
-            # 画布按幻灯片比例取 1150×500，放大 2 倍：插到 12.3 英寸宽时字号与正文相当
-            image = export_png.figure_png(fig, width=1150, height=500, scale=2)
+            # 画布按图框比例取 1000×640，放大 2 倍：插到 8.8 英寸宽时字号与正文相当
+            image = export_png.figure_png(fig, width=1000, height=640, scale=2)
         except export_png.PngUnavailable as exc:
             brief.notes.append(str(exc))
     if image is not None:
-        slide.shapes.add_picture(io.BytesIO(image), Inches(0.5), Inches(1.3), width=Inches(12.3))
-        return
-    # 没有浏览器：改用原生折线图（得分走势），并写明原因
-    stats = _before(brief.frames["rank_stats"], brief.as_of)
-    if stats.empty:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), f"统计时刻之前还没有{ROUND_TYPE}成绩。", size=20)
-        return
-    data = CategoryChartData(number_format="0.00")
-    data.categories = stats["round_label"].astype(str).tolist()
-
-    def vals(col):
-        return [None if pd.isna(v) else round(float(v), 2) for v in stats[col]]
-
-    data.add_series(f"{brief.county_name}得分", [None if s != "正常" else round(float(t), 2)
-                                              for s, t in zip(stats["our_status"], stats["our_total"])])
-    data.add_series("组内最高", vals("best_total"))
-    data.add_series("组内中位数", vals("median_total"))
-    if brief.target_rank:
-        data.add_series(f"第{brief.target_rank}名得分（目标线）", vals("target_total"))
-    gf = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.3), Inches(12.3), Inches(4.9), data)
-    _chart_fonts(gf.chart)
-    _legend(gf.chart)
-    for s, color in zip(gf.chart.plots[0].series, SERIES_COLORS):
-        s.format.line.color.rgb = color
-        s.smooth = False
-    values = [v for col in ("our_total", "best_total", "median_total", "target_total") for v in stats[col].dropna()]
-    axis = gf.chart.value_axis
-    axis.minimum_scale = max(0, (int(min(values)) // 5 - 1) * 5) if values else 0   # 不从 0 起，差距看得清
-    axis.major_gridlines.format.line.color.rgb = LIGHT
-    reason = brief.notes[-1] if brief.notes else "本次生成时选择了不导出图片。"
-    _text(slide, Inches(0.5), Inches(6.25), Inches(12.3), Inches(0.7),
-          [(f"未插入全组名次走势图，以得分走势代替：{reason}", 12, False, GREY)])
+        slide.shapes.add_picture(io.BytesIO(image), Inches(0.4), Inches(1.3), width=Inches(8.8))
+    elif cats:
+        _native_rank_chart(slide, brief, Inches(0.5), Inches(1.3), Inches(8.6), Inches(5.1))
+        reason = brief.notes[-1] if brief.notes else "本次生成时选择了不导出图片。"
+        _text(slide, Inches(0.5), Inches(6.45), Inches(8.6), Inches(0.6),
+              [(f"只画了本县名次（未插入含对手的全组名次走势图）：{reason}", 11, False, GREY)])
+    _text(slide, Inches(9.3), Inches(1.5), Inches(3.6), Inches(5.2), _rank_points(brief))
 
 
 def _parts_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[3], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[2], page)
     cats, series = part_series(brief)
     if not cats:
         _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "统计时刻之前本县还没有测评成绩或分项成绩。",
@@ -349,7 +335,7 @@ def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, n
 
 
 def _map_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[7], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[6], page)
     png = export_png.hotspot_map_png(brief.frames["boundaries"], brief.frames["hot_townships"],
                                      title=f"{brief.county_name}各镇街问题数", subtitle=f"统计区间 {brief.period_text}",
                                      width=1500, height=1000)
@@ -365,7 +351,7 @@ def _map_slide(prs, brief: Brief, page: int) -> None:
 
 
 def _overdue_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[8], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[7], page)
     cats, series = overdue_series(brief)
     total = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
     if not cats:
@@ -398,7 +384,7 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
 
 
 def _rebound_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[9], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[8], page)
     hot = brief.frames["hot_summary"].iloc[0]
     days = settings.get("rebound_days")
     _text(slide, Inches(0.5), Inches(1.25), Inches(12.3), Inches(0.8), [
@@ -413,9 +399,9 @@ def _rebound_slide(prs, brief: Brief, page: int) -> None:
 
 
 def _changes_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[10], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[9], page)
     table = changes_table(brief)
-    _table(slide, table, Inches(0.5), Inches(1.4), Inches(8.5), size=15, widths=[3.2, 1.4, 1.4, 1.2], row_h=0.55)
+    _table(slide, table, Inches(0.5), Inches(1.4), Inches(8.5), size=15, widths=[3.0, 1.2, 1.2, 1.8], row_h=0.55)
     units = brief.frames["league_units"]
     moved = units[units["rank_change"].notna() & (units["rank_change"] != 0)]
     up = moved.sort_values(["rank_change", "unit_name"], ascending=[False, True]).head(3)
@@ -437,7 +423,7 @@ DEFINITION_QUERIES = ("overview_problem_summary", "league_units", "hotspot_summa
 
 
 def _sources_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[11], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[10], page)
     lines = [(f"统计时刻 {formats.moment(brief.as_of)}；数据截至 {formats.moment(brief.cutoff)}；"
               f"统计区间 {brief.period_text}。", 13, False, DARK),
              (f"数据指纹（SHA-256）：{brief.digest}", 12, False, DARK),
@@ -445,21 +431,8 @@ def _sources_slide(prs, brief: Brief, page: int) -> None:
              ("", 8, False, DARK)]
     for name in DEFINITION_QUERIES:
         for m in queries.load(name).metrics[:3]:
-            lines.append((f"{m.name}：{m.formula}。分母：{m.denominator}。", 11, False, DARK))
-    used = sorted({queries.load(n).name for n in _query_names(brief)})
-    lines.append((f"所用查询：{'、'.join(used)}（queries/*.sql）。", 10, False, GREY))
+            lines.append((f"{m.name}：{m.text}", 11, False, DARK))
     _text(slide, Inches(0.5), Inches(1.3), Inches(12.3), Inches(5.6), lines)
-
-
-def _query_names(brief: Brief) -> list[str]:
-    names = {"span": "briefing_data_span", "briefing_period_round": "briefing_period_round",
-             "rank_history_ours": "overview_rank_history", "rank_history_all": "rank_trend_history",
-             "rank_stats": "rank_trend_round_stats", "rank_parts": "rank_trend_part_gap", "league_units": "league_units",
-             "league_townships": "league_townships", "summary": "overview_problem_summary",
-             "summary_prev": "overview_problem_summary", "boundaries": "hotspot_boundaries",
-             "hot_townships": "hotspot_townships", "hot_summary": "hotspot_summary",
-             "hot_summary_prev": "hotspot_summary", "rebounds": "hotspot_points"}
-    return [names[k] for k in brief.frames if k in names]
 
 
 def deck(brief: Brief, *, png: bool = True) -> bytes:
@@ -467,18 +440,17 @@ def deck(brief: Brief, *, png: bool = True) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     _title_slide(prs, brief)
-    _rank_slide(prs, brief, 2)
-    _bump_slide(prs, brief, 3, png)
-    _parts_slide(prs, brief, 4)
+    _rank_slide(prs, brief, 2, png)
+    _parts_slide(prs, brief, 3)
     units = brief.frames["league_units"]
-    _board_slide(prs, brief, 5, SLIDE_TITLES[4], units[units["kind"] == "条"], "unit_name", "部门")
-    _board_slide(prs, brief, 6, SLIDE_TITLES[5], units[units["kind"] == "块"], "unit_name", "属地单位")
-    _board_slide(prs, brief, 7, SLIDE_TITLES[6], brief.frames["league_townships"], "township_name", "镇街")
-    _map_slide(prs, brief, 8)
-    _overdue_slide(prs, brief, 9)
-    _rebound_slide(prs, brief, 10)
-    _changes_slide(prs, brief, 11)
-    _sources_slide(prs, brief, 12)
+    _board_slide(prs, brief, 4, SLIDE_TITLES[3], units[units["kind"] == "条"], "unit_name", "部门")
+    _board_slide(prs, brief, 5, SLIDE_TITLES[4], units[units["kind"] == "块"], "unit_name", "属地单位")
+    _board_slide(prs, brief, 6, SLIDE_TITLES[5], brief.frames["league_townships"], "township_name", "镇街")
+    _map_slide(prs, brief, 7)
+    _overdue_slide(prs, brief, 8)
+    _rebound_slide(prs, brief, 9)
+    _changes_slide(prs, brief, 10)
+    _sources_slide(prs, brief, 11)
 
     cp = prs.core_properties
     cp.title = f"{brief.title} 第{brief.issue_no}期"

@@ -318,7 +318,6 @@ def hot_townships_table(brief: Brief, top: int = 8) -> pd.DataFrame:
 
 SLIDE_TITLES = (
     "封面",
-    "测评名次走势",
     "全省名次走势：本县与对手",
     "各板块得分差距",
     "红黑榜：部门（条）",

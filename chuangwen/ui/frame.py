@@ -179,14 +179,14 @@ def definitions(query_names: list[str], cutoff: datetime) -> None:
     with st.expander("指标口径（本页每个数字的定义）", icon=":material/straighten:"):
         for name in query_names:
             for m in queries.load(name).metrics:
-                st.markdown(f"**{m.name}**：{m.formula}。分母：{m.denominator}。　`queries/{name}.sql`")
+                st.markdown(f"**{m.name}**：{m.text}")
         st.caption(f"数据截至 {formats.moment(cutoff)}。")
 
 
 def metric_help(query_name: str, metric_name: str, cutoff: datetime) -> str:
     for m in queries.load(query_name).metrics:
         if m.name == metric_name:
-            return f"{m.formula}。分母：{m.denominator}。数据截至 {formats.moment(cutoff)}。"
+            return f"{m.text}数据截至 {formats.moment(cutoff)}。"
     raise KeyError(f"{query_name} 没有定义指标 {metric_name}")
 
 

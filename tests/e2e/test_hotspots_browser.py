@@ -35,6 +35,20 @@ def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, art
     assert box and box["width"] > 100 and box["height"] > 100
     assert leaflet.locator(".cw-legend").inner_text().startswith("镇街问题数（条）")
     assert leaflet.locator(".leaflet-tile").count() == 0     # 默认不加底图瓦片
+    # 控件是中文：缩放按钮提示、比例尺单位、署名
+    assert leaflet.locator(".leaflet-control-zoom-in").get_attribute("title") == "放大"
+    assert leaflet.locator(".leaflet-control-zoom-out").get_attribute("title") == "缩小"
+    assert leaflet.locator(".leaflet-control-scale-line").inner_text().endswith(("公里", "米"))
+    assert "地图引擎 Leaflet" in leaflet.locator(".leaflet-control-attribution").inner_text()
+    # 显示出来的镇街名称互不重叠（挤的先不显示，名称在悬停提示里）
+    boxes = leaflet.locator(".cw-label").evaluate_all(
+        "els => els.filter(e => getComputedStyle(e).display !== 'none')"
+        ".map(e => { const g = document.createRange(); g.selectNodeContents(e); const r = g.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; })")
+    assert len(boxes) >= 5
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1]
+    assert overlaps == []
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []
 

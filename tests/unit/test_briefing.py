@@ -11,6 +11,7 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from chuangwen import briefing, db, export_png
+from chuangwen.briefing.deck import rank_axis_scale
 from tests.builders import build_briefing_db as build_fixture_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
@@ -52,12 +53,12 @@ def _all_text(slide) -> str:
     return "\n".join(parts)
 
 
-def test_deck_has_twelve_widescreen_slides_in_order(built):
+def test_deck_has_eleven_widescreen_slides_in_order(built):
     prs, brief = built
-    assert len(prs.slides) == 12
+    assert len(prs.slides) == 11
     assert (prs.slide_width, prs.slide_height) == (briefing.SLIDE_W, briefing.SLIDE_H)
     titles = [next(sh for sh in s.shapes if sh.has_text_frame).text_frame.text for s in list(prs.slides)[1:]]
-    assert titles == ["测评名次走势", "全省名次走势：本县与对手", "各板块得分差距", "红黑榜：部门（条）", "红黑榜：属地单位（块）",
+    assert titles == ["全省名次走势：本县与对手", "各板块得分差距", "红黑榜：部门（条）", "红黑榜：属地单位（块）",
                       "红黑榜：镇街", "问题热点分布", "逾期问题（按牵头单位）", "反弹问题清单", "与上期相比", "数据来源与口径"]
 
 
@@ -75,19 +76,21 @@ def test_rank_chart_carries_county_rank_per_round(built):
     assert list(chart.plots[0].categories) == ["2024年", "2025年"]
     assert _series(chart) == {"甲县名次": [4.0, 2.0], "目标：前1名": [1.0, 1.0]}
     assert chart.value_axis.reverse_order is True
-    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale, chart.value_axis.major_unit) == (0, 5, 1)
+    # 从 1 起：名次轴上一定有“1”这个刻度
+    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale, chart.value_axis.major_unit) == (1, 5, 1)
+    assert rank_axis_scale(45) == (1, 46, 5) and rank_axis_scale(10) == (1, 10, 1)
 
 
 def test_part_gap_chart_carries_board_scores(built):
     prs, _ = built
-    chart = _chart(prs.slides[3])
+    chart = _chart(prs.slides[2])
     assert list(chart.plots[0].categories) == ["公共文明"]
     assert _series(chart) == {"本县": [88.0], "组内最高": [88.0], "组内平均": [88.0], "对标单位（戊区）": [None]}
 
 
 def test_overdue_chart_stacks_days_overdue_by_lead_unit(built):
     prs, _ = built
-    chart = _chart(prs.slides[8])
+    chart = _chart(prs.slides[7])
     # 条形图自下而上画：逾期最多（并列按名称）的在最上，即最后一个类别
     assert list(chart.plots[0].categories) == ["城管局", "交警大队"]
     assert _series(chart) == {"逾期1–7天": [0.0, 1.0], "逾期8–30天": [0.0, 0.0], "逾期30天以上": [1.0, 0.0]}
@@ -108,7 +111,7 @@ def test_changes_table_compares_with_previous_week(con):
 
 def test_red_and_black_boards_list_townships(built):
     prs, _ = built
-    text = _all_text(prs.slides[6])
+    text = _all_text(prs.slides[5])
     assert ("红榜（有资格的前 5 名）" in text, "黑榜（倒数 5 名）" in text, "个参与排名" in text) == (True, True, True)
 
 
@@ -229,11 +232,11 @@ def test_without_browser_deck_still_builds_with_native_chart_and_note(con, monke
     monkeypatch.setattr(export_png, "_server_started", False)
     data, brief = briefing.build(con, png=True)
     prs = Presentation(io.BytesIO(data))
-    slide = prs.slides[2]
+    slide = prs.slides[1]
     assert any(s.has_chart for s in slide.shapes)
     assert "apt-get install chromium" in _all_text(slide)
     assert brief.notes == [export_png.INSTALL_HINT]
-    assert any(s.shape_type == 13 for s in prs.slides[7].shapes)   # 静态地图照样插入（图片）
+    assert any(s.shape_type == 13 for s in prs.slides[6].shapes)   # 静态地图照样插入（图片）
 
 
 def test_png_export_without_browser_says_what_to_install(monkeypatch):
@@ -264,7 +267,7 @@ def test_map_without_boundaries_still_draws_a_message():
 def test_slide_titles_preview_starts_with_issue(con):
     brief = briefing.collect(con)
     titles = briefing.slide_titles(brief)
-    assert titles[0] == "甲县创建文明城市工作周通报 第46期" and len(titles) == 12
+    assert titles[0] == "甲县创建文明城市工作周通报 第46期" and len(titles) == 11
 
 
 def test_file_name_has_issue_and_date(con):
@@ -317,9 +320,9 @@ def test_deck_without_any_scores_still_has_every_slide(tmp_path):
     finally:
         c.close()
     prs = Presentation(io.BytesIO(data))
-    assert len(prs.slides) == 12
+    assert len(prs.slides) == 11
     assert "还没有年度测评成绩" in _all_text(prs.slides[1])
-    assert "还没有测评成绩或分项成绩" in _all_text(prs.slides[3])
+    assert "还没有测评成绩或分项成绩" in _all_text(prs.slides[2])
 
 
 def test_concurrent_png_exports_each_get_their_own_image():
@@ -340,3 +343,13 @@ def test_concurrent_png_exports_each_get_their_own_image():
     finally:
         export_png.stop()
     assert [Image.open(io.BytesIO(p)).size for p in pngs] == sizes
+
+
+def test_slides_say_everything_in_chinese_without_identifiers(built):
+    """口径页与其余各页：没有查询名、表名、字段名、环境变量名（开发者备注在文档属性里）。"""
+    import re
+
+    prs, brief = built
+    for number, slide in enumerate(prs.slides, start=1):
+        text = _all_text(slide).replace(brief.digest, "").replace("SHA-256", "")
+        assert re.findall(r"[A-Za-z_]{3,}", text) == [], f"第 {number} 页"

@@ -348,3 +348,15 @@ def test_assets_count_as_installed_only_with_every_file_and_the_wanted_versions(
 def test_naive_baseline_builds_one_marker_per_problem():
     m = maps.naive_marker_map(points())
     assert html_of(m).count("L.marker(") == 2
+
+
+def test_static_map_labels_move_aside_or_are_left_out_when_crowded():
+    from chuangwen.export_png import place_labels
+
+    area = (0, 0, 1000, 1000)
+    # 第二个与第一个同处：挪到下方；第三个离得远：原地
+    assert place_labels([(500, 500, 100, 40), (500, 500, 100, 40), (100, 100, 80, 40)], area) == \
+        [(500, 500), (500, 546), (100, 100)]
+    # 画图区很小、四周都放不下：不标（返回 None，调用方在图下列出名称）
+    crowded = [(50, 20, 100, 40)] * 3
+    assert place_labels(crowded, (0, 0, 100, 40)) == [(50, 20), None, None]

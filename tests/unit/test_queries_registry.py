@@ -240,3 +240,14 @@ def test_a_fragment_that_includes_itself_is_refused(query_dir):
     (query_dir / "loop.sql").write_text("-- name: loop\n-- 用途: 测试\n-- include: _a.sql\nselect 1\n", encoding="utf-8")
     with pytest.raises(queries.QueryError, match="片段循环引入：_a.sql → _b.sql → _a.sql"):
         queries.load("loop")
+
+
+def test_metric_definitions_are_chinese_only():
+    """指标口径（页面的口径卡片、悬停提示、通报口径页都用它）：没有查询名、表名、字段名、环境变量名。"""
+    import re
+
+    offenders = [(q.name, m.name, word) for q in queries.all_queries() for m in q.metrics
+                 for word in re.findall(r"[A-Za-z_][A-Za-z_0-9.]{2,}", f"{m.name} {m.formula} {m.denominator}")]
+    assert offenders == []
+    m = queries.Metric("甲", "乙", "—")
+    assert m.text == "乙。" and queries.Metric("甲", "乙", "丙").text == "乙。分母：丙。"

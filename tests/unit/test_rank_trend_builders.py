@@ -201,3 +201,32 @@ def test_part_gap_chart_puts_biggest_gap_on_top(q):
     assert list(fig.layout.yaxis.categoryarray) == ["基础设施", "文明风尚"]  # 自下而上：差距最大的在最上
     assert [t.name for t in fig.data[:4]] == ["组内最高", "组内平均", "对标单位（丙县）", "本县"]
     assert [t.strip() for t in fig.data[4].text] == ["领先 2.00", "差 3.00"]
+
+
+def test_spread_keeps_labels_apart_and_inside():
+    assert charts.spread([100, 105, 300], 20, 0, 400) == [100, 120, 300]
+    assert charts.spread([390, 395], 20, 0, 400) == [380, 400]          # 到底出界：整体往上推
+    assert charts.spread([50, 10], 20, 0, 400) == [50, 10]             # 本来就够远：不动
+    assert min(charts.spread([5, 5, 5], 10, 0, 12)) >= 0                # 放不下时也不早于 low
+
+
+def test_end_labels_of_adjacent_ranks_do_not_overlap():
+    ends = [("2026年", 13, "澜溪县", "#B71C1C"), ("2026年", 12, "棠岭县", "#6A1B9A"), ("2025年", 30, "青岚县", "#1565C0")]
+    notes = charts.end_labels(ends, max_rank=45, plot_px=380, font_px=13)
+    assert [n["text"] for n in notes] == ["澜溪县", "棠岭县", "青岚县"]
+    per_rank = 380 / 45
+    tops = {n["text"]: (n["y"] - 0.5) * per_rank + n["ay"] for n in notes}
+    assert abs(tops["澜溪县"] - tops["棠岭县"]) >= 13 * 1.45 - 0.1   # 偏移量取一位小数
+    assert notes[2]["ay"] == 0                                        # 别的轮次上的名称不受影响
+    assert all(n["showarrow"] and n["xanchor"] == "left" for n in notes)
+
+
+def test_overview_rank_labels_stay_off_the_target_line():
+    history = pd.DataFrame({"round_label": ["2024年", "2025年", "2026年"], "round_name": ["a", "b", "c"],
+                            "rank": [30, 20, 12], "total": [80.0, 85.0, 88.0], "group_size": [45, 45, 45]})
+    fig = charts.rank_trend_history(history, 10, "澜溪县")
+    assert list(fig.data[0].textposition) == ["bottom center", "bottom center", "bottom center"]
+    assert list(fig.data[0].text) == ["第30名", "", "第12名"]
+    fig = charts.rank_trend_history(history.assign(rank=[30, 20, 8]), 10, "澜溪县")
+    assert list(fig.data[0].textposition)[-1] == "top center"
+    assert 1 in fig.layout.yaxis.tickvals
