@@ -161,7 +161,7 @@ with left:
     if site_table.empty:
         st.info("没有可排名的点位（该项均为 0，或问题没有登记点位）。")
     else:
-        projector.table(site_table)
+        projector.table(site_table, big_columns=["名次", "点位", "所属镇街", "问题数", "区间内发现且逾期", "反弹数", "较上期"])
 with right:
     st.markdown(f"**镇街 前{hotspots.TOP_N}名**")
     if town_table.empty:

@@ -66,7 +66,7 @@ for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
         show_boards(rows, "unit_name", "牵头单位")
         st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
         projector.table(data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"),
-                        height=league.table_height(rows))
+                        height=league.table_height(rows), big_columns=["名次", "变化", "牵头单位", *league.BIG_COLUMNS])
 
 with tab_town:
     show_boards(townships, "township_name", "镇街")
@@ -74,7 +74,7 @@ with tab_town:
                     help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。")
     st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
     projector.table(data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
-                    height=league.table_height(townships))
+                    height=league.table_height(townships), big_columns=["名次", "变化", "镇街", *league.BIG_COLUMNS])
 
 with tab_unit:
     names = data.memo(league.unit_names, units, view.scope_unit)
@@ -107,7 +107,7 @@ with tab_unit:
             st.success("截至统计时刻，该单位牵头的问题没有逾期。")
         else:
             overdue = data.query("supervision_ledger", view.for_unit(unit_code), **late, limit=supervision.SHOW_LIMIT)
-            projector.table(data.memo(supervision.display_ledger, overdue))
+            projector.table(data.memo(supervision.display_ledger, overdue), big_columns=supervision.BIG_COLUMNS)
             if note := supervision.shown_note(late_count, rest="全部可在整改督办页选这个单位后导出 Excel。"):
                 st.caption(note)
 

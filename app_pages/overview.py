@@ -36,7 +36,8 @@ for alert in overview.negative_alerts(alerts):
     show(alert.text, icon=icon)
 if not alerts.empty:
     with st.expander(f"负面清单问题明细（{len(alerts)} 条）"):
-        projector.table(data.memo(overview.alerts_table, alerts))
+        projector.table(data.memo(overview.alerts_table, alerts),
+                        big_columns=["问题编号", "负面清单项", "状态", "牵头单位", "问题描述"])
 
 left, right = st.columns(2)
 with left:

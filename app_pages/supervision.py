@@ -29,7 +29,7 @@ st.subheader("在办问题台账")
 # 浏览器里只放最要紧的一段（台账按逾期天数从多到少排好）；全部在 Excel 里，点了下载才取
 rows = data.query("supervision_ledger", view, **filters, limit=supervision.PICK_LIMIT)
 table = data.memo(supervision.display_ledger, supervision.shown(rows))
-projector.table(table, height=420)
+projector.table(table, height=420, big_columns=supervision.BIG_COLUMNS)
 if note := supervision.shown_note(counts[windows.IN_WORK_STOCK]):
     st.caption(note)
 name = unit_options.get(involved or view.scope_unit, "全部单位")   # 责任单位账号：默认就是自己单位

@@ -35,6 +35,7 @@ def ledger_params(*, involved_unit: str | None = None, status: str | None = None
 # 卡片 → supervision_ledger_summary 的列与文件头里的指标名（口径提示）
 CARDS = {windows.IN_WORK_STOCK: "open_problems", windows.OVERDUE_STOCK: "overdue",
          windows.OVERDUE_30_STOCK: "overdue_over_30", windows.DUE_7_DAYS: "due_this_week", "记录顺序存疑": "flagged"}
+BIG_COLUMNS = ["问题编号", "镇街", "问题描述", "牵头单位", "当前状态", "逾期天数"]   # 推进会模式下台账只显示这几列
 PICK_LIMIT = 2000   # 页面取台账的前多少条（按逾期天数排序，前面的最要紧）：也是时间线问题选择框最多列出的条数
 SHOW_LIMIT = 1000   # 页面台账表格最多显示的行数（其余在导出的 Excel 里）
 DUE_LIMIT = 500     # 7天内到期清单最多列出的条数

@@ -137,14 +137,32 @@ def plotly(fig, key: str, **kwargs) -> None:
         st.plotly_chart(fig, key=key, config=charts.PLOTLY_CONFIG, **kwargs)
 
 
-def table(df: pd.DataFrame, **kwargs) -> None:
-    """显示一张表：推进会模式下是大字的静态表（最多 TABLE_ROWS 行，其余说明在普通模式看），否则可排序的 st.dataframe。"""
+def for_projector(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """投影用的表：只留 columns（给了时）与前 TABLE_ROWS 行；整数写成带千分位的整数，小数两位，空值留空（静态表不会替我们格式化）。"""
+    rows = df[[c for c in columns if c in df.columns]] if columns else df
+    rows = rows.head(TABLE_ROWS)
+    out = {}
+    for col in rows.columns:
+        values = rows[col]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            out[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v)
+                        for v in values.tolist()]
+        elif all(pd.isna(v) or float(v).is_integer() for v in values.tolist()):
+            out[col] = ["" if pd.isna(v) else f"{int(v):,}" for v in values.tolist()]
+        else:
+            out[col] = ["" if pd.isna(v) else f"{float(v):,.2f}" for v in values.tolist()]
+    return pd.DataFrame(out, columns=list(rows.columns))
+
+
+def table(df: pd.DataFrame, *, big_columns: list[str] | None = None, **kwargs) -> None:
+    """显示一张表：推进会模式下是大字的静态表（最多 TABLE_ROWS 行、只留 big_columns 这几列，其余在普通模式看），
+    否则可排序的 st.dataframe。"""
     if not is_on():
         st.dataframe(df, hide_index=True, **kwargs)
         return
-    st.table(df.head(TABLE_ROWS), hide_index=True)
-    if len(df) > TABLE_ROWS:
-        st.caption(f"共 {len(df)} 行，这里列出前 {TABLE_ROWS} 行；完整的表在普通模式下看。")
+    st.table(for_projector(df, big_columns), hide_index=True)
+    if len(df) > TABLE_ROWS or (big_columns and len(big_columns) < len(df.columns)):
+        st.caption(f"共 {len(df)} 行，这里列出前 {min(len(df), TABLE_ROWS)} 行的要点；完整的表在普通模式下看。")
 
 
 def is_on() -> bool:

@@ -66,3 +66,14 @@ def test_neighbours_for_keyboard_paging():
     assert projector.neighbours(pages, "整改督办") == ("红黑榜", None)
     assert projector.neighbours(pages, "数据管理") == (None, None)
     assert projector.meeting_pages(lambda t: t != "问题热点") == [p for p in pages if p[1] != "问题热点"]
+
+
+def test_projector_table_formats_numbers_and_keeps_the_chosen_columns():
+    import pandas as pd
+
+    df = pd.DataFrame({"问题编号": ["WT1", "WT2"], "逾期天数": pd.array([1077, None], dtype="Int64"),
+                       "得分": [87.456, 80.0], "率": ["22.2%", "—"], "其他": [1, 2]})
+    out = projector.for_projector(df, ["问题编号", "逾期天数", "得分", "率", "不存在的列"])
+    assert out.to_dict("records") == [{"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22.2%"},
+                                      {"问题编号": "WT2", "逾期天数": "", "得分": "80.00", "率": "—"}]
+    assert len(projector.for_projector(pd.DataFrame({"a": range(40)}))) == projector.TABLE_ROWS

@@ -24,7 +24,7 @@ def test_every_package_under_chuangwen_is_listed_for_the_wheel():
 
 CHECK = r'''
 import os, sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import chuangwen
@@ -38,7 +38,7 @@ assert settings.DEFAULT_DEMO_DB == Path(os.environ["XDG_DATA_HOME"]) / "chuangwe
 path = Path(sys.argv[1])
 demo.build(path, problems=400)
 values = {"TIMESTAMP": datetime(2026, 11, 15, 18, 0), "DATE": date(2026, 11, 15), "INTEGER": 1, "BIGINT": 1,
-          "DOUBLE": 1.0, "BOOLEAN": True, "VARCHAR[]": [], "VARCHAR": None}
+          "DOUBLE": 1.0, "BOOLEAN": True, "VARCHAR[]": [], "VARCHAR": None, "INTERVAL": timedelta(days=7)}
 con = db.open_readonly(path)
 ran = 0
 for q in queries.all_queries():

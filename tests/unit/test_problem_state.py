@@ -266,7 +266,7 @@ def test_the_random_check_would_notice_a_wrong_interval(world):
 
 MOMENTS = [datetime(2026, 11, 8, 18), datetime(2026, 11, 12, 12), datetime(2026, 11, 15, 18)]
 PAGE_PARAMS = {"min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
-               "w_points": 2.0, "round_type": "年度测评", "unit_code": "D01", "weeks": 3, "involved_unit": None,
+               "w_points": 2.0, "round_type": "年度测评", "unit_code": "D01", "points": 3, "step": timedelta(days=7), "involved_unit": None,
                "status": None, "overdue_only": False, "due_this_week_only": False, "site": None, "sources": None, "categories": None,
                "site_types": None, "severities": None, "statuses": None, "county_ring": None, "limit": 1000,
                "top": 10, "origin_lon": 117.0, "origin_lat": 31.0, "cell_lon": 0.05, "cell_lat": 0.05,

@@ -90,7 +90,7 @@ def test_every_query_parameter_is_either_from_the_view_or_named_by_its_page():
     view_names = set(View.of(META).params())
     page_names = {"round_type", "round_code", "unit_code", "problem_code", "involved_unit", "status", "overdue_only",
                   "due_this_week_only",
-                  "min_sample", "prior", "red_max_overdue_rate", "w_on_time", "w_overdue", "w_rebound", "w_reject", "w_points", "weeks", "site",
+                  "min_sample", "prior", "red_max_overdue_rate", "w_on_time", "w_overdue", "w_rebound", "w_reject", "w_points", "points", "step", "site",
                   "sources", "categories", "site_types", "severities", "statuses", "county_ring", "limit", "top",
                   "origin_lon", "origin_lat", "cell_lon", "cell_lat", "west", "south", "east", "north"}
     declared = {p for q in queries.all_queries() for p in q.param_names}

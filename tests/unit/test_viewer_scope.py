@@ -14,7 +14,7 @@ from tests.builders import build_briefing_db, build_league_db, fixture_db
 
 MOMENTS = [datetime(2026, 11, 8, 18), datetime(2026, 11, 15, 18)]
 PAGE_PARAMS = {"min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
-               "w_points": 2.0, "round_type": "年度测评", "round_code": None, "unit_code": "D01", "weeks": 3,
+               "w_points": 2.0, "round_type": "年度测评", "round_code": None, "unit_code": "D01", "points": 3, "step": timedelta(days=7),
                "involved_unit": None, "status": None, "overdue_only": False, "due_this_week_only": False, "site": None,
                "sources": None, "categories": None, "site_types": None, "severities": None, "statuses": None,
                "county_ring": None, "limit": None, "top": 100, "origin_lon": 117.0, "origin_lat": 31.0,
