@@ -7,7 +7,7 @@ from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 
-projector.header("红黑榜", "lg_projector")
+big = projector.header("红黑榜", "lg_projector")
 try:
     weights = league.Weights.from_setting(settings.get("league_weights"))
     board_params = league.configured_params()
@@ -18,10 +18,12 @@ except settings.SettingError as exc:
 period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
 board = league.period_view(view, period)
 st.caption(league.period_caption(board, view.cutoff, period))
-st.markdown(f"**{league.formula_text(weights)}**")
-st.caption(league.list_rules(board_params) + "某项比率没有分母时该项不计，其余权重按比例放大；得分相同的并列同一名次。"
-           "按期销号率是区间内销号的问题（流量），逾期与逾期率是截至统计时刻仍在办的问题（存量）。"
-           "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。")
+# 推进会模式：公式与规则收进折叠框，两张榜留在第一屏
+rules = st.expander("综合得分公式与上榜规则") if big else st.container()
+rules.markdown(f"**{league.formula_text(weights)}**")
+rules.caption(league.list_rules(board_params) + "某项比率没有分母时该项不计，其余权重按比例放大；得分相同的并列同一名次。"
+             "按期销号率是区间内销号的问题（流量），逾期与逾期率是截至统计时刻仍在办的问题（存量）。"
+             "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。")
 
 units = data.query("league_units", board, **board_params)
 townships = data.query("league_townships", board, **board_params)
