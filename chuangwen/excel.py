@@ -60,7 +60,7 @@ def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
         value = value.to_pydatetime()
     if isinstance(value, datetime):
         ws.write_datetime(row, col, value.replace(tzinfo=None), fmt_datetime)
-        return "2026-01-01 00:00"
+        return "2026-01-01 00:00:00"
     if isinstance(value, date):
         ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()), fmt_date)
         return "2026-01-01"
@@ -86,7 +86,7 @@ def _column_cells(values: pd.Series):
     文字列的显示宽度按不同取值各算一次（10 万行的台账里镇街、单位、状态只有几十种取值）。"""
     if pd.api.types.is_datetime64_any_dtype(values):
         return "datetime", [None if v is pd.NaT else v.to_pydatetime().replace(tzinfo=None) for v in values], \
-            "2026-01-01 00:00"
+            "2026-01-01 00:00:00"
     if pd.api.types.is_bool_dtype(values):
         return "text", ["是" if v else "否" for v in values.tolist()], "否"
     if pd.api.types.is_integer_dtype(values) and not values.hasnans:
@@ -148,7 +148,7 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None,
                                    "strings_to_urls": False, "strings_to_numbers": False})
     header = wb.add_format({"bold": True, "bg_color": "#ECEFF1", "border": 1, "text_wrap": True,
                             "valign": "vcenter", "font_name": "Microsoft YaHei"})
-    fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})   # 到秒：与库里的时间一致
     fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
     column_formats = {col: wb.add_format({"num_format": f}) for col, f in (number_formats or {}).items()}
     taken: set[str] = set()

@@ -148,8 +148,9 @@ def export_problems(con: duckdb.DuckDBPyConnection, view) -> pd.DataFrame:
     """命令行导出：截至统计时刻已发现的每条问题一行（问题编号、发现时间、整改期限、销号时间、当前状态、是否逾期）。"""
     df = queries.run_view(con, "supervision_export_problems", view)
     out = df.rename(columns=EXPORT_COLUMNS)[list(EXPORT_COLUMNS.values())]
+    # 导出到秒：核对“整改期限 15:11、销号 15:11 却逾期销号”时看得出销号晚了 41 秒
     for col in ("发现时间", "整改期限", "销号时间"):
-        out[col] = [_moment(v) for v in out[col]]
+        out[col] = ["" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M:%S") for v in out[col]]
     # CSV 没有单元格类型：以 = + - @ 开头的编号前加单引号，免得被表格软件当作公式（xlsx 由 excel 模块处理）
     out["问题编号"] = [excel.neutralise(v) if isinstance(v, str) else v for v in out["问题编号"]]
     return out

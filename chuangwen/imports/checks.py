@@ -63,10 +63,23 @@ class Prepared:
 class Checker:
     """收集逐行问题；bad 标记被拒的行。"""
 
-    def __init__(self, table: readers.Table, n: int):
+    def __init__(self, table: readers.Table, n: int, raw: dict[str, pd.Series] | None = None):
         self.table, self.rownum = table, readers.row_numbers(table)
         self.bad = np.zeros(n, dtype=bool)
         self.issues: list[dict] = []
+        self.raw = {k: v.reset_index(drop=True) for k, v in (raw or {}).items()}   # 模板列 → 原始单元格
+
+    def shown(self, column: str, i: int, parsed) -> str:
+        """报告里的“值”：用户填的原文；解析出的值与原文不同（如“2021年12月31日”→ 2021-12-31）时一并写出。"""
+        text = "" if parsed is None or (isinstance(parsed, float) and np.isnan(parsed)) or str(parsed) in ("NaT", "nan") \
+            else str(parsed)
+        raw = self.raw.get(column)
+        original = readers.cell_text(raw.iat[i]) if raw is not None and i < len(raw) else None
+        if not original:
+            return text
+        if not text or text == original or _same_numeric(original, text):
+            return original
+        return f"{original}（解析为 {text}）"
 
     def flag(self, mask, column: str, values, reason: str | callable, level: str = ERROR) -> None:
         mask = np.asarray(mask, dtype=bool)
@@ -76,13 +89,23 @@ class Checker:
         vals = None if values is None or np.isscalar(values) else np.asarray(values, dtype=object)
         for i in idx:
             v = values if vals is None else vals[i]
+            plain = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
             self.issues.append({
                 "级别": level, "文件": self.table.file_name, "工作表": self.table.sheet, "行": int(self.rownum[i]),
-                "列": column, "值": "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v),
+                # 整列的值（每行一个）对得上原始单元格时写原文；单个值（如拆开的配合单位名称）照原样
+                "列": column, "值": plain if vals is None else self.shown(column, i, v),
                 "原因": reason(v) if callable(reason) else reason,
             })
         if level == ERROR:
             self.bad[idx] = True
+
+
+def _same_numeric(a: str, b: str) -> bool:
+    """“999”与“999.0”是同一个数：只写原文。"""
+    try:
+        return float(a.replace(",", "")) == float(b)
+    except ValueError:
+        return False
 
 
 def lookup(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:

@@ -46,7 +46,7 @@ def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str 
         prep.issues = header_problems
         prep.rejected = np.ones(n, dtype=bool)
         return prep
-    ck = Checker(table, n)
+    ck = Checker(table, n, cols)
     refs = Refs(con, create_missing)
     PREPARERS[kind](con, prep, ck, refs, cols, mapping, crs or mapping.crs)
     prep.issues = ck.issues + prep.issues
@@ -74,8 +74,23 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     closed = dates(ck, cols, "销号时间", n, mapping, False)
     ck.flag((deadline < found).to_numpy(), "整改期限", deadline.astype(str), "整改期限早于发现时间")
     ck.flag((closed < found).to_numpy(), "销号时间", closed.astype(str), "销号时间早于发现时间")
-    dup = code.notna() & code.duplicated(keep="first")
-    ck.flag(dup.to_numpy(), "问题编号", code, "文件中重复的问题编号（只保留第一次出现的行）")
+    # 与前面某行完全相同的行（重复导出的记录）：跳过并计数；问题编号相同而内容不同：报错，写明与哪一行冲突
+    exact = prep.table.data.reset_index(drop=True).duplicated(keep="first").to_numpy()
+    rownum = readers.row_numbers(prep.table)
+    first_at: dict[str, int] = {}
+    for i, c in enumerate(code):
+        if c is None or exact[i]:
+            continue
+        if c in first_at:
+            ck.flag(np.eye(1, n, i, dtype=bool)[0], "问题编号", c,
+                    f"与第 {int(rownum[first_at[c]])} 行问题编号相同但内容不同；同一问题只能有一行（请核对哪一行是对的）")
+        else:
+            first_at[c] = i
+    if exact.any():
+        shown = "、".join(str(int(r)) for r in rownum[exact][:20]) + ("……" if exact.sum() > 20 else "")
+        prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "",
+                            "列": "", "值": int(exact.sum()),
+                            "原因": f"{int(exact.sum()):,} 行与前面的某一行完全相同（如重复导出的记录），已跳过：第 {shown} 行"})
     flag_bad_choice(ck, T["来源"], SOURCES, "来源")
     flag_bad_choice(ck, T["严重程度"], SEVERITIES, "严重程度")
     status = T["整改状态"].copy()
@@ -131,7 +146,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
                             "from problem p left join problem_state_as_of(timestamp '9999-12-31') s on s.problem_code = p.code")
     ex = existing.set_index("code")
     is_old = df["code"].isin(ex.index).to_numpy()
-    ok = ~ck.bad
+    ok = ~ck.bad & ~exact
     new = ok & ~is_old
     codes_a = df["code"].to_numpy(dtype=object)
     status_a, lead_a = status.to_numpy(dtype=object), lead.to_numpy(dtype=object)
@@ -164,7 +179,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     if old_events:
         steps.append(pd.DataFrame(old_events, columns=["problem_code", "event_at", "action", "unit_code"]))
     events = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(columns=["problem_code", "event_at", "action", "unit_code"])
-    prep.skipped = int((ok & is_old).sum()) - changed_rows
+    prep.skipped = int((ok & is_old).sum()) - changed_rows + int((exact & ~ck.bad).sum())
     prep.frames["problem"] = df[new].reset_index(drop=True)
     coop = pd.DataFrame([(codes_a[i], u) for i, u in coop_rows if new[i]], columns=["problem_code", "unit_code"]).drop_duplicates()
     prep.frames["problem_coop_unit"] = coop

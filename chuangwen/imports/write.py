@@ -198,7 +198,7 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
             " status, archive_path, note) values ($k, $f, $h, $t, $i, $by, $at, $s, $a, $n) returning id",
             {"k": kind, "f": file_name, "h": digest, "t": prep.rows_total, "i": rows_ok - prep.skipped if rows_ok > prep.skipped else 0,
              "by": imported_by or _user(), "at": datetime.now().replace(microsecond=0), "s": status,
-             "a": str(archive), "n": f"跳过与库中相同的 {prep.skipped:,} 行；拒绝 {rejected:,} 行" if (prep.skipped or rejected) else None},
+             "a": str(archive), "n": f"跳过与库中（或文件中前面的行）相同的 {prep.skipped:,} 行；拒绝 {rejected:,} 行" if (prep.skipped or rejected) else None},
         ).fetchone()[0]
         inserted: dict[str, int] = {}
         created: dict[str, list[str]] = {}
@@ -235,7 +235,7 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
     msg = (f"导入成功（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行" if not rejected else
            f"部分导入（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行，拒绝 {rejected:,} 行")
     if prep.skipped:
-        msg += f"，其中 {prep.skipped:,} 行与库中相同已跳过"
+        msg += f"，其中 {prep.skipped:,} 行与库中（或文件中前面的行）相同已跳过"
     return ImportResult(import_id, kind, file_name, digest, prep.rows_total, rows_ok, rejected, prep.skipped,
                         inserted, created, status, msg + "。", prep)
 

@@ -134,7 +134,8 @@ def test_scores_create_round_and_parts_and_ranks_follow_the_one_definition(tmp_p
     assert q(path, "select node_code, score from score_part where round_code = '2026年度测评' order by 1") == [("1.1", 55.0), ("1.2", 36.5)]
     assert q(path, "select parent_code from region where name = '庚县'") == [("990000",)]
     notes = [(i["列"], i["原因"]) for i in res.prepared.issues if i["级别"] == "提示"]
-    assert ("名次", "名次由总分推导（并列同名次），这一列不导入") in notes
+    assert ("名次", "名次由总分推导（并列同名次），这一列不导入，只用来核对") in notes
+    assert ("名次", "公布名次与按总分推导的名次全部一致（核对 3 行）") in notes
     # 回滚：新增的轮次、成绩、分项与县级单位都删掉
     write.rollback(path, res.import_id)
     assert q(path, "select count(*) from round where code = '2026年度测评'") == [(0,)]
@@ -180,6 +181,47 @@ def test_scores_partial_imports_good_rows_only(tmp_path):
     assert (res.status, res.rows_imported, res.rows_rejected) == ("部分导入", 1, 1)
     assert q(path, "select region_code, total from score where round_code = 'R2026-06-ZA' order by 1") == [
         ("990101", 89.0), ("990102", 87.0), ("990105", 91.0)]
+
+
+@pytest.mark.parametrize("header", ["公布名次", "全省排名", "名次（公布）", "排序号", "省内排名", "位次"])
+def test_rank_columns_are_recognised_by_meaning(header):
+    assert assessment.is_rank_header(header)
+    assert not assessment.is_rank_header("宣传氛围") and not assessment.is_rank_header("1.2")
+
+
+def test_published_ranks_are_checked_against_the_ranks_derived_from_total(tmp_path):
+    """一张公布的成绩表：名次列叫“公布名次”，一行与推导的不一致、一行不是名次、一行缺测却有名次、两行名次相同而总分不同。"""
+    path = base_db(tmp_path)
+    header = ["测评轮次", "日期", "单位", "总分", "公布名次"]
+    rows = [
+        {"测评轮次": "2027年度测评", "日期": "2027/10/15", "单位": "甲县", "总分": "91.5", "公布名次": "第2名"},
+        {"测评轮次": "2027年度测评", "日期": "2027/10/15", "单位": "乙县", "总分": "93", "公布名次": "1"},
+        {"测评轮次": "2027年度测评", "日期": "2027/10/15", "单位": "丁县", "总分": "90", "公布名次": "2"},
+        {"测评轮次": "2027年度测评", "日期": "2027/10/15", "单位": "戊区", "总分": "80", "公布名次": "末位"},
+        {"测评轮次": "2027年度测评", "日期": "2027/10/15", "单位": "丙县", "总分": "", "公布名次": "0"},
+        {"测评轮次": "2027年度测评", "日期": "2027/10/15", "单位": "己县", "总分": "", "公布名次": "6"},
+    ]
+    res = write.run_import(path, csv_bytes(rows, header=header), "公布成绩.csv", "scores", create_missing=True)
+    assert res.status == "成功" and res.inserted["score"] == 6          # 名次列不影响导入
+    notes = [(i["行"], i["原因"]) for i in res.prepared.issues if i["级别"] == "提示" and i["列"] == "公布名次"]
+    assert notes == [
+        ("表头", "名次由总分推导（并列同名次），这一列不导入，只用来核对"),
+        (4, "与第 2 行公布名次同为 2，但总分不同"),
+        (4, "公布名次 2，按总分推导为第 3 名（总分相同并列同名次）；看板按推导的名次显示"),
+        (5, "名次应为正整数（如 3 或 第3名）；这一格不核对，导入照常"),
+        (6, "名次应为正整数（如 3 或 第3名）；这一格不核对，导入照常"),
+        (7, "没有总分（缺测）却有公布名次 6；缺测单位不参与排名"),
+        ("", "核对 3 行公布名次，1 行与按总分推导的不一致（见各行提示）"),
+    ]
+    assert q(path, "select r.name, s.rank from score_ranked s join region r on r.code = s.region_code "
+                   "where s.round_code = '2027年度测评' and s.rank is not null order by s.rank") == [
+        ("乙县", 1), ("甲县", 2), ("丁县", 3), ("戊区", 4)]
+
+
+def test_derived_ranks_share_ties():
+    assert assessment.derived_ranks({"a": 93, "b": 91.5, "c": 91.499, "d": None, "e": 80}) == {"a": 1, "b": 2, "c": 2, "e": 4}
+    assert [assessment.published_rank(v) for v in ("3", "第3名", "3.0", " 第 12 名 ", "0", "末位", None)] == \
+        [3, 3, 3, 12, None, None, None]
 
 
 # ---------------------------------------------------------------- 扣分明细

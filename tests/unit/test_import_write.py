@@ -81,13 +81,31 @@ def test_a_file_with_one_bad_row_is_rejected_and_every_table_stays_identical(ref
 
 
 def test_partial_import_writes_the_valid_rows_and_returns_the_rejects(ref_db):
-    raw = csv_bytes([row("A1"), row("A2", 严重程度="特别严重"), row("A1")])
+    raw = csv_bytes([row("A1"), row("A2", 严重程度="特别严重"), row("A1", 问题描述="占道经营（另一条）")])
     result = run_import(ref_db, raw, "台账.csv", "problems", partial=True)
     assert (result.status, result.rows_imported, result.rows_rejected) == ("部分导入", 1, 2)
-    assert q(ref_db, "select code from problem") == [("A1",)]
+    assert q(ref_db, "select code, description from problem") == [("A1", "占道经营")]   # 同号不同内容：后一行被拒
     rejects = result.prepared.rejects()
     assert rejects["行"].tolist() == [3, 4]
-    assert rejects["拒绝原因"].tolist()[1].startswith("问题编号：文件中重复的问题编号")
+    assert rejects["拒绝原因"].tolist()[1].startswith("问题编号：与第 2 行问题编号相同但内容不同")
+
+
+def test_exact_duplicate_rows_are_skipped_with_a_count_and_the_import_goes_on(ref_db):
+    """真实导出里常有整行重复的记录：不是错误，跳过并说明跳过了哪几行。"""
+    raw = csv_bytes([row("A1"), row("A2"), row("A1"), row("A2"), row("A1")])
+    result = run_import(ref_db, raw, "重复导出.csv", "problems")
+    assert (result.status, result.rows_rejected, result.rows_skipped) == ("成功", 0, 3)
+    assert q(ref_db, "select code from problem order by 1") == [("A1",), ("A2",)]
+    notes = [i["原因"] for i in result.prepared.issues if i["级别"] == "提示"]
+    assert "3 行与前面的某一行完全相同（如重复导出的记录），已跳过：第 4、5、6 行" in notes
+    assert "其中 3 行与库中（或文件中前面的行）相同已跳过" in result.message
+
+
+def test_same_code_with_different_content_names_both_rows(ref_db):
+    with pytest.raises(ImportFailed) as exc:
+        run_import(ref_db, csv_bytes([row("A1"), row("A2"), row("A1", 严重程度="较重")]), "冲突.csv", "problems")
+    errors = [(i["行"], i["列"], i["原因"]) for i in exc.value.prepared.issues if i["级别"] == "错误"]
+    assert errors == [(4, "问题编号", "与第 2 行问题编号相同但内容不同；同一问题只能有一行（请核对哪一行是对的）")]
 
 
 @pytest.mark.parametrize("change, column, reason", [
@@ -304,3 +322,30 @@ def test_the_archive_folder_and_files_are_private_even_if_the_folder_existed_ope
     result = run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(folder / f"{result.sha256}.csv").st_mode) == 0o600
+
+
+def test_export_keeps_seconds_so_a_41_second_late_closure_is_visible(ref_db, tmp_path):
+    raw = csv_bytes([row("S1", found="2026-03-01 09:00:00", 整改期限="2026-03-10 15:11:00", 整改状态="已销号",
+                         销号时间="2026-03-10 15:11:41")])
+    run_import(ref_db, raw, "秒.csv", "problems")
+    out = tmp_path / "秒.csv"
+    assert cli.main(["export", "problems", "--db", str(ref_db), "--as-of", "2026-03-31 00:00", "--out", str(out)]) == 0
+    exported = pd.read_csv(out, dtype=str, encoding="utf-8-sig").set_index("问题编号").loc["S1"]
+    assert (exported["整改期限"], exported["销号时间"], exported["是否逾期"]) == \
+        ("2026-03-10 15:11:00", "2026-03-10 15:11:41", "逾期销号")
+
+
+def test_messages_quote_what_the_user_typed_as_well_as_the_parsed_value(ref_db):
+    raw = csv_bytes([row("Q1", found="2026年3月5日", 整改期限="2026年3月1日")])
+    with pytest.raises(ImportFailed) as exc:
+        run_import(ref_db, raw, "原文.csv", "problems")
+    hit = [i for i in exc.value.prepared.issues if i["列"] == "整改期限"]
+    assert hit[0]["值"] == "2026年3月1日（解析为 2026-03-01）" and hit[0]["原因"] == "整改期限早于发现时间"
+
+
+def test_a_number_is_quoted_as_typed_not_as_a_float(tmp_path):
+    path = base_db(tmp_path)
+    raw = csv_bytes([{"测评轮次": "R2026-06-ZA", "单位": "乙县", "总分": "999"}], header=["测评轮次", "单位", "总分"])
+    with pytest.raises(ImportFailed) as exc:
+        run_import(path, raw, "分.csv", "scores")
+    assert [(i["列"], i["值"]) for i in exc.value.prepared.issues if i["级别"] == "错误"] == [("总分", "999")]

@@ -28,7 +28,7 @@ def test_csv_export_rows_as_of_a_time(league_db, tmp_path, capsys):
     assert rows[0] == ["问题编号", "发现时间", "整改期限", "销号时间", "当前状态", "是否逾期"]
     by_code = {r[0]: r for r in rows[1:]}
     assert len(by_code) == 21
-    assert by_code["A2"] == ["A2", "2026-11-09 08:00", "2026-11-12 09:00", "", "申请销号", "逾期"]
+    assert by_code["A2"] == ["A2", "2026-11-09 08:00:00", "2026-11-12 09:00:00", "", "申请销号", "逾期"]
     assert "21 条" in capsys.readouterr().out
 
 
@@ -43,7 +43,7 @@ def test_default_as_of_is_the_data_cutoff(league_db, tmp_path):
     cli.main(["export", "problems", "--db", str(league_db), "--out", str(out)])
     by_code = {r[0]: r for r in read_csv(out)[1:]}
     # 数据截至 11-15 18:00：A2 已于 11-13 逾期销号
-    assert by_code["A2"][3:] == ["2026-11-13 09:00", "已销号", "逾期销号"]
+    assert by_code["A2"][3:] == ["2026-11-13 09:00:00", "已销号", "逾期销号"]
 
 
 def test_xlsx_export_has_the_same_rows(league_db, tmp_path):
