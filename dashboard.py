@@ -57,9 +57,10 @@ def main() -> None:
         frame.first_run(data.database_path())
         st.stop()
 
-    st.sidebar.markdown(f"### 创文看板 · {md(base.county_name)}")
+    st.sidebar.markdown(f"### 创文看板{base.title_suffix}")
     frame.publish(frame.sidebar(base))   # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
     frame.banner(base)
+    frame.county_notice(base)
     login.sidebar(viewer, frame.unit_names(base))
 
     try:

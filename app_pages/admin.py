@@ -108,5 +108,9 @@ with tab_audit:
                     file_name=f"审计记录_{start:%Y%m%d}-{end:%Y%m%d}.xlsx", mime=export.XLSX, icon=":material/table:")
 
 with tab_settings:
+    st.subheader("本县与目标名次（库的设置）")
+    st.caption("存在库旁的状态库，优先于下面的环境变量与库内默认值；改动记入审计，看板下一次刷新即用它。")
+    frame.county_form(frame.view(), "ad_county")
+    st.subheader("服务器设置（环境变量）")
     st.dataframe(pd.DataFrame(settings.current()), hide_index=True, width="stretch")
     st.caption("设置由服务器启动时的环境变量决定（见 README 的设置表）；改了要重启看板。")

@@ -8,7 +8,7 @@ from chuangwen.ui import data, export, frame, projector
 view = frame.view()
 ROUND_TYPE = "年度测评"
 
-projector.header(f"总览 · {md(view.county_name)}", "ov_projector")
+projector.header(f"总览{view.title_suffix}", "ov_projector")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
            f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}　|　{windows.LEGEND}")
 
@@ -24,7 +24,7 @@ def show_cards(cards, query_name):
                    help=frame.metric_help(query_name, card.metric, view.cutoff) if card.metric else None)
 
 
-show_cards(overview.rank_cards(rank, view.target_rank, ROUND_TYPE), "overview_rank")
+show_cards(overview.rank_cards(rank, view.target_rank, ROUND_TYPE, view.county_chosen), "overview_rank")
 summary = data.query("overview_problem_summary", view)
 show_cards(overview.problem_cards(summary), "overview_problem_summary")
 
@@ -62,8 +62,10 @@ with left:
         rank_fig = data.memo(charts.rank_trend_history, history, view.target_rank, view.county_name)
         projector.plotly(rank_fig, key="overview_rank_history")
         export.png_button(rank_fig, f"历年全省名次_{view.county_name}", key="ov_png_rank_history")
+    elif not view.county_chosen:
+        st.info("未选定本县（见页面顶部），选定后显示本县历年名次。")
     else:
-        st.info("还没有年度测评成绩，导入成绩后显示历年名次。")
+        st.info("本县还没有年度测评成绩，导入成绩后显示历年名次。")
 with right:
     flow = data.query("overview_weekly_flow", view)
     flow_fig = data.memo(charts.weekly_flow, flow)

@@ -7,7 +7,7 @@ from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 
-big = projector.header(f"排名趋势 · {md(view.county_name)}", "rk_projector")
+big = projector.header(f"排名趋势{view.title_suffix}", "rk_projector")
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　名次只按公布排名的测评轮次计算，缺测单位不参与排名")
 
 rounds = data.query("rank_trend_rounds")
@@ -22,7 +22,8 @@ with st.expander("图表设置", expanded=not big):
     c1, c2, c3, c4 = st.columns([1.2, 1, 1, 3])
     round_type = c1.selectbox("测评类型", types, index=types.index(rank_trend.default_round_type(types)),
                               key="rk_round_type")
-    target = c2.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank or rank_trend.FALLBACK_TARGET,
+    target = c2.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank,
+                             placeholder="未设定",
                              key="rk_target", help="默认取管理员设置的目标名次，没有时取库里记录的目标名次。")
     top_n = c3.number_input("同时显示前 N 名", min_value=0, max_value=20, step=1, value=5, key="rk_top_n")
     history = data.query("rank_trend_history", round_type=round_type)
@@ -30,7 +31,7 @@ with st.expander("图表设置", expanded=not big):
     rivals = c4.multiselect("对手（高亮显示）", rank_trend.rival_choices(unit_names, view.county_code),
                             default=rivals_default, format_func=unit_names.get, key="rk_rivals")
 
-target = int(target)
+target = int(target) if target else None   # 与总览同一默认：没有设定就是“未设定目标”，不悄悄用 10
 stats = data.query("rank_trend_round_stats", view, round_type=round_type, target_rank=target)
 target_msg = rank_trend.target_problem(target, rank_trend.latest_group_size(stats))
 if target_msg:
@@ -61,7 +62,9 @@ if note := rank_trend.missing_note(history, shown):
 # ---------------------------------------------------------------- 3 差距分析（本县有成绩的最近一轮）
 latest = rank_trend.latest_scored_round(stats)
 st.subheader("差距分析" + (f"：{md(latest['round_name'])}" if latest is not None else ""))
-if latest is None:
+if not view.county_chosen:
+    st.info("未选定本县（见页面顶部），选定后显示差距分析。")
+elif latest is None:
     st.info(f"本县在{md(round_type)}中还没有成绩，无法做差距分析。")
 else:
     if note := rank_trend.skipped_latest_note(stats, latest):

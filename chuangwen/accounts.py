@@ -26,13 +26,14 @@ ROLES = ("领导", "创建办", "责任单位", "管理员")
 # 角色 → 能做的事（页面与控件按它出现或不出现；查询的查看范围另由 Viewer.scope_unit 决定）
 PERMISSIONS: dict[str, frozenset[str]] = {
     "领导": frozenset({"export", "briefing"}),
-    "创建办": frozenset({"export", "briefing", "import"}),
+    "创建办": frozenset({"export", "briefing", "import", "settings"}),
     "责任单位": frozenset({"export"}),
-    "管理员": frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit"}),
+    "管理员": frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
 }
 
 ACTIONS = {"export": "导出与下载", "briefing": "导出全县通报", "import": "导入数据", "rollback": "回滚导入",
-           "restore": "重新发布旧版本或从备份恢复", "users": "管理账号", "audit": "查看审计记录"}
+           "restore": "重新发布旧版本或从备份恢复", "users": "管理账号", "audit": "查看审计记录",
+           "settings": "选定本县与目标名次"}
 
 # 页面 → 打开它要能做的事之一（不在这里的页面人人可看，内容按查看范围）。导航里只列出这个人能打开的页面
 PAGE_NEEDS: dict[str, tuple[str, ...]] = {

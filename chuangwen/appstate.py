@@ -148,6 +148,34 @@ def presets(db_path, kind: str) -> dict[str, str]:
         return dict(con.execute("select name, mapping_toml from import_preset where kind = ? order by name", (kind,)))
 
 
+# 库的设置：在看板里（管理员、创建办）或用 chuangwen settings set 选；优先于环境变量与库内 meta
+STORE_SETTINGS = {"our_region_code": "本县", "target_rank": "目标名次"}
+STORE_SETTING_ALIASES = {"our_code": "our_region_code", "our_region_code": "our_region_code", "target_rank": "target_rank"}
+
+
+def store_settings(db_path) -> dict[str, str]:
+    """库的设置（键 → 值）；没有状态库或没设过时为空。"""
+    if not state_path(db_path).exists():
+        return {}
+    with connect(db_path) as con:
+        return dict(con.execute("select key, value from store_setting"))
+
+
+def set_store_setting(db_path, key: str, value: str | None, by: str, *, page: str | None = None) -> None:
+    """设定（value 为 None 时清除）一项库的设置，同一事务里记一条审计“改设置”。"""
+    key = STORE_SETTING_ALIASES.get(key, key)
+    if key not in STORE_SETTINGS:
+        raise ValueError(f"没有这项设置：{key}（可设：{'、'.join(STORE_SETTING_ALIASES)}）")
+    with connect(db_path) as con:
+        if value is None:
+            con.execute("delete from store_setting where key = ?", (key,))
+        else:
+            con.execute("insert into store_setting values (?, ?, ?, ?) on conflict (key) do update set"
+                        " value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at",
+                        (key, str(value), by, _now()))
+        record(con, by, "改设置", f"{STORE_SETTINGS[key]}：{'（清除）' if value is None else value}", page=page)
+
+
 AUDIT_COLUMNS = ("at", "user", "action", "detail", "page", "filters", "rows", "file_sha256")
 AUDIT_LABELS = {"at": "时间", "user": "谁", "action": "操作", "detail": "内容", "page": "页面", "filters": "筛选",
                 "rows": "行数", "file_sha256": "文件 SHA-256"}

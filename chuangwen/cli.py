@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from chuangwen import __version__, accounts, db, settings
+from chuangwen import __version__, accounts, appstate, db, settings, store_settings
 from chuangwen.view import NoData, View
 
 PROG = "chuangwen"
@@ -261,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     ud.add_argument("--enable", action="store_true", help="反过来：恢复已停用的账号")
     ud.set_defaults(handler=_cmd_user_disable)
 
+    store_settings.add_parser(sub, _ChineseHelpFormatter, _cmd_settings)
+
     serve = sub.add_parser(
         "serve", help="用发布的加固设置启动看板",
         description="启动看板服务器。监听地址、端口与全部加固设置（不显示堆栈、不发使用统计、离线素材、上传上限、XSRF）"
@@ -447,12 +449,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_export_problems(args: argparse.Namespace) -> int:
-    from chuangwen import supervision
-
-    if args.out.suffix.lower() not in (".csv", ".xlsx"):
-        raise _UsageError(f"输出文件扩展名应为 .csv 或 .xlsx，实际为 {args.out.name!r}")
-    path: Path = args.db
+def _open_current(path: Path):
+    """只读打开结构版本正好是本程序版本的库（导出、通报用）；不是时抛中文的 DatabaseError。"""
     db._check_is_duckdb_file(path)
     con = db._connect(path, read_only=True)
     try:
@@ -462,8 +460,22 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
         db._refuse_newer(version, path)
         if version < db.SCHEMA_VERSION:
             raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
+    except db.DatabaseError:
+        con.close()
+        raise
+    return con
+
+
+def _cmd_export_problems(args: argparse.Namespace) -> int:
+    from chuangwen import supervision
+
+    if args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise _UsageError(f"输出文件扩展名应为 .csv 或 .xlsx，实际为 {args.out.name!r}")
+    path: Path = args.db
+    con = _open_current(path)
+    try:
         try:
-            view = View.of_store(con, as_of=args.as_of)
+            view = View.of_store(con, as_of=args.as_of, chosen=appstate.store_settings(path))
         except NoData:
             raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}") from None
         as_of = view.as_of
@@ -481,17 +493,11 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".pptx":
         raise _UsageError(f"输出文件扩展名应为 .pptx，实际为 {args.out.name!r}")
     path: Path = args.db
-    db._check_is_duckdb_file(path)
-    con = db._connect(path, read_only=True)
+    con = _open_current(path)
     try:
-        version = db.schema_version(con)
-        if version == 0:
-            raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
-        db._refuse_newer(version, path)
-        if version < db.SCHEMA_VERSION:
-            raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
         try:
-            data, brief = briefing.build(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no)
+            data, brief = briefing.build(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no,
+                                         chosen=appstate.store_settings(path))
         except briefing.NoData as exc:
             raise _UsageError(str(exc)) from exc
     finally:
@@ -575,6 +581,15 @@ def _db_units(path: Path) -> dict[str, str]:
         return dict(con.execute("select code, name from unit").fetchall())
     finally:
         con.close()
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    """chuangwen settings show / set / clear（校验与说明在 chuangwen.store_settings）。"""
+    try:
+        print(store_settings.run(args.db, args.what, getattr(args, "key", None), getattr(args, "value", None), _operator()))
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    return 0
 
 
 def _cmd_user_add(args: argparse.Namespace) -> int:

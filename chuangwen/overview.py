@@ -22,8 +22,12 @@ class Card:
     metric: str | None = None      # 对应查询文件头中的指标名，用于口径提示
 
 
-def rank_cards(rank: pd.DataFrame, target_rank: int | None, round_type: str) -> list[Card]:
-    """名次、得分、距目标三张卡片；没有成绩时给出说明而不是空白。"""
+def rank_cards(rank: pd.DataFrame, target_rank: int | None, round_type: str, county_chosen: bool = True) -> list[Card]:
+    """名次、得分、距目标三张卡片；本县没选定、或没有成绩时给出说明而不是空白。"""
+    if not county_chosen:
+        return [Card("全省排名", "未选定本县", metric="全省排名"),
+                Card("测评得分", "—", metric="测评得分"),
+                Card("距目标名次", "—", metric="距目标名次")]
     if rank.empty:
         return [Card("全省排名", "暂无成绩", metric="全省排名"),
                 Card("测评得分", "—", metric="测评得分"),

@@ -60,7 +60,6 @@ def latest_scored_round(stats: pd.DataFrame) -> pd.Series | None:
     return None if scored.empty else scored.iloc[-1]
 
 
-FALLBACK_TARGET = 10   # 没有设定目标名次时，目标名次输入框的初始值
 
 
 def latest_group_size(stats: pd.DataFrame):

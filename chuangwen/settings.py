@@ -146,10 +146,10 @@ SETTINGS: tuple[Setting, ...] = (
             "写入（导入、回滚、恢复）遇到另一个写入正在进行时最多等待的秒数；超过则报错、不写入，并写明谁在写、从何时起。",
             _positive_int),
     Setting("target_rank", "CHUANGWEN_TARGET_RANK", None,
-            "目标名次（如 10 表示“进入全省前10名”）。不设置时使用库内 meta.target_rank。",
+            "目标名次（如 10 表示“进入全省前10名”）。库的设置（看板里选定，或 chuangwen settings set target_rank）优先于它；都没有时使用库内 meta.target_rank，再没有就是“未设定目标”（各页一致）。",
             _positive_int),
     Setting("our_region_code", "CHUANGWEN_OUR_CODE", None,
-            "本县在排名组中的地区代码。不设置时使用库内 meta.our_region_code。"),
+            "本县在排名组中的地区代码。库的设置（看板里选定，或 chuangwen settings set our_code）优先于它；都没有时使用库内 meta.our_region_code。"),
     Setting("tiles_url", "CHUANGWEN_TILES_URL", '',
             "内网瓦片服务地址（如 http://10.0.0.8/tiles/{z}/{x}/{y}.png）。为空时地图不加底图，"
             "只画镇街边界。"),

@@ -65,19 +65,22 @@ class View:
 
     @classmethod
     def of(cls, meta: Mapping[str, str], *, as_of: datetime | None = None, snapshot: str = "",
-           scope_unit: str | None = None) -> "View":
+           scope_unit: str | None = None, chosen: Mapping[str, str] | None = None) -> "View":
         """库的默认口径：统计时刻 = 数据截至（或给定的 as_of），区间 = 统计日及之前 30 天，不筛选。
         空库（没有数据截至）只在给了 as_of 时可用：数据截至按 as_of 算；否则抛 NoData。"""
         cutoff = cutoff_of(meta) or as_of
         if cutoff is None:
             raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间。")
-        county = settings.get("our_region_code") or meta.get("our_region_code", "")
-        target = settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
+        # 本县与目标名次：库的设置（看板里或 chuangwen settings set 选的）优先，其次环境变量，再次库内 meta
+        chosen = chosen or {}
+        county = chosen.get("our_region_code") or settings.get("our_region_code") or meta.get("our_region_code", "")
+        target = (int(chosen["target_rank"]) if chosen.get("target_rank") else settings.get("target_rank")
+                  or (int(meta["target_rank"]) if meta.get("target_rank") else None))
         first = meta.get("data_first_at")
         first_day = (min(datetime.fromisoformat(first).date(), cutoff.date()) if first else
                      cutoff.date().replace(year=cutoff.year - HISTORY_YEARS, day=min(cutoff.day, 28)))
         view = cls(cutoff=cutoff, as_of=cutoff, period_start=cutoff, first_day=first_day,
-                   county_code=county, county_name=meta.get("county_name", county),
+                   county_code=county, county_name=meta.get(f"region_name:{county}", "") if county else "",
                    province_name=meta.get("province_name", ""), target_rank=target,
                    rival_codes=meta.get("rival_region_codes"), is_demo=meta.get("is_demo") == "1",
                    snapshot=snapshot, scope_unit=scope_unit, rebound_days=int(settings.get("rebound_days")))
@@ -89,12 +92,25 @@ class View:
         return max(end - timedelta(days=DEFAULT_DAYS - 1), self.first_day), end
 
     @classmethod
-    def of_store(cls, con, *, as_of: datetime | None = None, scope_unit: str | None = None) -> "View":
-        """命令行与通报：从一个打开的库连接构建（读 app_meta）。"""
+    def of_store(cls, con, *, as_of: datetime | None = None, scope_unit: str | None = None,
+                 chosen: Mapping[str, str] | None = None) -> "View":
+        """命令行与通报：从一个打开的库连接构建（读 app_meta）；chosen 为库的设置（appstate.store_settings）。"""
         from chuangwen import queries
 
         meta = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))
-        return cls.of(meta, as_of=as_of, scope_unit=scope_unit)
+        return cls.of(meta, as_of=as_of, scope_unit=scope_unit, chosen=chosen)
+
+    @property
+    def title_suffix(self) -> str:
+        """标题里“ · 本县名称”（已转义）；本县没选定时为空，标题不会以“·”结尾。"""
+        from chuangwen.escape import md
+
+        return f" · {md(self.county_name)}" if self.county_name else ""
+
+    @property
+    def county_chosen(self) -> bool:
+        """本县已选定且在排名组（地区表的县级单位）里：否则各页不显示“本县”的名次与差距，而是提示先选定本县。"""
+        return bool(self.county_code and self.county_name)
 
     @property
     def default_days(self) -> tuple[date, date]:

@@ -28,9 +28,9 @@ __all__ = ["EA_TYPEFACE", "PERIODS", "SLIDE_H", "SLIDE_TITLES", "SLIDE_W", "Brie
 
 def build(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
           period: str = "week", issue_no: int | None = None, png: bool = True,
-          scope_unit: str | None = None) -> tuple[bytes, Brief]:
+          scope_unit: str | None = None, chosen: dict | None = None) -> tuple[bytes, Brief]:
     """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。"""
-    brief = collect(con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit)
+    brief = collect(con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit, chosen=chosen)
     return deck(brief, png=png), brief
 
 

@@ -131,7 +131,8 @@ def _period(view: View, period: str, runner) -> tuple[Period, pd.DataFrame | Non
 
 
 def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
-            period: str = "week", issue_no: int | None = None, scope_unit: str | None = None) -> Brief:
+            period: str = "week", issue_no: int | None = None, scope_unit: str | None = None,
+            chosen: dict | None = None) -> Brief:
     """按查看口径取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
 
     view 为页面的口径（统计时刻、查看范围；侧栏的镇街、单位、轮次筛选不用：通报总是全县）；
@@ -157,7 +158,7 @@ def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: 
 
     if view is None:
         try:
-            view = View.of_store(con, scope_unit=scope_unit)
+            view = View.of_store(con, scope_unit=scope_unit, chosen=chosen)   # chosen：库的设置（本县、目标名次）
         except ViewNoData:
             raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间，无法生成通报。") from None
         if as_of is not None:

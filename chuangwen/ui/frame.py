@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from chuangwen import formats, hotspots, queries, urlparams
+from chuangwen import appstate, formats, hotspots, queries, urlparams
 from chuangwen.accounts import ACTIONS, Viewer
 from chuangwen.escape import md
 from chuangwen.ui import data
@@ -48,7 +48,49 @@ _VIEWER = "_viewer"
 def context(viewer: Viewer) -> View:
     """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view），查看范围来自登录的人（只在这里定）；空库抛 view.NoData。"""
     st.session_state[_VIEWER] = viewer
-    return View.of(data.meta(), snapshot=data.snapshot().label, scope_unit=viewer.scope_unit)
+    return View.of(data.meta(), snapshot=data.snapshot().label, scope_unit=viewer.scope_unit,
+                   chosen=appstate.store_settings(data.database_path()))
+
+
+def county_options(meta: dict[str, str]) -> dict[str, str]:
+    """排名组里的县级单位：代码 → 名称（app_meta 的 region_name:代码）。"""
+    return dict(sorted(((k.split(":", 1)[1], v) for k, v in meta.items() if k.startswith("region_name:")),
+                       key=lambda kv: kv[1]))
+
+
+def county_form(view: View, key: str) -> None:
+    """选定本县与目标名次（管理员、创建办）：存进库的设置，优先于默认值，记审计。"""
+    options = county_options(data.meta())
+    if not options:
+        st.info("库里还没有排名组的县级单位：先导入测评成绩（数据管理页，加 --create-missing 时会新增县级单位），再选定本县。")
+        return
+    with st.form(key):
+        left, right = st.columns([3, 1])
+        codes = list(options)
+        code = left.selectbox("本县", codes, index=codes.index(view.county_code) if view.county_code in options else None,
+                              format_func=lambda c: f"{options[c]}（{c}）", placeholder="选择本县")
+        target = right.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank)
+        if st.form_submit_button("保存", icon=":material/save:"):
+            who = require("settings")
+            if code is None:
+                st.error("请先选择本县。")
+                return
+            appstate.set_store_setting(data.database_path(), "our_region_code", code, who.name, page=page_title())
+            appstate.set_store_setting(data.database_path(), "target_rank", int(target) if target else None, who.name,
+                                       page=page_title())
+            st.rerun()
+
+
+def county_notice(view: View) -> None:
+    """本县没选定（或选的不在排名组里）时，每页顶部一句话说明，能选的人就地选；其余页面内容照常，只是不显示“本县”的数。"""
+    if view.county_chosen:
+        return
+    why = (f"设置的本县代码 {md(view.county_code)} 不在排名组（地区表的县级单位）里" if view.county_code else "还没有选定本县")
+    st.warning(f"**{why}**：名次、得分与差距都要先知道哪个是本县。", icon=":material/location_searching:")
+    if viewer().may("settings"):
+        county_form(view, "county_pick")
+    else:
+        st.caption("请管理员或创建办在看板里选定，或在服务器上运行 `chuangwen settings set our_code 地区代码 --db 库文件`。")
 
 
 def viewer() -> Viewer:

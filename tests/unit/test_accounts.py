@@ -37,8 +37,8 @@ def test_login_gives_the_viewer_with_role_and_scope(path):
 
 def test_permissions_per_role():
     table = {role: sorted(a for a in accounts.ACTIONS if accounts.Viewer("x", role).may(a)) for role in accounts.ROLES}
-    assert table == {"领导": ["briefing", "export"], "创建办": ["briefing", "export", "import"], "责任单位": ["export"],
-                     "管理员": ["audit", "briefing", "export", "import", "restore", "rollback", "users"]}
+    assert table == {"领导": ["briefing", "export"], "创建办": ["briefing", "export", "import", "settings"], "责任单位": ["export"],
+                     "管理员": ["audit", "briefing", "export", "import", "restore", "rollback", "settings", "users"]}
     pages = {role: [p for p in ("总览", *accounts.PAGE_NEEDS) if accounts.Viewer("x", role).may_open(p)] for role in accounts.ROLES}
     assert pages == {"领导": ["总览", "通报导出"], "创建办": ["总览", "数据管理", "通报导出"], "责任单位": ["总览"],
                      "管理员": ["总览", "数据管理", "通报导出", "账号与审计"]}

@@ -8,7 +8,7 @@ from chuangwen.view import NoData, View, cutoff_of, day_end, day_start
 
 META = {"data_cutoff": "2026-11-15T18:00:00", "data_first_at": "2026-03-02T09:00:00", "our_region_code": "990101",
         "county_name": "甲县", "province_name": "某省", "target_rank": "8", "rival_region_codes": "990102,990103",
-        "is_demo": "1"}
+        "is_demo": "1", "region_name:990101": "甲县", "region_name:990102": "乙县"}
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,21 @@ def test_settings_win_over_meta_for_county_and_target(monkeypatch):
     monkeypatch.setenv("CHUANGWEN_TARGET_RANK", "3")
     v = View.of(META)
     assert (v.county_code, v.target_rank) == ("990102", 3)
+    # 名称一律取地区表（不是 meta 里原来那个县的名称，也不是代码）
+    assert (v.county_name, v.title_suffix, v.county_chosen) == ("乙县", " · 乙县", True)
+
+
+def test_the_store_setting_wins_over_environment_and_meta(monkeypatch):
+    monkeypatch.setenv("CHUANGWEN_OUR_CODE", "990101")
+    v = View.of(META, chosen={"our_region_code": "990102", "target_rank": "12"})
+    assert (v.county_code, v.county_name, v.target_rank) == ("990102", "乙县", 12)
+
+
+def test_a_county_not_in_the_ranking_group_is_not_chosen_and_titles_do_not_end_in_a_dot():
+    v = View.of({**META, "our_region_code": "IMPX0023"})
+    assert (v.county_code, v.county_name, v.county_chosen, v.title_suffix) == ("IMPX0023", "", False, "")
+    v = View.of({k: val for k, val in META.items() if k != "our_region_code"})
+    assert (v.county_code, v.county_chosen, v.title_suffix) == ("", False, "")
 
 
 def test_empty_store_has_no_view_unless_a_moment_is_given():
