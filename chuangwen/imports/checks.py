@@ -207,6 +207,7 @@ class Refs:
         self.new_categories: list[str] = []
         self.new_county: tuple[str, str] | None = None
         self.new_counties: dict[str, str] = {}     # 测评成绩里新出现的县级单位（排名组成员）
+        self.new_sites: list[dict] = []              # 问题台账里新出现的点位（imports.sites）
 
     def _next_code(self, prefix: str, taken: set[str], made: int) -> str:
         k = made + 1
@@ -328,6 +329,8 @@ class Refs:
         if self.new_units:
             out["unit"] = pd.DataFrame({"code": list(self.new_units.values()), "name": list(self.new_units),
                                         "kind": "条", "unit_type": "待补充", "region_code": None})
+        if self.new_sites:
+            out["site"] = pd.DataFrame(self.new_sites)
         return out
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.ops
 
 from chuangwen import geo
-from chuangwen.imports import assessment, readers
+from chuangwen.imports import assessment, readers, sites
 from chuangwen.imports.kinds import ACTIONS, KINDS, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
 from chuangwen.imports.checks import (
     NOTE, Checker, Prepared, Refs, dates, flag_bad_choice, flag_required, lookup, resolve_crs, source_columns, split_names,
@@ -54,7 +56,8 @@ def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str 
     prep.created = refs.created_frames()
     if prep.created:
         for table_name, df in prep.created.items():
-            label = {"region": "地区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型"}[table_name]
+            label = {"region": "地区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型",
+                     "site": "点位"}[table_name]
             codes = df["code"] if "code" in df else [None] * len(df)
             for name, code in zip(df["name"], codes):
                 prep.issues.append({"级别": NOTE, "文件": table.file_name, "工作表": table.sheet, "行": "", "列": label,
@@ -121,8 +124,6 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
                          for r, s in zip(rnd, T["测评标准编号"])], dtype=object)
     std_ok = np.array([s is None or (e, s) in refs.standards for e, s in zip(edition, T["测评标准编号"])])
     ck.flag(~std_ok, "测评标准编号", T["测评标准编号"], "测评体系中没有这条测评标准（或无法确定测评体系版本）")
-    site = pd.Series([refs.site_by_name.get(v) if v else None for v in T["点位名称"]], dtype=object)
-    ck.flag(T["点位名称"].notna().to_numpy() & site.isna().to_numpy(), "点位名称", T["点位名称"], "库中没有这个点位（请先导入点位）")
     # 坐标：换算到 WGS-84；有边界时须在本县内，未填镇街的按边界判定
     lon_a, lat_a, wlon, wlat, crs_src, has_xy = _coordinates(ck, cols, n, T["坐标系"], crs, refs)
     if refs.township_geoms:
@@ -130,6 +131,12 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
         codes = np.array([c for c, _ in refs.township_geoms] + [None], dtype=object)
         by_geom = codes[np.where(hit >= 0, hit, len(codes) - 1)]
         town = town.where(town.notna(), pd.Series(by_geom, dtype=object))
+    site = pd.Series([refs.site_by_name.get(v) if v else None for v in T["点位名称"]], dtype=object)
+    if refs.create:
+        site = site.where(site.notna(), pd.Series(sites.create_from_rows(
+            ck, refs, T["点位名称"], T["点位类型"], town, site, lon_a, lat_a, wlon, wlat, crs_src, has_xy), dtype=object))
+    ck.flag(T["点位名称"].notna().to_numpy() & site.isna().to_numpy() & ~ck.bad, "点位名称", T["点位名称"],
+            "库中没有这个点位（请先导入点位；或加 --create-missing 按名称、坐标与点位类型新增）")
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
     ck.flag(T["社区"].notna().to_numpy() & comm.isna().to_numpy(), "社区", T["社区"], "无法确定社区：需要已知的镇街，且社区在该镇街下" + ("" if refs.create else "（或加 --create-missing）"))
     df = pd.DataFrame({
@@ -273,7 +280,14 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
         inside = np.zeros(n, dtype=bool)
         for g in shapes:
             inside |= geo.contains(g, wlon, wlat)
-        ck.flag(has_xy & ~inside, "经度", [f"{a}, {b}" for a, b in zip(lon_a, lat_a)], "坐标（换算到 WGS-84 后）不在本县边界内")
+        outside = has_xy & ~inside
+        if outside.any():
+            edge = shapely.union_all(shapes).boundary
+            for i in np.flatnonzero(outside):
+                near = shapely.ops.nearest_points(edge, shapely.Point(wlon[i], wlat[i]))[0]
+                km = float(geo.distance_m(wlon[i], wlat[i], near.x, near.y)) / 1000
+                ck.flag(np.eye(1, n, i, dtype=bool)[0], "经度", f"{lon_a[i]}, {lat_a[i]}",
+                        f"坐标（换算到 WGS-84 后）不在本县边界内，离县界约 {km:,.1f} 公里")
         has_xy &= ~ck.bad
     return lon_a, lat_a, wlon, wlat, crs_src, has_xy
 

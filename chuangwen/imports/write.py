@@ -202,7 +202,7 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
         ).fetchone()[0]
         inserted: dict[str, int] = {}
         created: dict[str, list[str]] = {}
-        for table_name in ("region", "problem_category", "site_type", "unit"):
+        for table_name in ("region", "problem_category", "site_type", "unit", "site"):
             df = prep.created.get(table_name)
             if df is not None and not df.empty:
                 if table_name == "region":   # 上级先写：同一批插入里外键只对照已有的行

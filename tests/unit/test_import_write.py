@@ -222,6 +222,11 @@ def test_311_csv_imports_into_an_empty_database_and_export_reproduces_its_flags(
     expected = _expected_311_flags(as_of)
     assert len(got) == 40 and got == expected
     assert sorted(set(expected.values())) == ["否", "逾期", "逾期销号"]
+    # 它的地址（点位）按名称与坐标新增：每个不同地址一个点位，问题都挂上了；没有镇街与边界的新库挂在“待补充镇街”下
+    source = pd.read_csv(DATA / "nyc311_sample.csv", dtype=str)
+    assert q(path, "select count(*), count(distinct township_code) from site") == [(source["address"].nunique(), 1)]
+    assert q(path, "select count(*) from problem where site_code is null") == [(int(source["address"].isna().sum()),)]
+    assert q(path, "select name from region where level = '镇街'") == [("待补充镇街（导入时自动添加）",)]
 
 
 def test_cli_import_failure_exits_non_zero_with_the_report(ref_db, tmp_path, capsys):
@@ -349,3 +354,38 @@ def test_a_number_is_quoted_as_typed_not_as_a_float(tmp_path):
     with pytest.raises(ImportFailed) as exc:
         run_import(path, raw, "分.csv", "scores")
     assert [(i["列"], i["值"]) for i in exc.value.prepared.issues if i["级别"] == "错误"] == [("总分", "999")]
+
+
+HEADER_WITH_SITE = ["问题编号", "发现时间", "来源", "问题类别", "镇街", "经度", "纬度", "点位名称", "点位类型", "问题描述",
+                    "严重程度", "牵头单位", "配合单位", "整改期限", "整改状态", "销号时间"]
+
+
+def test_create_missing_makes_sites_from_a_ledger_with_names_and_coordinates(ref_db):
+    """12345 导出：点位名称 + 坐标。同名相距几米是一个点位；同名相距很远是两个（后者名称加“（2）”）；同一坐标不同名是两个。"""
+    rows = [
+        row("P1", 镇街="", 经度="117.16", 纬度="31.06", 点位名称="南门公厕", 点位类型="公共厕所"),
+        row("P2", 镇街="", 经度="117.16003", 纬度="31.06001", 点位名称="南门公厕", 点位类型="公共厕所"),   # 约 3 米
+        row("P3", 镇街="", 经度="117.16", 纬度="31.06", 点位名称="南门公交站", 点位类型="公交站"),        # 同坐标不同名
+        row("P4", 镇街="", 经度="117.1655", 纬度="31.0581", 点位名称="南门公厕", 点位类型="公共厕所"),   # 同名约 800 米外
+    ]
+    header = [*HEADER_WITH_SITE]
+    res = run_import(ref_db, csv_bytes(rows, header=header), "12345.csv", "problems", create_missing=True)
+    sites = q(ref_db, "select code, name, site_type, township_code, crs_source from site where code like 'IMPS%' order by code")
+    assert [(n, t, town) for _, n, t, town, _ in sites] == [
+        ("南门公厕", "公共厕所", "990101002"), ("南门公交站", "公交站", "990101002"), ("南门公厕（2）", "公共厕所", "990101002")]
+    by_problem = dict(q(ref_db, "select code, site_code from problem"))
+    assert by_problem["P1"] == by_problem["P2"] != by_problem["P4"] and by_problem["P3"] != by_problem["P1"]
+    notes = [i["值"] for i in res.prepared.issues if i["级别"] == "提示" and i["列"] == "点位"]
+    assert notes == ["南门公厕", "南门公交站", "南门公厕（2）"]
+    rollback(ref_db, res.import_id)
+    assert q(ref_db, "select count(*) from site where code like 'IMPS%'") == [(0,)]
+
+
+def test_a_new_site_needs_a_type_and_a_site_outside_the_county_is_refused_with_the_distance(ref_db):
+    rows = [row("P1", 镇街="", 经度="117.16", 纬度="31.06", 点位名称="无类型的点位", 点位类型=""),
+            row("P2", 镇街="", 经度="118.5", 纬度="31.05", 点位名称="县外的点位", 点位类型="公交站")]
+    with pytest.raises(ImportFailed) as exc:
+        run_import(ref_db, csv_bytes(rows, header=HEADER_WITH_SITE), "坏点位.csv", "problems", create_missing=True)
+    errors = {i["行"]: (i["列"], i["原因"]) for i in exc.value.prepared.issues if i["级别"] == "错误"}
+    assert errors[2][0] == "点位名称" and errors[2][1].startswith("新增点位“无类型的点位”还缺：点位类型")
+    assert errors[3][0] == "经度" and "不在本县边界内，离县界约" in errors[3][1] and errors[3][1].endswith("公里")
