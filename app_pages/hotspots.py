@@ -70,8 +70,11 @@ def show_cards():
 
 
 if int(summary["problems"]) == 0:
-    st.info("当前筛选条件下没有问题。可以放宽本页的来源、类别、点位类型、严重程度或状态筛选，"
-            "或在左侧调整统计区间、镇街、牵头单位、测评轮次。", icon=":material/search:")
+    if page.unfiltered:
+        frame.empty_window(view, "发现的问题")     # 本页没筛选：是统计区间里没有数据，说清楚数据在哪一段
+    else:
+        st.info("当前筛选条件下没有问题。可以放宽本页的来源、类别、点位类型、严重程度或状态筛选，"
+                "或在左侧调整统计区间、镇街、牵头单位、测评轮次。", icon=":material/search:")
     frame.definitions(QUERIES, view.cutoff)
     st.stop()
 

@@ -32,6 +32,11 @@ class PageFilters:
     severities: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
 
+    @property
+    def unfiltered(self) -> bool:
+        """本页一项筛选也没选（这时结果为空只能是统计区间里没有数据）。"""
+        return not (self.sources or self.categories or self.site_types or self.severities or self.statuses)
+
 
 def _chosen(values: Iterable[str], allowed: Iterable[str], what: str) -> tuple[str, ...] | None:
     """多选值 → 作为列表绑定的参数；只接受选项表里有的值（允许清单），空 = 不限（NULL）。"""

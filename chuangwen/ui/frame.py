@@ -238,9 +238,13 @@ def first_run(path) -> None:
     st.info(f"数据库 {md(path)} 中还没有数据。", icon=":material/folder_open:")
     st.markdown(
         "建议按以下顺序准备数据：\n"
-        "1. **基础资料**：镇街与社区、责任单位、点位、测评体系；\n"
-        "2. **测评成绩**：历轮测评的全省排名组成绩与本县扣分明细；\n"
-        "3. **问题台账**与**整改记录**。\n\n"
+        "1. **模板**：下面“数据管理”的“模板下载”里每类数据一个 Excel 模板（第二张表是填写说明）；\n"
+        "2. **基础资料**：镇街边界（GeoJSON 或压缩 Shapefile）、责任单位、点位、测评体系；\n"
+        "3. **测评成绩**：历轮测评的全省排名组成绩（公布的名次列可以留着，只用来核对）与本县扣分明细；\n"
+        "4. **选定本县**：成绩导入后，页面顶部会请管理员或创建办选定哪个是本县、目标名次（或 `chuangwen settings set our_code 地区代码`）；\n"
+        "5. **问题台账**与**整改记录**：12345、数字城管的导出配一个列映射就能导入，地址会按名称与坐标建成点位。\n\n"
+        "想先走一遍：仓库的 `data/samples/` 里有一份数字城管案件导出（`数字城管案件导出.csv`）、它的列映射"
+        "（`数字城管案件导出.mapping.toml`）和一份镇街边界（`澜溪县镇街边界.geojson`），按上面的顺序导入即可。\n\n"
         "下面的“数据管理”可以下载各类数据的 Excel 模板（第二张表是填写说明）、上传文件、选列对照、校验后导入；"
         "第一次导入时勾选“自动新增库中没有的单位、镇街、类别”。命令行同样可以导入："
         "`chuangwen import problems 台账.xlsx --db 路径 --create-missing`。"
@@ -250,6 +254,17 @@ def first_run(path) -> None:
     # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
     open_page(st.navigation([st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")],
                             position="hidden"))
+
+
+def empty_window(view: View, what: str) -> None:
+    """统计区间里没有数据时：说清楚数据在哪一段，并给一个按钮换到数据的最后 30 天（侧栏区间随之改变）。"""
+    st.info(f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)} 里没有{what}。"
+            f"库里的数据从 {formats.day(view.first_day)} 到 {formats.moment(view.cutoff)}（数据截至）。",
+            icon=":material/search:")
+    latest = view.default_days
+    if (view.first_period_day, view.as_of.date()) != latest:
+        st.button(f"看数据的最后 30 天（{formats.day(latest[0])} 至 {formats.day(latest[1])}）", key="empty_window_jump",
+                  on_click=lambda: st.session_state.__setitem__("flt_range", latest), icon=":material/event:")
 
 
 def _css_text(text: str) -> str:

@@ -70,8 +70,9 @@ def test_empty_filter_result_shows_message_not_error(app):
     # 示例库的问题从截至日前三年开始：2021 年的一周里没有问题
     at = open_page(app, **{"from": "2021-03-01", "to": "2021-03-07"})
     assert tuple(at.session_state["flt_range"]) == (date(2021, 3, 1), date(2021, 3, 7))
-    assert any("当前筛选条件下没有问题" in i.value for i in at.info)
-    assert not at.metric
+    # 本页没有筛选：说清楚数据在哪一段，给出换到数据最后 30 天的按钮
+    assert any("统计区间 2021年3月1日 至 2021年3月7日 里没有发现的问题" in i.value for i in at.info)
+    assert not at.metric and at.button(key="empty_window_jump")
 
 
 def test_picking_a_site_shows_its_history(app):
@@ -81,3 +82,19 @@ def test_picking_a_site_shows_its_history(app):
     at.selectbox(key="hs_site").set_value(site_code).run()
     assert not at.exception
     assert any(c.value.startswith("该点位共 ") for c in at.caption)
+
+
+def test_an_empty_window_says_where_the_data_is_and_offers_that_range(app, demo_db):
+    import duckdb
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        empty_day = con.execute("""
+            select d::date from range((select min(found_at)::date from problem), (select max(found_at)::date from problem),
+                                      interval 1 day) t(d)
+            where not exists (select 1 from problem where found_at::date = d::date) order by 1 desc limit 1""").fetchone()[0]
+    at = open_page(app)
+    at.date_input(key="flt_range").set_value((empty_day, empty_day)).run()
+    assert not at.metric
+    assert any("里没有发现的问题" in i.value and "库里的数据从" in i.value for i in at.info)
+    at.button(key="empty_window_jump").click().run()
+    assert not at.exception and metric(at, "区间内发现") > 0
