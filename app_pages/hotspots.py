@@ -11,6 +11,8 @@ QUERIES = ["hotspot_summary", "hotspot_townships", "hotspot_grid", "hotspot_poin
            "hotspot_site_history"]
 
 big = projector.header("问题热点", "hs_projector")
+if frame.without_problems(view):
+    st.stop()
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
            f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}（按发现时间）")
 

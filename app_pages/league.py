@@ -8,6 +8,8 @@ from chuangwen.ui import data, export, frame, projector
 view = frame.view()
 
 big = projector.header("红黑榜", "lg_projector")
+if frame.without_problems(view):
+    st.stop()
 try:
     weights = league.Weights.from_setting(settings.get("league_weights"))
     board_params = league.configured_params()

@@ -26,34 +26,35 @@ def show_cards(cards, query_name):
 
 show_cards(overview.rank_cards(rank, view.target_rank, ROUND_TYPE, view.county_chosen), "overview_rank")
 summary = data.query("overview_problem_summary", view)
-show_cards(overview.problem_cards(summary), "overview_problem_summary")
+if not frame.without_problems(view):
+    show_cards(overview.problem_cards(summary), "overview_problem_summary")
 
-alerts = data.query("overview_negative_alerts", view)
-ALERT_SHOW = {"error": (st.error, ":material/emergency_home:"), "warning": (st.warning, ":material/warning:"),
-              "success": (st.success, ":material/check_circle:")}
-for alert in overview.negative_alerts(alerts):
-    show, icon = ALERT_SHOW[alert.level]
-    show(alert.text, icon=icon)
-if not alerts.empty:
-    with st.expander(f"负面清单问题明细（{len(alerts)} 条）"):
-        projector.table(data.memo(overview.alerts_table, alerts),
-                        big_columns=["问题编号", "负面清单项", "状态", "牵头单位", "问题描述"])
+    alerts = data.query("overview_negative_alerts", view)
+    ALERT_SHOW = {"error": (st.error, ":material/emergency_home:"), "warning": (st.warning, ":material/warning:"),
+                  "success": (st.success, ":material/check_circle:")}
+    for alert in overview.negative_alerts(alerts):
+        show, icon = ALERT_SHOW[alert.level]
+        show(alert.text, icon=icon)
+    if not alerts.empty:
+        with st.expander(f"负面清单问题明细（{len(alerts)} 条）"):
+            projector.table(data.memo(overview.alerts_table, alerts),
+                            big_columns=["问题编号", "负面清单项", "状态", "牵头单位", "问题描述"])
 
-left, right = st.columns(2)
-with left:
-    st.subheader("最差镇街（按逾期存量，再按本周新增）")
-    worst_townships = data.memo(overview.worst, summary, "镇街")
-    if worst_townships.empty:
-        st.info("没有逾期（存量）或本周新增问题的镇街。")
-    else:
-        projector.table(worst_townships)
-with right:
-    st.subheader("最差牵头单位（按逾期存量，再按本周新增）")
-    worst_units = data.memo(overview.worst, summary, "单位")
-    if worst_units.empty:
-        st.info("没有逾期（存量）或本周新增问题的单位。")
-    else:
-        projector.table(worst_units)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("最差镇街（按逾期存量，再按本周新增）")
+        worst_townships = data.memo(overview.worst, summary, "镇街")
+        if worst_townships.empty:
+            st.info("没有逾期（存量）或本周新增问题的镇街。")
+        else:
+            projector.table(worst_townships)
+    with right:
+        st.subheader("最差牵头单位（按逾期存量，再按本周新增）")
+        worst_units = data.memo(overview.worst, summary, "单位")
+        if worst_units.empty:
+            st.info("没有逾期（存量）或本周新增问题的单位。")
+        else:
+            projector.table(worst_units)
 
 left, right = st.columns(2)
 with left:
@@ -64,13 +65,16 @@ with left:
         export.png_button(rank_fig, f"历年全省名次_{view.county_name}", key="ov_png_rank_history")
     elif not view.county_chosen:
         st.info("未选定本县（见页面顶部），选定后显示本县历年名次。")
+    elif not view.has_scores:
+        st.info("库里还没有测评成绩：到“数据管理”导入全省排名组的历轮成绩后显示历年名次。")
     else:
         st.info("本县还没有年度测评成绩，导入成绩后显示历年名次。")
-with right:
-    flow = data.query("overview_weekly_flow", view)
-    flow_fig = data.memo(charts.weekly_flow, flow)
-    projector.plotly(flow_fig, key="overview_weekly_flow")
-    export.png_button(flow_fig, f"近12周问题流量_{view.as_of:%Y%m%d}", key="ov_png_weekly_flow")
+if view.has_problems:
+    with right:
+        flow = data.query("overview_weekly_flow", view)
+        flow_fig = data.memo(charts.weekly_flow, flow)
+        projector.plotly(flow_fig, key="overview_weekly_flow")
+        export.png_button(flow_fig, f"近12周问题流量_{view.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 
 frame.definitions(["overview_rank", "overview_problem_summary", "overview_negative_alerts",
                    "overview_rank_history", "overview_weekly_flow"], view.cutoff)

@@ -8,6 +8,8 @@ from chuangwen.ui import data, export, frame, projector
 view = frame.view()
 
 projector.header("整改督办", "sv_projector")
+if frame.without_problems(view):
+    st.stop()
 st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计时刻 {formats.moment(view.as_of)}（状态、逾期均按该时刻回放整改记录）　|　{windows.STOCK_LEGEND}")
 
 unit_options = data.memo(supervision.unit_options, data.query("ref_filter_options", view))

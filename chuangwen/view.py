@@ -60,6 +60,8 @@ class View:
     round: str | None = None
     scope_unit: str | None = None   # 查看范围：None = 全部单位；按单位授权后由登录身份决定
     rebound_days: int = 30
+    has_problems: bool = True    # 库里有没有问题台账（没有时各页说先导入什么）
+    has_scores: bool = True      # 库里有没有测评成绩
 
     # ---------------------------------------------------------------- 构建
 
@@ -83,7 +85,9 @@ class View:
                    county_code=county, county_name=meta.get(f"region_name:{county}", "") if county else "",
                    province_name=meta.get("province_name", ""), target_rank=target,
                    rival_codes=meta.get("rival_region_codes"), is_demo=meta.get("is_demo") == "1",
-                   snapshot=snapshot, scope_unit=scope_unit, rebound_days=int(settings.get("rebound_days")))
+                   snapshot=snapshot, scope_unit=scope_unit, rebound_days=int(settings.get("rebound_days")),
+                   has_problems=meta.get("has_problems", "true") == "true",
+                   has_scores=meta.get("has_scores", "true") == "true")
         view = view.for_days(*view.default_days)
         return view if as_of is None else view.at(as_of)
 

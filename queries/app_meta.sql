@@ -5,6 +5,11 @@
 select key, value
 from meta
 union all
+-- 有没有问题台账、测评成绩（各页据此说“先导入什么”，而不是显示一片 0）
+select 'has_problems', (exists (select 1 from problem))::varchar
+union all
+select 'has_scores', (exists (select 1 from score where total is not null))::varchar
+union all
 -- 本县的名称一律取地区表（选了别的县、或导入的库里 meta 没有名称时也对）
 select 'region_name:' || code, name
 from region

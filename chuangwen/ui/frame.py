@@ -256,6 +256,18 @@ def first_run(path) -> None:
                             position="hidden"))
 
 
+NO_PROBLEMS = ("库里还没有问题台账：到“数据管理”导入问题台账（与整改记录），这一部分才有内容。"
+               "12345、数字城管的导出配一个列映射就能导入（示例见 data/samples/）。")
+
+
+def without_problems(view: View) -> bool:
+    """库里一条问题也没有时说明先导入什么（返回 True，调用方不再画这一部分）。"""
+    if view.has_problems:
+        return False
+    st.info(NO_PROBLEMS, icon=":material/folder_open:")
+    return True
+
+
 def empty_window(view: View, what: str) -> None:
     """统计区间里没有数据时：说清楚数据在哪一段，并给一个按钮换到数据的最后 30 天（侧栏区间随之改变）。"""
     st.info(f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)} 里没有{what}。"
