@@ -1,4 +1,4 @@
-"""通报导出：选周期、统计日与期数，一键生成周通报/推进会幻灯片（PPTX），并导出红黑榜与在办台账 Excel。"""
+"""通报导出：选周期、统计日与期数，一键生成周通报/推进会幻灯片（PPTX）与 Word 文稿（可转 PDF），并导出红黑榜与在办台账 Excel。"""
 import streamlit as st
 
 from chuangwen import briefing, formats, supervision, windows
@@ -24,15 +24,21 @@ whole = view.filtered().on_day(day)
 as_of = whole.as_of
 request = (period, as_of, issue, whole.scope_unit)
 
-if st.button("生成幻灯片", type="primary", icon=":material/slideshow:", key="br_build"):
-    with st.spinner("正在取数并生成幻灯片……"):
+if st.button("生成通报（幻灯片与 Word 文稿）", type="primary", icon=":material/slideshow:", key="br_build"):
+    with st.spinner("正在取数并生成幻灯片与文稿……"):
         try:
             deck, brief = briefing.build(data.connection(), whole, period=period, issue_no=int(issue) if issue else None)
         except briefing.NoData as exc:
             st.session_state.pop("br_result", None)
             st.error(md(exc), icon=":material/event_busy:")
         else:
+            try:
+                docx, docx_error = briefing.document.build(brief), None
+            except briefing.document.TemplateError as exc:      # 模板写错：不生成文稿，说明哪一行
+                docx, docx_error = None, str(exc)
             st.session_state["br_result"] = {"request": request, "deck": deck, "name": briefing.file_name(brief),
+                                             "docx": docx, "docx_error": docx_error,
+                                             "docx_name": briefing.document.file_name(brief),
                                              "titles": briefing.slide_titles(brief), "digest": brief.digest,
                                              "notes": list(brief.notes), "xlsx": briefing.league_workbook(brief),
                                              "title": f"{brief.title} 第{brief.issue_no}期",
@@ -45,10 +51,21 @@ if result and result["request"] == request:
     for note in result["notes"]:
         st.warning(f"{md(note)}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
     a, b = st.columns(2)
-    deck, xlsx = result["deck"], result["xlsx"]
+    deck, xlsx, docx = result["deck"], result["xlsx"], result["docx"]
     with a:
         export.download(f"下载幻灯片：{md(result['name'])}", lambda: deck, file_name=result["name"], key="br_download",
                         mime=export.PPTX, icon=":material/download:")
+        if docx is None:
+            st.error(f"Word 文稿没有生成：{md(result['docx_error'])}", icon=":material/description:")
+        else:
+            export.download(f"下载 Word 通报：{md(result['docx_name'])}", lambda: docx, file_name=result["docx_name"],
+                            key="br_docx", mime=briefing.document.DOCX_MIME, icon=":material/description:")
+            if briefing.document.pdf_available():
+                export.download("下载 PDF（由 Word 文稿转换）", lambda: briefing.document.to_pdf(docx),
+                                file_name=result["docx_name"].replace(".docx", ".pdf"), key="br_pdf",
+                                mime="application/pdf", icon=":material/picture_as_pdf:")
+            else:
+                st.caption("服务器上没有 LibreOffice，不能转 PDF：请下载 Word 版（装上 libreoffice-writer 后这里会多一个 PDF 按钮）。")
     with b:
         export.download("下载红黑榜 Excel（部门、属地单位、镇街）", lambda: xlsx, key="br_league_xlsx",
                         file_name=result["name"].replace(".pptx", "_红黑榜.xlsx"), mime=export.XLSX, icon=":material/table:")

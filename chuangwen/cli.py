@@ -6,55 +6,15 @@ import os
 import re
 import sys
 import time
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from chuangwen import __version__, accounts, appstate, db, settings, store_settings
+from chuangwen import __version__, accounts, appstate, db, dbinfo, settings, store_settings
 from chuangwen.view import NoData, View
 
 PROG = "chuangwen"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-# 表名的中文说明，按业务顺序排列（info/demo 汇总按此顺序显示）；不在表中的新表排在最后，只显示英文名
-TABLE_LABELS = {
-    "schema_version": "结构版本记录",
-    "meta": "库级元数据",
-    "region": "地区",
-    "boundary": "边界",
-    "unit": "责任单位",
-    "site_type": "点位类型",
-    "problem_category": "问题类别",
-    "framework_edition": "测评体系版本",
-    "framework_node": "测评体系条目",
-    "negative_item": "负面清单",
-    "site": "点位",
-    "round": "测评轮次",
-    "score": "成绩",
-    "score_part": "分项成绩",
-    "deduction": "扣分明细",
-    "deduction_unit": "扣分责任单位",
-    "problem": "问题",
-    "problem_coop_unit": "问题配合单位",
-    "rectify_event": "整改事件",
-    "import_log": "导入日志",
-    "import_created": "导入新增的参考数据",
-    "region_reassignment": "按边界重新归属记录",
-    "import_preset": "列映射预设",
-}
-
-# meta 中其余常见键的中文名（数据截至、本县、是否示例数据单独显示在前面）
-META_LABELS = {
-    "province_code": "省代码",
-    "province_name": "省份",
-    "target_rank": "目标名次",
-    "rival_region_codes": "对标地区代码",
-    "current_edition": "现行测评体系版本",
-    "demo_seed": "示例随机种子",
-    "demo_problems": "示例问题数",
-    "built_at": "生成时间",
-}
 
 # argparse 的英文报错 → 中文（Python 3.11–3.13 的措辞）
 _TYPE_NAMES = {"int": "整数", "float": "数字", "str": "文本"}
@@ -204,10 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     problems.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .csv 或 .xlsx")
     problems.set_defaults(handler=_cmd_export_problems)
 
-    brief = add("brief", "生成周通报/推进会幻灯片（PPTX）",
-                "按统计时刻生成 16:9 的通报幻灯片（名次走势、板块差距、红黑榜、热点地图、逾期、反弹、与上期相比）。\n"
-                "只读，不修改数据库；幻灯片记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。")
-    brief.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .pptx")
+    brief = add("brief", "生成周通报：幻灯片（PPTX）或 Word 文稿（DOCX，可转 PDF）",
+                "按统计时刻生成通报：16:9 幻灯片（名次走势、板块差距、红黑榜、热点地图、逾期、反弹、与上期相比），"
+                "或按模板写成的 Word 文稿（版头、期号、红线、正文、红黑榜与逾期表、附件；装了 LibreOffice 时可再转 PDF）。\n"
+                "只读，不修改数据库；文件记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。")
+    brief.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .pptx、.docx 或 .pdf")
+    brief.add_argument("--format", choices=("pptx", "docx", "pdf"), default=None, metavar="格式",
+                       help="pptx（幻灯片）、docx（Word 文稿）、pdf（Word 文稿转 PDF）；不写时按 --out 的扩展名")
     brief.add_argument("--as-of", type=_cutoff, default=None, metavar="时间",
                        help="统计时刻，格式 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'；不写时取库内数据截至时间")
     brief.add_argument("--period", choices=("week", "month", "round"), default="week", metavar="周期",
@@ -286,39 +249,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _display_width(text))
-
-
-def _table_counts(con) -> list[tuple[str, int]]:
-    cur = con.cursor()
-    try:
-        names = [
-            r[0]
-            for r in cur.execute(
-                "select table_name from duckdb_tables() where schema_name = 'main' and not internal"
-            ).fetchall()
-        ]
-        order = list(TABLE_LABELS)
-        names.sort(key=lambda n: (order.index(n), "") if n in TABLE_LABELS else (len(order), n))
-        # 表名来自库的目录本身，不是用户输入；标识符加引号
-        return [(n, cur.execute(f'select count(*) from "{n}"').fetchone()[0]) for n in names]
-    finally:
-        cur.close()
-
-
-def _print_counts(counts: list[tuple[str, int]]) -> None:
-    labels = [f"{TABLE_LABELS.get(n, '')} {n}".strip() for n, _ in counts]
-    width = max((_display_width(label) for label in labels), default=0)
-    print("各表行数：")
-    for label, (_, count) in zip(labels, counts):
-        print(f"  {_pad(label, width)}  {count:>10,}")
-
-
 def _read_version(path: Path) -> int:
     db._check_is_duckdb_file(path)
     con = db._connect(path, read_only=True)
@@ -354,12 +284,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     con = db._connect(path, read_only=True)
     try:
         version = db.schema_version(con)
-        counts = _table_counts(con)
+        counts = dbinfo.table_counts(con)
     finally:
         con.close()
     print(f"已生成示例数据库：{path}")
     print(f"结构版本 {version}，随机种子 {args.seed}，问题 {args.problems:,} 条，数据截至 {args.until:%Y-%m-%d %H:%M}")
-    _print_counts(counts)
+    print("\n".join(dbinfo.count_lines(counts)))
     print(f"用时 {seconds:.1f} 秒")
     return 0
 
@@ -417,37 +347,8 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    path: Path = args.db
-    db._check_is_duckdb_file(path)
-    con = db._connect(path, read_only=True)
-    try:
-        version = db.schema_version(con)
-        if version == 0:
-            raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
-        db._refuse_newer(version, path)
-        meta = db.read_meta(con)
-        counts = _table_counts(con)
-    finally:
-        con.close()
-    print(f"数据库：{path}")
-    note = "" if version == db.SCHEMA_VERSION else f"（低于本程序的 {db.SCHEMA_VERSION}，可运行 chuangwen migrate --db {path} 升级）"
-    print(f"结构版本：{version}{note}")
-    is_demo = meta.get("is_demo")
-    print(f"数据截至：{meta.get('data_cutoff') or '（未记录）'}")
-    county = meta.get("county_name") or ""
-    code = meta.get("our_region_code") or ""
-    print(f"本县：{f'{county}（{code}）' if county and code else county or code or '（未记录）'}")
-    print(f"是否示例数据：{'（未记录）' if is_demo is None else '是' if is_demo in ('1', 'true') else '否'}")
-    shown = {"data_cutoff", "county_name", "our_region_code", "is_demo"}
-    rest = sorted(k for k in meta if k not in shown)
-    if rest:
-        print("其他元数据：")
-        for key in rest:
-            label = META_LABELS.get(key)
-            print(f"  {label}（{key}）：{meta[key]}" if label else f"  {key}：{meta[key]}")
-    _print_counts(counts)
+    print("\n".join(dbinfo.info_lines(args.db)))
     return 0
-
 
 def _open_current(path: Path):
     """只读打开结构版本正好是本程序版本的库（导出、通报用）；不是时抛中文的 DatabaseError。"""
@@ -490,16 +391,18 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
 def _cmd_brief(args: argparse.Namespace) -> int:
     from chuangwen import briefing
 
-    if args.out.suffix.lower() != ".pptx":
-        raise _UsageError(f"输出文件扩展名应为 .pptx，实际为 {args.out.name!r}")
+    fmt = args.format or args.out.suffix.lower().lstrip(".")
+    if fmt not in ("pptx", "docx", "pdf") or args.out.suffix.lower() != f".{fmt}":
+        raise _UsageError(f"输出文件扩展名应为 .pptx、.docx 或 .pdf，且与 --format 一致，实际为 {args.out.name!r}")
     path: Path = args.db
     con = _open_current(path)
     try:
-        try:
-            data, brief = briefing.build(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no,
-                                         chosen=appstate.store_settings(path))
-        except briefing.NoData as exc:
-            raise _UsageError(str(exc)) from exc
+        brief = briefing.collect(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no,
+                                 chosen=appstate.store_settings(path))
+        data = briefing.deck(brief) if fmt == "pptx" else briefing.document.build(brief)
+        data = briefing.document.to_pdf(data) if fmt == "pdf" else data
+    except (briefing.NoData, briefing.document.TemplateError, RuntimeError) as exc:
+        raise _UsageError(str(exc)) from exc     # 模板写错、转不了 PDF：什么也不写
     finally:
         con.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)

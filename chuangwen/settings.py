@@ -176,6 +176,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("red_max_overdue_rate", "CHUANGWEN_RED_MAX_OVERDUE_RATE", 0.2,
             "上红榜逾期率上限：上红榜的资格之一，截至统计时刻的逾期率（存量）不超过这个比例（0–1）。另一条资格是没有逾期 30 天以上的问题。",
             _fraction),
+    Setting("brief_template", "CHUANGWEN_BRIEF_TEMPLATE", None,
+            "周通报文稿（Word）的模板文件：办公室复制内置的 chuangwen/briefing/tongbao.txt、改好文字后指向自己的那份；"
+            "不设置时用内置模板。模板写错（不认识的数字名、花括号不配对）时不生成文稿，提示写明第几行。"),
     Setting("rebound_days", "CHUANGWEN_REBOUND_DAYS", 30,
             "反弹认定天数 N（问题热点页的“反弹”）：同一点位、同一类别的问题在上一条销号后 N 天内再次发现（或本条销号后 N 天内被反弹重开）"
             "，记为反弹。",

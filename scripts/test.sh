@@ -14,6 +14,8 @@ has_cjk_font || MISSING+=(fonts-noto-cjk)
 command -v npm >/dev/null 2>&1 || MISSING+=(npm)
 # 通报导出的渲染测试：LibreOffice 把幻灯片转成 PDF，poppler 的 pdftoppm/pdffonts 出图并查字体
 command -v soffice >/dev/null 2>&1 || MISSING+=(libreoffice-impress)
+# Word 通报转 PDF 要 LibreOffice 的文字处理部分
+[ -e /usr/lib/libreoffice/program/libswlo.so ] || MISSING+=(libreoffice-writer)
 command -v pdftoppm >/dev/null 2>&1 || MISSING+=(poppler-utils)
 # 多进程模式（chuangwen serve --workers N）的反向代理
 { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || MISSING+=(nginx)

@@ -16,6 +16,7 @@ import duckdb
 
 from chuangwen import excel, league
 from chuangwen.view import View, day_end
+from chuangwen.briefing import document
 from chuangwen.briefing.deck import EA_TYPEFACE, SLIDE_H, SLIDE_W, deck
 from chuangwen.briefing.figures import (
     PERIODS, SLIDE_TITLES, Brief, NoData, changes_table, collect, default_issue_no, slide_titles,
@@ -23,7 +24,7 @@ from chuangwen.briefing.figures import (
 
 # 包外（页面、命令行、测试）用到的
 __all__ = ["EA_TYPEFACE", "PERIODS", "SLIDE_H", "SLIDE_TITLES", "SLIDE_W", "Brief", "NoData", "as_of_for_day", "build",
-           "changes_table", "collect", "deck", "default_issue_no", "file_name", "league_workbook", "slide_titles"]
+           "changes_table", "collect", "deck", "default_issue_no", "document", "file_name", "league_workbook", "slide_titles"]
 
 
 def build(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,

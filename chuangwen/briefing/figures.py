@@ -9,7 +9,7 @@ import json
 import duckdb
 import pandas as pd
 
-from chuangwen import formats, hotspots, league, queries, rank_trend, settings, windows
+from chuangwen import formats, hotspots, league, queries, rank_trend, settings, supervision, windows
 from chuangwen.view import NoData as ViewNoData, View, day_start
 
 
@@ -207,6 +207,10 @@ def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: 
     run("hot_summary", "hotspot_summary", current, **everything)
     run("hot_summary_prev", "hotspot_summary", previous, **everything)
     run("rebounds", "hotspot_points", current, **rebounds, limit=REBOUND_ROWS)
+
+    # 在办台账：期末的逾期清单（Word 通报的表与附件）与 7 天内到期的条数
+    run("overdue_list", "supervision_ledger", current, **supervision.ledger_params(overdue_only=True), limit=None)
+    run("ledger_summary", "supervision_ledger_summary", current, **supervision.ledger_params())
 
     brief.frames, brief.params = frames, params
     brief.digest = data_digest(frames, params)

@@ -157,7 +157,7 @@ def test_export_overdue_flags(con):
 
 def test_export_as_of_before_closure(con):
     df = export(con, as_of=datetime(2026, 11, 12, 12, 0))
-    assert df.loc["A2"].tolist() == ["2026-11-09 08:00", "2026-11-12 09:00", "", "申请销号", "逾期"]
+    assert df.loc["A2"].tolist() == ["2026-11-09 08:00:00", "2026-11-12 09:00:00", "", "申请销号", "逾期"]
     assert (df.loc["A4", "当前状态"], df.loc["A4", "是否逾期"]) == ("反弹重开", "逾期")
 
 
