@@ -272,12 +272,23 @@ def _page_number(paragraph, size: float = 14) -> None:
     _fonts(paragraph.add_run(" —"), SONG, size)
 
 
-def _table(doc, df: pd.DataFrame, size: float = 12) -> None:
+# 各表的列宽（厘米，合计不超过版心 15.6 厘米）；没列出的表按内容自动
+WIDTHS_CM = {"逾期问题清单": (2.4, 1.8, 5.6, 2.2, 2.4, 1.2)}
+
+
+def _table(doc, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | None = None) -> None:
     """一张 Word 表：表头每页重复，没有行时写“无”。"""
     rows = max(len(df), 1)
     table = doc.add_table(rows=rows + 1, cols=len(df.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if widths and not df.empty:
+        table.autofit = False
+        for column, cm in zip(table.columns, widths):     # 网格列宽（LibreOffice 看它）与每格宽度（Word 看它）都写
+            column.width = Mm(cm * 10)
+        for row in table.rows:
+            for cell, cm in zip(row.cells, widths):
+                cell.width = Mm(cm * 10)
     header = table.rows[0]
     trpr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -349,14 +360,14 @@ def document(brief: Brief, lines: list[Line]) -> bytes:
         elif line.kind == "二级标题":
             _para(doc, text, KAITI, BODY_PT, indent=True)
         elif line.kind == "表格":
-            _table(doc, data[line.text])
+            _table(doc, data[line.text], widths=WIDTHS_CM.get(line.text))
             _para(doc, "", exact=None)
         elif line.kind == "附件":
             title, _, table = (part.strip() for part in line.text.partition("|"))
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             _para(doc, "附件", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
             _para(doc, fill(title, values), XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=36, after=12)
-            _table(doc, data[table], size=10.5)
+            _table(doc, data[table], size=10.5, widths=WIDTHS_CM.get(table))
         elif line.kind == "落款":
             _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
         elif line.kind == "落款日期":
