@@ -15,10 +15,10 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from chuangwen import charts, export_png, formats, league, queries, rank_trend, settings, windows
+from chuangwen import export_png, formats, league, queries, rank_trend, settings, windows
 from chuangwen.briefing.figures import (
     PERIODS, PREVIOUS_WORDS, REBOUND_ROWS, ROUND_TYPE, SLIDE_TITLES, Brief, _before, changes_table, hot_townships_table,
-    overdue_series, part_series, rank_series, rebound_table,
+    overdue_series, part_series, rank_png, rank_series, rebound_table,
 )
 
 
@@ -255,16 +255,9 @@ def _rank_slide(prs, brief: Brief, page: int, png: bool) -> None:
         _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), f"统计时刻之前还没有{ROUND_TYPE}成绩。", size=20)
         return
     image = None
-    if png and not hist.empty:
-        county = brief.county_code
-        rivals = rank_trend.default_rivals(brief.rival_codes, sorted(hist["region_code"].unique()), hist, county)
-        shown = rank_trend.shown_units(hist, county, brief.target_rank or 10, rivals)
-        fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=640)
-        try:
-            # 画布按图框比例取 1000×640，放大 2 倍：插到 8.8 英寸宽时字号与正文相当
-            image = export_png.figure_png(fig, width=1000, height=640, scale=2)
-        except export_png.PngUnavailable as exc:
-            brief.notes.append(str(exc))
+    if png:
+        # 画布按图框比例取 1000×640，放大 2 倍：插到 8.8 英寸宽时字号与正文相当
+        image = rank_png(brief, 1000, 640)
     if image is not None:
         slide.shapes.add_picture(io.BytesIO(image), Inches(0.4), Inches(1.3), width=Inches(8.8))
     elif cats:

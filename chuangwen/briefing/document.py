@@ -26,10 +26,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from chuangwen import formats, league, settings, supervision
-from chuangwen.briefing.figures import PERIOD_WORDS, PERIODS, PREVIOUS_WORDS, Brief, _before, rank_series
+from chuangwen.briefing.figures import PERIOD_WORDS, PERIODS, PREVIOUS_WORDS, Brief, _before, rank_png, rank_series
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("tongbao.txt")
-KINDS = ("发文机关", "期号", "日期", "标题", "主送", "正文", "一级标题", "二级标题", "表格", "附件", "落款", "落款日期")
+KINDS = ("发文机关", "期号", "日期", "标题", "主送", "正文", "一级标题", "二级标题", "表格", "图", "附件", "落款", "落款日期")
+PICTURES = ("名次走势",)      # 【图】能放的图：与幻灯片同一个 PNG 渲染（没有浏览器时写明没插图的原因）
 FIGURES = ("县名", "年份", "期数", "周期", "上期", "统计区间", "发文日期", "数据截至", "新增交办", "销号", "按期销号率",
            "按期销号率变化", "未销号", "逾期", "逾期30天以上", "逾期30天以上单位", "7天内到期", "反弹", "反弹点位",
            "红榜部门", "黑榜部门", "红榜镇街", "黑榜镇街", "红黑榜规则", "全省名次", "数据指纹")
@@ -76,6 +77,8 @@ def parse_template(text: str, source: str = "tongbao.txt") -> list[Line]:
         for name in _FIELD.findall(body):
             if name not in FIGURES:
                 raise TemplateError(f"{where}：不认识的数字 {{{name}}}；可用：{'、'.join(FIGURES)}")
+        if kind == "图" and body not in PICTURES:
+            raise TemplateError(f"{where}：不认识的图“{body}”；可用：{'、'.join(PICTURES)}")
         if kind == "表格" and body not in TABLES:
             raise TemplateError(f"{where}：不认识的表“{body}”；可用：{'、'.join(TABLES)}")
         if kind == "附件":
@@ -335,8 +338,8 @@ def _setup(doc, brief: Brief) -> None:
                color=RGBColor(0x78, 0x78, 0x78))
 
 
-def document(brief: Brief, lines: list[Line]) -> bytes:
-    """按模板的各行写 .docx（字节）。"""
+def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
+    """按模板的各行写 .docx（字节）；png=False 时不调用浏览器，【图】处写明没插图。"""
     values = figures(brief)
     data = tables(brief)
     doc = Document()
@@ -362,6 +365,15 @@ def document(brief: Brief, lines: list[Line]) -> bytes:
         elif line.kind == "表格":
             _table(doc, data[line.text], widths=WIDTHS_CM.get(line.text))
             _para(doc, "", exact=None)
+        elif line.kind == "图":
+            image = rank_png(brief, 1000, 560) if png else None
+            if image is not None:
+                doc.add_picture(io.BytesIO(image), width=Mm(156))
+                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            else:
+                why = brief.notes[-1] if png and brief.notes else "本次生成时选择了不导出图片，或还没有测评成绩。"
+                _para(doc, f"（此处未插入{line.text}图：{why}）", FANGSONG, 10.5, align=WD_ALIGN_PARAGRAPH.CENTER,
+                      color=RGBColor(0x78, 0x78, 0x78), exact=None)
         elif line.kind == "附件":
             title, _, table = (part.strip() for part in line.text.partition("|"))
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -388,11 +400,11 @@ def document(brief: Brief, lines: list[Line]) -> bytes:
     return buf.getvalue()
 
 
-def build(brief: Brief, template: str | None = None, source: str | None = None) -> bytes:
+def build(brief: Brief, template: str | None = None, source: str | None = None, *, png: bool = True) -> bytes:
     """一期通报的 Word 文稿（字节）；template 为 None 时按设置读模板。模板写错时抛 TemplateError，不生成文档。"""
     if template is None:
         template, source = load_template()
-    return document(brief, parse_template(template, source or "（给定的模板）"))
+    return document(brief, parse_template(template, source or "（给定的模板）"), png=png)
 
 
 def file_name(brief: Brief) -> str:

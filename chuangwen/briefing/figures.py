@@ -235,6 +235,26 @@ def rank_series(brief: Brief) -> tuple[list[str], list[float | None], int]:
     return hist["round_label"].astype(str).tolist(), ranks, max(size, brief.target_rank or 1)
 
 
+def rank_png(brief: Brief, width: int, height: int) -> bytes | None:
+    """全组名次走势图（本县、对手与前 N 名；与排名趋势页同一构建）的 PNG，幻灯片与 Word 文稿共用。
+    没有成绩时为 None；没有浏览器时记一条说明到 brief.notes 并返回 None（调用方写明没插图的原因）。"""
+    from chuangwen import charts, export_png
+
+    hist = _before(brief.frames["rank_history_all"], brief.as_of)
+    if hist.empty:
+        return None
+    county = brief.county_code
+    rivals = rank_trend.default_rivals(brief.rival_codes, sorted(hist["region_code"].unique()), hist, county)
+    shown = rank_trend.shown_units(hist, county, brief.target_rank or 10, rivals)
+    fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=height)
+    try:
+        return export_png.figure_png(fig, width=width, height=height, scale=2)
+    except export_png.PngUnavailable as exc:
+        if str(exc) not in brief.notes:
+            brief.notes.append(str(exc))
+        return None
+
+
 def part_series(brief: Brief) -> tuple[list[str], dict[str, list[float | None]]]:
     """板块差距原生图的数据：板块名，系列 本县/组内最高/组内平均/对标单位。"""
     parts = brief.frames.get("rank_parts")

@@ -37,7 +37,7 @@ def brief(brief_db):
 
 @pytest.fixture(scope="module")
 def word(brief):
-    return docx.Document(io.BytesIO(document.build(brief)))
+    return docx.Document(io.BytesIO(document.build(brief, png=False)))
 
 
 def table_rows(table) -> list[list[str]]:
@@ -115,8 +115,8 @@ def test_figures_use_chinese_conventions(brief):
 def test_changing_the_template_changes_the_wording_and_not_the_numbers(brief):
     text = document.DEFAULT_TEMPLATE.read_text(encoding="utf-8")
     mine = text.replace("{县名}创建文明城市工作指挥部办公室", "甲县文明办").replace("新增交办问题", "新交办")
-    a = docx.Document(io.BytesIO(document.build(brief, text, "内置")))
-    b = docx.Document(io.BytesIO(document.build(brief, mine, "我的")))
+    a = docx.Document(io.BytesIO(document.build(brief, text, "内置", png=False)))
+    b = docx.Document(io.BytesIO(document.build(brief, mine, "我的", png=False)))
     assert b.paragraphs[0].text == "甲县文明办" and a.paragraphs[0].text != b.paragraphs[0].text
     numbers = lambda d: sorted(s for p in d.paragraphs for s in __import__("re").findall(r"\d+(?:\.\d+)?", p.text))
     assert numbers(a) == numbers(b)
@@ -150,7 +150,7 @@ def test_a_period_without_problems_says_so_and_marks_empty_tables(brief):
     for key in ("league_units", "league_townships", "overdue_list", "rebounds"):
         quiet.frames[key] = brief.frames[key].iloc[0:0]
     quiet.frames["hot_summary"] = brief.frames["hot_summary"].assign(problems=0, rebounds=0)
-    word = docx.Document(io.BytesIO(document.build(quiet)))
+    word = docx.Document(io.BytesIO(document.build(quiet, png=False)))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "本周没有发现反弹问题。" in text and "新增交办问题 0 条" in text
     assert "红榜：无（没有符合资格的单位）；黑榜：无。" in text
@@ -164,7 +164,7 @@ def test_same_store_and_period_give_the_same_fingerprint_in_the_properties(brief
         a, b = briefing.collect(con), briefing.collect(con)
     finally:
         con.close()
-    da, db_ = (docx.Document(io.BytesIO(document.build(x))) for x in (a, b))
+    da, db_ = (docx.Document(io.BytesIO(document.build(x, png=False))) for x in (a, b))
     assert da.core_properties.identifier == db_.core_properties.identifier == f"sha256:{a.digest}"
     assert da.core_properties.created.replace(tzinfo=None) == datetime(2026, 11, 15, 18, 0)
 
@@ -172,8 +172,27 @@ def test_same_store_and_period_give_the_same_fingerprint_in_the_properties(brief
 @pytest.mark.skipif(not document.pdf_available() or not shutil.which("pdffonts"), reason="没有 LibreOffice 或 poppler")
 def test_the_pdf_from_libreoffice_uses_a_cjk_font(brief, tmp_path):
     pdf = tmp_path / "通报.pdf"
-    pdf.write_bytes(document.to_pdf(document.build(brief)))
+    pdf.write_bytes(document.to_pdf(document.build(brief, png=False)))
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts or "Song" in fonts or "Hei" in fonts
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 2
+
+
+def test_the_rank_picture_is_inserted_or_its_absence_explained(brief, monkeypatch):
+    from chuangwen import export_png
+
+    text = "【正文】名次\n【图】名次走势"
+    if export_png.available():
+        word = docx.Document(io.BytesIO(document.build(brief, text, "图")))
+        assert len(word.inline_shapes) == 1
+    def unavailable(*args, **kwargs):
+        raise export_png.PngUnavailable(export_png.INSTALL_HINT)
+
+    monkeypatch.setattr(export_png, "figure_png", unavailable)
+    quiet = briefing.Brief(**{**brief.__dict__, "notes": []})
+    word = docx.Document(io.BytesIO(document.build(quiet, text, "图")))
+    assert len(word.inline_shapes) == 0
+    assert "此处未插入名次走势图" in word.paragraphs[-1].text and "chromium" in word.paragraphs[-1].text
+    with pytest.raises(document.TemplateError, match="第 1 行：不认识的图“地图”"):
+        document.build(brief, "【图】地图", "坏图")
