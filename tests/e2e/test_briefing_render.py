@@ -45,7 +45,7 @@ def test_pdf_has_one_page_per_slide(rendered):
     pdf, pages, _, data = rendered
     import io
 
-    assert len(pages) == len(Presentation(io.BytesIO(data)).slides) == 12
+    assert len(pages) == len(Presentation(io.BytesIO(data)).slides) == 11
 
 
 def test_cjk_text_is_drawn_with_a_cjk_font(rendered):
@@ -89,3 +89,29 @@ def test_chart_png_has_double_resolution_and_chinese_font():
     finally:
         export_png.stop()
     assert Image.open(io.BytesIO(png)).size == (1200, 600)
+
+
+def test_the_word_brief_renders_through_libreoffice_with_cjk_fonts(e2e_demo_db, artifacts):
+    """Word 通报（示例库）：LibreOffice 转 PDF，每页出 PNG 到 artifacts/briefing_docx/ 供人看，中文用 CJK 字体画。"""
+    from chuangwen.briefing import document
+
+    con = db.open_readonly(e2e_demo_db)
+    try:
+        brief = briefing.collect(con)
+    finally:
+        con.close()
+    pdf_bytes = document.to_pdf(document.build(brief, png=export_png.available()))
+    out = artifacts / "briefing_docx"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*"):
+        old.unlink()
+    pdf = out / "tongbao.pdf"
+    pdf.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / "page")], check=True, timeout=120)
+    assert len(list(out.glob("page-*.png"))) >= 3
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
+    assert any(any(m in n for m in CJK_FONT_MARKERS) for n in names), fonts
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        assert "创建文明城市工作指挥部办公室" in text and f"第 {brief.issue_no} 期" in text and "逾期问题清单" in text
