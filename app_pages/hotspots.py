@@ -72,7 +72,7 @@ def show_cards():
 
 
 if int(summary["problems"]) == 0:
-    if page.unfiltered:
+    if page.unfiltered and view.unfiltered:
         frame.empty_window(view, "发现的问题")     # 本页没筛选：是统计区间里没有数据，说清楚数据在哪一段
     else:
         st.info("当前筛选条件下没有问题。可以放宽本页的来源、类别、点位类型、严重程度或状态筛选，"

@@ -244,7 +244,7 @@ def end_labels(ends: list[tuple[str, int, str, str]], max_rank: int, plot_px: fl
         natural = [(rank - 0.5) * per_rank for _, rank, _, _ in group]
         placed = spread(natural, gap, font_px / 2, plot_px - font_px / 2)
         for (cat, rank, name, color), y0, y in zip(group, natural, placed):
-            out.append({"x": cat, "y": rank, "xref": "x", "yref": "y", "text": plotly_text(name),
+            out.append({"x": plotly_text(cat), "y": rank, "xref": "x", "yref": "y", "text": plotly_text(name),
                         "showarrow": True, "arrowhead": 0, "arrowwidth": 1, "arrowcolor": color,
                         "ax": font_px, "ay": round(y - y0, 1), "xanchor": "left", "yanchor": "middle",
                         "font": {"color": color, "size": font_px}})

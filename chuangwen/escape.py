@@ -29,6 +29,15 @@ def _text(value) -> str:
     return _CONTROL.sub("", str(value))
 
 
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def office_text(value) -> str:
+    """放进 Word 文稿的文字：XML 里不许出现的控制字符（台账里偶有的 \\x0b、\\x08 等）去掉，免得生成文稿时出错；
+    Word 不解释标记，其余原样。None 与 NaN 为空串。"""
+    return _XML_INVALID.sub("", _text(value))
+
+
 def html_text(value) -> str:
     """放进 HTML 元素内容或属性值的文字：& < > " ' 全部转成实体。None 与 NaN 为空串。"""
     return html.escape(_text(value), quote=True)

@@ -105,6 +105,11 @@ class View:
         return cls.of(meta, as_of=as_of, scope_unit=scope_unit, chosen=chosen)
 
     @property
+    def unfiltered(self) -> bool:
+        """侧栏没有筛选镇街、单位、轮次，查看范围是全部单位：这时结果为空只能是统计区间里没有数据。"""
+        return self.township is None and self.unit is None and self.round is None and self.scope_unit is None
+
+    @property
     def title_suffix(self) -> str:
         """标题里“ · 本县名称”（已转义）；本县没选定时为空，标题不会以“·”结尾。"""
         from chuangwen.escape import md

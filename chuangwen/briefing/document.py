@@ -26,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from chuangwen import formats, league, settings, supervision
+from chuangwen.escape import office_text
 from chuangwen.briefing.figures import PERIOD_WORDS, PERIODS, PREVIOUS_WORDS, Brief, _before, rank_png, rank_series
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("tongbao.txt")
@@ -243,7 +244,7 @@ def _para(doc, text: str, east_asia: str = FANGSONG, size: float = BODY_PT, *, a
     fmt.space_before, fmt.space_after = Pt(before), Pt(after)
     if indent:
         fmt.first_line_indent = Pt(size * 2)       # 首行空两个字
-    _fonts(p.add_run(text), east_asia, size, bold=bold, color=color)
+    _fonts(p.add_run(office_text(text)), east_asia, size, bold=bold, color=color)
     return p
 
 
@@ -260,7 +261,7 @@ def _red_rule(paragraph) -> None:
 
 def _page_number(paragraph, size: float = 14) -> None:
     """页码“— 1 —”（四号宋体）。"""
-    _fonts(paragraph.add_run("— "), SONG, size)
+    _fonts(paragraph.add_run(office_text("— ")), SONG, size)
     run = paragraph.add_run()
     _fonts(run, SONG, size)
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
@@ -272,7 +273,7 @@ def _page_number(paragraph, size: float = 14) -> None:
             el.set(qn("xml:space"), "preserve")
             el.text = text
         run._element.append(el)
-    _fonts(paragraph.add_run(" —"), SONG, size)
+    _fonts(paragraph.add_run(office_text(" —")), SONG, size)
 
 
 # 各表的列宽（厘米，合计不超过版心 15.6 厘米）；没列出的表按内容自动
@@ -299,19 +300,19 @@ def _table(doc, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | 
     trpr.append(repeat)
     for cell, name in zip(header.cells, df.columns):
         cell.text = ""
-        _fonts(cell.paragraphs[0].add_run(str(name)), HEITI, size)
+        _fonts(cell.paragraphs[0].add_run(office_text(str(name))), HEITI, size)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     if df.empty:
         merged = table.rows[1].cells[0].merge(table.rows[1].cells[-1]) if len(df.columns) > 1 else table.rows[1].cells[0]
         merged.text = ""
-        _fonts(merged.paragraphs[0].add_run("无"), FANGSONG, size)
+        _fonts(merged.paragraphs[0].add_run(office_text("无")), FANGSONG, size)
         merged.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         return
     for r, values in enumerate(df.itertuples(index=False), start=1):
         for cell, value in zip(table.rows[r].cells, values):
             cell.text = ""
             shown = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            _fonts(cell.paragraphs[0].add_run(shown), FANGSONG, size)
+            _fonts(cell.paragraphs[0].add_run(office_text(shown)), FANGSONG, size)
 
 
 def _setup(doc, brief: Brief) -> None:
@@ -334,8 +335,8 @@ def _setup(doc, brief: Brief) -> None:
         _page_number(p)
         note = footer.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _fonts(note.add_run(f"数据截至 {formats.moment(brief.cutoff)}　数据指纹 {brief.short_digest}"), FANGSONG, 8,
-               color=RGBColor(0x78, 0x78, 0x78))
+        line = f"数据截至 {formats.moment(brief.cutoff)}　数据指纹 {brief.short_digest}"
+        _fonts(note.add_run(office_text(line)), FANGSONG, 8, color=RGBColor(0x78, 0x78, 0x78))
 
 
 def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
@@ -385,7 +386,7 @@ def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
         elif line.kind == "落款日期":
             _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
     cp = doc.core_properties
-    cp.title = f"{brief.title} 第{brief.issue_no}期"
+    cp.title = office_text(f"{brief.title} 第{brief.issue_no}期")
     cp.subject = f"统计区间 {brief.period_text}；数据截至 {formats.moment(brief.cutoff)}"
     cp.author = cp.last_modified_by = "创文看板"
     cp.category = PERIODS[brief.period.key]
@@ -425,8 +426,14 @@ def to_pdf(docx: bytes, timeout: int = 180) -> bytes:
         src = Path(tmp) / "tongbao.docx"
         src.write_bytes(docx)
         profile = Path(tmp) / "profile"
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=timeout)
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                            "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"LibreOffice 转 PDF 超过 {timeout} 秒没有完成，请稍后再试或下载 Word 版。") from None
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["（没有输出）"]
+            raise RuntimeError(f"LibreOffice 转 PDF 失败（退出码 {exc.returncode}）：{detail[0][:200]}") from None
         out = Path(tmp) / "tongbao.pdf"
         if not out.exists():
             raise RuntimeError("LibreOffice 没有生成 PDF（可能缺少文字处理组件：apt-get install libreoffice-writer）。")

@@ -22,12 +22,20 @@ _NODE_CODE = re.compile(r"^\d+(\.\d+){0,3}$")
 _HEADER_CODE = re.compile(r"^(\d+(?:\.\d+)?)(?:[\s.、．:：_-]*(.*))?$")
 # 名次列按含义认：表头里有这些词（公布名次、全省排名、省内排名、名次（公布）、排序号……）就是名次，不是分项得分
 _RANK_WORDS = re.compile(r"名次|排名|排序|位次|序号")
+_NOT_A_RANK = re.compile(r"变化|升降|上轮|上期|上年|去年|目标")    # 名次变化、上轮排名、目标名次：不是本轮公布的名次
 _RANK_VALUE = re.compile(r"^\s*第?\s*(\d+)(?:\.0+)?\s*名?\s*$")
 
 
 def is_rank_header(header: str) -> bool:
-    """表头是不是名次列（名次由总分推导，这一列只用来核对）。"""
+    """表头是不是名次一类的列（都不导入：名次由总分推导）。"""
     return bool(_RANK_WORDS.search(header or ""))
+
+
+def is_published_rank(header: str) -> bool:
+    """名次一类的列里，哪些是本轮公布的名次、要逐行核对：单独的“序号”（常只是行号）、名次变化、上轮排名、目标名次不核对；
+    “排序号”这样的是名次。"""
+    h = header or ""
+    return is_rank_header(h) and h.strip() != "序号" and not _NOT_A_RANK.search(h)
 
 
 def published_rank(value) -> int | None:
@@ -338,9 +346,12 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     for col in parts:
         h = readers._clean_header(col)
         if is_rank_header(h):
-            rank_cols.append(col)
+            checked = is_published_rank(h)
+            if checked:
+                rank_cols.append(col)
             prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "表头",
-                                "列": col, "值": "", "原因": "名次由总分推导（并列同名次），这一列不导入，只用来核对"})
+                                "列": col, "值": "", "原因": "名次由总分推导（并列同名次），这一列不导入"
+                                + ("，只用来核对" if checked else "")})
             continue
         vals, has = _numbers(ck, {col: prep.table.data[col]}, col, n)
         if not has.any():

@@ -187,6 +187,9 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
         steps.append(pd.DataFrame(old_events, columns=["problem_code", "event_at", "action", "unit_code"]))
     events = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(columns=["problem_code", "event_at", "action", "unit_code"])
     prep.skipped = int((ok & is_old).sum()) - changed_rows + int((exact & ~ck.bad).sum())
+    # 只新增真会写入的问题用到的点位（被拒的行、库里已有的问题引用的新点位不留下）
+    used_sites = set(df["site_code"][new].dropna())
+    refs.new_sites[:] = [s for s in refs.new_sites if s["code"] in used_sites]
     prep.frames["problem"] = df[new].reset_index(drop=True)
     coop = pd.DataFrame([(codes_a[i], u) for i, u in coop_rows if new[i]], columns=["problem_code", "unit_code"]).drop_duplicates()
     prep.frames["problem_coop_unit"] = coop

@@ -75,9 +75,12 @@ def county_form(view: View, key: str) -> None:
             if code is None:
                 st.error("请先选择本县。")
                 return
-            appstate.set_store_setting(data.database_path(), "our_region_code", code, who.name, page=page_title())
-            appstate.set_store_setting(data.database_path(), "target_rank", int(target) if target else None, who.name,
-                                       page=page_title())
+            # 只存改了的：没动的目标名次不从环境变量或库内默认值“冻结”进库的设置
+            if code != view.county_code:
+                appstate.set_store_setting(data.database_path(), "our_region_code", code, who.name, page=page_title())
+            if (int(target) if target else None) != view.target_rank:
+                appstate.set_store_setting(data.database_path(), "target_rank", int(target) if target else None,
+                                           who.name, page=page_title())
             st.rerun()
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from chuangwen import charts
-from chuangwen.escape import md
+from chuangwen.escape import html_text, md
 
 FLAG = "projector_mode"          # 会话级标志：各页共用，切换页面后仍保持
 CHART_HEIGHT = 460
@@ -121,7 +121,7 @@ def page_bar() -> None:
     with st.container(key="cw_meeting_bar", horizontal=True, gap="large", vertical_alignment="center"):
         for path, title in pages:
             if title == current:
-                st.html(f'<p class="cw-here">{md(title)}</p>', width="content")
+                st.html(f'<p class="cw-here">{html_text(title)}</p>', width="content")
             else:
                 st.page_link(path, label=title)
         st.caption("键盘 ← → 翻页")
@@ -137,21 +137,30 @@ def plotly(fig, key: str, **kwargs) -> None:
         st.plotly_chart(fig, key=key, config=charts.PLOTLY_CONFIG, **kwargs)
 
 
+def _pick(columns: list[str], wanted: list[str]) -> list[str]:
+    """要显示的列：名称相同，或是它按口径换了单位的写法（“逾期（存量）”→“逾期（存量，每点位）”，“反弹重开”→“反弹重开（每千人）”）。"""
+    out: list[str] = []
+    for w in wanted:
+        stem = w[:-1] if w.endswith("）") else w
+        out += [c for c in columns if c not in out and (c == w or c.startswith(stem + "，") or c.startswith(w + "（"))]
+    return out
+
+
 def for_projector(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """投影用的表：只留 columns（给了时）与前 TABLE_ROWS 行；整数写成带千分位的整数，小数两位，空值留空（静态表不会替我们格式化）。"""
-    rows = df[[c for c in columns if c in df.columns]] if columns else df
+    """投影用的表：只留 columns（给了时）与前 TABLE_ROWS 行；整数写成带千分位的整数，小数两位，空值留空（静态表不会替我们格式化）。
+    st.table 把每格按 Markdown 显示：来自数据的文字（问题描述、点位、单位名）一律经 escape.md，图片、链接、:color[…] 都不成立。"""
+    rows = df[_pick(list(df.columns), columns)] if columns else df
     rows = rows.head(TABLE_ROWS)
     out = {}
     for col in rows.columns:
         values = rows[col]
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-            out[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v)
-                        for v in values.tolist()]
+            out[col] = [md(v) for v in values.tolist()]
         elif all(pd.isna(v) or float(v).is_integer() for v in values.tolist()):
             out[col] = ["" if pd.isna(v) else f"{int(v):,}" for v in values.tolist()]
         else:
             out[col] = ["" if pd.isna(v) else f"{float(v):,.2f}" for v in values.tolist()]
-    return pd.DataFrame(out, columns=list(rows.columns))
+    return pd.DataFrame({md(col): values for col, values in out.items()}, columns=[md(c) for c in rows.columns])
 
 
 def table(df: pd.DataFrame, *, big_columns: list[str] | None = None, **kwargs) -> None:

@@ -74,6 +74,20 @@ def test_projector_table_formats_numbers_and_keeps_the_chosen_columns():
     df = pd.DataFrame({"问题编号": ["WT1", "WT2"], "逾期天数": pd.array([1077, None], dtype="Int64"),
                        "得分": [87.456, 80.0], "率": ["22.2%", "—"], "其他": [1, 2]})
     out = projector.for_projector(df, ["问题编号", "逾期天数", "得分", "率", "不存在的列"])
-    assert out.to_dict("records") == [{"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22.2%"},
+    # 文字列经 escape.md（Markdown 里显示的还是 22.2%）；数字列是我们格式化的数字
+    assert out.to_dict("records") == [{"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22\\.2\\%"},
                                       {"问题编号": "WT2", "逾期天数": "", "得分": "80.00", "率": "—"}]
     assert len(projector.for_projector(pd.DataFrame({"a": range(40)}))) == projector.TABLE_ROWS
+    # 按口径换了单位的列也认得
+    norm = pd.DataFrame({"镇街": ["甲"], "逾期（存量，每点位）": [0.5], "反弹重开（每点位）": [0.25], "交办": [3]})
+    assert list(projector.for_projector(norm, ["镇街", "逾期（存量）", "反弹重开"]).columns) == \
+        ["镇街", "逾期（存量，每点位）", "反弹重开（每点位）"]
+
+
+def test_projector_table_escapes_text_from_data():
+    """st.table 把每格按 Markdown 显示：台账里的“图片”“链接”不能让投影屏去外网取图。"""
+    import pandas as pd
+
+    df = pd.DataFrame({"问题描述": ["![x](http://外网/x.png) [点我](http://a.b) :red[假红]"], "逾期天数": [3]})
+    cell = projector.for_projector(df)["问题描述"].iloc[0]
+    assert "\\!\\[x\\]\\(" in cell and "\\:red\\[" in cell and "http://" not in cell

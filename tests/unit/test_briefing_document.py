@@ -196,3 +196,22 @@ def test_the_rank_picture_is_inserted_or_its_absence_explained(brief, monkeypatc
     assert "此处未插入名次走势图" in word.paragraphs[-1].text and "chromium" in word.paragraphs[-1].text
     with pytest.raises(document.TemplateError, match="第 1 行：不认识的图“地图”"):
         document.build(brief, "【图】地图", "坏图")
+
+
+def test_control_characters_from_a_ledger_do_not_break_the_document(brief):
+    dirty = briefing.Brief(**{**brief.__dict__, "frames": dict(brief.frames)})
+    late = brief.frames["overdue_list"].copy()
+    late["description"] = "乱堆\x0b乱放\x08（台账里带进来的控制字符）"
+    dirty.frames["overdue_list"] = late
+    word = docx.Document(io.BytesIO(document.build(dirty, png=False)))
+    assert table_rows(word.tables[-1])[1][2] == "乱堆乱放（台账里带进来的控制字符）"
+
+
+def test_a_failed_pdf_conversion_is_a_chinese_message(monkeypatch):
+    def fails(*args, **kwargs):
+        raise subprocess.CalledProcessError(77, "soffice", stderr=b"Error: source file could not be loaded")
+
+    monkeypatch.setattr(document.shutil, "which", lambda name: "/usr/bin/soffice")
+    monkeypatch.setattr(document.subprocess, "run", fails)
+    with pytest.raises(RuntimeError, match="LibreOffice 转 PDF 失败（退出码 77）：Error: source file could not be loaded"):
+        document.to_pdf(b"x")

@@ -185,8 +185,13 @@ def test_scores_partial_imports_good_rows_only(tmp_path):
 
 @pytest.mark.parametrize("header", ["公布名次", "全省排名", "名次（公布）", "排序号", "省内排名", "位次"])
 def test_rank_columns_are_recognised_by_meaning(header):
-    assert assessment.is_rank_header(header)
+    assert assessment.is_rank_header(header) and assessment.is_published_rank(header)
     assert not assessment.is_rank_header("宣传氛围") and not assessment.is_rank_header("1.2")
+
+
+@pytest.mark.parametrize("header", ["序号", "名次变化", "上轮排名", "目标名次", "排名升降"])
+def test_row_numbers_and_rank_changes_are_not_imported_and_not_checked(header):
+    assert assessment.is_rank_header(header) and not assessment.is_published_rank(header)
 
 
 def test_published_ranks_are_checked_against_the_ranks_derived_from_total(tmp_path):

@@ -395,3 +395,20 @@ def test_a_new_site_needs_a_type_and_a_site_outside_the_county_is_refused_with_t
     errors = {i["行"]: (i["列"], i["原因"]) for i in exc.value.prepared.issues if i["级别"] == "错误"}
     assert errors[2][0] == "点位名称" and errors[2][1].startswith("新增点位“无类型的点位”还缺：点位类型")
     assert errors[3][0] == "经度" and "不在本县边界内，离县界约" in errors[3][1] and errors[3][1].endswith("公里")
+
+
+def test_rows_of_one_site_with_and_without_coordinates_are_one_site(ref_db):
+    rows = [row("M1", 镇街="城关街道", 点位名称="甲路背街小巷", 点位类型="背街小巷"),                       # 先出现、没有坐标
+            row("M2", 镇街="", 经度="117.16", 纬度="31.06", 点位名称="甲路背街小巷", 点位类型="背街小巷"),
+            row("M3", 镇街="城关街道", 点位名称="甲路背街小巷", 点位类型="背街小巷")]
+    run_import(ref_db, csv_bytes(rows, header=HEADER_WITH_SITE), "混合.csv", "problems", create_missing=True)
+    sites = q(ref_db, "select code, name, lon is not null from site where code like 'IMPS%'")
+    assert [(n, has) for _, n, has in sites] == [("甲路背街小巷", True)]
+    assert q(ref_db, "select count(distinct site_code) from problem where code like 'M%'") == [(1,)]
+
+
+def test_sites_of_rejected_rows_are_not_created_in_a_partial_import(ref_db):
+    rows = [row("R1", 镇街="", 经度="117.16", 纬度="31.06", 点位名称="好点位", 点位类型="公交站"),
+            row("R2", 镇街="", 经度="117.161", 纬度="31.061", 点位名称="坏行的点位", 点位类型="公交站", 严重程度="特别严重")]
+    run_import(ref_db, csv_bytes(rows, header=HEADER_WITH_SITE), "部分.csv", "problems", create_missing=True, partial=True)
+    assert q(ref_db, "select name from site where code like 'IMPS%'") == [("好点位",)]
