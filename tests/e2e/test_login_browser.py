@@ -33,7 +33,7 @@ def test_logging_in_through_the_form_opens_the_dashboard(server, anonymous_page,
     page.get_by_label("登录名").fill("e2e-admin")
     page.get_by_label("口令").fill("e2e-口令-2026-测试")
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
+    page.get_by_text("最差镇街（按逾期存量，再按本周新增）").wait_for(timeout=60_000)
     assert "当前用户：e2e-admin（管理员）" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert page.external == []
     # 口令不在服务器日志、状态库（含 WAL）里出现明文

@@ -10,7 +10,7 @@ def test_overview_renders_offline_with_figures(server, offline_page, artifacts):
     page = offline_page
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("全省排名（", exact=False).first.wait_for(timeout=60_000)
-    page.get_by_text("本周最差镇街").wait_for(timeout=30_000)
+    page.get_by_text("最差镇街（按逾期存量，再按本周新增）").wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     settle(page)
     page.screenshot(path=str(artifacts / "overview.png"))
@@ -65,7 +65,7 @@ def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server
     page = offline_page
     expected = _open_counts(e2e_demo_db)
     page.goto(server, wait_until="domcontentloaded")
-    page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
+    page.get_by_text("最差镇街（按逾期存量，再按本周新增）").wait_for(timeout=60_000)
     settle(page)   # 脚本跑完再读数字
     assert _open_figure(page) == expected[None]
     township_box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="镇街")
@@ -83,7 +83,7 @@ def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server
     page.locator('[data-testid="stSidebarNav"]').get_by_text("红黑榜").click()
     page.get_by_role("heading", name="红黑榜").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("总览").click()
-    page.get_by_text("本周最差镇街").wait_for(timeout=60_000)
+    page.get_by_text("最差镇街（按逾期存量，再按本周新增）").wait_for(timeout=60_000)
     settle(page)
     assert _open_figure(page) == expected[chosen]
     assert township_box.input_value() == chosen

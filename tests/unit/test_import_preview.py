@@ -23,7 +23,7 @@ def test_build_mapping_keeps_only_picked_columns_and_the_preset_value_maps():
     m = preview.build_mapping("problems", {"问题编号": "case_id", "镇街": preview.NOT_MAPPED, "来源": preview.NOT_MAPPED},
                               preset=preset)
     assert m.columns == {"问题编号": "case_id"}
-    assert m.defaults == {"来源": "12345热线", "严重程度": "一般"}
+    assert m.defaults == {"来源": "12345热线", "严重程度": "一般", "点位类型": "沿街地址"}
     assert m.values["整改状态"]["Closed"] == "已销号"
     assert mapping.parse(m.to_toml(), "problems") == m
 
