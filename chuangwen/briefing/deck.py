@@ -17,8 +17,8 @@ from pptx.util import Emu, Inches, Pt
 
 from chuangwen import export_png, formats, league, queries, rank_trend, settings, windows
 from chuangwen.briefing.figures import (
-    PERIODS, PREVIOUS_WORDS, REBOUND_ROWS, ROUND_TYPE, SLIDE_TITLES, Brief, _before, changes_table, hot_townships_table,
-    overdue_series, part_series, rank_png, rank_series, rebound_table,
+    PREVIOUS_WORDS, REBOUND_ROWS, ROUND_TYPE, SLIDE_TITLES, Brief, _before, changes_table, hot_townships_table,
+    overdue_series, part_series, rank_png, rank_series, rebound_table, stamp,
 )
 
 
@@ -445,19 +445,7 @@ def deck(brief: Brief, *, png: bool = True) -> bytes:
     _changes_slide(prs, brief, 10)
     _sources_slide(prs, brief, 11)
 
-    cp = prs.core_properties
-    cp.title = f"{brief.title} 第{brief.issue_no}期"
-    cp.subject = f"统计时刻 {formats.moment(brief.as_of)}；统计区间 {brief.period_text}"
-    cp.author = cp.last_modified_by = "创文看板"
-    cp.category = PERIODS[brief.period.key]
-    cp.keywords = f"数据指纹 sha256:{brief.digest}"
-    cp.comments = (f"统计时刻 {brief.as_of.isoformat(sep=' ')}；数据截至 {brief.cutoff.isoformat(sep=' ')}；"
-                   f"数据指纹 sha256:{brief.digest}")
-    cp.identifier = f"sha256:{brief.digest}"
-    cp.revision = brief.issue_no
-    # 文档时间取统计时刻而非系统时钟：同一统计时刻生成的文件属性一致
-    cp.created = cp.modified = brief.as_of
-    cp.last_printed = brief.as_of
+    stamp(prs.core_properties, brief)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

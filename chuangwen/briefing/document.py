@@ -27,7 +27,9 @@ from docx.shared import Mm, Pt, RGBColor
 
 from chuangwen import formats, league, settings, supervision
 from chuangwen.escape import office_text
-from chuangwen.briefing.figures import PERIOD_WORDS, PERIODS, PREVIOUS_WORDS, Brief, _before, rank_png, rank_series
+from chuangwen.briefing.figures import (
+    PERIOD_WORDS, PERIODS, PREVIOUS_WORDS, Brief, _before, rank_png, rank_series, stamp,
+)
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("tongbao.txt")
 KINDS = ("发文机关", "期号", "日期", "标题", "主送", "正文", "一级标题", "二级标题", "表格", "图", "附件", "落款", "落款日期")
@@ -385,17 +387,7 @@ def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
             _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
         elif line.kind == "落款日期":
             _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    cp = doc.core_properties
-    cp.title = office_text(f"{brief.title} 第{brief.issue_no}期")
-    cp.subject = f"统计区间 {brief.period_text}；数据截至 {formats.moment(brief.cutoff)}"
-    cp.author = cp.last_modified_by = "创文看板"
-    cp.category = PERIODS[brief.period.key]
-    cp.keywords = f"数据指纹 sha256:{brief.digest}"
-    cp.comments = (f"统计时刻 {brief.as_of.isoformat(sep=' ')}；数据截至 {brief.cutoff.isoformat(sep=' ')}；"
-                   f"数据指纹 sha256:{brief.digest}")
-    cp.identifier = f"sha256:{brief.digest}"
-    cp.revision = brief.issue_no
-    cp.created = cp.modified = cp.last_printed = brief.as_of   # 文档时间取统计时刻：同一期重新生成属性一致
+    stamp(doc.core_properties, brief)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -235,6 +235,23 @@ def rank_series(brief: Brief) -> tuple[list[str], list[float | None], int]:
     return hist["round_label"].astype(str).tolist(), ranks, max(size, brief.target_rank or 1)
 
 
+def stamp(cp, brief: Brief) -> None:
+    """幻灯片与 Word 文稿共用的文档属性：标题、统计时刻与区间、数据指纹；文档时间取统计时刻（不取系统时钟），
+    所以同一期重新生成的文件属性一致。cp 为 python-pptx / python-docx 的 core_properties（两者同形）。"""
+    from chuangwen.escape import office_text
+
+    cp.title = office_text(f"{brief.title} 第{brief.issue_no}期")
+    cp.subject = f"统计时刻 {formats.moment(brief.as_of)}；统计区间 {brief.period_text}"
+    cp.author = cp.last_modified_by = "创文看板"
+    cp.category = PERIODS[brief.period.key]
+    cp.keywords = f"数据指纹 sha256:{brief.digest}"
+    cp.comments = (f"统计时刻 {brief.as_of.isoformat(sep=' ')}；数据截至 {brief.cutoff.isoformat(sep=' ')}；"
+                   f"数据指纹 sha256:{brief.digest}")
+    cp.identifier = f"sha256:{brief.digest}"
+    cp.revision = brief.issue_no
+    cp.created = cp.modified = cp.last_printed = brief.as_of
+
+
 def rank_png(brief: Brief, width: int, height: int) -> bytes | None:
     """全组名次走势图（本县、对手与前 N 名；与排名趋势页同一构建）的 PNG，幻灯片与 Word 文稿共用。
     没有成绩时为 None；没有浏览器时记一条说明到 brief.notes 并返回 None（调用方写明没插图的原因）。"""
