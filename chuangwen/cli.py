@@ -350,21 +350,10 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print("\n".join(dbinfo.info_lines(args.db)))
     return 0
 
+
 def _open_current(path: Path):
-    """只读打开结构版本正好是本程序版本的库（导出、通报用）；不是时抛中文的 DatabaseError。"""
-    db._check_is_duckdb_file(path)
-    con = db._connect(path, read_only=True)
-    try:
-        version = db.schema_version(con)
-        if version == 0:
-            raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
-        db._refuse_newer(version, path)
-        if version < db.SCHEMA_VERSION:
-            raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
-    except db.DatabaseError:
-        con.close()
-        raise
-    return con
+    """只读打开结构版本正好是本程序版本的库（导出、通报用）；规则在 dbinfo.open_checked。"""
+    return dbinfo.open_checked(path, current=True)[0]
 
 
 def _cmd_export_problems(args: argparse.Namespace) -> int:

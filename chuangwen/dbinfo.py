@@ -88,8 +88,9 @@ def _derived_cutoff(con) -> str | None:
     return row[0] if row else None
 
 
-def info_lines(path: Path) -> list[str]:
-    """chuangwen info 的输出（只读）。"""
+def open_checked(path: Path, *, current: bool):
+    """只读打开一个创文看板的库，返回 (连接, 结构版本)；不是本程序的库、结构版本更高时抛中文的 DatabaseError。
+    current=True（导出、通报）时还要求结构版本正好是本程序的版本；查看概况（info）时低版本也能打开。"""
     db._check_is_duckdb_file(path)
     con = db._connect(path, read_only=True)
     try:
@@ -97,6 +98,18 @@ def info_lines(path: Path) -> list[str]:
         if version == 0:
             raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
         db._refuse_newer(version, path)
+        if current and version < db.SCHEMA_VERSION:
+            raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
+    except db.DatabaseError:
+        con.close()
+        raise
+    return con, version
+
+
+def info_lines(path: Path) -> list[str]:
+    """chuangwen info 的输出（只读）。"""
+    con, version = open_checked(path, current=False)
+    try:
         meta = db.read_meta(con)
         derived = None if meta.get("data_cutoff") else _derived_cutoff(con)
         counts = table_counts(con)
