@@ -5,21 +5,12 @@ import time
 
 import streamlit as st
 
-from chuangwen import db, demo, settings
+from chuangwen import db, demo, settings, sitemap
 from chuangwen.escape import md
 from chuangwen.ui import data, frame, login
 from chuangwen.view import NoData
 
-PAGES = [
-    st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/rank_trend.py", title="排名趋势", icon=":material/trending_up:"),
-    st.Page("app_pages/hotspots.py", title="问题热点", icon=":material/map:"),
-    st.Page("app_pages/league.py", title="红黑榜", icon=":material/military_tech:"),
-    st.Page("app_pages/supervision.py", title="整改督办", icon=":material/assignment:"),
-    st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:"),
-    st.Page("app_pages/briefing.py", title="通报导出", icon=":material/slideshow:"),
-    st.Page("app_pages/admin.py", title="账号与审计", icon=":material/admin_panel_settings:"),
-]
+PAGES = [st.Page(p.file, title=p.title, icon=p.icon, default=p.default) for p in sitemap.PAGES]
 
 
 def pages_for(viewer) -> list:
@@ -42,9 +33,13 @@ def _open_database() -> None:
 def main() -> None:
     """一次页面运行：打开库、侧栏口径、导航到当前页。"""
     started = time.perf_counter()
+    # 谁在看：WebSocket 握手带来的登录 cookie 指向的服务器端会话（Web 服务器的门已经认过一次，这里每次运行再认）
+    identity = login.current()
     st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
     frame.chinese_chrome()
-    viewer = login.gate()      # 没登录时只有登录表单：下面的库、侧栏与页面都不运行
+    if identity is None:       # 会话已结束：只有一句说明与重新登录的链接，下面的库、侧栏与页面都不运行
+        login.ended()
+    viewer = identity.viewer
     try:
         _open_database()
         base = frame.context(viewer)

@@ -40,7 +40,8 @@ with tab_users:
         name = st.text_input("登录名（汉字、字母、数字或 . - _ @）", max_chars=32)
         role = st.selectbox("角色", accounts.ROLES, index=0)
         unit = st.selectbox("单位（只用于责任单位账号）", [None, *units], format_func=lambda c: "（不绑定）" if c is None else units[c])
-        first = st.text_input("初始口令（至少 8 个字符，告诉本人后请其登录后自己改）", type="password", max_chars=256)
+        first = st.text_input("初始口令（告诉本人后请其登录后自己改）", type="password", max_chars=256,
+                              help=accounts.password_rule())
         if st.form_submit_button("新建", type="primary", icon=":material/person_add:"):
             try:
                 accounts.add(path, name, role, first, unit_code=unit if role == "责任单位" else None, units=units,
@@ -67,7 +68,7 @@ with tab_users:
                     else:
                         changed(f"已把 {target} 改为{new_role}。")
             with st.form("ad_password", clear_on_submit=True):
-                reset = st.text_input("重设口令（至少 8 个字符）", type="password", max_chars=256)
+                reset = st.text_input("重设口令", type="password", max_chars=256, help=accounts.password_rule())
                 if st.form_submit_button("重设口令", icon=":material/key:"):
                     try:
                         accounts.set_password(path, target, reset, by=who.name)

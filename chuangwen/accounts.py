@@ -2,8 +2,10 @@
 
 账号放在库旁的状态库（chuangwen.appstate，SQLite），不进分析快照：登录、改口令这样许多人同时发生的小写入，不该每次发布一个快照。
 - 口令只存 argon2id 散列（argon2-cffi 的默认参数）；会话令牌只存 SHA-256。库、日志、审计里都没有明文。
-- 连续输错 CHUANGWEN_LOGIN_ATTEMPTS 次锁定 CHUANGWEN_LOCKOUT_MINUTES 分钟；会话从最近一次操作起 CHUANGWEN_SESSION_HOURS 小时有效，
-  退出、改口令、停用账号都在服务器这边立即结束会话。
+- 登录失败只有一句话（不说是没有这个人、口令不对还是账号停用）；不锁账号，而是按“登录名 + 来源地址”与“来源地址”
+  限速：连续失败越多要等得越久（CHUANGWEN_LOGIN_FREE_ATTEMPTS、CHUANGWEN_LOGIN_MAX_DELAY）。外人错多少次也挡不住管理员从别处登录。
+- 口令策略与闲置退出是声明的设置：至少 8 个字符、3 类字符；闲置 30 分钟退出（CHUANGWEN_SESSION_IDLE_MINUTES）。
+  退出、改口令、改角色、停用账号都在服务器这边立即结束会话。
 - 四种角色能做什么只写在 PERMISSIONS 一处；责任单位账号绑定一个单位，查看范围（Viewer.scope_unit）就是它。
 - 每次登录（成功、失败、锁定）、退出、账号变动都记一条审计（只追加，迁移里的触发器拒绝改与删）。
 """
@@ -14,7 +16,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,13 +43,24 @@ PAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "账号与审计": ("users", "audit"),
 }
 
-MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[\w.\-@\u4e00-\u9fff]{1,32}$")
 _HASHER = PasswordHasher()
 
 
 class AccountError(ValueError):
     """账号操作或登录被拒绝；消息是给用户看的中文。"""
+
+
+# 登录失败一律这一句：不让试探的人知道是没有这个人、口令不对，还是账号停用了
+LOGIN_FAILED = "登录没有成功：登录名或口令不对，或账号不可用。忘记口令或账号不可用请联系本单位的看板管理员。"
+
+
+class LoginThrottled(AccountError):
+    """这个登录名从这个地址（或这个地址）失败太多次，要等一会儿才受理。"""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"尝试太频繁，请 {seconds} 秒后再试。")
 
 
 @dataclass(frozen=True)
@@ -112,9 +124,30 @@ def check_name(name: str) -> str:
     return name
 
 
+PASSWORD_KINDS = ("大写字母", "小写字母", "数字", "其他字符")
+
+
+def _kind(ch: str) -> str:
+    if ch.isascii() and ch.isupper():
+        return "大写字母"
+    if ch.isascii() and ch.islower():
+        return "小写字母"
+    if ch.isdigit():
+        return "数字"
+    return "其他字符"
+
+
+def password_rule() -> str:
+    """口令策略的一句话（表单与命令行的提示）。"""
+    return (f"口令至少 {settings.get('password_min_length')} 个字符，含{'、'.join(PASSWORD_KINDS)}中的至少 "
+            f"{min(settings.get('password_min_kinds'), len(PASSWORD_KINDS))} 类，且不能与登录名相同。")
+
+
 def check_password(password: str, name: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"口令至少 {MIN_PASSWORD} 个字符。")
+    password = password or ""
+    if len(password) < settings.get("password_min_length") \
+            or len({_kind(ch) for ch in password}) < min(settings.get("password_min_kinds"), len(PASSWORD_KINDS)):
+        raise AccountError(password_rule())
     if password.strip().lower() == name.lower():
         raise AccountError("口令不能与登录名相同。")
     return password
@@ -161,36 +194,43 @@ def add(db_path, name: str, role: str, password: str, *, unit_code: str | None =
 DEMO_ADMIN = "演示管理员"
 
 
+def generated_password() -> str:
+    """随机口令（12 个字符，大小写字母、数字与符号各至少一个）：满足默认口令策略，也满足更严的设置。"""
+    import string
+
+    pools = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "-_.")
+    while True:
+        chars = [secrets.choice(pool) for pool in pools] + [secrets.choice("".join(pools)) for _ in range(8)]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        if len({_kind(ch) for ch in password}) == 4:
+            return password
+
+
 def ensure_demo_admin(db_path, *, by: str) -> str | None:
     """内置示例库第一次启动、还没有任何账号时：建一个管理员，口令随机生成（不是固定的默认口令），返回给启动的人看一次。
     已有账号时什么都不做，返回 None。只用于内置的示例库（虚构数据）。"""
     if has_accounts(db_path):
         return None
-    password = secrets.token_urlsafe(9)
+    password = generated_password()
     add(db_path, DEMO_ADMIN, "管理员", password, units={}, by=by)
     return password
 
 
 def accounts(db_path) -> list[dict]:
     with appstate.connect(db_path) as con:
-        rows = con.execute("select name, role, unit_code, disabled, failures, locked_until, created_at, created_by,"
-                           " changed_at from account order by name").fetchall()
-    keys = ("name", "role", "unit_code", "disabled", "failures", "locked_until", "created_at", "created_by", "changed_at")
+        rows = con.execute("select name, role, unit_code, disabled, created_at, created_by, changed_at"
+                           " from account order by name").fetchall()
+    keys = ("name", "role", "unit_code", "disabled", "created_at", "created_by", "changed_at")
     return [dict(zip(keys, r)) for r in rows]
 
 
-def accounts_table(rows: list[dict], units: dict[str, str], now: datetime | None = None):
-    """账号列表（管理员页面）：中文列名，单位写名称，状态写“可用 / 已停用 / 锁定到 …”。"""
+def accounts_table(rows: list[dict], units: dict[str, str]):
+    """账号列表（管理员页面）：中文列名，单位写名称，状态写“可用 / 已停用”。"""
     import pandas as pd
 
-    at = _text(now or _now())
-
     def state(r: dict) -> str:
-        if r["disabled"]:
-            return "已停用"
-        if r["locked_until"] and r["locked_until"] >= at:
-            return f"锁定到 {r['locked_until'][:16]}"
-        return "可用"
+        return "已停用" if r["disabled"] else "可用"
     return pd.DataFrame({"登录名": [r["name"] for r in rows], "角色": [r["role"] for r in rows],
                          "单位": [units.get(r["unit_code"], r["unit_code"]) if r["unit_code"] else "" for r in rows],
                          "状态": [state(r) for r in rows], "建立时间": [r["created_at"] for r in rows],
@@ -199,7 +239,7 @@ def accounts_table(rows: list[dict], units: dict[str, str], now: datetime | None
 
 def set_password(db_path, name: str, password: str, *, by: str, old_password: str | None = None,
                  now: datetime | None = None) -> None:
-    """改口令：本人改要核对旧口令（old_password）；管理员改不要。清零失败次数、解锁，并结束这个账号的全部会话。"""
+    """改口令：本人改要核对旧口令（old_password）；管理员改不要。清掉这个登录名的限速，并结束这个账号的全部会话。"""
     at = _text(now or _now())
     check_password(password, name)
     with appstate.connect(db_path) as con:
@@ -210,8 +250,8 @@ def set_password(db_path, name: str, password: str, *, by: str, old_password: st
         if wrong_old:
             appstate.record(con, by, "改口令失败", "旧口令不对", at=at)     # 先记下（提交），出了事务再报错
         else:
-            con.execute("update account set pw_hash = ?, failures = 0, locked_until = null, changed_at = ? where name = ?",
-                        (_HASHER.hash(password), at, name))
+            con.execute("update account set pw_hash = ?, changed_at = ? where name = ?", (_HASHER.hash(password), at, name))
+            con.execute("delete from login_throttle where key like ? escape '\\'", (_like_prefix(_account_key(name, "")),))
             con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
             appstate.record(con, by, "改口令", name, at=at)
     if wrong_old:
@@ -264,53 +304,101 @@ def _verify(pw_hash: str, password: str) -> bool:
 
 # ---------------------------------------------------------------- 登录与会话
 
-def login(db_path, name: str, password: str, *, now: datetime | None = None) -> Login:
-    """核对口令，成功时开一个会话。失败、锁定都记审计（先提交再报错），消息不说是登录名错还是口令错。"""
+# 没有这个账号时也核对一次口令（对一个固定的散列），让“没有这个人”与“口令不对”用时相同
+_DUMMY_HASH = _HASHER.hash("没有这个账号时拿来比对的口令")
+
+
+def _account_key(name: str, client: str) -> str:
+    return f"acct:{name}|ip:{client}"
+
+
+def _client_key(client: str) -> str:
+    return f"ip:{client}"
+
+
+def _like_prefix(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def throttle_delay(failures: int, free: int, max_delay: int) -> int:
+    """连续失败 failures 次之后要等几秒：前 free 次不等，之后 2、4、8……秒翻倍，最长 max_delay 秒。"""
+    if failures < free:
+        return 0
+    return min(2 ** (failures - free + 1), max_delay)
+
+
+def login(db_path, name: str, password: str, *, client: str = "本机", now: datetime | None = None) -> Login:
+    """核对口令，成功时开一个会话。client 是来源地址（限速按它与登录名分开计）。
+    失败一律抛 AccountError(LOGIN_FAILED)；限速中抛 LoginThrottled（不核对口令）。失败与限速都记审计（先提交再报错）。"""
     moment = now or _now()
     with appstate.connect(db_path) as con:
-        outcome = _attempt(con, name, password, moment)
-    if isinstance(outcome, str):
-        raise AccountError(outcome)
+        outcome = _attempt(con, name, password, str(client)[:64] or "未知", moment)
+    if isinstance(outcome, AccountError):
+        raise outcome
     return outcome
 
 
-def _attempt(con, name: str, password: str, moment: datetime) -> Login | str:
-    """一次登录尝试（在状态库事务里）：成功给 Login，失败给要显示的消息；计数与审计都写进同一事务。"""
+def _throttled(con, keys: list[str], at: str) -> int:
+    """这些键里最晚的解除时刻离现在还有几秒（0 = 不限速）。"""
+    until = con.execute(f"select max(blocked_until) from login_throttle where key in ({', '.join('?' * len(keys))})"
+                        " and blocked_until > ?", (*keys, at)).fetchone()[0]
+    if until is None:
+        return 0
+    return max(1, int((datetime.strptime(until, "%Y-%m-%d %H:%M:%S") - datetime.strptime(at, "%Y-%m-%d %H:%M:%S"))
+                      .total_seconds()))
+
+
+def _count_failure(con, key: str, free: int, max_delay: int, moment: datetime) -> int:
+    """这个键再记一次失败，返回从现在起要等的秒数。"""
+    at = _text(moment)
+    row = con.execute("select failures from login_throttle where key = ?", (key,)).fetchone()
+    failures = (row[0] if row else 0) + 1
+    delay = throttle_delay(failures, free, max_delay)
+    until = _text(moment + timedelta(seconds=delay)) if delay else None
+    con.execute("insert into login_throttle values (?, ?, ?, ?) on conflict (key) do update set"
+                " failures = excluded.failures, blocked_until = excluded.blocked_until, last_failure = excluded.last_failure",
+                (key, failures, until, at))
+    return delay
+
+
+def _attempt(con, name: str, password: str, client: str, moment: datetime) -> Login | AccountError:
+    """一次登录尝试（在状态库事务里）：成功给 Login，失败给要抛的错；计数与审计都写进同一事务。"""
     at = _text(moment)
     shown = _shown_name(name)
-    row = con.execute("select role, unit_code, pw_hash, disabled, failures, locked_until from account where name = ?",
-                      (name,)).fetchone()
-    if row is None:
-        appstate.record(con, shown, "登录失败", "没有这个账号", at=at)
-        return "登录名或口令不对。"
-    role, unit_code, pw_hash, disabled, failures, locked_until = row
-    if disabled:
-        appstate.record(con, shown, "登录失败", "账号已停用", at=at)
-        return "这个账号已停用，请联系管理员。"
-    if locked_until and locked_until >= at:
-        appstate.record(con, shown, "登录失败", f"账号锁定中（到 {locked_until}）", at=at)
-        return f"连续输错口令，账号已锁定到 {locked_until[:16]}，请稍后再试或联系管理员。"
-    if not _verify(pw_hash, password):
-        failures = (0 if locked_until else failures) + 1      # 锁定过期后重新计数
-        limit = settings.get("login_attempts")
-        if failures >= limit:
-            until = _text(moment + timedelta(minutes=settings.get("lockout_minutes")))
-            con.execute("update account set failures = 0, locked_until = ? where name = ?", (until, name))
-            appstate.record(con, shown, "账号锁定", f"连续 {failures} 次口令不对，锁定到 {until}", at=at)
-            return f"连续 {failures} 次口令不对，账号已锁定到 {until[:16]}。"
-        con.execute("update account set failures = ?, locked_until = null where name = ?", (failures, name))
-        appstate.record(con, shown, "登录失败", f"口令不对（连续第 {failures} 次）", at=at)
-        return f"登录名或口令不对（再错 {limit - failures} 次将锁定账号）。"
+    keys = [_account_key(name, client), _client_key(client)]
+    wait = _throttled(con, keys, at)
+    if wait:
+        # 限速中不核对口令（不给猜口令的人任何回答）；审计只在开始限速时记，免得被刷满
+        return LoginThrottled(wait)
+    row = con.execute("select role, unit_code, pw_hash, disabled from account where name = ?", (name,)).fetchone()
+    matches = _verify(row[2] if row else _DUMMY_HASH, password)
+    if row is None or row[3] or not matches:
+        why = "没有这个账号" if row is None else ("账号已停用" if row[3] else "口令不对")
+        appstate.record(con, shown, "登录失败", f"{why}（来自 {client}）", at=at)
+        free, max_delay = settings.get("login_free_attempts"), settings.get("login_max_delay_seconds")
+        delays = [_count_failure(con, keys[0], free, max_delay, moment),
+                  _count_failure(con, keys[1], free * 4, max_delay, moment)]
+        if max(delays):
+            failures = con.execute("select failures from login_throttle where key = ?", (keys[0],)).fetchone()[0]
+            appstate.record(con, shown, "登录限速",
+                            f"来自 {client}：这个登录名连续 {failures} 次失败，{max(delays)} 秒内不受理", at=at)
+        return AccountError(LOGIN_FAILED)
+    role, unit_code = row[0], row[1]
     token = secrets.token_urlsafe(32)
-    expires = _text(moment + timedelta(hours=settings.get("session_hours")))
-    con.execute("update account set failures = 0, locked_until = null where name = ?", (name,))
+    expires = _text(moment + timedelta(minutes=settings.get("session_idle_minutes")))
+    con.execute("delete from login_throttle where key = ?", (keys[0],))
     con.execute("insert into login_session values (?, ?, ?, ?, ?, null)", (_digest(token), name, at, at, expires))
-    appstate.record(con, name, "登录", role, at=at)
+    appstate.record(con, name, "登录", f"{role}（来自 {client}）", at=at)
     return Login(token, Viewer(name, role, unit_code))
 
 
+def token_digest(token: str) -> str:
+    """会话令牌的 SHA-256（库里只存它）：也用作这个登录会话的标识（下载、页面会话归谁）。"""
+    return _digest(token)
+
+
 def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -> Viewer | None:
-    """令牌对应的、仍有效的会话 → 登录的人，并把有效期顺延；过期、已退出、账号停用或不存在时 None。"""
+    """令牌对应的、仍有效的会话 → 登录的人，并把闲置期限顺延；过期、已退出、账号停用或不存在时 None。"""
     if not token:
         return None
     moment = now or _now()
@@ -322,9 +410,9 @@ def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -
             (_digest(token), at)).fetchone()
         if row is None:
             return None
-        # 顺延有效期；一分钟内只记一次（每次页面运行都来问，不必每次都写）
+        # 顺延闲置期限；一分钟内只记一次（每个请求、每次页面运行都来问，不必每次都写）
         con.execute("update login_session set last_seen = ?, expires_at = ? where token_sha256 = ? and last_seen < ?",
-                    (at, _text(moment + timedelta(hours=settings.get("session_hours"))), _digest(token),
+                    (at, _text(moment + timedelta(minutes=settings.get("session_idle_minutes"))), _digest(token),
                      _text(moment - timedelta(minutes=1))))
     return Viewer(*row)
 
@@ -350,5 +438,3 @@ def logout(db_path, token: str | None, *, now: datetime | None = None) -> None:
         appstate.record(con, row[0], "退出", None, at=at)
 
 
-def state_file(db_path) -> Path:
-    return appstate.state_path(db_path)

@@ -1,5 +1,9 @@
 """`chuangwen serve`：用随产品发布的加固设置启动看板，设置全部写在命令行上，与从哪个目录启动无关。
 
+看板是一个 ASGI 应用（st.App，webapp.py）：登录路由、每个请求先过的门与安全响应头都在应用里，单进程不经 nginx 也一样；
+多进程与 HTTPS 时前面加 nginx（按 cookie 粘到同一进程），nginx 给每个转发的请求加一个本次启动生成的暗号，
+看板只认带着暗号的请求里的统一认证请求头与客户端地址。
+
 Streamlit 会读当前目录的 .streamlit/config.toml 和 ~/.streamlit/config.toml；从别处启动时它们可能不在，
 也可能是别人放的（监听所有网卡、显示完整堆栈、发送使用统计、关掉静态文件）。命令行参数优先于这两处与
 STREAMLIT_* 环境变量，所以这里把每一项都显式传过去。不依赖 streamlit（只拼命令行）。
@@ -11,10 +15,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from chuangwen import settings
+from chuangwen import settings, signin
 from chuangwen.imports.readers import MAX_MB
 
-DASHBOARD = settings.APP_ROOT / "dashboard.py"
+WEBAPP = settings.APP_ROOT / "webapp.py"
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,9 @@ def streamlit_flags(address: str, port: int) -> list[str]:
     return flags
 
 
-def command(address: str, port: int, python: str = sys.executable, dashboard: Path = DASHBOARD) -> list[str]:
-    """启动看板的完整命令行（绝对路径，任何工作目录下都一样）。"""
-    return [python, "-m", "streamlit", "run", str(dashboard), *streamlit_flags(address, port)]
+def command(address: str, port: int, python: str = sys.executable, webapp: Path = WEBAPP) -> list[str]:
+    """启动看板的完整命令行（绝对路径，任何工作目录下都一样）：streamlit run 认出 webapp.py 里的 st.App，用 uvicorn 运行。"""
+    return [python, "-m", "streamlit", "run", str(webapp), *streamlit_flags(address, port)]
 
 
 # ---------------------------------------------------------------- 多个进程 + 反向代理
@@ -79,10 +83,44 @@ def find_nginx() -> str | None:
     return None
 
 
-def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path) -> str:
-    """由模板生成 nginx 配置：监听 address:port，按 cookie 粘到 worker_ports 中的一个。"""
+def _worker_user() -> tuple[str, int, int] | None:
+    """root 启动时 nginx 的工作进程降到的用户：Debian 的 www-data，没有时 nobody。不是 root 时不换（None）。"""
+    import grp
+    import pwd
+
+    if os.geteuid() != 0:
+        return None
+    for name in ("www-data", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        group = grp.getgrgid(entry.pw_gid).gr_name
+        return f"{name} {group}", entry.pw_uid, entry.pw_gid
+    raise ServeError("以 root 启动时 nginx 的工作进程要降到普通用户，但本机既没有 www-data 也没有 nobody 用户。")
+
+
+TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+def prepare_runtime(runtime: Path) -> str:
+    """nginx 的运行目录：配置（含暗号）只有启动的用户能读；工作进程降权后只能进自己的临时目录。返回 user 指令（或空）。"""
+    runtime.mkdir(parents=True, exist_ok=True)
+    worker = _worker_user()
+    os.chmod(runtime, 0o711 if worker else 0o700)     # 工作进程能穿过，不能列目录、读配置
+    for name in TEMP_DIRS:
+        path = runtime / name
+        path.mkdir(exist_ok=True)
+        if worker:
+            os.chown(path, worker[1], worker[2])
+            os.chmod(path, 0o700)
+    return f"user {worker[0]};" if worker else ""
+
+
+def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path, *, secret: str,
+                 user: str = "") -> str:
+    """由模板生成 nginx 配置：监听 address:port，按 cookie 粘到 worker_ports 中的一个，每个转发的请求带上暗号 secret。"""
     listen = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-    user = "user root;" if os.geteuid() == 0 else ""   # root 启动时 nginx 默认降到 nobody，读不了运行目录
     header = settings.get("trust_user_header") or "X-Chuangwen-User"   # 不信任时也清空客户端带的这个名字
     cert, key = settings.get("tls_cert"), settings.get("tls_key")
     if bool(cert) != bool(key):
@@ -93,11 +131,11 @@ def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path
         "user_header": header,
         # 没开统一认证时，本机来的也不转发（一律清空）
         "user_header_value": ("$http_" + header.lower().replace("-", "_")) if settings.get("trust_user_header") else '""',
+        "proxy_header": signin.PROXY_HEADER, "client_header": signin.CLIENT_HEADER, "secret": secret,
         "ssl": " ssl" if cert else "",
         "tls": (f"        ssl_certificate {cert};\n        ssl_certificate_key {key};\n"
                 "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_cache shared:cw_tls:1m;") if cert else "",
         "cookie_secure": "; Secure" if cert else "",
-        "hsts": '            add_header Strict-Transport-Security "max-age=31536000" always;' if cert else "",
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
     for key, value in values.items():
@@ -142,6 +180,7 @@ def _wait_healthy(port: int, proc, seconds: float = 120) -> None:
 
 def run_workers(address: str, port: int, workers: int, env: dict, runtime: Path) -> int:
     """启动 workers 个只听本机的 Streamlit 进程和前面的 nginx，一直运行到收到 SIGTERM/SIGINT 或有进程退出。"""
+    import secrets
     import signal
     import subprocess
     import time
@@ -150,7 +189,9 @@ def run_workers(address: str, port: int, workers: int, env: dict, runtime: Path)
     if nginx is None:
         raise ServeError("多进程模式需要 nginx 做反向代理：请安装 Debian 的 nginx（sudo apt-get install nginx；"
                          "bash scripts/start.sh 会自动安装），或用 --workers 1。")
-    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    user = prepare_runtime(runtime)
+    secret = secrets.token_urlsafe(32)
+    env = {**env, signin.PROXY_SECRET_ENV: secret}
     ports = _free_ports(port + 1, workers)
     children: list[subprocess.Popen] = []
     stopping = False
@@ -167,7 +208,9 @@ def run_workers(address: str, port: int, workers: int, env: dict, runtime: Path)
         for p, proc in zip(ports, children):
             _wait_healthy(p, proc)
         conf = runtime / "nginx.conf"
-        conf.write_text(nginx_config(address, port, ports, runtime), encoding="utf-8")
+        conf.touch(mode=0o600)
+        os.chmod(conf, 0o600)
+        conf.write_text(nginx_config(address, port, ports, runtime, secret=secret, user=user), encoding="utf-8")
         check = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(runtime)], capture_output=True, text=True)
         if check.returncode != 0:
             raise ServeError(f"nginx 配置检查未通过：{check.stderr.strip()[:400]}")

@@ -13,8 +13,8 @@ from typing import Callable
 
 import streamlit as st
 
-from chuangwen import appstate, export_png
-from chuangwen.ui import data, frame
+from chuangwen import appstate, export_png, signin
+from chuangwen.ui import data, frame, login, webapp
 
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -25,15 +25,28 @@ def png_file_name(name: str) -> str:
     return base if base.lower().endswith(".png") else f"{base}.png"
 
 
+class DownloadRefused(RuntimeError):
+    """点下载时登录已结束或账号有了变动：不生成文件。"""
+
+
 def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None) -> Callable[[], bytes]:
-    """点了下载才生成内容；生成后记一条审计：谁、哪一页、什么筛选、多少行、文件的 SHA-256。
-    生成在 Streamlit 的后台线程里（没有会话），所以人、页面与筛选在页面运行时就取好。"""
-    who, page, path = frame.viewer().name, frame.page_title(), data.database_path()
+    """点了下载才生成内容。生成之前再核对一次登录（会话仍有效、账号仍可用、角色与单位没变），不符时记一条“下载被拒”、
+    不生成、让页面重跑（随即显示中文说明）；生成后记一条审计（谁、哪一页、什么筛选、多少行、文件的 SHA-256），
+    并登记这个文件只归这个登录会话（chuangwen.gate 只把它给这个会话）。
+    生成在 Streamlit 的后台线程里（没有会话），所以人、页面、筛选与页面会话在页面运行时就取好。"""
+    identity, page, path = login.identity(), frame.page_title(), data.database_path()
     filters = frame.view().audit_text() if frame.has_view() else None     # 空库的引导页没有口径
+    session_id = webapp.current_session_id()
 
     def run() -> bytes:
+        if identity is None or not signin.still_allowed(path, identity):
+            who = identity.viewer.name if identity is not None else "（未登录）"
+            appstate.audit_event(path, who, "下载被拒", f"{what}：登录已结束或账号有变动", page=page, filters=filters)
+            webapp.request_rerun(session_id)
+            raise DownloadRefused("登录已结束或账号有变动，没有生成文件。")
         content = make()
-        appstate.audit_event(path, who, "下载", what, page=page, filters=filters, rows=rows,
+        webapp.register_download(content, identity.owner)
+        appstate.audit_event(path, identity.viewer.name, "下载", what, page=page, filters=filters, rows=rows,
                              file_sha256=hashlib.sha256(content).hexdigest())
         return content
     return run

@@ -1,90 +1,78 @@
-"""登录门：每次页面运行先确认是谁在看（chuangwen.accounts），没登录时只画登录表单，不打开库、不显示任何数据。
+"""页面这边的登录：每次页面运行从 WebSocket 握手带来的 cookie（st.context.cookies）认人，规则与 Web 服务器的门相同
+（chuangwen.signin.identify）。登录、退出本身在 Web 服务器的 /login、/logout（chuangwen.gate），不在页面里。
 
-登录成功后令牌只放在这个浏览器会话的 session_state 里（服务器这边只存它的 SHA-256）；刷新页面或新开标签页是新的会话，要重新登录。
-设置了 CHUANGWEN_TRUST_USER_HEADER 时，来自本机（反向代理）的连接按该请求头里的登录名登录（内网统一认证）。
+登录会话在服务器这边（库旁状态库），不在标签页里：刷新、新开标签页、别人发来的链接都保持登录，直到闲置超时、退出、
+改口令、改角色或停用。页面打开着的时候会话结束了，下一次运行就只显示一句说明和重新登录的链接。
 """
 from __future__ import annotations
 
+from typing import Mapping
+from urllib.parse import urlencode, urlsplit
+
 import streamlit as st
 
-from chuangwen import accounts, appstate, settings
+from chuangwen import accounts, gate, signin
 from chuangwen.escape import md
-from chuangwen.ui import data
+from chuangwen.ui import data, webapp
 
-TOKEN = "_login_token"
-_PROXY_SEEN = "_proxy_login_recorded"
-
-
-def _header_name(value: str) -> str:
-    # 请求头按 latin-1 解码；代理写进去的是 UTF-8 的中文登录名时还原回来
-    try:
-        return value.encode("latin-1").decode("utf-8").strip()
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return value.strip()
+_IDENTITY = "_identity"
 
 
-def current() -> accounts.Viewer | None:
-    """这次运行是谁：反向代理认证的登录名（只认本机来的连接），否则本会话的登录令牌；都没有时 None。"""
-    path = data.database_path()
-    header = settings.get("trust_user_header")
-    if header and st.context.ip_address is None:      # None = 本机连接（反向代理就在本机）
-        raw = st.context.headers.get(header)
-        if raw:
-            viewer = accounts.viewer_named(path, _header_name(raw))
-            if viewer is not None:
-                if not st.session_state.get(_PROXY_SEEN):
-                    appstate.audit_event(path, viewer.name, "登录", f"{viewer.role}（反向代理认证，请求头 {header}）")
-                    st.session_state[_PROXY_SEEN] = True
-                return viewer
-    return accounts.session_viewer(path, st.session_state.get(TOKEN))
+def _request_cookies() -> Mapping[str, str]:
+    return st.context.cookies
 
 
-def gate() -> accounts.Viewer:
-    """返回登录的人；没登录时画登录表单（或第一次使用的说明）并停止本次运行。"""
-    viewer = current()
-    if viewer is not None:
-        return viewer
-    st.session_state.pop(TOKEN, None)
-    path = data.database_path()
+def _request_headers() -> Mapping[str, str]:
+    return st.context.headers
+
+
+def _here() -> str:
+    """本页网址的路径与查询串（登录后回到这里；gate.ended_url 只留本站已知页面）。"""
+    parts = urlsplit(st.context.url or "/")
+    query = urlencode(st.query_params.to_dict())
+    return (parts.path or "/") + (f"?{query}" if query else "")
+
+
+def current() -> signin.Identity | None:
+    """这次运行是谁（不画任何东西）：认出来时登记这个页面会话归谁。画框在运行的第一步调用，
+    早于页面图标等任何要浏览器来取的东西。"""
+    identity = signin.identify(data.database_path(), _request_cookies(), _request_headers())
+    if identity is None:
+        st.session_state.pop(_IDENTITY, None)
+        return None
+    webapp.bind_session(identity.owner)
+    st.session_state[_IDENTITY] = identity
+    return identity
+
+
+def ended() -> None:
+    """会话已结束（或从没登录）：只画一句说明与重新登录的链接，停止本次运行。"""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
-        st.title("创文看板 · 登录")
-        if not accounts.has_accounts(path):
-            st.info("这个看板还没有账号。请在服务器上用命令行创建第一个管理员（口令在终端里输入，不会显示）：",
-                    icon=":material/person_add:")
-            st.code(f"chuangwen user add 登录名 --role 管理员 --db {path}", language="bash", wrap_lines=True)
-            st.caption("各单位的账号也用这条命令建：--role 领导 / 创建办 / 管理员，或 --role 责任单位 --unit 单位代码。")
-            st.stop()
-        with st.form("login", border=True):
-            name = st.text_input("登录名", key="login_name", max_chars=64)
-            password = st.text_input("口令", type="password", key="login_password", max_chars=256)
-            submitted = st.form_submit_button("登录", type="primary", icon=":material/login:")
-        if submitted:
-            try:
-                st.session_state[TOKEN] = accounts.login(path, name, password).token
-            except accounts.AccountError as exc:
-                st.error(md(exc), icon=":material/block:")
-            else:
-                st.rerun()
-        st.caption("忘记口令请联系管理员。连续输错口令会锁定账号一段时间。")
+        st.title("创文看板")
+        st.info("登录已结束（闲置超时、已退出、改了口令或账号有变动）。请重新登录，登录后回到这一页。",
+                icon=":material/lock_clock:")
+        st.markdown(f"[重新登录]({gate.ended_url(_here())})")
     st.stop()
 
 
-def _logout() -> None:
-    accounts.logout(data.database_path(), st.session_state.pop(TOKEN, None))
+def identity() -> signin.Identity | None:
+    """本次运行认出的人（下载在点击时用它再核对一次）。"""
+    return st.session_state.get(_IDENTITY)
 
 
 def sidebar(viewer: accounts.Viewer, units: dict[str, str]) -> None:
-    """侧栏底部：当前用户、改口令、退出（反向代理认证的不在这里退出、改口令）。"""
+    """侧栏底部：当前用户、改口令、退出（统一认证登录的不在这里退出、改口令）。"""
     sb = st.sidebar
     unit = f" · {md(units.get(viewer.unit_code, viewer.unit_code))}" if viewer.unit_code else ""
     sb.caption(f"当前用户：{md(viewer.name)}（{md(viewer.role)}{unit}）")
-    if TOKEN not in st.session_state:
+    current = identity()
+    if current is None or current.token is None:
         return
     with sb.expander("改口令"):
         with st.form("change_password", border=False):
             old = st.text_input("旧口令", type="password", max_chars=256)
-            new = st.text_input("新口令（至少 8 个字符）", type="password", max_chars=256)
+            new = st.text_input("新口令", type="password", max_chars=256, help=accounts.password_rule())
             again = st.text_input("再输一次新口令", type="password", max_chars=256)
             if st.form_submit_button("改口令"):
                 if new != again:
@@ -95,6 +83,6 @@ def sidebar(viewer: accounts.Viewer, units: dict[str, str]) -> None:
                     except accounts.AccountError as exc:
                         st.error(md(exc))
                     else:
-                        st.session_state.pop(TOKEN, None)     # 改口令结束了全部会话：用新口令重新登录
-                        st.rerun()
-    sb.button("退出登录", key="logout", on_click=_logout, icon=":material/logout:")
+                        st.rerun()       # 改口令结束了全部会话：下一次运行显示重新登录的链接
+    with sb:
+        st.html(signin.logout_form(current.token))

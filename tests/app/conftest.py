@@ -21,11 +21,16 @@ PAGES = ["app_pages/overview.py", "app_pages/rank_trend.py", "app_pages/hotspots
          "app_pages/supervision.py", "app_pages/data_admin.py", "app_pages/briefing.py"]
 
 
-TEST_PASSWORD = "测试用的口令-2026"
+TEST_PASSWORD = "Test-测试口令-2026"
+
+
+# AppTest 没有 WebSocket 握手，st.context.cookies 是空的：测试把会话令牌放在 session_state 的这个键里，
+# 下面的夹具让页面读 cookie 的那个函数改读它（只在测试里这样换；产品代码只认真正的 cookie）
+SIGNED_IN = "_test_session_cookie"
 
 
 def login_token(db_path: Path, name: str = "测试管理员", role: str = "管理员", unit: str | None = None) -> str:
-    """库旁状态库里的这个账号（没有就新建）登录一次，返回令牌：放进 AppTest 的 session_state 就是登录了。"""
+    """库旁状态库里的这个账号（没有就新建）登录一次，返回令牌：放进 AppTest 的 session_state[SIGNED_IN] 就是登录了。"""
     if accounts.viewer_named(db_path, name) is None:
         accounts.add(db_path, name, role, TEST_PASSWORD, unit_code=unit, units={unit: unit} if unit else {}, by="测试")
     return accounts.login(db_path, name, TEST_PASSWORD).token
@@ -33,18 +38,24 @@ def login_token(db_path: Path, name: str = "测试管理员", role: str = "管�
 
 @pytest.fixture(autouse=True)
 def _logged_in_as_admin(monkeypatch):
-    """页面测试默认以管理员登录：每个 AppTest 建好时就带着 CHUANGWEN_DB 那个库的管理员令牌。
-    测登录本身与各角色的测试自己换掉或删掉 session_state 里的令牌。"""
+    """页面测试默认以管理员登录：每个 AppTest 建好时就带着 CHUANGWEN_DB 那个库的管理员会话（当作浏览器的 cookie）。
+    测登录本身与各角色的测试自己换掉或删掉 session_state[SIGNED_IN]。"""
+    import streamlit as st
+
+    from chuangwen import signin
+
     real = AppTest.from_file
 
     def from_file(cls, *args, **kwargs):
         at = real(*args, **kwargs)
         path = os.environ.get("CHUANGWEN_DB")
         if path:
-            at.session_state[login.TOKEN] = login_token(Path(path))
+            at.session_state[SIGNED_IN] = login_token(Path(path))
         return at
 
     monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
+    monkeypatch.setattr(login, "_request_cookies",
+                        lambda: {signin.COOKIE: st.session_state[SIGNED_IN]} if SIGNED_IN in st.session_state else {})
 
 
 @pytest.fixture(scope="session")

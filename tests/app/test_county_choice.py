@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from chuangwen import appstate, cli, demo
 from chuangwen.ui import login
-from tests.app.conftest import DASHBOARD, PAGES, login_token
+from tests.app.conftest import SIGNED_IN, DASHBOARD, PAGES, login_token
 
 NOTICE = "还没有选定本县"
 
@@ -28,7 +28,7 @@ def open_as(path, role, monkeypatch, name=None):
     monkeypatch.delenv("CHUANGWEN_OUR_CODE", raising=False)
     monkeypatch.delenv("CHUANGWEN_TARGET_RANK", raising=False)
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.session_state[login.TOKEN] = login_token(path, name or f"测试{role}", role)
+    at.session_state[SIGNED_IN] = login_token(path, name or f"测试{role}", role)
     return at
 
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from chuangwen import demo, derived
 from chuangwen.ui import login
-from tests.app.conftest import DASHBOARD, PAGES, login_token
+from tests.app.conftest import SIGNED_IN, DASHBOARD, PAGES, login_token
 
 NO_PROBLEMS = "库里还没有问题台账"
 
@@ -36,7 +36,7 @@ def stores(tmp_path_factory):
 def run_page(path, page, monkeypatch):
     monkeypatch.setenv("CHUANGWEN_DB", str(path))
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.session_state[login.TOKEN] = login_token(path, "测试管理员", "管理员")
+    at.session_state[SIGNED_IN] = login_token(path, "测试管理员", "管理员")
     at.run()
     at.switch_page(page).run()
     assert not at.exception, (path.name, page, [e.value for e in at.exception])

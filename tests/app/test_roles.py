@@ -7,7 +7,7 @@ import pytest
 
 from chuangwen import accounts, appstate, demo, imports
 from chuangwen.ui import login
-from tests.app.conftest import PAGES, TEST_PASSWORD, login_token, switch_to
+from tests.app.conftest import SIGNED_IN, PAGES, TEST_PASSWORD, login_token, switch_to
 
 ALL_TITLES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出", "账号与审计"]
 
@@ -19,7 +19,7 @@ def busiest_unit(db_path) -> str:
 
 def as_role(app, db_path, role: str, name: str | None = None):
     unit = busiest_unit(db_path) if role == "责任单位" else None
-    app.session_state[login.TOKEN] = login_token(db_path, name or f"测试{role}", role, unit)
+    app.session_state[SIGNED_IN] = login_token(db_path, name or f"测试{role}", role, unit)
     return app
 
 
@@ -58,12 +58,12 @@ def test_the_campaign_office_imports_but_has_no_rollback_or_republish(tmp_path, 
 
     from tests.app.conftest import DASHBOARD
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.session_state[login.TOKEN] = login_token(path, "创建办小李", "创建办")
+    at.session_state[SIGNED_IN] = login_token(path, "创建办小李", "创建办")
     at = switch_to(at, "app_pages/data_admin.py")
     keys = {w.key for kind in ("button", "selectbox", "checkbox") for w in at.get(kind) if getattr(w, "key", None)}
     assert ("dm_kind" in keys, "dm_rollback" in keys, "dm_rb_id" in keys, "dm_republish" in keys) == (True, False, False, False)
     assert "回滚导入由管理员操作。" in [c.value for c in at.caption]
-    at.session_state[login.TOKEN] = login_token(path, "管理员老王", "管理员")
+    at.session_state[SIGNED_IN] = login_token(path, "管理员老王", "管理员")
     at.run()
     keys = {w.key for kind in ("button", "selectbox") for w in at.get(kind) if getattr(w, "key", None)}
     assert ("dm_rollback" in keys, "dm_rb_id" in keys) == (True, True)
@@ -95,12 +95,12 @@ def test_the_admin_page_creates_an_account_and_shows_the_audit_trail(app, demo_d
     form = at.get("form")[0]
     form.text_input[0].input("新来的张三")
     form.selectbox[0].select("领导")
-    form.text_input[1].input("张三的初始口令1")
+    form.text_input[1].input("Zhang-初始口令1")
     form.button[0].click()
     at.run()
     assert not at.exception
     assert at.success[0].value == "已新建账号 新来的张三（领导）。"
-    assert accounts.login(demo_db, "新来的张三", "张三的初始口令1").viewer == accounts.Viewer("新来的张三", "领导", None)
+    assert accounts.login(demo_db, "新来的张三", "Zhang-初始口令1").viewer == accounts.Viewer("新来的张三", "领导", None)
     events = [(e["user"], e["action"], e["detail"]) for e in appstate.audit(demo_db, 3)]
     assert ("测试管理员", "新建账号", "新来的张三（领导）") in events
     table = at.dataframe[1].value
@@ -119,7 +119,7 @@ def test_a_leader_has_no_data_admin_page_to_switch_to_only_a_chinese_no_permissi
 
 def test_passwords_and_tokens_are_never_stored_in_clear(app, demo_db):
     at = app.run()
-    token = at.session_state[login.TOKEN]
+    token = at.session_state[SIGNED_IN]
     raw = appstate.state_path(demo_db).read_bytes()
     wal = appstate.state_path(demo_db).with_name(appstate.state_path(demo_db).name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
@@ -138,7 +138,7 @@ def test_a_forged_site_pick_shows_a_unit_account_no_other_units_history(app, dem
     at = switch_to(admin, "app_pages/hotspots.py")
     empty = "这个点位在统计时刻之前没有问题记录（或不在您的查看范围内）。"
     assert (empty in [i.value for i in at.info], len(at.dataframe[-1].value) > 0) == (False, True)   # 管理员看得到（对照）
-    at.session_state[login.TOKEN] = login_token(demo_db, "测试责任单位", "责任单位", unit)
+    at.session_state[SIGNED_IN] = login_token(demo_db, "测试责任单位", "责任单位", unit)
     at.session_state["hs_site"] = site
     at.run()
     assert not at.exception

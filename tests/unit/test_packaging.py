@@ -33,6 +33,7 @@ from chuangwen import demo, db, queries, settings
 here = Path(chuangwen.__file__).resolve()
 assert str(here).startswith(sys.prefix), here                    # 装好的这份，不是仓库里的
 assert settings.APP_ROOT == here.parent / "_app", settings.APP_ROOT
+assert (settings.APP_ROOT / "webapp.py").is_file()                # chuangwen serve 运行的 Web 服务器
 assert settings.DEFAULT_DEMO_DB == Path(os.environ["XDG_DATA_HOME"]) / "chuangwen" / "demo.duckdb"
 
 path = Path(sys.argv[1])
@@ -47,12 +48,13 @@ for q in queries.all_queries():
 con.close()
 
 from streamlit.testing.v1 import AppTest
-from chuangwen import accounts
+from chuangwen import accounts, signin
 from chuangwen.ui import login
 os.environ["CHUANGWEN_DB"] = str(path)
-accounts.add(path, "管理员甲", "管理员", "装好后的口令-2026", units={}, by="测试")
+accounts.add(path, "管理员甲", "管理员", "Installed-口令-2026", units={}, by="测试")
+token = accounts.login(path, "管理员甲", "Installed-口令-2026").token
+login._request_cookies = lambda: {signin.COOKIE: token}      # AppTest 没有握手的 cookie：当作浏览器带着它
 at = AppTest.from_file(str(settings.APP_ROOT / "dashboard.py"), default_timeout=120)
-at.session_state[login.TOKEN] = accounts.login(path, "管理员甲", "装好后的口令-2026").token
 at.run()
 assert not at.exception, at.exception
 titles = [at.title[0].value]
