@@ -42,6 +42,8 @@ if st.button("生成通报（幻灯片与 Word 文稿）", type="primary", icon=
                                              "titles": briefing.slide_titles(brief), "digest": brief.digest,
                                              "notes": list(brief.notes), "xlsx": briefing.league_workbook(brief),
                                              "title": f"{brief.title} 第{brief.issue_no}期",
+                                             "rows": briefing.data_rows(brief),
+                                             "league_rows": briefing.data_rows(brief, briefing.LEAGUE_FRAMES),
                                              "period": brief.period_text}
 
 result = st.session_state.get("br_result")
@@ -54,20 +56,23 @@ if result and result["request"] == request:
     deck, xlsx, docx = result["deck"], result["xlsx"], result["docx"]
     with a:
         export.download(f"下载幻灯片：{md(result['name'])}", lambda: deck, file_name=result["name"], key="br_download",
+                        rows=result["rows"],
                         mime=export.PPTX, icon=":material/download:")
         if docx is None:
             st.error(f"Word 文稿没有生成：{md(result['docx_error'])}", icon=":material/description:")
         else:
             export.download(f"下载 Word 通报：{md(result['docx_name'])}", lambda: docx, file_name=result["docx_name"],
+                            rows=result["rows"],
                             key="br_docx", mime=briefing.document.DOCX_MIME, icon=":material/description:")
             if briefing.document.pdf_available():
                 export.download("下载 PDF（由 Word 文稿转换）", lambda: briefing.document.to_pdf(docx),
-                                file_name=result["docx_name"].replace(".docx", ".pdf"), key="br_pdf",
+                                file_name=result["docx_name"].replace(".docx", ".pdf"), key="br_pdf", rows=result["rows"],
                                 mime="application/pdf", icon=":material/picture_as_pdf:")
             else:
                 st.caption("服务器上没有 LibreOffice，不能转 PDF：请下载 Word 版（装上 libreoffice-writer 后这里会多一个 PDF 按钮）。")
     with b:
         export.download("下载红黑榜 Excel（部门、属地单位、镇街）", lambda: xlsx, key="br_league_xlsx",
+                        rows=result["league_rows"],
                         file_name=result["name"].replace(".pptx", "_红黑榜.xlsx"), mime=export.XLSX, icon=":material/table:")
     st.subheader("幻灯片目录")
     st.markdown("\n".join(f"{i}. {md(t)}" for i, t in enumerate(result["titles"], start=1)))

@@ -175,7 +175,8 @@ with right:
         projector.table(town_table)
 note = (f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {formats.day(view.first_period_day)} 至 "
         f"{formats.day(view.as_of)}　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}")
-export.download("下载热点表（Excel）", lambda: excel.to_xlsx(hotspots.ranking_sheets(ranking), note=note),
+sheets = hotspots.ranking_sheets(ranking)
+export.download("下载热点表（Excel）", lambda: excel.to_xlsx(sheets, note=note), rows=sum(len(t) for t in sheets.values()),
                 file_name=f"问题热点_{view.as_of:%Y%m%d}.xlsx", key="hs_download", icon=":material/download:",
                 mime=export.XLSX)
 if not boundaries.empty:

@@ -1,11 +1,13 @@
 """恶意导入文件基准：每个文件用命令行 `chuangwen import problems 文件 --db 库` 导入一次，记录用时与峰值内存；
 再在正常的 10 万行台账上比较读之前的检查、子进程解析与在本进程里解析的用时。
+最后导入恶意的镇街边界文件（2,000,000 个面的 Shapefile 炸弹等），在本进程里调用 run_boundaries，记录本进程的
+常驻内存涨了多少（VmHWM 减去导入前的 VmRSS；导入前先清零 VmHWM）：解析在子进程里，本进程不得涨过 300 MB。
 
 只打印数字，不做断言。要达到的标准（打印为“达标/未达标”）：每个恶意文件在 10 秒内得到中文错误、退出码 1，
 命令行进程与它的解析子进程的峰值内存都不超过 1.5 GB。
 峰值内存取 wait4 的 ru_maxrss：本进程设为 child subreaper，命令行退出后留下的 forkserver（它回收解析子进程）
 也归本进程回收，所以解析子进程的峰值也算在内。
-用法：python benchmarks/bench_hostile_files.py [--rows 100000] [--dir 目录]
+用法：python benchmarks/bench_hostile_files.py [--rows 100000] [--dir 目录] [--boundaries-only]
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +35,7 @@ from tests.unit._import_helpers import base_db  # noqa: E402
 
 TIME_BAR = 10.0
 MEMORY_BAR_MB = 1536
+BOUNDARY_PARENT_BAR_MB = 300
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -106,8 +110,6 @@ def bench_overhead(rows: int, folder: Path) -> None:
     parse_here = best_of(3, lambda: readers._parse(raw, job))
     parse_child = best_of(3, lambda: readers._parse_in_child(raw, job))
     total = best_of(3, lambda: readers.read_table(raw, path.name, names))
-    import zipfile
-
     unzipped = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
     print(f"\n正常台账 {rows:,} 行（{len(raw) / 2**20:.1f} MB，解压后 {unzipped / 2**20:.0f} MB），各取 3 次中最快：")
     print(f"  读之前的检查（本进程）      {scan:6.2f} 秒  = 解析的 {scan / parse_here:.0%}，"
@@ -118,10 +120,74 @@ def bench_overhead(rows: int, folder: Path) -> None:
     print(f"  read_table（检查 + 子进程） {total:6.2f} 秒  比旧做法（本进程直接解析）多 {total / parse_here - 1:+.0%}")
 
 
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> bool:
+    """把本进程的 VmHWM（峰值常驻内存）清零到当前值；不支持时返回 False。"""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _import_boundary(db: Path, raw: bytes, name: str) -> tuple[float, float, str]:
+    """在本进程里导入一个边界文件：返回（用时秒，本进程常驻内存涨了多少 MB，结果的第一行）。"""
+    from chuangwen.imports import ImportFailed
+    from chuangwen.imports.boundaries import run_boundaries
+
+    before = _status_kb("VmRSS")
+    peak_ok = _reset_peak()
+    start = time.perf_counter()
+    try:
+        outcome = run_boundaries(db, raw, name).message
+    except ImportFailed as exc:
+        outcome = f"拒绝：{exc}"
+    elapsed = time.perf_counter() - start
+    grown = ((_status_kb("VmHWM") if peak_ok else _status_kb("VmRSS")) - before) / 1024
+    return elapsed, grown, outcome.splitlines()[0]
+
+
+def bench_boundaries(folder: Path, db: Path) -> None:
+    from chuangwen.imports import boundaries
+
+    print(f"\n恶意的镇街边界文件（在本进程里导入，解析在子进程里；本进程常驻内存的增长上限 {BOUNDARY_PARENT_BAR_MB} MB）：")
+    print(f"{'文件':<36}{'大小':>12}{'解压后':>10}{'用时':>8}{'本进程增长':>10}  结果")
+    started = time.perf_counter()
+    files = make_hostile_files.make_boundary_all(folder)
+    print(f"（生成用时 {time.perf_counter() - started:.1f} 秒）")
+    cases = [(name, path, None) for name, path in files.items()]
+    # 把解压上限临时放宽到 400 MB：炸弹过了目录检查，解压、数要素都在子进程里，看本进程是否仍然不涨
+    cases.append(("shapefile_bomb.zip（上限放宽到 400 MB）", files["shapefile_bomb.zip"], 400))
+    for label, path, cap in cases:
+        raw = path.read_bytes()
+        unzipped = sum(i.file_size for i in zipfile.ZipFile(path).infolist()) if path.suffix == ".zip" else len(raw)
+        saved = boundaries.MAX_UNZIPPED_MB
+        if cap:
+            boundaries.MAX_UNZIPPED_MB = cap
+            os.environ["CHUANGWEN_IMPORT_MAX_UNZIPPED_MB"] = str(cap)
+        try:
+            elapsed, grown, outcome = _import_boundary(db, raw, path.name)
+        finally:
+            boundaries.MAX_UNZIPPED_MB = saved
+            os.environ.pop("CHUANGWEN_IMPORT_MAX_UNZIPPED_MB", None)
+        del raw
+        ok = outcome.startswith("拒绝：") and grown <= BOUNDARY_PARENT_BAR_MB
+        print(f"{label:<36}{path.stat().st_size:>12,}{unzipped / 2**20:>8.0f}MB{elapsed:>7.2f}s{grown:>8.0f}MB  "
+              f"{'达标' if ok else '未达标'}")
+        print(f"    {outcome[:120]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="正常台账的行数（默认 10 万）")
     parser.add_argument("--dir", type=Path, help="生成文件的目录（默认临时目录）")
+    parser.add_argument("--boundaries-only", action="store_true", help="只跑镇街边界文件那一段")
     args = parser.parse_args()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
@@ -130,8 +196,10 @@ def main() -> int:
         folder = args.dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         db = base_db(Path(tmp))
-        bench_hostile(folder / "hostile", db)
-        bench_overhead(args.rows, folder)
+        if not args.boundaries_only:
+            bench_hostile(folder / "hostile", db)
+            bench_overhead(args.rows, folder)
+        bench_boundaries(folder / "boundaries", db)
     return 0
 
 

@@ -2,16 +2,20 @@
 
 这些是许多人同时发生的小写入，不该每次都复制、发布一个分析快照：放在库旁的 SQLite（WAL 模式，标准库自带），
 `demo.duckdb.app.sqlite`，有自己的迁移（chuangwen/app_migrations/NNN_名称.sql）。文件 0600。备份时与快照一起复制（chuangwen backup）。
+审计记录只追加，连成一条散列链（row_sha256）：触发器拦住看板与命令行的改、删、覆盖，绕过触发器的改动由 verify_chain 查出。
 """
 from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
+import json
 import os
 import re
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -93,6 +97,8 @@ def _migrate(con: sqlite3.Connection, db_path: Path) -> None:
             con.execute("insert into schema_version values (?, ?, ?)", (version, name, _now()))
             if version == 1:
                 _carry_over_presets(con, db_path)
+            if version == 4:
+                _chain_existing(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -181,13 +187,128 @@ AUDIT_LABELS = {"at": "时间", "user": "谁", "action": "操作", "detail": "�
                 "rows": "行数", "file_sha256": "文件 SHA-256"}
 
 
+# 散列链（迁移 004）。本条的 row_sha256 = SHA-256（UTF-8）of
+#   json.dumps({id, at, user, action, detail, page, filters, rows, file_sha256, prev_sha256},
+#              sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# 值照库里存的类型：id、rows 为整数，其余为文本，没有的为 null。只有文本、整数与 null，这与 RFC 8785（JCS）的写法一致，
+# 别的语言也能照样重算。prev_sha256 是前一条（按编号）的 row_sha256，第一条为 64 个 0
+# 写成字面量、不从 AUDIT_COLUMNS 推出：页面多显示一列不能改变已有记录的散列
+_CHAINED = ("id", "at", "user", "action", "detail", "page", "filters", "rows", "file_sha256", "prev_sha256")
+CHAIN_START = "0" * 64
+
+
+def row_sha256(entry: dict) -> str:
+    """一条审计记录的内容散列（规范序列化见上）。"""
+    canonical = json.dumps({k: entry[k] for k in _CHAINED}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _chain_existing(con: sqlite3.Connection) -> None:
+    """迁移 004：升级前已有的审计记录按编号补算一次散列链（之前被改过的，从这里起就当作原样）。
+    更新触发器拒绝一切 UPDATE：在迁移这一个事务里先删掉它，补完再按 sqlite_master 里原样的定义建回来。
+    SQLite 的 DDL 也在事务里：别的连接看不到没有触发器的那一刻，中途出错连同补算一起回滚。"""
+    guard = con.execute("select sql from sqlite_master where type = 'trigger' and name = 'audit_event_no_update'").fetchone()
+    if guard is not None:
+        con.execute("drop trigger audit_event_no_update")
+    columns = [k for k in _CHAINED if k != "prev_sha256"]
+    prev = CHAIN_START
+    for values in con.execute(f"select {', '.join(columns)} from audit_event order by id").fetchall():
+        entry = {**dict(zip(columns, values)), "prev_sha256": prev}
+        digest = row_sha256(entry)
+        con.execute("update audit_event set prev_sha256 = ?, row_sha256 = ? where id = ?", (prev, digest, entry["id"]))
+        prev = digest
+    if guard is not None:
+        con.execute(guard[0])
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """散列链上第一处对不上的记录。"""
+
+    id: int | None       # 记录全被删掉时为 None
+    at: str
+    user: str
+    action: str
+    problem: str
+
+    def text(self) -> str:
+        if self.id is None:
+            return self.problem
+        return f"第 {self.id} 条（{self.at}，{self.user}，{self.action}）{self.problem}"
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """重算散列链的结果：记录条数、末条的散列（可另行抄存，之后比对）、第一处断裂（完整时为 None）。"""
+
+    rows: int
+    last_sha256: str | None
+    broken: ChainBreak | None
+
+    def text(self) -> str:
+        if self.broken is not None:
+            return f"审计记录的散列链断了：{self.broken.text()}。共 {self.rows:,} 条记录。"
+        tail = f"；末条散列 {self.last_sha256}" if self.last_sha256 else ""
+        return f"{self.rows:,} 条记录，链完整{tail}"
+
+
+def verify_chain(db_path) -> ChainCheck:
+    """按编号重算每条审计记录的散列与它和前一条的链接，报出第一处对不上的；末条之后有记录被删（编号用到过更大的）也算。"""
+    with connect(db_path) as con:
+        rows = con.execute(f"select {', '.join(_CHAINED)}, row_sha256 from audit_event order by id").fetchall()
+        used = con.execute("select seq from sqlite_sequence where name = 'audit_event'").fetchone()
+    return check_chain([dict(zip((*_CHAINED, "row_sha256"), r)) for r in rows], used[0] if used else 0)
+
+
+def check_chain(rows: list[dict], used: int = 0) -> ChainCheck:
+    """重算一串（按编号排好的）审计记录；used 为用到过的最大编号（sqlite_sequence）。"""
+    prev_id, prev_sha = 0, CHAIN_START
+    for r in rows:
+        problems = []
+        if r["id"] != prev_id + 1:
+            missing = f"第 {prev_id + 1} 条" if r["id"] == prev_id + 2 else f"第 {prev_id + 1}–{r['id'] - 1} 条"
+            problems.append(f"之前的{missing}不见了（被删除）")
+        elif r["prev_sha256"] != prev_sha:
+            problems.append("与前一条的链接对不上（" + ("链的起点应为 64 个 0" if prev_id == 0 else
+                            "记下的前一条散列与实际不符：前一条被改过、删除或替换") + "）")
+        if r["row_sha256"] is None:
+            problems.append("没有散列（不是经看板写入的）")
+        elif row_sha256(r) != r["row_sha256"]:
+            problems.append("内容与它的散列不符（这条记录被改过）")
+        if problems:
+            return ChainCheck(len(rows), prev_sha, ChainBreak(r["id"], r["at"], r["user"], r["action"], "；".join(problems)))
+        prev_id, prev_sha = r["id"], r["row_sha256"]
+    if used > prev_id:   # 末尾的记录被删：链本身看不出来，编号用到过的最大值看得出来
+        gone = f"第 {prev_id + 1} 条" if used == prev_id + 1 else f"第 {prev_id + 1}–{used} 条"
+        if not rows:
+            return ChainCheck(0, None, ChainBreak(None, "", "", "", f"记录全都不见了（{gone}被删除）"))
+        last = rows[-1]
+        return ChainCheck(len(rows), prev_sha, ChainBreak(last["id"], last["at"], last["user"], last["action"],
+                                                          f"之后的{gone}不见了（被删除）"))
+    return ChainCheck(len(rows), prev_sha if rows else None, None)
+
+
 def record(con: sqlite3.Connection, user: str, action: str, detail: str | None = None, *, page: str | None = None,
            filters: str | None = None, rows: int | None = None, file_sha256: str | None = None,
            at: str | None = None) -> None:
-    """在调用方的事务里追加一条审计记录（谁、何时、做了什么、在哪一页、什么筛选、多少行、文件散列）。只追加：改、删由触发器拒绝。"""
-    con.execute("insert into audit_event (at, user, action, detail, page, filters, rows, file_sha256)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                (at or _now(), user, action, detail, page, filters, rows, file_sha256))
+    """在调用方的事务里追加一条审计记录（谁、何时、做了什么、在哪一页、什么筛选、多少行、文件散列），接在散列链上。
+    只追加：改、删、覆盖由触发器拒绝。"""
+    entry = {"at": _text(at) or _now(), "user": str(user), "action": str(action), "detail": _text(detail), "page": _text(page),
+             "filters": _text(filters), "rows": None if rows is None else int(rows), "file_sha256": _text(file_sha256)}
+    # 编号在写入前定下（散列里有它）：与 AUTOINCREMENT 自己选的一样，取用过的最大编号加一。connect() 的事务是
+    # begin immediate，读到的末条与写入之间没有别人能插进来
+    entry["id"] = con.execute(
+        "select max(coalesce((select seq from sqlite_sequence where name = 'audit_event'), 0),"
+        " coalesce((select max(id) from audit_event), 0)) + 1").fetchone()[0]
+    last = con.execute("select row_sha256 from audit_event order by id desc limit 1").fetchone()
+    entry["prev_sha256"] = last[0] if last is not None else CHAIN_START
+    con.execute(f"insert into audit_event ({', '.join(_CHAINED)}, row_sha256) values ({', '.join('?' * len(_CHAINED))}, ?)",
+                (*(entry[k] for k in _CHAINED), row_sha256(entry)))
+
+
+def _text(value) -> str | None:
+    """审计的文本项照库里会存的样子（散列按它算）。"""
+    return None if value is None else str(value)
 
 
 def audit_event(db_path, user: str, action: str, detail: str | None = None, **extra) -> None:
@@ -247,6 +368,19 @@ def audit_table(rows: list[dict]):
     df[text] = df[text].astype("object").fillna("")
     df["rows"] = ["" if pd.isna(v) else f"{int(v):,}" for v in df["rows"]]
     return df.rename(columns=AUDIT_LABELS)
+
+
+def audit_file(rows: list[dict], suffix: str, *, note: str | None = None) -> bytes:
+    """审计记录导出文件的内容：.xlsx（与“账号与审计”页导出的相同，note 写在表下）或 .csv（UTF-8 带 BOM，
+    Excel 直接打开；登录名、文件名是别人写的，可能被当成公式的文字前加单引号，与 .xlsx 同一防护）。"""
+    from chuangwen import excel
+
+    table = audit_table(rows)
+    if suffix == ".xlsx":
+        return excel.to_xlsx({"审计记录": table}, note=note)
+    if suffix != ".csv":
+        raise ValueError(f"审计记录只能导出成 .xlsx 或 .csv，实际为 {suffix!r}")
+    return table.map(lambda v: excel.neutralise(v) if isinstance(v, str) else v).to_csv(index=False).encode("utf-8-sig")
 
 
 def day_window(start: date, end: date) -> tuple[str, str]:

@@ -79,7 +79,7 @@ def _check_backup(folder: Path) -> dict:
 def republish(path: str | os.PathLike, sid: int, *, by: str | None = None, page: str | None = None) -> int:
     """把旧版本重新发布为当前版本（chuangwen.store.republish），成功或失败都恰好留一条审计；返回新版本号。"""
     with appstate.audited(path, by, "重新发布旧版本", f"第 {sid} 版", page=page) as outcome:
-        new = store.republish(path, sid, f"{page + '：' if page else ''}重新发布第 {sid} 版")
+        new = store.republish(path, sid, f"{page + '：' if page else ''}重新发布第 {sid} 版", user=by)
         outcome["detail"] = f"第 {sid} 版，发布为第 {new} 版"
     return new
 
@@ -95,10 +95,10 @@ def restore(path: str | os.PathLike, folder: str | os.PathLike, *, restored_by: 
 def _restore(path: Path, folder: Path, restored_by: str | None) -> str:
     manifest = _check_backup(folder)
     if store.current(path).id is None:
-        with db.writer(path, "迁入快照目录"):   # 单文件库：先把现状收成一个版本，恢复后仍可重新发布回来
-            pass
+        with store.publishing(path, "迁入快照目录", user=restored_by), db.writer(path, "迁入快照目录"):
+            pass    # 单文件库：先把现状收成一个版本，恢复后仍可重新发布回来
     command = f"从备份恢复：{folder.name}"
-    with store.publishing(path, command, base_file=folder / SNAPSHOT):
+    with store.publishing(path, command, base_file=folder / SNAPSHOT, user=restored_by):
         with db.writer(path, command) as con:
             con.execute(
                 "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at,"

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -99,6 +100,13 @@ def _cutoff(raw: str) -> datetime:
     raise argparse.ArgumentTypeError(f"时间格式应为 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'，实际为 {raw!r}")
 
 
+def _day(raw: str) -> date:
+    try:
+        return datetime.strptime(raw.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 'YYYY-MM-DD'，实际为 {raw!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _ChineseParser(
         prog=PROG,
@@ -155,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
         "problems",
         help="问题台账：每条问题一行，状态与逾期按指定时刻回放",
         description="导出问题台账：截至指定时刻已发现的每条问题一行，列为 问题编号、发现时间、整改期限、"
-                    "销号时间、当前状态、是否逾期（均按该时刻回放整改记录）。只读，不修改数据库。",
+                    "销号时间、当前状态、是否逾期（均按该时刻回放整改记录）。只读，不修改数据库；"
+                    "导出（成功或失败）记一条审计（操作系统用户、页面“命令行”、行数、文件 SHA-256）。",
         formatter_class=_ChineseHelpFormatter,
     )
     problems.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
@@ -167,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     brief = add("brief", "生成周通报：幻灯片（PPTX）或 Word 文稿（DOCX，可转 PDF）",
                 "按统计时刻生成通报：16:9 幻灯片（名次走势、板块差距、红黑榜、热点地图、逾期、反弹、与上期相比），"
                 "或按模板写成的 Word 文稿（版头、期号、红线、正文、红黑榜与逾期表、附件；装了 LibreOffice 时可再转 PDF）。\n"
-                "只读，不修改数据库；文件记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。")
+                "只读，不修改数据库；文件记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。"
+                "生成（成功或失败）记一条审计（操作系统用户、页面“命令行”、文件 SHA-256）。")
     brief.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .pptx、.docx 或 .pdf")
     brief.add_argument("--format", choices=("pptx", "docx", "pdf"), default=None, metavar="格式",
                        help="pptx（幻灯片）、docx（Word 文稿）、pdf（Word 文稿转 PDF）；不写时按 --out 的扩展名")
@@ -223,6 +233,28 @@ def build_parser() -> argparse.ArgumentParser:
     ud.add_argument("name", metavar="登录名")
     ud.add_argument("--enable", action="store_true", help="反过来：恢复已停用的账号")
     ud.set_defaults(handler=_cmd_user_disable)
+
+    audit = sub.add_parser("audit", help="核对、导出审计记录",
+                           description="审计记录在库旁的状态库（<库文件名>.app.sqlite）里，只追加，每条带前一条的散列（散列链）。\n"
+                                       "verify 逐条重算散列链：完整时退出码 0；有记录被改、删、替换时退出码 1，写明第一条对不上的记录。\n"
+                                       "export 按日期导出成 Excel 或 CSV（导出本身也记一条审计）。",
+                           formatter_class=_ChineseHelpFormatter)
+    audit_sub = audit.add_subparsers(title="操作", dest="what", metavar="操作", required=True)
+    av = audit_sub.add_parser("verify", help="重算审计记录的散列链，报出第一条对不上的记录",
+                              description="重算审计记录的散列链（只读）：完整时显示条数与末条散列（可另行抄存，之后比对）；"
+                                          "断了时退出码 1，写明第一条对不上的记录（编号、时间、谁、操作）以及是内容被改还是与前一条的链接断了。",
+                              formatter_class=_ChineseHelpFormatter)
+    av.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
+    av.set_defaults(handler=_cmd_audit_verify)
+    ae = audit_sub.add_parser("export", help="导出审计记录（.xlsx 或 .csv）",
+                              description="导出审计记录，新的在前，列与“账号与审计”页导出的相同。CSV 为 UTF-8（带 BOM），"
+                                          "可能被表格软件当成公式的文字前加单引号。",
+                              formatter_class=_ChineseHelpFormatter)
+    ae.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
+    ae.add_argument("--since", type=_day, default=None, metavar="日期", help="从这一天（含）起，格式 'YYYY-MM-DD'；不写时从最早的起")
+    ae.add_argument("--until", type=_day, default=None, metavar="日期", help="到这一天（含）为止，格式 'YYYY-MM-DD'；不写时到最新的")
+    ae.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .xlsx 或 .csv")
+    ae.set_defaults(handler=_cmd_audit_export)
 
     store_settings.add_parser(sub, _ChineseHelpFormatter, _cmd_settings)
 
@@ -363,18 +395,51 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
         raise _UsageError(f"输出文件扩展名应为 .csv 或 .xlsx，实际为 {args.out.name!r}")
     path: Path = args.db
     con = _open_current(path)
-    try:
+    asked = f"统计时刻 {args.as_of:%Y-%m-%d %H:%M}" if args.as_of else "统计时刻 数据截至"
+    with _audited_export(path, f"问题台账：{args.out}", asked) as outcome:
         try:
-            view = View.of_store(con, as_of=args.as_of, chosen=appstate.store_settings(path))
-        except NoData:
-            raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}") from None
-        as_of = view.as_of
-        frame = supervision.export_problems(con, view)
-    finally:
-        con.close()
-    supervision.write_export(frame, args.out)
+            try:
+                view = View.of_store(con, as_of=args.as_of, chosen=appstate.store_settings(path))
+            except NoData:
+                raise db.DatabaseError(f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}") from None
+            as_of = view.as_of
+            outcome["filters"] = f"统计时刻 {as_of:%Y-%m-%d %H:%M}"
+            frame = supervision.export_problems(con, view)
+        finally:
+            con.close()
+        supervision.write_export(frame, args.out)
+        outcome.update(rows=len(frame), file_sha256=_file_sha256(args.out))
     print(f"已导出问题台账：{args.out}（{len(frame):,} 条，统计时刻 {as_of:%Y-%m-%d %H:%M}）")
     return 0
+
+
+COMMAND_LINE = "命令行"     # 命令行操作在审计里的“页面”
+
+
+def _audited_export(path: Path, what: str, filters: str):
+    """命令行的一次导出（问题台账、通报、审计记录）恰好留一条审计：操作系统用户，操作“下载”（与页面的下载同名，
+    审计里按操作筛选时在一起），页面“命令行”；失败时记“下载失败”与原因。库打开之后才算一次导出：--db 写错时不留记录，
+    也不在不存在的库旁边建状态库。"""
+    return appstate.audited(path, appstate.os_user(), "下载", what, page=COMMAND_LINE, filters=filters)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_replacing(out: Path, data: bytes) -> None:
+    """先写同目录的临时文件再改名：失败时不留半个文件。"""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -385,26 +450,58 @@ def _cmd_brief(args: argparse.Namespace) -> int:
         raise _UsageError(f"输出文件扩展名应为 .pptx、.docx 或 .pdf，且与 --format 一致，实际为 {args.out.name!r}")
     path: Path = args.db
     con = _open_current(path)
-    try:
-        brief = briefing.collect(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no,
-                                 chosen=appstate.store_settings(path))
-        data = briefing.deck(brief) if fmt == "pptx" else briefing.document.build(brief)
-        data = briefing.document.to_pdf(data) if fmt == "pdf" else data
-    except (briefing.NoData, briefing.document.TemplateError, RuntimeError) as exc:
-        raise _UsageError(str(exc)) from exc     # 模板写错、转不了 PDF：什么也不写
-    finally:
-        con.close()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(f".{args.out.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, args.out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    asked = (f"统计时刻 {args.as_of:%Y-%m-%d %H:%M}" if args.as_of else "统计时刻 数据截至") + f"；周期 {args.period}"
+    with _audited_export(path, f"通报（{fmt}）：{args.out}", asked) as outcome:
+        try:
+            brief = briefing.collect(con, as_of=args.as_of, period=args.period, issue_no=args.issue_no,
+                                     chosen=appstate.store_settings(path))
+            outcome["filters"] = f"统计区间 {brief.period_text}；第{brief.issue_no}期；数据指纹 {brief.short_digest}"
+            data = briefing.deck(brief) if fmt == "pptx" else briefing.document.build(brief)
+            data = briefing.document.to_pdf(data) if fmt == "pdf" else data
+        except (briefing.NoData, briefing.document.TemplateError, RuntimeError) as exc:
+            raise _UsageError(str(exc)) from exc     # 模板写错、转不了 PDF：什么也不写
+        finally:
+            con.close()
+        _write_replacing(args.out, data)
+        outcome["file_sha256"] = hashlib.sha256(data).hexdigest()
     print(f"已生成通报：{args.out}（{brief.title} 第{brief.issue_no}期，统计时刻 {brief.as_of:%Y-%m-%d %H:%M}，"
           f"数据指纹 {brief.short_digest}）")
     for note in brief.notes:
         print(f"提示：{note}", file=sys.stderr)
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    """chuangwen audit verify：重算散列链；断了时退出码 1。"""
+    if not appstate.state_path(args.db).exists():
+        # 整个状态库不见了也是一种删除：不新建一个空库来报“完整”
+        raise db.DatabaseError(f"找不到看板状态库 {appstate.state_path(args.db)}：这个库还没有任何审计记录，或状态库被移走、删除了。")
+    check = appstate.verify_chain(args.db)
+    if check.broken is not None:
+        print(f"{PROG} audit verify：{check.text()}", file=sys.stderr)
+        return 1
+    print(check.text())
+    return 0
+
+
+def _cmd_audit_export(args: argparse.Namespace) -> int:
+    """chuangwen audit export：按日期导出审计记录（.xlsx / .csv）；导出本身也记一条审计。"""
+    suffix = args.out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise _UsageError(f"输出文件扩展名应为 .xlsx 或 .csv，实际为 {args.out.name!r}")
+    if args.since and args.until and args.since > args.until:
+        raise _UsageError(f"--since（{args.since}）晚于 --until（{args.until}）")
+    if not appstate.state_path(args.db).exists():
+        raise db.DatabaseError(f"找不到看板状态库 {appstate.state_path(args.db)}：这个库还没有任何审计记录。")
+    since = appstate.day_window(args.since, args.since)[0] if args.since else None
+    until = appstate.day_window(args.until, args.until)[1] if args.until else None
+    span = f"{args.since or '最早'} 至 {args.until or '最新'}"
+    with _audited_export(args.db, f"审计记录：{args.out}", f"日期 {span}") as outcome:
+        rows = appstate.audit(args.db, None, since=since, until=until)
+        data = appstate.audit_file(rows, suffix, note=f"创文看板审计记录　{span}　导出人 {appstate.os_user()}（命令行）")
+        _write_replacing(args.out, data)
+        outcome.update(rows=len(rows), file_sha256=hashlib.sha256(data).hexdigest())
+    print(f"已导出审计记录：{args.out}（{len(rows):,} 条，{span}）")
     return 0
 
 
@@ -501,7 +598,7 @@ def _cmd_user_list(args: argparse.Namespace) -> int:
         print(f"还没有账号。新建第一个管理员：{PROG} user add 登录名 --role 管理员 --db {args.db}")
         return 0
     for r in rows:
-        state = "已停用" if r["disabled"] else (f"锁定到 {r['locked_until'][:16]}" if r["locked_until"] else "正常")
+        state = "已停用" if r["disabled"] else "正常"
         unit = f"  单位 {r['unit_code']}" if r["unit_code"] else ""
         print(f"{r['name']}  {r['role']}{unit}  {state}  建于 {r['created_at'][:16]}（{r['created_by']}）")
     return 0

@@ -2,19 +2,28 @@
 以及不需要浏览器的问题热点静态地图（镇街多边形 + 名称 + 问题数，Pillow 绘制，不用瓦片、不联网）。
 
 为什么这样做（docs/pitfalls §4）：
-- 每次 `fig.write_image` 都要新起一个 Chrome（约 4 秒）；常驻的 kaleido 同步服务器每张约 0.2 秒。
+- 每次 `fig.write_image` 都要新起一个 Chrome（约 4 秒）；常驻的一个 kaleido 浏览器每张约 0.2 秒。
 - MathJax 默认从 CDN 加载，离线时首张图可能卡住几分钟；`pio.defaults.mathjax=False` 会被静默忽略，
-  只有 `kaleido.start_sync_server(mathjax=False)` 有效。
+  只有构造 kaleido 时给 `mathjax=False`（`kaleido.Kaleido(mathjax=False)`，同步服务器也是传给它）有效。
 - 中文需要 CJK 字体：图里的字体族写 Noto Sans CJK SC（chuangwen.formats.CJK_FONT_FAMILY）。
+- 常驻的浏览器会死（被 OOM 杀掉、崩溃）或卡住：每一次等待都有时限（设置 CHUANGWEN_PNG_TIMEOUT），
+  死了下一次导出自动重起，卡住的整组杀掉后重起，报错都是中文（issue 27）。
 """
 from __future__ import annotations
 
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
 import functools
 import io
 import json
 import math
 import os
+import re
 import shutil
+import signal
+import subprocess
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -38,13 +47,28 @@ CJK_BOLD_FONT_FILES = (
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
 )
 
-_lock = threading.Lock()
-_call_lock = threading.Lock()
-_server_started = False
+# 起一个导出进程（2 核机器上冷启动约 4 秒）最多等多久：超过就当起不来，并说明原因
+START_SECONDS = 60
+# 关掉出了事的导出进程（整组 SIGKILL，再让 kaleido 收拾临时目录）每一步最多等多久
+STOP_SECONDS = 10
+
+_lock = threading.Lock()       # 起、换、停导出进程与每一次渲染都在这把锁里：一次只画一张
+_renderer: _Renderer | None = None
+_server_started = False        # 导出进程已起且还没关；为 False 时下一次渲染先（重新）起一个
 
 
 class PngUnavailable(Exception):
-    """本机无法导出 plotly 图片（没有 Chromium）；消息为中文，写明要安装什么。"""
+    """本机无法导出 plotly 图片（没有 Chromium、缺 kaleido、浏览器起不来）；消息为中文，写明缺什么。"""
+
+
+class RenderFailed(PngUnavailable):
+    """这一次没画成（超时，或浏览器中途退出、重启后仍不成）；消息为中文。出事的导出进程已关掉，下一次导出重新起一个。
+    是 PngUnavailable 的一种：通报照旧改用原生图，并把这句话写进说明。"""
+
+
+KALEIDO_HINT = ("导出图片需要 Python 包 kaleido，本环境没有安装。请运行 `pip install kaleido`"
+                "（或按本产品的依赖清单重新安装）后重试。")
+_MISSING_LIBRARY = re.compile(r"error while loading shared libraries: ([^:\s]+)")
 
 
 def find_browser() -> str | None:
@@ -63,39 +87,157 @@ def available() -> bool:
     return find_browser() is not None
 
 
-def _ensure_server() -> None:
-    """常驻导出进程只起一次（进程内单例）；MathJax 关闭，免得离线时去 CDN。"""
-    global _server_started
-    if _server_started:
-        return
-    with _lock:
-        if _server_started:
-            return
-        browser = find_browser()
-        if browser is None:
-            raise PngUnavailable(INSTALL_HINT)
+class _Renderer:
+    """一个常驻的 kaleido 浏览器（Chromium）和专门驱动它的事件循环线程；别的线程把一张图交给它、限时等结果。
+
+    不用 kaleido 自带的同步服务器（kaleido.start_sync_server）：它等结果没有时限，Chromium 一死，它的任务线程也跟着没了，
+    之后每次导出都永远等下去（issue 27）。这里每次等待都有上限，出事就整组杀掉、下一次重起。"""
+
+    def __init__(self, browser: str):
+        self.browser = browser
+        self.kaleido = None
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="chuangwen-png", daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine, seconds: float):
+        """在本导出进程的事件循环里执行，最多等 seconds 秒（超时抛 TimeoutError 并取消它）。"""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        try:
+            return future.result(timeout=seconds)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def open(self) -> None:
         import kaleido
 
-        # choreographer 通过 BROWSER_PATH 找浏览器；找到的是 PATH 上的也显式写上，两处一致
-        os.environ.setdefault("BROWSER_PATH", browser)
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-        _server_started = True
+        async def opened() -> None:
+            # MathJax 关闭，免得离线时去 CDN（pitfalls §4）；每张图的时限由 run() 管，kaleido 自己不再限
+            self.kaleido = kaleido.Kaleido(path=self.browser, mathjax=False, timeout=None)
+            await self.kaleido.open()
+
+        self.run(opened(), START_SECONDS)
+
+    def png(self, fig: dict, opts: dict, seconds: float) -> bytes:
+        return self.run(self.kaleido.calc_fig(fig, opts=opts), seconds)
+
+    def alive(self) -> bool:
+        """浏览器进程还在（kaleido 起的是 choreographer 的包装进程，Chromium 一退它随即退出）。"""
+        process = getattr(self.kaleido, "subprocess", None)
+        return self.thread.is_alive() and process is not None and process.poll() is None
+
+    def close(self) -> None:
+        """关掉：卡住的浏览器不理会正常关闭，所以先 SIGKILL 整个进程组（包装进程起浏览器时另开了会话，组号就是它的进程号；
+        只在它还没被收尸时发，免得进程号已被别人重用），再让 kaleido 收拾临时目录，最后停事件循环。每一步都限时。"""
+        process = getattr(self.kaleido, "subprocess", None)
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(STOP_SECONDS)
+        if self.kaleido is not None and self.thread.is_alive():
+            with contextlib.suppress(Exception):
+                self.run(self.kaleido.close(), STOP_SECONDS)
+        if self.thread.is_alive():
+            with contextlib.suppress(Exception):
+                self.run(_cancel_the_rest(), STOP_SECONDS)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(STOP_SECONDS)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    """停事件循环之前，取消并等完它上面剩下的任务（choreographer 的看门狗等），不留下挂着的任务。"""
+    rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in rest:
+        task.cancel()
+    await asyncio.gather(*rest, return_exceptions=True)
+
+
+def _start_failure(browser: str, exc: BaseException) -> str:
+    """浏览器起不来时的中文说明：单独运行一次 `浏览器 --version`，缺系统库时写出库名。"""
+    reason = (f"{START_SECONDS} 秒内没有就绪" if isinstance(exc, TimeoutError)
+              else f"启动后随即退出（{type(exc).__name__}）")
+    try:
+        done = subprocess.run([browser, "--version"], capture_output=True, text=True, errors="replace", timeout=15)
+        said = f"{done.stderr}\n{done.stdout}"
+        missing = _MISSING_LIBRARY.search(said)
+        if missing:
+            reason = (f"缺少它运行所需的系统库 {missing.group(1)}"
+                      "（Debian/Ubuntu 上运行 `sudo apt-get install chromium fonts-noto-cjk` 会一并装好）")
+        elif done.returncode != 0:
+            last = next((line.strip() for line in reversed(said.splitlines()) if line.strip()), "")
+            reason = f"它不能运行（`{browser} --version` 退出码 {done.returncode}：{last[:200]}）"
+    except (OSError, subprocess.TimeoutExpired) as probe:
+        reason = f"它不能运行（{type(probe).__name__}）"
+    return (f"导出图片用的浏览器没能启动：{browser}，{reason}。请在服务器上运行 "
+            f"`{browser} --headless --no-sandbox --dump-dom about:blank` 查看原因；"
+            "环境变量 BROWSER_PATH 须指向 Chrome/Chromium 本身。")
+
+
+def _discard() -> None:
+    """关掉当前的导出进程（在 _lock 里调用）；下一次渲染重新起。"""
+    global _renderer, _server_started
+    renderer, _renderer, _server_started = _renderer, None, False
+    if renderer is not None:
+        renderer.close()
+
+
+def _ensure_renderer() -> _Renderer:
+    """活着的导出进程（在 _lock 里调用）：没有或已死就起一个新的；起不来抛 PngUnavailable，写明缺什么。"""
+    global _renderer, _server_started
+    if _server_started and _renderer is not None and _renderer.alive():
+        return _renderer
+    _discard()
+    browser = find_browser()
+    if browser is None:
+        raise PngUnavailable(INSTALL_HINT)
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        raise PngUnavailable(KALEIDO_HINT) from None
+    renderer = _Renderer(browser)
+    try:
+        renderer.open()
+    except Exception as exc:
+        renderer.close()
+        raise PngUnavailable(_start_failure(browser, exc)) from exc
+    _renderer, _server_started = renderer, True
+    return renderer
+
+
+def _browser_died(exc: Exception, renderer: _Renderer) -> bool:
+    """这次失败是不是因为浏览器没了：管道已关、浏览器已关，或 kaleido 关浏览器时取消了这一张。"""
+    from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
+
+    dead = (ChannelClosedError, BrowserClosedError, BrowserFailedError, concurrent.futures.CancelledError)
+    return isinstance(exc, dead) or not renderer.alive()
 
 
 def stop() -> None:
-    """关闭常驻导出进程（测试与基准结束时用）。"""
-    global _server_started
+    """关闭常驻导出进程（测试与基准结束时用；下一次导出会重新起）。"""
     with _lock:
-        if _server_started:
-            import kaleido
+        _discard()
 
-            kaleido.stop_sync_server(silence_warnings=True)
-            _server_started = False
+
+def _stop_at_exit() -> None:
+    # 退出时正有一张在画（锁被占着）就不等了：浏览器读到管道关闭会自己退出
+    if _lock.acquire(timeout=1):
+        try:
+            _discard()
+        finally:
+            _lock.release()
+
+
+atexit.register(_stop_at_exit)
 
 
 def figure_png(fig, *, width: int | None = None, height: int | None = None, scale: float = 2) -> bytes:
-    """plotly Figure → PNG 字节（默认 2 倍分辨率，适合放进幻灯片）。没有 Chromium 时抛 PngUnavailable。
-    同一张图（图的 JSON 与尺寸相同）只渲染一次：结果按内容缓存在本进程里。"""
+    """plotly Figure → PNG 字节（默认 2 倍分辨率，适合放进幻灯片）。
+    没有 Chromium、缺 kaleido 或浏览器起不来时抛 PngUnavailable；超时或浏览器中途退出时抛 RenderFailed（它的一种），
+    消息都是中文。同一张图（图的 JSON 与尺寸相同）只渲染一次：结果按内容缓存在本进程里。"""
     layout = fig.layout
     return _png_of_json(fig.to_json(), int(width or layout.width or 900), int(height or layout.height or 450),
                         float(scale))
@@ -103,14 +245,35 @@ def figure_png(fig, *, width: int | None = None, height: int | None = None, scal
 
 @functools.lru_cache(maxsize=64)
 def _png_of_json(fig_json: str, width: int, height: int, scale: float) -> bytes:
-    _ensure_server()
-    import kaleido
+    return _render(json.loads(fig_json), {"format": "png", "width": width, "height": height, "scale": scale})
 
-    opts = {"format": "png", "width": width, "height": height, "scale": scale}
-    # kaleido 的同步服务器用一个任务队列和一个结果队列：两个线程同时调用时结果可能互换（先取到别人的图），
-    # Streamlit 每个会话一个线程，所以这里一次只放一个请求进去
-    with _call_lock:
-        return kaleido.calc_fig_sync(json.loads(fig_json), opts=opts)
+
+def _render(fig: dict, opts: dict) -> bytes:
+    """画一张，最多等“导出图片时限”秒：导出进程死了先重起；画到一半浏览器退出就换一个再画一次；
+    超时就关掉它（下一次重起）并报中文错误。Streamlit 每个会话一个线程，多个会话同时导出时在锁前排队，排队也限时。"""
+    seconds = settings.get("png_timeout_seconds")
+    if not _lock.acquire(timeout=seconds):
+        raise RenderFailed(f"导出图片排队超时：前面的图 {seconds} 秒内还没画完，请稍后再试。")
+    try:
+        for attempt in (1, 2):
+            renderer = _ensure_renderer()
+            try:
+                return renderer.png(fig, opts, seconds)
+            except TimeoutError:
+                _discard()
+                raise RenderFailed(f"导出图片超时（{seconds} 秒）：浏览器在时限内没有画完这张图，已把它关掉，"
+                                   "下一次导出会重新启动它，请再试一次。反复超时请管理员检查服务器是否过忙，"
+                                   "或调大导出图片的时限设置。") from None
+            except Exception as exc:
+                if not _browser_died(exc, renderer):
+                    raise RenderFailed(f"导出图片失败：浏览器画这张图时出错（{type(exc).__name__}：{exc}）。") from exc
+                _discard()
+                if attempt == 2:
+                    raise RenderFailed("导出图片失败：导出用的浏览器（Chromium）意外退出，重新启动后仍没有画成。"
+                                       "请再试一次；反复出现时请管理员检查服务器内存是否够用。") from exc
+        raise AssertionError("unreachable")
+    finally:
+        _lock.release()
 
 
 def naive_figure_png(fig, *, width: int = 900, height: int = 450, scale: float = 2) -> bytes:

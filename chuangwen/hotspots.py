@@ -363,10 +363,13 @@ def history_summary(history: pd.DataFrame) -> str:
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """点位历史：每条问题一行，写明是否反弹、反弹自哪条、销号后是否再次出现。"""
+    """点位历史：每条问题一行，写明是否反弹、反弹自哪条、销号后是否再次出现。
+    反弹自查看范围之外的问题时（查询只给 rebound_after_other_unit，不给编号与日期）只写“其他单位的问题”。"""
     def rebound_text(row) -> str:
         if not row["is_rebound"]:
             return "否"
+        if row["rebound_after_other_unit"]:
+            return "是（其他单位的问题销号后再次发现）"
         if row["rebound_after"] == row["problem_code"]:
             return f"是（本条 {formats.day(row['rebound_after_closed_at'])} 销号后被反弹重开）"
         return f"是（{row['rebound_after']} 于 {formats.day(row['rebound_after_closed_at'])} 销号后再次发现）"

@@ -210,18 +210,27 @@ SETTINGS: tuple[Setting, ...] = (
             "解析一个导入文件最多的秒数，超时停止解析并报错。",
             _positive_int),
     # 登录（chuangwen.accounts）：账号与会话在库旁的状态库里，口令只存 argon2id 散列
-    Setting("login_attempts", "CHUANGWEN_LOGIN_ATTEMPTS", 5,
-            "连续输错口令多少次后锁定账号。",
+    Setting("login_free_attempts", "CHUANGWEN_LOGIN_FREE_ATTEMPTS", 3,
+            "登录限速：同一登录名从同一地址连续输错这么多次之后，每再错一次要等的时间翻倍（2、4、8……秒，最长见下一项）；"
+            "同一地址不论登录名连续错到这个数的 4 倍也一样。不锁账号：别处来的人照常登录，外人没法把管理员关在门外。等待与限速都记审计。",
             _positive_int),
-    Setting("lockout_minutes", "CHUANGWEN_LOCKOUT_MINUTES", 15,
-            "账号锁定多少分钟；到时自动解锁（管理员改口令也解锁）。",
+    Setting("login_max_delay_seconds", "CHUANGWEN_LOGIN_MAX_DELAY", 300,
+            "登录限速时最长要等多少秒。",
             _positive_int),
-    Setting("session_hours", "CHUANGWEN_SESSION_HOURS", 8,
-            "登录后多少小时内有效（从最近一次操作算起）；过期后要重新登录。退出、改口令、停用账号都立即结束会话。",
+    Setting("session_idle_minutes", "CHUANGWEN_SESSION_IDLE_MINUTES", 30,
+            "登录后闲置多少分钟自动退出（每次打开页面、操作都从头算）。退出、改口令、改角色、停用账号都立即结束会话。"
+            "默认 30 分钟（等保二级常用的要求）。",
+            _positive_int),
+    Setting("password_min_length", "CHUANGWEN_PASSWORD_MIN_LENGTH", 8,
+            "口令最少几个字符。",
+            _positive_int),
+    Setting("password_min_kinds", "CHUANGWEN_PASSWORD_MIN_KINDS", 3,
+            "口令至少含几类字符（大写字母、小写字母、数字、其他字符如符号与汉字，共四类）。默认 3 类。",
             _positive_int),
     Setting("trust_user_header", "CHUANGWEN_TRUST_USER_HEADER", "",
             "内网统一认证（SSO）：反向代理认证后在这个请求头里写登录名（如 X-Remote-User），看板就按这个名字的账号登录，不再要口令。"
-            "默认为空（不信任任何请求头）。只认来自本机（反向代理）的连接；代理必须先删掉客户端自己带的同名请求头，见“部署”一节。",
+            "默认为空（不信任任何请求头）。只认经本产品自己的代理（chuangwen serve --proxy 或 --workers N 启动的 nginx）来的请求："
+            "代理每次启动生成一个暗号加在请求上，直接连看板进程端口的请求即使带了这个请求头也不认。见“部署”一节。",
             _header_name),
     Setting("tls_cert", "CHUANGWEN_TLS_CERT", "",
             "多进程模式（chuangwen serve --workers N 或 --proxy）的 nginx 用 HTTPS：本单位证书文件（PEM，含中间证书）的路径。"
@@ -231,6 +240,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("browser_path", "BROWSER_PATH", "",
             "PNG 与幻灯片里的图由 kaleido 驱动本机的 Chrome/Chromium 画出：这里写它的可执行文件路径。为空时在 PATH 上找 "
             "chromium、chromium-browser、google-chrome、google-chrome-stable、chrome。变量名沿用 kaleido 自己认的 BROWSER_PATH。"),
+    Setting("png_timeout_seconds", "CHUANGWEN_PNG_TIMEOUT", 60,
+            "导出一张图片（“导出图片”按钮、通报里的图）最多等多少秒：超过时这次导出报错（中文说明），画图用的浏览器整个重启，"
+            "下一次导出重新开始；同时导出的人排队等前一张也按这个时限。浏览器中途退出时不必等到时限：下一次导出自动重新启动它"
+            "（冷启动约 4 秒，另计，最多 60 秒）。",
+            _positive_int),
 )
 
 

@@ -4,7 +4,7 @@
     demo.duckdb                       当前快照的硬链接（命令行只读命令、旧工具照旧打开这个路径）
     demo.duckdb.snapshots/CURRENT     当前快照编号（发布即原子地改写这个文件：写临时文件、fsync、改名）
     demo.duckdb.snapshots/000012.duckdb   各版本快照，只读；默认保留最近 10 个
-    demo.duckdb.snapshots/store.log   发布、失败、接管的记录（每行一个 JSON）
+    demo.duckdb.snapshots/store.log   发布、失败、接管的记录（每行一个 JSON；user 是做这次写入的人：页面上登录的账号，命令行为操作系统用户）
     demo.duckdb.lock                  写入锁（flock）与持有者信息（JSON：进程、用户、命令、开始时间）
 
 写入（导入、回滚、边界导入、恢复、示例库重建、结构升级）：拿写入锁 → 把当前快照复制成临时文件 → 在临时文件上写
@@ -183,9 +183,10 @@ def _holder_text(info: dict) -> str:
 
 @contextlib.contextmanager
 def writer_lock(path: Path, command: str, *, wait_seconds: float | None = None,
-                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+                on_wait: Callable[[str], None] | None = None, user: str | None = None) -> Iterator[None]:
     """跨进程的写入锁（flock）：同一时刻只有一个写入者。别人持有时每隔几秒报一次进度（on_wait），
-    等到 wait_seconds 仍未轮到时报中文错误，写明谁在写、从何时起。持有者进程已不在（被杀）时接管并记一笔。"""
+    等到 wait_seconds 仍未轮到时报中文错误，写明谁在写（user，不给时为操作系统用户）、从何时起。
+    持有者进程已不在（被杀）时接管并记一笔。"""
     from chuangwen import settings
 
     wait_seconds = settings.get("write_wait_seconds") if wait_seconds is None else wait_seconds
@@ -212,7 +213,7 @@ def writer_lock(path: Path, command: str, *, wait_seconds: float | None = None,
         previous = _read_holder(fd)
         if previous.get("state") == "进行中" and previous.get("pid") and not _alive(int(previous["pid"])):
             _log(path, "接管", note=f"上一次写入未正常结束（进程已不在）：{_holder_text(previous)}；已接管写入锁")
-        info = {"pid": os.getpid(), "user": _user(), "command": command, "since": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        info = {"pid": os.getpid(), "user": user or _user(), "command": command, "since": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
                 "state": "进行中"}
         _write_holder(fd, info)
         try:
@@ -239,6 +240,7 @@ def _write_holder(fd: int, info: dict) -> None:
 
 
 def _user() -> str:
+    """不是从页面来的写入（命令行）记的人：操作系统用户名。"""
     try:
         return getpass.getuser()
     except Exception:  # 容器里可能没有用户名
@@ -317,8 +319,8 @@ def _next_id(path: Path) -> int:
     return max(ids, default=0) + 1
 
 
-def _switch(path: Path, sid: int, command: str, note: str | None = None) -> None:
-    """原子地把 CURRENT 改成 sid，重链库文件，记一笔，清理旧快照。"""
+def _switch(path: Path, sid: int, command: str, note: str | None = None, user: str | None = None) -> None:
+    """原子地把 CURRENT 改成 sid，重链库文件，记一笔（user 不给时为操作系统用户），清理旧快照。"""
     folder = snapshots_dir(path)
     pointer_tmp = folder / f"CURRENT.tmp-{os.getpid()}"
     with open(pointer_tmp, "w", encoding="utf-8") as fh:
@@ -328,7 +330,7 @@ def _switch(path: Path, sid: int, command: str, note: str | None = None) -> None
     os.replace(pointer_tmp, folder / "CURRENT")
     _fsync(folder)
     _relink(path, _snapshot_file(path, sid))
-    _log(path, "发布", snapshot=sid, command=command, user=_user(), **({"note": note} if note else {}))
+    _log(path, "发布", snapshot=sid, command=command, user=user or _user(), **({"note": note} if note else {}))
     _prune(path, sid)
 
 
@@ -346,15 +348,17 @@ def _prune(path: Path, now: int) -> None:
 
 @contextlib.contextmanager
 def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str], None] | None = None,
-               base_file: Path | None = None) -> Iterator[Publication]:
-    """一次发布：里面的所有写入（可以是多个事务）要么一起发布成一个新快照，要么都不发布。嵌套时并入外层。
-    base_file 给出时以它（恢复的备份）为底，而不是当前快照。"""
+               base_file: Path | None = None, user: str | None = None) -> Iterator[Publication]:
+    """一次发布：里面的所有写入（可以是多个事务）要么一起发布成一个新快照，要么都不发布。嵌套时并入外层（人也用外层的）。
+    base_file 给出时以它（恢复的备份）为底，而不是当前快照。user 是记进写入锁与 store.log 的人：页面传登录的账号，
+    命令行不传（操作系统用户）。"""
     path = Path(path)
+    user = user or _user()
     outer = active(path)
     if outer is not None:
         yield outer
         return
-    with writer_lock(path, command, on_wait=on_wait):
+    with writer_lock(path, command, on_wait=on_wait, user=user):
         _clean_leftovers(path)
         base = current(path) if path.exists() or _read_current(path) is not None else None
         if base_file is not None:
@@ -384,7 +388,7 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
             con.close()
             for p in (tmp, tmp.with_name(tmp.name + ".wal")):
                 p.unlink(missing_ok=True)
-            _log(path, "失败", command=command, user=_user(), error=f"{type(exc).__name__}：{str(exc)[:200]}")
+            _log(path, "失败", command=command, user=user, error=f"{type(exc).__name__}：{str(exc)[:200]}")
             raise
         finally:
             _local.pub = None
@@ -400,7 +404,7 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
             con.close()
             for p in (tmp, tmp.with_name(tmp.name + ".wal")):
                 p.unlink(missing_ok=True)
-            _log(path, "失败", command=command, user=_user(), error=f"重建派生表：{type(exc).__name__}：{str(exc)[:200]}")
+            _log(path, "失败", command=command, user=user, error=f"重建派生表：{type(exc).__name__}：{str(exc)[:200]}")
             raise
         con.execute("checkpoint")
         con.close()
@@ -410,13 +414,13 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         os.replace(tmp, final)
         os.chmod(final, 0o400)          # 快照不可变：连本账号也只读
         _fsync(folder)
-        _switch(path, sid, command, note="由单文件库迁入快照目录" if base.id is None else None)
+        _switch(path, sid, command, note="由单文件库迁入快照目录" if base.id is None else None, user=user)
 
 
-def adopt(path: str | os.PathLike, built: Path, command: str) -> int:
-    """把一个已经建好的库文件（示例库重建、恢复的备份）发布成新快照；返回新编号。"""
+def adopt(path: str | os.PathLike, built: Path, command: str, *, user: str | None = None) -> int:
+    """把一个已经建好的库文件（示例库重建、重新发布的旧版本）发布成新快照；返回新编号。user 同 publishing。"""
     path = Path(path)
-    with writer_lock(path, command):
+    with writer_lock(path, command, user=user):
         _clean_leftovers(path)
         folder = snapshots_dir(path)
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -426,7 +430,7 @@ def adopt(path: str | os.PathLike, built: Path, command: str) -> int:
             # 单文件库：先把现有的文件收进快照目录，旧版本仍可重新发布
             os.link(path, _snapshot_file(path, sid))
             os.chmod(final, 0o400)
-            _switch(path, sid, "迁入快照目录", note="由单文件库迁入快照目录")
+            _switch(path, sid, "迁入快照目录", note="由单文件库迁入快照目录", user=user)
             sid += 1
             final = _snapshot_file(path, sid)
         tmp = folder / f".{sid:06d}.duckdb.tmp-{os.getpid()}"
@@ -435,16 +439,17 @@ def adopt(path: str | os.PathLike, built: Path, command: str) -> int:
         os.replace(tmp, final)
         os.chmod(final, 0o400)
         _fsync(folder)
-        _switch(path, sid, command)
+        _switch(path, sid, command, user=user)
         return sid
 
 
-def republish(path: str | os.PathLike, sid: int, command: str | None = None) -> int:
-    """把一个旧版本重新发布成当前版本（作为新编号，历史不改写）；返回新编号。留审计的入口是 chuangwen.backup.republish。"""
+def republish(path: str | os.PathLike, sid: int, command: str | None = None, *, user: str | None = None) -> int:
+    """把一个旧版本重新发布成当前版本（作为新编号，历史不改写）；返回新编号。留审计的入口是 chuangwen.backup.republish。
+    user 同 publishing。"""
     path = Path(path)
     source = _snapshot_file(path, sid)
     if not source.exists():
         have = "、".join(str(s["版本"]) for s in list_snapshots(path)) or "（无）"
         raise dbfile.DatabaseError(f"没有第 {sid} 版快照；现有：{have}。")
     dbfile._check_is_duckdb_file(source)
-    return adopt(path, source, command or f"重新发布第 {sid} 版")
+    return adopt(path, source, command or f"重新发布第 {sid} 版", user=user)

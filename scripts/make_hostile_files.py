@@ -1,17 +1,22 @@
-"""生成“恶意”导入文件：读文件时会要很多内存、很长时间，或骗过简单检查的 .xlsx / .xls / .csv。
+"""生成“恶意”导入文件：读文件时会要很多内存、很长时间，或骗过简单检查的 .xlsx / .xls / .csv，
+以及镇街边界文件（.geojson / 压缩的 Shapefile）：改名的 OGR VRT、Shapefile 炸弹、路径把戏、“8”字形的面。
 
 用法：python scripts/make_hostile_files.py [目录]（默认 tests/data/hostile/，该目录不入库）。
-测试（tests/unit/test_import_hostile_files.py）导入这里的函数，在临时目录里生成；基准
+测试（tests/unit/test_import_hostile_files.py、test_boundary_hardening.py）导入这里的函数，在临时目录里生成；基准
 benchmarks/bench_hostile_files.py 用命令行逐个导入并记录用时与峰值内存。
-每个 make_* 函数写一个文件并返回路径；HOSTILE 列出全部（文件名 → 生成函数）。
+每个 make_* 函数写一个文件并返回路径；HOSTILE 列出全部表格文件，BOUNDARY_HOSTILE 列出边界文件（文件名 → 生成函数）。
+VRT 要指向测试自己建的文件、自己开的地址，由 vrt_reading / vrt_fetching 按参数生成，不在列表里。
 """
 from __future__ import annotations
 
+import json
 import struct
 import sys
 import zipfile
 import zlib
 from pathlib import Path
+
+import numpy as np
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "hostile"
 HEADER = ["问题编号", "问题描述"]
@@ -315,6 +320,140 @@ def make_csv_many_rows(folder: Path, rows: int = 1_000_001) -> Path:
     return path
 
 
+# ---------------------------------------------------------------- 镇街边界（.geojson / 压缩的 Shapefile）
+
+def vrt_reading(path: str | Path, layer: str = "secret") -> bytes:
+    """OGR VRT：把服务器上的一个 CSV 当作图层读出来（GDAL 的 CSV 驱动），每行一个“要素”——改名为 .geojson 上传。"""
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{path}</SrcDataSource>'
+            f"<SrcLayer>{Path(path).stem}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>").encode()
+
+
+def vrt_fetching(url: str) -> bytes:
+    """OGR VRT：让服务器经 /vsicurl/ 去取一个地址（可以是只在服务器本机可达的地址），把响应当作图层读出来。"""
+    name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "x"
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="{name}"><SrcDataSource>/vsicurl/{url}</SrcDataSource>'
+            f"</OGRVRTLayer></OGRVRTDataSource>").encode()
+
+
+def geojson_crs_link(url: str) -> bytes:
+    """GeoJSON 的旧式 crs 写成链接：GDAL 的 GeoJSON 驱动会去下载它（importFromUrl）。"""
+    return json.dumps({"type": "FeatureCollection", "crs": {"type": "link", "properties": {"href": url, "type": "ogcwkt"}},
+                       "features": [{"type": "Feature", "properties": {"名称": "城关街道"},
+                                     "geometry": {"type": "Polygon",
+                                                  "coordinates": [[[117.0, 31.0], [117.1, 31.0], [117.1, 31.1],
+                                                                   [117.0, 31.0]]]}}]}, ensure_ascii=False).encode()
+
+
+def _shapefile_parts(count: int, name_width: int = 20) -> dict[str, bytes]:
+    """count 个 1/1024 度（约 100 米）见方的正方形（成行排开）的 .shp、.shx、.dbf、.cpg，用 numpy 直接按格式写（不经 GDAL，2,000,000 个也只要几秒）。"""
+    rec = np.dtype([("number", ">i4"), ("length", ">i4"), ("type", "<i4"), ("box", "<f8", 4), ("parts", "<i4"),
+                    ("points", "<i4"), ("first", "<i4"), ("xy", "<f8", 10)])
+    i = np.arange(count)
+    # 步长取 2 的负整数次幂：坐标的二进制尾数大多是 0，压缩得很小（一个真炸弹也会这样做）
+    step = 1 / 1024
+    x0, y0 = 100.0 + (i % 2048) * step, 20.0 + (i // 2048) * step
+    x1, y1 = x0 + step, y0 + step
+    records = np.zeros(count, dtype=rec)
+    records["number"], records["length"], records["type"] = i + 1, (rec.itemsize - 8) // 2, 5
+    records["box"] = np.column_stack([x0, y0, x1, y1])
+    records["parts"], records["points"] = 1, 5
+    records["xy"] = np.column_stack([x0, y0, x0, y1, x1, y1, x1, y0, x0, y0])   # 顺时针：Shapefile 的外环
+
+    def header(length_bytes: int) -> bytes:
+        box = (float(x0.min()), float(y0.min()), float(x1.max()), float(y1.max())) if count else (0.0,) * 4
+        return (struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_bytes // 2) + struct.pack("<2i", 1000, 5)
+                + struct.pack("<8d", *box, 0, 0, 0, 0))
+
+    shp = header(100 + count * rec.itemsize) + records.tobytes()
+    index = np.zeros(count, dtype=[("offset", ">i4"), ("length", ">i4")])
+    index["offset"] = (100 + i * rec.itemsize) // 2
+    index["length"] = (rec.itemsize - 8) // 2
+    shx = header(100 + count * 8) + index.tobytes()
+    field = b"NAME".ljust(11, b"\x00") + b"C" + b"\x00" * 4 + bytes([name_width, 0]) + b"\x00" * 14
+    dbf_header = struct.pack("<BBBBIHH20x", 3, 126, 1, 1, count, 32 + 32 + 1, 1 + name_width) + field + b"\x0d"
+    names = np.char.ljust(np.char.add(b" T", np.char.zfill(i.astype("S9"), 9)), 1 + name_width)
+    dbf = dbf_header + names.astype(f"S{1 + name_width}").tobytes() + b"\x1a"
+    return {"bomb.shp": shp, "bomb.shx": shx, "bomb.dbf": dbf, "bomb.cpg": b"UTF-8"}
+
+
+def make_shapefile_bomb(folder: Path, polygons: int = 2_000_000, name: str = "shapefile_bomb.zip") -> Path:
+    """压缩的 Shapefile 炸弹：2,000,000 个小正方形，解压后 315 MB（.shp 259 MB；按 10^6 字节算即报告里的 330 MB），压缩后约 37 MB
+    （报告里的那个压到了 10 MB，读起来一样）。不设防时服务器进程读它要 2 GB 以上内存、几分钟 CPU，报告 200 万行。"""
+    return _write_zip(folder / name, _shapefile_parts(polygons))
+
+
+def make_declared_huge_shapefile(folder: Path) -> Path:
+    """.shp 声明解压后 300 MB（实际几十字节）：只看压缩包目录就该拒绝，不必解压。"""
+    parts = _shapefile_parts(1)
+    members = [(n, _deflate(d), zlib.crc32(d), 300 << 20 if n.endswith(".shp") else len(d), 8) for n, d in parts.items()]
+    return _write_raw_zip(folder / "declared_huge.zip", members)
+
+
+def make_lying_shapefile(folder: Path, megabytes: int = 64) -> Path:
+    """.shp 声明解压后 2 KB，实际解压出 64 MB：声明的大小骗过目录检查，解压时按真实字节数拒绝。"""
+    parts = _shapefile_parts(1)
+    packed, crc, _ = _repeated_deflate(parts["bomb.shp"], b"\x00" * (1 << 20), megabytes, b"")
+    members = [(n, _deflate(d), zlib.crc32(d), len(d), 8) for n, d in parts.items() if n != "bomb.shp"]
+    members.append(("bomb.shp", packed, crc, 2048, 8))
+    return _write_raw_zip(folder / "lying_shapefile.zip", members)
+
+
+def make_zip_slip(folder: Path) -> Path:
+    """部件名带“../”：解压时会写到目录之外（zip slip）。"""
+    parts = {f"../../{n}": d for n, d in _shapefile_parts(1).items()}
+    return _write_zip(folder / "zip_slip.zip", parts)
+
+
+def make_symlink_member(folder: Path) -> Path:
+    """.prj 是指向 /etc/passwd 的符号链接（Unix 的 zip 可以存符号链接）。"""
+    path = folder / "symlink.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, d in _shapefile_parts(1).items():
+            zf.writestr(n, d)
+        link = zipfile.ZipInfo("bomb.prj")
+        link.external_attr = (0o120777 << 16)
+        zf.writestr(link, "/etc/passwd")
+    return path
+
+
+def make_nested_zip(folder: Path) -> Path:
+    """压缩包里再套一个压缩包：GDAL 会顺着 /vsizip/ 一层层打开。"""
+    inner = folder / "inner.zip"
+    _write_zip(inner, _shapefile_parts(1))
+    path = folder / "nested.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(inner, "inner.zip")
+        for n, d in _shapefile_parts(1).items():
+            zf.writestr(n, d)
+    inner.unlink()
+    return path
+
+
+def bowtie_geojson(name: str = "城关街道") -> bytes:
+    """一个“8”字形（自相交）的镇街：两条边在 (117.05, 31.05) 交叉。"""
+    ring = [[117.0, 31.0], [117.1, 31.1], [117.1, 31.0], [117.0, 31.1], [117.0, 31.0]]
+    return json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"名称": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]},
+        ensure_ascii=False).encode()
+
+
+def make_bowtie(folder: Path) -> Path:
+    path = folder / "bowtie.geojson"
+    path.write_bytes(bowtie_geojson())
+    return path
+
+
+BOUNDARY_HOSTILE = {
+    "shapefile_bomb.zip": make_shapefile_bomb,
+    "declared_huge.zip": make_declared_huge_shapefile,
+    "lying_shapefile.zip": make_lying_shapefile,
+    "zip_slip.zip": make_zip_slip,
+    "symlink.zip": make_symlink_member,
+    "nested.zip": make_nested_zip,
+    "bowtie.geojson": make_bowtie,
+}
+
+
 HOSTILE = {
     "xfd1048576.xlsx": make_xfd1048576,
     "zz200000.xlsx": make_zz200000,
@@ -343,9 +482,14 @@ def make_all(folder: Path) -> dict[str, Path]:
     return {name: make(folder) for name, make in HOSTILE.items()}
 
 
+def make_boundary_all(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return {name: make(folder) for name, make in BOUNDARY_HOSTILE.items()}
+
+
 def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else DEFAULT_DIR
-    for name, path in make_all(folder).items():
+    for name, path in {**make_all(folder), **make_boundary_all(folder)}.items():
         print(f"{path.stat().st_size:>12,} 字节  {path}")
     return 0
 

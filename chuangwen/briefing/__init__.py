@@ -24,7 +24,8 @@ from chuangwen.briefing.figures import (
 
 # 包外（页面、命令行、测试）用到的
 __all__ = ["EA_TYPEFACE", "PERIODS", "SLIDE_H", "SLIDE_TITLES", "SLIDE_W", "Brief", "NoData", "as_of_for_day", "build",
-           "changes_table", "collect", "deck", "default_issue_no", "document", "file_name", "league_workbook", "slide_titles"]
+           "changes_table", "collect", "data_rows", "deck", "default_issue_no", "document", "file_name", "LEAGUE_FRAMES",
+           "league_workbook", "slide_titles"]
 
 
 def build(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
@@ -42,6 +43,14 @@ def file_name(brief: Brief) -> str:
 def as_of_for_day(day: date, cutoff: datetime) -> datetime:
     """页面选的统计日 → 统计时刻（与侧栏同一规则，见 chuangwen.view.day_end）。"""
     return day_end(day, cutoff)
+
+
+LEAGUE_FRAMES = ("league_units", "league_townships")
+
+
+def data_rows(brief: Brief, names: tuple[str, ...] | None = None) -> int:
+    """通报用到的数据行数（审计的“行数”）：所用各查询结果的行数之和；names 只算其中几个（红黑榜 Excel 用两张榜）。"""
+    return sum(len(df) for name, df in brief.frames.items() if names is None or name in names)
 
 
 def league_workbook(brief: Brief) -> bytes:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,29 @@ from chuangwen.imports.kinds import KINDS
 
 CRS_CHOICES = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ02", "bd09": "BD09"}
 REPORT_LINES = 40
+
+# 终端会执行的字符：C0 控制字符（含 ESC、回车、退格、制表）、DEL、C1 控制字符（含 CSI \x9b），
+# 以及能把一行文字倒过来显示的双向控制符与行/段分隔符。文件里的值、文件名都可能带着它们：
+# 一格 "\x1b]0;…\x07\x1b[2J" 就能改掉操作员终端的标题并清屏
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(value, *, keep_newlines: bool = False) -> str:
+    """打印到终端的文字：控制字符换成看得见的转义（ESC → \\x1b）。keep_newlines 时保留换行（多行的说明）；
+    报告里的一格照样转义换行，免得一个值冒充报告的下一行。"""
+    pattern = _TERMINAL_CONTROL_BUT_NEWLINE if keep_newlines else _TERMINAL_CONTROL
+    return pattern.sub(_escape, str(value))
+
+
+def _say(text, stream=None) -> None:
+    """打印一段说明（可多行）：每个字都经 terminal_safe。"""
+    print(terminal_safe(text, keep_newlines=True), file=stream or sys.stdout)
 
 
 def register(sub, formatter_class, db_help: str = "数据库文件路径（.duckdb）") -> None:
@@ -65,14 +89,16 @@ def _print_report(prep, stream) -> None:
     if report.empty:
         return
     print(f"校验报告（{len(report):,} 条）：", file=stream)
+    safe = terminal_safe
     for r in report.head(REPORT_LINES).itertuples(index=False):
-        where = f"{r.文件}" + (f"［{r.工作表}］" if r.工作表 else "")
+        # 每一格（文件名、工作表、列名、值、原因）都来自文件或含有文件里的文字：逐格转义，一格一行
+        where = safe(r.文件) + (f"［{safe(r.工作表)}］" if r.工作表 else "")
         if isinstance(r.行, str) and r.行:
-            where += f" {r.行}"
+            where += f" {safe(r.行)}"
         elif r.行 != "":
-            where += f" 第 {r.行} 行"
-        value = f"值“{r.值}”：" if r.值 else ""
-        print(f"  {r.级别}｜{where}｜{r.列}｜{value}{r.原因}", file=stream)
+            where += f" 第 {safe(r.行)} 行"
+        value = f"值“{safe(r.值)}”：" if r.值 else ""
+        print(f"  {safe(r.级别)}｜{where}｜{safe(r.列)}｜{value}{safe(r.原因)}", file=stream)
     if len(report) > REPORT_LINES:
         print(f"  ……另有 {len(report) - REPORT_LINES:,} 条，完整报告请加 --report 文件.xlsx 保存", file=stream)
 
@@ -91,27 +117,27 @@ def _save_report(prep, path: Path | None) -> None:
         if len(rejects):
             sheets["被拒的行"] = rejects
         path.write_bytes(excel.to_xlsx(sheets))
-    print(f"报告已保存：{path}")
+    _say(f"报告已保存：{path}")
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.exists():
-        print(f"chuangwen import：错误：文件不存在：{path}", file=sys.stderr)
+        _say(f"chuangwen import：错误：文件不存在：{path}", sys.stderr)
         return 1
     if path.is_dir():
-        print(f"chuangwen import：错误：这是一个目录，不是文件：{path}", file=sys.stderr)
+        _say(f"chuangwen import：错误：这是一个目录，不是文件：{path}", sys.stderr)
         return 1
     try:
         mp = mapping_mod.load(args.mapping, args.kind) if args.mapping else None
     except mapping_mod.MappingError as exc:
-        print(f"chuangwen import：错误：{exc}", file=sys.stderr)
+        _say(f"chuangwen import：错误：{exc}", sys.stderr)
         return 2
     from chuangwen.imports.readers import MAX_BYTES
     size = path.stat().st_size
     if size > MAX_BYTES:
-        print(f"chuangwen import：错误：文件过大：{path.name} 有 {size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB。"
-              "请按年份或镇街拆成几个文件分别导入。未写入任何数据。", file=sys.stderr)
+        _say(f"chuangwen import：错误：文件过大：{path.name} 有 {size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB。"
+             "请按年份或镇街拆成几个文件分别导入。未写入任何数据。", sys.stderr)
         return 1
     raw = path.read_bytes()
     crs = CRS_CHOICES.get(args.crs) if args.crs else None
@@ -119,11 +145,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
         result = write.run_import(args.db, raw, path.name, args.kind, mp, crs=crs, partial=args.partial,
                                   create_missing=args.create_missing)
     except write.ImportFailed as exc:
-        print(f"chuangwen import：错误：{exc}", file=sys.stderr)
+        _say(f"chuangwen import：错误：{exc}", sys.stderr)
         _print_report(exc.prepared, sys.stderr)
         _save_report(exc.prepared, args.report)
         return 1
-    print(result.summary())
+    _say(result.summary())
     _print_report(result.prepared, sys.stdout)
     _save_report(result.prepared, args.report)
     return 0
@@ -134,7 +160,7 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
 
     path: Path = args.file
     if not path.is_file():
-        print(f"chuangwen import：错误：文件不存在：{path}", file=sys.stderr)
+        _say(f"chuangwen import：错误：文件不存在：{path}", sys.stderr)
         return 1
     try:
         result = boundaries.run_boundaries(args.db, path.read_bytes(), path.name, name_field=args.name_field,
@@ -142,17 +168,17 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
                                            create_missing=args.create_missing, valid_from=args.valid_from,
                                            force=args.force)
     except write.ImportFailed as exc:
-        print(f"chuangwen import：错误：{exc}", file=sys.stderr)
+        _say(f"chuangwen import：错误：{exc}", sys.stderr)
         _print_report(exc.prepared, sys.stderr)
         return 1
-    print(result.summary())
+    _say(result.summary())
     return 0
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     try:
-        print(write.rollback(args.db, args.import_id))
+        _say(write.rollback(args.db, args.import_id))   # 说明里有导入时的文件名
     except write.ImportFailed as exc:
-        print(f"chuangwen import rollback：错误：{exc}", file=sys.stderr)
+        _say(f"chuangwen import rollback：错误：{exc}", sys.stderr)
         return 1
     return 0

@@ -8,6 +8,7 @@
 要 512 GB，进程直接被中止），所以读之前先在本进程里检查压缩包与工作表 XML（check_workbook_zip，
 只做字节级扫描、不分配与数据区域成比例的内存），再在限了内存与时间的子进程里解析（_parse_in_child）；
 子进程出任何事都变成中文 ReadError，调用者（命令行、Streamlit 页面）不会跟着崩溃。
+镇街边界文件（chuangwen.imports.boundaries）用同一个子进程骨架（_serve、_run_isolated）与同样的上限。
 """
 from __future__ import annotations
 
@@ -385,13 +386,19 @@ def _warm_up() -> None:
 
 def _child(conn, job: _Job) -> None:
     """子进程：先限内存，再收原始字节、解析，把结果（或中文错误）送回父进程。"""
+    _serve(conn, job.limits, _warm_up, lambda raw: _pack(_parse(raw, job)))
+
+
+def _serve(conn, limits: Limits, warm_up, work) -> None:
+    """解析子进程的共用骨架（表格与边界文件都用它）：预热 warm_up()、限内存，收原始字节，回复 work(raw) 的结果。
+    work 抛 ReadError 时回复中文错误；内存不够、解析库内部出错、程序错误各按其类回复（见 _run_isolated）。"""
     # 设了 RUST_BACKTRACE 时，内存不够引起的 panic 要打印调用栈，打印又要分配内存，Rust 在自己的锁上卡死（实测）
     os.environ["RUST_BACKTRACE"] = "0"
     # 父进程到时会杀掉子进程；父进程自己先死了（服务器被重启）时，由闹钟结束它
-    signal.alarm(job.limits.seconds + 30)
+    signal.alarm(limits.seconds + 30)
     # 限内存之前把要用的库都加载好：内存上限下再映射共享库会失败（ImportError 看起来像程序错误）
-    _warm_up()
-    _limit_memory(job.limits.memory_mb)
+    warm_up()
+    _limit_memory(limits.memory_mb)
     # calamine 分配失败时 abort：不要在服务器上留下几 GB 的 core 文件
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # Rust 分配失败时在中止前往 stderr 写一行英文；父进程会给出中文原因
@@ -401,7 +408,7 @@ def _child(conn, job: _Job) -> None:
     try:
         raw = conn.recv_bytes()
         try:
-            reply = ("ok", _pack(_parse(raw, job)))
+            reply = ("ok", work(raw))
         except ReadError as exc:
             reply = ("error", str(exc))
         del raw
@@ -427,9 +434,13 @@ def _parse_in_child(raw: bytes, job: _Job) -> Table:
     return _unpack(reply)
 
 
-def _run_isolated(target, job, raw: bytes, name: str, limits: Limits):
+# 超时、内存超限、被系统终止时给用户的建议（表格）；边界文件另给自己的
+_TABLE_HINT = "文件可能过大或结构异常；请删除多余的空行空列，或按年份、镇街拆成几个文件分别导入。"
+
+
+def _run_isolated(target, job, raw: bytes, name: str, limits: Limits, hint: str = _TABLE_HINT):
     """在 forkserver 子进程里跑 target(conn, job)，把 raw 经管道送过去，等回复；超时就杀掉。
-    子进程的任何死法都变成中文 ReadError；返回回复里的值。"""
+    子进程的任何死法都变成中文 ReadError（hint 是给用户的建议）；返回回复里的值。"""
     ctx = _get_context()
     ours, theirs = ctx.Pipe()
     proc = ctx.Process(target=target, args=(theirs, job), name="chuangwen-read", daemon=True)
@@ -461,10 +472,8 @@ def _run_isolated(target, job, raw: bytes, name: str, limits: Limits):
         proc.join()
         ours.close()
     if timed_out:
-        raise ReadError(f"无法读取 {name}：解析超过 {limits.seconds:,} 秒仍未完成，已停止。"
-                        "文件可能过大或结构异常；请删除多余的空行空列，或按年份、镇街拆成几个文件分别导入。")
-    memory = (f"无法读取 {name}：解析时占用内存超过上限 {limits.memory_mb:,} MB，已停止。"
-              "文件可能过大或结构异常；请删除多余的空行空列，或按年份、镇街拆成几个文件分别导入。")
+        raise ReadError(f"无法读取 {name}：解析超过 {limits.seconds:,} 秒仍未完成，已停止。{hint}")
+    memory = f"无法读取 {name}：解析时占用内存超过上限 {limits.memory_mb:,} MB，已停止。{hint}"
     if reply is not None:
         kind, value = reply
         if kind == "ok":
@@ -482,8 +491,7 @@ def _run_isolated(target, job, raw: bytes, name: str, limits: Limits):
     if code in (_EXIT_MEMORY, -signal.SIGABRT):
         raise ReadError(memory)
     if code == -signal.SIGKILL:
-        raise ReadError(f"无法读取 {name}：解析进程被系统终止（通常是内存不足），已停止。"
-                        "请按年份或镇街拆成几个文件分别导入。")
+        raise ReadError(f"无法读取 {name}：解析进程被系统终止（通常是内存不足），已停止。{hint}")
     how = f"信号 {signal.Signals(-code).name}" if code is not None and code < 0 and -code in signal.valid_signals() \
         else f"退出码 {code}"
     raise ReadError(f"无法读取 {name}：解析进程意外退出（{how}），文件可能已损坏。")

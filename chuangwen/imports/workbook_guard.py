@@ -1,16 +1,21 @@
-"""读 .xlsx 之前在调用者的进程里检查压缩包与工作表 XML（check_workbook_zip）：
-成员数、压缩方式、声明与实际解压大小、压缩比、按 calamine 的方式找到工作表后逐窗扫描最远的行列与 dimension、
-共享字符串数。只做字节级扫描，不分配与数据区域成比例的内存。"""
+"""读上传文件之前在调用者的进程里做的字节级检查，不分配与数据区域成比例的内存。
+
+- .xlsx（check_workbook_zip）：成员数、压缩方式、声明与实际解压大小、压缩比、按 calamine 的方式找到工作表后
+  逐窗扫描最远的行列与 dimension、共享字符串数。
+- 镇街边界文件（check_geojson_head、check_shapefile_zip）：GeoJSON 的开头不是 XML；压缩的 Shapefile 的目录
+  （路径把戏、符号链接、套娃、加密、压缩方式、声明的解压大小与压缩比、恰好一个图层）。解压与解析在
+  chuangwen.imports.boundaries 的子进程里。"""
 from __future__ import annotations
 
 import io
 import re
+import stat
 import struct
 import zipfile
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from chuangwen.imports.limits import Limits, ReadError, _check_area, _column_number, column_letters
 
@@ -29,29 +34,30 @@ def _zip_error(name: str, what: str) -> ReadError:
     return ReadError(f"无法读取 Excel 文件 {name}：{what}")
 
 
-def _member_chunks(raw: memoryview, info: zipfile.ZipInfo, name: str, budget: list[int]) -> Iterator[bytes]:
+def _member_chunks(raw: memoryview, info: zipfile.ZipInfo, name: str, budget: list[int],
+                   error: Callable[[str, str], ReadError] = _zip_error) -> Iterator[bytes]:
     """逐块解压一个部件。按真实解压出的字节计数，不信声明的大小：多于声明（部件谎报大小）或总量超过上限就拒绝。
-    budget[0] 是整个压缩包还允许解压的字节数。"""
+    budget[0] 是整个压缩包还允许解压的字节数；error(文件名, 什么不对) 造中文错误（边界文件的压缩包用自己的说法）。"""
     member = info.filename
     off = info.header_offset
     if off + 30 > len(raw) or raw[off:off + 4] != b"PK\x03\x04":
-        raise _zip_error(name, f"压缩包里的部件 {member} 位置不对，文件已损坏。")
+        raise error(name, f"压缩包里的部件 {member} 位置不对，文件已损坏。")
     name_len, extra_len = struct.unpack_from("<HH", raw, off + 26)
     start = off + 30 + name_len + extra_len
     data = raw[start:start + info.compress_size]
     if len(data) != info.compress_size:
-        raise _zip_error(name, f"压缩包里的部件 {member} 不完整，文件已损坏。")
+        raise error(name, f"压缩包里的部件 {member} 不完整，文件已损坏。")
     produced = 0
 
     def count(out: bytes) -> None:
         nonlocal produced
         produced += len(out)
         if produced > info.file_size:
-            raise _zip_error(name, f"压缩包里的部件 {member} 实际解压出的内容比声明的 {info.file_size:,} 字节多"
+            raise error(name, f"压缩包里的部件 {member} 实际解压出的内容比声明的 {info.file_size:,} 字节多"
                                    "（谎报大小），文件已损坏或被改动过，已拒绝。")
         budget[0] -= len(out)
         if budget[0] < 0:
-            raise _zip_error(name, "解压后的内容超过上限。请按年份或镇街拆成几个文件分别导入。")
+            raise error(name, "解压后的内容超过上限。请按年份或镇街拆成几个文件分别导入。")
 
     if info.compress_type == zipfile.ZIP_STORED:
         for i in range(0, len(data), _OUT_CHUNK):
@@ -77,7 +83,7 @@ def _member_chunks(raw: memoryview, info: zipfile.ZipInfo, name: str, budget: li
             elif not piece:
                 break
     except zlib.error:
-        raise _zip_error(name, f"压缩包里的部件 {member} 无法解压，文件已损坏。") from None
+        raise error(name, f"压缩包里的部件 {member} 无法解压，文件已损坏。") from None
 
 
 def _windows(chunks: Iterable[bytes], name: str, member: str) -> Iterator[bytes]:
@@ -362,3 +368,101 @@ def _check_shared_strings(w: bytes, name: str, limits: Limits) -> bool:
         raise _zip_error(name, f"共享字符串表声明有 {int(m.group(1)):,} 个字符串，超过上限 {limits.cells:,} 个单元格，"
                                "不像正常的工作簿，已拒绝。")
     return m is not None
+
+
+# ---------------------------------------------------------------- 读之前：检查镇街边界文件（在调用者的进程里）
+
+# Shapefile 压缩包只有 .shp .shx .dbf .prj .cpg 和几个说明文件
+MAX_SHAPEFILE_ZIP_MEMBERS = 100
+# 从压缩包里取出、交给 Shapefile 驱动的部件（其余部件不解压）
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+# 压缩包里再套的压缩包：不解开，直接拒绝（GDAL 会顺着 /vsizip/ 一层层打开）
+ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".tbz2", ".xz", ".txz", ".zst", ".lz", ".lzma",
+                    ".z", ".cab", ".jar", ".kmz")
+ONE_COUNTY = "一个县的镇街边界解压后通常只有几 MB：请只保留本县的镇街边界再导入。"
+
+
+def boundary_zip_error(name: str, what: str) -> ReadError:
+    """边界文件压缩包的中文错误（_member_chunks 的 error 参数也用它）。"""
+    return ReadError(f"无法读取边界文件 {name}：{what}")
+
+
+def check_geojson_head(raw: bytes, name: str) -> None:
+    """.geojson/.json 的内容必须以“{”开头：GDAL 见到 XML 会改用 VRT、GML、KML 等驱动去读（VRT 能指向服务器上的
+    文件与网址）。消息里不引用文件内容。"""
+    head = raw[:4096].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if head.startswith(b"{"):
+        return
+    suffix = Path(name).suffix.lower()
+    if head.startswith(b"<"):
+        raise ReadError(f"文件扩展名是 {suffix}，但内容是 XML（例如 OGR VRT、GML、KML），不是 GeoJSON：{name}。"
+                        "已拒绝，未读取其内容。请上传 GeoJSON，或把 .shp、.shx、.dbf、.prj 一起压缩成 .zip。")
+    raise ReadError(f"文件扩展名是 {suffix}，但内容不是 GeoJSON（GeoJSON 以“{{”开头）：{name}。"
+                    "请上传 GeoJSON，或把 .shp、.shx、.dbf、.prj 一起压缩成 .zip。")
+
+
+def _member_label(member: str) -> str:
+    return member if len(member) <= 80 else member[:80] + "…"
+
+
+def _unsafe_member(member: str) -> bool:
+    """绝对路径、盘符、“..”、空字符：解压到别处的老把戏（这里从不按部件名解压，照样拒绝）。"""
+    path = member.replace("\\", "/")
+    return (path.startswith("/") or re.match(r"[A-Za-z]:", path) is not None or "\x00" in path
+            or any(part == ".." for part in path.split("/")))
+
+
+def check_shapefile_zip(raw: bytes, name: str, cap: int) -> dict[str, str]:
+    """压缩的 Shapefile 在交给子进程之前的检查：只看压缩包目录（部件数、路径、符号链接、套娃、加密、压缩方式、
+    声明的解压大小与压缩比），不解压。cap 是解压后总大小的上限（字节）。返回 扩展名 → 部件名（.shp .shx .dbf，
+    有的话再加 .prj .cpg）；不通过时抛中文 ReadError。"""
+    error = boundary_zip_error
+    # zipfile 把中央目录每一项建成 Python 对象：先数签名（只会多不会少），部件过多就不让它建
+    if raw.count(b"PK\x01\x02") > MAX_SHAPEFILE_ZIP_MEMBERS:
+        raise error(name, f"压缩包里的部件超过 {MAX_SHAPEFILE_ZIP_MEMBERS:,} 个，不像压缩的 Shapefile，已拒绝。"
+                          "请只把 .shp、.shx、.dbf、.prj 压缩进一个 .zip。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error):
+        raise ReadError(f"文件不是有效的 zip 压缩包：{name}。") from None
+    total = 0
+    for info in infos:
+        member = _member_label(info.filename)
+        if _unsafe_member(info.filename):
+            raise error(name, f"压缩包里的“{member}”路径不安全（绝对路径、盘符或“..”），已拒绝。")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise error(name, f"压缩包里的“{member}”是符号链接，已拒绝。")
+        if info.is_dir():
+            continue
+        if info.filename.lower().endswith(ARCHIVE_SUFFIXES):
+            raise error(name, f"压缩包里又套了压缩包“{member}”，已拒绝。请解开后只把 .shp、.shx、.dbf、.prj 压缩进一个 .zip。")
+        if info.flag_bits & 0x1:
+            raise error(name, f"压缩包里的“{member}”设有密码，无法读取。")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise error(name, f"压缩包里的“{member}”用了不常见的压缩方式（编号 {info.compress_type}），已拒绝。"
+                              "请用系统自带的“压缩”重新打包。")
+        if info.file_size > cap:
+            raise error(name, f"压缩包里的“{member}”解压后有 {info.file_size / 2**20:,.0f} MB，"
+                              f"超过边界文件的上限 {cap / 2**20:,.0f} MB。{ONE_COUNTY}")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise error(name, f"压缩包里的“{member}”压缩比异常（{ratio:,.0f} : 1），像是“压缩炸弹”，已拒绝。")
+        total += info.file_size
+    if total > cap:
+        raise error(name, f"解压后共有 {total / 2**20:,.0f} MB，超过边界文件的上限 {cap / 2**20:,.0f} MB。{ONE_COUNTY}")
+    shps = [i.filename for i in infos if not i.is_dir() and i.filename.lower().endswith(".shp")]
+    if not shps:
+        raise ReadError(f"压缩包里没有 .shp 文件：{name}。请把 .shp、.shx、.dbf、.prj 一起压缩。")
+    if len(shps) > 1:
+        listed = "、".join(_member_label(s) for s in shps[:5]) + ("等" if len(shps) > 5 else "")
+        raise error(name, f"压缩包里有 {len(shps)} 个 .shp 文件（{listed}）：一次只导入一个图层，"
+                          "请只把镇街边界的 .shp、.shx、.dbf、.prj 压缩进一个 .zip。")
+    stem = shps[0][:-4]
+    members = {i.filename.lower(): i.filename for i in infos if not i.is_dir()}
+    parts = {ext: members[(stem + ext).lower()] for ext in SHAPEFILE_PARTS if (stem + ext).lower() in members}
+    missing = [ext for ext in (".shx", ".dbf") if ext not in parts]
+    if missing:
+        raise error(name, f"压缩包里缺少与“{_member_label(shps[0])}”同名的 {'、'.join(missing)} 文件。"
+                          "请把 .shp、.shx、.dbf、.prj 一起压缩。")
+    return parts

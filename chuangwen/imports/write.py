@@ -171,7 +171,9 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
         raise ImportFailed(str(exc)) from None
     digest = sha256(raw)
     db._check_is_duckdb_file(db_path)
-    with db.writer(db_path, f"导入{KINDS[kind].label}：{file_name}") as con:
+    command = f"导入{KINDS[kind].label}：{file_name}"
+    # 外面这层发布只为把导入人记进写入锁与 store.log（db.writer 并入它）；命令行 imported_by 为 None，记操作系统用户
+    with store.publishing(db_path, command, user=imported_by), db.writer(db_path, command) as con:
         prior = con.execute(
             "select id from import_log where file_sha256 = $h and kind = $k and status in ('成功', '部分导入') order by id limit 1",
             {"h": digest, "k": kind}).fetchone()
@@ -272,7 +274,7 @@ def rollback(db_path: str | os.PathLike, import_id: int, *, by: str | None = Non
         db._check_is_duckdb_file(db_path)
         # 一次发布：DuckDB 同一事务里删了子行仍不能删父行，回滚分几个事务先子后父，但都在同一个快照副本上，
         # 全部成功才发布；中途出错什么都不发布，读者只会看到回滚前或回滚后
-        with store.publishing(db_path, f"回滚导入 {import_id}"):
+        with store.publishing(db_path, f"回滚导入 {import_id}", user=by):
             return _rollback(db_path, import_id)
 
 

@@ -8,14 +8,18 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
 from typing import Callable
 
 import streamlit as st
 
 from chuangwen import appstate, export_png, signin
+from chuangwen.escape import md
 from chuangwen.ui import data, frame, login, webapp
 
+_LOG = logging.getLogger("chuangwen.export")
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -29,22 +33,46 @@ class DownloadRefused(RuntimeError):
     """点下载时登录已结束或账号有了变动：不生成文件。"""
 
 
-def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None) -> Callable[[], bytes]:
+# 生成失败的中文说明：Streamlit 1.67 只把英文的“Failed to generate file for download”交给浏览器，
+# 所以失败时记下说明（按页面会话与按钮），让页面重跑一次，把说明显示在按钮上方
+_FAILURES: dict[tuple[str | None, str], str] = {}
+_FAILURES_LOCK = threading.Lock()
+
+
+def _failure_text(exc: Exception) -> str:
+    if isinstance(exc, (DownloadRefused, export_png.PngUnavailable)):
+        return str(exc)
+    return "生成文件时出错，没有下载；请稍后再试。原因已记入服务器日志，可告诉管理员下载的时间。"
+
+
+def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None, key: str = "") -> Callable[[], bytes]:
     """点了下载才生成内容。生成之前再核对一次登录（会话仍有效、账号仍可用、角色与单位没变），不符时记一条“下载被拒”、
-    不生成、让页面重跑（随即显示中文说明）；生成后记一条审计（谁、哪一页、什么筛选、多少行、文件的 SHA-256），
-    并登记这个文件只归这个登录会话（chuangwen.gate 只把它给这个会话）。
+    不生成；生成后记一条审计（谁、哪一页、什么筛选、多少行、文件的 SHA-256），并登记这个文件只归这个登录会话
+    （chuangwen.gate 只把它给这个会话）。被拒或生成失败时记下中文说明、让页面重跑（按钮上方显示说明）。
     生成在 Streamlit 的后台线程里（没有会话），所以人、页面、筛选与页面会话在页面运行时就取好。"""
     identity, page, path = login.identity(), frame.page_title(), data.database_path()
     filters = frame.view().audit_text() if frame.has_view() else None     # 空库的引导页没有口径
     session_id = webapp.current_session_id()
+    who = identity.viewer.name if identity is not None else "（未登录）"
+
+    def failed(exc: Exception) -> None:
+        with _FAILURES_LOCK:
+            _FAILURES[(session_id, key)] = _failure_text(exc)
+        webapp.request_rerun(session_id)
 
     def run() -> bytes:
         if identity is None or not signin.still_allowed(path, identity):
-            who = identity.viewer.name if identity is not None else "（未登录）"
             appstate.audit_event(path, who, "下载被拒", f"{what}：登录已结束或账号有变动", page=page, filters=filters)
-            webapp.request_rerun(session_id)
-            raise DownloadRefused("登录已结束或账号有变动，没有生成文件。")
-        content = make()
+            refused = DownloadRefused("登录已结束或账号有变动，没有生成文件。")
+            failed(refused)
+            raise refused
+        try:
+            content = make()
+        except Exception as exc:
+            _LOG.exception("生成下载文件失败：%s", what)
+            appstate.audit_event(path, who, "下载失败", f"{what}：{_failure_text(exc)[:120]}", page=page, filters=filters)
+            failed(exc)
+            raise
         webapp.register_download(content, identity.owner)
         appstate.audit_event(path, identity.viewer.name, "下载", what, page=page, filters=filters, rows=rows,
                              file_sha256=hashlib.sha256(content).hexdigest())
@@ -54,9 +82,26 @@ def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None) ->
 
 def download(label: str, make: Callable[[], bytes], *, file_name: str, key: str, mime: str, rows: int | None = None,
              **button) -> None:
-    """页面上的下载按钮（Excel、幻灯片、图片……）：内容点了才生成，每次下载留一条审计；不点不重跑页面。"""
-    st.download_button(label, data=audited(make, file_name, rows=rows), file_name=file_name, mime=mime, key=key,
+    """页面上的下载按钮（Excel、幻灯片、图片……）：内容点了才生成，每次下载留一条审计（rows 为文件里的数据行数）；
+    不点不重跑页面。上一次点这个按钮没能生成时，按钮上方显示中文原因。"""
+    with _FAILURES_LOCK:
+        failure = _FAILURES.pop((webapp.current_session_id(), key), None)
+    if failure:
+        st.error(md(failure), icon=":material/error:")
+    st.download_button(label, data=audited(make, file_name, rows=rows, key=key), file_name=file_name, mime=mime, key=key,
                        on_click="ignore", **button)
+
+
+def figure_rows(fig) -> int:
+    """一张图画了多少个数据点（审计的行数）：各条曲线的点数之和。"""
+    total = 0
+    for trace in fig.data:
+        for attr in ("x", "y", "values", "z", "lat"):
+            value = getattr(trace, attr, None)
+            if value is not None:
+                total += len(value)
+                break
+    return total
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,7 +117,7 @@ def png_button(fig, filename: str, key: str, *, label: str = "导出图片", wid
         st.caption(export_png.INSTALL_HINT)
         return
 
-    download(label, lambda: export_png.figure_png(fig, width=width, height=height, scale=2),
+    download(label, lambda: export_png.figure_png(fig, width=width, height=height, scale=2), rows=figure_rows(fig),
              file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
              help="下载这张图的 PNG（2 倍分辨率，可直接插入通报或幻灯片）")
 
@@ -81,5 +126,5 @@ def map_png_button(boundaries, townships, title: str, filename: str, key: str, *
     """问题热点的静态地图图片（镇街分级设色 + 名称 + 问题数）：服务器用 Pillow 画，不需要浏览器、不联网。
     boundaries / townships 为页面已取到的 hotspot_boundaries / hotspot_townships 结果（同一汇总数据）。"""
     download("导出地图图片", lambda: export_png.hotspot_map_png(boundaries, townships, title=title, subtitle=subtitle),
-             file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
+             rows=len(townships), file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
              help="下载镇街问题数静态地图（PNG，不含底图），可直接插入通报或幻灯片")

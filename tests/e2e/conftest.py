@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 from chuangwen import demo
+from tests.e2e.servers import SERVERS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -33,17 +34,27 @@ gatherUsageStats = true
 """
 
 
-# 浏览器测试以管理员身份访问：服务器信任本机连接带的这个请求头（与内网统一认证同一机制，见 CHUANGWEN_TRUST_USER_HEADER），
-# offline_page 的浏览器上下文每个请求都带上它。测登录表单本身的测试用不带这个请求头的上下文（anonymous_page）。
-USER_HEADER = "X-Chuangwen-User"
+# 浏览器测试以管理员身份访问：offline_page 第一次打开某个测试服务器的网址之前，在服务器的状态库里登录一次，
+# 把会话令牌作为 cookie 放进浏览器（与在登录页登录后浏览器拿到的是同一个 cookie）。测登录页本身的测试用没有 cookie 的
+# anonymous_page。每个 running_server 登记自己的网址与库（SERVERS），页面据此知道去哪个库登录。
 E2E_USER = "e2e-admin"
+E2E_PASSWORD = "E2e-口令-2026-测试"
 
 
-def ensure_account(db_path: Path, name: str = E2E_USER, role: str = "管理员") -> None:
+def ensure_account(db_path: Path, name: str = E2E_USER, role: str = "管理员", unit: str | None = None) -> None:
     from chuangwen import accounts
 
     if accounts.viewer_named(db_path, name) is None:
-        accounts.add(db_path, name, role, "e2e-口令-2026-测试", units={}, by="测试")
+        accounts.add(db_path, name, role, E2E_PASSWORD, unit_code=unit, units={unit: unit} if unit else {}, by="测试")
+
+
+def sign_in_cookie(context, origin: str, db_path: Path, name: str = E2E_USER) -> str:
+    """在 db_path 的状态库里以 name 登录，把会话 cookie 放进浏览器上下文（对 origin 有效）；返回令牌。"""
+    from chuangwen import accounts, signin
+
+    token = accounts.login(db_path, name, E2E_PASSWORD, client="e2e").token
+    context.add_cookies([{"name": signin.COOKIE, "value": token, "url": origin, "httpOnly": True, "sameSite": "Strict"}])
+    return token
 
 
 def _browser_path() -> str | None:
@@ -71,7 +82,7 @@ def running_server(db_path: Path, log_path: Path):
     每个浏览器测试都同时证明发布的设置与启动目录无关。"""
     port = _free_port()
     ensure_account(db_path)
-    env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER}
+    env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
     cwd = log_path.parent / "cwd"
     (cwd / ".streamlit").mkdir(parents=True, exist_ok=True)
     (cwd / ".streamlit" / "config.toml").write_text(HOSTILE_STREAMLIT_CONFIG, encoding="utf-8")
@@ -92,8 +103,10 @@ def running_server(db_path: Path, log_path: Path):
                     time.sleep(0.5)
             else:
                 raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + log_path.read_text(errors="replace"))
+            SERVERS[url] = db_path
             yield url
         finally:
+            SERVERS.pop(url, None)
             proc.terminate()
             try:
                 proc.wait(timeout=10)
@@ -126,20 +139,38 @@ def browser():
 
 @pytest.fixture
 def offline_page(browser):
-    """一个只允许回环地址的页面（以管理员身份）；external 记录被拦下的外部请求，dialogs 记录弹出的对话框。"""
-    yield from _guarded_page(browser, {USER_HEADER: E2E_USER})
+    """一个只允许回环地址的页面（以管理员身份登录）；external 记录被拦下的外部请求，dialogs 记录弹出的对话框。"""
+    yield from _guarded_page(browser, E2E_USER)
 
 
 @pytest.fixture
 def anonymous_page(browser):
-    """同 offline_page，但不带身份请求头：看到的应当只是登录表单。"""
-    yield from _guarded_page(browser, {})
+    """同 offline_page，但没有登录：打开页面看到的应当是登录页。"""
+    yield from _guarded_page(browser, None)
 
 
-def _guarded_page(browser, headers: dict[str, str]):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", extra_http_headers=headers)
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _guarded_page(browser, user: str | None, *, viewport: dict | None = None):
+    """只允许回环地址的页面。user 不为 None 时：第一次打开某个测试服务器（SERVERS）的网址之前以 user 登录（cookie）。"""
+    context = browser.new_context(viewport=viewport or {"width": 1600, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.external, page.dialogs = [], []
+    if user is not None:
+        real_goto, signed = page.goto, set()
+
+        def goto(url, **kwargs):
+            origin = _origin(url)
+            if origin not in signed and origin in SERVERS:
+                ensure_account(SERVERS[origin], user)
+                sign_in_cookie(context, origin, SERVERS[origin], user)
+                signed.add(origin)
+            return real_goto(url, **kwargs)
+
+        page.goto = goto
 
     def on_dialog(dialog):   # alert/confirm/prompt（含地图 iframe 里的）：记下并关掉
         page.dialogs.append(dialog.message)

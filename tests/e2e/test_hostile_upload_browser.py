@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import E2E_USER, USER_HEADER, running_server
+from tests.e2e.conftest import running_server, sign_in_cookie
+from tests.e2e.servers import SERVERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import make_hostile_files as hostile  # noqa: E402
@@ -36,9 +37,10 @@ def open_problems(page) -> str:
 
 
 def test_hostile_uploads_get_chinese_messages_and_the_server_keeps_serving(bomb_server, browser, tmp_path, artifacts):
-    signed_in = {USER_HEADER: E2E_USER}
-    viewer_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", extra_http_headers=signed_in)
-    admin_ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", extra_http_headers=signed_in)
+    viewer_ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    admin_ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    for ctx in (viewer_ctx, admin_ctx):
+        sign_in_cookie(ctx, bomb_server, SERVERS[bomb_server])
     viewer, admin = viewer_ctx.new_page(), admin_ctx.new_page()
     try:
         viewer.goto(bomb_server, wait_until="domcontentloaded")

@@ -1,5 +1,6 @@
-"""发布的 nginx 配置对身份请求头（内网统一认证，CHUANGWEN_TRUST_USER_HEADER）：只转发本机（同机的认证网关）来的，
-别处来的一律清空（伪造不了别人的身份）；没开统一认证时谁来的都清空。上游换成一个回显请求头的小服务器来看 nginx 转了什么。"""
+"""发布的 nginx 配置转给看板的请求头：身份请求头（内网统一认证，CHUANGWEN_TRUST_USER_HEADER）只转发本机（同机的认证网关）来的，
+别处来的一律清空（伪造不了别人的身份）；没开统一认证时谁来的都清空。每个请求都带上本次启动的暗号与 nginx 看到的客户端地址，
+客户端自己带的同名请求头被覆盖（X-Forwarded-For 说什么都不影响）。上游换成一个回显请求头的小服务器来看 nginx 转了什么。"""
 from __future__ import annotations
 
 import http.client
@@ -11,14 +12,18 @@ import time
 
 import pytest
 
-from chuangwen import server
+from chuangwen import server, signin
 
 pytestmark = pytest.mark.e2e
 
 
+SECRET = "s" * 43
+
+
 class Echo(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802（http.server 的约定）
-        body = (self.headers.get("X-Chuangwen-User") or "（空）").encode("utf-8")
+        seen = [self.headers.get(h) or "（空）" for h in ("X-Chuangwen-User", signin.PROXY_HEADER, signin.CLIENT_HEADER)]
+        body = "|".join(seen).encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -49,7 +54,9 @@ def proxy(tmp_path, monkeypatch, request):
     runtime = tmp_path / "nginx"
     runtime.mkdir()
     conf = runtime / "nginx.conf"
-    conf.write_text(server.nginx_config("0.0.0.0", port, [echo.server_address[1]], runtime), encoding="utf-8")
+    user = server.prepare_runtime(runtime)
+    conf.write_text(server.nginx_config("0.0.0.0", port, [echo.server_address[1]], runtime, secret=SECRET, user=user),
+                    encoding="utf-8")
     proc = subprocess.Popen([server.find_nginx(), "-c", str(conf), "-p", str(runtime), "-g", "daemon off;"])
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -64,10 +71,10 @@ def proxy(tmp_path, monkeypatch, request):
     echo.shutdown()
 
 
-def forwarded(port: int, source: str, claimed: str) -> str:
+def forwarded(port: int, source: str, claimed: str, **extra: str) -> list[str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
-    conn.request("GET", "/", headers={"X-Chuangwen-User": claimed})
-    answer = conn.getresponse().read().decode("utf-8")
+    conn.request("GET", "/", headers={"X-Chuangwen-User": claimed, **extra})
+    answer = conn.getresponse().read().decode("utf-8").split("|")
     conn.close()
     return answer
 
@@ -75,9 +82,34 @@ def forwarded(port: int, source: str, claimed: str) -> str:
 @pytest.mark.parametrize("proxy", [True], indirect=True)
 def test_with_sso_on_only_the_local_gateway_may_name_the_user(proxy):
     # 127.0.0.1 是同机的认证网关；127.0.0.2 代表别处来的连接（nginx 看到的 remote_addr 不是 127.0.0.1）
-    assert (forwarded(proxy, "127.0.0.1", "admin"), forwarded(proxy, "127.0.0.2", "admin")) == ("admin", "（空）")
+    assert forwarded(proxy, "127.0.0.1", "admin") == ["admin", SECRET, "127.0.0.1"]
+    assert forwarded(proxy, "127.0.0.2", "admin") == ["（空）", SECRET, "127.0.0.2"]
+
+
+@pytest.mark.parametrize("proxy", [True], indirect=True)
+def test_a_gateway_that_sets_x_forwarded_for_keeps_the_sign_in_and_cannot_fake_the_secret_or_address(proxy):
+    faked = {"X-Forwarded-For": "10.20.30.40", signin.PROXY_HEADER: "猜的暗号".encode().decode("latin-1"),
+             signin.CLIENT_HEADER: "10.20.30.40"}
+    assert forwarded(proxy, "127.0.0.1", "admin", **faked) == ["admin", SECRET, "127.0.0.1"]
 
 
 @pytest.mark.parametrize("proxy", [False], indirect=True)
 def test_with_sso_off_nobody_may_name_the_user(proxy):
-    assert (forwarded(proxy, "127.0.0.1", "admin"), forwarded(proxy, "127.0.0.2", "admin")) == ("（空）", "（空）")
+    assert [forwarded(proxy, source, "admin")[0] for source in ("127.0.0.1", "127.0.0.2")] == ["（空）", "（空）"]
+
+
+@pytest.mark.parametrize("proxy", [False], indirect=True)
+def test_nginx_workers_run_without_root_when_started_as_root(proxy):
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("只在以 root 启动时降权")
+    uids = {}
+    for status in __import__("pathlib").Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if "nginx: worker process" in (status.parent / "cmdline").read_bytes().decode(errors="replace"):
+            uids[status.parent.name] = int(next(line for line in text.splitlines() if line.startswith("Uid:")).split()[1])
+    assert uids and all(uid != 0 for uid in uids.values()), uids

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from chuangwen import accounts, appstate
-from tests.e2e.conftest import USER_HEADER, _guarded_page, settle
+from chuangwen import appstate
+from tests.e2e.conftest import _guarded_page, ensure_account, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +30,13 @@ def scope(e2e_demo_db):
             "select problem_code from problem_coop_unit where unit_code = $u", {"u": unit}).fetchall()}
         everyone = {r[0] for r in con.execute("select code from problem").fetchall()}
         town = con.execute("select township_code from problem where lead_unit_code = $o limit 1", {"o": other}).fetchone()[0]
-    if accounts.viewer_named(e2e_demo_db, UNIT_USER) is None:
-        accounts.add(e2e_demo_db, UNIT_USER, "责任单位", "e2e-单位口令-2026", unit_code=unit, units={unit: unit}, by="测试")
+    ensure_account(e2e_demo_db, UNIT_USER, "责任单位", unit)
     return unit, other, town, mine, everyone - mine
 
 
 @pytest.fixture
 def unit_page(browser):
-    yield from _guarded_page(browser, {USER_HEADER: UNIT_USER})
+    yield from _guarded_page(browser, UNIT_USER)
 
 
 def seen_codes(page) -> set[str]:

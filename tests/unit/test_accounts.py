@@ -91,7 +91,7 @@ def test_one_address_trying_many_names_is_slowed_down_too(path):
     for k in range(12):
         with pytest.raises(accounts.AccountError, match="^登录没有成功"):
             accounts.login(path, f"猜的名字{k}", "Wrong-口令-1", client="198.51.100.7", now=T0)
-    with pytest.raises(accounts.LoginThrottled):
+    with pytest.raises(accounts.LoginThrottled, match="^尝试太频繁，请 \\d+ 秒后再试。$"):
         accounts.login(path, "王主任", PASSWORD, client="198.51.100.7", now=T0)
     assert accounts.login(path, "王主任", PASSWORD, client="10.0.0.8", now=T0).viewer.name == "王主任"
 

@@ -1,10 +1,13 @@
-"""看板状态库（SQLite，WAL）：列映射预设不再发布分析快照；旧版本存在分析库里的预设第一次自动搬过来；可备份。"""
+"""看板状态库（SQLite，WAL）：列映射预设不再发布分析快照；旧版本存在分析库里的预设第一次自动搬过来；可备份；
+升级时已有的审计记录补算一次散列链，之后许多线程同时写也连成一条。"""
 from __future__ import annotations
 
 import os
 import sqlite3
 import stat
 import threading
+
+import pytest
 
 from chuangwen import appstate, backup, store
 from chuangwen.imports import parse_mapping, presets, run_import, save_preset
@@ -58,3 +61,56 @@ def test_backup_includes_a_consistent_copy_of_the_app_state(tmp_path):
     target = backup.backup(path, tmp_path / "备份")
     copy = sqlite3.connect(target / backup.APP_STATE)
     assert copy.execute("select name from import_preset").fetchall() == [("甲",)]
+
+
+def _state_db_before_the_chain(path) -> None:
+    """升级前（迁移 001–003）的状态库，里面已有两条审计记录。"""
+    con = sqlite3.connect(appstate.state_path(path), isolation_level=None)
+    con.execute("create table schema_version (version integer primary key, name text not null, applied_at text not null)")
+    for version, name, sql in appstate._migrations()[:3]:
+        for statement in appstate._statements(sql):
+            con.execute(statement)
+        con.execute("insert into schema_version values (?, ?, '2026-01-01 00:00:00')", (version, name))
+    con.execute("insert into audit_event (at, user, action, detail) values ('2026-12-01 09:00:00', '甲', '登录', '管理员')")
+    con.execute("insert into audit_event (at, user, action, detail, rows) values ('2026-12-01 10:00:00', '乙', '下载', 'a.xlsx', 3)")
+    con.close()
+
+
+def test_upgrading_chains_the_existing_records_once_and_keeps_refusing_updates(tmp_path):
+    path = tmp_path / "库.duckdb"
+    _state_db_before_the_chain(path)
+    check = appstate.verify_chain(path)
+    assert (check.rows, check.broken) == (2, None)
+    with appstate.connect(path) as con:
+        chain = con.execute("select id, prev_sha256, row_sha256 from audit_event order by id").fetchall()
+    assert [(i, p) for i, p, _ in chain] == [(1, "0" * 64), (2, chain[0][2])] and check.last_sha256 == chain[1][2]
+    with appstate.connect(path) as con, pytest.raises(sqlite3.IntegrityError, match="审计记录只能追加，不能修改"):
+        con.execute("update audit_event set prev_sha256 = null")
+
+
+def test_a_record_after_the_upgrade_continues_the_chain(tmp_path):
+    path = tmp_path / "库.duckdb"
+    _state_db_before_the_chain(path)
+    appstate.audit_event(path, "丙", "退出")
+    check = appstate.verify_chain(path)
+    assert (check.rows, check.broken) == (3, None)
+
+
+def test_records_written_from_many_threads_form_one_unbroken_chain(tmp_path):
+    path = tmp_path / "库.duckdb"
+    errors = []
+
+    def write(k):
+        try:
+            for j in range(5):
+                appstate.audit_event(path, f"用户{k}", "下载", f"文件{j}")
+        except Exception as exc:  # 记下来断言，不让线程吞掉
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check = appstate.verify_chain(path)
+    assert (errors, check.rows, check.broken) == ([], 40, None)

@@ -42,6 +42,12 @@ def count(path, table: str) -> int:
             "参数 --until：时间格式应为 'YYYY-MM-DD' 或 'YYYY-MM-DD HH:MM'，实际为 '2026/11/15'",
         ),
         (["demo", "--db", "x.duckdb", "--until", "2026-13-01"], "参数 --until：时间格式应为"),
+        (["audit"], "缺少必需的参数：操作"),
+        (["audit", "verify"], "缺少必需的参数：--db"),
+        (
+            ["audit", "export", "--db", "x.duckdb", "--since", "2026/12/01", "--out", "a.csv"],
+            "参数 --since：日期格式应为 'YYYY-MM-DD'，实际为 '2026/12/01'",
+        ),
     ],
 )
 def test_usage_error_exits_2_with_chinese_message(tmp_path, monkeypatch, capsys, argv, message):
@@ -275,3 +281,19 @@ def test_demo_force_replaces_a_previous_demo_database(tmp_path, capsys):
     assert cli.main(["demo", "--db", str(path), "--problems", "300", "--seed", "1"]) == 0
     assert cli.main(["demo", "--db", str(path), "--problems", "301", "--seed", "2", "--force"]) == 0
     assert count(path, "problem") == 301
+
+
+# ---------------------------------------------------------------- audit export 的用法错误：退出码 2，什么都不写
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--out", "审计.txt"], "输出文件扩展名应为 .xlsx 或 .csv，实际为 '审计.txt'"),
+        (["--since", "2026-12-03", "--until", "2026-12-01", "--out", "审计.csv"], "--since（2026-12-03）晚于 --until（2026-12-01）"),
+    ],
+)
+def test_audit_export_usage_errors_exit_2_and_write_nothing(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["audit", "export", "--db", "库.duckdb", *argv]) == 2
+    assert capsys.readouterr().err == f"chuangwen audit：错误：{message}\n"
+    assert list(tmp_path.iterdir()) == []

@@ -192,9 +192,10 @@ def test_a_websocket_without_a_sign_in_is_refused(client):
 def test_a_websocket_naming_another_login_sessions_page_session_is_refused(client):
     sign_in(client)
     OWNERS["page-session-of-someone-else"] = "别人的登录会话"
-    with pytest.raises(WebSocketDisconnect):
+    with pytest.raises(WebSocketDisconnect) as exc:
         with client.websocket_connect("/_stcore/stream", subprotocols=["streamlit", "xsrf", "page-session-of-someone-else"]):
             pass
+    assert exc.value.code == 4403
 
 
 def test_a_websocket_reconnecting_its_own_page_session_keeps_it_and_a_made_up_one_is_dropped(client):

@@ -297,11 +297,22 @@ def test_history_table_explains_rebounds_in_chinese():
         "category": ["暴露垃圾"] * 2, "source": ["12345热线", "12345热线"], "severity": ["一般"] * 2,
         "status": ["反弹重开", "整改中"], "deadline": [None, None], "closed_at": [pd.NaT, pd.NaT],
         "is_overdue": [True, False], "is_rebound": [True, True], "rebound_after": ["P11", "P11"],
-        "rebound_after_closed_at": [datetime(2026, 10, 25, 10)] * 2, "reopened_count": [1, 0],
-        "came_back_as": ["P4", None], "description": ["a", "b"]})
+        "rebound_after_closed_at": [datetime(2026, 10, 25, 10)] * 2, "rebound_after_other_unit": [False, False],
+        "reopened_count": [1, 0], "came_back_as": ["P4", None], "description": ["a", "b"]})
     t = hotspots.history_table(history)
     assert list(t["是否反弹"]) == ["是（本条 2026年10月25日 销号后被反弹重开）", "是（P11 于 2026年10月25日 销号后再次发现）"]
     assert list(t["销号后再现"]) == ["是：P4", "—（未销号）"]
+
+
+def test_history_table_names_no_code_or_date_for_a_rebound_after_another_units_problem():
+    # 查询对查看范围之外的那一条只给标记（编号与日期为空）：表里写“其他单位的问题”
+    history = pd.DataFrame({
+        "problem_code": ["A2"], "found_at": [datetime(2026, 10, 22, 8)], "category": ["出店经营"],
+        "source": ["县自查"], "severity": ["一般"], "status": ["已交办"], "deadline": [None], "closed_at": [pd.NaT],
+        "is_overdue": [False], "is_rebound": [True], "rebound_after": [None], "rebound_after_closed_at": [pd.NaT],
+        "rebound_after_other_unit": [True], "reopened_count": [0], "came_back_as": [None], "description": ["a"]})
+    t = hotspots.history_table(history)
+    assert list(t["是否反弹"]) == ["是（其他单位的问题销号后再次发现）"]
 
 
 def test_assets_not_installed_in_empty_dir(tmp_path):

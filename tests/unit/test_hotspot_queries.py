@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import pandas as pd
 import pytest
 import shapely
 
@@ -185,6 +186,79 @@ def test_site_history_includes_problems_before_the_period(con):
     df = queries.run(con, "hotspot_site_history", params(**hotspots.history_params("S01", RING), period_start=hotspots.HISTORY_START))
     assert list(df["problem_code"]) == ["P7", "P1", "P2", "P6"]
     assert df.set_index("problem_code").loc["P7", "came_back_as"] == "P1、P2"
+
+
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory):
+    """tests/data/site_scope：城管局（D01）与交警大队（D02）共用的点位 S01，反弹一条接一条。"""
+    path = fixture_db(tmp_path_factory.mktemp("site_scope") / "site_scope.duckdb", "site_scope")
+    c = db.open_readonly(path)
+    yield c
+    c.close()
+
+
+def site_history(con, scope_unit: str | None) -> list[dict]:
+    df = queries.run(con, "hotspot_site_history", params(**hotspots.history_params("S01", None),
+                                                         period_start=hotspots.HISTORY_START, scope_unit=scope_unit))
+    cols = ["problem_code", "is_rebound", "rebound_after", "rebound_after_closed_at", "rebound_after_other_unit",
+            "came_back_as"]
+    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in df[cols].to_dict("records")]
+
+
+def test_unit_viewer_site_history_hides_other_units_problems_and_their_codes(shared_site):
+    # 城管局看不到 B1（交警大队的问题）这一行；A2、C1 反弹自 B1：只标“其他单位”，不给 B1 的编号与销号时间；
+    # A3 反弹自 C1（交警大队牵头、城管局配合）照常写明；A1 销号后再现的 B1 也不出现
+    assert site_history(shared_site, "D01") == [
+        {"problem_code": "A1", "is_rebound": False, "rebound_after": None, "rebound_after_closed_at": None,
+         "rebound_after_other_unit": False, "came_back_as": None},
+        {"problem_code": "A2", "is_rebound": True, "rebound_after": None, "rebound_after_closed_at": None,
+         "rebound_after_other_unit": True, "came_back_as": None},
+        {"problem_code": "C1", "is_rebound": True, "rebound_after": None, "rebound_after_closed_at": None,
+         "rebound_after_other_unit": True, "came_back_as": "A3"},
+        {"problem_code": "A3", "is_rebound": True, "rebound_after": "C1",
+         "rebound_after_closed_at": pd.Timestamp("2026-10-27 09:00"), "rebound_after_other_unit": False,
+         "came_back_as": None},
+    ]
+
+
+def test_other_unit_sees_its_own_rows_and_only_other_unit_for_the_first_units_problem(shared_site):
+    assert site_history(shared_site, "D02") == [
+        {"problem_code": "B1", "is_rebound": True, "rebound_after": None, "rebound_after_closed_at": None,
+         "rebound_after_other_unit": True, "came_back_as": "C1"},
+        {"problem_code": "C1", "is_rebound": True, "rebound_after": "B1",
+         "rebound_after_closed_at": pd.Timestamp("2026-10-20 09:00"), "rebound_after_other_unit": False,
+         "came_back_as": None},
+    ]
+
+
+def test_county_viewer_site_history_of_a_shared_site_names_every_problem(shared_site):
+    assert site_history(shared_site, None) == [
+        {"problem_code": "A1", "is_rebound": False, "rebound_after": None, "rebound_after_closed_at": None,
+         "rebound_after_other_unit": False, "came_back_as": "B1"},
+        {"problem_code": "B1", "is_rebound": True, "rebound_after": "A1",
+         "rebound_after_closed_at": pd.Timestamp("2026-10-14 09:00"), "rebound_after_other_unit": False,
+         "came_back_as": "A2、C1"},
+        {"problem_code": "A2", "is_rebound": True, "rebound_after": "B1",
+         "rebound_after_closed_at": pd.Timestamp("2026-10-20 09:00"), "rebound_after_other_unit": False,
+         "came_back_as": None},
+        {"problem_code": "C1", "is_rebound": True, "rebound_after": "B1",
+         "rebound_after_closed_at": pd.Timestamp("2026-10-20 09:00"), "rebound_after_other_unit": False,
+         "came_back_as": "A3"},
+        {"problem_code": "A3", "is_rebound": True, "rebound_after": "C1",
+         "rebound_after_closed_at": pd.Timestamp("2026-10-27 09:00"), "rebound_after_other_unit": False,
+         "came_back_as": None},
+    ]
+
+
+def test_unit_viewer_site_history_table_says_other_unit_without_code_or_date(shared_site):
+    history = queries.run(shared_site, "hotspot_site_history",
+                          params(**hotspots.history_params("S01", None), period_start=hotspots.HISTORY_START,
+                                 scope_unit="D01"))
+    table = hotspots.history_table(history)
+    assert list(table["是否反弹"]) == ["否", "是（其他单位的问题销号后再次发现）", "是（其他单位的问题销号后再次发现）",
+                                    "是（C1 于 2026年10月27日 销号后再次发现）"]
+    shown = table.to_csv(index=False)
+    assert "B1" not in shown and "10月20日" not in shown and "2026-10-20" not in shown
 
 
 def test_all_hotspot_queries_share_one_filter_and_rebound_definition():

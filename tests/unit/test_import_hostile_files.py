@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,8 +20,8 @@ import pytest
 import xlsxwriter
 
 from chuangwen import cli
-from chuangwen.imports import readers
-from tests.unit._import_helpers import HEADER, base_db, table_hashes, xlsx_bytes
+from chuangwen.imports import command, readers
+from tests.unit._import_helpers import HEADER, base_db, csv_bytes, row, table_hashes, xlsx_bytes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import make_hostile_files as hostile  # noqa: E402
@@ -342,3 +343,29 @@ def test_total_unzipped_size_over_the_setting_is_refused(monkeypatch):
     raw = _ledger_xlsx(30_000)
     with pytest.raises(readers.ReadError, match="超过上限 1 MB"):
         readers.read_table(raw, "台账.xlsx", HEADER)
+
+
+# ---------------------------------------------------------------- 命令行报告：文件里的控制字符不进终端
+
+def test_cli_report_shows_escape_sequences_from_cells_and_file_names_escaped(import_db, tmp_path, capsys):
+    # 一格里的 ESC 序列：不转义时改掉操作员终端的标题（OSC 0）并清屏（CSI 2J）；文件名里也可以有
+    f = tmp_path / "台\x1b[2J账.csv"
+    f.write_bytes(csv_bytes([row("A1", 镇街="\x1b]0;pwned\x07\x1b[2J城关")]))
+    assert cli.main(["import", "problems", str(f), "--db", str(import_db)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[2] == (
+        "  错误｜台\\x1b[2J账.csv 第 2 行｜镇街｜值“\\x1b]0;pwned\\x07\\x1b[2J城关”：库中没有这个镇街；"
+        "首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称")
+    assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", err) is None
+
+
+@pytest.mark.parametrize(("text", "keep_newlines", "shown"), [
+    ("a\x1b[31mb", False, "a\\x1b[31mb"),
+    ("CSI\x9b2J DEL\x7f NUL\x00 BEL\x07 CR\r TAB\t", False, "CSI\\x9b2J DEL\\x7f NUL\\x00 BEL\\x07 CR\\x0d TAB\\x09"),
+    ("值\n冒充下一行", False, "值\\x0a冒充下一行"),
+    ("第一行\n第二行\r", True, "第一行\n第二行\\x0d"),
+    ("倒\u202e序\u2066", False, "倒\\u202e序\\u2066"),
+    ("城关街道 117.05", False, "城关街道 117.05"),
+])
+def test_terminal_safe_makes_control_characters_visible(text, keep_newlines, shown):
+    assert command.terminal_safe(text, keep_newlines=keep_newlines) == shown

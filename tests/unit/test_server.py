@@ -74,7 +74,7 @@ def test_the_hostile_config_would_have_taken_effect_without_the_flags(tmp_path):
 def test_command_uses_absolute_paths():
     cmd = server.command("127.0.0.1", 8501)
     assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert cmd[4] == str(settings.APP_ROOT / "dashboard.py") and (settings.APP_ROOT / "dashboard.py").is_file()
+    assert cmd[4] == str(settings.APP_ROOT / "webapp.py") and (settings.APP_ROOT / "webapp.py").is_file()
 
 
 def test_upload_limit_matches_the_importer_limit():
@@ -89,8 +89,9 @@ def test_every_hardened_setting_is_documented_in_the_readme():
 
 
 def test_nginx_config_listens_once_and_sticks_each_browser_to_one_worker(tmp_path):
-    conf = server.nginx_config("127.0.0.1", 8501, [8502, 8503], tmp_path)
+    conf = server.nginx_config("127.0.0.1", 8501, [8502, 8503], tmp_path, secret="s" * 43)
     assert "listen 127.0.0.1:8501;" in conf
+    assert f'proxy_set_header X-Chuangwen-Proxy "{"s" * 43}";' in conf and "Content-Security-Policy" not in conf
     assert "        server 127.0.0.1:8502 max_fails=0;\n        server 127.0.0.1:8503 max_fails=0;" in conf
     assert "hash $cw_worker consistent;" in conf and f"pid {tmp_path}/nginx.pid;" in conf
     assert "client_max_body_size 102m;" in conf   # 导入上限 100 MB，加 2 MB 给表单的其余部分

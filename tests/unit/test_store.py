@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from chuangwen import db, store
+from chuangwen import appstate, db, store
 from chuangwen.imports import ImportFailed, rollback, run_import
 from tests.unit._import_helpers import base_db, csv_bytes, q, row, table_hashes
 
@@ -281,3 +281,34 @@ def test_the_log_is_json_lines_with_who_and_what(ref_db):
     assert (first["event"], first["snapshot"], first["note"]) == ("发布", 1, "由单文件库迁入快照目录")
     assert (second["event"], second["snapshot"], second["command"]) == ("发布", 2, "导入问题台账：台账.csv")
     assert json.loads((store.snapshots_dir(ref_db) / "store.log").read_text().splitlines()[1]) == second
+
+
+def test_the_log_records_the_signed_in_user_for_imports_and_rollbacks_from_the_page(ref_db):
+    res = run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems", imported_by="创建办小李", page="数据管理")
+    rollback(ref_db, res.import_id, by="管理员老王", page="数据管理")
+    assert [(e["event"], e["command"], e["user"]) for e in store.read_log(ref_db)][-2:] == [
+        ("发布", "导入问题台账：台账.csv", "创建办小李"), ("发布", f"回滚导入 {res.import_id}", "管理员老王")]
+
+
+def test_a_failed_import_from_the_page_is_logged_with_the_signed_in_user(ref_db):
+    with pytest.raises(ImportFailed, match="未导入任何数据"):
+        run_import(ref_db, csv_bytes([row("A2", 来源="外星人")]), "坏.csv", "problems", imported_by="创建办小李")
+    last = store.read_log(ref_db)[-1]
+    assert (last["event"], last["command"], last["user"]) == ("失败", "导入问题台账：坏.csv", "创建办小李")
+
+
+def test_a_command_line_import_is_logged_with_the_operating_system_user(ref_db):
+    run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
+    assert store.read_log(ref_db)[-1]["user"] == appstate.os_user()
+
+
+def test_republish_logs_the_user_it_is_given(ref_db):
+    run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
+    store.republish(ref_db, 1, user="管理员老王")
+    assert [(e["command"], e["user"]) for e in store.read_log(ref_db)][-1] == ("重新发布第 1 版", "管理员老王")
+
+
+def test_the_lock_names_the_user_who_holds_it(ref_db):
+    with store.writer_lock(ref_db, "导入问题台账：台账.csv", user="创建办小李"):
+        holder = json.loads(ref_db.with_name(ref_db.name + ".lock").read_text(encoding="utf-8"))
+    assert (holder["user"], holder["command"], holder["state"]) == ("创建办小李", "导入问题台账：台账.csv", "进行中")

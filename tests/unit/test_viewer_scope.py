@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 
 from chuangwen import queries
@@ -21,28 +22,33 @@ PAGE_PARAMS = {"min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, "w_on
                "cell_lon": 0.05, "cell_lat": 0.05, "west": None, "south": None, "east": None, "north": None}
 
 
-@pytest.fixture(scope="module", params=["league", "hotspots", "briefing"])
+@pytest.fixture(scope="module", params=["league", "hotspots", "briefing", "site_scope"])
 def con(request, tmp_path_factory):
     path = tmp_path_factory.mktemp(request.param) / "f.duckdb"
-    {"league": build_league_db, "briefing": build_briefing_db}.get(request.param, lambda p: fixture_db(p, "hotspots"))(path)
+    {"league": build_league_db, "briefing": build_briefing_db}.get(request.param,
+                                                                   lambda p: fixture_db(p, request.param))(path)
     c = duckdb.connect(str(path), read_only=True)
     yield c
     c.close()
 
 
-def run_all(con, scope_unit: str | None, at: datetime) -> dict[str, set[str]]:
-    """每个查询（含它读的中间结果）在这一时刻返回的问题编号；不返回问题行的查询不在内。"""
+def run_frames(con, scope_unit: str | None, at: datetime) -> dict[str, pd.DataFrame]:
+    """每个查询（含它读的中间结果）在这一时刻的结果。"""
     county = con.execute("select coalesce(max(value), '990101') from meta where key = 'our_region_code'").fetchone()[0]
     view = View(cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=30), first_day=at.date(),
                 county_code=county, scope_unit=scope_unit)
-    found = {}
+    frames = {}
     for q in queries.all_queries():
         problem = {**view.params(), **PAGE_PARAMS,
                    "problem_code": con.execute("select min(code) from problem").fetchone()[0]}
-        df = queries.run(con, q.name, queries.bind(q, problem))
-        if "problem_code" in df.columns:
-            found[q.name] = set(df["problem_code"].dropna())
-    return found
+        frames[q.name] = queries.run(con, q.name, queries.bind(q, problem))
+    return frames
+
+
+def run_all(con, scope_unit: str | None, at: datetime) -> dict[str, set[str]]:
+    """每个查询（含它读的中间结果）在这一时刻返回的问题编号；不返回问题行的查询不在内。"""
+    return {name: set(df["problem_code"].dropna()) for name, df in run_frames(con, scope_unit, at).items()
+            if "problem_code" in df.columns}
 
 
 def involved(con, unit: str) -> set[str]:
@@ -70,6 +76,25 @@ def test_a_unit_viewer_gets_only_problems_its_unit_leads_or_helps_with(con):
                 seen_own |= bool(codes)
                 seen_other |= bool(everyone[name] - mine)
     assert (seen_own, seen_other) == (True, True)      # 这个核对在测试库上确有可比的行，能失败
+
+
+def test_a_unit_viewer_sees_no_code_of_another_units_problem_in_any_column(con):
+    """不只是问题行：任何一列（如点位历史的“反弹自”、“销号后再现”）里出现的问题编号也都得在查看范围内。"""
+    all_codes = {r[0] for r in con.execute("select code from problem").fetchall()}
+    units = [r[0] for r in con.execute("select code from unit order by code").fetchall()]
+    intermediate = {source for q in queries.all_queries() for source in q.reads}    # 只给别的查询读，不上屏
+    referenced = False
+    for unit in units[:3]:
+        mine = involved(con, unit)
+        for at in MOMENTS:
+            for name, df in run_frames(con, unit, at).items():
+                if name in intermediate:
+                    continue
+                for column in df.columns:
+                    cited = {t for v in df[column] if isinstance(v, str) for t in v.split("、")} & all_codes
+                    assert cited <= mine, (unit, name, column, sorted(cited - mine))
+                    referenced |= column != "problem_code" and bool(cited)
+    assert referenced                                    # 测试库里确有引用别的问题的列，这个核对能失败
 
 
 def test_the_rule_is_written_once():
