@@ -32,7 +32,7 @@ from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from chuangwen import accounts, demo  # noqa: E402
+from chuangwen import accounts, demo, signin  # noqa: E402
 from tests.unit._import_helpers import HEADER, csv_bytes  # noqa: E402
 
 PAGES = {"": "总览", "hotspots": "问题热点", "league": "红黑榜", "supervision": "整改督办"}
@@ -119,17 +119,17 @@ async def page_run(ws, page: str) -> dict:
                     "metrics": tuple(metrics), "error": error}
 
 
-USER_HEADER, LOAD_USER = "X-Chuangwen-User", "load-admin"
+LOAD_USER, LOAD_PASSWORD = "load-admin", "Load-口令-2026-基准"
 
 
-async def session(url: str, deadline: float, offset: int, results: list) -> None:
+async def session(url: str, deadline: float, offset: int, results: list, cookie: str) -> None:
     pages = list(PAGES)
     k = offset
     while time.monotonic() < deadline:
         try:
             async with websockets.connect(url, subprotocols=["streamlit"], origin=url.replace("ws://", "http://").split("/_stcore")[0],
                                           max_size=None, open_timeout=30, ping_interval=None,
-                                          additional_headers={USER_HEADER: LOAD_USER}) as ws:
+                                          additional_headers={"Cookie": cookie}) as ws:
                 while time.monotonic() < deadline:
                     page = pages[k % len(pages)]
                     k += 1
@@ -142,10 +142,10 @@ async def session(url: str, deadline: float, offset: int, results: list) -> None
 
 def start_server(db_path: Path, workers: int, log: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    # 模拟的会话以一个管理员账号登录：服务器信任本机连接带的身份请求头（与内网统一认证同一机制）
+    # 模拟的会话以一个管理员账号登录（load_cookie 给每个会话一个登录 cookie，与浏览器在登录页登录后拿到的一样）
     if accounts.viewer_named(db_path, LOAD_USER) is None:
-        accounts.add(db_path, LOAD_USER, "管理员", "load-口令-2026-基准", units={}, by="基准")
-    env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER}
+        accounts.add(db_path, LOAD_USER, "管理员", LOAD_PASSWORD, units={}, by="基准")
+    env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
     proc = subprocess.Popen([sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", str(workers)],
                             env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 180
@@ -176,10 +176,16 @@ def new_ledger(folder: Path) -> Path:
     return path
 
 
-async def drive(url: str, sessions: int, seconds: float, midway=None) -> list:
+def load_cookie(db_path: Path) -> str:
+    """一个登录会话的 cookie（每个模拟会话各登录一次，就像各自的浏览器）。"""
+    return f"{signin.COOKIE}={accounts.login(db_path, LOAD_USER, LOAD_PASSWORD, client='基准').token}"
+
+
+async def drive(url: str, sessions: int, seconds: float, db_path: Path, midway=None) -> list:
     results: list = []
     deadline = time.monotonic() + seconds
-    tasks = [asyncio.create_task(session(url, deadline, k, results)) for k in range(sessions)]
+    cookies = [load_cookie(db_path) for _ in range(sessions)]
+    tasks = [asyncio.create_task(session(url, deadline, k, results, cookies[k])) for k in range(sessions)]
     if midway is not None:
         await asyncio.sleep(seconds / 2)
         midway_result = await asyncio.to_thread(midway)
@@ -249,7 +255,7 @@ def main() -> int:
         proc, port = start_server(db_path, workers, db_path.parent / "serve.log")
         url = f"ws://127.0.0.1:{port}/_stcore/stream"
         try:
-            asyncio.run(drive(url, 2, 8))     # 预热：每页各跑一遍，缓存与连接就绪（不计入）
+            asyncio.run(drive(url, 2, 8, db_path))     # 预热：每页各跑一遍，缓存与连接就绪（不计入）
 
             def midway():
                 t0 = time.perf_counter()
@@ -258,7 +264,7 @@ def main() -> int:
                 return done.returncode, time.perf_counter() - t0
 
             cpu0 = cpu_seconds(proc.pid)
-            results = asyncio.run(drive(url, sessions, seconds, midway if with_import else None))
+            results = asyncio.run(drive(url, sessions, seconds, db_path, midway if with_import else None))
             rss, cpu = rss_mb(proc.pid), cpu_seconds(proc.pid) - cpu0
         finally:
             stop_server(proc)

@@ -656,6 +656,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         except server.ServeError as exc:
             raise _UsageError(str(exc)) from None
     cmd = server.command(address, port)
+    if settings.get("trust_user_header"):
+        print(f"提示：设了 CHUANGWEN_TRUST_USER_HEADER，但统一认证的请求头只在经本产品的代理来时才认；"
+              f"不加 --proxy 时大家照常用口令登录。要用统一认证请加 --proxy。", file=sys.stderr, flush=True)
     print(f"创文看板启动中：http://{address}:{port}（数据库 {db_path}）", flush=True)
     # 换成 streamlit 进程本身：信号（systemd 的停止、Ctrl+C）直接到它
     os.execve(cmd[0], cmd, env)

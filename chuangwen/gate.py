@@ -112,7 +112,10 @@ class Gate:
             await self.app(scope, receive, send)
 
     async def _http(self, scope, receive, send) -> None:
-        extra = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in signin.security_headers(tls=self.tls())]
+        path = scope.get("path", "")
+        policy = signin.COMPONENT_POLICY if path.startswith("/component/") else signin.CONTENT_SECURITY_POLICY
+        extra = [(k.encode("latin-1"), v.encode("latin-1"))
+                 for k, v in signin.security_headers(tls=self.tls(), policy=policy)]
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -121,7 +124,6 @@ class Gate:
                                                   *(h for h in extra if h[0].lower() not in present)]}
             await send(message)
 
-        path = scope.get("path", "")
         if path in OPEN_PATHS:
             await self.app(scope, receive, send_with_headers)
             return

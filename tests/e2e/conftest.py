@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 from chuangwen import demo
-from tests.e2e.servers import SERVERS
+from tests.e2e.servers import PIDS, SERVERS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -103,10 +103,11 @@ def running_server(db_path: Path, log_path: Path):
                     time.sleep(0.5)
             else:
                 raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + log_path.read_text(errors="replace"))
-            SERVERS[url] = db_path
+            SERVERS[url], PIDS[url] = db_path, proc.pid
             yield url
         finally:
             SERVERS.pop(url, None)
+            PIDS.pop(url, None)
             proc.terminate()
             try:
                 proc.wait(timeout=10)

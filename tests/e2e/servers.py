@@ -5,3 +5,4 @@ from __future__ import annotations
 from pathlib import Path
 
 SERVERS: dict[str, Path] = {}
+PIDS: dict[str, int] = {}      # 网址 → 服务器进程号（量内存用）

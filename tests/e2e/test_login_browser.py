@@ -83,6 +83,7 @@ def test_a_shared_deep_link_opens_that_page_with_its_filters_after_sign_in(serve
     page.get_by_role("heading", name="问题热点").wait_for(timeout=60_000)
     settle(page)
     status = page.locator('[data-testid="stMultiSelect"]').filter(has_text="状态")
+    status.locator("[data-tag]").first.wait_for(timeout=30_000)     # 标签在脚本跑完后的下一次渲染里画出
     assert [t.strip() for t in status.locator("[data-tag]").all_inner_texts()] == ["逾期"]
     dates = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input[type="date"]')
     assert [dates.nth(i).input_value() for i in range(dates.count())] == ["2026-01-01", "2026-06-30"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
@@ -23,9 +24,16 @@ def _own_addresses() -> list[str]:
     return [a for a in found if not a.startswith("127.")]
 
 
-def test_static_assets_are_served_although_the_folder_config_turns_them_off(server):
-    with urllib.request.urlopen(server + assets.LEAFLET_JS, timeout=10) as r:
+def test_static_assets_are_served_although_the_folder_config_turns_them_off(server, e2e_demo_db):
+    from chuangwen import accounts, signin
+    from tests.e2e.conftest import E2E_PASSWORD, E2E_USER
+
+    token = accounts.login(e2e_demo_db, E2E_USER, E2E_PASSWORD, client="e2e").token    # 离线素材也只给登录的人
+    request = urllib.request.Request(server + assets.LEAFLET_JS, headers={"Cookie": f"{signin.COOKIE}={token}"})
+    with urllib.request.urlopen(request, timeout=10) as r:
         assert r.status == 200 and len(r.read()) > 100_000
+    with pytest.raises(urllib.error.HTTPError, match="401"):
+        urllib.request.urlopen(server + assets.LEAFLET_JS, timeout=10)
 
 
 def test_server_listens_on_loopback_only(server):

@@ -233,3 +233,10 @@ def test_login_throttling_answers_429_and_another_address_still_signs_in(client,
     monkeypatch.setenv(signin.PROXY_SECRET_ENV, "s" * 43)          # 同一个账号，经代理来自另一个地址
     r = sign_in(client, "管理员甲", PASSWORD, **{signin.PROXY_HEADER: "s" * 43, signin.CLIENT_HEADER: "10.7.7.7"})
     assert r.status_code == 303
+
+
+def test_only_the_map_component_may_eval_its_layer_script(client):
+    sign_in(client)
+    page = client.get("/hotspots").headers["content-security-policy"]
+    component = client.get("/component/streamlit_folium.st_folium/index.html").headers["content-security-policy"]
+    assert ("'unsafe-eval'" in page, "'unsafe-eval'" in component) == (False, True)
