@@ -1,4 +1,5 @@
 """创文看板的画框：页面配置、导航、示例数据横幅、数据截至、共享侧栏；各页在 app_pages/ 中（不叫 pages/：那会触发 Streamlit 旧的多页模式，直接打开页面网址时跳过画框）。"""
+
 from __future__ import annotations
 
 import time
@@ -16,9 +17,12 @@ PAGES = [st.Page(p.file, title=p.title, icon=p.icon, default=p.default) for p in
 def pages_for(viewer) -> list:
     """这个人导航里有的页面，规则在 accounts.PAGE_NEEDS。角色不能用的页面不出现：同一网址登记的是隐藏的“没有权限”页
     （中文说明；原来的页面脚本根本不登记，构造的请求也到不了它）。"""
-    return [page if viewer.may_open(page.title) else
-            st.Page("app_pages/forbidden.py", title=page.title, url_path=page.url_path, visibility="hidden")
-            for page in PAGES]
+    return [
+        page
+        if viewer.may_open(page.title)
+        else st.Page("app_pages/forbidden.py", title=page.title, url_path=page.url_path, visibility="hidden")
+        for page in PAGES
+    ]
 
 
 def _open_database() -> None:
@@ -35,9 +39,11 @@ def main() -> None:
     started = time.perf_counter()
     # 谁在看：WebSocket 握手带来的登录 cookie 指向的服务器端会话（Web 服务器的门已经认过一次，这里每次运行再认）
     identity = login.current()
-    st.set_page_config(page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title="创文看板", page_icon=frame.favicon(), layout="wide", initial_sidebar_state="expanded"
+    )
     frame.chinese_chrome()
-    if identity is None:       # 会话已结束：只有一句说明与重新登录的链接，下面的库、侧栏与页面都不运行
+    if identity is None:  # 会话已结束：只有一句说明与重新登录的链接，下面的库、侧栏与页面都不运行
         login.ended()
     viewer = identity.viewer
     try:
@@ -53,7 +59,7 @@ def main() -> None:
         st.stop()
 
     st.sidebar.markdown(f"### 创文看板{base.title_suffix}")
-    frame.publish(frame.sidebar(base))   # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
+    frame.publish(frame.sidebar(base))  # 本次运行的查看口径：侧栏与网址筛选之后的那一个，各页用 frame.view() 取
     frame.banner(base)
     frame.county_notice(base)
     login.sidebar(viewer, frame.unit_names(base))

@@ -1,5 +1,6 @@
 """创文看板的 Web 服务器（st.App，由 uvicorn 运行）：登录与退出两条路由、每个请求先过的一道门（chuangwen.gate），
 画框 dashboard.py 是每个页面会话运行的脚本。`chuangwen serve` 用 `streamlit run webapp.py` 加上加固设置启动它。"""
+
 import streamlit as st
 
 from chuangwen import gate, settings

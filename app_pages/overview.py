@@ -1,16 +1,18 @@
 """总览：名次与得分、问题指标、最差镇街与单位、负面清单预警。"""
+
 import streamlit as st
 
 from chuangwen import charts, formats, overview, windows
-from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, projector
 
 view = frame.view()
 ROUND_TYPE = "年度测评"
 
 projector.header(f"总览{view.title_suffix}", "ov_projector")
-st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
-           f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}　|　{windows.LEGEND}")
+st.caption(
+    f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
+    f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}　|　{windows.LEGEND}"
+)
 
 rank = data.query("overview_rank", view, round_type=ROUND_TYPE)
 if not rank.empty and (msg := overview.target_rank_problem(view.target_rank, rank.iloc[0]["group_size"])):
@@ -19,9 +21,16 @@ if not rank.empty and (msg := overview.target_rank_problem(view.target_rank, ran
 
 def show_cards(cards, query_name):
     for col, card in zip(st.columns(len(cards)), cards):
-        col.metric(card.label, card.value, delta=card.delta, delta_color=card.delta_color,
-                   delta_arrow=card.delta_arrow, delta_description=card.delta_description, border=True,
-                   help=frame.metric_help(query_name, card.metric, view.cutoff) if card.metric else None)
+        col.metric(
+            card.label,
+            card.value,
+            delta=card.delta,
+            delta_color=card.delta_color,
+            delta_arrow=card.delta_arrow,
+            delta_description=card.delta_description,
+            border=True,
+            help=frame.metric_help(query_name, card.metric, view.cutoff) if card.metric else None,
+        )
 
 
 show_cards(overview.rank_cards(rank, view.target_rank, ROUND_TYPE, view.county_chosen), "overview_rank")
@@ -30,15 +39,20 @@ if not frame.without_problems(view):
     show_cards(overview.problem_cards(summary), "overview_problem_summary")
 
     alerts = data.query("overview_negative_alerts", view)
-    ALERT_SHOW = {"error": (st.error, ":material/emergency_home:"), "warning": (st.warning, ":material/warning:"),
-                  "success": (st.success, ":material/check_circle:")}
+    ALERT_SHOW = {
+        "error": (st.error, ":material/emergency_home:"),
+        "warning": (st.warning, ":material/warning:"),
+        "success": (st.success, ":material/check_circle:"),
+    }
     for alert in overview.negative_alerts(alerts):
         show, icon = ALERT_SHOW[alert.level]
         show(alert.text, icon=icon)
     if not alerts.empty:
         with st.expander(f"负面清单问题明细（{len(alerts)} 条）"):
-            projector.table(data.memo(overview.alerts_table, alerts),
-                            big_columns=["问题编号", "负面清单项", "状态", "牵头单位", "问题描述"])
+            projector.table(
+                data.memo(overview.alerts_table, alerts),
+                big_columns=["问题编号", "负面清单项", "状态", "牵头单位", "问题描述"],
+            )
 
     left, right = st.columns(2)
     with left:
@@ -76,5 +90,13 @@ if view.has_problems:
         projector.plotly(flow_fig, key="overview_weekly_flow")
         export.png_button(flow_fig, f"近12周问题流量_{view.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 
-frame.definitions(["overview_rank", "overview_problem_summary", "overview_negative_alerts",
-                   "overview_rank_history", "overview_weekly_flow"], view.cutoff)
+frame.definitions(
+    [
+        "overview_rank",
+        "overview_problem_summary",
+        "overview_negative_alerts",
+        "overview_rank_history",
+        "overview_weekly_flow",
+    ],
+    view.cutoff,
+)

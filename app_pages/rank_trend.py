@@ -1,4 +1,5 @@
 """排名趋势：全省名次走势、得分走势、最近一轮的差距分析、全组排名表；推进会（投影）模式。"""
+
 import streamlit as st
 
 from chuangwen import charts, formats, rank_trend
@@ -13,25 +14,39 @@ st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　名次只按公布
 rounds = data.query("rank_trend_rounds")
 types = rank_trend.round_types(rounds)
 if not types:
-    st.info("还没有公布排名的测评成绩。请在“数据管理”页导入全省排名组各轮成绩后再看本页。", icon=":material/folder_open:")
+    st.info(
+        "还没有公布排名的测评成绩。请在“数据管理”页导入全省排名组各轮成绩后再看本页。", icon=":material/folder_open:"
+    )
     st.stop()
 units = data.query("rank_trend_units")
 unit_names = dict(zip(units["region_code"], units["region_name"]))
 
 with st.expander("图表设置", expanded=not big):
     c1, c2, c3, c4 = st.columns([1.2, 1, 1, 3])
-    round_type = c1.selectbox("测评类型", types, index=types.index(rank_trend.default_round_type(types)),
-                              key="rk_round_type")
-    target = c2.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank,
-                             placeholder="未设定",
-                             key="rk_target", help="默认取管理员设置的目标名次，没有时取库里记录的目标名次。")
+    round_type = c1.selectbox(
+        "测评类型", types, index=types.index(rank_trend.default_round_type(types)), key="rk_round_type"
+    )
+    target = c2.number_input(
+        "目标名次（前 k 名）",
+        min_value=1,
+        step=1,
+        value=view.target_rank,
+        placeholder="未设定",
+        key="rk_target",
+        help="默认取管理员设置的目标名次，没有时取库里记录的目标名次。",
+    )
     top_n = c3.number_input("同时显示前 N 名", min_value=0, max_value=20, step=1, value=5, key="rk_top_n")
     history = data.query("rank_trend_history", round_type=round_type)
     rivals_default = rank_trend.default_rivals(view.rival_codes, list(unit_names), history, view.county_code)
-    rivals = c4.multiselect("对手（高亮显示）", rank_trend.rival_choices(unit_names, view.county_code),
-                            default=rivals_default, format_func=unit_names.get, key="rk_rivals")
+    rivals = c4.multiselect(
+        "对手（高亮显示）",
+        rank_trend.rival_choices(unit_names, view.county_code),
+        default=rivals_default,
+        format_func=unit_names.get,
+        key="rk_rivals",
+    )
 
-target = int(target) if target else None   # 与总览同一默认：没有设定就是“未设定目标”，不悄悄用 10
+target = int(target) if target else None  # 与总览同一默认：没有设定就是“未设定目标”，不悄悄用 10
 stats = data.query("rank_trend_round_stats", view, round_type=round_type, target_rank=target)
 target_msg = rank_trend.target_problem(target, rank_trend.latest_group_size(stats))
 if target_msg:
@@ -73,9 +88,15 @@ else:
     gap_target = None if rank_trend.target_problem(target, latest["group_size"]) else target
     cards = rank_trend.gap_cards(needed, gap_target)
     for col, card in zip(st.columns(len(cards)), cards):
-        col.metric(card.label, card.value, delta=card.delta, delta_color=card.delta_color,
-                   delta_arrow=card.delta_arrow, border=True,
-                   help=frame.metric_help("rank_trend_points_needed", card.metric, view.cutoff) if card.metric else None)
+        col.metric(
+            card.label,
+            card.value,
+            delta=card.delta,
+            delta_color=card.delta_color,
+            delta_arrow=card.delta_arrow,
+            border=True,
+            help=frame.metric_help("rank_trend_points_needed", card.metric, view.cutoff) if card.metric else None,
+        )
 
     parts = data.query("rank_trend_part_gap", view, round_code=latest["round_code"], target_rank=gap_target or 1)
     if parts.empty:
@@ -109,10 +130,26 @@ if big:
 else:
     # 不用 pandas Styler：120 个单位时它要 40 ms 以上；本县以 ★ 标出并固定在第一行
     two = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(table, hide_index=True, height=rank_trend.table_height(table),
-                 column_config={"名次": st.column_config.NumberColumn(format="%d"), "得分": two,
-                                "得分变化": st.column_config.NumberColumn(format="%+.2f"),
-                                **{c: two for c in rank_trend.part_columns(table)}})
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=rank_trend.table_height(table),
+        column_config={
+            "名次": st.column_config.NumberColumn(format="%d"),
+            "得分": two,
+            "得分变化": st.column_config.NumberColumn(format="%+.2f"),
+            **{c: two for c in rank_trend.part_columns(table)},
+        },
+    )
 
-frame.definitions(["rank_trend_history", "rank_trend_round_stats", "rank_trend_points_needed", "rank_trend_part_gap", "rank_trend_round_parts",
-                   "rank_trend_rounds"], view.cutoff)
+frame.definitions(
+    [
+        "rank_trend_history",
+        "rank_trend_round_stats",
+        "rank_trend_points_needed",
+        "rank_trend_part_gap",
+        "rank_trend_round_parts",
+        "rank_trend_rounds",
+    ],
+    view.cutoff,
+)

@@ -9,6 +9,7 @@
 只打印数字，不做断言。目标：整套幻灯片 ≤ 20 s（1,000 万条时也是）；导出进程已热时单张图 PNG ≤ 0.5 s；
 10 万行台账的 Excel ≤ 10 s。
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chuangwen import briefing, charts, db, demo, excel, export_png, queries, supervision  # noqa: E402
+from chuangwen import briefing, charts, db, demo, export_png, queries, supervision  # noqa: E402
 from chuangwen.view import View  # noqa: E402
 
 
@@ -67,10 +68,12 @@ def excel_ledger(con, rows: int, directory: Path) -> None:
     t0 = time.perf_counter()
     supervision.display_ledger(ledger).to_excel(directory / "naive.xlsx", index=False)
     t_naive = time.perf_counter() - t0
-    print(f"Excel 在办台账 {len(ledger):,} 行 × {len(supervision.display_ledger(ledger.head(1)).columns)} 列："
-          f"取数 {t_query:.2f} s，写文件 {t_ours:.2f} s（{len(ours) / 1e6:.1f} MB；取数 + 写文件目标 ≤ 10 s："
-          f"{'达到' if t_query + t_ours <= 10 else '未达到'}），pandas.to_excel（openpyxl）{t_naive:.2f} s，"
-          f"比例 {t_naive / t_ours:.1f} 倍")
+    print(
+        f"Excel 在办台账 {len(ledger):,} 行 × {len(supervision.display_ledger(ledger.head(1)).columns)} 列："
+        f"取数 {t_query:.2f} s，写文件 {t_ours:.2f} s（{len(ours) / 1e6:.1f} MB；取数 + 写文件目标 ≤ 10 s："
+        f"{'达到' if t_query + t_ours <= 10 else '未达到'}），pandas.to_excel（openpyxl）{t_naive:.2f} s，"
+        f"比例 {t_naive / t_ours:.1f} 倍"
+    )
 
 
 def main() -> None:
@@ -93,12 +96,14 @@ def main() -> None:
     naive = []
     if has_browser:
         # 朴素做法要在常驻进程启动之前测：常驻进程在运行时 write_image 也会走它
-        for fig in figs[:args.charts]:
+        for fig in figs[: args.charts]:
             t0 = time.perf_counter()
             fig.write_image(str(args.dir / "naive.png"), width=900, height=420, scale=2)
             naive.append(time.perf_counter() - t0)
-        print(f"朴素做法（每张图新起 Chrome）：{args.charts} 张，每张中位数 {statistics.median(naive):.2f} s，"
-              f"最慢 {max(naive):.2f} s")
+        print(
+            f"朴素做法（每张图新起 Chrome）：{args.charts} 张，每张中位数 {statistics.median(naive):.2f} s，"
+            f"最慢 {max(naive):.2f} s"
+        )
 
     # 整套幻灯片（冷：含常驻导出进程启动）
     t0 = time.perf_counter()
@@ -108,8 +113,10 @@ def main() -> None:
     deck = briefing.deck(brief, png=has_browser)
     t_deck = time.perf_counter() - t1
     total_cold = time.perf_counter() - t0
-    print(f"整套幻灯片（冷，含导出进程启动）：{total_cold:.2f} s（取数 {t_collect:.2f} s，绘制 {t_deck:.2f} s），"
-          f"{len(deck) / 1e6:.2f} MB，目标 ≤ 20 s：{'达到' if total_cold <= 20 else '未达到'}")
+    print(
+        f"整套幻灯片（冷，含导出进程启动）：{total_cold:.2f} s（取数 {t_collect:.2f} s，绘制 {t_deck:.2f} s），"
+        f"{len(deck) / 1e6:.2f} MB，目标 ≤ 20 s：{'达到' if total_cold <= 20 else '未达到'}"
+    )
     t0 = time.perf_counter()
     briefing.deck(briefing.collect(con), png=has_browser)
     print(f"整套幻灯片（热，再生成一次）：{time.perf_counter() - t0:.2f} s")
@@ -119,7 +126,7 @@ def main() -> None:
 
     if has_browser:
         warm = []
-        for fig in figs[args.charts:]:
+        for fig in figs[args.charts :]:
             t0 = time.perf_counter()
             export_png.figure_png(fig, width=900, height=420, scale=2)
             warm.append(time.perf_counter() - t0)
@@ -127,8 +134,10 @@ def main() -> None:
         export_png.figure_png(figs[-1], width=900, height=420, scale=2)
         cached = time.perf_counter() - t0
         med = statistics.median(warm)
-        print(f"单张图 PNG（常驻进程已热）：{args.charts} 张，中位数 {med:.3f} s，最慢 {max(warm):.3f} s，"
-              f"目标 ≤ 0.5 s：{'达到' if max(warm) <= 0.5 else '中位数达到' if med <= 0.5 else '未达到'}")
+        print(
+            f"单张图 PNG（常驻进程已热）：{args.charts} 张，中位数 {med:.3f} s，最慢 {max(warm):.3f} s，"
+            f"目标 ≤ 0.5 s：{'达到' if max(warm) <= 0.5 else '中位数达到' if med <= 0.5 else '未达到'}"
+        )
         print(f"同一张图再次导出（命中缓存）：{cached * 1000:.1f} ms")
         print(f"比例：朴素做法 / 常驻进程 = {statistics.median(naive) / med:.1f} 倍")
         export_png.stop()

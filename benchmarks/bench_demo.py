@@ -2,6 +2,7 @@
 
 只打印数字，不做断言。用法：python benchmarks/bench_demo.py [--skip-million]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ NAIVE_SAMPLE_INSERTS = 3_000
 
 def timed_build(path: Path, problems: int) -> tuple[dict, float]:
     """整库生成；同时单独计时向量化的整改事件生成。"""
-    original = demo.problems.make_rectify_events   # make_problems 在 demo.problems 里按模块名找它
+    original = demo.problems.make_rectify_events  # make_problems 在 demo.problems 里按模块名找它
     spent = {}
 
     def wrapper(*args, **kwargs):
@@ -67,8 +68,12 @@ def naive_event_loop(rows: list[tuple[int, int]], cutoff: int) -> list[tuple]:
         plan.append((t + review, "已销号"))
         if rnd.random() < 0.03:
             reopen = t + review + int((3 + rnd.expovariate(1 / 25)) * day)
-            plan += [(reopen, "反弹重开"), (reopen + day // 2, "整改中"),
-                     (reopen + day, "申请销号"), (reopen + day + review, "已销号")]
+            plan += [
+                (reopen, "反弹重开"),
+                (reopen + day // 2, "整改中"),
+                (reopen + day, "申请销号"),
+                (reopen + day + review, "已销号"),
+            ]
         for seq, (at, action) in enumerate(plan):
             if at <= cutoff:
                 events.append((code_no, at, seq, action))
@@ -88,9 +93,11 @@ def naive_insert_rate(db_path: Path, work: Path) -> float:
         con.execute("begin transaction")
         t = time.perf_counter()
         for i in range(NAIVE_SAMPLE_INSERTS):
-            con.execute("insert into rectify_event (id, problem_code, event_at, action, unit_code, note) "
-                        "values ($id, $p, $at, '整改中', 'D02', '逐行写入对照')",
-                        {"id": start_id + i, "p": codes[i % len(codes)], "at": cutoff})
+            con.execute(
+                "insert into rectify_event (id, problem_code, event_at, action, unit_code, note) "
+                "values ($id, $p, $at, '整改中', 'D02', '逐行写入对照')",
+                {"id": start_id + i, "p": codes[i % len(codes)], "at": cutoff},
+            )
         per_row = (time.perf_counter() - t) / NAIVE_SAMPLE_INSERTS
         con.execute("rollback")
         return per_row
@@ -114,10 +121,14 @@ def main() -> None:
             wall = time.perf_counter() - t
             rows = sum(v for k, v in counts.items() if k != "seconds")
             results[n] = (counts, wall, events_s, rows)
-            print(f"[向量化] 问题 {n:>9,}：整库 {wall:7.2f} s（build 自报 {counts['seconds']:.2f} s），"
-                  f"整改事件 {counts['rectify_event']:,} 行，全部表 {rows:,} 行")
-            print(f"          吞吐：{n / wall:,.0f} 问题/s，{rows / wall:,.0f} 行/s；"
-                  f"其中整改事件生成 {events_s:.2f} s（{counts['rectify_event'] / events_s:,.0f} 事件/s）")
+            print(
+                f"[向量化] 问题 {n:>9,}：整库 {wall:7.2f} s（build 自报 {counts['seconds']:.2f} s），"
+                f"整改事件 {counts['rectify_event']:,} 行，全部表 {rows:,} 行"
+            )
+            print(
+                f"          吞吐：{n / wall:,.0f} 问题/s，{rows / wall:,.0f} 行/s；"
+                f"其中整改事件生成 {events_s:.2f} s（{counts['rectify_event'] / events_s:,.0f} 事件/s）"
+            )
             if n == 1_000_000:
                 print(f"          目标 < 120 s：{'达到' if wall < 120 else '未达到'}")
 
@@ -131,19 +142,23 @@ def main() -> None:
         t = time.perf_counter()
         naive_events = naive_event_loop(sample, cutoff)
         loop_per_problem = (time.perf_counter() - t) / len(sample)
-        print(f"[逐行对照] Python 循环生成事件：样本 {len(sample):,} 问题 → {len(naive_events):,} 事件，"
-              f"{loop_per_problem * 1e6:.1f} µs/问题")
+        print(
+            f"[逐行对照] Python 循环生成事件：样本 {len(sample):,} 问题 → {len(naive_events):,} 事件，"
+            f"{loop_per_problem * 1e6:.1f} µs/问题"
+        )
 
         # 对照 2：逐行 insert（样本实测，按总行数外推）
         per_row = naive_insert_rate(work / "demo_20000.duckdb", work)
         print(f"[逐行对照] 逐行 insert：样本 {NAIVE_SAMPLE_INSERTS:,} 行，{per_row * 1e6:.0f} µs/行")
 
-        for n, (counts, wall, events_s, rows) in results.items():
+        for n, (_counts, wall, events_s, rows) in results.items():
             loop_est = loop_per_problem * n
             insert_est = per_row * rows
-            print(f"[比较] 问题 {n:>9,}：事件生成 向量化 {events_s:.2f} s vs 循环外推 {loop_est:.1f} s"
-                  f"（{loop_est / events_s:.1f} 倍）；整库 向量化 {wall:.1f} s vs 逐行插入外推 {insert_est:,.0f} s"
-                  f"（仅插入，{insert_est / wall:.0f} 倍）")
+            print(
+                f"[比较] 问题 {n:>9,}：事件生成 向量化 {events_s:.2f} s vs 循环外推 {loop_est:.1f} s"
+                f"（{loop_est / events_s:.1f} 倍）；整库 向量化 {wall:.1f} s vs 逐行插入外推 {insert_est:,.0f} s"
+                f"（仅插入，{insert_est / wall:.0f} 倍）"
+            )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
   4. 下一次写入照常成功，并清掉被杀进程留下的临时文件。
 最后打印每一轮的结果和汇总。用法：python benchmarks/bench_faults.py [--rounds 20] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,9 @@ def main() -> int:
             ledger.write_bytes(csv_bytes([row(f"R{k}-{i:05d}") for i in range(ROWS)]))
             cmd, expect = cli("import", "problems", str(ledger), "--db", str(path)), {before, before + ROWS}
         elif kind == "rollback":
-            res = run_import(path, csv_bytes([row(f"RB{k}-{i:05d}") for i in range(ROWS)]), f"待回滚{k}.csv", "problems")
+            res = run_import(
+                path, csv_bytes([row(f"RB{k}-{i:05d}") for i in range(ROWS)]), f"待回滚{k}.csv", "problems"
+            )
             published = {s["版本"]: digest(Path(s["文件"])) for s in store.list_snapshots(path)}
             before = problems(path)
             cmd, expect = cli("import", "rollback", str(res.import_id), "--db", str(path)), {before, before - ROWS}
@@ -84,22 +87,35 @@ def main() -> int:
         except Exception as exc:  # 打不开就是失败
             outcomes.append((k, kind, delay, "打不开：" + str(exc)[:60]))
             continue
-        lost = [v for v, h in published.items() if not (store.snapshots_dir(path) / f"{v:06d}.duckdb").exists()
-                or digest(store.snapshots_dir(path) / f"{v:06d}.duckdb") != h]
+        lost = [
+            v
+            for v, h in published.items()
+            if not (store.snapshots_dir(path) / f"{v:06d}.duckdb").exists()
+            or digest(store.snapshots_dir(path) / f"{v:06d}.duckdb") != h
+        ]
         partial = problems_now not in expect
-        run_import(path, csv_bytes([row(f"NEXT{k}")]), f"下一次{k}.csv", "problems")   # 下一次写入照常
+        run_import(path, csv_bytes([row(f"NEXT{k}")]), f"下一次{k}.csv", "problems")  # 下一次写入照常
         leftovers = [p.name for p in store.snapshots_dir(path).iterdir() if ".tmp-" in p.name]
         ok = opened and not partial and not lost and not leftovers
         clean += ok
         state = "写完了" if finished else "被杀"
-        outcomes.append((k, kind, delay, f"{state}；问题 {before:,} → {problems_now:,}；"
-                                          f"{'完整' if not partial else '半截！'}；丢失版本 {len(lost)}；残留临时文件 {len(leftovers)}"))
+        outcomes.append(
+            (
+                k,
+                kind,
+                delay,
+                f"{state}；问题 {before:,} → {problems_now:,}；"
+                f"{'完整' if not partial else '半截！'}；丢失版本 {len(lost)}；残留临时文件 {len(leftovers)}",
+            )
+        )
     print(f"{'轮':>3} {'操作':<8} {'延时':>6}  结果")
     for k, kind, delay, text in outcomes:
         print(f"{k:>3} {kind:<8} {delay:6.2f}s  {text}")
     killed = sum("被杀" in t for *_, t in outcomes)
-    print(f"\n共 {args.rounds} 轮（其中 {killed} 轮在写入中途被杀）：干净恢复 {clean}/{args.rounds}，"
-          f"半截 {sum('半截' in t for *_, t in outcomes)}，打不开 {sum('打不开' in t for *_, t in outcomes)}")
+    print(
+        f"\n共 {args.rounds} 轮（其中 {killed} 轮在写入中途被杀）：干净恢复 {clean}/{args.rounds}，"
+        f"半截 {sum('半截' in t for *_, t in outcomes)}，打不开 {sum('打不开' in t for *_, t in outcomes)}"
+    )
     return 0 if clean == args.rounds else 1
 
 

@@ -9,6 +9,7 @@
 也归本进程回收，所以解析子进程的峰值也算在内。
 用法：python benchmarks/bench_hostile_files.py [--rows 100000] [--dir 目录] [--boundaries-only]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,12 @@ def run_cli(path: Path, db: Path) -> tuple[float, int, str, int, int]:
     """返回（用时秒，退出码，stderr，命令行进程峰值 KB，整棵进程树峰值 KB）。"""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHUANGWEN_IMPORT_")}
     start = time.perf_counter()
-    proc = subprocess.Popen([*_cli(), "import", "problems", str(path), "--db", str(db)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*_cli(), "import", "problems", str(path), "--db", str(db)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     err = proc.stderr.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
@@ -81,8 +86,10 @@ def bench_hostile(folder: Path, db: Path) -> None:
         first = err.strip().splitlines()[0] if err.strip() else "（无输出）"
         chinese = rc == 1 and first.startswith("chuangwen import：错误：") and re.search(r"[\u4e00-\u9fff]", first)
         ok = chinese and elapsed <= TIME_BAR and tree_kb / 1024 <= MEMORY_BAR_MB
-        print(f"{name:<28}{path.stat().st_size:>12,}{elapsed:>7.2f}s{parent_kb / 1024:>8.0f}MB{tree_kb / 1024:>8.0f}MB  "
-              f"{'达标' if ok else '未达标'}  退出码 {rc}")
+        print(
+            f"{name:<28}{path.stat().st_size:>12,}{elapsed:>7.2f}s{parent_kb / 1024:>8.0f}MB{tree_kb / 1024:>8.0f}MB  "
+            f"{'达标' if ok else '未达标'}  退出码 {rc}"
+        )
         print(f"    {first.removeprefix('chuangwen import：错误：')[:110]}")
 
 
@@ -104,7 +111,7 @@ def bench_overhead(rows: int, folder: Path) -> None:
     raw = path.read_bytes()
     names = KINDS["problems"].names
     job = readers._Job(path.name, ".xlsx", tuple(names), None, None, readers.Limits.from_settings())
-    readers.read_table(raw, path.name, names)            # 先启动 forkserver，不计入
+    readers.read_table(raw, path.name, names)  # 先启动 forkserver，不计入
 
     scan = best_of(3, lambda: readers.check_workbook_zip(raw, path.name))
     parse_here = best_of(3, lambda: readers._parse(raw, job))
@@ -112,11 +119,15 @@ def bench_overhead(rows: int, folder: Path) -> None:
     total = best_of(3, lambda: readers.read_table(raw, path.name, names))
     unzipped = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
     print(f"\n正常台账 {rows:,} 行（{len(raw) / 2**20:.1f} MB，解压后 {unzipped / 2**20:.0f} MB），各取 3 次中最快：")
-    print(f"  读之前的检查（本进程）      {scan:6.2f} 秒  = 解析的 {scan / parse_here:.0%}，"
-          f"{unzipped / 2**20 / scan:.0f} MB/秒")
+    print(
+        f"  读之前的检查（本进程）      {scan:6.2f} 秒  = 解析的 {scan / parse_here:.0%}，"
+        f"{unzipped / 2**20 / scan:.0f} MB/秒"
+    )
     print(f"  在本进程里解析              {parse_here:6.2f} 秒")
-    print(f"  在子进程里解析（含传回）    {parse_child:6.2f} 秒  多 {parse_child - parse_here:+.2f} 秒"
-          f"（{parse_child / parse_here - 1:+.0%}）")
+    print(
+        f"  在子进程里解析（含传回）    {parse_child:6.2f} 秒  多 {parse_child - parse_here:+.2f} 秒"
+        f"（{parse_child / parse_here - 1:+.0%}）"
+    )
     print(f"  read_table（检查 + 子进程） {total:6.2f} 秒  比旧做法（本进程直接解析）多 {total / parse_here - 1:+.0%}")
 
 
@@ -154,9 +165,11 @@ def _import_boundary(db: Path, raw: bytes, name: str) -> tuple[float, float, str
 
 
 def bench_boundaries(folder: Path, db: Path) -> None:
-    from chuangwen.imports import boundaries
+    from chuangwen.imports import boundary_files
 
-    print(f"\n恶意的镇街边界文件（在本进程里导入，解析在子进程里；本进程常驻内存的增长上限 {BOUNDARY_PARENT_BAR_MB} MB）：")
+    print(
+        f"\n恶意的镇街边界文件（在本进程里导入，解析在子进程里；本进程常驻内存的增长上限 {BOUNDARY_PARENT_BAR_MB} MB）："
+    )
     print(f"{'文件':<36}{'大小':>12}{'解压后':>10}{'用时':>8}{'本进程增长':>10}  结果")
     started = time.perf_counter()
     files = make_hostile_files.make_boundary_all(folder)
@@ -167,19 +180,21 @@ def bench_boundaries(folder: Path, db: Path) -> None:
     for label, path, cap in cases:
         raw = path.read_bytes()
         unzipped = sum(i.file_size for i in zipfile.ZipFile(path).infolist()) if path.suffix == ".zip" else len(raw)
-        saved = boundaries.MAX_UNZIPPED_MB
+        saved = boundary_files.MAX_UNZIPPED_MB
         if cap:
-            boundaries.MAX_UNZIPPED_MB = cap
+            boundary_files.MAX_UNZIPPED_MB = cap
             os.environ["CHUANGWEN_IMPORT_MAX_UNZIPPED_MB"] = str(cap)
         try:
             elapsed, grown, outcome = _import_boundary(db, raw, path.name)
         finally:
-            boundaries.MAX_UNZIPPED_MB = saved
+            boundary_files.MAX_UNZIPPED_MB = saved
             os.environ.pop("CHUANGWEN_IMPORT_MAX_UNZIPPED_MB", None)
         del raw
         ok = outcome.startswith("拒绝：") and grown <= BOUNDARY_PARENT_BAR_MB
-        print(f"{label:<36}{path.stat().st_size:>12,}{unzipped / 2**20:>8.0f}MB{elapsed:>7.2f}s{grown:>8.0f}MB  "
-              f"{'达标' if ok else '未达标'}")
+        print(
+            f"{label:<36}{path.stat().st_size:>12,}{unzipped / 2**20:>8.0f}MB{elapsed:>7.2f}s{grown:>8.0f}MB  "
+            f"{'达标' if ok else '未达标'}"
+        )
         print(f"    {outcome[:120]}")
 
 

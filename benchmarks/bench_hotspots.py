@@ -8,6 +8,7 @@
 脚本时间 ≤ 1 秒、发给浏览器的地图数据 ≤ 2 MB。统计区间取示例库的全部三年，使所有问题都参与。
 放大（issue「筛选要快」第 4 部分）：每放大一级按看到的范围重查网格，单次 ≤ 1 秒、发给浏览器的格子数据 ≤ 2 MB。
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,15 @@ ALL_TIME = datetime(1900, 1, 1)
 
 def _params(con, county: str, as_of: datetime) -> tuple[dict, object]:
     boundaries = queries.run(con, "hotspot_boundaries", {"county": county, "as_of": as_of})
-    shared = {"as_of": as_of, "period_start": ALL_TIME, "township": None, "unit": None, "round": None,
-              "scope_unit": None, "rebound_days": 30}
+    shared = {
+        "as_of": as_of,
+        "period_start": ALL_TIME,
+        "township": None,
+        "unit": None,
+        "round": None,
+        "scope_unit": None,
+        "rebound_days": 30,
+    }
     page = hotspots.page_params(hotspots.PageFilters(), {}, county_ring=hotspots.ring_of(boundaries))
     return shared | page, boundaries
 
@@ -51,8 +59,11 @@ def ours(path: Path) -> tuple[float, int, int]:
     spec = hotspots.grid_for_view(view, 1100, 560)
     grid = queries.run(con, "hotspot_grid", params | spec.params())
     located = int(summary["located"])
-    points = (queries.run(con, "hotspot_points", params | {"limit": hotspots.MARKER_LIMIT})
-              if located <= hotspots.MARKER_LIMIT else None)
+    points = (
+        queries.run(con, "hotspot_points", params | {"limit": hotspots.MARKER_LIMIT})
+        if located <= hotspots.MARKER_LIMIT
+        else None
+    )
     m = maps.hotspot_map(boundaries, townships, grid, points, view=view, zoom=spec.zoom)
     html = m.get_root().render()
     elapsed = time.perf_counter() - t0
@@ -67,7 +78,7 @@ def naive(path: Path) -> tuple[float, int, int]:
     meta = db.read_meta(con)
     as_of = datetime.fromisoformat(meta.get("data_cutoff") or meta["data_cutoff_derived"])
     params, _ = _params(con, meta["our_region_code"], as_of)
-    points = queries.run(con, "hotspot_points", params | {"limit": 10 ** 9})
+    points = queries.run(con, "hotspot_points", params | {"limit": 10**9})
     m = maps.naive_marker_map(points)
     html = m.get_root().render()
     elapsed = time.perf_counter() - t0
@@ -117,15 +128,16 @@ def zoomed(path: Path, steps: tuple[int, ...] = (2, 4, 6)) -> list[dict]:
     opened = hotspots.grid_for_view(view, 1100, 560)
     grid = queries.run(con, "hotspot_grid", params | opened.params())
     top = grid.sort_values("problems").iloc[-1]
-    every = queries.run(con, "hotspot_points", params | {"limit": 10 ** 9})[["lon", "lat"]]
+    every = queries.run(con, "hotspot_points", params | {"limit": 10**9})[["lon", "lat"]]
     mid_lat = (view[1] + view[3]) / 2
     rows = []
     for step in steps:
         zoom = opened.zoom + step
-        half_lon = 1100 / 2 * 360.0 / (256 * 2 ** zoom)
+        half_lon = 1100 / 2 * 360.0 / (256 * 2**zoom)
         half_lat = half_lon * math.cos(math.radians(mid_lat)) * 560 / 1100
-        shown = hotspots.MapView(top["lon"] - half_lon, top["lat"] - half_lat, top["lon"] + half_lon,
-                                 top["lat"] + half_lat, zoom)
+        shown = hotspots.MapView(
+            top["lon"] - half_lon, top["lat"] - half_lat, top["lon"] + half_lon, top["lat"] + half_lat, zoom
+        )
         finer = hotspots.finer_grid(opened, shown, view)
         t0 = time.perf_counter()
         cells = queries.run(con, "hotspot_grid", params | finer.params())
@@ -134,9 +146,17 @@ def zoomed(path: Path, steps: tuple[int, ...] = (2, 4, 6)) -> list[dict]:
         west, south, east, north = finer.extent
         inside = every[(every.lon >= west) & (every.lon < east) & (every.lat >= south) & (every.lat < north)]
         one_by_one = json.dumps([[round(a, 6), round(b, 6), 1] for a, b in zip(inside.lat, inside.lon)])
-        rows.append({"zoom": zoom, "cell_m": hotspots.cell_size_m(finer), "cells": len(cells), "seconds": elapsed,
-                     "bytes": len(js.encode()), "problems": int(cells["problems"].sum()),
-                     "naive_bytes": len(one_by_one.encode())})
+        rows.append(
+            {
+                "zoom": zoom,
+                "cell_m": hotspots.cell_size_m(finer),
+                "cells": len(cells),
+                "seconds": elapsed,
+                "bytes": len(js.encode()),
+                "problems": int(cells["problems"].sum()),
+                "naive_bytes": len(one_by_one.encode()),
+            }
+        )
     con.close()
     return rows
 
@@ -169,14 +189,18 @@ def main() -> int:
                 print(f"\n（生成 100 万条示例库用时 {time.perf_counter() - t0:.0f} s）")
             print("== 100 万条问题：问题热点页（AppTest，统计区间为全部三年）==")
             cold, warm, payload = page_warm(big)
-            print(f"  冷运行 {cold:.1f} s（查询首次执行）；热运行中位 {warm:.3f} s（目标 ≤ 1 s）；"
-                  f"地图数据 {payload / 1e6:.3f} MB（目标 ≤ 2 MB）")
+            print(
+                f"  冷运行 {cold:.1f} s（查询首次执行）；热运行中位 {warm:.3f} s（目标 ≤ 1 s）；"
+                f"地图数据 {payload / 1e6:.3f} MB（目标 ≤ 2 MB）"
+            )
             ok &= warm <= 1.0 and payload <= 2e6
             print("== 100 万条问题：放大后按看到的范围重新分格（新连接，不走缓存；对照：范围内问题逐条发送）==")
             for r in zoomed(big):
-                print(f"  第 {r['zoom']} 级（约 {r['cell_m']:,} 米一格）：{r['cells']:,} 格、{r['problems']:,} 条问题，"
-                      f"查询 {r['seconds']:.2f} s；发给浏览器 {r['bytes'] / 1e3:.0f} KB，"
-                      f"逐条发送 {r['naive_bytes'] / 1e3:.0f} KB（小 {r['naive_bytes'] / max(r['bytes'], 1):.1f} 倍）")
+                print(
+                    f"  第 {r['zoom']} 级（约 {r['cell_m']:,} 米一格）：{r['cells']:,} 格、{r['problems']:,} 条问题，"
+                    f"查询 {r['seconds']:.2f} s；发给浏览器 {r['bytes'] / 1e3:.0f} KB，"
+                    f"逐条发送 {r['naive_bytes'] / 1e3:.0f} KB（小 {r['naive_bytes'] / max(r['bytes'], 1):.1f} 倍）"
+                )
                 ok &= r["bytes"] <= 2e6 and r["seconds"] <= 1.0
     print("\n结论：" + ("全部达标" if ok else "有未达标项"))
     return 0 if ok else 1

@@ -13,6 +13,7 @@ N 条合成问题及其整改事件（交办、申请销号、退回、已销号
 用法：python benchmarks/bench_league.py [--problems 10000000] [--dir /tmp/chuangwen-bench] [--runs 3] [--pandas-runs 1]
 只打印数字，不做断言（核对不一致时打印差异并以非 0 退出）。
 """
+
 from __future__ import annotations
 
 import argparse
@@ -121,14 +122,22 @@ def build(directory: Path, problems: int) -> Path:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    print(f"  生成基准库：问题 {counts[0]:,} 条、整改事件 {counts[1]:,} 条，用时 {time.perf_counter() - t0:.0f} s，"
-          f"文件 {path.stat().st_size / 2**30:.2f} GiB")
+    print(
+        f"  生成基准库：问题 {counts[0]:,} 条、整改事件 {counts[1]:,} 条，用时 {time.perf_counter() - t0:.0f} s，"
+        f"文件 {path.stat().st_size / 2**30:.2f} GiB"
+    )
     return path
 
 
 def unit_params(as_of, start):
-    return {"as_of": as_of, "period_start": start, "township": None, "round": None, "scope_unit": None,
-            **league.board_params(WEIGHTS, MIN_SAMPLE)}
+    return {
+        "as_of": as_of,
+        "period_start": start,
+        "township": None,
+        "round": None,
+        "scope_unit": None,
+        **league.board_params(WEIGHTS, MIN_SAMPLE),
+    }
 
 
 def township_params(as_of, start, county):
@@ -145,6 +154,7 @@ def timed(fn, runs: int) -> tuple[list[float], object]:
 
 
 # ---------------------------------------------------------------- pandas 实现（同一口径）
+
 
 def load_for_pandas(con, keys: str) -> dict:
     """读入内存（不计时）。keys="编号"：问题编号原样（字符串，与库里一样）；keys="整数"：预先换成整数 pid
@@ -205,8 +215,11 @@ def pandas_state(problems: pd.DataFrame, events: pd.DataFrame, as_of: datetime) 
     closed_at = ev[ev["action"] == "已销号"].groupby("pid")["event_at"].max()
     assigned_at = ev[ev["action"] == "交办"].groupby("pid")["event_at"].min()
     p = problems[problems["found_at"] <= as_of].set_index("pid")
-    p = p.assign(last_action=last_action.reindex(p.index).astype(object),
-                 last_closed_at=closed_at.reindex(p.index), assigned_at=assigned_at.reindex(p.index))
+    p = p.assign(
+        last_action=last_action.reindex(p.index).astype(object),
+        last_closed_at=closed_at.reindex(p.index),
+        assigned_at=assigned_at.reindex(p.index),
+    )
     p["is_closed"] = p["last_action"] == "已销号"
     p["closed_at"] = p["last_closed_at"].where(p["is_closed"])
     has_deadline = p["deadline"].notna()
@@ -235,24 +248,35 @@ def pandas_period(data: dict, flags: pd.Series, as_of: datetime, start: datetime
     f["o1"] = days_overdue <= 7
     f["o2"] = (days_overdue > 7) & (days_overdue <= 30)
     f["o3"] = days_overdue > 30
-    f["days_to_close"] = ((p["closed_at"] - p["assigned_at"]).dt.total_seconds() / 86400).where(f["is_closed_in_period"])
+    f["days_to_close"] = ((p["closed_at"] - p["assigned_at"]).dt.total_seconds() / 86400).where(
+        f["is_closed_in_period"]
+    )
     f["is_reopened"] = reopened.reindex(p.index, fill_value=0) > 0
     f["rejected"] = rejected.reindex(p.index, fill_value=0)
     f["reviewed"] = reviewed.reindex(p.index, fill_value=0)
     f["in_sample"] = f["is_assigned"] | f["is_closed_in_period"] | f["is_open"]
     g = f.groupby("unit_code")
-    agg = pd.DataFrame({
-        "sample": g["in_sample"].sum(), "assigned": g["is_assigned"].sum(), "closed": g["is_closed_in_period"].sum(),
-        "closed_on_time": g["is_closed_on_time"].sum(), "open_now": g["is_open"].sum(), "overdue": g["is_overdue"].sum(),
-        "overdue_1_7": g["o1"].sum(), "overdue_8_30": g["o2"].sum(), "overdue_over_30": g["o3"].sum(),
-        "avg_days_to_close": g["days_to_close"].mean(), "reopened": g["is_reopened"].sum(),
-        "rejected": g["rejected"].sum(), "reviewed": g["reviewed"].sum(),
-    })
+    agg = pd.DataFrame(
+        {
+            "sample": g["in_sample"].sum(),
+            "assigned": g["is_assigned"].sum(),
+            "closed": g["is_closed_in_period"].sum(),
+            "closed_on_time": g["is_closed_on_time"].sum(),
+            "open_now": g["is_open"].sum(),
+            "overdue": g["is_overdue"].sum(),
+            "overdue_1_7": g["o1"].sum(),
+            "overdue_8_30": g["o2"].sum(),
+            "overdue_over_30": g["o3"].sum(),
+            "avg_days_to_close": g["days_to_close"].mean(),
+            "reopened": g["is_reopened"].sum(),
+            "rejected": g["rejected"].sum(),
+            "reviewed": g["reviewed"].sum(),
+        }
+    )
     d = data["deductions"]
     end_ts = pd.to_datetime(d["end_date"])
     pts = d[(end_ts > start) & (end_ts <= as_of)].groupby("unit_code")["points"].sum()
-    board = data["units"].set_index("code").join(agg).fillna(
-        {c: 0 for c in agg.columns if c != "avg_days_to_close"})
+    board = data["units"].set_index("code").join(agg).fillna({c: 0 for c in agg.columns if c != "avg_days_to_close"})
     board["points_lost"] = pts.reindex(board.index, fill_value=0.0)
     board["excluded"] = excluded.reindex(board.index, fill_value=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -261,9 +285,18 @@ def pandas_period(data: dict, flags: pd.Series, as_of: datetime, start: datetime
         rebound = board["reopened"] / (board["closed"] + board["reopened"]).replace(0, np.nan)
         reject = board["rejected"] / board["reviewed"].replace(0, np.nan)
     w = WEIGHTS
-    num = (w.on_time * on_time).fillna(0) + (w.overdue * (1 - overdue)).fillna(0) + \
-        (w.rebound * (1 - rebound)).fillna(0) + (w.reject * (1 - reject)).fillna(0)
-    den = on_time.notna() * w.on_time + overdue.notna() * w.overdue + rebound.notna() * w.rebound + reject.notna() * w.reject
+    num = (
+        (w.on_time * on_time).fillna(0)
+        + (w.overdue * (1 - overdue)).fillna(0)
+        + (w.rebound * (1 - rebound)).fillna(0)
+        + (w.reject * (1 - reject)).fillna(0)
+    )
+    den = (
+        on_time.notna() * w.on_time
+        + overdue.notna() * w.overdue
+        + rebound.notna() * w.rebound
+        + reject.notna() * w.reject
+    )
     score = (100 * num / den.replace(0, np.nan) - w.points * board["points_lost"]).round(2)
     board["score"] = score.where(board["sample"] >= MIN_SAMPLE)
     board["rank"] = board.groupby("kind")["score"].rank(method="min", ascending=False)
@@ -283,8 +316,21 @@ def compare(duck: pd.DataFrame, pand: pd.DataFrame) -> list[str]:
     d = duck.set_index("unit_code")
     p = pand.reindex(d.index)
     problems = []
-    for col in ["sample", "assigned", "closed", "closed_on_time", "open_now", "overdue", "overdue_1_7", "overdue_8_30",
-                "overdue_over_30", "reopened", "rejected", "reviewed", "excluded"]:
+    for col in [
+        "sample",
+        "assigned",
+        "closed",
+        "closed_on_time",
+        "open_now",
+        "overdue",
+        "overdue_1_7",
+        "overdue_8_30",
+        "overdue_over_30",
+        "reopened",
+        "rejected",
+        "reviewed",
+        "excluded",
+    ]:
         if not (d[col].astype("int64").to_numpy() == p[col].astype("int64").to_numpy()).all():
             problems.append(col)
     for col in ["avg_days_to_close", "points_lost", "score", "rank", "prev_rank", "prev_score"]:
@@ -318,8 +364,12 @@ def main() -> int:
     t_units, duck_units = timed(lambda: queries.run(con, "league_units", unit_params(as_of, start)), args.runs)
     t_towns, _ = timed(lambda: queries.run(con, "league_townships", township_params(as_of, start, county)), args.runs)
     both = [a + b for a, b in zip(t_units, t_towns)]
-    print(f"DuckDB 不走缓存  单位红黑榜：最好 {min(t_units) * 1000:,.0f} ms，中位 {statistics.median(t_units) * 1000:,.0f} ms")
-    print(f"                 镇街红黑榜：最好 {min(t_towns) * 1000:,.0f} ms，中位 {statistics.median(t_towns) * 1000:,.0f} ms")
+    print(
+        f"DuckDB 不走缓存  单位红黑榜：最好 {min(t_units) * 1000:,.0f} ms，中位 {statistics.median(t_units) * 1000:,.0f} ms"
+    )
+    print(
+        f"                 镇街红黑榜：最好 {min(t_towns) * 1000:,.0f} ms，中位 {statistics.median(t_towns) * 1000:,.0f} ms"
+    )
     print(f"                 两张合计：  最好 {min(both) * 1000:,.0f} ms")
 
     # 2) 应用缓存路径（页面热重跑时取数据的方式）
@@ -334,8 +384,10 @@ def main() -> int:
     app_path()
     first = time.perf_counter() - t0
     t_cached, _ = timed(app_path, max(args.runs, 5))
-    print(f"应用缓存路径     首次（未命中）{first * 1000:,.0f} ms；命中：最好 {min(t_cached) * 1000:.1f} ms，"
-          f"中位 {statistics.median(t_cached) * 1000:.1f} ms")
+    print(
+        f"应用缓存路径     首次（未命中）{first * 1000:,.0f} ms；命中：最好 {min(t_cached) * 1000:.1f} ms，"
+        f"中位 {statistics.median(t_cached) * 1000:.1f} ms"
+    )
 
     # 3) pandas，同一口径（只算单位红黑榜，与 DuckDB 的 league_units 逐项核对）；两种键各跑一遍
     failed = False
@@ -343,13 +395,17 @@ def main() -> int:
         t0 = time.perf_counter()
         frames = load_for_pandas(con, keys)
         print(f"pandas（问题键 = {keys}）读入内存（不计入）：{time.perf_counter() - t0:.1f} s")
-        t_pandas, pand = timed(lambda: pandas_league(frames, as_of, start), max(1, args.pandas_runs))
+        t_pandas, pand = timed(lambda frames=frames: pandas_league(frames, as_of, start), max(1, args.pandas_runs))
         diff = compare(duck_units, pand)
         failed = failed or bool(diff)
-        print(f"  单位红黑榜：最好 {min(t_pandas) * 1000:,.0f} ms（{len(t_pandas)} 次）；结果核对："
-              f"{'一致' if not diff else '不一致：' + '、'.join(diff)}")
-        print(f"  比值 pandas ÷ DuckDB 不走缓存（单位红黑榜，最好对最好）：{min(t_pandas) / min(t_units):.1f}×；"
-              f"pandas ÷ 应用缓存命中（两张表）：{min(t_pandas) / min(t_cached):,.0f}×")
+        print(
+            f"  单位红黑榜：最好 {min(t_pandas) * 1000:,.0f} ms（{len(t_pandas)} 次）；结果核对："
+            f"{'一致' if not diff else '不一致：' + '、'.join(diff)}"
+        )
+        print(
+            f"  比值 pandas ÷ DuckDB 不走缓存（单位红黑榜，最好对最好）：{min(t_pandas) / min(t_units):.1f}×；"
+            f"pandas ÷ 应用缓存命中（两张表）：{min(t_pandas) / min(t_cached):,.0f}×"
+        )
         del frames, pand
     con.close()
     return 1 if failed else 0

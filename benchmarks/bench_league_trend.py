@@ -4,6 +4,7 @@
 用法：python benchmarks/bench_league_trend.py [--problems 20000] [--db /tmp/chuangwen-trend.duckdb] [--runs 3]
 只打印数字，不做断言（核对不一致时打印差异并以非 0 退出）。
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,14 +19,14 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from chuangwen import demo, league, queries, settings  # noqa: E402
+from chuangwen import demo, league, queries  # noqa: E402
 from chuangwen.view import View  # noqa: E402
 
 WEEKS = league.TREND_POINTS
 
 
 def best(fn, runs: int) -> float:
-    fn()   # 预热
+    fn()  # 预热
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -36,13 +37,21 @@ def best(fn, runs: int) -> float:
 
 def weekly_loop(con, view: View, params: dict) -> dict:
     """以前的做法：每个周末跑一次 league_units（按周统计）。"""
-    return {k: queries.run_view(con, "league_units", view.at(view.as_of - timedelta(days=7 * k),
-                                                             view.as_of - timedelta(days=7 * (k + 1))), **params)
-            for k in range(WEEKS)}
+    return {
+        k: queries.run_view(
+            con,
+            "league_units",
+            view.at(view.as_of - timedelta(days=7 * k), view.as_of - timedelta(days=7 * (k + 1))),
+            **params,
+        )
+        for k in range(WEEKS)
+    }
 
 
 def one_query(con, view: View, params: dict, unit: str) -> pd.DataFrame:
-    return queries.run_view(con, "league_unit_rank_trend", view, unit_code=unit, points=WEEKS, step=timedelta(days=7), **params)
+    return queries.run_view(
+        con, "league_unit_rank_trend", view, unit_code=unit, points=WEEKS, step=timedelta(days=7), **params
+    )
 
 
 def main() -> int:
@@ -72,7 +81,10 @@ def main() -> int:
             pair = [(got[c], row[c]) for c in ("rank", "score", "ranked_count", "enough_sample")]
             if any(not (pd.isna(a) and pd.isna(b)) and a != b for a, b in pair):
                 bad.append(f"{unit} 第 {k} 周：{pair}")
-    print(f"核对：{len(units)} 个单位 × {WEEKS} 周，" + ("全部一致" if not bad else f"{len(bad)} 处不一致：" + "；".join(bad[:5])))
+    print(
+        f"核对：{len(units)} 个单位 × {WEEKS} 周，"
+        + ("全部一致" if not bad else f"{len(bad)} 处不一致：" + "；".join(bad[:5]))
+    )
 
     loop = best(lambda: weekly_loop(con, view, params), args.runs)
     single = best(lambda: one_query(con, view, params, units[0]), args.runs)

@@ -7,6 +7,7 @@
 
 用法：python benchmarks/bench_load.py [--sessions 30] [--seconds 120] [--workers 1,2] [--light-sessions 10 --light-seconds 60]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,15 +108,20 @@ async def page_run(ws, page: str) -> dict:
                 metrics.append((el.metric.label, el.metric.body))
             elif et == "exception":
                 error = el.exception.message[:120]
-            elif et == "alert" and el.alert.format == Alert.ERROR:   # 页面自己报的错（如“无法打开数据库”）
+            elif et == "alert" and el.alert.format == Alert.ERROR:  # 页面自己报的错（如“无法打开数据库”）
                 error = error or el.alert.body[:120]
         elif kind == "page_not_found":
             error = "page_not_found"
         elif kind == "script_finished":
             if fm.script_finished not in (0,):
                 error = error or f"script_finished={fm.script_finished}"
-            return {"page": page, "seconds": time.perf_counter() - started, "version": version,
-                    "metrics": tuple(metrics), "error": error}
+            return {
+                "page": page,
+                "seconds": time.perf_counter() - started,
+                "version": version,
+                "metrics": tuple(metrics),
+                "error": error,
+            }
 
 
 LOAD_USER, LOAD_PASSWORD = "load-admin", "Load-口令-2026-基准"
@@ -127,16 +132,29 @@ async def session(url: str, deadline: float, offset: int, results: list, cookie:
     k = offset
     while time.monotonic() < deadline:
         try:
-            async with websockets.connect(url, subprotocols=["streamlit"], origin=url.replace("ws://", "http://").split("/_stcore")[0],
-                                          max_size=None, open_timeout=30, ping_interval=None,
-                                          additional_headers={"Cookie": cookie}) as ws:
+            async with websockets.connect(
+                url,
+                subprotocols=["streamlit"],
+                origin=url.replace("ws://", "http://").split("/_stcore")[0],
+                max_size=None,
+                open_timeout=30,
+                ping_interval=None,
+                additional_headers={"Cookie": cookie},
+            ) as ws:
                 while time.monotonic() < deadline:
                     page = pages[k % len(pages)]
                     k += 1
                     results.append(await page_run(ws, page))
         except Exception as exc:  # 连接断了、超时：记一次错误，重连
-            results.append({"page": pages[(k - 1) % len(pages)], "seconds": float("nan"), "version": None, "metrics": (),
-                            "error": f"{type(exc).__name__}: {str(exc)[:80]}"})
+            results.append(
+                {
+                    "page": pages[(k - 1) % len(pages)],
+                    "seconds": float("nan"),
+                    "version": None,
+                    "metrics": (),
+                    "error": f"{type(exc).__name__}: {str(exc)[:80]}",
+                }
+            )
             await asyncio.sleep(0.5)
 
 
@@ -146,8 +164,14 @@ def start_server(db_path: Path, workers: int, log: Path) -> tuple[subprocess.Pop
     if accounts.viewer_named(db_path, LOAD_USER) is None:
         accounts.add(db_path, LOAD_USER, "管理员", LOAD_PASSWORD, units={}, by="基准")
     env = {**os.environ, "CHUANGWEN_DB": str(db_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", str(workers)],
-                            env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
@@ -168,9 +192,21 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def new_ledger(folder: Path) -> Path:
-    rows = [{"问题编号": f"LOAD-{k:04d}", "发现时间": "2026-11-15 09:00", "来源": "县自查", "问题类别": "暴露垃圾",
-             "镇街": "澜城街道", "问题描述": "负载测试中途导入", "严重程度": "一般", "牵头单位": "城管局", "整改状态": "已交办",
-             "整改期限": "2026-11-30 18:00"} for k in range(60)]
+    rows = [
+        {
+            "问题编号": f"LOAD-{k:04d}",
+            "发现时间": "2026-11-15 09:00",
+            "来源": "县自查",
+            "问题类别": "暴露垃圾",
+            "镇街": "澜城街道",
+            "问题描述": "负载测试中途导入",
+            "严重程度": "一般",
+            "牵头单位": "城管局",
+            "整改状态": "已交办",
+            "整改期限": "2026-11-30 18:00",
+        }
+        for k in range(60)
+    ]
     path = folder / "中途导入.csv"
     path.write_bytes(csv_bytes(rows, header=[h for h in HEADER if h in rows[0]]))
     return path
@@ -189,8 +225,15 @@ async def drive(url: str, sessions: int, seconds: float, db_path: Path, midway=N
     if midway is not None:
         await asyncio.sleep(seconds / 2)
         midway_result = await asyncio.to_thread(midway)
-        results.append({"page": "(导入)", "seconds": midway_result[1], "version": None, "metrics": (),
-                        "error": None if midway_result[0] == 0 else f"导入退出码 {midway_result[0]}"})
+        results.append(
+            {
+                "page": "(导入)",
+                "seconds": midway_result[1],
+                "version": None,
+                "metrics": (),
+                "error": None if midway_result[0] == 0 else f"导入退出码 {midway_result[0]}",
+            }
+        )
     await asyncio.gather(*tasks)
     return results
 
@@ -212,23 +255,34 @@ def report(label: str, results: list, seconds: float, rss: float, cpu: float) ->
             groups[(r["page"], r["version"])].append(r["metrics"])
     for key, tuples in groups.items():
         canon[key] = collections.Counter(tuples).most_common(1)[0][0]
-    mixed = [r for r in runs if not r["error"] and (r["version"] is None or r["metrics"] != canon[(r["page"], r["version"])])]
+    mixed = [
+        r for r in runs if not r["error"] and (r["version"] is None or r["metrics"] != canon[(r["page"], r["version"])])
+    ]
     versions = sorted({r["version"] for r in runs if r["version"]})
     ok = [r for r in runs if not r["error"]]
-    print(f"\n== {label}：{len(runs)} 次页面运行，{len(ok) / seconds:.2f} 页/秒，错误 {len(errors)}，混读 {len(mixed)}，"
-          f"读到的版本：{'、'.join(versions)}，服务器 RSS {rss:,.0f} MB，"
-          f"服务器 CPU 每次页面运行 {cpu / max(len(ok), 1) * 1000:,.0f} 毫秒")
+    print(
+        f"\n== {label}：{len(runs)} 次页面运行，{len(ok) / seconds:.2f} 页/秒，错误 {len(errors)}，混读 {len(mixed)}，"
+        f"读到的版本：{'、'.join(versions)}，服务器 RSS {rss:,.0f} MB，"
+        f"服务器 CPU 每次页面运行 {cpu / max(len(ok), 1) * 1000:,.0f} 毫秒"
+    )
     for page, name in PAGES.items():
         times = [r["seconds"] for r in ok if r["page"] == page]
-        print(f"   {name:<6} {len(times):>5} 次  p50 {pct(times, .5):6.2f} s  p95 {pct(times, .95):6.2f} s")
+        print(f"   {name:<6} {len(times):>5} 次  p50 {pct(times, 0.5):6.2f} s  p95 {pct(times, 0.95):6.2f} s")
     for r in errors[:5]:
         print(f"   错误：{PAGES.get(r['page'], r['page'])}：{r['error']}")
     for r in mixed[:5]:
         expected = canon.get((r["page"], r["version"]), ())
         diff = [f"{a[0]}={a[1]}（该版本多数为 {b[1]}）" for a, b in zip(r["metrics"], expected) if a != b]
-        print(f"   混读：{PAGES[r['page']]}，版本 {r['version']}：" + ("；".join(diff) or f"指标卡 {len(r['metrics'])} 个，多数为 {len(expected)} 个"))
-    return {"pps": len(ok) / seconds, "errors": len(errors), "mixed": len(mixed),
-            "p95": {PAGES[p]: pct([r["seconds"] for r in ok if r["page"] == p], .95) for p in PAGES}}
+        print(
+            f"   混读：{PAGES[r['page']]}，版本 {r['version']}："
+            + ("；".join(diff) or f"指标卡 {len(r['metrics'])} 个，多数为 {len(expected)} 个")
+        )
+    return {
+        "pps": len(ok) / seconds,
+        "errors": len(errors),
+        "mixed": len(mixed),
+        "p95": {PAGES[p]: pct([r["seconds"] for r in ok if r["page"] == p], 0.95) for p in PAGES},
+    }
 
 
 def main() -> int:
@@ -255,12 +309,16 @@ def main() -> int:
         proc, port = start_server(db_path, workers, db_path.parent / "serve.log")
         url = f"ws://127.0.0.1:{port}/_stcore/stream"
         try:
-            asyncio.run(drive(url, 2, 8, db_path))     # 预热：每页各跑一遍，缓存与连接就绪（不计入）
+            asyncio.run(drive(url, 2, 8, db_path))  # 预热：每页各跑一遍，缓存与连接就绪（不计入）
 
-            def midway():
+            def midway(db_path=db_path):
                 t0 = time.perf_counter()
-                done = subprocess.run([sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db",
-                                       str(db_path)], capture_output=True, text=True, cwd=ROOT)
+                done = subprocess.run(
+                    [sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db", str(db_path)],
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                )
                 return done.returncode, time.perf_counter() - t0
 
             cpu0 = cpu_seconds(proc.pid)

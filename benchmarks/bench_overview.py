@@ -4,6 +4,7 @@
 用法：python benchmarks/bench_overview.py [--sizes 20000 1000000] [--dir /tmp/chuangwen-bench] [--runs 5]
 只打印数字，不做断言。目标：1M 问题时总览热重跑 ≤ 300 ms。
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,8 @@ def time_app(path: Path, runs: int) -> tuple[float, list[float], list[float]]:
     热重跑：缓存已热时完整运行画框与总览（每次新建 AppTest，相当于新会话打开页面；
     时间取 dashboard.py 计时钩子记录的脚本耗时，不含 AppTest 自身的准备）；
     另记同一会话内的重跑（AppTest 1.67 在 st.navigation 下重跑只执行页面脚本）。"""
-    from streamlit.testing.v1 import AppTest
     import streamlit as st
+    from streamlit.testing.v1 import AppTest
 
     os.environ["CHUANGWEN_DB"] = str(path)
     st.cache_data.clear()
@@ -102,12 +103,18 @@ def main() -> None:
         warm_med = statistics.median(warm)
         rows.append((n, cold, warm_med, max(warm), statistics.median(page_only), naive))
         print(f"  总览冷启动（含打开库与全部查询）：{cold * 1000:,.0f} ms")
-        print(f"  总览热重跑（画框 + 页面）中位数 / 最大：{warm_med * 1000:,.0f} / {max(warm) * 1000:,.0f} ms（目标 ≤ 300 ms）")
+        print(
+            f"  总览热重跑（画框 + 页面）中位数 / 最大：{warm_med * 1000:,.0f} / {max(warm) * 1000:,.0f} ms（目标 ≤ 300 ms）"
+        )
         print(f"  同一会话重跑（仅页面脚本）中位数：{statistics.median(page_only) * 1000:,.0f} ms")
         print(f"  朴素基线（pandas 全表推导同样的数字，不含画图）：{naive * 1000:,.0f} ms")
         print(f"  比值：朴素基线 / 冷启动 = {naive / cold:.1f}×；朴素基线 / 热重跑 = {naive / warm_med:.0f}×")
     print()
-    print(pd.DataFrame(rows, columns=["问题数", "冷启动s", "热重跑中位s", "热重跑最大s", "仅页面重跑s", "朴素基线s"]).to_string(index=False))
+    print(
+        pd.DataFrame(
+            rows, columns=["问题数", "冷启动s", "热重跑中位s", "热重跑最大s", "仅页面重跑s", "朴素基线s"]
+        ).to_string(index=False)
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
       10^7 条问题的库由 bench_league.py 用 SQL 生成（--league-db 指向它，只量红黑榜、问题热点与整改督办）。
 只打印数字，不做断言；核对不一致时打印差异并以非 0 退出。
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,10 +35,16 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from chuangwen import db, demo, derived, queries, signin, store  # noqa: E402
-from chuangwen.ui import data as ui_data, login  # noqa: E402
+from chuangwen.ui import data as ui_data  # noqa: E402
+from chuangwen.ui import login  # noqa: E402
 
-PAGES = {"总览": "app_pages/overview.py", "问题热点": "app_pages/hotspots.py", "红黑榜": "app_pages/league.py",
-         "整改督办": "app_pages/supervision.py", "通报导出": "app_pages/briefing.py"}
+PAGES = {
+    "总览": "app_pages/overview.py",
+    "问题热点": "app_pages/hotspots.py",
+    "红黑榜": "app_pages/league.py",
+    "整改督办": "app_pages/supervision.py",
+    "通报导出": "app_pages/briefing.py",
+}
 _original_parse = queries._parse
 _original_sources = ui_data._sources
 
@@ -51,9 +58,11 @@ class _NotShared:
 
 def use_reference(on: bool) -> None:
     """让查询登记处给出参照路径的 SQL（on）或正常的（off）。"""
+
     def parse(path):
         q = _original_parse(path)
         return dataclasses.replace(q, sql=derived.reference_sql(q.sql))
+
     queries._parse = parse if on else _original_parse
     queries.load.cache_clear()
     ui_data._sources = (lambda: _NotShared()) if on else _original_sources
@@ -105,13 +114,13 @@ def clear_caches() -> None:
 
 
 def time_page(page: str) -> tuple[float, float, float]:
-    from streamlit.testing.v1 import AppTest
     import streamlit as st
+    from streamlit.testing.v1 import AppTest
 
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
     token = bench_login(Path(os.environ["CHUANGWEN_DB"]))
-    login._request_cookies = lambda: {signin.COOKIE: token}     # AppTest 没有握手的 cookie：当作浏览器带着登录 cookie
+    login._request_cookies = lambda: {signin.COOKIE: token}  # AppTest 没有握手的 cookie：当作浏览器带着登录 cookie
     t0 = time.perf_counter()
     at.run()
     at.switch_page(PAGES[page]).run()
@@ -146,12 +155,39 @@ def check_same(path: Path) -> list[str]:
     bad = []
     try:
         base = View.of_store(con)
-        extras = {"min_sample": 5, "prior": 0.0, "red_max_overdue_rate": 1.0, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
-                  "w_points": 2.0, "unit_code": con.execute("select min(code) from unit").fetchone()[0], "weeks": 8,
-                  "involved_unit": None, "status": None, "overdue_only": False, "due_this_week_only": False, "site": None, "sources": None,
-                  "categories": None, "site_types": None, "severities": None, "statuses": None, "county_ring": None,
-                  "limit": 5000, "top": 10, "origin_lon": 100.0, "origin_lat": 20.0, "cell_lon": 0.01, "cell_lat": 0.01,
-                  "west": None, "south": None, "east": None, "north": None}
+        extras = {
+            "min_sample": 5,
+            "prior": 0.0,
+            "red_max_overdue_rate": 1.0,
+            "w_on_time": 40.0,
+            "w_overdue": 30.0,
+            "w_rebound": 15.0,
+            "w_reject": 15.0,
+            "w_points": 2.0,
+            "unit_code": con.execute("select min(code) from unit").fetchone()[0],
+            "weeks": 8,
+            "involved_unit": None,
+            "status": None,
+            "overdue_only": False,
+            "due_this_week_only": False,
+            "site": None,
+            "sources": None,
+            "categories": None,
+            "site_types": None,
+            "severities": None,
+            "statuses": None,
+            "county_ring": None,
+            "limit": 5000,
+            "top": 10,
+            "origin_lon": 100.0,
+            "origin_lat": 20.0,
+            "cell_lon": 0.01,
+            "cell_lat": 0.01,
+            "west": None,
+            "south": None,
+            "east": None,
+            "north": None,
+        }
         for q in queries.all_queries():
             if not derived.uses_derived(q.sql):
                 continue
@@ -173,8 +209,12 @@ def check_same(path: Path) -> list[str]:
 
 def time_path(path: Path, kind: str, pages: list[str]) -> tuple[dict[str, tuple[float, float, float]], float]:
     """在一个新进程里量一条路径（derived / reference）的各页：每条路径的冷运行都是真的冷，峰值 RSS 也只算看板这一条路径。"""
-    done = subprocess.run([sys.executable, __file__, "--child", kind, "--db", str(path), "--pages", *pages],
-                          capture_output=True, text=True, env={**os.environ, "CHUANGWEN_DB": str(path)})
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--db", str(path), "--pages", *pages],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHUANGWEN_DB": str(path)},
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{kind} 路径计时失败：\n{done.stderr[-3000:]}")
     out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -229,14 +269,22 @@ def main() -> int:
         for page in args.pages:
             (c, m, w), (rc, rm, rw) = new[page], ref[page]
             rows.append((f"{n:,}", page, c, m, w, rc, rm, rw, rm / m))
-            print(f"  {page}：派生 冷 {c:.2f} s / 换区间 {m:.2f} s / 热 {w:.2f} s；"
-                  f"参照 冷 {rc:.2f} s / 换区间 {rm:.2f} s / 热 {rw:.2f} s；换区间快 {rm / m:.1f}×")
+            print(
+                f"  {page}：派生 冷 {c:.2f} s / 换区间 {m:.2f} s / 热 {w:.2f} s；"
+                f"参照 冷 {rc:.2f} s / 换区间 {rm:.2f} s / 热 {rw:.2f} s；换区间快 {rm / m:.1f}×"
+            )
         print(f"  看板进程峰值 RSS：派生 {new_rss:,.0f} MB，参照 {ref_rss:,.0f} MB")
     print()
-    print(pd.DataFrame(rows, columns=["问题数", "页", "冷s", "换区间s", "热s", "参照冷s", "参照换区间s", "参照热s",
-                                      "换区间倍数"]).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    print(pd.DataFrame(rss, columns=["问题数", "派生路径峰值RSS_MB", "参照路径峰值RSS_MB"]).to_string(
-        index=False, float_format=lambda v: f"{v:,.0f}"))
+    print(
+        pd.DataFrame(
+            rows, columns=["问题数", "页", "冷s", "换区间s", "热s", "参照冷s", "参照换区间s", "参照热s", "换区间倍数"]
+        ).to_string(index=False, float_format=lambda v: f"{v:.2f}")
+    )
+    print(
+        pd.DataFrame(rss, columns=["问题数", "派生路径峰值RSS_MB", "参照路径峰值RSS_MB"]).to_string(
+            index=False, float_format=lambda v: f"{v:,.0f}"
+        )
+    )
     return 1 if failed else 0
 
 

@@ -9,6 +9,7 @@
 - 四种角色能做什么只写在 PERMISSIONS 一处；责任单位账号绑定一个单位，查看范围（Viewer.scope_unit）就是它。
 - 每次登录（成功、失败、锁定）、退出、账号变动都记一条审计（只追加，迁移里的触发器拒绝改与删）。
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,9 +33,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "管理员": frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
 }
 
-ACTIONS = {"export": "导出与下载", "briefing": "导出全县通报", "import": "导入数据", "rollback": "回滚导入",
-           "restore": "重新发布旧版本或从备份恢复", "users": "管理账号", "audit": "查看审计记录",
-           "settings": "选定本县与目标名次"}
+ACTIONS = {
+    "export": "导出与下载",
+    "briefing": "导出全县通报",
+    "import": "导入数据",
+    "rollback": "回滚导入",
+    "restore": "重新发布旧版本或从备份恢复",
+    "users": "管理账号",
+    "audit": "查看审计记录",
+    "settings": "选定本县与目标名次",
+}
 
 # 页面 → 打开它要能做的事之一（不在这里的页面人人可看，内容按查看范围）。导航里只列出这个人能打开的页面
 PAGE_NEEDS: dict[str, tuple[str, ...]] = {
@@ -139,14 +147,17 @@ def _kind(ch: str) -> str:
 
 def password_rule() -> str:
     """口令策略的一句话（表单与命令行的提示）。"""
-    return (f"口令至少 {settings.get('password_min_length')} 个字符，含{'、'.join(PASSWORD_KINDS)}中的至少 "
-            f"{min(settings.get('password_min_kinds'), len(PASSWORD_KINDS))} 类，且不能与登录名相同。")
+    return (
+        f"口令至少 {settings.get('password_min_length')} 个字符，含{'、'.join(PASSWORD_KINDS)}中的至少 "
+        f"{min(settings.get('password_min_kinds'), len(PASSWORD_KINDS))} 类，且不能与登录名相同。"
+    )
 
 
 def check_password(password: str, name: str) -> str:
     password = password or ""
-    if len(password) < settings.get("password_min_length") \
-            or len({_kind(ch) for ch in password}) < min(settings.get("password_min_kinds"), len(PASSWORD_KINDS)):
+    if len(password) < settings.get("password_min_length") or len({_kind(ch) for ch in password}) < min(
+        settings.get("password_min_kinds"), len(PASSWORD_KINDS)
+    ):
         raise AccountError(password_rule())
     if password.strip().lower() == name.lower():
         raise AccountError("口令不能与登录名相同。")
@@ -170,13 +181,23 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
 
 # ---------------------------------------------------------------- 账号
 
+
 def has_accounts(db_path) -> bool:
     with appstate.connect(db_path) as con:
         return con.execute("select exists (select 1 from account)").fetchone()[0] == 1
 
 
-def add(db_path, name: str, role: str, password: str, *, unit_code: str | None = None, units: dict[str, str],
-        by: str, now: datetime | None = None) -> Viewer:
+def add(
+    db_path,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    unit_code: str | None = None,
+    units: dict[str, str],
+    by: str,
+    now: datetime | None = None,
+) -> Viewer:
     """新建账号（units：库里的单位代码 → 名称，用来核对责任单位账号绑定的单位）。"""
     name = check_name(name)
     unit_code = check_role(role, unit_code, units)
@@ -185,8 +206,11 @@ def add(db_path, name: str, role: str, password: str, *, unit_code: str | None =
     with appstate.connect(db_path) as con:
         if con.execute("select 1 from account where name = ?", (name,)).fetchone():
             raise AccountError(f"账号 {name} 已存在。")
-        con.execute("insert into account (name, role, unit_code, pw_hash, created_at, created_by, changed_at)"
-                    " values (?, ?, ?, ?, ?, ?, ?)", (name, role, unit_code, _HASHER.hash(password), at, by, at))
+        con.execute(
+            "insert into account (name, role, unit_code, pw_hash, created_at, created_by, changed_at)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
+            (name, role, unit_code, _HASHER.hash(password), at, by, at),
+        )
         appstate.record(con, by, "新建账号", f"{name}（{role}{'，' + unit_code if unit_code else ''}）", at=at)
     return Viewer(name, role, unit_code)
 
@@ -219,8 +243,9 @@ def ensure_demo_admin(db_path, *, by: str) -> str | None:
 
 def accounts(db_path) -> list[dict]:
     with appstate.connect(db_path) as con:
-        rows = con.execute("select name, role, unit_code, disabled, created_at, created_by, changed_at"
-                           " from account order by name").fetchall()
+        rows = con.execute(
+            "select name, role, unit_code, disabled, created_at, created_by, changed_at from account order by name"
+        ).fetchall()
     keys = ("name", "role", "unit_code", "disabled", "created_at", "created_by", "changed_at")
     return [dict(zip(keys, r)) for r in rows]
 
@@ -231,14 +256,23 @@ def accounts_table(rows: list[dict], units: dict[str, str]):
 
     def state(r: dict) -> str:
         return "已停用" if r["disabled"] else "可用"
-    return pd.DataFrame({"登录名": [r["name"] for r in rows], "角色": [r["role"] for r in rows],
-                         "单位": [units.get(r["unit_code"], r["unit_code"]) if r["unit_code"] else "" for r in rows],
-                         "状态": [state(r) for r in rows], "建立时间": [r["created_at"] for r in rows],
-                         "建立人": [r["created_by"] for r in rows], "最近变动": [r["changed_at"] for r in rows]})
+
+    return pd.DataFrame(
+        {
+            "登录名": [r["name"] for r in rows],
+            "角色": [r["role"] for r in rows],
+            "单位": [units.get(r["unit_code"], r["unit_code"]) if r["unit_code"] else "" for r in rows],
+            "状态": [state(r) for r in rows],
+            "建立时间": [r["created_at"] for r in rows],
+            "建立人": [r["created_by"] for r in rows],
+            "最近变动": [r["changed_at"] for r in rows],
+        }
+    )
 
 
-def set_password(db_path, name: str, password: str, *, by: str, old_password: str | None = None,
-                 now: datetime | None = None) -> None:
+def set_password(
+    db_path, name: str, password: str, *, by: str, old_password: str | None = None, now: datetime | None = None
+) -> None:
     """改口令：本人改要核对旧口令（old_password）；管理员改不要。清掉这个登录名的限速，并结束这个账号的全部会话。"""
     at = _text(now or _now())
     check_password(password, name)
@@ -248,10 +282,14 @@ def set_password(db_path, name: str, password: str, *, by: str, old_password: st
             raise AccountError(f"没有账号 {_shown_name(name)}。")
         wrong_old = old_password is not None and not _verify(row[0], old_password)
         if wrong_old:
-            appstate.record(con, by, "改口令失败", "旧口令不对", at=at)     # 先记下（提交），出了事务再报错
+            appstate.record(con, by, "改口令失败", "旧口令不对", at=at)  # 先记下（提交），出了事务再报错
         else:
-            con.execute("update account set pw_hash = ?, changed_at = ? where name = ?", (_HASHER.hash(password), at, name))
-            con.execute("delete from login_throttle where key like ? escape '\\'", (_like_prefix(_account_key(name, "")),))
+            con.execute(
+                "update account set pw_hash = ?, changed_at = ? where name = ?", (_HASHER.hash(password), at, name)
+            )
+            con.execute(
+                "delete from login_throttle where key like ? escape '\\'", (_like_prefix(_account_key(name, "")),)
+            )
             con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
             appstate.record(con, by, "改口令", name, at=at)
     if wrong_old:
@@ -262,18 +300,34 @@ def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime |
     """停用（或恢复）账号；停用立即结束它的全部会话。"""
     at = _text(now or _now())
     with appstate.connect(db_path) as con:
-        if disabled and con.execute("select role from account where name = ?", (name,)).fetchone() == ("管理员",) \
-                and _last_admin(con, name):
+        if (
+            disabled
+            and con.execute("select role from account where name = ?", (name,)).fetchone() == ("管理员",)
+            and _last_admin(con, name)
+        ):
             raise AccountError("这是最后一个可用的管理员账号，不能停用。")
-        if con.execute("update account set disabled = ?, changed_at = ? where name = ?", (int(disabled), at, name)).rowcount == 0:
+        if (
+            con.execute(
+                "update account set disabled = ?, changed_at = ? where name = ?", (int(disabled), at, name)
+            ).rowcount
+            == 0
+        ):
             raise AccountError(f"没有账号 {_shown_name(name)}。")
         if disabled:
             con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
         appstate.record(con, by, "停用账号" if disabled else "恢复账号", name, at=at)
 
 
-def set_role(db_path, name: str, role: str, *, unit_code: str | None = None, units: dict[str, str], by: str,
-             now: datetime | None = None) -> Viewer:
+def set_role(
+    db_path,
+    name: str,
+    role: str,
+    *,
+    unit_code: str | None = None,
+    units: dict[str, str],
+    by: str,
+    now: datetime | None = None,
+) -> Viewer:
     """改角色（或责任单位账号绑定的单位）；立即结束这个账号的全部会话，下次登录按新角色。"""
     unit_code = check_role(role, unit_code, units)
     at = _text(now or _now())
@@ -283,16 +337,28 @@ def set_role(db_path, name: str, role: str, *, unit_code: str | None = None, uni
             raise AccountError(f"没有账号 {_shown_name(name)}。")
         if row[0] == "管理员" and role != "管理员" and _last_admin(con, name):
             raise AccountError("这是最后一个可用的管理员账号，不能改成别的角色。")
-        con.execute("update account set role = ?, unit_code = ?, changed_at = ? where name = ?", (role, unit_code, at, name))
+        con.execute(
+            "update account set role = ?, unit_code = ?, changed_at = ? where name = ?", (role, unit_code, at, name)
+        )
         con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
-        appstate.record(con, by, "改角色", f"{name}：{row[0]}{'（' + row[1] + '）' if row[1] else ''} → "
-                                           f"{role}{'（' + unit_code + '）' if unit_code else ''}", at=at)
+        appstate.record(
+            con,
+            by,
+            "改角色",
+            f"{name}：{row[0]}{'（' + row[1] + '）' if row[1] else ''} → "
+            f"{role}{'（' + unit_code + '）' if unit_code else ''}",
+            at=at,
+        )
     return Viewer(name, role, unit_code)
 
 
 def _last_admin(con, name: str) -> bool:
-    return con.execute("select count(*) from account where role = '管理员' and disabled = 0 and name <> ?",
-                       (name,)).fetchone()[0] == 0
+    return (
+        con.execute(
+            "select count(*) from account where role = '管理员' and disabled = 0 and name <> ?", (name,)
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def _verify(pw_hash: str, password: str) -> bool:
@@ -340,12 +406,19 @@ def login(db_path, name: str, password: str, *, client: str = "本机", now: dat
 
 def _throttled(con, keys: list[str], at: str) -> int:
     """这些键里最晚的解除时刻离现在还有几秒（0 = 不限速）。"""
-    until = con.execute(f"select max(blocked_until) from login_throttle where key in ({', '.join('?' * len(keys))})"
-                        " and blocked_until > ?", (*keys, at)).fetchone()[0]
+    until = con.execute(
+        f"select max(blocked_until) from login_throttle where key in ({', '.join('?' * len(keys))})"
+        " and blocked_until > ?",
+        (*keys, at),
+    ).fetchone()[0]
     if until is None:
         return 0
-    return max(1, int((datetime.strptime(until, "%Y-%m-%d %H:%M:%S") - datetime.strptime(at, "%Y-%m-%d %H:%M:%S"))
-                      .total_seconds()))
+    return max(
+        1,
+        int(
+            (datetime.strptime(until, "%Y-%m-%d %H:%M:%S") - datetime.strptime(at, "%Y-%m-%d %H:%M:%S")).total_seconds()
+        ),
+    )
 
 
 def _count_failure(con, key: str, free: int, max_delay: int, moment: datetime) -> int:
@@ -355,9 +428,11 @@ def _count_failure(con, key: str, free: int, max_delay: int, moment: datetime) -
     failures = (row[0] if row else 0) + 1
     delay = throttle_delay(failures, free, max_delay)
     until = _text(moment + timedelta(seconds=delay)) if delay else None
-    con.execute("insert into login_throttle values (?, ?, ?, ?) on conflict (key) do update set"
-                " failures = excluded.failures, blocked_until = excluded.blocked_until, last_failure = excluded.last_failure",
-                (key, failures, until, at))
+    con.execute(
+        "insert into login_throttle values (?, ?, ?, ?) on conflict (key) do update set"
+        " failures = excluded.failures, blocked_until = excluded.blocked_until, last_failure = excluded.last_failure",
+        (key, failures, until, at),
+    )
     return delay
 
 
@@ -376,12 +451,19 @@ def _attempt(con, name: str, password: str, client: str, moment: datetime) -> Lo
         why = "没有这个账号" if row is None else ("账号已停用" if row[3] else "口令不对")
         appstate.record(con, shown, "登录失败", f"{why}（来自 {client}）", at=at)
         free, max_delay = settings.get("login_free_attempts"), settings.get("login_max_delay_seconds")
-        delays = [_count_failure(con, keys[0], free, max_delay, moment),
-                  _count_failure(con, keys[1], free * 4, max_delay, moment)]
+        delays = [
+            _count_failure(con, keys[0], free, max_delay, moment),
+            _count_failure(con, keys[1], free * 4, max_delay, moment),
+        ]
         if max(delays):
             failures = con.execute("select failures from login_throttle where key = ?", (keys[0],)).fetchone()[0]
-            appstate.record(con, shown, "登录限速",
-                            f"来自 {client}：这个登录名连续 {failures} 次失败，{max(delays)} 秒内不受理", at=at)
+            appstate.record(
+                con,
+                shown,
+                "登录限速",
+                f"来自 {client}：这个登录名连续 {failures} 次失败，{max(delays)} 秒内不受理",
+                at=at,
+            )
         return AccountError(LOGIN_FAILED)
     role, unit_code = row[0], row[1]
     token = secrets.token_urlsafe(32)
@@ -407,20 +489,29 @@ def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -
         row = con.execute(
             "select a.name, a.role, a.unit_code from login_session s join account a on a.name = s.name"
             " where s.token_sha256 = ? and s.ended_at is null and s.expires_at >= ? and a.disabled = 0",
-            (_digest(token), at)).fetchone()
+            (_digest(token), at),
+        ).fetchone()
         if row is None:
             return None
         # 顺延闲置期限；一分钟内只记一次（每个请求、每次页面运行都来问，不必每次都写）
-        con.execute("update login_session set last_seen = ?, expires_at = ? where token_sha256 = ? and last_seen < ?",
-                    (at, _text(moment + timedelta(minutes=settings.get("session_idle_minutes"))), _digest(token),
-                     _text(moment - timedelta(minutes=1))))
+        con.execute(
+            "update login_session set last_seen = ?, expires_at = ? where token_sha256 = ? and last_seen < ?",
+            (
+                at,
+                _text(moment + timedelta(minutes=settings.get("session_idle_minutes"))),
+                _digest(token),
+                _text(moment - timedelta(minutes=1)),
+            ),
+        )
     return Viewer(*row)
 
 
 def viewer_named(db_path, name: str) -> Viewer | None:
     """反向代理（内网统一认证）已认证的登录名 → 账号；没有这个账号或已停用时 None。"""
     with appstate.connect(db_path) as con:
-        row = con.execute("select name, role, unit_code from account where name = ? and disabled = 0", (name,)).fetchone()
+        row = con.execute(
+            "select name, role, unit_code from account where name = ? and disabled = 0", (name,)
+        ).fetchone()
     return Viewer(*row) if row else None
 
 
@@ -430,11 +521,10 @@ def logout(db_path, token: str | None, *, now: datetime | None = None) -> None:
         return
     at = _text(now or _now())
     with appstate.connect(db_path) as con:
-        row = con.execute("select name from login_session where token_sha256 = ? and ended_at is null",
-                          (_digest(token),)).fetchone()
+        row = con.execute(
+            "select name from login_session where token_sha256 = ? and ended_at is null", (_digest(token),)
+        ).fetchone()
         if row is None:
             return
         con.execute("update login_session set ended_at = ? where token_sha256 = ?", (at, _digest(token)))
         appstate.record(con, row[0], "退出", None, at=at)
-
-

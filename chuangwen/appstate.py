@@ -4,6 +4,7 @@
 `demo.duckdb.app.sqlite`，有自己的迁移（chuangwen/app_migrations/NNN_名称.sql）。文件 0600。备份时与快照一起复制（chuangwen backup）。
 审计记录只追加，连成一条散列链（row_sha256）：触发器拦住看板与命令行的改、删、覆盖，绕过触发器的改动由 verify_chain 查出。
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,11 +16,11 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 # 切换 WAL 与迁移要独占整个库，SQLite 在这一步遇到别的连接时可能不等 busy_timeout 就报“database is locked”
@@ -34,8 +35,11 @@ def state_path(db_path: str | os.PathLike) -> Path:
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    found = sorted((int(m.group(1)), m.group(2), e.read_text(encoding="utf-8"))
-                   for e in resources.files("chuangwen.app_migrations").iterdir() if (m := _MIGRATION.match(e.name)))
+    found = sorted(
+        (int(m.group(1)), m.group(2), e.read_text(encoding="utf-8"))
+        for e in resources.files("chuangwen.app_migrations").iterdir()
+        if (m := _MIGRATION.match(e.name))
+    )
     if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
         raise RuntimeError("看板状态库的迁移脚本编号必须从 001 连续递增")
     return found
@@ -80,15 +84,17 @@ def _set_up(con: sqlite3.Connection, db_path: Path) -> None:
 
 
 def _migrate(con: sqlite3.Connection, db_path: Path) -> None:
-    con.execute("create table if not exists schema_version (version integer primary key, name text not null,"
-                " applied_at text not null)")
+    con.execute(
+        "create table if not exists schema_version (version integer primary key, name text not null,"
+        " applied_at text not null)"
+    )
     current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
     todo = [m for m in _migrations() if m[0] > current]
     if not todo:
         return
     con.execute("begin immediate")
     try:
-        current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]   # 别的进程刚迁过
+        current = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]  # 别的进程刚迁过
         for version, name, sql in todo:
             if version <= current:
                 continue
@@ -129,7 +135,9 @@ def _carry_over_presets(con: sqlite3.Connection, db_path: Path) -> None:
     except Exception:  # 库还不存在或打不开：没有可搬的
         return
     try:
-        rows = src.execute("select kind, name, mapping_toml, strftime(saved_at, '%Y-%m-%d %H:%M:%S') from import_preset").fetchall()
+        rows = src.execute(
+            "select kind, name, mapping_toml, strftime(saved_at, '%Y-%m-%d %H:%M:%S') from import_preset"
+        ).fetchall()
     except duckdb.Error:
         rows = []
     finally:
@@ -143,9 +151,11 @@ def _now() -> str:
 
 def save_preset(db_path, kind: str, name: str, mapping_toml: str, saved_by: str) -> None:
     with connect(db_path) as con:
-        con.execute("insert into import_preset values (?, ?, ?, ?, ?) on conflict (kind, name) do update set"
-                    " mapping_toml = excluded.mapping_toml, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
-                    (kind, name, mapping_toml, _now(), saved_by))
+        con.execute(
+            "insert into import_preset values (?, ?, ?, ?, ?) on conflict (kind, name) do update set"
+            " mapping_toml = excluded.mapping_toml, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
+            (kind, name, mapping_toml, _now(), saved_by),
+        )
         record(con, saved_by, "保存列映射预设", f"{kind}：{name}")
 
 
@@ -156,7 +166,11 @@ def presets(db_path, kind: str) -> dict[str, str]:
 
 # 库的设置：在看板里（管理员、创建办）或用 chuangwen settings set 选；优先于环境变量与库内 meta
 STORE_SETTINGS = {"our_region_code": "本县", "target_rank": "目标名次"}
-STORE_SETTING_ALIASES = {"our_code": "our_region_code", "our_region_code": "our_region_code", "target_rank": "target_rank"}
+STORE_SETTING_ALIASES = {
+    "our_code": "our_region_code",
+    "our_region_code": "our_region_code",
+    "target_rank": "target_rank",
+}
 
 
 def store_settings(db_path) -> dict[str, str]:
@@ -176,15 +190,25 @@ def set_store_setting(db_path, key: str, value: str | None, by: str, *, page: st
         if value is None:
             con.execute("delete from store_setting where key = ?", (key,))
         else:
-            con.execute("insert into store_setting values (?, ?, ?, ?) on conflict (key) do update set"
-                        " value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at",
-                        (key, str(value), by, _now()))
+            con.execute(
+                "insert into store_setting values (?, ?, ?, ?) on conflict (key) do update set"
+                " value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at",
+                (key, str(value), by, _now()),
+            )
         record(con, by, "改设置", f"{STORE_SETTINGS[key]}：{'（清除）' if value is None else value}", page=page)
 
 
 AUDIT_COLUMNS = ("at", "user", "action", "detail", "page", "filters", "rows", "file_sha256")
-AUDIT_LABELS = {"at": "时间", "user": "谁", "action": "操作", "detail": "内容", "page": "页面", "filters": "筛选",
-                "rows": "行数", "file_sha256": "文件 SHA-256"}
+AUDIT_LABELS = {
+    "at": "时间",
+    "user": "谁",
+    "action": "操作",
+    "detail": "内容",
+    "page": "页面",
+    "filters": "筛选",
+    "rows": "行数",
+    "file_sha256": "文件 SHA-256",
+}
 
 
 # 散列链（迁移 004）。本条的 row_sha256 = SHA-256（UTF-8）of
@@ -207,7 +231,9 @@ def _chain_existing(con: sqlite3.Connection) -> None:
     """迁移 004：升级前已有的审计记录按编号补算一次散列链（之前被改过的，从这里起就当作原样）。
     更新触发器拒绝一切 UPDATE：在迁移这一个事务里先删掉它，补完再按 sqlite_master 里原样的定义建回来。
     SQLite 的 DDL 也在事务里：别的连接看不到没有触发器的那一刻，中途出错连同补算一起回滚。"""
-    guard = con.execute("select sql from sqlite_master where type = 'trigger' and name = 'audit_event_no_update'").fetchone()
+    guard = con.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = 'audit_event_no_update'"
+    ).fetchone()
     if guard is not None:
         con.execute("drop trigger audit_event_no_update")
     columns = [k for k in _CHAINED if k != "prev_sha256"]
@@ -225,7 +251,7 @@ def _chain_existing(con: sqlite3.Connection) -> None:
 class ChainBreak:
     """散列链上第一处对不上的记录。"""
 
-    id: int | None       # 记录全被删掉时为 None
+    id: int | None  # 记录全被删掉时为 None
     at: str
     user: str
     action: str
@@ -269,41 +295,69 @@ def check_chain(rows: list[dict], used: int = 0) -> ChainCheck:
             missing = f"第 {prev_id + 1} 条" if r["id"] == prev_id + 2 else f"第 {prev_id + 1}–{r['id'] - 1} 条"
             problems.append(f"之前的{missing}不见了（被删除）")
         elif r["prev_sha256"] != prev_sha:
-            problems.append("与前一条的链接对不上（" + ("链的起点应为 64 个 0" if prev_id == 0 else
-                            "记下的前一条散列与实际不符：前一条被改过、删除或替换") + "）")
+            problems.append(
+                "与前一条的链接对不上（"
+                + ("链的起点应为 64 个 0" if prev_id == 0 else "记下的前一条散列与实际不符：前一条被改过、删除或替换")
+                + "）"
+            )
         if r["row_sha256"] is None:
             problems.append("没有散列（不是经看板写入的）")
         elif row_sha256(r) != r["row_sha256"]:
             problems.append("内容与它的散列不符（这条记录被改过）")
         if problems:
-            return ChainCheck(len(rows), prev_sha, ChainBreak(r["id"], r["at"], r["user"], r["action"], "；".join(problems)))
+            return ChainCheck(
+                len(rows), prev_sha, ChainBreak(r["id"], r["at"], r["user"], r["action"], "；".join(problems))
+            )
         prev_id, prev_sha = r["id"], r["row_sha256"]
-    if used > prev_id:   # 末尾的记录被删：链本身看不出来，编号用到过的最大值看得出来
+    if used > prev_id:  # 末尾的记录被删：链本身看不出来，编号用到过的最大值看得出来
         gone = f"第 {prev_id + 1} 条" if used == prev_id + 1 else f"第 {prev_id + 1}–{used} 条"
         if not rows:
             return ChainCheck(0, None, ChainBreak(None, "", "", "", f"记录全都不见了（{gone}被删除）"))
         last = rows[-1]
-        return ChainCheck(len(rows), prev_sha, ChainBreak(last["id"], last["at"], last["user"], last["action"],
-                                                          f"之后的{gone}不见了（被删除）"))
+        return ChainCheck(
+            len(rows),
+            prev_sha,
+            ChainBreak(last["id"], last["at"], last["user"], last["action"], f"之后的{gone}不见了（被删除）"),
+        )
     return ChainCheck(len(rows), prev_sha if rows else None, None)
 
 
-def record(con: sqlite3.Connection, user: str, action: str, detail: str | None = None, *, page: str | None = None,
-           filters: str | None = None, rows: int | None = None, file_sha256: str | None = None,
-           at: str | None = None) -> None:
+def record(
+    con: sqlite3.Connection,
+    user: str,
+    action: str,
+    detail: str | None = None,
+    *,
+    page: str | None = None,
+    filters: str | None = None,
+    rows: int | None = None,
+    file_sha256: str | None = None,
+    at: str | None = None,
+) -> None:
     """在调用方的事务里追加一条审计记录（谁、何时、做了什么、在哪一页、什么筛选、多少行、文件散列），接在散列链上。
     只追加：改、删、覆盖由触发器拒绝。"""
-    entry = {"at": _text(at) or _now(), "user": str(user), "action": str(action), "detail": _text(detail), "page": _text(page),
-             "filters": _text(filters), "rows": None if rows is None else int(rows), "file_sha256": _text(file_sha256)}
+    entry = {
+        "at": _text(at) or _now(),
+        "user": str(user),
+        "action": str(action),
+        "detail": _text(detail),
+        "page": _text(page),
+        "filters": _text(filters),
+        "rows": None if rows is None else int(rows),
+        "file_sha256": _text(file_sha256),
+    }
     # 编号在写入前定下（散列里有它）：与 AUTOINCREMENT 自己选的一样，取用过的最大编号加一。connect() 的事务是
     # begin immediate，读到的末条与写入之间没有别人能插进来
     entry["id"] = con.execute(
         "select max(coalesce((select seq from sqlite_sequence where name = 'audit_event'), 0),"
-        " coalesce((select max(id) from audit_event), 0)) + 1").fetchone()[0]
+        " coalesce((select max(id) from audit_event), 0)) + 1"
+    ).fetchone()[0]
     last = con.execute("select row_sha256 from audit_event order by id desc limit 1").fetchone()
     entry["prev_sha256"] = last[0] if last is not None else CHAIN_START
-    con.execute(f"insert into audit_event ({', '.join(_CHAINED)}, row_sha256) values ({', '.join('?' * len(_CHAINED))}, ?)",
-                (*(entry[k] for k in _CHAINED), row_sha256(entry)))
+    con.execute(
+        f"insert into audit_event ({', '.join(_CHAINED)}, row_sha256) values ({', '.join('?' * len(_CHAINED))}, ?)",
+        (*(entry[k] for k in _CHAINED), row_sha256(entry)),
+    )
 
 
 def _text(value) -> str | None:
@@ -341,16 +395,25 @@ def os_user() -> str:
         return str(os.getuid())
 
 
-def audit(db_path, limit: int | None = 200, *, user: str | None = None, action: str | None = None,
-          since: str | None = None, until: str | None = None) -> list[dict]:
+def audit(
+    db_path,
+    limit: int | None = 200,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict]:
     """审计记录，新的在前；可按人、操作、时间（since 含、until 不含，文本时刻）筛选。limit=None 为全部。"""
     where, args = [], []
     for clause, value in (("user = ?", user), ("action = ?", action), ("at >= ?", since), ("at < ?", until)):
         if value is not None:
             where.append(clause)
             args.append(value)
-    sql = (f"select {', '.join(AUDIT_COLUMNS)} from audit_event"
-           f"{' where ' + ' and '.join(where) if where else ''} order by id desc")
+    sql = (
+        f"select {', '.join(AUDIT_COLUMNS)} from audit_event"
+        f"{' where ' + ' and '.join(where) if where else ''} order by id desc"
+    )
     if limit is not None:
         sql += " limit ?"
         args.append(limit)
@@ -385,8 +448,10 @@ def audit_file(rows: list[dict], suffix: str, *, note: str | None = None) -> byt
 
 def day_window(start: date, end: date) -> tuple[str, str]:
     """按日期筛审计：start 那天 0 点（含）到 end 次日 0 点（不含），文本时刻。"""
-    return (datetime.combine(start, datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S"),
-            datetime.combine(end + timedelta(days=1), datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S"))
+    return (
+        datetime.combine(start, datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S"),
+        datetime.combine(end + timedelta(days=1), datetime.min.time()).strftime("%Y-%m-%d %H:%M:%S"),
+    )
 
 
 def recent_days(today: date, days: int = 30) -> tuple[date, date]:

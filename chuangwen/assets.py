@@ -3,6 +3,7 @@
 运行时地图只引用 /app/static/vendor/... （Streamlit 静态文件服务，chuangwen serve 已开启），
 不访问任何 CDN。素材不入库：由 scripts/start.sh、scripts/test.sh 调用 `python -m chuangwen.assets` 准备。
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,28 +28,31 @@ URL_ROOT = "/app/static"
 class NpmPackage:
     name: str
     version: str
-    integrity: str                      # npm 软件源公布的 sha512，下载后逐字节校验
+    integrity: str  # npm 软件源公布的 sha512，下载后逐字节校验
     files: tuple[tuple[str, str], ...]  # （包内路径，vendor 下目标路径）
 
 
 PACKAGES: tuple[NpmPackage, ...] = (
     NpmPackage(
-        "leaflet", "1.9.4",
+        "leaflet",
+        "1.9.4",
         "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
-        (("dist/leaflet.js", "leaflet/leaflet.js"),
-         ("dist/leaflet.css", "leaflet/leaflet.css"),
-         ("dist/images/layers.png", "leaflet/images/layers.png"),
-         ("dist/images/layers-2x.png", "leaflet/images/layers-2x.png"),
-         ("dist/images/marker-icon.png", "leaflet/images/marker-icon.png"),
-         ("dist/images/marker-icon-2x.png", "leaflet/images/marker-icon-2x.png"),
-         ("dist/images/marker-shadow.png", "leaflet/images/marker-shadow.png"),
-         ("LICENSE", "leaflet/LICENSE")),
+        (
+            ("dist/leaflet.js", "leaflet/leaflet.js"),
+            ("dist/leaflet.css", "leaflet/leaflet.css"),
+            ("dist/images/layers.png", "leaflet/images/layers.png"),
+            ("dist/images/layers-2x.png", "leaflet/images/layers-2x.png"),
+            ("dist/images/marker-icon.png", "leaflet/images/marker-icon.png"),
+            ("dist/images/marker-icon-2x.png", "leaflet/images/marker-icon-2x.png"),
+            ("dist/images/marker-shadow.png", "leaflet/images/marker-shadow.png"),
+            ("LICENSE", "leaflet/LICENSE"),
+        ),
     ),
     NpmPackage(
-        "leaflet.heat", "0.2.0",
+        "leaflet.heat",
+        "0.2.0",
         "sha512-Cd5PbAA/rX3X3XKxfDoUGi9qp78FyhWYurFg3nsfhntcM/MCNK08pRkf4iEenO1KNqwVPKCmkyktjW3UD+h9bQ==",
-        (("dist/leaflet-heat.js", "leaflet.heat/leaflet-heat.js"),
-         ("LICENSE", "leaflet.heat/LICENSE")),
+        (("dist/leaflet-heat.js", "leaflet.heat/leaflet-heat.js"), ("LICENSE", "leaflet.heat/LICENSE")),
     ),
 )
 
@@ -87,10 +91,17 @@ def _sri(path: Path) -> str:
 def _npm_pack(packages: tuple[NpmPackage, ...], dest: Path) -> dict[str, Path]:
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError("没有找到 npm：地图素材（Leaflet）需要在安装时用 npm 从软件源（或内网镜像）获取，请先安装 Node.js 与 npm。")
+        raise AssetError(
+            "没有找到 npm：地图素材（Leaflet）需要在安装时用 npm 从软件源（或内网镜像）获取，请先安装 Node.js 与 npm。"
+        )
     specs = [f"{p.name}@{p.version}" for p in packages]
-    proc = subprocess.run([npm, "pack", *specs, "--json", "--pack-destination", str(dest)],
-                          cwd=dest, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [npm, "pack", *specs, "--json", "--pack-destination", str(dest)],
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode != 0:
         raise AssetError(f"npm pack {' '.join(specs)} 失败：{proc.stderr.strip()[-800:]}")
     return {item["name"]: dest / item["filename"] for item in json.loads(proc.stdout)}

@@ -1,5 +1,6 @@
 """备份与恢复：`chuangwen backup` 把当前快照（本身不可变，复制即一致）、导入存档和看板状态库（SQLite 在线备份）拷到一个新目录；
 `chuangwen restore` 校验后把备份发布成一个新快照（历史版本不动），并记入导入记录。"""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,7 @@ from chuangwen.imports.write import ARCHIVE_DIR_MODE, archive_dir, archive_raw
 MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.duckdb"
 ARCHIVE = "imports"
-APP_STATE = "app.sqlite"     # 看板状态（列映射预设、审计）；恢复分析数据时不动当前的状态库，需要时手工换回
+APP_STATE = "app.sqlite"  # 看板状态（列映射预设、审计）；恢复分析数据时不动当前的状态库，需要时手工换回
 
 
 def _sha256(file: Path) -> str:
@@ -96,22 +97,30 @@ def _restore(path: Path, folder: Path, restored_by: str | None) -> str:
     manifest = _check_backup(folder)
     if store.current(path).id is None:
         with store.publishing(path, "迁入快照目录", user=restored_by), db.writer(path, "迁入快照目录"):
-            pass    # 单文件库：先把现状收成一个版本，恢复后仍可重新发布回来
+            pass  # 单文件库：先把现状收成一个版本，恢复后仍可重新发布回来
     command = f"从备份恢复：{folder.name}"
     with store.publishing(path, command, base_file=folder / SNAPSHOT, user=restored_by):
         with db.writer(path, command) as con:
             con.execute(
                 "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at,"
                 " status, archive_path, note) values ('restore', $f, $h, 0, 0, $by, $at, '成功', $a, $n)",
-                {"f": folder.name, "h": manifest["文件"][SNAPSHOT], "by": restored_by or store._user(),
-                 "at": datetime.now().replace(microsecond=0), "a": str(folder),
-                 "n": f"从备份恢复：备份于 {manifest.get('备份时间')}，当时为{_version_text(manifest)}"})
+                {
+                    "f": folder.name,
+                    "h": manifest["文件"][SNAPSHOT],
+                    "by": restored_by or store._user(),
+                    "at": datetime.now().replace(microsecond=0),
+                    "a": str(folder),
+                    "n": f"从备份恢复：备份于 {manifest.get('备份时间')}，当时为{_version_text(manifest)}",
+                },
+            )
     for name in manifest["文件"]:
         if name.startswith(ARCHIVE + "/"):
             archive_raw(archive_dir(path) / Path(name).name, (folder / name).read_bytes())
     snap = store.current(path)
-    return (f"已从备份 {folder.name} 恢复，发布为{snap.label}（备份时为{_version_text(manifest)}）；"
-            "恢复前的版本仍保留，可用 chuangwen republish 重新发布。")
+    return (
+        f"已从备份 {folder.name} 恢复，发布为{snap.label}（备份时为{_version_text(manifest)}）；"
+        "恢复前的版本仍保留，可用 chuangwen republish 重新发布。"
+    )
 
 
 def _version_text(manifest: dict) -> str:

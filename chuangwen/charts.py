@@ -1,4 +1,5 @@
 """纯图表构建：输入查询结果（DataFrame），返回 plotly Figure；不依赖 streamlit，测试直接调用。"""
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,7 +67,7 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return _escape_texts(fig)
 
 
-PROJECTOR_FONT = 22        # 推进会（投影）：1920×1080 上刻度、图例、标注都不小于 20 px
+PROJECTOR_FONT = 22  # 推进会（投影）：1920×1080 上刻度、图例、标注都不小于 20 px
 PROJECTOR_TITLE_FONT = 30
 
 
@@ -76,7 +77,9 @@ def projected(fig: go.Figure, height: int) -> go.Figure:
     big = go.Figure(fig)
     font = {"size": PROJECTOR_FONT, "color": "#000000"}
     big.update_layout(
-        height=height, font=font, hoverlabel={"font": {"size": PROJECTOR_FONT}},
+        height=height,
+        font=font,
+        hoverlabel={"font": {"size": PROJECTOR_FONT}},
         title={"font": {"size": PROJECTOR_TITLE_FONT, "color": "#000000"}},
         legend={"font": {"size": PROJECTOR_FONT}},
         margin={"l": 110, "r": 60, "t": 110, "b": 90},
@@ -88,7 +91,12 @@ def projected(fig: go.Figure, height: int) -> go.Figure:
         if textfont is not None and (textfont.size or 0) < PROJECTOR_FONT:
             trace.textfont.size = PROJECTOR_FONT
         marker = getattr(trace, "marker", None)
-        if marker is not None and trace.type == "scatter" and marker.size is not None and not isinstance(marker.size, tuple):
+        if (
+            marker is not None
+            and trace.type == "scatter"
+            and marker.size is not None
+            and not isinstance(marker.size, tuple)
+        ):
             trace.marker.size = max(marker.size, 12)
         line = getattr(trace, "line", None)
         if line is not None and trace.type == "scatter" and line.width is not None:
@@ -98,7 +106,9 @@ def projected(fig: go.Figure, height: int) -> go.Figure:
     return big
 
 
-def rank_trend_history(history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320) -> go.Figure:
+def rank_trend_history(
+    history: pd.DataFrame, target_rank: int | None, county_name: str, height: int = 320
+) -> go.Figure:
     """本县历轮名次：1 在最上、整数刻度、轮次作类别轴（年度测评标年份）；缺测轮次不画点。"""
     labels = history["round_label"] if "round_label" in history else history["round_name"]
     ranked = history[history["rank"].notna()]
@@ -142,10 +152,24 @@ def weekly_flow(flow: pd.DataFrame, height: int = 320) -> go.Figure:
     """近 12 周每周新增与销号（分组柱状）。"""
     labels = [f"{e.month}月{e.day}日" for e in pd.to_datetime(flow["week_end"])]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=flow["new_problems"], name="新增问题", marker_color=OURS_COLOR,
-                         hovertemplate="截至%{x}的一周<br>新增：%{y:,} 条<extra></extra>"))
-    fig.add_trace(go.Bar(x=labels, y=flow["closures"], name="销号", marker_color=CLOSED_COLOR,
-                         hovertemplate="截至%{x}的一周<br>销号：%{y:,} 条<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=flow["new_problems"],
+            name="新增问题",
+            marker_color=OURS_COLOR,
+            hovertemplate="截至%{x}的一周<br>新增：%{y:,} 条<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=flow["closures"],
+            name="销号",
+            marker_color=CLOSED_COLOR,
+            hovertemplate="截至%{x}的一周<br>销号：%{y:,} 条<extra></extra>",
+        )
+    )
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1")
     fig.update_layout(barmode="group")
@@ -161,8 +185,7 @@ TOP_COLOR = "#90A4AE"
 BEST_COLOR = "#37474F"
 
 
-def _rank_page_figure(traces: list[dict], title: str, height: int, big: bool,
-                      xaxis: dict, yaxis: dict) -> go.Figure:
+def _rank_page_figure(traces: list[dict], title: str, height: int, big: bool, xaxis: dict, yaxis: dict) -> go.Figure:
     """与 _base_layout 相同的底子；推进会（投影）时字大、黑色、图例在下方，字号写在每个轴上。"""
     layout = {
         "title": {"text": title, "x": 0, "font": {"size": 16}},
@@ -180,15 +203,17 @@ def _rank_page_figure(traces: list[dict], title: str, height: int, big: bool,
     if big:
         # 投影：页面以 theme=None 显示，不让主题把字号改回去
         axis = {"tickfont": {"size": 22, "color": "#000000"}, "linecolor": "#000000", "gridcolor": "#BDBDBD"}
-        layout.update({
-            "title": {"text": title, "x": 0, "font": {"size": 30, "color": "#000000"}},
-            "font": {"family": CJK_FONT_FAMILY, "size": 22, "color": "#000000"},
-            "margin": {"l": 100, "r": 170, "t": 70, "b": 150},
-            "legend": {"orientation": "h", "y": -0.1, "x": 0, "yanchor": "top", "font": {"size": 22}},
-            "hoverlabel": {"font": {"family": CJK_FONT_FAMILY, "size": 22}},
-            "xaxis": {**xaxis, **axis},
-            "yaxis": {**yaxis, **axis},
-        })
+        layout.update(
+            {
+                "title": {"text": title, "x": 0, "font": {"size": 30, "color": "#000000"}},
+                "font": {"family": CJK_FONT_FAMILY, "size": 22, "color": "#000000"},
+                "margin": {"l": 100, "r": 170, "t": 70, "b": 150},
+                "legend": {"orientation": "h", "y": -0.1, "x": 0, "yanchor": "top", "font": {"size": 22}},
+                "hoverlabel": {"font": {"family": CJK_FONT_FAMILY, "size": 22}},
+                "xaxis": {**xaxis, **axis},
+                "yaxis": {**yaxis, **axis},
+            }
+        )
         for key in ("xaxis", "yaxis"):
             if isinstance(layout[key].get("title"), dict):
                 layout[key]["title"] = {**layout[key]["title"], "font": {"size": 22, "color": "#000000"}}
@@ -208,9 +233,16 @@ def _rank_axis(max_rank: int) -> dict:
     """名次轴：1 在最上，只有整数刻度（约 10 个以内）。"""
     step = 1 if max_rank <= 12 else -(-max_rank // 10)
     ticks = sorted({1, *range(step, max_rank + 1, step)})
-    return {"autorange": False, "range": [max_rank + 0.5, 0.5], "tickmode": "array", "tickvals": ticks,
-            "ticktext": [str(t) for t in ticks], "title": {"text": "名次"}, "gridcolor": "#ECEFF1",
-            "zeroline": False}
+    return {
+        "autorange": False,
+        "range": [max_rank + 0.5, 0.5],
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [str(t) for t in ticks],
+        "title": {"text": "名次"},
+        "gridcolor": "#ECEFF1",
+        "zeroline": False,
+    }
 
 
 def _integer_rank_axis(fig: go.Figure, max_rank: int) -> None:
@@ -244,37 +276,75 @@ def end_labels(ends: list[tuple[str, int, str, str]], max_rank: int, plot_px: fl
         natural = [(rank - 0.5) * per_rank for _, rank, _, _ in group]
         placed = spread(natural, gap, font_px / 2, plot_px - font_px / 2)
         for (cat, rank, name, color), y0, y in zip(group, natural, placed):
-            out.append({"x": plotly_text(cat), "y": rank, "xref": "x", "yref": "y", "text": plotly_text(name),
-                        "showarrow": True, "arrowhead": 0, "arrowwidth": 1, "arrowcolor": color,
-                        "ax": font_px, "ay": round(y - y0, 1), "xanchor": "left", "yanchor": "middle",
-                        "font": {"color": color, "size": font_px}})
+            out.append(
+                {
+                    "x": plotly_text(cat),
+                    "y": rank,
+                    "xref": "x",
+                    "yref": "y",
+                    "text": plotly_text(name),
+                    "showarrow": True,
+                    "arrowhead": 0,
+                    "arrowwidth": 1,
+                    "arrowcolor": color,
+                    "ax": font_px,
+                    "ay": round(y - y0, 1),
+                    "xanchor": "left",
+                    "yanchor": "middle",
+                    "font": {"color": color, "size": font_px},
+                }
+            )
     return out
 
 
-def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank: int | None,
-              rivals: tuple[str, ...] | list[str] = (), height: int = 460, big: bool = False) -> go.Figure:
+def rank_bump(
+    history: pd.DataFrame,
+    county: str,
+    shown: list[str],
+    target_rank: int | None,
+    rivals: tuple[str, ...] | list[str] = (),
+    height: int = 460,
+    big: bool = False,
+) -> go.Figure:
     """名次走势（bump chart）：本县加粗高亮、对手彩色、前 N 名灰色；缺测轮次断开；悬停显示得分、名次与变化。"""
     rounds = history[["round_seq", "round_label", "round_name"]].drop_duplicates("round_seq").sort_values("round_seq")
     categories = rounds["round_label"].tolist()
     position = {seq: i for i, seq in enumerate(rounds["round_seq"].tolist())}
     round_names = rounds["round_name"].tolist()
     # 先取出要画的几个单位、转成 Python 列表再逐点拼悬停文字（逐行访问 pandas 在 120×40 时太慢）
-    cols = ["region_code", "region_name", "round_seq", "score_status", "rank", "group_size", "total",
-            "rank_change", "prev_round_name"]
+    cols = [
+        "region_code",
+        "region_name",
+        "round_seq",
+        "score_status",
+        "rank",
+        "group_size",
+        "total",
+        "rank_change",
+        "prev_round_name",
+    ]
     sub = history.loc[history["region_code"].isin(shown), cols]
     records = zip(*(sub[c].astype(object).where(sub[c].notna(), None).tolist() for c in cols))
     per_unit: dict[str, dict] = {}
     for code, name, seq, status, rank, size, total, change, prev_name in records:
-        unit = per_unit.setdefault(code, {"name": name, "ranks": [None] * len(categories),
-                                          "hover": [f"<b>{name}</b><br>{n}：无成绩记录" for n in round_names]})
+        unit = per_unit.setdefault(
+            code,
+            {
+                "name": name,
+                "ranks": [None] * len(categories),
+                "hover": [f"<b>{name}</b><br>{n}：无成绩记录" for n in round_names],
+            },
+        )
         i = position[seq]
         if status == "缺测":
             unit["hover"][i] = f"<b>{name}</b><br>{round_names[i]}：缺测，不参与排名"
             continue
         unit["ranks"][i] = int(rank)
         change_text = "无可比的上一轮" if change is None else f"{_rank_change_words(int(change))}（较{prev_name}）"
-        unit["hover"][i] = (f"<b>{name}</b><br>{round_names[i]}<br>名次：第{int(rank)}名 / {int(size)}"
-                            f"<br>得分：{float(total):.2f}<br>名次变化：{change_text}")
+        unit["hover"][i] = (
+            f"<b>{name}</b><br>{round_names[i]}<br>名次：第{int(rank)}名 / {int(size)}"
+            f"<br>得分：{float(total):.2f}<br>名次变化：{change_text}"
+        )
     traces, ends = [], []
     rival_list = [c for c in rivals if c != county]
     # 本县最后画，压在最上层
@@ -292,30 +362,47 @@ def rank_bump(history: pd.DataFrame, county: str, shown: list[str], target_rank:
             color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (8 if big else 6), name
         if labeled and last is not None:
             ends.append((categories[last], ranks[last], name, color))
-        traces.append({
-            "type": "scatter", "x": categories, "y": ranks, "mode": "lines+markers", "name": label_name,
-            "connectgaps": False, "line": {"color": color, "width": width}, "marker": {"size": size, "color": color},
-            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "x": categories,
+                "y": ranks,
+                "mode": "lines+markers",
+                "name": label_name,
+                "connectgaps": False,
+                "line": {"color": color, "width": width},
+                "marker": {"size": size, "color": color},
+                "hovertext": hover,
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
     if target_rank and categories:
-        traces.append({
-            "type": "scatter", "x": categories, "y": [target_rank] * len(categories), "mode": "lines",
-            "name": f"目标：前{target_rank}名", "hoverinfo": "skip",
-            "line": {"color": TARGET_COLOR, "dash": "dash", "width": 3 if big else 2},
-        })
-    max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1,
-                       target_rank or 1))
+        traces.append(
+            {
+                "type": "scatter",
+                "x": categories,
+                "y": [target_rank] * len(categories),
+                "mode": "lines",
+                "name": f"目标：前{target_rank}名",
+                "hoverinfo": "skip",
+                "line": {"color": TARGET_COLOR, "dash": "dash", "width": 3 if big else 2},
+            }
+        )
+    max_rank = int(max(history["group_size"].max() if history["group_size"].notna().any() else 1, target_rank or 1))
     xaxis = {"type": "category", "categoryorder": "array", "categoryarray": categories, "showgrid": False}
     fig = _rank_page_figure(traces, "全省名次走势（1 在最上）", height, big, xaxis, _rank_axis(max_rank))
     margin = fig.layout.margin
     font_px = PROJECTOR_FONT if big else 13
-    fig.update_layout(annotations=end_labels(ends, max_rank, height - margin.t - margin.b - (40 if not big else 0), font_px),
-                      margin={"r": max(margin.r, 140)})
+    fig.update_layout(
+        annotations=end_labels(ends, max_rank, height - margin.t - margin.b - (40 if not big else 0), font_px),
+        margin={"r": max(margin.r, 140)},
+    )
     return fig
 
 
-def score_trend(stats: pd.DataFrame, county_name: str, target_rank: int | None,
-                height: int = 400, big: bool = False) -> go.Figure:
+def score_trend(
+    stats: pd.DataFrame, county_name: str, target_rank: int | None, height: int = 400, big: bool = False
+) -> go.Figure:
     """得分走势：本县得分与组内最高、中位数、第 k 名得分（目标线）；本县缺测的轮次断开。"""
     x = stats["round_label"].tolist()
     names = stats["round_name"].tolist()
@@ -323,50 +410,92 @@ def score_trend(stats: pd.DataFrame, county_name: str, target_rank: int | None,
     series = [("best_total", "组内最高", BEST_COLOR, "dot"), ("median_total", "组内中位数", TOP_COLOR, "dash")]
     if target_rank and stats["target_total"].notna().any():
         series.append(("target_total", f"第{target_rank}名得分（目标线）", TARGET_COLOR, "dash"))
-    traces = [{
-        "type": "scatter", "x": x, "y": _floats_or_none(stats[column]), "mode": "lines+markers", "name": label, "connectgaps": False,
-        "line": {"color": color, "dash": dash, "width": 4 if big else 2}, "marker": {"size": 9 if big else 6},
-        "customdata": names, "hovertemplate": f"%{{customdata}}<br>{label}：%{{y:.2f}} 分<extra></extra>",
-    } for column, label, color, dash in series]
+    traces = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _floats_or_none(stats[column]),
+            "mode": "lines+markers",
+            "name": label,
+            "connectgaps": False,
+            "line": {"color": color, "dash": dash, "width": 4 if big else 2},
+            "marker": {"size": 9 if big else 6},
+            "customdata": names,
+            "hovertemplate": f"%{{customdata}}<br>{label}：%{{y:.2f}} 分<extra></extra>",
+        }
+        for column, label, color, dash in series
+    ]
     ours = [None if s != "正常" else float(t) for s, t in zip(stats["our_status"], stats["our_total"])]
-    ranks = ["缺测" if s != "正常" else f"第{int(r)}名 / {int(n)}"
-             for s, r, n in zip(stats["our_status"], stats["our_rank"], stats["group_size"])]
-    traces.append({
-        "type": "scatter", "x": x, "y": ours, "mode": "lines+markers", "name": f"{county_name}（本县）",
-        "connectgaps": False, "line": {"color": OURS_COLOR, "width": 7 if big else 4},
-        "marker": {"size": 14 if big else 10}, "customdata": [list(p) for p in zip(names, ranks)],
-        "hovertemplate": "%{customdata[0]}<br>本县得分：%{y:.2f} 分<br>名次：%{customdata[1]}<extra></extra>",
-    })
+    ranks = [
+        "缺测" if s != "正常" else f"第{int(r)}名 / {int(n)}"
+        for s, r, n in zip(stats["our_status"], stats["our_rank"], stats["group_size"])
+    ]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": ours,
+            "mode": "lines+markers",
+            "name": f"{county_name}（本县）",
+            "connectgaps": False,
+            "line": {"color": OURS_COLOR, "width": 7 if big else 4},
+            "marker": {"size": 14 if big else 10},
+            "customdata": [list(p) for p in zip(names, ranks)],
+            "hovertemplate": "%{customdata[0]}<br>本县得分：%{y:.2f} 分<br>名次：%{customdata[1]}<extra></extra>",
+        }
+    )
     xaxis = {"type": "category", "categoryorder": "array", "categoryarray": x, "showgrid": False}
     yaxis = {"title": {"text": "得分"}, "tickformat": ".0f", "gridcolor": "#ECEFF1", "zeroline": False}
     return _rank_page_figure(traces, "得分走势：本县与组内最高、中位数、目标线", height, big, xaxis, yaxis)
 
 
-def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = None,
-             big: bool = False) -> go.Figure:
+def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = None, big: bool = False) -> go.Figure:
     """分项差距（点图）：每行一个板块/测评项目，差距最大的在最上；本县与组内最高、平均、对标单位的得分。"""
     rows = rows.iloc[::-1]  # plotly 类别轴自下而上，反过来让差距最大的在最上
     names = rows["node_name"].tolist()
     target_name = rows["target_unit_name"].dropna()
     target_label = f"对标单位（{target_name.iloc[0]}）" if len(target_name) else "对标单位"
-    marks = [("best_score", "组内最高", BEST_COLOR, "triangle-up"),
-             ("average_score", "组内平均", TOP_COLOR, "diamond"),
-             ("target_unit_score", target_label, TARGET_COLOR, "square"),
-             ("our_score", "本县", OURS_COLOR, "circle")]
+    marks = [
+        ("best_score", "组内最高", BEST_COLOR, "triangle-up"),
+        ("average_score", "组内平均", TOP_COLOR, "diamond"),
+        ("target_unit_score", target_label, TARGET_COLOR, "square"),
+        ("our_score", "本县", OURS_COLOR, "circle"),
+    ]
     full = rows["full_points"].astype("float64").tolist()
-    traces = [{
-        "type": "scatter", "x": _floats_or_none(rows[column]), "y": names, "mode": "markers", "name": label,
-        "marker": {"color": color, "symbol": symbol, "size": 20 if big else 12, "line": {"width": 1, "color": "white"}},
-        "customdata": full,
-        "hovertemplate": f"%{{y}}<br>{label}：%{{x:.2f}} 分（满分 %{{customdata:.0f}}）<extra></extra>",
-    } for column, label, color, symbol in marks]
+    traces = [
+        {
+            "type": "scatter",
+            "x": _floats_or_none(rows[column]),
+            "y": names,
+            "mode": "markers",
+            "name": label,
+            "marker": {
+                "color": color,
+                "symbol": symbol,
+                "size": 20 if big else 12,
+                "line": {"width": 1, "color": "white"},
+            },
+            "customdata": full,
+            "hovertemplate": f"%{{y}}<br>{label}：%{{x:.2f}} 分（满分 %{{customdata:.0f}}）<extra></extra>",
+        }
+        for column, label, color, symbol in marks
+    ]
     # 文字前留一个全角空格，不压住最右边的点
     gap_text = ["—" if pd.isna(g) else (f"\u3000差 {g:.2f}" if g > 0 else f"\u3000领先 {-g:.2f}") for g in rows["gap"]]
     right = _floats_or_none(rows[["best_score", "our_score", "target_unit_score"]].astype("float64").max(axis=1))
-    traces.append({
-        "type": "scatter", "x": right, "y": names, "mode": "text", "text": gap_text, "textposition": "middle right",
-        "showlegend": False, "hoverinfo": "skip", "textfont": {"size": 22 if big else 13, "color": "#000000"},
-    })
+    traces.append(
+        {
+            "type": "scatter",
+            "x": right,
+            "y": names,
+            "mode": "text",
+            "text": gap_text,
+            "textposition": "middle right",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "textfont": {"size": 22 if big else 13, "color": "#000000"},
+        }
+    )
     values = rows[["best_score", "average_score", "target_unit_score", "our_score"]].astype("float64")
     low, high = float(values.min().min()), float(values.max().max())
     pad = max((high - low) * 0.08, 0.5)
@@ -380,6 +509,7 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
 
 # ---------------------------------------------------------------- 红黑榜与整改督办（league / supervision）
 
+
 def league_rank_trend(trend: pd.DataFrame, unit_name: str, per: str = "周", height: int = 320) -> go.Figure:
     """一个单位每个区间（与红黑榜所选区间等长：周 / 个月 / 个区间）的红黑榜名次：1 在最上、整数刻度；
     样本不足的区间留空不连线，并在标题中说明。"""
@@ -388,19 +518,34 @@ def league_rank_trend(trend: pd.DataFrame, unit_name: str, per: str = "周", hei
     fig = go.Figure()
     # 样本不足的周留空（不连线），看得出哪几周没有名次
     ranks = [None if pd.isna(r) else int(r) for r in trend["rank"]]
-    fig.add_trace(go.Scatter(
-        x=labels, y=ranks, mode="lines+markers+text", name=unit_name, connectgaps=False,
-        line={"color": OURS_COLOR, "width": 3}, marker={"size": 9},
-        text=["" if r is None else f"第{r}名" for r in ranks], textposition="top center",
-        customdata=trend[["ranked_count", "score"]].to_numpy(),
-        hovertemplate="截至%{x}<br>名次：第%{y}名 / %{customdata[0]}<br>综合得分：%{customdata[1]:.2f}<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=ranks,
+            mode="lines+markers+text",
+            name=unit_name,
+            connectgaps=False,
+            line={"color": OURS_COLOR, "width": 3},
+            marker={"size": 9},
+            text=["" if r is None else f"第{r}名" for r in ranks],
+            textposition="top center",
+            customdata=trend[["ranked_count", "score"]].to_numpy(),
+            hovertemplate="截至%{x}<br>名次：第%{y}名 / %{customdata[0]}<br>综合得分：%{customdata[1]:.2f}<extra></extra>",
+        )
+    )
     max_rank = int(max(trend["ranked_count"].max() if len(trend) else 1, 1))
     step = 1 if max_rank <= 12 else -(-max_rank // 10)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title=None, showgrid=False)
     # 上沿多留一点，让第 1 名点上方的“第1名”文字不被裁掉
-    fig.update_yaxes(autorange=False, range=[max_rank + 0.5, 0.0], tickmode="array",
-                     tickvals=list(range(1, max_rank + 1, step)), title="名次", gridcolor="#ECEFF1", zeroline=False)
+    fig.update_yaxes(
+        autorange=False,
+        range=[max_rank + 0.5, 0.0],
+        tickmode="array",
+        tickvals=list(range(1, max_rank + 1, step)),
+        title="名次",
+        gridcolor="#ECEFF1",
+        zeroline=False,
+    )
     missing = len(trend) - len(ranked)
     title = f"{unit_name}：近{len(trend)}{per}红黑榜名次" + (f"（{missing} {per}样本不足未排名）" if missing else "")
     return _base_layout(fig, title, height)
@@ -411,16 +556,33 @@ def category_mix(mix: pd.DataFrame, unit_name: str, height: int = 320) -> go.Fig
     rows = mix.sort_values("problems", ascending=True)
     names = rows["category"].tolist()
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=rows["problems"] - rows["open_now"], orientation="h", name="已销号",
-                         marker_color=CLOSED_COLOR, hovertemplate="%{y}<br>已销号：%{x:,} 条<extra></extra>"))
-    fig.add_trace(go.Bar(y=names, x=rows["open_now"], orientation="h", name="在办", marker_color=OURS_COLOR,
-                         hovertemplate="%{y}<br>在办：%{x:,} 条<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=rows["problems"] - rows["open_now"],
+            orientation="h",
+            name="已销号",
+            marker_color=CLOSED_COLOR,
+            hovertemplate="%{y}<br>已销号：%{x:,} 条<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=rows["open_now"],
+            orientation="h",
+            name="在办",
+            marker_color=OURS_COLOR,
+            hovertemplate="%{y}<br>在办：%{x:,} 条<extra></extra>",
+        )
+    )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None)
     # 计数只有整数：数量少时逐个刻度，避免出现 0、1、1、2、2 这样的重复刻度
     small = len(rows) and int(rows["problems"].max()) <= 10
-    fig.update_xaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1",
-                     dtick=1 if small else None)
+    fig.update_xaxes(
+        title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1", dtick=1 if small else None
+    )
     return _base_layout(fig, f"{unit_name}：问题类别构成", max(height, 120 + 28 * len(names)))
 
 
@@ -428,12 +590,27 @@ def burndown(points: pd.DataFrame, height: int = 320) -> go.Figure:
     """在办问题燃尽图：每天同一时刻的在办数与其中的逾期数。"""
     labels = [f"{t.month}月{t.day}日" for t in pd.to_datetime(points["at"])]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=labels, y=points["open_problems"], mode="lines", name="在办问题",
-                             line={"color": NEUTRAL_COLOR, "width": 3},
-                             hovertemplate="%{x}<br>在办：%{y:,} 条<extra></extra>"))
-    fig.add_trace(go.Scatter(x=labels, y=points["overdue"], mode="lines", name="其中逾期", fill="tozeroy",
-                             line={"color": OURS_COLOR, "width": 2},
-                             hovertemplate="%{x}<br>逾期：%{y:,} 条<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=points["open_problems"],
+            mode="lines",
+            name="在办问题",
+            line={"color": NEUTRAL_COLOR, "width": 3},
+            hovertemplate="%{x}<br>在办：%{y:,} 条<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=points["overdue"],
+            mode="lines",
+            name="其中逾期",
+            fill="tozeroy",
+            line={"color": OURS_COLOR, "width": 2},
+            hovertemplate="%{x}<br>逾期：%{y:,} 条<extra></extra>",
+        )
+    )
     fig.update_xaxes(type="category", title=None, nticks=10)
     fig.update_yaxes(title="问题数（条）", tickformat=",d", rangemode="tozero", gridcolor="#ECEFF1")
     return _base_layout(fig, "在办问题燃尽图（近 8 周，每天同一时刻）", height)

@@ -1,23 +1,50 @@
 """数据库的入口：打开当前发布的版本、升级旧库、唯一的写入路径（每次写入发布一个新快照，见 chuangwen.store）。
 单个库文件的部件（格式检查、建库、迁移、连接）在 chuangwen.dbfile，这里一并提供，调用方只用 db。"""
+
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
 from chuangwen import dbfile, store
 from chuangwen.dbfile import (
-    PRIVATE_FILE, SCHEMA_VERSION, DatabaseError, Migration, _apply_migrations, _check_is_duckdb_file, _connect,
-    _refuse_newer, build_new, create_database, migrations, read_meta, schema_version,
+    PRIVATE_FILE,
+    SCHEMA_VERSION,
+    DatabaseError,
+    Migration,
+    _apply_migrations,
+    _check_is_duckdb_file,
+    _connect,
+    _refuse_newer,
+    build_new,
+    create_database,
+    migrations,
+    read_meta,
+    schema_version,
 )
 
-__all__ = ["PRIVATE_FILE", "SCHEMA_VERSION", "DatabaseError", "Migration", "_apply_migrations", "_check_is_duckdb_file",
-           "_connect", "_refuse_newer", "build_new", "create_database", "migrations", "read_meta", "schema_version",
-           "upgrade", "open_readonly", "writer"]
+__all__ = [
+    "PRIVATE_FILE",
+    "SCHEMA_VERSION",
+    "DatabaseError",
+    "Migration",
+    "_apply_migrations",
+    "_check_is_duckdb_file",
+    "_connect",
+    "_refuse_newer",
+    "build_new",
+    "create_database",
+    "migrations",
+    "read_meta",
+    "schema_version",
+    "upgrade",
+    "open_readonly",
+    "writer",
+]
 
 
 def upgrade(path: str | os.PathLike) -> int:
@@ -37,7 +64,7 @@ def upgrade(path: str | os.PathLike) -> int:
     if not os.access(path.parent, os.W_OK):
         raise DatabaseError(f"数据库版本 {version} 需要升级到 {dbfile.SCHEMA_VERSION}，但所在目录不可写：{path}")
     with store.publishing(path, f"升级库结构 {version} → {dbfile.SCHEMA_VERSION}"):
-        pass   # 发布时在副本上执行迁移
+        pass  # 发布时在副本上执行迁移
     return dbfile.SCHEMA_VERSION - version
 
 

@@ -1,15 +1,16 @@
 """单个 DuckDB 库文件：格式检查、建库、结构迁移、连接。不知道快照与发布（那在 chuangwen.store）；
 对外用 chuangwen.db，它从这里取这些部件，再加上打开当前版本、升级与唯一的写入路径。"""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 

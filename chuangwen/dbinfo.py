@@ -1,4 +1,5 @@
 """库的概况（chuangwen info、chuangwen demo 的汇总）：结构版本、数据截至、本县、元数据与各表行数，都写成给人看的中文行。"""
+
 from __future__ import annotations
 
 import unicodedata
@@ -46,7 +47,6 @@ META_LABELS = {
 }
 
 
-
 def table_counts(con) -> list[tuple[str, int]]:
     cur = con.cursor()
     try:
@@ -81,9 +81,11 @@ def count_lines(counts: list[tuple[str, int]]) -> list[str]:
 def _derived_cutoff(con) -> str | None:
     """库里没写数据截至时（导入的库）：最晚的发现或整改时间，与看板的规则相同（app_meta 的 data_cutoff_derived）。"""
     try:
-        row = con.execute("select strftime(max(t), '%Y-%m-%d %H:%M:%S') from (select max(found_at) t from problem "
-                          "union all select max(event_at) from rectify_event)").fetchone()
-    except Exception:   # 很老的结构版本没有这两张表
+        row = con.execute(
+            "select strftime(max(t), '%Y-%m-%d %H:%M:%S') from (select max(found_at) t from problem "
+            "union all select max(event_at) from rectify_event)"
+        ).fetchone()
+    except Exception:  # 很老的结构版本没有这两张表
         return None
     return row[0] if row else None
 
@@ -99,7 +101,9 @@ def open_checked(path: Path, *, current: bool):
             raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
         db._refuse_newer(version, path)
         if current and version < db.SCHEMA_VERSION:
-            raise db.DatabaseError(f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}")
+            raise db.DatabaseError(
+                f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}"
+            )
     except db.DatabaseError:
         con.close()
         raise
@@ -114,18 +118,32 @@ def info_lines(path: Path) -> list[str]:
         derived = None if meta.get("data_cutoff") else _derived_cutoff(con)
         counts = table_counts(con)
         chosen = appstate.store_settings(path).get("our_region_code")
-        names = dict(con.execute("select code, name from region where code = $c", {"c": chosen}).fetchall()) if chosen else {}
+        names = (
+            dict(con.execute("select code, name from region where code = $c", {"c": chosen}).fetchall())
+            if chosen
+            else {}
+        )
     finally:
         con.close()
-    note = "" if version == db.SCHEMA_VERSION else f"（低于本程序的 {db.SCHEMA_VERSION}，可运行 chuangwen migrate --db {path} 升级）"
-    cutoff = meta.get("data_cutoff") or (f"{derived}（库里没有写明，按最晚的发现或整改时间）" if derived else "（未记录）")
+    note = (
+        ""
+        if version == db.SCHEMA_VERSION
+        else f"（低于本程序的 {db.SCHEMA_VERSION}，可运行 chuangwen migrate --db {path} 升级）"
+    )
+    cutoff = meta.get("data_cutoff") or (
+        f"{derived}（库里没有写明，按最晚的发现或整改时间）" if derived else "（未记录）"
+    )
     county = meta.get("county_name") or ""
     code = meta.get("our_region_code") or ""
     is_demo = meta.get("is_demo")
-    lines = [f"数据库：{path}", f"结构版本：{version}{note}", f"数据截至：{cutoff}",
-             f"本县：{f'{county}（{code}）' if county and code else county or code or '（未记录）'}"
-             + (f"；库的设置选定为 {names.get(chosen, '')}（{chosen}）" if chosen else ""),
-             f"是否示例数据：{'（未记录）' if is_demo is None else '是' if is_demo in ('1', 'true') else '否'}"]
+    lines = [
+        f"数据库：{path}",
+        f"结构版本：{version}{note}",
+        f"数据截至：{cutoff}",
+        f"本县：{f'{county}（{code}）' if county and code else county or code or '（未记录）'}"
+        + (f"；库的设置选定为 {names.get(chosen, '')}（{chosen}）" if chosen else ""),
+        f"是否示例数据：{'（未记录）' if is_demo is None else '是' if is_demo in ('1', 'true') else '否'}",
+    ]
     shown = {"data_cutoff", "county_name", "our_region_code", "is_demo"}
     rest = sorted(k for k in meta if k not in shown)
     if rest:

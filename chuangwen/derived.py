@@ -19,6 +19,7 @@ rectify_event_by_time：整改事件按（时间，编号）排序的副本，�
 事件日志仍是唯一的事实来源（rectify_event），这张表每次发布（chuangwen.store.publishing）、每次生成新库
 （dbfile.build_new）时整表重建；问题状态的口径见迁移里的宏 problem_state_at（参照：problem_state_as_of，测试逐字段核对两者一致）。
 """
+
 from __future__ import annotations
 
 import re
@@ -82,8 +83,10 @@ order by e.event_at, e.id;
 """
 
 # 事件副本的定义（参照写法把查询里的 rectify_event_by_time 换回它）
-EVENTS_BY_TIME_REFERENCE = ("(select e.id, e.problem_code, e.event_at, e.action, p.township_code, p.lead_unit_code, "
-                            "p.round_code from rectify_event e join problem p on p.code = e.problem_code)")
+EVENTS_BY_TIME_REFERENCE = (
+    "(select e.id, e.problem_code, e.event_at, e.action, p.township_code, p.lead_unit_code, "
+    "p.round_code from rectify_event e join problem p on p.code = e.problem_code)"
+)
 
 
 REBOUND = """
@@ -146,9 +149,11 @@ def flags_sql() -> str:
     from chuangwen import queries
 
     rules = queries.QUERY_DIR / "_event_order_rules.sql"
-    return (f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\n"
-            "select problem_code, reason, flag_at, found_at, lead_unit_code, township_code, round_code, event_times "
-            "from event_order_flags")
+    return (
+        f"with\n{rules.read_text(encoding='utf-8')}\n_end as (select 1)\n"
+        "select problem_code, reason, flag_at, found_at, lead_unit_code, township_code, round_code, event_times "
+        "from event_order_flags"
+    )
 
 
 def reference_sql(sql: str) -> str:
@@ -183,9 +188,18 @@ def _drop_first_argument(sql: str, call: str, replacement: str) -> str:
 
 
 def uses_derived(sql: str) -> bool:
-    return any(k in sql for k in ("problem_state_at(", "problem_state_active(", "problem_state_found_after(",
-                                  "problem_state_open(", "    from event_order_flag\n", "rebound_link",
-                                  "rectify_event_by_time"))
+    return any(
+        k in sql
+        for k in (
+            "problem_state_at(",
+            "problem_state_active(",
+            "problem_state_found_after(",
+            "problem_state_open(",
+            "    from event_order_flag\n",
+            "rebound_link",
+            "rectify_event_by_time",
+        )
+    )
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:

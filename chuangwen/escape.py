@@ -6,6 +6,7 @@
 进 Streamlit 的 Markdown（st.markdown、st.caption、st.info 等提示、控件与标签页标题）用 md。
 我们自己写的固定文字与数字不用转义；把数据文字拼进去时，每一处都经过这里。
 """
+
 from __future__ import annotations
 
 import html
@@ -22,7 +23,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     try:
-        if value != value:   # NaN / NA
+        if value != value:  # NaN / NA
             return ""
     except (TypeError, ValueError):
         pass

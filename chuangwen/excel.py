@@ -3,13 +3,14 @@
 防护：以 = + - @（以及制表符、回车）开头的文本单元格前面加一个单引号，并一律按文本写入，
 打开文件时不会被当成公式执行（OWASP CSV/公式注入的通行做法）。数字按数字写，不受影响。
 """
+
 from __future__ import annotations
 
 import io
 import math
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Mapping
 
 import pandas as pd
 import xlsxwriter
@@ -74,7 +75,7 @@ def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
             return ""
         ws.write_number(row, col, value)
         return f"{value:,}" if isinstance(value, int) else f"{value:.2f}"
-    if hasattr(value, "item"):          # numpy 标量
+    if hasattr(value, "item"):  # numpy 标量
         return _write_cell(ws, row, col, value.item(), fmt_datetime, fmt_date)
     text = neutralise(str(value))
     ws.write_string(row, col, text)
@@ -85,8 +86,11 @@ def _column_cells(values: pd.Series):
     """一列 → 逐格写入用的 (写法, 值) 与估列宽用的显示文字。整列同一类型时（常见情形）只判断一次类型，
     文字列的显示宽度按不同取值各算一次（10 万行的台账里镇街、单位、状态只有几十种取值）。"""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return "datetime", [None if v is pd.NaT else v.to_pydatetime().replace(tzinfo=None) for v in values], \
-            "2026-01-01 00:00:00"
+        return (
+            "datetime",
+            [None if v is pd.NaT else v.to_pydatetime().replace(tzinfo=None) for v in values],
+            "2026-01-01 00:00:00",
+        )
     if pd.api.types.is_bool_dtype(values):
         return "text", ["是" if v else "否" for v in values.tolist()], "否"
     if pd.api.types.is_integer_dtype(values) and not values.hasnans:
@@ -95,8 +99,15 @@ def _column_cells(values: pd.Series):
     return None, values.tolist(), None
 
 
-def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str | None,
-                 column_formats: Mapping[str, object] | None = None) -> None:
+def _write_sheet(
+    ws,
+    df: pd.DataFrame,
+    header,
+    fmt_datetime,
+    fmt_date,
+    note: str | None,
+    column_formats: Mapping[str, object] | None = None,
+) -> None:
     widths = []
     for c, col in enumerate(df.columns):
         label = neutralise(str(col))
@@ -118,7 +129,7 @@ def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str
             for r, value in enumerate(cells, start=1):
                 if isinstance(value, str):
                     if not value:
-                        continue              # 空文字与空格一样：不写
+                        continue  # 空文字与空格一样：不写
                     text = neutralise(value)
                     ws.write_string(r, c, text)
                     if text not in seen:
@@ -139,21 +150,31 @@ def _write_sheet(ws, df: pd.DataFrame, header, fmt_datetime, fmt_date, note: str
         ws.write_string(len(df) + 2, 0, neutralise(note))
 
 
-def to_xlsx(sheets: Mapping[str, pd.DataFrame], *, note: str | None = None,
-            number_formats: Mapping[str, str] | None = None) -> bytes:
+def to_xlsx(
+    sheets: Mapping[str, pd.DataFrame], *, note: str | None = None, number_formats: Mapping[str, str] | None = None
+) -> bytes:
     """多张表写进一个 .xlsx：每张表一个工作表，表头加粗并冻结；note（如“数据截至…”）写在表格下方。
     number_formats：列名 → Excel 数字格式（如 "0.0%"），作用于该列的数字单元格。"""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
-    header = wb.add_format({"bold": True, "bg_color": "#ECEFF1", "border": 1, "text_wrap": True,
-                            "valign": "vcenter", "font_name": "Microsoft YaHei"})
-    fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})   # 到秒：与库里的时间一致
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    header = wb.add_format(
+        {
+            "bold": True,
+            "bg_color": "#ECEFF1",
+            "border": 1,
+            "text_wrap": True,
+            "valign": "vcenter",
+            "font_name": "Microsoft YaHei",
+        }
+    )
+    fmt_datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})  # 到秒：与库里的时间一致
     fmt_date = wb.add_format({"num_format": "yyyy-mm-dd"})
     column_formats = {col: wb.add_format({"num_format": f}) for col, f in (number_formats or {}).items()}
     taken: set[str] = set()
-    for name, whole in (sheets.items() if sheets else [("空表", pd.DataFrame())]):
-        parts = [whole.iloc[i:i + SHEET_ROWS] for i in range(0, len(whole), SHEET_ROWS)] or [whole]
+    for name, whole in sheets.items() if sheets else [("空表", pd.DataFrame())]:
+        parts = [whole.iloc[i : i + SHEET_ROWS] for i in range(0, len(whole), SHEET_ROWS)] or [whole]
         for k, df in enumerate(parts, start=1):
             ws = wb.add_worksheet(sheet_name(name if k == 1 else f"{name}（续{k}）", taken))
             _write_sheet(ws, df, header, fmt_datetime, fmt_date, note, column_formats)

@@ -9,6 +9,7 @@
 - 常驻的浏览器会死（被 OOM 杀掉、崩溃）或卡住：每一次等待都有时限（设置 CHUANGWEN_PNG_TIMEOUT），
   死了下一次导出自动重起，卡住的整组杀掉后重起，报错都是中文（issue 27）。
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,8 @@ import shutil
 import signal
 import subprocess
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -34,9 +35,11 @@ from chuangwen import settings
 
 # kaleido 按 BROWSER_PATH 或 PATH 上的这些名字找浏览器
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-INSTALL_HINT = ("导出图片需要 Chromium 浏览器，本机没有找到。请安装后重试："
-                "Debian/Ubuntu 运行 `sudo apt-get install chromium fonts-noto-cjk`；"
-                "或把已安装的 Chrome/Chromium 可执行文件路径写入环境变量 BROWSER_PATH。")
+INSTALL_HINT = (
+    "导出图片需要 Chromium 浏览器，本机没有找到。请安装后重试："
+    "Debian/Ubuntu 运行 `sudo apt-get install chromium fonts-noto-cjk`；"
+    "或把已安装的 Chrome/Chromium 可执行文件路径写入环境变量 BROWSER_PATH。"
+)
 CJK_FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
@@ -52,9 +55,9 @@ START_SECONDS = 60
 # 关掉出了事的导出进程（整组 SIGKILL，再让 kaleido 收拾临时目录）每一步最多等多久
 STOP_SECONDS = 10
 
-_lock = threading.Lock()       # 起、换、停导出进程与每一次渲染都在这把锁里：一次只画一张
+_lock = threading.Lock()  # 起、换、停导出进程与每一次渲染都在这把锁里：一次只画一张
 _renderer: _Renderer | None = None
-_server_started = False        # 导出进程已起且还没关；为 False 时下一次渲染先（重新）起一个
+_server_started = False  # 导出进程已起且还没关；为 False 时下一次渲染先（重新）起一个
 
 
 class PngUnavailable(Exception):
@@ -66,8 +69,10 @@ class RenderFailed(PngUnavailable):
     是 PngUnavailable 的一种：通报照旧改用原生图，并把这句话写进说明。"""
 
 
-KALEIDO_HINT = ("导出图片需要 Python 包 kaleido，本环境没有安装。请运行 `pip install kaleido`"
-                "（或按本产品的依赖清单重新安装）后重试。")
+KALEIDO_HINT = (
+    "导出图片需要 Python 包 kaleido，本环境没有安装。请运行 `pip install kaleido`"
+    "（或按本产品的依赖清单重新安装）后重试。"
+)
 _MISSING_LIBRARY = re.compile(r"error while loading shared libraries: ([^:\s]+)")
 
 
@@ -158,23 +163,28 @@ async def _cancel_the_rest() -> None:
 
 def _start_failure(browser: str, exc: BaseException) -> str:
     """浏览器起不来时的中文说明：单独运行一次 `浏览器 --version`，缺系统库时写出库名。"""
-    reason = (f"{START_SECONDS} 秒内没有就绪" if isinstance(exc, TimeoutError)
-              else f"启动后随即退出（{type(exc).__name__}）")
+    reason = (
+        f"{START_SECONDS} 秒内没有就绪" if isinstance(exc, TimeoutError) else f"启动后随即退出（{type(exc).__name__}）"
+    )
     try:
         done = subprocess.run([browser, "--version"], capture_output=True, text=True, errors="replace", timeout=15)
         said = f"{done.stderr}\n{done.stdout}"
         missing = _MISSING_LIBRARY.search(said)
         if missing:
-            reason = (f"缺少它运行所需的系统库 {missing.group(1)}"
-                      "（Debian/Ubuntu 上运行 `sudo apt-get install chromium fonts-noto-cjk` 会一并装好）")
+            reason = (
+                f"缺少它运行所需的系统库 {missing.group(1)}"
+                "（Debian/Ubuntu 上运行 `sudo apt-get install chromium fonts-noto-cjk` 会一并装好）"
+            )
         elif done.returncode != 0:
             last = next((line.strip() for line in reversed(said.splitlines()) if line.strip()), "")
             reason = f"它不能运行（`{browser} --version` 退出码 {done.returncode}：{last[:200]}）"
     except (OSError, subprocess.TimeoutExpired) as probe:
         reason = f"它不能运行（{type(probe).__name__}）"
-    return (f"导出图片用的浏览器没能启动：{browser}，{reason}。请在服务器上运行 "
-            f"`{browser} --headless --no-sandbox --dump-dom about:blank` 查看原因；"
-            "环境变量 BROWSER_PATH 须指向 Chrome/Chromium 本身。")
+    return (
+        f"导出图片用的浏览器没能启动：{browser}，{reason}。请在服务器上运行 "
+        f"`{browser} --headless --no-sandbox --dump-dom about:blank` 查看原因；"
+        "环境变量 BROWSER_PATH 须指向 Chrome/Chromium 本身。"
+    )
 
 
 def _discard() -> None:
@@ -239,8 +249,9 @@ def figure_png(fig, *, width: int | None = None, height: int | None = None, scal
     没有 Chromium、缺 kaleido 或浏览器起不来时抛 PngUnavailable；超时或浏览器中途退出时抛 RenderFailed（它的一种），
     消息都是中文。同一张图（图的 JSON 与尺寸相同）只渲染一次：结果按内容缓存在本进程里。"""
     layout = fig.layout
-    return _png_of_json(fig.to_json(), int(width or layout.width or 900), int(height or layout.height or 450),
-                        float(scale))
+    return _png_of_json(
+        fig.to_json(), int(width or layout.width or 900), int(height or layout.height or 450), float(scale)
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -261,16 +272,20 @@ def _render(fig: dict, opts: dict) -> bytes:
                 return renderer.png(fig, opts, seconds)
             except TimeoutError:
                 _discard()
-                raise RenderFailed(f"导出图片超时（{seconds} 秒）：浏览器在时限内没有画完这张图，已把它关掉，"
-                                   "下一次导出会重新启动它，请再试一次。反复超时请管理员检查服务器是否过忙，"
-                                   "或调大导出图片的时限设置。") from None
+                raise RenderFailed(
+                    f"导出图片超时（{seconds} 秒）：浏览器在时限内没有画完这张图，已把它关掉，"
+                    "下一次导出会重新启动它，请再试一次。反复超时请管理员检查服务器是否过忙，"
+                    "或调大导出图片的时限设置。"
+                ) from None
             except Exception as exc:
                 if not _browser_died(exc, renderer):
                     raise RenderFailed(f"导出图片失败：浏览器画这张图时出错（{type(exc).__name__}：{exc}）。") from exc
                 _discard()
                 if attempt == 2:
-                    raise RenderFailed("导出图片失败：导出用的浏览器（Chromium）意外退出，重新启动后仍没有画成。"
-                                       "请再试一次；反复出现时请管理员检查服务器内存是否够用。") from exc
+                    raise RenderFailed(
+                        "导出图片失败：导出用的浏览器（Chromium）意外退出，重新启动后仍没有画成。"
+                        "请再试一次；反复出现时请管理员检查服务器内存是否够用。"
+                    ) from exc
         raise AssertionError("unreachable")
     finally:
         _lock.release()
@@ -326,20 +341,30 @@ def _rings(geom) -> list[list[tuple[float, float]]]:
     return []
 
 
-def place_labels(labels: list[tuple[float, float, float, float]],
-                 area: tuple[float, float, float, float], gap: float = 6) -> list[tuple[float, float] | None]:
+def place_labels(
+    labels: list[tuple[float, float, float, float]], area: tuple[float, float, float, float], gap: float = 6
+) -> list[tuple[float, float] | None]:
     """不重叠地摆放标注：labels 为 (锚点 x, 锚点 y, 宽, 高)，按优先级排好（面积大的镇街在前）。
     依次试锚点处、下方、上方、右侧、左侧、再远一格；都与已摆的重叠（或出了画图区）就不标（返回 None），由调用方另行列出。"""
     placed: list[tuple[float, float, float, float]] = []
     out: list[tuple[float, float] | None] = []
     for x, y, w, h in labels:
         spot = None
-        for dx, dy in ((0, 0), (0, h + gap), (0, -h - gap), (w + gap, 0), (-w - gap, 0),
-                       (0, 2 * (h + gap)), (0, -2 * (h + gap))):
+        for dx, dy in (
+            (0, 0),
+            (0, h + gap),
+            (0, -h - gap),
+            (w + gap, 0),
+            (-w - gap, 0),
+            (0, 2 * (h + gap)),
+            (0, -2 * (h + gap)),
+        ):
             box = (x + dx - w / 2, y + dy - h / 2, x + dx + w / 2, y + dy + h / 2)
             inside = box[0] >= area[0] and box[1] >= area[1] and box[2] <= area[2] and box[3] <= area[3]
-            if inside and not any(box[0] < b[2] + gap and b[0] < box[2] + gap and box[1] < b[3] + gap
-                                  and b[1] < box[3] + gap for b in placed):
+            if inside and not any(
+                box[0] < b[2] + gap and b[0] < box[2] + gap and box[1] < b[3] + gap and b[1] < box[3] + gap
+                for b in placed
+            ):
                 spot = (x + dx, y + dy)
                 placed.append(box)
                 break
@@ -347,8 +372,15 @@ def place_labels(labels: list[tuple[float, float, float, float]],
     return out
 
 
-def hotspot_map_png(boundaries: pd.DataFrame, townships: pd.DataFrame, *, title: str, subtitle: str = "",
-                    width: int = 1600, height: int = 1000) -> bytes:
+def hotspot_map_png(
+    boundaries: pd.DataFrame,
+    townships: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str = "",
+    width: int = 1600,
+    height: int = 1000,
+) -> bytes:
     """镇街分级设色静态图：boundaries 为 hotspot_boundaries 的结果，townships 为 hotspot_townships 的结果
     （按镇街汇总好的问题数）；每个镇街标名称与问题数，右侧图例。不画底图，不联网。"""
     from PIL import Image, ImageDraw
@@ -390,20 +422,20 @@ def hotspot_map_png(boundaries: pd.DataFrame, townships: pd.DataFrame, *, title:
     def xy(lon, lat):
         return (ox + (lon - min_x) * kx * s, oy + (max_y - lat) * s)
 
-    for code, name, level, geom in towns:
+    for code, _name, _level, geom in towns:
         row = counts.get(str(code))
         fill = _color(getattr(row, "problems", None), edges)
         for ring in _rings(geom):
             draw.polygon([xy(x, y) for x, y in ring], fill=fill, outline="#FFFFFF")
         for ring in _rings(geom):
             draw.line([xy(x, y) for x, y in ring], fill="#78909C", width=2)
-    for code, name, level, geom in shapes:
+    for _code, _name, level, geom in shapes:
         if level != "镇街":
             for ring in _rings(geom):
                 draw.line([xy(x, y) for x, y in ring], fill="#263238", width=4)
     # 标注（名称与条数）：面积大的镇街先摆；挤不下的挪到旁边并画引线，仍放不下的不标，在图下列出
     texts, anchors, sizes = [], [], []
-    for code, name, level, geom in sorted(towns, key=lambda t: -t[3].area):
+    for code, name, _level, geom in sorted(towns, key=lambda t: -t[3].area):
         row = counts.get(str(code))
         n = int(row.problems) if row is not None and not pd.isna(row.problems) else 0
         point = geom.representative_point()
@@ -413,7 +445,9 @@ def hotspot_map_png(boundaries: pd.DataFrame, townships: pd.DataFrame, *, title:
         texts.append((name, text))
         anchors.append((cx, cy))
         sizes.append((box[2] - box[0] + 12, box[3] - box[1] + 8))
-    spots = place_labels([(x, y, w, h) for (x, y), (w, h) in zip(anchors, sizes)], (area[0], area[1], width - 330, area[3]))
+    spots = place_labels(
+        [(x, y, w, h) for (x, y), (w, h) in zip(anchors, sizes)], (area[0], area[1], width - 330, area[3])
+    )
     skipped = []
     for (name, text), (ax, ay), (w, h), spot in zip(texts, anchors, sizes, spots):
         if spot is None:
@@ -422,7 +456,9 @@ def hotspot_map_png(boundaries: pd.DataFrame, townships: pd.DataFrame, *, title:
         cx, cy = spot
         if (cx, cy) != (ax, ay):
             edge_y = cy - h / 2 if cy > ay else cy + h / 2 if cy < ay else cy
-            draw.line([(ax, ay), (cx if cy != ay else cx - math.copysign(w / 2, cx - ax), edge_y)], fill="#263238", width=2)
+            draw.line(
+                [(ax, ay), (cx if cy != ay else cx - math.copysign(w / 2, cx - ax), edge_y)], fill="#263238", width=2
+            )
             draw.ellipse((ax - 4, ay - 4, ax + 4, ay + 4), fill="#263238")
         draw.rounded_rectangle((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), radius=6, fill="#FFFFFFCC")
         draw.multiline_text((cx, cy), text, font=label_font, fill="#212121", anchor="mm", align="center", spacing=2)

@@ -1,4 +1,5 @@
 """中文数字与时间格式：界面、导出共用一套写法。"""
+
 from __future__ import annotations
 
 import math
@@ -35,7 +36,9 @@ def rate_change(numerator, denominator, prev_numerator, prev_denominator, digits
     """两个比例之差，以“个百分点”计：+9.9 个百分点 / −3.0 个百分点 / 持平；任一边没有分母时“—”。"""
     if any(_missing(d) or int(d) == 0 for d in (denominator, prev_denominator)):
         return "—"
-    diff = round(100.0 * (float(numerator) / float(denominator) - float(prev_numerator) / float(prev_denominator)), digits)
+    diff = round(
+        100.0 * (float(numerator) / float(denominator) - float(prev_numerator) / float(prev_denominator)), digits
+    )
     if diff == 0:
         return "持平"
     return f"{'+' if diff > 0 else '−'}{abs(diff):.{digits}f} 个百分点"

@@ -10,12 +10,13 @@
 
 不依赖 streamlit：页面会话与下载文件归谁，由调用方（chuangwen.ui.webapp）以函数传进来。
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import parse_qs, quote
 
 import anyio
@@ -52,7 +53,7 @@ def _headers(scope) -> dict[str, str]:
 
 def _cookies(headers: dict[str, str]) -> dict[str, str]:
     raw = headers.get("cookie", "")
-    if len(raw) > _MAX_COOKIE_HEADER:      # 超长的 cookie 当作没有（不解析、不查库）
+    if len(raw) > _MAX_COOKIE_HEADER:  # 超长的 cookie 当作没有（不解析、不查库）
         return {}
     out: dict[str, str] = {}
     for part in raw.split(";"):
@@ -68,8 +69,9 @@ def _is_page(path: str, method: str, headers: dict[str, str]) -> bool:
         return False
     if path.strip("/") in sitemap.url_paths():
         return True
-    return not path.startswith(("/_stcore/", "/static/", "/media/", "/component/", "/app/")) \
-        and "text/html" in headers.get("accept", "")
+    return not path.startswith(
+        ("/_stcore/", "/static/", "/media/", "/component/", "/app/")
+    ) and "text/html" in headers.get("accept", "")
 
 
 def _subprotocols(headers: dict[str, str]) -> list[str]:
@@ -80,9 +82,15 @@ class Gate:
     """ASGI 中间件：见模块说明。session_owner(页面会话编号) → 登录会话标识或 None；
     media_owners(文件名) → 可以取这个文件的登录会话标识；bind_refused() 在拒绝接上别人的会话时记一笔（测试与日志用）。"""
 
-    def __init__(self, app, *, session_owner: Callable[[str], str | None],
-                 media_owners: Callable[[str], Iterable[str]],
-                 db_path: Callable[[], Path] = _db_path, tls: Callable[[], bool] = _tls):
+    def __init__(
+        self,
+        app,
+        *,
+        session_owner: Callable[[str], str | None],
+        media_owners: Callable[[str], Iterable[str]],
+        db_path: Callable[[], Path] = _db_path,
+        tls: Callable[[], bool] = _tls,
+    ):
         self.app = app
         self.session_owner, self.media_owners = session_owner, media_owners
         self.db_path, self.tls = db_path, tls
@@ -114,14 +122,18 @@ class Gate:
     async def _http(self, scope, receive, send) -> None:
         path = scope.get("path", "")
         policy = signin.COMPONENT_POLICY if path.startswith("/component/") else signin.CONTENT_SECURITY_POLICY
-        extra = [(k.encode("latin-1"), v.encode("latin-1"))
-                 for k, v in signin.security_headers(tls=self.tls(), policy=policy)]
+        extra = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in signin.security_headers(tls=self.tls(), policy=policy)
+        ]
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  *(h for h in extra if h[0].lower() not in present)]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *(h for h in extra if h[0].lower() not in present)],
+                }
             await send(message)
 
         if path in OPEN_PATHS:
@@ -165,8 +177,11 @@ class Gate:
             if owner is None:
                 # 不认识的会话编号（服务器重启过，或编出来的）：去掉它，让服务器给这个浏览器新开一个会话
                 parts[2] = ""
-                scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"sec-websocket-protocol"]
-                         + [(b"sec-websocket-protocol", ", ".join(parts).encode("latin-1"))]}
+                scope = {
+                    **scope,
+                    "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"sec-websocket-protocol"]
+                    + [(b"sec-websocket-protocol", ", ".join(parts).encode("latin-1"))],
+                }
         await self.app(scope, receive, send)
 
 
@@ -178,6 +193,7 @@ async def _refuse_websocket(receive, send) -> None:
 
 
 # ---------------------------------------------------------------- 登录与退出两条路由
+
 
 def _scheme(request: Request) -> str:
     if signin.via_proxy(request.headers):
@@ -205,8 +221,9 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in fields.items() if v}
 
 
-def _login_response(request: Request, *, return_to: str, message: str | None = None, kind: str = "err",
-                    status: int = 200) -> Response:
+def _login_response(
+    request: Request, *, return_to: str, message: str | None = None, kind: str = "err", status: int = 200
+) -> Response:
     csrf = signin.new_csrf()
     db_path = _db_path()
     first = None if accounts.has_accounts(db_path) else db_path
@@ -214,7 +231,7 @@ def _login_response(request: Request, *, return_to: str, message: str | None = N
     response = HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
     response.headers["Content-Security-Policy"] = signin.LOGIN_PAGE_POLICY
     response.headers.append("Set-Cookie", signin.cookie_header(signin.CSRF_COOKIE, csrf, tls=_secure(request)))
-    if request.cookies.get(signin.COOKIE):        # 失效的会话 cookie 顺手清掉
+    if request.cookies.get(signin.COOKIE):  # 失效的会话 cookie 顺手清掉
         response.headers.append("Set-Cookie", signin.cookie_header(signin.COOKIE, "", tls=_secure(request), max_age=0))
     return response
 
@@ -225,25 +242,36 @@ async def login_endpoint(request: Request) -> Response:
         identity = await anyio.to_thread.run_sync(signin.identify, _db_path(), request.cookies, request.headers)
         if identity is not None:
             return RedirectResponse(return_to, status_code=303)
-        notice = {"out": ("已退出登录。", "ok"), "ended": ("登录已结束（闲置超时、已退出、改了口令或账号有变动），请重新登录。", "info")}
+        notice = {
+            "out": ("已退出登录。", "ok"),
+            "ended": ("登录已结束（闲置超时、已退出、改了口令或账号有变动），请重新登录。", "info"),
+        }
         message, kind = notice.get(request.query_params.get("m", ""), (None, "err"))
-        return await anyio.to_thread.run_sync(lambda: _login_response(request, return_to=return_to, message=message,
-                                                                       kind=kind))
+        return await anyio.to_thread.run_sync(
+            lambda: _login_response(request, return_to=return_to, message=message, kind=kind)
+        )
     form = await _form(request)
     return_to = signin.safe_return(form.get("next"))
-    if not signin.same_origin(request.headers, _scheme(request)) \
-            or not signin.csrf_ok(request.cookies.get(signin.CSRF_COOKIE), form.get("csrf")):
-        return await anyio.to_thread.run_sync(lambda: _login_response(
-            request, return_to=return_to, status=403,
-            message="登录表单已过期或不是从本站页面提交的，请在这一页重新输入。"))
+    if not signin.same_origin(request.headers, _scheme(request)) or not signin.csrf_ok(
+        request.cookies.get(signin.CSRF_COOKIE), form.get("csrf")
+    ):
+        return await anyio.to_thread.run_sync(
+            lambda: _login_response(
+                request,
+                return_to=return_to,
+                status=403,
+                message="登录表单已过期或不是从本站页面提交的，请在这一页重新输入。",
+            )
+        )
     name, password = form.get("name", "")[:64].strip(), form.get("password", "")[:256]
     client = signin.client_address(request.headers, request.client.host if request.client else None)
     try:
         login = await anyio.to_thread.run_sync(lambda: accounts.login(_db_path(), name, password, client=client))
     except accounts.AccountError as exc:
-        status = 429 if isinstance(exc, accounts.LoginThrottled) else 401
-        return await anyio.to_thread.run_sync(lambda: _login_response(request, return_to=return_to, message=str(exc),
-                                                                       status=status))
+        status, message = (429 if isinstance(exc, accounts.LoginThrottled) else 401), str(exc)
+        return await anyio.to_thread.run_sync(
+            lambda: _login_response(request, return_to=return_to, message=message, status=status)
+        )
     response = RedirectResponse(return_to, status_code=303)
     response.headers.append("Set-Cookie", signin.cookie_header(signin.COOKIE, login.token, tls=_secure(request)))
     response.headers.append("Set-Cookie", signin.cookie_header(signin.CSRF_COOKIE, "", tls=_secure(request), max_age=0))
@@ -258,8 +286,9 @@ async def logout_endpoint(request: Request) -> Response:
         response.headers.append("Set-Cookie", signin.cookie_header(signin.CSRF_COOKIE, csrf, tls=_secure(request)))
         return response
     form = await _form(request)
-    allowed = signin.csrf_ok(request.cookies.get(signin.CSRF_COOKIE), form.get("csrf")) \
-        or signin.logout_ok(request.cookies, form.get("logout"))
+    allowed = signin.csrf_ok(request.cookies.get(signin.CSRF_COOKIE), form.get("csrf")) or signin.logout_ok(
+        request.cookies, form.get("logout")
+    )
     if not signin.same_origin(request.headers, _scheme(request)) or not allowed:
         return RedirectResponse(signin.LOGOUT_PATH, status_code=303)
     token = signin.token_from(request.cookies)
@@ -270,12 +299,13 @@ async def logout_endpoint(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(signin.LOGIN_PATH, login_endpoint, methods=["GET", "POST"]),
-            Route(signin.LOGOUT_PATH, logout_endpoint, methods=["GET", "POST"])]
+    return [
+        Route(signin.LOGIN_PATH, login_endpoint, methods=["GET", "POST"]),
+        Route(signin.LOGOUT_PATH, logout_endpoint, methods=["GET", "POST"]),
+    ]
 
 
 def ended_url(return_to: str) -> str:
     """页面里发现登录已结束时给的链接：登录页带说明，登录后回到原处。"""
     target = signin.safe_return(return_to)
     return f"{signin.LOGIN_PATH}?m=ended" + ("" if target == "/" else f"&next={quote(target, safe='')}")
-

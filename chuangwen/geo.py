@@ -3,9 +3,10 @@
 约定：坐标一律 WGS-84 经纬度（lon, lat，单位度）。不依赖 streamlit，也不联网。
 坐标系转换（GCJ-02、BD-09 与 WGS-84 互转）在文件末尾。
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
@@ -42,7 +43,7 @@ def irregular_outline(
     r = np.ones_like(theta)
     for k in range(2, 9):
         # 低频起伏大、高频起伏小，轮廓像行政边界而不是齿轮
-        r += roughness * rng.normal() / k ** 0.9 * np.sin(k * theta + rng.uniform(0, 2 * np.pi))
+        r += roughness * rng.normal() / k**0.9 * np.sin(k * theta + rng.uniform(0, 2 * np.pi))
     r += 0.012 * rng.normal(size=n_vertices)
     r = np.clip(r, 0.55, 1.6) * radius_km
     lon, lat = offset_lonlat(lon0, lat0, r * np.cos(theta), r * np.sin(theta))
@@ -68,6 +69,7 @@ def _polygonal_part(geom: BaseGeometry) -> BaseGeometry:
 
 def _sinusoidal_km(geom: BaseGeometry) -> BaseGeometry:
     """经纬度 → 正弦投影平面坐标（km）：等积投影，面积即球面面积。"""
+
     def project(coords: np.ndarray) -> np.ndarray:
         lam = np.radians(coords[:, 0])
         phi = np.radians(coords[:, 1])
@@ -159,14 +161,13 @@ def points_near(
     return lons[:n], lats[:n]
 
 
-
 # ---------------------------------------------------------------------------------------------
 # 坐标系转换：GCJ-02（国测局，高德/腾讯）、BD-09（百度）与 WGS-84 互转，numpy 向量化。
 # 正向（WGS→GCJ、GCJ→BD）是公开的解析公式；反向没有解析解，用不动点迭代求到 1e-10 度以内，
 # 误差远小于 0.5 m（不用常见的“减一次偏移”近似，那种近似误差 1–2 m）。
 # 中国范围外的点不加偏移，原样返回（与公开实现一致）。
-_GCJ_A = 6378245.0                    # 克拉索夫斯基椭球长半轴
-_GCJ_EE = 0.00669342162296594323      # 偏心率平方
+_GCJ_A = 6378245.0  # 克拉索夫斯基椭球长半轴
+_GCJ_EE = 0.00669342162296594323  # 偏心率平方
 _BD_X_PI = np.pi * 3000.0 / 180.0
 
 
@@ -178,12 +179,28 @@ def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray
     x = lon - 105.0
     y = lat - 35.0
     common = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + common
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + common
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    )
     rad = lat / 180.0 * np.pi
     magic = 1 - _GCJ_EE * np.sin(rad) ** 2
     sqrt_magic = np.sqrt(magic)

@@ -1,11 +1,12 @@
 """问题热点页的纯逻辑：筛选参数、县界环、按缩放级别定网格、地图点击解析、热点表与点位历史（不依赖 streamlit）。"""
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable, Mapping
 
 import pandas as pd
 import shapely
@@ -48,8 +49,9 @@ def _chosen(values: Iterable[str], allowed: Iterable[str], what: str) -> tuple[s
     return values or None
 
 
-def page_params(page: PageFilters, options: Mapping[str, Iterable[str]], *, county_ring: str | None,
-                site: str | None = None) -> dict:
+def page_params(
+    page: PageFilters, options: Mapping[str, Iterable[str]], *, county_ring: str | None, site: str | None = None
+) -> dict:
     """问题热点各查询在查看口径之外的参数：本页筛选（多选按列表绑定）、县界、点位。"""
     return {
         "site": site,
@@ -112,11 +114,21 @@ def site_choices(ranking: pd.DataFrame, picked: str | None) -> dict[str, str]:
 
 def share_url(page: PageFilters, metric: str, view) -> dict[str, str]:
     """当前筛选写成网址参数（本页 + 侧栏的区间、镇街、单位、轮次）：复制链接即可分享同样的视图。"""
-    return to_query_params(page, metric, {"from": view.first_period_day, "to": view.as_of.date(),
-                                          "town": view.township, "unit": view.unit, "round": view.round})
+    return to_query_params(
+        page,
+        metric,
+        {
+            "from": view.first_period_day,
+            "to": view.as_of.date(),
+            "town": view.township,
+            "unit": view.unit,
+            "round": view.round,
+        },
+    )
 
 
 # ---- 县界与网格 ------------------------------------------------------------------------------
+
 
 def county_ring(wkb: bytes | None, digits: int = 6) -> str | None:
     """县界多边形 → '经度 纬度,…;…'（每个外环与内环一段），供 SQL 射线法判断点是否在县内；没有边界时为 None。"""
@@ -145,9 +157,16 @@ class Grid:
 
     def params(self) -> dict:
         west, south, east, north = self.extent or (None, None, None, None)
-        return {"origin_lon": self.origin_lon, "origin_lat": self.origin_lat,
-                "cell_lon": self.cell_lon, "cell_lat": self.cell_lat,
-                "west": west, "south": south, "east": east, "north": north}
+        return {
+            "origin_lon": self.origin_lon,
+            "origin_lat": self.origin_lat,
+            "cell_lon": self.cell_lon,
+            "cell_lat": self.cell_lat,
+            "west": west,
+            "south": south,
+            "east": east,
+            "north": north,
+        }
 
 
 def fit_zoom(bounds: tuple[float, float, float, float], width_px: int, height_px: int, max_zoom: int = 18) -> int:
@@ -164,11 +183,12 @@ def fit_zoom(bounds: tuple[float, float, float, float], width_px: int, height_px
     return int(max(0, min(max_zoom, z)))
 
 
-def grid_for_view(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 600,
-                  cell_px: int = 16) -> Grid:
+def grid_for_view(
+    bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 600, cell_px: int = 16
+) -> Grid:
     """地图打开时的缩放级别下，约 cell_px 像素见方的网格（经度方向格宽、纬度方向按墨卡托比例缩小）。"""
     zoom = fit_zoom(bounds, width_px, height_px)
-    cell_lon = cell_px * 360.0 / (256.0 * 2 ** zoom)
+    cell_lon = cell_px * 360.0 / (256.0 * 2**zoom)
     mid_lat = (bounds[1] + bounds[3]) / 2
     cell_lat = cell_lon * math.cos(math.radians(mid_lat))
     origin_lon = math.floor(bounds[0] / cell_lon) * cell_lon
@@ -194,8 +214,13 @@ def map_view_of(value) -> MapView | None:
     bounds, zoom = value.get("bounds"), value.get("zoom")
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]
-        west, south, east, north, z = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]),
-                                       float(zoom))
+        west, south, east, north, z = (
+            float(sw["lng"]),
+            float(sw["lat"]),
+            float(ne["lng"]),
+            float(ne["lat"]),
+            float(zoom),
+        )
     except (TypeError, KeyError, ValueError):
         return None
     numbers = (west, south, east, north, z)
@@ -206,19 +231,24 @@ def map_view_of(value) -> MapView | None:
     return MapView(west, south, east, north, z)
 
 
-def grid_for_map_view(shown: MapView, mid_lat: float, cell_px: int = 16, pad: float = 0.25,
-                      tile_cells: int = 8) -> Grid:
+def grid_for_map_view(
+    shown: MapView, mid_lat: float, cell_px: int = 16, pad: float = 0.25, tile_cells: int = 8
+) -> Grid:
     """放大后看到的范围里约 cell_px 像素见方的网格，只汇总这一范围（四周各多留 pad 个视野宽高，拖动一点不必重查）。
 
     格子以经纬度 0 为起点、格宽只由缩放级别决定（纬度方向按本县中部纬度的墨卡托比例缩小），所以同一级别下
     拖动前后的格号相同；范围对齐到 tile_cells 个格子的整数倍，拖动不超过这一步时查询参数不变、直接用缓存。"""
     zoom = int(math.floor(shown.zoom))
-    cell_lon = cell_px * 360.0 / (256.0 * 2 ** zoom)
+    cell_lon = cell_px * 360.0 / (256.0 * 2**zoom)
     cell_lat = cell_lon * math.cos(math.radians(mid_lat))
     dx, dy = (shown.east - shown.west) * pad, (shown.north - shown.south) * pad
     step_lon, step_lat = cell_lon * tile_cells, cell_lat * tile_cells
-    extent = (math.floor((shown.west - dx) / step_lon) * step_lon, math.floor((shown.south - dy) / step_lat) * step_lat,
-              math.ceil((shown.east + dx) / step_lon) * step_lon, math.ceil((shown.north + dy) / step_lat) * step_lat)
+    extent = (
+        math.floor((shown.west - dx) / step_lon) * step_lon,
+        math.floor((shown.south - dy) / step_lat) * step_lat,
+        math.ceil((shown.east + dx) / step_lon) * step_lon,
+        math.ceil((shown.north + dy) / step_lat) * step_lat,
+    )
     return Grid(zoom, 0.0, 0.0, cell_lon, cell_lat, extent)
 
 
@@ -255,8 +285,8 @@ _SITE_CODE = re.compile(r"【点位】[^\n｜]*?（([^（）]+)）")
 
 @dataclass(frozen=True)
 class Click:
-    kind: str      # '镇街' 或 '点位'
-    key: str       # 镇街名称或点位代码
+    kind: str  # '镇街' 或 '点位'
+    key: str  # 镇街名称或点位代码
 
 
 def parse_click(tooltip_text: str | None) -> Click | None:
@@ -265,7 +295,7 @@ def parse_click(tooltip_text: str | None) -> Click | None:
         return None
     text = tooltip_text.strip()
     if text.startswith(TOWNSHIP_TIP):
-        name = re.split(r"[｜\n]", text[len(TOWNSHIP_TIP):], maxsplit=1)[0].strip()
+        name = re.split(r"[｜\n]", text[len(TOWNSHIP_TIP) :], maxsplit=1)[0].strip()
         return Click("镇街", name) if name else None
     m = _SITE_CODE.search(text)
     if m:
@@ -307,8 +337,12 @@ def ranking_table(ranking: pd.DataFrame, kind: str, by: str, top: int = TOP_N) -
     rows = rows[rows[rank_col] <= top].sort_values([rank_col, "code"])
     table = {"名次": rows[rank_col].astype(int).to_numpy()}
     if kind == "点位":
-        table |= {"点位": rows["name"].to_numpy(), "点位代码": rows["code"].to_numpy(),
-                  "点位类型": rows["site_type"].to_numpy(), "所属镇街": rows["township_name"].to_numpy()}
+        table |= {
+            "点位": rows["name"].to_numpy(),
+            "点位代码": rows["code"].to_numpy(),
+            "点位类型": rows["site_type"].to_numpy(),
+            "所属镇街": rows["township_name"].to_numpy(),
+        }
     else:
         table |= {"镇街": rows["name"].to_numpy()}
     table |= {
@@ -342,8 +376,13 @@ def cell_size_m(grid: Grid) -> int:
 def describe_filters(page: PageFilters, township: str | None, unit: str | None, round_code: str | None) -> str:
     """导出文件里注明的筛选条件（中文一句话）。"""
     parts = []
-    for label, values in (("来源", page.sources), ("类别", page.categories), ("点位类型", page.site_types),
-                          ("严重程度", page.severities), ("状态", page.statuses)):
+    for label, values in (
+        ("来源", page.sources),
+        ("类别", page.categories),
+        ("点位类型", page.site_types),
+        ("严重程度", page.severities),
+        ("状态", page.statuses),
+    ):
         if values:
             parts.append(f"{label}={'、'.join(values)}")
     for label, value in (("镇街", township), ("牵头单位", unit), ("测评轮次", round_code)):
@@ -358,13 +397,16 @@ def history_summary(history: pd.DataFrame) -> str:
     closed = int((history["status"] == "已销号").sum())
     rebounds = int(history["is_rebound"].sum())
     came_back = int(history["came_back_as"].notna().sum() + (history["reopened_count"] > 0).sum())
-    return (f"该点位共 {total} 条问题，其中已销号 {closed} 条、记为反弹 {rebounds} 条；"
-            f"销号后又出现（再次发现或被反弹重开）{came_back} 次。")
+    return (
+        f"该点位共 {total} 条问题，其中已销号 {closed} 条、记为反弹 {rebounds} 条；"
+        f"销号后又出现（再次发现或被反弹重开）{came_back} 次。"
+    )
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """点位历史：每条问题一行，写明是否反弹、反弹自哪条、销号后是否再次出现。
     反弹自查看范围之外的问题时（查询只给 rebound_after_other_unit，不给编号与日期）只写“其他单位的问题”。"""
+
     def rebound_text(row) -> str:
         if not row["is_rebound"]:
             return "否"
@@ -382,36 +424,40 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             return "否" if row["reopened_count"] == 0 else "被反弹重开"
         return "—（未销号）"
 
-    return pd.DataFrame({
-        "问题编号": history["problem_code"].to_numpy(),
-        "发现时间": [formats.moment(v) for v in history["found_at"]],
-        "类别": history["category"].to_numpy(),
-        "来源": history["source"].to_numpy(),
-        "严重程度": history["severity"].to_numpy(),
-        "状态": history["status"].to_numpy(),
-        "销号时间": [formats.moment(v) if pd.notna(v) else "—" for v in history["closed_at"]],
-        "逾期": ["是" if v else "否" for v in history["is_overdue"]],
-        "是否反弹": [rebound_text(r) for _, r in history.iterrows()],
-        "销号后再现": [came_back(r) for _, r in history.iterrows()],
-        "问题描述": history["description"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "问题编号": history["problem_code"].to_numpy(),
+            "发现时间": [formats.moment(v) for v in history["found_at"]],
+            "类别": history["category"].to_numpy(),
+            "来源": history["source"].to_numpy(),
+            "严重程度": history["severity"].to_numpy(),
+            "状态": history["status"].to_numpy(),
+            "销号时间": [formats.moment(v) if pd.notna(v) else "—" for v in history["closed_at"]],
+            "逾期": ["是" if v else "否" for v in history["is_overdue"]],
+            "是否反弹": [rebound_text(r) for _, r in history.iterrows()],
+            "销号后再现": [came_back(r) for _, r in history.iterrows()],
+            "问题描述": history["description"].to_numpy(),
+        }
+    )
 
 
 def bad_coords_table(bad: pd.DataFrame) -> pd.DataFrame:
     def coord(lon, lat) -> str:
         return "—" if pd.isna(lon) or pd.isna(lat) else f"{lon:.6f}, {lat:.6f}"
 
-    return pd.DataFrame({
-        "问题编号": bad["problem_code"].to_numpy(),
-        "原因": bad["coord_status"].to_numpy(),
-        "发现时间": [formats.moment(v) for v in bad["found_at"]],
-        "所属镇街": bad["township_name"].fillna("—").to_numpy(),
-        "点位": bad["site_name"].fillna("—").to_numpy(),
-        "类别": bad["category"].to_numpy(),
-        "经纬度": [coord(x, y) for x, y in zip(bad["lon"], bad["lat"])],
-        "状态": bad["status"].to_numpy(),
-        "问题描述": bad["description"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "问题编号": bad["problem_code"].to_numpy(),
+            "原因": bad["coord_status"].to_numpy(),
+            "发现时间": [formats.moment(v) for v in bad["found_at"]],
+            "所属镇街": bad["township_name"].fillna("—").to_numpy(),
+            "点位": bad["site_name"].fillna("—").to_numpy(),
+            "类别": bad["category"].to_numpy(),
+            "经纬度": [coord(x, y) for x, y in zip(bad["lon"], bad["lat"])],
+            "状态": bad["status"].to_numpy(),
+            "问题描述": bad["description"].to_numpy(),
+        }
+    )
 
 
 def bad_coords_message(summary: Mapping) -> str | None:
@@ -419,23 +465,25 @@ def bad_coords_message(summary: Mapping) -> str | None:
     missing, outside = int(summary["coords_missing"]), int(summary["coords_outside"])
     if missing + outside == 0:
         return None
-    return (f"坐标缺失/越界 {formats.count(missing + outside)} 条（缺失 {formats.count(missing)} 条、"
-            f"越界 {formats.count(outside)} 条）：这些问题计入镇街统计和热点表，但不画在地图上，明细见下方清单。")
+    return (
+        f"坐标缺失/越界 {formats.count(missing + outside)} 条（缺失 {formats.count(missing)} 条、"
+        f"越界 {formats.count(outside)} 条）：这些问题计入镇街统计和热点表，但不画在地图上，明细见下方清单。"
+    )
 
 
 # ---- 网址中的筛选状态 -------------------------------------------------------------------------
 
 URL_LISTS = {"src": "sources", "cat": "categories", "stype": "site_types", "sev": "severities", "st": "statuses"}
 URL_SHARED = ("from", "to", "town", "unit", "round")
-URL_KEYS = (*URL_LISTS, "metric")   # 本页自己的参数（共用的见 chuangwen.urlparams）
+URL_KEYS = (*URL_LISTS, "metric")  # 本页自己的参数（共用的见 chuangwen.urlparams）
 
 
 @dataclass(frozen=True)
 class UrlState:
     page: PageFilters = field(default_factory=PageFilters)
     metric: str = "problems"
-    shared: dict = field(default_factory=dict)    # from/to（date）、town/unit/round（代码）
-    notes: tuple[str, ...] = ()                   # 被忽略的本页参数值的说明（中文）
+    shared: dict = field(default_factory=dict)  # from/to（date）、town/unit/round（代码）
+    notes: tuple[str, ...] = ()  # 被忽略的本页参数值的说明（中文）
 
 
 def to_query_params(page: PageFilters, metric: str, shared: Mapping) -> dict[str, str]:
@@ -456,9 +504,13 @@ def to_query_params(page: PageFilters, metric: str, shared: Mapping) -> dict[str
 
 def from_query_params(params: Mapping[str, str], options: Mapping[str, Iterable[str]]) -> UrlState:
     """网址参数 → 筛选状态；不认识的值丢弃（网址可能被手工改过或来自旧版本），不报错。"""
-    allowed = {"sources": set(options.get("来源", ())), "categories": set(options.get("类别", ())),
-               "site_types": set(options.get("点位类型", ())), "severities": set(SEVERITIES),
-               "statuses": set(STATUSES)}
+    allowed = {
+        "sources": set(options.get("来源", ())),
+        "categories": set(options.get("类别", ())),
+        "site_types": set(options.get("点位类型", ())),
+        "severities": set(SEVERITIES),
+        "statuses": set(STATUSES),
+    }
     lists = {}
     notes = []
     for short, attr in URL_LISTS.items():
@@ -480,5 +532,9 @@ def from_query_params(params: Mapping[str, str], options: Mapping[str, Iterable[
     for key, opt in (("town", "镇街"), ("unit", "单位"), ("round", "轮次")):
         value = params.get(key)
         shared[key] = value if value in set(options.get(opt, ())) else None
-    return UrlState(PageFilters(**lists), metric if metric in CHOROPLETH_METRICS else "problems",
-                    {k: v for k, v in shared.items() if v is not None}, tuple(notes))
+    return UrlState(
+        PageFilters(**lists),
+        metric if metric in CHOROPLETH_METRICS else "problems",
+        {k: v for k, v in shared.items() if v is not None},
+        tuple(notes),
+    )

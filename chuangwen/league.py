@@ -1,4 +1,5 @@
 """红黑榜的纯逻辑：统计区间、查询参数、综合得分公式文字、显示表、红榜/黑榜、名次走势（不依赖 streamlit）。"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,12 @@ NORMS = {"绝对数": "", "每点位": "_per_site", "每千人": "_per_1000"}
 KINDS = ("条", "块")
 BOARD_SIZE = 5
 # 红榜、黑榜小表的列宽（Streamlit 的 column_config 写法，纯数据）：名称列宽一些，名次列放得下“样本不足”
-BOARD_COLUMNS = {"名次": {"width": "small"}, "名称": {"width": "medium"}, "综合得分": {"width": "small"},
-                 "变化": {"width": "small"}}
+BOARD_COLUMNS = {
+    "名次": {"width": "small"},
+    "名称": {"width": "medium"},
+    "综合得分": {"width": "small"},
+    "变化": {"width": "small"},
+}
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,17 @@ class Weights:
     points: float
 
     @classmethod
-    def from_setting(cls, value: dict[str, float]) -> "Weights":
+    def from_setting(cls, value: dict[str, float]) -> Weights:
         return cls(**{k: float(value[k]) for k in ("on_time", "overdue", "rebound", "reject", "points")})
 
     def params(self) -> dict[str, float]:
-        return {"w_on_time": self.on_time, "w_overdue": self.overdue, "w_rebound": self.rebound,
-                "w_reject": self.reject, "w_points": self.points}
+        return {
+            "w_on_time": self.on_time,
+            "w_overdue": self.overdue,
+            "w_rebound": self.rebound,
+            "w_reject": self.reject,
+            "w_points": self.points,
+        }
 
 
 def _num(x: float) -> str:
@@ -74,29 +84,41 @@ def previous_window(view) -> tuple[datetime, datetime]:
 
 def period_caption(view, cutoff: datetime, period: str) -> str:
     prev_start, prev_end = previous_window(view)
-    return (f"数据截至 {formats.moment(cutoff)}　|　统计区间 {formats.moment(view.period_start)} 至 "
-            f"{formats.moment(view.as_of)}（不含起点）　|　名次变化与{PREVIOUS_LABEL[period]}"
-            f"（{formats.moment(prev_start)} 至 {formats.moment(prev_end)}）比较")
+    return (
+        f"数据截至 {formats.moment(cutoff)}　|　统计区间 {formats.moment(view.period_start)} 至 "
+        f"{formats.moment(view.as_of)}（不含起点）　|　名次变化与{PREVIOUS_LABEL[period]}"
+        f"（{formats.moment(prev_start)} 至 {formats.moment(prev_end)}）比较"
+    )
 
 
 def board_params(weights: Weights, min_sample: int, *, prior: float = 0.0, red_max_overdue_rate: float = 1.0) -> dict:
     """红黑榜查询在查看口径之外的参数：最少样本数、综合得分权重、小样本收缩强度 k、上红榜的逾期率上限。"""
-    return {"min_sample": int(min_sample), "prior": float(prior), "red_max_overdue_rate": float(red_max_overdue_rate),
-            **weights.params()}
+    return {
+        "min_sample": int(min_sample),
+        "prior": float(prior),
+        "red_max_overdue_rate": float(red_max_overdue_rate),
+        **weights.params(),
+    }
 
 
 def configured_params() -> dict:
     """按设置（权重、最少样本、收缩强度、红榜逾期率上限）的红黑榜参数：页面与通报用同一份；设置无效时抛 SettingError。"""
-    return board_params(Weights.from_setting(settings.get("league_weights")), settings.get("min_sample"),
-                        prior=settings.get("league_prior"), red_max_overdue_rate=settings.get("red_max_overdue_rate"))
+    return board_params(
+        Weights.from_setting(settings.get("league_weights")),
+        settings.get("min_sample"),
+        prior=settings.get("league_prior"),
+        red_max_overdue_rate=settings.get("red_max_overdue_rate"),
+    )
 
 
 def list_rules(params: dict) -> str:
     """红榜、黑榜的规则（页面与通报上照印）。"""
-    return (f"红榜：不在黑榜、且有资格的前 {BOARD_SIZE} 名——资格是截至统计时刻没有逾期 30 天以上的问题、"
-            f"逾期率（存量）不超过 {params['red_max_overdue_rate']:.0%}、区间内经手问题不少于 {params['min_sample']} 条。"
-            f"黑榜：有名次的倒数 {BOARD_SIZE} 名；有名次的不足 {2 * BOARD_SIZE} 个时只取后一半，不与红榜重复。并列的一起列入。"
-            f"各项比率按全县比率补 {params['prior']:g} 条后计分（样本越少越靠近全县平均），表中显示的是原始比率。")
+    return (
+        f"红榜：不在黑榜、且有资格的前 {BOARD_SIZE} 名——资格是截至统计时刻没有逾期 30 天以上的问题、"
+        f"逾期率（存量）不超过 {params['red_max_overdue_rate']:.0%}、区间内经手问题不少于 {params['min_sample']} 条。"
+        f"黑榜：有名次的倒数 {BOARD_SIZE} 名；有名次的不足 {2 * BOARD_SIZE} 个时只取后一半，不与红榜重复。并列的一起列入。"
+        f"各项比率按全县比率补 {params['prior']:g} 条后计分（样本越少越靠近全县平均），表中显示的是原始比率。"
+    )
 
 
 def participation(rows: pd.DataFrame, what: str) -> str:
@@ -118,13 +140,15 @@ def shortfall(rows: pd.DataFrame) -> str | None:
     ranked = int(rows["rank"].notna().sum())
     if ranked >= 2 * BOARD_SIZE:
         return None
-    return (f"本期只有 {ranked} 个参与排名，不足红榜、黑榜合计 {2 * BOARD_SIZE} 个名额："
-            f"黑榜只取后 {ranked // 2} 名，红榜从其余有资格的里选，同一对象不会同时出现在两个榜上。")
+    return (
+        f"本期只有 {ranked} 个参与排名，不足红榜、黑榜合计 {2 * BOARD_SIZE} 个名额："
+        f"黑榜只取后 {ranked // 2} 名，红榜从其余有资格的里选，同一对象不会同时出现在两个榜上。"
+    )
 
 
 # 推进会模式下全表只显示的几列（名次、变化、名称之后）
 BIG_COLUMNS = ["综合得分", "按期销号率（区间内）", "逾期（存量）", "逾期率（存量）", "反弹重开"]
-TREND_POINTS = 8   # 单位下钻的名次走势：统计时刻及之前 8 个与榜同长的区间
+TREND_POINTS = 8  # 单位下钻的名次走势：统计时刻及之前 8 个与榜同长的区间
 TREND_UNIT = {"周": "周", "月": "个月", "侧栏": "个区间"}
 
 
@@ -166,8 +190,9 @@ def _per(value) -> str:
     return "—" if pd.isna(value) else f"{float(value):.2f}"
 
 
-def display_table(df: pd.DataFrame, *, name_col: str, name_label: str, norm: str = "绝对数",
-                  numeric: bool = False) -> pd.DataFrame:
+def display_table(
+    df: pd.DataFrame, *, name_col: str, name_label: str, norm: str = "绝对数", numeric: bool = False
+) -> pd.DataFrame:
     """把 league_units / league_townships 的结果整理成中文表：页面上显示的文字（numeric=False），
     或同样列名、数字仍是数字的 Excel 表（numeric=True：名次没有时留空并在“未排名原因”里写明，比率是 0–1 的小数，
     格式见 EXCEL_FORMATS）。"""
@@ -187,8 +212,13 @@ def display_table(df: pd.DataFrame, *, name_col: str, name_label: str, norm: str
     def count(column) -> object:
         return df[column].astype(int).to_numpy()
 
-    out = pd.DataFrame({"名次": [None if pd.isna(v) else int(v) for v in df["rank"]] if numeric else
-                        [rank_label(r) for _, r in df.iterrows()]})
+    out = pd.DataFrame(
+        {
+            "名次": [None if pd.isna(v) else int(v) for v in df["rank"]]
+            if numeric
+            else [rank_label(r) for _, r in df.iterrows()]
+        }
+    )
     if numeric:
         out["未排名原因"] = [("" if not pd.isna(r["rank"]) else rank_label(r)) for _, r in df.iterrows()]
     out["变化"] = [change_label(r) for _, r in df.iterrows()]
@@ -197,13 +227,17 @@ def display_table(df: pd.DataFrame, *, name_col: str, name_label: str, norm: str
     out[f"交办（{unit}）" if suffix else "交办"] = value(f"assigned{suffix}", _per) if suffix else count("assigned")
     out["销号"] = count("closed")
     out["按期销号率（区间内）"] = ratio(df["closed_on_time"], df["closed"])
-    out[f"逾期（存量，{unit}）" if suffix else "逾期（存量）"] = value(f"overdue{suffix}", _per) if suffix else count("overdue")
+    out[f"逾期（存量，{unit}）" if suffix else "逾期（存量）"] = (
+        value(f"overdue{suffix}", _per) if suffix else count("overdue")
+    )
     out["逾期1–7天"] = count("overdue_1_7")
     out["逾期8–30天"] = count("overdue_8_30")
     out["逾期30天以上"] = count("overdue_over_30")
     out["逾期率（存量）"] = ratio(df["overdue"], df["open_now"])
     out["平均销号天数"] = value("avg_days_to_close", _days)
-    out[f"反弹重开（{unit}）" if suffix else "反弹重开"] = value(f"reopened{suffix}", _per) if suffix else count("reopened")
+    out[f"反弹重开（{unit}）" if suffix else "反弹重开"] = (
+        value(f"reopened{suffix}", _per) if suffix else count("reopened")
+    )
     out["反弹率"] = ratio(df["reopened"], df["reopened"] + df["closed"])
     out["退回"] = count("rejected")
     out["退回率"] = ratio(df["rejected"], df["reviewed"])
@@ -214,8 +248,15 @@ def display_table(df: pd.DataFrame, *, name_col: str, name_label: str, norm: str
 
 
 # 红黑榜 Excel 的数字格式（列名 → Excel 格式）：比率按百分数、得分两位小数
-EXCEL_FORMATS = {"综合得分": "0.00", "按期销号率（区间内）": "0.0%", "逾期率（存量）": "0.0%", "反弹率": "0.0%", "退回率": "0.0%",
-                 "平均销号天数": "0.0", "测评丢分": "0.00"}
+EXCEL_FORMATS = {
+    "综合得分": "0.00",
+    "按期销号率（区间内）": "0.0%",
+    "逾期率（存量）": "0.0%",
+    "反弹率": "0.0%",
+    "退回率": "0.0%",
+    "平均销号天数": "0.0",
+    "测评丢分": "0.00",
+}
 
 
 def workbook_rows(units: pd.DataFrame, townships: pd.DataFrame) -> int:
@@ -227,21 +268,27 @@ def workbook_sheets(units: pd.DataFrame, townships: pd.DataFrame) -> dict[str, p
     """红黑榜 Excel 的三张表（部门、属地单位、镇街），列名与页面相同，数字是数字。"""
     return {
         "部门（条）": display_table(of_kind(units, "条"), name_col="unit_name", name_label="牵头单位", numeric=True),
-        "属地单位（块）": display_table(of_kind(units, "块"), name_col="unit_name", name_label="牵头单位", numeric=True),
+        "属地单位（块）": display_table(
+            of_kind(units, "块"), name_col="unit_name", name_label="牵头单位", numeric=True
+        ),
         "镇街": display_table(townships, name_col="township_name", name_label="镇街", numeric=True),
     }
 
 
 def boards(df: pd.DataFrame, *, name_col: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """红榜与黑榜（规则在查询片段 _league_rank.sql，文字见 list_rules）；并列的一起列入。"""
+
     def pick(rows: pd.DataFrame, ascending: bool) -> pd.DataFrame:
         rows = rows.sort_values(["rank", name_col], ascending=[ascending, True])
-        return pd.DataFrame({
-            "名次": rows["rank"].astype(int).to_numpy(),
-            "名称": rows[name_col].to_numpy(),
-            "综合得分": [formats.points(v) for v in rows["score"]],
-            "变化": [change_label(r) for _, r in rows.iterrows()],
-        })
+        return pd.DataFrame(
+            {
+                "名次": rows["rank"].astype(int).to_numpy(),
+                "名称": rows[name_col].to_numpy(),
+                "综合得分": [formats.points(v) for v in rows["score"]],
+                "变化": [change_label(r) for _, r in rows.iterrows()],
+            }
+        )
+
     return pick(df[df["is_red"]], True), pick(df[df["is_black"]], False)
 
 
@@ -251,13 +298,16 @@ def excluded_total(df: pd.DataFrame) -> int:
 
 def rank_trend(rows: pd.DataFrame) -> pd.DataFrame:
     """一个单位每周的名次（league_unit_rank_trend 的结果，按时点从早到晚）：未排名的周名次为空。"""
-    return pd.DataFrame({
-        "week_end": [pd.Timestamp(v).to_pydatetime() for v in rows["week_end"]],
-        "rank": [None if pd.isna(v) else int(v) for v in rows["rank"]],
-        "ranked_count": rows["ranked_count"].astype(int).to_numpy(),
-        "score": [None if pd.isna(v) else float(v) for v in rows["score"]],
-        "enough_sample": rows["enough_sample"].astype(bool).to_numpy(),
-    }, columns=["week_end", "rank", "ranked_count", "score", "enough_sample"])
+    return pd.DataFrame(
+        {
+            "week_end": [pd.Timestamp(v).to_pydatetime() for v in rows["week_end"]],
+            "rank": [None if pd.isna(v) else int(v) for v in rows["rank"]],
+            "ranked_count": rows["ranked_count"].astype(int).to_numpy(),
+            "score": [None if pd.isna(v) else float(v) for v in rows["score"]],
+            "enough_sample": rows["enough_sample"].astype(bool).to_numpy(),
+        },
+        columns=["week_end", "rank", "ranked_count", "score", "enough_sample"],
+    )
 
 
 def unit_names(units: pd.DataFrame, scope_unit: str | None = None) -> dict[str, str]:

@@ -4,12 +4,13 @@
 只改本实例的 default_js/default_css，不动 folium 的类属性（那会影响同进程里的所有地图）。
 默认不加底图，镇街边界与名称由我们自己画；设置了内网瓦片地址时才加瓦片层。
 """
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from urllib.parse import urlsplit
-from typing import Iterable
 
 import folium
 import folium.plugins
@@ -75,12 +76,12 @@ class Legend(MacroElement):
 
 
 LABEL_FONT_PX = 12
-LABEL_ZOOMS = range(6, 19)      # 地图允许的缩放级别（min_zoom … max_zoom）
+LABEL_ZOOMS = range(6, 19)  # 地图允许的缩放级别（min_zoom … max_zoom）
 
 
 def _label_box(name: str, lon: float, lat: float, zoom: int) -> tuple[float, float, float, float]:
     """镇街名称标注在某一缩放级别下的像素框（Web 墨卡托像素坐标；中文按一个字宽、其余半个字宽估算，四周留 4 像素）。"""
-    scale = 256 * 2 ** zoom
+    scale = 256 * 2**zoom
     x = (lon + 180) / 360 * scale
     s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
     y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * scale
@@ -106,7 +107,7 @@ def label_min_zooms(labels: list[tuple[str, float, float]]) -> list[int]:
 
 def label_zoom_css() -> str:
     """地图容器带 cw-zoom-N（当前缩放级别取整）时，隐藏 data-minzoom 大于 N 的名称。"""
-    rules = [f".cw-zoom-{z} .cw-label[data-minzoom=\"{m}\"]" for z in LABEL_ZOOMS for m in LABEL_ZOOMS if m > z]
+    rules = [f'.cw-zoom-{z} .cw-label[data-minzoom="{m}"]' for z in LABEL_ZOOMS for m in LABEL_ZOOMS if m > z]
     return ",".join(rules) + "{display:none;}"
 
 
@@ -149,9 +150,7 @@ _PAGE_STYLE = (
     ".cw-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;vertical-align:-1px;"
     "border:1px solid #90A4AE;}"
     ".cw-label{font-size:12px;font-weight:600;color:#263238;white-space:nowrap;text-align:center;"
-    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;}"
-    + label_zoom_css() +
-    "</style>"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;}" + label_zoom_css() + "</style>"
 )
 
 
@@ -164,10 +163,16 @@ def content_security_policy(tiles_url: str = "") -> str:
     """
     parts = urlsplit(tiles_url)
     # 瓦片地址里的 {s}（子域名轮换）写成通配符 *
-    extra = f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.scheme in ("http", "https") and parts.netloc else ""
-    policy = (f"default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-              f"img-src 'self' data: blob:{extra}; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
-              "base-uri 'self'; form-action 'none'")
+    extra = (
+        f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+        if parts.scheme in ("http", "https") and parts.netloc
+        else ""
+    )
+    policy = (
+        f"default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob:{extra}; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+        "base-uri 'self'; form-action 'none'"
+    )
     return f'<meta http-equiv="Content-Security-Policy" content="{html_text(policy)}">'
 
 
@@ -217,11 +222,10 @@ def legend_html(metric: str, edges: list[float], extra: list[tuple[str, str]] = 
 
 
 def _round_geom(geom, digits: int = 5):
-    return shapely.set_precision(geom, 10 ** -digits)
+    return shapely.set_precision(geom, 10**-digits)
 
 
-def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric: str,
-                      edges: list[float]) -> dict:
+def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric: str, edges: list[float]) -> dict:
     """镇街多边形 GeoJSON：属性里放提示文字（点击时据此识别镇街）和填充色。"""
     stats = townships.set_index("code") if not townships.empty else pd.DataFrame()
     features = []
@@ -233,12 +237,19 @@ def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric:
         row = stats.loc[b["code"]] if b["code"] in stats.index else None
         value = None if row is None else row[metric]
         problems = 0 if row is None else int(row["problems"])
-        tip = (f"{hotspots.TOWNSHIP_TIP}{html_text(b['name'])}｜问题 {formats.count(problems)} 条"
-               f"｜{hotspots.CHOROPLETH_METRICS[metric]} {_fmt(value, metric)}｜点击筛选到该镇街")
+        tip = (
+            f"{hotspots.TOWNSHIP_TIP}{html_text(b['name'])}｜问题 {formats.count(problems)} 条"
+            f"｜{hotspots.CHOROPLETH_METRICS[metric]} {_fmt(value, metric)}｜点击筛选到该镇街"
+        )
         geom = _round_geom(geom)
-        features.append({"type": "Feature", "id": str(b["code"]),
-                         "properties": {"tip": tip, "fill": color_for(value, edges)},
-                         "geometry": shapely.geometry.mapping(geom)})
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(b["code"]),
+                "properties": {"tip": tip, "fill": color_for(value, edges)},
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -257,21 +268,32 @@ def point_features(points: pd.DataFrame) -> dict:
         row = r._asdict()
         site = row["site_name"] if isinstance(row["site_name"], str) else None
         if site:
-            tip = (f"{hotspots.SITE_TIP}{html_text(site)}（{html_text(row['site_code'])}）｜{html_text(row['category'])}"
-                   "｜点击看点位历史")
+            tip = (
+                f"{hotspots.SITE_TIP}{html_text(site)}（{html_text(row['site_code'])}）｜{html_text(row['category'])}"
+                "｜点击看点位历史"
+            )
         else:
             tip = f"【问题】{html_text(row['problem_code'])}｜{html_text(row['category'])}｜无登记点位"
-        features.append({
-            "type": "Feature", "id": str(i),
-            "properties": {
-                "tip": tip, "k": _status_key(row),
-                "编号": html_text(row["problem_code"]), "类别": html_text(row["category"]),
-                "点位": html_text(site) if site else "—", "牵头单位": html_text(row["unit_name"]) or "—",
-                "状态": html_text(row["status"]) + ("（逾期）" if row["is_overdue"] else ""),
-                "已办天数": f"{int(row['days_open'])} 天",
-            },
-            "geometry": {"type": "Point", "coordinates": [round(float(row["lon"]), 6), round(float(row["lat"]), 6)]},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(i),
+                "properties": {
+                    "tip": tip,
+                    "k": _status_key(row),
+                    "编号": html_text(row["problem_code"]),
+                    "类别": html_text(row["category"]),
+                    "点位": html_text(site) if site else "—",
+                    "牵头单位": html_text(row["unit_name"]) or "—",
+                    "状态": html_text(row["status"]) + ("（逾期）" if row["is_overdue"] else ""),
+                    "已办天数": f"{int(row['days_open'])} 天",
+                },
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(float(row["lon"]), 6), round(float(row["lat"]), 6)],
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -281,12 +303,18 @@ def cell_features(grid: pd.DataFrame) -> dict:
     features = []
     for i, r in enumerate(grid.itertuples(index=False)):
         radius = 4 + 14 * math.sqrt(float(r.problems) / top)
-        features.append({
-            "type": "Feature", "id": str(i),
-            "properties": {"tip": f"此处 {formats.count(r.problems)} 条问题（在办 {formats.count(r.open_now)}、"
-                                  f"逾期 {formats.count(r.overdue_now)}）", "r": round(radius, 1)},
-            "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 6), round(float(r.lat), 6)]},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(i),
+                "properties": {
+                    "tip": f"此处 {formats.count(r.problems)} 条问题（在办 {formats.count(r.open_now)}、"
+                    f"逾期 {formats.count(r.overdue_now)}）",
+                    "r": round(radius, 1),
+                },
+                "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 6), round(float(r.lat), 6)]},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -295,8 +323,10 @@ def heat_data(grid: pd.DataFrame) -> list[list[float]]:
     if grid.empty:
         return []
     top = float(grid["problems"].max())
-    return [[round(float(lat), 6), round(float(lon), 6), round(float(n) / top, 4)]
-            for lat, lon, n in zip(grid["lat"], grid["lon"], grid["problems"])]
+    return [
+        [round(float(lat), 6), round(float(lon), 6), round(float(n) / top, 4)]
+        for lat, lon, n in zip(grid["lat"], grid["lon"], grid["problems"])
+    ]
 
 
 class GridTargets(MacroElement):
@@ -316,8 +346,13 @@ class GridTargets(MacroElement):
 
 
 def _heat_options(zoom: int, heat_radius: int) -> dict:
-    return {"radius": heat_radius, "blur": 15, "minOpacity": 0.35, "maxZoom": zoom,
-            "gradient": {str(k): v for k, v in HEAT_GRADIENT.items()}}
+    return {
+        "radius": heat_radius,
+        "blur": 15,
+        "minOpacity": 0.35,
+        "maxZoom": zoom,
+        "gradient": {str(k): v for k, v in HEAT_GRADIENT.items()},
+    }
 
 
 def grid_layers_js(grid: pd.DataFrame, zoom: int, heat_radius: int = 18) -> str:
@@ -344,20 +379,42 @@ def grid_layers_js(grid: pd.DataFrame, zoom: int, heat_radius: int = 18) -> str:
     )
 
 
-def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.DataFrame,
-                points: pd.DataFrame | None, *, metric: str = "problems",
-                view: tuple[float, float, float, float] | None = None, zoom: int = 11,
-                tiles_url: str = "", tiles_attr: str = "", heat_radius: int = 18) -> folium.Map:
+def hotspot_map(
+    boundaries: pd.DataFrame,
+    townships: pd.DataFrame,
+    grid: pd.DataFrame,
+    points: pd.DataFrame | None,
+    *,
+    metric: str = "problems",
+    view: tuple[float, float, float, float] | None = None,
+    zoom: int = 11,
+    tiles_url: str = "",
+    tiles_attr: str = "",
+    heat_radius: int = 18,
+) -> folium.Map:
     """问题热点地图：镇街分级设色（可切换）、热力图（可切换）、逐条点位（问题少时）或网格汇总（问题多时）。"""
     if view is None:
-        bounds = shapely.union_all([geo.from_wkb(w) for w in boundaries["geom_wkb"]]).bounds \
-            if not boundaries.empty else (73.0, 18.0, 135.0, 54.0)
+        bounds = (
+            shapely.union_all([geo.from_wkb(w) for w in boundaries["geom_wkb"]]).bounds
+            if not boundaries.empty
+            else (73.0, 18.0, 135.0, 54.0)
+        )
     else:
         bounds = view
     center = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     # SVG 渲染（不用 canvas）：镇街多边形与点是页面上可见、可点的元素；点最多 MARKER_LIMIT 个
-    m = offline(folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=False,
-                           min_zoom=6, max_zoom=18, zoom_snap=0.25, zoom_delta=0.5))
+    m = offline(
+        folium.Map(
+            location=center,
+            zoom_start=zoom,
+            tiles=None,
+            control_scale=False,
+            min_zoom=6,
+            max_zoom=18,
+            zoom_snap=0.25,
+            zoom_delta=0.5,
+        )
+    )
     MapTweaks().add_to(m)
     m.get_root().header.add_child(Element(_PAGE_STYLE), name="cw_style")
     m.get_root().header.add_child(Element(content_security_policy(tiles_url)), name="cw_csp")
@@ -369,7 +426,9 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     if not county.empty:
         folium.GeoJson(
             shapely.geometry.mapping(_round_geom(geo.from_wkb(county.iloc[0]["geom_wkb"]))),
-            name="县界", control=False, interactive=False,
+            name="县界",
+            control=False,
+            interactive=False,
             style_function=lambda f: {"fill": False, "color": "#37474F", "weight": 2.5},
         ).add_to(m)
 
@@ -378,9 +437,14 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     towns = township_features(boundaries, townships, metric, edges)
     choropleth = folium.FeatureGroup(name=f"镇街分级设色（{hotspots.CHOROPLETH_METRICS[metric]}）", show=True)
     folium.GeoJson(
-        towns, name="镇街",
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.72,
-                                  "color": "#546E7A", "weight": 1.2},
+        towns,
+        name="镇街",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.72,
+            "color": "#546E7A",
+            "weight": 1.2,
+        },
         highlight_function=lambda f: {"weight": 3, "color": "#263238"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(choropleth)
@@ -394,16 +458,29 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     order = sorted(range(len(geoms)), key=lambda i: -geoms[i].area)
     placed = [(str(town_rows.iloc[i]["name"]), *geo.representative_lonlat(geoms[i])) for i in order]
     for (name, lon, lat), min_zoom in zip(placed, label_min_zooms(placed)):
-        folium.Marker([lat, lon], icon=folium.DivIcon(
-            html=f'<div class="cw-label" data-minzoom="{min_zoom}">{html_text(name)}</div>', icon_size=(96, 16),
-            icon_anchor=(48, 8), class_name="cw-label-icon"), interactive=False).add_to(labels)
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<div class="cw-label" data-minzoom="{min_zoom}">{html_text(name)}</div>',
+                icon_size=(96, 16),
+                icon_anchor=(48, 8),
+                class_name="cw-label-icon",
+            ),
+            interactive=False,
+        ).add_to(labels)
     labels.add_to(m)
 
     heat = folium.FeatureGroup(name="热力图", show=True)
     if not grid.empty:
         options = _heat_options(zoom, heat_radius)
-        layer = folium.plugins.HeatMap(heat_data(grid), radius=heat_radius, blur=options["blur"],
-                                       min_opacity=options["minOpacity"], max_zoom=zoom, gradient=HEAT_GRADIENT)
+        layer = folium.plugins.HeatMap(
+            heat_data(grid),
+            radius=heat_radius,
+            blur=options["blur"],
+            min_opacity=options["minOpacity"],
+            max_zoom=zoom,
+            gradient=HEAT_GRADIENT,
+        )
         layer.default_js = [("leaflet-heat.js", assets.HEAT_JS)]
         layer.add_to(heat)
     heat.add_to(m)
@@ -413,7 +490,8 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     if points is not None:
         marks = folium.FeatureGroup(name=f"问题点位（{formats.count(len(points))} 条）", show=True)
         folium.GeoJson(
-            point_features(points), name="问题点位",
+            point_features(points),
+            name="问题点位",
             marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.85),
             style_function=lambda f: {"color": "#FFFFFF", "fillColor": STATUS_COLORS[f["properties"]["k"]]},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
@@ -424,7 +502,8 @@ def hotspot_map(boundaries: pd.DataFrame, townships: pd.DataFrame, grid: pd.Data
     elif not grid.empty:
         cells = folium.FeatureGroup(name="网格汇总（问题较多，按格计数）", show=False)
         folium.GeoJson(
-            cell_features(grid), name="网格汇总",
+            cell_features(grid),
+            name="网格汇总",
             marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.55),
             style_function=lambda f: {"color": "#B71C1C", "fillColor": "#E53935", "radius": f["properties"]["r"]},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
@@ -444,6 +523,7 @@ def naive_marker_map(points: pd.DataFrame) -> folium.Map:
     m = folium.Map(location=center, zoom_start=11, tiles=None)
     cluster = folium.plugins.MarkerCluster().add_to(m)
     for r in points.itertuples(index=False):
-        folium.Marker([r.lat, r.lon], tooltip=r.problem_code,
-                      popup=f"{r.problem_code} {r.category} {r.status}").add_to(cluster)
+        folium.Marker([r.lat, r.lon], tooltip=r.problem_code, popup=f"{r.problem_code} {r.category} {r.status}").add_to(
+            cluster
+        )
     return m

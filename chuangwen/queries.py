@@ -14,13 +14,15 @@
 结果（Arrow 表，见 table）登记到这次执行的游标上；调用方可以给一个取结果的函数（read），让同一份中间结果在几个查询间只算一次。
 读它的查询须在 params 里声明被读查询的全部参数。
 """
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -50,7 +52,9 @@ class Metric:
     @property
     def text(self) -> str:
         """给人看的定义（口径，有分母时再写分母）：指标口径卡片、悬停提示与通报的口径页都用这一句。"""
-        return f"{self.formula}。" + (f"分母：{self.denominator}。" if self.denominator.strip() not in ("", "—") else "")
+        return f"{self.formula}。" + (
+            f"分母：{self.denominator}。" if self.denominator.strip() not in ("", "—") else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,8 @@ class Query:
     metrics: tuple[Metric, ...]
     sql: str
     path: Path
-    reads: tuple[str, ...] = ()    # 当作表读的其他查询（-- reads:）
-    own_params: frozenset[str] | None = None   # 本查询 SQL 里直接用到的参数（读别的查询时比声明的少）；None = 全部
+    reads: tuple[str, ...] = ()  # 当作表读的其他查询（-- reads:）
+    own_params: frozenset[str] | None = None  # 本查询 SQL 里直接用到的参数（读别的查询时比声明的少）；None = 全部
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -102,8 +106,10 @@ def _parse(path: Path) -> Query:
     if not purpose:
         raise QueryError(f"{path.name}: 缺少 `-- 用途:` 说明")
     params = tuple(_PARAM.findall((header.get("params") or [""])[0]))
-    reads = tuple(r for line in header.get("reads", []) for r in re.findall(r"\b[a-z][a-z0-9_]*\b", line.split("（")[0]))
-    used = set(_USED_PARAM.findall("\n".join(l for l in text.splitlines() if not l.startswith("--"))))
+    reads = tuple(
+        r for line in header.get("reads", []) for r in re.findall(r"\b[a-z][a-z0-9_]*\b", line.split("（")[0])
+    )
+    used = set(_USED_PARAM.findall("\n".join(line for line in text.splitlines() if not line.startswith("--"))))
     own = frozenset(used)
     for source in reads:
         if source == name or not (path.parent / f"{source}.sql").exists():
@@ -162,8 +168,13 @@ def table(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] |
         cur.close()
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, *,
-        read: Callable[[str], Any] | None = None) -> pd.DataFrame:
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    read: Callable[[str], Any] | None = None,
+) -> pd.DataFrame:
     """在新游标上执行命名查询（游标可跨 Streamlit 会话线程安全使用）。
 
     查询读别的查询（-- reads:）时，先用同样的参数得到那个结果：给了 read 就用 read(名称)（调用方的缓存），

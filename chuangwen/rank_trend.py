@@ -2,6 +2,7 @@
 
 所有数字（名次、名次变化、所差分数、组内最高/平均）都来自 queries/rank_*.sql；这里只挑选、排序、拼中文。
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,8 +61,6 @@ def latest_scored_round(stats: pd.DataFrame) -> pd.Series | None:
     return None if scored.empty else scored.iloc[-1]
 
 
-
-
 def latest_group_size(stats: pd.DataFrame):
     """最近一轮有成绩的单位数（目标名次的上限）；还没有轮次时为 None。"""
     return stats["group_size"].iloc[-1] if not stats.empty else None
@@ -72,8 +71,7 @@ def skipped_latest_note(stats: pd.DataFrame, latest: pd.Series) -> str | None:
     last = stats.iloc[-1]
     if last["round_code"] == latest["round_code"]:
         return None
-    return (f"本县在最近一轮（{last['round_name']}）缺测，"
-            f"差距分析用本县有成绩的最近一轮：{latest['round_name']}。")
+    return f"本县在最近一轮（{last['round_name']}）缺测，差距分析用本县有成绩的最近一轮：{latest['round_name']}。"
 
 
 def gap_bases(target_rank: int | None) -> list[str]:
@@ -97,8 +95,10 @@ def target_problem(target_rank: int | None, group_size) -> str | None:
         return "该轮没有任何单位有成绩，无法比较目标名次。"
     n = int(group_size)
     if not 1 <= int(target_rank) <= n:
-        return (f"目标名次 {int(target_rank)} 不在 1 到 {n} 之间（{n} 是本轮有成绩的单位数，缺测单位不计），"
-                "目标线和“距目标”分析不显示；请把目标名次改为 1 到 {n} 之间的整数。").replace("{n}", str(n))
+        return (
+            f"目标名次 {int(target_rank)} 不在 1 到 {n} 之间（{n} 是本轮有成绩的单位数，缺测单位不计），"
+            "目标线和“距目标”分析不显示；请把目标名次改为 1 到 {n} 之间的整数。"
+        ).replace("{n}", str(n))
     return None
 
 
@@ -107,8 +107,7 @@ def unit_names(history: pd.DataFrame) -> dict[str, str]:
     if history.empty:
         return {}
     latest = history.sort_values("round_seq").groupby("region_code", sort=False).tail(1)
-    latest = latest.sort_values(["round_seq", "rank", "region_code"], ascending=[False, True, True],
-                                na_position="last")
+    latest = latest.sort_values(["round_seq", "rank", "region_code"], ascending=[False, True, True], na_position="last")
     return dict(zip(latest["region_code"], latest["region_name"]))
 
 
@@ -147,8 +146,10 @@ def missing_note(history: pd.DataFrame, codes: list[str]) -> str | None:
     rows = history[(history["score_status"] == "缺测") & history["region_code"].isin(codes)]
     if rows.empty:
         return None
-    parts = [f"{name}（{'、'.join(g['round_name'])}）"
-             for name, g in rows.sort_values("round_seq").groupby("region_name", sort=False)]
+    parts = [
+        f"{name}（{'、'.join(g['round_name'])}）"
+        for name, g in rows.sort_values("round_seq").groupby("region_name", sort=False)
+    ]
     return "缺测：" + "；".join(parts) + "。缺测轮次不参与排名，图中该轮断开；名次变化与该单位上一次有成绩的轮次比较。"
 
 
@@ -158,8 +159,10 @@ def round_missing_note(round_rows: pd.DataFrame) -> str | None:
     if missing.empty:
         return None
     scored = int((round_rows["score_status"] == "正常").sum())
-    return (f"本轮缺测 {len(missing)} 个单位：{'、'.join(missing['region_name'])}。缺测单位不参与排名，"
-            f"名次按有成绩的 {scored} 个单位计算，表中排在最后。")
+    return (
+        f"本轮缺测 {len(missing)} 个单位：{'、'.join(missing['region_name'])}。缺测单位不参与排名，"
+        f"名次按有成绩的 {scored} 个单位计算，表中排在最后。"
+    )
 
 
 def change_text(change, prev_round_name=None, skipped=None) -> str:
@@ -184,6 +187,7 @@ def hover_change(row) -> str:
 
 # ---------------------------------------------------------------- 差距分析
 
+
 @dataclass(frozen=True)
 class RankGap:
     k: int
@@ -205,20 +209,29 @@ def points_to_rank(needed: pd.DataFrame, k: int) -> RankGap | None:
     if row.empty:  # k = N：最后一名总能达到，查询不单列
         return RankGap(k, 0.0, int(needed.iloc[0]["our_rank"]), "", 0, None)
     r = row.iloc[0]
-    return RankGap(k, float(r["points_needed"]), int(r["rank_if_tied"]), str(r["boundary_units"]),
-                   int(r["boundary_count"]), float(r["kth_other_total"]))
+    return RankGap(
+        k,
+        float(r["points_needed"]),
+        int(r["rank_if_tied"]),
+        str(r["boundary_units"]),
+        int(r["boundary_count"]),
+        float(r["kth_other_total"]),
+    )
 
 
 def _gap_card(label: str, gap: RankGap, metric: str) -> Card:
     if gap.points <= 0:
         return Card(label, "已达到", delta=f"第{gap.k}名以内", delta_arrow="off", delta_color="green", metric=metric)
     if gap.boundary_count > 1:
-        how = (f"{md(gap.boundary_units)}并列 {formats.points(gap.boundary_total)} 分，"
-               f"追平即与其并列第{gap.rank_if_tied}名")
+        how = (
+            f"{md(gap.boundary_units)}并列 {formats.points(gap.boundary_total)} 分，"
+            f"追平即与其并列第{gap.rank_if_tied}名"
+        )
     else:
         how = f"追平{md(gap.boundary_units)}（{formats.points(gap.boundary_total)} 分）即并列第{gap.rank_if_tied}名"
-    return Card(label, f"差 {formats.points(gap.points)} 分", delta=how, delta_arrow="off",
-                delta_color="orange", metric=metric)
+    return Card(
+        label, f"差 {formats.points(gap.points)} 分", delta=how, delta_arrow="off", delta_color="orange", metric=metric
+    )
 
 
 def gap_cards(needed: pd.DataFrame, target_rank: int | None) -> list[Card]:
@@ -228,8 +241,15 @@ def gap_cards(needed: pd.DataFrame, target_rank: int | None) -> list[Card]:
         return [Card("本县名次", "缺测", metric=None)]
     first = needed.iloc[0]
     our_rank, group_size = int(first["our_rank"]), int(first["group_size"])
-    cards = [Card("本县名次", formats.rank(our_rank, group_size),
-                  delta=f"得分 {formats.points(first['our_total'])}", delta_arrow="off", delta_color="off")]
+    cards = [
+        Card(
+            "本县名次",
+            formats.rank(our_rank, group_size),
+            delta=f"得分 {formats.points(first['our_total'])}",
+            delta_arrow="off",
+            delta_color="off",
+        )
+    ]
     target_gap = points_to_rank(needed, target_rank) if target_rank else None
     if target_gap is not None:
         cards.append(_gap_card(f"距目标：前{target_rank}名", target_gap, metric))
@@ -255,24 +275,27 @@ def part_gap_table(rows: pd.DataFrame, level: str) -> pd.DataFrame:
     """分项差距表（中文列名），行序同 part_gap_rows。"""
     target_name = rows["target_unit_name"].dropna()
     target_label = f"对标单位（{target_name.iloc[0]}）" if len(target_name) else "对标单位"
-    out = pd.DataFrame({
-        level: rows["node_name"].to_numpy(),
-        "满分": rows["full_points"].to_numpy(),
-        "本县": rows["our_score"].to_numpy(),
-        "组内最高": rows["best_score"].to_numpy(),
-        "组内平均": rows["average_score"].to_numpy(),
-        target_label: rows["target_unit_score"].to_numpy(),
-        "差最高": rows["gap_to_best"].to_numpy(),
-        "差平均": rows["gap_to_average"].to_numpy(),
-        "差对标单位": rows["gap_to_target"].to_numpy(),
-        "参与单位数": rows["units_with_score"].astype(int).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            level: rows["node_name"].to_numpy(),
+            "满分": rows["full_points"].to_numpy(),
+            "本县": rows["our_score"].to_numpy(),
+            "组内最高": rows["best_score"].to_numpy(),
+            "组内平均": rows["average_score"].to_numpy(),
+            target_label: rows["target_unit_score"].to_numpy(),
+            "差最高": rows["gap_to_best"].to_numpy(),
+            "差平均": rows["gap_to_average"].to_numpy(),
+            "差对标单位": rows["gap_to_target"].to_numpy(),
+            "参与单位数": rows["units_with_score"].astype(int).to_numpy(),
+        }
+    )
     if level == "测评项目":
         out.insert(1, "所属板块", rows["parent_name"].to_numpy())
     return out
 
 
 # ---------------------------------------------------------------- 排名表
+
 
 def table_sort_options(parts: pd.DataFrame) -> list[str]:
     """排序白名单：固定几种 + 本轮实际有的板块。"""
@@ -291,28 +314,33 @@ def _table_note(status, prev_rank, prev_round_name, skipped) -> str:
     return ""
 
 
-def rank_table(round_rows: pd.DataFrame, parts: pd.DataFrame, county: str,
-               sort_by: str = "名次") -> pd.DataFrame:
+def rank_table(round_rows: pd.DataFrame, parts: pd.DataFrame, county: str, sort_by: str = "名次") -> pd.DataFrame:
     """全组排名表：本县固定在第一行；其余按所选方式排序，缺测单位始终在最后。"""
     blocks = parts.drop_duplicates("node_code").sort_values(["sort_order", "node_code"])
     block_names = blocks["node_name"].tolist()
     if sort_by not in TABLE_SORTS and sort_by not in block_names:
         raise ValueError(f"不支持的排序方式：{sort_by}")
     rows = round_rows.reset_index(drop=True)
-    out = pd.DataFrame({
-        "名次": rows["rank"].astype("Int64"),
-        "单位": [f"★ {n}（本县）" if c == county else n for c, n in zip(rows["region_code"], rows["region_name"])],
-        "得分": rows["total"].astype("Float64"),
-        "名次变化": [change_text(c, p, s) for c, p, s in
-                     zip(rows["rank_change"], rows["prev_round_name"], rows["skipped_rounds"])],
-        "得分变化": rows["score_change"].astype("Float64"),
-    })
+    out = pd.DataFrame(
+        {
+            "名次": rows["rank"].astype("Int64"),
+            "单位": [f"★ {n}（本县）" if c == county else n for c, n in zip(rows["region_code"], rows["region_name"])],
+            "得分": rows["total"].astype("Float64"),
+            "名次变化": [
+                change_text(c, p, s)
+                for c, p, s in zip(rows["rank_change"], rows["prev_round_name"], rows["skipped_rounds"])
+            ],
+            "得分变化": rows["score_change"].astype("Float64"),
+        }
+    )
     wide = parts.pivot(index="region_code", columns="node_name", values="score") if not parts.empty else None
     for _, b in blocks.iterrows():
         col = wide[b["node_name"]] if wide is not None else pd.Series(dtype="float64")
         out[b["node_name"]] = rows["region_code"].map(col).astype("Float64").to_numpy()
-    out["说明"] = [_table_note(s, p, pn, k) for s, p, pn, k in
-                  zip(rows["score_status"], rows["prev_rank"], rows["prev_round_name"], rows["skipped_rounds"])]
+    out["说明"] = [
+        _table_note(s, p, pn, k)
+        for s, p, pn, k in zip(rows["score_status"], rows["prev_rank"], rows["prev_round_name"], rows["skipped_rounds"])
+    ]
     out["_ours"] = (rows["region_code"] == county).to_numpy()
     out["_missing"] = (rows["score_status"] == "缺测").to_numpy()
     out["_change"] = rows["rank_change"].astype("Float64").to_numpy()
@@ -349,8 +377,10 @@ def _cell(column: str, value) -> str:
 
 def rank_table_html(table: pd.DataFrame) -> str:
     """推进会模式的排名表（HTML，大字、黑白高对比、本县一行加底色）；比 pandas Styler 快一个数量级。"""
-    head = "".join(f'<th style="padding:.35em .6em;border-bottom:3px solid #000;text-align:left">{html_text(c)}</th>'
-                   for c in table.columns)
+    head = "".join(
+        f'<th style="padding:.35em .6em;border-bottom:3px solid #000;text-align:left">{html_text(c)}</th>'
+        for c in table.columns
+    )
     body = []
     for values in zip(*(table[c].tolist() for c in table.columns)):
         ours = str(values[1]).startswith("★")
@@ -360,9 +390,14 @@ def rank_table_html(table: pd.DataFrame) -> str:
             text = _cell(column, value)
             color = ""
             if column == "名次变化":
-                color = "color:#1B5E20;font-weight:700" if text.startswith("▲") else (
-                    "color:#B71C1C;font-weight:700" if text.startswith("▼") else "")
+                color = (
+                    "color:#1B5E20;font-weight:700"
+                    if text.startswith("▲")
+                    else ("color:#B71C1C;font-weight:700" if text.startswith("▼") else "")
+                )
             cells.append(f'<td style="padding:.3em .6em;border-bottom:1px solid #9E9E9E;{color}">{text}</td>')
         body.append(f'<tr style="{row_style}">{"".join(cells)}</tr>')
-    return ('<table class="rk-rank-table" style="width:100%;border-collapse:collapse;font-size:1.35rem;color:#000">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return (
+        '<table class="rk-rank-table" style="width:100%;border-collapse:collapse;font-size:1.35rem;color:#000">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )

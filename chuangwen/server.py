@@ -8,6 +8,7 @@ Streamlit 会读当前目录的 .streamlit/config.toml 和 ~/.streamlit/config.t
 也可能是别人放的（监听所有网卡、显示完整堆栈、发送使用统计、关掉静态文件）。命令行参数优先于这两处与
 STREAMLIT_* 环境变量，所以这里把每一项都显式传过去。不依赖 streamlit（只拼命令行）。
 """
+
 from __future__ import annotations
 
 import os
@@ -34,16 +35,22 @@ HARDENED: tuple[Flag, ...] = (
     Flag("server.enableStaticServing", "true", "地图脚本等离线素材由应用自己的 static/ 提供（/app/static/）"),
     Flag("server.enableXsrfProtection", "true", "上传文件要带 XSRF 令牌，防止别的网页替用户上传"),
     Flag("server.enableCORS", "true", "只接受本站页面的请求"),
-    Flag("server.maxUploadSize", str(MAX_MB),
-         "上传上限（MB）与导入程序自己的上限相同；更大的文件在浏览器里就被拒收"),
+    Flag("server.maxUploadSize", str(MAX_MB), "上传上限（MB）与导入程序自己的上限相同；更大的文件在浏览器里就被拒收"),
     Flag("server.fileWatcherType", "none", "生产环境不监视源码变化"),
     Flag("server.runOnSave", "false", "源码变化不自动重跑"),
     Flag("client.showErrorDetails", "none", "出错时不向用户显示堆栈和源码"),
-    Flag("client.toolbarMode", "minimal", "右上角不出英文菜单（Print、Record screen、Made with Streamlit……）与“部署”“重新运行”等开发者选项"),
+    Flag(
+        "client.toolbarMode",
+        "minimal",
+        "右上角不出英文菜单（Print、Record screen、Made with Streamlit……）与“部署”“重新运行”等开发者选项",
+    ),
     Flag("browser.gatherUsageStats", "false", "内网运行，不向外发送使用统计"),
-    Flag("runner.postScriptGC", "false",
-         "每次页面运行后不强制做完整垃圾回收（内存照常由 Python 自动回收）：实测 20k 示例上它占看板进程 CPU 的六成多，"
-         "且回收时所有会话都停着"),
+    Flag(
+        "runner.postScriptGC",
+        "false",
+        "每次页面运行后不强制做完整垃圾回收（内存照常由 Python 自动回收）：实测 20k 示例上它占看板进程 CPU 的六成多，"
+        "且回收时所有会话都停着",
+    ),
     Flag("theme.base", "light", "浅色底，投影清楚"),
     Flag("theme.primaryColor", "#B71C1C", "庄重的深红，正式场合投影也清楚"),
     Flag("theme.font", "sans-serif", "系统无衬线字体（中文为 Noto Sans CJK / 微软雅黑），不取在线字体"),
@@ -107,7 +114,7 @@ def prepare_runtime(runtime: Path) -> str:
     """nginx 的运行目录：配置（含暗号）只有启动的用户能读；工作进程降权后只能进自己的临时目录。返回 user 指令（或空）。"""
     runtime.mkdir(parents=True, exist_ok=True)
     worker = _worker_user()
-    os.chmod(runtime, 0o711 if worker else 0o700)     # 工作进程能穿过，不能列目录、读配置
+    os.chmod(runtime, 0o711 if worker else 0o700)  # 工作进程能穿过，不能列目录、读配置
     for name in TEMP_DIRS:
         path = runtime / name
         path.mkdir(exist_ok=True)
@@ -117,24 +124,36 @@ def prepare_runtime(runtime: Path) -> str:
     return f"user {worker[0]};" if worker else ""
 
 
-def nginx_config(address: str, port: int, worker_ports: list[int], runtime: Path, *, secret: str,
-                 user: str = "") -> str:
+def nginx_config(
+    address: str, port: int, worker_ports: list[int], runtime: Path, *, secret: str, user: str = ""
+) -> str:
     """由模板生成 nginx 配置：监听 address:port，按 cookie 粘到 worker_ports 中的一个，每个转发的请求带上暗号 secret。"""
     listen = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-    header = settings.get("trust_user_header") or "X-Chuangwen-User"   # 不信任时也清空客户端带的这个名字
+    header = settings.get("trust_user_header") or "X-Chuangwen-User"  # 不信任时也清空客户端带的这个名字
     cert, key = settings.get("tls_cert"), settings.get("tls_key")
     if bool(cert) != bool(key):
         raise ServeError("HTTPS 要同时给证书与私钥：CHUANGWEN_TLS_CERT 与 CHUANGWEN_TLS_KEY。")
     values = {
-        "runtime": str(runtime), "user": user, "listen": listen, "upload_mb": str(MAX_MB + 2),
+        "runtime": str(runtime),
+        "user": user,
+        "listen": listen,
+        "upload_mb": str(MAX_MB + 2),
         "servers": "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in worker_ports),
         "user_header": header,
         # 没开统一认证时，本机来的也不转发（一律清空）
-        "user_header_value": ("$http_" + header.lower().replace("-", "_")) if settings.get("trust_user_header") else '""',
-        "proxy_header": signin.PROXY_HEADER, "client_header": signin.CLIENT_HEADER, "secret": secret,
+        "user_header_value": ("$http_" + header.lower().replace("-", "_"))
+        if settings.get("trust_user_header")
+        else '""',
+        "proxy_header": signin.PROXY_HEADER,
+        "client_header": signin.CLIENT_HEADER,
+        "secret": secret,
         "ssl": " ssl" if cert else "",
-        "tls": (f"        ssl_certificate {cert};\n        ssl_certificate_key {key};\n"
-                "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_cache shared:cw_tls:1m;") if cert else "",
+        "tls": (
+            f"        ssl_certificate {cert};\n        ssl_certificate_key {key};\n"
+            "        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_cache shared:cw_tls:1m;"
+        )
+        if cert
+        else "",
         "cookie_secure": "; Secure" if cert else "",
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
@@ -187,8 +206,10 @@ def run_workers(address: str, port: int, workers: int, env: dict, runtime: Path)
 
     nginx = find_nginx()
     if nginx is None:
-        raise ServeError("多进程模式需要 nginx 做反向代理：请安装 Debian 的 nginx（sudo apt-get install nginx；"
-                         "bash scripts/start.sh 会自动安装），或用 --workers 1。")
+        raise ServeError(
+            "多进程模式需要 nginx 做反向代理：请安装 Debian 的 nginx（sudo apt-get install nginx；"
+            "bash scripts/start.sh 会自动安装），或用 --workers 1。"
+        )
     user = prepare_runtime(runtime)
     secret = secrets.token_urlsafe(32)
     env = {**env, signin.PROXY_SECRET_ENV: secret}
@@ -215,8 +236,11 @@ def run_workers(address: str, port: int, workers: int, env: dict, runtime: Path)
         if check.returncode != 0:
             raise ServeError(f"nginx 配置检查未通过：{check.stderr.strip()[:400]}")
         children.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(runtime), "-g", "daemon off;"]))
-        print(f"创文看板已启动：http://{address}:{port}（{workers} 个进程，端口 {'、'.join(map(str, ports))}，"
-              f"nginx 配置 {conf}）", flush=True)
+        print(
+            f"创文看板已启动：http://{address}:{port}（{workers} 个进程，端口 {'、'.join(map(str, ports))}，"
+            f"nginx 配置 {conf}）",
+            flush=True,
+        )
         while not stopping:
             if any(proc.poll() is not None for proc in children):
                 dead = next(proc for proc in children if proc.poll() is not None)

@@ -7,6 +7,7 @@
 
 不依赖 streamlit（只有 starlette 的请求与响应），测试直接调用。
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,9 +16,9 @@ import html
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from chuangwen import accounts, settings, sitemap
@@ -125,6 +126,7 @@ def still_allowed(db_path: str | os.PathLike, identity: Identity) -> bool:
 
 # ---------------------------------------------------------------- 回到登录前的网址
 
+
 def safe_return(raw: str | None) -> str:
     """登录后回到哪里：只许本站已知页面的路径（带它自己的查询串）；别的主机、//、反斜杠、javascript:、含 .. 的路径一律回首页。"""
     if not raw or not isinstance(raw, str) or len(raw) > MAX_RETURN or not raw.startswith("/") or raw.startswith("//"):
@@ -149,6 +151,7 @@ def login_url(return_to: str) -> str:
 
 # ---------------------------------------------------------------- CSRF 与来源
 
+
 def new_csrf() -> str:
     return secrets.token_urlsafe(24)
 
@@ -169,10 +172,12 @@ def logout_ok(cookies: Mapping[str, str], field: str | None) -> bool:
 
 def logout_form(session_token: str) -> str:
     """侧栏里的“退出登录”：一个提交到 /logout 的表单（同一标签页里退出，回到登录页）。"""
-    return (f'<form method="post" action="{LOGOUT_PATH}" style="margin:0">'
-            f'<input type="hidden" name="logout" value="{logout_token(session_token)}">'
-            '<button type="submit" style="background:none;border:1px solid #ccc;border-radius:6px;padding:4px 14px;'
-            'cursor:pointer;font-size:14px">退出登录</button></form>')
+    return (
+        f'<form method="post" action="{LOGOUT_PATH}" style="margin:0">'
+        f'<input type="hidden" name="logout" value="{logout_token(session_token)}">'
+        '<button type="submit" style="background:none;border:1px solid #ccc;border-radius:6px;padding:4px 14px;'
+        'cursor:pointer;font-size:14px">退出登录</button></form>'
+    )
 
 
 def same_origin(headers: Mapping[str, str], scheme: str) -> bool:
@@ -195,21 +200,29 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' data: blob:; "
     "worker-src 'self' blob:; frame-src 'self' blob: data: about:; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'self'")
+    "form-action 'self'; frame-ancestors 'self'"
+)
 # 地图组件（streamlit-folium）的框架页：放大后换网格图层时，组件用 eval 执行服务器给的图层脚本（它自己的写法，改不了），
 # 所以只在 /component/ 下的文档里多许 'unsafe-eval'；看板页面本身不许。地图里的数据文字在生成时都已转义（chuangwen.maps）
-COMPONENT_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self' 'unsafe-inline' blob:",
-                                                   "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:")
+COMPONENT_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self' 'unsafe-inline' blob:", "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:"
+)
 # 登录页自己的：不要脚本，只有内嵌样式与 data: 图标
-LOGIN_PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
-                     "base-uri 'none'; frame-ancestors 'none'")
+LOGIN_PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def security_headers(*, tls: bool, policy: str = CONTENT_SECURITY_POLICY) -> list[tuple[str, str]]:
-    headers = [("Content-Security-Policy", policy), ("X-Frame-Options", "SAMEORIGIN"),
-               ("Referrer-Policy", "no-referrer"), ("X-Content-Type-Options", "nosniff"),
-               ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-               ("Cross-Origin-Opener-Policy", "same-origin")]
+    headers = [
+        ("Content-Security-Policy", policy),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
     if tls:
         headers.append(("Strict-Transport-Security", "max-age=31536000"))
     return headers
@@ -240,43 +253,54 @@ code{display:block;white-space:pre-wrap;word-break:break-all;background:#f2f2f2;
 .foot{margin-top:18px;color:#777;font-size:13px}
 """
 
-FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'%3E%3Crect width='64' "
-           "height='64' rx='12' fill='%23B71C1C'/%3E%3Cpath d='M32 10l5.6 17.2H56L41.2 38l5.6 17.2L32 44.6 17.2 55.2 "
-           "22.8 38 8 27.2h18.4z' fill='%23FFD600'/%3E%3C/svg%3E")
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'%3E%3Crect width='64' "
+    "height='64' rx='12' fill='%23B71C1C'/%3E%3Cpath d='M32 10l5.6 17.2H56L41.2 38l5.6 17.2L32 44.6 17.2 55.2 "
+    "22.8 38 8 27.2h18.4z' fill='%23FFD600'/%3E%3C/svg%3E"
+)
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="{FAVICON}">'
-            f"<style>{_STYLE}</style></head><body><main>{body}</main></body></html>")
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="{FAVICON}">'
+        f"<style>{_STYLE}</style></head><body><main>{body}</main></body></html>"
+    )
 
 
-def login_page(*, csrf: str, return_to: str, message: str | None = None, kind: str = "err",
-               first_run_db: Path | None = None) -> str:
+def login_page(
+    *, csrf: str, return_to: str, message: str | None = None, kind: str = "err", first_run_db: Path | None = None
+) -> str:
     """登录表单（全部文字转义；没有脚本）。first_run_db：还没有任何账号时，说明怎样在服务器上建第一个管理员。"""
     notice = f'<p class="msg {kind}">{html.escape(message)}</p>' if message else ""
     if first_run_db is not None:
-        body = (f'<h1>创文看板</h1><p class="sub">登录</p>{notice}'
-                '<p class="msg info">这个看板还没有账号。请在服务器上用命令行创建第一个管理员（口令在终端里输入，不会显示）：</p>'
-                f"<code>chuangwen user add 登录名 --role 管理员 --db {html.escape(str(first_run_db))}</code>"
-                '<p class="foot">各单位的账号也用这条命令建：--role 领导 / 创建办 / 管理员，或 --role 责任单位 --unit 单位代码'
-                "（chuangwen units list 列出单位代码）。建好后刷新本页。</p>")
+        body = (
+            f'<h1>创文看板</h1><p class="sub">登录</p>{notice}'
+            '<p class="msg info">这个看板还没有账号。请在服务器上用命令行创建第一个管理员（口令在终端里输入，不会显示）：</p>'
+            f"<code>chuangwen user add 登录名 --role 管理员 --db {html.escape(str(first_run_db))}</code>"
+            '<p class="foot">各单位的账号也用这条命令建：--role 领导 / 创建办 / 管理员，或 --role 责任单位 --unit 单位代码'
+            "（chuangwen units list 列出单位代码）。建好后刷新本页。</p>"
+        )
         return _page("创文看板 · 登录", body)
-    body = (f'<h1>创文看板</h1><p class="sub">请登录</p>{notice}'
-            f'<form method="post" action="{LOGIN_PATH}" autocomplete="on">'
-            f'<input type="hidden" name="csrf" value="{html.escape(csrf)}">'
-            f'<input type="hidden" name="next" value="{html.escape(safe_return(return_to))}">'
-            '<label for="name">登录名</label><input type="text" id="name" name="name" maxlength="64" required autofocus '
-            'autocomplete="username">'
-            '<label for="password">口令</label><input type="password" id="password" name="password" maxlength="256" required '
-            'autocomplete="current-password">'
-            '<button type="submit">登录</button></form>'
-            f'<p class="foot">忘记口令请联系本单位的看板管理员。闲置 {settings.get("session_idle_minutes")} 分钟后要重新登录。</p>')
+    body = (
+        f'<h1>创文看板</h1><p class="sub">请登录</p>{notice}'
+        f'<form method="post" action="{LOGIN_PATH}" autocomplete="on">'
+        f'<input type="hidden" name="csrf" value="{html.escape(csrf)}">'
+        f'<input type="hidden" name="next" value="{html.escape(safe_return(return_to))}">'
+        '<label for="name">登录名</label><input type="text" id="name" name="name" maxlength="64" required autofocus '
+        'autocomplete="username">'
+        '<label for="password">口令</label><input type="password" id="password" name="password" maxlength="256" required '
+        'autocomplete="current-password">'
+        '<button type="submit">登录</button></form>'
+        f'<p class="foot">忘记口令请联系本单位的看板管理员。闲置 {settings.get("session_idle_minutes")} 分钟后要重新登录。</p>'
+    )
     return _page("创文看板 · 登录", body)
 
 
 def logout_page(*, csrf: str) -> str:
-    body = ('<h1>创文看板</h1><p class="sub">退出登录</p>'
-            f'<form method="post" action="{LOGOUT_PATH}"><input type="hidden" name="csrf" value="{html.escape(csrf)}">'
-            '<button type="submit">确定退出</button></form><p class="foot"><a href="/">不退出，回到看板</a></p>')
+    body = (
+        '<h1>创文看板</h1><p class="sub">退出登录</p>'
+        f'<form method="post" action="{LOGOUT_PATH}"><input type="hidden" name="csrf" value="{html.escape(csrf)}">'
+        '<button type="submit">确定退出</button></form><p class="foot"><a href="/">不退出，回到看板</a></p>'
+    )
     return _page("创文看板 · 退出登录", body)

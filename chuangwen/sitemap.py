@@ -2,6 +2,7 @@
 
 网址是书签与分享链接的一部分：改名前想清楚（tests/unit/test_sitemap.py 核对网址不变）。不依赖 streamlit。
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import PurePosixPath
 
 @dataclass(frozen=True)
 class PageSpec:
-    file: str            # 相对应用根目录的页面脚本
+    file: str  # 相对应用根目录的页面脚本
     title: str
     icon: str
     default: bool = False

@@ -12,6 +12,7 @@
 读者只读打开某个快照文件，一次页面运行从头到尾用同一个编号；已打开的旧快照在磁盘上删掉链接后照样读到关闭。
 没有 .snapshots 目录的库（旧版本、`chuangwen init`、示例库首次生成）按单个文件读；第一次写入时自动迁进快照目录。
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,10 +24,10 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
@@ -81,8 +82,10 @@ def _read_current(path: Path) -> int | None:
         # 单文件库第一次发布：快照文件已就位、CURRENT 还没写的那一瞬间（或第一次发布中途被杀），库文件仍是原来的单文件库，
         # 照旧读它。发布过（记录里有“发布”）却没有 CURRENT，才是目录坏了
         if any(_SNAPSHOT_NAME.match(p.name) for p in folder.iterdir()) and _ever_published(path):
-            raise dbfile.DatabaseError(f"快照目录 {folder} 里没有 CURRENT（当前版本指针），不知道该读哪个版本；"
-                                   "未做任何修改。可用 chuangwen snapshots --db 路径 查看现有版本，再用 chuangwen republish 指定一个。")
+            raise dbfile.DatabaseError(
+                f"快照目录 {folder} 里没有 CURRENT（当前版本指针），不知道该读哪个版本；"
+                "未做任何修改。可用 chuangwen snapshots --db 路径 查看现有版本，再用 chuangwen republish 指定一个。"
+            )
         return None
     text = pointer.read_text(encoding="utf-8", errors="replace").strip()
     if not text.isdigit():
@@ -103,8 +106,10 @@ def current(path: str | os.PathLike) -> Snapshot:
         return Snapshot(None, path)
     file = _snapshot_file(path, sid)
     if not file.exists():
-        raise dbfile.DatabaseError(f"当前版本 {sid} 的快照文件不见了：{file}；未做任何修改。"
-                               "可用 chuangwen snapshots 查看现有版本，用 chuangwen republish 重新发布其中一个。")
+        raise dbfile.DatabaseError(
+            f"当前版本 {sid} 的快照文件不见了：{file}；未做任何修改。"
+            "可用 chuangwen snapshots 查看现有版本，用 chuangwen republish 重新发布其中一个。"
+        )
     dbfile._check_is_duckdb_file(file)
     return Snapshot(sid, file)
 
@@ -124,10 +129,17 @@ def list_snapshots(path: str | os.PathLike) -> list[dict]:
             sid = int(m.group(1))
             st = p.stat()
             entry = notes.get(sid, {})
-            out.append({"版本": sid, "当前": sid == now, "发布时间": entry.get("at") or
-                        datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M:%S"),
-                        "操作": entry.get("command", ""), "操作人": entry.get("user", ""),
-                        "大小（MB）": round(st.st_size / 2 ** 20, 1), "文件": str(p)})
+            out.append(
+                {
+                    "版本": sid,
+                    "当前": sid == now,
+                    "发布时间": entry.get("at") or datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M:%S"),
+                    "操作": entry.get("command", ""),
+                    "操作人": entry.get("user", ""),
+                    "大小（MB）": round(st.st_size / 2**20, 1),
+                    "文件": str(p),
+                }
+            )
     return out
 
 
@@ -142,6 +154,7 @@ def older_versions(versions: list[dict]) -> list[int]:
 
 
 # ---------------------------------------------------------------- 记录
+
 
 def _log(path: Path, event: str, **fields) -> None:
     folder = snapshots_dir(path)
@@ -166,6 +179,7 @@ def read_log(path: str | os.PathLike) -> list[dict]:
 
 # ---------------------------------------------------------------- 写入锁
 
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -177,13 +191,21 @@ def _alive(pid: int) -> bool:
 
 
 def _holder_text(info: dict) -> str:
-    return (f"{info.get('command', '未知操作')}（{info.get('user', '?')}，进程 {info.get('pid', '?')}，"
-            f"自 {info.get('since', '?')} 起）")
+    return (
+        f"{info.get('command', '未知操作')}（{info.get('user', '?')}，进程 {info.get('pid', '?')}，"
+        f"自 {info.get('since', '?')} 起）"
+    )
 
 
 @contextlib.contextmanager
-def writer_lock(path: Path, command: str, *, wait_seconds: float | None = None,
-                on_wait: Callable[[str], None] | None = None, user: str | None = None) -> Iterator[None]:
+def writer_lock(
+    path: Path,
+    command: str,
+    *,
+    wait_seconds: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    user: str | None = None,
+) -> Iterator[None]:
     """跨进程的写入锁（flock）：同一时刻只有一个写入者。别人持有时每隔几秒报一次进度（on_wait），
     等到 wait_seconds 仍未轮到时报中文错误，写明谁在写（user，不给时为操作系统用户）、从何时起。
     持有者进程已不在（被杀）时接管并记一笔。"""
@@ -204,8 +226,10 @@ def writer_lock(path: Path, command: str, *, wait_seconds: float | None = None,
                 waited = time.monotonic() - started
                 info = _read_holder(fd)
                 if waited >= wait_seconds:
-                    raise StoreBusy(f"另一个写入正在进行：{_holder_text(info)}；已等待 {waited:.0f} 秒仍未结束，"
-                                    "本次没有写入任何数据，请稍后再试。") from None
+                    raise StoreBusy(
+                        f"另一个写入正在进行：{_holder_text(info)}；已等待 {waited:.0f} 秒仍未结束，"
+                        "本次没有写入任何数据，请稍后再试。"
+                    ) from None
                 if on_wait is not None and waited - told >= 2:
                     told = waited
                     on_wait(f"正在等待另一个写入完成：{_holder_text(info)}，已等 {waited:.0f} 秒……")
@@ -213,8 +237,13 @@ def writer_lock(path: Path, command: str, *, wait_seconds: float | None = None,
         previous = _read_holder(fd)
         if previous.get("state") == "进行中" and previous.get("pid") and not _alive(int(previous["pid"])):
             _log(path, "接管", note=f"上一次写入未正常结束（进程已不在）：{_holder_text(previous)}；已接管写入锁")
-        info = {"pid": os.getpid(), "user": user or _user(), "command": command, "since": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
-                "state": "进行中"}
+        info = {
+            "pid": os.getpid(),
+            "user": user or _user(),
+            "command": command,
+            "since": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "state": "进行中",
+        }
         _write_holder(fd, info)
         try:
             yield
@@ -248,6 +277,7 @@ def _user() -> str:
 
 
 # ---------------------------------------------------------------- 发布
+
 
 @dataclass
 class Publication:
@@ -347,8 +377,14 @@ def _prune(path: Path, now: int) -> None:
 
 
 @contextlib.contextmanager
-def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str], None] | None = None,
-               base_file: Path | None = None, user: str | None = None) -> Iterator[Publication]:
+def publishing(
+    path: str | os.PathLike,
+    command: str,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+    base_file: Path | None = None,
+    user: str | None = None,
+) -> Iterator[Publication]:
     """一次发布：里面的所有写入（可以是多个事务）要么一起发布成一个新快照，要么都不发布。嵌套时并入外层（人也用外层的）。
     base_file 给出时以它（恢复的备份）为底，而不是当前快照。user 是记进写入锁与 store.log 的人：页面传登录的账号，
     命令行不传（操作系统用户）。"""
@@ -374,10 +410,10 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         shutil.copyfile(base.file, tmp)
         os.chmod(tmp, dbfile.PRIVATE_FILE)
         legacy_wal = base.file.with_name(base.file.name + ".wal")
-        if base.id is None and legacy_wal.exists():   # 单文件库还没合并的日志：一起带过去，打开时重放
+        if base.id is None and legacy_wal.exists():  # 单文件库还没合并的日志：一起带过去，打开时重放
             shutil.copyfile(legacy_wal, tmp.with_name(tmp.name + ".wal"))
         con = dbfile._connect(tmp, read_only=False)
-        con.execute("set checkpoint_threshold = '1000GB'")   # 改动都留在 WAL 里，changed() 据此判断
+        con.execute("set checkpoint_threshold = '1000GB'")  # 改动都留在 WAL 里，changed() 据此判断
         pub = Publication(path, command, sid, tmp, con)
         dbfile._refuse_newer(dbfile.schema_version(con), path)
         dbfile._apply_migrations(con, dbfile.schema_version(con))
@@ -399,7 +435,7 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
                 p.unlink(missing_ok=True)
             return
         try:
-            derived.rebuild(con)           # 派生表跟着事件日志走：每个发布出去的快照里都是最新的
+            derived.rebuild(con)  # 派生表跟着事件日志走：每个发布出去的快照里都是最新的
         except BaseException as exc:
             con.close()
             for p in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -412,7 +448,7 @@ def publishing(path: str | os.PathLike, command: str, *, on_wait: Callable[[str]
         _fsync(tmp)
         final = _snapshot_file(path, sid)
         os.replace(tmp, final)
-        os.chmod(final, 0o400)          # 快照不可变：连本账号也只读
+        os.chmod(final, 0o400)  # 快照不可变：连本账号也只读
         _fsync(folder)
         _switch(path, sid, command, note="由单文件库迁入快照目录" if base.id is None else None, user=user)
 

@@ -2,6 +2,7 @@
 
 本县须是排名组（地区表的县级单位）里的一个，可写地区代码或名称；目标名次是正整数。每次改动由 appstate 记审计。
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,14 +12,20 @@ from chuangwen import appstate, db
 
 def add_parser(sub, formatter_class, handler) -> None:
     """chuangwen settings show / set / clear 的参数（处理在 cli._cmd_settings）。"""
-    sett = sub.add_parser("settings", help="库的设置：本县、目标名次（看板里管理员、创建办也能选）",
-                          description="库的设置放在库旁的状态库，优先于环境变量（CHUANGWEN_OUR_CODE、CHUANGWEN_TARGET_RANK）与库内默认值；"
-                                      "每次改动记入审计。可设：our_code（本县的地区代码或名称，须是排名组里的县级单位）、"
-                                      "target_rank（目标名次，正整数）。",
-                          formatter_class=formatter_class)
+    sett = sub.add_parser(
+        "settings",
+        help="库的设置：本县、目标名次（看板里管理员、创建办也能选）",
+        description="库的设置放在库旁的状态库，优先于环境变量（CHUANGWEN_OUR_CODE、CHUANGWEN_TARGET_RANK）与库内默认值；"
+        "每次改动记入审计。可设：our_code（本县的地区代码或名称，须是排名组里的县级单位）、"
+        "target_rank（目标名次，正整数）。",
+        formatter_class=formatter_class,
+    )
     sett_sub = sett.add_subparsers(title="操作", dest="what", metavar="操作", required=True)
-    for name, summary in (("show", "列出库的设置"), ("set", "设定一项：settings set our_code 990121"),
-                          ("clear", "清除一项（回到默认值）")):
+    for name, summary in (
+        ("show", "列出库的设置"),
+        ("set", "设定一项：settings set our_code 990121"),
+        ("clear", "清除一项（回到默认值）"),
+    ):
         p = sett_sub.add_parser(name, help=summary, description=summary, formatter_class=formatter_class)
         p.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
         if name != "show":
@@ -54,7 +61,9 @@ def describe(path: Path) -> list[str]:
     for key, label in appstate.STORE_SETTINGS.items():
         if key in chosen:
             value = chosen[key]
-            lines.append(f"{label}：{value}" + (f"（{names[value]}）" if value in names and key == "our_region_code" else ""))
+            lines.append(
+                f"{label}：{value}" + (f"（{names[value]}）" if value in names and key == "our_region_code" else "")
+            )
     return lines
 
 
@@ -73,7 +82,9 @@ def choose(path: Path, key: str, value: str | None, by: str) -> str:
         if value not in known:
             by_name = {v: k for k, v in known.items()}
             if value not in by_name:
-                raise ValueError(f"排名组里没有地区代码（或名称）“{value}”：请先导入测评成绩（加 --create-missing 会新增县级单位）")
+                raise ValueError(
+                    f"排名组里没有地区代码（或名称）“{value}”：请先导入测评成绩（加 --create-missing 会新增县级单位）"
+                )
             value = by_name[value]
         shown = f"{value}（{known[value]}）"
     else:

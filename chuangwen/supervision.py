@@ -1,4 +1,5 @@
 """整改督办的纯逻辑：台账显示表、卡片计数、时间线、按单位导出 Excel、命令行的问题台账导出（不依赖 streamlit）。"""
+
 from __future__ import annotations
 
 import os
@@ -23,22 +24,36 @@ EXPORT_COLUMNS = {
 }
 
 
-def ledger_params(*, involved_unit: str | None = None, status: str | None = None, overdue_only: bool = False,
-                  due_this_week_only: bool = False) -> dict:
+def ledger_params(
+    *,
+    involved_unit: str | None = None,
+    status: str | None = None,
+    overdue_only: bool = False,
+    due_this_week_only: bool = False,
+) -> dict:
     """台账与计数查询在查看口径之外的参数（本页筛选）；状态只接受允许清单中的值。"""
     if status is not None and status not in OPEN_STATUSES:
         raise ValueError(f"未知的状态：{status}")
-    return {"involved_unit": involved_unit, "status": status, "overdue_only": bool(overdue_only),
-            "due_this_week_only": bool(due_this_week_only)}
+    return {
+        "involved_unit": involved_unit,
+        "status": status,
+        "overdue_only": bool(overdue_only),
+        "due_this_week_only": bool(due_this_week_only),
+    }
 
 
 # 卡片 → supervision_ledger_summary 的列与文件头里的指标名（口径提示）
-CARDS = {windows.IN_WORK_STOCK: "open_problems", windows.OVERDUE_STOCK: "overdue",
-         windows.OVERDUE_30_STOCK: "overdue_over_30", windows.DUE_7_DAYS: "due_this_week", "记录顺序存疑": "flagged"}
-BIG_COLUMNS = ["问题编号", "镇街", "问题描述", "牵头单位", "当前状态", "逾期天数"]   # 推进会模式下台账只显示这几列
-PICK_LIMIT = 2000   # 页面取台账的前多少条（按逾期天数排序，前面的最要紧）：也是时间线问题选择框最多列出的条数
-SHOW_LIMIT = 1000   # 页面台账表格最多显示的行数（其余在导出的 Excel 里）
-DUE_LIMIT = 500     # 7天内到期清单最多列出的条数
+CARDS = {
+    windows.IN_WORK_STOCK: "open_problems",
+    windows.OVERDUE_STOCK: "overdue",
+    windows.OVERDUE_30_STOCK: "overdue_over_30",
+    windows.DUE_7_DAYS: "due_this_week",
+    "记录顺序存疑": "flagged",
+}
+BIG_COLUMNS = ["问题编号", "镇街", "问题描述", "牵头单位", "当前状态", "逾期天数"]  # 推进会模式下台账只显示这几列
+PICK_LIMIT = 2000  # 页面取台账的前多少条（按逾期天数排序，前面的最要紧）：也是时间线问题选择框最多列出的条数
+SHOW_LIMIT = 1000  # 页面台账表格最多显示的行数（其余在导出的 Excel 里）
+DUE_LIMIT = 500  # 7天内到期清单最多列出的条数
 
 
 def shown(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -91,25 +106,27 @@ def _times(values: pd.Series, missing: str = "") -> list:
 def display_ledger(ledger: pd.DataFrame, *, for_excel: bool = False) -> pd.DataFrame:
     """中文台账表（导出 Excel 也用这一张，列名与页面相同；for_excel 时时间列是真正的时间，数字列是数字）。"""
     moments = _times if for_excel else _moments
-    return pd.DataFrame({
-        "问题编号": ledger["problem_code"].to_numpy(),
-        "发现时间": moments(ledger["found_at"]),
-        "镇街": ledger["township"].fillna("").to_numpy(),
-        "点位": ledger["site"].fillna("").to_numpy(),
-        "问题类别": ledger["category"].to_numpy(),
-        "问题描述": ledger["description"].to_numpy(),
-        "牵头单位": ledger["lead_unit"].to_numpy(),
-        "配合单位": ledger["coop_units"].to_numpy(),
-        "当前状态": ledger["status"].to_numpy(),
-        "整改期限": moments(ledger["deadline"], "无期限"),
-        "逾期天数": ledger["days_overdue"].astype("Int64").to_numpy(),
-        "逾期分段": ledger["overdue_bucket"].fillna("").to_numpy(),
-        windows.DUE_7_DAYS: ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
-        "退回次数": ledger["rejected_count"].astype(int).to_numpy(),
-        "反弹重开次数": ledger["reopened_count"].astype(int).to_numpy(),
-        "最近事件": moments(ledger["last_event_at"]),
-        "数据质量": ledger["data_quality"].fillna("").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "问题编号": ledger["problem_code"].to_numpy(),
+            "发现时间": moments(ledger["found_at"]),
+            "镇街": ledger["township"].fillna("").to_numpy(),
+            "点位": ledger["site"].fillna("").to_numpy(),
+            "问题类别": ledger["category"].to_numpy(),
+            "问题描述": ledger["description"].to_numpy(),
+            "牵头单位": ledger["lead_unit"].to_numpy(),
+            "配合单位": ledger["coop_units"].to_numpy(),
+            "当前状态": ledger["status"].to_numpy(),
+            "整改期限": moments(ledger["deadline"], "无期限"),
+            "逾期天数": ledger["days_overdue"].astype("Int64").to_numpy(),
+            "逾期分段": ledger["overdue_bucket"].fillna("").to_numpy(),
+            windows.DUE_7_DAYS: ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
+            "退回次数": ledger["rejected_count"].astype(int).to_numpy(),
+            "反弹重开次数": ledger["reopened_count"].astype(int).to_numpy(),
+            "最近事件": moments(ledger["last_event_at"]),
+            "数据质量": ledger["data_quality"].fillna("").to_numpy(),
+        }
+    )
 
 
 def due_this_week(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -126,22 +143,28 @@ def due_note(total: int) -> str | None:
 
 
 def display_timeline(events: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "时间": [_moment(v) for v in events["event_at"]],
-        "事件": events["action"].to_numpy(),
-        "经办单位": events["unit"].fillna("").to_numpy(),
-        "备注": events["note"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "时间": [_moment(v) for v in events["event_at"]],
+            "事件": events["action"].to_numpy(),
+            "经办单位": events["unit"].fillna("").to_numpy(),
+            "备注": events["note"].to_numpy(),
+        }
+    )
 
 
 def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> bytes:
     """一个单位（牵头或配合）的在办问题清单，Excel 文件的字节；第二张表写明口径与统计时刻。"""
-    about = pd.DataFrame({
-        "项目": ["单位", "统计时刻", "范围", "问题数"],
-        "内容": [unit_name, formats.moment(as_of), "该单位牵头或配合、截至统计时刻未销号的问题", len(ledger)],
-    })
-    return excel.to_xlsx({"在办问题清单": display_ledger(ledger, for_excel=True), "说明": about},
-                         note=f"统计时刻 {formats.moment(as_of)}；由创文看板导出")
+    about = pd.DataFrame(
+        {
+            "项目": ["单位", "统计时刻", "范围", "问题数"],
+            "内容": [unit_name, formats.moment(as_of), "该单位牵头或配合、截至统计时刻未销号的问题", len(ledger)],
+        }
+    )
+    return excel.to_xlsx(
+        {"在办问题清单": display_ledger(ledger, for_excel=True), "说明": about},
+        note=f"统计时刻 {formats.moment(as_of)}；由创文看板导出",
+    )
 
 
 def export_problems(con: duckdb.DuckDBPyConnection, view) -> pd.DataFrame:

@@ -2,11 +2,12 @@
 
 各页共用的参数（from、to、town、unit、round）在这里解析；问题热点页自己的参数见 chuangwen.hotspots.from_query_params。
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Mapping
 
 SHARED_KEYS = ("from", "to", "town", "unit", "round")
 # Streamlit 自己用的参数（嵌入模式），不算不认识
@@ -43,27 +44,42 @@ def _date(params: Mapping[str, str], key: str, label: str, notes: list[str]) -> 
         return None
 
 
-def parse_shared(params: Mapping[str, str], *, townships: Iterable[str], units: Iterable[str], rounds: Iterable[str],
-                 first_day: date, last_day: date) -> SharedFilters:
+def parse_shared(
+    params: Mapping[str, str],
+    *,
+    townships: Iterable[str],
+    units: Iterable[str],
+    rounds: Iterable[str],
+    first_day: date,
+    last_day: date,
+) -> SharedFilters:
     """from/to 夹到 [first_day, last_day]（数据的时间范围）；town/unit/round 只认库里有的代码。"""
     notes: list[str] = []
     start = _date(params, "from", "统计区间起点", notes)
     end = _date(params, "to", "统计区间终点", notes)
     if start is not None and not first_day <= start <= last_day:
         clamped = min(max(start, first_day), last_day)
-        notes.append(f"网址参数 from 的日期 {start.isoformat()} 超出数据范围（{first_day.isoformat()} 至 "
-                     f"{last_day.isoformat()}），已按 {clamped.isoformat()} 处理。")
+        notes.append(
+            f"网址参数 from 的日期 {start.isoformat()} 超出数据范围（{first_day.isoformat()} 至 "
+            f"{last_day.isoformat()}），已按 {clamped.isoformat()} 处理。"
+        )
         start = clamped
     if end is not None and not first_day <= end <= last_day:
         clamped = min(max(end, first_day), last_day)
-        notes.append(f"网址参数 to 的日期 {end.isoformat()} 超出数据范围（{first_day.isoformat()} 至 "
-                     f"{last_day.isoformat()}），已按 {clamped.isoformat()} 处理。")
+        notes.append(
+            f"网址参数 to 的日期 {end.isoformat()} 超出数据范围（{first_day.isoformat()} 至 "
+            f"{last_day.isoformat()}），已按 {clamped.isoformat()} 处理。"
+        )
         end = clamped
     if start is not None and end is not None and start > end:
         notes.append(f"网址参数 from（{start.isoformat()}）晚于 to（{end.isoformat()}），统计区间已忽略。")
         start = end = None
     picked = {}
-    for key, label, allowed in (("town", "镇街", townships), ("unit", "牵头单位", units), ("round", "测评轮次", rounds)):
+    for key, label, allowed in (
+        ("town", "镇街", townships),
+        ("unit", "牵头单位", units),
+        ("round", "测评轮次", rounds),
+    ):
         raw = params.get(key)
         if raw is None or raw == "":
             picked[key] = None

@@ -9,17 +9,19 @@
 画框由侧栏与网址构建（chuangwen.ui.frame），命令行由 --as-of 构建，通报由它的周期构建：都从 View.of(meta) 开始。
 各查询从 params() 里取自己声明的参数（queries.bind 只绑定声明过的），页面不再逐个列参数。
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from chuangwen import settings
 
-DEFAULT_DAYS = 30        # 侧栏统计区间默认：数据截至日及之前共 30 天
-HISTORY_YEARS = 10       # 库里没有最早时间时，日期控件往前放开的年数
+DEFAULT_DAYS = 30  # 侧栏统计区间默认：数据截至日及之前共 30 天
+HISTORY_YEARS = 10  # 库里没有最早时间时，日期控件往前放开的年数
 
 
 class NoData(Exception):
@@ -44,30 +46,37 @@ def day_start(day: date) -> datetime:
 
 @dataclass(frozen=True)
 class View:
-    cutoff: datetime             # 数据截至
-    as_of: datetime              # 统计时刻
-    period_start: datetime       # 统计区间起点（不含）
-    first_day: date              # 数据最早的一天：日期控件与网址日期的下限
+    cutoff: datetime  # 数据截至
+    as_of: datetime  # 统计时刻
+    period_start: datetime  # 统计区间起点（不含）
+    first_day: date  # 数据最早的一天：日期控件与网址日期的下限
     county_code: str = ""
     county_name: str = ""
     province_name: str = ""
     target_rank: int | None = None
     rival_codes: str | None = None
     is_demo: bool = False
-    snapshot: str = ""           # 本次读的快照（“第 12 版”）
+    snapshot: str = ""  # 本次读的快照（“第 12 版”）
     township: str | None = None
     unit: str | None = None
     round: str | None = None
-    scope_unit: str | None = None   # 查看范围：None = 全部单位；按单位授权后由登录身份决定
+    scope_unit: str | None = None  # 查看范围：None = 全部单位；按单位授权后由登录身份决定
     rebound_days: int = 30
-    has_problems: bool = True    # 库里有没有问题台账（没有时各页说先导入什么）
-    has_scores: bool = True      # 库里有没有测评成绩
+    has_problems: bool = True  # 库里有没有问题台账（没有时各页说先导入什么）
+    has_scores: bool = True  # 库里有没有测评成绩
 
     # ---------------------------------------------------------------- 构建
 
     @classmethod
-    def of(cls, meta: Mapping[str, str], *, as_of: datetime | None = None, snapshot: str = "",
-           scope_unit: str | None = None, chosen: Mapping[str, str] | None = None) -> "View":
+    def of(
+        cls,
+        meta: Mapping[str, str],
+        *,
+        as_of: datetime | None = None,
+        snapshot: str = "",
+        scope_unit: str | None = None,
+        chosen: Mapping[str, str] | None = None,
+    ) -> View:
         """库的默认口径：统计时刻 = 数据截至（或给定的 as_of），区间 = 统计日及之前 30 天，不筛选。
         空库（没有数据截至）只在给了 as_of 时可用：数据截至按 as_of 算；否则抛 NoData。"""
         cutoff = cutoff_of(meta) or as_of
@@ -76,18 +85,34 @@ class View:
         # 本县与目标名次：库的设置（看板里或 chuangwen settings set 选的）优先，其次环境变量，再次库内 meta
         chosen = chosen or {}
         county = chosen.get("our_region_code") or settings.get("our_region_code") or meta.get("our_region_code", "")
-        target = (int(chosen["target_rank"]) if chosen.get("target_rank") else settings.get("target_rank")
-                  or (int(meta["target_rank"]) if meta.get("target_rank") else None))
+        target = (
+            int(chosen["target_rank"])
+            if chosen.get("target_rank")
+            else settings.get("target_rank") or (int(meta["target_rank"]) if meta.get("target_rank") else None)
+        )
         first = meta.get("data_first_at")
-        first_day = (min(datetime.fromisoformat(first).date(), cutoff.date()) if first else
-                     cutoff.date().replace(year=cutoff.year - HISTORY_YEARS, day=min(cutoff.day, 28)))
-        view = cls(cutoff=cutoff, as_of=cutoff, period_start=cutoff, first_day=first_day,
-                   county_code=county, county_name=meta.get(f"region_name:{county}", "") if county else "",
-                   province_name=meta.get("province_name", ""), target_rank=target,
-                   rival_codes=meta.get("rival_region_codes"), is_demo=meta.get("is_demo") == "1",
-                   snapshot=snapshot, scope_unit=scope_unit, rebound_days=int(settings.get("rebound_days")),
-                   has_problems=meta.get("has_problems", "true") == "true",
-                   has_scores=meta.get("has_scores", "true") == "true")
+        first_day = (
+            min(datetime.fromisoformat(first).date(), cutoff.date())
+            if first
+            else cutoff.date().replace(year=cutoff.year - HISTORY_YEARS, day=min(cutoff.day, 28))
+        )
+        view = cls(
+            cutoff=cutoff,
+            as_of=cutoff,
+            period_start=cutoff,
+            first_day=first_day,
+            county_code=county,
+            county_name=meta.get(f"region_name:{county}", "") if county else "",
+            province_name=meta.get("province_name", ""),
+            target_rank=target,
+            rival_codes=meta.get("rival_region_codes"),
+            is_demo=meta.get("is_demo") == "1",
+            snapshot=snapshot,
+            scope_unit=scope_unit,
+            rebound_days=int(settings.get("rebound_days")),
+            has_problems=meta.get("has_problems", "true") == "true",
+            has_scores=meta.get("has_scores", "true") == "true",
+        )
         view = view.for_days(*view.default_days)
         return view if as_of is None else view.at(as_of)
 
@@ -96,8 +121,14 @@ class View:
         return max(end - timedelta(days=DEFAULT_DAYS - 1), self.first_day), end
 
     @classmethod
-    def of_store(cls, con, *, as_of: datetime | None = None, scope_unit: str | None = None,
-                 chosen: Mapping[str, str] | None = None) -> "View":
+    def of_store(
+        cls,
+        con,
+        *,
+        as_of: datetime | None = None,
+        scope_unit: str | None = None,
+        chosen: Mapping[str, str] | None = None,
+    ) -> View:
         """命令行与通报：从一个打开的库连接构建（读 app_meta）；chosen 为库的设置（appstate.store_settings）。"""
         from chuangwen import queries
 
@@ -126,35 +157,43 @@ class View:
         """侧栏区间的默认值：数据截至日及之前 30 天。"""
         return self.days_ending(self.cutoff.date())
 
-    def for_days(self, start: date | None, end: date | None) -> "View":
+    def for_days(self, start: date | None, end: date | None) -> View:
         """按日期选的区间（两端都含）：夹到 [数据最早的一天, 数据截至日]，终点早于起点时取起点；缺的一端取默认。"""
         last = self.cutoff.date()
         start = max(start or self.default_days[0], self.first_day)
         end = max(min(end or last, last), start)
         return dataclasses.replace(self, as_of=day_end(end, self.cutoff), period_start=day_start(start))
 
-    def at(self, as_of: datetime, period_start: datetime | None = None) -> "View":
+    def at(self, as_of: datetime, period_start: datetime | None = None) -> View:
         """同样的筛选，换一个统计时刻（与区间起点；不给起点时区间长度不变）。"""
         if period_start is None:
             period_start = as_of - (self.as_of - self.period_start)
         return dataclasses.replace(self, as_of=as_of, period_start=period_start)
 
-    def on_day(self, day: date) -> "View":
+    def on_day(self, day: date) -> View:
         """统计时刻换成某一天的（通报的统计日，规则同 day_end）；区间起点不动，通报按自己的周期另定。"""
         return self.at(day_end(day, self.cutoff), self.period_start)
 
-    def filtered(self, *, township: str | None = None, unit: str | None = None, round: str | None = None) -> "View":
+    def filtered(self, *, township: str | None = None, unit: str | None = None, round: str | None = None) -> View:
         """侧栏筛选（None = 不限）；查看范围不因筛选改变。"""
         return dataclasses.replace(self, township=township, unit=unit, round=round)
 
     def audit_text(self) -> str:
         """审计记录里的“什么筛选”：统计区间、侧栏筛选与查看范围（代码，不含名称）。"""
         parts = [f"统计 {self.period_start:%Y-%m-%d %H:%M} 至 {self.as_of:%Y-%m-%d %H:%M}"]
-        parts += [f"{label} {value}" for label, value in (("镇街", self.township), ("牵头单位", self.unit),
-                                                          ("轮次", self.round), ("查看范围", self.scope_unit)) if value]
+        parts += [
+            f"{label} {value}"
+            for label, value in (
+                ("镇街", self.township),
+                ("牵头单位", self.unit),
+                ("轮次", self.round),
+                ("查看范围", self.scope_unit),
+            )
+            if value
+        ]
         return "；".join(parts)
 
-    def for_unit(self, unit: str) -> "View":
+    def for_unit(self, unit: str) -> View:
         """同样的口径，牵头单位换成 unit（单位下钻）。"""
         return dataclasses.replace(self, unit=unit)
 

@@ -8,6 +8,7 @@
 
 所以“逾期（存量）”与“区间内发现且逾期”是两个数，名称不同，页面之间不会再对不上。
 """
+
 from __future__ import annotations
 
 OPEN_STOCK = "未销号问题（存量）"

@@ -7,6 +7,7 @@ benchmarks/bench_hostile_files.py 用命令行逐个导入并记录用时与峰�
 每个 make_* 函数写一个文件并返回路径；HOSTILE 列出全部表格文件，BOUNDARY_HOSTILE 列出边界文件（文件名 → 生成函数）。
 VRT 要指向测试自己建的文件、自己开的地址，由 vrt_reading / vrt_fetching 按参数生成，不在列表里。
 """
+
 from __future__ import annotations
 
 import json
@@ -28,32 +29,47 @@ _PKG_REL = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def _content_types(shared_strings: bool) -> str:
-    ss = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-          'spreadsheetml.sharedStrings+xml"/>') if shared_strings else ""
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            f'spreadsheetml.worksheet+xml"/>{ss}</Types>')
+    ss = (
+        (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sharedStrings+xml"/>'
+        )
+        if shared_strings
+        else ""
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        f'spreadsheetml.worksheet+xml"/>{ss}</Types>'
+    )
 
 
 def _package(sheet_xml: bytes | None, shared_strings: bool = False) -> dict[str, bytes]:
     """一个最小的工作簿（一张名为“问题台账”的表）的各个部件；sheet_xml 为 None 时不含工作表部件。"""
-    ss_rel = (f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
-              if shared_strings else "")
+    ss_rel = (
+        f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>' if shared_strings else ""
+    )
     parts = {
         "[Content_Types].xml": _content_types(shared_strings).encode(),
-        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships {_PKG_REL}>'
-                        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-                        "</Relationships>").encode(),
-        "xl/workbook.xml": (f'<?xml version="1.0" encoding="UTF-8"?><workbook {_NS} {_NS_R}><sheets>'
-                            '<sheet name="问题台账" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
-        "xl/_rels/workbook.xml.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships {_PKG_REL}>'
-                                       f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-                                       f"{ss_rel}</Relationships>").encode(),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships {_PKG_REL}>'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ).encode(),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook {_NS} {_NS_R}><sheets>'
+            '<sheet name="问题台账" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships {_PKG_REL}>'
+            f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f"{ss_rel}</Relationships>"
+        ).encode(),
     }
     if sheet_xml is not None:
         parts["xl/worksheets/sheet1.xml"] = sheet_xml
@@ -61,8 +77,10 @@ def _package(sheet_xml: bytes | None, shared_strings: bool = False) -> dict[str,
 
 
 def _sheet(cells: str, dimension: str = "A1") -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {_NS} {_NS_R}>'
-            f'<dimension ref="{dimension}"/><sheetData>{cells}</sheetData></worksheet>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {_NS} {_NS_R}>'
+        f'<dimension ref="{dimension}"/><sheetData>{cells}</sheetData></worksheet>'
+    ).encode()
 
 
 def _inline(ref: str, text: str) -> str:
@@ -88,8 +106,29 @@ def _write_raw_zip(path: Path, members: list[tuple[str, bytes, int, int, int]]) 
         offset = len(out)
         fields = (20, 0x800, method, 0, 0x21, crc, len(data), declared, len(raw_name), 0)
         out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", *fields) + raw_name + data
-        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, method, 0, 0x21, crc, len(data),
-                               declared, len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name
+        central += (
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                0x800,
+                method,
+                0,
+                0x21,
+                crc,
+                len(data),
+                declared,
+                len(raw_name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + raw_name
+        )
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
     path.write_bytes(bytes(out + central + end))
     return path
@@ -103,6 +142,7 @@ def _deflate(data: bytes) -> bytes:
 def _repeated_deflate(prefix: bytes, block: bytes, times: int, suffix: bytes) -> tuple[bytes, int, int]:
     """prefix + block × times + suffix 的 deflate 流，不必真的压缩 times 遍：每段全刷新后各自独立，可直接拼接。
     返回（压缩后的字节，CRC32，解压后的大小）。"""
+
     def segment(data: bytes, final: bool) -> bytes:
         c = zlib.compressobj(9, zlib.DEFLATED, -15)
         return c.compress(data) + c.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
@@ -116,6 +156,7 @@ def _repeated_deflate(prefix: bytes, block: bytes, times: int, suffix: bytes) ->
 
 
 # ---------------------------------------------------------------- .xlsx
+
 
 def make_xfd1048576(folder: Path) -> Path:
     """唯一的单元格在 XFD1048576（最后一行最后一列）：2 KB 的文件，calamine 补齐到 A1 要 512 GB。"""
@@ -161,8 +202,9 @@ def make_shared_strings_bomb(folder: Path, megabytes: int = 1024) -> Path:
 
 def make_lying_size(folder: Path, megabytes: int = 64) -> Path:
     """工作表部件声明解压后 2 KB（压缩比看起来正常），实际解压出 64 MB；CRC 按真实内容写，只有大小是假的。"""
-    prefix = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><dimension ref="A1:B2"/><sheetData>'
-              + _header_row()).encode()
+    prefix = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><dimension ref="A1:B2"/><sheetData>' + _header_row()
+    ).encode()
     row = '<row><c t="inlineStr"><is><t>占道经营</t></is></c></row>'.encode()
     block = row * ((1 << 20) // len(row))
     packed, crc, _ = _repeated_deflate(prefix, block, megabytes, b"</sheetData></worksheet>")
@@ -189,14 +231,16 @@ def make_many_members(folder: Path, count: int = 12_000) -> Path:
 
 def make_ods_disguised(folder: Path) -> Path:
     """扩展名是 .xlsx，内容是 .ods：calamine 认不出 .xlsx 时会改按 .ods 读，重复行列属性能展开成整张表。"""
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-               '<table:table table:name="问题台账"><table:table-row table:number-rows-repeated="1048576">'
-               '<table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
-               "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
-               "</office:document-content>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="问题台账"><table:table-row table:number-rows-repeated="1048576">'
+        '<table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
     parts = {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content.encode()}
     return _write_zip(folder / "ods_disguised.xlsx", parts)
 
@@ -214,6 +258,7 @@ def make_long_cell_xlsx(folder: Path) -> Path:
 
 # ---------------------------------------------------------------- .xls（OLE 复合文件里的 BIFF8）
 
+
 def _record(typ: int, data: bytes = b"") -> bytes:
     return struct.pack("<HH", typ, len(data)) + data
 
@@ -228,7 +273,7 @@ def _biff8(cells: list[tuple[int, int, float]], dimensions: tuple[int, int, int,
         return bof(0x0005) + _record(0x0042, struct.pack("<H", 1200)) + bound + _record(0x000A)
 
     head = len(globals_(0))
-    pad = max(0, 4200 - head)         # 流不到 4096 字节会放进迷你流；垫到 4096 以上，容器就只要普通扇区
+    pad = max(0, 4200 - head)  # 流不到 4096 字节会放进迷你流；垫到 4096 以上，容器就只要普通扇区
     sheet_pos = head + pad
     sheet = bof(0x0010)
     if dimensions is not None:
@@ -245,21 +290,33 @@ def _cfb(stream: bytes, name: str = "Workbook") -> bytes:
     n = -(-len(stream) // sector)
     assert len(stream) >= 4096 and n <= 120
     end, free, fatsect, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16
-              + struct.pack("<HHHHH", 0x003E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
-              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x003E, 3, 0xFFFE, 9, 6)
+        + b"\x00" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
+    )
     fat = [fatsect, end] + [3 + i for i in range(n - 1)] + [end]
     fat += [free] * (128 - len(fat))
 
     def entry(label: str, kind: int, child: int, start: int, size: int) -> bytes:
         raw = label.encode("utf-16-le")
-        return (raw + b"\x00" * (64 - len(raw)) + struct.pack("<HBB", len(raw) + 2, kind, 1)
-                + struct.pack("<III", nostream, nostream, child) + b"\x00" * 36 + struct.pack("<IQ", start, size))
+        return (
+            raw
+            + b"\x00" * (64 - len(raw))
+            + struct.pack("<HBB", len(raw) + 2, kind, 1)
+            + struct.pack("<III", nostream, nostream, child)
+            + b"\x00" * 36
+            + struct.pack("<IQ", start, size)
+        )
 
     directory = entry("Root Entry", 5, 1, end, 0) + entry(name, 2, nostream, 2, len(stream))
-    directory += (b"\x00" * 64 + struct.pack("<HBB", 0, 0, 0) + struct.pack("<III", nostream, nostream, nostream)
-                  + b"\x00" * 48) * 2
+    directory += (
+        b"\x00" * 64 + struct.pack("<HBB", 0, 0, 0) + struct.pack("<III", nostream, nostream, nostream) + b"\x00" * 48
+    ) * 2
     body = stream + b"\x00" * (n * sector - len(stream))
     return header + struct.pack("<128I", *fat) + directory + body
 
@@ -287,15 +344,16 @@ def make_xls_wide(folder: Path) -> Path:
 
 # ---------------------------------------------------------------- .csv
 
+
 def make_csv_huge_cell(folder: Path, megabytes: int = 50) -> Path:
     """第 2 行的“问题描述”有 50 MB（引号没有成对时常见）。"""
     path = folder / "huge_cell.csv"
     with path.open("wb") as fh:
-        fh.write((",".join(HEADER) + "\nA1,\"").encode())
-        block = ("占" * (1 << 18)).encode()          # 每块 768 KB
+        fh.write((",".join(HEADER) + '\nA1,"').encode())
+        block = ("占" * (1 << 18)).encode()  # 每块 768 KB
         for _ in range(megabytes * (1 << 20) // len(block)):
             fh.write(block)
-        fh.write(b"\"\n")
+        fh.write(b'"\n')
     return path
 
 
@@ -322,32 +380,59 @@ def make_csv_many_rows(folder: Path, rows: int = 1_000_001) -> Path:
 
 # ---------------------------------------------------------------- 镇街边界（.geojson / 压缩的 Shapefile）
 
+
 def vrt_reading(path: str | Path, layer: str = "secret") -> bytes:
     """OGR VRT：把服务器上的一个 CSV 当作图层读出来（GDAL 的 CSV 驱动），每行一个“要素”——改名为 .geojson 上传。"""
-    return (f'<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{path}</SrcDataSource>'
-            f"<SrcLayer>{Path(path).stem}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>").encode()
+    return (
+        f'<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{path}</SrcDataSource>'
+        f"<SrcLayer>{Path(path).stem}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>"
+    ).encode()
 
 
 def vrt_fetching(url: str) -> bytes:
     """OGR VRT：让服务器经 /vsicurl/ 去取一个地址（可以是只在服务器本机可达的地址），把响应当作图层读出来。"""
     name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "x"
-    return (f'<OGRVRTDataSource><OGRVRTLayer name="{name}"><SrcDataSource>/vsicurl/{url}</SrcDataSource>'
-            f"</OGRVRTLayer></OGRVRTDataSource>").encode()
+    return (
+        f'<OGRVRTDataSource><OGRVRTLayer name="{name}"><SrcDataSource>/vsicurl/{url}</SrcDataSource>'
+        f"</OGRVRTLayer></OGRVRTDataSource>"
+    ).encode()
 
 
 def geojson_crs_link(url: str) -> bytes:
     """GeoJSON 的旧式 crs 写成链接：GDAL 的 GeoJSON 驱动会去下载它（importFromUrl）。"""
-    return json.dumps({"type": "FeatureCollection", "crs": {"type": "link", "properties": {"href": url, "type": "ogcwkt"}},
-                       "features": [{"type": "Feature", "properties": {"名称": "城关街道"},
-                                     "geometry": {"type": "Polygon",
-                                                  "coordinates": [[[117.0, 31.0], [117.1, 31.0], [117.1, 31.1],
-                                                                   [117.0, 31.0]]]}}]}, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "crs": {"type": "link", "properties": {"href": url, "type": "ogcwkt"}},
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"名称": "城关街道"},
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[117.0, 31.0], [117.1, 31.0], [117.1, 31.1], [117.0, 31.0]]],
+                    },
+                }
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def _shapefile_parts(count: int, name_width: int = 20) -> dict[str, bytes]:
     """count 个 1/1024 度（约 100 米）见方的正方形（成行排开）的 .shp、.shx、.dbf、.cpg，用 numpy 直接按格式写（不经 GDAL，2,000,000 个也只要几秒）。"""
-    rec = np.dtype([("number", ">i4"), ("length", ">i4"), ("type", "<i4"), ("box", "<f8", 4), ("parts", "<i4"),
-                    ("points", "<i4"), ("first", "<i4"), ("xy", "<f8", 10)])
+    rec = np.dtype(
+        [
+            ("number", ">i4"),
+            ("length", ">i4"),
+            ("type", "<i4"),
+            ("box", "<f8", 4),
+            ("parts", "<i4"),
+            ("points", "<i4"),
+            ("first", "<i4"),
+            ("xy", "<f8", 10),
+        ]
+    )
     i = np.arange(count)
     # 步长取 2 的负整数次幂：坐标的二进制尾数大多是 0，压缩得很小（一个真炸弹也会这样做）
     step = 1 / 1024
@@ -357,12 +442,15 @@ def _shapefile_parts(count: int, name_width: int = 20) -> dict[str, bytes]:
     records["number"], records["length"], records["type"] = i + 1, (rec.itemsize - 8) // 2, 5
     records["box"] = np.column_stack([x0, y0, x1, y1])
     records["parts"], records["points"] = 1, 5
-    records["xy"] = np.column_stack([x0, y0, x0, y1, x1, y1, x1, y0, x0, y0])   # 顺时针：Shapefile 的外环
+    records["xy"] = np.column_stack([x0, y0, x0, y1, x1, y1, x1, y0, x0, y0])  # 顺时针：Shapefile 的外环
 
     def header(length_bytes: int) -> bytes:
         box = (float(x0.min()), float(y0.min()), float(x1.max()), float(y1.max())) if count else (0.0,) * 4
-        return (struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_bytes // 2) + struct.pack("<2i", 1000, 5)
-                + struct.pack("<8d", *box, 0, 0, 0, 0))
+        return (
+            struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_bytes // 2)
+            + struct.pack("<2i", 1000, 5)
+            + struct.pack("<8d", *box, 0, 0, 0, 0)
+        )
 
     shp = header(100 + count * rec.itemsize) + records.tobytes()
     index = np.zeros(count, dtype=[("offset", ">i4"), ("length", ">i4")])
@@ -385,7 +473,9 @@ def make_shapefile_bomb(folder: Path, polygons: int = 2_000_000, name: str = "sh
 def make_declared_huge_shapefile(folder: Path) -> Path:
     """.shp 声明解压后 300 MB（实际几十字节）：只看压缩包目录就该拒绝，不必解压。"""
     parts = _shapefile_parts(1)
-    members = [(n, _deflate(d), zlib.crc32(d), 300 << 20 if n.endswith(".shp") else len(d), 8) for n, d in parts.items()]
+    members = [
+        (n, _deflate(d), zlib.crc32(d), 300 << 20 if n.endswith(".shp") else len(d), 8) for n, d in parts.items()
+    ]
     return _write_raw_zip(folder / "declared_huge.zip", members)
 
 
@@ -411,7 +501,7 @@ def make_symlink_member(folder: Path) -> Path:
         for n, d in _shapefile_parts(1).items():
             zf.writestr(n, d)
         link = zipfile.ZipInfo("bomb.prj")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         zf.writestr(link, "/etc/passwd")
     return path
 
@@ -432,9 +522,19 @@ def make_nested_zip(folder: Path) -> Path:
 def bowtie_geojson(name: str = "城关街道") -> bytes:
     """一个“8”字形（自相交）的镇街：两条边在 (117.05, 31.05) 交叉。"""
     ring = [[117.0, 31.0], [117.1, 31.1], [117.1, 31.0], [117.0, 31.1], [117.0, 31.0]]
-    return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"名称": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]},
-        ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"名称": name},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def make_bowtie(folder: Path) -> Path:
@@ -489,7 +589,7 @@ def make_boundary_all(folder: Path) -> dict[str, Path]:
 
 def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else DEFAULT_DIR
-    for name, path in {**make_all(folder), **make_boundary_all(folder)}.items():
+    for _name, path in {**make_all(folder), **make_boundary_all(folder)}.items():
         print(f"{path.stat().st_size:>12,} 字节  {path}")
     return 0
 

@@ -7,6 +7,7 @@
 
 用法：python scripts/make_samples.py
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,7 @@ import io
 import json
 import sys
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -67,13 +68,22 @@ def main() -> int:
         path = Path(tmp) / "demo.duckdb"
         demo.build(path, problems=200)
         con = duckdb.connect(str(path), read_only=True)
-        towns = con.execute("select r.name, b.geom_wkb from boundary b join region r on r.code = b.region_code "
-                            "where r.level = '镇街' order by r.code").fetchall()
+        towns = con.execute(
+            "select r.name, b.geom_wkb from boundary b join region r on r.code = b.region_code "
+            "where r.level = '镇街' order by r.code"
+        ).fetchall()
         con.close()
-    features = [{"type": "Feature", "properties": {"镇街": name},
-                 "geometry": json.loads(json.dumps(geo.from_wkb(bytes(wkb)).__geo_interface__))} for name, wkb in towns]
-    BOUNDARY.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                        encoding="utf-8")
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"镇街": name},
+            "geometry": json.loads(json.dumps(geo.from_wkb(bytes(wkb)).__geo_interface__)),
+        }
+        for name, wkb in towns
+    ]
+    BOUNDARY.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
 
     rng = np.random.default_rng(7)
     leaves = [leaf for leaf in common.LEAVES]
@@ -85,23 +95,36 @@ def main() -> int:
         found = start + timedelta(minutes=int(rng.integers(0, 13 * 24 * 60)))
         due = found + timedelta(days=int(rng.choice([3, 7, 15])))
         status = ("已派遣", "处置中", "已结案")[k % 3]
-        closed = min(found + timedelta(hours=int(rng.integers(4, 200))), common.DEFAULT_UNTIL) if status == "已结案" else None
+        closed = (
+            min(found + timedelta(hours=int(rng.integers(4, 200))), common.DEFAULT_UNTIL)
+            if status == "已结案"
+            else None
+        )
         leaf = leaves[int(rng.integers(0, len(leaves)))]
         lead = common.LEAF_LEAD[leaf]
-        if lead not in common.DEPT_CODE:      # “点位主管”：由点位的主管单位牵头，样例里交给城管局
+        if lead not in common.DEPT_CODE:  # “点位主管”：由点位的主管单位牵头，样例里交给城管局
             lead = "城管局"
-        rows.append({
-            "案件号": f"SZCG-202611-{k + 1:04d}", "上报时间": f"{found:%Y/%m/%d %H:%M}", "处置时限": f"{due:%Y/%m/%d %H:%M}",
-            "结案时间": f"{closed:%Y/%m/%d %H:%M}" if closed else "", "案件状态": status, "小类名称": leaf,
-            "所属街道": name, "责任部门": lead, "问题描述": f"{name}{leaf}（数字城管上报）",
-            "经度": f"{point.x + float(rng.normal(0, 0.0005)):.6f}", "纬度": f"{point.y + float(rng.normal(0, 0.0005)):.6f}",
-            "地址": f"{name}样例地址{k + 1}号",
-        })
+        rows.append(
+            {
+                "案件号": f"SZCG-202611-{k + 1:04d}",
+                "上报时间": f"{found:%Y/%m/%d %H:%M}",
+                "处置时限": f"{due:%Y/%m/%d %H:%M}",
+                "结案时间": f"{closed:%Y/%m/%d %H:%M}" if closed else "",
+                "案件状态": status,
+                "小类名称": leaf,
+                "所属街道": name,
+                "责任部门": lead,
+                "问题描述": f"{name}{leaf}（数字城管上报）",
+                "经度": f"{point.x + float(rng.normal(0, 0.0005)):.6f}",
+                "纬度": f"{point.y + float(rng.normal(0, 0.0005)):.6f}",
+                "地址": f"{name}样例地址{k + 1}号",
+            }
+        )
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
-    LEDGER.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))   # Excel 另存的 CSV（带 BOM）
+    LEDGER.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))  # Excel 另存的 CSV（带 BOM）
     MAPPING.write_text(MAPPING_TEXT, encoding="utf-8")
     print(f"已生成 {LEDGER.name}（{ROWS} 行）、{MAPPING.name}、{BOUNDARY.name}（{len(features)} 个镇街）→ {OUT}")
     return 0

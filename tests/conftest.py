@@ -1,4 +1,5 @@
 """共用夹具：空库 fresh_db、tests/data/tiny 小库 tiny_db；每个测试前后清空 Streamlit 缓存。"""
+
 from __future__ import annotations
 
 import sys
@@ -8,7 +9,6 @@ import pytest
 
 from chuangwen import db
 from tests.builders import fixture_db
-
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@
 
 取数与内容在 figures，画幻灯片在 deck；这里把两步合起来（build），并给出文件名、统计时刻与红黑榜 Excel。
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,22 +16,55 @@ from datetime import date, datetime
 import duckdb
 
 from chuangwen import excel, league
-from chuangwen.view import View, day_end
 from chuangwen.briefing import document
 from chuangwen.briefing.deck import EA_TYPEFACE, SLIDE_H, SLIDE_W, deck
 from chuangwen.briefing.figures import (
-    PERIODS, SLIDE_TITLES, Brief, NoData, changes_table, collect, default_issue_no, slide_titles,
+    PERIODS,
+    SLIDE_TITLES,
+    Brief,
+    NoData,
+    changes_table,
+    collect,
+    default_issue_no,
+    slide_titles,
 )
+from chuangwen.view import View, day_end
 
 # 包外（页面、命令行、测试）用到的
-__all__ = ["EA_TYPEFACE", "PERIODS", "SLIDE_H", "SLIDE_TITLES", "SLIDE_W", "Brief", "NoData", "as_of_for_day", "build",
-           "changes_table", "collect", "data_rows", "deck", "default_issue_no", "document", "file_name", "LEAGUE_FRAMES",
-           "league_workbook", "slide_titles"]
+__all__ = [
+    "EA_TYPEFACE",
+    "PERIODS",
+    "SLIDE_H",
+    "SLIDE_TITLES",
+    "SLIDE_W",
+    "Brief",
+    "NoData",
+    "as_of_for_day",
+    "build",
+    "changes_table",
+    "collect",
+    "data_rows",
+    "deck",
+    "default_issue_no",
+    "document",
+    "file_name",
+    "LEAGUE_FRAMES",
+    "league_workbook",
+    "slide_titles",
+]
 
 
-def build(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
-          period: str = "week", issue_no: int | None = None, png: bool = True,
-          scope_unit: str | None = None, chosen: dict | None = None) -> tuple[bytes, Brief]:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    view: View | None = None,
+    *,
+    as_of: datetime | None = None,
+    period: str = "week",
+    issue_no: int | None = None,
+    png: bool = True,
+    scope_unit: str | None = None,
+    chosen: dict | None = None,
+) -> tuple[bytes, Brief]:
     """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。"""
     brief = collect(con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit, chosen=chosen)
     return deck(brief, png=png), brief
@@ -56,5 +90,9 @@ def data_rows(brief: Brief, names: tuple[str, ...] | None = None) -> int:
 def league_workbook(brief: Brief) -> bytes:
     """本期红黑榜（部门、属地单位、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
     sheets = league.workbook_sheets(brief.frames["league_units"], brief.frames["league_townships"])
-    return excel.to_xlsx(sheets, number_formats=league.EXCEL_FORMATS, note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
-                                      f"数据指纹 {brief.short_digest}；由创文看板导出")
+    return excel.to_xlsx(
+        sheets,
+        number_formats=league.EXCEL_FORMATS,
+        note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
+        f"数据指纹 {brief.short_digest}；由创文看板导出",
+    )

@@ -1,6 +1,7 @@
 """把一期通报（figures.Brief）画成 16:9 PPTX：原生图表、表格、PNG 图、页脚的数据指纹与文档属性。
 
 中文字体写进 XML 的 `<a:ea>`（python-pptx 的 font.name 只写 `<a:latin>`），PowerPoint 与 LibreOffice 都能显示中文。"""
+
 from __future__ import annotations
 
 import io
@@ -17,10 +18,21 @@ from pptx.util import Emu, Inches, Pt
 
 from chuangwen import export_png, formats, league, queries, rank_trend, settings, windows
 from chuangwen.briefing.figures import (
-    PREVIOUS_WORDS, REBOUND_ROWS, ROUND_TYPE, SLIDE_TITLES, Brief, _before, changes_table, hot_townships_table,
-    overdue_series, part_series, rank_png, rank_series, rebound_table, stamp,
+    PREVIOUS_WORDS,
+    REBOUND_ROWS,
+    ROUND_TYPE,
+    SLIDE_TITLES,
+    Brief,
+    _before,
+    changes_table,
+    hot_townships_table,
+    overdue_series,
+    part_series,
+    rank_png,
+    rank_series,
+    rebound_table,
+    stamp,
 )
-
 
 # 字体：拉丁字母与东亚文字分别写；LibreOffice 找不到“微软雅黑”时按 fontconfig 退到 Noto Sans CJK
 EA_TYPEFACE = "Microsoft YaHei"
@@ -38,6 +50,7 @@ OVERDUE_COLORS = (RGBColor(0xFB, 0xC0, 0x2D), RGBColor(0xEF, 0x6C, 0x00), RGBCol
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 
+
 def set_ea(rpr, typeface: str = EA_TYPEFACE) -> None:
     """在 a:rPr / a:defRPr 上写东亚字体 <a:ea>（紧跟 <a:latin> 之后，符合架构顺序）。"""
     # 标明文字是简体中文：LibreOffice 缺字体时据此选简体字形（否则可能退到日文字形）
@@ -54,8 +67,14 @@ def set_ea(rpr, typeface: str = EA_TYPEFACE) -> None:
         rpr.remove(ea)
         # 没有 latin 时插到 cs/sym/hlink 等之前
         for i, child in enumerate(rpr):
-            if child.tag in {qn("a:cs"), qn("a:sym"), qn("a:hlinkClick"), qn("a:hlinkMouseOver"), qn("a:rtl"),
-                             qn("a:extLst")}:
+            if child.tag in {
+                qn("a:cs"),
+                qn("a:sym"),
+                qn("a:hlinkClick"),
+                qn("a:hlinkMouseOver"),
+                qn("a:rtl"),
+                qn("a:extLst"),
+            }:
                 rpr.insert(i, ea)
                 break
         else:
@@ -100,14 +119,26 @@ def _frame(prs, brief: Brief, title: str, page: int):
     _text(slide, Inches(0.75), Inches(0.3), Inches(12), Inches(0.8), title, size=28, bold=True)
     line = slide.shapes.add_connector(1, Inches(0.5), Inches(1.15), Inches(12.83), Inches(1.15))
     line.line.color.rgb = LIGHT
-    footer = (f"{brief.title} 第{brief.issue_no}期　|　数据截至 {formats.moment(brief.cutoff)}　|　"
-              f"统计时刻 {formats.moment(brief.as_of)}　|　数据指纹 {brief.short_digest}")
+    footer = (
+        f"{brief.title} 第{brief.issue_no}期　|　数据截至 {formats.moment(brief.cutoff)}　|　"
+        f"统计时刻 {formats.moment(brief.as_of)}　|　数据指纹 {brief.short_digest}"
+    )
     _text(slide, Inches(0.5), Inches(7.0), Inches(11.3), Inches(0.35), footer, size=10, color=GREY)
-    _text(slide, Inches(11.9), Inches(7.0), Inches(0.95), Inches(0.35), f"{page}", size=10, color=GREY,
-          align=PP_ALIGN.RIGHT)
+    _text(
+        slide,
+        Inches(11.9),
+        Inches(7.0),
+        Inches(0.95),
+        Inches(0.35),
+        f"{page}",
+        size=10,
+        color=GREY,
+        align=PP_ALIGN.RIGHT,
+    )
     slide.notes_slide.notes_text_frame.text = (
         f"{title}。统计区间 {brief.period_text}，上期 {brief.previous_text}。"
-        f"数据截至 {formats.moment(brief.cutoff)}；数据指纹 SHA-256 {brief.digest}。")
+        f"数据截至 {formats.moment(brief.cutoff)}；数据指纹 SHA-256 {brief.digest}。"
+    )
     return slide
 
 
@@ -124,8 +155,19 @@ def _legend(chart) -> None:
     chart.legend.include_in_layout = False
 
 
-def _table(slide, df: pd.DataFrame, x, y, w, *, size: float = 13, widths: list[float] | None = None,
-           header_color: RGBColor = LIGHT, header_text: RGBColor = DARK, row_h: float = 0.38):
+def _table(
+    slide,
+    df: pd.DataFrame,
+    x,
+    y,
+    w,
+    *,
+    size: float = 13,
+    widths: list[float] | None = None,
+    header_color: RGBColor = LIGHT,
+    header_text: RGBColor = DARK,
+    row_h: float = 0.38,
+):
     """原生表格：表头底色、文字一律写值（空值写“—”，不留空单元格）。"""
     rows, cols = len(df) + 1, len(df.columns)
     shape = slide.shapes.add_table(rows, cols, x, y, w, Inches(row_h * rows))
@@ -138,7 +180,9 @@ def _table(slide, df: pd.DataFrame, x, y, w, *, size: float = 13, widths: list[f
         _cell(table.cell(0, c), str(name), size, True, header_text, header_color)
     for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
         for c, value in enumerate(row):
-            text = "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+            text = (
+                "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+            )
             _cell(table.cell(r, c), text, size, False, DARK, WHITE if r % 2 else RGBColor(0xF7, 0xF8, 0xF9))
     return shape
 
@@ -161,20 +205,42 @@ def _title_slide(prs, brief: Brief) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _bar(slide, 0, Inches(0.175), SLIDE_W, Inches(0.175), Inches(0.35))
     unit = f"{brief.county_name}创建文明城市工作指挥部办公室" if brief.county_name else "创建文明城市工作指挥部办公室"
-    lines = [(f"第{brief.issue_no}期", 24, True, RED), (brief.title, 40, True, DARK), ("", 12, False, DARK),
-             (f"数据截至 {formats.moment(brief.cutoff)}　|　统计时刻 {formats.moment(brief.as_of)}", 18, False, DARK),
-             (f"统计区间 {brief.period_text}", 18, False, DARK),
-             (f"本轮：{brief.period.round_name}" if brief.period.round_name else " ", 18, False, DARK),
-             ("", 12, False, DARK), (unit, 20, False, GREY)]
+    lines = [
+        (f"第{brief.issue_no}期", 24, True, RED),
+        (brief.title, 40, True, DARK),
+        ("", 12, False, DARK),
+        (f"数据截至 {formats.moment(brief.cutoff)}　|　统计时刻 {formats.moment(brief.as_of)}", 18, False, DARK),
+        (f"统计区间 {brief.period_text}", 18, False, DARK),
+        (f"本轮：{brief.period.round_name}" if brief.period.round_name else " ", 18, False, DARK),
+        ("", 12, False, DARK),
+        (unit, 20, False, GREY),
+    ]
     if brief.is_demo:
         lines.append(("示例数据：地名、单位和数字均为虚构，仅供演示", 16, True, RED))
-    _text(slide, Inches(1.0), Inches(1.5), Inches(11.3), Inches(4.8), [(t or " ", s, b, c) for t, s, b, c in lines],
-          align=PP_ALIGN.CENTER)
-    _text(slide, Inches(1.0), Inches(6.7), Inches(11.3), Inches(0.4),
-          f"数据指纹（SHA-256）{brief.digest}", size=10, color=GREY, align=PP_ALIGN.CENTER)
+    _text(
+        slide,
+        Inches(1.0),
+        Inches(1.5),
+        Inches(11.3),
+        Inches(4.8),
+        [(t or " ", s, b, c) for t, s, b, c in lines],
+        align=PP_ALIGN.CENTER,
+    )
+    _text(
+        slide,
+        Inches(1.0),
+        Inches(6.7),
+        Inches(11.3),
+        Inches(0.4),
+        f"数据指纹（SHA-256）{brief.digest}",
+        size=10,
+        color=GREY,
+        align=PP_ALIGN.CENTER,
+    )
     slide.notes_slide.notes_text_frame.text = (
         f"{brief.title} 第{brief.issue_no}期；统计时刻 {formats.moment(brief.as_of)}；数据指纹 SHA-256 {brief.digest}。"
-        "同一统计时刻、同一份数据重新生成，数字与指纹相同。")
+        "同一统计时刻、同一份数据重新生成，数字与指纹相同。"
+    )
 
 
 def _rank_points(brief: Brief) -> list:
@@ -185,17 +251,36 @@ def _rank_points(brief: Brief) -> list:
     last = hist[hist["rank"].notna()].iloc[-1] if hist["rank"].notna().any() else None
     lines = [("要点", 20, True, RED)]
     if last is not None:
-        lines.append((f"最近一轮（{last['round_name']}）：全省第{int(last['rank'])}名 / 共{int(last['group_size'])}个，"
-                      f"得分 {formats.points(last['total'])}。", 16, False, DARK))
+        lines.append(
+            (
+                f"最近一轮（{last['round_name']}）：全省第{int(last['rank'])}名 / 共{int(last['group_size'])}个，"
+                f"得分 {formats.points(last['total'])}。",
+                16,
+                False,
+                DARK,
+            )
+        )
     if len(scored) > 1:
-        lines.append((f"与上一轮（{scored[-2][0]}）相比：{formats.rank_change(scored[-1][1], scored[-2][1]) or '持平'}。",
-                      16, False, DARK))
+        lines.append(
+            (
+                f"与上一轮（{scored[-2][0]}）相比：{formats.rank_change(scored[-1][1], scored[-2][1]) or '持平'}。",
+                16,
+                False,
+                DARK,
+            )
+        )
         best = min(r for _, r in scored)
         lines.append((f"{scored[0][0]}以来最好名次：第{best}名。", 16, False, DARK))
     if brief.target_rank and scored:
         gap = scored[-1][1] - brief.target_rank
-        lines.append((f"目标：进入全省前{brief.target_rank}名；" + ("已达到。" if gap <= 0 else f"还差 {gap} 个名次。"),
-                      16, True, RED if gap > 0 else GREEN))
+        lines.append(
+            (
+                f"目标：进入全省前{brief.target_rank}名；" + ("已达到。" if gap <= 0 else f"还差 {gap} 个名次。"),
+                16,
+                True,
+                RED if gap > 0 else GREEN,
+            )
+        )
     lines.append(("名次为竞争排名（并列同名次），缺测轮次不画点；1 在最上。", 12, False, GREY))
     return lines
 
@@ -219,9 +304,9 @@ def _native_rank_chart(slide, brief: Brief, x, y, w, h) -> None:
     _chart_fonts(chart)
     _legend(chart)
     axis = chart.value_axis
-    axis.reverse_order = True          # 名次 1 在最上
+    axis.reverse_order = True  # 名次 1 在最上
     axis.minimum_scale, axis.maximum_scale, axis.major_unit = rank_axis_scale(max_rank)
-    axis.crosses = XL_AXIS_CROSSES.MAXIMUM   # 轴反向后让轮次标签留在底部
+    axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # 轴反向后让轮次标签留在底部
     axis.has_major_gridlines = True
     axis.major_gridlines.format.line.color.rgb = LIGHT
     axis.tick_labels.number_format = "0"
@@ -235,8 +320,11 @@ def _native_rank_chart(slide, brief: Brief, x, y, w, h) -> None:
     plot.data_labels.number_format = '"第"0"名"'
     plot.data_labels.number_format_is_linked = False
     # 名次在目标线之下时标签写在点下方，不压在目标线上
-    plot.data_labels.position = XL_LABEL_POSITION.BELOW if brief.target_rank and ranks and \
-        (ranks[-1] or 0) > brief.target_rank else XL_LABEL_POSITION.ABOVE
+    plot.data_labels.position = (
+        XL_LABEL_POSITION.BELOW
+        if brief.target_rank and ranks and (ranks[-1] or 0) > brief.target_rank
+        else XL_LABEL_POSITION.ABOVE
+    )
     _style(plot.data_labels.font, 11, False, DARK)
     if brief.target_rank:
         target = plot.series[1]
@@ -252,7 +340,9 @@ def _rank_slide(prs, brief: Brief, page: int, png: bool) -> None:
     cats, _, _ = rank_series(brief)
     hist = _before(brief.frames["rank_history_all"], brief.as_of)
     if not cats and hist.empty:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), f"统计时刻之前还没有{ROUND_TYPE}成绩。", size=20)
+        _text(
+            slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), f"统计时刻之前还没有{ROUND_TYPE}成绩。", size=20
+        )
         return
     image = None
     if png:
@@ -263,8 +353,14 @@ def _rank_slide(prs, brief: Brief, page: int, png: bool) -> None:
     elif cats:
         _native_rank_chart(slide, brief, Inches(0.5), Inches(1.3), Inches(8.6), Inches(5.1))
         reason = brief.notes[-1] if brief.notes else "本次生成时选择了不导出图片。"
-        _text(slide, Inches(0.5), Inches(6.45), Inches(8.6), Inches(0.6),
-              [(f"只画了本县名次（未插入含对手的全组名次走势图）：{reason}", 11, False, GREY)])
+        _text(
+            slide,
+            Inches(0.5),
+            Inches(6.45),
+            Inches(8.6),
+            Inches(0.6),
+            [(f"只画了本县名次（未插入含对手的全组名次走势图）：{reason}", 11, False, GREY)],
+        )
     _text(slide, Inches(9.3), Inches(1.5), Inches(3.6), Inches(5.2), _rank_points(brief))
 
 
@@ -272,14 +368,23 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[2], page)
     cats, series = part_series(brief)
     if not cats:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "统计时刻之前本县还没有测评成绩或分项成绩。",
-              size=20)
+        _text(
+            slide,
+            Inches(0.8),
+            Inches(2.5),
+            Inches(11.5),
+            Inches(1),
+            "统计时刻之前本县还没有测评成绩或分项成绩。",
+            size=20,
+        )
         return
     data = CategoryChartData(number_format="0.00")
     data.categories = cats
     for name, values in series.items():
         data.add_series(name, values)
-    gf = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.5), Inches(1.3), Inches(8.4), Inches(5.6), data)
+    gf = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.5), Inches(1.3), Inches(8.4), Inches(5.6), data
+    )
     chart = gf.chart
     _chart_fonts(chart)
     _legend(chart)
@@ -301,46 +406,118 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
     latest = rank_trend.latest_scored_round(stats)
     lines = [("差距最大的测评项目（与组内最高比）", 18, True, RED)]
     for _, r in items.iterrows():
-        lines.append((f"{r['node_name']}：本县 {formats.points(r['our_score'])}，最高 {formats.points(r['best_score'])}，"
-                      f"差 {formats.points(r['gap'])} 分", 14, False, DARK))
-    lines.append((f"轮次：{latest['round_name']}。各分项满分见测评体系；对标单位为本轮其他单位中第 "
-                  f"{brief.target_rank or 1} 名。", 12, False, GREY))
+        lines.append(
+            (
+                f"{r['node_name']}：本县 {formats.points(r['our_score'])}，最高 {formats.points(r['best_score'])}，"
+                f"差 {formats.points(r['gap'])} 分",
+                14,
+                False,
+                DARK,
+            )
+        )
+    lines.append(
+        (
+            f"轮次：{latest['round_name']}。各分项满分见测评体系；对标单位为本轮其他单位中第 "
+            f"{brief.target_rank or 1} 名。",
+            12,
+            False,
+            GREY,
+        )
+    )
     _text(slide, Inches(9.1), Inches(1.4), Inches(3.8), Inches(5.4), lines)
 
 
 def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, name_col: str, what: str) -> None:
     slide = _frame(prs, brief, title, page)
     red, black = league.boards(rows, name_col=name_col)
-    for x, label, table, color in ((Inches(0.5), "红榜（有资格的前 5 名）", red, RED),
-                                   (Inches(6.85), "黑榜（倒数 5 名）", black, DARK)):
+    for x, label, table, color in (
+        (Inches(0.5), "红榜（有资格的前 5 名）", red, RED),
+        (Inches(6.85), "黑榜（倒数 5 名）", black, DARK),
+    ):
         _text(slide, x, Inches(1.3), Inches(6), Inches(0.5), label, size=20, bold=True, color=color)
         if table.empty:
-            _text(slide, x, Inches(1.9), Inches(6), Inches(1),
-                  f"本期没有符合红榜资格的{what}。" if color == RED else f"本期参与排名的{what}不足，黑榜为空。", size=14, color=GREY)
+            _text(
+                slide,
+                x,
+                Inches(1.9),
+                Inches(6),
+                Inches(1),
+                f"本期没有符合红榜资格的{what}。" if color == RED else f"本期参与排名的{what}不足，黑榜为空。",
+                size=14,
+                color=GREY,
+            )
         else:
-            _table(slide, table, x, Inches(1.9), Inches(6.0), size=14, widths=[1, 3, 1.5, 1.5],
-                   header_color=color, header_text=WHITE, row_h=0.45)
-    _text(slide, Inches(0.5), Inches(5.5), Inches(12.3), Inches(1.6), [
-        (league.participation(rows, what) + (league.shortfall(rows) or ""), 12, True, GREY),
-        (league.formula_text(league.Weights.from_setting(settings.get("league_weights"))), 11, False, GREY),
-        (f"统计区间 {brief.period_text}；变化与{PREVIOUS_WORDS[brief.period.key]}比较。"
-         + league.list_rules(league.configured_params()), 11, False, GREY)])
+            _table(
+                slide,
+                table,
+                x,
+                Inches(1.9),
+                Inches(6.0),
+                size=14,
+                widths=[1, 3, 1.5, 1.5],
+                header_color=color,
+                header_text=WHITE,
+                row_h=0.45,
+            )
+    _text(
+        slide,
+        Inches(0.5),
+        Inches(5.5),
+        Inches(12.3),
+        Inches(1.6),
+        [
+            (league.participation(rows, what) + (league.shortfall(rows) or ""), 12, True, GREY),
+            (league.formula_text(league.Weights.from_setting(settings.get("league_weights"))), 11, False, GREY),
+            (
+                f"统计区间 {brief.period_text}；变化与{PREVIOUS_WORDS[brief.period.key]}比较。"
+                + league.list_rules(league.configured_params()),
+                11,
+                False,
+                GREY,
+            ),
+        ],
+    )
 
 
 def _map_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[6], page)
-    png = export_png.hotspot_map_png(brief.frames["boundaries"], brief.frames["hot_townships"],
-                                     title=f"{brief.county_name}各镇街问题数", subtitle=f"统计区间 {brief.period_text}",
-                                     width=1500, height=1000)
+    png = export_png.hotspot_map_png(
+        brief.frames["boundaries"],
+        brief.frames["hot_townships"],
+        title=f"{brief.county_name}各镇街问题数",
+        subtitle=f"统计区间 {brief.period_text}",
+        width=1500,
+        height=1000,
+    )
     slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(1.3), height=Inches(5.6))
     hot = brief.frames["hot_summary"].iloc[0]
-    _text(slide, Inches(9.1), Inches(1.3), Inches(3.8), Inches(0.9), [
-        (f"期内问题 {formats.count(hot['problems'])} 条", 18, True, RED),
-        (f"{PREVIOUS_WORDS[brief.period.key]} {formats.count(hot['problems_prev'])} 条；"
-         f"期内发现的问题中，截至统计时刻仍在办 {formats.count(hot['open_now'])}、逾期 {formats.count(hot['overdue_now'])}",
-         13, False, DARK)])
-    _table(slide, hot_townships_table(brief), Inches(9.1), Inches(2.4), Inches(3.8), size=11,
-           widths=[2.2, 1.2, 1, 1, 1], row_h=0.4)
+    _text(
+        slide,
+        Inches(9.1),
+        Inches(1.3),
+        Inches(3.8),
+        Inches(0.9),
+        [
+            (f"期内问题 {formats.count(hot['problems'])} 条", 18, True, RED),
+            (
+                f"{PREVIOUS_WORDS[brief.period.key]} {formats.count(hot['problems_prev'])} 条；"
+                f"期内发现的问题中，截至统计时刻仍在办 {formats.count(hot['open_now'])}、逾期 {formats.count(hot['overdue_now'])}",
+                13,
+                False,
+                DARK,
+            ),
+        ],
+    )
+    _table(
+        slide,
+        hot_townships_table(brief),
+        Inches(9.1),
+        Inches(2.4),
+        Inches(3.8),
+        size=11,
+        widths=[2.2, 1.2, 1, 1, 1],
+        row_h=0.4,
+    )
 
 
 def _overdue_slide(prs, brief: Brief, page: int) -> None:
@@ -348,11 +525,19 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
     cats, series = overdue_series(brief)
     total = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
     if not cats:
-        _text(slide, Inches(0.8), Inches(2.5), Inches(11.5), Inches(1), "截至统计时刻没有逾期（存量）的问题。", size=20,
-              color=GREEN)
+        _text(
+            slide,
+            Inches(0.8),
+            Inches(2.5),
+            Inches(11.5),
+            Inches(1),
+            "截至统计时刻没有逾期（存量）的问题。",
+            size=20,
+            color=GREEN,
+        )
         return
     data = CategoryChartData(number_format="0")
-    data.categories = list(reversed(cats))        # 条形图自下而上：反过来让逾期最多的在最上
+    data.categories = list(reversed(cats))  # 条形图自下而上：反过来让逾期最多的在最上
     for name, values in series.items():
         data.add_series(name, list(reversed(values)))
     gf = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, Inches(0.5), Inches(1.3), Inches(8.8), Inches(5.6), data)
@@ -368,27 +553,54 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
     chart.value_axis.major_gridlines.format.line.color.rgb = LIGHT
     chart.value_axis.tick_labels.number_format = "0"
     chart.value_axis.tick_labels.number_format_is_linked = False
-    _text(slide, Inches(9.5), Inches(1.4), Inches(3.4), Inches(5.4), [
-        (f"全县{windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
-        (f"{windows.OPEN_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
-        (f"图中为逾期最多的 {len(cats)} 个牵头单位，按逾期天数分段。", 13, False, DARK),
-        ("逾期（存量）：截至统计时刻未销号且整改期限早于统计时刻，不论何时发现；无期限的问题不计逾期。按牵头单位归属，"
-         "整改记录顺序存疑的问题不计入（见红黑榜页数据质量）。", 12, False, GREY)])
+    _text(
+        slide,
+        Inches(9.5),
+        Inches(1.4),
+        Inches(3.4),
+        Inches(5.4),
+        [
+            (f"全县{windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
+            (f"{windows.OPEN_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
+            (f"图中为逾期最多的 {len(cats)} 个牵头单位，按逾期天数分段。", 13, False, DARK),
+            (
+                "逾期（存量）：截至统计时刻未销号且整改期限早于统计时刻，不论何时发现；无期限的问题不计逾期。按牵头单位归属，"
+                "整改记录顺序存疑的问题不计入（见红黑榜页数据质量）。",
+                12,
+                False,
+                GREY,
+            ),
+        ],
+    )
 
 
 def _rebound_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[8], page)
     hot = brief.frames["hot_summary"].iloc[0]
     days = settings.get("rebound_days")
-    _text(slide, Inches(0.5), Inches(1.25), Inches(12.3), Inches(0.8), [
-        (f"期内反弹 {formats.count(hot['rebounds'])} 条：同一点位、同一类别的问题在上一次销号后 {days} 天内再次发现，"
-         f"或销号后 {days} 天内被反弹重开。下表为最新的 {min(REBOUND_ROWS, int(hot['rebounds']))} 条。", 14, False, DARK)])
+    _text(
+        slide,
+        Inches(0.5),
+        Inches(1.25),
+        Inches(12.3),
+        Inches(0.8),
+        [
+            (
+                f"期内反弹 {formats.count(hot['rebounds'])} 条：同一点位、同一类别的问题在上一次销号后 {days} 天内再次发现，"
+                f"或销号后 {days} 天内被反弹重开。下表为最新的 {min(REBOUND_ROWS, int(hot['rebounds']))} 条。",
+                14,
+                False,
+                DARK,
+            )
+        ],
+    )
     table = rebound_table(brief)
     if table.empty:
         _text(slide, Inches(0.5), Inches(2.2), Inches(12), Inches(1), "本期没有反弹问题。", size=18, color=GREEN)
         return
-    _table(slide, table, Inches(0.5), Inches(2.05), Inches(12.3), size=12, widths=[1.7, 1.9, 2.4, 1.3, 1.9, 1.1],
-           row_h=0.4)
+    _table(
+        slide, table, Inches(0.5), Inches(2.05), Inches(12.3), size=12, widths=[1.7, 1.9, 2.4, 1.3, 1.9, 1.1], row_h=0.4
+    )
 
 
 def _changes_slide(prs, brief: Brief, page: int) -> None:
@@ -400,28 +612,52 @@ def _changes_slide(prs, brief: Brief, page: int) -> None:
     up = moved.sort_values(["rank_change", "unit_name"], ascending=[False, True]).head(3)
     down = moved.sort_values(["rank_change", "unit_name"], ascending=[True, True]).head(3)
     lines = [("红黑榜名次变化最大的单位", 18, True, RED)]
-    lines += [(f"↑ {r['unit_name']}：第{int(r['prev_rank'])}名 → 第{int(r['rank'])}名", 14, False, GREEN)
-              for _, r in up.iterrows() if r["rank_change"] > 0]
-    lines += [(f"↓ {r['unit_name']}：第{int(r['prev_rank'])}名 → 第{int(r['rank'])}名", 14, False, RED)
-              for _, r in down.iterrows() if r["rank_change"] < 0]
+    lines += [
+        (f"↑ {r['unit_name']}：第{int(r['prev_rank'])}名 → 第{int(r['rank'])}名", 14, False, GREEN)
+        for _, r in up.iterrows()
+        if r["rank_change"] > 0
+    ]
+    lines += [
+        (f"↓ {r['unit_name']}：第{int(r['prev_rank'])}名 → 第{int(r['rank'])}名", 14, False, RED)
+        for _, r in down.iterrows()
+        if r["rank_change"] < 0
+    ]
     if len(lines) == 1:
         lines.append(("与上期相比名次没有变化（或上期无可比数据）。", 14, False, DARK))
-    lines.append((f"本期 {brief.period_text}；{PREVIOUS_WORDS[brief.period.key]} {brief.previous_text}。",
-                  12, False, GREY))
+    lines.append(
+        (f"本期 {brief.period_text}；{PREVIOUS_WORDS[brief.period.key]} {brief.previous_text}。", 12, False, GREY)
+    )
     _text(slide, Inches(9.3), Inches(1.4), Inches(3.6), Inches(5.4), lines)
 
 
-DEFINITION_QUERIES = ("overview_problem_summary", "league_units", "hotspot_summary", "overview_rank_history",
-                      "rank_trend_part_gap")
+DEFINITION_QUERIES = (
+    "overview_problem_summary",
+    "league_units",
+    "hotspot_summary",
+    "overview_rank_history",
+    "rank_trend_part_gap",
+)
 
 
 def _sources_slide(prs, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[10], page)
-    lines = [(f"统计时刻 {formats.moment(brief.as_of)}；数据截至 {formats.moment(brief.cutoff)}；"
-              f"统计区间 {brief.period_text}。", 13, False, DARK),
-             (f"数据指纹（SHA-256）：{brief.digest}", 12, False, DARK),
-             ("同一统计时刻、同一份数据重新生成本通报，所有数字与数据指纹都相同；数据有更新时指纹随之改变。", 12, False, GREY),
-             ("", 8, False, DARK)]
+    lines = [
+        (
+            f"统计时刻 {formats.moment(brief.as_of)}；数据截至 {formats.moment(brief.cutoff)}；"
+            f"统计区间 {brief.period_text}。",
+            13,
+            False,
+            DARK,
+        ),
+        (f"数据指纹（SHA-256）：{brief.digest}", 12, False, DARK),
+        (
+            "同一统计时刻、同一份数据重新生成本通报，所有数字与数据指纹都相同；数据有更新时指纹随之改变。",
+            12,
+            False,
+            GREY,
+        ),
+        ("", 8, False, DARK),
+    ]
     for name in DEFINITION_QUERIES:
         for m in queries.load(name).metrics[:3]:
             lines.append((f"{m.name}：{m.text}", 11, False, DARK))

@@ -7,6 +7,7 @@
 
 数字只来自 Brief（与幻灯片同一批查询、同一个数据指纹）；模板只管文字。取不到的数字写【待补：名称】，不写错的数。
 """
+
 from __future__ import annotations
 
 import io
@@ -26,23 +27,69 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from chuangwen import formats, league, settings, supervision
-from chuangwen.escape import office_text
 from chuangwen.briefing.figures import (
-    PERIOD_WORDS, PERIODS, PREVIOUS_WORDS, Brief, _before, rank_png, rank_series, stamp,
+    PERIOD_WORDS,
+    PERIODS,
+    PREVIOUS_WORDS,
+    Brief,
+    _before,
+    rank_png,
+    rank_series,
+    stamp,
 )
+from chuangwen.escape import office_text
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("tongbao.txt")
-KINDS = ("发文机关", "期号", "日期", "标题", "主送", "正文", "一级标题", "二级标题", "表格", "图", "附件", "落款", "落款日期")
-PICTURES = ("名次走势",)      # 【图】能放的图：与幻灯片同一个 PNG 渲染（没有浏览器时写明没插图的原因）
-FIGURES = ("县名", "年份", "期数", "周期", "上期", "统计区间", "发文日期", "数据截至", "新增交办", "销号", "按期销号率",
-           "按期销号率变化", "未销号", "逾期", "逾期30天以上", "逾期30天以上单位", "7天内到期", "反弹", "反弹点位",
-           "红榜部门", "黑榜部门", "红榜镇街", "黑榜镇街", "红黑榜规则", "全省名次", "数据指纹")
+KINDS = (
+    "发文机关",
+    "期号",
+    "日期",
+    "标题",
+    "主送",
+    "正文",
+    "一级标题",
+    "二级标题",
+    "表格",
+    "图",
+    "附件",
+    "落款",
+    "落款日期",
+)
+PICTURES = ("名次走势",)  # 【图】能放的图：与幻灯片同一个 PNG 渲染（没有浏览器时写明没插图的原因）
+FIGURES = (
+    "县名",
+    "年份",
+    "期数",
+    "周期",
+    "上期",
+    "统计区间",
+    "发文日期",
+    "数据截至",
+    "新增交办",
+    "销号",
+    "按期销号率",
+    "按期销号率变化",
+    "未销号",
+    "逾期",
+    "逾期30天以上",
+    "逾期30天以上单位",
+    "7天内到期",
+    "反弹",
+    "反弹点位",
+    "红榜部门",
+    "黑榜部门",
+    "红榜镇街",
+    "黑榜镇街",
+    "红黑榜规则",
+    "全省名次",
+    "数据指纹",
+)
 TABLES = ("红黑榜·部门", "红黑榜·属地单位", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单")
 
 # 字体（东亚槽）；西文数字用 Times New Roman
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 RED = RGBColor(0xE6, 0x00, 0x12)
-BODY_PT, TITLE_PT, HEAD_PT, LINE_PT = 16, 22, 24, 28       # 三号、二号、版头（一行放得下发文机关全称）、固定行距
+BODY_PT, TITLE_PT, HEAD_PT, LINE_PT = 16, 22, 24, 28  # 三号、二号、版头（一行放得下发文机关全称）、固定行距
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -103,6 +150,7 @@ def load_template() -> tuple[str, str]:
 
 # ---------------------------------------------------------------- 数字（纯数据，测试直接核对）
 
+
 def chinese_count(n) -> str:
     """计数：一万以下写数字，一万以上写“1.23 万”。"""
     if n is None or pd.isna(n):
@@ -124,23 +172,40 @@ def figures(brief: Brief) -> dict[str, str | None]:
     hot = brief.frames["hot_summary"].iloc[0]
     ledger = brief.frames["ledger_summary"].iloc[0] if len(brief.frames.get("ledger_summary", ())) else None
     out: dict[str, str | None] = dict.fromkeys(FIGURES)
-    out.update({"县名": brief.county_name or None, "年份": str(brief.as_of.year), "期数": str(brief.issue_no),
-                "周期": PERIOD_WORDS[brief.period.key], "上期": PREVIOUS_WORDS[brief.period.key],
-                "统计区间": brief.period_text, "发文日期": formats.day(brief.as_of.date()),
-                "数据截至": formats.moment(brief.cutoff), "新增交办": chinese_count(hot["problems"]),
-                "反弹": chinese_count(hot["rebounds"]), "数据指纹": brief.short_digest,
-                "红黑榜规则": league.list_rules(league.configured_params())})
+    out.update(
+        {
+            "县名": brief.county_name or None,
+            "年份": str(brief.as_of.year),
+            "期数": str(brief.issue_no),
+            "周期": PERIOD_WORDS[brief.period.key],
+            "上期": PREVIOUS_WORDS[brief.period.key],
+            "统计区间": brief.period_text,
+            "发文日期": formats.day(brief.as_of.date()),
+            "数据截至": formats.moment(brief.cutoff),
+            "新增交办": chinese_count(hot["problems"]),
+            "反弹": chinese_count(hot["rebounds"]),
+            "数据指纹": brief.short_digest,
+            "红黑榜规则": league.list_rules(league.configured_params()),
+        }
+    )
     if len(now):
         t = now.iloc[0]
         out["销号"] = chinese_count(t["closed_in_period"])
         out["未销号"] = chinese_count(t["open_now"])
         out["逾期"] = chinese_count(t["overdue_now"])
-        out["按期销号率"] = (formats.rate(t["closed_on_time_in_period"], t["closed_in_period"])
-                        if t["closed_in_period"] else "—（期内没有销号）")
+        out["按期销号率"] = (
+            formats.rate(t["closed_on_time_in_period"], t["closed_in_period"])
+            if t["closed_in_period"]
+            else "—（期内没有销号）"
+        )
         if len(before):
             b = before.iloc[0]
-            change = formats.rate_change(t["closed_on_time_in_period"], t["closed_in_period"],
-                                         b["closed_on_time_in_period"], b["closed_in_period"])
+            change = formats.rate_change(
+                t["closed_on_time_in_period"],
+                t["closed_in_period"],
+                b["closed_on_time_in_period"],
+                b["closed_in_period"],
+            )
             out["按期销号率变化"] = "无可比数据" if change == "—" else change
     if ledger is not None:
         out["逾期30天以上"] = chinese_count(ledger["overdue_over_30"])
@@ -151,8 +216,9 @@ def figures(brief: Brief) -> dict[str, str | None]:
         by_unit = long.groupby("lead_unit").size().sort_values(ascending=False, kind="stable")
         by_unit = by_unit.reindex(sorted(by_unit.index, key=lambda u: (-by_unit[u], u)))
         shown = "、".join(f"{u} {n} 条" for u, n in by_unit.head(5).items())
-        out["逾期30天以上单位"] = ("无" if by_unit.empty else
-                               shown + (f" 等 {len(by_unit)} 个单位" if len(by_unit) > 5 else ""))
+        out["逾期30天以上单位"] = (
+            "无" if by_unit.empty else shown + (f" 等 {len(by_unit)} 个单位" if len(by_unit) > 5 else "")
+        )
     rebounds = brief.frames["rebounds"]
     sites = rebounds["site_name"].dropna().value_counts(sort=False)
     sites = sites.reindex(sorted(sites.index, key=lambda s: (-sites[s], s)))
@@ -161,10 +227,15 @@ def figures(brief: Brief) -> dict[str, str | None]:
         out["反弹点位"] = f"{word}没有发现反弹问题。"
     elif len(sites):
         # 通报取最近的若干条反弹问题（与幻灯片的反弹清单同一批），写它们的点位
-        out["反弹点位"] = (f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最近的 {len(rebounds)} 条出现在："
-                        + "、".join(f"{s}（{n} 条）" if n > 1 else s for s, n in sites.items()) + "。")
+        out["反弹点位"] = (
+            f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最近的 {len(rebounds)} 条出现在："
+            + "、".join(f"{s}（{n} 条）" if n > 1 else s for s, n in sites.items())
+            + "。"
+        )
     else:
-        out["反弹点位"] = f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最近的 {len(rebounds)} 条都没有登记点位。"
+        out["反弹点位"] = (
+            f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最近的 {len(rebounds)} 条都没有登记点位。"
+        )
     tables = boards(brief)
     for key, table in (("部门", "红黑榜·部门"), ("镇街", "红黑榜·镇街")):
         rows = tables[table]
@@ -175,7 +246,9 @@ def figures(brief: Brief) -> dict[str, str | None]:
     scored = hist[hist["rank"].notna()]
     if ranks and len(scored):
         last = scored.iloc[-1]
-        out["全省名次"] = f"在全省 {int(last['group_size'])} 个县（市、区）中排第 {int(last['rank'])} 名（{last['round_name']}）"
+        out["全省名次"] = (
+            f"在全省 {int(last['group_size'])} 个县（市、区）中排第 {int(last['rank'])} 名（{last['round_name']}）"
+        )
     return out
 
 
@@ -183,12 +256,15 @@ def boards(brief: Brief) -> dict[str, pd.DataFrame]:
     """三张红黑榜（与红黑榜页同一构建 league.boards：名次、名称、综合得分、变化），红榜在前、黑榜在后。"""
     units, towns = brief.frames["league_units"], brief.frames["league_townships"]
     out = {}
-    for table, rows, name_col in (("红黑榜·部门", league.of_kind(units, "条"), "unit_name"),
-                                  ("红黑榜·属地单位", league.of_kind(units, "块"), "unit_name"),
-                                  ("红黑榜·镇街", towns, "township_name")):
+    for table, rows, name_col in (
+        ("红黑榜·部门", league.of_kind(units, "条"), "unit_name"),
+        ("红黑榜·属地单位", league.of_kind(units, "块"), "unit_name"),
+        ("红黑榜·镇街", towns, "township_name"),
+    ):
         red, black = league.boards(rows, name_col=name_col)
         out[table] = pd.concat([red.assign(榜别="红榜"), black.assign(榜别="黑榜")], ignore_index=True)[
-            ["榜别", "名次", "名称", "综合得分", "变化"]]
+            ["榜别", "名次", "名称", "综合得分", "变化"]
+        ]
     return out
 
 
@@ -197,11 +273,17 @@ def tables(brief: Brief) -> dict[str, pd.DataFrame]:
     out = boards(brief)
     units = brief.frames["league_units"]
     late = units[units["overdue"] > 0].sort_values(["overdue", "unit_name"], ascending=[False, True])
-    out["逾期·按单位"] = pd.DataFrame({
-        "牵头单位": late["unit_name"].to_numpy(), "逾期（存量）": late["overdue"].astype(int).to_numpy(),
-        "逾期1–7天": late["overdue_1_7"].astype(int).to_numpy(), "逾期8–30天": late["overdue_8_30"].astype(int).to_numpy(),
-        "逾期30天以上": late["overdue_over_30"].astype(int).to_numpy()})
+    out["逾期·按单位"] = pd.DataFrame(
+        {
+            "牵头单位": late["unit_name"].to_numpy(),
+            "逾期（存量）": late["overdue"].astype(int).to_numpy(),
+            "逾期1–7天": late["overdue_1_7"].astype(int).to_numpy(),
+            "逾期8–30天": late["overdue_8_30"].astype(int).to_numpy(),
+            "逾期30天以上": late["overdue_over_30"].astype(int).to_numpy(),
+        }
+    )
     from chuangwen.briefing.figures import rebound_table
+
     out["反弹点位"] = rebound_table(brief)
     ledger = supervision.display_ledger(brief.frames["overdue_list"])
     out["逾期问题清单"] = ledger[["问题编号", "镇街", "问题描述", "牵头单位", "整改期限", "逾期天数"]]
@@ -214,6 +296,7 @@ def fill(text: str, values: dict[str, str | None]) -> str:
 
 
 # ---------------------------------------------------------------- Word
+
 
 def _fonts(run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
     run.font.size = Pt(size)
@@ -234,9 +317,20 @@ def _fonts(run, east_asia: str, size: float, *, bold: bool = False, color: RGBCo
         run.font.color.rgb = color
 
 
-def _para(doc, text: str, east_asia: str = FANGSONG, size: float = BODY_PT, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-          indent: bool = False, bold: bool = False, color: RGBColor | None = None, before: float = 0,
-          after: float = 0, exact: float | None = LINE_PT):
+def _para(
+    doc,
+    text: str,
+    east_asia: str = FANGSONG,
+    size: float = BODY_PT,
+    *,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = False,
+    bold: bool = False,
+    color: RGBColor | None = None,
+    before: float = 0,
+    after: float = 0,
+    exact: float | None = LINE_PT,
+):
     p = doc.add_paragraph()
     p.alignment = align
     fmt = p.paragraph_format
@@ -245,7 +339,7 @@ def _para(doc, text: str, east_asia: str = FANGSONG, size: float = BODY_PT, *, a
         fmt.line_spacing = Pt(exact)
     fmt.space_before, fmt.space_after = Pt(before), Pt(after)
     if indent:
-        fmt.first_line_indent = Pt(size * 2)       # 首行空两个字
+        fmt.first_line_indent = Pt(size * 2)  # 首行空两个字
     _fonts(p.add_run(office_text(text)), east_asia, size, bold=bold, color=color)
     return p
 
@@ -290,7 +384,7 @@ def _table(doc, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | 
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     if widths and not df.empty:
         table.autofit = False
-        for column, cm in zip(table.columns, widths):     # 网格列宽（LibreOffice 看它）与每格宽度（Word 看它）都写
+        for column, cm in zip(table.columns, widths):  # 网格列宽（LibreOffice 看它）与每格宽度（Word 看它）都写
             column.width = Mm(cm * 10)
         for row in table.rows:
             for cell, cm in zip(row.cells, widths):
@@ -305,7 +399,9 @@ def _table(doc, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | 
         _fonts(cell.paragraphs[0].add_run(office_text(str(name))), HEITI, size)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     if df.empty:
-        merged = table.rows[1].cells[0].merge(table.rows[1].cells[-1]) if len(df.columns) > 1 else table.rows[1].cells[0]
+        merged = (
+            table.rows[1].cells[0].merge(table.rows[1].cells[-1]) if len(df.columns) > 1 else table.rows[1].cells[0]
+        )
         merged.text = ""
         _fonts(merged.paragraphs[0].add_run(office_text("无")), FANGSONG, size)
         merged.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -329,7 +425,10 @@ def _setup(doc, brief: Brief) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
     # 页码：单页居右、双页居左（各空一字）；下面一行小字写统计时刻与数据指纹
     doc.settings.odd_and_even_pages_header_footer = True
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         p = footer.paragraphs[0]
         p.alignment = align
         p.paragraph_format.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
@@ -375,8 +474,15 @@ def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             else:
                 why = brief.notes[-1] if png and brief.notes else "本次生成时选择了不导出图片，或还没有测评成绩。"
-                _para(doc, f"（此处未插入{line.text}图：{why}）", FANGSONG, 10.5, align=WD_ALIGN_PARAGRAPH.CENTER,
-                      color=RGBColor(0x78, 0x78, 0x78), exact=None)
+                _para(
+                    doc,
+                    f"（此处未插入{line.text}图：{why}）",
+                    FANGSONG,
+                    10.5,
+                    align=WD_ALIGN_PARAGRAPH.CENTER,
+                    color=RGBColor(0x78, 0x78, 0x78),
+                    exact=None,
+                )
         elif line.kind == "附件":
             title, _, table = (part.strip() for part in line.text.partition("|"))
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -412,15 +518,30 @@ def to_pdf(docx: bytes, timeout: int = 180) -> bytes:
     """LibreOffice（soffice --headless）把 .docx 转成 PDF；没装时抛 RuntimeError（中文）。"""
     soffice = shutil.which("soffice")
     if soffice is None:
-        raise RuntimeError("服务器上没有 LibreOffice（soffice），不能转 PDF；请下载 Word 版，或装上 LibreOffice 的文字处理部分"
-                           "（apt-get install libreoffice-writer）。")
+        raise RuntimeError(
+            "服务器上没有 LibreOffice（soffice），不能转 PDF；请下载 Word 版，或装上 LibreOffice 的文字处理部分"
+            "（apt-get install libreoffice-writer）。"
+        )
     with tempfile.TemporaryDirectory(prefix="chuangwen-pdf-") as tmp:
         src = Path(tmp) / "tongbao.docx"
         src.write_bytes(docx)
         profile = Path(tmp) / "profile"
         try:
-            subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                            "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=timeout)
+            subprocess.run(
+                [
+                    soffice,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    tmp,
+                    str(src),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             raise RuntimeError(f"LibreOffice 转 PDF 超过 {timeout} 秒没有完成，请稍后再试或下载 Word 版。") from None
         except subprocess.CalledProcessError as exc:
@@ -432,5 +553,18 @@ def to_pdf(docx: bytes, timeout: int = 180) -> bytes:
         return out.read_bytes()
 
 
-__all__ = ["DEFAULT_TEMPLATE", "DOCX_MIME", "TemplateError", "build", "figures", "tables", "boards", "fill",
-           "parse_template", "file_name", "pdf_available", "to_pdf", "chinese_count"]
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "DOCX_MIME",
+    "TemplateError",
+    "build",
+    "figures",
+    "tables",
+    "boards",
+    "fill",
+    "parse_template",
+    "file_name",
+    "pdf_available",
+    "to_pdf",
+    "chinese_count",
+]

@@ -1,17 +1,18 @@
 """通报的取数与内容（纯数据，测试直接核对）：统计区间、一期通报用到的全部查询结果（Brief）、数据指纹、各页的序列与表格。"""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 import hashlib
 import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import duckdb
 import pandas as pd
 
-from chuangwen import formats, hotspots, league, queries, rank_trend, settings, supervision, windows
-from chuangwen.view import NoData as ViewNoData, View, day_start
-
+from chuangwen import formats, hotspots, league, queries, rank_trend, supervision, windows
+from chuangwen.view import NoData as ViewNoData
+from chuangwen.view import View, day_start
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
 PERIODS = {"week": "周通报", "month": "月通报", "round": "测评轮次通报"}
@@ -32,8 +33,8 @@ class NoData(Exception):
 @dataclass(frozen=True)
 class Period:
     key: str
-    start: datetime        # 本期起点（不含）
-    prev_start: datetime   # 上期起点（不含）；上期终点 = start
+    start: datetime  # 本期起点（不含）
+    prev_start: datetime  # 上期起点（不含）；上期终点 = start
     round_name: str | None = None
 
 
@@ -50,7 +51,7 @@ class Brief:
     period: Period
     issue_no: int
     target_rank: int | None
-    rival_codes: str | None = None   # meta.rival_region_codes（与排名趋势页同一默认对手）
+    rival_codes: str | None = None  # meta.rival_region_codes（与排名趋势页同一默认对手）
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     params: dict[str, dict] = field(default_factory=dict)
     digest: str = ""
@@ -76,13 +77,17 @@ class Brief:
 def _span_text(start: datetime, end: datetime) -> str:
     """区间文字。起点不含；按轮次时起点是开始日 0 时前一微秒，写成“某日 0 时起”更好懂。"""
     if start.microsecond == 999999:
-        tail = (f"{formats.moment(end + timedelta(microseconds=1))} 前" if end.microsecond == 999999
-                else formats.moment(end))
+        tail = (
+            f"{formats.moment(end + timedelta(microseconds=1))} 前"
+            if end.microsecond == 999999
+            else formats.moment(end)
+        )
         return f"{formats.moment(start + timedelta(microseconds=1))} 起至 {tail}"
     return f"{formats.moment(start)} 至 {formats.moment(end)}（不含起点）"
 
 
 # ---------------------------------------------------------------- 取数
+
 
 def default_issue_no(as_of: datetime, period: str, rounds: pd.DataFrame | None = None) -> int:
     """默认期数：统计时刻所在年份中的第几周（1 月 1 日起每 7 天一期）、第几月；按轮次时为当年已开始的第几轮。"""
@@ -100,8 +105,12 @@ def _frame_bytes(df: pd.DataFrame) -> bytes:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object:
-            out[col] = [v.hex() if isinstance(v, (bytes, bytearray, memoryview)) and not isinstance(v, str)
-                        and hasattr(v, "hex") else v for v in out[col]]
+            out[col] = [
+                v.hex()
+                if isinstance(v, (bytes, bytearray, memoryview)) and not isinstance(v, str) and hasattr(v, "hex")
+                else v
+                for v in out[col]
+            ]
     return out.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d %H:%M:%S.%f").encode("utf-8")
 
 
@@ -124,15 +133,24 @@ def _period(view: View, period: str, runner) -> tuple[Period, pd.DataFrame | Non
         return Period(period, as_of - days, as_of - 2 * days), None
     rounds = runner("briefing_period_round", "briefing_period_round", view)
     if rounds.empty:
-        raise NoData(f"统计时刻 {formats.moment(as_of)} 之前库里没有开始过的测评轮次，无法按轮次出通报；请改按周或按月。")
+        raise NoData(
+            f"统计时刻 {formats.moment(as_of)} 之前库里没有开始过的测评轮次，无法按轮次出通报；请改按周或按月。"
+        )
     start = day_start(rounds.iloc[0]["start_date"])
     prev = day_start(rounds.iloc[1]["start_date"]) if len(rounds) > 1 else start - (as_of - start)
     return Period(period, start, prev, str(rounds.iloc[0]["name"])), rounds
 
 
-def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: datetime | None = None,
-            period: str = "week", issue_no: int | None = None, scope_unit: str | None = None,
-            chosen: dict | None = None) -> Brief:
+def collect(
+    con: duckdb.DuckDBPyConnection,
+    view: View | None = None,
+    *,
+    as_of: datetime | None = None,
+    period: str = "week",
+    issue_no: int | None = None,
+    scope_unit: str | None = None,
+    chosen: dict | None = None,
+) -> Brief:
     """按查看口径取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
 
     view 为页面的口径（统计时刻、查看范围；侧栏的镇街、单位、轮次筛选不用：通报总是全县）；
@@ -158,29 +176,44 @@ def collect(con: duckdb.DuckDBPyConnection, view: View | None = None, *, as_of: 
 
     if view is None:
         try:
-            view = View.of_store(con, scope_unit=scope_unit, chosen=chosen)   # chosen：库的设置（本县、目标名次）
+            view = View.of_store(con, scope_unit=scope_unit, chosen=chosen)  # chosen：库的设置（本县、目标名次）
         except ViewNoData:
             raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间，无法生成通报。") from None
         if as_of is not None:
             view = view.at(as_of)
     if view.as_of > view.cutoff:
-        raise NoData(f"统计时刻 {formats.moment(view.as_of)} 晚于数据截至 {formats.moment(view.cutoff)}：库里没有这段时间的数据，"
-                     "未生成通报。请把统计时刻改为数据截至或更早。")
+        raise NoData(
+            f"统计时刻 {formats.moment(view.as_of)} 晚于数据截至 {formats.moment(view.cutoff)}：库里没有这段时间的数据，"
+            "未生成通报。请把统计时刻改为数据截至或更早。"
+        )
     whole = view.filtered()
     as_of = whole.as_of
     span = run("span", "briefing_data_span", whole).iloc[0]
     if int(span["problems"]) == 0:
-        first = "库里还没有任何问题" if pd.isna(span["first_found_at"]) else \
-            f"最早的问题发现于 {formats.moment(span['first_found_at'])}"
-        raise NoData(f"统计时刻 {formats.moment(as_of)} 之前没有任何问题记录（{first}），未生成通报。请换一个统计时刻。")
+        first = (
+            "库里还没有任何问题"
+            if pd.isna(span["first_found_at"])
+            else f"最早的问题发现于 {formats.moment(span['first_found_at'])}"
+        )
+        raise NoData(
+            f"统计时刻 {formats.moment(as_of)} 之前没有任何问题记录（{first}），未生成通报。请换一个统计时刻。"
+        )
 
     per, rounds = _period(whole, period, run)
     current, previous = whole.at(as_of, per.start), whole.at(per.start, per.prev_start)
     board_params = league.configured_params()
-    brief = Brief(county_code=view.county_code, county_name=view.county_name, province_name=view.province_name,
-                  is_demo=view.is_demo, cutoff=view.cutoff, as_of=as_of, period=per,
-                  issue_no=issue_no or default_issue_no(as_of, period, rounds), target_rank=view.target_rank,
-                  rival_codes=view.rival_codes)
+    brief = Brief(
+        county_code=view.county_code,
+        county_name=view.county_name,
+        province_name=view.province_name,
+        is_demo=view.is_demo,
+        cutoff=view.cutoff,
+        as_of=as_of,
+        period=per,
+        issue_no=issue_no or default_issue_no(as_of, period, rounds),
+        target_rank=view.target_rank,
+        rival_codes=view.rival_codes,
+    )
 
     # 测评名次（只取统计时刻之前结束的轮次）
     run("rank_history_ours", "overview_rank_history", current, round_type=ROUND_TYPE)
@@ -227,6 +260,7 @@ def _before(df: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- 幻灯片内容（纯数据，测试可直接核对）
 
+
 def rank_series(brief: Brief) -> tuple[list[str], list[float | None], int]:
     """名次走势原生图的数据：类别（轮次）、本县名次（缺测为空）、组内单位数上限。"""
     hist = _before(brief.frames["rank_history_ours"], brief.as_of)
@@ -245,8 +279,10 @@ def stamp(cp, brief: Brief) -> None:
     cp.author = cp.last_modified_by = "创文看板"
     cp.category = PERIODS[brief.period.key]
     cp.keywords = f"数据指纹 sha256:{brief.digest}"
-    cp.comments = (f"统计时刻 {brief.as_of.isoformat(sep=' ')}；数据截至 {brief.cutoff.isoformat(sep=' ')}；"
-                   f"数据指纹 sha256:{brief.digest}")
+    cp.comments = (
+        f"统计时刻 {brief.as_of.isoformat(sep=' ')}；数据截至 {brief.cutoff.isoformat(sep=' ')}；"
+        f"数据指纹 sha256:{brief.digest}"
+    )
     cp.identifier = f"sha256:{brief.digest}"
     cp.revision = brief.issue_no
     cp.created = cp.modified = cp.last_printed = brief.as_of
@@ -284,8 +320,12 @@ def part_series(brief: Brief) -> tuple[list[str], dict[str, list[float | None]]]
     def vals(col):
         return [None if pd.isna(v) else round(float(v), 2) for v in rows[col]]
 
-    return rows["node_name"].tolist(), {"本县": vals("our_score"), "组内最高": vals("best_score"),
-                                         "组内平均": vals("average_score"), target_label: vals("target_unit_score")}
+    return rows["node_name"].tolist(), {
+        "本县": vals("our_score"),
+        "组内最高": vals("best_score"),
+        "组内平均": vals("average_score"),
+        target_label: vals("target_unit_score"),
+    }
 
 
 def overdue_series(brief: Brief, top: int = TABLE_ROWS) -> tuple[list[str], dict[str, list[int]]]:
@@ -320,42 +360,72 @@ def changes_table(brief: Brief) -> pd.DataFrame:
         (windows.at_period_end(windows.OVERDUE_STOCK), int(now["overdue_now"]), int(before["overdue_now"])),
         ("期内反弹（同点位同类别再次发现）", int(hot["rebounds"]), int(hot_prev["rebounds"])),
     ]
-    out = [{"指标": n, PERIOD_WORDS[brief.period.key]: formats.count(a), PREVIOUS_WORDS[brief.period.key]: formats.count(b),
-            "变化": _change(a, b)} for n, a, b in rows]
+    out = [
+        {
+            "指标": n,
+            PERIOD_WORDS[brief.period.key]: formats.count(a),
+            PREVIOUS_WORDS[brief.period.key]: formats.count(b),
+            "变化": _change(a, b),
+        }
+        for n, a, b in rows
+    ]
     rate_now = formats.rate(now["closed_on_time_in_period"], now["closed_in_period"])
     rate_before = formats.rate(before["closed_on_time_in_period"], before["closed_in_period"])
-    rate_diff = formats.rate_change(now["closed_on_time_in_period"], now["closed_in_period"],
-                                    before["closed_on_time_in_period"], before["closed_in_period"])
-    out.insert(2, {"指标": "按期销号率（期内）", PERIOD_WORDS[brief.period.key]: rate_now,
-                   PREVIOUS_WORDS[brief.period.key]: rate_before, "变化": rate_diff})
+    rate_diff = formats.rate_change(
+        now["closed_on_time_in_period"],
+        now["closed_in_period"],
+        before["closed_on_time_in_period"],
+        before["closed_in_period"],
+    )
+    out.insert(
+        2,
+        {
+            "指标": "按期销号率（期内）",
+            PERIOD_WORDS[brief.period.key]: rate_now,
+            PREVIOUS_WORDS[brief.period.key]: rate_before,
+            "变化": rate_diff,
+        },
+    )
     ranks = rank_series(brief)[1]
     scored = [r for r in ranks if r is not None]
     if scored:
-        out.append({"指标": f"{ROUND_TYPE}全省名次（最近两轮）", PERIOD_WORDS[brief.period.key]: f"第{scored[-1]}名",
-                    PREVIOUS_WORDS[brief.period.key]: f"第{scored[-2]}名" if len(scored) > 1 else "—",
-                    "变化": formats.rank_change(scored[-1], scored[-2]) or "—" if len(scored) > 1 else "—"})
+        out.append(
+            {
+                "指标": f"{ROUND_TYPE}全省名次（最近两轮）",
+                PERIOD_WORDS[brief.period.key]: f"第{scored[-1]}名",
+                PREVIOUS_WORDS[brief.period.key]: f"第{scored[-2]}名" if len(scored) > 1 else "—",
+                "变化": formats.rank_change(scored[-1], scored[-2]) or "—" if len(scored) > 1 else "—",
+            }
+        )
     return pd.DataFrame(out)
 
 
 def rebound_table(brief: Brief) -> pd.DataFrame:
     rows = brief.frames["rebounds"]
-    return pd.DataFrame({
-        "问题编号": rows["problem_code"].astype(str).to_numpy(),
-        "发现时间": [formats.moment(v) for v in rows["found_at"]],
-        "点位": rows["site_name"].fillna("—").to_numpy(),
-        "类别": rows["category"].to_numpy(),
-        "牵头单位": rows["unit_name"].to_numpy(),
-        "状态": rows["status"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "问题编号": rows["problem_code"].astype(str).to_numpy(),
+            "发现时间": [formats.moment(v) for v in rows["found_at"]],
+            "点位": rows["site_name"].fillna("—").to_numpy(),
+            "类别": rows["category"].to_numpy(),
+            "牵头单位": rows["unit_name"].to_numpy(),
+            "状态": rows["status"].to_numpy(),
+        }
+    )
 
 
 def hot_townships_table(brief: Brief, top: int = 8) -> pd.DataFrame:
     rows = brief.frames["hot_townships"]
     rows = rows[rows["code"].notna()].sort_values(["problems", "sort_key"], ascending=[False, True]).head(top)
-    return pd.DataFrame({"镇街": rows["name"].to_numpy(), "问题数": [formats.count(v) for v in rows["problems"]],
-                         "其中在办": [formats.count(v) for v in rows["open_now"]],
-                         "其中逾期": [formats.count(v) for v in rows["overdue_now"]],
-                         "反弹": [formats.count(v) for v in rows["rebounds"]]})
+    return pd.DataFrame(
+        {
+            "镇街": rows["name"].to_numpy(),
+            "问题数": [formats.count(v) for v in rows["problems"]],
+            "其中在办": [formats.count(v) for v in rows["open_now"]],
+            "其中逾期": [formats.count(v) for v in rows["overdue_now"]],
+            "反弹": [formats.count(v) for v in rows["rebounds"]],
+        }
+    )
 
 
 SLIDE_TITLES = (

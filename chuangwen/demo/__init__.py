@@ -6,6 +6,7 @@ meta.data_cutoff（数据截至），不看系统时钟。大批量部分全部�
 各部分：common 设定，geography 地区与边界，sites 点位，framework 测评体系，scores 轮次与成绩，
 problems 问题与整改；这里把它们写进一个新库（build）。
 """
+
 from __future__ import annotations
 
 import os
@@ -18,27 +19,66 @@ import pandas as pd
 
 from chuangwen import db
 from chuangwen.demo.common import (
-    ANNUAL_ROUNDS, CATEGORIES, CURRENT_EDITION, DEFAULT_PROBLEMS, DEFAULT_SEED, DEFAULT_UNTIL, OUR_COUNTY,
-    PROVINCE_CODE, PROVINCE_NAME, RIVALS, SITE_TYPE_NAMES, TARGET_RANK,
+    ANNUAL_ROUNDS,
+    CATEGORIES,
+    DEFAULT_PROBLEMS,
+    DEFAULT_SEED,
+    DEFAULT_UNTIL,
+    OUR_COUNTY,
+    PROVINCE_CODE,
+    PROVINCE_NAME,
+    RIVALS,
+    SITE_TYPE_NAMES,
+    SOURCE_SHARES,
+    SOURCES,
+    TARGET_RANK,
+)
+from chuangwen.demo.framework import framework_edition_frame, make_framework, negative_item_frame
+from chuangwen.demo.framework_spec import (
+    CURRENT_EDITION,
 )
 from chuangwen.demo.geography import _peer_regions, boundary_frame, make_county_geography, make_units, region_frames
-from chuangwen.demo.sites import make_sites
-from chuangwen.demo.framework import framework_edition_frame, make_framework, negative_item_frame
-from chuangwen.demo.scores import make_deductions, make_rounds, make_scores
 from chuangwen.demo.problems import make_problems, make_rectify_events
-from chuangwen.demo.common import SOURCE_SHARES, SOURCES
-from chuangwen.demo.scores import problem_window_start
+from chuangwen.demo.scores import make_deductions, make_rounds, make_scores, problem_window_start
+from chuangwen.demo.sites import make_sites
 
 # 包外用到的：build 与 ensure，以及测试、基准直接看的几个设定与函数
-__all__ = ["build", "ensure", "DEFAULT_SEED", "DEFAULT_PROBLEMS", "DEFAULT_UNTIL", "SOURCES", "SOURCE_SHARES",
-           "problem_window_start", "make_rectify_events"]
+__all__ = [
+    "build",
+    "ensure",
+    "DEFAULT_SEED",
+    "DEFAULT_PROBLEMS",
+    "DEFAULT_UNTIL",
+    "SOURCES",
+    "SOURCE_SHARES",
+    "problem_window_start",
+    "make_rectify_events",
+]
 
 
 # ================================================================ 写库
 
-_TABLES = ("meta", "region", "boundary", "unit", "site_type", "problem_category", "framework_edition",
-           "framework_node", "negative_item", "site", "round", "score", "score_part", "deduction",
-           "deduction_unit", "problem", "problem_coop_unit", "rectify_event", "import_log")
+_TABLES = (
+    "meta",
+    "region",
+    "boundary",
+    "unit",
+    "site_type",
+    "problem_category",
+    "framework_edition",
+    "framework_node",
+    "negative_item",
+    "site",
+    "round",
+    "score",
+    "score_part",
+    "deduction",
+    "deduction_unit",
+    "problem",
+    "problem_coop_unit",
+    "rectify_event",
+    "import_log",
+)
 
 
 def _insert(con, table: str, frame) -> None:
@@ -58,8 +98,7 @@ def _advance_sequence(con, name: str, to: int) -> None:
         con.execute("select max(nextval($sequence)) from range($n)", {"sequence": name, "n": int(to)})
 
 
-def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS,
-          until: datetime = DEFAULT_UNTIL) -> dict:
+def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS, until: datetime = DEFAULT_UNTIL) -> dict:
     """生成示例库（原子地写到 path）；同一种子、同一问题数、同一截至时间得到逐行相同的数据。
 
     返回各表行数与耗时 {表名: 行数, ..., "seconds": 秒}。
@@ -84,13 +123,38 @@ def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS,
     issues = make_problems(rng, int(problems), until, county, rounds, framework)
 
     rival_codes = [peers.loc[peers["name"] == r, "code"].iloc[0] for r in RIVALS]
-    meta = pd.DataFrame({"key": ["is_demo", "data_cutoff", "our_region_code", "province_code", "county_name",
-                                 "province_name", "target_rank", "demo_seed", "demo_problems", "rival_region_codes",
-                                 "current_edition", "built_at"],
-                         "value": ["1", until.strftime("%Y-%m-%d %H:%M:%S"), our_code, PROVINCE_CODE, OUR_COUNTY,
-                                   PROVINCE_NAME, str(TARGET_RANK), str(seed), str(int(problems)),
-                                   ",".join(rival_codes), CURRENT_EDITION,
-                                   datetime.now().strftime("%Y-%m-%d %H:%M:%S")]})
+    meta = pd.DataFrame(
+        {
+            "key": [
+                "is_demo",
+                "data_cutoff",
+                "our_region_code",
+                "province_code",
+                "county_name",
+                "province_name",
+                "target_rank",
+                "demo_seed",
+                "demo_problems",
+                "rival_region_codes",
+                "current_edition",
+                "built_at",
+            ],
+            "value": [
+                "1",
+                until.strftime("%Y-%m-%d %H:%M:%S"),
+                our_code,
+                PROVINCE_CODE,
+                OUR_COUNTY,
+                PROVINCE_NAME,
+                str(TARGET_RANK),
+                str(seed),
+                str(int(problems)),
+                ",".join(rival_codes),
+                CURRENT_EDITION,
+                datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            ],
+        }
+    )
     site_type = pd.DataFrame({"name": SITE_TYPE_NAMES, "sort_order": np.arange(1, len(SITE_TYPE_NAMES) + 1)})
     cat_rows, k = [], 0
     for parent, leaves in CATEGORIES.items():
@@ -100,8 +164,21 @@ def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS,
             k += 1
             cat_rows.append({"name": leaf, "parent": parent, "sort_order": k})
     sites = county.sites
-    site = sites[["code", "name", "site_type", "township_code", "community_code", "address", "lon", "lat",
-                  "crs_source", "lon_source", "lat_source"]]
+    site = sites[
+        [
+            "code",
+            "name",
+            "site_type",
+            "township_code",
+            "community_code",
+            "address",
+            "lon",
+            "lat",
+            "crs_source",
+            "lon_source",
+            "lat_source",
+        ]
+    ]
 
     with db.build_new(Path(path)) as con:
         con.execute("set enable_progress_bar = false")

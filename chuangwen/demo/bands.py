@@ -5,6 +5,7 @@
 
     python -m chuangwen.demo.bands [库文件]      # 不给时用 data/demo.duckdb
 """
+
 from __future__ import annotations
 
 import sys
@@ -69,17 +70,25 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     out["rebound_share_year"] = rebound / found if found else 0.0
 
     total = _one(con, "select count(*) from problem")
-    busiest = _one(con, "select coalesce(max(n), 0) from (select count(*) n from problem "
-                        "where site_code is not null group by site_code)")
+    busiest = _one(
+        con,
+        "select coalesce(max(n), 0) from (select count(*) n from problem "
+        "where site_code is not null group by site_code)",
+    )
     out["busiest_site_share"] = busiest / total if total else 0.0
     old_open, open_now = con.execute(
         "select count(*) filter (where found_at < $cutoff - interval 365 day), count(*) "
-        "from problem_state_at($cutoff) where not is_closed", {"cutoff": cutoff}).fetchone()
+        "from problem_state_at($cutoff) where not is_closed",
+        {"cutoff": cutoff},
+    ).fetchone()
     out["old_open_share"] = old_open / total if total else 0.0
     out["old_open_share_of_open"] = old_open / open_now if open_now else 0.0
 
     # 近 12 个整月，每月没有牵头问题的单位数（部门与镇街），取中位数
-    out["units_idle_in_typical_month"] = float(_one(con, """
+    out["units_idle_in_typical_month"] = float(
+        _one(
+            con,
+            """
         with months as (
             select unnest(range(date_trunc('month', $cutoff::timestamp) - interval 12 month,
                                 date_trunc('month', $cutoff::timestamp), interval 1 month)) as m
@@ -93,11 +102,19 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
             from months m cross join unit u
             left join busy b on b.m = m.m and b.lead_unit_code = u.code
             group by m.m
-        )""", {"cutoff": cutoff}))
+        )""",
+            {"cutoff": cutoff},
+        )
+    )
 
-    per_site = [n for (n,) in con.execute(
-        "select count(*) from problem where site_code is not null and found_at > $cutoff - interval 365 day "
-        "group by site_code order by 1 desc", {"cutoff": cutoff}).fetchall()]
+    per_site = [
+        n
+        for (n,) in con.execute(
+            "select count(*) from problem where site_code is not null and found_at > $cutoff - interval 365 day "
+            "group by site_code order by 1 desc",
+            {"cutoff": cutoff},
+        ).fetchall()
+    ]
     median = per_site[len(per_site) // 2] if per_site else 0
     out["hotspot_lift"] = (min(per_site[:3]) / median) if median and len(per_site) >= 3 else 0.0
 

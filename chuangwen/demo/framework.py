@@ -1,4 +1,5 @@
 """示例测评体系（全国版的形状 3/12/90/188，三个版本）与负面清单。"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,19 @@ import numpy as np
 import pandas as pd
 
 from chuangwen.demo.common import (
-    CONTENT_LEAD, CURRENT_EDITION, DEPT_CODE, EDITIONS, FRAMEWORK, FRAMEWORK_STANDARDS, LEAF_LEAD, LEAF_REQUIREMENT,
-    NEGATIVE_ITEMS, SITE_TYPES, _split_cents,
+    DEPT_CODE,
+    LEAF_LEAD,
+    LEAF_REQUIREMENT,
+    SITE_TYPES,
+    _split_cents,
+)
+from chuangwen.demo.framework_spec import (
+    CONTENT_LEAD,
+    CURRENT_EDITION,
+    EDITIONS,
+    FRAMEWORK,
+    FRAMEWORK_STANDARDS,
+    NEGATIVE_ITEMS,
 )
 
 
@@ -45,16 +57,29 @@ def make_framework() -> pd.DataFrame:
     def add(code, parent, level, name, cents, method=None, site_types=None, category=None, lead=None):
         nonlocal order
         order += 1
-        rows.append({"code": code, "parent_code": parent, "level": level, "name": name, "cents": int(cents),
-                     "method": method, "site_types": site_types, "category": category,
-                     "lead_unit_code": DEPT_CODE[lead] if lead else None, "sort_order": order})
+        rows.append(
+            {
+                "code": code,
+                "parent_code": parent,
+                "level": level,
+                "name": name,
+                "cents": int(cents),
+                "method": method,
+                "site_types": site_types,
+                "category": category,
+                "lead_unit_code": DEPT_CODE[lead] if lead else None,
+                "sort_order": order,
+            }
+        )
 
     for b, (board, items) in enumerate(FRAMEWORK, start=1):
         add(f"{b}", None, "板块", board, sum(p for _, p, _, _ in items) * 100)
         for i, (item, points, item_lead, contents) in enumerate(items, start=1):
             item_code = f"{b}.{i}"
             add(item_code, f"{b}", "测评项目", item, points * 100, lead=item_lead)
-            w = np.array([1.3 if isinstance(c, tuple) else 1.0 for c in contents]) * rng.uniform(0.7, 1.3, len(contents))
+            w = np.array([1.3 if isinstance(c, tuple) else 1.0 for c in contents]) * rng.uniform(
+                0.7, 1.3, len(contents)
+            )
             content_cents = _split_cents(points * 100, w, unit=10)
             for j, (content, cc) in enumerate(zip(contents, content_cents), start=1):
                 content_code = f"{item_code}.{j}"
@@ -70,21 +95,43 @@ def make_framework() -> pd.DataFrame:
                         lead = _site_owner(st[0]) if lead == "点位主管" else lead
                         lead = CONTENT_LEAD.get(name, lead)
                         label = "、".join(st[:3]) + ("等" if len(st) > 3 else "") + "点位" + LEAF_REQUIREMENT[cat]
-                        add(f"{content_code}.{s + 1}", content_code, "测评标准", label, std_cents[s],
-                            "实地考察", list(st), cat, lead)
+                        add(
+                            f"{content_code}.{s + 1}",
+                            content_code,
+                            "测评标准",
+                            label,
+                            std_cents[s],
+                            "实地考察",
+                            list(st),
+                            cat,
+                            lead,
+                        )
                 else:
                     survey = content.endswith("？")
                     name = content.rstrip("？")
                     lead = CONTENT_LEAD.get(name, item_lead)
                     add(content_code, item_code, "测评内容", name, cc, lead=lead)
-                    templates = (f"{name}有部署、有方案、有台账", f"{name}常态化开展，有活动记录和影像资料",
-                                 f"{name}成效明显，有典型案例和群众评价")
+                    templates = (
+                        f"{name}有部署、有方案、有台账",
+                        f"{name}常态化开展，有活动记录和影像资料",
+                        f"{name}成效明显，有典型案例和群众评价",
+                    )
                     for s in range(k):
                         if survey and s == 0:
                             label, method = f"市民对{name}的知晓率、满意度", "问卷调查"
                         else:
                             label, method = templates[s % 3], "网上申报"
-                        add(f"{content_code}.{s + 1}", content_code, "测评标准", label, std_cents[s], method, None, None, lead)
+                        add(
+                            f"{content_code}.{s + 1}",
+                            content_code,
+                            "测评标准",
+                            label,
+                            std_cents[s],
+                            method,
+                            None,
+                            None,
+                            lead,
+                        )
     shape = pd.DataFrame(rows)
     shape["points"] = shape["cents"] / 100
     frames = []
@@ -96,24 +143,30 @@ def make_framework() -> pd.DataFrame:
 
 
 def framework_edition_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "edition": [e for e, _ in EDITIONS],
-        "name": [f"全国文明城市测评体系（{e[:4]}年版）" for e, _ in EDITIONS],
-        "scope": "全国",
-        "effective_from": [d for _, d in EDITIONS],
-        "total_points": 100.0,
-    })
+    return pd.DataFrame(
+        {
+            "edition": [e for e, _ in EDITIONS],
+            "name": [f"全国文明城市测评体系（{e[:4]}年版）" for e, _ in EDITIONS],
+            "scope": "全国",
+            "effective_from": [d for _, d in EDITIONS],
+            "total_points": 100.0,
+        }
+    )
 
 
 def negative_item_frame() -> pd.DataFrame:
     """负面清单只挂在现行版次上。"""
-    return pd.DataFrame({
-        "edition": CURRENT_EDITION,
-        "code": [f"F{i + 1:02d}" for i in range(len(NEGATIVE_ITEMS))],
-        "name": [n for n, _ in NEGATIVE_ITEMS],
-        "is_veto": [v for _, v in NEGATIVE_ITEMS],
-        "description": ["一票否决：发生即取消当届评选资格" if v else "视情节扣减总分并通报" for _, v in NEGATIVE_ITEMS],
-    })
+    return pd.DataFrame(
+        {
+            "edition": CURRENT_EDITION,
+            "code": [f"F{i + 1:02d}" for i in range(len(NEGATIVE_ITEMS))],
+            "name": [n for n, _ in NEGATIVE_ITEMS],
+            "is_veto": [v for _, v in NEGATIVE_ITEMS],
+            "description": [
+                "一票否决：发生即取消当届评选资格" if v else "视情节扣减总分并通报" for _, v in NEGATIVE_ITEMS
+            ],
+        }
+    )
 
 
 def edition_for(day: date) -> str:

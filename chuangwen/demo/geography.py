@@ -1,4 +1,5 @@
 """示例县的地区与边界：排名组的县级单位、县界与镇街（Voronoi 剖分，无缝无重叠）、社区、责任单位。"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,8 +10,17 @@ import pandas as pd
 
 from chuangwen import geo
 from chuangwen.demo.common import (
-    COUNTY_CENTER, COUNTY_RADIUS_KM, DEPARTMENTS, DEPT_CODE, PEERS, PROVINCE_CODE, PROVINCE_NAME, TOWNSHIPS,
-    UNIT_SPEED, _NAME_HEAD, _NAME_TAIL,
+    _NAME_HEAD,
+    _NAME_TAIL,
+    COUNTY_CENTER,
+    COUNTY_RADIUS_KM,
+    DEPARTMENTS,
+    DEPT_CODE,
+    PEERS,
+    PROVINCE_CODE,
+    PROVINCE_NAME,
+    TOWNSHIPS,
+    UNIT_SPEED,
 )
 
 
@@ -24,8 +34,8 @@ class County:
     township_names: list[str]
     township_kinds: list[str]
     township_polys: list
-    township_seats: np.ndarray                 # (n, 2) 镇区/街道中心
-    community: pd.DataFrame                    # code, name, kind, township_idx, population, lon, lat
+    township_seats: np.ndarray  # (n, 2) 镇区/街道中心
+    community: pd.DataFrame  # code, name, kind, township_idx, population, lon, lat
     units: pd.DataFrame = field(default=None)
     sites: pd.DataFrame = field(default=None)
 
@@ -35,12 +45,20 @@ def _peer_regions(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for city in range(len(PEERS) // 5):
         next_no = {"区": 2, "县": 21, "县级市": 81}
-        for name, kind in PEERS[city * 5:(city + 1) * 5]:
+        for name, kind in PEERS[city * 5 : (city + 1) * 5]:
             code = f"99{city + 1:02d}{next_no[kind]:02d}"
             next_no[kind] += 1
             lo, hi = {"区": (300_000, 800_000), "县": (250_000, 700_000), "县级市": (500_000, 1_100_000)}[kind]
-            rows.append({"code": code, "name": name, "level": "县级", "kind": kind,
-                         "parent_code": PROVINCE_CODE, "population": int(rng.integers(lo, hi) // 100 * 100)})
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "level": "县级",
+                    "kind": kind,
+                    "parent_code": PROVINCE_CODE,
+                    "population": int(rng.integers(lo, hi) // 100 * 100),
+                }
+            )
     peers = pd.DataFrame(rows).sort_values("code", ignore_index=True)
     peers["sort_order"] = np.arange(1, len(peers) + 1)
     return peers
@@ -112,15 +130,17 @@ def make_county_geography(rng: np.random.Generator, county_code: str) -> County:
         cun_lon, cun_lat = geo.random_points_in(poly, n_cun, rng)
         for j in range(n_she + n_cun):
             is_she = j < n_she
-            rows.append({
-                "code": codes[i] + (f"{j + 1:03d}" if is_she else f"{200 + j - n_she:03d}"),
-                "name": names[k] + ("社区" if is_she else "村"),
-                "kind": "社区" if is_she else "村",
-                "township_idx": i,
-                "population": int(township_pop * shares[j]),
-                "lon": float(she_lon[j] if is_she else cun_lon[j - n_she]),
-                "lat": float(she_lat[j] if is_she else cun_lat[j - n_she]),
-            })
+            rows.append(
+                {
+                    "code": codes[i] + (f"{j + 1:03d}" if is_she else f"{200 + j - n_she:03d}"),
+                    "name": names[k] + ("社区" if is_she else "村"),
+                    "kind": "社区" if is_she else "村",
+                    "township_idx": i,
+                    "population": int(township_pop * shares[j]),
+                    "lon": float(she_lon[j] if is_she else cun_lon[j - n_she]),
+                    "lat": float(she_lat[j] if is_she else cun_lat[j - n_she]),
+                }
+            )
             k += 1
     return County(county_code, outline, codes, [t[0] for t in TOWNSHIPS], kinds, polys, seats, pd.DataFrame(rows))
 
@@ -137,21 +157,50 @@ def region_frames(peers: pd.DataFrame, county: County) -> list[pd.DataFrame]:
     peers["lat"] = np.nan
     rep = geo.representative_lonlat(county.outline)
     peers.loc[peers["code"] == county.code, ["lon", "lat"]] = rep
-    province = pd.DataFrame([{"code": PROVINCE_CODE, "name": PROVINCE_NAME, "level": "省", "kind": "省",
-                              "parent_code": None, "population": int(peers["population"].sum()),
-                              "lon": np.nan, "lat": np.nan, "sort_order": 0}])
+    province = pd.DataFrame(
+        [
+            {
+                "code": PROVINCE_CODE,
+                "name": PROVINCE_NAME,
+                "level": "省",
+                "kind": "省",
+                "parent_code": None,
+                "population": int(peers["population"].sum()),
+                "lon": np.nan,
+                "lat": np.nan,
+                "sort_order": 0,
+            }
+        ]
+    )
     towns = []
     for i, poly in enumerate(county.township_polys):
         lon, lat = geo.representative_lonlat(poly)
-        towns.append({"code": county.township_codes[i], "name": county.township_names[i], "level": "镇街",
-                      "kind": county.township_kinds[i], "parent_code": county.code,
-                      "population": int(town_pop.get(i, 0)), "lon": lon, "lat": lat, "sort_order": i + 1})
-    communities = pd.DataFrame({
-        "code": comm["code"], "name": comm["name"], "level": "社区村", "kind": comm["kind"],
-        "parent_code": [county.township_codes[i] for i in comm["township_idx"]],
-        "population": comm["population"], "lon": comm["lon"], "lat": comm["lat"],
-        "sort_order": np.arange(1, len(comm) + 1),
-    })
+        towns.append(
+            {
+                "code": county.township_codes[i],
+                "name": county.township_names[i],
+                "level": "镇街",
+                "kind": county.township_kinds[i],
+                "parent_code": county.code,
+                "population": int(town_pop.get(i, 0)),
+                "lon": lon,
+                "lat": lat,
+                "sort_order": i + 1,
+            }
+        )
+    communities = pd.DataFrame(
+        {
+            "code": comm["code"],
+            "name": comm["name"],
+            "level": "社区村",
+            "kind": comm["kind"],
+            "parent_code": [county.township_codes[i] for i in comm["township_idx"]],
+            "population": comm["population"],
+            "lon": comm["lon"],
+            "lat": comm["lat"],
+            "sort_order": np.arange(1, len(comm) + 1),
+        }
+    )
     return [province[cols], peers[cols], pd.DataFrame(towns)[cols], communities[cols]]
 
 
@@ -159,25 +208,43 @@ def boundary_frame(county: County) -> pd.DataFrame:
     """县和各镇街的边界（版本 1）。"""
     codes = [county.code] + county.township_codes
     geoms = [county.outline] + list(county.township_polys)
-    return pd.DataFrame({
-        "region_code": codes,
-        "version": 1,
-        "valid_from": date(2018, 1, 1),
-        "geom_wkb": [geo.to_wkb(g) for g in geoms],
-        "area_km2": [round(geo.area_km2(g), 3) for g in geoms],
-        "source": "示例数据（随机生成，非真实边界）",
-    })
+    return pd.DataFrame(
+        {
+            "region_code": codes,
+            "version": 1,
+            "valid_from": date(2018, 1, 1),
+            "geom_wkb": [geo.to_wkb(g) for g in geoms],
+            "area_km2": [round(geo.area_km2(g), 3) for g in geoms],
+            "source": "示例数据（随机生成，非真实边界）",
+        }
+    )
 
 
 def make_units(rng: np.random.Generator, county: County) -> pd.DataFrame:
     """责任单位：条（D01…）与块（T01…，每个镇街一个），附带整改速度。"""
     rows = []
     for i, (name, unit_type) in enumerate(DEPARTMENTS):
-        rows.append({"code": DEPT_CODE[name], "name": name, "kind": "条", "unit_type": unit_type,
-                     "region_code": None, "sort_order": i + 1})
+        rows.append(
+            {
+                "code": DEPT_CODE[name],
+                "name": name,
+                "kind": "条",
+                "unit_type": unit_type,
+                "region_code": None,
+                "sort_order": i + 1,
+            }
+        )
     for i, name in enumerate(county.township_names):
-        rows.append({"code": f"T{i + 1:02d}", "name": name, "kind": "块", "unit_type": county.township_kinds[i],
-                     "region_code": county.township_codes[i], "sort_order": len(DEPARTMENTS) + i + 1})
+        rows.append(
+            {
+                "code": f"T{i + 1:02d}",
+                "name": name,
+                "kind": "块",
+                "unit_type": county.township_kinds[i],
+                "region_code": county.township_codes[i],
+                "sort_order": len(DEPARTMENTS) + i + 1,
+            }
+        )
     units = pd.DataFrame(rows)
     speed = np.exp(rng.normal(0, 0.2, len(units)))
     for name, factor in UNIT_SPEED.items():

@@ -1,4 +1,5 @@
 """示例问题台账与整改事件日志（向量化）：发现时间、点位、类别、牵头与配合单位、期限，以及交办到销号、退回、反弹的事件。"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,36 +11,77 @@ import pyarrow as pa
 
 from chuangwen import geo
 from chuangwen.demo.common import (
-    BLOCK_FIRST_SITES, CHECKER, COOP_POOL, COUNTY_CENTER, CURRENT_EDITION, DEADLINE_DAYS, DEPARTMENTS, DEPT_CODE,
-    EDITIONS, HOTSPOT_TYPES, INSIDE_OWNER_SITES, LEAF_DETAILS, LEAF_LEAD, LEAF_PARENT, LEAVES, NEGATIVE_BY_CATEGORY,
-    NEGATIVE_ITEMS, SEVERITIES, SEVERITY_SHARES, SITE_CATEGORY_WEIGHTS, SITE_TYPES, SITE_TYPE_NAMES, SOURCES,
-    SOURCE_SHARES, SPONSOR_BLOCK_SHARE, SPONSOR_CATEGORIES, SPONSOR_ENV_SHARE, _day_seconds, _dict_array, _pick_by_weights, _seconds,
+    BLOCK_FIRST_SITES,
+    CHECKER,
+    COOP_POOL,
+    COUNTY_CENTER,
+    DEADLINE_DAYS,
+    DEPARTMENTS,
+    DEPT_CODE,
+    HOTSPOT_TYPES,
+    INSIDE_OWNER_SITES,
+    LEAF_DETAILS,
+    LEAF_LEAD,
+    LEAF_PARENT,
+    LEAVES,
+    SEVERITIES,
+    SEVERITY_SHARES,
+    SITE_CATEGORY_WEIGHTS,
+    SITE_TYPE_NAMES,
+    SITE_TYPES,
+    SOURCE_SHARES,
+    SOURCES,
+    SPONSOR_BLOCK_SHARE,
+    SPONSOR_CATEGORIES,
+    SPONSOR_ENV_SHARE,
+    _day_seconds,
+    _dict_array,
+    _pick_by_weights,
+    _seconds,
+)
+from chuangwen.demo.framework_spec import (
+    CURRENT_EDITION,
+    EDITIONS,
+    NEGATIVE_BY_CATEGORY,
+    NEGATIVE_ITEMS,
 )
 from chuangwen.demo.geography import County
-from chuangwen.demo.sites import GCJ02_OFFSET
 from chuangwen.demo.scores import problem_window_start
-
+from chuangwen.demo.sites import GCJ02_OFFSET
 
 # 来源 → 发现时间分布：日历型（每天都可能发现）或轮次型（只在某类轮次的日期内发现）
-_SOURCE_ROUND_TYPES = {"市督查": ("督查",), "模拟测评": ("模拟测评",), "省暗访": ("年中暗访", "年度测评"),
-                       "县自查": ("自查",)}
+_SOURCE_ROUND_TYPES = {
+    "市督查": ("督查",),
+    "模拟测评": ("模拟测评",),
+    "省暗访": ("年中暗访", "年度测评"),
+    "县自查": ("自查",),
+}
 # 不落在点位上的问题（道路、沿街）：热线与媒体多半是，督查、测评组多在点位上
 _NO_SITE_SHARE = {"县自查": 0.30, "市督查": 0.20, "12345热线": 0.60, "省暗访": 0.10, "模拟测评": 0.10, "媒体曝光": 0.50}
 _ACTIONS = ("交办", "整改中", "申请销号", "退回", "已销号", "反弹重开")
 _SLOW_CATEGORIES = ("路面坑洼积水", "无障碍设施缺失", "停车位施划不规范", "公共设施破损")
-_EVENT_NOTES = ("限期3天整改", "限期7天整改", "限期15天整改", "未设整改期限", "已安排人员整改",
-                "已整改完成，申请销号（附整改前后照片）", "复核未通过：整改不到位，退回重改",
-                "复核通过，予以销号", "复查发现问题反弹，重新交办", "重新整改完成，再次申请销号")
+_EVENT_NOTES = (
+    "限期3天整改",
+    "限期7天整改",
+    "限期15天整改",
+    "未设整改期限",
+    "已安排人员整改",
+    "已整改完成，申请销号（附整改前后照片）",
+    "复核未通过：整改不到位，退回重改",
+    "复核通过，予以销号",
+    "复查发现问题反弹，重新交办",
+    "重新整改完成，再次申请销号",
+)
 
 
 @dataclass
 class Calendar:
     """问题窗口期的逐日强度：测评前六周集中整治、测评后松懈、春节前后回落、工作日多周末少。"""
 
-    day0: int                 # 窗口首日零点（秒）
-    cutoff: int               # 数据截至（秒）
-    season: np.ndarray        # 每天的季节强度
-    weekday: np.ndarray       # 0=周一
+    day0: int  # 窗口首日零点（秒）
+    cutoff: int  # 数据截至（秒）
+    season: np.ndarray  # 每天的季节强度
+    weekday: np.ndarray  # 0=周一
 
 
 def make_calendar(until: datetime, rounds: pd.DataFrame) -> Calendar:
@@ -65,8 +107,9 @@ def make_calendar(until: datetime, rounds: pd.DataFrame) -> Calendar:
     return Calendar(_seconds(start), _seconds(until), season, (day_no + 3) % 7)
 
 
-def _found_times(rng: np.random.Generator, cal: Calendar, rounds: pd.DataFrame, source: str,
-                 k: int) -> tuple[np.ndarray, np.ndarray]:
+def _found_times(
+    rng: np.random.Generator, cal: Calendar, rounds: pd.DataFrame, source: str, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """某来源 k 个问题的发现时间（秒）与对应轮次下标（-1 = 无轮次）。"""
     n_days = len(cal.season)
     round_idx = np.full(k, -1, dtype=np.int64)
@@ -78,7 +121,7 @@ def _found_times(rng: np.random.Generator, cal: Calendar, rounds: pd.DataFrame, 
         # 轮次型：先按轮次的规模抽轮次，再在轮次日期内均匀抽一天
         starts = start_day[window]
         ends = np.minimum(end_day[window], n_days - 1)
-        w = np.array([cal.season[s:e + 1].sum() for s, e in zip(starts, ends)])
+        w = np.array([cal.season[s : e + 1].sum() for s, e in zip(starts, ends)])
         w *= np.where(rounds["round_type"].to_numpy()[window] == "年度测评", 1.3, 1.0)
         pick = rng.choice(len(window), size=k, p=w / w.sum())
         span = ends[pick] - starts[pick] + 1
@@ -119,8 +162,14 @@ def _township_index_arrays(county: County):
     return comm["township_idx"].to_numpy(), comm["lon"].to_numpy(), comm["lat"].to_numpy()
 
 
-def _keep_inside(county: County, town: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-                 fallback_lon: np.ndarray, fallback_lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _keep_inside(
+    county: County,
+    town: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    fallback_lon: np.ndarray,
+    fallback_lat: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """抖动后的坐标若越出所属镇街，退回到原点（点位或社区位置）。"""
     ok = np.ones(len(lon), dtype=bool)
     for t, poly in enumerate(county.township_polys):
@@ -137,8 +186,9 @@ class Problems:
     events: pa.Table
 
 
-def make_problems(rng: np.random.Generator, n: int, until: datetime, county: County, rounds: pd.DataFrame,
-                  framework: pd.DataFrame) -> Problems:
+def make_problems(
+    rng: np.random.Generator, n: int, until: datetime, county: County, rounds: pd.DataFrame, framework: pd.DataFrame
+) -> Problems:
     """问题台账、配合单位与整改事件日志，全部按数组一次生成。"""
     sites, units = county.sites, county.units
     cal = make_calendar(until, rounds)
@@ -181,7 +231,7 @@ def make_problems(rng: np.random.Generator, n: int, until: datetime, county: Cou
     lat = np.where(missing, np.nan, lat)
     site_gcj = np.where(has_site, sites["crs_source"].to_numpy()[s_ok] == "GCJ02", False)
     gcj = (site_gcj | ((SOURCES.index("12345热线") == source) & (rng.random(n) < 0.5))) & ~missing
-    crs = np.where(missing, -1, np.where(gcj, 1, 0))           # 0 WGS84, 1 GCJ02
+    crs = np.where(missing, -1, np.where(gcj, 1, 0))  # 0 WGS84, 1 GCJ02
     lon_src = np.where(gcj, lon + GCJ02_OFFSET[0], np.nan)
     lat_src = np.where(gcj, lat + GCJ02_OFFSET[1], np.nan)
 
@@ -227,8 +277,11 @@ def make_problems(rng: np.random.Generator, n: int, until: datetime, county: Cou
     sponsor_of_site = np.array([dept_index[DEPT_CODE[u]] if isinstance(u, str) else -1 for u in sites["sponsor"]])
     sponsor = np.where(has_site, sponsor_of_site[s_ok], -1)
     share = np.where(block_first, SPONSOR_BLOCK_SHARE, SPONSOR_ENV_SHARE)
-    by_sponsor = (sponsor >= 0) & ~inside & (
-        (np.isin(parent, SPONSOR_CATEGORIES) & ~block_first) | (env & (rng.random(n) < share)))
+    by_sponsor = (
+        (sponsor >= 0)
+        & ~inside
+        & ((np.isin(parent, SPONSOR_CATEGORIES) & ~block_first) | (env & (rng.random(n) < share)))
+    )
     lead = np.where(by_sponsor, sponsor, lead)
 
     # ---- 严重程度与整改期限
@@ -239,11 +292,56 @@ def make_problems(rng: np.random.Generator, n: int, until: datetime, county: Cou
 
     # ---- 按发现时间排序，编号 WT年份-序号
     order = np.lexsort((np.arange(n), found))
-    (found, round_idx, source, site_idx, has_site, community, town, lon, lat, crs, lon_src, lat_src, cat,
-     std_idx, edition_idx, lead, severity, deadline, no_deadline, deadline_days_note, type_row, block_unit) = (
-        a[order] for a in (found, round_idx, source, site_idx, has_site, community, town, lon, lat, crs, lon_src,
-                           lat_src, cat, std_idx, edition_idx, lead, severity, deadline, no_deadline,
-                           deadline_days_note, type_row, block_unit))
+    (
+        found,
+        round_idx,
+        source,
+        site_idx,
+        has_site,
+        community,
+        town,
+        lon,
+        lat,
+        crs,
+        lon_src,
+        lat_src,
+        cat,
+        std_idx,
+        edition_idx,
+        lead,
+        severity,
+        deadline,
+        no_deadline,
+        deadline_days_note,
+        type_row,
+        block_unit,
+    ) = (
+        a[order]
+        for a in (
+            found,
+            round_idx,
+            source,
+            site_idx,
+            has_site,
+            community,
+            town,
+            lon,
+            lat,
+            crs,
+            lon_src,
+            lat_src,
+            cat,
+            std_idx,
+            edition_idx,
+            lead,
+            severity,
+            deadline,
+            no_deadline,
+            deadline_days_note,
+            type_row,
+            block_unit,
+        )
+    )
     year = found.astype("M8[s]").astype("M8[Y]").astype(np.int64) + 1970
     first_of_year = np.r_[True, year[1:] != year[:-1]]
     start_pos = np.maximum.accumulate(np.where(first_of_year, np.arange(n), 0))
@@ -273,8 +371,9 @@ def make_problems(rng: np.random.Generator, n: int, until: datetime, county: Cou
     # ---- 描述：地点 + 类别 + 细节（组合有限，按字典列存）
     n_detail = np.array([len(LEAF_DETAILS[c]) for c in LEAVES])
     detail = np.floor(rng.random(n) * n_detail[cat]).astype(np.int64)
-    place_names = sites["name"].tolist() + [f"{county.township_names[t]}{nm}附近"
-                                            for t, nm in zip(comm_town, county.community["name"])]
+    place_names = sites["name"].tolist() + [
+        f"{county.township_names[t]}{nm}附近" for t, nm in zip(comm_town, county.community["name"])
+    ]
     place = np.where(has_site, site_idx, len(sites) + community)
     desc_key = (place * len(LEAVES) + cat) * 4 + detail
     desc_uniq, desc_inv = np.unique(desc_key, return_inverse=True)
@@ -298,45 +397,82 @@ def make_problems(rng: np.random.Generator, n: int, until: datetime, county: Cou
     coop_p = np.concatenate([c1, c2])
     coop_u = np.concatenate([first[c1], second[c2]])
     co = np.lexsort((coop_u, coop_p))
-    coop = pa.table({"problem_code": pa.array(codes).take(pa.array(coop_p[co])),
-                     "unit_code": _dict_array(coop_u[co], units["code"])})
+    coop = pa.table(
+        {
+            "problem_code": pa.array(codes).take(pa.array(coop_p[co])),
+            "unit_code": _dict_array(coop_u[co], units["code"]),
+        }
+    )
 
-    events = make_rectify_events(rng, cal, found, deadline, no_deadline, deadline_days_note, severity, lead,
-                                 units["speed"].to_numpy(), cat, site_idx, sites, force_open, dept_index[CHECKER],
-                                 units["code"].tolist())
+    events = make_rectify_events(
+        rng,
+        cal,
+        found,
+        deadline,
+        no_deadline,
+        deadline_days_note,
+        severity,
+        lead,
+        units["speed"].to_numpy(),
+        cat,
+        site_idx,
+        sites,
+        force_open,
+        dept_index[CHECKER],
+        units["code"].tolist(),
+    )
     ev_codes = pa.array(codes).take(pa.array(events.pop("problem")))
-    event_table = pa.table({"id": pa.array(np.arange(1, len(ev_codes) + 1, dtype=np.int64)),
-                            "problem_code": ev_codes, **events})
+    event_table = pa.table(
+        {"id": pa.array(np.arange(1, len(ev_codes) + 1, dtype=np.int64)), "problem_code": ev_codes, **events}
+    )
 
     std_dict = list(std_codes)
-    table = pa.table({
-        "code": pa.array(codes),
-        "found_at": pa.array(found.astype("M8[s]")),
-        "source": _dict_array(source, SOURCES),
-        "round_code": _dict_array(round_idx, rounds["code"]),
-        "edition": _dict_array(edition_idx, [e for e, _ in EDITIONS]),
-        "standard_code": _dict_array(std_idx, std_dict),
-        "category": _dict_array(cat, LEAVES),
-        "site_code": _dict_array(site_idx, sites["code"]),
-        "township_code": _dict_array(town, county.township_codes),
-        "community_code": _dict_array(community, county.community["code"]),
-        "lon": pa.array(lon, from_pandas=True),
-        "lat": pa.array(lat, from_pandas=True),
-        "crs_source": _dict_array(crs, ("WGS84", "GCJ02")),
-        "lon_source": pa.array(lon_src, from_pandas=True),
-        "lat_source": pa.array(lat_src, from_pandas=True),
-        "description": _dict_array(desc_inv, desc_text),
-        "severity": _dict_array(severity, SEVERITIES),
-        "negative_item_code": _dict_array(neg_code, neg_names),
-        "lead_unit_code": _dict_array(lead, units["code"]),
-        "deadline": pa.array(np.where(no_deadline, np.datetime64("NaT"), deadline.astype("M8[s]")).astype("M8[s]"),
-                             from_pandas=True),
-    })
+    table = pa.table(
+        {
+            "code": pa.array(codes),
+            "found_at": pa.array(found.astype("M8[s]")),
+            "source": _dict_array(source, SOURCES),
+            "round_code": _dict_array(round_idx, rounds["code"]),
+            "edition": _dict_array(edition_idx, [e for e, _ in EDITIONS]),
+            "standard_code": _dict_array(std_idx, std_dict),
+            "category": _dict_array(cat, LEAVES),
+            "site_code": _dict_array(site_idx, sites["code"]),
+            "township_code": _dict_array(town, county.township_codes),
+            "community_code": _dict_array(community, county.community["code"]),
+            "lon": pa.array(lon, from_pandas=True),
+            "lat": pa.array(lat, from_pandas=True),
+            "crs_source": _dict_array(crs, ("WGS84", "GCJ02")),
+            "lon_source": pa.array(lon_src, from_pandas=True),
+            "lat_source": pa.array(lat_src, from_pandas=True),
+            "description": _dict_array(desc_inv, desc_text),
+            "severity": _dict_array(severity, SEVERITIES),
+            "negative_item_code": _dict_array(neg_code, neg_names),
+            "lead_unit_code": _dict_array(lead, units["code"]),
+            "deadline": pa.array(
+                np.where(no_deadline, np.datetime64("NaT"), deadline.astype("M8[s]")).astype("M8[s]"), from_pandas=True
+            ),
+        }
+    )
     return Problems(table, coop, event_table)
 
 
-def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadline_days_note, severity, lead,
-                        unit_speed, cat, site_idx, sites, force_open, checker, unit_codes) -> dict:
+def make_rectify_events(
+    rng,
+    cal: Calendar,
+    found,
+    deadline,
+    no_deadline,
+    deadline_days_note,
+    severity,
+    lead,
+    unit_speed,
+    cat,
+    site_idx,
+    sites,
+    force_open,
+    checker,
+    unit_codes,
+) -> dict:
     """整改事件日志：交办（当天）→ 整改中 → 申请销号 →（退回 → 再申请）→ 已销号 →（反弹重开 → 再走一遍）。
 
     慢单位耗时长、更常被退回；热点点位更容易反弹。截至时刻之后的事件不写，于是近期问题仍在办、部分逾期。
@@ -347,7 +483,9 @@ def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadli
     limit_days = np.array(DEADLINE_DAYS, dtype=float)[severity]
 
     end_of_day = (found // 86400) * 86400 + 86340
-    assign = found + 60 + (rng.random(n) * np.clip(np.minimum(6 * 3600, end_of_day - found - 60), 0, None)).astype(np.int64)
+    assign = (
+        found + 60 + (rng.random(n) * np.clip(np.minimum(6 * 3600, end_of_day - found - 60), 0, None)).astype(np.int64)
+    )
     # 从交办到销号的总耗时：按期限与单位速度；多数在期限内，慢单位常常逾期
     total = limit_days * speed * np.exp(rng.normal(np.log(0.55), 0.45, n))
     slow_cat = np.isin(np.array(LEAVES)[cat], _SLOW_CATEGORIES)
@@ -368,14 +506,18 @@ def make_rectify_events(rng, cal: Calendar, found, deadline, no_deadline, deadli
     close1 = np.where(rejected, reapply + review, apply1 + review)
     # 反弹：热点点位最常见，背街小巷、农贸市场等次之
     is_hot = np.where(site_idx >= 0, sites["is_hotspot"].to_numpy()[np.maximum(site_idx, 0)], False)
-    hot_type = np.where(site_idx >= 0, np.isin(sites["site_type"].to_numpy()[np.maximum(site_idx, 0)], HOTSPOT_TYPES), False)
+    hot_type = np.where(
+        site_idx >= 0, np.isin(sites["site_type"].to_numpy()[np.maximum(site_idx, 0)], HOTSPOT_TYPES), False
+    )
     rebound = rng.random(n) < np.where(is_hot, 0.3, np.where(hot_type, 0.015, np.where(site_idx >= 0, 0.005, 0.002)))
     reopen = close1 + ((3 + rng.exponential(25, n)) * day).astype(np.int64)
     restart = reopen + (rng.uniform(0.1, 1.0, n) * day).astype(np.int64)
-    reapply2 = restart + np.maximum(7200, (limit_days * speed * np.exp(rng.normal(np.log(0.4), 0.45, n)) * day).astype(np.int64))
+    reapply2 = restart + np.maximum(
+        7200, (limit_days * speed * np.exp(rng.normal(np.log(0.4), 0.45, n)) * day).astype(np.int64)
+    )
     close2 = reapply2 + review
 
-    no_apply = force_open | never            # 负面清单里最近那件必在其中：截至时仍在整改
+    no_apply = force_open | never  # 负面清单里最近那件必在其中：截至时仍在整改
     lead_u = lead
     chk = np.full(n, checker)
     note_assign = deadline_days_note

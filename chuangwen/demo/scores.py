@@ -1,4 +1,5 @@
 """示例测评轮次、成绩与分项、扣分明细：本县名次从后三分之一爬到前 10 名附近的故事。"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,9 +9,17 @@ import numpy as np
 import pandas as pd
 
 from chuangwen.demo.common import (
-    ANNUAL_ROUNDS, CURRENT_EDITION, LEAF_DETAILS, NEW_DISTRICT, PROBLEM_YEARS, RIVALS, _split_cents,
+    ANNUAL_ROUNDS,
+    LEAF_DETAILS,
+    NEW_DISTRICT,
+    PROBLEM_YEARS,
+    RIVALS,
+    _split_cents,
 )
 from chuangwen.demo.framework import edition_for
+from chuangwen.demo.framework_spec import (
+    CURRENT_EDITION,
+)
 
 
 def _cycle(year: int) -> str:
@@ -37,9 +46,20 @@ def make_rounds(rng: np.random.Generator, until: datetime) -> pd.DataFrame:
         end = min(end, cutoff_day)
         if start > cutoff_day or end < start:
             return
-        rows.append({"code": code, "name": name, "round_type": round_type, "level": level, "start_date": start,
-                     "end_date": end, "cycle": _cycle(start.year), "year": start.year,
-                     "edition": edition_for(start), "is_ranked": is_ranked})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "round_type": round_type,
+                "level": level,
+                "start_date": start,
+                "end_date": end,
+                "cycle": _cycle(start.year),
+                "year": start.year,
+                "edition": edition_for(start),
+                "is_ranked": is_ranked,
+            }
+        )
 
     annual, midyear = [], []
     for year in range(until.year - ANNUAL_ROUNDS - 1, until.year + 1):
@@ -60,7 +80,7 @@ def make_rounds(rng: np.random.Generator, until: datetime) -> pd.DataFrame:
     y, m = window_day.year, window_day.month
     while (y, m) <= (cutoff_day.year, cutoff_day.month):
         month_start = date(y, m, 1)
-        month_end = (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1))
+        month_end = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
         add(f"R{y}-{m:02d}-ZC", f"{y}年{m}月县级自查", "自查", "县", month_start, month_end, False)
         s = date(y, m, 6) + timedelta(days=int(rng.integers(0, 9)))
         if s >= window_day:
@@ -75,11 +95,12 @@ def make_rounds(rng: np.random.Generator, until: datetime) -> pd.DataFrame:
 
 # ================================================================ 成绩、分项、扣分
 
+
 @dataclass
 class Scores:
     score: pd.DataFrame
     score_part: pd.DataFrame
-    our_item_loss: dict[str, np.ndarray]      # 轮次 → 本县 12 个测评项目各丢多少分（0.01 分）
+    our_item_loss: dict[str, np.ndarray]  # 轮次 → 本县 12 个测评项目各丢多少分（0.01 分）
 
 
 def _story_ranks(rng: np.random.Generator, n_rounds: int, group_sizes: list[int]) -> np.ndarray:
@@ -125,8 +146,9 @@ def _round_totals(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     return s
 
 
-def make_scores(rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFrame, our_code: str,
-                framework: pd.DataFrame) -> Scores:
+def make_scores(
+    rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFrame, our_code: str, framework: pd.DataFrame
+) -> Scores:
     """排名组每轮成绩：本县与对手按故事定名次，其余单位按各自的潜在水平排；分项由总分拆出，逐级相加严格相等。"""
     ranked = rounds[rounds["is_ranked"]].sort_values("start_date", ignore_index=True)
     codes = peers["code"].tolist()
@@ -143,8 +165,11 @@ def make_scores(rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFr
     items_by_edition = {}
     for edition, f in framework.groupby("edition"):
         items = f[f["level"] == "测评项目"].sort_values("sort_order")
-        items_by_edition[edition] = (items["code"].to_numpy(), items["parent_code"].to_numpy(),
-                                     items["cents"].to_numpy())
+        items_by_edition[edition] = (
+            items["code"].to_numpy(),
+            items["parent_code"].to_numpy(),
+            items["cents"].to_numpy(),
+        )
     boards = ("1", "2", "3")
 
     score_rows, part_rows = [], []
@@ -159,7 +184,7 @@ def make_scores(rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFr
             i = 3
             while i in positions.values() or i + 1 in positions.values():
                 i += 1
-            totals[i + 1] = totals[i]            # 一处并列：名次同为 i+1
+            totals[i + 1] = totals[i]  # 一处并列：名次同为 i+1
         latent = base + slope * (rd["year"] - ranked["year"].iloc[0]) + rng.normal(0, 0.35, len(codes))
         others = sorted((i for i in present if i not in positions), key=lambda i: -latent[i])
         free = [p for p in range(n_r) if p not in positions.values()]
@@ -167,8 +192,9 @@ def make_scores(rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFr
         item_codes, item_boards, item_cents = items_by_edition[rd["edition"]]
         for i in range(len(codes)):
             if i not in positions:
-                score_rows.append({"round_code": rd["code"], "region_code": codes[i], "total": None,
-                                   "note": "缺测：新设区未参评"})
+                score_rows.append(
+                    {"round_code": rd["code"], "region_code": codes[i], "total": None, "note": "缺测：新设区未参评"}
+                )
                 continue
             total_cents = int(round(totals[positions[i]] * 100))
             w = item_cents * rng.gamma(4.0, 1.0, len(item_cents))
@@ -177,14 +203,29 @@ def make_scores(rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFr
                 w = w * np.where(item_boards == "3", 1.6, 1.0)
             loss = _split_cents(10000 - total_cents, w, caps=(item_cents * 0.85).astype(np.int64))
             got = item_cents - loss
-            score_rows.append({"round_code": rd["code"], "region_code": codes[i], "total": total_cents / 100,
-                               "note": None})
+            score_rows.append(
+                {"round_code": rd["code"], "region_code": codes[i], "total": total_cents / 100, "note": None}
+            )
             for b in boards:
-                part_rows.append({"round_code": rd["code"], "region_code": codes[i], "edition": rd["edition"],
-                                  "node_code": b, "score": int(got[item_boards == b].sum()) / 100})
+                part_rows.append(
+                    {
+                        "round_code": rd["code"],
+                        "region_code": codes[i],
+                        "edition": rd["edition"],
+                        "node_code": b,
+                        "score": int(got[item_boards == b].sum()) / 100,
+                    }
+                )
             for c, g in zip(item_codes, got):
-                part_rows.append({"round_code": rd["code"], "region_code": codes[i], "edition": rd["edition"],
-                                  "node_code": c, "score": int(g) / 100})
+                part_rows.append(
+                    {
+                        "round_code": rd["code"],
+                        "region_code": codes[i],
+                        "edition": rd["edition"],
+                        "node_code": c,
+                        "score": int(g) / 100,
+                    }
+                )
             if i == story[0]:
                 our_item_loss[rd["code"]] = loss
     return Scores(pd.DataFrame(score_rows), pd.DataFrame(part_rows), our_item_loss)
@@ -193,8 +234,9 @@ def make_scores(rng: np.random.Generator, rounds: pd.DataFrame, peers: pd.DataFr
 _ONLINE_FAULTS = ("佐证材料不完整", "未按时上传材料", "工作台账不规范", "数据前后不一致", "缺少影像资料")
 
 
-def make_deductions(rng: np.random.Generator, rounds: pd.DataFrame, framework: pd.DataFrame,
-                    scores: Scores, sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_deductions(
+    rng: np.random.Generator, rounds: pd.DataFrame, framework: pd.DataFrame, scores: Scores, sites: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """本县每个排名轮次的扣分明细：每个测评项目丢的分摊到其下的测评标准，谁丢分谁负责。"""
     ranked = rounds[rounds["is_ranked"]].sort_values("start_date", ignore_index=True)
     # 三个版次同形：按现行版次取一次标准清单，代码通用
@@ -208,8 +250,9 @@ def make_deductions(rng: np.random.Generator, rounds: pd.DataFrame, framework: p
     s_cat = std["category"].to_numpy()
     s_lead = std["lead_unit_code"].to_numpy()
     s_item = np.array([c.rsplit(".", 2)[0] for c in s_code])
-    s_fit = [np.flatnonzero(np.isin(sites["site_type"].to_numpy(), t)) if t is not None else None
-             for t in std["site_types"]]
+    s_fit = [
+        np.flatnonzero(np.isin(sites["site_type"].to_numpy(), t)) if t is not None else None for t in std["site_types"]
+    ]
     item_codes = shape.loc[shape["level"] == "测评项目"].sort_values("sort_order")["code"].tolist()
     by_item = {c: np.flatnonzero(s_item == c) for c in item_codes}
     site_names = sites["name"].tolist()
@@ -223,7 +266,7 @@ def make_deductions(rng: np.random.Generator, rounds: pd.DataFrame, framework: p
                 continue
             cand = by_item[item_code]
             field_w = np.where(s_method[cand] == "实地考察", 2.5, 1.0)
-            order = cand[np.argsort(-rng.random(len(cand)) ** (1 / field_w), kind="stable")]
+            order = cand[np.argsort(-(rng.random(len(cand)) ** (1 / field_w)), kind="stable")]
             take = int(np.searchsorted(np.cumsum(s_cents[order]), 1.6 * item_loss) + 1)
             chosen = order[:take]
             alloc = _split_cents(int(item_loss), rng.uniform(0.3, 1.0, len(chosen)), caps=s_cents[chosen])
@@ -244,9 +287,17 @@ def make_deductions(rng: np.random.Generator, rounds: pd.DataFrame, framework: p
                 else:
                     reason = f"问卷调查：市民对{name_of[s_parent[s]]}的满意度 {rng.uniform(68, 86):.1f}%，低于全省平均"
                 ded_id = len(ded_rows) + 1
-                ded_rows.append({"id": ded_id, "round_code": rd.code, "edition": rd.edition,
-                                 "standard_code": s_code[s], "points": cents / 100, "reason": reason,
-                                 "site_code": site_code})
+                ded_rows.append(
+                    {
+                        "id": ded_id,
+                        "round_code": rd.code,
+                        "edition": rd.edition,
+                        "standard_code": s_code[s],
+                        "points": cents / 100,
+                        "reason": reason,
+                        "site_code": site_code,
+                    }
+                )
                 if block:
                     lead_share = float(rng.choice([0.5, 0.6, 0.7]))
                     unit_rows.append({"deduction_id": ded_id, "unit_code": s_lead[s], "share": lead_share})

@@ -1,4 +1,5 @@
 """示例县的点位：按类型、镇街与社区生成名称和坐标。"""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,14 +7,32 @@ import pandas as pd
 
 from chuangwen import geo
 from chuangwen.demo.common import (
-    DEPARTMENTS, HOTSPOT_COUNT, HOTSPOT_FACTOR, HOTSPOT_TYPES, OUR_COUNTY, SITE_TYPES, SPONSORED_SITES, _ROAD_WORDS,
+    _ROAD_WORDS,
+    DEPARTMENTS,
+    HOTSPOT_COUNT,
+    HOTSPOT_FACTOR,
+    HOTSPOT_TYPES,
+    OUR_COUNTY,
+    SITE_TYPES,
+    SPONSORED_SITES,
 )
 from chuangwen.demo.geography import County
 
-
-_WINDOW_UNITS = ("澜溪县政务服务中心", "澜溪县不动产登记中心", "澜溪县医保服务大厅", "澜溪县公积金管理中心",
-                 "澜溪农商银行营业部", "供电营业厅（澜城）", "电信营业厅（溪东）", "邮政营业厅（溪西）",
-                 "澜溪县车管所", "澜溪县图书馆", "澜溪县文化馆", "澜溪县博物馆", "澜溪县税务服务厅")
+_WINDOW_UNITS = (
+    "澜溪县政务服务中心",
+    "澜溪县不动产登记中心",
+    "澜溪县医保服务大厅",
+    "澜溪县公积金管理中心",
+    "澜溪农商银行营业部",
+    "供电营业厅（澜城）",
+    "电信营业厅（溪东）",
+    "邮政营业厅（溪西）",
+    "澜溪县车管所",
+    "澜溪县图书馆",
+    "澜溪县文化馆",
+    "澜溪县博物馆",
+    "澜溪县税务服务厅",
+)
 _BIG_HOSPITALS = ("澜溪县人民医院", "澜溪县中医院", "澜溪县妇幼保健院", "澜溪县第二人民医院")
 _BIG_SCHOOLS = ("澜溪县第一中学", "澜溪县第二中学", "澜溪县实验小学", "澜溪县实验中学", "澜溪县职业教育中心")
 # 假定的 GCJ-02 相对 WGS-84 偏移（只用来记录“原始坐标”，不是坐标转换算法）
@@ -53,8 +72,13 @@ def _site_name(site_type: str, k: int, township: str, community: str, rng: np.ra
         return _BIG_HOSPITALS[k] if k < len(_BIG_HOSPITALS) else f"{short}{pick(('卫生院', '社区卫生服务中心'))}"
     if site_type == "学校周边":
         village = community[:-2] if community.endswith("社区") else community[:-1]
-        school = _BIG_SCHOOLS[k] if k < len(_BIG_SCHOOLS) else pick((
-            f"{short}中心小学", f"{short}初级中学", f"{short}中心幼儿园", f"{village}小学", f"{village}幼儿园"))
+        school = (
+            _BIG_SCHOOLS[k]
+            if k < len(_BIG_SCHOOLS)
+            else pick(
+                (f"{short}中心小学", f"{short}初级中学", f"{short}中心幼儿园", f"{village}小学", f"{village}幼儿园")
+            )
+        )
         return school + "周边"
     if site_type == "商场超市":
         return f"{word}{pick(('购物中心', '超市', '商贸城', '购物广场'))}"
@@ -103,28 +127,41 @@ def make_sites(rng: np.random.Generator, county: County) -> pd.DataFrame:
                 d2 = (comm["lon"].to_numpy()[in_town] - lon[0]) ** 2 + (comm["lat"].to_numpy()[in_town] - lat[0]) ** 2
                 c = int(in_town[np.argmin(d2)])
             community = comm.at[c, "name"]
-            for attempt in range(60):
+            for _attempt in range(60):
                 name = _site_name(site_type, k, county.township_names[t], community, rng)
                 if name not in used:
                     break
             else:
                 name = f"{name}{k + 1}"
             used.add(name)
-            rows.append({"site_type": site_type, "type_no": type_no, "name": name, "township_idx": t,
-                         "community_idx": c, "lon": float(lon[0]), "lat": float(lat[0]), "freq": freq})
+            rows.append(
+                {
+                    "site_type": site_type,
+                    "type_no": type_no,
+                    "name": name,
+                    "township_idx": t,
+                    "community_idx": c,
+                    "lon": float(lon[0]),
+                    "lat": float(lat[0]),
+                    "freq": freq,
+                }
+            )
     sites = pd.DataFrame(rows)
     sites["code"] = [f"S{i + 1:04d}" for i in range(len(sites))]
     sites["township_code"] = [county.township_codes[t] for t in sites["township_idx"]]
     sites["community_code"] = comm["code"].to_numpy()[sites["community_idx"]]
-    sites["address"] = [f"{OUR_COUNTY}{county.township_names[t]}{comm.at[c, 'name']}"
-                        for t, c in zip(sites["township_idx"], sites["community_idx"])]
+    sites["address"] = [
+        f"{OUR_COUNTY}{county.township_names[t]}{comm.at[c, 'name']}"
+        for t, c in zip(sites["township_idx"], sites["community_idx"])
+    ]
     gcj = rng.random(len(sites)) < GCJ02_SITE_SHARE
     sites["crs_source"] = np.where(gcj, "GCJ02", "WGS84")
     sites["lon_source"] = np.where(gcj, sites["lon"] + GCJ02_OFFSET[0], np.nan)
     sites["lat_source"] = np.where(gcj, sites["lat"] + GCJ02_OFFSET[1], np.nan)
     # 长期热点：城区的农贸市场、背街小巷、城乡结合部、老旧小区里挑几处，问题频度放大
-    candidates = np.flatnonzero(sites["site_type"].isin(HOTSPOT_TYPES).to_numpy()
-                                & (kinds[sites["township_idx"]] != "镇"))
+    candidates = np.flatnonzero(
+        sites["site_type"].isin(HOTSPOT_TYPES).to_numpy() & (kinds[sites["township_idx"]] != "镇")
+    )
     hot = rng.choice(candidates, size=min(HOTSPOT_COUNT, len(candidates)), replace=False)
     sites["is_hotspot"] = False
     sites.loc[hot, "is_hotspot"] = True
@@ -133,5 +170,7 @@ def make_sites(rng: np.random.Generator, county: County) -> pd.DataFrame:
     order = rng.permutation(sponsored)
     sites["sponsor"] = None
     sites.loc[order, "sponsor"] = [DEPARTMENTS[i % len(DEPARTMENTS)][0] for i in range(len(order))]
-    sites["weight"] = sites["freq"] * np.exp(rng.normal(0, 0.35, len(sites))) * np.where(sites["is_hotspot"], HOTSPOT_FACTOR, 1.0)
+    sites["weight"] = (
+        sites["freq"] * np.exp(rng.normal(0, 0.35, len(sites))) * np.where(sites["is_hotspot"], HOTSPOT_FACTOR, 1.0)
+    )
     return sites

@@ -2,14 +2,40 @@
 
 不依赖 streamlit；命令行 `chuangwen import …` 与数据管理页都调用这里。
 """
+
 from chuangwen.imports.kinds import KINDS
-from chuangwen.imports.mapping import Mapping, MappingError, load as load_mapping, parse as parse_mapping
+from chuangwen.imports.mapping import Mapping, MappingError
+from chuangwen.imports.mapping import load as load_mapping
+from chuangwen.imports.mapping import parse as parse_mapping
 from chuangwen.imports.readers import MAX_BYTES, MAX_MB, ReadError
 from chuangwen.imports.write import (
-    ImportFailed, ImportResult, list_imports, presets, rollback, rollbackable, run_import, save_preset, validate_only,
+    ImportFailed,
+    ImportResult,
+    list_imports,
+    presets,
+    rollback,
+    rollbackable,
+    run_import,
+    save_preset,
+    validate_only,
 )
 
 __all__ = [
-    "KINDS", "MAX_BYTES", "MAX_MB", "ImportFailed", "ImportResult", "Mapping", "MappingError", "ReadError", "list_imports",
-    "load_mapping", "parse_mapping", "presets", "rollback", "rollbackable", "run_import", "save_preset", "validate_only",
+    "KINDS",
+    "MAX_BYTES",
+    "MAX_MB",
+    "ImportFailed",
+    "ImportResult",
+    "Mapping",
+    "MappingError",
+    "ReadError",
+    "list_imports",
+    "load_mapping",
+    "parse_mapping",
+    "presets",
+    "rollback",
+    "rollbackable",
+    "run_import",
+    "save_preset",
+    "validate_only",
 ]

@@ -6,6 +6,7 @@
   库中没有的轮次、县级单位在 --create-missing 时新增。已有成绩相同的跳过，不同的报错（成绩不改写）。
 - 扣分明细：本县每轮每条测评标准的扣分；同轮同标准的扣分合计（库中已有的加文件中的）不能超过标准分值。
 """
+
 from __future__ import annotations
 
 import re
@@ -15,42 +16,19 @@ import numpy as np
 import pandas as pd
 
 from chuangwen.imports import readers
-from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES
 from chuangwen.imports.checks import NOTE, dates, flag_bad_choice, lookup, split_names, texts, unknown_reason
+from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES
+from chuangwen.imports.published_ranks import (
+    _check_published_ranks,
+    _same_number,
+    is_published_rank,
+    is_rank_header,
+)
+
+SEP = "|"
 
 _NODE_CODE = re.compile(r"^\d+(\.\d+){0,3}$")
 _HEADER_CODE = re.compile(r"^(\d+(?:\.\d+)?)(?:[\s.、．:：_-]*(.*))?$")
-# 名次列按含义认：表头里有这些词（公布名次、全省排名、省内排名、名次（公布）、排序号……）就是名次，不是分项得分
-_RANK_WORDS = re.compile(r"名次|排名|排序|位次|序号")
-_NOT_A_RANK = re.compile(r"变化|升降|上轮|上期|上年|去年|目标")    # 名次变化、上轮排名、目标名次：不是本轮公布的名次
-_RANK_VALUE = re.compile(r"^\s*第?\s*(\d+)(?:\.0+)?\s*名?\s*$")
-
-
-def is_rank_header(header: str) -> bool:
-    """表头是不是名次一类的列（都不导入：名次由总分推导）。"""
-    return bool(_RANK_WORDS.search(header or ""))
-
-
-def is_published_rank(header: str) -> bool:
-    """名次一类的列里，哪些是本轮公布的名次、要逐行核对：单独的“序号”（常只是行号）、名次变化、上轮排名、目标名次不核对；
-    “排序号”这样的是名次。"""
-    h = header or ""
-    return is_rank_header(h) and h.strip() != "序号" and not _NOT_A_RANK.search(h)
-
-
-def published_rank(value) -> int | None:
-    """名次单元格 → 正整数名次（“3”“第3名”“3.0”）；空、文字、0 或负数为 None。"""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    m = _RANK_VALUE.match(str(value))
-    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
-
-
-def derived_ranks(totals: dict) -> dict:
-    """按总分（两位小数）降序的竞争排名（并列同名次 1,2,2,4；与视图 score_ranked 同一规则）；没有总分的不排。"""
-    scored = {k: round(float(v), 2) for k, v in totals.items() if v is not None and not pd.isna(v)}
-    return {k: 1 + sum(1 for w in scored.values() if w > v) for k, v in scored.items()}
-SEP = "|"
 
 
 def creation_cycle(year: int) -> str:
@@ -78,20 +56,19 @@ def _row_mask(n: int, i: int) -> np.ndarray:
     return m
 
 
-def _same_number(a, b) -> bool:
-    if a is None or b is None or (isinstance(a, float) and np.isnan(a)) or (isinstance(b, float) and np.isnan(b)):
-        return (a is None or (isinstance(a, float) and np.isnan(a))) and (b is None or (isinstance(b, float) and np.isnan(b)))
-    return round(float(a), 4) == round(float(b), 4)
-
-
 def _imported_by(con, lookup, table: str) -> dict[str, int]:
     """导入写入的行 → 导入编号（报错时告诉用户先回滚哪一次）。"""
-    df = lookup(con, "select c.key, c.import_id from import_created c join import_log l on l.id = c.import_id "
-                     "where c.table_name = $t and l.status in ('成功', '部分导入')", {"t": table})
+    df = lookup(
+        con,
+        "select c.key, c.import_id from import_created c join import_log l on l.id = c.import_id "
+        "where c.table_name = $t and l.status in ('成功', '部分导入')",
+        {"t": table},
+    )
     return dict(zip(df["key"], df["import_id"]))
 
 
 # ================================================================ 测评体系
+
 
 def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     n = prep.rows_total
@@ -109,11 +86,25 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     ck.flag(fmt_bad, "编号", code, "编号应为 1、1.2、1.2.3 或 1.2.3.4 这样以点分隔的数字")
     depth = code.fillna("").str.count(r"\.").to_numpy() + 1
     want = np.array([LEVELS.index(v) + 1 if v in LEVELS else 0 for v in level])
-    ck.flag(~fmt_bad & code.notna().to_numpy() & (want > 0) & (depth != want), "层级", level,
-            lambda v: f"与编号的段数不符：{v}的编号应有 {LEVELS.index(v) + 1} 段" if v in LEVELS else "与编号的段数不符")
+    ck.flag(
+        ~fmt_bad & code.notna().to_numpy() & (want > 0) & (depth != want),
+        "层级",
+        level,
+        lambda v: f"与编号的段数不符：{v}的编号应有 {LEVELS.index(v) + 1} 段" if v in LEVELS else "与编号的段数不符",
+    )
     is_std = (level == "测评标准").to_numpy()
-    ck.flag(is_std & method.isna().to_numpy(), "测评方法", method, "测评标准必须填写测评方法（实地考察 / 网上申报 / 问卷调查）")
-    ck.flag(~is_std & level.notna().to_numpy() & method.notna().to_numpy(), "测评方法", method, "只有测评标准填写测评方法，其他层级留空")
+    ck.flag(
+        is_std & method.isna().to_numpy(),
+        "测评方法",
+        method,
+        "测评标准必须填写测评方法（实地考察 / 网上申报 / 问卷调查）",
+    )
+    ck.flag(
+        ~is_std & level.notna().to_numpy() & method.notna().to_numpy(),
+        "测评方法",
+        method,
+        "只有测评标准填写测评方法，其他层级留空",
+    )
     key = pd.Series([f"{e}{SEP}{c}" if e and c else None for e, c in zip(edition, code)], dtype=object)
     ck.flag((key.notna() & key.duplicated()).to_numpy(), "编号", code, "文件中同一版本的编号重复")
     have = lookup(con, "select edition, code, level, name, points, method from framework_node")
@@ -123,14 +114,24 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     # 上级条目：文件中或库中同一版本里须有
     in_file = set(key.dropna())
     parent = pd.Series([c.rsplit(".", 1)[0] if c and "." in c else None for c in code], dtype=object)
-    orphan = np.array([p is not None and e is not None and f"{e}{SEP}{p}" not in in_file and f"{e}{SEP}{p}" not in have_key
-                       for e, p in zip(edition, parent)], dtype=bool)
+    orphan = np.array(
+        [
+            p is not None and e is not None and f"{e}{SEP}{p}" not in in_file and f"{e}{SEP}{p}" not in have_key
+            for e, p in zip(edition, parent)
+        ],
+        dtype=bool,
+    )
     ck.flag(orphan & ~fmt_bad, "编号", code, lambda v: f"上级条目 {v.rsplit('.', 1)[0]} 在文件和库中都没有（同一版本）")
     # 类别、牵头单位、点位类型
     ok_cat = np.array([v is None or refs.category(v) for v in T["问题类别"]], dtype=bool)
     ck.flag(~ok_cat, "问题类别", T["问题类别"], unknown_reason("问题类别", refs.create))
     lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
-    ck.flag(T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(), "牵头单位", T["牵头单位"], unknown_reason("责任单位", refs.create))
+    ck.flag(
+        T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(),
+        "牵头单位",
+        T["牵头单位"],
+        unknown_reason("责任单位", refs.create),
+    )
     site_types: list[list[str] | None] = []
     for i, v in enumerate(T["点位类型"]):
         names = split_names(v)
@@ -147,20 +148,39 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     for i, k in enumerate(key):
         if k in have_key and not ck.bad[i]:
             lv, nm, p, m = have_key[k]
-            if lv == level.iat[i] and nm == T["名称"].iat[i] and _same_number(p, points[i]) and (None if pd.isna(m) else m) == method.iat[i]:
+            if (
+                lv == level.iat[i]
+                and nm == T["名称"].iat[i]
+                and _same_number(p, points[i])
+                and (None if pd.isna(m) else m) == method.iat[i]
+            ):
                 exists[i] = True
             else:
-                ck.flag(_row_mask(n, i), "编号", code.iat[i],
-                        f"库中版本“{edition.iat[i]}”已有这个编号（{lv}“{nm}”，{p:g} 分），与文件不同；"
-                        "测评体系按版本保存、不改写，修改请用新的版本号")
+                ck.flag(
+                    _row_mask(n, i),
+                    "编号",
+                    code.iat[i],
+                    f"库中版本“{edition.iat[i]}”已有这个编号（{lv}“{nm}”，{p:g} 分），与文件不同；"
+                    "测评体系按版本保存、不改写，修改请用新的版本号",
+                )
     ok = ~ck.bad
     new = ok & ~exists
     prep.skipped = int((ok & exists).sum())
-    nodes = pd.DataFrame({
-        "edition": edition, "code": code, "parent_code": parent, "level": level, "name": T["名称"], "points": points,
-        "method": method, "site_types": site_types, "category": T["问题类别"], "lead_unit_code": lead,
-        "sort_order": np.arange(1, n + 1),
-    })[new].reset_index(drop=True)
+    nodes = pd.DataFrame(
+        {
+            "edition": edition,
+            "code": code,
+            "parent_code": parent,
+            "level": level,
+            "name": T["名称"],
+            "points": points,
+            "method": method,
+            "site_types": site_types,
+            "category": T["问题类别"],
+            "lead_unit_code": lead,
+            "sort_order": np.arange(1, n + 1),
+        }
+    )[new].reset_index(drop=True)
     # 版本：新版本新增一行；满分 = 各板块分值之和（库中已有的板块加文件中的）
     rows = []
     today = date.today()
@@ -176,15 +196,32 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             continue
         eff = effective[mine].dropna()
         if eff.empty:
-            prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "",
-                                "列": "生效日期", "值": ed, "原因": f"新版本没有填写生效日期，按导入当天 {today:%Y-%m-%d} 记"})
-        rows.append({"edition": ed, "name": next((v for v in T["体系名称"][mine] if v), ed),
-                     "scope": next((v for v in T["适用范围"][mine] if v), "县级"),
-                     "effective_from": eff.min().date() if not eff.empty else today, "total_points": board_pts})
-    if ck.bad[new].any():   # 上面又拒了行（版本没有板块）：重新筛
+            prep.issues.append(
+                {
+                    "级别": NOTE,
+                    "文件": prep.table.file_name,
+                    "工作表": prep.table.sheet,
+                    "行": "",
+                    "列": "生效日期",
+                    "值": ed,
+                    "原因": f"新版本没有填写生效日期，按导入当天 {today:%Y-%m-%d} 记",
+                }
+            )
+        rows.append(
+            {
+                "edition": ed,
+                "name": next((v for v in T["体系名称"][mine] if v), ed),
+                "scope": next((v for v in T["适用范围"][mine] if v), "县级"),
+                "effective_from": eff.min().date() if not eff.empty else today,
+                "total_points": board_pts,
+            }
+        )
+    if ck.bad[new].any():  # 上面又拒了行（版本没有板块）：重新筛
         keep = ~ck.bad[new]
         nodes = nodes[keep].reset_index(drop=True)
-    prep.frames["framework_edition"] = pd.DataFrame(rows, columns=["edition", "name", "scope", "effective_from", "total_points"])
+    prep.frames["framework_edition"] = pd.DataFrame(
+        rows, columns=["edition", "name", "scope", "effective_from", "total_points"]
+    )
     prep.frames["framework_node"] = nodes
     # 提示：下级分值之和与上级不符（不阻止导入：有的体系板块分值不等于各项之和）
     allnodes = pd.concat([have[["edition", "code", "level", "points"]], nodes[["edition", "code", "level", "points"]]])
@@ -194,12 +231,21 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     touched = set(zip(nodes["edition"], nodes["parent_code"])) | set(zip(nodes["edition"], nodes["code"]))
     for (ed, p), s in sums.items():
         if (ed, p) in touched and (ed, p) in own.index and not _same_number(own[(ed, p)], s):
-            prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "",
-                                "列": "分值", "值": f"{ed} {p}",
-                                "原因": f"下级条目分值之和为 {s:g}，与该条目的分值 {own[(ed, p)]:g} 不同（仍导入）"})
+            prep.issues.append(
+                {
+                    "级别": NOTE,
+                    "文件": prep.table.file_name,
+                    "工作表": prep.table.sheet,
+                    "行": "",
+                    "列": "分值",
+                    "值": f"{ed} {p}",
+                    "原因": f"下级条目分值之和为 {s:g}，与该条目的分值 {own[(ed, p)]:g} 不同（仍导入）",
+                }
+            )
 
 
 # ================================================================ 测评成绩
+
 
 def _county_lookup(refs):
     reg = refs.regions
@@ -209,7 +255,9 @@ def _county_lookup(refs):
 
 
 def _part_columns(table, mapping) -> list[str]:
-    used = {readers._clean_header(v) for v in mapping.columns.values()} | {readers._clean_header(v) for v in KINDS["scores"].names}
+    used = {readers._clean_header(v) for v in mapping.columns.values()} | {
+        readers._clean_header(v) for v in KINDS["scores"].names
+    }
     return [c for c in table.columns if readers._clean_header(c) not in used and not c.startswith("（第")]
 
 
@@ -227,52 +275,6 @@ def _match_part(header: str, nodes: pd.DataFrame) -> str | None:
     return None
 
 
-def _check_published_ranks(con, prep, col: str, rnd: pd.Series, region: pd.Series, total: np.ndarray,
-                           ok: np.ndarray) -> None:
-    """公布的名次与按总分推导的名次逐行核对，不一致的每行一条提示（导入照常）：名次按该轮库中已有的成绩加上文件里的成绩推导。
-    名次格不是正整数、缺测却有名次、同一轮名次相同而总分不同，也各记一条提示。"""
-    raw = prep.table.data[col].reset_index(drop=True)
-    rows = readers.row_numbers(prep.table)
-
-    def note(i, value, reason):
-        prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet,
-                            "行": int(rows[i]), "列": col, "值": value, "原因": reason})
-
-    have = lookup(con, "select round_code, region_code, total from score")
-    checked = disagree = 0
-    for r in pd.unique(rnd[rnd.notna() & pd.Series(ok)]):
-        idx = [i for i in range(len(rnd)) if rnd.iat[i] == r and ok[i]]
-        totals = {g: t for rr, g, t in have.itertuples(index=False) if rr == r}
-        totals.update({region.iat[i]: total[i] for i in idx})
-        derived = derived_ranks(totals)
-        seen: dict[int, int] = {}
-        for i in idx:
-            text = "" if pd.isna(raw.iat[i]) else str(raw.iat[i]).strip()
-            if not text:
-                continue
-            pub = published_rank(text)
-            if pub is None:
-                note(i, text, "名次应为正整数（如 3 或 第3名）；这一格不核对，导入照常")
-                continue
-            if np.isnan(total[i]):
-                note(i, text, f"没有总分（缺测）却有公布名次 {pub}；缺测单位不参与排名")
-                continue
-            checked += 1
-            if pub in seen and not _same_number(total[seen[pub]], total[i]):
-                note(i, text, f"与第 {int(rows[seen[pub]])} 行公布名次同为 {pub}，"
-                              "但总分不同")
-            seen.setdefault(pub, i)
-            if derived.get(region.iat[i]) != pub:
-                disagree += 1
-                note(i, text, f"公布名次 {pub}，按总分推导为第 {derived.get(region.iat[i])} 名（总分相同并列同名次）；"
-                              "看板按推导的名次显示")
-    if checked:
-        summary = (f"公布名次与按总分推导的名次全部一致（核对 {checked} 行）" if not disagree else
-                   f"核对 {checked} 行公布名次，{disagree} 行与按总分推导的不一致（见各行提示）")
-        prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "",
-                            "列": col, "值": "", "原因": summary})
-
-
 def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "单位", "轮次类型", "测评体系版本", "备注")}
@@ -282,11 +284,17 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     total, has_total = _numbers(ck, cols, "总分", n)
     ck.flag(has_total & (total < 0), "总分", total, "总分不能为负数")
     flag_bad_choice(ck, T["轮次类型"], ROUND_TYPES, "轮次类型")
-    editions = lookup(con, "select edition, effective_from, total_points from framework_edition order by effective_from")
+    editions = lookup(
+        con, "select edition, effective_from, total_points from framework_edition order by effective_from"
+    )
     ed_total = dict(zip(editions["edition"], editions["total_points"]))
     ed_known = set(editions["edition"])
-    ck.flag(T["测评体系版本"].notna().to_numpy() & ~T["测评体系版本"].isin(list(ed_known)).to_numpy(), "测评体系版本",
-            T["测评体系版本"], "库中没有这个测评体系版本（请先导入测评体系）")
+    ck.flag(
+        T["测评体系版本"].notna().to_numpy() & ~T["测评体系版本"].isin(list(ed_known)).to_numpy(),
+        "测评体系版本",
+        T["测评体系版本"],
+        "库中没有这个测评体系版本（请先导入测评体系）",
+    )
     # 轮次：库中已有的按编号或名称；没有的在 --create-missing 时新增（同一轮次名只新增一次）
     new_rounds: dict[str, dict] = {}
     rnd = []
@@ -296,7 +304,12 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
         elif v in refs.round_by_key:
             rnd.append(refs.round_by_key[v])
         elif not refs.create:
-            ck.flag(_row_mask(n, i), "测评轮次", v, "库中没有这个测评轮次；首次导入可加 --create-missing 按“日期”“轮次类型”新增")
+            ck.flag(
+                _row_mask(n, i),
+                "测评轮次",
+                v,
+                "库中没有这个测评轮次；首次导入可加 --create-missing 按“日期”“轮次类型”新增",
+            )
             rnd.append(None)
         elif pd.isna(day.iat[i]):
             ck.flag(_row_mask(n, i), "日期", "", f"新增测评轮次“{v}”需要填写日期")
@@ -306,19 +319,36 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             r = new_rounds.get(v)
             if r is None:
                 ed = T["测评体系版本"].iat[i]
-                if ed is None:   # 生效日期不晚于测评日期的最新版本；库中只有一个版本时就用它
+                if ed is None:  # 生效日期不晚于测评日期的最新版本；库中只有一个版本时就用它
                     ok = editions[pd.to_datetime(editions["effective_from"]).dt.date <= d]
-                    ed = ok["edition"].iloc[-1] if len(ok) else editions["edition"].iloc[0] if len(editions) == 1 else None
-                r = new_rounds[v] = {"code": v, "name": v, "round_type": T["轮次类型"].iat[i] or "年度测评", "level": "省",
-                                     "start_date": d, "end_date": d, "cycle": creation_cycle(d.year), "year": d.year,
-                                     "edition": ed, "is_ranked": True}
+                    ed = (
+                        ok["edition"].iloc[-1]
+                        if len(ok)
+                        else editions["edition"].iloc[0]
+                        if len(editions) == 1
+                        else None
+                    )
+                r = new_rounds[v] = {
+                    "code": v,
+                    "name": v,
+                    "round_type": T["轮次类型"].iat[i] or "年度测评",
+                    "level": "省",
+                    "start_date": d,
+                    "end_date": d,
+                    "cycle": creation_cycle(d.year),
+                    "year": d.year,
+                    "edition": ed,
+                    "is_ranked": True,
+                }
             else:
                 r["start_date"], r["end_date"] = min(r["start_date"], d), max(r["end_date"], d)
             rnd.append(v)
     rnd = pd.Series(rnd, dtype=object)
     round_edition = {**refs.round_edition, **{k: r["edition"] for k, r in new_rounds.items()}}
     edition = pd.Series([round_edition.get(r) if r else None for r in rnd], dtype=object)
-    over = np.array([h and e in ed_total and t > ed_total[e] + 1e-9 for h, e, t in zip(has_total, edition, total)], dtype=bool)
+    over = np.array(
+        [h and e in ed_total and t > ed_total[e] + 1e-9 for h, e, t in zip(has_total, edition, total)], dtype=bool
+    )
     ck.flag(over, "总分", total, "总分超过该轮测评体系的满分")
     # 单位：县级单位（排名组）
     by = _county_lookup(refs)
@@ -340,7 +370,9 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     ck.flag((key.notna() & key.duplicated()).to_numpy(), "单位", T["单位"], "文件中同一轮次同一单位出现了不止一行")
     # 分项得分列
     parts = _part_columns(prep.table, mapping)
-    nodes = lookup(con, "select edition, code, name, level, points from framework_node where level in ('板块', '测评项目')")
+    nodes = lookup(
+        con, "select edition, code, name, level, points from framework_node where level in ('板块', '测评项目')"
+    )
     part_rows = []
     rank_cols = []
     for col in parts:
@@ -349,9 +381,17 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             checked = is_published_rank(h)
             if checked:
                 rank_cols.append(col)
-            prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "表头",
-                                "列": col, "值": "", "原因": "名次由总分推导（并列同名次），这一列不导入"
-                                + ("，只用来核对" if checked else "")})
+            prep.issues.append(
+                {
+                    "级别": NOTE,
+                    "文件": prep.table.file_name,
+                    "工作表": prep.table.sheet,
+                    "行": "表头",
+                    "列": col,
+                    "值": "",
+                    "原因": "名次由总分推导（并列同名次），这一列不导入" + ("，只用来核对" if checked else ""),
+                }
+            )
             continue
         vals, has = _numbers(ck, {col: prep.table.data[col]}, col, n)
         if not has.any():
@@ -360,7 +400,12 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             node = _match_part(col, nodes[nodes["edition"] == e])
             rows = has & (edition == e).to_numpy()
             if node is None:
-                ck.flag(rows, col, vals, f"列“{col}”不是测评体系“{e}”中的板块或测评项目（列名写编号或名称），无法作为分项得分导入")
+                ck.flag(
+                    rows,
+                    col,
+                    vals,
+                    f"列“{col}”不是测评体系“{e}”中的板块或测评项目（列名写编号或名称），无法作为分项得分导入",
+                )
                 continue
             cap = float(nodes.loc[(nodes["edition"] == e) & (nodes["code"] == node), "points"].iloc[0])
             ck.flag(rows & ((vals < 0) | (vals > cap + 1e-9)), col, vals, f"分项得分应在 0～{cap:g} 之间")
@@ -382,9 +427,13 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
                 exists[i] = True
             else:
                 hint = f"请先回滚导入编号 {who[k]}" if k in who else "如需更正请联系管理员"
-                ck.flag(_row_mask(n, i), "总分", total[i] if has_total[i] else "",
-                        f"库中已有{T['单位'].iat[i]}在该轮的成绩（{'缺测' if old is None or pd.isna(old) else f'{old:g}'}），"
-                        f"与文件不同；成绩不改写，{hint}后再导入")
+                ck.flag(
+                    _row_mask(n, i),
+                    "总分",
+                    total[i] if has_total[i] else "",
+                    f"库中已有{T['单位'].iat[i]}在该轮的成绩（{'缺测' if old is None or pd.isna(old) else f'{old:g}'}），"
+                    f"与文件不同；成绩不改写，{hint}后再导入",
+                )
     parts_df = []
     for i, e, node, v in part_rows:
         if ck.bad[i]:
@@ -394,13 +443,23 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             if not _same_number(have_part[pk], v):
                 ck.flag(_row_mask(n, i), node, v, f"库中已有该分项得分 {have_part[pk]:g}，与文件不同；成绩不改写")
             continue
-        parts_df.append({"round_code": rnd.iat[i], "region_code": region.iat[i], "edition": e, "node_code": node, "score": v, "_row": i})
+        parts_df.append(
+            {
+                "round_code": rnd.iat[i],
+                "region_code": region.iat[i],
+                "edition": e,
+                "node_code": node,
+                "score": v,
+                "_row": i,
+            }
+        )
     for col in rank_cols:
         _check_published_ranks(con, prep, col, rnd, region, np.where(has_total, total, np.nan), ~ck.bad)
     ok = ~ck.bad
     new = ok & ~exists
-    prep.frames["score"] = pd.DataFrame({"round_code": rnd, "region_code": region,
-                                         "total": np.where(has_total, total, np.nan), "note": T["备注"]})[new].reset_index(drop=True)
+    prep.frames["score"] = pd.DataFrame(
+        {"round_code": rnd, "region_code": region, "total": np.where(has_total, total, np.nan), "note": T["备注"]}
+    )[new].reset_index(drop=True)
     sp = pd.DataFrame(parts_df, columns=["round_code", "region_code", "edition", "node_code", "score", "_row"])
     sp = sp[ok[sp["_row"].to_numpy(int)]] if len(sp) else sp
     adds_part = np.zeros(n, dtype=bool)
@@ -408,23 +467,54 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     prep.frames["score_part"] = sp.drop(columns="_row").reset_index(drop=True)
     prep.skipped = int((ok & exists & ~adds_part).sum())
     used_rounds = set(prep.frames["score"]["round_code"]) | set(prep.frames["score_part"]["round_code"])
-    used_regions = set(region[ok])   # 只新增被通过校验的行用到的县级单位（部分导入时被拒行的单位不留下）
+    used_regions = set(region[ok])  # 只新增被通过校验的行用到的县级单位（部分导入时被拒行的单位不留下）
     refs.new_counties = {k: v for k, v in refs.new_counties.items() if v in used_regions}
-    prep.frames["round"] = pd.DataFrame([r for k, r in new_rounds.items() if k in used_rounds],
-                                        columns=["code", "name", "round_type", "level", "start_date", "end_date", "cycle",
-                                                 "year", "edition", "is_ranked"])
+    prep.frames["round"] = pd.DataFrame(
+        [r for k, r in new_rounds.items() if k in used_rounds],
+        columns=[
+            "code",
+            "name",
+            "round_type",
+            "level",
+            "start_date",
+            "end_date",
+            "cycle",
+            "year",
+            "edition",
+            "is_ranked",
+        ],
+    )
     if not refs.meta.get("our_region_code") and len(prep.frames["score"]):
-        prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "", "列": "单位", "值": "",
-                            "原因": "库中还没有指定本县：排名趋势页以本县为主线，请用环境变量 CHUANGWEN_OUR_CODE 设为本县的地区编码"
-                                    "（各县编码见数据管理页导入预览的“地区编码”列，或本报告中新增地区的编码）"})
+        prep.issues.append(
+            {
+                "级别": NOTE,
+                "文件": prep.table.file_name,
+                "工作表": prep.table.sheet,
+                "行": "",
+                "列": "单位",
+                "值": "",
+                "原因": "库中还没有指定本县：排名趋势页以本县为主线，请用环境变量 CHUANGWEN_OUR_CODE 设为本县的地区编码"
+                "（各县编码见数据管理页导入预览的“地区编码”列，或本报告中新增地区的编码）",
+            }
+        )
     if new_rounds and len(prep.frames["round"]):
         for r in prep.frames["round"].itertuples(index=False):
-            prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "", "列": "测评轮次",
-                                "值": r.code, "原因": f"库中没有，按 --create-missing 新增（{r.round_type}，{r.start_date:%Y-%m-%d}，"
-                                                     f"测评体系 {r.edition or '未定'}）"})
+            prep.issues.append(
+                {
+                    "级别": NOTE,
+                    "文件": prep.table.file_name,
+                    "工作表": prep.table.sheet,
+                    "行": "",
+                    "列": "测评轮次",
+                    "值": r.code,
+                    "原因": f"库中没有，按 --create-missing 新增（{r.round_type}，{r.start_date:%Y-%m-%d}，"
+                    f"测评体系 {r.edition or '未定'}）",
+                }
+            )
 
 
 # ================================================================ 扣分明细
+
 
 def prepare_deductions(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     n = prep.rows_total
@@ -435,16 +525,33 @@ def prepare_deductions(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     pts = np.abs(pts)
     ck.flag(has & (pts == 0), "扣分", pts, "扣分应大于 0")
     rnd = pd.Series([refs.round_by_key.get(v) if v else None for v in T["测评轮次"]], dtype=object)
-    ck.flag(T["测评轮次"].notna().to_numpy() & rnd.isna().to_numpy(), "测评轮次", T["测评轮次"], "库中没有这个测评轮次（请先导入测评成绩）")
+    ck.flag(
+        T["测评轮次"].notna().to_numpy() & rnd.isna().to_numpy(),
+        "测评轮次",
+        T["测评轮次"],
+        "库中没有这个测评轮次（请先导入测评成绩）",
+    )
     edition = pd.Series([refs.round_edition.get(r) if r else None for r in rnd], dtype=object)
-    ck.flag(rnd.notna().to_numpy() & edition.isna().to_numpy(), "测评轮次", T["测评轮次"], "该轮次没有测评体系版本，无法对照测评标准")
+    ck.flag(
+        rnd.notna().to_numpy() & edition.isna().to_numpy(),
+        "测评轮次",
+        T["测评轮次"],
+        "该轮次没有测评体系版本，无法对照测评标准",
+    )
     std = lookup(con, "select edition, code, points from framework_node where level = '测评标准'")
     cap = {(e, c): p for e, c, p in std.itertuples(index=False)}
     code = T["测评标准编号"]
-    unknown = np.array([e is not None and c is not None and (e, c) not in cap for e, c in zip(edition, code)], dtype=bool)
+    unknown = np.array(
+        [e is not None and c is not None and (e, c) not in cap for e, c in zip(edition, code)], dtype=bool
+    )
     ck.flag(unknown, "测评标准编号", code, "该轮所用测评体系中没有这条测评标准")
     site = pd.Series([refs.site_by_name.get(v) if v else None for v in T["点位名称"]], dtype=object)
-    ck.flag(T["点位名称"].notna().to_numpy() & site.isna().to_numpy(), "点位名称", T["点位名称"], "库中没有这个点位（请先导入点位）")
+    ck.flag(
+        T["点位名称"].notna().to_numpy() & site.isna().to_numpy(),
+        "点位名称",
+        T["点位名称"],
+        "库中没有这个点位（请先导入点位）",
+    )
     units: list[list[str]] = []
     for i, v in enumerate(T["责任单位"]):
         got = []
@@ -455,11 +562,19 @@ def prepare_deductions(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             elif u not in got:
                 got.append(u)
         units.append(got)
-    sig = pd.Series([f"{r}{SEP}{c}{SEP}{p:g}{SEP}{why}{SEP}{s or ''}" if r and c and h else None
-                     for r, c, p, h, why, s in zip(rnd, code, pts, has, T["扣分原因"], site)], dtype=object)
+    sig = pd.Series(
+        [
+            f"{r}{SEP}{c}{SEP}{p:g}{SEP}{why}{SEP}{s or ''}" if r and c and h else None
+            for r, c, p, h, why, s in zip(rnd, code, pts, has, T["扣分原因"], site)
+        ],
+        dtype=object,
+    )
     ck.flag((sig.notna() & sig.duplicated()).to_numpy(), "扣分原因", T["扣分原因"], "文件中完全相同的扣分重复出现")
     have = lookup(con, "select round_code, edition, standard_code, points, reason, site_code from deduction")
-    have_sig = {f"{r}{SEP}{c}{SEP}{p:g}{SEP}{why}{SEP}{'' if pd.isna(s) else s}" for r, e, c, p, why, s in have.itertuples(index=False)}
+    have_sig = {
+        f"{r}{SEP}{c}{SEP}{p:g}{SEP}{why}{SEP}{'' if pd.isna(s) else s}"
+        for r, e, c, p, why, s in have.itertuples(index=False)
+    }
     exists = np.array([s in have_sig for s in sig], dtype=bool)
     # 同轮同标准扣分合计不超过标准分值
     used = have.groupby(["round_code", "edition", "standard_code"])["points"].sum().to_dict()
@@ -475,13 +590,21 @@ def prepare_deductions(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     new = ok & ~exists
     prep.skipped = int((ok & exists).sum())
     idx = np.flatnonzero(new)
-    prep.frames["deduction"] = pd.DataFrame({
-        "round_code": rnd.to_numpy(object)[idx], "edition": edition.to_numpy(object)[idx], "standard_code": code.to_numpy(object)[idx],
-        "points": pts[idx], "reason": T["扣分原因"].to_numpy(object)[idx], "site_code": site.to_numpy(object)[idx],
-    })
+    prep.frames["deduction"] = pd.DataFrame(
+        {
+            "round_code": rnd.to_numpy(object)[idx],
+            "edition": edition.to_numpy(object)[idx],
+            "standard_code": code.to_numpy(object)[idx],
+            "points": pts[idx],
+            "reason": T["扣分原因"].to_numpy(object)[idx],
+            "site_code": site.to_numpy(object)[idx],
+        }
+    )
     # 责任单位分摊：写入时按分配到的扣分编号展开（write 负责取序列号）
     prep.frames["deduction_unit"] = pd.DataFrame(
-        [(k, u, 1.0 / len(units[i])) for k, i in enumerate(idx) for u in units[i]], columns=["_deduction_row", "unit_code", "share"])
+        [(k, u, 1.0 / len(units[i])) for k, i in enumerate(idx) for u in units[i]],
+        columns=["_deduction_row", "unit_code", "share"],
+    )
 
 
 PREPARERS = {"framework": prepare_framework, "scores": prepare_scores, "deductions": prepare_deductions}

@@ -1,14 +1,15 @@
 """单元格的值：全角转半角、文本、日期（中文写法、Excel 序列号、指定格式）与数字的解析；压缩包里找第一个某类文件。"""
+
 from __future__ import annotations
 
 import io
 import re
 import zipfile
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 
 import numpy as np
 import pandas as pd
-
 
 # 全角数字、字母与常见标点 → 半角；全角空格 → 半角空格
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
@@ -80,8 +81,14 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, n
             if ok.any():
                 parts = m[ok].fillna("0").astype(int)
                 got = pd.to_datetime(
-                    {"year": parts["y"], "month": parts["m"], "day": parts["d"],
-                     "hour": parts["H"], "minute": parts["M"], "second": parts["S"]},
+                    {
+                        "year": parts["y"],
+                        "month": parts["m"],
+                        "day": parts["d"],
+                        "hour": parts["H"],
+                        "minute": parts["M"],
+                        "second": parts["S"],
+                    },
                     errors="coerce",
                 )
                 valid_time = (parts["H"] < 24) & (parts["M"] < 60) & (parts["S"] < 60)
@@ -94,8 +101,7 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, n
             ok = num.notna() & (num >= EXCEL_SERIAL_RANGE[0]) & (num <= EXCEL_SERIAL_RANGE[1])
             if ok.any():
                 secs = np.round(num[ok].to_numpy(float) * 86400).astype("int64")
-                parsed.loc[num[ok].index] = pd.Series(_EXCEL_EPOCH + secs.astype("timedelta64[s]"),
-                                                      index=num[ok].index)
+                parsed.loc[num[ok].index] = pd.Series(_EXCEL_EPOCH + secs.astype("timedelta64[s]"), index=num[ok].index)
         res = parsed.to_numpy(dtype="datetime64[s]")
         out[idx] = res
         bad[idx] = np.isnat(res)
@@ -119,7 +125,7 @@ def cell_text(value) -> str | None:
 
 
 def text_column(values: pd.Series) -> pd.Series:
-    memo: dict = {}   # 台账里重复的取值很多（类别、单位、镇街）：同一文本只处理一次
+    memo: dict = {}  # 台账里重复的取值很多（类别、单位、镇街）：同一文本只处理一次
     out = []
     for v in values.to_numpy(dtype=object):
         if isinstance(v, str):
@@ -134,7 +140,9 @@ def text_column(values: pd.Series) -> pd.Series:
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """数字列（经纬度、分数）：文本中的全角数字先转半角；空为 NaN，无法解析的记为错误。"""
-    txt = pd.Series([None if v is None else halfwidth(v) for v in text_column(values)], index=values.index, dtype=object)
+    txt = pd.Series(
+        [None if v is None else halfwidth(v) for v in text_column(values)], index=values.index, dtype=object
+    )
     num = pd.to_numeric(txt, errors="coerce")
     bad = (txt.notna() & num.isna()).to_numpy()
     return num.astype(float), bad

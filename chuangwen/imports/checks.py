@@ -2,6 +2,7 @@
 按映射取列、文本与日期列、必填与取值检查。各种导入的逐行规则在 validate（问题、事件、单位、点位）与 assessment
 （测评体系、成绩、扣分）里，只从这里取共用的部分，彼此不互相导入。
 """
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,8 @@ NAME_SEPARATORS = re.compile(r"[、，,；;\r\n]+")
 def split_names(text: str | None) -> list[str]:
     """一格里的几个名称，去掉首尾空白与空项；None 为空列表。"""
     return [p.strip() for p in NAME_SEPARATORS.split(text) if p.strip()] if text else []
+
+
 # 整改状态 → 要追加的事件（动作，时刻取自：found=发现时间，closed=销号时间）
 @dataclass
 class Prepared:
@@ -33,10 +36,10 @@ class Prepared:
     table: readers.Table
     rows_total: int
     issues: list[dict] = field(default_factory=list)
-    rejected: np.ndarray | None = None          # 源表中被拒的行（布尔）
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)   # 表名 → 要插入的行
+    rejected: np.ndarray | None = None  # 源表中被拒的行（布尔）
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # 表名 → 要插入的行
     created: dict[str, pd.DataFrame] = field(default_factory=dict)  # 表名 → --create-missing 新增的参考行
-    skipped: int = 0                            # 与库中完全相同、跳过的行
+    skipped: int = 0  # 与库中完全相同、跳过的行
 
     @property
     def errors(self) -> int:
@@ -67,12 +70,15 @@ class Checker:
         self.table, self.rownum = table, readers.row_numbers(table)
         self.bad = np.zeros(n, dtype=bool)
         self.issues: list[dict] = []
-        self.raw = {k: v.reset_index(drop=True) for k, v in (raw or {}).items()}   # 模板列 → 原始单元格
+        self.raw = {k: v.reset_index(drop=True) for k, v in (raw or {}).items()}  # 模板列 → 原始单元格
 
     def shown(self, column: str, i: int, parsed) -> str:
         """报告里的“值”：用户填的原文；解析出的值与原文不同（如“2021年12月31日”→ 2021-12-31）时一并写出。"""
-        text = "" if parsed is None or (isinstance(parsed, float) and np.isnan(parsed)) or str(parsed) in ("NaT", "nan") \
+        text = (
+            ""
+            if parsed is None or (isinstance(parsed, float) and np.isnan(parsed)) or str(parsed) in ("NaT", "nan")
             else str(parsed)
+        )
         raw = self.raw.get(column)
         original = readers.cell_text(raw.iat[i]) if raw is not None and i < len(raw) else None
         if not original:
@@ -90,12 +96,18 @@ class Checker:
         for i in idx:
             v = values if vals is None else vals[i]
             plain = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-            self.issues.append({
-                "级别": level, "文件": self.table.file_name, "工作表": self.table.sheet, "行": int(self.rownum[i]),
-                # 整列的值（每行一个）对得上原始单元格时写原文；单个值（如拆开的配合单位名称）照原样
-                "列": column, "值": plain if vals is None else self.shown(column, i, v),
-                "原因": reason(v) if callable(reason) else reason,
-            })
+            self.issues.append(
+                {
+                    "级别": level,
+                    "文件": self.table.file_name,
+                    "工作表": self.table.sheet,
+                    "行": int(self.rownum[i]),
+                    # 整列的值（每行一个）对得上原始单元格时写原文；单个值（如拆开的配合单位名称）照原样
+                    "列": column,
+                    "值": plain if vals is None else self.shown(column, i, v),
+                    "原因": reason(v) if callable(reason) else reason,
+                }
+            )
         if level == ERROR:
             self.bad[idx] = True
 
@@ -128,13 +140,31 @@ def source_columns(table: readers.Table, mapping: Mapping, kind: str) -> tuple[d
             out[col] = pd.Series([mapping.defaults[col]] * n, dtype=object)
         elif src is not None and mapping.columns is not None and (src != col or col in KINDS[kind].required):
             if src != col or col in KINDS[kind].required:
-                problems.append({"级别": ERROR, "文件": table.file_name, "工作表": table.sheet, "行": "表头",
-                                 "列": col, "值": src, "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）"})
+                problems.append(
+                    {
+                        "级别": ERROR,
+                        "文件": table.file_name,
+                        "工作表": table.sheet,
+                        "行": "表头",
+                        "列": col,
+                        "值": src,
+                        "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）",
+                    }
+                )
     missing_required = [c for c in KINDS[kind].required if c not in out]
     for c in missing_required:
         if not any(p["列"] == c for p in problems):
-            problems.append({"级别": ERROR, "文件": table.file_name, "工作表": table.sheet, "行": "表头", "列": c,
-                             "值": "", "原因": "缺少必填列；请在文件中加上这一列，或在映射文件 [columns] 中指明对应的源列"})
+            problems.append(
+                {
+                    "级别": ERROR,
+                    "文件": table.file_name,
+                    "工作表": table.sheet,
+                    "行": "表头",
+                    "列": c,
+                    "值": "",
+                    "原因": "缺少必填列；请在文件中加上这一列，或在映射文件 [columns] 中指明对应的源列",
+                }
+            )
     return out, problems
 
 
@@ -196,8 +226,11 @@ class Refs:
         self.site_codes = set(sites["code"])
         self.site_by_name = dict(zip(sites["name"], sites["code"]))
         self.site_township = dict(zip(sites["code"], sites["township_code"]))
-        b = lookup(con, "select b.region_code, b.geom_wkb, r.level from boundary b join region r on r.code = b.region_code "
-                         "qualify b.version = max(b.version) over (partition by b.region_code)")
+        b = lookup(
+            con,
+            "select b.region_code, b.geom_wkb, r.level from boundary b join region r on r.code = b.region_code "
+            "qualify b.version = max(b.version) over (partition by b.region_code)",
+        )
         self.township_geoms = [(c, geo.from_wkb(bytes(w))) for c, w, lv in b.itertuples(index=False) if lv == "镇街"]
         self.county_geoms = [geo.from_wkb(bytes(w)) for c, w, lv in b.itertuples(index=False) if lv == "县级"]
         # 新增项：名称 → 新编码
@@ -206,8 +239,8 @@ class Refs:
         self.new_communities: dict[tuple[str, str], str] = {}
         self.new_categories: list[str] = []
         self.new_county: tuple[str, str] | None = None
-        self.new_counties: dict[str, str] = {}     # 测评成绩里新出现的县级单位（排名组成员）
-        self.new_sites: list[dict] = []              # 问题台账里新出现的点位（imports.sites）
+        self.new_counties: dict[str, str] = {}  # 测评成绩里新出现的县级单位（排名组成员）
+        self.new_sites: list[dict] = []  # 问题台账里新出现的点位（imports.sites）
 
     def _next_code(self, prefix: str, taken: set[str], made: int) -> str:
         k = made + 1
@@ -248,7 +281,7 @@ class Refs:
         counties = self.regions.loc[self.regions.level == "县级", "code"].tolist()
         if len(counties) == 1:
             return counties[0]
-        if "IMPC" in self.region_codes:           # 上次导入加的“待补充县”
+        if "IMPC" in self.region_codes:  # 上次导入加的“待补充县”
             return "IMPC"
         if self.new_county is None:
             self.new_county = ("IMPP", "IMPC")
@@ -257,8 +290,9 @@ class Refs:
     def county(self, name: str) -> str:
         """--create-missing：排名组里新出现的县级单位，挂在本县所在的省下。"""
         if name not in self.new_counties:
-            self.new_counties[name] = self._next_code("IMPX", self.region_codes | set(self.new_counties.values()),
-                                                      len(self.new_counties))
+            self.new_counties[name] = self._next_code(
+                "IMPX", self.region_codes | set(self.new_counties.values()), len(self.new_counties)
+            )
         return self.new_counties[name]
 
     def province_code(self) -> str:
@@ -298,7 +332,9 @@ class Refs:
             return self.new_communities[key]
         if not self.create:
             return None
-        code = self._next_code("IMPV", self.region_codes | set(self.new_communities.values()), len(self.new_communities))
+        code = self._next_code(
+            "IMPV", self.region_codes | set(self.new_communities.values()), len(self.new_communities)
+        )
         self.new_communities[key] = code
         return code
 
@@ -323,12 +359,21 @@ class Refs:
         if regions:
             out["region"] = pd.DataFrame(regions, columns=["code", "name", "level", "kind", "parent_code"])
         if self.new_categories:
-            out["problem_category"] = pd.DataFrame({"name": self.new_categories, "parent": [None] * len(self.new_categories)})
+            out["problem_category"] = pd.DataFrame(
+                {"name": self.new_categories, "parent": [None] * len(self.new_categories)}
+            )
         if self.new_site_types:
             out["site_type"] = pd.DataFrame({"name": self.new_site_types})
         if self.new_units:
-            out["unit"] = pd.DataFrame({"code": list(self.new_units.values()), "name": list(self.new_units),
-                                        "kind": "条", "unit_type": "待补充", "region_code": None})
+            out["unit"] = pd.DataFrame(
+                {
+                    "code": list(self.new_units.values()),
+                    "name": list(self.new_units),
+                    "kind": "条",
+                    "unit_type": "待补充",
+                    "region_code": None,
+                }
+            )
         if self.new_sites:
             out["site"] = pd.DataFrame(self.new_sites)
         return out
@@ -348,12 +393,23 @@ def dates(ck, cols, name, n, mapping, required: bool) -> pd.Series:
         return pd.Series([pd.NaT] * n, dtype="datetime64[us]")
     raw = cols[name].reset_index(drop=True)
     parsed, bad = readers.parse_dates(raw, mapping.date_format)
-    ck.flag(bad, name, raw, "无法识别的日期" + (f"（映射文件指定格式 {mapping.date_format}）" if mapping.date_format else
-                                              "，应写成 2025-03-05、2025/3/5、2025年3月5日、2025.3.5 或 Excel 日期"))
+    ck.flag(
+        bad,
+        name,
+        raw,
+        "无法识别的日期"
+        + (
+            f"（映射文件指定格式 {mapping.date_format}）"
+            if mapping.date_format
+            else "，应写成 2025-03-05、2025/3/5、2025年3月5日、2025.3.5 或 Excel 日期"
+        ),
+    )
     if required:
         ck.flag(parsed.isna().to_numpy() & ~bad, name, raw, "必填，不能为空")
     return parsed
 
 
 def unknown_reason(what: str, create: bool) -> str:
-    return f"库中没有这个{what}" + ("" if create else "；首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称")
+    return f"库中没有这个{what}" + (
+        "" if create else "；首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称"
+    )

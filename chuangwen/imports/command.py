@@ -1,4 +1,5 @@
 """命令行 `chuangwen import …`：种类 + 文件，或 `chuangwen import rollback 编号`。由 chuangwen/cli.py 注册。"""
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,9 @@ REPORT_LINES = 40
 # 以及能把一行文字倒过来显示的双向控制符与行/段分隔符。文件里的值、文件名都可能带着它们：
 # 一格 "\x1b]0;…\x07\x1b[2J" 就能改掉操作员终端的标题并清屏
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_TERMINAL_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_CONTROL_BUT_NEWLINE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _escape(match: re.Match) -> str:
@@ -40,43 +43,72 @@ def _say(text, stream=None) -> None:
 
 def register(sub, formatter_class, db_help: str = "数据库文件路径（.duckdb）") -> None:
     imp = sub.add_parser(
-        "import", help="导入台账、整改记录、单位等（Excel/CSV），或回滚一次导入",
+        "import",
+        help="导入台账、整改记录、单位等（Excel/CSV），或回滚一次导入",
         description="导入数据：先逐行校验，默认整批写入（有任何错误就什么都不写）；加 --partial 只导入通过校验的行。\n"
-                    "同一文件重复导入不会重复添加；每次导入有编号，可用 chuangwen import rollback 编号 --db 路径 回滚。",
-        formatter_class=formatter_class)
+        "同一文件重复导入不会重复添加；每次导入有编号，可用 chuangwen import rollback 编号 --db 路径 回滚。",
+        formatter_class=formatter_class,
+    )
     kinds = imp.add_subparsers(title="导入种类", dest="what", metavar="种类", required=True)
     for key, kind in KINDS.items():
-        p = kinds.add_parser(key, help=kind.label,
-                             description=f"导入{kind.label}。模板列：{'、'.join(kind.names)}。{kind.note}",
-                             formatter_class=formatter_class)
+        p = kinds.add_parser(
+            key,
+            help=kind.label,
+            description=f"导入{kind.label}。模板列：{'、'.join(kind.names)}。{kind.note}",
+            formatter_class=formatter_class,
+        )
         p.add_argument("file", type=Path, metavar="文件", help="要导入的 .xlsx / .xls / .csv 文件")
         p.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
-        p.add_argument("--mapping", type=Path, metavar="映射文件", help="列映射（TOML）：模板列 = \"源列\"，可含取值对照与日期格式")
-        p.add_argument("--crs", choices=list(CRS_CHOICES), metavar="坐标系",
-                       help="文件中坐标的坐标系：wgs84 / cgcs2000 / gcj02（高德、腾讯）/ bd09（百度）；默认 wgs84")
+        p.add_argument(
+            "--mapping", type=Path, metavar="映射文件", help='列映射（TOML）：模板列 = "源列"，可含取值对照与日期格式'
+        )
+        p.add_argument(
+            "--crs",
+            choices=list(CRS_CHOICES),
+            metavar="坐标系",
+            help="文件中坐标的坐标系：wgs84 / cgcs2000 / gcj02（高德、腾讯）/ bd09（百度）；默认 wgs84",
+        )
         p.add_argument("--partial", action="store_true", help="只导入通过校验的行，被拒的行写入报告")
-        p.add_argument("--create-missing", action="store_true", help="自动新增文件中出现、库中还没有的单位、镇街、社区与问题类别")
+        p.add_argument(
+            "--create-missing", action="store_true", help="自动新增文件中出现、库中还没有的单位、镇街、社区与问题类别"
+        )
         p.add_argument("--report", type=Path, metavar="报告文件", help="把逐行校验报告另存为 .xlsx 或 .csv")
         p.set_defaults(handler=_cmd_import, kind=key)
-    bd = kinds.add_parser("boundaries", help="镇街边界（GeoJSON / 压缩的 Shapefile）",
-                          description="导入镇街边界：GeoJSON 或压缩的 Shapefile（.zip），按名称字段对应镇街，换算到 WGS-84，"
-                                      "按版本保存（不覆盖旧版本）；与库中最新版本相同的跳过。",
-                          formatter_class=formatter_class)
+    bd = kinds.add_parser(
+        "boundaries",
+        help="镇街边界（GeoJSON / 压缩的 Shapefile）",
+        description="导入镇街边界：GeoJSON 或压缩的 Shapefile（.zip），按名称字段对应镇街，换算到 WGS-84，"
+        "按版本保存（不覆盖旧版本）；与库中最新版本相同的跳过。",
+        formatter_class=formatter_class,
+    )
     bd.add_argument("file", type=Path, metavar="文件", help=".geojson / .json / .zip（Shapefile）")
     bd.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
     bd.add_argument("--name-field", metavar="字段", help="镇街名称所在的字段；不写时依次尝试 镇街、名称、name、XZMC 等")
-    bd.add_argument("--crs", choices=list(CRS_CHOICES), metavar="坐标系",
-                    help="文件没有写明坐标系时的坐标系：wgs84 / cgcs2000 / gcj02 / bd09；写明了的按文件换算")
-    bd.add_argument("--valid-from", type=date.fromisoformat, metavar="日期", help="新版本的生效日期，YYYY-MM-DD；默认今天")
+    bd.add_argument(
+        "--crs",
+        choices=list(CRS_CHOICES),
+        metavar="坐标系",
+        help="文件没有写明坐标系时的坐标系：wgs84 / cgcs2000 / gcj02 / bd09；写明了的按文件换算",
+    )
+    bd.add_argument(
+        "--valid-from", type=date.fromisoformat, metavar="日期", help="新版本的生效日期，YYYY-MM-DD；默认今天"
+    )
     bd.add_argument("--create-missing", action="store_true", help="库中没有的镇街自动新增（挂在本县下）")
-    bd.add_argument("--force", action="store_true",
-                    help="跳过合理性检查照样导入：默认新边界大半落在本县现有范围之外、比全县还大、几乎盖住全县、"
-                         "或镇街之间大面积重叠时拒绝导入")
+    bd.add_argument(
+        "--force",
+        action="store_true",
+        help="跳过合理性检查照样导入：默认新边界大半落在本县现有范围之外、比全县还大、几乎盖住全县、"
+        "或镇街之间大面积重叠时拒绝导入",
+    )
     bd.add_argument("--mapping", type=Path, help=argparse.SUPPRESS)
     bd.add_argument("--partial", action="store_true", help=argparse.SUPPRESS)
     bd.set_defaults(handler=_cmd_boundaries)
-    rb = kinds.add_parser("rollback", help="回滚一次导入", description="按导入编号回滚：删除该次导入写入的数据，导入日志保留并标记为已回滚。",
-                          formatter_class=formatter_class)
+    rb = kinds.add_parser(
+        "rollback",
+        help="回滚一次导入",
+        description="按导入编号回滚：删除该次导入写入的数据，导入日志保留并标记为已回滚。",
+        formatter_class=formatter_class,
+    )
     rb.add_argument("import_id", type=int, metavar="导入编号")
     rb.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
     rb.set_defaults(handler=_cmd_rollback)
@@ -134,16 +166,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _say(f"chuangwen import：错误：{exc}", sys.stderr)
         return 2
     from chuangwen.imports.readers import MAX_BYTES
+
     size = path.stat().st_size
     if size > MAX_BYTES:
-        _say(f"chuangwen import：错误：文件过大：{path.name} 有 {size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB。"
-             "请按年份或镇街拆成几个文件分别导入。未写入任何数据。", sys.stderr)
+        _say(
+            f"chuangwen import：错误：文件过大：{path.name} 有 {size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB。"
+            "请按年份或镇街拆成几个文件分别导入。未写入任何数据。",
+            sys.stderr,
+        )
         return 1
     raw = path.read_bytes()
     crs = CRS_CHOICES.get(args.crs) if args.crs else None
     try:
-        result = write.run_import(args.db, raw, path.name, args.kind, mp, crs=crs, partial=args.partial,
-                                  create_missing=args.create_missing)
+        result = write.run_import(
+            args.db, raw, path.name, args.kind, mp, crs=crs, partial=args.partial, create_missing=args.create_missing
+        )
     except write.ImportFailed as exc:
         _say(f"chuangwen import：错误：{exc}", sys.stderr)
         _print_report(exc.prepared, sys.stderr)
@@ -163,10 +200,16 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
         _say(f"chuangwen import：错误：文件不存在：{path}", sys.stderr)
         return 1
     try:
-        result = boundaries.run_boundaries(args.db, path.read_bytes(), path.name, name_field=args.name_field,
-                                           crs=CRS_CHOICES.get(args.crs) if args.crs else None,
-                                           create_missing=args.create_missing, valid_from=args.valid_from,
-                                           force=args.force)
+        result = boundaries.run_boundaries(
+            args.db,
+            path.read_bytes(),
+            path.name,
+            name_field=args.name_field,
+            crs=CRS_CHOICES.get(args.crs) if args.crs else None,
+            create_missing=args.create_missing,
+            valid_from=args.valid_from,
+            force=args.force,
+        )
     except write.ImportFailed as exc:
         _say(f"chuangwen import：错误：{exc}", sys.stderr)
         _print_report(exc.prepared, sys.stderr)
@@ -177,7 +220,7 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     try:
-        _say(write.rollback(args.db, args.import_id))   # 说明里有导入时的文件名
+        _say(write.rollback(args.db, args.import_id))  # 说明里有导入时的文件名
     except write.ImportFailed as exc:
         _say(f"chuangwen import rollback：错误：{exc}", sys.stderr)
         return 1

@@ -1,4 +1,5 @@
 """读导入文件的上限（CHUANGWEN_IMPORT_* 设置）与读不成表时的中文错误 ReadError；数据区域超限时的说明。"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,9 +13,15 @@ class ReadError(Exception):
 
 # ---------------------------------------------------------------- 上限
 
-_LIMIT_SETTINGS = {"rows": "import_max_rows", "columns": "import_max_columns", "cell_chars": "import_max_cell_chars",
-                   "cells": "import_max_cells", "unzipped_mb": "import_max_unzipped_mb",
-                   "memory_mb": "import_child_memory_mb", "seconds": "import_child_seconds"}
+_LIMIT_SETTINGS = {
+    "rows": "import_max_rows",
+    "columns": "import_max_columns",
+    "cell_chars": "import_max_cell_chars",
+    "cells": "import_max_cells",
+    "unzipped_mb": "import_max_unzipped_mb",
+    "memory_mb": "import_child_memory_mb",
+    "seconds": "import_child_seconds",
+}
 
 
 def _declared_default(field_name: str) -> int:
@@ -40,8 +47,10 @@ class Limits:
         return cls(**{f: settings.get(name) for f, name in _LIMIT_SETTINGS.items()})
 
 
-_AREA_HINT = ("如果实际数据没有这么多，多半是表格下方或右侧远处有写过内容或设置过格式的单元格："
-              "请在 Excel 中删除多余的空行、空列后另存，或按年份、镇街拆成几个文件分别导入。")
+_AREA_HINT = (
+    "如果实际数据没有这么多，多半是表格下方或右侧远处有写过内容或设置过格式的单元格："
+    "请在 Excel 中删除多余的空行、空列后另存，或按年份、镇街拆成几个文件分别导入。"
+)
 
 
 def column_letters(col: int) -> str:
@@ -60,8 +69,15 @@ def _column_number(letters: bytes | str) -> int:
     return n
 
 
-def _check_area(where: str, rows: int, cols: int, far_row: str | None, far_col: str | None, limits: Limits,
-                declared: str | None = None) -> None:
+def _check_area(
+    where: str,
+    rows: int,
+    cols: int,
+    far_row: str | None,
+    far_col: str | None,
+    limits: Limits,
+    declared: str | None = None,
+) -> None:
     """数据区域（从 A1 到最远的单元格，calamine 按它分配内存）不得超过行、列、单元格数的上限。
     far_row、far_col 是行号最大、列号最大的单元格（写进消息，方便用户找到它）。"""
     what = f"声明的数据范围是 {declared}，" if declared else "的数据区域"
@@ -70,9 +86,13 @@ def _check_area(where: str, rows: int, cols: int, far_row: str | None, far_col: 
         raise ReadError(f"{where}{what}达到第 {rows:,} 行{cell}，超过上限 {limits.rows:,} 行。{_AREA_HINT}")
     if cols > limits.columns:
         cell = f"，最远的单元格 {far_col}" if far_col else ""
-        raise ReadError(f"{where}{what}达到第 {cols:,} 列（{column_letters(cols)} 列{cell}），"
-                        f"超过上限 {limits.columns:,} 列。{_AREA_HINT}")
+        raise ReadError(
+            f"{where}{what}达到第 {cols:,} 列（{column_letters(cols)} 列{cell}），"
+            f"超过上限 {limits.columns:,} 列。{_AREA_HINT}"
+        )
     if rows * cols > limits.cells:
         cell = f"（最远的单元格 {far_row}）" if far_row else ""
-        raise ReadError(f"{where}{what}有 {rows:,} 行 × {cols:,} 列 = {rows * cols:,} 个单元格{cell}，"
-                        f"超过上限 {limits.cells:,} 个单元格。{_AREA_HINT}")
+        raise ReadError(
+            f"{where}{what}有 {rows:,} 行 × {cols:,} 列 = {rows * cols:,} 个单元格{cell}，"
+            f"超过上限 {limits.cells:,} 个单元格。{_AREA_HINT}"
+        )

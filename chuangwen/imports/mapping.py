@@ -1,15 +1,16 @@
 """列映射：把另一种形状的文件对应到模板列（TOML）。
 
-    kind = "problems"                 # 可选，写了就与命令行的种类核对
-    date_format = "%m/%d/%Y %I:%M %p" # 可选，源文件的日期格式（strftime 写法）；其余常见写法仍会自动识别
-    crs = "wgs84"                     # 可选，坐标系
-    [columns]                         # 模板列 = "源列"
-    问题编号 = "case_id"
-    [values.整改状态]                 # 可选：源文件的取值 → 模板取值（状态/类别/单位/来源/严重程度/动作…）
-    "Closed" = "已销号"
-    [defaults]                        # 可选：源文件没有的列，整列取同一个值
-    来源 = "12345热线"
+kind = "problems"                 # 可选，写了就与命令行的种类核对
+date_format = "%m/%d/%Y %I:%M %p" # 可选，源文件的日期格式（strftime 写法）；其余常见写法仍会自动识别
+crs = "wgs84"                     # 可选，坐标系
+[columns]                         # 模板列 = "源列"
+问题编号 = "case_id"
+[values.整改状态]                 # 可选：源文件的取值 → 模板取值（状态/类别/单位/来源/严重程度/动作…）
+"Closed" = "已销号"
+[defaults]                        # 可选：源文件没有的列，整列取同一个值
+来源 = "12345热线"
 """
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ class MappingError(Exception):
 
 @dataclass
 class Mapping:
-    columns: dict[str, str] = field(default_factory=dict)       # 模板列 → 源列
+    columns: dict[str, str] = field(default_factory=dict)  # 模板列 → 源列
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
@@ -39,6 +40,7 @@ class Mapping:
     def to_toml(self) -> str:
         def q(s: str) -> str:
             return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
         lines = []
         if self.kind:
             lines.append(f"kind = {q(self.kind)}")
@@ -63,6 +65,7 @@ _TABLE = re.compile(r"""^(\s*\[\s*values\s*\.\s*)([^\]"']+?)(\s*\])""", re.M)
 
 def _quote_unicode_keys(text: str) -> str:
     """TOML 1.0 的裸键只能是 ASCII；为了让 `问题编号 = "case_id"` 这样的写法可用，给非 ASCII 的裸键加上引号。"""
+
     def key(m):
         k = m.group(2)
         return m.group(0) if k.isascii() else f'{m.group(1)}"{k.strip()}"{m.group(3)}'
@@ -95,7 +98,9 @@ def parse(text: str, kind: str | None = None, *, name: str = "映射文件") -> 
         known = set(KINDS[kind].names)
         unknown = [c for c in [*m.columns, *m.defaults] if c not in known]
         if unknown:
-            raise MappingError(f"{name} 中的列 {'、'.join(unknown)} 不是“{KINDS[kind].label}”模板的列；模板列为：{'、'.join(KINDS[kind].names)}。")
+            raise MappingError(
+                f"{name} 中的列 {'、'.join(unknown)} 不是“{KINDS[kind].label}”模板的列；模板列为：{'、'.join(KINDS[kind].names)}。"
+            )
     return m
 
 

@@ -10,8 +10,10 @@
 子进程出任何事都变成中文 ReadError，调用者（命令行、Streamlit 页面）不会跟着崩溃。
 镇街边界文件（chuangwen.imports.boundaries）用同一个子进程骨架（_serve、_run_isolated）与同样的上限。
 """
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import multiprocessing
@@ -23,27 +25,43 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from chuangwen.imports.limits import Limits, ReadError, _check_area, column_letters
 from chuangwen.imports.cells import cell_text, halfwidth, parse_dates, parse_numbers, text_column, zip_first
+from chuangwen.imports.limits import Limits, ReadError, _check_area, column_letters
 from chuangwen.imports.workbook_guard import check_workbook_zip
-
 
 # 读文件的入口：read_table；上限与错误在 limits，读之前的 .xlsx 检查在 workbook_guard，单元格值的解析在 cells，
 # 这里一并提供（导入的其余部分只用 readers）
-__all__ = ["MAX_BYTES", "MAX_MB", "TABULAR_SUFFIXES", "HEADER_SCAN_ROWS", "Limits", "ReadError", "Table", "cell_text", "check_file",
-           "check_workbook_zip", "column_letters", "halfwidth", "parse_dates", "parse_numbers", "read_table", "row_numbers",
-           "text_column", "zip_first"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_MB",
+    "TABULAR_SUFFIXES",
+    "HEADER_SCAN_ROWS",
+    "Limits",
+    "ReadError",
+    "Table",
+    "cell_text",
+    "check_file",
+    "check_workbook_zip",
+    "column_letters",
+    "halfwidth",
+    "parse_dates",
+    "parse_numbers",
+    "read_table",
+    "row_numbers",
+    "text_column",
+    "zip_first",
+]
 
 MAX_BYTES = 100 * 1024 * 1024
-MAX_MB = MAX_BYTES // (1024 * 1024)   # 页面上传控件与服务器上传上限用同一个数
+MAX_MB = MAX_BYTES // (1024 * 1024)  # 页面上传控件与服务器上传上限用同一个数
 TABULAR_SUFFIXES = (".xlsx", ".xls", ".csv")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
@@ -57,8 +75,8 @@ class Table:
     file_name: str
     sheet: str
     columns: list[str]
-    data: pd.DataFrame                 # 列名同 columns，值为原始单元格
-    first_row: int                     # 第一行数据在文件中的行号（从 1 起，与 Excel 一致）
+    data: pd.DataFrame  # 列名同 columns，值为原始单元格
+    first_row: int  # 第一行数据在文件中的行号（从 1 起，与 Excel 一致）
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -88,10 +106,14 @@ def check_file(name: str, size: int, head: bytes, kinds: Iterable[str] = TABULAR
             "请按年份或镇街拆成几个文件分别导入。"
         )
     if suffix in (".xlsx", ".xls") and head.startswith(_OLE_MAGIC) and _ENCRYPTED_MARK in head:
-        raise ReadError(f"工作簿设有打开密码，无法读取：{name}。请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入。")
+        raise ReadError(
+            f"工作簿设有打开密码，无法读取：{name}。请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再导入。"
+        )
     if suffix == ".xlsx" and not head.startswith(b"PK"):
         if head.startswith(_OLE_MAGIC):
-            raise ReadError(f"文件扩展名是 .xlsx，但内容是旧版 .xls 或受保护的工作簿：{name}。请在 Excel 中另存为 .xlsx 后再导入。")
+            raise ReadError(
+                f"文件扩展名是 .xlsx，但内容是旧版 .xls 或受保护的工作簿：{name}。请在 Excel 中另存为 .xlsx 后再导入。"
+            )
         raise ReadError(f"文件扩展名是 .xlsx，但内容不是 Excel 工作簿：{name}。")
     if suffix == ".xls" and not head.startswith(_OLE_MAGIC) and not head.startswith(b"PK"):
         raise ReadError(f"文件扩展名是 .xls，但内容不是 Excel 工作簿：{name}。")
@@ -101,6 +123,7 @@ def check_file(name: str, size: int, head: bytes, kinds: Iterable[str] = TABULAR
 
 
 # ---------------------------------------------------------------- 解析（默认在子进程里）
+
 
 def decode_csv(raw: bytes, name: str) -> tuple[str, str]:
     """识别编码：UTF-8（含 BOM）优先，其次 GBK，再次 GB18030。返回（文本，编码名）。"""
@@ -129,15 +152,21 @@ def _rows_from_csv(text: str, name: str = "CSV 文件", limits: Limits | None = 
     try:
         for row in reader:
             if len(rows) >= limits.rows:
-                raise ReadError(f"{name} 超过 {limits.rows:,} 行（上限），已停止读取。请按年份或镇街拆成几个文件分别导入。")
+                raise ReadError(
+                    f"{name} 超过 {limits.rows:,} 行（上限），已停止读取。请按年份或镇街拆成几个文件分别导入。"
+                )
             if len(row) > limits.columns:
-                raise ReadError(f"{name} 第 {reader.line_num:,} 行有 {len(row):,} 列，超过上限 {limits.columns:,} 列。"
-                                "请确认分隔符（逗号）没有写错，或删除多余的列。")
+                raise ReadError(
+                    f"{name} 第 {reader.line_num:,} 行有 {len(row):,} 列，超过上限 {limits.columns:,} 列。"
+                    "请确认分隔符（逗号）没有写错，或删除多余的列。"
+                )
             rows.append([(c if c.strip() != "" else None) for c in row])
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise ReadError(f"{name} 第 {reader.line_num:,} 行有单元格超过 {limits.cell_chars:,} 个字符（上限，与 Excel 相同），"
-                            "无法导入。常见原因是引号没有成对，后面的内容都被当成了同一格。") from None
+            raise ReadError(
+                f"{name} 第 {reader.line_num:,} 行有单元格超过 {limits.cell_chars:,} 个字符（上限，与 Excel 相同），"
+                "无法导入。常见原因是引号没有成对，后面的内容都被当成了同一格。"
+            ) from None
         if "NUL" in str(exc):
             raise ReadError(f"{name} 第 {reader.line_num:,} 行含有空字符（NUL），不是正常的文本 CSV。") from None
         raise ReadError(f"{name} 第 {reader.line_num:,} 行不是有效的 CSV 格式，无法读取。") from None
@@ -146,8 +175,9 @@ def _rows_from_csv(text: str, name: str = "CSV 文件", limits: Limits | None = 
     return rows
 
 
-def _rows_from_excel(raw: bytes, name: str, sheet: str | None,
-                     limits: Limits | None = None) -> tuple[list[list], str, list[str]]:
+def _rows_from_excel(
+    raw: bytes, name: str, sheet: str | None, limits: Limits | None = None
+) -> tuple[list[list], str, list[str]]:
     from python_calamine import CalamineWorkbook, PasswordError
 
     limits = limits or Limits()
@@ -155,10 +185,12 @@ def _rows_from_excel(raw: bytes, name: str, sheet: str | None,
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except PasswordError:
         raise ReadError(f"工作簿设有打开密码，无法读取：{name}。请取消密码后另存再导入。") from None
-    except MemoryError:   # 子进程的内存上限：由 _run_isolated 报告，不当作文件损坏
+    except MemoryError:  # 子进程的内存上限：由 _run_isolated 报告，不当作文件损坏
         raise
     except Exception as exc:  # calamine 的各种解析错误（损坏、非 Excel）
-        raise ReadError(f"无法读取 Excel 文件 {name}：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）。") from None
+        raise ReadError(
+            f"无法读取 Excel 文件 {name}：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）。"
+        ) from None
     names = list(wb.sheet_names)
     if not names:
         raise ReadError(f"工作簿里没有工作表：{name}。")
@@ -196,8 +228,10 @@ def _check_cell_lengths(rows: list[list], where: str, limits: Limits, excel: boo
         if longest > cap:
             j = next(j for j, v in enumerate(row) if v.__class__ is str and len(v) > cap)
             col = f"{column_letters(j + 1)} 列" if excel else f"第 {j + 1} 列"
-            raise ReadError(f"{where}第 {i + 1:,} 行、{col}的单元格有 {len(row[j]):,} 个字符，超过上限 {cap:,} 个"
-                            "（与 Excel 单元格的上限相同），无法导入。")
+            raise ReadError(
+                f"{where}第 {i + 1:,} 行、{col}的单元格有 {len(row[j]):,} 个字符，超过上限 {cap:,} 个"
+                "（与 Excel 单元格的上限相同），无法导入。"
+            )
 
 
 def _blank(value) -> bool:
@@ -248,8 +282,9 @@ class _Job:
 PARSE_IN_CHILD = True
 
 
-def read_table(raw: bytes, name: str, expected_headers: Iterable[str], *, sheet: str | None = None,
-               header_row: int | None = None) -> Table:
+def read_table(
+    raw: bytes, name: str, expected_headers: Iterable[str], *, sheet: str | None = None, header_row: int | None = None
+) -> Table:
     """把文件读成一张表；expected_headers 是模板列名或映射中的源列名，用来定位表头行。
     header_row（从 1 起）给出时直接用这一行作表头（页面上为陌生表格建映射时用）。
     先在本进程里做不占内存的检查，再在限了内存与时间的子进程里解析（见模块说明）。"""
@@ -293,7 +328,7 @@ def _parse(raw: bytes, job: _Job) -> Table:
             f"（例如 {'、'.join(sorted(expected)[:4])}）。请确认第一张工作表是数据表、表头未被删除，或提供列映射文件。"
         )
     h, header = found
-    width = max(len(header), max((len(r) for r in rows[h + 1:]), default=0))
+    width = max(len(header), max((len(r) for r in rows[h + 1 :]), default=0))
     header += [""] * (width - len(header))
     columns, seen = [], {}
     for j, v in enumerate(header):
@@ -304,7 +339,7 @@ def _parse(raw: bytes, job: _Job) -> Table:
         else:
             seen[label] = 1
         columns.append(label)
-    body = [list(r) + [None] * (width - len(r)) for r in rows[h + 1:]]
+    body = [list(r) + [None] * (width - len(r)) for r in rows[h + 1 :]]
     del rows
     data = pd.DataFrame(body, columns=columns, dtype=object) if body else pd.DataFrame(columns=columns, dtype=object)
     # 中间整行空白的行去掉前记住行号：报告里的行号必须与文件一致
@@ -325,7 +360,7 @@ def row_numbers(table: Table) -> np.ndarray:
 
 # ---------------------------------------------------------------- 解析子进程
 
-_EXIT_MEMORY = 86                  # 子进程在 MemoryError 之后连报告都发不出去时的退出码
+_EXIT_MEMORY = 86  # 子进程在 MemoryError 之后连报告都发不出去时的退出码
 _context_lock = threading.Lock()
 _context: multiprocessing.context.BaseContext | None = None
 
@@ -449,10 +484,8 @@ def _run_isolated(target, job, raw: bytes, name: str, limits: Limits, hint: str 
     deadline = time.monotonic() + limits.seconds
     reply, timed_out = None, False
     try:
-        try:
+        with contextlib.suppress(OSError):  # 子进程已经死了（例如内存上限小到收不下文件）；下面按退出码报告
             ours.send_bytes(raw)
-        except OSError:        # 子进程已经死了（例如内存上限小到收不下文件）；下面按退出码报告
-            pass
         while reply is None:
             left = deadline - time.monotonic()
             ready = multiprocessing.connection.wait([ours, proc.sentinel], timeout=max(left, 0))
@@ -483,8 +516,10 @@ def _run_isolated(target, job, raw: bytes, name: str, limits: Limits, hint: str 
         if kind == "memory":
             raise ReadError(memory)
         if kind == "panic":
-            raise ReadError(f"无法读取 {name}：解析库内部出错（文件已损坏，或解析时内存接近上限 {limits.memory_mb:,} MB）。"
-                            "请在 Excel 中打开后另存再导入，或按年份、镇街拆成几个文件分别导入。")
+            raise ReadError(
+                f"无法读取 {name}：解析库内部出错（文件已损坏，或解析时内存接近上限 {limits.memory_mb:,} MB）。"
+                "请在 Excel 中打开后另存再导入，或按年份、镇街拆成几个文件分别导入。"
+            )
         raise value
     code = proc.exitcode
     # Rust（calamine）分配失败时 abort（SIGABRT）；Python 的 MemoryError 之后发不出报告时以 _EXIT_MEMORY 退出
@@ -492,8 +527,11 @@ def _run_isolated(target, job, raw: bytes, name: str, limits: Limits, hint: str 
         raise ReadError(memory)
     if code == -signal.SIGKILL:
         raise ReadError(f"无法读取 {name}：解析进程被系统终止（通常是内存不足），已停止。{hint}")
-    how = f"信号 {signal.Signals(-code).name}" if code is not None and code < 0 and -code in signal.valid_signals() \
+    how = (
+        f"信号 {signal.Signals(-code).name}"
+        if code is not None and code < 0 and -code in signal.valid_signals()
         else f"退出码 {code}"
+    )
     raise ReadError(f"无法读取 {name}：解析进程意外退出（{how}），文件可能已损坏。")
 
 
@@ -506,7 +544,7 @@ _KIND_OF = {type(None): _NONE, str: _STR, float: _FLOAT, datetime: _DATETIME, da
 def _pack_column(values: np.ndarray):
     types = list(map(type, values))
     distinct = set(types)
-    if len(distinct) == 1:                # 多数列只有一种类型（全是文本）
+    if len(distinct) == 1:  # 多数列只有一种类型（全是文本）
         kinds = np.full(len(values), _KIND_OF.get(types[0], _OTHER), dtype=np.uint8)
     else:
         kinds = np.array([_KIND_OF.get(t, _OTHER) for t in types], dtype=np.uint8)
@@ -523,7 +561,7 @@ def _pack_column(values: np.ndarray):
             payload = (codes.astype(np.int32 if len(uniques) < 2**31 else np.int64), list(uniques))
         elif kind == _FLOAT:
             payload = chosen.astype(float)
-        elif kind == _DATETIME:       # pandas 转换比 numpy 的 astype 快 30 倍
+        elif kind == _DATETIME:  # pandas 转换比 numpy 的 astype 快 30 倍
             payload = pd.to_datetime(chosen).values.astype("datetime64[us]")
         elif kind == _DATE:
             payload = pd.to_datetime(chosen).values.astype("datetime64[D]")
@@ -543,7 +581,7 @@ def _unpack_column(packed) -> np.ndarray:
             table[:] = uniques
             values = table[codes]
         elif kind in (_FLOAT, _DATETIME, _DATE):
-            values = payload.astype(object)     # datetime64[us] → datetime，[D] → date，float64 → float
+            values = payload.astype(object)  # datetime64[us] → datetime，[D] → date，float64 → float
         else:
             values = payload
         out[kinds == kind] = values
@@ -552,9 +590,16 @@ def _unpack_column(packed) -> np.ndarray:
 
 def _pack(table: Table) -> dict:
     frame = table.data
-    return {"file_name": table.file_name, "sheet": table.sheet, "columns": table.columns, "first_row": table.first_row,
-            "encoding": table.encoding, "notes": table.notes, "rownum": getattr(table, "_rownum", None),
-            "data": [_pack_column(frame.iloc[:, j].to_numpy(dtype=object)) for j in range(frame.shape[1])]}
+    return {
+        "file_name": table.file_name,
+        "sheet": table.sheet,
+        "columns": table.columns,
+        "first_row": table.first_row,
+        "encoding": table.encoding,
+        "notes": table.notes,
+        "rownum": getattr(table, "_rownum", None),
+        "data": [_pack_column(frame.iloc[:, j].to_numpy(dtype=object)) for j in range(frame.shape[1])],
+    }
 
 
 def _unpack(packed: dict) -> Table:
@@ -562,8 +607,9 @@ def _unpack(packed: dict) -> Table:
     arrays = [_unpack_column(c) for c in packed["data"]]
     data = pd.DataFrame(dict(zip(range(len(columns)), arrays)), dtype=object) if arrays else pd.DataFrame()
     data.columns = columns
-    table = Table(packed["file_name"], packed["sheet"], columns, data, packed["first_row"], packed["encoding"],
-                  packed["notes"])
+    table = Table(
+        packed["file_name"], packed["sheet"], columns, data, packed["first_row"], packed["encoding"], packed["notes"]
+    )
     if packed["rownum"] is not None:
         table._rownum = packed["rownum"]  # type: ignore[attr-defined]
     return table

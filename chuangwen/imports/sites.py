@@ -8,6 +8,7 @@
   点位类型取行里的或映射文件 [defaults] 的，
   库里没有的类型随之新增；缺镇街或点位类型的行报错，说明怎么补。
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,12 +20,24 @@ SAME_SITE_M = 30.0
 PLACEHOLDER_TOWNSHIP = "待补充镇街（导入时自动添加）"
 
 
-def create_from_rows(ck, refs, names: pd.Series, types: pd.Series, town: pd.Series, known: pd.Series,
-                     lon_a, lat_a, wlon, wlat, crs_src, has_xy) -> list[str | None]:
+def create_from_rows(
+    ck,
+    refs,
+    names: pd.Series,
+    types: pd.Series,
+    town: pd.Series,
+    known: pd.Series,
+    lon_a,
+    lat_a,
+    wlon,
+    wlat,
+    crs_src,
+    has_xy,
+) -> list[str | None]:
     """每行的新点位代码（已有点位、没写点位名称或被拒的行为 None）；新增的点位记在 refs.new_sites。"""
     n = len(names)
     out: list[str | None] = [None] * n
-    clusters: dict[str, list[dict]] = {}      # 名称 → 这个名称的各个点位（按出现顺序）
+    clusters: dict[str, list[dict]] = {}  # 名称 → 这个名称的各个点位（按出现顺序）
     taken = set(refs.site_codes) | {s["code"] for s in refs.new_sites}
     for i in range(n):
         name = names.iat[i]
@@ -39,19 +52,26 @@ def create_from_rows(ck, refs, names: pd.Series, types: pd.Series, town: pd.Seri
         if town_code is None:
             problems.append("镇街（在文件里填“镇街”，或先导入镇街边界、由坐标判定）")
         if kind is None:
-            problems.append("点位类型（在文件里加“点位类型”列，或在映射文件 [defaults] 写 点位类型 = 背街小巷 这样的默认值）")
+            problems.append(
+                "点位类型（在文件里加“点位类型”列，或在映射文件 [defaults] 写 点位类型 = 背街小巷 这样的默认值）"
+            )
         if problems:
             ck.flag(np.eye(1, n, i, dtype=bool)[0], "点位名称", name, f"新增点位“{name}”还缺：{'；'.join(problems)}")
             continue
         same = clusters.setdefault(name, [])
         hit = None
         if not has_xy[i]:
-            hit = same[0] if same else None              # 没有坐标的行：并入这个名称的第一个点位
+            hit = same[0] if same else None  # 没有坐标的行：并入这个名称的第一个点位
         else:
             for site in same:
-                if site["lon"] is None:                  # 先出现的同名行没有坐标：这个点位用这一行的坐标
-                    site.update(lon=float(wlon[i]), lat=float(wlat[i]), crs_source=crs_src[i],
-                                lon_source=float(lon_a[i]), lat_source=float(lat_a[i]))
+                if site["lon"] is None:  # 先出现的同名行没有坐标：这个点位用这一行的坐标
+                    site.update(
+                        lon=float(wlon[i]),
+                        lat=float(wlat[i]),
+                        crs_source=crs_src[i],
+                        lon_source=float(lon_a[i]),
+                        lat_source=float(lat_a[i]),
+                    )
                     hit = site
                 elif float(geo.distance_m(site["lon"], site["lat"], wlon[i], wlat[i])) < SAME_SITE_M:
                     hit = site
@@ -63,11 +83,19 @@ def create_from_rows(ck, refs, names: pd.Series, types: pd.Series, town: pd.Seri
             if kind not in refs.site_types:
                 refs.site_types.add(kind)
                 refs.new_site_types.append(kind)
-            hit = {"code": code, "name": name if not same else f"{name}（{len(same) + 1}）", "site_type": kind,
-                   "township_code": town_code, "community_code": None, "address": None,
-                   "lon": float(wlon[i]) if has_xy[i] else None, "lat": float(wlat[i]) if has_xy[i] else None,
-                   "crs_source": crs_src[i] if has_xy[i] else "WGS84",
-                   "lon_source": float(lon_a[i]) if has_xy[i] else None, "lat_source": float(lat_a[i]) if has_xy[i] else None}
+            hit = {
+                "code": code,
+                "name": name if not same else f"{name}（{len(same) + 1}）",
+                "site_type": kind,
+                "township_code": town_code,
+                "community_code": None,
+                "address": None,
+                "lon": float(wlon[i]) if has_xy[i] else None,
+                "lat": float(wlat[i]) if has_xy[i] else None,
+                "crs_source": crs_src[i] if has_xy[i] else "WGS84",
+                "lon_source": float(lon_a[i]) if has_xy[i] else None,
+                "lat_source": float(lat_a[i]) if has_xy[i] else None,
+            }
             same.append(hit)
             refs.new_sites.append(hit)
             refs.site_township[code] = town_code

@@ -1,17 +1,36 @@
 """可下载的 .xlsx 导入模板：第一张表是中文表头（必填列标红，有固定取值的列带下拉），第二张“填写说明”。"""
+
 from __future__ import annotations
 
 import io
 
 import xlsxwriter
 
-from chuangwen.imports.kinds import ACTIONS, KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
+from chuangwen.imports.kinds import (
+    ACTIONS,
+    KINDS,
+    LEVELS,
+    METHODS,
+    ROUND_TYPES,
+    SCOPES,
+    SEVERITIES,
+    SOURCES,
+    STATUSES,
+    UNIT_TYPES,
+)
 
 CHOICES = {
-    ("problems", "来源"): SOURCES, ("problems", "严重程度"): SEVERITIES, ("problems", "整改状态"): STATUSES,
-    ("problems", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"), ("events", "动作"): ACTIONS,
-    ("units", "条块"): ("条", "块"), ("units", "单位类型"): UNIT_TYPES, ("scores", "轮次类型"): ROUND_TYPES,
-    ("framework", "层级"): LEVELS, ("framework", "测评方法"): METHODS, ("framework", "适用范围"): SCOPES,
+    ("problems", "来源"): SOURCES,
+    ("problems", "严重程度"): SEVERITIES,
+    ("problems", "整改状态"): STATUSES,
+    ("problems", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"),
+    ("events", "动作"): ACTIONS,
+    ("units", "条块"): ("条", "块"),
+    ("units", "单位类型"): UNIT_TYPES,
+    ("scores", "轮次类型"): ROUND_TYPES,
+    ("framework", "层级"): LEVELS,
+    ("framework", "测评方法"): METHODS,
+    ("framework", "适用范围"): SCOPES,
     ("sites", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"),
 }
 ORDER = ("units", "sites", "framework", "scores", "deductions", "problems", "events")
@@ -68,6 +87,8 @@ def build(kind: str) -> bytes:
         doc.write_string(r, 2, col.help, wrap)
         doc.write_string(r, 3, col.example, wrap)
     r += 2
-    doc.write_string(r, 0, f"导入顺序建议：{' → '.join(KINDS[k].label for k in ORDER)}；镇街边界用 GeoJSON 或压缩的 Shapefile。")
+    doc.write_string(
+        r, 0, f"导入顺序建议：{' → '.join(KINDS[k].label for k in ORDER)}；镇街边界用 GeoJSON 或压缩的 Shapefile。"
+    )
     wb.close()
     return buf.getvalue()

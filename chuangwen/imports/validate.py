@@ -7,6 +7,7 @@
 报告中的每条问题写明 文件、工作表、行、列、值、原因；“错误”阻止导入（整批模式）或使该行被拒（部分导入），
 “提示”只告知（例如已有问题的字段与库中不同、未改写）。
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,11 +17,22 @@ import shapely.ops
 
 from chuangwen import geo
 from chuangwen.imports import assessment, readers, sites
-from chuangwen.imports.kinds import ACTIONS, KINDS, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
 from chuangwen.imports.checks import (
-    NOTE, Checker, Prepared, Refs, dates, flag_bad_choice, flag_required, lookup, resolve_crs, source_columns, split_names,
-    texts, unknown_reason,
+    NOTE,
+    Checker,
+    Prepared,
+    Refs,
+    dates,
+    flag_bad_choice,
+    flag_required,
+    lookup,
+    resolve_crs,
+    source_columns,
+    split_names,
+    texts,
+    unknown_reason,
 )
+from chuangwen.imports.kinds import ACTIONS, KINDS, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
 from chuangwen.imports.mapping import Mapping
 
 STATUS_EVENTS = {
@@ -32,12 +44,19 @@ STATUS_EVENTS = {
     "退回整改": [("交办", "found"), ("退回", "found")],
     "反弹重开": [("交办", "found"), ("反弹重开", "found")],
 }
-LAST_ACTION_STATUS = {"交办": "已交办", "整改中": "整改中", "申请销号": "申请销号", "已销号": "已销号",
-                      "退回": "退回整改", "反弹重开": "反弹重开"}
+LAST_ACTION_STATUS = {
+    "交办": "已交办",
+    "整改中": "整改中",
+    "申请销号": "申请销号",
+    "已销号": "已销号",
+    "退回": "退回整改",
+    "反弹重开": "反弹重开",
+}
 
 
-def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str | None = None,
-            create_missing: bool = False) -> Prepared:
+def prepare(
+    con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str | None = None, create_missing: bool = False
+) -> Prepared:
     """校验一张表；不写库。"""
     if kind not in KINDS:
         raise ValueError(f"不认识的导入种类“{kind}”")
@@ -56,19 +75,36 @@ def prepare(con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str 
     prep.created = refs.created_frames()
     if prep.created:
         for table_name, df in prep.created.items():
-            label = {"region": "地区", "problem_category": "问题类别", "unit": "责任单位", "site_type": "点位类型",
-                     "site": "点位"}[table_name]
+            label = {
+                "region": "地区",
+                "problem_category": "问题类别",
+                "unit": "责任单位",
+                "site_type": "点位类型",
+                "site": "点位",
+            }[table_name]
             codes = df["code"] if "code" in df else [None] * len(df)
             for name, code in zip(df["name"], codes):
-                prep.issues.append({"级别": NOTE, "文件": table.file_name, "工作表": table.sheet, "行": "", "列": label,
-                                    "值": name, "原因": "库中没有，按 --create-missing 新增" + (f"（编码 {code}）" if code else "")})
+                prep.issues.append(
+                    {
+                        "级别": NOTE,
+                        "文件": table.file_name,
+                        "工作表": table.sheet,
+                        "行": "",
+                        "列": label,
+                        "值": name,
+                        "原因": "库中没有，按 --create-missing 新增" + (f"（编码 {code}）" if code else ""),
+                    }
+                )
     return prep
 
 
 def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     n = prep.rows_total
-    T = {c: texts(cols, c, n, mapping) for c in KINDS["problems"].names
-         if c not in ("发现时间", "整改期限", "销号时间", "经度", "纬度")}
+    T = {
+        c: texts(cols, c, n, mapping)
+        for c in KINDS["problems"].names
+        if c not in ("发现时间", "整改期限", "销号时间", "经度", "纬度")
+    }
     code = T["问题编号"]
     for c in ("问题编号", "来源", "问题类别", "问题描述", "严重程度", "牵头单位"):
         flag_required(ck, T[c], c)
@@ -85,27 +121,49 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
         if c is None or exact[i]:
             continue
         if c in first_at:
-            ck.flag(np.eye(1, n, i, dtype=bool)[0], "问题编号", c,
-                    f"与第 {int(rownum[first_at[c]])} 行问题编号相同但内容不同；同一问题只能有一行（请核对哪一行是对的）")
+            ck.flag(
+                np.eye(1, n, i, dtype=bool)[0],
+                "问题编号",
+                c,
+                f"与第 {int(rownum[first_at[c]])} 行问题编号相同但内容不同；同一问题只能有一行（请核对哪一行是对的）",
+            )
         else:
             first_at[c] = i
     if exact.any():
         shown = "、".join(str(int(r)) for r in rownum[exact][:20]) + ("……" if exact.sum() > 20 else "")
-        prep.issues.append({"级别": NOTE, "文件": prep.table.file_name, "工作表": prep.table.sheet, "行": "",
-                            "列": "", "值": int(exact.sum()),
-                            "原因": f"{int(exact.sum()):,} 行与前面的某一行完全相同（如重复导出的记录），已跳过：第 {shown} 行"})
+        prep.issues.append(
+            {
+                "级别": NOTE,
+                "文件": prep.table.file_name,
+                "工作表": prep.table.sheet,
+                "行": "",
+                "列": "",
+                "值": int(exact.sum()),
+                "原因": f"{int(exact.sum()):,} 行与前面的某一行完全相同（如重复导出的记录），已跳过：第 {shown} 行",
+            }
+        )
     flag_bad_choice(ck, T["来源"], SOURCES, "来源")
     flag_bad_choice(ck, T["严重程度"], SEVERITIES, "严重程度")
     status = T["整改状态"].copy()
     status = status.where(status.notna(), np.where(closed.notna(), "已销号", "已交办"))
     flag_bad_choice(ck, status, STATUSES, "整改状态")
-    ck.flag((status == "已销号").to_numpy() & closed.isna().to_numpy(), "销号时间", closed.astype(str), "整改状态为已销号时必须填写销号时间")
+    ck.flag(
+        (status == "已销号").to_numpy() & closed.isna().to_numpy(),
+        "销号时间",
+        closed.astype(str),
+        "整改状态为已销号时必须填写销号时间",
+    )
     # 参考数据
     cat = T["问题类别"]
     ok = np.array([refs.category(v) if v is not None else True for v in cat])
     ck.flag(~ok, "问题类别", cat, unknown_reason("问题类别", refs.create))
     lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
-    ck.flag(T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(), "牵头单位", T["牵头单位"], unknown_reason("责任单位", refs.create))
+    ck.flag(
+        T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(),
+        "牵头单位",
+        T["牵头单位"],
+        unknown_reason("责任单位", refs.create),
+    )
     coop_rows = []
     for i, v in enumerate(T["配合单位"]):
         if v is None:
@@ -117,11 +175,23 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
             elif u != lead[i]:
                 coop_rows.append((i, u))
     town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
-    ck.flag(T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], unknown_reason("镇街", refs.create))
+    ck.flag(
+        T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], unknown_reason("镇街", refs.create)
+    )
     rnd = pd.Series([refs.round_by_key.get(v) if v else None for v in T["测评轮次"]], dtype=object)
-    ck.flag(T["测评轮次"].notna().to_numpy() & rnd.isna().to_numpy(), "测评轮次", T["测评轮次"], "库中没有这个测评轮次（请先导入测评成绩或在库中建立轮次）")
-    edition = pd.Series([refs.round_edition.get(r) or refs.meta.get("current_edition") if s else None
-                         for r, s in zip(rnd, T["测评标准编号"])], dtype=object)
+    ck.flag(
+        T["测评轮次"].notna().to_numpy() & rnd.isna().to_numpy(),
+        "测评轮次",
+        T["测评轮次"],
+        "库中没有这个测评轮次（请先导入测评成绩或在库中建立轮次）",
+    )
+    edition = pd.Series(
+        [
+            refs.round_edition.get(r) or refs.meta.get("current_edition") if s else None
+            for r, s in zip(rnd, T["测评标准编号"])
+        ],
+        dtype=object,
+    )
     std_ok = np.array([s is None or (e, s) in refs.standards for e, s in zip(edition, T["测评标准编号"])])
     ck.flag(~std_ok, "测评标准编号", T["测评标准编号"], "测评体系中没有这条测评标准（或无法确定测评体系版本）")
     # 坐标：换算到 WGS-84；有边界时须在本县内，未填镇街的按边界判定
@@ -133,40 +203,88 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
         town = town.where(town.notna(), pd.Series(by_geom, dtype=object))
     site = pd.Series([refs.site_by_name.get(v) if v else None for v in T["点位名称"]], dtype=object)
     if refs.create:
-        site = site.where(site.notna(), pd.Series(sites.create_from_rows(
-            ck, refs, T["点位名称"], T["点位类型"], town, site, lon_a, lat_a, wlon, wlat, crs_src, has_xy), dtype=object))
-    ck.flag(T["点位名称"].notna().to_numpy() & site.isna().to_numpy() & ~ck.bad, "点位名称", T["点位名称"],
-            "库中没有这个点位（请先导入点位；或加 --create-missing 按名称、坐标与点位类型新增）")
+        site = site.where(
+            site.notna(),
+            pd.Series(
+                sites.create_from_rows(
+                    ck, refs, T["点位名称"], T["点位类型"], town, site, lon_a, lat_a, wlon, wlat, crs_src, has_xy
+                ),
+                dtype=object,
+            ),
+        )
+    ck.flag(
+        T["点位名称"].notna().to_numpy() & site.isna().to_numpy() & ~ck.bad,
+        "点位名称",
+        T["点位名称"],
+        "库中没有这个点位（请先导入点位；或加 --create-missing 按名称、坐标与点位类型新增）",
+    )
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
-    ck.flag(T["社区"].notna().to_numpy() & comm.isna().to_numpy(), "社区", T["社区"], "无法确定社区：需要已知的镇街，且社区在该镇街下" + ("" if refs.create else "（或加 --create-missing）"))
-    df = pd.DataFrame({
-        "code": code, "found_at": found, "source": T["来源"], "round_code": rnd,
-        "edition": edition.where(T["测评标准编号"].notna(), None), "standard_code": T["测评标准编号"],
-        "category": cat, "site_code": site, "township_code": town.where(town.notna(), pd.Series([refs.site_township.get(s) for s in site], dtype=object)),
-        "community_code": comm, "lon": np.where(has_xy, wlon, np.nan), "lat": np.where(has_xy, wlat, np.nan),
-        "crs_source": np.where(has_xy, crs_src, None), "lon_source": np.where(has_xy, lon_a, np.nan),
-        "lat_source": np.where(has_xy, lat_a, np.nan), "description": T["问题描述"], "severity": T["严重程度"],
-        "lead_unit_code": lead, "deadline": deadline,
-    })
+    ck.flag(
+        T["社区"].notna().to_numpy() & comm.isna().to_numpy(),
+        "社区",
+        T["社区"],
+        "无法确定社区：需要已知的镇街，且社区在该镇街下" + ("" if refs.create else "（或加 --create-missing）"),
+    )
+    df = pd.DataFrame(
+        {
+            "code": code,
+            "found_at": found,
+            "source": T["来源"],
+            "round_code": rnd,
+            "edition": edition.where(T["测评标准编号"].notna(), None),
+            "standard_code": T["测评标准编号"],
+            "category": cat,
+            "site_code": site,
+            "township_code": town.where(
+                town.notna(), pd.Series([refs.site_township.get(s) for s in site], dtype=object)
+            ),
+            "community_code": comm,
+            "lon": np.where(has_xy, wlon, np.nan),
+            "lat": np.where(has_xy, wlat, np.nan),
+            "crs_source": np.where(has_xy, crs_src, None),
+            "lon_source": np.where(has_xy, lon_a, np.nan),
+            "lat_source": np.where(has_xy, lat_a, np.nan),
+            "description": T["问题描述"],
+            "severity": T["严重程度"],
+            "lead_unit_code": lead,
+            "deadline": deadline,
+        }
+    )
     # 已有问题：不改写；状态变化只追加事件；其余字段不同则提示
-    existing = lookup(con, "select p.code, p.found_at, p.deadline, p.category, p.lead_unit_code, p.description, s.status, s.last_event_at "
-                            "from problem p left join problem_state_as_of(timestamp '9999-12-31') s on s.problem_code = p.code")
+    existing = lookup(
+        con,
+        "select p.code, p.found_at, p.deadline, p.category, p.lead_unit_code, p.description, s.status, s.last_event_at "
+        "from problem p left join problem_state_as_of(timestamp '9999-12-31') s on s.problem_code = p.code",
+    )
     ex = existing.set_index("code")
     is_old = df["code"].isin(ex.index).to_numpy()
     ok = ~ck.bad & ~exact
     new = ok & ~is_old
     codes_a = df["code"].to_numpy(dtype=object)
     status_a, lead_a = status.to_numpy(dtype=object), lead.to_numpy(dtype=object)
-    old_events = []   # (problem_code, event_at, action, unit)：已有问题的状态变化
+    old_events = []  # (problem_code, event_at, action, unit)：已有问题的状态变化
     changed_rows = 0
     for i in np.flatnonzero(ok & is_old):
         st, old = status_a[i], ex.loc[codes_a[i]]
-        changed = [lab for lab, col in (("发现时间", "found_at"), ("整改期限", "deadline"), ("问题类别", "category"),
-                                        ("牵头单位", "lead_unit_code"), ("问题描述", "description"))
-                   if not _same(old[col], df[col].iat[i])]
+        changed = [
+            lab
+            for lab, col in (
+                ("发现时间", "found_at"),
+                ("整改期限", "deadline"),
+                ("问题类别", "category"),
+                ("牵头单位", "lead_unit_code"),
+                ("问题描述", "description"),
+            )
+            if not _same(old[col], df[col].iat[i])
+        ]
         if changed:
-            ck.flag(np.eye(1, n, i, dtype=bool)[0], "、".join(changed), codes_a[i],
-                    "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员", NOTE)
+            ck.flag(
+                np.eye(1, n, i, dtype=bool)[0],
+                "、".join(changed),
+                codes_a[i],
+                "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员",
+                NOTE,
+            )
         if st != old["status"] and st != "待交办":
             last = pd.Timestamp(old["last_event_at"]) if pd.notna(old["last_event_at"]) else found.iat[i]
             at = closed.iat[i] if st == "已销号" else max(last, found.iat[i])
@@ -181,23 +299,39 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
             action, when = actions[k]
             m = new & (status_a == st)
             if m.any():
-                steps.append(pd.DataFrame({"problem_code": codes_a[m], "event_at": (found if when == "found" else closed)[m].to_numpy(),
-                                           "action": action, "unit_code": lead_a[m]}))
+                steps.append(
+                    pd.DataFrame(
+                        {
+                            "problem_code": codes_a[m],
+                            "event_at": (found if when == "found" else closed)[m].to_numpy(),
+                            "action": action,
+                            "unit_code": lead_a[m],
+                        }
+                    )
+                )
     if old_events:
         steps.append(pd.DataFrame(old_events, columns=["problem_code", "event_at", "action", "unit_code"]))
-    events = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame(columns=["problem_code", "event_at", "action", "unit_code"])
+    events = (
+        pd.concat(steps, ignore_index=True)
+        if steps
+        else pd.DataFrame(columns=["problem_code", "event_at", "action", "unit_code"])
+    )
     prep.skipped = int((ok & is_old).sum()) - changed_rows + int((exact & ~ck.bad).sum())
     # 只新增真会写入的问题用到的点位（被拒的行、库里已有的问题引用的新点位不留下）
     used_sites = set(df["site_code"][new].dropna())
     refs.new_sites[:] = [s for s in refs.new_sites if s["code"] in used_sites]
     prep.frames["problem"] = df[new].reset_index(drop=True)
-    coop = pd.DataFrame([(codes_a[i], u) for i, u in coop_rows if new[i]], columns=["problem_code", "unit_code"]).drop_duplicates()
+    coop = pd.DataFrame(
+        [(codes_a[i], u) for i, u in coop_rows if new[i]], columns=["problem_code", "unit_code"]
+    ).drop_duplicates()
     prep.frames["problem_coop_unit"] = coop
     prep.frames["rectify_event"] = events.assign(note=None)
 
 
 def _same(a, b) -> bool:
-    if (a is None or (not isinstance(a, str) and pd.isna(a))) and (b is None or (not isinstance(b, str) and pd.isna(b))):
+    if (a is None or (not isinstance(a, str) and pd.isna(a))) and (
+        b is None or (not isinstance(b, str) and pd.isna(b))
+    ):
         return True
     try:
         return a == b or pd.Timestamp(a) == pd.Timestamp(b)
@@ -215,16 +349,28 @@ def _prepare_events(con, prep, ck, refs, cols, mapping, crs) -> None:
     probs = lookup(con, "select code, found_at from problem")
     found = dict(zip(probs["code"], probs["found_at"]))
     known = T["问题编号"].isin(list(found)).to_numpy()
-    ck.flag(T["问题编号"].notna().to_numpy() & ~known, "问题编号", T["问题编号"], "库中没有这条问题（请先导入问题台账）")
+    ck.flag(
+        T["问题编号"].notna().to_numpy() & ~known, "问题编号", T["问题编号"], "库中没有这条问题（请先导入问题台账）"
+    )
     before = np.array([k and pd.notna(a) and a < found[c] for k, a, c in zip(known, at, T["问题编号"])], dtype=bool)
     ck.flag(before, "时间", at.astype(str), "整改事件早于问题的发现时间")
     unit = pd.Series([refs.unit(v) for v in T["操作单位"]], dtype=object)
-    ck.flag(T["操作单位"].notna().to_numpy() & unit.isna().to_numpy(), "操作单位", T["操作单位"], unknown_reason("责任单位", refs.create))
-    df = pd.DataFrame({"problem_code": T["问题编号"], "event_at": at, "action": T["动作"], "unit_code": unit, "note": T["说明"]})
+    ck.flag(
+        T["操作单位"].notna().to_numpy() & unit.isna().to_numpy(),
+        "操作单位",
+        T["操作单位"],
+        unknown_reason("责任单位", refs.create),
+    )
+    df = pd.DataFrame(
+        {"problem_code": T["问题编号"], "event_at": at, "action": T["动作"], "unit_code": unit, "note": T["说明"]}
+    )
     ok = ~ck.bad
     have = lookup(con, "select problem_code, event_at, action from rectify_event")
     keys = set(zip(have["problem_code"], pd.to_datetime(have["event_at"]), have["action"]))
-    seen = np.array([(c, pd.Timestamp(a), x) in keys for c, a, x in zip(df["problem_code"], df["event_at"], df["action"])], dtype=bool)
+    seen = np.array(
+        [(c, pd.Timestamp(a), x) in keys for c, a, x in zip(df["problem_code"], df["event_at"], df["action"])],
+        dtype=bool,
+    )
     dup_in_file = df.duplicated(["problem_code", "event_at", "action"]).to_numpy()
     keep = ok & ~seen & ~dup_in_file
     prep.skipped = int((ok & ~keep).sum())
@@ -243,8 +389,15 @@ def _prepare_units(con, prep, ck, refs, cols, mapping, crs) -> None:
     kuai = (T["条块"] == "块").to_numpy()
     ck.flag(kuai & T["所属镇街"].isna().to_numpy(), "所属镇街", T["所属镇街"], "“块”单位必须填写所属镇街")
     town = pd.Series([refs.township(v) if k else None for v, k in zip(T["所属镇街"], kuai)], dtype=object)
-    ck.flag(kuai & T["所属镇街"].notna().to_numpy() & town.isna().to_numpy(), "所属镇街", T["所属镇街"], unknown_reason("镇街", refs.create))
-    code_taken = T["单位编码"].notna() & T["单位编码"].isin(list(refs.unit_codes)) & ~T["单位名称"].isin(list(refs.unit_by_name))
+    ck.flag(
+        kuai & T["所属镇街"].notna().to_numpy() & town.isna().to_numpy(),
+        "所属镇街",
+        T["所属镇街"],
+        unknown_reason("镇街", refs.create),
+    )
+    code_taken = (
+        T["单位编码"].notna() & T["单位编码"].isin(list(refs.unit_codes)) & ~T["单位名称"].isin(list(refs.unit_by_name))
+    )
     ck.flag(code_taken.to_numpy(), "单位编码", T["单位编码"], "单位编码已被库中另一个单位使用")
     ok = ~ck.bad
     exists = T["单位名称"].isin(list(refs.unit_by_name)).to_numpy()
@@ -256,8 +409,15 @@ def _prepare_units(con, prep, ck, refs, cols, mapping, crs) -> None:
         taken.add(c)
         codes.append(c)
     prep.skipped = int((ok & exists).sum())
-    prep.frames["unit"] = pd.DataFrame({"code": codes, "name": T["单位名称"][new].to_numpy(), "kind": T["条块"][new].to_numpy(),
-                                        "unit_type": T["单位类型"][new].to_numpy(), "region_code": town[new].to_numpy()})
+    prep.frames["unit"] = pd.DataFrame(
+        {
+            "code": codes,
+            "name": T["单位名称"][new].to_numpy(),
+            "kind": T["条块"][new].to_numpy(),
+            "unit_type": T["单位类型"][new].to_numpy(),
+            "region_code": town[new].to_numpy(),
+        }
+    )
 
 
 def _coordinates(ck, cols, n, text_crs, default_crs, refs):
@@ -289,8 +449,12 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
             for i in np.flatnonzero(outside):
                 near = shapely.ops.nearest_points(edge, shapely.Point(wlon[i], wlat[i]))[0]
                 km = float(geo.distance_m(wlon[i], wlat[i], near.x, near.y)) / 1000
-                ck.flag(np.eye(1, n, i, dtype=bool)[0], "经度", f"{lon_a[i]}, {lat_a[i]}",
-                        f"坐标（换算到 WGS-84 后）不在本县边界内，离县界约 {km:,.1f} 公里")
+                ck.flag(
+                    np.eye(1, n, i, dtype=bool)[0],
+                    "经度",
+                    f"{lon_a[i]}, {lat_a[i]}",
+                    f"坐标（换算到 WGS-84 后）不在本县边界内，离县界约 {km:,.1f} 公里",
+                )
         has_xy &= ~ck.bad
     return lon_a, lat_a, wlon, wlat, crs_src, has_xy
 
@@ -314,10 +478,19 @@ def _prepare_sites(con, prep, ck, refs, cols, mapping, crs) -> None:
             ok_type.append(False)
     ck.flag(~np.array(ok_type, dtype=bool), "点位类型", T["点位类型"], unknown_reason("点位类型", refs.create))
     town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
-    ck.flag(T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], unknown_reason("镇街", refs.create))
+    ck.flag(
+        T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], unknown_reason("镇街", refs.create)
+    )
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
-    ck.flag(T["社区"].notna().to_numpy() & comm.isna().to_numpy(), "社区", T["社区"], "无法确定社区：需要已知的镇街" + ("" if refs.create else "（或加 --create-missing）"))
-    code_taken = T["点位编码"].notna() & T["点位编码"].isin(list(refs.site_codes)) & ~T["点位名称"].isin(list(refs.site_by_name))
+    ck.flag(
+        T["社区"].notna().to_numpy() & comm.isna().to_numpy(),
+        "社区",
+        T["社区"],
+        "无法确定社区：需要已知的镇街" + ("" if refs.create else "（或加 --create-missing）"),
+    )
+    code_taken = (
+        T["点位编码"].notna() & T["点位编码"].isin(list(refs.site_codes)) & ~T["点位名称"].isin(list(refs.site_by_name))
+    )
     ck.flag(code_taken.to_numpy(), "点位编码", T["点位编码"], "点位编码已被库中另一个点位使用")
     lon_a, lat_a, wlon, wlat, crs_src, has_xy = _coordinates(ck, cols, n, T["坐标系"], crs, refs)
     ok = ~ck.bad
@@ -330,15 +503,28 @@ def _prepare_sites(con, prep, ck, refs, cols, mapping, crs) -> None:
         taken.add(c)
         codes.append(c)
     prep.skipped = int((ok & exists).sum())
-    prep.frames["site"] = pd.DataFrame({
-        "code": codes, "name": T["点位名称"][new].to_numpy(), "site_type": T["点位类型"][new].to_numpy(),
-        "township_code": town[new].to_numpy(), "community_code": comm[new].to_numpy(), "address": T["地址"][new].to_numpy(),
-        "lon": np.where(has_xy, wlon, np.nan)[new], "lat": np.where(has_xy, wlat, np.nan)[new],
-        "crs_source": np.where(has_xy, crs_src, "WGS84")[new],
-        "lon_source": np.where(has_xy, lon_a, np.nan)[new], "lat_source": np.where(has_xy, lat_a, np.nan)[new],
-    })
+    prep.frames["site"] = pd.DataFrame(
+        {
+            "code": codes,
+            "name": T["点位名称"][new].to_numpy(),
+            "site_type": T["点位类型"][new].to_numpy(),
+            "township_code": town[new].to_numpy(),
+            "community_code": comm[new].to_numpy(),
+            "address": T["地址"][new].to_numpy(),
+            "lon": np.where(has_xy, wlon, np.nan)[new],
+            "lat": np.where(has_xy, wlat, np.nan)[new],
+            "crs_source": np.where(has_xy, crs_src, "WGS84")[new],
+            "lon_source": np.where(has_xy, lon_a, np.nan)[new],
+            "lat_source": np.where(has_xy, lat_a, np.nan)[new],
+        }
+    )
 
 
 # 每种导入的逐行规则：(con, prep, ck, refs, cols, mapping, crs) → 填 prep 与 ck。测评类的三种在 assessment 里
-PREPARERS = {"problems": _prepare_problems, "events": _prepare_events, "units": _prepare_units, "sites": _prepare_sites,
-             **assessment.PREPARERS}
+PREPARERS = {
+    "problems": _prepare_problems,
+    "events": _prepare_events,
+    "units": _prepare_units,
+    "sites": _prepare_sites,
+    **assessment.PREPARERS,
+}

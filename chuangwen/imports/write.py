@@ -6,6 +6,7 @@
 DuckDB 不允许在同一事务内先删子表再删被外键引用的父表行，因此回滚分几步（每步一个事务，先子后父）；
 中途失败时再次执行同一回滚即可接着完成。
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,12 +22,25 @@ from chuangwen.imports import checks, readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
 
-
-TABLE_LABELS = {"problem": "问题", "problem_coop_unit": "配合单位关系", "rectify_event": "整改事件", "unit": "责任单位",
-                "region": "地区（县级/镇街/社区）", "problem_category": "问题类别", "site": "点位", "site_type": "点位类型",
-                "boundary": "边界版本", "region_reassignment": "重新归属的问题与点位",
-                "framework_edition": "测评体系版本", "framework_node": "测评体系条目", "round": "测评轮次", "score": "成绩",
-                "score_part": "分项得分", "deduction": "扣分", "deduction_unit": "扣分责任单位"}
+TABLE_LABELS = {
+    "problem": "问题",
+    "problem_coop_unit": "配合单位关系",
+    "rectify_event": "整改事件",
+    "unit": "责任单位",
+    "region": "地区（县级/镇街/社区）",
+    "problem_category": "问题类别",
+    "site": "点位",
+    "site_type": "点位类型",
+    "boundary": "边界版本",
+    "region_reassignment": "重新归属的问题与点位",
+    "framework_edition": "测评体系版本",
+    "framework_node": "测评体系条目",
+    "round": "测评轮次",
+    "score": "成绩",
+    "score_part": "分项得分",
+    "deduction": "扣分",
+    "deduction_unit": "扣分责任单位",
+}
 
 
 class ImportFailed(Exception):
@@ -64,14 +78,36 @@ class ImportResult:
 
 
 # 写入顺序：被引用的表先写
-WRITE_ORDER = ("region", "unit", "site", "framework_edition", "framework_node", "round", "score", "score_part",
-               "deduction", "deduction_unit", "problem", "problem_coop_unit", "rectify_event")
+WRITE_ORDER = (
+    "region",
+    "unit",
+    "site",
+    "framework_edition",
+    "framework_node",
+    "round",
+    "score",
+    "score_part",
+    "deduction",
+    "deduction_unit",
+    "problem",
+    "problem_coop_unit",
+    "rectify_event",
+)
 # 没有 import_id 列的表：写入的行记入 import_created（复合主键以 | 连接），回滚时按此删除
 KEY_SEP = "|"
-CREATED_KEYS = {"region": ("code",), "problem_category": ("name",), "site_type": ("name",),
-                "unit": ("code",), "site": ("code",), "framework_edition": ("edition",),
-                "framework_node": ("edition", "code"), "round": ("code",), "score": ("round_code", "region_code"),
-                "score_part": ("round_code", "region_code", "edition", "node_code"), "deduction": ("id",)}
+CREATED_KEYS = {
+    "region": ("code",),
+    "problem_category": ("name",),
+    "site_type": ("name",),
+    "unit": ("code",),
+    "site": ("code",),
+    "framework_edition": ("edition",),
+    "framework_node": ("edition", "code"),
+    "round": ("code",),
+    "score": ("round_code", "region_code"),
+    "score_part": ("round_code", "region_code", "edition", "node_code"),
+    "deduction": ("id",),
+}
 
 
 def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> None:
@@ -80,17 +116,22 @@ def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> No
     keys = df[cols[0]].astype(str)
     for col in cols[1:]:
         keys = keys + KEY_SEP + df[col].astype(str)
-    _insert(con, "import_created", pd.DataFrame({"import_id": import_id, "table_name": table_name,
-                                                  "key": keys.to_numpy()}).drop_duplicates())
+    _insert(
+        con,
+        "import_created",
+        pd.DataFrame({"import_id": import_id, "table_name": table_name, "key": keys.to_numpy()}).drop_duplicates(),
+    )
 
 
 def _refresh_edition_totals(con, editions: list[str]) -> None:
     """测评体系版本的满分 = 各板块分值之和（导入新增板块、回滚删掉板块后重算）。"""
     if editions:
-        con.execute("update framework_edition e set total_points = s.total from ("
-                    " select edition, sum(points) as total from framework_node where level = '板块' group by edition) s"
-                    " where s.edition = e.edition and e.edition in (select unnest($e::varchar[])) and s.total > 0",
-                    {"e": editions})
+        con.execute(
+            "update framework_edition e set total_points = s.total from ("
+            " select edition, sum(points) as total from framework_node where level = '板块' group by edition) s"
+            " where s.edition = e.edition and e.edition in (select unnest($e::varchar[])) and s.total > 0",
+            {"e": editions},
+        )
 
 
 def archive_dir(db_path: Path) -> Path:
@@ -105,7 +146,7 @@ ARCHIVE_FILE_MODE = 0o600
 def archive_raw(archive: Path, raw: bytes) -> None:
     """把原始文件存进存档（同名已有则不动）：先写临时文件再改名，目录与文件都不给别人读。"""
     archive.parent.mkdir(mode=ARCHIVE_DIR_MODE, parents=True, exist_ok=True)
-    os.chmod(archive.parent, ARCHIVE_DIR_MODE)   # 旧版本建的目录是 0755
+    os.chmod(archive.parent, ARCHIVE_DIR_MODE)  # 旧版本建的目录是 0755
     if archive.exists():
         return
     tmp = archive.with_name(archive.name + f".tmp-{os.getpid()}")
@@ -138,32 +179,73 @@ def read(raw: bytes, file_name: str, kind: str, mapping: Mapping | None) -> read
     return readers.read_table(raw, file_name, expected)
 
 
-def validate_only(con, raw: bytes, file_name: str, kind: str, mapping: Mapping | None = None, *, crs: str | None = None,
-                  create_missing: bool = False) -> checks.Prepared:
+def validate_only(
+    con,
+    raw: bytes,
+    file_name: str,
+    kind: str,
+    mapping: Mapping | None = None,
+    *,
+    crs: str | None = None,
+    create_missing: bool = False,
+) -> checks.Prepared:
     """只校验、不写（页面的“校验”按钮）；con 可以是只读连接。"""
     mapping = mapping or identity(kind)
     table = read(raw, file_name, kind, mapping)
     return validate.prepare(con, kind, table, mapping, crs=crs, create_missing=create_missing)
 
 
-def run_import(db_path: str | os.PathLike, raw: bytes, file_name: str, kind: str, mapping: Mapping | None = None, *,
-               crs: str | None = None, partial: bool = False, create_missing: bool = False,
-               imported_by: str | None = None, page: str | None = None) -> ImportResult:
+def run_import(
+    db_path: str | os.PathLike,
+    raw: bytes,
+    file_name: str,
+    kind: str,
+    mapping: Mapping | None = None,
+    *,
+    crs: str | None = None,
+    partial: bool = False,
+    create_missing: bool = False,
+    imported_by: str | None = None,
+    page: str | None = None,
+) -> ImportResult:
     """导入一个文件。失败（文件读不了、整批模式下有错误、部分模式下没有一行可用）时抛 ImportFailed，库不变。
     成功、未改动与失败都恰好留一条审计（导入人 imported_by，命令行时为操作系统用户；page 为发起的页面）。"""
     if kind not in KINDS:
         raise ImportFailed(f"不认识的导入种类“{kind}”，应为：{'、'.join(KINDS)}")
-    with appstate.audited(db_path, imported_by, "导入", f"{KINDS[kind].label}：{file_name}", page=page,
-                          file_sha256=sha256(raw)) as outcome:
-        result = _run_import(Path(db_path), raw, file_name, kind, mapping, crs=crs, partial=partial,
-                             create_missing=create_missing, imported_by=imported_by)
-        outcome.update(rows=result.rows_imported, detail=f"{KINDS[kind].label}：{file_name}：{result.status}"
-                       + (f"（导入编号 {result.import_id}）" if result.import_id else ""))
+    with appstate.audited(
+        db_path, imported_by, "导入", f"{KINDS[kind].label}：{file_name}", page=page, file_sha256=sha256(raw)
+    ) as outcome:
+        result = _run_import(
+            Path(db_path),
+            raw,
+            file_name,
+            kind,
+            mapping,
+            crs=crs,
+            partial=partial,
+            create_missing=create_missing,
+            imported_by=imported_by,
+        )
+        outcome.update(
+            rows=result.rows_imported,
+            detail=f"{KINDS[kind].label}：{file_name}：{result.status}"
+            + (f"（导入编号 {result.import_id}）" if result.import_id else ""),
+        )
     return result
 
 
-def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: Mapping | None, *,
-                crs: str | None, partial: bool, create_missing: bool, imported_by: str | None) -> ImportResult:
+def _run_import(
+    db_path: Path,
+    raw: bytes,
+    file_name: str,
+    kind: str,
+    mapping: Mapping | None,
+    *,
+    crs: str | None,
+    partial: bool,
+    create_missing: bool,
+    imported_by: str | None,
+) -> ImportResult:
     mapping = mapping or identity(kind)
     try:
         table = read(raw, file_name, kind, mapping)
@@ -176,39 +258,76 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
     with store.publishing(db_path, command, user=imported_by), db.writer(db_path, command) as con:
         prior = con.execute(
             "select id from import_log where file_sha256 = $h and kind = $k and status in ('成功', '部分导入') order by id limit 1",
-            {"h": digest, "k": kind}).fetchone()
+            {"h": digest, "k": kind},
+        ).fetchone()
         if prior:
-            return ImportResult(prior[0], kind, file_name, digest, len(table.data), 0, 0, len(table.data),
-                                status="已导入过", message=f"这个文件已于导入编号 {prior[0]} 导入过（文件哈希相同），未做任何修改。")
+            return ImportResult(
+                prior[0],
+                kind,
+                file_name,
+                digest,
+                len(table.data),
+                0,
+                0,
+                len(table.data),
+                status="已导入过",
+                message=f"这个文件已于导入编号 {prior[0]} 导入过（文件哈希相同），未做任何修改。",
+            )
         prep = validate.prepare(con, kind, table, mapping, crs=crs, create_missing=create_missing)
         rejected = int(prep.rejected.sum()) if prep.rejected is not None else 0
         if prep.errors and not partial:
-            raise ImportFailed(f"校验发现 {prep.errors:,} 处错误（涉及 {rejected:,} 行），未导入任何数据。"
-                               "请按报告改正后重新导入，或加 --partial 只导入通过校验的行。", prep)
+            raise ImportFailed(
+                f"校验发现 {prep.errors:,} 处错误（涉及 {rejected:,} 行），未导入任何数据。"
+                "请按报告改正后重新导入，或加 --partial 只导入通过校验的行。",
+                prep,
+            )
         rows_ok = prep.rows_total - rejected
         if partial and rows_ok == 0:
             raise ImportFailed(f"所有 {prep.rows_total:,} 行都未通过校验，未导入任何数据。", prep)
         total_new = sum(len(df) for df in prep.frames.values()) + sum(len(df) for df in prep.created.values())
         if total_new == 0:
-            return ImportResult(None, kind, file_name, digest, prep.rows_total, 0, rejected, prep.skipped,
-                                status="无新数据", message=f"{prep.rows_total:,} 行与库中已有数据相同，没有新增任何内容。",
-                                prepared=prep)
+            return ImportResult(
+                None,
+                kind,
+                file_name,
+                digest,
+                prep.rows_total,
+                0,
+                rejected,
+                prep.skipped,
+                status="无新数据",
+                message=f"{prep.rows_total:,} 行与库中已有数据相同，没有新增任何内容。",
+                prepared=prep,
+            )
         archive = archive_dir(db_path) / f"{digest}{Path(file_name).suffix.lower()}"
         status = "部分导入" if rejected else "成功"
         import_id = con.execute(
             "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at,"
             " status, archive_path, note) values ($k, $f, $h, $t, $i, $by, $at, $s, $a, $n) returning id",
-            {"k": kind, "f": file_name, "h": digest, "t": prep.rows_total, "i": rows_ok - prep.skipped if rows_ok > prep.skipped else 0,
-             "by": imported_by or _user(), "at": datetime.now().replace(microsecond=0), "s": status,
-             "a": str(archive), "n": f"跳过与库中（或文件中前面的行）相同的 {prep.skipped:,} 行；拒绝 {rejected:,} 行" if (prep.skipped or rejected) else None},
+            {
+                "k": kind,
+                "f": file_name,
+                "h": digest,
+                "t": prep.rows_total,
+                "i": rows_ok - prep.skipped if rows_ok > prep.skipped else 0,
+                "by": imported_by or _user(),
+                "at": datetime.now().replace(microsecond=0),
+                "s": status,
+                "a": str(archive),
+                "n": f"跳过与库中（或文件中前面的行）相同的 {prep.skipped:,} 行；拒绝 {rejected:,} 行"
+                if (prep.skipped or rejected)
+                else None,
+            },
         ).fetchone()[0]
         inserted: dict[str, int] = {}
         created: dict[str, list[str]] = {}
         for table_name in ("region", "problem_category", "site_type", "unit", "site"):
             df = prep.created.get(table_name)
             if df is not None and not df.empty:
-                if table_name == "region":   # 上级先写：同一批插入里外键只对照已有的行
-                    inserted[table_name] = sum(_insert(con, "region", df[df["level"] == lv]) for lv in ("省", "县级", "镇街", "社区村"))
+                if table_name == "region":  # 上级先写：同一批插入里外键只对照已有的行
+                    inserted[table_name] = sum(
+                        _insert(con, "region", df[df["level"] == lv]) for lv in ("省", "县级", "镇街", "社区村")
+                    )
                 else:
                     inserted[table_name] = _insert(con, table_name, df)
                 record_created(con, import_id, table_name, df)
@@ -221,7 +340,8 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
             du = prep.frames.get("deduction_unit")
             if du is not None and len(du):
                 prep.frames["deduction_unit"] = du.assign(deduction_id=[ids[k] for k in du["_deduction_row"]]).drop(
-                    columns="_deduction_row")
+                    columns="_deduction_row"
+                )
         for table_name in WRITE_ORDER:
             df = prep.frames.get(table_name)
             if df is None or df.empty:
@@ -234,15 +354,31 @@ def _run_import(db_path: Path, raw: bytes, file_name: str, kind: str, mapping: M
         if "framework_node" in inserted:
             _refresh_edition_totals(con, prep.frames["framework_node"]["edition"].unique().tolist())
         archive_raw(archive, raw)
-    msg = (f"导入成功（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行" if not rejected else
-           f"部分导入（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行，拒绝 {rejected:,} 行")
+    msg = (
+        f"导入成功（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行"
+        if not rejected
+        else f"部分导入（导入编号 {import_id}）：{file_name}，共 {prep.rows_total:,} 行，拒绝 {rejected:,} 行"
+    )
     if prep.skipped:
         msg += f"，其中 {prep.skipped:,} 行与库中（或文件中前面的行）相同已跳过"
-    return ImportResult(import_id, kind, file_name, digest, prep.rows_total, rows_ok, rejected, prep.skipped,
-                        inserted, created, status, msg + "。", prep)
+    return ImportResult(
+        import_id,
+        kind,
+        file_name,
+        digest,
+        prep.rows_total,
+        rows_ok,
+        rejected,
+        prep.skipped,
+        inserted,
+        created,
+        status,
+        msg + "。",
+        prep,
+    )
 
 
-_user = appstate.os_user     # 命令行操作的人：操作系统用户名
+_user = appstate.os_user  # 命令行操作的人：操作系统用户名
 
 
 OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
@@ -251,11 +387,15 @@ OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
 def list_imports(con) -> pd.DataFrame:
     cur = con.cursor()
     try:
-        return cur.execute(
-            "select id as 导入编号, kind as 种类, file_name as 文件, rows_total as 总行数, rows_imported as 导入行数,"
-            " status as 状态, imported_by as 导入人, imported_at as 导入时间, file_sha256 as 文件哈希, note as 说明"
-            " from import_log order by id desc").df().assign(
-                种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else OTHER_KINDS.get(k, k)))
+        return (
+            cur.execute(
+                "select id as 导入编号, kind as 种类, file_name as 文件, rows_total as 总行数, rows_imported as 导入行数,"
+                " status as 状态, imported_by as 导入人, imported_at as 导入时间, file_sha256 as 文件哈希, note as 说明"
+                " from import_log order by id desc"
+            )
+            .df()
+            .assign(种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else OTHER_KINDS.get(k, k)))
+        )
     finally:
         cur.close()
 
@@ -288,25 +428,36 @@ def _rollback(db_path: Path, import_id: int) -> str:
         if row[0] == "失败":
             raise ImportFailed(f"导入编号 {import_id} 未写入数据，无需回滚。")
         if row[1] == "restore":
-            raise ImportFailed(f"导入编号 {import_id} 是从备份恢复，不能回滚；要回到恢复前的数据，"
-                               "请在快照列表里重新发布恢复前的版本（chuangwen republish 版本号 --db 路径）。")
+            raise ImportFailed(
+                f"导入编号 {import_id} 是从备份恢复，不能回滚；要回到恢复前的数据，"
+                "请在快照列表里重新发布恢复前的版本（chuangwen republish 版本号 --db 路径）。"
+            )
         # 边界导入的重新归属：后续边界导入又改动过同一批问题或点位时，须先回滚后者；否则恢复原镇街与原社区。
         # 恢复放在下面的检查之前：被归入本次新增镇街的问题、点位恢复后，不再算作引用了新增的镇街。
-        later = [r[0] for r in con.execute(
-            "select distinct b.import_id from region_reassignment a join region_reassignment b"
-            " on b.entity = a.entity and b.entity_code = a.entity_code and b.import_id > a.import_id"
-            " where a.import_id = $i and b.import_id in (select id from import_log where status in ('成功', '部分导入'))"
-            " order by 1 desc", {"i": import_id}).fetchall()]
+        later = [
+            r[0]
+            for r in con.execute(
+                "select distinct b.import_id from region_reassignment a join region_reassignment b"
+                " on b.entity = a.entity and b.entity_code = a.entity_code and b.import_id > a.import_id"
+                " where a.import_id = $i and b.import_id in (select id from import_log where status in ('成功', '部分导入'))"
+                " order by 1 desc",
+                {"i": import_id},
+            ).fetchall()
+        ]
         if later:
             ids = "、".join(map(str, later))
-            raise ImportFailed(f"后续的边界导入（编号 {ids}）又重新归属了导入编号 {import_id} 改动过的问题或点位，"
-                               f"请先{'按此顺序' if len(later) > 1 else ''}回滚导入编号 {ids}。")
-        for entity in ("problem", "site"):   # 之后又被改动的行（镇街已不是本次归入的）不动
+            raise ImportFailed(
+                f"后续的边界导入（编号 {ids}）又重新归属了导入编号 {import_id} 改动过的问题或点位，"
+                f"请先{'按此顺序' if len(later) > 1 else ''}回滚导入编号 {ids}。"
+            )
+        for entity in ("problem", "site"):  # 之后又被改动的行（镇街已不是本次归入的）不动
             # 表名不能绑定（只取自上面两个固定名字）；取值一律绑定
-            con.execute(f"update {entity} set township_code = r.old_township_code, community_code = r.old_community_code"
-                        f" from region_reassignment r where r.import_id = $i and r.entity = $entity"
-                        f" and {entity}.code = r.entity_code and {entity}.township_code = r.new_township_code",
-                        {"i": import_id, "entity": entity})
+            con.execute(
+                f"update {entity} set township_code = r.old_township_code, community_code = r.old_community_code"
+                f" from region_reassignment r where r.import_id = $i and r.entity = $entity"
+                f" and {entity}.code = r.entity_code and {entity}.township_code = r.new_township_code",
+                {"i": import_id, "entity": entity},
+            )
         con.execute("delete from region_reassignment where import_id = $i", {"i": import_id})
         blockers = con.execute(
             """
@@ -323,25 +474,42 @@ def _rollback(db_path: Path, import_id: int) -> str:
                     and e.unit_code in (select key from made where table_name = 'unit')
             ) where import_id is not null and import_id in (select id from import_log where status in ('成功', '部分导入'))
             order by 1
-            """, {"i": import_id}).fetchall()
+            """,
+            {"i": import_id},
+        ).fetchall()
         if blockers:
             ids = "、".join(str(b[0]) for b in blockers)
             raise ImportFailed(f"后续导入（编号 {ids}）用到了导入编号 {import_id} 写入的数据，请先回滚它们。")
-        outside = [label for label, sql in _OUTSIDE_REFERENCES if con.execute(_MINE + sql, {"i": import_id}).fetchone()[0]]
+        outside = [
+            label for label, sql in _OUTSIDE_REFERENCES if con.execute(_MINE + sql, {"i": import_id}).fetchone()[0]
+        ]
         if outside:
-            raise ImportFailed(f"导入编号 {import_id} 新增的{'、'.join(outside)}已被其他数据引用（后续导入或手工录入），不能自动回滚；请先回滚用到它们的后续导入。")
-        touched_editions = [r[0] for r in con.execute(
-            "select distinct split_part(key, '|', 1) from import_created where import_id = $i and table_name = 'framework_node'",
-            {"i": import_id}).fetchall()]
+            raise ImportFailed(
+                f"导入编号 {import_id} 新增的{'、'.join(outside)}已被其他数据引用（后续导入或手工录入），不能自动回滚；请先回滚用到它们的后续导入。"
+            )
+        touched_editions = [
+            r[0]
+            for r in con.execute(
+                "select distinct split_part(key, '|', 1) from import_created where import_id = $i and table_name = 'framework_node'",
+                {"i": import_id},
+            ).fetchall()
+        ]
         # 第 1 步：事件、配合单位、扣分分摊、边界（子表）
         con.execute("delete from boundary where source like $p", {"p": f"import:{import_id}:%"})
-        con.execute("delete from rectify_event where import_id = $i or problem_code in (select code from problem where import_id = $i)",
-                    {"i": import_id})
-        con.execute("delete from problem_coop_unit where problem_code in (select code from problem where import_id = $i)"
-                    " or unit_code in (select key from import_created where import_id = $i and table_name = 'unit')",
-                    {"i": import_id})
-        con.execute(_MINE + "delete from deduction_unit where cast(deduction_id as varchar) in (select key from mine where t = 'deduction')",
-                    {"i": import_id})
+        con.execute(
+            "delete from rectify_event where import_id = $i or problem_code in (select code from problem where import_id = $i)",
+            {"i": import_id},
+        )
+        con.execute(
+            "delete from problem_coop_unit where problem_code in (select code from problem where import_id = $i)"
+            " or unit_code in (select key from import_created where import_id = $i and table_name = 'unit')",
+            {"i": import_id},
+        )
+        con.execute(
+            _MINE
+            + "delete from deduction_unit where cast(deduction_id as varchar) in (select key from mine where t = 'deduction')",
+            {"i": import_id},
+        )
     # 其后每步一个事务，先子后父（DuckDB 同一事务里删了子行仍不能删父行）
     for sql in _DELETE_STEPS:
         with db.writer(db_path) as con:
@@ -350,8 +518,10 @@ def _rollback(db_path: Path, import_id: int) -> str:
         _refresh_edition_totals(con, touched_editions)
     with db.writer(db_path) as con:
         con.execute("delete from import_created where import_id = $i", {"i": import_id})
-        con.execute("update import_log set status = '已回滚', note = concat_ws('；', note, $n) where id = $i",
-                    {"i": import_id, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"})
+        con.execute(
+            "update import_log set status = '已回滚', note = concat_ws('；', note, $n) where id = $i",
+            {"i": import_id, "n": f"已回滚 {datetime.now():%Y-%m-%d %H:%M}"},
+        )
     label = KINDS[row[1]].label if row[1] in KINDS else "镇街边界"
     return f"已回滚导入编号 {import_id}（{label}，{row[2]}）：该次导入写入的数据已删除，导入日志保留并标记为“已回滚”。"
 
@@ -360,47 +530,74 @@ def _rollback(db_path: Path, import_id: int) -> str:
 _MINE = "with mine as (select table_name as t, key from import_created where import_id = $i) "
 # 回滚前的检查：本次导入新增的参考数据是否被“不是本次导入写入的”行引用
 _OUTSIDE_REFERENCES = [
-    ("单位", """select count(*) from mine m where m.t = 'unit' and (
+    (
+        "单位",
+        """select count(*) from mine m where m.t = 'unit' and (
         exists (select 1 from problem p where p.lead_unit_code = m.key and coalesce(p.import_id, -1) <> $i)
         or exists (select 1 from framework_node f where f.lead_unit_code = m.key
                    and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))
         or exists (select 1 from deduction_unit d where d.unit_code = m.key
-                   and cast(d.deduction_id as varchar) not in (select key from mine where t = 'deduction')))"""),
-    ("镇街", """select count(*) from mine m where m.t = 'region' and exists (
+                   and cast(d.deduction_id as varchar) not in (select key from mine where t = 'deduction')))""",
+    ),
+    (
+        "镇街",
+        """select count(*) from mine m where m.t = 'region' and exists (
         select 1 from site s where (s.township_code = m.key or s.community_code = m.key)
-        and s.code not in (select key from mine where t = 'site'))"""),
-    ("地区", """select count(*) from mine m where m.t = 'region' and (
+        and s.code not in (select key from mine where t = 'site'))""",
+    ),
+    (
+        "地区",
+        """select count(*) from mine m where m.t = 'region' and (
         exists (select 1 from score s where s.region_code = m.key
                 and s.round_code || '|' || s.region_code not in (select key from mine where t = 'score'))
-        or exists (select 1 from region r where r.parent_code = m.key and r.code not in (select key from mine where t = 'region')))"""),
-    ("点位", """select count(*) from mine m where m.t = 'site' and (
+        or exists (select 1 from region r where r.parent_code = m.key and r.code not in (select key from mine where t = 'region')))""",
+    ),
+    (
+        "点位",
+        """select count(*) from mine m where m.t = 'site' and (
         exists (select 1 from problem p where p.site_code = m.key and coalesce(p.import_id, -1) <> $i)
         or exists (select 1 from deduction d where d.site_code = m.key
-                   and cast(d.id as varchar) not in (select key from mine where t = 'deduction')))"""),
-    ("点位类型", """select count(*) from mine m where m.t = 'site_type' and exists (
-        select 1 from site s where s.site_type = m.key and s.code not in (select key from mine where t = 'site'))"""),
-    ("问题类别", """select count(*) from mine m where m.t = 'problem_category' and exists (
+                   and cast(d.id as varchar) not in (select key from mine where t = 'deduction')))""",
+    ),
+    (
+        "点位类型",
+        """select count(*) from mine m where m.t = 'site_type' and exists (
+        select 1 from site s where s.site_type = m.key and s.code not in (select key from mine where t = 'site'))""",
+    ),
+    (
+        "问题类别",
+        """select count(*) from mine m where m.t = 'problem_category' and exists (
         select 1 from framework_node f where f.category = m.key
-        and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))"""),
-    ("测评轮次", """select count(*) from mine m where m.t = 'round' and (
+        and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))""",
+    ),
+    (
+        "测评轮次",
+        """select count(*) from mine m where m.t = 'round' and (
         exists (select 1 from score s where s.round_code = m.key
                 and s.round_code || '|' || s.region_code not in (select key from mine where t = 'score'))
         or exists (select 1 from score_part s where s.round_code = m.key and s.round_code || '|' || s.region_code || '|'
                    || s.edition || '|' || s.node_code not in (select key from mine where t = 'score_part'))
         or exists (select 1 from deduction d where d.round_code = m.key
                    and cast(d.id as varchar) not in (select key from mine where t = 'deduction'))
-        or exists (select 1 from problem p where p.round_code = m.key and coalesce(p.import_id, -1) <> $i))"""),
-    ("测评体系条目", """select count(*) from mine m where m.t = 'framework_node' and (
+        or exists (select 1 from problem p where p.round_code = m.key and coalesce(p.import_id, -1) <> $i))""",
+    ),
+    (
+        "测评体系条目",
+        """select count(*) from mine m where m.t = 'framework_node' and (
         exists (select 1 from score_part s where s.edition || '|' || s.node_code = m.key and s.round_code || '|' || s.region_code
                 || '|' || s.edition || '|' || s.node_code not in (select key from mine where t = 'score_part'))
         or exists (select 1 from deduction d where d.edition || '|' || d.standard_code = m.key
                    and cast(d.id as varchar) not in (select key from mine where t = 'deduction'))
-        or exists (select 1 from problem p where p.edition || '|' || p.standard_code = m.key and coalesce(p.import_id, -1) <> $i))"""),
-    ("测评体系版本", """select count(*) from mine m where m.t = 'framework_edition' and (
+        or exists (select 1 from problem p where p.edition || '|' || p.standard_code = m.key and coalesce(p.import_id, -1) <> $i))""",
+    ),
+    (
+        "测评体系版本",
+        """select count(*) from mine m where m.t = 'framework_edition' and (
         exists (select 1 from round r where r.edition = m.key and r.code not in (select key from mine where t = 'round'))
         or exists (select 1 from framework_node f where f.edition = m.key
                    and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))
-        or exists (select 1 from negative_item x where x.edition = m.key))"""),
+        or exists (select 1 from negative_item x where x.edition = m.key))""",
+    ),
 ]
 _DELETE_STEPS = [
     "delete from deduction where cast(id as varchar) in (select key from mine where t = 'deduction')",
@@ -415,12 +612,16 @@ _DELETE_STEPS = [
     "delete from unit where code in (select key from mine where t = 'unit')",
     "delete from site_type where name in (select key from mine where t = 'site_type')",
     "delete from problem_category where name in (select key from mine where t = 'problem_category')",
-    *(f"delete from region where level = '{level}' and code in (select key from mine where t = 'region')"
-      for level in ("社区村", "镇街", "县级", "省")),
+    *(
+        f"delete from region where level = '{level}' and code in (select key from mine where t = 'region')"
+        for level in ("社区村", "镇街", "县级", "省")
+    ),
 ]
 
 
-def save_preset(db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None) -> None:
+def save_preset(
+    db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None
+) -> None:
     """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。"""
     appstate.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or _user())
 

@@ -4,13 +4,14 @@
 快照发布后内容不再变，所以查询结果按（快照、查询、参数）记住，不必过期、不必每次拷贝：
 各会话拿到同一份结果的浅拷贝（pandas 3 写时复制，改浅拷贝不会改到缓存里的那份）。
 同一个键同时有多个会话要时只算一次，其余的等它（发布新版本后几十个会话同时换新，不会把同一查询算几十遍）。"""
+
 from __future__ import annotations
 
 import collections
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -71,9 +72,9 @@ class _Lru:
 
     def __init__(self, entries: int, idle_seconds: float | None = None):
         self.entries, self.idle = entries, idle_seconds
-        self.items: collections.OrderedDict = collections.OrderedDict()   # 键 → (值, 最近使用时刻)
+        self.items: collections.OrderedDict = collections.OrderedDict()  # 键 → (值, 最近使用时刻)
         self.lock = threading.Lock()
-        self.making: dict = {}                                             # 键 → 正在算它的那把锁
+        self.making: dict = {}  # 键 → 正在算它的那把锁
 
     def get(self, key, make):
         while True:
@@ -183,7 +184,12 @@ def _fingerprint(value):
 
 def memo(fn, *args, **kwargs):
     """fn(*args, **kwargs) 的结果按输入记住（chuangwen 里的纯构建函数：表格、图表）。返回的是同一个对象，调用方不要改它。"""
-    key = (fn.__module__, fn.__qualname__, _fingerprint(args), tuple(sorted((k, _fingerprint(v)) for k, v in kwargs.items())))
+    key = (
+        fn.__module__,
+        fn.__qualname__,
+        _fingerprint(args),
+        tuple(sorted((k, _fingerprint(v)) for k, v in kwargs.items())),
+    )
     return _memo().get(key, lambda: fn(*args, **kwargs))
 
 

@@ -5,13 +5,14 @@
 2 倍分辨率 PNG（chuangwen.export_png，中文用 Noto Sans CJK）；同一张图只渲染一次。本机没有 Chromium 时按钮不可用，
 并用中文写明要安装什么。
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -51,7 +52,7 @@ def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None, ke
     （chuangwen.gate 只把它给这个会话）。被拒或生成失败时记下中文说明、让页面重跑（按钮上方显示说明）。
     生成在 Streamlit 的后台线程里（没有会话），所以人、页面、筛选与页面会话在页面运行时就取好。"""
     identity, page, path = login.identity(), frame.page_title(), data.database_path()
-    filters = frame.view().audit_text() if frame.has_view() else None     # 空库的引导页没有口径
+    filters = frame.view().audit_text() if frame.has_view() else None  # 空库的引导页没有口径
     session_id = webapp.current_session_id()
     who = identity.viewer.name if identity is not None else "（未登录）"
 
@@ -70,26 +71,45 @@ def audited(make: Callable[[], bytes], what: str, *, rows: int | None = None, ke
             content = make()
         except Exception as exc:
             _LOG.exception("生成下载文件失败：%s", what)
-            appstate.audit_event(path, who, "下载失败", f"{what}：{_failure_text(exc)[:120]}", page=page, filters=filters)
+            appstate.audit_event(
+                path, who, "下载失败", f"{what}：{_failure_text(exc)[:120]}", page=page, filters=filters
+            )
             failed(exc)
             raise
         webapp.register_download(content, identity.owner)
-        appstate.audit_event(path, identity.viewer.name, "下载", what, page=page, filters=filters, rows=rows,
-                             file_sha256=hashlib.sha256(content).hexdigest())
+        appstate.audit_event(
+            path,
+            identity.viewer.name,
+            "下载",
+            what,
+            page=page,
+            filters=filters,
+            rows=rows,
+            file_sha256=hashlib.sha256(content).hexdigest(),
+        )
         return content
+
     return run
 
 
-def download(label: str, make: Callable[[], bytes], *, file_name: str, key: str, mime: str, rows: int | None = None,
-             **button) -> None:
+def download(
+    label: str, make: Callable[[], bytes], *, file_name: str, key: str, mime: str, rows: int | None = None, **button
+) -> None:
     """页面上的下载按钮（Excel、幻灯片、图片……）：内容点了才生成，每次下载留一条审计（rows 为文件里的数据行数）；
     不点不重跑页面。上一次点这个按钮没能生成时，按钮上方显示中文原因。"""
     with _FAILURES_LOCK:
         failure = _FAILURES.pop((webapp.current_session_id(), key), None)
     if failure:
         st.error(md(failure), icon=":material/error:")
-    st.download_button(label, data=audited(make, file_name, rows=rows, key=key), file_name=file_name, mime=mime, key=key,
-                       on_click="ignore", **button)
+    st.download_button(
+        label,
+        data=audited(make, file_name, rows=rows, key=key),
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click="ignore",
+        **button,
+    )
 
 
 def figure_rows(fig) -> int:
@@ -108,23 +128,48 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def png_button(fig, filename: str, key: str, *, label: str = "导出图片", width: int | None = None,
-               height: int | None = None) -> None:
+def png_button(
+    fig, filename: str, key: str, *, label: str = "导出图片", width: int | None = None, height: int | None = None
+) -> None:
     """在图下方放一个“导出图片”下载按钮（PNG，2 倍分辨率）。key 用页面自己的前缀，保证唯一。"""
     if not export_png.available():
-        st.download_button(label, data=b"", file_name=png_file_name(filename), mime="image/png", key=key,
-                           disabled=True, icon=":material/image:", help=export_png.INSTALL_HINT)
+        st.download_button(
+            label,
+            data=b"",
+            file_name=png_file_name(filename),
+            mime="image/png",
+            key=key,
+            disabled=True,
+            icon=":material/image:",
+            help=export_png.INSTALL_HINT,
+        )
         st.caption(export_png.INSTALL_HINT)
         return
 
-    download(label, lambda: export_png.figure_png(fig, width=width, height=height, scale=2), rows=figure_rows(fig),
-             file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
-             help="下载这张图的 PNG（2 倍分辨率，可直接插入通报或幻灯片）")
+    download(
+        label,
+        lambda: export_png.figure_png(fig, width=width, height=height, scale=2),
+        rows=figure_rows(fig),
+        file_name=png_file_name(filename),
+        mime="image/png",
+        key=key,
+        icon=":material/image:",
+        type="tertiary",
+        help="下载这张图的 PNG（2 倍分辨率，可直接插入通报或幻灯片）",
+    )
 
 
 def map_png_button(boundaries, townships, title: str, filename: str, key: str, *, subtitle: str = "") -> None:
     """问题热点的静态地图图片（镇街分级设色 + 名称 + 问题数）：服务器用 Pillow 画，不需要浏览器、不联网。
     boundaries / townships 为页面已取到的 hotspot_boundaries / hotspot_townships 结果（同一汇总数据）。"""
-    download("导出地图图片", lambda: export_png.hotspot_map_png(boundaries, townships, title=title, subtitle=subtitle),
-             rows=len(townships), file_name=png_file_name(filename), mime="image/png", key=key, icon=":material/image:", type="tertiary",
-             help="下载镇街问题数静态地图（PNG，不含底图），可直接插入通报或幻灯片")
+    download(
+        "导出地图图片",
+        lambda: export_png.hotspot_map_png(boundaries, townships, title=title, subtitle=subtitle),
+        rows=len(townships),
+        file_name=png_file_name(filename),
+        mime="image/png",
+        key=key,
+        icon=":material/image:",
+        type="tertiary",
+        help="下载镇街问题数静态地图（PNG，不含底图），可直接插入通报或幻灯片",
+    )

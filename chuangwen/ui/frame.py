@@ -1,4 +1,5 @@
 """页面框架共用的部件：示例数据横幅、数据截至、共享侧栏筛选、指标口径卡片、中文的文件上传控件。"""
+
 from __future__ import annotations
 
 import math
@@ -48,27 +49,39 @@ _VIEWER = "_viewer"
 def context(viewer: Viewer) -> View:
     """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view），查看范围来自登录的人（只在这里定）；空库抛 view.NoData。"""
     st.session_state[_VIEWER] = viewer
-    return View.of(data.meta(), snapshot=data.snapshot().label, scope_unit=viewer.scope_unit,
-                   chosen=appstate.store_settings(data.database_path()))
+    return View.of(
+        data.meta(),
+        snapshot=data.snapshot().label,
+        scope_unit=viewer.scope_unit,
+        chosen=appstate.store_settings(data.database_path()),
+    )
 
 
 def county_options(meta: dict[str, str]) -> dict[str, str]:
     """排名组里的县级单位：代码 → 名称（app_meta 的 region_name:代码）。"""
-    return dict(sorted(((k.split(":", 1)[1], v) for k, v in meta.items() if k.startswith("region_name:")),
-                       key=lambda kv: kv[1]))
+    return dict(
+        sorted(((k.split(":", 1)[1], v) for k, v in meta.items() if k.startswith("region_name:")), key=lambda kv: kv[1])
+    )
 
 
 def county_form(view: View, key: str) -> None:
     """选定本县与目标名次（管理员、创建办）：存进库的设置，优先于默认值，记审计。"""
     options = county_options(data.meta())
     if not options:
-        st.info("库里还没有排名组的县级单位：先导入测评成绩（数据管理页，加 --create-missing 时会新增县级单位），再选定本县。")
+        st.info(
+            "库里还没有排名组的县级单位：先导入测评成绩（数据管理页，加 --create-missing 时会新增县级单位），再选定本县。"
+        )
         return
     with st.form(key):
         left, right = st.columns([3, 1])
         codes = list(options)
-        code = left.selectbox("本县", codes, index=codes.index(view.county_code) if view.county_code in options else None,
-                              format_func=lambda c: f"{options[c]}（{c}）", placeholder="选择本县")
+        code = left.selectbox(
+            "本县",
+            codes,
+            index=codes.index(view.county_code) if view.county_code in options else None,
+            format_func=lambda c: f"{options[c]}（{c}）",
+            placeholder="选择本县",
+        )
         target = right.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank)
         if st.form_submit_button("保存", icon=":material/save:"):
             who = require("settings")
@@ -79,8 +92,9 @@ def county_form(view: View, key: str) -> None:
             if code != view.county_code:
                 appstate.set_store_setting(data.database_path(), "our_region_code", code, who.name, page=page_title())
             if (int(target) if target else None) != view.target_rank:
-                appstate.set_store_setting(data.database_path(), "target_rank", int(target) if target else None,
-                                           who.name, page=page_title())
+                appstate.set_store_setting(
+                    data.database_path(), "target_rank", int(target) if target else None, who.name, page=page_title()
+                )
             st.rerun()
 
 
@@ -88,12 +102,18 @@ def county_notice(view: View) -> None:
     """本县没选定（或选的不在排名组里）时，每页顶部一句话说明，能选的人就地选；其余页面内容照常，只是不显示“本县”的数。"""
     if view.county_chosen:
         return
-    why = (f"设置的本县代码 {md(view.county_code)} 不在排名组（地区表的县级单位）里" if view.county_code else "还没有选定本县")
+    why = (
+        f"设置的本县代码 {md(view.county_code)} 不在排名组（地区表的县级单位）里"
+        if view.county_code
+        else "还没有选定本县"
+    )
     st.warning(f"**{why}**：名次、得分与差距都要先知道哪个是本县。", icon=":material/location_searching:")
     if viewer().may("settings"):
         county_form(view, "county_pick")
     else:
-        st.caption("请管理员或创建办在看板里选定，或在服务器上运行 `chuangwen settings set our_code 地区代码 --db 库文件`。")
+        st.caption(
+            "请管理员或创建办在看板里选定，或在服务器上运行 `chuangwen settings set our_code 地区代码 --db 库文件`。"
+        )
 
 
 def viewer() -> Viewer:
@@ -148,8 +168,10 @@ def sidebar(base: View) -> View:
     """共享侧栏：控件 key 固定、由框架每次渲染，切换页面时取值保留；返回按侧栏筛选后的口径。"""
     sb = st.sidebar
     url_notes = _filters_from_url(base)
-    sb.markdown(f"**数据截至** {formats.moment(base.cutoff)}",
-                help=f"数据版本：{base.snapshot}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。")
+    sb.markdown(
+        f"**数据截至** {formats.moment(base.cutoff)}",
+        help=f"数据版本：{base.snapshot}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。",
+    )
     sb.caption(f"数据版本：{base.snapshot}")
     if "flt_range" not in st.session_state:
         st.session_state["flt_range"] = base.default_days
@@ -170,13 +192,20 @@ def sidebar(base: View) -> View:
     units = _options("单位", base)
 
     def select(label: str, options: dict[str, str], key: str) -> str | None:
-        choice = sb.selectbox(label, [ALL, *options.keys()], key=key, placeholder="请选择",
-                              format_func=lambda c: c if c == ALL else options.get(c, c))
+        choice = sb.selectbox(
+            label,
+            [ALL, *options.keys()],
+            key=key,
+            placeholder="请选择",
+            format_func=lambda c: c if c == ALL else options.get(c, c),
+        )
         return None if choice == ALL else choice
 
-    view = view.filtered(round=select("测评轮次", rounds, "flt_round"),
-                         township=select("镇街", townships, "flt_township"),
-                         unit=select("牵头单位", units, "flt_unit"))
+    view = view.filtered(
+        round=select("测评轮次", rounds, "flt_round"),
+        township=select("镇街", townships, "flt_township"),
+        unit=select("牵头单位", units, "flt_unit"),
+    )
     if view.is_history:
         sb.info(f"正在查看历史时点：{formats.moment(view.as_of)}")
     for note in url_notes:
@@ -190,8 +219,14 @@ def _filters_from_url(view: View) -> tuple[str, ...]:
     if st.session_state.get("_url_filters_applied"):
         return ()
     st.session_state["_url_filters_applied"] = True
-    url = urlparams.parse_shared(st.query_params.to_dict(), townships=_options("镇街", view), units=_options("单位", view),
-                                 rounds=_options("轮次", view), first_day=view.first_day, last_day=view.cutoff.date())
+    url = urlparams.parse_shared(
+        st.query_params.to_dict(),
+        townships=_options("镇街", view),
+        units=_options("单位", view),
+        rounds=_options("轮次", view),
+        first_day=view.first_day,
+        last_day=view.cutoff.date(),
+    )
     for value, widget in ((url.township, "flt_township"), (url.unit, "flt_unit"), (url.round, "flt_round")):
         if value is not None:
             st.session_state[widget] = value
@@ -255,12 +290,17 @@ def first_run(path) -> None:
     )
     st.divider()
     # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
-    open_page(st.navigation([st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")],
-                            position="hidden"))
+    open_page(
+        st.navigation(
+            [st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden"
+        )
+    )
 
 
-NO_PROBLEMS = ("库里还没有问题台账：到“数据管理”导入问题台账（与整改记录），这一部分才有内容。"
-               "12345、数字城管的导出配一个列映射就能导入（示例见 data/samples/）。")
+NO_PROBLEMS = (
+    "库里还没有问题台账：到“数据管理”导入问题台账（与整改记录），这一部分才有内容。"
+    "12345、数字城管的导出配一个列映射就能导入（示例见 data/samples/）。"
+)
 
 
 def without_problems(view: View) -> bool:
@@ -273,13 +313,19 @@ def without_problems(view: View) -> bool:
 
 def empty_window(view: View, what: str) -> None:
     """统计区间里没有数据时：说清楚数据在哪一段，并给一个按钮换到数据的最后 30 天（侧栏区间随之改变）。"""
-    st.info(f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)} 里没有{what}。"
-            f"库里的数据从 {formats.day(view.first_day)} 到 {formats.moment(view.cutoff)}（数据截至）。",
-            icon=":material/search:")
+    st.info(
+        f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)} 里没有{what}。"
+        f"库里的数据从 {formats.day(view.first_day)} 到 {formats.moment(view.cutoff)}（数据截至）。",
+        icon=":material/search:",
+    )
     latest = view.default_days
     if (view.first_period_day, view.as_of.date()) != latest:
-        st.button(f"看数据的最后 30 天（{formats.day(latest[0])} 至 {formats.day(latest[1])}）", key="empty_window_jump",
-                  on_click=lambda: st.session_state.__setitem__("flt_range", latest), icon=":material/event:")
+        st.button(
+            f"看数据的最后 30 天（{formats.day(latest[0])} 至 {formats.day(latest[1])}）",
+            key="empty_window_jump",
+            on_click=lambda: st.session_state.__setitem__("flt_range", latest),
+            icon=":material/event:",
+        )
 
 
 def _css_text(text: str) -> str:
@@ -306,8 +352,7 @@ def upload_hint_css(key: str, types: list[str], limit_mb: int) -> str:
     refusals = [
         (bad, f"未上传：只支持 {kinds} 文件"),
         # :has() 里不能再套 :has()，文件名用后代选择器
-        (f'{bad}:not([role="button"]) [data-testid="stFileChipName"]:is({allowed})',
-         f"未上传：文件超过 {limit_mb} MB"),
+        (f'{bad}:not([role="button"]) [data-testid="stFileChipName"]:is({allowed})', f"未上传：文件超过 {limit_mb} MB"),
         (f'{bad}[role="button"]', "上传失败：点击文件重试"),
     ]
     rules = [
@@ -318,16 +363,20 @@ def upload_hint_css(key: str, types: list[str], limit_mb: int) -> str:
         f'{zone} [data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: {_css_text(hint)}; '
         "white-space: pre-line; font-size: 0.875rem; line-height: 1.6; opacity: 0.7; }",
         # 拖动提示层的文字样式（主题色、加粗）在 span 上，留着 span、只把原文字号设为 0
-        f'{zone} > div:not([data-testid]):not(:has([data-testid])) > span {{ font-size: 0; }}',
-        f'{zone} > div:not([data-testid]):not(:has([data-testid])) > span::after '
+        f"{zone} > div:not([data-testid]):not(:has([data-testid])) > span {{ font-size: 0; }}",
+        f"{zone} > div:not([data-testid]):not(:has([data-testid])) > span::after "
         f'{{ content: "松开鼠标即可上传"; font-size: 0.875rem; }}',
     ]
     for chip, message in refusals:
-        rules.append(f"{zone}:has({chip})::after {{ content: {_css_text(message)}; align-self: center; "
-                     "font-size: 0.875rem; color: #B71C1C; }")
+        rules.append(
+            f"{zone}:has({chip})::after {{ content: {_css_text(message)}; align-self: center; "
+            "font-size: 0.875rem; color: #B71C1C; }"
+        )
         rules.append(f'body:has({scope} {chip}) [data-testid="stTooltipErrorContent"] {{ font-size: 0; }}')
-        rules.append(f'body:has({scope} {chip}) [data-testid="stTooltipErrorContent"]::after '
-                     f"{{ content: {_css_text(message)}; font-size: 0.875rem; }}")
+        rules.append(
+            f'body:has({scope} {chip}) [data-testid="stTooltipErrorContent"]::after '
+            f"{{ content: {_css_text(message)}; font-size: 0.875rem; }}"
+        )
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
@@ -337,5 +386,5 @@ def chinese_uploader(where, label: str, types: list[str], key: str, limit_mb: in
     上限取 limit_mb 与 server.maxUploadSize 中较小的一个：服务器只收这么大，写在说明里的才是真的上限。
     """
     limit_mb = min(int(limit_mb), int(st.get_option("server.maxUploadSize")))
-    st.html(upload_hint_css(key, types, limit_mb))   # 只有 <style>：不占页面位置
+    st.html(upload_hint_css(key, types, limit_mb))  # 只有 <style>：不占页面位置
     return where.file_uploader(label, type=types, key=key, max_upload_size=limit_mb, **kwargs)

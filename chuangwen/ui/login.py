@@ -4,9 +4,10 @@
 登录会话在服务器这边（库旁状态库），不在标签页里：刷新、新开标签页、别人发来的链接都保持登录，直到闲置超时、退出、
 改口令、改角色或停用。页面打开着的时候会话结束了，下一次运行就只显示一句说明和重新登录的链接。
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -50,8 +51,10 @@ def ended() -> None:
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title("创文看板")
-        st.info("登录已结束（闲置超时、已退出、改了口令或账号有变动）。请重新登录，登录后回到这一页。",
-                icon=":material/lock_clock:")
+        st.info(
+            "登录已结束（闲置超时、已退出、改了口令或账号有变动）。请重新登录，登录后回到这一页。",
+            icon=":material/lock_clock:",
+        )
         st.markdown(f"[重新登录]({gate.ended_url(_here())})")
     st.stop()
 
@@ -83,6 +86,6 @@ def sidebar(viewer: accounts.Viewer, units: dict[str, str]) -> None:
                     except accounts.AccountError as exc:
                         st.error(md(exc))
                     else:
-                        st.rerun()       # 改口令结束了全部会话：下一次运行显示重新登录的链接
+                        st.rerun()  # 改口令结束了全部会话：下一次运行显示重新登录的链接
     with sb:
         st.html(signin.logout_form(current.token))

@@ -6,6 +6,7 @@
 做法：第一次用 streamlit-folium 自己的 st_folium 生成组件参数（在锁里把它调用的组件函数换成“记下参数”），
 按输入内容记住（data.memo）；以后直接调组件。组件的键由地图脚本的哈希决定，输入不变键就不变，地图不会重新挂载。
 """
+
 from __future__ import annotations
 
 import threading
@@ -31,8 +32,9 @@ def _component_args(build: Callable, key: str, height: int, returned: tuple[str,
         real = streamlit_folium._component_func
         streamlit_folium._component_func = capture
         try:
-            streamlit_folium.st_folium(fmap, key=key, height=height, use_container_width=True,
-                                       returned_objects=list(returned))
+            streamlit_folium.st_folium(
+                fmap, key=key, height=height, use_container_width=True, returned_objects=list(returned)
+            )
         finally:
             streamlit_folium._component_func = real
     captured.pop("on_change", None)  # 每次运行另配回调（见 show）
@@ -42,13 +44,15 @@ def _component_args(build: Callable, key: str, height: int, returned: tuple[str,
 class Map:
     """一张已生成组件参数的地图：先读用户在上面的状态（state），再按它决定动态图层，最后 show。"""
 
-    def __init__(self, build: Callable, args: tuple, kwargs: dict, key: str, height: int,
-                 returned_objects: tuple[str, ...]):
+    def __init__(
+        self, build: Callable, args: tuple, kwargs: dict, key: str, height: int, returned_objects: tuple[str, ...]
+    ):
         self.key, self.height, self.returned = key, height, returned_objects
         self._build, self._args, self._kwargs = build, args, kwargs
         self._direct = hasattr(streamlit_folium, "_component_func")  # 组件库改了内部名字：退回每次渲染
-        self._component = (data.memo(_component_args, build, key, height, returned_objects, *args, **kwargs)
-                           if self._direct else None)
+        self._component = (
+            data.memo(_component_args, build, key, height, returned_objects, *args, **kwargs) if self._direct else None
+        )
 
     def state(self) -> dict | None:
         """这张地图（按地图内容区分：换了镇街就是另一张）上次从浏览器传回的值；还没有时 None。"""
@@ -70,9 +74,14 @@ class Map:
                 on_change(before, after)
 
         if self._component is None:
-            return streamlit_folium.st_folium(self._build(*self._args, **self._kwargs), key=self.key, height=self.height,
-                                              use_container_width=True, returned_objects=list(self.returned),
-                                              on_change=changed)
+            return streamlit_folium.st_folium(
+                self._build(*self._args, **self._kwargs),
+                key=self.key,
+                height=self.height,
+                use_container_width=True,
+                returned_objects=list(self.returned),
+                on_change=changed,
+            )
         hash_key = self._component["key"]
 
         def copied():
@@ -88,4 +97,3 @@ def prepare(build: Callable, *args, key: str, height: int, returned_objects: Ite
     """准备 build(*args, **kwargs) 返回的 folium 地图（build 必须是纯函数：同样的输入给出同样的地图，
     chuangwen.maps 里的构建函数都是）。"""
     return Map(build, args, kwargs, key, height, tuple(returned_objects))
-

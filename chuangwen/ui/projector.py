@@ -6,6 +6,7 @@
     projector.plotly(fig, key="ov_chart")                   # 图：开启时字号 ≥ 20 px、一屏一图（charts.projected）
     projector.table(df)                                     # 表：开启时用大字的静态表（st.dataframe 是画布，字号改不了）
 """
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,9 @@ import streamlit as st
 from chuangwen import charts
 from chuangwen.escape import html_text, md
 
-FLAG = "projector_mode"          # 会话级标志：各页共用，切换页面后仍保持
+FLAG = "projector_mode"  # 会话级标志：各页共用，切换页面后仍保持
 CHART_HEIGHT = 460
-PROJECTOR_CHART_HEIGHT = 680     # 1080p 投影一屏放一张图（连同标题）
+PROJECTOR_CHART_HEIGHT = 680  # 1080p 投影一屏放一张图（连同标题）
 
 _CSS = """
 <style>
@@ -45,11 +46,15 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 
 
 # 领导看的页面（推进会上翻的就是这几页），顺序即翻页顺序
-MEETING_PAGES = (("app_pages/overview.py", "总览"), ("app_pages/rank_trend.py", "排名趋势"),
-                 ("app_pages/hotspots.py", "问题热点"), ("app_pages/league.py", "红黑榜"),
-                 ("app_pages/supervision.py", "整改督办"))
-TABLE_ROWS = 15                  # 投影时一张表最多显示的行数（一屏）
-MAP_HEIGHT = 760                 # 投影时地图的高度（1080p 一屏）
+MEETING_PAGES = (
+    ("app_pages/overview.py", "总览"),
+    ("app_pages/rank_trend.py", "排名趋势"),
+    ("app_pages/hotspots.py", "问题热点"),
+    ("app_pages/league.py", "红黑榜"),
+    ("app_pages/supervision.py", "整改督办"),
+)
+TABLE_ROWS = 15  # 投影时一张表最多显示的行数（一屏）
+MAP_HEIGHT = 760  # 投影时地图的高度（1080p 一屏）
 
 _BAR_CSS = """
 <style>
@@ -131,8 +136,9 @@ def page_bar() -> None:
 def plotly(fig, key: str, **kwargs) -> None:
     """显示一张图：推进会模式下先放大（charts.projected：字号 ≥ 20 px，一屏一图），不套会把字号改小的主题。"""
     if is_on():
-        st.plotly_chart(charts.projected(fig, PROJECTOR_CHART_HEIGHT), key=key, config=charts.PLOTLY_CONFIG,
-                        theme=None, **kwargs)
+        st.plotly_chart(
+            charts.projected(fig, PROJECTOR_CHART_HEIGHT), key=key, config=charts.PLOTLY_CONFIG, theme=None, **kwargs
+        )
     else:
         st.plotly_chart(fig, key=key, config=charts.PLOTLY_CONFIG, **kwargs)
 
@@ -142,7 +148,7 @@ def _pick(columns: list[str], wanted: list[str]) -> list[str]:
     out: list[str] = []
     for w in wanted:
         stem = w[:-1] if w.endswith("）") else w
-        out += [c for c in columns if c not in out and (c == w or c.startswith(stem + "，") or c.startswith(w + "（"))]
+        out += [c for c in columns if c not in out and (c == w or c.startswith((stem + "，", w + "（")))]
     return out
 
 
@@ -181,8 +187,9 @@ def is_on() -> bool:
 def toggle(key: str, container=None) -> bool:
     """推进会模式开关；返回当前是否开启。"""
     where = container if container is not None else st
-    on = where.toggle("推进会模式", value=is_on(), key=key,
-                      help="投影用：大字号、高对比、一屏一图、隐藏侧栏。再次点击恢复。")
+    on = where.toggle(
+        "推进会模式", value=is_on(), key=key, help="投影用：大字号、高对比、一屏一图、隐藏侧栏。再次点击恢复。"
+    )
     st.session_state[FLAG] = bool(on)
     return bool(on)
 

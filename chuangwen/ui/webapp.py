@@ -5,14 +5,15 @@
 - 页面每次运行时登记“页面会话 → 登录会话”（bind_session）；
 - 下载生成文件后登记“文件内容的 SHA-256 → 登录会话”（register_download）。
 """
+
 from __future__ import annotations
 
 import collections
 import hashlib
 import logging
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from starlette.middleware import Middleware
 
@@ -20,8 +21,8 @@ from chuangwen import gate
 
 _LOG = logging.getLogger("chuangwen.webapp")
 _LOCK = threading.Lock()
-_SESSIONS: dict[str, str] = {}                                   # 页面会话编号 → 登录会话标识
-_DOWNLOADS: collections.OrderedDict[str, set[str]] = collections.OrderedDict()   # 文件内容 SHA-256 → 登录会话标识
+_SESSIONS: dict[str, str] = {}  # 页面会话编号 → 登录会话标识
+_DOWNLOADS: collections.OrderedDict[str, set[str]] = collections.OrderedDict()  # 文件内容 SHA-256 → 登录会话标识
 _MAX_DOWNLOADS = 2048
 
 
@@ -70,8 +71,8 @@ def media_owners(file_name: str) -> Iterable[str]:
     file_id = Path(file_name).stem
     owners: set[str] = set()
     try:
-        content = manager._storage.get_file(file_name).content     # Streamlit 1.67 的内存文件库（版本锁定在 pyproject）
-    except Exception:   # 没有这个文件（过期、编出来的）：谁也不给
+        content = manager._storage.get_file(file_name).content  # Streamlit 1.67 的内存文件库（版本锁定在 pyproject）
+    except Exception:  # 没有这个文件（过期、编出来的）：谁也不给
         return owners
     with _LOCK:
         owners |= _DOWNLOADS.get(hashlib.sha256(content).hexdigest(), set())
@@ -94,4 +95,3 @@ def request_rerun(session_id: str | None) -> None:
 
 def middleware() -> list[Middleware]:
     return [Middleware(gate.Gate, session_owner=session_owner, media_owners=media_owners)]
-

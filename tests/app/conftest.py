@@ -1,4 +1,5 @@
 """页面测试夹具：一次构建的小示例库（3,000 条问题），每个测试通过 CHUANGWEN_DB 指向它。"""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
-
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
@@ -17,8 +17,15 @@ from chuangwen.ui import login
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
 # 画框里登记的全部页面（页面测试与恶意网址测试都逐页跑）
-PAGES = ["app_pages/overview.py", "app_pages/rank_trend.py", "app_pages/hotspots.py", "app_pages/league.py",
-         "app_pages/supervision.py", "app_pages/data_admin.py", "app_pages/briefing.py"]
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/rank_trend.py",
+    "app_pages/hotspots.py",
+    "app_pages/league.py",
+    "app_pages/supervision.py",
+    "app_pages/data_admin.py",
+    "app_pages/briefing.py",
+]
 
 
 TEST_PASSWORD = "Test-测试口令-2026"
@@ -54,8 +61,11 @@ def _logged_in_as_admin(monkeypatch):
         return at
 
     monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
-    monkeypatch.setattr(login, "_request_cookies",
-                        lambda: {signin.COOKIE: st.session_state[SIGNED_IN]} if SIGNED_IN in st.session_state else {})
+    monkeypatch.setattr(
+        login,
+        "_request_cookies",
+        lambda: {signin.COOKIE: st.session_state[SIGNED_IN]} if SIGNED_IN in st.session_state else {},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +93,7 @@ def switch_to(app: AppTest, page: str) -> AppTest:
 
 # ---------------------------------------------------------------- 按口径另写的答案（不经 queries/ 与 problem_state_as_of）
 
+
 def cutoff_of(db_path) -> datetime:
     with duckdb.connect(str(db_path), read_only=True) as con:
         return con.execute("select value::timestamp from meta where key = 'data_cutoff'").fetchone()[0]
@@ -93,11 +104,14 @@ def open_by_definition(db_path) -> int:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         cutoff = con.execute("select value::timestamp from meta where key = 'data_cutoff'").fetchone()[0]
-        return con.execute("""
+        return con.execute(
+            """
             select count(*) from problem p
             where p.found_at <= $c
               and coalesce((select e.action from rectify_event e where e.problem_code = p.code and e.event_at <= $c
-                            order by e.event_at desc, e.id desc limit 1), '') <> '已销号'""", {"c": cutoff}).fetchone()[0]
+                            order by e.event_at desc, e.id desc limit 1), '') <> '已销号'""",
+            {"c": cutoff},
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -108,17 +122,23 @@ def found_in_default_range(db_path) -> tuple[int, int]:
     start = datetime.combine(cutoff.date() - timedelta(days=29), time(0, 0))
     with duckdb.connect(str(db_path), read_only=True) as con:
         county = con.execute("select value from meta where key = 'our_region_code'").fetchone()[0]
-        rows = con.execute("select lon, lat from problem where found_at >= $s and found_at <= $c",
-                           {"s": start, "c": cutoff}).fetchall()
-        wkb = con.execute("select geom_wkb from boundary where region_code = $r order by version desc limit 1",
-                          {"r": county}).fetchone()[0]
+        rows = con.execute(
+            "select lon, lat from problem where found_at >= $s and found_at <= $c", {"s": start, "c": cutoff}
+        ).fetchall()
+        wkb = con.execute(
+            "select geom_wkb from boundary where region_code = $r order by version desc limit 1", {"r": county}
+        ).fetchone()[0]
     shape = shapely.from_wkb(bytes(wkb))
-    inside = sum(1 for lon, lat in rows if lon is not None and lat is not None and shape.covers(shapely.Point(lon, lat)))
+    inside = sum(
+        1 for lon, lat in rows if lon is not None and lat is not None and shape.covers(shapely.Point(lon, lat))
+    )
     return len(rows), inside
 
 
 def events_of(db_path, problem_code: str) -> int:
     cutoff = cutoff_of(db_path)
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute("select count(*) from rectify_event where problem_code = $p and event_at <= $c",
-                           {"p": problem_code, "c": cutoff}).fetchone()[0]
+        return con.execute(
+            "select count(*) from rectify_event where problem_code = $p and event_at <= $c",
+            {"p": problem_code, "c": cutoff},
+        ).fetchone()[0]

@@ -1,4 +1,5 @@
 """通报导出页：选项、生成幻灯片、目录预览、下载按钮、无数据的统计日给出中文提示。"""
+
 from datetime import date
 
 from tests.app.conftest import switch_to
@@ -15,7 +16,11 @@ def _download_labels(at) -> list[str]:
 def test_page_offers_period_day_issue_and_ledger_export(app):
     at = briefing_page(app)
     assert at.title[0].value == "通报导出"
-    assert at.radio(key="br_period").options == ["周通报（前 7 天）", "月通报（前 30 天）", "测评轮次（最近一轮开始至今）"]
+    assert at.radio(key="br_period").options == [
+        "周通报（前 7 天）",
+        "月通报（前 30 天）",
+        "测评轮次（最近一轮开始至今）",
+    ]
     assert at.number_input(key="br_issue").value is None
     assert any(label.startswith("下载全部单位在办问题清单") for label in _download_labels(at))
 
@@ -72,8 +77,9 @@ def test_png_export_without_chromium_says_what_to_install(app, monkeypatch):
 import pytest  # noqa: E402
 
 
-@pytest.mark.parametrize("page, expected", [("app_pages/rank_trend.py", 3), ("app_pages/league.py", 2),
-                                            ("app_pages/supervision.py", 1)])
+@pytest.mark.parametrize(
+    "page, expected", [("app_pages/rank_trend.py", 3), ("app_pages/league.py", 2), ("app_pages/supervision.py", 1)]
+)
 def test_other_pages_have_png_export_under_charts(app, page, expected):
     at = app.run()
     at.switch_page(page).run()

@@ -1,5 +1,6 @@
 """本县没选定的库（Issue 17 第 2 部分）：每页顶部一句话说明，管理员、创建办就地选定（存进库的设置、记审计），领导看到怎么办；
 标题不以“·”结尾，总览、排名趋势不说误导的“还没有成绩”；选定后名称取地区表；命令行 settings 同一套。"""
+
 from __future__ import annotations
 
 import duckdb
@@ -7,8 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chuangwen import appstate, cli, demo
-from chuangwen.ui import login
-from tests.app.conftest import SIGNED_IN, DASHBOARD, PAGES, login_token
+from tests.app.conftest import DASHBOARD, PAGES, SIGNED_IN, login_token
 
 NOTICE = "还没有选定本县"
 
@@ -39,7 +39,7 @@ def test_every_page_says_the_county_is_not_chosen_without_empty_titles(unchosen_
     assert not at.exception, page
     assert any(NOTICE in w.value for w in at.warning), page
     assert all(not t.value.rstrip().endswith("·") for t in at.title), [t.value for t in at.title]
-    assert any("chuangwen settings set our_code" in c.value for c in at.caption)   # 领导不能选：说明怎么办
+    assert any("chuangwen settings set our_code" in c.value for c in at.caption)  # 领导不能选：说明怎么办
     shown = " ".join(x.value for kind in ("info", "caption", "markdown") for x in at.get(kind))
     assert "本县还没有年度测评成绩" not in shown and "中还没有成绩" not in shown
 
@@ -51,7 +51,7 @@ def test_overview_and_rank_trend_say_so_instead_of_no_scores(unchosen_db, monkey
     assert any("未选定本县" in i.value for i in at.info)
     at.switch_page("app_pages/rank_trend.py").run()
     assert any("未选定本县" in i.value for i in at.info)
-    assert at.number_input(key="rk_target").value is None        # 与总览同一默认：没设就是未设定，不悄悄用 10
+    assert at.number_input(key="rk_target").value is None  # 与总览同一默认：没设就是未设定，不悄悄用 10
 
 
 def test_the_office_chooses_the_county_in_the_app_and_it_is_stored_and_audited(unchosen_db, tmp_path, monkeypatch):
@@ -75,7 +75,8 @@ def test_the_office_chooses_the_county_in_the_app_and_it_is_stored_and_audited(u
     records = appstate.audit(path, action="改设置")
     assert [(r["user"], r["detail"]) for r in records][-2:] in (
         [("创建办小李", f"本县：{code}"), ("创建办小李", "目标名次：10")],
-        [("创建办小李", "目标名次：10"), ("创建办小李", f"本县：{code}")])
+        [("创建办小李", "目标名次：10"), ("创建办小李", f"本县：{code}")],
+    )
 
 
 def test_cli_settings_set_by_name_show_and_refuse(unchosen_db, tmp_path, capsys):

@@ -1,4 +1,5 @@
 """数据管理页：模板下载、导入记录与回滚、空库首次运行时可直接进入导入。"""
+
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,10 @@ from streamlit.testing.v1 import AppTest
 from chuangwen.imports import run_import, templates
 from tests.app.conftest import DASHBOARD
 
-CSV = ("问题编号,发现时间,来源,问题类别,问题描述,严重程度,牵头单位,整改期限\n"
-       "DM-1,2026-11-01 09:00,县自查,新类别甲,占道经营,一般,新单位甲,2026-11-08\n").encode("utf-8")
+CSV = (
+    "问题编号,发现时间,来源,问题类别,问题描述,严重程度,牵头单位,整改期限\n"
+    "DM-1,2026-11-01 09:00,县自查,新类别甲,占道经营,一般,新单位甲,2026-11-08\n"
+).encode()
 
 
 def _count(path, sql):
@@ -35,7 +38,16 @@ def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monk
     labels = [b.label for b in at.get("download_button")]
     assert len(labels) == len(templates.ORDER) and {"问题台账", "整改记录", "责任单位"} <= set(labels)
     assert any("先选择文件" in i.value for i in at.info)
-    assert at.selectbox(key="dm_kind").options == ["问题台账", "整改记录", "责任单位", "点位", "测评体系", "测评成绩", "扣分明细", "镇街边界"]
+    assert at.selectbox(key="dm_kind").options == [
+        "问题台账",
+        "整改记录",
+        "责任单位",
+        "点位",
+        "测评体系",
+        "测评成绩",
+        "扣分明细",
+        "镇街边界",
+    ]
 
 
 def test_import_log_lists_imports_and_rollback_removes_the_rows(demo_db, monkeypatch, tmp_path):

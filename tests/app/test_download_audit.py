@@ -1,5 +1,6 @@
 """页面上的下载（AppTest）：点下载时才生成；生成前再核对登录；每次下载恰好一条审计，带行数与文件散列；
 账号停用后打开着的页面点下载什么也不生成，审计记“下载被拒”；生成失败时按钮上方显示中文原因。"""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,8 +51,13 @@ def test_the_hotspot_excel_download_is_audited_with_its_row_count_and_hash(app, 
     switch_to(app, "app_pages/hotspots.py")
     content = buttons["hs_download"]()
     entry = last_download(demo_db)
-    assert (entry["action"], entry["user"], entry["page"], entry["rows"], entry["file_sha256"]) == \
-        ("下载", "测试管理员", "问题热点", data_rows(content), hashlib.sha256(content).hexdigest())
+    assert (entry["action"], entry["user"], entry["page"], entry["rows"], entry["file_sha256"]) == (
+        "下载",
+        "测试管理员",
+        "问题热点",
+        data_rows(content),
+        hashlib.sha256(content).hexdigest(),
+    )
     assert entry["rows"] > 0
 
 

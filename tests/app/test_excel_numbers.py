@@ -1,5 +1,6 @@
 """导出的 Excel 分析员能直接算（Issue 16 第 6 部分）：示例库上每个 Excel（红黑榜、热点表、整改督办台账、通报附带的红黑榜）
 里没有“看着像数字、日期的文字”：数字是数字、比率是带百分数格式的数字、时间是时间；列名与页面上相同。"""
+
 from __future__ import annotations
 
 import io
@@ -42,11 +43,15 @@ def test_league_workbook(con):
     assert text_that_should_be_numbers(data) == []
     ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     header = [c.value for c in ws[1]]
-    on_screen = list(league.display_table(league.of_kind(units, "条"), name_col="unit_name", name_label="牵头单位").columns)
+    on_screen = list(
+        league.display_table(league.of_kind(units, "条"), name_col="unit_name", name_label="牵头单位").columns
+    )
     assert set(on_screen) <= set(header)
     rate = header.index("逾期率（存量）") + 1
     cells = [ws.cell(r, rate) for r in range(2, ws.max_row - 1) if ws.cell(r, rate).value is not None]
-    assert cells and {c.number_format for c in cells} == {"0.0%"} and all(isinstance(c.value, (int, float)) for c in cells)
+    assert (
+        cells and {c.number_format for c in cells} == {"0.0%"} and all(isinstance(c.value, (int, float)) for c in cells)
+    )
 
 
 def test_hotspot_workbook(con):

@@ -1,4 +1,5 @@
 """任何网址参数都打不坏页面：超出范围的日期、100 KB 的值、SQL 片段、标记，每页都照常显示、没有异常。"""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ import pytest
 from chuangwen import hotspots
 from tests.app.conftest import PAGES
 
-UNESCAPED = re.compile(r"(?<!\\)(\]\(|<img|!\[)")   # 没有被反斜杠转义的链接、图片、标签
+UNESCAPED = re.compile(r"(?<!\\)(\]\(|<img|!\[)")  # 没有被反斜杠转义的链接、图片、标签
 KEYS = ("from", "to", "town", "unit", "round", *hotspots.URL_KEYS, "页")
 VALUES = {
     "far_dates": {"from": "0001-01-01", "to": "9999-12-31"},
@@ -43,6 +44,6 @@ def test_far_dates_are_clamped_and_said_in_the_sidebar(app):
     at = app.run()
     start, end = at.session_state["flt_range"]
     assert start.year > 1 and end.year < 9999
-    notes = [c.value.replace("\\", "") for c in at.sidebar.caption]   # 显示时的 Markdown 转义去掉再比
+    notes = [c.value.replace("\\", "") for c in at.sidebar.caption]  # 显示时的 Markdown 转义去掉再比
     assert any("网址参数 from 的日期 0001-01-01 超出数据范围" in n for n in notes)
     assert any("网址参数 to 的日期 9999-12-31 超出数据范围" in n for n in notes)

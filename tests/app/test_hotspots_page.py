@@ -1,4 +1,5 @@
 """问题热点页（AppTest，小示例库）：渲染、本页筛选改变数字并写进网址、网址带来的筛选、空结果、热点表下载、点位历史。"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,7 +26,13 @@ def metric(at, label: str) -> int:
 def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     at = open_page(app)
     assert at.title[0].value == "问题热点"
-    assert [m.label for m in at.metric] == ["区间内发现", "可上图", "区间内发现且在办", "区间内发现且逾期", "区间内发现且反弹"]
+    assert [m.label for m in at.metric] == [
+        "区间内发现",
+        "可上图",
+        "区间内发现且在办",
+        "区间内发现且逾期",
+        "区间内发现且反弹",
+    ]
     found, inside = found_in_default_range(demo_db)
     assert (metric(at, "区间内发现"), metric(at, "可上图")) == (found, inside)
     assert any("条问题" in c.value and "右上角可切换图层" in c.value for c in at.caption)
@@ -33,9 +40,9 @@ def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     tables = [d.value for d in at.dataframe]
     if found > inside:
         bad, sites, towns = tables
-        assert len(bad) == found - inside      # 坐标缺失/越界清单：不上图的每一条都列出
+        assert len(bad) == found - inside  # 坐标缺失/越界清单：不上图的每一条都列出
     else:
-        sites, towns = tables                  # 都能上图时没有这份清单
+        sites, towns = tables  # 都能上图时没有这份清单
     assert (list(sites.columns[:2]), list(towns.columns[:2])) == (["名次", "点位"], ["名次", "镇街"])
 
 
@@ -58,7 +65,7 @@ def test_filters_in_url_are_applied_on_open(app):
 
 def test_township_in_url_sets_the_shared_sidebar_filter(app):
     code = next(c for c in open_page(app).session_state["hs_town_codes"].values() if c)
-    fresh = AppTest.from_file(DASHBOARD, default_timeout=60)    # 新会话：像打开别人发来的链接
+    fresh = AppTest.from_file(DASHBOARD, default_timeout=60)  # 新会话：像打开别人发来的链接
     fresh.query_params["town"] = code
     fresh.run()
     # AppTest 换页后树里没有侧栏控件（其状态随之丢失），所以在第一次运行（框架渲染侧栏）后检查
@@ -91,7 +98,9 @@ def test_an_empty_window_says_where_the_data_is_and_offers_that_range(app, demo_
         empty_day = con.execute("""
             select d::date from range((select min(found_at)::date from problem), (select max(found_at)::date from problem),
                                       interval 1 day) t(d)
-            where not exists (select 1 from problem where found_at::date = d::date) order by 1 desc limit 1""").fetchone()[0]
+            where not exists (select 1 from problem where found_at::date = d::date) order by 1 desc limit 1""").fetchone()[
+            0
+        ]
     at = open_page(app)
     at.date_input(key="flt_range").set_value((empty_day, empty_day)).run()
     assert not at.metric

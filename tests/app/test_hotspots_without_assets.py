@@ -1,4 +1,5 @@
 """地图离线素材缺失时（例如安装时没有 npm），问题热点页说明原因、照常显示统计，不画一块空白地图。"""
+
 from chuangwen import assets
 
 
@@ -8,4 +9,10 @@ def test_hotspots_page_explains_missing_map_assets(app, monkeypatch):
     at.switch_page("app_pages/hotspots.py").run()
     assert not at.exception
     assert any("地图离线素材" in w.value for w in at.warning)
-    assert [m.label for m in at.metric] == ["区间内发现", "可上图", "区间内发现且在办", "区间内发现且逾期", "区间内发现且反弹"]
+    assert [m.label for m in at.metric] == [
+        "区间内发现",
+        "可上图",
+        "区间内发现且在办",
+        "区间内发现且逾期",
+        "区间内发现且反弹",
+    ]

@@ -1,4 +1,5 @@
 """红黑榜页在示例库上跑通：表格、红黑榜、公式、下钻。整改督办页见 test_supervision_page.py。"""
+
 import json
 
 import pytest
@@ -46,8 +47,10 @@ def test_unit_drill_down_draws_rank_trend_and_category_mix(app):
     assert any("问题类别构成" in s["layout"]["title"]["text"] for s in specs)
     at.selectbox(key="lg_unit").select_index(3).run()
     assert not at.exception
-    assert any(at.selectbox(key="lg_unit").options[3].split("（")[0] in s["layout"]["title"]["text"]
-               for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart")))
+    assert any(
+        at.selectbox(key="lg_unit").options[3].split("（")[0] in s["layout"]["title"]["text"]
+        for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    )
 
 
 @pytest.fixture

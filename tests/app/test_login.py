@@ -1,18 +1,24 @@
 """页面这边的登录（AppTest）：会话结束（或 cookie 是编的）时每一页只有一句中文说明和回到这一页的登录链接、不露任何数据；
 改口令、停用在打开着的页面上下一次运行就生效；责任单位账号只看到自己单位的问题。登录表单本身在 Web 服务器那边
 （tests/unit/test_gate.py、tests/e2e/test_login_browser.py）。"""
+
 from __future__ import annotations
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from chuangwen import accounts
 from tests.app.conftest import PAGES, SIGNED_IN, TEST_PASSWORD, login_token, open_by_definition, switch_to
 
 
 def texts(at) -> str:
-    parts = [e.value for kind in ("title", "markdown", "caption", "info", "error", "code", "text") for e in at.get(kind)
-             if isinstance(getattr(e, "value", None), str)]
+    parts = [
+        e.value
+        for kind in ("title", "markdown", "caption", "info", "error", "code", "text")
+        for e in at.get(kind)
+        if isinstance(getattr(e, "value", None), str)
+    ]
     return "\n".join(parts)
 
 
@@ -33,10 +39,18 @@ def test_a_page_whose_session_ended_shows_only_a_chinese_note_and_a_link_back_to
     link = next(m.value for m in at.markdown if m.value.startswith("[重新登录]"))
     assert link.startswith("[重新登录](/login?m=ended")
     # 一点数据都没有：没有数据截至、县名、卡片、表格、图
-    county = duckdb.connect(str(demo_db), read_only=True).execute(
-        "select value from meta where key = 'county_name'").fetchone()[0]
-    assert ("数据截至" in shown, county in shown, len(at.metric), len(at.dataframe), len(at.get("plotly_chart"))) == \
-        (False, False, 0, 0, 0)
+    county = (
+        duckdb.connect(str(demo_db), read_only=True)
+        .execute("select value from meta where key = 'county_name'")
+        .fetchone()[0]
+    )
+    assert ("数据截至" in shown, county in shown, len(at.metric), len(at.dataframe), len(at.get("plotly_chart"))) == (
+        False,
+        False,
+        0,
+        0,
+        0,
+    )
 
 
 def test_a_forged_cookie_is_not_a_sign_in(app):
@@ -48,7 +62,7 @@ def test_a_forged_cookie_is_not_a_sign_in(app):
 def test_a_password_change_ends_the_session_and_the_next_run_asks_to_sign_in_again(app, demo_db):
     at = app.run()
     token = at.session_state[SIGNED_IN]
-    accounts.set_password(demo_db, "测试管理员", TEST_PASSWORD, by="测试")     # 改口令结束这个账号的全部会话
+    accounts.set_password(demo_db, "测试管理员", TEST_PASSWORD, by="测试")  # 改口令结束这个账号的全部会话
     at.run()
     assert ("登录已结束" in texts(at), accounts.session_viewer(demo_db, token)) == (True, None)
 
@@ -73,7 +87,10 @@ def test_a_unit_account_sees_only_its_own_unit_in_the_ledger(app, demo_db):
     shown = int(at.metric[0].value.replace(",", ""))
     everyone = open_by_definition(demo_db)
     con = duckdb.connect(str(demo_db), read_only=True)
-    mine = con.execute("select count(*) from problem_state_as_of((select value::timestamp from meta where key = 'data_cutoff')) "
-                       "where not is_closed and involves_unit($u, lead_unit_code, problem_code)", {"u": unit}).fetchone()[0]
+    mine = con.execute(
+        "select count(*) from problem_state_as_of((select value::timestamp from meta where key = 'data_cutoff')) "
+        "where not is_closed and involves_unit($u, lead_unit_code, problem_code)",
+        {"u": unit},
+    ).fetchone()[0]
     con.close()
     assert (shown, shown < everyone) == (mine, True)

@@ -1,13 +1,12 @@
 """每个页面在示例库上都能跑通，总览的数字来自查询、非空且为中文。"""
+
 import json
 
 import duckdb
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DASHBOARD, PAGES, open_by_definition
-
 
 
 def test_overview_shows_rank_and_problem_figures(app, demo_db):

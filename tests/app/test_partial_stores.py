@@ -1,5 +1,6 @@
 """只有成绩、只有问题台账的库（Issue 17 第 6 部分）：每一页都不报错、标题不以“·”结尾、
 缺的那部分说“先导入什么”，而不是一片 0 或“没有逾期”这样误导的话。"""
+
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chuangwen import demo, derived
-from chuangwen.ui import login
-from tests.app.conftest import SIGNED_IN, DASHBOARD, PAGES, login_token
+from tests.app.conftest import DASHBOARD, PAGES, SIGNED_IN, login_token
 
 NO_PROBLEMS = "库里还没有问题台账"
 

@@ -1,5 +1,6 @@
 """推进会模式在领导看的每一页（Issue 16 第 4 部分）：一个开关状态跨页保持；开启时有页面条（当前页反白、其余可点）、
 键盘翻页脚本；图里每个字号 ≥ 20 px；表格是大字的静态表。"""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,13 @@ import pytest
 from chuangwen.ui import projector
 from tests.app.conftest import switch_to
 
-PAGES = {"app_pages/overview.py": "ov_projector", "app_pages/rank_trend.py": "rk_projector",
-         "app_pages/hotspots.py": "hs_projector", "app_pages/league.py": "lg_projector",
-         "app_pages/supervision.py": "sv_projector"}
+PAGES = {
+    "app_pages/overview.py": "ov_projector",
+    "app_pages/rank_trend.py": "rk_projector",
+    "app_pages/hotspots.py": "hs_projector",
+    "app_pages/league.py": "lg_projector",
+    "app_pages/supervision.py": "sv_projector",
+}
 
 
 def font_sizes(node, path=""):
@@ -71,17 +76,29 @@ def test_neighbours_for_keyboard_paging():
 def test_projector_table_formats_numbers_and_keeps_the_chosen_columns():
     import pandas as pd
 
-    df = pd.DataFrame({"问题编号": ["WT1", "WT2"], "逾期天数": pd.array([1077, None], dtype="Int64"),
-                       "得分": [87.456, 80.0], "率": ["22.2%", "—"], "其他": [1, 2]})
+    df = pd.DataFrame(
+        {
+            "问题编号": ["WT1", "WT2"],
+            "逾期天数": pd.array([1077, None], dtype="Int64"),
+            "得分": [87.456, 80.0],
+            "率": ["22.2%", "—"],
+            "其他": [1, 2],
+        }
+    )
     out = projector.for_projector(df, ["问题编号", "逾期天数", "得分", "率", "不存在的列"])
     # 文字列经 escape.md（Markdown 里显示的还是 22.2%）；数字列是我们格式化的数字
-    assert out.to_dict("records") == [{"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22\\.2\\%"},
-                                      {"问题编号": "WT2", "逾期天数": "", "得分": "80.00", "率": "—"}]
+    assert out.to_dict("records") == [
+        {"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22\\.2\\%"},
+        {"问题编号": "WT2", "逾期天数": "", "得分": "80.00", "率": "—"},
+    ]
     assert len(projector.for_projector(pd.DataFrame({"a": range(40)}))) == projector.TABLE_ROWS
     # 按口径换了单位的列也认得
     norm = pd.DataFrame({"镇街": ["甲"], "逾期（存量，每点位）": [0.5], "反弹重开（每点位）": [0.25], "交办": [3]})
-    assert list(projector.for_projector(norm, ["镇街", "逾期（存量）", "反弹重开"]).columns) == \
-        ["镇街", "逾期（存量，每点位）", "反弹重开（每点位）"]
+    assert list(projector.for_projector(norm, ["镇街", "逾期（存量）", "反弹重开"]).columns) == [
+        "镇街",
+        "逾期（存量，每点位）",
+        "反弹重开（每点位）",
+    ]
 
 
 def test_projector_table_escapes_text_from_data():

@@ -1,4 +1,5 @@
 """同一个会话：导入发布新版本后，下一次运行就读新版本（侧栏写明版本号），不用重启。"""
+
 from __future__ import annotations
 
 import shutil
@@ -21,8 +22,19 @@ def test_the_next_rerun_reads_the_newly_published_version(demo_db, tmp_path, mon
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     before = open_problems(at)
     assert "数据版本：单文件库（尚未发布过快照）" in [c.value for c in at.sidebar.caption]
-    rows = [{"问题编号": "NEW-1", "发现时间": "2026-11-15 09:00", "来源": "县自查", "问题类别": "暴露垃圾", "镇街": "澜城街道",
-             "问题描述": "新发现", "严重程度": "一般", "牵头单位": "城管局", "整改状态": "已交办"}]
+    rows = [
+        {
+            "问题编号": "NEW-1",
+            "发现时间": "2026-11-15 09:00",
+            "来源": "县自查",
+            "问题类别": "暴露垃圾",
+            "镇街": "澜城街道",
+            "问题描述": "新发现",
+            "严重程度": "一般",
+            "牵头单位": "城管局",
+            "整改状态": "已交办",
+        }
+    ]
     run_import(path, csv_bytes(rows, header=[h for h in HEADER if h in rows[0]]), "今日.csv", "problems")
     at.run()
     assert not at.exception

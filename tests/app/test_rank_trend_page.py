@@ -1,4 +1,5 @@
 """排名趋势页（AppTest，小示例库）：能渲染；换测评类型、换对手会改变图；名次轴反向、整数刻度；坏输入给出说明。"""
+
 import json
 
 import duckdb
@@ -114,7 +115,10 @@ def tiny_page(tmp_path, monkeypatch):
 def test_tiny_data_gap_cards_and_missing_round(tiny_page):
     at = tiny_page
     assert [(m.label, m.value) for m in at.metric] == [
-        ("本县名次", "第3名 / 5"), ("距目标：前2名", "差 1.00 分"), ("距上一名次：第2名", "差 1.00 分")]
+        ("本县名次", "第3名 / 5"),
+        ("距目标：前2名", "差 1.00 分"),
+        ("距上一名次：第2名", "差 1.00 分"),
+    ]
     at.selectbox(key="rk_table_round_年度测评").set_value("R2024-ND").run()
     assert any(i.value.startswith("本轮缺测 1 个单位：丙县") for i in at.info)
     table = at.dataframe[-1].value

@@ -1,20 +1,22 @@
 """四种角色（AppTest）：导航里只有这个角色能用的页面，不能用的控件不出现（不是变灰）；直接切到不该有的页面回到总览；
 管理员的账号与审计页；每次导入、回滚、下载恰好留一条审计，记的是登录的人。"""
+
 from __future__ import annotations
 
 import duckdb
 import pytest
 
 from chuangwen import accounts, appstate, demo, imports
-from chuangwen.ui import login
-from tests.app.conftest import SIGNED_IN, PAGES, TEST_PASSWORD, login_token, switch_to
+from tests.app.conftest import PAGES, SIGNED_IN, TEST_PASSWORD, login_token, switch_to
 
 ALL_TITLES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出", "账号与审计"]
 
 
 def busiest_unit(db_path) -> str:
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute("select lead_unit_code from problem group by 1 order by count(*) desc, 1 limit 1").fetchone()[0]
+        return con.execute(
+            "select lead_unit_code from problem group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchone()[0]
 
 
 def as_role(app, db_path, role: str, name: str | None = None):
@@ -27,19 +29,22 @@ def titles(at) -> list[str]:
     return [t.value.split(" · ")[0] for t in at.title]
 
 
-@pytest.mark.parametrize(("role", "pages"), [
-    ("领导", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "通报导出"]),
-    ("创建办", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出"]),
-    ("责任单位", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办"]),
-    ("管理员", ALL_TITLES),
-])
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        ("领导", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "通报导出"]),
+        ("创建办", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出"]),
+        ("责任单位", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办"]),
+        ("管理员", ALL_TITLES),
+    ],
+)
 def test_each_role_can_open_exactly_its_pages_and_the_others_are_not_in_the_navigation(app, demo_db, role, pages):
     at = as_role(app, demo_db, role).run()
     opened, absent = [], []
     for page in [*PAGES, "app_pages/admin.py"]:
         try:
             at.switch_page(page).run()
-        except ValueError as exc:            # AppTest 只认导航里登记了的页面
+        except ValueError as exc:  # AppTest 只认导航里登记了的页面
             assert "Could not find a navigation page" in str(exc)
             absent.append(page)
             continue
@@ -57,11 +62,17 @@ def test_the_campaign_office_imports_but_has_no_rollback_or_republish(tmp_path, 
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import DASHBOARD
+
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.session_state[SIGNED_IN] = login_token(path, "创建办小李", "创建办")
     at = switch_to(at, "app_pages/data_admin.py")
     keys = {w.key for kind in ("button", "selectbox", "checkbox") for w in at.get(kind) if getattr(w, "key", None)}
-    assert ("dm_kind" in keys, "dm_rollback" in keys, "dm_rb_id" in keys, "dm_republish" in keys) == (True, False, False, False)
+    assert ("dm_kind" in keys, "dm_rollback" in keys, "dm_rb_id" in keys, "dm_republish" in keys) == (
+        True,
+        False,
+        False,
+        False,
+    )
     assert "回滚导入由管理员操作。" in [c.value for c in at.caption]
     at.session_state[SIGNED_IN] = login_token(path, "管理员老王", "管理员")
     at.run()
@@ -73,7 +84,7 @@ def test_a_unit_account_drills_down_only_into_its_own_unit_but_sees_every_unit_o
     unit = busiest_unit(demo_db)
     at = switch_to(as_role(app, demo_db, "责任单位"), "app_pages/league.py")
     assert at.selectbox(key="lg_unit").options == [at.selectbox(key="lg_unit").format_func(unit)]
-    unit_boards = [df.value for df in at.dataframe[:6]]       # 条、块、镇街各自的红榜、黑榜
+    unit_boards = [df.value for df in at.dataframe[:6]]  # 条、块、镇街各自的红榜、黑榜
     admin = switch_to(as_role(app, demo_db, "管理员", "测试管理员"), "app_pages/league.py")
     assert [b.equals(a.value) for b, a in zip(unit_boards, admin.dataframe[:6])] == [True] * 6
     assert sum(len(b) for b in unit_boards) > 10
@@ -100,7 +111,9 @@ def test_the_admin_page_creates_an_account_and_shows_the_audit_trail(app, demo_d
     at.run()
     assert not at.exception
     assert at.success[0].value == "已新建账号 新来的张三（领导）。"
-    assert accounts.login(demo_db, "新来的张三", "Zhang-初始口令1").viewer == accounts.Viewer("新来的张三", "领导", None)
+    assert accounts.login(demo_db, "新来的张三", "Zhang-初始口令1").viewer == accounts.Viewer(
+        "新来的张三", "领导", None
+    )
     events = [(e["user"], e["action"], e["detail"]) for e in appstate.audit(demo_db, 3)]
     assert ("测试管理员", "新建账号", "新来的张三（领导）") in events
     table = at.dataframe[1].value
@@ -111,7 +124,7 @@ def test_a_leader_has_no_data_admin_page_to_switch_to_only_a_chinese_no_permissi
     at = as_role(app, demo_db, "领导").run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/data_admin.py")
-    at.switch_page("app_pages/forbidden.py").run()      # 敲 /data_admin 这样的网址到的是它
+    at.switch_page("app_pages/forbidden.py").run()  # 敲 /data_admin 这样的网址到的是它
     keys = {w.key for kind in ("button", "selectbox") for w in at.get(kind) if getattr(w, "key", None)}
     assert (titles(at)[0], any(k.startswith("dm_") for k in keys)) == ("没有权限", False)
     assert at.warning[-1].value.endswith("账号开放，你的账号是领导。需要时请联系本单位的看板管理员。")
@@ -130,14 +143,19 @@ def test_a_forged_site_pick_shows_a_unit_account_no_other_units_history(app, dem
     """点位历史：选中的点位（地图点击或构造的控件值）即使全是别的单位的问题，责任单位账号也看不到一条。"""
     unit = busiest_unit(demo_db)
     with duckdb.connect(str(demo_db), read_only=True) as con:
-        site = con.execute("select site_code from problem where site_code is not null group by 1 "
-                           "having bool_and(not involves_unit($u, lead_unit_code, code)) order by count(*) desc, 1 limit 1",
-                           {"u": unit}).fetchone()[0]
+        site = con.execute(
+            "select site_code from problem where site_code is not null group by 1 "
+            "having bool_and(not involves_unit($u, lead_unit_code, code)) order by count(*) desc, 1 limit 1",
+            {"u": unit},
+        ).fetchone()[0]
     admin = app
     admin.session_state["hs_site"] = site
     at = switch_to(admin, "app_pages/hotspots.py")
     empty = "这个点位在统计时刻之前没有问题记录（或不在您的查看范围内）。"
-    assert (empty in [i.value for i in at.info], len(at.dataframe[-1].value) > 0) == (False, True)   # 管理员看得到（对照）
+    assert (empty in [i.value for i in at.info], len(at.dataframe[-1].value) > 0) == (
+        False,
+        True,
+    )  # 管理员看得到（对照）
     at.session_state[SIGNED_IN] = login_token(demo_db, "测试责任单位", "责任单位", unit)
     at.session_state["hs_site"] = site
     at.run()

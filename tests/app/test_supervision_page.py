@@ -1,4 +1,5 @@
 """整改督办页在示例库上跑通：台账与指标卡、筛选、时间线、燃尽图与导出按钮。"""
+
 import json
 
 from tests.app.conftest import events_of, open_by_definition, switch_to

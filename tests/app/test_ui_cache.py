@@ -1,5 +1,6 @@
 """缓存层（chuangwen.ui.data）与地图组件（chuangwen.ui.mapview）：同一键只算一次、算失败不卡住、改拿到的结果不改缓存、
 地图输入不变时组件参数（含组件键）不变。"""
+
 from __future__ import annotations
 
 import shutil
@@ -52,11 +53,11 @@ def test_least_recently_used_entries_go_first_and_idle_ones_expire(monkeypatch):
     cache = data._Lru(2, idle_seconds=60)
     cache.get("a", lambda: 1)
     cache.get("b", lambda: 2)
-    cache.get("a", lambda: -1)          # a 刚用过
-    cache.get("c", lambda: 3)           # 满了：丢 b
+    cache.get("a", lambda: -1)  # a 刚用过
+    cache.get("c", lambda: 3)  # 满了：丢 b
     assert list(cache.items) == ["a", "c"]
     clock[0] += 61
-    assert cache.get("a", lambda: 10) == 10   # 闲置超时：重算
+    assert cache.get("a", lambda: 10) == 10  # 闲置超时：重算
     assert list(cache.items) == ["a"]
 
 
@@ -92,10 +93,10 @@ def test_map_component_arguments_are_those_st_folium_would_send_and_are_stable()
     one = mapview._component_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "澜城街道")
     two = mapview._component_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "澜城街道")
     other = mapview._component_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "溪东街道")
-    assert streamlit_folium._component_func is real            # 记下参数后原样换回
+    assert streamlit_folium._component_func is real  # 记下参数后原样换回
     assert "澜城街道" in one["script"] and "on_change" not in one
     assert one["height"] == 300 and one["default"] == {"last_object_clicked_tooltip": None}
-    assert one["key"] == two["key"] != other["key"]           # 组件键只随地图内容变
+    assert one["key"] == two["key"] != other["key"]  # 组件键只随地图内容变
 
 
 def test_dashboard_connections_carry_the_declared_duckdb_memory_limit(tmp_path, monkeypatch):

@@ -1,15 +1,15 @@
 """一套窗口词汇（Issue 16 第 2 部分）：总览、问题热点、整改督办上每张卡片的名称都写明窗口（区间内 / 本周 / 存量 / 7天内），
 “逾期（存量）”与“区间内发现且逾期”名称不同；列名同理。"""
+
 from __future__ import annotations
 
 import pytest
 
 from chuangwen import formats, windows
-
 from tests.app.conftest import switch_to
 
 WINDOW_WORDS = ("区间内", "本周", "存量", "7天内")
-NO_WINDOW = {"测评得分", "可上图", "记录顺序存疑"}    # 轮次成绩与数据质量：不是某个时间窗口里的计数
+NO_WINDOW = {"测评得分", "可上图", "记录顺序存疑"}  # 轮次成绩与数据质量：不是某个时间窗口里的计数
 
 
 @pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/hotspots.py", "app_pages/supervision.py"])

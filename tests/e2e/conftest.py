@@ -1,5 +1,6 @@
 """浏览器测试：在本机回环地址启动真实的 streamlit 服务器，用 Debian chromium（Playwright 驱动）访问。
 所有非回环请求都被拦截并记录，用来证明页面离线可用。"""
+
 from __future__ import annotations
 
 import contextlib
@@ -53,7 +54,9 @@ def sign_in_cookie(context, origin: str, db_path: Path, name: str = E2E_USER) ->
     from chuangwen import accounts, signin
 
     token = accounts.login(db_path, name, E2E_PASSWORD, client="e2e").token
-    context.add_cookies([{"name": signin.COOKIE, "value": token, "url": origin, "httpOnly": True, "sameSite": "Strict"}])
+    context.add_cookies(
+        [{"name": signin.COOKIE, "value": token, "url": origin, "httpOnly": True, "sameSite": "Strict"}]
+    )
     return token
 
 
@@ -89,7 +92,10 @@ def running_server(db_path: Path, log_path: Path):
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port)],
-            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -99,7 +105,7 @@ def running_server(db_path: Path, log_path: Path):
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                         if r.status == 200:
                             break
-                except (OSError, http.client.HTTPException):   # 含 TCP 自连接读回自己的请求行
+                except (OSError, http.client.HTTPException):  # 含 TCP 自连接读回自己的请求行
                     time.sleep(0.5)
             else:
                 raise RuntimeError("streamlit 服务器 60 秒内没有就绪：\n" + log_path.read_text(errors="replace"))
@@ -131,8 +137,15 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=exe,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -173,7 +186,7 @@ def _guarded_page(browser, user: str | None, *, viewport: dict | None = None):
 
         page.goto = goto
 
-    def on_dialog(dialog):   # alert/confirm/prompt（含地图 iframe 里的）：记下并关掉
+    def on_dialog(dialog):  # alert/confirm/prompt（含地图 iframe 里的）：记下并关掉
         page.dialogs.append(dialog.message)
         dialog.dismiss()
 

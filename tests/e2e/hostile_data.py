@@ -3,6 +3,7 @@
 载荷里每个 alert 带一个标签，浏览器测试据此说出是哪个字段漏了；图片地址指向 192.0.2.1（TEST-NET，永远不可达），
 浏览器若去取就会被拦截记录。
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ EXTERNAL = "http://192.0.2.1"
 
 def payload(tag: str) -> str:
     """一段同时试 HTML、SVG、Markdown 图片与链接、Streamlit 颜色指令的文字。"""
-    return (f"cwxss{tag}<img src=x onerror=alert('{tag}')><svg onload=alert('{tag}')>"
-            f"![i]({EXTERNAL}/{tag}.png)[点我](javascript:alert('{tag}')):red[{tag}]")
+    return (
+        f"cwxss{tag}<img src=x onerror=alert('{tag}')><svg onload=alert('{tag}')>"
+        f"![i]({EXTERNAL}/{tag}.png)[点我](javascript:alert('{tag}')):red[{tag}]"
+    )
 
 
 FIELDS = ("township", "unit", "coop", "site", "category", "description", "code", "note", "county", "file")
@@ -37,42 +40,86 @@ def build(path: Path, *, problems: int = 1500) -> dict:
         cutoff = datetime.fromisoformat(dict(con.execute("select key, value from meta").fetchall())["data_cutoff"])
         town_code, town_wkb = con.execute(
             "select b.region_code, arg_max(b.geom_wkb, b.version) from boundary b join region r on r.code = b.region_code"
-            " where r.level = '镇街' group by 1 order by 1 limit 1").fetchone()
+            " where r.level = '镇街' group by 1 order by 1 limit 1"
+        ).fetchone()
         round_name, round_day = con.execute(
             "select r.name, r.end_date from round r where r.is_ranked and r.round_type = '年度测评'"
-            " and exists (select 1 from score s where s.round_code = r.code) order by r.end_date desc limit 1").fetchone()
+            " and exists (select 1 from score s where s.round_code = r.code) order by r.end_date desc limit 1"
+        ).fetchone()
         lead = con.execute("select name from unit order by code limit 1").fetchone()[0]
     finally:
         con.close()
     lon, lat = geo.representative_lonlat(geo.from_wkb(bytes(town_wkb)))
     box = shapely.box(lon - 0.004, lat - 0.003, lon + 0.004, lat + 0.003)
-    feature = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"镇街": P["township"]}, "geometry": shapely.geometry.mapping(box)}]}
-    boundaries.run_boundaries(path, json.dumps(feature, ensure_ascii=False).encode(), "载荷镇街.geojson",
-                              create_missing=True, valid_from=cutoff.date() - timedelta(days=400))
+    feature = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"镇街": P["township"]}, "geometry": shapely.geometry.mapping(box)}
+        ],
+    }
+    boundaries.run_boundaries(
+        path,
+        json.dumps(feature, ensure_ascii=False).encode(),
+        "载荷镇街.geojson",
+        create_missing=True,
+        valid_from=cutoff.date() - timedelta(days=400),
+    )
 
-    units = [{"单位名称": P["unit"], "条块": "条", "单位类型": "政府部门"},
-             {"单位名称": P["coop"], "条块": "条", "单位类型": "政府部门"}]
+    units = [
+        {"单位名称": P["unit"], "条块": "条", "单位类型": "政府部门"},
+        {"单位名称": P["coop"], "条块": "条", "单位类型": "政府部门"},
+    ]
     run_import(path, csv_bytes(units), "载荷单位.csv", "units")
-    sites = [{"点位名称": P["site"], "点位类型": "农贸市场", "镇街": P["township"], "经度": f"{lon:.6f}", "纬度": f"{lat:.6f}"}]
+    sites = [
+        {
+            "点位名称": P["site"],
+            "点位类型": "农贸市场",
+            "镇街": P["township"],
+            "经度": f"{lon:.6f}",
+            "纬度": f"{lat:.6f}",
+        }
+    ]
     run_import(path, csv_bytes(sites), "载荷点位.csv", "sites", create_missing=True)
 
     def row(code: str, found: datetime, deadline: datetime, dx: float) -> dict:
-        return {"问题编号": code, "发现时间": f"{found:%Y-%m-%d %H:%M}", "来源": "县自查", "问题类别": P["category"],
-                "点位名称": P["site"], "镇街": P["township"], "经度": f"{lon + dx:.6f}", "纬度": f"{lat:.6f}",
-                "问题描述": P["description"], "严重程度": "一般", "牵头单位": P["unit"], "配合单位": f"{P['coop']}、{lead}",
-                "整改期限": f"{deadline:%Y-%m-%d %H:%M}", "整改状态": "整改中"}
+        return {
+            "问题编号": code,
+            "发现时间": f"{found:%Y-%m-%d %H:%M}",
+            "来源": "县自查",
+            "问题类别": P["category"],
+            "点位名称": P["site"],
+            "镇街": P["township"],
+            "经度": f"{lon + dx:.6f}",
+            "纬度": f"{lat:.6f}",
+            "问题描述": P["description"],
+            "严重程度": "一般",
+            "牵头单位": P["unit"],
+            "配合单位": f"{P['coop']}、{lead}",
+            "整改期限": f"{deadline:%Y-%m-%d %H:%M}",
+            "整改状态": "整改中",
+        }
 
     old = cutoff - timedelta(days=700)
     recent = cutoff - timedelta(days=12)
-    rows = [row(P["code"], old, old + timedelta(days=1), 0.0),          # 逾期最久：整改督办默认选中它
-            row("XSS-2", recent, recent + timedelta(days=3), 0.001),
-            row("XSS-3", recent, recent + timedelta(days=30), -0.001)]
+    rows = [
+        row(P["code"], old, old + timedelta(days=1), 0.0),  # 逾期最久：整改督办默认选中它
+        row("XSS-2", recent, recent + timedelta(days=3), 0.001),
+        row("XSS-3", recent, recent + timedelta(days=30), -0.001),
+    ]
     run_import(path, csv_bytes(rows), P["file"] + ".csv", "problems", create_missing=True)
-    events = [{"问题编号": "XSS-2", "时间": f"{recent + timedelta(days=1):%Y-%m-%d %H:%M}", "动作": "退回",
-               "操作单位": P["unit"], "说明": P["note"]}]
+    events = [
+        {
+            "问题编号": "XSS-2",
+            "时间": f"{recent + timedelta(days=1):%Y-%m-%d %H:%M}",
+            "动作": "退回",
+            "操作单位": P["unit"],
+            "说明": P["note"],
+        }
+    ]
     run_import(path, csv_bytes(events), "载荷整改记录.csv", "events")
-    scores = [{"测评轮次": round_name, "日期": f"{round_day:%Y-%m-%d}", "单位": P["county"], "总分": "99.5"}]   # 第 1 名：排名趋势图上一定画出
+    scores = [
+        {"测评轮次": round_name, "日期": f"{round_day:%Y-%m-%d}", "单位": P["county"], "总分": "99.5"}
+    ]  # 第 1 名：排名趋势图上一定画出
     run_import(path, csv_bytes(scores), "载荷成绩.csv", "scores", create_missing=True)
 
     con = duckdb.connect(str(path), read_only=True)

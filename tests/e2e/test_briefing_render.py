@@ -1,5 +1,6 @@
 """通报导出的渲染测试：示例库生成的幻灯片用 LibreOffice（无头）转 PDF，pdftoppm 出每页 PNG（存 artifacts/briefing/），
 pdffonts 核对中文是用 CJK 字体画的（不是豆腐块）。需要 libreoffice-impress 与 poppler-utils（scripts/test.sh 会安装）。"""
+
 from __future__ import annotations
 
 import shutil
@@ -30,8 +31,21 @@ def rendered(e2e_demo_db, artifacts, tmp_path_factory):
     deck = work / "deck.pptx"
     deck.write_bytes(data)
     # 独立的 LibreOffice 用户目录：不与本机其他 soffice 进程抢配置锁
-    subprocess.run([soffice, f"-env:UserInstallation=file://{work}/lo-profile", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(work), str(deck)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{work}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(deck),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = work / "deck.pdf"
     out = artifacts / "briefing"
     out.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 """真实服务器 + 无头 chromium：数据管理页的上传控件（拖放区按钮、说明、拖放提示、拒收原因）显示中文，不露出 Streamlit 写死的英文。"""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def test_dropzone_shows_chinese_button_and_limits(admin_server, offline_page, ar
     zone = ZONE.format(key="dm_file")
     hint = _after(page, f'{zone} [data-testid="stFileUploaderDropzoneInstructions"]')
     assert hint == f"将文件拖到这里，或点击“选择文件”\n单个文件不超过 {LIMIT_MB} MB · 支持 .xlsx / .xls / .csv"
-    assert _after(page, f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]') == "选择文件"
+    assert (
+        _after(page, f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]') == "选择文件"
+    )
     assert _visible_english(page, zone) == []
     assert page.locator(zone).get_by_text("per file").is_hidden()
     assert page.locator(zone).get_by_text("Upload", exact=True).is_hidden()
@@ -52,9 +55,11 @@ def test_dropzone_shows_chinese_button_and_limits(admin_server, offline_page, ar
     page.screenshot(path=str(artifacts / "data_admin_upload.png"))
 
     # 拖着文件经过时的提示层
-    page.evaluate("""(sel) => { const dt = new DataTransfer(); dt.items.add(new File(['x'], 'a.csv', {type: 'text/csv'}));
+    page.evaluate(
+        """(sel) => { const dt = new DataTransfer(); dt.items.add(new File(['x'], 'a.csv', {type: 'text/csv'}));
         document.querySelector(sel).dispatchEvent(new DragEvent('dragenter', {bubbles: true, cancelable: true, dataTransfer: dt})); }""",
-                  zone)
+        zone,
+    )
     overlay = f"{zone} > div:not([data-testid]) > span"
     page.locator(overlay).wait_for(timeout=10_000)
     assert _after(page, overlay) == "松开鼠标即可上传"
@@ -86,7 +91,7 @@ def test_oversized_file_is_refused_in_chinese_and_never_uploaded(admin_server, o
     _open(page, admin_server)
     big = tmp_path / "全年台账.xlsx"
     with open(big, "wb") as f:
-        f.truncate(200 * 1024 * 1024)   # 稀疏文件：200 MB，不占磁盘
+        f.truncate(200 * 1024 * 1024)  # 稀疏文件：200 MB，不占磁盘
     zone = ZONE.format(key="dm_file")
     page.locator(f'{zone} [data-testid="stFileUploaderDropzoneInput"]').set_input_files(big)
     chip = page.locator(f'{zone} [data-testid="stFileChip"][aria-invalid="true"]')
@@ -96,8 +101,8 @@ def test_oversized_file_is_refused_in_chinese_and_never_uploaded(admin_server, o
     tip = page.locator('[data-testid="stTooltipErrorContent"]')
     tip.wait_for(timeout=10_000)
     assert _after(page, '[data-testid="stTooltipErrorContent"]') == f"未上传：文件超过 {LIMIT_MB} MB"
-    assert tip.evaluate("e => getComputedStyle(e).fontSize") == "0px"   # 英文原文字号为 0，看不见
-    tip.evaluate("e => Promise.all(e.getAnimations({subtree: true}).map(a => a.finished))")   # 悬停提示淡入完
+    assert tip.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # 英文原文字号为 0，看不见
+    tip.evaluate("e => Promise.all(e.getAnimations({subtree: true}).map(a => a.finished))")  # 悬停提示淡入完
     page.screenshot(path=str(artifacts / "data_admin_upload_too_large.png"))
     # 文件没有离开浏览器，页面仍在等待选择文件，什么也没写入（等页面安静后再看有没有上传请求）
     settle(page)
@@ -112,7 +117,8 @@ def test_wrong_file_type_is_refused_in_chinese(admin_server, offline_page, tmp_p
     _open(page, admin_server)
     zone = ZONE.format(key="dm_file")
     page.locator(f'{zone} [data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}])
+        files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
+    )
     page.locator(f'{zone} [data-testid="stFileChip"][aria-invalid="true"]').wait_for(timeout=10_000)
     assert _after(page, zone) == "未上传：只支持 .xlsx / .xls / .csv 文件"
     assert page.get_by_text("先选择文件").is_visible()

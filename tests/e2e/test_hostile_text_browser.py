@@ -1,5 +1,6 @@
 """载荷库（镇街、单位、配合单位、点位、类别、问题描述与编号、整改说明、县名、文件名都是 XSS / Markdown 载荷）上，
 每页都打开、地图提示与弹窗都点开：0 个对话框、0 个注入的元素、0 个非回环请求，载荷只作为文字出现。"""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -141,11 +142,15 @@ def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, offli
         popups |= {t for t in leaflet.locator(".leaflet-popup-content").all_inner_texts() if "cwxss" in t}
     page.locator(MAP).screenshot(path=str(artifacts / "hostile_map.png"))
     # 第二道闸：地图文档的内容安全策略不许连外网——就算有标记漏进来，浏览器也不会发出请求
-    blocked = page.frame_locator(MAP).locator("body").evaluate("""() => new Promise(done => {
+    blocked = (
+        page.frame_locator(MAP)
+        .locator("body")
+        .evaluate("""() => new Promise(done => {
         document.addEventListener('securitypolicyviolation', e => done(e.blockedURI));
         const img = new Image(); img.src = 'http://192.0.2.1/csp.png';
         setTimeout(() => done(null), 3000);
     })""")
+    )
     assert blocked == "http://192.0.2.1/csp.png"
     assert any("cwxsstownship<img" in t for t in tips), tips
     assert any("cwxsssite<img" in t and "cwxsscategory<img" in t for t in tips), tips

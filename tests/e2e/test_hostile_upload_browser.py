@@ -1,6 +1,7 @@
 """数据管理页上传恶意文件（2 KB 的 XFD1048576 工作簿、ZZ200000、共享字符串炸弹、50 MB 单格的 CSV；镇街边界：读服务器私密文件的
 OGR VRT、让服务器去取本机地址的 VRT、200 万个多边形的压缩 Shapefile）时，另一个会话正开着总览：每个文件都得到中文说明，
 文件内容与本机地址的回答都不出现在页面上、本机地址没有收到请求，服务器一直在、内存增长不超过 300 MB，另一个会话照常刷新、数字不变。"""
+
 from __future__ import annotations
 
 import http.server
@@ -35,8 +36,11 @@ def bomb_server(e2e_demo_db, tmp_path_factory):
 
 
 def open_problems(page) -> str:
-    return page.locator('[data-testid="stMetric"]', has_text="未销号问题").locator(
-        '[data-testid="stMetricValue"]').inner_text()
+    return (
+        page.locator('[data-testid="stMetric"]', has_text="未销号问题")
+        .locator('[data-testid="stMetricValue"]')
+        .inner_text()
+    )
 
 
 def test_hostile_uploads_get_chinese_messages_and_the_server_keeps_serving(bomb_server, browser, tmp_path, artifacts):
@@ -85,8 +89,9 @@ def server_pid(url: str) -> int:
     return PIDS[url]
 
 
-def test_hostile_boundary_files_read_nothing_fetch_nothing_and_the_server_keeps_serving(bomb_server, browser, tmp_path,
-                                                                                        artifacts):
+def test_hostile_boundary_files_read_nothing_fetch_nothing_and_the_server_keeps_serving(
+    bomb_server, browser, tmp_path, artifacts
+):
     secret = tmp_path / "secret.csv"
     secret.write_text(f"id,key\n1,{MARKER}\n", encoding="utf-8")
     secret.chmod(0o600)
@@ -136,7 +141,7 @@ def test_hostile_boundary_files_read_nothing_fetch_nothing_and_the_server_keeps_
         start = rss_mb(server_pid(bomb_server))
         peak, stop = [start], threading.Event()
 
-        def sample() -> None:          # 一直量服务器进程的内存，记下最高
+        def sample() -> None:  # 一直量服务器进程的内存，记下最高
             while not stop.is_set():
                 peak.append(rss_mb(server_pid(bomb_server)))
                 stop.wait(0.05)

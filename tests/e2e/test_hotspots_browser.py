@@ -1,4 +1,5 @@
 """真实服务器 + 无头 chromium（只允许回环地址）：问题热点页画出镇街多边形和热力图层，且没有任何外部请求。"""
+
 import pytest
 
 from tests.e2e.conftest import settle
@@ -29,12 +30,12 @@ def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, art
     page.screenshot(path=str(artifacts / "hotspots.png"), full_page=True)
 
     n_labels = labels.count()
-    assert n_labels >= 10                       # 示例县的镇街名称是我们自己画的
-    assert polygons.count() >= n_labels         # 每个镇街一个可点击的多边形（另有问题圆点）
+    assert n_labels >= 10  # 示例县的镇街名称是我们自己画的
+    assert polygons.count() >= n_labels  # 每个镇街一个可点击的多边形（另有问题圆点）
     box = heat.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 100
     assert leaflet.locator(".cw-legend").inner_text().startswith("镇街问题数（条）")
-    assert leaflet.locator(".leaflet-tile").count() == 0     # 默认不加底图瓦片
+    assert leaflet.locator(".leaflet-tile").count() == 0  # 默认不加底图瓦片
     # 控件是中文：缩放按钮提示、比例尺单位、署名
     assert leaflet.locator(".leaflet-control-zoom-in").get_attribute("title") == "放大"
     assert leaflet.locator(".leaflet-control-zoom-out").get_attribute("title") == "缩小"
@@ -44,10 +45,15 @@ def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, art
     boxes = leaflet.locator(".cw-label").evaluate_all(
         "els => els.filter(e => getComputedStyle(e).display !== 'none')"
         ".map(e => { const g = document.createRange(); g.selectNodeContents(e); const r = g.getBoundingClientRect();"
-        " return [r.left, r.top, r.right, r.bottom]; })")
+        " return [r.left, r.top, r.right, r.bottom]; })"
+    )
     assert len(boxes) >= 5
-    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-                if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1]
+    overlaps = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+    ]
     assert overlaps == []
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []
@@ -57,7 +63,8 @@ def _heat_state(leaflet) -> dict:
     """地图 iframe 里登记的热力图层：点数与它按哪个缩放级别汇总（maxZoom）。"""
     return leaflet.locator("body").evaluate(
         "() => { const l = window.cw_grid.heat.getLayers()[0];"
-        " return {zoom: window.map.getZoom(), points: l._latlngs.length, max_zoom: l.options.maxZoom}; }")
+        " return {zoom: window.map.getZoom(), points: l._latlngs.length, max_zoom: l.options.maxZoom}; }"
+    )
 
 
 def test_zooming_in_requeries_a_finer_grid_without_remounting_the_map(server, offline_page, artifacts):
@@ -81,13 +88,15 @@ def test_zooming_in_requeries_a_finer_grid_without_remounting_the_map(server, of
         """([opened]) => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]').contentWindow;
                    const l = f.cw_grid && f.cw_grid.heat.getLayers()[0];
                    return l && l.options.maxZoom > opened && l.options.maxZoom === Math.floor(f.map.getZoom()); }""",
-        arg=[before["max_zoom"]], timeout=60_000)
+        arg=[before["max_zoom"]],
+        timeout=60_000,
+    )
     settle(page)
     after = _heat_state(leaflet)
     iframe.screenshot(path=str(artifacts / "hotspots_map_zoomed.png"))
 
     assert before["max_zoom"] < after["max_zoom"] == int(after["zoom"]) == int(before["zoom"]) + 3
-    assert leaflet.locator("body").evaluate("() => window.cw_marker") == 1     # 同一个地图文档：没有重新挂载
-    assert page.get_by_text("米见方", exact=False).first.inner_text() != caption   # 说明里的格子边长随之变小
+    assert leaflet.locator("body").evaluate("() => window.cw_marker") == 1  # 同一个地图文档：没有重新挂载
+    assert page.get_by_text("米见方", exact=False).first.inner_text() != caption  # 说明里的格子边长随之变小
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []

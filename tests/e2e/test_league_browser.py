@@ -1,5 +1,6 @@
 """真实服务器 + 无头 chromium：红黑榜与整改督办页断网（只允许回环）下完整显示，并截图。
 从首页经侧栏导航进入（与用户一样）；截图存 artifacts/league*.png、supervision.png。"""
+
 import pytest
 
 from tests.e2e.conftest import settle

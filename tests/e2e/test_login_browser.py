@@ -6,6 +6,7 @@
 - 没有 cookie 的 curl 拿不到登录的人导出的 /media 文件；/_stcore/metrics 匿名不是 200；
 - 自称接上别人页面会话的 WebSocket 被拒；账号停用后，它打开着的页面点导出什么也拿不到（审计记“下载被拒”）；
 - 口令不在服务器日志与状态库里出现明文。"""
+
 from __future__ import annotations
 
 import urllib.error
@@ -39,15 +40,19 @@ def test_a_fresh_browser_sees_only_the_login_page_on_every_page_url(server, anon
     import duckdb
 
     page = anonymous_page
-    county = duckdb.connect(str(e2e_demo_db), read_only=True).execute(
-        "select value from meta where key = 'county_name'").fetchone()[0]
+    county = (
+        duckdb.connect(str(e2e_demo_db), read_only=True)
+        .execute("select value from meta where key = 'county_name'")
+        .fetchone()[0]
+    )
     for path in PATHS:
         for query in ("", "?town=990521001&from=2026-01-01&st=逾期&unit=D01"):
             page.goto(f"{server}/{path}{query}", wait_until="domcontentloaded")
             page.get_by_role("button", name="登录").wait_for(timeout=60_000)
             body = page.inner_text("body")
-            assert (page.url.split("?")[0], county in body, "数据截至" in body) == (f"{server}/login", False, False), \
+            assert (page.url.split("?")[0], county in body, "数据截至" in body) == (f"{server}/login", False, False), (
                 path + query
+            )
     page.screenshot(path=str(artifacts / "login.png"))
     assert page.external == []
 
@@ -67,7 +72,7 @@ def test_sign_in_survives_a_reload_and_a_second_tab(server, anonymous_page, e2e_
     assert "当前用户：e2e-admin（管理员）" in second.locator('[data-testid="stSidebar"]').inner_text()
     cookie = next(c for c in page.context.cookies() if c["name"] == "cw_session")
     assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
-    assert page.external == [] and second.evaluate("document.cookie").find("cw_session") == -1   # 脚本读不到会话 cookie
+    assert page.external == [] and second.evaluate("document.cookie").find("cw_session") == -1  # 脚本读不到会话 cookie
     # 口令不在服务器日志、状态库（含 WAL）里出现明文
     logs = sorted(tmp_path_factory.getbasetemp().glob("server*/streamlit.log"))
     state = appstate.state_path(e2e_demo_db)
@@ -83,7 +88,7 @@ def test_a_shared_deep_link_opens_that_page_with_its_filters_after_sign_in(serve
     page.get_by_role("heading", name="问题热点").wait_for(timeout=60_000)
     settle(page)
     status = page.locator('[data-testid="stMultiSelect"]').filter(has_text="状态")
-    status.locator("[data-tag]").first.wait_for(timeout=30_000)     # 标签在脚本跑完后的下一次渲染里画出
+    status.locator("[data-tag]").first.wait_for(timeout=30_000)  # 标签在脚本跑完后的下一次渲染里画出
     assert [t.strip() for t in status.locator("[data-tag]").all_inner_texts()] == ["逾期"]
     dates = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input[type="date"]')
     assert [dates.nth(i).input_value() for i in range(dates.count())] == ["2026-01-01", "2026-06-30"]
@@ -106,7 +111,9 @@ def test_downloads_and_metrics_are_not_for_anonymous_clients(server, offline_pag
     page = offline_page
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if "/media/" in r.url and r.url.endswith(".xlsx") else None)
-    page.goto(f"{server}/supervision", wait_until="domcontentloaded")     # 没有地图的页面：地图回传会让页面重跑、换掉下载按钮
+    page.goto(
+        f"{server}/supervision", wait_until="domcontentloaded"
+    )  # 没有地图的页面：地图回传会让页面重跑、换掉下载按钮
     page.get_by_role("heading", name="整改督办").wait_for(timeout=60_000)
     settle(page)
     with page.expect_download(timeout=120_000):
@@ -132,10 +139,16 @@ def test_a_websocket_naming_another_session_is_refused(server, offline_page):
     page = offline_page
     ids: list[str] = []
 
-    def on_socket(ws):        # 服务器在第一条消息（NewSession）里告诉浏览器它的页面会话编号；重连时浏览器放在子协议第三项
-        ws.on("framereceived", lambda payload: ids.extend(
-            re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                       payload.decode("latin-1") if isinstance(payload, bytes) else payload)))
+    def on_socket(ws):  # 服务器在第一条消息（NewSession）里告诉浏览器它的页面会话编号；重连时浏览器放在子协议第三项
+        ws.on(
+            "framereceived",
+            lambda payload: ids.extend(
+                re.findall(
+                    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    payload.decode("latin-1") if isinstance(payload, bytes) else payload,
+                )
+            ),
+        )
 
     page.on("websocket", on_socket)
     page.goto(f"{server}/league", wait_until="domcontentloaded")
@@ -152,11 +165,14 @@ def test_a_websocket_naming_another_session_is_refused(server, offline_page):
     token = accounts.login(SERVERS[server], "e2e-攻击者", E2E_PASSWORD, client="e2e").token
     uri = server.replace("http://", "ws://") + "/_stcore/stream"
     outcomes = {}
-    for candidate in dict.fromkeys(ids):      # 第一条消息里的编号（页面会话编号是其中之一）逐个冒充
+    for candidate in dict.fromkeys(ids):  # 第一条消息里的编号（页面会话编号是其中之一）逐个冒充
         try:
-            with connect(uri, subprotocols=["streamlit", "x", candidate],
-                         additional_headers={"Cookie": f"{signin.COOKIE}={token}", "Origin": server}):
-                outcomes[candidate] = "新会话"           # 不是页面会话编号的：去掉后新开一个会话
+            with connect(
+                uri,
+                subprotocols=["streamlit", "x", candidate],
+                additional_headers={"Cookie": f"{signin.COOKIE}={token}", "Origin": server},
+            ):
+                outcomes[candidate] = "新会话"  # 不是页面会话编号的：去掉后新开一个会话
         except InvalidStatus as exc:
             outcomes[candidate] = f"拒绝 {exc.response.status_code}"
     assert list(outcomes.values()).count("拒绝 403") == 1, outcomes
@@ -178,7 +194,7 @@ def test_a_disabled_accounts_open_page_can_export_nothing(server, browser, e2e_d
         media: list[str] = []
         page.on("request", lambda r: media.append(r.url) if "/media/" in r.url and r.url.endswith(".xlsx") else None)
         page.get_by_role("button", name="导出 Excel").first.click()
-        page.get_by_text("登录已结束").wait_for(timeout=60_000)        # 被拒后页面重跑，只剩说明与重新登录的链接
+        page.get_by_text("登录已结束").wait_for(timeout=60_000)  # 被拒后页面重跑，只剩说明与重新登录的链接
         refused = [e for e in appstate.audit(e2e_demo_db, 20) if e["user"] == name]
         assert (media, refused[0]["action"], [e["action"] for e in refused].count("下载")) == ([], "下载被拒", 0)
     finally:

@@ -1,4 +1,5 @@
 """真实服务器 + 无头 chromium：总览页在断网（只允许回环）条件下完整显示中文数字，并截图。"""
+
 import pytest
 
 from tests.e2e.conftest import settle
@@ -29,8 +30,14 @@ def test_overview_renders_offline_with_figures(server, offline_page, artifacts):
 
 def test_every_page_loads_offline(server, offline_page, artifacts):
     page = offline_page
-    for path, title in [("rank_trend", "排名趋势"), ("hotspots", "问题热点"), ("league", "红黑榜"),
-                        ("supervision", "整改督办"), ("data_admin", "数据管理"), ("briefing", "通报导出")]:
+    for path, title in [
+        ("rank_trend", "排名趋势"),
+        ("hotspots", "问题热点"),
+        ("league", "红黑榜"),
+        ("supervision", "整改督办"),
+        ("data_admin", "数据管理"),
+        ("briefing", "通报导出"),
+    ]:
         page.goto(f"{server}/{path}", wait_until="domcontentloaded")
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0, path
@@ -66,7 +73,7 @@ def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server
     expected = _open_counts(e2e_demo_db)
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("最差镇街（按逾期存量，再按本周新增）").wait_for(timeout=60_000)
-    settle(page)   # 脚本跑完再读数字
+    settle(page)  # 脚本跑完再读数字
     assert _open_figure(page) == expected[None]
     township_box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="镇街")
     township_box.click()
@@ -76,7 +83,9 @@ def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server
     page.wait_for_function(
         "([want]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
         "m => m.innerText.includes('未销号问题') && m.querySelector('[data-testid=\"stMetricValue\"]').innerText === want)",
-        arg=[str(expected[chosen])], timeout=60_000)
+        arg=[str(expected[chosen])],
+        timeout=60_000,
+    )
     settle(page)
     assert _open_figure(page) == expected[chosen] < expected[None]
 

@@ -1,6 +1,7 @@
 """发布的 nginx 配置转给看板的请求头：身份请求头（内网统一认证，CHUANGWEN_TRUST_USER_HEADER）只转发本机（同机的认证网关）来的，
 别处来的一律清空（伪造不了别人的身份）；没开统一认证时谁来的都清空。每个请求都带上本次启动的暗号与 nginx 看到的客户端地址，
 客户端自己带的同名请求头被覆盖（X-Forwarded-For 说什么都不影响）。上游换成一个回显请求头的小服务器来看 nginx 转了什么。"""
+
 from __future__ import annotations
 
 import http.client
@@ -21,8 +22,10 @@ SECRET = "s" * 43
 
 
 class Echo(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802（http.server 的约定）
-        seen = [self.headers.get(h) or "（空）" for h in ("X-Chuangwen-User", signin.PROXY_HEADER, signin.CLIENT_HEADER)]
+    def do_GET(self):  # noqa: N802 —— http.server 的约定
+        seen = [
+            self.headers.get(h) or "（空）" for h in ("X-Chuangwen-User", signin.PROXY_HEADER, signin.CLIENT_HEADER)
+        ]
         body = "|".join(seen).encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -55,8 +58,10 @@ def proxy(tmp_path, monkeypatch, request):
     runtime.mkdir()
     conf = runtime / "nginx.conf"
     user = server.prepare_runtime(runtime)
-    conf.write_text(server.nginx_config("0.0.0.0", port, [echo.server_address[1]], runtime, secret=SECRET, user=user),
-                    encoding="utf-8")
+    conf.write_text(
+        server.nginx_config("0.0.0.0", port, [echo.server_address[1]], runtime, secret=SECRET, user=user),
+        encoding="utf-8",
+    )
     proc = subprocess.Popen([server.find_nginx(), "-c", str(conf), "-p", str(runtime), "-g", "daemon off;"])
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -88,8 +93,11 @@ def test_with_sso_on_only_the_local_gateway_may_name_the_user(proxy):
 
 @pytest.mark.parametrize("proxy", [True], indirect=True)
 def test_a_gateway_that_sets_x_forwarded_for_keeps_the_sign_in_and_cannot_fake_the_secret_or_address(proxy):
-    faked = {"X-Forwarded-For": "10.20.30.40", signin.PROXY_HEADER: "猜的暗号".encode().decode("latin-1"),
-             signin.CLIENT_HEADER: "10.20.30.40"}
+    faked = {
+        "X-Forwarded-For": "10.20.30.40",
+        signin.PROXY_HEADER: "猜的暗号".encode().decode("latin-1"),
+        signin.CLIENT_HEADER: "10.20.30.40",
+    }
     assert forwarded(proxy, "127.0.0.1", "admin", **faked) == ["admin", SECRET, "127.0.0.1"]
 
 
@@ -111,5 +119,7 @@ def test_nginx_workers_run_without_root_when_started_as_root(proxy):
         except OSError:
             continue
         if "nginx: worker process" in (status.parent / "cmdline").read_bytes().decode(errors="replace"):
-            uids[status.parent.name] = int(next(line for line in text.splitlines() if line.startswith("Uid:")).split()[1])
+            uids[status.parent.name] = int(
+                next(line for line in text.splitlines() if line.startswith("Uid:")).split()[1]
+            )
     assert uids and all(uid != 0 for uid in uids.values()), uids

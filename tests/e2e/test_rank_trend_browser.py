@@ -1,4 +1,5 @@
 """真实服务器 + 无头 chromium：排名趋势页与推进会模式在断网（只允许回环）条件下显示，并截图到 artifacts/。"""
+
 import pytest
 
 from tests.e2e.conftest import settle
@@ -26,8 +27,11 @@ def test_rank_trend_renders_offline(server, offline_page, artifacts):
     assert "差距分析：" in body and "距目标：前10名" in body
     assert page.locator(".js-plotly-plot").count() == 3
     # 名次轴：1 在最上（y 轴第一个刻度文字是 1，且位置在最上）
-    ticks = page.locator(".js-plotly-plot").first.locator(".ytick text").evaluate_all(
-        "els => els.map(e => [e.textContent, e.getBoundingClientRect().top])")
+    ticks = (
+        page.locator(".js-plotly-plot")
+        .first.locator(".ytick text")
+        .evaluate_all("els => els.map(e => [e.textContent, e.getBoundingClientRect().top])")
+    )
     assert ticks[0][0] == "1" and ticks[0][1] == min(top for _, top in ticks)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []
@@ -46,7 +50,9 @@ def test_projector_mode_hides_sidebar_and_enlarges_type(server, offline_page, ar
     page.screenshot(path=str(artifacts / "rank_trend_projector_full.png"), full_page=True)
 
     assert not page.locator('section[data-testid="stSidebar"]').is_visible()
-    size = page.locator('[data-testid="stMetricValue"] p').first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    size = page.locator('[data-testid="stMetricValue"] p').first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
     assert size >= 48
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []

@@ -1,4 +1,5 @@
 """真实服务器（chuangwen serve，从放了相反 config.toml 的目录启动）：只听本机、离线素材照常提供（其余设置的实际生效值由 tests/unit/test_server.py 核对）。"""
+
 from __future__ import annotations
 
 import socket
@@ -28,7 +29,7 @@ def test_static_assets_are_served_although_the_folder_config_turns_them_off(serv
     from chuangwen import accounts, signin
     from tests.e2e.conftest import E2E_PASSWORD, E2E_USER
 
-    token = accounts.login(e2e_demo_db, E2E_USER, E2E_PASSWORD, client="e2e").token    # 离线素材也只给登录的人
+    token = accounts.login(e2e_demo_db, E2E_USER, E2E_PASSWORD, client="e2e").token  # 离线素材也只给登录的人
     request = urllib.request.Request(server + assets.LEAFLET_JS, headers={"Cookie": f"{signin.COOKIE}={token}"})
     with urllib.request.urlopen(request, timeout=10) as r:
         assert r.status == 200 and len(r.read()) > 100_000

@@ -1,6 +1,7 @@
 """真实服务器 + 无头 chromium，以责任单位账号登录：走遍它能打开的每一页（带上别的单位、别的镇街的网址参数），
 浏览器里（含地图 iframe）没有一条别的单位的问题编号；导航里没有数据管理、通报导出、账号与审计；
 下载的在办清单只有自己单位的问题，且这次下载在审计里恰好一条、记的是这个账号。"""
+
 from __future__ import annotations
 
 import io
@@ -23,13 +24,24 @@ CODE = re.compile(r"WT\d{4}-\d{6}")
 def scope(e2e_demo_db):
     """问题最多的那个单位（牵头或配合）与它的账号；另一个单位用来在网址里冒充。"""
     with duckdb.connect(str(e2e_demo_db), read_only=True) as con:
-        unit, other = [r[0] for r in con.execute(
-            "select lead_unit_code from problem group by 1 order by count(*) desc, 1 limit 2").fetchall()]
-        mine = {r[0] for r in con.execute(
-            "select code from problem where lead_unit_code = $u union "
-            "select problem_code from problem_coop_unit where unit_code = $u", {"u": unit}).fetchall()}
+        unit, other = [
+            r[0]
+            for r in con.execute(
+                "select lead_unit_code from problem group by 1 order by count(*) desc, 1 limit 2"
+            ).fetchall()
+        ]
+        mine = {
+            r[0]
+            for r in con.execute(
+                "select code from problem where lead_unit_code = $u union "
+                "select problem_code from problem_coop_unit where unit_code = $u",
+                {"u": unit},
+            ).fetchall()
+        }
         everyone = {r[0] for r in con.execute("select code from problem").fetchall()}
-        town = con.execute("select township_code from problem where lead_unit_code = $o limit 1", {"o": other}).fetchone()[0]
+        town = con.execute(
+            "select township_code from problem where lead_unit_code = $o limit 1", {"o": other}
+        ).fetchone()[0]
     ensure_account(e2e_demo_db, UNIT_USER, "责任单位", unit)
     return unit, other, town, mine, everyone - mine
 
@@ -49,14 +61,19 @@ def test_no_other_units_problem_reaches_the_browser_on_any_page_or_parameter(ser
     page = unit_page
     shown: set[str] = set()
     for path in ["", "rank_trend", "hotspots", "league", "supervision", "data_admin", "briefing", "admin"]:
-        for query in ("", f"?unit={other}&town={town}&from=2025-01-01", f"?unit={other}'%20or%201=1--&st=逾期",
-                      f"?town={'9' * 5000}&cat={'类' * 3000}"):
+        for query in (
+            "",
+            f"?unit={other}&town={town}&from=2025-01-01",
+            f"?unit={other}'%20or%201=1--&st=逾期",
+            f"?town={'9' * 5000}&cat={'类' * 3000}",
+        ):
             page.goto(f"{server}/{path}{query}", wait_until="domcontentloaded")
             page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
             settle(page)
-            if path == "hotspots" and not query:      # 冒充别的单位时筛选结果为空，不画地图
+            if path == "hotspots" and not query:  # 冒充别的单位时筛选结果为空，不画地图
                 page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-container").wait_for(
-                    state="visible", timeout=60_000)
+                    state="visible", timeout=60_000
+                )
             shown |= seen_codes(page)
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     page.screenshot(path=str(artifacts / "unit_scope.png"), full_page=True)
@@ -76,9 +93,18 @@ def test_the_ledger_download_holds_only_its_own_problems_and_is_audited_once(ser
     with page.expect_download(timeout=60_000) as info:
         button.click()
     book = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()), read_only=True)
-    codes = {c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
-             if isinstance(c, str) and CODE.fullmatch(c)}
+    codes = {
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str) and CODE.fullmatch(c)
+    }
     assert (len(codes) > 0, codes <= mine) == (True, True)
     records = appstate.audit(e2e_demo_db, None, user=UNIT_USER, action="下载")
-    assert (len(records) - before, records[0]["page"], records[0]["rows"], f"查看范围 {unit}" in records[0]["filters"]) == \
-        (1, "整改督办", len(codes), True)
+    assert (
+        len(records) - before,
+        records[0]["page"],
+        records[0]["rows"],
+        f"查看范围 {unit}" in records[0]["filters"],
+    ) == (1, "整改督办", len(codes), True)

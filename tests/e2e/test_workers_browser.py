@@ -1,6 +1,7 @@
 """chuangwen serve --workers 2：nginx 在前、两个看板进程在后；浏览器拿到粘性 cookie，页面照常（离线）可用，两个进程都在服务；
 每个响应带安全响应头，内容安全策略下各页（含地图与图表）照常显示、浏览器没有报违反策略；统一认证的身份请求头经代理来时认
 （网关设了 X-Forwarded-For 也一样），直接连看板进程的端口带同样的请求头不认。"""
+
 from __future__ import annotations
 
 import http.client
@@ -33,10 +34,14 @@ def proxied(e2e_demo_db, tmp_path_factory):
         port = s.getsockname()[1]
     log = tmp_path_factory.mktemp("workers") / "serve.log"
     ensure_account(e2e_demo_db)
-    proc = subprocess.Popen([sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env={**os.environ, "CHUANGWEN_DB": str(e2e_demo_db), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER},
-                            stdout=open(log, "wb"),
-                            stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chuangwen.cli", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, "CHUANGWEN_DB": str(e2e_demo_db), "CHUANGWEN_TRUST_USER_HEADER": USER_HEADER},
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -44,7 +49,7 @@ def proxied(e2e_demo_db, tmp_path_factory):
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200 and "个进程" in log.read_text(errors="replace"):
                     break
-        except (OSError, http.client.HTTPException):   # 含 TCP 自连接读回自己的请求行
+        except (OSError, http.client.HTTPException):  # 含 TCP 自连接读回自己的请求行
             pass
         time.sleep(0.5)
     else:
@@ -69,7 +74,8 @@ def test_pages_work_through_the_proxy_with_a_sticky_cookie(proxied, offline_page
     page.get_by_role("heading", name="问题热点").first.wait_for(timeout=60_000)
     # 地图（folium 的 iframe）与图表在内容安全策略下照常画出
     page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-container").wait_for(
-        state="visible", timeout=60_000)
+        state="visible", timeout=60_000
+    )
     page.goto(f"{url}/rank_trend", wait_until="domcontentloaded")
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -79,17 +85,24 @@ def test_pages_work_through_the_proxy_with_a_sticky_cookie(proxied, offline_page
 def test_every_response_carries_the_security_headers(proxied):
     url, _ = proxied
     for path in ("/", "/_stcore/health", "/no-such-page", "/login", "/_stcore/host-config"):
-        try:                              # 没登录的页面转到登录页（登录页也带），别的请求 401（也带）
+        try:  # 没登录的页面转到登录页（登录页也带），别的请求 401（也带）
             with urllib.request.urlopen(url + path, timeout=10) as r:
                 headers = {k.lower(): v for k, v in r.headers.items()}
         except urllib.error.HTTPError as exc:
             assert exc.code == 401, path
             headers = {k.lower(): v for k, v in exc.headers.items()}
         csp = headers["content-security-policy"]
-        assert ("frame-ancestors" in csp, "http:" in csp, "https:" in csp, csp.count("content-security-policy")) == \
-            (True, False, False, 0)
-        assert (headers["x-frame-options"], headers["referrer-policy"], headers["x-content-type-options"]) == \
-            ("SAMEORIGIN", "no-referrer", "nosniff")
+        assert ("frame-ancestors" in csp, "http:" in csp, "https:" in csp, csp.count("content-security-policy")) == (
+            True,
+            False,
+            False,
+            0,
+        )
+        assert (headers["x-frame-options"], headers["referrer-policy"], headers["x-content-type-options"]) == (
+            "SAMEORIGIN",
+            "no-referrer",
+            "nosniff",
+        )
 
 
 def ports_of(log) -> list[int]:
@@ -114,7 +127,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_the_identity_header_counts_through_the_proxy_and_never_on_a_bare_worker_port(proxied):
     url, log = proxied
-    gateway = {USER_HEADER: E2E_USER, "X-Forwarded-For": "10.20.30.40"}     # 同机网关，设了真实客户端地址
+    gateway = {USER_HEADER: E2E_USER, "X-Forwarded-For": "10.20.30.40"}  # 同机网关，设了真实客户端地址
     assert signed_in_as(url, **gateway) is None
     assert [signed_in_as(f"http://127.0.0.1:{p}", **gateway) for p in ports_of(log)] == ["/login", "/login"]
     assert signed_in_as(url, **{USER_HEADER: "没有这个账号".encode().decode("latin-1")}) == "/login"

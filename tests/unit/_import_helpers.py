@@ -1,4 +1,5 @@
 """导入测试共用：参考库夹具、按表哈希、写 CSV/xlsx 字节。"""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,22 @@ import xlsxwriter
 from tests.builders import fixture_db
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
-HEADER = ["问题编号", "发现时间", "来源", "问题类别", "镇街", "经度", "纬度", "问题描述", "严重程度", "牵头单位",
-          "配合单位", "整改期限", "整改状态", "销号时间"]
+HEADER = [
+    "问题编号",
+    "发现时间",
+    "来源",
+    "问题类别",
+    "镇街",
+    "经度",
+    "纬度",
+    "问题描述",
+    "严重程度",
+    "牵头单位",
+    "配合单位",
+    "整改期限",
+    "整改状态",
+    "销号时间",
+]
 
 
 def base_db(tmp_path: Path) -> Path:
@@ -32,8 +47,12 @@ def table_hashes(path: Path) -> dict[str, str]:
     """每张表全部行（排序后）的哈希：判断表内容是否逐字节相同。"""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' and not internal").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' and not internal"
+            ).fetchall()
+        ]
         out = {}
         for n in names:
             rows = con.execute(f'select * from "{n}"').fetchall()
@@ -46,16 +65,39 @@ def table_hashes(path: Path) -> dict[str, str]:
 def counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-                for t in ("problem", "rectify_event", "problem_coop_unit", "unit", "region", "problem_category", "import_log")}
+        return {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in (
+                "problem",
+                "rectify_event",
+                "problem_coop_unit",
+                "unit",
+                "region",
+                "problem_category",
+                "import_log",
+            )
+        }
     finally:
         con.close()
 
 
 def row(code, found="2026-03-01 09:00", **kw) -> dict:
-    r = {"问题编号": code, "发现时间": found, "来源": "县自查", "问题类别": "出店经营", "镇街": "城关街道", "经度": "", "纬度": "",
-         "问题描述": "占道经营", "严重程度": "一般", "牵头单位": "城管局", "配合单位": "", "整改期限": "2026-03-10",
-         "整改状态": "已交办", "销号时间": ""}
+    r = {
+        "问题编号": code,
+        "发现时间": found,
+        "来源": "县自查",
+        "问题类别": "出店经营",
+        "镇街": "城关街道",
+        "经度": "",
+        "纬度": "",
+        "问题描述": "占道经营",
+        "严重程度": "一般",
+        "牵头单位": "城管局",
+        "配合单位": "",
+        "整改期限": "2026-03-10",
+        "整改状态": "已交办",
+        "销号时间": "",
+    }
     r.update(kw)
     return r
 
@@ -66,8 +108,14 @@ def csv_bytes(rows: list[dict], encoding: str = "utf-8", header: list[str] | Non
     return ("\n".join(lines) + "\n").encode(encoding)
 
 
-def xlsx_bytes(rows: list[list], *, title: str | None = None, group_row: list | None = None, blank_tail: int = 0,
-               dates_as_cells: dict[int, object] | None = None) -> bytes:
+def xlsx_bytes(
+    rows: list[list],
+    *,
+    title: str | None = None,
+    group_row: list | None = None,
+    blank_tail: int = 0,
+    dates_as_cells: dict[int, object] | None = None,
+) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("问题台账")

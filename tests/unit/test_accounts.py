@@ -1,5 +1,6 @@
 """账号、登录会话与审计（chuangwen.accounts）：口令与令牌不落明文、一句失败消息、按登录名与地址限速（不锁账号）、
 口令策略、闲置过期、退出、改口令与停用都在服务器这边生效。"""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,7 @@ def path(tmp_path, monkeypatch):
     monkeypatch.setenv("CHUANGWEN_LOGIN_FREE_ATTEMPTS", "3")
     monkeypatch.setenv("CHUANGWEN_LOGIN_MAX_DELAY", "300")
     monkeypatch.setenv("CHUANGWEN_SESSION_IDLE_MINUTES", "30")
-    p = tmp_path / "office.duckdb"    # 状态库在它旁边；账号不需要分析库本身
+    p = tmp_path / "office.duckdb"  # 状态库在它旁边；账号不需要分析库本身
     accounts.add(p, "王主任", "领导", PASSWORD, units=UNITS, by="测试", now=T0)
     accounts.add(p, "城管局联络员", "责任单位", PASSWORD, unit_code="D01", units=UNITS, by="测试", now=T0)
     return p
@@ -39,11 +40,22 @@ def test_login_gives_the_viewer_with_role_and_scope(path):
 
 def test_permissions_per_role():
     table = {role: sorted(a for a in accounts.ACTIONS if accounts.Viewer("x", role).may(a)) for role in accounts.ROLES}
-    assert table == {"领导": ["briefing", "export"], "创建办": ["briefing", "export", "import", "settings"], "责任单位": ["export"],
-                     "管理员": ["audit", "briefing", "export", "import", "restore", "rollback", "settings", "users"]}
-    pages = {role: [p for p in ("总览", *accounts.PAGE_NEEDS) if accounts.Viewer("x", role).may_open(p)] for role in accounts.ROLES}
-    assert pages == {"领导": ["总览", "通报导出"], "创建办": ["总览", "数据管理", "通报导出"], "责任单位": ["总览"],
-                     "管理员": ["总览", "数据管理", "通报导出", "账号与审计"]}
+    assert table == {
+        "领导": ["briefing", "export"],
+        "创建办": ["briefing", "export", "import", "settings"],
+        "责任单位": ["export"],
+        "管理员": ["audit", "briefing", "export", "import", "restore", "rollback", "settings", "users"],
+    }
+    pages = {
+        role: [p for p in ("总览", *accounts.PAGE_NEEDS) if accounts.Viewer("x", role).may_open(p)]
+        for role in accounts.ROLES
+    }
+    assert pages == {
+        "领导": ["总览", "通报导出"],
+        "创建办": ["总览", "数据管理", "通报导出"],
+        "责任单位": ["总览"],
+        "管理员": ["总览", "数据管理", "通报导出", "账号与审计"],
+    }
 
 
 def test_neither_password_nor_session_token_is_stored_in_clear(path):
@@ -60,15 +72,27 @@ def test_wrong_passwords_slow_down_that_name_from_that_address_and_never_lock_th
     for _ in range(2):
         with pytest.raises(accounts.AccountError, match="^登录没有成功"):
             accounts.login(path, "王主任", "Wrong-口令-1", client="10.0.0.66", now=T0)
-    with pytest.raises(accounts.AccountError, match="^登录没有成功"):     # 第 3 次：之后要等 2 秒
+    with pytest.raises(accounts.AccountError, match="^登录没有成功"):  # 第 3 次：之后要等 2 秒
         accounts.login(path, "王主任", "Wrong-口令-1", client="10.0.0.66", now=T0)
-    with pytest.raises(accounts.LoginThrottled, match="^尝试太频繁，请 1 秒后再试。$"):    # 等待中：对的口令也不核对
+    with pytest.raises(accounts.LoginThrottled, match="^尝试太频繁，请 1 秒后再试。$"):  # 等待中：对的口令也不核对
         accounts.login(path, "王主任", PASSWORD, client="10.0.0.66", now=T0 + timedelta(seconds=1))
     # 别的地址上的本人照常登录；等够了，同一地址也照常
-    assert accounts.login(path, "王主任", PASSWORD, client="10.0.0.8", now=T0 + timedelta(seconds=1)).viewer.name == "王主任"
-    assert accounts.login(path, "王主任", PASSWORD, client="10.0.0.66", now=T0 + timedelta(seconds=2)).viewer.name == "王主任"
-    assert actions(path)[2:] == [("王主任", "登录失败"), ("王主任", "登录失败"), ("王主任", "登录失败"), ("王主任", "登录限速"),
-                                 ("王主任", "登录"), ("王主任", "登录")]
+    assert (
+        accounts.login(path, "王主任", PASSWORD, client="10.0.0.8", now=T0 + timedelta(seconds=1)).viewer.name
+        == "王主任"
+    )
+    assert (
+        accounts.login(path, "王主任", PASSWORD, client="10.0.0.66", now=T0 + timedelta(seconds=2)).viewer.name
+        == "王主任"
+    )
+    assert actions(path)[2:] == [
+        ("王主任", "登录失败"),
+        ("王主任", "登录失败"),
+        ("王主任", "登录失败"),
+        ("王主任", "登录限速"),
+        ("王主任", "登录"),
+        ("王主任", "登录"),
+    ]
 
 
 def test_fifty_wrong_passwords_from_one_address_do_not_stop_the_administrator_elsewhere(path):
@@ -80,7 +104,7 @@ def test_fifty_wrong_passwords_from_one_address_do_not_stop_the_administrator_el
             accounts.login(path, "管理员甲", "Guess-口令-1", client="203.0.113.9", now=moment)
         except accounts.LoginThrottled as exc:
             refused += 1
-            moment += timedelta(seconds=exc.seconds)      # 攻击者老老实实等：仍然越等越久
+            moment += timedelta(seconds=exc.seconds)  # 攻击者老老实实等：仍然越等越久
         except accounts.AccountError:
             pass
     assert refused > 0 and moment - T0 > timedelta(minutes=30)
@@ -111,7 +135,9 @@ def test_unknown_wrong_and_disabled_get_the_same_message(path):
 def test_session_expires_after_the_idle_minutes_and_slides_with_use(path):
     token = accounts.login(path, "王主任", PASSWORD, now=T0).token
     assert accounts.session_viewer(path, token, now=T0 + timedelta(minutes=29)).name == "王主任"
-    assert accounts.session_viewer(path, token, now=T0 + timedelta(minutes=58)).name == "王主任"   # 29 分用过：顺延到 59 分
+    assert (
+        accounts.session_viewer(path, token, now=T0 + timedelta(minutes=58)).name == "王主任"
+    )  # 29 分用过：顺延到 59 分
     assert accounts.session_viewer(path, token, now=T0 + timedelta(minutes=89)) is None
     assert accounts.session_viewer(path, "随便编的令牌", now=T0) is None
 
@@ -132,8 +158,13 @@ def test_password_change_checks_the_old_one_and_ends_every_session(path):
     with pytest.raises(accounts.AccountError, match="^登录没有成功"):
         accounts.login(path, "王主任", PASSWORD, now=T0)
     assert accounts.login(path, "王主任", NEW_PASSWORD, now=T0).viewer.role == "领导"
-    assert actions(path)[2:] == [("王主任", "登录"), ("王主任", "改口令失败"), ("王主任", "改口令"),
-                                 ("王主任", "登录失败"), ("王主任", "登录")]
+    assert actions(path)[2:] == [
+        ("王主任", "登录"),
+        ("王主任", "改口令失败"),
+        ("王主任", "改口令"),
+        ("王主任", "登录失败"),
+        ("王主任", "登录"),
+    ]
 
 
 def test_disabling_ends_sessions_and_refuses_login(path):
@@ -144,18 +175,21 @@ def test_disabling_ends_sessions_and_refuses_login(path):
         accounts.login(path, "城管局联络员", PASSWORD, now=T0)
 
 
-@pytest.mark.parametrize("name, role, unit, password, message", [
-    ("张 三", "领导", None, PASSWORD, "不含空格"),
-    ("张三", "局长", None, PASSWORD, "角色应为"),
-    ("张三", "责任单位", None, PASSWORD, "必须指定单位"),
-    ("张三", "责任单位", "D99", PASSWORD, "库中没有单位代码 'D99'"),
-    ("张三", "领导", "D01", PASSWORD, "只有责任单位账号绑定单位"),
-    ("张三", "领导", None, "Short-1", "至少 8 个字符"),
-    ("张三", "领导", None, "只有汉字和数字12345", "至少 3 类"),
-    ("张三", "领导", None, "alllowercase", "至少 3 类"),
-    ("zhangsan-1", "领导", None, "ZhangSan-1", "不能与登录名相同"),
-    ("王主任", "领导", None, PASSWORD, "已存在"),
-])
+@pytest.mark.parametrize(
+    "name, role, unit, password, message",
+    [
+        ("张 三", "领导", None, PASSWORD, "不含空格"),
+        ("张三", "局长", None, PASSWORD, "角色应为"),
+        ("张三", "责任单位", None, PASSWORD, "必须指定单位"),
+        ("张三", "责任单位", "D99", PASSWORD, "库中没有单位代码 'D99'"),
+        ("张三", "领导", "D01", PASSWORD, "只有责任单位账号绑定单位"),
+        ("张三", "领导", None, "Short-1", "至少 8 个字符"),
+        ("张三", "领导", None, "只有汉字和数字12345", "至少 3 类"),
+        ("张三", "领导", None, "alllowercase", "至少 3 类"),
+        ("zhangsan-1", "领导", None, "ZhangSan-1", "不能与登录名相同"),
+        ("王主任", "领导", None, PASSWORD, "已存在"),
+    ],
+)
 def test_bad_accounts_are_refused_in_chinese(path, name, role, unit, password, message):
     with pytest.raises(accounts.AccountError, match=message):
         accounts.add(path, name, role, password, unit_code=unit, units=UNITS, by="测试")
@@ -185,8 +219,11 @@ def test_cli_creates_lists_changes_and_disables_accounts(tmp_path, monkeypatch, 
 
     db_path = tmp_path / "d.duckdb"
     demo.build(db_path, seed=1, problems=200)
-    unit = sorted(accounts_units := dict(__import__("duckdb").connect(str(db_path), read_only=True)
-                                         .execute("select code, name from unit").fetchall()))[0]
+    unit = sorted(
+        accounts_units := dict(
+            __import__("duckdb").connect(str(db_path), read_only=True).execute("select code, name from unit").fetchall()
+        )
+    )[0]
 
     def run(*argv, stdin=""):
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
@@ -194,16 +231,35 @@ def test_cli_creates_lists_changes_and_disables_accounts(tmp_path, monkeypatch, 
 
     assert run("user", "list") == 0 and "新建第一个管理员" in capsys.readouterr().out
     assert run("user", "add", "管理员甲", "--role", "管理员", "--password-stdin", stdin=PASSWORD + "\n") == 0
-    assert run("user", "add", "联络员", "--role", "责任单位", "--unit", unit, "--password-stdin", stdin=PASSWORD + "\n") == 0
-    assert run("user", "add", "联络员2", "--role", "责任单位", "--unit", "无此单位", "--password-stdin",
-               stdin=PASSWORD + "\n") == 2
+    assert (
+        run("user", "add", "联络员", "--role", "责任单位", "--unit", unit, "--password-stdin", stdin=PASSWORD + "\n")
+        == 0
+    )
+    assert (
+        run(
+            "user",
+            "add",
+            "联络员2",
+            "--role",
+            "责任单位",
+            "--unit",
+            "无此单位",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        == 2
+    )
     assert "库中没有单位代码 '无此单位'" in capsys.readouterr().err
     assert run("user", "passwd", "联络员", "--password-stdin", stdin="Another-口令-2026\n") == 0
     assert run("user", "disable", "联络员") == 0
     capsys.readouterr()
     assert run("user", "list") == 0
     out = capsys.readouterr().out
-    assert (f"联络员  责任单位  单位 {unit}  已停用" in out, "管理员甲  管理员  正常" in out, unit in accounts_units) == (True, True, True)
+    assert (
+        f"联络员  责任单位  单位 {unit}  已停用" in out,
+        "管理员甲  管理员  正常" in out,
+        unit in accounts_units,
+    ) == (True, True, True)
     assert accounts.login(db_path, "管理员甲", PASSWORD).viewer.role == "管理员"
 
 

@@ -1,5 +1,6 @@
 """看板状态库（SQLite，WAL）：列映射预设不再发布分析快照；旧版本存在分析库里的预设第一次自动搬过来；可备份；
 升级时已有的审计记录补算一次散列链，之后许多线程同时写也连成一条。"""
+
 from __future__ import annotations
 
 import os
@@ -29,9 +30,12 @@ def test_saving_a_preset_does_not_publish_a_snapshot(tmp_path):
 
 def test_presets_saved_by_an_older_version_in_the_analytics_db_are_carried_over(tmp_path):
     from chuangwen import db
+
     path = base_db(tmp_path)
     with db.writer(path) as con:
-        con.execute("insert into import_preset values ('problems', '旧预设', $t, timestamp '2026-01-02 03:04:05')", {"t": TOML})
+        con.execute(
+            "insert into import_preset values ('problems', '旧预设', $t, timestamp '2026-01-02 03:04:05')", {"t": TOML}
+        )
     assert presets(path, "problems") == {"旧预设": TOML}
 
 
@@ -66,13 +70,19 @@ def test_backup_includes_a_consistent_copy_of_the_app_state(tmp_path):
 def _state_db_before_the_chain(path) -> None:
     """升级前（迁移 001–003）的状态库，里面已有两条审计记录。"""
     con = sqlite3.connect(appstate.state_path(path), isolation_level=None)
-    con.execute("create table schema_version (version integer primary key, name text not null, applied_at text not null)")
+    con.execute(
+        "create table schema_version (version integer primary key, name text not null, applied_at text not null)"
+    )
     for version, name, sql in appstate._migrations()[:3]:
         for statement in appstate._statements(sql):
             con.execute(statement)
         con.execute("insert into schema_version values (?, ?, '2026-01-01 00:00:00')", (version, name))
-    con.execute("insert into audit_event (at, user, action, detail) values ('2026-12-01 09:00:00', '甲', '登录', '管理员')")
-    con.execute("insert into audit_event (at, user, action, detail, rows) values ('2026-12-01 10:00:00', '乙', '下载', 'a.xlsx', 3)")
+    con.execute(
+        "insert into audit_event (at, user, action, detail) values ('2026-12-01 09:00:00', '甲', '登录', '管理员')"
+    )
+    con.execute(
+        "insert into audit_event (at, user, action, detail, rows) values ('2026-12-01 10:00:00', '乙', '下载', 'a.xlsx', 3)"
+    )
     con.close()
 
 

@@ -1,4 +1,5 @@
 """结构约束：核心包 chuangwen（chuangwen.ui 除外）不依赖 streamlit。"""
+
 from __future__ import annotations
 
 import ast
@@ -32,13 +33,17 @@ def run_python(code: str) -> subprocess.CompletedProcess:
 
 def test_import_linter_contracts_are_kept():
     # 与命令行 `lint-imports` 相同，规则来自 pyproject.toml；--no-cache 不在仓库里留下缓存目录
-    result = run_python("import sys; from importlinter.cli import lint_imports_command; "
-                        "sys.argv = ['lint-imports', '--no-cache']; lint_imports_command()")
+    result = run_python(
+        "import sys; from importlinter.cli import lint_imports_command; "
+        "sys.argv = ['lint-imports', '--no-cache']; lint_imports_command()"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_pyproject_declares_the_streamlit_contract():
-    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"][
+        "contracts"
+    ]
     forbidden = [c for c in contracts if c["type"] == "forbidden"]
     assert [c["forbidden_modules"] for c in forbidden] == [["streamlit"]]
 
@@ -69,7 +74,9 @@ print(json.dumps(errors))
 @pytest.fixture(scope="module")
 def import_errors_without_streamlit() -> dict:
     # 一个子进程依次导入全部核心模块（每个模块一个子进程太慢）
-    result = subprocess.run([sys.executable, "-c", IMPORT_EACH, *core_modules()], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_EACH, *core_modules()], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -81,6 +88,7 @@ def test_core_module_imports_without_streamlit(import_errors_without_streamlit, 
 
 
 # ---------------------------------------------------------------- 没有循环导入（连函数里的导入也算）
+
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(REPO).with_suffix("").parts
@@ -102,7 +110,9 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                    base = ".".join(
+                        package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                    )
                 # from 包 import 子模块 → 依赖子模块；from 模块 import 名字 → 依赖模块
                 targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
             graph[name] |= {t for t in targets if t in modules and t != name}
@@ -154,8 +164,11 @@ def test_no_import_cycles_counting_function_level_imports():
 
 
 def test_no_module_under_chuangwen_is_over_700_lines():
-    long = {str(p.relative_to(REPO)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700}
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700
+    }
     assert long == {}
 
 
@@ -169,16 +182,24 @@ QUERY_CALLS = {"data.query", "queries.run", "queries.run_view"}
 def _is_text(node: ast.AST) -> bool:
     if isinstance(node, ast.IfExp):
         return _is_text(node.body) and _is_text(node.orelse)
-    return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.JoinedStr) or \
-        (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (_is_text(node.left) or _is_text(node.right)))
+    return (
+        (isinstance(node, ast.Constant) and isinstance(node.value, str))
+        or isinstance(node, ast.JoinedStr)
+        or (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Add)
+            and (_is_text(node.left) or _is_text(node.right))
+        )
+    )
 
 
 def page_findings(source: str) -> list[str]:
     """页面里的算术（文字拼接除外）和循环里的查询：这些属于 chuangwen/ 的纯函数或 queries/ 的 SQL。"""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.BinOp) and (isinstance(node.op, ARITHMETIC) or
-                                            (isinstance(node.op, ast.Add) and not _is_text(node))):
+        if isinstance(node, ast.BinOp) and (
+            isinstance(node.op, ARITHMETIC) or (isinstance(node.op, ast.Add) and not _is_text(node))
+        ):
             found.append((node.lineno, f"第 {node.lineno} 行算术：{ast.unparse(node)}"))
         if isinstance(node, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             for call in ast.walk(node):
@@ -188,10 +209,15 @@ def page_findings(source: str) -> list[str]:
 
 
 def test_the_page_checker_finds_arithmetic_and_query_loops():
-    bad = ("x = rows['a'] - rows['b']\nn = len(a) + len(b)\n"
-           "for at in weeks:\n    data.query('league_units', at)\nlabel = '按' + name\n")
-    assert page_findings(bad) == ["第 1 行算术：rows['a'] - rows['b']", "第 2 行算术：len(a) + len(b)",
-                                  "第 4 行循环里查询：data.query('league_units', at)"]
+    bad = (
+        "x = rows['a'] - rows['b']\nn = len(a) + len(b)\n"
+        "for at in weeks:\n    data.query('league_units', at)\nlabel = '按' + name\n"
+    )
+    assert page_findings(bad) == [
+        "第 1 行算术：rows['a'] - rows['b']",
+        "第 2 行算术：len(a) + len(b)",
+        "第 4 行循环里查询：data.query('league_units', at)",
+    ]
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.py")))
@@ -201,14 +227,20 @@ def test_pages_do_no_arithmetic_and_no_query_loops(page):
 
 # ---------------------------------------------------------------- 每个下载都留审计：页面不直接调 st.download_button
 
+
 def direct_downloads(source: str) -> list[int]:
     """直接调 st.download_button（绕过 export.download 的审计）的行号。"""
-    return sorted(node.lineno for node in ast.walk(ast.parse(source))
-                  if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("download_button"))
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("download_button")
+    )
 
 
 def test_the_download_checker_finds_a_direct_download_button():
-    assert direct_downloads("st.download_button('x', b'')\ncol.download_button('y', b'')\nexport.download('z', f)\n") == [1, 2]
+    assert direct_downloads(
+        "st.download_button('x', b'')\ncol.download_button('y', b'')\nexport.download('z', f)\n"
+    ) == [1, 2]
 
 
 @pytest.mark.parametrize("source", sorted([*(p.name for p in PAGES.glob("*.py")), "dashboard.py"]))
@@ -219,14 +251,21 @@ def test_pages_download_only_through_the_audited_helper(source):
 
 # ---------------------------------------------------------------- 网页上的图不带英文的 plotly 工具条
 
+
 def charts_without_config(source: str) -> list[int]:
-    return sorted(node.lineno for node in ast.walk(ast.parse(source))
-                  if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("plotly_chart")
-                  and not any(k.arg == "config" and ast.unparse(k.value) == "charts.PLOTLY_CONFIG" for k in node.keywords))
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func).endswith("plotly_chart")
+        and not any(k.arg == "config" and ast.unparse(k.value) == "charts.PLOTLY_CONFIG" for k in node.keywords)
+    )
 
 
 def test_the_chart_checker_finds_a_chart_without_the_shared_config():
-    assert charts_without_config("st.plotly_chart(f, key='a')\nst.plotly_chart(f, key='b', config=charts.PLOTLY_CONFIG)\n") == [1]
+    assert charts_without_config(
+        "st.plotly_chart(f, key='a')\nst.plotly_chart(f, key='b', config=charts.PLOTLY_CONFIG)\n"
+    ) == [1]
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.py")))

@@ -1,4 +1,5 @@
 """备份与恢复：备份是当前版本加导入存档；恢复发布成新版本、记入导入记录、补回存档；坏备份中文报错、什么都不改。"""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ def test_backup_then_restore_brings_back_the_data_as_a_new_version(office, tmp_p
     target = backup.backup(office, tmp_path / "备份")
     manifest = json.loads((target / backup.MANIFEST).read_text(encoding="utf-8"))
     # 状态库（账号、审计，导入时记了审计就有）一起备份；恢复时不动它（审计只追加）
-    assert manifest["快照版本"] == 2 and sorted(manifest["文件"]) == ["app.sqlite"] + ["imports/" + p.name for p in
-                                                                  archive_dir(office).iterdir()] + ["snapshot.duckdb"]
+    assert manifest["快照版本"] == 2 and sorted(manifest["文件"]) == ["app.sqlite"] + [
+        "imports/" + p.name for p in archive_dir(office).iterdir()
+    ] + ["snapshot.duckdb"]
     run_import(office, csv_bytes([row("B1"), row("B2")]), "又一批.csv", "problems")
     for f in archive_dir(office).iterdir():
         f.unlink()
@@ -33,8 +35,9 @@ def test_backup_then_restore_brings_back_the_data_as_a_new_version(office, tmp_p
     after = table_hashes(office)
     assert {k for k in saved if saved[k] != after[k]} == {"import_log"}
     assert q(office, "select kind, status, file_name from import_log order by id desc limit 1") == [
-        ("restore", "成功", target.name)]
-    assert len(list(archive_dir(office).iterdir())) == 1          # 存档补回
+        ("restore", "成功", target.name)
+    ]
+    assert len(list(archive_dir(office).iterdir())) == 1  # 存档补回
     assert store.current(office).id == 4 and [s["版本"] for s in store.list_snapshots(office)] == [1, 2, 3, 4]
 
 
@@ -52,12 +55,15 @@ def test_a_restore_cannot_be_rolled_back_but_says_how_to_go_back(office, tmp_pat
         rollback(office, restore_id)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda t: (t / backup.MANIFEST).unlink(), "不是创文看板的备份"),
-    (lambda t: (t / backup.MANIFEST).write_text("{乱码", encoding="utf-8"), "不是创文看板的备份"),
-    (lambda t: (t / backup.SNAPSHOT).write_bytes(b"0" * 100), "与清单里的校验值不符"),
-    (lambda t: (t / backup.SNAPSHOT).unlink(), "备份不完整：缺少 snapshot.duckdb"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda t: (t / backup.MANIFEST).unlink(), "不是创文看板的备份"),
+        (lambda t: (t / backup.MANIFEST).write_text("{乱码", encoding="utf-8"), "不是创文看板的备份"),
+        (lambda t: (t / backup.SNAPSHOT).write_bytes(b"0" * 100), "与清单里的校验值不符"),
+        (lambda t: (t / backup.SNAPSHOT).unlink(), "备份不完整：缺少 snapshot.duckdb"),
+    ],
+)
 def test_a_damaged_backup_is_refused_and_nothing_changes(office, tmp_path, damage, message):
     target = backup.backup(office, tmp_path / "备份")
     damage(target)

@@ -1,4 +1,5 @@
 """通报导出：在 tests/data/briefing 极小数据上核对幻灯片结构、原生图表的系列值、字体、可复现与无数据时的提示。"""
+
 from __future__ import annotations
 
 import io
@@ -58,8 +59,18 @@ def test_deck_has_eleven_widescreen_slides_in_order(built):
     assert len(prs.slides) == 11
     assert (prs.slide_width, prs.slide_height) == (briefing.SLIDE_W, briefing.SLIDE_H)
     titles = [next(sh for sh in s.shapes if sh.has_text_frame).text_frame.text for s in list(prs.slides)[1:]]
-    assert titles == ["全省名次走势：本县与对手", "各板块得分差距", "红黑榜：部门（条）", "红黑榜：属地单位（块）",
-                      "红黑榜：镇街", "问题热点分布", "逾期问题（按牵头单位）", "反弹问题清单", "与上期相比", "数据来源与口径"]
+    assert titles == [
+        "全省名次走势：本县与对手",
+        "各板块得分差距",
+        "红黑榜：部门（条）",
+        "红黑榜：属地单位（块）",
+        "红黑榜：镇街",
+        "问题热点分布",
+        "逾期问题（按牵头单位）",
+        "反弹问题清单",
+        "与上期相比",
+        "数据来源与口径",
+    ]
 
 
 def test_title_slide_names_issue_and_cutoff(built):
@@ -177,7 +188,7 @@ def test_earlier_as_of_changes_digest_and_counts(con):
     earlier = briefing.collect(con, as_of=datetime(2026, 11, 12, 0, 0))
     assert earlier.digest != briefing.collect(con).digest
     assert earlier.issue_no == 46
-    assert briefing.changes_table(earlier).iloc[0]["本周"] == "1"   # 区间 (11-05 0:00, 11-12 0:00] 只发现 P4
+    assert briefing.changes_table(earlier).iloc[0]["本周"] == "1"  # 区间 (11-05 0:00, 11-12 0:00] 只发现 P4
 
 
 def test_as_of_before_first_problem_raises_no_data(con):
@@ -236,7 +247,7 @@ def test_without_browser_deck_still_builds_with_native_chart_and_note(con, monke
     assert any(s.has_chart for s in slide.shapes)
     assert "apt-get install chromium" in _all_text(slide)
     assert brief.notes == [export_png.INSTALL_HINT]
-    assert any(s.shape_type == 13 for s in prs.slides[6].shapes)   # 静态地图照样插入（图片）
+    assert any(s.shape_type == 13 for s in prs.slides[6].shapes)  # 静态地图照样插入（图片）
 
 
 def test_png_export_without_browser_says_what_to_install(monkeypatch):
@@ -250,8 +261,9 @@ def test_png_export_without_browser_says_what_to_install(monkeypatch):
 
 def test_static_hotspot_map_is_png_of_requested_size(con):
     brief = briefing.collect(con)
-    png = export_png.hotspot_map_png(brief.frames["boundaries"], brief.frames["hot_townships"],
-                                     title="各镇街问题数", width=800, height=500)
+    png = export_png.hotspot_map_png(
+        brief.frames["boundaries"], brief.frames["hot_townships"], title="各镇街问题数", width=800, height=500
+    )
     from PIL import Image
 
     image = Image.open(io.BytesIO(png))
@@ -259,8 +271,11 @@ def test_static_hotspot_map_is_png_of_requested_size(con):
 
 
 def test_map_without_boundaries_still_draws_a_message():
-    png = export_png.hotspot_map_png(pd.DataFrame(columns=["code", "name", "level", "geom_wkb"]),
-                                     pd.DataFrame(columns=["code", "problems"]), title="无边界")
+    png = export_png.hotspot_map_png(
+        pd.DataFrame(columns=["code", "name", "level", "geom_wkb"]),
+        pd.DataFrame(columns=["code", "problems"]),
+        title="无边界",
+    )
     assert png.startswith(b"\x89PNG")
 
 
@@ -295,8 +310,12 @@ def test_league_workbook_has_chinese_sheets_and_frozen_header(con):
     text_columns = {"未排名原因", "变化", "镇街"}
     body = [r for r in sheet.iter_rows(min_row=2, max_row=sheet.max_row - 2)]
     assert len(body) > 0
-    bad = [(header[c.column - 1], c.value) for row in body for c in row
-           if header[c.column - 1] not in text_columns and c.value is not None and not isinstance(c.value, (int, float))]
+    bad = [
+        (header[c.column - 1], c.value)
+        for row in body
+        for c in row
+        if header[c.column - 1] not in text_columns and c.value is not None and not isinstance(c.value, (int, float))
+    ]
     assert bad == []
     rate = header.index("按期销号率（区间内）")
     assert {row[rate].number_format for row in body if row[rate].value is not None} == {"0.0%"}
@@ -338,8 +357,11 @@ def test_concurrent_png_exports_each_get_their_own_image():
     figs = [go.Figure(go.Bar(x=["甲"], y=[i + 1])) for i in range(len(sizes))]
     try:
         with ThreadPoolExecutor(4) as pool:
-            pngs = list(pool.map(lambda fw: export_png.figure_png(fw[0], width=fw[1][0], height=fw[1][1], scale=1),
-                                 zip(figs, sizes)))
+            pngs = list(
+                pool.map(
+                    lambda fw: export_png.figure_png(fw[0], width=fw[1][0], height=fw[1][1], scale=1), zip(figs, sizes)
+                )
+            )
     finally:
         export_png.stop()
     assert [Image.open(io.BytesIO(p)).size for p in pngs] == sizes

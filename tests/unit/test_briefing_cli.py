@@ -1,4 +1,5 @@
 """命令行 chuangwen brief：生成 PPTX、无数据的统计时刻报错且不留文件、用法错误为中文（退出码 2）。"""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """周通报文稿（Word，Issue 18）：极小数据上的表与红黑榜页同一构建、数字相同；模板只改文字不改数字；
 模板写错时不生成并说明哪一行；没有问题的一期写“无”；LibreOffice 转出的 PDF 用中文字体。"""
+
 from __future__ import annotations
 
 import io
@@ -9,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 import docx
-import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
@@ -56,8 +56,12 @@ def test_the_document_has_the_red_header_issue_number_and_title(word, brief):
     border = word.paragraphs[2]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert border.get(qn("w:color")) == "E60012"
     section = word.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm), round(section.top_margin.mm),
-            round(section.left_margin.mm)) == (210, 297, 37, 28)
+    assert (
+        round(section.page_width.mm),
+        round(section.page_height.mm),
+        round(section.top_margin.mm),
+        round(section.left_margin.mm),
+    ) == (210, 297, 37, 28)
 
 
 def test_every_body_run_has_an_east_asian_font(word):
@@ -72,11 +76,14 @@ def test_every_body_run_has_an_east_asian_font(word):
 
 def test_the_league_tables_equal_the_league_page(word, brief):
     """部门与镇街红黑榜：与红黑榜页同一构建（league.boards），逐格相同。"""
+
     def expected(rows, name_col):
         red, black = league.boards(rows, name_col=name_col)
-        return [["榜别", "名次", "名称", "综合得分", "变化"]] + \
-            [["红榜", str(r["名次"]), r["名称"], r["综合得分"], r["变化"]] for _, r in red.iterrows()] + \
-            [["黑榜", str(r["名次"]), r["名称"], r["综合得分"], r["变化"]] for _, r in black.iterrows()]
+        return (
+            [["榜别", "名次", "名称", "综合得分", "变化"]]
+            + [["红榜", str(r["名次"]), r["名称"], r["综合得分"], r["变化"]] for _, r in red.iterrows()]
+            + [["黑榜", str(r["名次"]), r["名称"], r["综合得分"], r["变化"]] for _, r in black.iterrows()]
+        )
 
     units, towns = brief.frames["league_units"], brief.frames["league_townships"]
     depts = expected(league.of_kind(units, "条"), "unit_name")
@@ -91,9 +98,13 @@ def test_the_overdue_table_and_annex_equal_the_overdue_list(word, brief, brief_d
     con = db.open_readonly(brief_db)
     try:
         from chuangwen.view import View
+
         view = View.of_store(con)
         from chuangwen import queries
-        late = queries.run_view(con, "supervision_ledger", view, **supervision.ledger_params(overdue_only=True), limit=None)
+
+        late = queries.run_view(
+            con, "supervision_ledger", view, **supervision.ledger_params(overdue_only=True), limit=None
+        )
     finally:
         con.close()
     annex = table_rows(word.tables[-1])
@@ -123,14 +134,19 @@ def test_changing_the_template_changes_the_wording_and_not_the_numbers(brief):
     assert [table_rows(t) for t in a.tables] == [table_rows(t) for t in b.tables]
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("【正文】本周新增 {新增交办 条", "第 1 行：花括号不配对"),
-    ("【正文】本周 {没有这个数} 条", "第 1 行：不认识的数字 {没有这个数}"),
-    ("# 注释\n【副标题】什么", "第 2 行：不认识的类型【副标题】"),
-    ("正文没有类型", "第 1 行：应以【类型】开头"),
-    ("【表格】不存在的表", "第 1 行：不认识的表“不存在的表”"),
-])
-def test_a_broken_template_names_the_line_and_writes_nothing(brief, brief_db, tmp_path, monkeypatch, capsys, bad, message):
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("【正文】本周新增 {新增交办 条", "第 1 行：花括号不配对"),
+        ("【正文】本周 {没有这个数} 条", "第 1 行：不认识的数字 {没有这个数}"),
+        ("# 注释\n【副标题】什么", "第 2 行：不认识的类型【副标题】"),
+        ("正文没有类型", "第 1 行：应以【类型】开头"),
+        ("【表格】不存在的表", "第 1 行：不认识的表“不存在的表”"),
+    ],
+)
+def test_a_broken_template_names_the_line_and_writes_nothing(
+    brief, brief_db, tmp_path, monkeypatch, capsys, bad, message
+):
     with pytest.raises(document.TemplateError, match=message):
         document.build(brief, bad, "坏模板.txt")
     bad_file = tmp_path / "坏模板.txt"
@@ -186,6 +202,7 @@ def test_the_rank_picture_is_inserted_or_its_absence_explained(brief, monkeypatc
     if export_png.available():
         word = docx.Document(io.BytesIO(document.build(brief, text, "图")))
         assert len(word.inline_shapes) == 1
+
     def unavailable(*args, **kwargs):
         raise export_png.PngUnavailable(export_png.INSTALL_HINT)
 
@@ -213,5 +230,7 @@ def test_a_failed_pdf_conversion_is_a_chinese_message(monkeypatch):
 
     monkeypatch.setattr(document.shutil, "which", lambda name: "/usr/bin/soffice")
     monkeypatch.setattr(document.subprocess, "run", fails)
-    with pytest.raises(RuntimeError, match="LibreOffice 转 PDF 失败（退出码 77）：Error: source file could not be loaded"):
+    with pytest.raises(
+        RuntimeError, match="LibreOffice 转 PDF 失败（退出码 77）：Error: source file could not be loaded"
+    ):
         document.to_pdf(b"x")

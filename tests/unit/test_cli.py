@@ -1,4 +1,5 @@
 """命令行 chuangwen：用法错误退出码 2、数据库错误退出码 1（文件不动），各子命令的输出。"""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +9,7 @@ import sys
 import duckdb
 import pytest
 
-from chuangwen import cli, db, dbfile
+from chuangwen import cli, cli_common, db, dbfile
 
 
 def sha256(path) -> str:
@@ -24,6 +25,7 @@ def count(path, table: str) -> int:
 
 
 # ---------------------------------------------------------------- 用法错误：退出码 2，中文提示
+
 
 @pytest.mark.parametrize(
     ("argv", "message"),
@@ -65,12 +67,15 @@ def test_usage_error_exits_2_with_chinese_message(tmp_path, monkeypatch, capsys,
         ("unrecognized arguments: --x --y", "无法识别的参数：--x --y"),
         ("the following arguments are required: --db", "缺少必需的参数：--db"),
         ("argument --seed: invalid int value: 'a'", "参数 --seed 的值 'a' 无效，应为整数"),
-        ("argument 子命令: invalid choice: 'x' (choose from 'demo', 'init')", "参数 子命令 的取值 'x' 无效，可选：'demo', 'init'"),
+        (
+            "argument 子命令: invalid choice: 'x' (choose from 'demo', 'init')",
+            "参数 子命令 的取值 'x' 无效，可选：'demo', 'init'",
+        ),
         ("argument --db: expected one argument", "参数 --db 后面需要一个值"),
     ],
 )
 def test_argparse_messages_are_translated(english, chinese):
-    assert cli.translate_argparse_message(english) == chinese
+    assert cli_common.translate_argparse_message(english) == chinese
 
 
 @pytest.mark.parametrize("argv", [["-h"], ["demo", "-h"], ["init", "--help"]])
@@ -89,6 +94,7 @@ def test_module_runs_as_a_script(tmp_path):
 
 
 # ---------------------------------------------------------------- 数据库错误：退出码 1，文件不动
+
 
 def test_info_on_text_file_exits_1_and_leaves_it_untouched(tmp_path, capsys):
     path = tmp_path / "ledger.duckdb"
@@ -115,7 +121,9 @@ def test_init_refuses_an_existing_file(fresh_db, capsys):
 
 def test_migrate_refuses_a_newer_schema_version_and_leaves_file_untouched(fresh_db, capsys):
     con = duckdb.connect(str(fresh_db))
-    con.execute("insert into schema_version values ($v, 'future', timestamp '2030-01-01')", {"v": db.SCHEMA_VERSION + 1})
+    con.execute(
+        "insert into schema_version values ($v, 'future', timestamp '2030-01-01')", {"v": db.SCHEMA_VERSION + 1}
+    )
     con.close()
     before = sha256(fresh_db)
     assert cli.main(["migrate", "--db", str(fresh_db)]) == 1
@@ -130,9 +138,15 @@ def test_migrate_on_a_directory_exits_1(tmp_path, capsys):
 
 def test_file_locked_by_another_process_exits_1(fresh_db, capsys):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
-         str(fresh_db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
+            str(fresh_db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
@@ -144,6 +158,7 @@ def test_file_locked_by_another_process_exits_1(fresh_db, capsys):
 
 
 # ---------------------------------------------------------------- init / migrate / info
+
 
 def test_init_creates_an_empty_database_with_the_schema(tmp_path, capsys):
     path = tmp_path / "sub" / "empty.duckdb"
@@ -162,7 +177,7 @@ def test_migrate_upgrades_an_older_file_and_prints_from_and_to(fresh_db, monkeyp
     extra = db.Migration(db.SCHEMA_VERSION + 1, "test", "create table added_by_test (x integer);")
     monkeypatch.setattr(dbfile, "migrations", lambda: [*real, extra])
     monkeypatch.setattr(dbfile, "SCHEMA_VERSION", extra.version)
-    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)   # db 一并提供的同一个值
+    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)  # db 一并提供的同一个值
     assert cli.main(["migrate", "--db", str(fresh_db)]) == 0
     assert f"结构版本 {extra.version - 1} → {extra.version}（执行迁移 1 个）" in capsys.readouterr().out
     assert count(fresh_db, "added_by_test") == 0
@@ -192,6 +207,7 @@ def test_info_on_an_empty_database_says_meta_is_not_recorded(fresh_db, capsys):
 
 # ---------------------------------------------------------------- demo
 
+
 def test_demo_builds_a_database_and_prints_a_summary(tmp_path, capsys):
     path = tmp_path / "demo.duckdb"
     assert cli.main(["demo", "--db", str(path), "--problems", "300", "--until", "2026-06-30 17:30"]) == 0
@@ -214,10 +230,16 @@ def test_demo_force_replaces_an_existing_database(fresh_db, capsys):
     assert cli.main(["demo", "--db", str(fresh_db), "--problems", "300", "--force"]) == 0
     assert count(fresh_db, "problem") == 300
     assert sorted(p.name for p in fresh_db.parent.iterdir() if not p.name.endswith(".lock")) == [
-        fresh_db.name, fresh_db.name + ".snapshots"]
+        fresh_db.name,
+        fresh_db.name + ".snapshots",
+    ]
     # 旧库收进快照目录（第 1 版，可重新发布），新库是第 2 版；没有留下临时文件
     assert sorted(p.name for p in (fresh_db.parent / (fresh_db.name + ".snapshots")).iterdir()) == [
-        "000001.duckdb", "000002.duckdb", "CURRENT", "store.log"]
+        "000001.duckdb",
+        "000002.duckdb",
+        "CURRENT",
+        "store.log",
+    ]
 
 
 def test_demo_force_keeps_the_old_file_when_the_build_fails(fresh_db, monkeypatch, capsys):
@@ -285,11 +307,15 @@ def test_demo_force_replaces_a_previous_demo_database(tmp_path, capsys):
 
 # ---------------------------------------------------------------- audit export 的用法错误：退出码 2，什么都不写
 
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--out", "审计.txt"], "输出文件扩展名应为 .xlsx 或 .csv，实际为 '审计.txt'"),
-        (["--since", "2026-12-03", "--until", "2026-12-01", "--out", "审计.csv"], "--since（2026-12-03）晚于 --until（2026-12-01）"),
+        (
+            ["--since", "2026-12-03", "--until", "2026-12-01", "--out", "审计.csv"],
+            "--since（2026-12-03）晚于 --until（2026-12-01）",
+        ),
     ],
 )
 def test_audit_export_usage_errors_exit_2_and_write_nothing(tmp_path, monkeypatch, capsys, argv, message):

@@ -1,9 +1,9 @@
 """chuangwen.db：建库、升级、拒绝打开、写入回滚、原子生成，以及两个唯一口径（整改状态、名次）。"""
+
 from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime
 
 import duckdb
 import pytest
@@ -26,6 +26,7 @@ def fetch_dicts(con, sql: str, params=None) -> list[dict]:
 
 
 # ---------------------------------------------------------------- 建库与版本
+
 
 def test_create_database_records_current_schema_version(tmp_path):
     path = db.create_database(tmp_path / "new.duckdb")
@@ -52,12 +53,14 @@ def test_open_readonly_upgrades_an_older_file_and_records_the_new_version(fresh_
     extra = db.Migration(db.SCHEMA_VERSION + 1, "test", "create table added_by_test (x integer);")
     monkeypatch.setattr(dbfile, "migrations", lambda: [*real, extra])
     monkeypatch.setattr(dbfile, "SCHEMA_VERSION", extra.version)
-    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)   # db 一并提供的同一个值
+    monkeypatch.setattr(db, "SCHEMA_VERSION", extra.version)  # db 一并提供的同一个值
 
     con = db.open_readonly(fresh_db)
     try:
         assert db.schema_version(con) == extra.version
-        assert con.execute("select name from schema_version where version = $v", {"v": extra.version}).fetchone() == ("test",)
+        assert con.execute("select name from schema_version where version = $v", {"v": extra.version}).fetchone() == (
+            "test",
+        )
         assert con.execute("select count(*) from added_by_test").fetchone() == (0,)
     finally:
         con.close()
@@ -70,6 +73,7 @@ def test_open_readonly_leaves_a_current_file_unchanged(fresh_db):
 
 
 # ---------------------------------------------------------------- 拒绝打开，文件不动
+
 
 def test_newer_schema_version_is_refused_in_chinese_and_file_untouched(fresh_db):
     con = duckdb.connect(str(fresh_db))
@@ -120,6 +124,7 @@ def test_duckdb_file_without_our_schema_is_refused(tmp_path):
 
 # ---------------------------------------------------------------- 写入路径
 
+
 def test_writer_commits_on_success(fresh_db):
     with db.writer(fresh_db) as con:
         con.execute("insert into meta values ('is_demo', 'false')")
@@ -166,6 +171,7 @@ def test_build_new_success_leaves_only_the_finished_file(tmp_path):
 
 # ---------------------------------------------------------------- 名次口径：score_ranked
 
+
 @pytest.fixture
 def ranked_db(fresh_db):
     with db.writer(fresh_db) as con:
@@ -207,13 +213,15 @@ def test_score_ranked_shares_ranks_on_ties_rounded_to_two_decimals(ranked_db):
 
 def test_score_ranked_lists_missing_score_without_rank_or_group_size(ranked_db):
     rows = fetch_dicts(
-        ranked_db, "select region_code, total, rank, group_size, score_status from score_ranked where score_status = '缺测'"
+        ranked_db,
+        "select region_code, total, rank, group_size, score_status from score_ranked where score_status = '缺测'",
     )
     assert rows == [{"region_code": "E", "total": None, "rank": None, "group_size": None, "score_status": "缺测"}]
 
 
 def test_new_databases_are_private_to_their_owner(tmp_path):
     import stat
+
     made = db.create_database(tmp_path / "new.duckdb")
     with db.build_new(tmp_path / "built.duckdb"):
         pass

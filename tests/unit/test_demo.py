@@ -1,4 +1,5 @@
 """示例库生成器：确定性、规模与故事的合理区间、分值与整改日志的一致性、几何铺满。"""
+
 from __future__ import annotations
 
 import re
@@ -14,9 +15,26 @@ from chuangwen import demo, geo
 SEED = 7
 N_PROBLEMS = 2000
 CUTOFF = "(select value::timestamp from meta where key = 'data_cutoff')"
-TABLES = ("region", "boundary", "unit", "site_type", "problem_category", "framework_edition", "framework_node",
-          "negative_item", "site", "round", "score", "score_part", "deduction", "deduction_unit", "problem",
-          "problem_coop_unit", "rectify_event", "import_log")
+TABLES = (
+    "region",
+    "boundary",
+    "unit",
+    "site_type",
+    "problem_category",
+    "framework_edition",
+    "framework_node",
+    "negative_item",
+    "site",
+    "round",
+    "score",
+    "score_part",
+    "deduction",
+    "deduction_unit",
+    "problem",
+    "problem_coop_unit",
+    "rectify_event",
+    "import_log",
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +64,20 @@ def one(con, sql, params=None):
 def table_hashes(path) -> dict[str, str]:
     c = duckdb.connect(str(path), read_only=True)
     try:
-        out = {t: one(c, f"select md5(coalesce(string_agg(t::varchar, '|' order by t::varchar), '')) from {t} t")
-               for t in TABLES}
-        out["meta"] = one(c, "select md5(string_agg(key || '=' || value, '|' order by key)) from meta "
-                             "where key <> 'built_at'")
+        out = {
+            t: one(c, f"select md5(coalesce(string_agg(t::varchar, '|' order by t::varchar), '')) from {t} t")
+            for t in TABLES
+        }
+        out["meta"] = one(
+            c, "select md5(string_agg(key || '=' || value, '|' order by key)) from meta where key <> 'built_at'"
+        )
         return out
     finally:
         c.close()
 
 
 # ---------------------------------------------------------------- 确定性
+
 
 def test_same_seed_gives_identical_tables(builds):
     paths, _ = builds
@@ -84,6 +106,7 @@ def test_non_positive_problem_count_is_refused_in_chinese(tmp_path, bad):
 
 
 # ---------------------------------------------------------------- meta 与编码
+
 
 def test_meta_contract(con):
     meta = dict(con.execute("select key, value from meta").fetchall())
@@ -114,7 +137,9 @@ def test_magnitudes(con):
     assert 100 <= one(con, "select count(*) from region where level = '社区村'") <= 500
     assert 300_000 <= one(con, "select population from region where code = $c", {"c": our}) <= 600_000
     assert one(con, "select count(*) from unit") >= 40
-    assert one(con, "select count(*) from unit where kind = '块'") == one(con, "select count(*) from region where level = '镇街'")
+    assert one(con, "select count(*) from unit where kind = '块'") == one(
+        con, "select count(*) from region where level = '镇街'"
+    )
     assert one(con, "select count(*) from site") >= 300
     assert 30 <= one(con, "select count(*) from region where level = '县级'") <= 60
     assert one(con, "select count(distinct year) from round where round_type = '年度测评'") >= 8
@@ -127,23 +152,39 @@ def test_every_site_type_is_used(con):
 
 def test_framework_shape_and_points(con):
     for edition in ("2018版", "2021版", "2024版"):
-        shape = dict(con.execute("select level, count(*) from framework_node where edition = $e group by 1",
-                                 {"e": edition}).fetchall())
+        shape = dict(
+            con.execute(
+                "select level, count(*) from framework_node where edition = $e group by 1", {"e": edition}
+            ).fetchall()
+        )
         assert shape == {"板块": 3, "测评项目": 12, "测评内容": 90, "测评标准": 188}
-        assert one(con, "select sum(points) from framework_node where edition = $e and level = '测评标准'",
-                   {"e": edition}) == pytest.approx(100.0, abs=1e-9)
+        assert one(
+            con, "select sum(points) from framework_node where edition = $e and level = '测评标准'", {"e": edition}
+        ) == pytest.approx(100.0, abs=1e-9)
     # 每个父节点的分值等于子节点之和
-    bad = one(con, """
+    bad = one(
+        con,
+        """
         select count(*) from framework_node p
         join (select edition, parent_code, sum(points) s from framework_node where parent_code is not null group by all) c
           on c.edition = p.edition and c.parent_code = p.code
-        where abs(p.points - c.s) > 1e-9""")
+        where abs(p.points - c.s) > 1e-9""",
+    )
     assert bad == 0
-    methods = dict(con.execute("select method, count(*) from framework_node where edition = '2024版' "
-                               "and level = '测评标准' group by 1").fetchall())
+    methods = dict(
+        con.execute(
+            "select method, count(*) from framework_node where edition = '2024版' and level = '测评标准' group by 1"
+        ).fetchall()
+    )
     assert max(methods, key=methods.get) == "实地考察" and set(methods) == {"实地考察", "网上申报", "问卷调查"}
-    assert one(con, "select count(*) from framework_node where method = '实地考察' "
-                    "and (site_types is null or category is null or lead_unit_code is null)") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from framework_node where method = '实地考察' "
+            "and (site_types is null or category is null or lead_unit_code is null)",
+        )
+        == 0
+    )
 
 
 def test_negative_list(con):
@@ -151,21 +192,37 @@ def test_negative_list(con):
 
 
 def test_problem_categories_are_leaves(con):
-    assert one(con, "select count(*) from problem p join problem_category c on c.name = p.category "
-                    "where c.parent is null") == 0
+    assert (
+        one(con, "select count(*) from problem p join problem_category c on c.name = p.category where c.parent is null")
+        == 0
+    )
     parents = {r[0] for r in con.execute("select name from problem_category where parent is null").fetchall()}
-    assert {"环境卫生", "市容秩序", "交通秩序", "设施", "公益广告", "氛围/点位要素", "志愿服务",
-            "未成年人思想道德建设"} <= parents
+    assert {
+        "环境卫生",
+        "市容秩序",
+        "交通秩序",
+        "设施",
+        "公益广告",
+        "氛围/点位要素",
+        "志愿服务",
+        "未成年人思想道德建设",
+    } <= parents
 
 
 # ---------------------------------------------------------------- 轮次与成绩
+
 
 def test_round_codes_and_all_before_cutoff(con):
     codes = [r[0] for r in con.execute("select code from round").fetchall()]
     assert all(re.fullmatch(r"R\d{4}-(ND|ZA|\d\d-(MN|ZC|DC))", c) for c in codes)
     assert one(con, f"select count(*) from round where end_date > {CUTOFF}::date") == 0
     assert set(r[0] for r in con.execute("select distinct round_type from round").fetchall()) == {
-        "年度测评", "年中暗访", "模拟测评", "自查", "督查"}
+        "年度测评",
+        "年中暗访",
+        "模拟测评",
+        "自查",
+        "督查",
+    }
 
 
 def _our_ranks(con):
@@ -192,22 +249,37 @@ def test_every_peer_scored_in_every_ranked_round_with_one_gap(con):
 
 
 def test_an_exact_tie_shares_a_rank(con):
-    assert one(con, "select count(*) from (select round_code, rank from score_ranked where rank is not null "
-                    "group by all having count(*) > 1)") >= 1
+    assert (
+        one(
+            con,
+            "select count(*) from (select round_code, rank from score_ranked where rank is not null "
+            "group by all having count(*) > 1)",
+        )
+        >= 1
+    )
 
 
 def test_parts_of_each_level_sum_to_total(con):
-    bad = one(con, """
+    bad = one(
+        con,
+        """
         select count(*) from score s
         join (select round_code, region_code,
                      sum(p.score) filter (where n.level = '板块') boards,
                      sum(p.score) filter (where n.level = '测评项目') items
               from score_part p join framework_node n on n.edition = p.edition and n.code = p.node_code
               group by all) t using (round_code, region_code)
-        where abs(t.boards - s.total) > 0.005 or abs(t.items - s.total) > 0.005""")
+        where abs(t.boards - s.total) > 0.005 or abs(t.items - s.total) > 0.005""",
+    )
     assert bad == 0
-    assert one(con, "select count(*) from score s where total is not null and not exists "
-                    "(select 1 from score_part p where p.round_code = s.round_code and p.region_code = s.region_code)") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from score s where total is not null and not exists "
+            "(select 1 from score_part p where p.round_code = s.round_code and p.region_code = s.region_code)",
+        )
+        == 0
+    )
 
 
 def test_our_deductions_equal_points_lost(con):
@@ -223,14 +295,27 @@ def test_our_deductions_equal_points_lost(con):
 
 
 def test_deduction_shares_sum_to_one(con):
-    assert one(con, "select count(*) from (select deduction_id from deduction_unit group by 1 "
-                    "having abs(sum(share) - 1) > 1e-9)") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from (select deduction_id from deduction_unit group by 1 "
+            "having abs(sum(share) - 1) > 1e-9)",
+        )
+        == 0
+    )
     assert one(con, "select count(*) from deduction where id not in (select deduction_id from deduction_unit)") == 0
-    assert one(con, "select count(*) from deduction d join framework_node n "
-                    "on n.edition = d.edition and n.code = d.standard_code where d.points > n.points + 1e-9") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from deduction d join framework_node n "
+            "on n.edition = d.edition and n.code = d.standard_code where d.points > n.points + 1e-9",
+        )
+        == 0
+    )
 
 
 # ---------------------------------------------------------------- 问题
+
 
 def test_problem_codes_unique_and_formatted(con):
     assert one(con, "select count(distinct code) from problem") == N_PROBLEMS
@@ -245,13 +330,29 @@ def test_source_mix_matches_design(con):
 
 
 def test_round_code_matches_source(con):
-    pairs = set(con.execute("select p.source, r.round_type from problem p left join round r on r.code = p.round_code "
-                            "group by all").fetchall())
-    allowed = {("县自查", "自查"), ("市督查", "督查"), ("模拟测评", "模拟测评"), ("省暗访", "年中暗访"),
-               ("省暗访", "年度测评"), ("12345热线", None), ("媒体曝光", None)}
+    pairs = set(
+        con.execute(
+            "select p.source, r.round_type from problem p left join round r on r.code = p.round_code group by all"
+        ).fetchall()
+    )
+    allowed = {
+        ("县自查", "自查"),
+        ("市督查", "督查"),
+        ("模拟测评", "模拟测评"),
+        ("省暗访", "年中暗访"),
+        ("省暗访", "年度测评"),
+        ("12345热线", None),
+        ("媒体曝光", None),
+    }
     assert pairs <= allowed
-    assert one(con, "select count(*) from problem p join round r on r.code = p.round_code "
-                    "where p.source <> '县自查' and p.found_at::date not between r.start_date and r.end_date") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from problem p join round r on r.code = p.round_code "
+            "where p.source <> '县自查' and p.found_at::date not between r.start_date and r.end_date",
+        )
+        == 0
+    )
 
 
 def test_seasonal_peak_before_october_rounds(con):
@@ -271,20 +372,42 @@ def test_weekdays_busier_than_sundays(con):
 
 
 def test_problem_category_fits_site_and_standard(con):
-    assert one(con, "select count(*) from problem p join framework_node n on n.edition = p.edition "
-                    "and n.code = p.standard_code where n.method <> '实地考察' or n.category <> p.category") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from problem p join framework_node n on n.edition = p.edition "
+            "and n.code = p.standard_code where n.method <> '实地考察' or n.category <> p.category",
+        )
+        == 0
+    )
     assert one(con, "select count(*) from problem where standard_code is null") == 0
     # 多数问题在点位上；热线、媒体曝光与一部分自查是沿街道路上的问题，没有点位
     assert 0.6 <= one(con, "select count(site_code) / count(*) from problem") <= 0.85
-    assert one(con, "select count(*) from problem p join site s on s.code = p.site_code "
-                    "where s.township_code <> p.township_code") == 0
-    assert one(con, "select count(*) from problem p join framework_edition e on e.edition = p.edition "
-                    "where p.found_at < e.effective_from") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from problem p join site s on s.code = p.site_code "
+            "where s.township_code <> p.township_code",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from problem p join framework_edition e on e.edition = p.edition "
+            "where p.found_at < e.effective_from",
+        )
+        == 0
+    )
 
 
 def test_hotspots_collect_many_times_more_problems(con):
-    per_site = [r[0] for r in con.execute("select count(*) from problem where site_code is not null "
-                                          "group by site_code order by 1 desc").fetchall()]
+    per_site = [
+        r[0]
+        for r in con.execute(
+            "select count(*) from problem where site_code is not null group by site_code order by 1 desc"
+        ).fetchall()
+    ]
     assert per_site[0] >= 5 * np.median(per_site)
 
 
@@ -293,8 +416,12 @@ def test_severity_mix_and_deadlines(con):
     assert share["一般"] == pytest.approx(0.75, abs=0.05)
     assert share["较重"] == pytest.approx(0.20, abs=0.05)
     assert share["严重"] == pytest.approx(0.05, abs=0.03)
-    days = set(con.execute("select severity, date_diff('second', found_at, deadline) / 86400 from problem "
-                           "where deadline is not null group by all").fetchall())
+    days = set(
+        con.execute(
+            "select severity, date_diff('second', found_at, deadline) / 86400 from problem "
+            "where deadline is not null group by all"
+        ).fetchall()
+    )
     assert days == {("一般", 3), ("较重", 7), ("严重", 15)}
 
 
@@ -314,38 +441,78 @@ def test_lead_units_follow_tiao_kuai_rules(con):
         join problem_category c on c.name = p.category join unit u on u.code = p.lead_unit_code
         where s.site_type in ('背街小巷', '老旧小区') and c.parent in ('环境卫生', '市容秩序')""").fetchone()
     assert other_town == 0 and 0.5 <= block / total <= 0.7
-    assert one(con, "select count(*) from problem_coop_unit c join problem p on p.code = c.problem_code "
-                    "where c.unit_code = p.lead_unit_code") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from problem_coop_unit c join problem p on p.code = c.problem_code "
+            "where c.unit_code = p.lead_unit_code",
+        )
+        == 0
+    )
     assert one(con, "select max(n) from (select count(*) n from problem_coop_unit group by problem_code)") <= 2
 
 
 def test_negative_list_problems_are_few_and_one_still_open(con):
     n = one(con, "select count(*) from problem where negative_item_code is not null")
     assert 5 <= n <= 10
-    assert one(con, "select count(*) from problem p join negative_item i on i.code = p.negative_item_code "
-                    "where i.is_veto") == 0
-    assert one(con, f"select count(*) from problem_state_as_of({CUTOFF}) s join problem p on p.code = s.problem_code "
-                    "where p.negative_item_code is not null and not s.is_closed") >= 1
+    assert (
+        one(con, "select count(*) from problem p join negative_item i on i.code = p.negative_item_code where i.is_veto")
+        == 0
+    )
+    assert (
+        one(
+            con,
+            f"select count(*) from problem_state_as_of({CUTOFF}) s join problem p on p.code = s.problem_code "
+            "where p.negative_item_code is not null and not s.is_closed",
+        )
+        >= 1
+    )
 
 
 # ---------------------------------------------------------------- 整改日志与状态
 
+
 def test_events_strictly_ordered_within_problem_and_inside_window(con):
-    assert one(con, """
+    assert (
+        one(
+            con,
+            """
         select count(*) from (
             select event_at, lag(event_at) over (partition by problem_code order by id) prev from rectify_event)
-        where event_at <= prev""") == 0
-    assert one(con, "select count(*) from rectify_event e join problem p on p.code = e.problem_code "
-                    "where e.event_at < p.found_at") == 0
+        where event_at <= prev""",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from rectify_event e join problem p on p.code = e.problem_code "
+            "where e.event_at < p.found_at",
+        )
+        == 0
+    )
     assert one(con, f"select count(*) from rectify_event where event_at > {CUTOFF}") == 0
     # id 顺序就是时间顺序（只追加的日志）
-    assert one(con, "select count(*) from (select event_at, lag(event_at) over (order by id) prev "
-                    "from rectify_event) where event_at < prev") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from (select event_at, lag(event_at) over (order by id) prev "
+            "from rectify_event) where event_at < prev",
+        )
+        == 0
+    )
 
 
 def test_event_sequence_is_a_valid_lifecycle(con):
-    allowed_next = {None: {"交办"}, "交办": {"整改中"}, "整改中": {"申请销号"}, "申请销号": {"退回", "已销号"},
-                    "退回": {"申请销号"}, "已销号": {"反弹重开"}, "反弹重开": {"整改中"}}
+    allowed_next = {
+        None: {"交办"},
+        "交办": {"整改中"},
+        "整改中": {"申请销号"},
+        "申请销号": {"退回", "已销号"},
+        "退回": {"申请销号"},
+        "已销号": {"反弹重开"},
+        "反弹重开": {"整改中"},
+    }
     transitions = con.execute("""
         select prev, action from (
             select action, lag(action) over (partition by problem_code order by id) prev from rectify_event)
@@ -353,12 +520,30 @@ def test_event_sequence_is_a_valid_lifecycle(con):
     for prev, action in transitions:
         assert action in allowed_next[prev], (prev, action)
     checker = one(con, "select code from unit where name = '县委宣传部（文明办）'")
-    assert one(con, "select count(*) from rectify_event where action in ('退回', '已销号') and unit_code <> $c",
-               {"c": checker}) == 0
-    assert one(con, "select count(*) from rectify_event e join problem p on p.code = e.problem_code "
-                    "where e.action in ('交办', '整改中', '申请销号') and e.unit_code <> p.lead_unit_code") == 0
-    assert one(con, "select count(*) from rectify_event where action = '交办' "
-                    "and event_at::date <> (select found_at::date from problem where code = problem_code)") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from rectify_event where action in ('退回', '已销号') and unit_code <> $c",
+            {"c": checker},
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from rectify_event e join problem p on p.code = e.problem_code "
+            "where e.action in ('交办', '整改中', '申请销号') and e.unit_code <> p.lead_unit_code",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from rectify_event where action = '交办' "
+            "and event_at::date <> (select found_at::date from problem where code = problem_code)",
+        )
+        == 0
+    )
 
 
 def test_status_mix_at_cutoff(con):
@@ -379,26 +564,35 @@ def test_status_mix_at_cutoff(con):
 def test_rebounds_concentrate_at_chronic_sites(con):
     top_sites = con.execute("""
         select site_code from problem where site_code is not null group by 1 order by count(*) desc limit 10""").fetchall()
-    share = one(con, f"""
+    share = one(
+        con,
+        f"""
         select count(*) filter (where site_code in (select unnest($s))) / count(*)
-        from problem_state_as_of({CUTOFF}) where reopened_count > 0""", {"s": [r[0] for r in top_sites]})
+        from problem_state_as_of({CUTOFF}) where reopened_count > 0""",
+        {"s": [r[0] for r in top_sites]},
+    )
     assert share > 0.3
 
 
 def test_slow_units_carry_the_overdue_backlog(con):
-    rate = dict(con.execute(f"""
+    rate = dict(
+        con.execute(f"""
         select u.name, avg(is_overdue::int) from problem_state_as_of({CUTOFF}) s
-        join unit u on u.code = s.lead_unit_code group by 1""").fetchall())
+        join unit u on u.code = s.lead_unit_code group by 1""").fetchall()
+    )
     assert rate["交通运输局"] > rate["城管局"] and rate["住建局"] > rate["公安局交警大队"]
 
 
 # ---------------------------------------------------------------- 几何
 
+
 def _township_geoms(con):
     our = one(con, "select value from meta where key = 'our_region_code'")
     county = geo.from_wkb(one(con, "select geom_wkb from boundary where region_code = $c", {"c": our}))
-    rows = con.execute("select b.region_code, b.geom_wkb from boundary b join region r on r.code = b.region_code "
-                       "where r.level = '镇街' order by 1").fetchall()
+    rows = con.execute(
+        "select b.region_code, b.geom_wkb from boundary b join region r on r.code = b.region_code "
+        "where r.level = '镇街' order by 1"
+    ).fetchall()
     return county, [r[0] for r in rows], [geo.from_wkb(r[1]) for r in rows]
 
 
@@ -419,18 +613,21 @@ def test_county_size_and_areas(con):
     assert 30 <= width_km <= 55
     our = one(con, "select value from meta where key = 'our_region_code'")
     county_area = one(con, "select area_km2 from boundary where region_code = $c", {"c": our})
-    towns_area = one(con, "select sum(b.area_km2) from boundary b join region r on r.code = b.region_code "
-                          "where r.level = '镇街'")
+    towns_area = one(
+        con, "select sum(b.area_km2) from boundary b join region r on r.code = b.region_code where r.level = '镇街'"
+    )
     assert 700 <= county_area <= 2500
     assert towns_area == pytest.approx(county_area, rel=1e-4)
 
 
 def test_points_lie_in_their_township(con):
     _, codes, towns = _township_geoms(con)
-    for sql in ("select township_code, lon, lat from problem where lon is not null",
-                "select township_code, lon, lat from site",
-                "select parent_code, lon, lat from region where level = '社区村'",
-                "select code, lon, lat from region where level = '镇街'"):
+    for sql in (
+        "select township_code, lon, lat from problem where lon is not null",
+        "select township_code, lon, lat from site",
+        "select parent_code, lon, lat from region where level = '社区村'",
+        "select code, lon, lat from region where level = '镇街'",
+    ):
         rows = con.execute(sql).fetchall()
         where = geo.locate([r[1] for r in rows], [r[2] for r in rows], towns)
         assert [codes[i] for i in where] == [r[0] for r in rows], sql

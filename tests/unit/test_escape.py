@@ -1,4 +1,5 @@
 """数据文字进 HTML / Markdown / Plotly 前的转义：载荷原样进去，出来的只是文字。"""
+
 from __future__ import annotations
 
 import html
@@ -7,14 +8,14 @@ import pandas as pd
 
 from chuangwen import charts, hotspots, maps
 from chuangwen.escape import html_text, md, plotly_text
-from tests.unit import test_hotspot_builders as hb   # 小边界、镇街、点位样例
+from tests.unit import test_hotspot_builders as hb  # 小边界、镇街、点位样例
 
 IMG = "<img src=x onerror=alert(1)>"
 
 
 def test_html_text_turns_markup_into_entities():
     assert html_text(IMG) == "&lt;img src=x onerror=alert(1)&gt;"
-    assert html_text('a"b\'c&d') == "a&quot;b&#x27;c&amp;d"
+    assert html_text("a\"b'c&d") == "a&quot;b&#x27;c&amp;d"
     assert html_text(None) == "" and html_text(float("nan")) == ""
 
 
@@ -54,10 +55,16 @@ def test_chart_builders_escape_names_categories_and_titles():
 
 
 def test_chart_builders_escape_customdata_and_trace_names():
-    history = pd.DataFrame({
-        "round_code": ["r1", "r2"], "round_name": [IMG, "2025年度测评"], "round_label": ["2024", "2025"],
-        "rank": [3, 2], "total": [88.5, 90.0], "group_size": [20, 20],
-    })
+    history = pd.DataFrame(
+        {
+            "round_code": ["r1", "r2"],
+            "round_name": [IMG, "2025年度测评"],
+            "round_label": ["2024", "2025"],
+            "rank": [3, 2],
+            "total": [88.5, 90.0],
+            "group_size": [20, 20],
+        }
+    )
     fig = charts.rank_trend_history(history, None, "<i>本县</i>")
     assert fig.data[0].name == "&lt;i&gt;本县&lt;/i&gt;"
     assert fig.data[0].customdata[0][0] == "&lt;img src=x onerror=alert(1)&gt;"
@@ -68,12 +75,21 @@ def test_map_labels_tooltips_and_popups_carry_escaped_text_only():
     b, t, p = hb.boundaries(), hb.townships(), hb.points()
     b.loc[1, "name"] = t.loc[0, "name"] = IMG
     p.loc[0, ["site_name", "category", "unit_name", "problem_code"]] = [
-        "<svg onload=alert(2)>", "<script>alert(3)</script>", '"><b onmouseover=alert(4)>', "P<1>"]
-    page = hb.html_of(maps.hotspot_map(b, t, hb.grid(), p))   # JSON 里的 \uXXXX 已还原
+        "<svg onload=alert(2)>",
+        "<script>alert(3)</script>",
+        '"><b onmouseover=alert(4)>',
+        "P<1>",
+    ]
+    page = hb.html_of(maps.hotspot_map(b, t, hb.grid(), p))  # JSON 里的 \uXXXX 已还原
     for raw in ("<img src=x", "<svg onload", "<script>alert", "<b onmouseover", "P<1>"):
         assert raw not in page
-    for escaped in ("&lt;img src=x onerror=alert(1)&gt;", "&lt;svg onload=alert(2)&gt;",
-                    "&lt;script&gt;alert(3)&lt;/script&gt;", "&quot;&gt;&lt;b onmouseover=alert(4)&gt;", "P&lt;1&gt;"):
+    for escaped in (
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "&lt;svg onload=alert(2)&gt;",
+        "&lt;script&gt;alert(3)&lt;/script&gt;",
+        "&quot;&gt;&lt;b onmouseover=alert(4)&gt;",
+        "P&lt;1&gt;",
+    ):
         assert escaped in page
 
 
@@ -88,6 +104,7 @@ def test_escaped_township_tooltip_still_parses_to_the_raw_name():
 def test_map_document_allows_loads_only_from_itself_and_the_configured_tiles():
     assert "img-src &#x27;self&#x27; data: blob:; connect-src &#x27;self&#x27;" in maps.content_security_policy("")
     assert "img-src &#x27;self&#x27; data: blob: http://*.tiles.intra; " in maps.content_security_policy(
-        "http://{s}.tiles.intra/{z}/{x}/{y}.png")
+        "http://{s}.tiles.intra/{z}/{x}/{y}.png"
+    )
     page = hb.html_of(maps.hotspot_map(hb.boundaries(), hb.townships(), hb.grid(), hb.points()))
     assert '<meta http-equiv="Content-Security-Policy"' in page

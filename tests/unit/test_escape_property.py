@@ -1,16 +1,36 @@
 """性质测试：任何文字（含 XSS、Markdown、Plotly 标记的片段）经转义后，不剩一个能起作用的标记字符。"""
+
 from __future__ import annotations
 
 import html
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chuangwen.escape import html_text, md, plotly_text
 
-PAYLOADS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "![x](http://192.0.2.1/x.png)",
-            "[点我](javascript:alert(1))", ":red[红]", "$x^2$", "**粗**", "<a href='http://x'>", "www.x.cn", "a@b.cn",
-            "http://192.0.2.1", "\n# 标题\n", "| a | b |", "&lt;", "\\", "`code`", "~~删~~", "\x00\x1b", "\u2028"]
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "![x](http://192.0.2.1/x.png)",
+    "[点我](javascript:alert(1))",
+    ":red[红]",
+    "$x^2$",
+    "**粗**",
+    "<a href='http://x'>",
+    "www.x.cn",
+    "a@b.cn",
+    "http://192.0.2.1",
+    "\n# 标题\n",
+    "| a | b |",
+    "&lt;",
+    "\\",
+    "`code`",
+    "~~删~~",
+    "\x00\x1b",
+    "\u2028",
+]
 texts = st.lists(st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=20)), max_size=6).map("".join)
 ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -31,7 +51,7 @@ def test_md_backslash_escapes_every_ascii_punctuation_and_breaks_bare_urls(text)
     i = 0
     while i < len(out):
         if out[i] == "\\":
-            assert out[i + 1] in ASCII_PUNCT        # 反斜杠只用来转义下一个标点
+            assert out[i + 1] in ASCII_PUNCT  # 反斜杠只用来转义下一个标点
             i += 2
             continue
         assert out[i] not in ASCII_PUNCT, (text, out, i)

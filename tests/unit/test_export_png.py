@@ -1,5 +1,6 @@
 """常驻导出进程（kaleido + Chromium）出事之后：浏览器被杀掉，下一次导出自动重起；卡住超时报中文错误、下一次照常；
 起不来时说缺什么。要真的 Chromium（CI 装了；本机没有时跳过）。等的都是条件，不睡固定的时间；只断言“在时限内完成”。"""
+
 from __future__ import annotations
 
 import io
@@ -83,7 +84,9 @@ def chromium_processes() -> set[int]:
 
 def wrapper_processes() -> set[int]:
     """还在运行的 choreographer 包装进程（一个导出进程一个）。"""
-    return {p for p in running(descendants(os.getpid())) if "_unix_pipe_chromium_wrapper" in _read(f"/proc/{p}/cmdline")}
+    return {
+        p for p in running(descendants(os.getpid())) if "_unix_pipe_chromium_wrapper" in _read(f"/proc/{p}/cmdline")
+    }
 
 
 def signal_all(pids, sig) -> None:
@@ -154,17 +157,19 @@ def test_sessions_exporting_at_once_after_a_kill_share_one_new_browser(chromium)
         w.join(LIMIT * len(sizes))
     assert [w.is_alive() for w in workers] == [False] * len(sizes)
     assert [png_size(r) for r in results] == sizes
-    assert len(wrapper_processes()) == 1            # 只重起了一个
+    assert len(wrapper_processes()) == 1  # 只重起了一个
 
 
 def test_an_export_over_the_time_limit_fails_in_chinese_and_the_next_one_works(chromium, monkeypatch):
     export_png.figure_png(bar(4), width=300, height=200, scale=1)
     stuck = chromium_processes()
     assert stuck
-    signal_all(stuck, signal.SIGSTOP)                  # 浏览器卡住：不再回应
+    signal_all(stuck, signal.SIGSTOP)  # 浏览器卡住：不再回应
     monkeypatch.setenv("CHUANGWEN_PNG_TIMEOUT", "1")
     try:
-        with pytest.raises(export_png.RenderFailed, match=r"^导出图片超时（1 秒）：.*下一次导出会重新启动它，请再试一次"):
+        with pytest.raises(
+            export_png.RenderFailed, match=r"^导出图片超时（1 秒）：.*下一次导出会重新启动它，请再试一次"
+        ):
             finish_within(LIMIT, lambda: export_png.figure_png(bar(5), width=300, height=200, scale=1))
         # 卡住的那一组已被杀掉（SIGKILL 对停住的进程也有效），不留在机器上
         assert wait_until(lambda: not running(stuck), export_png.STOP_SECONDS)
@@ -184,16 +189,20 @@ def test_the_timeout_is_a_declared_setting(monkeypatch):
 
 def test_a_browser_that_cannot_start_names_the_missing_library(tmp_path, monkeypatch):
     fake = tmp_path / "chromium"
-    fake.write_text("#!/bin/sh\necho 'chromium: error while loading shared libraries: libnss3.so: "
-                    "cannot open shared object file: No such file or directory' >&2\nexit 127\n")
+    fake.write_text(
+        "#!/bin/sh\necho 'chromium: error while loading shared libraries: libnss3.so: "
+        "cannot open shared object file: No such file or directory' >&2\nexit 127\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("BROWSER_PATH", str(fake))
-    with pytest.raises(export_png.PngUnavailable, match=rf"^导出图片用的浏览器没能启动：{fake}，缺少它运行所需的系统库 libnss3\.so"):
+    with pytest.raises(
+        export_png.PngUnavailable, match=rf"^导出图片用的浏览器没能启动：{fake}，缺少它运行所需的系统库 libnss3\.so"
+    ):
         finish_within(LIMIT, lambda: export_png.figure_png(bar(6), scale=1))
 
 
 def test_without_kaleido_the_message_says_to_install_it(monkeypatch):
     monkeypatch.setattr(export_png, "find_browser", lambda: "/usr/bin/chromium")
-    monkeypatch.setitem(sys.modules, "kaleido", None)           # import kaleido → ImportError
+    monkeypatch.setitem(sys.modules, "kaleido", None)  # import kaleido → ImportError
     with pytest.raises(export_png.PngUnavailable, match=r"^导出图片需要 Python 包 kaleido.*pip install kaleido"):
         export_png.figure_png(bar(7), scale=1)

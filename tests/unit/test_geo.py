@@ -1,4 +1,5 @@
 """几何工具：泰森划分铺满、面积、WKB、点落镇街、随机撒点。"""
+
 from __future__ import annotations
 
 import math

@@ -2,6 +2,7 @@
 
 文件由 scripts/make_hostile_files.py 在临时目录里生成。不测用时（用时与内存见 benchmarks/bench_hostile_files.py）。
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,26 +31,43 @@ LIMITS_MESSAGE = "如果实际数据没有这么多，多半是表格下方或�
 
 # 文件名 → 消息里必须原样出现的几段（文件名、哪里、什么不对）
 EXPECTED = {
-    "xfd1048576.xlsx": ["xfd1048576.xlsx 的工作表“问题台账”的数据区域达到第 1,048,576 行（最远的单元格 XFD1048576），"
-                        "超过上限 1,000,000 行。", LIMITS_MESSAGE],
-    "zz200000.xlsx": ["zz200000.xlsx 的工作表“问题台账”的数据区域达到第 702 列（ZZ 列，最远的单元格 ZZ200000），"
-                      "超过上限 200 列。"],
-    "dense_area.xlsx": ["dense_area.xlsx 的工作表“问题台账”的数据区域有 200,000 行 × 150 列 = 30,000,000 个单元格"
-                        "（最远的单元格 ET200000），超过上限 20,000,000 个单元格。"],
-    "declared_dimension.xlsx": ["declared_dimension.xlsx 的工作表“问题台账”声明的数据范围是 A1:XFD1048576，"
-                                "达到第 1,048,576 行，超过上限 1,000,000 行。"],
-    "cells_without_ref.xlsx": ["cells_without_ref.xlsx 的工作表“问题台账”的数据区域达到第 300 列（KN 列，最远的单元格 KN1），"
-                               "超过上限 200 列。"],
-    "shared_strings_bomb.xlsx": ["无法读取 Excel 文件 shared_strings_bomb.xlsx：其中的 xl/sharedStrings.xml 压缩比异常（",
-                                 "像是“压缩炸弹”，已拒绝。"],
-    "lying_size.xlsx": ["无法读取 Excel 文件 lying_size.xlsx：压缩包里的部件 xl/worksheets/sheet1.xml "
-                        "实际解压出的内容比声明的 2,048 字节多（谎报大小）"],
-    "shared_strings_count.xlsx": ["无法读取 Excel 文件 shared_strings_count.xlsx：共享字符串表声明有 4,000,000,000 个字符串，"
-                                  "超过上限 20,000,000 个单元格"],
+    "xfd1048576.xlsx": [
+        "xfd1048576.xlsx 的工作表“问题台账”的数据区域达到第 1,048,576 行（最远的单元格 XFD1048576），"
+        "超过上限 1,000,000 行。",
+        LIMITS_MESSAGE,
+    ],
+    "zz200000.xlsx": [
+        "zz200000.xlsx 的工作表“问题台账”的数据区域达到第 702 列（ZZ 列，最远的单元格 ZZ200000），超过上限 200 列。"
+    ],
+    "dense_area.xlsx": [
+        "dense_area.xlsx 的工作表“问题台账”的数据区域有 200,000 行 × 150 列 = 30,000,000 个单元格"
+        "（最远的单元格 ET200000），超过上限 20,000,000 个单元格。"
+    ],
+    "declared_dimension.xlsx": [
+        "declared_dimension.xlsx 的工作表“问题台账”声明的数据范围是 A1:XFD1048576，"
+        "达到第 1,048,576 行，超过上限 1,000,000 行。"
+    ],
+    "cells_without_ref.xlsx": [
+        "cells_without_ref.xlsx 的工作表“问题台账”的数据区域达到第 300 列（KN 列，最远的单元格 KN1），超过上限 200 列。"
+    ],
+    "shared_strings_bomb.xlsx": [
+        "无法读取 Excel 文件 shared_strings_bomb.xlsx：其中的 xl/sharedStrings.xml 压缩比异常（",
+        "像是“压缩炸弹”，已拒绝。",
+    ],
+    "lying_size.xlsx": [
+        "无法读取 Excel 文件 lying_size.xlsx：压缩包里的部件 xl/worksheets/sheet1.xml "
+        "实际解压出的内容比声明的 2,048 字节多（谎报大小）"
+    ],
+    "shared_strings_count.xlsx": [
+        "无法读取 Excel 文件 shared_strings_count.xlsx：共享字符串表声明有 4,000,000,000 个字符串，"
+        "超过上限 20,000,000 个单元格"
+    ],
     "many_members.xlsx": ["无法读取 Excel 文件 many_members.xlsx：压缩包里的部件超过 10,000 个"],
     "ods_disguised.xlsx": ["文件扩展名是 .xlsx，但内容是 OpenDocument（.ods 等）文件：ods_disguised.xlsx。"],
-    "bzip2_members.xlsx": ["无法读取 Excel 文件 bzip2_members.xlsx：压缩包里的部件 [Content_Types].xml "
-                           "用了 Excel 不用的压缩方式（编号 12）"],
+    "bzip2_members.xlsx": [
+        "无法读取 Excel 文件 bzip2_members.xlsx：压缩包里的部件 [Content_Types].xml "
+        "用了 Excel 不用的压缩方式（编号 12）"
+    ],
     "long_cell.xlsx": ["long_cell.xlsx 的工作表“问题台账”第 2 行、B 列的单元格有 40,000 个字符，超过上限 32,767 个"],
     "far_cell.xls": ["无法读取 far_cell.xls：解析时占用内存超过上限 4,096 MB，已停止。"],
     "dimensions.xls": ["无法读取 dimensions.xls：解析时占用内存超过上限 4,096 MB，已停止。"],
@@ -115,8 +133,12 @@ def _console_script() -> list[str]:
 def test_cli_process_survives_files_that_abort_the_excel_library(corpus, import_db, name):
     # 这几个文件在不加保护时让 calamine 分配几百 GB、整个进程被中止（退出码 134）
     before = sha256(import_db)
-    result = subprocess.run([*_console_script(), "import", "problems", str(corpus[name]), "--db", str(import_db)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*_console_script(), "import", "problems", str(corpus[name]), "--db", str(import_db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("chuangwen import：错误：")
     assert EXPECTED[name][0] in result.stderr
@@ -125,6 +147,7 @@ def test_cli_process_survives_files_that_abort_the_excel_library(corpus, import_
 
 
 # ---------------------------------------------------------------- 子进程的各种死法 → 中文 ReadError
+
 
 def _sleep_forever(conn, job):
     time.sleep(600)
@@ -149,7 +172,7 @@ def _segfault(conn, job):
 
 
 def _memory_error_unreported(conn, job):
-    os._exit(readers._EXIT_MEMORY)     # _child 在 MemoryError 之后连报告都发不出去时这样退出
+    os._exit(readers._EXIT_MEMORY)  # _child 在 MemoryError 之后连报告都发不出去时这样退出
 
 
 def _exit_3(conn, job):
@@ -183,7 +206,7 @@ def test_child_that_dies_otherwise_is_reported_in_chinese(target, how):
 
 
 def test_a_program_error_in_the_child_is_raised_as_itself_not_hidden_as_a_file_problem():
-    job = readers._Job("台账.csv", ".csv", None, None, None, readers.Limits())   # expected 应为列名序列
+    job = readers._Job("台账.csv", ".csv", None, None, None, readers.Limits())  # expected 应为列名序列
     with pytest.raises(TypeError, match="'NoneType' object is not iterable"):
         readers._run_isolated(readers._child, job, "问题编号,问题描述\nA1,x\n".encode(), "台账.csv", job.limits)
 
@@ -200,7 +223,7 @@ def _ledger_xlsx(rows: int) -> bytes:
 
 
 def test_memory_limit_setting_reaches_the_child(monkeypatch):
-    monkeypatch.setenv("CHUANGWEN_IMPORT_CHILD_MEMORY_MB", "50")   # 比子进程启动后的用量还小
+    monkeypatch.setenv("CHUANGWEN_IMPORT_CHILD_MEMORY_MB", "50")  # 比子进程启动后的用量还小
     with pytest.raises(readers.ReadError, match=r"^无法读取 台账.xlsx：解析时占用内存超过上限 50 MB，已停止。"):
         readers.read_table(_ledger_xlsx(20_000), "台账.xlsx", HEADER)
 
@@ -212,19 +235,22 @@ def test_time_limit_setting_is_read_from_the_environment(monkeypatch):
 
 # ---------------------------------------------------------------- 子进程读出的表与本进程读出的一模一样
 
+
 def test_table_read_in_the_child_equals_the_table_read_in_process(monkeypatch):
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("问题台账")
     fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     ws.write_row(0, 0, ["问题编号", "发现时间", "经度", "是否", "问题描述", "混合"])
-    values = [["A1", datetime(2025, 3, 5, 8, 15, 30), 117.05, True, "占道经营", 3],
-              ["A2", None, None, False, None, "三"],
-              [None, datetime(1999, 12, 31, 23, 59, 59), 0.5, None, "", date(2025, 1, 2)],
-              ["A4", datetime(2025, 3, 5, 8, 15, 30), -1.25, True, "暴露垃圾", None]]
-    for i, row in enumerate(values, start=1):
-        for j, v in enumerate(row):
-            if isinstance(v, datetime) or isinstance(v, date):
+    values = [
+        ["A1", datetime(2025, 3, 5, 8, 15, 30), 117.05, True, "占道经营", 3],
+        ["A2", None, None, False, None, "三"],
+        [None, datetime(1999, 12, 31, 23, 59, 59), 0.5, None, "", date(2025, 1, 2)],
+        ["A4", datetime(2025, 3, 5, 8, 15, 30), -1.25, True, "暴露垃圾", None],
+    ]
+    for i, cells in enumerate(values, start=1):
+        for j, v in enumerate(cells):
+            if isinstance(v, (datetime, date)):
                 ws.write_datetime(i, j, v, fmt)
             elif v is not None:
                 ws.write(i, j, v)
@@ -233,8 +259,12 @@ def test_table_read_in_the_child_equals_the_table_read_in_process(monkeypatch):
     child = readers.read_table(raw, "台账.xlsx", ["问题编号", "发现时间"])
     monkeypatch.setattr(readers, "PARSE_IN_CHILD", False)
     here = readers.read_table(raw, "台账.xlsx", ["问题编号", "发现时间"])
-    assert (child.columns, child.sheet, child.first_row, list(readers.row_numbers(child))) == \
-        (here.columns, here.sheet, here.first_row, list(readers.row_numbers(here)))
+    assert (child.columns, child.sheet, child.first_row, list(readers.row_numbers(child))) == (
+        here.columns,
+        here.sheet,
+        here.first_row,
+        list(readers.row_numbers(here)),
+    )
     cells = lambda t: [[(type(v), v) for v in row] for row in t.data.itertuples(index=False)]  # noqa: E731
     assert cells(child) == cells(here)
     assert child.data.index.equals(here.data.index)
@@ -243,8 +273,11 @@ def test_table_read_in_the_child_equals_the_table_read_in_process(monkeypatch):
 def test_csv_read_in_the_child_keeps_encoding_and_values(monkeypatch):
     raw = "问题编号,问题描述\nA1,占道经营\n,\nA2,暴露垃圾\n".encode("gbk")
     child = readers.read_table(raw, "台账.csv", HEADER)
-    assert (child.encoding, child.data.to_dict("records"), list(readers.row_numbers(child))) == \
-        ("GBK", [{"问题编号": "A1", "问题描述": "占道经营"}, {"问题编号": "A2", "问题描述": "暴露垃圾"}], [2, 4])
+    assert (child.encoding, child.data.to_dict("records"), list(readers.row_numbers(child))) == (
+        "GBK",
+        [{"问题编号": "A1", "问题描述": "占道经营"}, {"问题编号": "A2", "问题描述": "暴露垃圾"}],
+        [2, 4],
+    )
 
 
 def test_reading_a_csv_in_process_leaves_the_global_csv_field_limit_alone(monkeypatch):
@@ -269,21 +302,35 @@ def _workbook(cells: str, dimension: str = "A1") -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(("label", "cells", "message"), [
-    ("小写列名", '<row r="1"><c r="a1"><v>1</v></c><c r="xfd1"><v>1</v></c></row>', "达到第 16,384 列"),
-    ("单引号与空白", "<row r='1'><c r = 'A1'><v>1</v></c><c r\t=\n'Z1'><v>1</v></c></row>", "达到第 26 列"),
-    ("行号前导 0", '<row r="1"><c r="A0000000101"><v>1</v></c></row>', "达到第 101 行"),
-    ("r 不是第一个属性", '<row r="1"><c s="0" t="n" r="L1"><v>1</v></c></row>', "达到第 12 列"),
-    ("重复的 r", '<row r="1"><c r="A1" r="A101"><v>1</v></c></row>', "达到第 101 行"),
-    ("带前缀的元素", '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
-                     + "".join(f"<x:c><x:v>{i}</x:v></x:c>" for i in range(10)) + "</x:row>", "达到第 11 列"),
-    ("行号倒序", "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>' for r in (101, 5, 4, 3)), "达到第 101 行"),
-    ("不带 r 的行接在远处的行后面", '<row r="100"><c r="A100"><v>1</v></c></row><row><c><v>1</v></c></row>',
-     "达到第 101 行"),
-    ("不带 r 的格接在远处的格后面", '<row r="1"><c r="J1"><v>1</v></c><c><v>1</v></c></row>', "达到第 11 列"),
-    ("行列各在上限内、面积超限", '<row r="1"><c r="A1"><v>1</v></c></row><row r="60"><c r="J60"><v>1</v></c></row>',
-     "有 60 行 × 10 列 = 600 个单元格"),
-])
+@pytest.mark.parametrize(
+    ("label", "cells", "message"),
+    [
+        ("小写列名", '<row r="1"><c r="a1"><v>1</v></c><c r="xfd1"><v>1</v></c></row>', "达到第 16,384 列"),
+        ("单引号与空白", "<row r='1'><c r = 'A1'><v>1</v></c><c r\t=\n'Z1'><v>1</v></c></row>", "达到第 26 列"),
+        ("行号前导 0", '<row r="1"><c r="A0000000101"><v>1</v></c></row>', "达到第 101 行"),
+        ("r 不是第一个属性", '<row r="1"><c s="0" t="n" r="L1"><v>1</v></c></row>', "达到第 12 列"),
+        ("重复的 r", '<row r="1"><c r="A1" r="A101"><v>1</v></c></row>', "达到第 101 行"),
+        (
+            "带前缀的元素",
+            '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
+            + "".join(f"<x:c><x:v>{i}</x:v></x:c>" for i in range(10))
+            + "</x:row>",
+            "达到第 11 列",
+        ),
+        ("行号倒序", "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>' for r in (101, 5, 4, 3)), "达到第 101 行"),
+        (
+            "不带 r 的行接在远处的行后面",
+            '<row r="100"><c r="A100"><v>1</v></c></row><row><c><v>1</v></c></row>',
+            "达到第 101 行",
+        ),
+        ("不带 r 的格接在远处的格后面", '<row r="1"><c r="J1"><v>1</v></c><c><v>1</v></c></row>', "达到第 11 列"),
+        (
+            "行列各在上限内、面积超限",
+            '<row r="1"><c r="A1"><v>1</v></c></row><row r="60"><c r="J60"><v>1</v></c></row>',
+            "有 60 行 × 10 列 = 600 个单元格",
+        ),
+    ],
+)
 def test_scan_sees_through_other_ways_of_writing_cell_references(label, cells, message):
     with pytest.raises(readers.ReadError, match=message):
         readers.check_workbook_zip(_workbook(cells), "台账.xlsx", SMALL)
@@ -309,8 +356,11 @@ def test_scan_finds_a_far_cell_deep_inside_a_large_shuffled_sheet():
 def test_scan_bound_equals_what_calamine_allocates_for_a_normal_workbook():
     from python_calamine import CalamineWorkbook
 
-    raw = xlsx_bytes([["问题编号", "问题描述", "镇街"], ["A1", "x", "城关街道"], ["A2", None, "东坝镇"]],
-                     title="澜溪县问题台账", blank_tail=3)
+    raw = xlsx_bytes(
+        [["问题编号", "问题描述", "镇街"], ["A1", "x", "城关街道"], ["A2", None, "东坝镇"]],
+        title="澜溪县问题台账",
+        blank_tail=3,
+    )
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(raw)).get_sheet_by_name("问题台账")
     # 末尾 3 行写过格式的空白格 calamine 不分配，扫描照算（宁可多算）；列数正好与 calamine 相同
     rows, cols = sheet.end[0] + 1 + 3, sheet.end[1] + 1
@@ -322,8 +372,11 @@ def test_scan_bound_equals_what_calamine_allocates_for_a_normal_workbook():
 
 
 def test_normal_workbooks_pass_the_scan_with_the_default_limits():
-    assert readers.check_workbook_zip(xlsx_bytes([["问题编号", "问题描述"], ["A1", "x"]], title="台账"), "台账.xlsx") is None
-    assert readers.check_workbook_zip(_ledger_xlsx(2_000), "台账.xlsx") is None     # 通过：不抛错
+    assert (
+        readers.check_workbook_zip(xlsx_bytes([["问题编号", "问题描述"], ["A1", "x"]], title="台账"), "台账.xlsx")
+        is None
+    )
+    assert readers.check_workbook_zip(_ledger_xlsx(2_000), "台账.xlsx") is None  # 通过：不抛错
 
 
 def test_whole_archive_compression_ratio_is_checked_not_only_each_member():
@@ -347,6 +400,7 @@ def test_total_unzipped_size_over_the_setting_is_refused(monkeypatch):
 
 # ---------------------------------------------------------------- 命令行报告：文件里的控制字符不进终端
 
+
 def test_cli_report_shows_escape_sequences_from_cells_and_file_names_escaped(import_db, tmp_path, capsys):
     # 一格里的 ESC 序列：不转义时改掉操作员终端的标题（OSC 0）并清屏（CSI 2J）；文件名里也可以有
     f = tmp_path / "台\x1b[2J账.csv"
@@ -355,17 +409,25 @@ def test_cli_report_shows_escape_sequences_from_cells_and_file_names_escaped(imp
     err = capsys.readouterr().err
     assert err.splitlines()[2] == (
         "  错误｜台\\x1b[2J账.csv 第 2 行｜镇街｜值“\\x1b]0;pwned\\x07\\x1b[2J城关”：库中没有这个镇街；"
-        "首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称")
+        "首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称"
+    )
     assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", err) is None
 
 
-@pytest.mark.parametrize(("text", "keep_newlines", "shown"), [
-    ("a\x1b[31mb", False, "a\\x1b[31mb"),
-    ("CSI\x9b2J DEL\x7f NUL\x00 BEL\x07 CR\r TAB\t", False, "CSI\\x9b2J DEL\\x7f NUL\\x00 BEL\\x07 CR\\x0d TAB\\x09"),
-    ("值\n冒充下一行", False, "值\\x0a冒充下一行"),
-    ("第一行\n第二行\r", True, "第一行\n第二行\\x0d"),
-    ("倒\u202e序\u2066", False, "倒\\u202e序\\u2066"),
-    ("城关街道 117.05", False, "城关街道 117.05"),
-])
+@pytest.mark.parametrize(
+    ("text", "keep_newlines", "shown"),
+    [
+        ("a\x1b[31mb", False, "a\\x1b[31mb"),
+        (
+            "CSI\x9b2J DEL\x7f NUL\x00 BEL\x07 CR\r TAB\t",
+            False,
+            "CSI\\x9b2J DEL\\x7f NUL\\x00 BEL\\x07 CR\\x0d TAB\\x09",
+        ),
+        ("值\n冒充下一行", False, "值\\x0a冒充下一行"),
+        ("第一行\n第二行\r", True, "第一行\n第二行\\x0d"),
+        ("倒\u202e序\u2066", False, "倒\\u202e序\\u2066"),
+        ("城关街道 117.05", False, "城关街道 117.05"),
+    ],
+)
 def test_terminal_safe_makes_control_characters_visible(text, keep_newlines, shown):
     assert command.terminal_safe(text, keep_newlines=keep_newlines) == shown

@@ -1,4 +1,5 @@
 """数据管理页的纯函数：陌生表头、选列默认值、由选列生成映射、预览格式。"""
+
 from __future__ import annotations
 
 import duckdb
@@ -15,13 +16,19 @@ def test_foreign_headers_fall_back_to_the_first_row():
 def test_guess_prefers_the_preset_then_same_name_columns():
     preset = mapping.load(DATA / "nyc311_mapping.toml", "problems")
     got = preview.guess("problems", ["case_id", "opened", "问题描述"], preset)
-    assert (got["问题编号"], got["发现时间"], got["问题描述"], got["镇街"]) == ("case_id", "opened", "问题描述", preview.NOT_MAPPED)
+    assert (got["问题编号"], got["发现时间"], got["问题描述"], got["镇街"]) == (
+        "case_id",
+        "opened",
+        "问题描述",
+        preview.NOT_MAPPED,
+    )
 
 
 def test_build_mapping_keeps_only_picked_columns_and_the_preset_value_maps():
     preset = mapping.load(DATA / "nyc311_mapping.toml", "problems")
-    m = preview.build_mapping("problems", {"问题编号": "case_id", "镇街": preview.NOT_MAPPED, "来源": preview.NOT_MAPPED},
-                              preset=preset)
+    m = preview.build_mapping(
+        "problems", {"问题编号": "case_id", "镇街": preview.NOT_MAPPED, "来源": preview.NOT_MAPPED}, preset=preset
+    )
     assert m.columns == {"问题编号": "case_id"}
     assert m.defaults == {"来源": "12345热线", "严重程度": "一般", "点位类型": "沿街地址"}
     assert m.values["整改状态"]["Closed"] == "已销号"

@@ -1,11 +1,13 @@
 """性质测试：任意畸形的行（乱码、错类型、缺列、超长、奇怪日期）——从不抛出未处理的异常，总是给出报告。"""
+
 from __future__ import annotations
 
 import shutil
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chuangwen.imports import ImportFailed, ReadError, run_import, validate_only
 from chuangwen.imports.kinds import KINDS
@@ -13,10 +15,34 @@ from tests.unit._import_helpers import base_db, csv_bytes, table_hashes, xlsx_by
 
 COLUMNS = KINDS["problems"].names
 cell = st.one_of(
-    st.none(), st.text(max_size=12), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["2026-03-01", "2026/2/30", "２０２６年３月１日", "45721", "-1", "1e308", "县自查", "城管局", "出店经营",
-                     "已销号", "=cmd|' /C calc'!A0", "117.1", "31.05", "NaN", "　", "\x00",
-                     "<img src=x onerror=alert(1)>", "![x](http://192.0.2.1/x.png)", "城管局/执法大队", "x" * 40_000]),
+    st.none(),
+    st.text(max_size=12),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            "2026-03-01",
+            "2026/2/30",
+            "２０２６年３月１日",
+            "45721",
+            "-1",
+            "1e308",
+            "县自查",
+            "城管局",
+            "出店经营",
+            "已销号",
+            "=cmd|' /C calc'!A0",
+            "117.1",
+            "31.05",
+            "NaN",
+            "　",
+            "\x00",
+            "<img src=x onerror=alert(1)>",
+            "![x](http://192.0.2.1/x.png)",
+            "城管局/执法大队",
+            "x" * 40_000,
+        ]
+    ),
 )
 rows = st.lists(st.fixed_dictionaries({c: cell for c in COLUMNS}), min_size=1, max_size=8)
 header = st.lists(st.sampled_from(COLUMNS + ["乱列", "case_id"]), min_size=1, max_size=12, unique=True)
@@ -60,8 +86,15 @@ def test_malformed_csv_rows_always_give_a_report_never_a_crash(ref, rows, cols, 
 @given(rows=rows)
 def test_malformed_xlsx_cells_of_any_type_always_give_a_report(ref, rows):
     _, con = ref
-    body = [[r[c] if not (isinstance(r[c], float) and r[c] != r[c]) and r[c] not in (float("inf"), float("-inf")) else None
-             for c in COLUMNS] for r in rows]
+    body = [
+        [
+            r[c]
+            if not (isinstance(r[c], float) and r[c] != r[c]) and r[c] not in (float("inf"), float("-inf"))
+            else None
+            for c in COLUMNS
+        ]
+        for r in rows
+    ]
     body = [[v if not isinstance(v, str) else v.replace("\x00", "") for v in line] for line in body]
     raw = xlsx_bytes([COLUMNS, *body])
     try:
@@ -90,11 +123,40 @@ def test_malformed_import_either_writes_or_leaves_every_table_unchanged(ref, tmp
 
 
 # 每种表格导入（测评体系、成绩、扣分、单位、点位、整改记录）：模板列加上成绩表的分项列，单元格取自带领域取值的畸形值
-ASSESSMENT_CELLS = st.one_of(cell, st.sampled_from([
-    "T版", "2026版", "1", "1.1", "1.1.1.1", "9.9", "1..2", "板块", "测评项目", "测评标准", "实地考察", "网上申报",
-    "R2025-ND", "2025年度测评", "新轮次", "甲县", "乙县", "101", "60", "0", "-3", "农贸市场、背街小巷", "城管局、东坝镇"]))
-KIND_COLUMNS = {k: KINDS[k].names + (["1.1", "宣传氛围", "名次"] if k == "scores" else [])
-                for k in ("framework", "scores", "deductions", "units", "sites", "events")}
+ASSESSMENT_CELLS = st.one_of(
+    cell,
+    st.sampled_from(
+        [
+            "T版",
+            "2026版",
+            "1",
+            "1.1",
+            "1.1.1.1",
+            "9.9",
+            "1..2",
+            "板块",
+            "测评项目",
+            "测评标准",
+            "实地考察",
+            "网上申报",
+            "R2025-ND",
+            "2025年度测评",
+            "新轮次",
+            "甲县",
+            "乙县",
+            "101",
+            "60",
+            "0",
+            "-3",
+            "农贸市场、背街小巷",
+            "城管局、东坝镇",
+        ]
+    ),
+)
+KIND_COLUMNS = {
+    k: KINDS[k].names + (["1.1", "宣传氛围", "名次"] if k == "scores" else [])
+    for k in ("framework", "scores", "deductions", "units", "sites", "events")
+}
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -126,8 +188,14 @@ def test_assessment_imports_either_write_or_leave_every_table_unchanged(ref, tmp
     cols = KIND_COLUMNS[kind]
     body = data.draw(st.lists(st.fixed_dictionaries({c: ASSESSMENT_CELLS for c in cols}), min_size=1, max_size=5))
     try:
-        result = run_import(copy, csv_bytes([{c: _text(r[c]) for c in cols} for r in body], header=cols), "乱.csv", kind,
-                            partial=partial, create_missing=True)
+        result = run_import(
+            copy,
+            csv_bytes([{c: _text(r[c]) for c in cols} for r in body], header=cols),
+            "乱.csv",
+            kind,
+            partial=partial,
+            create_missing=True,
+        )
     except ImportFailed as exc:
         assert str(exc)
         assert table_hashes(copy) == before
@@ -135,9 +203,22 @@ def test_assessment_imports_either_write_or_leave_every_table_unchanged(ref, tmp
     assert result.status in ("成功", "部分导入", "无新数据")
 
 
-NAMES = st.lists(st.sampled_from(["<img src=x onerror=alert(1)>", "![x](http://192.0.2.1/x.png)", "交通运输局/公路中心",
-                                  "<script>alert('u')</script>", ":red[单位]", "A&B <局>", "教育局（体育局）"]),
-                 min_size=1, max_size=3, unique=True)
+NAMES = st.lists(
+    st.sampled_from(
+        [
+            "<img src=x onerror=alert(1)>",
+            "![x](http://192.0.2.1/x.png)",
+            "交通运输局/公路中心",
+            "<script>alert('u')</script>",
+            ":red[单位]",
+            "A&B <局>",
+            "教育局（体育局）",
+        ]
+    ),
+    min_size=1,
+    max_size=3,
+    unique=True,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,5 @@
 """读取：日期写法、全角数字、编码、合并表头、末尾空行、坏文件。"""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,18 +13,21 @@ from tests.unit._import_helpers import csv_bytes, xlsx_bytes
 T = datetime(2025, 3, 5)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2025-03-05", T),
-    ("2025/3/5", T),
-    ("2025年3月5日", T),
-    ("2025.3.5", T),
-    ("2025-3-5 9:30", datetime(2025, 3, 5, 9, 30)),
-    ("2025年3月5日 14时20分", datetime(2025, 3, 5, 14, 20)),
-    ("2025/03/05 14:20:11", datetime(2025, 3, 5, 14, 20, 11)),
-    ("２０２５年３月５日", T),
-    ("２０２５－０３－０５", T),
-    ("45721", T),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2025-03-05", T),
+        ("2025/3/5", T),
+        ("2025年3月5日", T),
+        ("2025.3.5", T),
+        ("2025-3-5 9:30", datetime(2025, 3, 5, 9, 30)),
+        ("2025年3月5日 14时20分", datetime(2025, 3, 5, 14, 20)),
+        ("2025/03/05 14:20:11", datetime(2025, 3, 5, 14, 20, 11)),
+        ("２０２５年３月５日", T),
+        ("２０２５－０３－０５", T),
+        ("45721", T),
+    ],
+)
 def test_each_date_form_in_text_parses_to_the_same_moment(text, expected):
     parsed, bad = readers.parse_dates(pd.Series([text], dtype=object))
     assert not bad[0]
@@ -62,9 +66,15 @@ def test_full_width_digits_in_numbers_are_read():
     assert list(num) == [117.05, 31.05] and not bad.any()
 
 
-@pytest.mark.parametrize("encoding, label", [
-    ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8-BOM"), ("gbk", "GBK"), ("gb18030", "GB18030"),
-])
+@pytest.mark.parametrize(
+    "encoding, label",
+    [
+        ("utf-8", "UTF-8"),
+        ("utf-8-sig", "UTF-8-BOM"),
+        ("gbk", "GBK"),
+        ("gb18030", "GB18030"),
+    ],
+)
 def test_each_csv_encoding_is_detected_and_read(encoding, label):
     # “㐀”只在 GB18030 中有（GBK 没有），用来区分 GB18030 与 GBK
     desc = "占道经营㐀" if label == "GB18030" else "占道经营"
@@ -76,8 +86,11 @@ def test_each_csv_encoding_is_detected_and_read(encoding, label):
 
 def test_merged_title_row_and_grouped_header_are_skipped_and_combined():
     # 第 1 行：合并的标题；第 2 行：问题编号、发现时间（纵向合并）与“整改情况”（横向合并）；第 3 行：整改期限、整改状态
-    raw = xlsx_bytes([[None, None, "整改期限", "整改状态"], ["A1", "2025-03-05", "2025-03-12", "已交办"]],
-                     title="澜溪县问题台账（2025 年）", group_row=["问题编号", "发现时间", "整改情况", None])
+    raw = xlsx_bytes(
+        [[None, None, "整改期限", "整改状态"], ["A1", "2025-03-05", "2025-03-12", "已交办"]],
+        title="澜溪县问题台账（2025 年）",
+        group_row=["问题编号", "发现时间", "整改情况", None],
+    )
     table = readers.read_table(raw, "x.xlsx", ["问题编号", "发现时间", "整改期限", "整改状态"])
     assert table.columns == ["问题编号", "发现时间", "整改期限", "整改状态"]
     assert table.first_row == 4
@@ -92,6 +105,7 @@ def test_trailing_blank_rows_are_dropped_and_row_numbers_match_the_sheet():
 
 
 # ---------------------------------------------------------------- 坏文件：中文消息，不读
+
 
 def test_wrong_file_type_is_refused_in_chinese():
     with pytest.raises(readers.ReadError, match="不支持的文件类型“.pdf”"):

@@ -1,4 +1,5 @@
 """模板：每种导入一个 .xlsx，第一张表为中文表头、第二张为填写说明；填好的模板能直接导入。"""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,15 @@ def test_a_filled_in_problem_template_imports(tmp_path):
 
     wb = openpyxl.load_workbook(io.BytesIO(templates.build("problems")))
     ws = wb.worksheets[0]
-    values = {"问题编号": "T1", "发现时间": "2026-03-01 09:00", "来源": "县自查", "问题类别": "出店经营",
-              "问题描述": "占道", "严重程度": "一般", "牵头单位": "城管局"}
+    values = {
+        "问题编号": "T1",
+        "发现时间": "2026-03-01 09:00",
+        "来源": "县自查",
+        "问题类别": "出店经营",
+        "问题描述": "占道",
+        "严重程度": "一般",
+        "牵头单位": "城管局",
+    }
     for c, name in enumerate(KINDS["problems"].names, start=1):
         ws.cell(row=2, column=c, value=values.get(name))
     buf = io.BytesIO()

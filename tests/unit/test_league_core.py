@@ -1,4 +1,5 @@
 """红黑榜核心：权重设置、公式文字、统计区间、显示表、红黑榜、名次走势与图表构建（不依赖 streamlit）。"""
+
 import json
 from datetime import date, datetime, timedelta
 
@@ -23,8 +24,13 @@ def con(tmp_path_factory):
 
 
 def week_view(as_of=AS_OF) -> View:
-    return View(cutoff=AS_OF, as_of=as_of, period_start=as_of - timedelta(days=7), first_day=date(2026, 1, 1),
-                county_code="990101")
+    return View(
+        cutoff=AS_OF,
+        as_of=as_of,
+        period_start=as_of - timedelta(days=7),
+        first_day=date(2026, 1, 1),
+        county_code="990101",
+    )
 
 
 def unit_board(con, as_of=AS_OF, min_sample=2):
@@ -32,11 +38,21 @@ def unit_board(con, as_of=AS_OF, min_sample=2):
 
 
 def unit_trend(con, unit_code="D01", weeks=3):
-    return league.rank_trend(queries.run_view(con, "league_unit_rank_trend", week_view(), unit_code=unit_code,
-                                              points=weeks, step=timedelta(days=7), **league.board_params(DEFAULT, 2)))
+    return league.rank_trend(
+        queries.run_view(
+            con,
+            "league_unit_rank_trend",
+            week_view(),
+            unit_code=unit_code,
+            points=weeks,
+            step=timedelta(days=7),
+            **league.board_params(DEFAULT, 2),
+        )
+    )
 
 
 # ---------------------------------------------------------------- 设置
+
 
 def test_default_weights(monkeypatch):
     monkeypatch.delenv("CHUANGWEN_LEAGUE_WEIGHTS", raising=False)
@@ -48,13 +64,16 @@ def test_weights_are_parsed_from_chinese_keys(monkeypatch):
     assert settings.get("league_weights") == {"on_time": 50, "overdue": 20, "rebound": 10, "reject": 20, "points": 0}
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("按期=40,逾期=30", "缺少权重：反弹、退回、丢分"),
-    ("按期=-1,逾期=30,反弹=15,退回=15,丢分=2", "不能为负数"),
-    ("按期=0,逾期=0,反弹=0,退回=0,丢分=2", "不能全为 0"),
-    ("ontime=40", "无法识别"),
-    ("按期=四十,逾期=30,反弹=15,退回=15,丢分=2", "应为数字"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("按期=40,逾期=30", "缺少权重：反弹、退回、丢分"),
+        ("按期=-1,逾期=30,反弹=15,退回=15,丢分=2", "不能为负数"),
+        ("按期=0,逾期=0,反弹=0,退回=0,丢分=2", "不能全为 0"),
+        ("ontime=40", "无法识别"),
+        ("按期=四十,逾期=30,反弹=15,退回=15,丢分=2", "应为数字"),
+    ],
+)
 def test_bad_weights_raise_chinese_error(monkeypatch, raw, message):
     monkeypatch.setenv("CHUANGWEN_LEAGUE_WEIGHTS", raw)
     with pytest.raises(settings.SettingError, match=message):
@@ -70,15 +89,20 @@ def test_min_sample_default_and_override(monkeypatch):
 
 # ---------------------------------------------------------------- 公式与区间
 
+
 def test_formula_text_shows_the_weights():
     assert league.formula_text(DEFAULT) == (
-        "综合得分 = 100 × (40×按期销号率 + 30×(1−逾期率) + 15×(1−反弹率) + 15×(1−退回率)) ÷ 100 − 2 × 测评丢分")
+        "综合得分 = 100 × (40×按期销号率 + 30×(1−逾期率) + 15×(1−反弹率) + 15×(1−退回率)) ÷ 100 − 2 × 测评丢分"
+    )
 
 
 def test_period_start_by_week_month_and_sidebar():
     side = datetime(2026, 10, 1)
     assert [league.period_start(AS_OF, side, p) for p in ("周", "月", "侧栏")] == [
-        datetime(2026, 11, 8, 18), datetime(2026, 10, 16, 18), side]
+        datetime(2026, 11, 8, 18),
+        datetime(2026, 10, 16, 18),
+        side,
+    ]
 
 
 def test_unknown_period_is_refused():
@@ -88,9 +112,12 @@ def test_unknown_period_is_refused():
 
 # ---------------------------------------------------------------- 显示表与红黑榜
 
+
 def test_display_table_marks_small_samples_and_changes(con):
     table = league.display_table(unit_board(con), name_col="unit_name", name_label="牵头单位").set_index("牵头单位")
-    assert table.loc[["城管局", "交警大队", "县委宣传部（文明办）"], ["名次", "变化", "综合得分", "按期销号率（区间内）"]].values.tolist() == [
+    assert table.loc[
+        ["城管局", "交警大队", "县委宣传部（文明办）"], ["名次", "变化", "综合得分", "按期销号率（区间内）"]
+    ].values.tolist() == [
         ["2", "↓1", "38.00", "50.0%"],
         ["1", "新上榜", "78.00", "100.0%"],
         ["样本不足", "", "—", "—"],
@@ -116,9 +143,16 @@ def test_boards_share_ties_and_do_not_overlap(con):
 
 
 def test_black_board_is_the_bottom_five_outside_the_red_one():
-    rows = pd.DataFrame({"unit_name": list("ABCDEFGH"), "score": [90, 80, 70, 60, 50, 40, 30, 30],
-                         "rank": [1, 2, 3, 4, 5, 6, 7, 7], "prev_rank": [None] * 8,
-                         "is_red": [True] * 5 + [False] * 3, "is_black": [False] * 5 + [True] * 3})
+    rows = pd.DataFrame(
+        {
+            "unit_name": list("ABCDEFGH"),
+            "score": [90, 80, 70, 60, 50, 40, 30, 30],
+            "rank": [1, 2, 3, 4, 5, 6, 7, 7],
+            "prev_rank": [None] * 8,
+            "is_red": [True] * 5 + [False] * 3,
+            "is_black": [False] * 5 + [True] * 3,
+        }
+    )
     red, black = league.boards(rows, name_col="unit_name")
     assert (red["名称"].tolist(), black["名称"].tolist()) == (list("ABCDE"), ["G", "H", "F"])
 
@@ -126,10 +160,16 @@ def test_black_board_is_the_bottom_five_outside_the_red_one():
 def test_change_labels():
     row = lambda r, p: pd.Series({"rank": r, "prev_rank": p})
     assert [league.change_label(row(*x)) for x in [(1, 3), (4, 2), (2, 2), (2, None), (None, 1)]] == [
-        "↑2", "↓2", "→ 持平", "新上榜", ""]
+        "↑2",
+        "↓2",
+        "→ 持平",
+        "新上榜",
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- 名次走势与图表
+
 
 def test_rank_trend_over_weeks(con):
     trend = unit_trend(con)
@@ -158,9 +198,15 @@ def test_rank_trend_chart_has_reversed_integer_axis(con):
 
 
 def test_category_mix_chart_stacks_open_and_closed(con):
-    mix = queries.run(con, "league_unit_categories", {"unit_code": "D01", "as_of": AS_OF,
-                                                      "period_start": AS_OF - timedelta(days=7), "scope_unit": None})
-    assert mix[["category", "problems", "open_now", "overdue"]].values.tolist() == [["出店经营", 4, 3, 2], ["暴露垃圾", 1, 0, 0]]
+    mix = queries.run(
+        con,
+        "league_unit_categories",
+        {"unit_code": "D01", "as_of": AS_OF, "period_start": AS_OF - timedelta(days=7), "scope_unit": None},
+    )
+    assert mix[["category", "problems", "open_now", "overdue"]].values.tolist() == [
+        ["出店经营", 4, 3, 2],
+        ["暴露垃圾", 1, 0, 0],
+    ]
     fig = charts.category_mix(mix, "城管局")
     # 多的在上（plotly 类别轴自下而上）：暴露垃圾 1 条全销号，出店经营 4 条其中 3 条在办
     assert list(fig.data[0].y) == ["暴露垃圾", "出店经营"]
@@ -168,20 +214,30 @@ def test_category_mix_chart_stacks_open_and_closed(con):
 
 
 def test_burndown_chart_draws_open_and_overdue(con):
-    points = queries.run(con, "supervision_burndown", {"as_of": AS_OF, "township": None, "unit": None, "round": None,
-                                                       "scope_unit": None, "involved_unit": None})
+    points = queries.run(
+        con,
+        "supervision_burndown",
+        {"as_of": AS_OF, "township": None, "unit": None, "round": None, "scope_unit": None, "involved_unit": None},
+    )
     fig = charts.burndown(points)
     assert [t.name for t in fig.data] == ["在办问题", "其中逾期"]
     assert list(fig.data[0].y)[-1] == 10 and list(fig.data[1].y)[-1] == 4
 
 
 def test_projected_figure_has_large_type_and_leaves_the_original_alone():
-    trend = pd.DataFrame({"week_end": [datetime(2026, 11, 8, 18), AS_OF], "rank": [3, 1], "ranked_count": [4, 4],
-                          "score": [70.0, 90.0], "enough_sample": [True, True]})
+    trend = pd.DataFrame(
+        {
+            "week_end": [datetime(2026, 11, 8, 18), AS_OF],
+            "rank": [3, 1],
+            "ranked_count": [4, 4],
+            "score": [70.0, 90.0],
+            "enough_sample": [True, True],
+        }
+    )
     fig = charts.league_rank_trend(trend, "城管局")
     big = charts.projected(fig, 680)
-    assert fig.layout.height == 320 and fig.layout.font.size == 13        # 原图不动
+    assert fig.layout.height == 320 and fig.layout.font.size == 13  # 原图不动
     assert big.layout.height == 680 and big.layout.font.size == 22 and big.layout.title.font.size == 30
     assert big.layout.xaxis.tickfont.size == 22 and big.layout.yaxis.tickfont.size == 22
     assert big.data[0].textfont.size == 22 and big.data[0].line.width >= 4
-    assert charts.projected(big, 680).to_plotly_json() == big.to_plotly_json()   # 再放大一次不变
+    assert charts.projected(big, 680).to_plotly_json() == big.to_plotly_json()  # 再放大一次不变

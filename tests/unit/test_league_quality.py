@@ -1,4 +1,5 @@
 """整改记录顺序检查：不可能的顺序被标记（附原因、按时刻回放），规则在各查询中逐字相同。"""
+
 import re
 from datetime import datetime
 
@@ -88,6 +89,11 @@ def test_quality_list_counts_the_events_up_to_the_moment(con):
     assert dict(zip(df["problem_code"], df["events"])) == {"Q1": 2, "Q2": 3, "Q3": 1}
     for at in (datetime(2026, 11, 10, 12, 0), datetime(2026, 11, 11, 10, 0), AS_OF):
         df = queries.run(con, "quality_event_order", {"as_of": at, "scope_unit": None})
-        logged = dict(con.execute("select problem_code, count(*) from rectify_event where event_at <= $t group by all",
-                                  {"t": at}).fetchall())
-        assert {c: int(n) for c, n in zip(df["problem_code"], df["events"])} == {c: logged[c] for c in df["problem_code"]}
+        logged = dict(
+            con.execute(
+                "select problem_code, count(*) from rectify_event where event_at <= $t group by all", {"t": at}
+            ).fetchall()
+        )
+        assert {c: int(n) for c, n in zip(df["problem_code"], df["events"])} == {
+            c: logged[c] for c in df["problem_code"]
+        }

@@ -1,4 +1,5 @@
 """红黑榜查询在 tests/data/league 上的精确答案（手算见 03_league_problems.sql 的注释）。"""
+
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,23 +28,63 @@ def con(league_db):
 
 
 def units(con, **overrides):
-    params = {"as_of": AS_OF, "period_start": WEEK_START, "township": None, "round": None,
-              "min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, **WEIGHTS, **overrides}
+    params = {
+        "as_of": AS_OF,
+        "period_start": WEEK_START,
+        "township": None,
+        "round": None,
+        "min_sample": 2,
+        "prior": 0.0,
+        "red_max_overdue_rate": 1.0,
+        **WEIGHTS,
+        **overrides,
+    }
     return queries.run(con, "league_units", params).set_index("unit_code")
 
 
 def townships(con, **overrides):
-    params = {"as_of": AS_OF, "period_start": WEEK_START, "county": "990101", "unit": None, "round": None,
-              "min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, **WEIGHTS, **overrides}
+    params = {
+        "as_of": AS_OF,
+        "period_start": WEEK_START,
+        "county": "990101",
+        "unit": None,
+        "round": None,
+        "min_sample": 2,
+        "prior": 0.0,
+        "red_max_overdue_rate": 1.0,
+        **WEIGHTS,
+        **overrides,
+    }
     return queries.run(con, "league_townships", params).set_index("township_code")
 
 
 def test_unit_counts_for_the_week(con):
     d01 = units(con).loc["D01"]
-    got = {k: int(d01[k]) for k in ("assigned", "closed", "closed_on_time", "open_now", "overdue", "reopened",
-                                    "rejected", "reviewed", "sample")}
-    assert got == {"assigned": 2, "closed": 2, "closed_on_time": 1, "open_now": 2, "overdue": 2, "reopened": 1,
-                   "rejected": 1, "reviewed": 3, "sample": 4}
+    got = {
+        k: int(d01[k])
+        for k in (
+            "assigned",
+            "closed",
+            "closed_on_time",
+            "open_now",
+            "overdue",
+            "reopened",
+            "rejected",
+            "reviewed",
+            "sample",
+        )
+    }
+    assert got == {
+        "assigned": 2,
+        "closed": 2,
+        "closed_on_time": 1,
+        "open_now": 2,
+        "overdue": 2,
+        "reopened": 1,
+        "rejected": 1,
+        "reviewed": 3,
+        "sample": 4,
+    }
 
 
 def test_on_time_rate_counts_no_deadline_as_on_time(con):
@@ -54,7 +95,9 @@ def test_on_time_rate_counts_no_deadline_as_on_time(con):
 
 def test_overdue_now_by_age_bucket(con):
     df = units(con)
-    got = {u: tuple(int(df.loc[u, c]) for c in ("overdue_1_7", "overdue_8_30", "overdue_over_30")) for u in ("D01", "D02")}
+    got = {
+        u: tuple(int(df.loc[u, c]) for c in ("overdue_1_7", "overdue_8_30", "overdue_over_30")) for u in ("D01", "D02")
+    }
     # D01：A5 逾期 6 天、A4 逾期 39 天；D02：B3 逾期 3 天、B4 逾期 17 天；B5 无期限不算
     assert got == {"D01": (1, 0, 1), "D02": (1, 1, 0)}
 
@@ -116,7 +159,11 @@ def test_units_are_ranked_within_their_kind(con):
 def test_week_over_week_change(con):
     df = units(con)
     # D01 上周第 1（综合 100），本周第 2 → 变化 −1；D02 上周样本 1 不足 → 无上期名次
-    assert (int(df.loc["D01", "prev_rank"]), df.loc["D01", "prev_score"], int(df.loc["D01", "rank_change"])) == (1, 100.0, -1)
+    assert (int(df.loc["D01", "prev_rank"]), df.loc["D01", "prev_score"], int(df.loc["D01", "rank_change"])) == (
+        1,
+        100.0,
+        -1,
+    )
     assert df["prev_rank"].isna()["D02"]
 
 
@@ -155,15 +202,27 @@ def test_township_filter_limits_unit_figures(con):
 
 def test_the_boards_are_the_same_for_every_viewer_names_and_scores_only(con):
     # 责任单位也看全县的榜（各单位的名称、计数与得分），但榜上没有问题行：两个榜不接查看范围，也不返回问题编号
-    assert [("scope_unit" in queries.load(q).param_names) for q in ("league_units", "league_townships")] == [False, False]
+    assert [("scope_unit" in queries.load(q).param_names) for q in ("league_units", "league_townships")] == [
+        False,
+        False,
+    ]
     assert sorted(units(con).index) == ["D01", "D02", "D03", "T01", "T02"]
     assert [c for c in (*units(con).columns, *townships(con).columns) if "problem" in c or c == "code"] == []
 
 
 def test_township_league(con):
     df = townships(con)
-    got = {t: (int(df.loc[t, "assigned"]), int(df.loc[t, "closed"]), df.loc[t, "on_time_rate"], int(df.loc[t, "overdue"]),
-               df.loc[t, "score"], int(df.loc[t, "rank"])) for t in df.index}
+    got = {
+        t: (
+            int(df.loc[t, "assigned"]),
+            int(df.loc[t, "closed"]),
+            df.loc[t, "on_time_rate"],
+            int(df.loc[t, "overdue"]),
+            df.loc[t, "score"],
+            int(df.loc[t, "rank"]),
+        )
+        for t in df.index
+    }
     assert got == {"990101002": (7, 4, 1.0, 2, 85.0, 1), "990101001": (6, 4, 0.75, 2, 69.0, 2)}
 
 

@@ -1,13 +1,13 @@
 """红黑榜的规则（查询片段 _league_score.sql 与 _league_rank.sql，单位与镇街共用）在手写的小表上逐条核对：
 小样本向全县比率收缩、红榜资格、黑榜在不足 10 个有名次时只取后一半、并列、两个榜不重复。"""
+
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 import pytest
 
-from chuangwen import league, queries, settings
-
+from chuangwen import league, settings
 
 
 def _fragment(name: str) -> str:
@@ -17,13 +17,26 @@ def _fragment(name: str) -> str:
 def board(rows: list[tuple], *, prior: float = 0.0, red_max: float = 0.2, min_sample: int = 1) -> pd.DataFrame:
     """rows：(名称, 区间内销号, 其中按期, 在办, 其中逾期, 其中逾期 30 天以上)；只按按期销号率计分，便于手算。"""
     values = ",\n".join(
-        f"('cur', '条', '{n}', {c + o}, {c}, {ot}, {o}, {ov}, {ov30}, 0, 0, 0, 0.0)" for n, c, ot, o, ov, ov30 in rows)
-    sql = (f"with board(period, kind, name, sample, closed, closed_on_time, open_now, overdue, overdue_over_30, "
-           f"reopened, rejected, reviewed, points_lost) as (values {values}),\n"
-           + _fragment("_league_score.sql") + "\n" + _fragment("_league_rank.sql")
-           + "\nselect name, score, rank, ranked_count, is_red, is_black, red_eligible from ranked order by name")
-    params = {"prior": prior, "red_max_overdue_rate": red_max, "min_sample": min_sample, "w_on_time": 1.0,
-              "w_overdue": 0.0, "w_rebound": 0.0, "w_reject": 0.0, "w_points": 0.0}
+        f"('cur', '条', '{n}', {c + o}, {c}, {ot}, {o}, {ov}, {ov30}, 0, 0, 0, 0.0)" for n, c, ot, o, ov, ov30 in rows
+    )
+    sql = (
+        f"with board(period, kind, name, sample, closed, closed_on_time, open_now, overdue, overdue_over_30, "
+        f"reopened, rejected, reviewed, points_lost) as (values {values}),\n"
+        + _fragment("_league_score.sql")
+        + "\n"
+        + _fragment("_league_rank.sql")
+        + "\nselect name, score, rank, ranked_count, is_red, is_black, red_eligible from ranked order by name"
+    )
+    params = {
+        "prior": prior,
+        "red_max_overdue_rate": red_max,
+        "min_sample": min_sample,
+        "w_on_time": 1.0,
+        "w_overdue": 0.0,
+        "w_rebound": 0.0,
+        "w_reject": 0.0,
+        "w_points": 0.0,
+    }
     con = duckdb.connect()
     try:
         return con.execute(sql, params).df().set_index("name")
@@ -32,7 +45,7 @@ def board(rows: list[tuple], *, prior: float = 0.0, red_max: float = 0.2, min_sa
 
 
 def test_small_samples_are_shrunk_toward_the_county_rate():
-    rows = [("甲", 3, 3, 0, 0, 0), ("乙", 30, 27, 0, 0, 0), ("丙", 7, 0, 0, 0, 0)]   # 全县按期率 30 ÷ 40 = 75%
+    rows = [("甲", 3, 3, 0, 0, 0), ("乙", 30, 27, 0, 0, 0), ("丙", 7, 0, 0, 0, 0)]  # 全县按期率 30 ÷ 40 = 75%
     raw = board(rows, prior=0)
     shrunk = board(rows, prior=10)
     assert raw["score"].to_dict() == {"丙": 0.0, "乙": 90.0, "甲": 100.0}
@@ -43,8 +56,9 @@ def test_small_samples_are_shrunk_toward_the_county_rate():
 
 def test_red_list_skips_ineligible_units_and_black_list_is_the_bottom_five():
     # 12 个单位，按期率 100%、95%……45% 依次排名；U01 有逾期 30 天以上的问题，U02 逾期率 50% 超过 20%
-    rows = [(f"U{i:02d}", 20, 21 - i, 2 if i == 2 else 1, 1 if i in (1, 2) else 0, 1 if i == 1 else 0)
-            for i in range(1, 13)]
+    rows = [
+        (f"U{i:02d}", 20, 21 - i, 2 if i == 2 else 1, 1 if i in (1, 2) else 0, 1 if i == 1 else 0) for i in range(1, 13)
+    ]
     df = board(rows)
     assert df.index[df["is_red"]].tolist() == ["U03", "U04", "U05", "U06", "U07"]
     assert df.index[df["is_black"]].tolist() == ["U08", "U09", "U10", "U11", "U12"]
@@ -60,9 +74,14 @@ def test_with_fewer_than_ten_ranked_the_black_list_takes_only_the_lower_half_and
 
 def test_the_page_says_how_many_take_part_and_when_the_lists_cannot_be_filled():
     rows = pd.DataFrame({"rank": [1, 2, None, None], "enough_sample": [True, True, False, True]})
-    assert league.participation(rows, "部门") == "共 4 个部门，2 个参与排名；未排名的：1 个区间内经手问题不足最少样本数，1 个没有可比的比率。"
-    assert league.shortfall(rows) == ("本期只有 2 个参与排名，不足红榜、黑榜合计 10 个名额：黑榜只取后 1 名，"
-                                      "红榜从其余有资格的里选，同一对象不会同时出现在两个榜上。")
+    assert (
+        league.participation(rows, "部门")
+        == "共 4 个部门，2 个参与排名；未排名的：1 个区间内经手问题不足最少样本数，1 个没有可比的比率。"
+    )
+    assert league.shortfall(rows) == (
+        "本期只有 2 个参与排名，不足红榜、黑榜合计 10 个名额：黑榜只取后 1 名，"
+        "红榜从其余有资格的里选，同一对象不会同时出现在两个榜上。"
+    )
     assert league.shortfall(pd.DataFrame({"rank": range(1, 11)})) is None
 
 

@@ -1,13 +1,24 @@
 """总览纯逻辑与图表构建：卡片文字、最差榜单、名次图坐标轴。"""
+
 import pandas as pd
 
 from chuangwen import charts, formats, overview
 
 
 def rank_row(**kw):
-    base = dict(round_code="R2025-ND", round_name="2025年度测评", end_date="2025-10-20", total=88.0, rank=12,
-                group_size=45, prev_round_name="2024年度测评", prev_total=86.5, prev_rank=15,
-                points_to_target=1.35, target_beyond_group=False)
+    base = dict(
+        round_code="R2025-ND",
+        round_name="2025年度测评",
+        end_date="2025-10-20",
+        total=88.0,
+        rank=12,
+        group_size=45,
+        prev_round_name="2024年度测评",
+        prev_total=86.5,
+        prev_rank=15,
+        points_to_target=1.35,
+        target_beyond_group=False,
+    )
     base.update(kw)
     return pd.DataFrame([base])
 
@@ -42,14 +53,28 @@ def test_target_rank_outside_group_is_explained():
 
 
 def summary_frame():
-    return pd.DataFrame([
-        ("合计", None, "全县", 10, 6, 3, 4, 1, 4, 3, 1),
-        ("镇街", "A", "甲镇", 5, 3, 2, 1, 0, 2, 2, 1),
-        ("镇街", "B", "乙镇", 3, 2, 1, 2, 1, 1, 1, 2),
-        ("镇街", "C", "丙镇", 1, 1, 0, 1, 0, 1, 0, 3),
-        ("镇街", "D", "丁镇", 1, 0, 0, 0, 0, 0, 0, 4),
-    ], columns=["grouping_kind", "code", "name", "problems", "open_now", "overdue_now", "new_this_week",
-                "closed_this_week", "closed_in_period", "closed_on_time_in_period", "worst_rank"])
+    return pd.DataFrame(
+        [
+            ("合计", None, "全县", 10, 6, 3, 4, 1, 4, 3, 1),
+            ("镇街", "A", "甲镇", 5, 3, 2, 1, 0, 2, 2, 1),
+            ("镇街", "B", "乙镇", 3, 2, 1, 2, 1, 1, 1, 2),
+            ("镇街", "C", "丙镇", 1, 1, 0, 1, 0, 1, 0, 3),
+            ("镇街", "D", "丁镇", 1, 0, 0, 0, 0, 0, 0, 4),
+        ],
+        columns=[
+            "grouping_kind",
+            "code",
+            "name",
+            "problems",
+            "open_now",
+            "overdue_now",
+            "new_this_week",
+            "closed_this_week",
+            "closed_in_period",
+            "closed_on_time_in_period",
+            "worst_rank",
+        ],
+    )
 
 
 def test_problem_cards_with_denominator():
@@ -78,14 +103,18 @@ def test_moment_in_chinese():
 
 
 def test_rank_history_axis_reversed_with_integer_ticks():
-    history = pd.DataFrame({
-        "round_name": ["2018年度测评", "2019年度测评", "2020年度测评"],
-        "rank": [36, None, 20], "total": [80.1, None, 84.2], "group_size": [45, None, 45],
-    })
+    history = pd.DataFrame(
+        {
+            "round_name": ["2018年度测评", "2019年度测评", "2020年度测评"],
+            "rank": [36, None, 20],
+            "total": [80.1, None, 84.2],
+            "group_size": [45, None, 45],
+        }
+    )
     fig = charts.rank_trend_history(history, 10, "澜溪县")
     y = fig.layout.yaxis
-    assert y.range == (45.5, 0.5)              # 1 在最上
+    assert y.range == (45.5, 0.5)  # 1 在最上
     assert all(isinstance(v, int) for v in y.tickvals) and y.tickvals[0] == 1
-    assert fig.layout.xaxis.type == "category"   # 轮次是类别，不会出现 2,021.5
-    assert list(fig.data[0].y) == [36, 20]       # 缺测轮次不画点
+    assert fig.layout.xaxis.type == "category"  # 轮次是类别，不会出现 2,021.5
+    assert list(fig.data[0].y) == [36, 20]  # 缺测轮次不画点
     assert fig.data[1].name == "目标：前10名"

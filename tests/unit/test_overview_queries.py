@@ -1,4 +1,5 @@
 """总览查询在 tests/data/tiny 上的精确答案（手算见 tests/data/shared/03_problems_events.sql 的注释）。"""
+
 from datetime import datetime
 
 import duckdb
@@ -21,8 +22,18 @@ def con(tiny_db):
 def summary(con, **overrides):
     params = {"as_of": AS_OF, "period_start": PERIOD_START, **ALL, **overrides}
     df = queries.run(con, "overview_problem_summary", params)
-    cols = ["grouping_kind", "code", "problems", "open_now", "overdue_now", "new_this_week",
-            "closed_this_week", "closed_in_period", "closed_on_time_in_period", "worst_rank"]
+    cols = [
+        "grouping_kind",
+        "code",
+        "problems",
+        "open_now",
+        "overdue_now",
+        "new_this_week",
+        "closed_this_week",
+        "closed_in_period",
+        "closed_on_time_in_period",
+        "worst_rank",
+    ]
     return [tuple(None if v != v else v for v in row) for row in df[cols].itertuples(index=False)]
 
 
@@ -73,8 +84,9 @@ def test_as_of_earlier_time_replays_the_log(con):
 
 
 def test_as_of_before_rebound_shows_problem_closed(con):
-    df = queries.run(con, "overview_problem_summary",
-                     {"as_of": datetime(2026, 11, 10, 0, 0), "period_start": PERIOD_START, **ALL})
+    df = queries.run(
+        con, "overview_problem_summary", {"as_of": datetime(2026, 11, 10, 0, 0), "period_start": PERIOD_START, **ALL}
+    )
     total = df[df["grouping_kind"] == "合计"].iloc[0]
     # 截至 11-10 00:00：已发现 P1 P2 P3 P7；P1、P7 已销号 → 未销号 P2 P3；逾期 P2（期限 11-09）
     assert (total["problems"], total["open_now"], total["overdue_now"]) == (4, 2, 1)
@@ -110,7 +122,10 @@ def test_rank_history_skips_nothing_for_ours(con):
 
 def test_negative_alerts_veto_first(con):
     df = queries.run(con, "overview_negative_alerts", {"as_of": AS_OF, "scope_unit": None})
-    assert list(zip(df["problem_code"], df["is_veto"], df["status"])) == [("P8", True, "已交办"), ("P6", False, "退回整改")]
+    assert list(zip(df["problem_code"], df["is_veto"], df["status"])) == [
+        ("P8", True, "已交办"),
+        ("P6", False, "退回整改"),
+    ]
 
 
 def test_negative_alerts_respect_scope(con):
@@ -119,7 +134,9 @@ def test_negative_alerts_respect_scope(con):
 
 
 def test_weekly_flow_last_two_weeks(con):
-    df = queries.run(con, "overview_weekly_flow", {"as_of": AS_OF, **{k: None for k in ("township", "unit", "round", "scope_unit")}})
+    df = queries.run(
+        con, "overview_weekly_flow", {"as_of": AS_OF, **{k: None for k in ("township", "unit", "round", "scope_unit")}}
+    )
     assert len(df) == 12
     last_two = df.tail(2)[["weeks_back", "new_problems", "closures"]].values.tolist()
     assert last_two == [[1, 2, 1], [0, 4, 1]]

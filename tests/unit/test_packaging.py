@@ -1,6 +1,7 @@
 """发布的轮子能用：从仓库构建轮子，装进一个新的虚拟环境（不是可编辑安装），在仓库之外的目录里
 生成示例库、跑每一个查询、打开画框和每一页。依赖借用本仓库 .venv 的 site-packages（只加路径，不处理其中的 .pth，
 所以可编辑安装的 chuangwen 不会混进来）。"""
+
 from __future__ import annotations
 
 import shutil
@@ -17,12 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_package_under_chuangwen_is_listed_for_the_wheel():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "chuangwen").rglob("__init__.py")
-             if "_app" not in p.parts}
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "chuangwen").rglob("__init__.py")
+        if "_app" not in p.parts
+    }
     assert found == listed - {"chuangwen._app"}
 
 
-CHECK = r'''
+CHECK = r"""
 import os, sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -63,7 +67,7 @@ for page in sorted(p for p in (settings.APP_ROOT / "app_pages").glob("*.py") if 
     assert not at.exception, (page.name, at.exception)
     titles.append(at.title[0].value)
 print(ran, "|".join(titles))
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +75,29 @@ def installed(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     # 从一份干净的副本构建：setuptools 会沿用仓库里旧的 build/ 目录，里面可能还有改名前的文件
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "*.egg-info", "artifacts", "__pycache__", "*.duckdb*", ".pytest_cache"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(source)],
-                   check=True, cwd=work, timeout=600)
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "*.egg-info", "artifacts", "__pycache__", "*.duckdb*", ".pytest_cache"
+        ),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(source)],
+        check=True,
+        cwd=work,
+        timeout=600,
+    )
     wheel = next((work / "dist").glob("chuangwen-*.whl"))
     env_dir = work / "fresh"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
-                   check=True, cwd=work, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        cwd=work,
+        timeout=600,
+    )
     site = next(env_dir.glob("lib/python3*/site-packages"))
     deps = [p for p in sys.path if p.endswith("site-packages")]
     (site / "_deps_from_test_venv.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
@@ -91,19 +108,40 @@ def test_the_wheel_in_a_fresh_venv_runs_every_query_and_opens_every_page(install
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    done = subprocess.run([str(installed), "-c", CHECK, str(outside / "demo.duckdb")], cwd=outside, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(installed), "-c", CHECK, str(outside / "demo.duckdb")],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     ran, titles = done.stdout.strip().splitlines()[-1].split(" ", 1)
     shipped = sorted(p.stem for p in (ROOT / "queries").glob("*.sql") if not p.name.startswith("_"))
     assert int(ran) == len(shipped)
-    assert titles.split("|") == ["总览 · 澜溪县", "账号与审计", "通报导出", "数据管理", "问题热点", "红黑榜", "总览 · 澜溪县",
-                                 "排名趋势 · 澜溪县", "整改督办"]
+    assert titles.split("|") == [
+        "总览 · 澜溪县",
+        "账号与审计",
+        "通报导出",
+        "数据管理",
+        "问题热点",
+        "红黑榜",
+        "总览 · 澜溪县",
+        "排名趋势 · 澜溪县",
+        "整改督办",
+    ]
 
 
 def test_the_installed_command_line_works_outside_the_repo(installed, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    done = subprocess.run([str(installed.parent / "chuangwen"), "init", "--db", str(tmp_path / "new.duckdb")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(installed.parent / "chuangwen"), "init", "--db", str(tmp_path / "new.duckdb")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new.duckdb").is_file()

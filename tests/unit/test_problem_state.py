@@ -1,6 +1,7 @@
 """问题状态口径：截至任意时刻的状态。problem_state_as_of（按事件日志聚合）是参照定义；页面查询用的
 problem_state_at（按发布时派生的状态时段 problem_state_interval 查找）必须逐字段与它相同——
 同一组例子对两个宏各跑一遍，再用随机事件日志（hypothesis）核对，最后在各测试小库上逐时刻核对。"""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,7 +9,8 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chuangwen import db, derived
 from tests.builders import build_briefing_db, build_league_db, fixture_db
@@ -137,7 +139,9 @@ def test_problem_closed_before_deadline_is_not_closed_late(fresh_db, macro):
 def test_events_at_the_same_time_are_ordered_by_id(fresh_db, macro):
     with db.writer(fresh_db) as con:
         _insert_problem_world(con)
-        _add_events(con, "P1", [("2026-03-01 10:00", "交办"), ("2026-03-02 10:00", "申请销号"), ("2026-03-02 10:00", "已销号")])
+        _add_events(
+            con, "P1", [("2026-03-01 10:00", "交办"), ("2026-03-02 10:00", "申请销号"), ("2026-03-02 10:00", "已销号")]
+        )
     con = db.open_readonly(fresh_db)
     try:
         assert state(con, macro, "2026-03-02 10:00")["status"] == "已销号"
@@ -159,8 +163,6 @@ def test_reopened_problem_is_open_again(fresh_db, macro):
     finally:
         con.close()
     assert (row["status"], row["is_closed"], row["is_overdue"], row["reopened_count"]) == ("反弹重开", False, True, 1)
-
-
 
 
 # ---------------------------------------------------------------- 随机事件日志：派生的状态与参照逐字段相同
@@ -194,8 +196,10 @@ def replace_event_log(con, events) -> None:
     """在调用方的事务里换掉整个事件日志（编号按列表顺序，同一时刻按编号定先后），并重建派生表。"""
     con.execute("delete from rectify_event")
     for i, (code, half_days, action) in enumerate(events, start=1):
-        con.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
-                    {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action})
+        con.execute(
+            "insert into rectify_event (id, problem_code, event_at, action) values ($i, $p, $t, $a)",
+            {"i": i, "p": code, "t": BASE + timedelta(hours=12 * half_days), "a": action},
+        )
     derived.rebuild(con)
 
 
@@ -225,8 +229,10 @@ NARROWED = {
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(events=st.lists(event, max_size=30), moments=st.lists(st.tuples(st.integers(-2, 44), st.integers(0, 20)),
-                                                            min_size=1, max_size=4))
+@given(
+    events=st.lists(event, max_size=30),
+    moments=st.lists(st.tuples(st.integers(-2, 44), st.integers(0, 20)), min_size=1, max_size=4),
+)
 def test_open_active_and_found_after_equal_the_reference_narrowed_on_random_event_logs(world, events, moments):
     # 在办、区间内“有事”、某时刻后发现：派生的宏按分块布局跳过行组，结果必须与参照状态按定义筛过的逐字段相同
     world.execute("begin transaction")
@@ -238,8 +244,9 @@ def test_open_active_and_found_after_equal_the_reference_narrowed_on_random_even
             for call, condition in NARROWED.items():
                 want_sql = f"select * from problem_state_as_of($t) where {condition} order by problem_code"
                 got_sql = f"select * from {call} order by problem_code"
-                want, got = (world.execute(q, {k: v for k, v in bound.items() if f"${k}" in q}).df()
-                             for q in (want_sql, got_sql))
+                want, got = (
+                    world.execute(q, {k: v for k, v in bound.items() if f"${k}" in q}).df() for q in (want_sql, got_sql)
+                )
                 pd.testing.assert_frame_equal(want, got, obj=f"{call}（时刻 {at}）")
     finally:
         world.execute("rollback")
@@ -251,13 +258,17 @@ def test_the_random_check_would_notice_a_wrong_interval(world):
     try:
         world.execute("delete from rectify_event")
         for i, (at, action) in enumerate([("2026-03-01 10:00", "交办"), ("2026-03-03 10:00", "已销号")], start=1):
-            world.execute("insert into rectify_event (id, problem_code, event_at, action) values ($i, 'P1', $t, $a)",
-                          {"i": i, "t": T(at), "a": action})
+            world.execute(
+                "insert into rectify_event (id, problem_code, event_at, action) values ($i, 'P1', $t, $a)",
+                {"i": i, "t": T(at), "a": action},
+            )
         derived.rebuild(world)
-        world.execute("update problem_state_interval set valid_to = timestamp '2026-03-04 10:00' where last_action = '交办'")
+        world.execute(
+            "update problem_state_interval set valid_to = timestamp '2026-03-04 10:00' where last_action = '交办'"
+        )
         ref, new = _both(world, T("2026-03-03 12:00"))
         p1 = lambda df: sorted(df.loc[df["problem_code"] == "P1", "status"])
-        assert (p1(ref), p1(new)) == (["已销号"], ["已交办", "已销号"])   # 两段重叠：同一时刻查出两行
+        assert (p1(ref), p1(new)) == (["已销号"], ["已交办", "已销号"])  # 两段重叠：同一时刻查出两行
     finally:
         world.execute("rollback")
 
@@ -265,15 +276,44 @@ def test_the_random_check_would_notice_a_wrong_interval(world):
 # ---------------------------------------------------------------- 测试小库：每个用到状态的查询，两条路径结果相同
 
 MOMENTS = [datetime(2026, 11, 8, 18), datetime(2026, 11, 12, 12), datetime(2026, 11, 15, 18)]
-PAGE_PARAMS = {"min_sample": 2, "prior": 0.0, "red_max_overdue_rate": 1.0, "w_on_time": 40.0, "w_overdue": 30.0, "w_rebound": 15.0, "w_reject": 15.0,
-               "w_points": 2.0, "round_type": "年度测评", "unit_code": "D01", "points": 3, "step": timedelta(days=7), "involved_unit": None,
-               "status": None, "overdue_only": False, "due_this_week_only": False, "site": None, "sources": None, "categories": None,
-               "site_types": None, "severities": None, "statuses": None, "county_ring": None, "limit": 1000,
-               "top": 10, "origin_lon": 117.0, "origin_lat": 31.0, "cell_lon": 0.05, "cell_lat": 0.05,
-               "west": 117.0, "south": 31.0, "east": 117.3, "north": 31.3}
+PAGE_PARAMS = {
+    "min_sample": 2,
+    "prior": 0.0,
+    "red_max_overdue_rate": 1.0,
+    "w_on_time": 40.0,
+    "w_overdue": 30.0,
+    "w_rebound": 15.0,
+    "w_reject": 15.0,
+    "w_points": 2.0,
+    "round_type": "年度测评",
+    "unit_code": "D01",
+    "points": 3,
+    "step": timedelta(days=7),
+    "involved_unit": None,
+    "status": None,
+    "overdue_only": False,
+    "due_this_week_only": False,
+    "site": None,
+    "sources": None,
+    "categories": None,
+    "site_types": None,
+    "severities": None,
+    "statuses": None,
+    "county_ring": None,
+    "limit": 1000,
+    "top": 10,
+    "origin_lon": 117.0,
+    "origin_lat": 31.0,
+    "cell_lon": 0.05,
+    "cell_lat": 0.05,
+    "west": 117.0,
+    "south": 31.0,
+    "east": 117.3,
+    "north": 31.3,
+}
 
 
-UNORDERED = {"hotspot_problems"}   # 给别的查询当表读的中间结果，行序无意义（不排序，省时间）
+UNORDERED = {"hotspot_problems"}  # 给别的查询当表读的中间结果，行序无意义（不排序，省时间）
 
 
 def _state_queries():
@@ -285,7 +325,9 @@ def _state_queries():
 @pytest.fixture(scope="module", params=["league", "hotspots", "briefing"])
 def fixture_con(request, tmp_path_factory):
     path = tmp_path_factory.mktemp(request.param) / "f.duckdb"
-    {"league": build_league_db, "briefing": build_briefing_db}.get(request.param, lambda p: fixture_db(p, "hotspots"))(path)
+    {"league": build_league_db, "briefing": build_briefing_db}.get(request.param, lambda p: fixture_db(p, "hotspots"))(
+        path
+    )
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
@@ -296,15 +338,18 @@ def test_every_state_query_gives_the_same_rows_on_the_reference_path(fixture_con
     from chuangwen import queries
     from chuangwen.view import View
 
-    county = fixture_con.execute("select coalesce(max(value), '990101') from meta where key = 'our_region_code'").fetchone()[0]
+    county = fixture_con.execute(
+        "select coalesce(max(value), '990101') from meta where key = 'our_region_code'"
+    ).fetchone()[0]
     reference = derived.reference_sql(query.sql)
     assert reference != query.sql
     for at in MOMENTS:
-        view = View(cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=7), first_day=at.date(),
-                    county_code=county)
+        view = View(
+            cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=7), first_day=at.date(), county_code=county
+        )
         params = queries.bind(query, {**view.params(), **PAGE_PARAMS})
         ours, theirs = fixture_con.execute(query.sql, params).df(), fixture_con.execute(reference, params).df()
-        if query.name in UNORDERED:   # 不排序的中间结果：按编号排好再比
+        if query.name in UNORDERED:  # 不排序的中间结果：按编号排好再比
             ours, theirs = (f.sort_values("problem_code", ignore_index=True) for f in (ours, theirs))
         pd.testing.assert_frame_equal(theirs, ours, check_dtype=False)
 
@@ -321,11 +366,26 @@ def test_burndown_equals_the_reference_on_random_event_logs(world, events, end):
         as_of = BASE + timedelta(hours=12 * end)
         # 在同一连接上执行（queries.run 另开游标，看不到这个还没提交的事务）
         q = queries.load("supervision_burndown")
-        got = world.execute(q.sql, queries.bind(q, {"as_of": as_of, "township": None, "unit": None, "round": None,
-                                                    "scope_unit": None, "involved_unit": None})).df()
+        got = world.execute(
+            q.sql,
+            queries.bind(
+                q,
+                {
+                    "as_of": as_of,
+                    "township": None,
+                    "unit": None,
+                    "round": None,
+                    "scope_unit": None,
+                    "involved_unit": None,
+                },
+            ),
+        ).df()
         for at, open_problems, overdue in got[["at", "open_problems", "overdue"]].itertuples(index=False):
-            ref = world.execute("select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
-                                "from problem_state_as_of($t)", {"t": at}).fetchone()
+            ref = world.execute(
+                "select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
+                "from problem_state_as_of($t)",
+                {"t": at},
+            ).fetchone()
             assert (int(open_problems), int(overdue)) == ref, at
     finally:
         world.execute("rollback")
@@ -347,11 +407,15 @@ def test_a_comeback_after_two_closures_at_the_same_moment_names_the_larger_code_
             _add_events(con, code, [("2026-03-01 10:00", "交办"), ("2026-03-04 10:00", "已销号")])
     con = db.open_readonly(fresh_db)
     try:
-        derived_after = con.execute("select after_problem from rebound_link where kind = '再次发现' and problem_code = 'P3'").fetchall()
-        reference = con.execute("with state as (select * from problem_state_as_of($as_of)), "
-                                + derived.reference_sql("-- [反弹·派生] x\n-- [反弹·派生·结束]\n")
-                                + " _end as (select 1) select problem_code, after_problem from came_back",
-                                {"as_of": T("2026-03-06 00:00"), "rebound_days": 30}).fetchall()
+        derived_after = con.execute(
+            "select after_problem from rebound_link where kind = '再次发现' and problem_code = 'P3'"
+        ).fetchall()
+        reference = con.execute(
+            "with state as (select * from problem_state_as_of($as_of)), "
+            + derived.reference_sql("-- [反弹·派生] x\n-- [反弹·派生·结束]\n")
+            + " _end as (select 1) select problem_code, after_problem from came_back",
+            {"as_of": T("2026-03-06 00:00"), "rebound_days": 30},
+        ).fetchall()
     finally:
         con.close()
     assert (derived_after, reference) == ([("P2",)], [("P3", "P2")])
@@ -362,10 +426,15 @@ def test_the_interval_table_is_stored_open_block_then_closed_block_each_in_time_
     # 事件副本按时间排。rowid 就是存放次序
     con = duckdb.connect(str(build_league_db(tmp_path / "l.duckdb")), read_only=True)
     try:
-        stored = con.execute("select is_closed, case when is_closed then active_from else valid_to end, found_at "
-                             "from problem_state_interval order by rowid").fetchall()
+        stored = con.execute(
+            "select is_closed, case when is_closed then active_from else valid_to end, found_at "
+            "from problem_state_interval order by rowid"
+        ).fetchall()
         events = con.execute("select event_at, id from rectify_event_by_time order by rowid").fetchall()
-        assert (con.execute("select count(distinct is_closed) from problem_state_interval").fetchone()[0],
-                stored, events) == (2, sorted(stored), sorted(events))
+        assert (
+            con.execute("select count(distinct is_closed) from problem_state_interval").fetchone()[0],
+            stored,
+            events,
+        ) == (2, sorted(stored), sorted(events))
     finally:
         con.close()

@@ -1,4 +1,5 @@
 """查询登记处：每个 queries/*.sql 都能解析、能在表结构上执行、在代码里被用到；登记处自身的行为。"""
+
 from __future__ import annotations
 
 import re
@@ -41,14 +42,22 @@ def schema_con(tmp_path_factory):
 
 # ---------------------------------------------------------------- 每个 SQL 文件
 
+
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_file_header_is_complete(path):
     query = queries.load(path.stem)
-    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", "\n".join(
-        # 用引入片段之后、真正执行的 SQL
-        line for line in query.sql.splitlines() if not line.startswith("--")
-    )))
-    for source in query.reads:   # 读别的查询时，那个查询的参数也要声明（执行时先用它们跑那个查询）
+    used = set(
+        re.findall(
+            r"\$([a-z_][a-z0-9_]*)",
+            "\n".join(
+                # 用引入片段之后、真正执行的 SQL
+                line
+                for line in query.sql.splitlines()
+                if not line.startswith("--")
+            ),
+        )
+    )
+    for source in query.reads:  # 读别的查询时，那个查询的参数也要声明（执行时先用它们跑那个查询）
         used |= set(queries.load(source).param_names)
     assert (query.name, bool(query.purpose), set(query.param_names)) == (path.stem, True, used)
 
@@ -124,12 +133,14 @@ def test_a_query_reads_another_query_as_a_table_with_the_same_params(query_dir, 
     con = db.open_readonly(fresh_db)
     try:
         assert queries.run(con, "sample_by_township", {"upto": 4, "factor": 10}).to_dict("records") == [
-            {"total": 100, "rows": 4}]
+            {"total": 100, "rows": 4}
+        ]
         # 调用方给了 read：用它给的中间结果（缓存），这里不再执行被读的查询
         asked = []
         given = queries.run(con, "sample_numbers", {"upto": 2})
-        out = queries.run(con, "sample_by_township", {"upto": 4, "factor": 1},
-                          read=lambda name: asked.append(name) or given)
+        out = queries.run(
+            con, "sample_by_township", {"upto": 4, "factor": 1}, read=lambda name: asked.append(name) or given
+        )
         assert (asked, out.to_dict("records")) == (["sample_numbers"], [{"total": 3, "rows": 2}])
     finally:
         con.close()
@@ -141,7 +152,8 @@ def test_a_reading_query_must_declare_the_params_of_what_it_reads(query_dir):
     with pytest.raises(queries.QueryError, match="upto"):
         queries.load("sample_by_township")
     (query_dir / "reads_nothing.sql").write_text(
-        "-- name: reads_nothing\n-- 用途: 测试\n-- reads: no_such_query\nselect 1\n", encoding="utf-8")
+        "-- name: reads_nothing\n-- 用途: 测试\n-- reads: no_such_query\nselect 1\n", encoding="utf-8"
+    )
     with pytest.raises(queries.QueryError, match="no_such_query"):
         queries.load("reads_nothing")
 
@@ -194,12 +206,12 @@ def test_used_but_undeclared_param_is_rejected(query_dir):
         queries.load("undeclared")
 
 
-
 def test_include_line_is_replaced_by_the_fragment(query_dir):
     (query_dir / "_scoped.sql").write_text("with scoped as (select $as_of::timestamp as t)\n", encoding="utf-8")
     (query_dir / "uses_fragment.sql").write_text(
         "-- name: uses_fragment\n-- 用途: 测试\n-- params: $as_of TIMESTAMP\n-- include: _scoped.sql  （说明）\nselect t from scoped\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     query = queries.load("uses_fragment")
     assert "with scoped as (select $as_of::timestamp as t)\nselect t from scoped" in query.sql
     assert query.param_names == ("as_of",)
@@ -211,8 +223,9 @@ def test_fragments_are_not_listed_as_queries(query_dir):
 
 
 def test_missing_fragment_raises_query_error(query_dir):
-    (query_dir / "broken.sql").write_text("-- name: broken\n-- 用途: 测试\n-- include: _nope.sql\nselect 1\n",
-                                          encoding="utf-8")
+    (query_dir / "broken.sql").write_text(
+        "-- name: broken\n-- 用途: 测试\n-- include: _nope.sql\nselect 1\n", encoding="utf-8"
+    )
     with pytest.raises(queries.QueryError, match="_nope.sql"):
         queries.load("broken")
 
@@ -220,7 +233,8 @@ def test_missing_fragment_raises_query_error(query_dir):
 def test_fragment_params_count_as_used(query_dir):
     (query_dir / "_scoped.sql").write_text("with scoped as (select $as_of::timestamp as t)\n", encoding="utf-8")
     (query_dir / "undeclared.sql").write_text(
-        "-- name: undeclared\n-- 用途: 测试\n-- include: _scoped.sql\nselect t from scoped\n", encoding="utf-8")
+        "-- name: undeclared\n-- 用途: 测试\n-- include: _scoped.sql\nselect t from scoped\n", encoding="utf-8"
+    )
     with pytest.raises(queries.QueryError, match="as_of"):
         queries.load("undeclared")
 
@@ -230,14 +244,18 @@ def test_a_fragment_may_include_another_fragment(query_dir):
     (query_dir / "_outer.sql").write_text("outer_ as (select 1 as v),\n-- include: _inner.sql\n", encoding="utf-8")
     (query_dir / "nested.sql").write_text(
         "-- name: nested\n-- 用途: 测试\nwith\n-- include: _outer.sql\nlast as (select 3 as v)\n"
-        "select v from outer_ union all select v from inner union all select v from last order by v\n", encoding="utf-8")
+        "select v from outer_ union all select v from inner union all select v from last order by v\n",
+        encoding="utf-8",
+    )
     assert "outer_ as (select 1 as v),\ninner as (select 2 as v),\nlast" in queries.load("nested").sql
 
 
 def test_a_fragment_that_includes_itself_is_refused(query_dir):
     (query_dir / "_a.sql").write_text("-- include: _b.sql\n", encoding="utf-8")
     (query_dir / "_b.sql").write_text("-- include: _a.sql\n", encoding="utf-8")
-    (query_dir / "loop.sql").write_text("-- name: loop\n-- 用途: 测试\n-- include: _a.sql\nselect 1\n", encoding="utf-8")
+    (query_dir / "loop.sql").write_text(
+        "-- name: loop\n-- 用途: 测试\n-- include: _a.sql\nselect 1\n", encoding="utf-8"
+    )
     with pytest.raises(queries.QueryError, match="片段循环引入：_a.sql → _b.sql → _a.sql"):
         queries.load("loop")
 
@@ -246,8 +264,12 @@ def test_metric_definitions_are_chinese_only():
     """指标口径（页面的口径卡片、悬停提示、通报口径页都用它）：没有查询名、表名、字段名、环境变量名。"""
     import re
 
-    offenders = [(q.name, m.name, word) for q in queries.all_queries() for m in q.metrics
-                 for word in re.findall(r"[A-Za-z_][A-Za-z_0-9.]{2,}", f"{m.name} {m.formula} {m.denominator}")]
+    offenders = [
+        (q.name, m.name, word)
+        for q in queries.all_queries()
+        for m in q.metrics
+        for word in re.findall(r"[A-Za-z_][A-Za-z_0-9.]{2,}", f"{m.name} {m.formula} {m.denominator}")
+    ]
     assert offenders == []
     m = queries.Metric("甲", "乙", "—")
     assert m.text == "乙。" and queries.Metric("甲", "乙", "丙").text == "乙。分母：丙。"

@@ -1,4 +1,5 @@
 """排名趋势纯逻辑与图表构建：输入是 tests/data/rank 上的真实查询结果，答案手算。"""
+
 from __future__ import annotations
 
 import duckdb
@@ -6,7 +7,8 @@ import pandas as pd
 import pytest
 
 from chuangwen import charts, queries, rank_trend
-from tests.builders import RANK_OURS as OURS, build_rank_db
+from tests.builders import RANK_OURS as OURS
+from tests.builders import build_rank_db
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +25,7 @@ def history(q):
 
 
 # ---------------------------------------------------------------- 选轮次、选单位
+
 
 def test_round_types_put_annual_first(q):
     assert rank_trend.round_types(q("rank_trend_rounds")) == ["年度测评", "年中暗访"]
@@ -52,6 +55,7 @@ def test_missing_note_names_unit_and_round(history):
 
 # ---------------------------------------------------------------- 目标名次与差距
 
+
 def test_target_rank_outside_group_gets_clear_message():
     assert rank_trend.target_problem(6, 5).startswith("目标名次 6 不在 1 到 5 之间")
     assert rank_trend.target_problem(0, 5).startswith("目标名次 0 不在 1 到 5 之间")
@@ -68,8 +72,11 @@ def test_points_to_rank_last_place_is_always_reached(q):
 def test_gap_cards_explain_tie_at_boundary(q):
     needed = q("rank_trend_points_needed", county=OURS, round_code="R2023-ND")
     cards = rank_trend.gap_cards(needed, 3)
-    assert [(c.label, c.value) for c in cards] == [("本县名次", "第4名 / 5"), ("距目标：前3名", "差 5.00 分"),
-                                                   ("距上一名次：第3名", "差 5.00 分")]
+    assert [(c.label, c.value) for c in cards] == [
+        ("本县名次", "第4名 / 5"),
+        ("距目标：前3名", "差 5.00 分"),
+        ("距上一名次：第3名", "差 5.00 分"),
+    ]
     assert cards[1].delta == "乙县、丁县并列 85.00 分，追平即与其并列第2名"
 
 
@@ -77,7 +84,11 @@ def test_gap_cards_reached_and_single_boundary(q):
     needed = q("rank_trend_points_needed", county=OURS, round_code="R2025-ND")
     cards = rank_trend.gap_cards(needed, 3)
     assert cards[1].value == "已达到"
-    assert (cards[2].label, cards[2].value, cards[2].delta) == ("距上一名次：第2名", "差 1.00 分", "追平丙县（88.00 分）即并列第2名")
+    assert (cards[2].label, cards[2].value, cards[2].delta) == (
+        "距上一名次：第2名",
+        "差 1.00 分",
+        "追平丙县（88.00 分）即并列第2名",
+    )
 
 
 def test_gap_cards_when_county_missing():
@@ -87,7 +98,11 @@ def test_gap_cards_when_county_missing():
 def test_part_gap_rows_sorted_by_chosen_gap(q):
     parts = q("rank_trend_part_gap", county=OURS, round_code="R2025-ND", target_rank=2)
     assert list(rank_trend.part_gap_rows(parts, "板块", "目标名次对标单位")["node_name"]) == ["文明风尚", "基础设施"]
-    assert list(rank_trend.part_gap_rows(parts, "测评项目", "组内平均")["node_name"]) == ["交通秩序", "公益广告", "市容环境"]
+    assert list(rank_trend.part_gap_rows(parts, "测评项目", "组内平均")["node_name"]) == [
+        "交通秩序",
+        "公益广告",
+        "市容环境",
+    ]
     with pytest.raises(KeyError, match="gap_to_best; drop table score"):
         rank_trend.part_gap_rows(parts, "板块", "gap_to_best; drop table score")
 
@@ -100,6 +115,7 @@ def test_part_gap_table_names_target_unit(q):
 
 
 # ---------------------------------------------------------------- 排名表
+
 
 def test_change_text_arrows():
     assert [rank_trend.change_text(v) for v in (2, -1, 0, None)] == ["▲2", "▼1", "持平", "—"]
@@ -130,13 +146,21 @@ def test_rank_table_rejects_unknown_sort(q, history):
     with pytest.raises(ValueError, match="不支持的排序方式"):
         rank_trend.rank_table(rows, q("rank_trend_round_parts", round_code="R2025-ND"), OURS, "total desc; --")
     assert rank_trend.table_sort_options(q("rank_trend_round_parts", round_code="R2025-ND")) == [
-        "名次", "得分", "名次变化", "单位", "基础设施", "文明风尚"]
+        "名次",
+        "得分",
+        "名次变化",
+        "单位",
+        "基础设施",
+        "文明风尚",
+    ]
 
 
 def test_projector_table_html_marks_our_row_and_escapes_names(q, history):
     rows = history[history["round_code"] == "R2024-ND"].copy()
     rows.loc[rows["region_code"] == "990104", "region_name"] = "丁<县>"
-    html = rank_trend.rank_table_html(rank_trend.rank_table(rows, q("rank_trend_round_parts", round_code="R2024-ND"), OURS))
+    html = rank_trend.rank_table_html(
+        rank_trend.rank_table(rows, q("rank_trend_round_parts", round_code="R2024-ND"), OURS)
+    )
     first_row = html.split("<tbody>")[1].split("</tr>")[0]
     assert "#FFE0B2" in first_row and "★ 甲县（本县）" in first_row and ">+6.00</td>" in first_row
     assert "丁&lt;县&gt;" in html and "<NA>" not in html and "nan" not in html
@@ -144,6 +168,7 @@ def test_projector_table_html_marks_our_row_and_escapes_names(q, history):
 
 
 # ---------------------------------------------------------------- 图表
+
 
 def test_bump_axis_reversed_integer_ticks_and_categories(history):
     shown = rank_trend.shown_units(history, OURS, 1, ["990103"])
@@ -171,9 +196,23 @@ def test_bump_without_target_has_no_target_line(history):
 
 
 def test_bump_ticks_stay_integer_for_large_groups():
-    rows = [{"round_seq": 1, "round_label": "2025年", "round_name": "2025年度测评", "region_code": f"C{i:03d}",
-             "region_name": f"单位{i}", "total": 100.0 - i * 0.3, "rank": i, "group_size": 120, "score_status": "正常",
-             "rank_change": None, "prev_rank": None, "prev_round_name": None} for i in range(1, 121)]
+    rows = [
+        {
+            "round_seq": 1,
+            "round_label": "2025年",
+            "round_name": "2025年度测评",
+            "region_code": f"C{i:03d}",
+            "region_name": f"单位{i}",
+            "total": 100.0 - i * 0.3,
+            "rank": i,
+            "group_size": 120,
+            "score_status": "正常",
+            "rank_change": None,
+            "prev_rank": None,
+            "prev_round_name": None,
+        }
+        for i in range(1, 121)
+    ]
     fig = charts.rank_bump(pd.DataFrame(rows), "C050", ["C050"], 10)
     ticks = list(fig.layout.yaxis.tickvals)
     assert ticks[0] == 1 and ticks[-1] == 120 and all(isinstance(v, int) for v in ticks) and len(ticks) <= 12
@@ -205,25 +244,36 @@ def test_part_gap_chart_puts_biggest_gap_on_top(q):
 
 def test_spread_keeps_labels_apart_and_inside():
     assert charts.spread([100, 105, 300], 20, 0, 400) == [100, 120, 300]
-    assert charts.spread([390, 395], 20, 0, 400) == [380, 400]          # 到底出界：整体往上推
-    assert charts.spread([50, 10], 20, 0, 400) == [50, 10]             # 本来就够远：不动
-    assert min(charts.spread([5, 5, 5], 10, 0, 12)) >= 0                # 放不下时也不早于 low
+    assert charts.spread([390, 395], 20, 0, 400) == [380, 400]  # 到底出界：整体往上推
+    assert charts.spread([50, 10], 20, 0, 400) == [50, 10]  # 本来就够远：不动
+    assert min(charts.spread([5, 5, 5], 10, 0, 12)) >= 0  # 放不下时也不早于 low
 
 
 def test_end_labels_of_adjacent_ranks_do_not_overlap():
-    ends = [("2026年", 13, "澜溪县", "#B71C1C"), ("2026年", 12, "棠岭县", "#6A1B9A"), ("2025年", 30, "青岚县", "#1565C0")]
+    ends = [
+        ("2026年", 13, "澜溪县", "#B71C1C"),
+        ("2026年", 12, "棠岭县", "#6A1B9A"),
+        ("2025年", 30, "青岚县", "#1565C0"),
+    ]
     notes = charts.end_labels(ends, max_rank=45, plot_px=380, font_px=13)
     assert [n["text"] for n in notes] == ["澜溪县", "棠岭县", "青岚县"]
     per_rank = 380 / 45
     tops = {n["text"]: (n["y"] - 0.5) * per_rank + n["ay"] for n in notes}
-    assert abs(tops["澜溪县"] - tops["棠岭县"]) >= 13 * 1.45 - 0.1   # 偏移量取一位小数
-    assert notes[2]["ay"] == 0                                        # 别的轮次上的名称不受影响
+    assert abs(tops["澜溪县"] - tops["棠岭县"]) >= 13 * 1.45 - 0.1  # 偏移量取一位小数
+    assert notes[2]["ay"] == 0  # 别的轮次上的名称不受影响
     assert all(n["showarrow"] and n["xanchor"] == "left" for n in notes)
 
 
 def test_overview_rank_labels_stay_off_the_target_line():
-    history = pd.DataFrame({"round_label": ["2024年", "2025年", "2026年"], "round_name": ["a", "b", "c"],
-                            "rank": [30, 20, 12], "total": [80.0, 85.0, 88.0], "group_size": [45, 45, 45]})
+    history = pd.DataFrame(
+        {
+            "round_label": ["2024年", "2025年", "2026年"],
+            "round_name": ["a", "b", "c"],
+            "rank": [30, 20, 12],
+            "total": [80.0, 85.0, 88.0],
+            "group_size": [45, 45, 45],
+        }
+    )
     fig = charts.rank_trend_history(history, 10, "澜溪县")
     assert list(fig.data[0].textposition) == ["bottom center", "bottom center", "bottom center"]
     assert list(fig.data[0].text) == ["第30名", "", "第12名"]

@@ -1,6 +1,6 @@
 """排名趋势查询在 tests/data/rank 上的精确答案（手算见 02_framework_rounds_scores.sql 的注释）。"""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import duckdb
 import pandas as pd
@@ -31,22 +31,38 @@ def plain(value):
 def test_ranks_with_ties_are_competition_ranks(con):
     h = history(con)
     r2023 = h[h["round_code"] == "R2023-ND"]
-    assert list(zip(r2023["region_name"], r2023["rank"])) == [("戊区", 1), ("乙县", 2), ("丁县", 2), ("甲县", 4), ("丙县", 5)]
+    assert list(zip(r2023["region_name"], r2023["rank"])) == [
+        ("戊区", 1),
+        ("乙县", 2),
+        ("丁县", 2),
+        ("甲县", 4),
+        ("丙县", 5),
+    ]
 
 
 def test_missing_unit_is_listed_as_missing_without_rank(con):
     h = history(con)
     r2024 = h[h["round_code"] == "R2024-ND"]
     assert list(zip(r2024["region_name"], [plain(v) for v in r2024["rank"]], r2024["score_status"])) == [
-        ("戊区", 1, "正常"), ("甲县", 2, "正常"), ("乙县", 2, "正常"), ("丁县", 4, "正常"), ("丙县", None, "缺测")]
+        ("戊区", 1, "正常"),
+        ("甲县", 2, "正常"),
+        ("乙县", 2, "正常"),
+        ("丁县", 4, "正常"),
+        ("丙县", None, "缺测"),
+    ]
     assert set(r2024["group_size"].dropna()) == {4}
 
 
 def test_rank_change_after_missing_round_compares_with_last_scored_round(con):
     h = history(con)
     row = h[(h["round_code"] == "R2025-ND") & (h["region_code"] == "990103")].iloc[0]
-    assert (row["rank"], row["prev_round_code"], row["prev_rank"], row["rank_change"], row["skipped_rounds"]) == \
-        (2, "R2023-ND", 5, 3, 1)
+    assert (row["rank"], row["prev_round_code"], row["prev_rank"], row["rank_change"], row["skipped_rounds"]) == (
+        2,
+        "R2023-ND",
+        5,
+        3,
+        1,
+    )
     assert row["score_change"] == 10.0
 
 
@@ -71,7 +87,11 @@ def test_round_labels_are_years_when_one_round_a_year(con):
 def test_unranked_rounds_are_left_out(con):
     rounds = queries.run(con, "rank_trend_rounds", {})
     assert list(zip(rounds["round_code"], rounds["group_size"], rounds["missing_count"])) == [
-        ("R2023-ND", 5, 0), ("R2024-ND", 4, 1), ("R2025-ZA", 3, 0), ("R2025-ND", 5, 0)]
+        ("R2023-ND", 5, 0),
+        ("R2024-ND", 4, 1),
+        ("R2025-ZA", 3, 0),
+        ("R2025-ND", 5, 0),
+    ]
     assert history(con, "模拟测评").empty
 
 
@@ -82,10 +102,19 @@ def test_round_type_switch_gives_its_own_rounds(con):
 
 def test_round_stats_best_median_and_target_line(con):
     stats = queries.run(con, "rank_trend_round_stats", {"round_type": "年度测评", "county": OURS, "target_rank": 2})
-    cols = ["round_code", "group_size", "missing_count", "best_total", "median_total", "target_total", "our_total", "our_rank"]
+    cols = [
+        "round_code",
+        "group_size",
+        "missing_count",
+        "best_total",
+        "median_total",
+        "target_total",
+        "our_total",
+        "our_rank",
+    ]
     assert [tuple(r) for r in stats[cols].itertuples(index=False)] == [
         ("R2023-ND", 5, 0, 90.0, 85.0, 85.0, 80.0, 4),
-        ("R2024-ND", 4, 1, 91.0, 86.0, 86.0, 86.0, 2),   # 中位数 = (86+86)/2，缺测的丙县不计
+        ("R2024-ND", 4, 1, 91.0, 86.0, 86.0, 86.0, 2),  # 中位数 = (86+86)/2，缺测的丙县不计
         ("R2025-ND", 5, 0, 92.0, 87.0, 88.0, 87.0, 3),
     ]
 
@@ -107,8 +136,12 @@ def needed(con, round_code, county=OURS):
 
 def test_points_needed_with_tie_at_the_boundary(con):
     # 2023：其他单位 戊90 乙85 丁85 丙78，本县 80。前2名、前3名都须追平 85（乙、丁并列），追平后并列第2名
-    assert needed(con, "R2023-ND") == [(1, 10.0, 1, "戊区"), (2, 5.0, 2, "乙县、丁县"), (3, 5.0, 2, "乙县、丁县"),
-                                       (4, 0.0, 4, "丙县")]
+    assert needed(con, "R2023-ND") == [
+        (1, 10.0, 1, "戊区"),
+        (2, 5.0, 2, "乙县、丁县"),
+        (3, 5.0, 2, "乙县、丁县"),
+        (4, 0.0, 4, "丙县"),
+    ]
 
 
 def test_points_needed_latest_round(con):
@@ -130,27 +163,46 @@ def test_points_needed_empty_when_county_missing(con):
 def test_part_gap_by_block_against_target_unit(con):
     parts = queries.run(con, "rank_trend_part_gap", {"county": OURS, "round_code": "R2025-ND", "target_rank": 2})
     blocks = parts[parts["level"] == "板块"]
-    cols = ["node_name", "our_score", "best_score", "average_score", "target_unit_name", "target_unit_score",
-            "gap_to_best", "gap_to_average", "gap_to_target", "units_with_score"]
+    cols = [
+        "node_name",
+        "our_score",
+        "best_score",
+        "average_score",
+        "target_unit_name",
+        "target_unit_score",
+        "gap_to_best",
+        "gap_to_average",
+        "gap_to_target",
+        "units_with_score",
+    ]
     assert [tuple(r) for r in blocks[cols].itertuples(index=False)] == [
         ("基础设施", 52.0, 55.0, 51.6, "丙县", 50.0, 3.0, -0.4, -2.0, 5),
         ("文明风尚", 35.0, 38.0, 35.2, "丙县", 38.0, 3.0, 0.2, 3.0, 5),
     ]
     items = parts[parts["level"] == "测评项目"]
     assert list(zip(items["node_name"], items["parent_name"], items["gap_to_target"])) == [
-        ("市容环境", "基础设施", -1.0), ("交通秩序", "基础设施", -1.0), ("公益广告", "文明风尚", 3.0)]
+        ("市容环境", "基础设施", -1.0),
+        ("交通秩序", "基础设施", -1.0),
+        ("公益广告", "文明风尚", 3.0),
+    ]
 
 
 def test_part_gap_leaves_out_missing_units(con):
     # 2024 丙县缺测但录了分项：不参与对比，只剩本县
     parts = queries.run(con, "rank_trend_part_gap", {"county": OURS, "round_code": "R2024-ND", "target_rank": 1})
-    assert list(zip(parts["node_name"], parts["best_score"], parts["units_with_score"])) == [("基础设施", 50.0, 1), ("文明风尚", 36.0, 1)]
+    assert list(zip(parts["node_name"], parts["best_score"], parts["units_with_score"])) == [
+        ("基础设施", 50.0, 1),
+        ("文明风尚", 36.0, 1),
+    ]
     assert parts["target_unit_score"].isna().all()
 
 
 def test_round_parts_for_table_skip_missing_units(con):
     parts = queries.run(con, "rank_trend_round_parts", {"round_code": "R2024-ND"})
-    assert list(zip(parts["region_code"], parts["node_name"], parts["score"])) == [("990101", "基础设施", 50.0), ("990101", "文明风尚", 36.0)]
+    assert list(zip(parts["region_code"], parts["node_name"], parts["score"])) == [
+        ("990101", "基础设施", 50.0),
+        ("990101", "文明风尚", 36.0),
+    ]
 
 
 def test_rank_units_lists_the_group(con):

@@ -1,4 +1,5 @@
 """`chuangwen serve` 的设置与工作目录无关：当前目录里放一份相反的 config.toml，Streamlit 实际生效的仍是我们的。"""
+
 from __future__ import annotations
 
 import subprocess
@@ -49,8 +50,9 @@ cli.main(["config", "show", *sys.argv[1:]], standalone_mode=False)
 
 def effective_config(cwd, flags: list[str]) -> dict[str, str]:
     """在 cwd 下运行 `streamlit config show` 加上这些参数，读出每一项实际生效的值（含隐藏的设置）。"""
-    out = subprocess.run([sys.executable, "-c", _SHOW_ALL, *flags], cwd=cwd,
-                         capture_output=True, text=True, check=True, timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _SHOW_ALL, *flags], cwd=cwd, capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     return dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
 
 
@@ -67,8 +69,12 @@ def test_the_hostile_config_would_have_taken_effect_without_the_flags(tmp_path):
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "config.toml").write_text(HOSTILE_CONFIG, encoding="utf-8")
     got = effective_config(tmp_path, [])
-    assert (got["server.address"], got["client.showErrorDetails"], got["server.enableStaticServing"],
-            got["runner.postScriptGC"]) == ("0.0.0.0", "full", "false", "true")
+    assert (
+        got["server.address"],
+        got["client.showErrorDetails"],
+        got["server.enableStaticServing"],
+        got["runner.postScriptGC"],
+    ) == ("0.0.0.0", "full", "false", "true")
 
 
 def test_command_uses_absolute_paths():
@@ -79,7 +85,8 @@ def test_command_uses_absolute_paths():
 
 def test_upload_limit_matches_the_importer_limit():
     from chuangwen.imports.readers import MAX_BYTES
-    assert dict((f.option, f.value) for f in server.HARDENED)["server.maxUploadSize"] == str(MAX_BYTES // 2 ** 20)
+
+    assert dict((f.option, f.value) for f in server.HARDENED)["server.maxUploadSize"] == str(MAX_BYTES // 2**20)
 
 
 def test_every_hardened_setting_is_documented_in_the_readme():
@@ -94,5 +101,5 @@ def test_nginx_config_listens_once_and_sticks_each_browser_to_one_worker(tmp_pat
     assert f'proxy_set_header X-Chuangwen-Proxy "{"s" * 43}";' in conf and "Content-Security-Policy" not in conf
     assert "        server 127.0.0.1:8502 max_fails=0;\n        server 127.0.0.1:8503 max_fails=0;" in conf
     assert "hash $cw_worker consistent;" in conf and f"pid {tmp_path}/nginx.pid;" in conf
-    assert "client_max_body_size 102m;" in conf   # 导入上限 100 MB，加 2 MB 给表单的其余部分
+    assert "client_max_body_size 102m;" in conf  # 导入上限 100 MB，加 2 MB 给表单的其余部分
     assert "{{" not in conf

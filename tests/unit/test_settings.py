@@ -1,4 +1,5 @@
 """chuangwen.settings：每项设置都写进 README；环境变量的解析与中文报错。"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_the_readme_settings_table_is_the_one_generated_from_the_declarations():
 
 def test_the_generated_table_has_a_row_per_setting_with_its_default(tmp_path):
     table = settings.readme_table().splitlines()
-    assert len(table) == len(settings.SETTINGS) + 4                 # 两个标记、表头、分隔行
+    assert len(table) == len(settings.SETTINGS) + 4  # 两个标记、表头、分隔行
     assert "| `CHUANGWEN_MIN_SAMPLE` | `5` | " in settings.readme_table()
     assert "| `CHUANGWEN_TARGET_RANK` | （空） | " in settings.readme_table()
     readme = tmp_path / "README.md"

@@ -1,4 +1,5 @@
 """发布的快照：读者与写入者互不阻塞、读者只看到一个完整版本、写入者一次一个、坏的快照目录给中文说明。"""
+
 from __future__ import annotations
 
 import json
@@ -29,18 +30,18 @@ def problems(file: Path) -> int:
 
 
 def test_first_write_moves_a_single_file_into_snapshots_and_the_path_follows_current(tmp_path):
-    path = db.create_database(tmp_path / "new.duckdb")        # chuangwen init：单个文件
+    path = db.create_database(tmp_path / "new.duckdb")  # chuangwen init：单个文件
     assert store.current(path) == store.Snapshot(None, path)
     with db.writer(path, "写入参考数据") as con:
         con.execute("insert into meta values ('x', '1')")
     snap = store.current(path)
     assert snap.id == 1 and snap.file == store.snapshots_dir(path) / "000001.duckdb"
-    assert os.path.samefile(path, snap.file)           # 库文件路径就是当前版本
+    assert os.path.samefile(path, snap.file)  # 库文件路径就是当前版本
     with db.writer(path, "再写一次") as con:
         con.execute("insert into meta values ('y', '2')")
     assert store.current(path).id == 2
     assert q(path, "select key from meta order by 1") == [("x",), ("y",)]
-    assert q(store.snapshots_dir(path) / "000001.duckdb", "select key from meta") == [("x",)]   # 旧版本原样保留
+    assert q(store.snapshots_dir(path) / "000001.duckdb", "select key from meta") == [("x",)]  # 旧版本原样保留
 
 
 def test_readers_see_the_single_file_while_its_first_publish_is_half_way(tmp_path):
@@ -50,7 +51,7 @@ def test_readers_see_the_single_file_while_its_first_publish_is_half_way(tmp_pat
     folder.mkdir()
     (folder / "000001.duckdb").write_bytes(path.read_bytes())
     assert store.current(path) == store.Snapshot(None, path)
-    with db.writer(path, "写入参考数据") as con:           # 下一次写入照常发布（编号跳过残留的 1）
+    with db.writer(path, "写入参考数据") as con:  # 下一次写入照常发布（编号跳过残留的 1）
         con.execute("insert into meta values ('x', '1')")
     assert store.current(path).id == 2
 
@@ -59,7 +60,7 @@ def test_readers_polling_while_a_single_file_is_moved_into_snapshots_never_fail(
     import shutil
     import threading
 
-    legacy = tmp_path / "legacy" / "office.duckdb"               # 旧版本留下的单文件库
+    legacy = tmp_path / "legacy" / "office.duckdb"  # 旧版本留下的单文件库
     legacy.parent.mkdir()
     shutil.copyfile(store.current(ref_db).file, legacy)
     os.chmod(legacy, 0o600)
@@ -89,13 +90,13 @@ def test_a_write_that_changes_nothing_publishes_nothing(ref_db):
     raw = csv_bytes([row("A1")])
     run_import(ref_db, raw, "台账.csv", "problems")
     first = store.current(ref_db).id
-    run_import(ref_db, raw, "台账.csv", "problems")      # 同一文件：已导入过
+    run_import(ref_db, raw, "台账.csv", "problems")  # 同一文件：已导入过
     assert store.current(ref_db).id == first
 
 
 def test_an_open_reader_keeps_its_version_while_an_import_publishes_a_new_one(ref_db):
     run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
-    reader = duckdb.connect(str(store.current(ref_db).file), read_only=True)   # 看板里正开着的连接
+    reader = duckdb.connect(str(store.current(ref_db).file), read_only=True)  # 看板里正开着的连接
     try:
         run_import(ref_db, csv_bytes([row("A2"), row("A3")]), "台账2.csv", "problems")
         assert reader.execute("select count(*) from problem").fetchone()[0] == 1
@@ -106,16 +107,29 @@ def test_an_open_reader_keeps_its_version_while_an_import_publishes_a_new_one(re
 
 def test_cli_import_succeeds_while_another_process_holds_a_reader_open(ref_db, tmp_path):
     run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(c.execute('select count(*) from problem').fetchone()[0], flush=True); time.sleep(60)"),
-        str(ref_db)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+                "print(c.execute('select count(*) from problem').fetchone()[0], flush=True); time.sleep(60)"
+            ),
+            str(ref_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "1"
         ledger = tmp_path / "新台账.csv"
         ledger.write_bytes(csv_bytes([row("B1")]))
-        done = subprocess.run([sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db", str(ref_db)],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db", str(ref_db)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
     finally:
         holder.kill()
@@ -129,7 +143,9 @@ def test_rollback_is_one_publish(ref_db):
     rollback(ref_db, res.import_id)
     assert store.current(ref_db).id == first + 1
     assert [(e["event"], e["command"]) for e in store.read_log(ref_db)][-2:] == [
-        ("发布", "导入问题台账：台账.csv"), ("发布", f"回滚导入 {res.import_id}")]
+        ("发布", "导入问题台账：台账.csv"),
+        ("发布", f"回滚导入 {res.import_id}"),
+    ]
 
 
 def test_a_failed_write_publishes_nothing_and_is_logged_as_failed(ref_db):
@@ -148,7 +164,7 @@ def test_only_the_newest_snapshots_are_kept(ref_db, monkeypatch):
     for k in range(4):
         run_import(ref_db, csv_bytes([row(f"A{k}")]), f"台账{k}.csv", "problems")
     names = sorted(p.name for p in store.snapshots_dir(ref_db).glob("*.duckdb"))
-    assert names == ["000004.duckdb", "000005.duckdb"]        # 第 1 版是建参考库时发布的
+    assert names == ["000004.duckdb", "000005.duckdb"]  # 第 1 版是建参考库时发布的
 
 
 def test_republish_makes_an_old_version_current_as_a_new_number(ref_db):
@@ -157,16 +173,22 @@ def test_republish_makes_an_old_version_current_as_a_new_number(ref_db):
     assert store.republish(ref_db, 2) == 4
     assert problems(ref_db) == 1 and store.current(ref_db).id == 4
     assert [(s["版本"], s["当前"], s["操作"]) for s in store.list_snapshots(ref_db)] == [
-        (1, False, "写入"), (2, False, "导入问题台账：台账.csv"), (3, False, "导入问题台账：台账2.csv"),
-        (4, True, "重新发布第 2 版")]
+        (1, False, "写入"),
+        (2, False, "导入问题台账：台账.csv"),
+        (3, False, "导入问题台账：台账2.csv"),
+        (4, True, "重新发布第 2 版"),
+    ]
 
 
 def _hold_lock(path: Path, seconds: float) -> subprocess.Popen:
-    code = ("import sys, time; from pathlib import Path; from chuangwen import store\n"
-            "with store.writer_lock(Path(sys.argv[1]), '导入问题台账：大台账.xlsx'):\n"
-            "    print('locked', flush=True); time.sleep(float(sys.argv[2]))\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+    code = (
+        "import sys, time; from pathlib import Path; from chuangwen import store\n"
+        "with store.writer_lock(Path(sys.argv[1]), '导入问题台账：大台账.xlsx'):\n"
+        "    print('locked', flush=True); time.sleep(float(sys.argv[2]))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -215,8 +237,11 @@ def test_killing_an_import_at_any_moment_leaves_the_old_or_the_new_version(ref_d
     old = problems(ref_db)
     ledger = tmp_path / "大台账.csv"
     ledger.write_bytes(csv_bytes([row(f"K{k:05d}") for k in range(3000)]))
-    proc = subprocess.Popen([sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db", str(ref_db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chuangwen.cli", "import", "problems", str(ledger), "--db", str(ref_db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -287,7 +312,9 @@ def test_the_log_records_the_signed_in_user_for_imports_and_rollbacks_from_the_p
     res = run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems", imported_by="创建办小李", page="数据管理")
     rollback(ref_db, res.import_id, by="管理员老王", page="数据管理")
     assert [(e["event"], e["command"], e["user"]) for e in store.read_log(ref_db)][-2:] == [
-        ("发布", "导入问题台账：台账.csv", "创建办小李"), ("发布", f"回滚导入 {res.import_id}", "管理员老王")]
+        ("发布", "导入问题台账：台账.csv", "创建办小李"),
+        ("发布", f"回滚导入 {res.import_id}", "管理员老王"),
+    ]
 
 
 def test_a_failed_import_from_the_page_is_logged_with_the_signed_in_user(ref_db):

@@ -1,4 +1,5 @@
 """命令行 chuangwen export problems：CSV/xlsx 内容、统计时刻回放、用法与数据库错误的退出码。"""
+
 import csv
 from datetime import datetime
 
@@ -84,20 +85,43 @@ def test_empty_database_without_cutoff_asks_for_as_of(fresh_db, tmp_path, capsys
 
 
 def test_codes_that_look_like_formulas_are_neutralised_in_csv(tmp_path):
-    frame = pd.DataFrame({"问题编号": ["=HYPERLINK(1)", "P1"], "发现时间": ["", ""], "整改期限": ["", ""],
-                          "销号时间": ["", ""], "当前状态": ["已交办", "已交办"], "是否逾期": ["否", "否"]})
+    frame = pd.DataFrame(
+        {
+            "问题编号": ["=HYPERLINK(1)", "P1"],
+            "发现时间": ["", ""],
+            "整改期限": ["", ""],
+            "销号时间": ["", ""],
+            "当前状态": ["已交办", "已交办"],
+            "是否逾期": ["否", "否"],
+        }
+    )
     frame["问题编号"] = [supervision.excel.neutralise(v) for v in frame["问题编号"]]
     supervision.write_export(frame, tmp_path / "a.csv")
     assert [r[0] for r in read_csv(tmp_path / "a.csv")[1:]] == ["'=HYPERLINK(1)", "P1"]
 
 
 def test_unit_workbook_lists_the_ledger_with_a_note(tmp_path):
-    ledger_rows = pd.DataFrame({
-        "problem_code": ["A5"], "found_at": [datetime(2026, 11, 5, 8)], "township": ["城关街道"], "site": ["南门农贸市场"],
-        "category": ["出店经营"], "description": ["=1+1"], "lead_unit": ["城管局"], "coop_units": ["城关街道"],
-        "status": ["已交办"], "deadline": [datetime(2026, 11, 10, 9)], "days_overdue": [6], "overdue_bucket": ["1–7天"],
-        "due_this_week": [False], "rejected_count": [0], "reopened_count": [0],
-        "last_event_at": [datetime(2026, 11, 5, 9)], "data_quality": [None]})
+    ledger_rows = pd.DataFrame(
+        {
+            "problem_code": ["A5"],
+            "found_at": [datetime(2026, 11, 5, 8)],
+            "township": ["城关街道"],
+            "site": ["南门农贸市场"],
+            "category": ["出店经营"],
+            "description": ["=1+1"],
+            "lead_unit": ["城管局"],
+            "coop_units": ["城关街道"],
+            "status": ["已交办"],
+            "deadline": [datetime(2026, 11, 10, 9)],
+            "days_overdue": [6],
+            "overdue_bucket": ["1–7天"],
+            "due_this_week": [False],
+            "rejected_count": [0],
+            "reopened_count": [0],
+            "last_event_at": [datetime(2026, 11, 5, 9)],
+            "data_quality": [None],
+        }
+    )
     path = tmp_path / "u.xlsx"
     path.write_bytes(supervision.unit_workbook(ledger_rows, "城管局", datetime(2026, 11, 15, 18)))
     wb = openpyxl.load_workbook(path)
@@ -113,7 +137,9 @@ def test_the_page_shows_the_most_overdue_thousand_and_says_so():
     assert supervision.shown(ledger)["problem_code"].tolist()[-1] == "P0999" and len(supervision.shown(ledger)) == 1000
     assert supervision.shown_note(1001) == "共 1,001 条，这里显示逾期最久的前 1,000 条；全部在下面导出的 Excel 里。"
     assert supervision.shown_note(1000) is None
-    assert supervision.due_note(501) == "共 501 条，这里列出最早到期的 500 条；全部在导出的 Excel 里（“7天内到期”一列）。"
+    assert (
+        supervision.due_note(501) == "共 501 条，这里列出最早到期的 500 条；全部在导出的 Excel 里（“7天内到期”一列）。"
+    )
     assert supervision.due_note(500) is None
 
 
@@ -123,9 +149,18 @@ def test_rows_beyond_one_sheet_continue_on_the_next_sheets(tmp_path, monkeypatch
 
     monkeypatch.setattr(excel, "SHEET_ROWS", 2)
     path = tmp_path / "big.xlsx"
-    path.write_bytes(excel.to_xlsx({"在办问题清单": pd.DataFrame({"问题编号": ["P1", "P2", "P3", "P4", "P5"]}),
-                                    "说明": pd.DataFrame({"项目": ["单位"]})}))
+    path.write_bytes(
+        excel.to_xlsx(
+            {
+                "在办问题清单": pd.DataFrame({"问题编号": ["P1", "P2", "P3", "P4", "P5"]}),
+                "说明": pd.DataFrame({"项目": ["单位"]}),
+            }
+        )
+    )
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["在办问题清单", "在办问题清单（续2）", "在办问题清单（续3）", "说明"]
-    assert [[c.value for c in ws["A"]] for ws in wb.worksheets[:3]] == [["问题编号", "P1", "P2"], ["问题编号", "P3", "P4"],
-                                                                       ["问题编号", "P5"]]
+    assert [[c.value for c in ws["A"]] for ws in wb.worksheets[:3]] == [
+        ["问题编号", "P1", "P2"],
+        ["问题编号", "P3", "P4"],
+        ["问题编号", "P5"],
+    ]

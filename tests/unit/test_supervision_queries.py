@@ -1,4 +1,5 @@
 """整改督办查询在 tests/data/league 上的精确答案：台账、逾期回放、时间线、燃尽图与导出。"""
+
 from datetime import datetime, timedelta
 
 import duckdb
@@ -25,12 +26,15 @@ def con(tmp_path_factory):
 
 
 def rows(con, as_of=AS_OF, limit=None, **overrides):
-    return queries.run_view(con, "supervision_ledger", view_at(as_of), **supervision.ledger_params(**overrides), limit=limit)
+    return queries.run_view(
+        con, "supervision_ledger", view_at(as_of), **supervision.ledger_params(**overrides), limit=limit
+    )
 
 
 def counts(con, as_of=AS_OF, **overrides):
-    return supervision.cards(queries.run_view(con, "supervision_ledger_summary", view_at(as_of),
-                                              **supervision.ledger_params(**overrides)))
+    return supervision.cards(
+        queries.run_view(con, "supervision_ledger_summary", view_at(as_of), **supervision.ledger_params(**overrides))
+    )
 
 
 def test_ledger_lists_open_problems_most_overdue_first(con):
@@ -61,19 +65,40 @@ def test_due_this_week_only_lists_those_due_soonest_first(con):
 
 def test_summary_counts_the_whole_ledger(con):
     # 在办 10 条（见上）：逾期 A4 B4 A5 B3；逾期超过 30 天只有 A4（39 天）；7 天内到期 5 条；记录顺序存疑 Q1、Q3
-    assert counts(con) == {"在办问题（存量）": 10, "逾期（存量）": 4, "逾期30天以上（存量）": 1, "7天内到期": 5, "记录顺序存疑": 2}
+    assert counts(con) == {
+        "在办问题（存量）": 10,
+        "逾期（存量）": 4,
+        "逾期30天以上（存量）": 1,
+        "7天内到期": 5,
+        "记录顺序存疑": 2,
+    }
     # 城管局牵头 A4 A5 Q3、配合 B3：逾期 A4 A5 B3，7 天内到期 Q3（它也是存疑的那条）
-    assert counts(con, involved_unit="D01") == {"在办问题（存量）": 4, "逾期（存量）": 3, "逾期30天以上（存量）": 1, "7天内到期": 1, "记录顺序存疑": 1}
+    assert counts(con, involved_unit="D01") == {
+        "在办问题（存量）": 4,
+        "逾期（存量）": 3,
+        "逾期30天以上（存量）": 1,
+        "7天内到期": 1,
+        "记录顺序存疑": 1,
+    }
 
 
 def test_summary_equals_the_cards_of_the_full_ledger(con):
-    for overrides in ({}, {"overdue_only": True}, {"status": "反弹重开"}, {"involved_unit": "D01"},
-                      {"due_this_week_only": True}, {"as_of": datetime(2026, 11, 12, 12, 0)}):
+    for overrides in (
+        {},
+        {"overdue_only": True},
+        {"status": "反弹重开"},
+        {"involved_unit": "D01"},
+        {"due_this_week_only": True},
+        {"as_of": datetime(2026, 11, 12, 12, 0)},
+    ):
         df = rows(con, **overrides)
         assert counts(con, **overrides) == {
-            "在办问题（存量）": len(df), "逾期（存量）": int(df["is_overdue"].sum()),
+            "在办问题（存量）": len(df),
+            "逾期（存量）": int(df["is_overdue"].sum()),
             "逾期30天以上（存量）": int((df["overdue_bucket"] == "30天以上").sum()),
-            "7天内到期": int(df["due_this_week"].sum()), "记录顺序存疑": int(df["data_quality"].notna().sum())}, overrides
+            "7天内到期": int(df["due_this_week"].sum()),
+            "记录顺序存疑": int(df["data_quality"].notna().sum()),
+        }, overrides
 
 
 def test_involved_unit_includes_cooperation(con):
@@ -99,7 +124,11 @@ def test_coop_units_and_quality_flag_are_shown(con):
 def test_ledger_as_of_an_earlier_time_replays_the_log(con):
     # 11-12 12:00：A2 已申请销号但未批、期限 11-12 09:00 已过 → 在办且逾期 1 天；A4 已反弹重开
     df = rows(con, as_of=datetime(2026, 11, 12, 12, 0)).set_index("problem_code")
-    assert (df.loc["A2", "status"], bool(df.loc["A2", "is_overdue"]), int(df.loc["A2", "days_overdue"])) == ("申请销号", True, 1)
+    assert (df.loc["A2", "status"], bool(df.loc["A2", "is_overdue"]), int(df.loc["A2", "days_overdue"])) == (
+        "申请销号",
+        True,
+        1,
+    )
     assert "B5" in df.index and "A3" in df.index
 
 
@@ -110,8 +139,9 @@ def test_timeline_is_complete_and_ordered(con):
 
 
 def test_timeline_stops_at_the_as_of_time(con):
-    df = queries.run(con, "supervision_timeline",
-                     {"problem_code": "A3", "as_of": datetime(2026, 11, 11, 10, 0), "scope_unit": None})
+    df = queries.run(
+        con, "supervision_timeline", {"problem_code": "A3", "as_of": datetime(2026, 11, 11, 10, 0), "scope_unit": None}
+    )
     assert df["action"].tolist() == ["交办", "申请销号", "退回"]
 
 
@@ -128,8 +158,11 @@ def test_burndown_matches_the_state_macro_at_every_point(con):
     points = burndown(con)
     assert len(points) == 57
     for at, open_problems, overdue in points.iloc[::7].itertuples(index=False):
-        want = con.execute("select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
-                           "from problem_state_as_of($t)", {"t": at.to_pydatetime()}).fetchone()
+        want = con.execute(
+            "select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
+            "from problem_state_as_of($t)",
+            {"t": at.to_pydatetime()},
+        ).fetchone()
         assert (open_problems, overdue) == want, at
 
 
@@ -170,6 +203,9 @@ def test_burndown_equals_the_reference_state_at_every_point(con):
     # 57 个时点各用参照宏（按事件日志聚合）重算一遍在办与逾期：与燃尽图逐点相同
     points = burndown(con)
     for at, open_problems, overdue in points[["at", "open_problems", "overdue"]].itertuples(index=False):
-        ref = con.execute("select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
-                          "from problem_state_as_of($t)", {"t": at}).fetchone()
+        ref = con.execute(
+            "select count(*) filter (where not is_closed), count(*) filter (where is_overdue) "
+            "from problem_state_as_of($t)",
+            {"t": at},
+        ).fetchone()
         assert (int(open_problems), int(overdue)) == ref, at

@@ -3,6 +3,7 @@
 按 AST 检查 tests/ 下全部测试文件（不导入它们）。“能失败的断言”是：一条 assert、带 match 的 pytest.raises（或
 `as 名字` 之后断言了它）、pandas/numpy 的 assert_* 比较、Playwright 的 wait_for 等待，或调用同一文件里含这些的辅助函数。
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,14 @@ import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
 FILES = sorted(p for p in TESTS.rglob("test_*.py"))
-CHECKING_CALLS = {"assert_frame_equal", "assert_series_equal", "assert_array_equal", "assert_allclose", "wait_for",
-                  "fail"}
+CHECKING_CALLS = {
+    "assert_frame_equal",
+    "assert_series_equal",
+    "assert_array_equal",
+    "assert_allclose",
+    "wait_for",
+    "fail",
+}
 
 
 def _name(call: ast.Call) -> str:
@@ -50,7 +57,7 @@ def problems(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     helpers: set[str] = set()
-    for _ in range(3):   # 辅助函数调用辅助函数
+    for _ in range(3):  # 辅助函数调用辅助函数
         helpers |= {f.name for f in functions if not f.name.startswith("test_") and _checks(f, helpers)}
     out = []
     for fn in functions:
@@ -87,7 +94,9 @@ def test_the_checker_catches_what_it_should(tmp_path):
         "def test_raises_any():\n    with pytest.raises(ValueError):\n        int('x')\n"
         "def test_good():\n    with pytest.raises(ValueError, match='invalid'):\n        int('x')\n"
         "def _helper(v):\n    assert v == 2\n"
-        "def test_via_helper():\n    _helper(2)\n", encoding="utf-8")
+        "def test_via_helper():\n    _helper(2)\n",
+        encoding="utf-8",
+    )
     global TESTS
     saved, TESTS = TESTS, tmp_path
     try:

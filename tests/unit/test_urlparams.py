@@ -1,4 +1,5 @@
 """网址里的共用筛选：日期夹到数据范围，选项只认库里有的，其余忽略并说明。"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -45,4 +46,5 @@ def test_unknown_codes_and_garbage_are_ignored_and_quoted_short():
 
 def test_unknown_parameter_names_get_a_note_but_streamlit_own_do_not():
     assert urlparams.unknown_keys({"embed": "true", "st": "逾期", "from": "x", "foo<b>": "1"}, ["st"]) == [
-        "网址参数“foo<b>”不认识，已忽略。"]
+        "网址参数“foo<b>”不认识，已忽略。"
+    ]

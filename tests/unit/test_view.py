@@ -1,4 +1,5 @@
 """查看口径 View：每条规则（数据截至、按日期选区间、本县与目标名次、查询参数）只在 chuangwen.view 写一次。"""
+
 from datetime import date, datetime
 
 import pytest
@@ -6,9 +7,18 @@ import pytest
 from chuangwen import queries
 from chuangwen.view import NoData, View, cutoff_of, day_end, day_start
 
-META = {"data_cutoff": "2026-11-15T18:00:00", "data_first_at": "2026-03-02T09:00:00", "our_region_code": "990101",
-        "county_name": "甲县", "province_name": "某省", "target_rank": "8", "rival_region_codes": "990102,990103",
-        "is_demo": "1", "region_name:990101": "甲县", "region_name:990102": "乙县"}
+META = {
+    "data_cutoff": "2026-11-15T18:00:00",
+    "data_first_at": "2026-03-02T09:00:00",
+    "our_region_code": "990101",
+    "county_name": "甲县",
+    "province_name": "某省",
+    "target_rank": "8",
+    "rival_region_codes": "990102,990103",
+    "is_demo": "1",
+    "region_name:990101": "甲县",
+    "region_name:990102": "乙县",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -18,8 +28,9 @@ def no_overrides(monkeypatch):
 
 
 def test_cutoff_is_the_recorded_one_then_the_derived_one():
-    assert cutoff_of({"data_cutoff": "2026-11-15T18:00:00", "data_cutoff_derived": "2026-11-20T00:00:00"}) == \
-        datetime(2026, 11, 15, 18)
+    assert cutoff_of({"data_cutoff": "2026-11-15T18:00:00", "data_cutoff_derived": "2026-11-20T00:00:00"}) == datetime(
+        2026, 11, 15, 18
+    )
     assert cutoff_of({"data_cutoff_derived": "2026-11-20T08:30:00"}) == datetime(2026, 11, 20, 8, 30)
     assert cutoff_of({}) is None
 
@@ -27,11 +38,21 @@ def test_cutoff_is_the_recorded_one_then_the_derived_one():
 def test_default_view_is_the_last_30_days_up_to_the_cutoff():
     v = View.of(META, snapshot="第 3 版")
     assert (v.cutoff, v.as_of, v.period_start, v.first_day) == (
-        datetime(2026, 11, 15, 18), datetime(2026, 11, 15, 18), datetime(2026, 10, 16, 23, 59, 59, 999999),
-        date(2026, 3, 2))
+        datetime(2026, 11, 15, 18),
+        datetime(2026, 11, 15, 18),
+        datetime(2026, 10, 16, 23, 59, 59, 999999),
+        date(2026, 3, 2),
+    )
     assert v.first_period_day == date(2026, 10, 17) and v.default_days == (date(2026, 10, 17), date(2026, 11, 15))
     assert (v.county_code, v.county_name, v.province_name, v.target_rank, v.rival_codes, v.is_demo, v.snapshot) == (
-        "990101", "甲县", "某省", 8, "990102,990103", True, "第 3 版")
+        "990101",
+        "甲县",
+        "某省",
+        8,
+        "990102,990103",
+        True,
+        "第 3 版",
+    )
     assert not v.is_history
 
 
@@ -61,7 +82,12 @@ def test_empty_store_has_no_view_unless_a_moment_is_given():
     with pytest.raises(NoData, match="没有写明数据截至时间"):
         View.of({})
     v = View.of({}, as_of=datetime(2026, 1, 5, 12))
-    assert (v.cutoff, v.as_of, v.target_rank, v.county_code) == (datetime(2026, 1, 5, 12), datetime(2026, 1, 5, 12), None, "")
+    assert (v.cutoff, v.as_of, v.target_rank, v.county_code) == (
+        datetime(2026, 1, 5, 12),
+        datetime(2026, 1, 5, 12),
+        None,
+        "",
+    )
 
 
 def test_a_day_ends_at_the_cutoff_on_the_cutoff_day_else_at_midnight():
@@ -78,7 +104,10 @@ def test_picked_days_are_clamped_into_the_data():
     # 终点早于起点时取起点那一天；只选了起点时终点是数据截至
     back = v.for_days(date(2026, 6, 10), date(2026, 6, 1))
     assert (back.period_start, back.as_of, back.is_history) == (
-        day_start(date(2026, 6, 10)), datetime(2026, 6, 10, 23, 59, 59), True)
+        day_start(date(2026, 6, 10)),
+        datetime(2026, 6, 10, 23, 59, 59),
+        True,
+    )
     assert v.for_days(date(2026, 11, 1), None).as_of == datetime(2026, 11, 15, 18)
     assert v.days_ending(date(2026, 3, 20)) == (date(2026, 3, 2), date(2026, 3, 20))
 
@@ -89,24 +118,68 @@ def test_at_keeps_the_period_length_and_filters():
     assert (moved.as_of - moved.period_start) == (v.as_of - v.period_start)
     assert (moved.township, moved.unit, moved.round) == ("T1", "U1", "R1")
     assert (v.filtered().township, v.filtered().unit, v.for_unit("U2").unit, v.for_unit("U2").township) == (
-        None, None, "U2", "T1")
+        None,
+        None,
+        "U2",
+        "T1",
+    )
 
 
 def test_params_are_every_name_queries_may_declare():
     v = View.of(META, scope_unit="D01").filtered(township="T1")
-    assert v.params() == {"as_of": datetime(2026, 11, 15, 18), "period_start": datetime(2026, 10, 16, 23, 59, 59, 999999),
-                          "township": "T1", "unit": None, "round": None, "scope_unit": "D01", "county": "990101",
-                          "target_rank": 8, "rebound_days": 30}
-    assert View.of({**META, "target_rank": ""}).params()["target_rank"] == 1   # 没有目标：差距按第 1 名算
+    assert v.params() == {
+        "as_of": datetime(2026, 11, 15, 18),
+        "period_start": datetime(2026, 10, 16, 23, 59, 59, 999999),
+        "township": "T1",
+        "unit": None,
+        "round": None,
+        "scope_unit": "D01",
+        "county": "990101",
+        "target_rank": 8,
+        "rebound_days": 30,
+    }
+    assert View.of({**META, "target_rank": ""}).params()["target_rank"] == 1  # 没有目标：差距按第 1 名算
 
 
 def test_every_query_parameter_is_either_from_the_view_or_named_by_its_page():
     # 口径类参数只从 View 来：文件头里出现的其他参数都是某一页自己的（台账的状态、热点的来源……），不是口径
     view_names = set(View.of(META).params())
-    page_names = {"round_type", "round_code", "unit_code", "problem_code", "involved_unit", "status", "overdue_only",
-                  "due_this_week_only",
-                  "min_sample", "prior", "red_max_overdue_rate", "w_on_time", "w_overdue", "w_rebound", "w_reject", "w_points", "points", "step", "site",
-                  "sources", "categories", "site_types", "severities", "statuses", "county_ring", "limit", "top",
-                  "origin_lon", "origin_lat", "cell_lon", "cell_lat", "west", "south", "east", "north"}
+    page_names = {
+        "round_type",
+        "round_code",
+        "unit_code",
+        "problem_code",
+        "involved_unit",
+        "status",
+        "overdue_only",
+        "due_this_week_only",
+        "min_sample",
+        "prior",
+        "red_max_overdue_rate",
+        "w_on_time",
+        "w_overdue",
+        "w_rebound",
+        "w_reject",
+        "w_points",
+        "points",
+        "step",
+        "site",
+        "sources",
+        "categories",
+        "site_types",
+        "severities",
+        "statuses",
+        "county_ring",
+        "limit",
+        "top",
+        "origin_lon",
+        "origin_lat",
+        "cell_lon",
+        "cell_lat",
+        "west",
+        "south",
+        "east",
+        "north",
+    }
     declared = {p for q in queries.all_queries() for p in q.param_names}
     assert declared - view_names - page_names == set()
