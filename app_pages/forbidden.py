@@ -2,16 +2,21 @@
 
 import streamlit as st
 
-from chuangwen import accounts
+from chuangwen import accounts, sitemap
 from chuangwen.escape import md
-from chuangwen.ui import frame
+from chuangwen.ui import projector
+from chuangwen.ui.frame import Viewer
+from chuangwen.view import View
 
-who = frame.viewer()
-title = frame.page_title()
-st.title("没有权限")
-st.warning(
-    f"“{md(title)}”页只对{md('、'.join(accounts.roles_for_page(title)))}账号开放，你的账号是{md(who.role)}。"
-    "需要时请联系本单位的看板管理员。",
-    icon=":material/lock:",
-)
-st.page_link(frame.HOME, label="回到总览", icon=":material/dashboard:")
+
+def render(view: View | None, viewer: Viewer) -> None:
+    """画这一页（画框每次运行调用，传入本次的口径与看页面的人）。"""
+    who = viewer
+    title = viewer.page
+    st.title("没有权限")
+    st.warning(
+        f"“{md(title)}”页只对{md('、'.join(accounts.roles_for_page(title)))}账号开放，你的账号是{md(who.role)}。"
+        "需要时请联系本单位的看板管理员。",
+        icon=":material/lock:",
+    )
+    st.page_link(projector.link_to(sitemap.HOME.title), label="回到总览", icon=":material/dashboard:")

@@ -2,166 +2,179 @@
 
 import streamlit as st
 
-from chuangwen import charts, excel, formats, league, settings, supervision, windows
+from chuangwen import charts, excel, formats, league, settings, supervision, time_windows
 from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, projector
+from chuangwen.ui.frame import Viewer
+from chuangwen.view import View
 
-view = frame.view()
 
-big = projector.header("红黑榜", "lg_projector")
-if frame.without_problems(view):
-    st.stop()
-try:
-    weights = league.Weights.from_setting(settings.get("league_weights"))
-    board_params = league.configured_params()
-except settings.SettingError as exc:
-    st.error(f"红黑榜设置无效：{md(exc)}", icon=":material/block:")
-    st.stop()
+def render(view: View, viewer: Viewer) -> None:
+    """画这一页（画框每次运行调用，传入本次的口径与看页面的人）。"""
+    out = export.Exporter(view, viewer)
 
-period = st.radio("统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period")
-board = league.period_view(view, period)
-st.caption(league.period_caption(board, view.cutoff, period))
-# 推进会模式：公式与规则收进折叠框，两张榜留在第一屏
-rules = st.expander("综合得分公式与上榜规则") if big else st.container()
-rules.markdown(f"**{league.formula_text(weights)}**")
-rules.caption(
-    league.list_rules(board_params) + "某项比率没有分母时该项不计，其余权重按比例放大；得分相同的并列同一名次。"
-    "按期销号率是区间内销号的问题（流量），逾期与逾期率是截至统计时刻仍在办的问题（存量）。"
-    "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。"
-)
+    big = projector.header("红黑榜", "lg_projector", viewer)
+    if frame.without_problems(view):
+        st.stop()
+    try:
+        weights = league.Weights.from_setting(settings.get("league_weights"))
+        board_params = league.configured_params()
+    except settings.SettingError as exc:
+        st.error(f"红黑榜设置无效：{md(exc)}", icon=":material/block:")
+        st.stop()
 
-units = data.query("league_units", board, **board_params)
-townships = data.query("league_townships", board, **board_params)
-quality = data.query("quality_event_order", view)
-
-if not quality.empty:
-    st.warning(
-        f"**数据质量**：{len(quality)} 条问题的整改记录顺序不可能（如销号早于交办、重复销号），"
-        "已从本页所有数字中排除，未做任何修正；请到数据管理核对原始记录。",
-        icon=":material/warning:",
+    period = st.radio(
+        "统计区间", list(league.PERIODS), format_func=league.PERIODS.get, horizontal=True, key="lg_period"
     )
-    with st.expander(f"记录顺序存疑的问题（{len(quality)} 条）"):
-        st.dataframe(
-            quality.rename(
-                columns={
-                    "problem_code": "问题编号",
-                    "found_at": "发现时间",
-                    "reasons": "原因",
-                    "first_flag_at": "出现时间",
-                    "lead_unit": "牵头单位",
-                    "township": "镇街",
-                    "events": "事件数",
-                }
-            )[["问题编号", "发现时间", "原因", "出现时间", "牵头单位", "镇街", "事件数"]],
-            hide_index=True,
+    board = league.period_view(view, period)
+    st.caption(league.period_caption(board, view.cutoff, period))
+    # 推进会模式：公式与规则收进折叠框，两张榜留在第一屏
+    rules = st.expander("综合得分公式与上榜规则") if big else st.container()
+    rules.markdown(f"**{league.formula_text(weights)}**")
+    rules.caption(
+        league.list_rules(board_params) + "某项比率没有分母时该项不计，其余权重按比例放大；得分相同的并列同一名次。"
+        "按期销号率是区间内销号的问题（流量），逾期与逾期率是截至统计时刻仍在办的问题（存量）。"
+        "反弹按整改事件日志中的“反弹重开”计（问题热点页的“反弹”按同点位同类别再次发现，口径不同）。"
+    )
+
+    units = data.query("league_units", board, **board_params)
+    townships = data.query("league_townships", board, **board_params)
+    quality = data.query("quality_event_order", view)
+
+    if not quality.empty:
+        st.warning(
+            f"**数据质量**：{len(quality)} 条问题的整改记录顺序不可能（如销号早于交办、重复销号），"
+            "已从本页所有数字中排除，未做任何修正；请到数据管理核对原始记录。",
+            icon=":material/warning:",
         )
-else:
-    st.caption("数据质量：截至统计时刻，没有整改记录顺序存疑的问题（0 条被排除）。")
-
-
-def show_boards(rows, name_col, what):
-    red, black = data.memo(league.boards, rows, name_col=name_col)
-    st.markdown(f"**{md(league.participation(rows, what))}**")  # 只有数字与固定文字；照样转义，免得以后加进名称时漏掉
-    if note := league.shortfall(rows):
-        st.info(note, icon=":material/info:")
-    left, right = st.columns(2)
-    with left:
-        st.subheader(f":red[红榜]（{what}，有资格的前 5 名）")
-        if red.empty:
-            st.info("本区间没有符合红榜资格的对象（见上方规则）。")
-        else:
-            projector.table(red, column_config=league.BOARD_COLUMNS)
-    with right:
-        st.subheader(f":gray[黑榜]（{what}倒数 5 名）")
-        if black.empty:
-            st.info("参与排名的对象不足，黑榜为空。")
-        else:
-            projector.table(black, column_config=league.BOARD_COLUMNS)
-
-
-tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
-for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
-    with tab:
-        rows = data.memo(league.of_kind, units, kind)
-        show_boards(rows, "unit_name", "牵头单位")
-        st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
-        projector.table(
-            data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"),
-            height=league.table_height(rows),
-            big_columns=["名次", "变化", "牵头单位", *league.BIG_COLUMNS],
-        )
-
-with tab_town:
-    show_boards(townships, "township_name", "镇街")
-    norm = st.radio(
-        "交办、逾期、反弹数的口径",
-        list(league.NORMS),
-        horizontal=True,
-        key="lg_norm",
-        help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。",
-    )
-    st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
-    projector.table(
-        data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
-        height=league.table_height(townships),
-        big_columns=["名次", "变化", "镇街", *league.BIG_COLUMNS],
-    )
-
-with tab_unit:
-    names = data.memo(league.unit_names, units, view.scope_unit)
-    if not names:
-        st.info("没有可查看的单位。")
+        with st.expander(f"记录顺序存疑的问题（{len(quality)} 条）"):
+            st.dataframe(
+                quality.rename(
+                    columns={
+                        "problem_code": "问题编号",
+                        "found_at": "发现时间",
+                        "reasons": "原因",
+                        "first_flag_at": "出现时间",
+                        "lead_unit": "牵头单位",
+                        "township": "镇街",
+                        "events": "事件数",
+                    }
+                )[["问题编号", "发现时间", "原因", "出现时间", "牵头单位", "镇街", "事件数"]],
+                hide_index=True,
+            )
     else:
-        unit_code = st.selectbox("单位", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
-        row = league.unit_row(units, unit_code)
+        st.caption("数据质量：截至统计时刻，没有整改记录顺序存疑的问题（0 条被排除）。")
+
+    def show_boards(rows, name_col, what):
+        red, black = data.memo(league.boards, rows, name_col=name_col)
         st.markdown(
-            f"**{md(names[unit_code])}**　本区间名次：{league.rank_label(row)}"
-            f"　综合得分：{formats.points(row['score'])}　变化：{league.change_label(row) or '—'}"
-        )
+            f"**{md(league.participation(rows, what))}**"
+        )  # 只有数字与固定文字；照样转义，免得以后加进名称时漏掉
+        if note := league.shortfall(rows):
+            st.info(note, icon=":material/info:")
         left, right = st.columns(2)
         with left:
-            trend = data.memo(
-                league.rank_trend,
-                data.query(
-                    "league_unit_rank_trend", board, **board_params, unit_code=unit_code, **league.trend_params(board)
-                ),
-            )
-            trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period])
-            projector.plotly(trend_fig, key="lg_rank_trend")
-            export.png_button(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
-        with right:
-            mix = data.query("league_unit_categories", board, unit_code=unit_code)
-            if mix.empty:
-                st.info("本区间该单位没有经手的问题。")
+            st.subheader(f":red[红榜]（{what}，有资格的前 5 名）")
+            if red.empty:
+                st.info("本区间没有符合红榜资格的对象（见上方规则）。")
             else:
-                mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
-                projector.plotly(mix_fig, key="lg_category_mix")
-                export.png_button(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
-        late = supervision.ledger_params(overdue_only=True)
-        late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))[
-            windows.IN_WORK_STOCK
-        ]
-        st.subheader(f"逾期清单（{formats.count(late_count)} 条，牵头）")
-        if not late_count:
-            st.success("截至统计时刻，该单位牵头的问题没有逾期。")
+                projector.table(red, column_config=league.BOARD_COLUMNS)
+        with right:
+            st.subheader(f":gray[黑榜]（{what}倒数 5 名）")
+            if black.empty:
+                st.info("参与排名的对象不足，黑榜为空。")
+            else:
+                projector.table(black, column_config=league.BOARD_COLUMNS)
+
+    tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
+    for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
+        with tab:
+            rows = data.memo(league.of_kind, units, kind)
+            show_boards(rows, "unit_name", "牵头单位")
+            st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
+            projector.table(
+                data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"),
+                height=league.table_height(rows),
+                big_columns=["名次", "变化", "牵头单位", *league.BIG_COLUMNS],
+            )
+
+    with tab_town:
+        show_boards(townships, "township_name", "镇街")
+        norm = st.radio(
+            "交办、逾期、反弹数的口径",
+            list(league.NORMS),
+            horizontal=True,
+            key="lg_norm",
+            help="每点位 = ÷ 该镇街点位数；每千人 = ÷（常住人口 ÷ 1000）。比率和综合得分不受影响。",
+        )
+        st.subheader("全部镇街（按问题所在镇街归属，不论牵头单位）")
+        projector.table(
+            data.memo(league.display_table, townships, name_col="township_name", name_label="镇街", norm=norm),
+            height=league.table_height(townships),
+            big_columns=["名次", "变化", "镇街", *league.BIG_COLUMNS],
+        )
+
+    with tab_unit:
+        names = data.memo(league.unit_names, units, view.scope_unit)
+        if not names:
+            st.info("没有可查看的单位。")
         else:
-            overdue = data.query("supervision_ledger", view.for_unit(unit_code), **late, limit=supervision.SHOW_LIMIT)
-            projector.table(data.memo(supervision.display_ledger, overdue), big_columns=supervision.BIG_COLUMNS)
-            if note := supervision.shown_note(late_count, rest="全部可在整改督办页选这个单位后导出 Excel。"):
-                st.caption(note)
+            unit_code = st.selectbox("单位", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
+            row = league.unit_row(units, unit_code)
+            st.markdown(
+                f"**{md(names[unit_code])}**　本区间名次：{league.rank_label(row)}"
+                f"　综合得分：{formats.points(row['score'])}　变化：{league.change_label(row) or '—'}"
+            )
+            left, right = st.columns(2)
+            with left:
+                trend = data.memo(
+                    league.rank_trend,
+                    data.query(
+                        "league_unit_rank_trend",
+                        board,
+                        **board_params,
+                        unit_code=unit_code,
+                        **league.trend_params(board),
+                    ),
+                )
+                trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period])
+                projector.plotly(trend_fig, key="lg_rank_trend")
+                out.png(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
+            with right:
+                mix = data.query("league_unit_categories", board, unit_code=unit_code)
+                if mix.empty:
+                    st.info("本区间该单位没有经手的问题。")
+                else:
+                    mix_fig = data.memo(charts.category_mix, mix, names[unit_code])
+                    projector.plotly(mix_fig, key="lg_category_mix")
+                    out.png(mix_fig, f"问题类别构成_{names[unit_code]}", key="lg_png_category_mix")
+            late = supervision.ledger_params(overdue_only=True)
+            late_count = supervision.cards(data.query("supervision_ledger_summary", view.for_unit(unit_code), **late))[
+                time_windows.IN_WORK_STOCK
+            ]
+            st.subheader(f"逾期清单（{formats.count(late_count)} 条，牵头）")
+            if not late_count:
+                st.success("截至统计时刻，该单位牵头的问题没有逾期。")
+            else:
+                overdue = data.query(
+                    "supervision_ledger", view.for_unit(unit_code), **late, limit=supervision.SHOW_LIMIT
+                )
+                projector.table(data.memo(supervision.display_ledger, overdue), big_columns=supervision.BIG_COLUMNS)
+                if note := supervision.shown_note(late_count, rest="全部可在整改督办页选这个单位后导出 Excel。"):
+                    st.caption(note)
 
-note = f"创文看板·红黑榜　{league.period_caption(board, view.cutoff, period)}　{league.list_rules(board_params)}"
-export.download(
-    "下载红黑榜 Excel（部门、属地单位、镇街，数字可计算）",
-    lambda: excel.to_xlsx(league.workbook_sheets(units, townships), note=note, number_formats=league.EXCEL_FORMATS),
-    file_name=f"红黑榜_{league.PERIODS[period][:2]}_{view.as_of:%Y%m%d}.xlsx",
-    key="lg_xlsx",
-    mime=export.XLSX,
-    rows=league.workbook_rows(units, townships),
-    icon=":material/table:",
-)
+    note = f"创文看板·红黑榜　{league.period_caption(board, view.cutoff, period)}　{league.list_rules(board_params)}"
+    out.download(
+        "下载红黑榜 Excel（部门、属地单位、镇街，数字可计算）",
+        lambda: excel.to_xlsx(league.workbook_sheets(units, townships), note=note, number_formats=league.EXCEL_FORMATS),
+        file_name=f"红黑榜_{league.PERIODS[period][:2]}_{view.as_of:%Y%m%d}.xlsx",
+        key="lg_xlsx",
+        mime=export.XLSX,
+        rows=league.workbook_rows(units, townships),
+        icon=":material/table:",
+    )
 
-frame.definitions(
-    ["league_units", "league_townships", "league_unit_rank_trend", "league_unit_categories", "quality_event_order"],
-    view.cutoff,
-)
+    frame.definitions(
+        ["league_units", "league_townships", "league_unit_rank_trend", "league_unit_categories", "quality_event_order"],
+        view.cutoff,
+    )

@@ -54,7 +54,7 @@ def excel_ledger(con, rows: int, directory: Path) -> None:
     本项目的写法（supervision.unit_workbook：中文表头、公式注入防护、列宽）对 pandas 默认写法（DataFrame.to_excel，openpyxl）。"""
     view = View.of_store(con)
     t0 = time.perf_counter()
-    ledger = queries.run_view(con, "supervision_ledger", view, **supervision.ledger_params(), limit=rows)
+    ledger = queries.run(con, "supervision_ledger", view, **supervision.ledger_params(), limit=rows)
     t_query = time.perf_counter() - t0
     if ledger.empty:
         print("Excel 台账：库里没有在办问题，跳过")

@@ -38,7 +38,7 @@ def best(fn, runs: int) -> float:
 def weekly_loop(con, view: View, params: dict) -> dict:
     """以前的做法：每个周末跑一次 league_units（按周统计）。"""
     return {
-        k: queries.run_view(
+        k: queries.run(
             con,
             "league_units",
             view.at(view.as_of - timedelta(days=7 * k), view.as_of - timedelta(days=7 * (k + 1))),
@@ -49,7 +49,7 @@ def weekly_loop(con, view: View, params: dict) -> dict:
 
 
 def one_query(con, view: View, params: dict, unit: str) -> pd.DataFrame:
-    return queries.run_view(
+    return queries.run(
         con, "league_unit_rank_trend", view, unit_code=unit, points=WEEKS, step=timedelta(days=7), **params
     )
 

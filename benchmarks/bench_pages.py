@@ -4,7 +4,7 @@
   - 冷运行：清空全部缓存后新会话第一次打开这一页（画框 + 页面）；
   - 换区间重跑（缓存未命中）：清空查询缓存，侧栏换一个统计区间再跑（分析员改筛选时等的就是这个）；
   - 热重跑：同一筛选再跑一次（缓存命中）。
-参照路径（chuangwen.derived.reference_sql）：状态换回按事件日志聚合的 problem_state_as_of、记录顺序标记按规则现算、
+参照路径（chuangwen.reference.reference_sql）：状态换回按事件日志聚合的 problem_state_as_of、记录顺序标记按规则现算、
 按时间排序的事件副本换回事件表连接问题表，问题热点的几个查询各自筛选（不共用筛过的问题，也就是改之前每个查询的做法）；
 整改督办的燃尽图与台账的分页仍是新的（燃尽图以前自己从事件日志算时段）。
 先核对两条路径在各页用到的全部查询上结果相同，再计时。每条路径在一个新进程里量（冷运行是真的冷），
@@ -37,6 +37,7 @@ import pandas as pd  # noqa: E402
 from chuangwen import db, demo, derived, queries, signin, store  # noqa: E402
 from chuangwen.ui import data as ui_data  # noqa: E402
 from chuangwen.ui import login  # noqa: E402
+from tests import reference  # noqa: E402
 
 PAGES = {
     "总览": "app_pages/overview.py",
@@ -61,7 +62,7 @@ def use_reference(on: bool) -> None:
 
     def parse(path):
         q = _original_parse(path)
-        return dataclasses.replace(q, sql=derived.reference_sql(q.sql))
+        return dataclasses.replace(q, sql=reference.reference_sql(q.sql))
 
     queries._parse = parse if on else _original_parse
     queries.load.cache_clear()
@@ -189,12 +190,12 @@ def check_same(path: Path) -> list[str]:
             "north": None,
         }
         for q in queries.all_queries():
-            if not derived.uses_derived(q.sql):
+            if not reference.uses_derived(q.sql):
                 continue
             for view in (base, base.at(base.as_of - timedelta(days=20))):
                 p = queries.bind(q, {**view.params(), **extras})
                 a = con.execute(q.sql, p).df()
-                b = con.execute(derived.reference_sql(q.sql), p).df()
+                b = con.execute(reference.reference_sql(q.sql), p).df()
                 if not q.sql.rstrip().lower().rpartition("\n")[2].startswith(("order by", "limit")):
                     # 不排序的中间结果（hotspot_problems）：按编号排好再比
                     a, b = (f.sort_values(list(f.columns[:1]), ignore_index=True) for f in (a, b))

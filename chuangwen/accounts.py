@@ -1,6 +1,6 @@
 """账号、角色、登录会话与审计（不依赖 streamlit，命令行、页面与测试共用）。
 
-账号放在库旁的状态库（chuangwen.appstate，SQLite），不进分析快照：登录、改口令这样许多人同时发生的小写入，不该每次发布一个快照。
+账号放在库旁的状态库（chuangwen.statedb，SQLite），不进分析快照：登录、改口令这样许多人同时发生的小写入，不该每次发布一个快照。
 - 口令只存 argon2id 散列（argon2-cffi 的默认参数）；会话令牌只存 SHA-256。库、日志、审计里都没有明文。
 - 登录失败只有一句话（不说是没有这个人、口令不对还是账号停用）；不锁账号，而是按“登录名 + 来源地址”与“来源地址”
   限速：连续失败越多要等得越久（CHUANGWEN_LOGIN_FREE_ATTEMPTS、CHUANGWEN_LOGIN_MAX_DELAY）。外人错多少次也挡不住管理员从别处登录。
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from chuangwen import appstate, settings
+from chuangwen import settings, statedb
 
 ROLES = ("领导", "创建办", "责任单位", "管理员")
 
@@ -183,7 +183,7 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
 
 
 def has_accounts(db_path) -> bool:
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         return con.execute("select exists (select 1 from account)").fetchone()[0] == 1
 
 
@@ -203,7 +203,7 @@ def add(
     unit_code = check_role(role, unit_code, units)
     check_password(password, name)
     at = _text(now or _now())
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         if con.execute("select 1 from account where name = ?", (name,)).fetchone():
             raise AccountError(f"账号 {name} 已存在。")
         con.execute(
@@ -211,7 +211,7 @@ def add(
             " values (?, ?, ?, ?, ?, ?, ?)",
             (name, role, unit_code, _HASHER.hash(password), at, by, at),
         )
-        appstate.record(con, by, "新建账号", f"{name}（{role}{'，' + unit_code if unit_code else ''}）", at=at)
+        statedb.record(con, by, "新建账号", f"{name}（{role}{'，' + unit_code if unit_code else ''}）", at=at)
     return Viewer(name, role, unit_code)
 
 
@@ -242,7 +242,7 @@ def ensure_demo_admin(db_path, *, by: str) -> str | None:
 
 
 def accounts(db_path) -> list[dict]:
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         rows = con.execute(
             "select name, role, unit_code, disabled, created_at, created_by, changed_at from account order by name"
         ).fetchall()
@@ -276,13 +276,13 @@ def set_password(
     """改口令：本人改要核对旧口令（old_password）；管理员改不要。清掉这个登录名的限速，并结束这个账号的全部会话。"""
     at = _text(now or _now())
     check_password(password, name)
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         row = con.execute("select pw_hash from account where name = ?", (name,)).fetchone()
         if row is None:
             raise AccountError(f"没有账号 {_shown_name(name)}。")
         wrong_old = old_password is not None and not _verify(row[0], old_password)
         if wrong_old:
-            appstate.record(con, by, "改口令失败", "旧口令不对", at=at)  # 先记下（提交），出了事务再报错
+            statedb.record(con, by, "改口令失败", "旧口令不对", at=at)  # 先记下（提交），出了事务再报错
         else:
             con.execute(
                 "update account set pw_hash = ?, changed_at = ? where name = ?", (_HASHER.hash(password), at, name)
@@ -291,7 +291,7 @@ def set_password(
                 "delete from login_throttle where key like ? escape '\\'", (_like_prefix(_account_key(name, "")),)
             )
             con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
-            appstate.record(con, by, "改口令", name, at=at)
+            statedb.record(con, by, "改口令", name, at=at)
     if wrong_old:
         raise AccountError("旧口令不对。")
 
@@ -299,7 +299,7 @@ def set_password(
 def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime | None = None) -> None:
     """停用（或恢复）账号；停用立即结束它的全部会话。"""
     at = _text(now or _now())
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         if (
             disabled
             and con.execute("select role from account where name = ?", (name,)).fetchone() == ("管理员",)
@@ -315,7 +315,7 @@ def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime |
             raise AccountError(f"没有账号 {_shown_name(name)}。")
         if disabled:
             con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
-        appstate.record(con, by, "停用账号" if disabled else "恢复账号", name, at=at)
+        statedb.record(con, by, "停用账号" if disabled else "恢复账号", name, at=at)
 
 
 def set_role(
@@ -331,7 +331,7 @@ def set_role(
     """改角色（或责任单位账号绑定的单位）；立即结束这个账号的全部会话，下次登录按新角色。"""
     unit_code = check_role(role, unit_code, units)
     at = _text(now or _now())
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         row = con.execute("select role, unit_code from account where name = ?", (name,)).fetchone()
         if row is None:
             raise AccountError(f"没有账号 {_shown_name(name)}。")
@@ -341,7 +341,7 @@ def set_role(
             "update account set role = ?, unit_code = ?, changed_at = ? where name = ?", (role, unit_code, at, name)
         )
         con.execute("update login_session set ended_at = ? where name = ? and ended_at is null", (at, name))
-        appstate.record(
+        statedb.record(
             con,
             by,
             "改角色",
@@ -397,7 +397,7 @@ def login(db_path, name: str, password: str, *, client: str = "本机", now: dat
     """核对口令，成功时开一个会话。client 是来源地址（限速按它与登录名分开计）。
     失败一律抛 AccountError(LOGIN_FAILED)；限速中抛 LoginThrottled（不核对口令）。失败与限速都记审计（先提交再报错）。"""
     moment = now or _now()
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         outcome = _attempt(con, name, password, str(client)[:64] or "未知", moment)
     if isinstance(outcome, AccountError):
         raise outcome
@@ -449,7 +449,7 @@ def _attempt(con, name: str, password: str, client: str, moment: datetime) -> Lo
     matches = _verify(row[2] if row else _DUMMY_HASH, password)
     if row is None or row[3] or not matches:
         why = "没有这个账号" if row is None else ("账号已停用" if row[3] else "口令不对")
-        appstate.record(con, shown, "登录失败", f"{why}（来自 {client}）", at=at)
+        statedb.record(con, shown, "登录失败", f"{why}（来自 {client}）", at=at)
         free, max_delay = settings.get("login_free_attempts"), settings.get("login_max_delay_seconds")
         delays = [
             _count_failure(con, keys[0], free, max_delay, moment),
@@ -457,7 +457,7 @@ def _attempt(con, name: str, password: str, client: str, moment: datetime) -> Lo
         ]
         if max(delays):
             failures = con.execute("select failures from login_throttle where key = ?", (keys[0],)).fetchone()[0]
-            appstate.record(
+            statedb.record(
                 con,
                 shown,
                 "登录限速",
@@ -470,7 +470,7 @@ def _attempt(con, name: str, password: str, client: str, moment: datetime) -> Lo
     expires = _text(moment + timedelta(minutes=settings.get("session_idle_minutes")))
     con.execute("delete from login_throttle where key = ?", (keys[0],))
     con.execute("insert into login_session values (?, ?, ?, ?, ?, null)", (_digest(token), name, at, at, expires))
-    appstate.record(con, name, "登录", f"{role}（来自 {client}）", at=at)
+    statedb.record(con, name, "登录", f"{role}（来自 {client}）", at=at)
     return Login(token, Viewer(name, role, unit_code))
 
 
@@ -485,7 +485,7 @@ def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -
         return None
     moment = now or _now()
     at = _text(moment)
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         row = con.execute(
             "select a.name, a.role, a.unit_code from login_session s join account a on a.name = s.name"
             " where s.token_sha256 = ? and s.ended_at is null and s.expires_at >= ? and a.disabled = 0",
@@ -508,7 +508,7 @@ def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -
 
 def viewer_named(db_path, name: str) -> Viewer | None:
     """反向代理（内网统一认证）已认证的登录名 → 账号；没有这个账号或已停用时 None。"""
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         row = con.execute(
             "select name, role, unit_code from account where name = ? and disabled = 0", (name,)
         ).fetchone()
@@ -520,11 +520,11 @@ def logout(db_path, token: str | None, *, now: datetime | None = None) -> None:
     if not token:
         return
     at = _text(now or _now())
-    with appstate.connect(db_path) as con:
+    with statedb.connect(db_path) as con:
         row = con.execute(
             "select name from login_session where token_sha256 = ? and ended_at is null", (_digest(token),)
         ).fetchone()
         if row is None:
             return
         con.execute("update login_session set ended_at = ? where token_sha256 = ?", (at, _digest(token)))
-        appstate.record(con, row[0], "退出", None, at=at)
+        statedb.record(con, row[0], "退出", None, at=at)

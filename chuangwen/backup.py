@@ -10,7 +10,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from chuangwen import appstate, db, store
+from chuangwen import db, statedb, store
 from chuangwen.imports.write import ARCHIVE_DIR_MODE, archive_dir, archive_raw
 
 MANIFEST = "manifest.json"
@@ -47,9 +47,9 @@ def backup(path: str | os.PathLike, out: str | os.PathLike) -> Path:
                 shutil.copyfile(f, target / ARCHIVE / f.name)
                 os.chmod(target / ARCHIVE / f.name, 0o600)
                 files[f"{ARCHIVE}/{f.name}"] = _sha256(target / ARCHIVE / f.name)
-    if appstate.backup_to(path, target / APP_STATE):
+    if statedb.backup_to(path, target / APP_STATE):
         files[APP_STATE] = _sha256(target / APP_STATE)
-    con = db._connect(target / SNAPSHOT, read_only=True)
+    con = db.connect(target / SNAPSHOT, read_only=True)
     try:
         version = db.schema_version(con)
     finally:
@@ -73,13 +73,13 @@ def _check_backup(folder: Path) -> dict:
             raise db.DatabaseError(f"备份不完整：缺少 {name}；未做任何修改。")
         if _sha256(f) != digest:
             raise db.DatabaseError(f"备份文件 {name} 与清单里的校验值不符（文件损坏或被改过）；未做任何修改。")
-    db._check_is_duckdb_file(folder / SNAPSHOT)
+    db.check_is_duckdb_file(folder / SNAPSHOT)
     return manifest
 
 
 def republish(path: str | os.PathLike, sid: int, *, by: str | None = None, page: str | None = None) -> int:
     """把旧版本重新发布为当前版本（chuangwen.store.republish），成功或失败都恰好留一条审计；返回新版本号。"""
-    with appstate.audited(path, by, "重新发布旧版本", f"第 {sid} 版", page=page) as outcome:
+    with statedb.audited(path, by, "重新发布旧版本", f"第 {sid} 版", page=page) as outcome:
         new = store.republish(path, sid, f"{page + '：' if page else ''}重新发布第 {sid} 版", user=by)
         outcome["detail"] = f"第 {sid} 版，发布为第 {new} 版"
     return new
@@ -89,7 +89,7 @@ def restore(path: str | os.PathLike, folder: str | os.PathLike, *, restored_by: 
     """校验备份，把它发布成新快照（导入记录里记一笔“从备份恢复”），补回存档里缺的原始文件；返回中文说明。
     成功或失败都恰好留一条审计（状态库里的账号与审计不随备份恢复：审计只追加）。"""
     path, folder = Path(path), Path(folder)
-    with appstate.audited(path, restored_by, "从备份恢复", str(folder)):
+    with statedb.audited(path, restored_by, "从备份恢复", str(folder)):
         return _restore(path, folder, restored_by)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from chuangwen import __version__, accounts, appstate, cli_accounts, db, dbinfo, settings, store_settings
+from chuangwen import __version__, accounts, cli_accounts, db, dbinfo, office_settings, settings, statedb
 from chuangwen.cli_common import (
     PROG,
     ChineseHelpFormatter,
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_accounts.register(sub)
 
-    store_settings.add_parser(sub, ChineseHelpFormatter, _cmd_settings)
+    office_settings.add_parser(sub, ChineseHelpFormatter, _cmd_settings)
 
     serve = sub.add_parser(
         "serve",
@@ -227,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _read_version(path: Path) -> int:
-    db._check_is_duckdb_file(path)
-    con = db._connect(path, read_only=True)
+    db.check_is_duckdb_file(path)
+    con = db.connect(path, read_only=True)
     try:
         return db.schema_version(con)
     finally:
@@ -258,7 +258,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     seconds = time.perf_counter() - started
 
-    con = db._connect(path, read_only=True)
+    con = db.connect(path, read_only=True)
     try:
         version = db.schema_version(con)
         counts = dbinfo.table_counts(con)
@@ -276,8 +276,8 @@ def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
     from chuangwen import store
 
     # 只覆盖 DuckDB 文件：--db 写错成别的文件时不误删
-    db._check_is_duckdb_file(path)
-    con = db._connect(store.current(path).file, read_only=True)
+    db.check_is_duckdb_file(path)
+    con = db.connect(store.current(path).file, read_only=True)
     try:
         _refuse_real_data(con, path)
     finally:
@@ -344,7 +344,7 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
     with audited_export(path, f"问题台账：{args.out}", asked) as outcome:
         try:
             try:
-                view = View.of_store(con, as_of=args.as_of, chosen=appstate.store_settings(path))
+                view = View.of_store(con, as_of=args.as_of, chosen=statedb.office_settings(path))
             except NoData:
                 raise db.DatabaseError(
                     f"库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{path}"
@@ -372,7 +372,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     with audited_export(path, f"通报（{fmt}）：{args.out}", asked) as outcome:
         try:
             brief = briefing.collect(
-                con, as_of=args.as_of, period=args.period, issue_no=args.issue_no, chosen=appstate.store_settings(path)
+                con, as_of=args.as_of, period=args.period, issue_no=args.issue_no, chosen=statedb.office_settings(path)
             )
             outcome["filters"] = f"统计区间 {brief.period_text}；第{brief.issue_no}期；数据指纹 {brief.short_digest}"
             data = briefing.deck(brief) if fmt == "pptx" else briefing.document.build(brief)
@@ -431,10 +431,12 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _cmd_settings(args: argparse.Namespace) -> int:
-    """chuangwen settings show / set / clear（校验与说明在 chuangwen.store_settings）。"""
+    """chuangwen settings show / set / clear（校验与说明在 chuangwen.office_settings）。"""
     try:
         print(
-            store_settings.run(args.db, args.what, getattr(args, "key", None), getattr(args, "value", None), operator())
+            office_settings.run(
+                args.db, args.what, getattr(args, "key", None), getattr(args, "value", None), operator()
+            )
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -7,7 +7,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from chuangwen import accounts, appstate, db
+from chuangwen import accounts, db, statedb
 from chuangwen.cli_common import (
     PROG,
     ChineseHelpFormatter,
@@ -94,12 +94,12 @@ def register(sub) -> None:
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     """chuangwen audit verify：重算散列链；断了时退出码 1。"""
-    if not appstate.state_path(args.db).exists():
+    if not statedb.state_path(args.db).exists():
         # 整个状态库不见了也是一种删除：不新建一个空库来报“完整”
         raise db.DatabaseError(
-            f"找不到看板状态库 {appstate.state_path(args.db)}：这个库还没有任何审计记录，或状态库被移走、删除了。"
+            f"找不到看板状态库 {statedb.state_path(args.db)}：这个库还没有任何审计记录，或状态库被移走、删除了。"
         )
-    check = appstate.verify_chain(args.db)
+    check = statedb.verify_chain(args.db)
     if check.broken is not None:
         print(f"{PROG} audit verify：{check.text()}", file=sys.stderr)
         return 1
@@ -114,16 +114,14 @@ def _cmd_audit_export(args: argparse.Namespace) -> int:
         raise UsageError(f"输出文件扩展名应为 .xlsx 或 .csv，实际为 {args.out.name!r}")
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since（{args.since}）晚于 --until（{args.until}）")
-    if not appstate.state_path(args.db).exists():
-        raise db.DatabaseError(f"找不到看板状态库 {appstate.state_path(args.db)}：这个库还没有任何审计记录。")
-    since = appstate.day_window(args.since, args.since)[0] if args.since else None
-    until = appstate.day_window(args.until, args.until)[1] if args.until else None
+    if not statedb.state_path(args.db).exists():
+        raise db.DatabaseError(f"找不到看板状态库 {statedb.state_path(args.db)}：这个库还没有任何审计记录。")
+    since = statedb.day_window(args.since, args.since)[0] if args.since else None
+    until = statedb.day_window(args.until, args.until)[1] if args.until else None
     span = f"{args.since or '最早'} 至 {args.until or '最新'}"
     with audited_export(args.db, f"审计记录：{args.out}", f"日期 {span}") as outcome:
-        rows = appstate.audit(args.db, None, since=since, until=until)
-        data = appstate.audit_file(
-            rows, suffix, note=f"创文看板审计记录　{span}　导出人 {appstate.os_user()}（命令行）"
-        )
+        rows = statedb.audit(args.db, None, since=since, until=until)
+        data = statedb.audit_file(rows, suffix, note=f"创文看板审计记录　{span}　导出人 {statedb.os_user()}（命令行）")
         write_replacing(args.out, data)
         outcome.update(rows=len(rows), file_sha256=hashlib.sha256(data).hexdigest())
     print(f"已导出审计记录：{args.out}（{len(rows):,} 条，{span}）")

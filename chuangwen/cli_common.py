@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from chuangwen import appstate, db
+from chuangwen import db, statedb
 
 PROG = "chuangwen"
 
@@ -112,7 +112,7 @@ def audited_export(path: Path, what: str, filters: str):
     """命令行的一次导出（问题台账、通报、审计记录）恰好留一条审计：操作系统用户，操作“下载”（与页面的下载同名，
     审计里按操作筛选时在一起），页面“命令行”；失败时记“下载失败”与原因。库打开之后才算一次导出：--db 写错时不留记录，
     也不在不存在的库旁边建状态库。"""
-    return appstate.audited(path, appstate.os_user(), "下载", what, page=COMMAND_LINE, filters=filters)
+    return statedb.audited(path, statedb.os_user(), "下载", what, page=COMMAND_LINE, filters=filters)
 
 
 def file_sha256(path: Path) -> str:

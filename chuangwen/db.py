@@ -16,14 +16,14 @@ from chuangwen.dbfile import (
     SCHEMA_VERSION,
     DatabaseError,
     Migration,
-    _apply_migrations,
-    _check_is_duckdb_file,
-    _connect,
-    _refuse_newer,
+    apply_migrations,
     build_new,
+    check_is_duckdb_file,
+    connect,
     create_database,
     migrations,
     read_meta,
+    refuse_newer,
     schema_version,
 )
 
@@ -32,10 +32,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "DatabaseError",
     "Migration",
-    "_apply_migrations",
-    "_check_is_duckdb_file",
-    "_connect",
-    "_refuse_newer",
+    "apply_migrations",
+    "check_is_duckdb_file",
+    "connect",
+    "refuse_newer",
     "build_new",
     "create_database",
     "migrations",
@@ -51,12 +51,12 @@ def upgrade(path: str | os.PathLike) -> int:
     """把旧版本的库升级到当前结构版本（结构版本读 dbfile 的，迁移也在那里）（发布成一个新快照），返回执行的迁移数；更新的版本被拒绝且不动文件。"""
     path = Path(path)
     snapshot = store.current(path)
-    con = _connect(snapshot.file, read_only=True)
+    con = connect(snapshot.file, read_only=True)
     try:
         version = schema_version(con)
     finally:
         con.close()
-    dbfile._refuse_newer(version, path)
+    dbfile.refuse_newer(version, path)
     if version == dbfile.SCHEMA_VERSION:
         return 0
     if version == 0:
@@ -72,7 +72,7 @@ def open_readonly(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     """只读连接：先检查文件、升级旧版本、拒绝新版本；打开当前发布的快照（看板按快照编号打开，见 chuangwen.ui.data）。"""
     path = Path(path)
     upgrade(path)
-    return _connect(store.current(path).file, read_only=True)
+    return connect(store.current(path).file, read_only=True)
 
 
 @contextlib.contextmanager

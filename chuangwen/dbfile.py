@@ -32,13 +32,24 @@ class Migration:
     sql: str
 
 
+_LOAD = re.compile(r"^-- load: (\S+)$", re.M)
+
+
+def _with_loaded(sql: str) -> str:
+    """迁移里的“-- load: macros/名称.sql”换成 queries/ 下那个文件的内容：宏与派生表的规则写在查询旁边，
+    迁移只说什么时候载入它们。"""
+    from chuangwen.settings import APP_ROOT
+
+    return _LOAD.sub(lambda m: (APP_ROOT / "queries" / m.group(1)).read_text(encoding="utf-8"), sql)
+
+
 def migrations() -> list[Migration]:
     """按版本号排序的迁移脚本（chuangwen/migrations/NNN_name.sql）。"""
     found = []
     for entry in resources.files("chuangwen.migrations").iterdir():
         m = _MIGRATION_NAME.match(entry.name)
         if m:
-            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+            found.append(Migration(int(m.group(1)), m.group(2), _with_loaded(entry.read_text(encoding="utf-8"))))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
@@ -49,7 +60,7 @@ def migrations() -> list[Migration]:
 SCHEMA_VERSION = len(migrations())
 
 
-def _check_is_duckdb_file(path: Path) -> None:
+def check_is_duckdb_file(path: Path) -> None:
     if not path.exists():
         raise DatabaseError(f"数据库文件不存在：{path}")
     if path.is_dir():
@@ -70,7 +81,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
 
 
-def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int) -> int:
+def apply_migrations(con: duckdb.DuckDBPyConnection, current: int) -> int:
     con.execute(
         "create table if not exists schema_version ("
         " version integer primary key, name varchar not null, applied_at timestamp not null)"
@@ -98,7 +109,7 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int) -> int:
 PRIVATE_FILE = 0o600
 
 
-def _connect(path: Path, read_only: bool, memory_mb: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, read_only: bool, memory_mb: int | None = None) -> duckdb.DuckDBPyConnection:
     """memory_mb：这个库文件（DuckDB 实例）的缓冲区上限，超出时大的排序、分组写到快照旁的临时目录；None 为不改
     （DuckDB 默认物理内存的 80%）。用 SET 而不是连接配置：同一进程里同一文件的连接共用一个实例，配置不同的
     第二个连接会被 DuckDB 拒绝，SET 则作用于那个实例、对哪个连接都一样。"""
@@ -123,7 +134,7 @@ def _connect(path: Path, read_only: bool, memory_mb: int | None = None) -> duckd
         raise DatabaseError(f"无法打开数据库 {path}：{exc}") from exc
 
 
-def _refuse_newer(version: int, path: Path) -> None:
+def refuse_newer(version: int, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise DatabaseError(
             f"数据库结构版本为 {version}，高于本程序支持的 {SCHEMA_VERSION}：{path}。"
@@ -137,9 +148,9 @@ def create_database(path: str | os.PathLike) -> Path:
     if path.exists():
         raise DatabaseError(f"文件已存在，不会覆盖：{path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only=False)
+    con = connect(path, read_only=False)
     try:
-        _apply_migrations(con, 0)
+        apply_migrations(con, 0)
     finally:
         con.close()
     return path
@@ -153,9 +164,9 @@ def build_new(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    con = _connect(tmp, read_only=False)
+    con = connect(tmp, read_only=False)
     try:
-        _apply_migrations(con, 0)
+        apply_migrations(con, 0)
         yield con
         derived.rebuild(con)
         con.execute("checkpoint")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from chuangwen import appstate, db
+from chuangwen import db, statedb
 
 # 表名的中文说明，按业务顺序排列（info/demo 汇总按此顺序显示）；不在表中的新表排在最后，只显示英文名
 TABLE_LABELS = {
@@ -93,13 +93,13 @@ def _derived_cutoff(con) -> str | None:
 def open_checked(path: Path, *, current: bool):
     """只读打开一个创文看板的库，返回 (连接, 结构版本)；不是本程序的库、结构版本更高时抛中文的 DatabaseError。
     current=True（导出、通报）时还要求结构版本正好是本程序的版本；查看概况（info）时低版本也能打开。"""
-    db._check_is_duckdb_file(path)
-    con = db._connect(path, read_only=True)
+    db.check_is_duckdb_file(path)
+    con = db.connect(path, read_only=True)
     try:
         version = db.schema_version(con)
         if version == 0:
             raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构（缺少 schema_version）：{path}")
-        db._refuse_newer(version, path)
+        db.refuse_newer(version, path)
         if current and version < db.SCHEMA_VERSION:
             raise db.DatabaseError(
                 f"数据库结构版本 {version} 低于本程序的 {db.SCHEMA_VERSION}，请先运行 chuangwen migrate --db {path}"
@@ -117,7 +117,7 @@ def info_lines(path: Path) -> list[str]:
         meta = db.read_meta(con)
         derived = None if meta.get("data_cutoff") else _derived_cutoff(con)
         counts = table_counts(con)
-        chosen = appstate.store_settings(path).get("our_region_code")
+        chosen = statedb.office_settings(path).get("our_region_code")
         names = (
             dict(con.execute("select code, name from region where code = $c", {"c": chosen}).fetchall())
             if chosen

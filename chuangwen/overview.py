@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from chuangwen import formats, windows
+from chuangwen import formats, time_windows
 from chuangwen.escape import md
 
 
@@ -106,38 +106,38 @@ def problem_cards(summary: pd.DataFrame) -> list[Card]:
     total = summary[summary["grouping_kind"] == "合计"]
     if total.empty:
         return [
-            Card(windows.OPEN_STOCK, "0", metric=windows.OPEN_STOCK),
-            Card(windows.OVERDUE_STOCK, "0", metric=windows.OVERDUE_STOCK),
-            Card(windows.CLOSED_WEEK, "0", metric=windows.CLOSED_WEEK),
-            Card(windows.ON_TIME_PERIOD, "—", metric=windows.ON_TIME_PERIOD),
+            Card(time_windows.OPEN_STOCK, "0", metric=time_windows.OPEN_STOCK),
+            Card(time_windows.OVERDUE_STOCK, "0", metric=time_windows.OVERDUE_STOCK),
+            Card(time_windows.CLOSED_WEEK, "0", metric=time_windows.CLOSED_WEEK),
+            Card(time_windows.ON_TIME_PERIOD, "—", metric=time_windows.ON_TIME_PERIOD),
         ]
     t = total.iloc[0]
     return [
         Card(
-            windows.OPEN_STOCK,
+            time_windows.OPEN_STOCK,
             formats.count(t["open_now"]),
-            delta=f"{windows.NEW_WEEK} {formats.count(t['new_this_week'])} 条",
+            delta=f"{time_windows.NEW_WEEK} {formats.count(t['new_this_week'])} 条",
             delta_arrow="off",
             delta_color="off",
-            metric=windows.OPEN_STOCK,
+            metric=time_windows.OPEN_STOCK,
         ),
         Card(
-            windows.OVERDUE_STOCK,
+            time_windows.OVERDUE_STOCK,
             formats.count(t["overdue_now"]),
             delta=f"占未销号 {formats.rate(t['overdue_now'], t['open_now'])}",
             delta_arrow="off",
             delta_color="red" if t["overdue_now"] else "off",
-            metric=windows.OVERDUE_STOCK,
+            metric=time_windows.OVERDUE_STOCK,
         ),
-        Card(windows.CLOSED_WEEK, formats.count(t["closed_this_week"]), metric=windows.CLOSED_WEEK),
+        Card(time_windows.CLOSED_WEEK, formats.count(t["closed_this_week"]), metric=time_windows.CLOSED_WEEK),
         Card(
-            windows.ON_TIME_PERIOD,
+            time_windows.ON_TIME_PERIOD,
             formats.rate(t["closed_on_time_in_period"], t["closed_in_period"]),
             delta=f"{formats.count(t['closed_on_time_in_period'])} / {formats.count(t['closed_in_period'])} 条",
             delta_arrow="off",
             delta_color="off",
             delta_description="按期 / 区间内销号",
-            metric=windows.ON_TIME_PERIOD,
+            metric=time_windows.ON_TIME_PERIOD,
         ),
     ]
 
@@ -150,9 +150,9 @@ def worst(summary: pd.DataFrame, kind: str, n: int = 3) -> pd.DataFrame:
         {
             "名次": rows["worst_rank"].astype(int).to_numpy(),
             "镇街" if kind == "镇街" else "牵头单位": rows["name"].to_numpy(),
-            windows.OVERDUE_STOCK: rows["overdue_now"].astype(int).to_numpy(),
-            windows.NEW_WEEK: rows["new_this_week"].astype(int).to_numpy(),
-            windows.OPEN_STOCK: rows["open_now"].astype(int).to_numpy(),
+            time_windows.OVERDUE_STOCK: rows["overdue_now"].astype(int).to_numpy(),
+            time_windows.NEW_WEEK: rows["new_this_week"].astype(int).to_numpy(),
+            time_windows.OPEN_STOCK: rows["open_now"].astype(int).to_numpy(),
         }
     )
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
@@ -150,20 +150,45 @@ def bind(query: Query, params: Mapping[str, Any]) -> dict[str, Any]:
     return {p: list(params[p]) if isinstance(params[p], tuple) else params[p] for p in query.param_names}
 
 
-def run_view(con: duckdb.DuckDBPyConnection, name: str, view, /, **extra) -> pd.DataFrame:
-    """按查看口径（chuangwen.view.View）执行命名查询：口径参数取自 view，extra 是调用方自己的参数（同名时优先）。"""
-    return run(con, name, {**view.params(), **extra})
+class SourceCache(Protocol):
+    """被几个查询共用的中间结果（-- reads:）放在哪：get(键, 算法) 有就给、没有就算一次记住。"""
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any: ...
 
 
-def table(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):
-    """执行命名查询，结果是 Arrow 表（pyarrow.Table）：给别的查询当表读的中间结果用这个——
-    不转成 pandas（十万行时快一倍多），登记到游标上时也不再复制。"""
+class OneRun:
+    """一次取数（一期通报、一条命令）里的中间结果：同样的参数只算一次，用完即丢。"""
+
+    def __init__(self) -> None:
+        self._items: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key not in self._items:
+            self._items[key] = make()
+        return self._items[key]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def cache_key(name: str, params: Mapping[str, Any]) -> tuple:
+    """查询结果的缓存键：查询名与它绑定的参数（简单值，列表换成元组）。"""
+    return (name, tuple(sorted((k, _plain(v)) for k, v in params.items())))
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]):
+    """执行被别的查询当表读的中间结果，得到 Arrow 表（不转成 pandas：十万行时快一倍多，登记到游标上时也不再复制）。"""
     query = load(name)
     if query.reads:
         raise QueryError(f"查询 {name} 自己读别的查询，不能再当中间结果")
     cur = con.cursor()
     try:
-        return cur.sql(query.sql, params=bind(query, params or {})).to_arrow_table()
+        return cur.sql(query.sql, params=dict(params)).to_arrow_table()
     finally:
         cur.close()
 
@@ -171,17 +196,25 @@ def table(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] |
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,
-    params: Mapping[str, Any] | None = None,
+    scope: Any = None,
+    /,
     *,
-    read: Callable[[str], Any] | None = None,
+    shared: SourceCache | None = None,
+    **extra: Any,
 ) -> pd.DataFrame:
-    """在新游标上执行命名查询（游标可跨 Streamlit 会话线程安全使用）。
+    """执行命名查询（执行查询只有这一个入口）：在新游标上执行（游标可跨 Streamlit 会话线程安全使用）。
 
-    查询读别的查询（-- reads:）时，先用同样的参数得到那个结果：给了 read 就用 read(名称)（调用方的缓存），
-    否则在这里执行；结果只登记在这个游标上，别的会话看不到。"""
+    scope 是查看口径（chuangwen.view.View，取它的 params()）或参数字典；extra 是调用方自己的参数（同名时优先）。
+    查询读别的查询（-- reads:）时，先用同样的参数得到那个中间结果，放在 shared 里（页面给跨会话的缓存，
+    通报与命令行给 OneRun；参数名不叫 sources：那是问题来源筛选的查询参数）；结果只登记在这个游标上，别的会话看不到。"""
     query = load(name)
-    params = params or {}
-    tables = {source: read(source) if read else table(con, source, params) for source in query.reads}
+    given = scope.params() if hasattr(scope, "params") else dict(scope or {})
+    params = {**given, **extra}
+    store = shared if shared is not None else OneRun()
+    tables = {}
+    for source in query.reads:
+        own = bind(load(source), params)
+        tables[source] = store.get(cache_key(source, own), lambda s=source, o=own: _table(con, s, o))
     cur = con.cursor()
     try:
         for source, rows in tables.items():

@@ -102,7 +102,7 @@ def current(path: str | os.PathLike) -> Snapshot:
     path = Path(path)
     sid = _read_current(path)
     if sid is None:
-        dbfile._check_is_duckdb_file(path)
+        dbfile.check_is_duckdb_file(path)
         return Snapshot(None, path)
     file = _snapshot_file(path, sid)
     if not file.exists():
@@ -110,7 +110,7 @@ def current(path: str | os.PathLike) -> Snapshot:
             f"当前版本 {sid} 的快照文件不见了：{file}；未做任何修改。"
             "可用 chuangwen snapshots 查看现有版本，用 chuangwen republish 重新发布其中一个。"
         )
-    dbfile._check_is_duckdb_file(file)
+    dbfile.check_is_duckdb_file(file)
     return Snapshot(sid, file)
 
 
@@ -412,11 +412,11 @@ def publishing(
         legacy_wal = base.file.with_name(base.file.name + ".wal")
         if base.id is None and legacy_wal.exists():  # 单文件库还没合并的日志：一起带过去，打开时重放
             shutil.copyfile(legacy_wal, tmp.with_name(tmp.name + ".wal"))
-        con = dbfile._connect(tmp, read_only=False)
+        con = dbfile.connect(tmp, read_only=False)
         con.execute("set checkpoint_threshold = '1000GB'")  # 改动都留在 WAL 里，changed() 据此判断
         pub = Publication(path, command, sid, tmp, con)
-        dbfile._refuse_newer(dbfile.schema_version(con), path)
-        dbfile._apply_migrations(con, dbfile.schema_version(con))
+        dbfile.refuse_newer(dbfile.schema_version(con), path)
+        dbfile.apply_migrations(con, dbfile.schema_version(con))
         _local.pub = pub
         try:
             yield pub
@@ -487,5 +487,5 @@ def republish(path: str | os.PathLike, sid: int, command: str | None = None, *, 
     if not source.exists():
         have = "、".join(str(s["版本"]) for s in list_snapshots(path)) or "（无）"
         raise dbfile.DatabaseError(f"没有第 {sid} 版快照；现有：{have}。")
-    dbfile._check_is_duckdb_file(source)
+    dbfile.check_is_duckdb_file(source)
     return adopt(path, source, command or f"重新发布第 {sid} 版", user=user)

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import excel, formats, queries, windows
+from chuangwen import excel, formats, queries, time_windows
 
 # 状态筛选的允许清单（与 problem_state_at 的状态一致；“已销号”不在台账里）
 OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
@@ -44,10 +44,10 @@ def ledger_params(
 
 # 卡片 → supervision_ledger_summary 的列与文件头里的指标名（口径提示）
 CARDS = {
-    windows.IN_WORK_STOCK: "open_problems",
-    windows.OVERDUE_STOCK: "overdue",
-    windows.OVERDUE_30_STOCK: "overdue_over_30",
-    windows.DUE_7_DAYS: "due_this_week",
+    time_windows.IN_WORK_STOCK: "open_problems",
+    time_windows.OVERDUE_STOCK: "overdue",
+    time_windows.OVERDUE_30_STOCK: "overdue_over_30",
+    time_windows.DUE_7_DAYS: "due_this_week",
     "记录顺序存疑": "flagged",
 }
 BIG_COLUMNS = ["问题编号", "镇街", "问题描述", "牵头单位", "当前状态", "逾期天数"]  # 推进会模式下台账只显示这几列
@@ -120,7 +120,7 @@ def display_ledger(ledger: pd.DataFrame, *, for_excel: bool = False) -> pd.DataF
             "整改期限": moments(ledger["deadline"], "无期限"),
             "逾期天数": ledger["days_overdue"].astype("Int64").to_numpy(),
             "逾期分段": ledger["overdue_bucket"].fillna("").to_numpy(),
-            windows.DUE_7_DAYS: ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
+            time_windows.DUE_7_DAYS: ledger["due_this_week"].map({True: "是", False: ""}).to_numpy(),
             "退回次数": ledger["rejected_count"].astype(int).to_numpy(),
             "反弹重开次数": ledger["reopened_count"].astype(int).to_numpy(),
             "最近事件": moments(ledger["last_event_at"]),
@@ -139,7 +139,7 @@ def due_note(total: int) -> str | None:
     """7天内到期清单没有全部列出时的说明。"""
     if total <= DUE_LIMIT:
         return None
-    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(DUE_LIMIT)} 条；全部在导出的 Excel 里（“{windows.DUE_7_DAYS}”一列）。"
+    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(DUE_LIMIT)} 条；全部在导出的 Excel 里（“{time_windows.DUE_7_DAYS}”一列）。"
 
 
 def display_timeline(events: pd.DataFrame) -> pd.DataFrame:
@@ -169,7 +169,7 @@ def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> byte
 
 def export_problems(con: duckdb.DuckDBPyConnection, view) -> pd.DataFrame:
     """命令行导出：截至统计时刻已发现的每条问题一行（问题编号、发现时间、整改期限、销号时间、当前状态、是否逾期）。"""
-    df = queries.run_view(con, "supervision_export_problems", view)
+    df = queries.run(con, "supervision_export_problems", view)
     out = df.rename(columns=EXPORT_COLUMNS)[list(EXPORT_COLUMNS.values())]
     # 导出到秒：核对“整改期限 15:11、销号 15:11 却逾期销号”时看得出销号晚了 41 秒
     for col in ("发现时间", "整改期限", "销号时间"):

@@ -4,7 +4,7 @@
 - 统计时刻 as_of 与统计区间起点 period_start（不含起点）；按日期选区间时，终点是数据截至那天就取数据截至时刻，更早的日子取当天 23:59:59。
 - 侧栏筛选：镇街、牵头单位、测评轮次；查看范围 scope_unit（None = 全部单位）。
 - 本县、目标名次：设置（CHUANGWEN_OUR_CODE、CHUANGWEN_TARGET_RANK）优先，其次库内 meta；对手、省名、是否示例数据来自 meta。
-- 数据版本（快照）标签：页面上写明读的是第几版。
+- 数据版本（快照）：页面读的是哪一版，画框钉住后随口径往下传（页面上写明第几版）。
 
 画框由侧栏与网址构建（chuangwen.ui.frame），命令行由 --as-of 构建，通报由它的周期构建：都从 View.of(meta) 开始。
 各查询从 params() 里取自己声明的参数（queries.bind 只绑定声明过的），页面不再逐个列参数。
@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from chuangwen import settings
+from chuangwen.store import Snapshot
 
 DEFAULT_DAYS = 30  # 侧栏统计区间默认：数据截至日及之前共 30 天
 HISTORY_YEARS = 10  # 库里没有最早时间时，日期控件往前放开的年数
@@ -56,7 +57,7 @@ class View:
     target_rank: int | None = None
     rival_codes: str | None = None
     is_demo: bool = False
-    snapshot: str = ""  # 本次读的快照（“第 12 版”）
+    snapshot: Snapshot | None = None  # 本次读的快照（页面由画框钉住；命令行与通报直接给连接，不用它）
     township: str | None = None
     unit: str | None = None
     round: str | None = None
@@ -73,7 +74,7 @@ class View:
         meta: Mapping[str, str],
         *,
         as_of: datetime | None = None,
-        snapshot: str = "",
+        snapshot: Snapshot | None = None,
         scope_unit: str | None = None,
         chosen: Mapping[str, str] | None = None,
     ) -> View:
@@ -129,7 +130,7 @@ class View:
         scope_unit: str | None = None,
         chosen: Mapping[str, str] | None = None,
     ) -> View:
-        """命令行与通报：从一个打开的库连接构建（读 app_meta）；chosen 为库的设置（appstate.store_settings）。"""
+        """命令行与通报：从一个打开的库连接构建（读 app_meta）；chosen 为库的设置（statedb.store_settings）。"""
         from chuangwen import queries
 
         meta = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))

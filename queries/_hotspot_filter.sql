@@ -7,9 +7,7 @@ state as (
            s.found_at > $period_start as in_period
     from problem_state_found_after($period_start - ($as_of - $period_start), $as_of) s
     left join problem_category pc on pc.name = s.category
-    -- 与宏的第一个参数同义；参照写法（全部问题的状态）靠这一行取同一发现时间窗
-    where s.found_at > $period_start - ($as_of - $period_start)
-      and involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
+    where involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
       and ($township is null or s.township_code = $township)
       and ($unit is null or s.lead_unit_code = $unit)
       and ($round is null or s.round_code = $round)

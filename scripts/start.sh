@@ -22,12 +22,15 @@ if [ ! -x "$VENV/bin/python" ]; then
         exit 1
     }
 fi
-# pyproject.toml 变了才重新安装（test.sh 装过 .[test] 也算数：它包含运行所需的全部依赖）
-WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+# 依赖装的是锁定文件里带散列的确切版本；pyproject.toml 或锁定文件变了才重新安装
+# （test.sh 按 requirements-test.lock 装过也算数：它包含运行所需的全部依赖）
+WANT="$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)"
+TESTED="$(cat pyproject.toml requirements-test.lock | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$VENV/.installed-app" 2>/dev/null || true)" != "$WANT" ] \
-    && [ "$(cat "$VENV/.installed-test" 2>/dev/null || true)" != "$WANT" ]; then
-    echo "正在安装依赖（pip install -e .）……"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e .
+    && [ "$(cat "$VENV/.installed-test" 2>/dev/null || true)" != "$TESTED" ]; then
+    echo "正在安装依赖（锁定文件 requirements.lock，核对散列）……"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
     echo "$WANT" >"$VENV/.installed-app"
 fi
 

@@ -57,10 +57,11 @@ if [ ! -x "$VENV/bin/python" ]; then
     }
 fi
 STAMP="$VENV/.installed-test"
-WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+WANT="$(cat pyproject.toml requirements-test.lock | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ]; then
-    echo "正在安装依赖（pip install -e \".[test]\"）……"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]"
+    echo "正在安装依赖（锁定文件 requirements-test.lock，核对散列）……"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r requirements-test.lock
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
     echo "$WANT" >"$STAMP"
 fi
 
@@ -72,7 +73,15 @@ if [ -z "${CHUANGWEN_BROWSER:-}" ] && [ -x /usr/bin/chromium ]; then
     export CHUANGWEN_BROWSER=/usr/bin/chromium
 fi
 
-# 4. 运行 pytest；一个测试都没收集到（退出码 5）也算失败
+# 4. 静态检查：风格与常见错误（ruff）、格式（ruff format）、类型（mypy，只查 chuangwen/）、分层（import-linter）；
+#    只给了 pytest 参数（如只跑某个文件）时也照样检查：都只要几秒
+echo "静态检查：ruff、ruff format、mypy、import-linter……"
+"$VENV/bin/ruff" check --quiet .
+"$VENV/bin/ruff" format --check --quiet .
+"$VENV/bin/mypy" chuangwen
+"$VENV/bin/lint-imports" --no-cache >/dev/null
+
+# 5. 运行 pytest；一个测试都没收集到（退出码 5）也算失败
 set +e
 "$VENV/bin/python" -m pytest "$@"
 rc=$?

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from chuangwen import excel, league
+from chuangwen import excel, league, queries
 from chuangwen.briefing import document
 from chuangwen.briefing.deck import EA_TYPEFACE, SLIDE_H, SLIDE_W, deck
 from chuangwen.briefing.figures import (
@@ -64,9 +64,13 @@ def build(
     png: bool = True,
     scope_unit: str | None = None,
     chosen: dict | None = None,
+    shared: queries.SourceCache | None = None,
 ) -> tuple[bytes, Brief]:
-    """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。"""
-    brief = collect(con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit, chosen=chosen)
+    """取数并生成幻灯片：返回 (PPTX 字节, Brief)。统计时刻没有数据时抛 NoData（不生成空幻灯片）。
+    shared：中间结果放在哪（页面给与各页共用的缓存）。"""
+    brief = collect(
+        con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit, chosen=chosen, shared=shared
+    )
     return deck(brief, png=png), brief
 
 

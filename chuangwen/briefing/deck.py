@@ -16,7 +16,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from chuangwen import export_png, formats, league, queries, rank_trend, settings, windows
+from chuangwen import export_png, formats, league, queries, rank_trend, settings, time_windows
 from chuangwen.briefing.figures import (
     PREVIOUS_WORDS,
     REBOUND_ROWS,
@@ -560,8 +560,8 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
         Inches(3.4),
         Inches(5.4),
         [
-            (f"全县{windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
-            (f"{windows.OPEN_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
+            (f"全县{time_windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
+            (f"{time_windows.OPEN_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
             (f"图中为逾期最多的 {len(cats)} 个牵头单位，按逾期天数分段。", 13, False, DARK),
             (
                 "逾期（存量）：截至统计时刻未销号且整改期限早于统计时刻，不论何时发现；无期限的问题不计逾期。按牵头单位归属，"

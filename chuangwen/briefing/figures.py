@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 
-from chuangwen import formats, hotspots, league, queries, rank_trend, supervision, windows
+from chuangwen import formats, hotspots, league, queries, rank_trend, supervision, time_windows
 from chuangwen.view import NoData as ViewNoData
 from chuangwen.view import View, day_start
 
@@ -150,6 +150,7 @@ def collect(
     issue_no: int | None = None,
     scope_unit: str | None = None,
     chosen: dict | None = None,
+    shared: queries.SourceCache | None = None,
 ) -> Brief:
     """按查看口径取齐一期通报的数据（只读；全部经 queries.run 执行已登记的查询）。
 
@@ -158,19 +159,12 @@ def collect(
     frames: dict[str, pd.DataFrame] = {}
     params: dict[str, dict] = {}
 
-    sources: dict[str, object] = {}
-
-    def read(source: str, p: dict):
-        # 几个查询读同一份中间结果（红黑榜计数、筛过的热点问题）时，同样的参数只算一次
-        own = queries.bind(queries.load(source), p)
-        key = f"{source}{sorted(own.items())!r}"
-        if key not in sources:
-            sources[key] = queries.table(con, source, own)
-        return sources[key]
+    # 几个查询读同一份中间结果（红黑榜计数、筛过的热点问题）时，同样的参数只算一次；页面给跨会话的缓存（shared）
+    reuse = shared if shared is not None else queries.OneRun()
 
     def run(key: str, name: str, at: View, **extra) -> pd.DataFrame:
         p = queries.bind(queries.load(name), {**at.params(), **extra})
-        df = queries.run(con, name, p, read=lambda source: read(source, p))
+        df = queries.run(con, name, p, shared=reuse)
         frames[key], params[key] = df, p
         return df
 
@@ -356,8 +350,8 @@ def changes_table(brief: Brief) -> pd.DataFrame:
     rows = [
         ("期内新增问题", int(hot["problems"]), int(hot["problems_prev"])),
         ("期内销号", int(now["closed_in_period"]), int(before["closed_in_period"])),
-        (windows.at_period_end(windows.OPEN_STOCK), int(now["open_now"]), int(before["open_now"])),
-        (windows.at_period_end(windows.OVERDUE_STOCK), int(now["overdue_now"]), int(before["overdue_now"])),
+        (time_windows.at_period_end(time_windows.OPEN_STOCK), int(now["open_now"]), int(before["open_now"])),
+        (time_windows.at_period_end(time_windows.OVERDUE_STOCK), int(now["overdue_now"]), int(before["overdue_now"])),
         ("期内反弹（同点位同类别再次发现）", int(hot["rebounds"]), int(hot_prev["rebounds"])),
     ]
     out = [

@@ -50,7 +50,7 @@ BANDS = {
 
 def _hotspot_counts(con, view: View) -> tuple[int, int]:
     params = hotspots.page_params(hotspots.PageFilters(), {}, county_ring=None)
-    row = queries.run_view(con, "hotspot_summary", view, **params).iloc[0]
+    row = queries.run(con, "hotspot_summary", view, **params).iloc[0]
     return int(row["rebounds"]), int(row["problems"])
 
 
@@ -120,8 +120,8 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
 
     board = league.period_view(view, "周")
     params = league.configured_params()
-    units = queries.run_view(con, "league_units", board, **params)
-    towns = queries.run_view(con, "league_townships", board, **params)
+    units = queries.run(con, "league_units", board, **params)
+    towns = queries.run(con, "league_townships", board, **params)
     out["weekly_ranked_departments"] = float(units[units["kind"] == "条"]["rank"].notna().sum())
     out["weekly_ranked_townships"] = float(towns["rank"].notna().sum())
     return out

@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from chuangwen import appstate, db, geo, store
+from chuangwen import db, geo, statedb, store
 from chuangwen.imports import checks, readers
 from chuangwen.imports.boundary_files import (
     _FIX_HINT,
@@ -85,7 +85,7 @@ def run_boundaries(
 ) -> ImportResult:
     """导入边界文件；合理性检查不通过时抛 ImportFailed（什么都不写），force=True 时照样导入并在说明里写明。
     成功、未改动与失败都恰好留一条审计。"""
-    with appstate.audited(
+    with statedb.audited(
         db_path, imported_by, "导入", f"镇街边界：{file_name}", page=page, file_sha256=sha256(raw)
     ) as outcome:
         result = _run_boundaries(
@@ -144,7 +144,7 @@ def _run_boundaries(
             {"级别": level, "文件": file_name, "工作表": "", "行": row, "列": col, "值": shown, "原因": reason}
         )
 
-    db._check_is_duckdb_file(db_path)
+    db.check_is_duckdb_file(db_path)
     with (
         store.publishing(db_path, f"导入镇街边界：{file_name}", user=imported_by),
         db.writer(db_path, f"导入镇街边界：{file_name}") as con,

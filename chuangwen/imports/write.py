@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from chuangwen import appstate, db, store
+from chuangwen import db, statedb, store
 from chuangwen.imports import checks, readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
@@ -212,7 +212,7 @@ def run_import(
     成功、未改动与失败都恰好留一条审计（导入人 imported_by，命令行时为操作系统用户；page 为发起的页面）。"""
     if kind not in KINDS:
         raise ImportFailed(f"不认识的导入种类“{kind}”，应为：{'、'.join(KINDS)}")
-    with appstate.audited(
+    with statedb.audited(
         db_path, imported_by, "导入", f"{KINDS[kind].label}：{file_name}", page=page, file_sha256=sha256(raw)
     ) as outcome:
         result = _run_import(
@@ -252,7 +252,7 @@ def _run_import(
     except readers.ReadError as exc:
         raise ImportFailed(str(exc)) from None
     digest = sha256(raw)
-    db._check_is_duckdb_file(db_path)
+    db.check_is_duckdb_file(db_path)
     command = f"导入{KINDS[kind].label}：{file_name}"
     # 外面这层发布只为把导入人记进写入锁与 store.log（db.writer 并入它）；命令行 imported_by 为 None，记操作系统用户
     with store.publishing(db_path, command, user=imported_by), db.writer(db_path, command) as con:
@@ -378,7 +378,7 @@ def _run_import(
     )
 
 
-_user = appstate.os_user  # 命令行操作的人：操作系统用户名
+_user = statedb.os_user  # 命令行操作的人：操作系统用户名
 
 
 OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
@@ -410,8 +410,8 @@ def rollback(db_path: str | os.PathLike, import_id: int, *, by: str | None = Non
     """回滚一次导入；返回中文结果说明。依赖它的后续导入（在它的问题上追加了事件、用了它新增的单位等）须先回滚。
     成功或失败都恰好留一条审计（by：操作的人，命令行时为操作系统用户）。"""
     db_path = Path(db_path)
-    with appstate.audited(db_path, by, "回滚导入", f"导入编号 {import_id}", page=page):
-        db._check_is_duckdb_file(db_path)
+    with statedb.audited(db_path, by, "回滚导入", f"导入编号 {import_id}", page=page):
+        db.check_is_duckdb_file(db_path)
         # 一次发布：DuckDB 同一事务里删了子行仍不能删父行，回滚分几个事务先子后父，但都在同一个快照副本上，
         # 全部成功才发布；中途出错什么都不发布，读者只会看到回滚前或回滚后
         with store.publishing(db_path, f"回滚导入 {import_id}", user=by):
@@ -623,8 +623,8 @@ def save_preset(
     db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None
 ) -> None:
     """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。"""
-    appstate.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or _user())
+    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or _user())
 
 
 def presets(db_path: str | os.PathLike, kind: str) -> dict[str, str]:
-    return appstate.presets(db_path, kind)
+    return statedb.presets(db_path, kind)

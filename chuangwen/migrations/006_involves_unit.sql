@@ -1,6 +1,2 @@
--- 006 “问题涉及某单位”的唯一定义：该单位牵头，或是配合单位之一。unit 为空时不限。
--- 查看范围（责任单位账号只看自己单位的问题，$scope_unit）与“涉及单位”筛选（$involved_unit）都用它，各查询不再各写一遍。
-create macro involves_unit(unit, lead_unit, problem) as
-    unit is null
-    or lead_unit = unit
-    or exists (select 1 from problem_coop_unit pc where pc.problem_code = problem and pc.unit_code = unit);
+-- 006 “问题涉及某单位”的宏：唯一定义在 queries/macros/involves_unit.sql
+-- load: macros/involves_unit.sql

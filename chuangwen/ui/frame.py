@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
 
-from chuangwen import appstate, formats, hotspots, queries, urlparams
-from chuangwen.accounts import ACTIONS, Viewer
+from chuangwen import accounts, formats, hotspots, queries, signin, statedb, store, urlparams
+from chuangwen.accounts import ACTIONS
 from chuangwen.escape import md
 from chuangwen.ui import data
 from chuangwen.view import View
@@ -43,17 +46,53 @@ def favicon():
     return image
 
 
-_VIEWER = "_viewer"
+@dataclass(frozen=True)
+class Viewer:
+    """看这一页的人：认出他的登录（账号、角色、单位与登录会话：下载前再核对一次）与他所在的页面（审计里的“哪一页”）。
+    画框每次运行构建一次，作为参数交给页面；不放进会话状态。"""
+
+    identity: signin.Identity
+    page: str = ""
+
+    @property
+    def account(self) -> accounts.Viewer:
+        return self.identity.viewer
+
+    @property
+    def name(self) -> str:
+        return self.account.name
+
+    @property
+    def role(self) -> str:
+        return self.account.role
+
+    @property
+    def unit_code(self) -> str | None:
+        return self.account.unit_code
+
+    @property
+    def scope_unit(self) -> str | None:
+        return self.account.scope_unit
+
+    def may(self, action: str) -> bool:
+        return self.account.may(action)
+
+    def may_open(self, page: str) -> bool:
+        return self.account.may_open(page)
+
+    def on(self, page: str) -> Viewer:
+        """同一个人，在 page 这一页。"""
+        return dataclasses.replace(self, page=page)
 
 
-def context(viewer: Viewer) -> View:
-    """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view），查看范围来自登录的人（只在这里定）；空库抛 view.NoData。"""
-    st.session_state[_VIEWER] = viewer
+def context(viewer: Viewer, snapshot: store.Snapshot) -> View:
+    """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view），带着钉住的快照；查看范围来自登录的人（只在这里定）。
+    空库抛 view.NoData。"""
     return View.of(
-        data.meta(),
-        snapshot=data.snapshot().label,
+        data.meta(snapshot),
+        snapshot=snapshot,
         scope_unit=viewer.scope_unit,
-        chosen=appstate.store_settings(data.database_path()),
+        chosen=statedb.office_settings(data.database_path()),
     )
 
 
@@ -64,9 +103,9 @@ def county_options(meta: dict[str, str]) -> dict[str, str]:
     )
 
 
-def county_form(view: View, key: str) -> None:
+def county_form(view: View, viewer: Viewer, key: str) -> None:
     """选定本县与目标名次（管理员、创建办）：存进库的设置，优先于默认值，记审计。"""
-    options = county_options(data.meta())
+    options = county_options(data.meta(view.snapshot))
     if not options:
         st.info(
             "库里还没有排名组的县级单位：先导入测评成绩（数据管理页，加 --create-missing 时会新增县级单位），再选定本县。"
@@ -84,21 +123,21 @@ def county_form(view: View, key: str) -> None:
         )
         target = right.number_input("目标名次（前 k 名）", min_value=1, step=1, value=view.target_rank)
         if st.form_submit_button("保存", icon=":material/save:"):
-            who = require("settings")
+            who = require(viewer, "settings")
             if code is None:
                 st.error("请先选择本县。")
                 return
             # 只存改了的：没动的目标名次不从环境变量或库内默认值“冻结”进库的设置
             if code != view.county_code:
-                appstate.set_store_setting(data.database_path(), "our_region_code", code, who.name, page=page_title())
+                statedb.set_office_setting(data.database_path(), "our_region_code", code, who.name, page=viewer.page)
             if (int(target) if target else None) != view.target_rank:
-                appstate.set_store_setting(
-                    data.database_path(), "target_rank", int(target) if target else None, who.name, page=page_title()
+                statedb.set_office_setting(
+                    data.database_path(), "target_rank", int(target) if target else None, who.name, page=viewer.page
                 )
             st.rerun()
 
 
-def county_notice(view: View) -> None:
+def county_notice(view: View, viewer: Viewer) -> None:
     """本县没选定（或选的不在排名组里）时，每页顶部一句话说明，能选的人就地选；其余页面内容照常，只是不显示“本县”的数。"""
     if view.county_chosen:
         return
@@ -108,40 +147,20 @@ def county_notice(view: View) -> None:
         else "还没有选定本县"
     )
     st.warning(f"**{why}**：名次、得分与差距都要先知道哪个是本县。", icon=":material/location_searching:")
-    if viewer().may("settings"):
-        county_form(view, "county_pick")
+    if viewer.may("settings"):
+        county_form(view, viewer, "county_pick")
     else:
         st.caption(
             "请管理员或创建办在看板里选定，或在服务器上运行 `chuangwen settings set our_code 地区代码 --db 库文件`。"
         )
 
 
-def viewer() -> Viewer:
-    """本次运行登录的人（画框在登录门之后放进来）：页面按它决定哪些控件出现。"""
-    return st.session_state[_VIEWER]
-
-
-_PAGE = "_page_title"
-HOME = "app_pages/overview.py"
-
-
-def open_page(page) -> None:
-    """画框记下本次运行打开的是哪一页（审计记录的“哪一页”），然后运行它。"""
-    st.session_state[_PAGE] = page.title
-    page.run()
-
-
-def page_title() -> str:
-    return st.session_state.get(_PAGE, "")
-
-
-def require(action: str) -> Viewer:
+def require(viewer: Viewer, action: str) -> Viewer:
     """页面里有后果的一步之前再核对一次权限（导航里已经没有这一页；这是给构造的请求的第二道门）。"""
-    who = viewer()
-    if not who.may(action):
-        st.error(f"{md(who.role)}账号不能{ACTIONS[action]}。", icon=":material/block:")
+    if not viewer.may(action):
+        st.error(f"{md(viewer.role)}账号不能{ACTIONS[action]}。", icon=":material/block:")
         st.stop()
-    return who
+    return viewer
 
 
 def unit_names(view: View) -> dict[str, str]:
@@ -170,9 +189,9 @@ def sidebar(base: View) -> View:
     url_notes = _filters_from_url(base)
     sb.markdown(
         f"**数据截至** {formats.moment(base.cutoff)}",
-        help=f"数据版本：{base.snapshot}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。",
+        help=f"数据版本：{base.snapshot.label}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。",
     )
-    sb.caption(f"数据版本：{base.snapshot}")
+    sb.caption(f"数据版本：{base.snapshot.label}")
     if "flt_range" not in st.session_state:
         st.session_state["flt_range"] = base.default_days
     picked = sb.date_input(
@@ -236,24 +255,6 @@ def _filters_from_url(view: View) -> tuple[str, ...]:
     return url.notes + tuple(urlparams.unknown_keys(st.query_params.to_dict(), hotspots.URL_KEYS))
 
 
-_VIEW = "_view"
-
-
-def publish(view: View) -> None:
-    """画框在导航前把本次运行的口径交给页面。"""
-    st.session_state[_VIEW] = view
-
-
-def has_view() -> bool:
-    """本次运行有没有口径（空库的引导页没有）。"""
-    return _VIEW in st.session_state
-
-
-def view() -> View:
-    """本次运行的查看口径（画框按侧栏与网址构建）：页面从这里取，往下全部作为参数传递。"""
-    return st.session_state[_VIEW]
-
-
 def definitions(query_names: list[str], cutoff: datetime) -> None:
     """指标口径卡片：名称、口径、分母、数据截至，全部来自查询文件头。"""
     with st.expander("指标口径（本页每个数字的定义）", icon=":material/straighten:"):
@@ -270,8 +271,8 @@ def metric_help(query_name: str, metric_name: str, cutoff: datetime) -> str:
     raise KeyError(f"{query_name} 没有定义指标 {metric_name}")
 
 
-def first_run(path) -> None:
-    """空库的引导页：说明先导入什么、按什么顺序，而不是报错。"""
+def first_run(path: Path, data_admin: st.Page) -> None:
+    """空库的引导页：说明先导入什么、按什么顺序，而不是报错；下面挂数据管理页（画框给的页面）。"""
     st.title("创文看板")
     st.info(f"数据库 {md(path)} 中还没有数据。", icon=":material/folder_open:")
     st.markdown(
@@ -290,11 +291,7 @@ def first_run(path) -> None:
     )
     st.divider()
     # 空库时画框不建导航：这里只挂数据管理页，导入后刷新即进入正常的看板
-    open_page(
-        st.navigation(
-            [st.Page("app_pages/data_admin.py", title="数据管理", icon=":material/database:")], position="hidden"
-        )
-    )
+    st.navigation([data_admin], position="hidden").run()
 
 
 NO_PROBLEMS = (

@@ -15,8 +15,7 @@ import streamlit as st
 from chuangwen import accounts, gate, signin
 from chuangwen.escape import md
 from chuangwen.ui import data, webapp
-
-_IDENTITY = "_identity"
+from chuangwen.ui.frame import Viewer
 
 
 def _request_cookies() -> Mapping[str, str]:
@@ -36,13 +35,10 @@ def _here() -> str:
 
 def current() -> signin.Identity | None:
     """这次运行是谁（不画任何东西）：认出来时登记这个页面会话归谁。画框在运行的第一步调用，
-    早于页面图标等任何要浏览器来取的东西。"""
+    早于页面图标等任何要浏览器来取的东西；结果作为参数往下传，不放进会话状态。"""
     identity = signin.identify(data.database_path(), _request_cookies(), _request_headers())
-    if identity is None:
-        st.session_state.pop(_IDENTITY, None)
-        return None
-    webapp.bind_session(identity.owner)
-    st.session_state[_IDENTITY] = identity
+    if identity is not None:
+        webapp.bind_session(identity.owner)
     return identity
 
 
@@ -59,18 +55,13 @@ def ended() -> None:
     st.stop()
 
 
-def identity() -> signin.Identity | None:
-    """本次运行认出的人（下载在点击时用它再核对一次）。"""
-    return st.session_state.get(_IDENTITY)
-
-
-def sidebar(viewer: accounts.Viewer, units: dict[str, str]) -> None:
+def sidebar(viewer: Viewer, units: dict[str, str]) -> None:
     """侧栏底部：当前用户、改口令、退出（统一认证登录的不在这里退出、改口令）。"""
     sb = st.sidebar
     unit = f" · {md(units.get(viewer.unit_code, viewer.unit_code))}" if viewer.unit_code else ""
     sb.caption(f"当前用户：{md(viewer.name)}（{md(viewer.role)}{unit}）")
-    current = identity()
-    if current is None or current.token is None:
+    current = viewer.identity
+    if current.token is None:
         return
     with sb.expander("改口令"):
         with st.form("change_password", border=False):

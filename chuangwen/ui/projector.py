@@ -10,12 +10,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from chuangwen import charts
+from chuangwen import charts, sitemap
 from chuangwen.escape import html_text, md
+
+if TYPE_CHECKING:
+    from chuangwen.ui.frame import Viewer
 
 FLAG = "projector_mode"  # 会话级标志：各页共用，切换页面后仍保持
 CHART_HEIGHT = 460
@@ -104,31 +108,39 @@ def meeting_pages(may_open) -> list[tuple[str, str]]:
     return [(path, title) for path, title in MEETING_PAGES if may_open(title)]
 
 
-def header(title: str, key: str) -> bool:
+def header(title: str, key: str, viewer: Viewer) -> bool:
     """页面标题与“推进会模式”开关（同一行）；开启时注入大字样式与页面条。返回是否开启。"""
     head, switch = st.columns([5, 1], vertical_alignment="bottom")
     head.title(title)
     big = toggle(key, switch)
     apply()
     if big:
-        page_bar()
+        page_bar(viewer)
     return big
 
 
-def page_bar() -> None:
-    """推进会模式下的一行页面条：领导看的几页（当前页反白），← → 键翻页。"""
-    from chuangwen.ui import frame
+def link_to(title: str) -> st.Page:
+    """到某一页的链接目标：st.page_link 只认页面的网址（不运行这个函数），所以给一个不做事的占位页。"""
+    spec = sitemap.by_title(title)
+    return st.Page(_not_run, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default)
 
-    pages = meeting_pages(frame.viewer().may_open)
-    current = frame.page_title()
+
+def _not_run() -> None:  # 链接用的占位页：导航里登记的是画框的真页面
+    raise RuntimeError("占位页不运行")
+
+
+def page_bar(viewer: Viewer) -> None:
+    """推进会模式下的一行页面条：领导看的几页（当前页反白），← → 键翻页。"""
+    pages = meeting_pages(viewer.may_open)
+    current = viewer.page
     prev, nxt = neighbours(pages, current)
     st.html(_BAR_CSS)
     with st.container(key="cw_meeting_bar", horizontal=True, gap="large", vertical_alignment="center"):
-        for path, title in pages:
+        for _path, title in pages:
             if title == current:
                 st.html(f'<p class="cw-here">{html_text(title)}</p>', width="content")
             else:
-                st.page_link(path, label=title)
+                st.page_link(link_to(title), label=title)
         st.caption("键盘 ← → 翻页")
     st.html(_KEYS_JS % json.dumps({"prev": prev, "next": nxt}, ensure_ascii=False), unsafe_allow_javascript=True)
 

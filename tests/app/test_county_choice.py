@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chuangwen import appstate, cli, demo
+from chuangwen import cli, demo, statedb
 from tests.app.conftest import DASHBOARD, PAGES, SIGNED_IN, login_token
 
 NOTICE = "还没有选定本县"
@@ -68,11 +68,11 @@ def test_the_office_chooses_the_county_in_the_app_and_it_is_stored_and_audited(u
     [n for n in at.number_input if n.label == "目标名次（前 k 名）"][0].set_value(10)
     [b for b in at.button if b.label == "保存"][0].click().run()
     assert not at.exception
-    assert appstate.store_settings(path) == {"our_region_code": code, "target_rank": "10"}
+    assert statedb.office_settings(path) == {"our_region_code": code, "target_rank": "10"}
     assert not any(NOTICE in w.value for w in at.warning)
     assert at.title[0].value.endswith(f"· {name}")
     assert [m.value for m in at.metric if m.label.startswith("全省排名（")][0].startswith("第")
-    records = appstate.audit(path, action="改设置")
+    records = statedb.audit(path, action="改设置")
     assert [(r["user"], r["detail"]) for r in records][-2:] in (
         [("创建办小李", f"本县：{code}"), ("创建办小李", "目标名次：10")],
         [("创建办小李", "目标名次：10"), ("创建办小李", f"本县：{code}")],
@@ -96,4 +96,4 @@ def test_cli_settings_set_by_name_show_and_refuse(unchosen_db, tmp_path, capsys)
     assert "排名组里没有地区代码（或名称）“不存在县”" in capsys.readouterr().err
     assert cli.main(["settings", "set", "target_rank", "0", "--db", str(path)]) == 2
     assert cli.main(["settings", "clear", "target_rank", "--db", str(path)]) == 0
-    assert appstate.store_settings(path).keys() == {"our_region_code"}
+    assert statedb.office_settings(path).keys() == {"our_region_code"}

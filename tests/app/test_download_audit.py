@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from openpyxl import load_workbook
 
-from chuangwen import accounts, appstate, export_png
+from chuangwen import accounts, export_png, statedb
 from chuangwen.ui import export
 from tests.app.conftest import SIGNED_IN, login_token, switch_to
 
@@ -44,7 +44,7 @@ def data_rows(content: bytes) -> int:
 
 
 def last_download(db_path) -> dict:
-    return next(e for e in appstate.audit(db_path, 20) if e["action"].startswith("下载"))
+    return next(e for e in statedb.audit(db_path, 20) if e["action"].startswith("下载"))
 
 
 def test_the_hotspot_excel_download_is_audited_with_its_row_count_and_hash(app, demo_db, buttons):

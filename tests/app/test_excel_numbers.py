@@ -37,8 +37,8 @@ def con(demo_db):
 def test_league_workbook(con):
     board = league.period_view(View.of_store(con), "月")
     params = league.configured_params()
-    units = queries.run_view(con, "league_units", board, **params)
-    towns = queries.run_view(con, "league_townships", board, **params)
+    units = queries.run(con, "league_units", board, **params)
+    towns = queries.run(con, "league_townships", board, **params)
     data = excel.to_xlsx(league.workbook_sheets(units, towns), number_formats=league.EXCEL_FORMATS)
     assert text_that_should_be_numbers(data) == []
     ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
@@ -57,14 +57,14 @@ def test_league_workbook(con):
 def test_hotspot_workbook(con):
     view = View.of_store(con)
     params = hotspots.page_params(hotspots.PageFilters(), {}, county_ring=None)
-    ranking = queries.run_view(con, "hotspot_ranking", view, **params, top=hotspots.TOP_N)
+    ranking = queries.run(con, "hotspot_ranking", view, **params, top=hotspots.TOP_N)
     data = excel.to_xlsx(hotspots.ranking_sheets(ranking))
     assert text_that_should_be_numbers(data) == []
 
 
 def test_supervision_workbook_has_real_times_and_numbers(con):
     view = View.of_store(con)
-    ledger = queries.run_view(con, "supervision_ledger", view, **supervision.ledger_params(), limit=None)
+    ledger = queries.run(con, "supervision_ledger", view, **supervision.ledger_params(), limit=None)
     data = supervision.unit_workbook(ledger, "全部单位", view.as_of)
     assert text_that_should_be_numbers(data) == []
     ws = openpyxl.load_workbook(io.BytesIO(data))["在办问题清单"]

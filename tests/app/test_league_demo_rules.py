@@ -16,8 +16,8 @@ def test_no_red_list_unit_breaks_an_eligibility_rule_on_the_demo(demo_db, period
     try:
         board = league.period_view(View.of_store(con), period)
         params = league.configured_params()
-        units = queries.run_view(con, "league_units", board, **params)
-        towns = queries.run_view(con, "league_townships", board, **params)
+        units = queries.run(con, "league_units", board, **params)
+        towns = queries.run(con, "league_townships", board, **params)
     finally:
         con.close()
     for rows in [units[units["kind"] == "条"], units[units["kind"] == "块"], towns]:
@@ -37,11 +37,11 @@ def test_drill_down_trend_ends_at_the_rank_on_the_board(demo_db, period):
     try:
         board = league.period_view(View.of_store(con), period)
         params = league.configured_params()
-        units = queries.run_view(con, "league_units", board, **params)
+        units = queries.run(con, "league_units", board, **params)
         checked = 0
         for unit_code in units.loc[units["rank"].notna(), "unit_code"].head(6):
             trend = league.rank_trend(
-                queries.run_view(
+                queries.run(
                     con, "league_unit_rank_trend", board, **params, unit_code=unit_code, **league.trend_params(board)
                 )
             )

@@ -1,5 +1,5 @@
-"""缓存层（chuangwen.ui.data）与地图组件（chuangwen.ui.mapview）：同一键只算一次、算失败不卡住、改拿到的结果不改缓存、
-地图输入不变时组件参数（含组件键）不变。"""
+"""缓存层（chuangwen.ui.data）与地图组件（chuangwen.ui.mapview）：同一输入几个会话同时要只算一次、算失败不卡住、
+改一个格也认得出、改拿到的结果不改缓存、地图输入不变时组件参数（含组件键）不变。"""
 
 from __future__ import annotations
 
@@ -10,66 +10,67 @@ import time
 import folium
 import pandas as pd
 import pytest
-import streamlit_folium
 
 from chuangwen.ui import data, mapview
 
 
-def test_many_sessions_asking_for_the_same_key_compute_it_once():
-    cache = data._Lru(8)
-    calls, started = [], threading.Event()
+def test_many_sessions_asking_for_the_same_input_compute_it_once():
+    calls = []
 
-    def make():
-        calls.append(1)
-        started.set()
+    def build(x):
+        calls.append(x)
         time.sleep(0.2)
         return object()
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(cache.get("k", make))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: results.append(data.memo(build, "同一输入"))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(10)
-    assert len(calls) == 1
-    assert len(results) == 8 and len({id(r) for r in results}) == 1
+    assert (len(calls), len(results), len({id(r) for r in results})) == (1, 8, 1)
 
 
 def test_a_failed_computation_is_not_cached_and_does_not_block_the_next_one():
-    cache = data._Lru(8)
+    attempts = []
 
-    def boom():
-        raise RuntimeError("查询失败")
+    def build(x):
+        attempts.append(x)
+        if len(attempts) == 1:
+            raise RuntimeError("查询失败")
+        return 42
 
     with pytest.raises(RuntimeError, match="查询失败"):
-        cache.get("k", boom)
-    assert cache.get("k", lambda: 42) == 42
-    assert cache.making == {}
+        data.memo(build, "输入")
+    assert (data.memo(build, "输入"), len(attempts)) == (42, 2)
 
 
-def test_least_recently_used_entries_go_first_and_idle_ones_expire(monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(data.time, "monotonic", lambda: clock[0])
-    cache = data._Lru(2, idle_seconds=60)
-    cache.get("a", lambda: 1)
-    cache.get("b", lambda: 2)
-    cache.get("a", lambda: -1)  # a 刚用过
-    cache.get("c", lambda: 3)  # 满了：丢 b
-    assert list(cache.items) == ["a", "c"]
-    clock[0] += 61
-    assert cache.get("a", lambda: 10) == 10  # 闲置超时：重算
-    assert list(cache.items) == ["a"]
+def test_a_changed_input_frame_is_recomputed_even_for_one_cell():
+    calls = []
+
+    def total(df):
+        calls.append(1)
+        return int(df["n"].sum())
+
+    frame = pd.DataFrame({"n": range(100_000)})
+    edited = frame.copy()
+    edited.loc[54_321, "n"] = -1
+    assert (data.memo(total, frame), data.memo(total, edited), data.memo(total, frame), len(calls)) == (
+        4999950000, 4999895678, 4999950000, 2)
 
 
 def test_changing_a_query_result_does_not_change_what_the_next_caller_gets(demo_db, tmp_path, monkeypatch):
     path = tmp_path / "office.duckdb"
     shutil.copyfile(demo_db, path)
     monkeypatch.setenv("CHUANGWEN_DB", str(path))
-    first = data.query("app_meta")
+    from chuangwen.view import View
+
+    view = View.of(data.meta(data.pin()), snapshot=data.pin())
+    first = data.query("app_meta", view)
     expected = first.copy(deep=True)
     first.iloc[0, 1] = "被改了"
     first["多出来的列"] = 1
-    again = data.query("app_meta")
+    again = data.query("app_meta", view)
     pd.testing.assert_frame_equal(again, expected)
     assert again is not first
 
@@ -88,12 +89,10 @@ def small_map(label: str) -> folium.Map:
     return fmap
 
 
-def test_map_component_arguments_are_those_st_folium_would_send_and_are_stable():
-    real = streamlit_folium._component_func
-    one = mapview._component_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "澜城街道")
-    two = mapview._component_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "澜城街道")
-    other = mapview._component_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "溪东街道")
-    assert streamlit_folium._component_func is real  # 记下参数后原样换回
+def test_map_component_arguments_are_stable_and_follow_the_map_content():
+    one = mapview._built_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "澜城街道")
+    two = mapview._built_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "澜城街道")
+    other = mapview._built_args(small_map, "m", 300, ("last_object_clicked_tooltip",), "溪东街道")
     assert "澜城街道" in one["script"] and "on_change" not in one
     assert one["height"] == 300 and one["default"] == {"last_object_clicked_tooltip": None}
     assert one["key"] == two["key"] != other["key"]  # 组件键只随地图内容变
@@ -108,7 +107,7 @@ def test_dashboard_connections_carry_the_declared_duckdb_memory_limit(tmp_path, 
     monkeypatch.setenv("CHUANGWEN_READER_MEMORY_MB", "512")
     data._connection.clear()
     try:
-        con = data.connection()
+        con = data.connection(data.pin())
         # 512 MB = 488.2 MiB（DuckDB 按 1024 进位显示）
         assert con.execute("select current_setting('memory_limit')").fetchall() == [("488.2 MiB",)]
         # 同一进程里（命令行、通报、基准）再打开同一快照不会因“配置不同”被 DuckDB 拒绝，且共用同一上限

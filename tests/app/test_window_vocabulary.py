@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chuangwen import formats, windows
+from chuangwen import formats, time_windows
 from tests.app.conftest import switch_to
 
 WINDOW_WORDS = ("区间内", "本周", "存量", "7天内")
@@ -22,14 +22,14 @@ def test_every_card_names_its_window(app, page):
             continue
         assert any(word in label for word in WINDOW_WORDS), label
         if "逾期" in label:
-            assert "存量" in label or label == windows.FOUND_OVERDUE, label
+            assert "存量" in label or label == time_windows.FOUND_OVERDUE, label
 
 
 def test_stock_and_found_overdue_are_different_names_on_their_pages(app):
     overview = [m.label for m in switch_to(app, "app_pages/overview.py").metric]
     hotspots = [m.label for m in switch_to(app, "app_pages/hotspots.py").metric]
-    assert windows.OVERDUE_STOCK in overview and windows.OVERDUE_STOCK not in hotspots
-    assert windows.FOUND_OVERDUE in hotspots and windows.FOUND_OVERDUE not in overview
+    assert time_windows.OVERDUE_STOCK in overview and time_windows.OVERDUE_STOCK not in hotspots
+    assert time_windows.FOUND_OVERDUE in hotspots and time_windows.FOUND_OVERDUE not in overview
     # 定义卡片里同名的指标各有口径（不是同一个数换了个名）
     captions = " ".join(c.value for c in switch_to(app, "app_pages/hotspots.py").caption)
     assert "区间内" in captions or "统计区间" in captions

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from chuangwen import accounts, appstate
+from chuangwen import accounts, statedb
 from tests.e2e.conftest import E2E_PASSWORD, E2E_USER, _guarded_page, ensure_account, settle
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +75,7 @@ def test_sign_in_survives_a_reload_and_a_second_tab(server, anonymous_page, e2e_
     assert page.external == [] and second.evaluate("document.cookie").find("cw_session") == -1  # 脚本读不到会话 cookie
     # 口令不在服务器日志、状态库（含 WAL）里出现明文
     logs = sorted(tmp_path_factory.getbasetemp().glob("server*/streamlit.log"))
-    state = appstate.state_path(e2e_demo_db)
+    state = statedb.state_path(e2e_demo_db)
     files = [*logs, state, state.with_name(state.name + "-wal")]
     found = [f.name for f in files if f.exists() and E2E_PASSWORD.encode() in f.read_bytes()]
     assert (len(logs) >= 1, found) == (True, [])
@@ -195,7 +195,7 @@ def test_a_disabled_accounts_open_page_can_export_nothing(server, browser, e2e_d
         page.on("request", lambda r: media.append(r.url) if "/media/" in r.url and r.url.endswith(".xlsx") else None)
         page.get_by_role("button", name="导出 Excel").first.click()
         page.get_by_text("登录已结束").wait_for(timeout=60_000)  # 被拒后页面重跑，只剩说明与重新登录的链接
-        refused = [e for e in appstate.audit(e2e_demo_db, 20) if e["user"] == name]
+        refused = [e for e in statedb.audit(e2e_demo_db, 20) if e["user"] == name]
         assert (media, refused[0]["action"], [e["action"] for e in refused].count("下载")) == ([], "下载被拒", 0)
     finally:
         accounts.set_disabled(e2e_demo_db, name, False, by="测试")

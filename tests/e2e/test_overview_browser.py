@@ -60,7 +60,7 @@ def _open_counts(db_path) -> dict[str | None, int]:
     con = duckdb.connect(str(store.current(db_path).file), read_only=True)
     try:
         view = View.of_store(con)
-        summary = queries.run_view(con, "overview_problem_summary", view)
+        summary = queries.run(con, "overview_problem_summary", view)
     finally:
         con.close()
     totals = summary[summary["grouping_kind"] == "合计"]

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from chuangwen import appstate
+from chuangwen import statedb
 from tests.e2e.conftest import _guarded_page, ensure_account, settle
 
 pytestmark = pytest.mark.e2e
@@ -89,7 +89,7 @@ def test_the_ledger_download_holds_only_its_own_problems_and_is_audited_once(ser
     button = page.get_by_role("button", name=re.compile("导出 Excel"))
     button.wait_for(timeout=60_000)
     settle(page)
-    before = len(appstate.audit(e2e_demo_db, None, user=UNIT_USER, action="下载"))
+    before = len(statedb.audit(e2e_demo_db, None, user=UNIT_USER, action="下载"))
     with page.expect_download(timeout=60_000) as info:
         button.click()
     book = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()), read_only=True)
@@ -101,7 +101,7 @@ def test_the_ledger_download_holds_only_its_own_problems_and_is_audited_once(ser
         if isinstance(c, str) and CODE.fullmatch(c)
     }
     assert (len(codes) > 0, codes <= mine) == (True, True)
-    records = appstate.audit(e2e_demo_db, None, user=UNIT_USER, action="下载")
+    records = statedb.audit(e2e_demo_db, None, user=UNIT_USER, action="下载")
     assert (
         len(records) - before,
         records[0]["page"],

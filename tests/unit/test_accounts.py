@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chuangwen import accounts, appstate, cli
+from chuangwen import accounts, cli, statedb
 
 UNITS = {"D01": "城管局", "D02": "住建局"}
 T0 = datetime(2026, 12, 1, 9, 0)
@@ -29,7 +29,7 @@ def path(tmp_path, monkeypatch):
 
 
 def actions(path) -> list[tuple[str, str]]:
-    return [(e["user"], e["action"]) for e in reversed(appstate.audit(path))]
+    return [(e["user"], e["action"]) for e in reversed(statedb.audit(path))]
 
 
 def test_login_gives_the_viewer_with_role_and_scope(path):
@@ -128,7 +128,7 @@ def test_unknown_wrong_and_disabled_get_the_same_message(path):
             accounts.login(path, name, password, client=f"10.9.9.{len(messages)}", now=T0)
         messages.append(str(exc.value))
     assert messages == [accounts.LOGIN_FAILED] * 3
-    details = [e["detail"] for e in appstate.audit(path, 3)]
+    details = [e["detail"] for e in statedb.audit(path, 3)]
     assert details == ["账号已停用（来自 10.9.9.2）", "口令不对（来自 10.9.9.1）", "没有这个账号（来自 10.9.9.0）"]
 
 
@@ -198,7 +198,7 @@ def test_bad_accounts_are_refused_in_chinese(path, name, role, unit, password, m
 
 def test_audit_records_are_append_only(path):
     accounts.login(path, "王主任", PASSWORD, now=T0)
-    with appstate.connect(path) as con:
+    with statedb.connect(path) as con:
         with pytest.raises(sqlite3.DatabaseError, match="只能追加，不能修改"):
             con.execute("update audit_event set user = '别人'")
         with pytest.raises(sqlite3.DatabaseError, match="只能追加，不能删除"):
@@ -209,7 +209,7 @@ def test_audit_records_are_append_only(path):
 def test_a_crafted_login_name_is_stored_as_short_plain_text(path):
     with pytest.raises(accounts.AccountError, match="^登录没有成功"):
         accounts.login(path, "x'; drop table account; --\n" + "长" * 500, "口令口令口令口令", now=T0)
-    last = appstate.audit(path)[0]
+    last = statedb.audit(path)[0]
     assert (last["action"], len(last["user"]), "\n" in last["user"]) == ("登录失败", 41, False)
     assert len(accounts.accounts(path)) == 2
 

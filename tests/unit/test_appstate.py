@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from chuangwen import appstate, backup, store
+from chuangwen import backup, statedb, store
 from chuangwen.imports import parse_mapping, presets, run_import, save_preset
 from tests.unit._import_helpers import base_db, csv_bytes, row
 
@@ -23,9 +23,9 @@ def test_saving_a_preset_does_not_publish_a_snapshot(tmp_path):
     save_preset(path, "problems", "12345 热线", parse_mapping(TOML, "problems"))
     assert store.current(path).id == version
     assert list(presets(path, "problems")) == ["12345 热线"]
-    assert [(e["action"], e["detail"]) for e in appstate.audit(path)] == [("保存列映射预设", "problems：12345 热线")]
-    assert stat.S_IMODE(os.stat(appstate.state_path(path)).st_mode) == 0o600
-    assert sqlite3.connect(appstate.state_path(path)).execute("pragma journal_mode").fetchone() == ("wal",)
+    assert [(e["action"], e["detail"]) for e in statedb.audit(path)] == [("保存列映射预设", "problems：12345 热线")]
+    assert stat.S_IMODE(os.stat(statedb.state_path(path)).st_mode) == 0o600
+    assert sqlite3.connect(statedb.state_path(path)).execute("pragma journal_mode").fetchone() == ("wal",)
 
 
 def test_presets_saved_by_an_older_version_in_the_analytics_db_are_carried_over(tmp_path):
@@ -46,7 +46,7 @@ def test_many_threads_save_presets_at_once_without_errors(tmp_path):
     def save(k):
         try:
             for j in range(5):
-                appstate.save_preset(path, "units", f"预设{k}-{j}", TOML, f"用户{k}")
+                statedb.save_preset(path, "units", f"预设{k}-{j}", TOML, f"用户{k}")
         except Exception as exc:  # 记下来断言，不让线程吞掉
             errors.append(exc)
 
@@ -55,13 +55,13 @@ def test_many_threads_save_presets_at_once_without_errors(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    assert errors == [] and len(appstate.presets(path, "units")) == 40
+    assert errors == [] and len(statedb.presets(path, "units")) == 40
 
 
 def test_backup_includes_a_consistent_copy_of_the_app_state(tmp_path):
     path = base_db(tmp_path)
     run_import(path, csv_bytes([row("A1")]), "台账.csv", "problems")
-    appstate.save_preset(path, "problems", "甲", TOML, "我")
+    statedb.save_preset(path, "problems", "甲", TOML, "我")
     target = backup.backup(path, tmp_path / "备份")
     copy = sqlite3.connect(target / backup.APP_STATE)
     assert copy.execute("select name from import_preset").fetchall() == [("甲",)]
@@ -69,12 +69,12 @@ def test_backup_includes_a_consistent_copy_of_the_app_state(tmp_path):
 
 def _state_db_before_the_chain(path) -> None:
     """升级前（迁移 001–003）的状态库，里面已有两条审计记录。"""
-    con = sqlite3.connect(appstate.state_path(path), isolation_level=None)
+    con = sqlite3.connect(statedb.state_path(path), isolation_level=None)
     con.execute(
         "create table schema_version (version integer primary key, name text not null, applied_at text not null)"
     )
-    for version, name, sql in appstate._migrations()[:3]:
-        for statement in appstate._statements(sql):
+    for version, name, sql in statedb._migrations()[:3]:
+        for statement in statedb._statements(sql):
             con.execute(statement)
         con.execute("insert into schema_version values (?, ?, '2026-01-01 00:00:00')", (version, name))
     con.execute(
@@ -89,20 +89,20 @@ def _state_db_before_the_chain(path) -> None:
 def test_upgrading_chains_the_existing_records_once_and_keeps_refusing_updates(tmp_path):
     path = tmp_path / "库.duckdb"
     _state_db_before_the_chain(path)
-    check = appstate.verify_chain(path)
+    check = statedb.verify_chain(path)
     assert (check.rows, check.broken) == (2, None)
-    with appstate.connect(path) as con:
+    with statedb.connect(path) as con:
         chain = con.execute("select id, prev_sha256, row_sha256 from audit_event order by id").fetchall()
     assert [(i, p) for i, p, _ in chain] == [(1, "0" * 64), (2, chain[0][2])] and check.last_sha256 == chain[1][2]
-    with appstate.connect(path) as con, pytest.raises(sqlite3.IntegrityError, match="审计记录只能追加，不能修改"):
+    with statedb.connect(path) as con, pytest.raises(sqlite3.IntegrityError, match="审计记录只能追加，不能修改"):
         con.execute("update audit_event set prev_sha256 = null")
 
 
 def test_a_record_after_the_upgrade_continues_the_chain(tmp_path):
     path = tmp_path / "库.duckdb"
     _state_db_before_the_chain(path)
-    appstate.audit_event(path, "丙", "退出")
-    check = appstate.verify_chain(path)
+    statedb.audit_event(path, "丙", "退出")
+    check = statedb.verify_chain(path)
     assert (check.rows, check.broken) == (3, None)
 
 
@@ -113,7 +113,7 @@ def test_records_written_from_many_threads_form_one_unbroken_chain(tmp_path):
     def write(k):
         try:
             for j in range(5):
-                appstate.audit_event(path, f"用户{k}", "下载", f"文件{j}")
+                statedb.audit_event(path, f"用户{k}", "下载", f"文件{j}")
         except Exception as exc:  # 记下来断言，不让线程吞掉
             errors.append(exc)
 
@@ -122,5 +122,5 @@ def test_records_written_from_many_threads_form_one_unbroken_chain(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    check = appstate.verify_chain(path)
+    check = statedb.verify_chain(path)
     assert (errors, check.rows, check.broken) == ([], 40, None)

@@ -13,7 +13,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from chuangwen import appstate, backup, briefing, cli
+from chuangwen import backup, briefing, cli, statedb
 from chuangwen.imports import ImportFailed, rollback, run_import
 from chuangwen.imports.boundaries import run_boundaries
 from tests.builders import build_briefing_db
@@ -23,7 +23,7 @@ from tests.unit._import_helpers import base_db, csv_bytes, row
 def trail(path, since: int = 0) -> list[tuple]:
     return [
         (e["user"], e["action"], e["detail"], e["page"], e["rows"], e["file_sha256"])
-        for e in reversed(appstate.audit(path, None))
+        for e in reversed(statedb.audit(path, None))
     ][since:]
 
 
@@ -73,35 +73,35 @@ def test_a_refused_boundary_file_leaves_one_failure_record(office):
 
 def test_the_command_line_records_the_operating_system_user(office):
     run_import(office, csv_bytes([row("A1")]), "台账.csv", "problems")
-    assert trail(office)[0][:2] == (appstate.os_user(), "导入")
+    assert trail(office)[0][:2] == (statedb.os_user(), "导入")
 
 
 def test_audit_records_cannot_be_changed_or_deleted(office):
     run_import(office, csv_bytes([row("A1")]), "台账.csv", "problems", imported_by="创建办小李")
-    with appstate.connect(office) as con:
+    with statedb.connect(office) as con:
         with pytest.raises(sqlite3.IntegrityError, match="审计记录只能追加，不能修改"):
             con.execute("update audit_event set user = '别人'")
-    with appstate.connect(office) as con:
+    with statedb.connect(office) as con:
         with pytest.raises(sqlite3.IntegrityError, match="审计记录只能追加，不能删除"):
             con.execute("delete from audit_event")
     assert [u for u, *_ in trail(office)] == ["创建办小李"]
 
 
 def test_the_audit_filters_by_user_action_and_day(office):
-    with appstate.connect(office) as con:
+    with statedb.connect(office) as con:
         for at, user, action in [
             ("2026-12-01 09:00:00", "甲", "登录"),
             ("2026-12-02 23:59:59", "乙", "下载"),
             ("2026-12-03 00:00:00", "甲", "下载"),
         ]:
-            appstate.record(con, user, action, at=at)
-    since, until = appstate.day_window(date(2026, 12, 1), date(2026, 12, 2))
-    assert [(e["at"], e["user"]) for e in appstate.audit(office, None, since=since, until=until)] == [
+            statedb.record(con, user, action, at=at)
+    since, until = statedb.day_window(date(2026, 12, 1), date(2026, 12, 2))
+    assert [(e["at"], e["user"]) for e in statedb.audit(office, None, since=since, until=until)] == [
         ("2026-12-02 23:59:59", "乙"),
         ("2026-12-01 09:00:00", "甲"),
     ]
-    assert [e["at"] for e in appstate.audit(office, None, user="甲", action="下载")] == ["2026-12-03 00:00:00"]
-    assert appstate.audit_choices(office) == (["乙", "甲"], ["下载", "登录"])
+    assert [e["at"] for e in statedb.audit(office, None, user="甲", action="下载")] == ["2026-12-03 00:00:00"]
+    assert statedb.audit_choices(office) == (["乙", "甲"], ["下载", "登录"])
 
 
 # ---------------------------------------------------------------- 散列链
@@ -118,20 +118,20 @@ def log(tmp_path):
     """三条审计记录（只有状态库：核对与导出审计不需要分析库）。"""
     path = tmp_path / "库.duckdb"
     for at, user, action, detail in THREE:
-        appstate.audit_event(path, user, action, detail, at=at)
+        statedb.audit_event(path, user, action, detail, at=at)
     return path
 
 
 def chain(path) -> list[tuple]:
-    with appstate.connect(path) as con:
+    with statedb.connect(path) as con:
         return con.execute("select id, prev_sha256, row_sha256 from audit_event order by id").fetchall()
 
 
 def tampered(log, tmp_path, sql: str, params: tuple = ()):
     """状态库的一份副本：用 sqlite3 删掉三个触发器后直接改它（有文件写权限的人能做的）。"""
     copy = tmp_path / "副本.duckdb"
-    appstate.backup_to(log, appstate.state_path(copy))
-    con = sqlite3.connect(appstate.state_path(copy), isolation_level=None)
+    statedb.backup_to(log, statedb.state_path(copy))
+    con = sqlite3.connect(statedb.state_path(copy), isolation_level=None)
     for trigger in ("audit_event_no_update", "audit_event_no_delete", "audit_event_no_overwrite"):
         con.execute(f"drop trigger {trigger}")
     con.execute(sql, params)
@@ -158,14 +158,14 @@ def test_each_record_hashes_the_documented_json_and_links_to_the_one_before(log)
 
 def test_insert_or_replace_over_an_existing_record_is_refused(log):
     with (
-        appstate.connect(log) as con,
+        statedb.connect(log) as con,
         pytest.raises(sqlite3.IntegrityError, match="审计记录只能追加，不能覆盖已有的记录"),
     ):
         con.execute(
             "insert or replace into audit_event (id, at, user, action, detail) values (2, '2026-12-02 10:00:00',"
             " '乙', '下载', '别的文件.xlsx')"
         )
-    assert [e["detail"] for e in appstate.audit(log)] == [None, "红黑榜.xlsx", "管理员"]
+    assert [e["detail"] for e in statedb.audit(log)] == [None, "红黑榜.xlsx", "管理员"]
 
 
 def test_verify_passes_on_an_untouched_log_and_prints_the_last_hash(log, capsys):
@@ -204,7 +204,7 @@ def test_verify_names_the_record_after_one_whose_hash_was_recomputed(log, tmp_pa
         log,
         tmp_path,
         "update audit_event set detail = ?, row_sha256 = ? where id = 2",
-        (forged["detail"], appstate.row_sha256(forged)),
+        (forged["detail"], statedb.row_sha256(forged)),
     )
     assert verify(copy, capsys) == (
         1,
@@ -245,7 +245,7 @@ def test_verify_without_a_state_db_exits_1_and_creates_none(tmp_path, capsys):
 
 
 def last_record(path) -> tuple:
-    e = appstate.audit(path, 1)[0]
+    e = statedb.audit(path, 1)[0]
     return e["user"], e["action"], e["detail"], e["page"], e["filters"], e["rows"], e["file_sha256"]
 
 
@@ -257,7 +257,7 @@ def test_a_command_line_problem_export_is_audited_with_its_rows_and_file_hash(ti
     out = tmp_path / "台账.csv"
     assert cli.main(["export", "problems", "--db", str(tiny_db), "--out", str(out)]) == 0
     assert last_record(tiny_db) == (
-        appstate.os_user(),
+        statedb.os_user(),
         "下载",
         f"问题台账：{out}",
         "命令行",
@@ -271,7 +271,7 @@ def test_a_failed_command_line_problem_export_is_audited_as_failed(fresh_db, tmp
     out = tmp_path / "台账.csv"
     assert cli.main(["export", "problems", "--db", str(fresh_db), "--out", str(out)]) == 1
     assert last_record(fresh_db) == (
-        appstate.os_user(),
+        statedb.os_user(),
         "下载失败",
         f"问题台账：{out}：库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{fresh_db}",
         "命令行",
@@ -292,7 +292,7 @@ def test_a_command_line_brief_is_audited_with_its_period_and_file_hash(brief_db,
     assert cli.main(["brief", "--db", str(brief_db), "--out", str(out), "--issue-no", "3"]) == 0
     digest = re.search(r"数据指纹 (\w+)", capsys.readouterr().out).group(1)
     assert last_record(brief_db) == (
-        appstate.os_user(),
+        statedb.os_user(),
         "下载",
         f"通报（pptx）：{out}",
         "命令行",
@@ -306,7 +306,7 @@ def test_a_failed_command_line_brief_is_audited_as_failed(brief_db, tmp_path):
     out = tmp_path / "周通报.pptx"
     assert cli.main(["brief", "--db", str(brief_db), "--out", str(out), "--as-of", "2020-01-01"]) == 2
     assert last_record(brief_db) == (
-        appstate.os_user(),
+        statedb.os_user(),
         "下载失败",
         f"通报（pptx）：{out}：统计时刻 2020年1月1日 00:00 之前没有任何问题记录"
         "（最早的问题发现于 2026年10月1日 08:00），未生成通报。请换一个统计时刻。",
@@ -339,7 +339,7 @@ def test_audit_export_is_itself_audited(log, tmp_path):
     out = tmp_path / "审计.xlsx"
     assert cli.main(["audit", "export", "--db", str(log), "--out", str(out)]) == 0
     assert last_record(log) == (
-        appstate.os_user(),
+        statedb.os_user(),
         "下载",
         f"审计记录：{out}",
         "命令行",
@@ -361,7 +361,7 @@ def test_audit_export_to_xlsx_has_the_columns_of_the_page(log, tmp_path):
 
 def test_audit_export_to_csv_defuses_formulas_in_names(tmp_path):
     path = tmp_path / "库.duckdb"
-    appstate.audit_event(path, '=HYPERLINK("http://x")', "登录失败", "没有这个账号")
+    statedb.audit_event(path, '=HYPERLINK("http://x")', "登录失败", "没有这个账号")
     out = tmp_path / "审计.csv"
     cli.main(["audit", "export", "--db", str(path), "--out", str(out)])
     assert list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))[1][1] == '\'=HYPERLINK("http://x")'

@@ -44,7 +44,7 @@ def test_backup_then_restore_brings_back_the_data_as_a_new_version(office, tmp_p
 def test_a_restore_cannot_be_rolled_back_but_says_how_to_go_back(office, tmp_path):
     target = backup.backup(office, tmp_path / "备份")
     backup.restore(office, target)
-    con = db._connect(store.current(office).file, read_only=True)
+    con = db.connect(store.current(office).file, read_only=True)
     try:
         log = list_imports(con)
     finally:

@@ -34,12 +34,12 @@ def week_view(as_of=AS_OF) -> View:
 
 
 def unit_board(con, as_of=AS_OF, min_sample=2):
-    return queries.run_view(con, "league_units", week_view(as_of), **league.board_params(DEFAULT, min_sample))
+    return queries.run(con, "league_units", week_view(as_of), **league.board_params(DEFAULT, min_sample))
 
 
 def unit_trend(con, unit_code="D01", weeks=3):
     return league.rank_trend(
-        queries.run_view(
+        queries.run(
             con,
             "league_unit_rank_trend",
             week_view(),
@@ -125,7 +125,7 @@ def test_display_table_marks_small_samples_and_changes(con):
 
 
 def test_display_table_per_thousand_residents(con):
-    board = queries.run_view(con, "league_townships", week_view(), **league.board_params(DEFAULT, 2))
+    board = queries.run(con, "league_townships", week_view(), **league.board_params(DEFAULT, 2))
     table = league.display_table(board, name_col="township_name", name_label="镇街", norm="每千人").set_index("镇街")
     assert table.loc["城关街道", "交办（每千人）"] == "0.05" and table.loc["东坝镇", "交办（每千人）"] == "0.09"
 

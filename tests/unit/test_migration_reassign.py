@@ -20,7 +20,7 @@ def v2_db(tmp_path, monkeypatch):
     try:
         with monkeypatch.context() as m:
             m.setattr(dbfile, "migrations", lambda: first_two)  # 迁移在 dbfile 里执行
-            db._apply_migrations(con, 0)
+            db.apply_migrations(con, 0)
         for script in scripts("tiny"):
             con.execute(script.read_text(encoding="utf-8"))
         con.execute("""

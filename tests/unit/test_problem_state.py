@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chuangwen import db, derived
+from tests import reference
 from tests.builders import build_briefing_db, build_league_db, fixture_db
 
 MACROS = ["problem_state_as_of", "problem_state_at"]
@@ -319,7 +320,7 @@ UNORDERED = {"hotspot_problems"}  # 给别的查询当表读的中间结果，�
 def _state_queries():
     from chuangwen import queries
 
-    return [q for q in queries.all_queries() if derived.uses_derived(q.sql)]
+    return [q for q in queries.all_queries() if reference.uses_derived(q.sql)]
 
 
 @pytest.fixture(scope="module", params=["league", "hotspots", "briefing"])
@@ -341,14 +342,14 @@ def test_every_state_query_gives_the_same_rows_on_the_reference_path(fixture_con
     county = fixture_con.execute(
         "select coalesce(max(value), '990101') from meta where key = 'our_region_code'"
     ).fetchone()[0]
-    reference = derived.reference_sql(query.sql)
-    assert reference != query.sql
+    slow = reference.reference_sql(query.sql)
+    assert slow != query.sql
     for at in MOMENTS:
         view = View(
             cutoff=MOMENTS[-1], as_of=at, period_start=at - timedelta(days=7), first_day=at.date(), county_code=county
         )
         params = queries.bind(query, {**view.params(), **PAGE_PARAMS})
-        ours, theirs = fixture_con.execute(query.sql, params).df(), fixture_con.execute(reference, params).df()
+        ours, theirs = fixture_con.execute(query.sql, params).df(), fixture_con.execute(slow, params).df()
         if query.name in UNORDERED:  # 不排序的中间结果：按编号排好再比
             ours, theirs = (f.sort_values("problem_code", ignore_index=True) for f in (ours, theirs))
         pd.testing.assert_frame_equal(theirs, ours, check_dtype=False)
@@ -410,15 +411,15 @@ def test_a_comeback_after_two_closures_at_the_same_moment_names_the_larger_code_
         derived_after = con.execute(
             "select after_problem from rebound_link where kind = '再次发现' and problem_code = 'P3'"
         ).fetchall()
-        reference = con.execute(
+        recomputed = con.execute(
             "with state as (select * from problem_state_as_of($as_of)), "
-            + derived.reference_sql("-- [反弹·派生] x\n-- [反弹·派生·结束]\n")
+            + reference.reference_sql("-- [反弹·派生] x\n-- [反弹·派生·结束]\n")
             + " _end as (select 1) select problem_code, after_problem from came_back",
             {"as_of": T("2026-03-06 00:00"), "rebound_days": 30},
         ).fetchall()
     finally:
         con.close()
-    assert (derived_after, reference) == ([("P2",)], [("P3", "P2")])
+    assert (derived_after, recomputed) == ([("P2",)], [("P3", "P2")])
 
 
 def test_the_interval_table_is_stored_open_block_then_closed_block_each_in_time_order(tmp_path):

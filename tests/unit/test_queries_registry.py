@@ -135,13 +135,17 @@ def test_a_query_reads_another_query_as_a_table_with_the_same_params(query_dir, 
         assert queries.run(con, "sample_by_township", {"upto": 4, "factor": 10}).to_dict("records") == [
             {"total": 100, "rows": 4}
         ]
-        # 调用方给了 read：用它给的中间结果（缓存），这里不再执行被读的查询
-        asked = []
+        # 调用方给了中间结果放在哪（shared）：已有的就用它，这里不再执行被读的查询
         given = queries.run(con, "sample_numbers", {"upto": 2})
-        out = queries.run(
-            con, "sample_by_township", {"upto": 4, "factor": 1}, read=lambda name: asked.append(name) or given
-        )
-        assert (asked, out.to_dict("records")) == (["sample_numbers"], [{"total": 3, "rows": 2}])
+        asked = []
+
+        class Kept:
+            def get(self, key, make):
+                asked.append(key)
+                return given
+
+        out = queries.run(con, "sample_by_township", {"upto": 4, "factor": 1}, shared=Kept())
+        assert (asked, out.to_dict("records")) == ([("sample_numbers", (("upto", 4),))], [{"total": 3, "rows": 2}])
     finally:
         con.close()
 

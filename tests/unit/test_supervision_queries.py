@@ -26,14 +26,14 @@ def con(tmp_path_factory):
 
 
 def rows(con, as_of=AS_OF, limit=None, **overrides):
-    return queries.run_view(
+    return queries.run(
         con, "supervision_ledger", view_at(as_of), **supervision.ledger_params(**overrides), limit=limit
     )
 
 
 def counts(con, as_of=AS_OF, **overrides):
     return supervision.cards(
-        queries.run_view(con, "supervision_ledger_summary", view_at(as_of), **supervision.ledger_params(**overrides))
+        queries.run(con, "supervision_ledger_summary", view_at(as_of), **supervision.ledger_params(**overrides))
     )
 
 
@@ -151,7 +151,7 @@ def test_timeline_hidden_outside_viewer_scope(con):
 
 
 def burndown(con, as_of=AS_OF):
-    return queries.run_view(con, "supervision_burndown", view_at(as_of), involved_unit=None)
+    return queries.run(con, "supervision_burndown", view_at(as_of), involved_unit=None)
 
 
 def test_burndown_matches_the_state_macro_at_every_point(con):

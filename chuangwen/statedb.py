@@ -1,7 +1,7 @@
 """看板自己写的状态：列映射预设、操作审计（之后还有登录会话、筛选预设）。
 
 这些是许多人同时发生的小写入，不该每次都复制、发布一个分析快照：放在库旁的 SQLite（WAL 模式，标准库自带），
-`demo.duckdb.app.sqlite`，有自己的迁移（chuangwen/app_migrations/NNN_名称.sql）。文件 0600。备份时与快照一起复制（chuangwen backup）。
+`demo.duckdb.app.sqlite`，有自己的迁移（chuangwen/statedb_migrations/NNN_名称.sql）。文件 0600。备份时与快照一起复制（chuangwen backup）。
 审计记录只追加，连成一条散列链（row_sha256）：触发器拦住看板与命令行的改、删、覆盖，绕过触发器的改动由 verify_chain 查出。
 """
 
@@ -37,7 +37,7 @@ def state_path(db_path: str | os.PathLike) -> Path:
 def _migrations() -> list[tuple[int, str, str]]:
     found = sorted(
         (int(m.group(1)), m.group(2), e.read_text(encoding="utf-8"))
-        for e in resources.files("chuangwen.app_migrations").iterdir()
+        for e in resources.files("chuangwen.statedb_migrations").iterdir()
         if (m := _MIGRATION.match(e.name))
     )
     if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
@@ -165,15 +165,15 @@ def presets(db_path, kind: str) -> dict[str, str]:
 
 
 # 库的设置：在看板里（管理员、创建办）或用 chuangwen settings set 选；优先于环境变量与库内 meta
-STORE_SETTINGS = {"our_region_code": "本县", "target_rank": "目标名次"}
-STORE_SETTING_ALIASES = {
+OFFICE_SETTINGS = {"our_region_code": "本县", "target_rank": "目标名次"}
+OFFICE_SETTING_ALIASES = {
     "our_code": "our_region_code",
     "our_region_code": "our_region_code",
     "target_rank": "target_rank",
 }
 
 
-def store_settings(db_path) -> dict[str, str]:
+def office_settings(db_path) -> dict[str, str]:
     """库的设置（键 → 值）；没有状态库或没设过时为空。"""
     if not state_path(db_path).exists():
         return {}
@@ -181,11 +181,11 @@ def store_settings(db_path) -> dict[str, str]:
         return dict(con.execute("select key, value from store_setting"))
 
 
-def set_store_setting(db_path, key: str, value: str | None, by: str, *, page: str | None = None) -> None:
+def set_office_setting(db_path, key: str, value: str | None, by: str, *, page: str | None = None) -> None:
     """设定（value 为 None 时清除）一项库的设置，同一事务里记一条审计“改设置”。"""
-    key = STORE_SETTING_ALIASES.get(key, key)
-    if key not in STORE_SETTINGS:
-        raise ValueError(f"没有这项设置：{key}（可设：{'、'.join(STORE_SETTING_ALIASES)}）")
+    key = OFFICE_SETTING_ALIASES.get(key, key)
+    if key not in OFFICE_SETTINGS:
+        raise ValueError(f"没有这项设置：{key}（可设：{'、'.join(OFFICE_SETTING_ALIASES)}）")
     with connect(db_path) as con:
         if value is None:
             con.execute("delete from store_setting where key = ?", (key,))
@@ -195,7 +195,7 @@ def set_store_setting(db_path, key: str, value: str | None, by: str, *, page: st
                 " value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at",
                 (key, str(value), by, _now()),
             )
-        record(con, by, "改设置", f"{STORE_SETTINGS[key]}：{'（清除）' if value is None else value}", page=page)
+        record(con, by, "改设置", f"{OFFICE_SETTINGS[key]}：{'（清除）' if value is None else value}", page=page)
 
 
 AUDIT_COLUMNS = ("at", "user", "action", "detail", "page", "filters", "rows", "file_sha256")

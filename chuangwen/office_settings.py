@@ -1,13 +1,13 @@
-"""库的设置（本县、目标名次）的命令行与核对：值存在状态库（chuangwen.appstate.store_setting），这里只管校验与说明。
+"""库的设置（本县、目标名次）的命令行与核对：值存在状态库（chuangwen.statedb.store_setting），这里只管校验与说明。
 
-本县须是排名组（地区表的县级单位）里的一个，可写地区代码或名称；目标名次是正整数。每次改动由 appstate 记审计。
+本县须是排名组（地区表的县级单位）里的一个，可写地区代码或名称；目标名次是正整数。每次改动由 statedb 记审计。
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from chuangwen import appstate, db
+from chuangwen import db, statedb
 
 
 def add_parser(sub, formatter_class, handler) -> None:
@@ -53,12 +53,12 @@ def counties(path: Path) -> dict[str, str]:
 
 def describe(path: Path) -> list[str]:
     """chuangwen settings show 的各行。"""
-    chosen = appstate.store_settings(path)
+    chosen = statedb.office_settings(path)
     if not chosen:
         return ["库的设置为空：本县与目标名次取环境变量或库内默认值。"]
     names = counties(path) if chosen.get("our_region_code") else {}
     lines = []
-    for key, label in appstate.STORE_SETTINGS.items():
+    for key, label in statedb.OFFICE_SETTINGS.items():
         if key in chosen:
             value = chosen[key]
             lines.append(
@@ -69,12 +69,12 @@ def describe(path: Path) -> list[str]:
 
 def choose(path: Path, key: str, value: str | None, by: str) -> str:
     """设定（value 为 None 时清除）一项；值不对时抛 ValueError（中文）。返回给人看的结果。"""
-    name = appstate.STORE_SETTING_ALIASES.get(key)
+    name = statedb.OFFICE_SETTING_ALIASES.get(key)
     if name is None:
         raise ValueError(f"没有这项设置：{key}（可设：our_code、target_rank）")
-    label = appstate.STORE_SETTINGS[name]
+    label = statedb.OFFICE_SETTINGS[name]
     if value is None:
-        appstate.set_store_setting(path, name, None, by)
+        statedb.set_office_setting(path, name, None, by)
         return f"已清除{label}（回到环境变量或库内默认值）。"
     value = value.strip()
     if name == "our_region_code":
@@ -91,5 +91,5 @@ def choose(path: Path, key: str, value: str | None, by: str) -> str:
         if not value.isdigit() or int(value) < 1:
             raise ValueError(f"目标名次应为正整数，实际为 {value!r}")
         shown = value
-    appstate.set_store_setting(path, name, value, by)
+    statedb.set_office_setting(path, name, value, by)
     return f"已设定{label}：{shown}（已记入审计；看板下一次刷新即用它）。"

@@ -1,6 +1,6 @@
 -- 审计记录的散列链：每条存前一条的 SHA-256（prev_sha256，第一条为 64 个 0）与本条内容的 SHA-256（row_sha256），
--- 规范的序列化见 chuangwen/appstate.py 的 row_sha256。改、删、插入、覆盖过的记录，chuangwen audit verify 重算时对不上。
--- 已有的记录在这次迁移里补算一次（appstate._chain_existing），之后每条由 appstate.record 在同一事务里算好再写
+-- 规范的序列化见 chuangwen/statedb.py 的 row_sha256。改、删、插入、覆盖过的记录，chuangwen audit verify 重算时对不上。
+-- 已有的记录在这次迁移里补算一次（statedb._chain_existing），之后每条由 statedb.record 在同一事务里算好再写
 alter table audit_event add column prev_sha256 text;
 alter table audit_event add column row_sha256 text;
 
