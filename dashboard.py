@@ -35,11 +35,22 @@ def page(spec: sitemap.PageSpec, view: View | None, viewer: frame.Viewer) -> st.
     here = viewer.on(spec.title)
     if viewer.may_open(spec.title):
         module = page_module(spec.module)
-        return st.Page(lambda: module.render(view, here), title=spec.title, icon=spec.icon,
-                       url_path=spec.url_path, default=spec.default)
+        return st.Page(
+            lambda: module.render(view, here),
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=spec.default,
+        )
     forbidden = page_module("forbidden")
-    return st.Page(lambda: forbidden.render(view, here), title=spec.title, icon=spec.icon,
-                   url_path=spec.url_path, default=spec.default, visibility="hidden")
+    return st.Page(
+        lambda: forbidden.render(view, here),
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=spec.default,
+        visibility="hidden",
+    )
 
 
 def open_database() -> store.Snapshot:

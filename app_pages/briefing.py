@@ -58,10 +58,10 @@ def render(view: View, viewer: Viewer) -> None:
             try:
                 deck, brief = briefing.build(
                     data.connection(view.snapshot),
-                whole,
-                period=period,
-                issue_no=int(issue) if issue else None,
-                shared=data.shared(view),
+                    whole,
+                    period=period,
+                    issue_no=int(issue) if issue else None,
+                    shared=data.shared(view),
                 )
             except briefing.NoData as exc:
                 st.session_state.pop("br_result", None)

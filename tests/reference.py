@@ -98,5 +98,3 @@ def uses_derived(sql: str) -> bool:
             "rectify_event_by_time",
         )
     )
-
-

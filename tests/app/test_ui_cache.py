@@ -56,7 +56,11 @@ def test_a_changed_input_frame_is_recomputed_even_for_one_cell():
     edited = frame.copy()
     edited.loc[54_321, "n"] = -1
     assert (data.memo(total, frame), data.memo(total, edited), data.memo(total, frame), len(calls)) == (
-        4999950000, 4999895678, 4999950000, 2)
+        4999950000,
+        4999895678,
+        4999950000,
+        2,
+    )
 
 
 def test_changing_a_query_result_does_not_change_what_the_next_caller_gets(demo_db, tmp_path, monkeypatch):

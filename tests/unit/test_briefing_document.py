@@ -102,9 +102,7 @@ def test_the_overdue_table_and_annex_equal_the_overdue_list(word, brief, brief_d
         view = View.of_store(con)
         from chuangwen import queries
 
-        late = queries.run(
-            con, "supervision_ledger", view, **supervision.ledger_params(overdue_only=True), limit=None
-        )
+        late = queries.run(con, "supervision_ledger", view, **supervision.ledger_params(overdue_only=True), limit=None)
     finally:
         con.close()
     annex = table_rows(word.tables[-1])

@@ -26,9 +26,7 @@ def con(tmp_path_factory):
 
 
 def rows(con, as_of=AS_OF, limit=None, **overrides):
-    return queries.run(
-        con, "supervision_ledger", view_at(as_of), **supervision.ledger_params(**overrides), limit=limit
-    )
+    return queries.run(con, "supervision_ledger", view_at(as_of), **supervision.ledger_params(**overrides), limit=limit)
 
 
 def counts(con, as_of=AS_OF, **overrides):
