@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from chuangwen import db, demo, hotspots, maps, queries  # noqa: E402
+from tests import apptest  # noqa: E402
 
 ALL_TIME = datetime(1900, 1, 1)
 
@@ -96,12 +97,13 @@ def page_warm(path: Path, runs: int = 3) -> tuple[float, float, int]:
     con.close()
     cutoff = datetime.fromisoformat(meta.get("data_cutoff") or meta["data_cutoff_derived"])
     start = demo.problem_window_start(cutoff)
+    apptest.sign_in_everywhere(Path(os.environ["CHUANGWEN_DB"]))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
     at.query_params["from"] = start.date().isoformat()
     at.query_params["to"] = cutoff.date().isoformat()
     at.run()
     t0 = time.perf_counter()
-    at.switch_page("app_pages/hotspots.py").run()
+    apptest.switch_page(at, "app_pages/hotspots.py").run()
     cold = time.perf_counter() - t0
     if at.exception:
         raise RuntimeError([e.message for e in at.exception])

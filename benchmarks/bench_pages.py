@@ -34,10 +34,9 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from chuangwen import db, demo, derived, queries, signin, store  # noqa: E402
+from chuangwen import db, demo, derived, queries, store  # noqa: E402
 from chuangwen.ui import data as ui_data  # noqa: E402
-from chuangwen.ui import login  # noqa: E402
-from tests import reference  # noqa: E402
+from tests import apptest, reference  # noqa: E402
 
 PAGES = {
     "总览": "app_pages/overview.py",
@@ -47,11 +46,14 @@ PAGES = {
     "通报导出": "app_pages/briefing.py",
 }
 _original_parse = queries._parse
-_original_sources = ui_data._sources
+_original_sources = ui_data._Sources
 
 
 class _NotShared:
     """参照路径：被读的中间结果不在查询间共用，每个查询各自算一遍（改之前的做法）。"""
+
+    def __init__(self, *args):
+        pass
 
     def get(self, key, make):
         return make()
@@ -66,7 +68,7 @@ def use_reference(on: bool) -> None:
 
     queries._parse = parse if on else _original_parse
     queries.load.cache_clear()
-    ui_data._sources = (lambda: _NotShared()) if on else _original_sources
+    ui_data._Sources = _NotShared if on else _original_sources
 
 
 def ensure_db(directory: Path, problems: int) -> Path:
@@ -108,9 +110,9 @@ def clear_caches() -> None:
 
     from chuangwen.ui import data
 
-    data._results().items.clear()
-    data._memo().items.clear()
-    _original_sources().items.clear()
+    data._result.clear()  # 查询结果、中间结果、构建结果；连接（_connection）留着
+    data._source.clear()
+    data._memoized.clear()
     st.cache_data.clear()
 
 
@@ -120,11 +122,10 @@ def time_page(page: str) -> tuple[float, float, float]:
 
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1800)
-    token = bench_login(Path(os.environ["CHUANGWEN_DB"]))
-    login._request_cookies = lambda: {signin.COOKIE: token}  # AppTest 没有握手的 cookie：当作浏览器带着登录 cookie
+    apptest.sign_in_everywhere(Path(os.environ["CHUANGWEN_DB"]))
     t0 = time.perf_counter()
     at.run()
-    at.switch_page(PAGES[page]).run()
+    apptest.switch_page(at, PAGES[page]).run()
     cold = time.perf_counter() - t0
     assert not at.exception, [e.message for e in at.exception]
     start, end = at.date_input(key="flt_range").value
@@ -137,15 +138,6 @@ def time_page(page: str) -> tuple[float, float, float]:
     at.run()
     warm = time.perf_counter() - t0
     return cold, miss, warm
-
-
-def bench_login(db_path: Path) -> str:
-    """以一个管理员账号登录（没有就建），返回令牌：页面要登录才显示。"""
-    from chuangwen import accounts
-
-    if accounts.viewer_named(db_path, "bench-admin") is None:
-        accounts.add(db_path, "bench-admin", "管理员", "Bench-口令-2026-基准", units={}, by="基准")
-    return accounts.login(db_path, "bench-admin", "Bench-口令-2026-基准").token
 
 
 def check_same(path: Path) -> list[str]:

@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from chuangwen import charts, db, rank_trend  # noqa: E402
+from tests import apptest  # noqa: E402
 
 OURS_INDEX = 57
 BLOCKS = (("1", "思想道德建设", 30.0), ("2", "城市治理与公共服务", 30.0), ("3", "城市环境与公共秩序", 40.0))
@@ -155,9 +156,10 @@ def time_page(path: Path, runs: int) -> dict[str, float | list[float]]:
     os.environ.pop("CHUANGWEN_TARGET_RANK", None)
     st.cache_data.clear()
     st.cache_resource.clear()
+    apptest.sign_in_everywhere(Path(os.environ["CHUANGWEN_DB"]))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     at.run()
-    at.switch_page("app_pages/rank_trend.py")
+    apptest.switch_page(at, "app_pages/rank_trend.py")
     t0 = time.perf_counter()
     at.run()
     cold = time.perf_counter() - t0

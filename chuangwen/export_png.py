@@ -291,11 +291,6 @@ def _render(fig: dict, opts: dict) -> bytes:
         _lock.release()
 
 
-def naive_figure_png(fig, *, width: int = 900, height: int = 450, scale: float = 2) -> bytes:
-    """对照用的朴素做法：每张图单独起一个浏览器（fig.to_image）；只在基准中使用。"""
-    return fig.to_image(format="png", width=width, height=height, scale=scale)
-
-
 # ---------------------------------------------------------------- 静态热点地图（Pillow，不需要浏览器）
 
 MAP_COLORS = ("#FEE5D9", "#FCAE91", "#FB6A4A", "#DE2D26", "#A50F15")

@@ -303,11 +303,6 @@ def parse_click(tooltip_text: str | None) -> Click | None:
     return None
 
 
-def township_code_for(name: str, townships: pd.DataFrame) -> str | None:
-    hit = townships[(townships["name"] == name) & townships["code"].notna()]
-    return None if hit.empty else str(hit.iloc[0]["code"])
-
-
 # ---- 热点表 ----------------------------------------------------------------------------------
 
 RANKING_VIEWS = {
@@ -482,7 +477,6 @@ URL_KEYS = (*URL_LISTS, "metric")  # 本页自己的参数（共用的见 chuang
 class UrlState:
     page: PageFilters = field(default_factory=PageFilters)
     metric: str = "problems"
-    shared: dict = field(default_factory=dict)  # from/to（date）、town/unit/round（代码）
     notes: tuple[str, ...] = ()  # 被忽略的本页参数值的说明（中文）
 
 
@@ -523,18 +517,8 @@ def from_query_params(params: Mapping[str, str], options: Mapping[str, Iterable[
     metric = params.get("metric", "problems")
     if metric not in CHOROPLETH_METRICS:
         notes.append(f"网址参数 metric 的值“{urlparams.shown(metric)}”不是可选的指标，已按问题数显示。")
-    shared: dict = {}
-    for key in ("from", "to"):
-        try:
-            shared[key] = date.fromisoformat(params[key]) if key in params else None
-        except ValueError:
-            shared[key] = None
-    for key, opt in (("town", "镇街"), ("unit", "单位"), ("round", "轮次")):
-        value = params.get(key)
-        shared[key] = value if value in set(options.get(opt, ())) else None
     return UrlState(
         PageFilters(**lists),
         metric if metric in CHOROPLETH_METRICS else "problems",
-        {k: v for k, v in shared.items() if v is not None},
         tuple(notes),
     )

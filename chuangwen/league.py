@@ -292,10 +292,6 @@ def boards(df: pd.DataFrame, *, name_col: str) -> tuple[pd.DataFrame, pd.DataFra
     return pick(df[df["is_red"]], True), pick(df[df["is_black"]], False)
 
 
-def excluded_total(df: pd.DataFrame) -> int:
-    return int(df["excluded"].sum()) if len(df) else 0
-
-
 def rank_trend(rows: pd.DataFrame) -> pd.DataFrame:
     """一个单位每周的名次（league_unit_rank_trend 的结果，按时点从早到晚）：未排名的周名次为空。"""
     return pd.DataFrame(

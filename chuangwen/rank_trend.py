@@ -176,15 +176,6 @@ def change_text(change, prev_round_name=None, skipped=None) -> str:
     return text
 
 
-def hover_change(row) -> str:
-    """悬停提示里的名次变化：上升 2 名（较2024年度测评）。"""
-    if row["score_status"] == "缺测":
-        return "本轮缺测，不参与排名"
-    if _missing(row["rank_change"]):
-        return "无可比的上一轮"
-    return f"{formats.rank_change(row['rank'], row['prev_rank'])}（较{row['prev_round_name']}）"
-
-
 # ---------------------------------------------------------------- 差距分析
 
 

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import duckdb
 
@@ -28,7 +28,7 @@ from chuangwen.briefing.figures import (
     default_issue_no,
     slide_titles,
 )
-from chuangwen.view import View, day_end
+from chuangwen.view import View
 
 # 包外（页面、命令行、测试）用到的
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "SLIDE_W",
     "Brief",
     "NoData",
-    "as_of_for_day",
     "build",
     "changes_table",
     "collect",
@@ -76,11 +75,6 @@ def build(
 
 def file_name(brief: Brief) -> str:
     return f"{brief.county_name}{PERIODS[brief.period.key]}_第{brief.issue_no}期_{brief.as_of:%Y%m%d}.pptx"
-
-
-def as_of_for_day(day: date, cutoff: datetime) -> datetime:
-    """页面选的统计日 → 统计时刻（与侧栏同一规则，见 chuangwen.view.day_end）。"""
-    return day_end(day, cutoff)
 
 
 LEAGUE_FRAMES = ("league_units", "league_townships")

@@ -19,7 +19,6 @@ PERIODS = {"week": "周通报", "month": "月通报", "round": "测评轮次通�
 PERIOD_WORDS = {"week": "本周", "month": "本月", "round": "本轮"}
 PREVIOUS_WORDS = {"week": "上周", "month": "上月", "round": "上一轮"}
 _PERIOD_DAYS = {"week": 7, "month": 30}
-LEAGUE_PERIOD = {"week": "周", "month": "月", "round": "侧栏"}
 ROUND_TYPE = rank_trend.DEFAULT_ROUND_TYPE
 
 TABLE_ROWS = 12

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from chuangwen import accounts, demo
 from chuangwen.ui import login
+from tests import apptest
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -43,23 +44,6 @@ def login_token(db_path: Path, name: str = "测试管理员", role: str = "管�
     return accounts.login(db_path, name, TEST_PASSWORD).token
 
 
-def switch_page(self: AppTest, page: str) -> AppTest:
-    """切到一页，就像在地址栏敲它的网址：page 写页面模块的文件（app_pages/hotspots.py）或网址名（data_admin）。
-
-    页面是画框调用的函数（st.Page(render, url_path=…)），AppTest 自带的 switch_page 只认文件页面；
-    Streamlit 按网址名的哈希找页面（st.Page._script_hash），这里照样算。"""
-    from streamlit.util import calc_hash
-
-    from chuangwen import sitemap
-
-    name = Path(page).stem
-    spec = next((p for p in sitemap.PAGES if name in (p.module, p.url_path)), None)
-    if spec is None:
-        raise ValueError(f"没有这一页：{page}")
-    self._page_hash = calc_hash(spec.url_path)
-    return self
-
-
 @pytest.fixture(autouse=True)
 def _logged_in_as_admin(monkeypatch):
     """页面测试默认以管理员登录：每个 AppTest 建好时就带着 CHUANGWEN_DB 那个库的管理员会话（当作浏览器的 cookie）。
@@ -78,7 +62,7 @@ def _logged_in_as_admin(monkeypatch):
         return at
 
     monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
-    monkeypatch.setattr(AppTest, "switch_page", switch_page)
+    monkeypatch.setattr(AppTest, "switch_page", apptest.switch_page)
     monkeypatch.setattr(
         login,
         "_request_cookies",

@@ -321,13 +321,6 @@ def test_league_workbook_has_chinese_sheets_and_frozen_header(con):
     assert {row[rate].number_format for row in body if row[rate].value is not None} == {"0.0%"}
 
 
-def test_as_of_for_day_uses_cutoff_on_cutoff_day():
-    from datetime import date
-
-    assert briefing.as_of_for_day(date(2026, 11, 15), AS_OF) == AS_OF
-    assert briefing.as_of_for_day(date(2026, 11, 14), AS_OF) == datetime(2026, 11, 14, 23, 59, 59)
-
-
 def test_deck_without_any_scores_still_has_every_slide(tmp_path):
     path = build_fixture_db(tmp_path / "noscore.duckdb")
     with db.writer(path) as w:

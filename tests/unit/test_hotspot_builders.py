@@ -328,15 +328,14 @@ def test_url_state_round_trips():
         "town": "990101002",
     }
     back = hotspots.from_query_params(url, OPTIONS)
-    assert back.page == page and back.metric == "per_site"
-    assert back.shared == {"from": date(2026, 10, 17), "to": date(2026, 11, 15), "town": "990101002"}
+    assert (back.page, back.metric, back.notes) == (page, "per_site", ())  # 共用参数（日期、镇街）由侧栏读，不算本页的
 
 
 def test_url_state_drops_unknown_values_instead_of_failing():
     back = hotspots.from_query_params(
         {"src": "县自查,乱写", "metric": "drop table", "town": "x", "from": "2026-13-40"}, OPTIONS
     )
-    assert back.page.sources == ("县自查",) and back.metric == "problems" and back.shared == {}
+    assert (back.page.sources, back.metric) == (("县自查",), "problems")
     assert back.notes == (
         "网址参数 src 中的“乱写”不是可选的取值，已忽略。",
         "网址参数 metric 的值“drop table”不是可选的指标，已按问题数显示。",
@@ -346,7 +345,7 @@ def test_url_state_drops_unknown_values_instead_of_failing():
 def test_url_state_survives_huge_and_hostile_values():
     junk = "x" * 100_000
     back = hotspots.from_query_params({k: junk for k in (*hotspots.URL_KEYS, "from", "to", "town")}, OPTIONS)
-    assert back.page == hotspots.PageFilters() and back.metric == "problems" and back.shared == {}
+    assert (back.page, back.metric) == (hotspots.PageFilters(), "problems")
     assert all(len(n) < 80 for n in back.notes) and len(back.notes) == 6
 
 
