@@ -159,6 +159,8 @@ def check_same(path: Path) -> list[str]:
             "w_points": 2.0,
             "unit_code": con.execute("select min(code) from unit").fetchone()[0],
             "weeks": 8,
+            "points": 8,
+            "step": timedelta(days=7),
             "involved_unit": None,
             "status": None,
             "overdue_only": False,

@@ -45,7 +45,11 @@ def test_pyproject_declares_the_streamlit_contract():
         "contracts"
     ]
     forbidden = [c for c in contracts if c["type"] == "forbidden"]
-    assert [c["forbidden_modules"] for c in forbidden] == [["streamlit"]]
+    layers = [c for c in contracts if c["type"] == "layers"]
+    assert [(c["source_modules"], c["forbidden_modules"]) for c in forbidden] == [(["chuangwen.*"], ["streamlit"])]
+    assert [(c["containers"], c["exhaustive"], c["layers"][0], c["layers"][-1].split(" : ")[:3]) for c in layers] == [
+        (["chuangwen"], True, "ui", ["settings", "formats", "escape"])
+    ]
 
 
 def test_db_queries_settings_import_without_streamlit():
