@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import duckdb
+
 from chuangwen import db, statedb
 
 # 表名的中文说明，按业务顺序排列（info/demo 汇总按此顺序显示）；不在表中的新表排在最后，只显示英文名
@@ -85,7 +87,7 @@ def _derived_cutoff(con) -> str | None:
             "select strftime(max(t), '%Y-%m-%d %H:%M:%S') from (select max(found_at) t from problem "
             "union all select max(event_at) from rectify_event)"
         ).fetchone()
-    except Exception:  # 很老的结构版本没有这两张表
+    except duckdb.CatalogException:  # 很老的结构版本没有这两张表
         return None
     return row[0] if row else None
 

@@ -11,6 +11,7 @@ import contextlib
 import getpass
 import hashlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -22,6 +23,7 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+_LOG = logging.getLogger("chuangwen.statedb")
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 # 切换 WAL 与迁移要独占整个库，SQLite 在这一步遇到别的连接时可能不等 busy_timeout 就报“database is locked”
 # （8 个线程同时第一次打开时实测约六次一次）：同一进程里这一步排队做；别的进程并发时重试几次
@@ -128,11 +130,13 @@ def _carry_over_presets(con: sqlite3.Connection, db_path: Path) -> None:
     import duckdb
 
     from chuangwen import store
+    from chuangwen.dbfile import DatabaseError
 
     try:
         snap = store.current(db_path)
         src = duckdb.connect(str(snap.file), read_only=True)
-    except Exception:  # 库还不存在或打不开：没有可搬的
+    except (DatabaseError, duckdb.Error, OSError) as exc:  # 库还不存在或打不开：没有可搬的
+        _LOG.info("没有可搬的旧列映射预设（%s）", exc)
         return
     try:
         rows = src.execute(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -36,6 +37,8 @@ import pandas as pd
 from chuangwen.imports.cells import cell_text, halfwidth, parse_dates, parse_numbers, text_column, zip_first
 from chuangwen.imports.limits import Limits, ReadError, _check_area, column_letters
 from chuangwen.imports.workbook_guard import check_workbook_zip
+
+_LOG = logging.getLogger("chuangwen.imports")
 
 # 读文件的入口：read_table；上限与错误在 limits，读之前的 .xlsx 检查在 workbook_guard，单元格值的解析在 cells，
 # 这里一并提供（导入的其余部分只用 readers）
@@ -162,14 +165,15 @@ def _rows_from_csv(text: str, name: str = "CSV 文件", limits: Limits | None = 
                 )
             rows.append([(c if c.strip() != "" else None) for c in row])
     except csv.Error as exc:
+        _LOG.info("读不了 CSV %s：%s", name, exc)
         if "field larger than field limit" in str(exc):
             raise ReadError(
                 f"{name} 第 {reader.line_num:,} 行有单元格超过 {limits.cell_chars:,} 个字符（上限，与 Excel 相同），"
                 "无法导入。常见原因是引号没有成对，后面的内容都被当成了同一格。"
-            ) from None
+            ) from exc
         if "NUL" in str(exc):
-            raise ReadError(f"{name} 第 {reader.line_num:,} 行含有空字符（NUL），不是正常的文本 CSV。") from None
-        raise ReadError(f"{name} 第 {reader.line_num:,} 行不是有效的 CSV 格式，无法读取。") from None
+            raise ReadError(f"{name} 第 {reader.line_num:,} 行含有空字符（NUL），不是正常的文本 CSV。") from exc
+        raise ReadError(f"{name} 第 {reader.line_num:,} 行不是有效的 CSV 格式，无法读取。") from exc
     finally:
         csv.field_size_limit(old)
     return rows
@@ -183,14 +187,13 @@ def _rows_from_excel(
     limits = limits or Limits()
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-    except PasswordError:
-        raise ReadError(f"工作簿设有打开密码，无法读取：{name}。请取消密码后另存再导入。") from None
+    except PasswordError as exc:
+        raise ReadError(f"工作簿设有打开密码，无法读取：{name}。请取消密码后另存再导入。") from exc
     except MemoryError:  # 子进程的内存上限：由 _run_isolated 报告，不当作文件损坏
         raise
-    except Exception as exc:  # calamine 的各种解析错误（损坏、非 Excel）
-        raise ReadError(
-            f"无法读取 Excel 文件 {name}：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）。"
-        ) from None
+    except Exception as exc:  # calamine 的各种解析错误（损坏、非 Excel）：原因写进服务器日志，用户看到中文说明
+        _LOG.info("读不了 Excel %s", name, exc_info=exc)
+        raise ReadError(f"无法读取 Excel 文件 {name}：文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）。") from exc
     names = list(wb.sheet_names)
     if not names:
         raise ReadError(f"工作簿里没有工作表：{name}。")
@@ -205,7 +208,8 @@ def _rows_from_excel(
     except MemoryError:
         raise
     except Exception as exc:
-        raise ReadError(f"无法读取工作表“{sheet}”（{name}）：{type(exc).__name__}。") from None
+        _LOG.info("读不了工作表 %s（%s）", sheet, name, exc_info=exc)
+        raise ReadError(f"无法读取工作表“{sheet}”（{name}）：{type(exc).__name__}。") from exc
     # to_python(skip_empty_area=False) 会从 A1 起补齐到最远的单元格再分配：先按上限核对（.xls 只在这里查）
     end = loaded.end
     if end is not None:
@@ -216,7 +220,8 @@ def _rows_from_excel(
     except MemoryError:
         raise
     except Exception as exc:
-        raise ReadError(f"无法读取工作表“{sheet}”（{name}）：{type(exc).__name__}。") from None
+        _LOG.info("读不了工作表 %s（%s）", sheet, name, exc_info=exc)
+        raise ReadError(f"无法读取工作表“{sheet}”（{name}）：{type(exc).__name__}。") from exc
     return rows, sheet, names
 
 
