@@ -136,7 +136,7 @@ def render(view: View, viewer: Viewer) -> None:
                     )
         with b:
             out.download(
-                "下载红黑榜 Excel（部门、属地单位、镇街）",
+                "下载红黑榜 Excel（部门、镇街）",
                 lambda: xlsx,
                 key="br_league_xlsx",
                 rows=result["league_rows"],

@@ -76,7 +76,7 @@ def render(view: View, viewer: Viewer) -> None:
         with left:
             st.subheader(f":red[红榜]（{what}，有资格的前 5 名）")
             if red.empty:
-                st.info("本区间没有符合红榜资格的对象（见上方规则）。")
+                st.info(md(league.why_no_red(rows, what, board_params)))
             else:
                 projector.table(red, column_config=league.BOARD_COLUMNS)
         with right:
@@ -86,17 +86,17 @@ def render(view: View, viewer: Viewer) -> None:
             else:
                 projector.table(black, column_config=league.BOARD_COLUMNS)
 
-    tab_tiao, tab_kuai, tab_town, tab_unit = st.tabs(["部门（条）", "属地单位（块）", "镇街", "单位下钻"])
-    for tab, kind in ((tab_tiao, "条"), (tab_kuai, "块")):
-        with tab:
-            rows = data.memo(league.of_kind, units, kind)
-            show_boards(rows, "unit_name", "牵头单位")
-            st.subheader(f"全部{'部门' if kind == '条' else '属地单位'}（按牵头单位归属）")
-            projector.table(
-                data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"),
-                height=league.table_height(rows),
-                big_columns=["名次", "变化", "牵头单位", *league.BIG_COLUMNS],
-            )
+    st.caption(league.BASIS)
+    tab_tiao, tab_town, tab_unit = st.tabs(["部门（条）", "镇街（按辖区）", "部门下钻"])
+    with tab_tiao:
+        rows = data.memo(league.of_kind, units, "条")
+        show_boards(rows, "unit_name", "部门")
+        st.subheader("全部部门（按自己牵头的问题）")
+        projector.table(
+            data.memo(league.display_table, rows, name_col="unit_name", name_label="牵头单位"),
+            height=league.table_height(rows),
+            big_columns=["名次", "变化", "牵头单位", *league.BIG_COLUMNS],
+        )
 
     with tab_town:
         show_boards(townships, "township_name", "镇街")
@@ -115,11 +115,14 @@ def render(view: View, viewer: Viewer) -> None:
         )
 
     with tab_unit:
-        names = data.memo(league.unit_names, units, view.scope_unit)
+        names = data.memo(league.unit_names, league.of_kind(units, "条"), view.scope_unit)
         if not names:
-            st.info("没有可查看的单位。")
+            st.info(
+                "部门下钻只看部门（条）。镇、街道、开发区在“镇街（按辖区）”榜上评价；"
+                "看辖区里的问题，请到问题热点按镇街筛选。"
+            )
         else:
-            unit_code = st.selectbox("单位", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
+            unit_code = st.selectbox("部门", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
             row = league.unit_row(units, unit_code)
             st.markdown(
                 f"**{md(names[unit_code])}**　本区间名次：{league.rank_label(row)}"
@@ -165,7 +168,7 @@ def render(view: View, viewer: Viewer) -> None:
 
     note = f"创文看板·红黑榜　{league.period_caption(board, view.cutoff, period)}　{league.list_rules(board_params)}"
     out.download(
-        "下载红黑榜 Excel（部门、属地单位、镇街，数字可计算）",
+        "下载红黑榜 Excel（部门、镇街，数字可计算）",
         lambda: excel.to_xlsx(league.workbook_sheets(units, townships), note=note, number_formats=league.EXCEL_FORMATS),
         file_name=f"红黑榜_{league.PERIODS[period][:2]}_{view.as_of:%Y%m%d}.xlsx",
         key="lg_xlsx",

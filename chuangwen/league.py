@@ -111,13 +111,36 @@ def configured_params() -> dict:
     )
 
 
+BASIS = "部门按自己牵头的问题排名；镇街按辖区里的问题排名（不论谁牵头），镇、街道、开发区只在镇街榜上评价一次。"
+
+
 def list_rules(params: dict) -> str:
     """红榜、黑榜的规则（页面与通报上照印）。"""
     return (
+        f"{BASIS}"
         f"红榜：不在黑榜、且有资格的前 {BOARD_SIZE} 名——资格是截至统计时刻没有逾期 30 天以上的问题、"
-        f"逾期率（存量）不超过 {params['red_max_overdue_rate']:.0%}、区间内经手问题不少于 {params['min_sample']} 条。"
+        f"逾期率（存量）不超过 {params['red_max_overdue_rate']:.0%}、区间内经手问题不少于 {params['min_sample']} 条、"
+        "区间内销过号，而且按期销号率、逾期率、退回率、反弹率、平均销号天数每一项都不比本榜全体合起来差。"
         f"黑榜：有名次的倒数 {BOARD_SIZE} 名；有名次的不足 {2 * BOARD_SIZE} 个时只取后一半，不与红榜重复。并列的一起列入。"
         f"各项比率按全县比率补 {params['prior']:g} 条后计分（样本越少越靠近全县平均），表中显示的是原始比率。"
+    )
+
+
+def why_no_red(rows: pd.DataFrame, what: str, params: dict) -> str:
+    """红榜为空时的原因（页面照印）：参与排名、不在黑榜的各因哪一条资格没过。"""
+    pool = rows[rows["rank"].notna() & ~rows["is_black"].astype(bool)]
+    if pool.empty:
+        return f"本区间没有不在黑榜、参与排名的{what}，红榜为空。"
+    long_overdue = int((pool["overdue_over_30"] > 0).sum())
+    too_many = int((pool["overdue_rate"].fillna(0) > params["red_max_overdue_rate"]).sum())
+    no_closing = int((pool["closed"] == 0).sum())
+    parts = [f"{long_overdue} 个有逾期 30 天以上的问题"] if long_overdue else []
+    parts += [f"{too_many} 个逾期率超过 {params['red_max_overdue_rate']:.0%}"] if too_many else []
+    parts += [f"{no_closing} 个区间内没有销号"] if no_closing else []
+    if not parts:
+        parts = ["各有一项比本榜全体合起来差"]
+    return (
+        f"本区间没有{what}符合红榜资格：参与排名、不在黑榜的 {len(pool)} 个中，{'，'.join(parts)}（可以同时有几条）。"
     )
 
 
@@ -260,18 +283,15 @@ EXCEL_FORMATS = {
 
 
 def workbook_rows(units: pd.DataFrame, townships: pd.DataFrame) -> int:
-    """红黑榜 Excel 的数据行数（审计记录用）：全部单位加全部镇街。"""
-    return len(units) + len(townships)
+    """红黑榜 Excel 的数据行数（审计记录用）：全部部门加全部镇街。"""
+    return len(of_kind(units, "条")) + len(townships)
 
 
 def workbook_sheets(units: pd.DataFrame, townships: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """红黑榜 Excel 的三张表（部门、属地单位、镇街），列名与页面相同，数字是数字。"""
+    """红黑榜 Excel 的两张表（部门按牵头、镇街按辖区），列名与页面相同，数字是数字。"""
     return {
         "部门（条）": display_table(of_kind(units, "条"), name_col="unit_name", name_label="牵头单位", numeric=True),
-        "属地单位（块）": display_table(
-            of_kind(units, "块"), name_col="unit_name", name_label="牵头单位", numeric=True
-        ),
-        "镇街": display_table(townships, name_col="township_name", name_label="镇街", numeric=True),
+        "镇街（按辖区）": display_table(townships, name_col="township_name", name_label="镇街", numeric=True),
     }
 
 

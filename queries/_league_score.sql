@@ -17,6 +17,7 @@ rates as (
            overdue / nullif(open_now, 0) as overdue_rate,
            reopened / nullif(closed + reopened, 0) as rebound_rate,
            rejected / nullif(reviewed, 0) as reject_rate,
+           days_to_close_sum / nullif(days_to_close_n, 0) as avg_days_to_close,
            case when closed > 0 then (closed_on_time + $prior * coalesce(c.p_on_time, 0)) / (closed + $prior) end as on_time_adj,
            case when open_now > 0 then (overdue + $prior * coalesce(c.p_overdue, 0)) / (open_now + $prior) end as overdue_adj,
            case when closed + reopened > 0 then (reopened + $prior * coalesce(c.p_rebound, 0)) / (closed + reopened + $prior) end as rebound_adj,

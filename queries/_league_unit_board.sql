@@ -7,7 +7,7 @@ per_unit as (
            sum(sample) as sample, sum(assigned) as assigned, sum(closed) as closed, sum(closed_on_time) as closed_on_time,
            sum(open_now) as open_now, sum(overdue) as overdue, sum(overdue_1_7) as overdue_1_7,
            sum(overdue_8_30) as overdue_8_30, sum(overdue_over_30) as overdue_over_30,
-           sum(days_to_close_sum) / nullif(sum(days_to_close_n), 0) as avg_days_to_close,
+           sum(days_to_close_sum) as days_to_close_sum, sum(days_to_close_n) as days_to_close_n,
            sum(reopened) as reopened, sum(rejected) as rejected, sum(reviewed) as reviewed, sum(excluded) as excluded
     from counts
     where ($township is null or township_code = $township)
@@ -35,7 +35,8 @@ board as (
            coalesce(pu.overdue_1_7, 0) as overdue_1_7,
            coalesce(pu.overdue_8_30, 0) as overdue_8_30,
            coalesce(pu.overdue_over_30, 0) as overdue_over_30,
-           pu.avg_days_to_close,
+           coalesce(pu.days_to_close_sum, 0) as days_to_close_sum,
+           coalesce(pu.days_to_close_n, 0) as days_to_close_n,
            coalesce(pu.reopened, 0) as reopened,
            coalesce(pu.rejected, 0) as rejected,
            coalesce(pu.reviewed, 0) as reviewed,

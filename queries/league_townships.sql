@@ -15,7 +15,7 @@
 -- 指标: 测评丢分 | 口径: 结束日期（当日 0 时）落在统计区间内的测评轮次中，扣分 × 该镇街（块）责任单位的责任份额之和 | 分母: —
 -- 指标: 样本数 | 口径: 区间内交办、或区间内销号、或截至统计时刻在办的问题数；少于最少样本数的镇街显示“样本不足”，不按比率排名 | 分母: —
 -- 指标: 综合得分 | 口径: 100 × (Σ 权重ᵢ × 得分项ᵢ) ÷ (Σ 有分母的权重ᵢ) − 丢分权重 × 测评丢分，得分项 = 按期销号率、1 − 逾期率、1 − 反弹率、1 − 退回率，各比率先向全县比率收缩：(分子 + k × 全县比率) ÷ (分母 + k)，k 为设置的“小样本收缩强度”（默认 10）（小样本不会因一两条就排到最前或最后）；某项无分母时不计入，其余按权重比例放大；保留两位小数 | 分母: —
--- 指标: 名次 | 口径: 本县镇街按综合得分降序的竞争排名（并列同名次 1,2,2,4）；样本不足的不排名。黑榜 = 有名次的倒数 5 名（有名次的不足 10 个时取后一半），红榜 = 不在黑榜且有资格（截至统计时刻没有逾期 30 天以上的问题、逾期率不超过设置的“上红榜逾期率上限”（默认 20%））的前 5 名；并列一起列入 | 分母: 有名次的镇街数
+-- 指标: 名次 | 口径: 本县镇街按综合得分降序的竞争排名（并列同名次 1,2,2,4）；样本不足的不排名。黑榜 = 有名次的倒数 5 名（有名次的不足 10 个时取后一半），红榜 = 不在黑榜且有资格（截至统计时刻没有逾期 30 天以上的问题、逾期率不超过设置的“上红榜逾期率上限”（默认 20%）、区间内销过号，且按期销号率、逾期率、退回率、反弹率、平均销号天数每一项都不比全部镇街合起来差）的前 5 名；并列一起列入；镇街只在这张榜上按辖区评价一次 | 分母: 有名次的镇街数
 -- 指标: 每点位、每千人 | 口径: 交办、逾期、反弹重开数 ÷ 该镇街的点位数，或 ÷ (常住人口 ÷ 1000)；点位数或人口为 0/未填时为空 | 分母: 点位数；常住人口（千人）
 -- 记录顺序存疑的问题（见 quality_event_order）整体排除在本表之外
 with checkpoints as (
@@ -30,7 +30,7 @@ per_township as (
            sum(sample) as sample, sum(assigned) as assigned, sum(closed) as closed, sum(closed_on_time) as closed_on_time,
            sum(open_now) as open_now, sum(overdue) as overdue, sum(overdue_1_7) as overdue_1_7,
            sum(overdue_8_30) as overdue_8_30, sum(overdue_over_30) as overdue_over_30,
-           sum(days_to_close_sum) / nullif(sum(days_to_close_n), 0) as avg_days_to_close,
+           sum(days_to_close_sum) as days_to_close_sum, sum(days_to_close_n) as days_to_close_n,
            sum(reopened) as reopened, sum(rejected) as rejected, sum(reviewed) as reviewed, sum(excluded) as excluded
     from counts
     where ($unit is null or unit_code = $unit)
@@ -64,7 +64,8 @@ board as (
            coalesce(pu.overdue_1_7, 0) as overdue_1_7,
            coalesce(pu.overdue_8_30, 0) as overdue_8_30,
            coalesce(pu.overdue_over_30, 0) as overdue_over_30,
-           pu.avg_days_to_close,
+           coalesce(pu.days_to_close_sum, 0) as days_to_close_sum,
+           coalesce(pu.days_to_close_n, 0) as days_to_close_n,
            coalesce(pu.reopened, 0) as reopened,
            coalesce(pu.rejected, 0) as rejected,
            coalesce(pu.reviewed, 0) as reviewed,

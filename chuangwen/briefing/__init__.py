@@ -86,7 +86,7 @@ def data_rows(brief: Brief, names: tuple[str, ...] | None = None) -> int:
 
 
 def league_workbook(brief: Brief) -> bytes:
-    """本期红黑榜（部门、属地单位、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
+    """本期红黑榜（部门、镇街）Excel：中文表头、首行冻结、列宽按中文估算、公式注入防护（chuangwen.excel）。"""
     sheets = league.workbook_sheets(brief.frames["league_units"], brief.frames["league_townships"])
     return excel.to_xlsx(
         sheets,

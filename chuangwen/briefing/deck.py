@@ -480,7 +480,7 @@ def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, n
 
 
 def _map_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[6], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     png = export_png.hotspot_map_png(
         brief.frames["boundaries"],
         brief.frames["hot_townships"],
@@ -521,7 +521,7 @@ def _map_slide(prs, brief: Brief, page: int) -> None:
 
 
 def _overdue_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[7], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     cats, series = overdue_series(brief)
     total = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
     if not cats:
@@ -575,7 +575,7 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
 
 
 def _rebound_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[8], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     hot = brief.frames["hot_summary"].iloc[0]
     days = settings.get("rebound_days")
     _text(
@@ -604,7 +604,7 @@ def _rebound_slide(prs, brief: Brief, page: int) -> None:
 
 
 def _changes_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[9], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     table = changes_table(brief)
     _table(slide, table, Inches(0.5), Inches(1.4), Inches(8.5), size=15, widths=[3.0, 1.2, 1.2, 1.8], row_h=0.55)
     units = brief.frames["league_units"]
@@ -640,7 +640,7 @@ DEFINITION_QUERIES = (
 
 
 def _sources_slide(prs, brief: Brief, page: int) -> None:
-    slide = _frame(prs, brief, SLIDE_TITLES[10], page)
+    slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     lines = [
         (
             f"统计时刻 {formats.moment(brief.as_of)}；数据截至 {formats.moment(brief.cutoff)}；"
@@ -672,14 +672,14 @@ def deck(brief: Brief, *, png: bool = True) -> bytes:
     _rank_slide(prs, brief, 2, png)
     _parts_slide(prs, brief, 3)
     units = brief.frames["league_units"]
+    # 部门按牵头的问题、镇街按辖区里的问题各排一次：一个镇街只有一个评价（块不另列属地单位榜）
     _board_slide(prs, brief, 4, SLIDE_TITLES[3], units[units["kind"] == "条"], "unit_name", "部门")
-    _board_slide(prs, brief, 5, SLIDE_TITLES[4], units[units["kind"] == "块"], "unit_name", "属地单位")
-    _board_slide(prs, brief, 6, SLIDE_TITLES[5], brief.frames["league_townships"], "township_name", "镇街")
-    _map_slide(prs, brief, 7)
-    _overdue_slide(prs, brief, 8)
-    _rebound_slide(prs, brief, 9)
-    _changes_slide(prs, brief, 10)
-    _sources_slide(prs, brief, 11)
+    _board_slide(prs, brief, 5, SLIDE_TITLES[4], brief.frames["league_townships"], "township_name", "镇街")
+    _map_slide(prs, brief, 6)
+    _overdue_slide(prs, brief, 7)
+    _rebound_slide(prs, brief, 8)
+    _changes_slide(prs, brief, 9)
+    _sources_slide(prs, brief, 10)
 
     stamp(prs.core_properties, brief)
     buf = io.BytesIO()

@@ -84,7 +84,7 @@ FIGURES = (
     "全省名次",
     "数据指纹",
 )
-TABLES = ("红黑榜·部门", "红黑榜·属地单位", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单")
+TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单")
 
 # 字体（东亚槽）；西文数字用 Times New Roman
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
@@ -253,12 +253,11 @@ def figures(brief: Brief) -> dict[str, str | None]:
 
 
 def boards(brief: Brief) -> dict[str, pd.DataFrame]:
-    """三张红黑榜（与红黑榜页同一构建 league.boards：名次、名称、综合得分、变化），红榜在前、黑榜在后。"""
+    """两张红黑榜（部门按牵头、镇街按辖区；与红黑榜页同一构建 league.boards：名次、名称、综合得分、变化），红榜在前、黑榜在后。"""
     units, towns = brief.frames["league_units"], brief.frames["league_townships"]
     out = {}
     for table, rows, name_col in (
         ("红黑榜·部门", league.of_kind(units, "条"), "unit_name"),
-        ("红黑榜·属地单位", league.of_kind(units, "块"), "unit_name"),
         ("红黑榜·镇街", towns, "township_name"),
     ):
         red, black = league.boards(rows, name_col=name_col)

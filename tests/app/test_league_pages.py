@@ -18,7 +18,7 @@ def test_league_page_shows_boards_formula_and_tables(app):
     assert at.title[0].value == "红黑榜"
     assert any("综合得分 = 100 × (40×按期销号率" in m.value for m in at.markdown)
     headers = [s.value for s in at.subheader]
-    assert ":red[红榜]（牵头单位，有资格的前 5 名）" in headers and ":red[红榜]（镇街，有资格的前 5 名）" in headers
+    assert ":red[红榜]（部门，有资格的前 5 名）" in headers and ":red[红榜]（镇街，有资格的前 5 名）" in headers
     tables = [d.value for d in at.dataframe]
     full = next(t for t in tables if "逾期30天以上" in t.columns and "牵头单位" in t.columns)
     assert full["名次"].iloc[0] == "1"

@@ -54,16 +54,15 @@ def _all_text(slide) -> str:
     return "\n".join(parts)
 
 
-def test_deck_has_eleven_widescreen_slides_in_order(built):
+def test_deck_has_ten_widescreen_slides_in_order(built):
     prs, brief = built
-    assert len(prs.slides) == 11
+    assert len(prs.slides) == 10
     assert (prs.slide_width, prs.slide_height) == (briefing.SLIDE_W, briefing.SLIDE_H)
     titles = [next(sh for sh in s.shapes if sh.has_text_frame).text_frame.text for s in list(prs.slides)[1:]]
     assert titles == [
         "全省名次走势：本县与对手",
         "各板块得分差距",
         "红黑榜：部门（条）",
-        "红黑榜：属地单位（块）",
         "红黑榜：镇街",
         "问题热点分布",
         "逾期问题（按牵头单位）",
@@ -101,7 +100,7 @@ def test_part_gap_chart_carries_board_scores(built):
 
 def test_overdue_chart_stacks_days_overdue_by_lead_unit(built):
     prs, _ = built
-    chart = _chart(prs.slides[7])
+    chart = _chart(prs.slides[6])
     # 条形图自下而上画：逾期最多（并列按名称）的在最上，即最后一个类别
     assert list(chart.plots[0].categories) == ["城管局", "交警大队"]
     assert _series(chart) == {"逾期1–7天": [0.0, 1.0], "逾期8–30天": [0.0, 0.0], "逾期30天以上": [1.0, 0.0]}
@@ -122,7 +121,7 @@ def test_changes_table_compares_with_previous_week(con):
 
 def test_red_and_black_boards_list_townships(built):
     prs, _ = built
-    text = _all_text(prs.slides[5])
+    text = _all_text(prs.slides[4])
     assert ("红榜（有资格的前 5 名）" in text, "黑榜（倒数 5 名）" in text, "个参与排名" in text) == (True, True, True)
 
 
@@ -247,7 +246,7 @@ def test_without_browser_deck_still_builds_with_native_chart_and_note(con, monke
     assert any(s.has_chart for s in slide.shapes)
     assert "apt-get install chromium" in _all_text(slide)
     assert brief.notes == [export_png.INSTALL_HINT]
-    assert any(s.shape_type == 13 for s in prs.slides[6].shapes)  # 静态地图照样插入（图片）
+    assert any(s.shape_type == 13 for s in prs.slides[5].shapes)  # 静态地图照样插入（图片）
 
 
 def test_png_export_without_browser_says_what_to_install(monkeypatch):
@@ -282,7 +281,7 @@ def test_map_without_boundaries_still_draws_a_message():
 def test_slide_titles_preview_starts_with_issue(con):
     brief = briefing.collect(con)
     titles = briefing.slide_titles(brief)
-    assert titles[0] == "甲县创建文明城市工作周通报 第46期" and len(titles) == 11
+    assert titles[0] == "甲县创建文明城市工作周通报 第46期" and len(titles) == 10
 
 
 def test_file_name_has_issue_and_date(con):
@@ -301,8 +300,8 @@ def test_league_workbook_has_chinese_sheets_and_frozen_header(con):
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(briefing.league_workbook(briefing.collect(con))))
-    assert book.sheetnames == ["部门（条）", "属地单位（块）", "镇街"]
-    sheet = book["镇街"]
+    assert book.sheetnames == ["部门（条）", "镇街（按辖区）"]
+    sheet = book["镇街（按辖区）"]
     assert sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]][:5] == ["名次", "未排名原因", "变化", "镇街", "综合得分"]
     # 数字列的每个非空格子都是数字（不是 '77.50'、'100.0%' 这样的文字），比率带百分数格式
@@ -332,7 +331,7 @@ def test_deck_without_any_scores_still_has_every_slide(tmp_path):
     finally:
         c.close()
     prs = Presentation(io.BytesIO(data))
-    assert len(prs.slides) == 11
+    assert len(prs.slides) == 10
     assert "还没有年度测评成绩" in _all_text(prs.slides[1])
     assert "还没有测评成绩或分项成绩" in _all_text(prs.slides[2])
 

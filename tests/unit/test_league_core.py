@@ -135,11 +135,16 @@ def test_unknown_norm_is_refused(con):
         league.display_table(unit_board(con), name_col="unit_name", name_label="单位", norm="每平方公里")
 
 
-def test_boards_share_ties_and_do_not_overlap(con):
-    board = unit_board(con)
-    red, black = league.boards(board[board["kind"] == "块"], name_col="unit_name")
-    assert red.values.tolist() == [[1, "东坝镇", "100.00", "新上榜"], [1, "城关街道", "100.00", "新上榜"]]
-    assert black.empty
+def test_township_boards_do_not_overlap_and_blocks_get_no_unit_lists(con):
+    towns = queries.run(con, "league_townships", week_view(), **league.board_params(DEFAULT, 2))
+    red, black = league.boards(towns, name_col="township_name")
+    # 两个有名次：黑榜取后一半（1 名）；城关街道按期 75% 低于全体 87.5%，本就没有红榜资格
+    assert (red.values.tolist(), black.values.tolist()) == (
+        [[1, "东坝镇", "85.00", "新上榜"]],
+        [[2, "城关街道", "69.00", "↓1"]],
+    )
+    blocks = unit_board(con)
+    assert blocks[blocks["kind"] == "块"][["is_red", "is_black"]].any().tolist() == [False, False]
 
 
 def test_black_board_is_the_bottom_five_outside_the_red_one():
@@ -241,3 +246,19 @@ def test_projected_figure_has_large_type_and_leaves_the_original_alone():
     assert big.layout.xaxis.tickfont.size == 22 and big.layout.yaxis.tickfont.size == 22
     assert big.data[0].textfont.size == 22 and big.data[0].line.width >= 4
     assert charts.projected(big, 680).to_plotly_json() == big.to_plotly_json()  # 再放大一次不变
+
+
+def test_an_empty_red_list_says_why():
+    rows = pd.DataFrame(
+        {
+            "rank": [1, 2, 3, 4],
+            "is_black": [False, False, False, True],
+            "overdue_over_30": [2, 1, 0, 5],
+            "overdue_rate": [0.1, 0.3, 0.05, 0.9],
+            "closed": [5, 4, 0, 1],
+        }
+    )
+    assert league.why_no_red(rows, "镇街", {"red_max_overdue_rate": 0.2}) == (
+        "本区间没有镇街符合红榜资格：参与排名、不在黑榜的 3 个中，2 个有逾期 30 天以上的问题，1 个逾期率超过 20%，"
+        "1 个区间内没有销号（可以同时有几条）。"
+    )

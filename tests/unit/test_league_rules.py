@@ -15,13 +15,17 @@ def _fragment(name: str) -> str:
 
 
 def board(rows: list[tuple], *, prior: float = 0.0, red_max: float = 0.2, min_sample: int = 1) -> pd.DataFrame:
-    """rows：(名称, 区间内销号, 其中按期, 在办, 其中逾期, 其中逾期 30 天以上)；只按按期销号率计分，便于手算。"""
+    """rows：(名称, 区间内销号, 其中按期, 在办, 其中逾期, 其中逾期 30 天以上[, 反弹重开, 退回, 审核次数, 销号天数合计])；
+    只按按期销号率计分，便于手算。后四项不给时为 0、0、区间内销号数、每条 1 天。"""
     values = ",\n".join(
-        f"('cur', '条', '{n}', {c + o}, {c}, {ot}, {o}, {ov}, {ov30}, 0, 0, 0, 0.0)" for n, c, ot, o, ov, ov30 in rows
+        f"('cur', '条', '{n}', {r[0] + r[2]}, {r[0]}, {r[1]}, {r[2]}, {r[3]}, {r[4]}, "
+        f"{extra[0]}, {extra[1]}, {extra[2]}, {extra[3]}, {r[0]}, 0.0)"
+        for n, *r in rows
+        for extra in [(list(r[5:]) + [0, 0, r[0], float(r[0])][len(r[5:]) :])]
     )
     sql = (
         f"with board(period, kind, name, sample, closed, closed_on_time, open_now, overdue, overdue_over_30, "
-        f"reopened, rejected, reviewed, points_lost) as (values {values}),\n"
+        f"reopened, rejected, reviewed, days_to_close_sum, days_to_close_n, points_lost) as (values {values}),\n"
         + _fragment("_league_score.sql")
         + "\n"
         + _fragment("_league_rank.sql")
@@ -60,9 +64,10 @@ def test_red_list_skips_ineligible_units_and_black_list_is_the_bottom_five():
         (f"U{i:02d}", 20, 21 - i, 2 if i == 2 else 1, 1 if i in (1, 2) else 0, 1 if i == 1 else 0) for i in range(1, 13)
     ]
     df = board(rows)
-    assert df.index[df["is_red"]].tolist() == ["U03", "U04", "U05", "U06", "U07"]
+    # 全体按期率 174 ÷ 240 = 72.5%：U07（70%）比全体差，上不了红榜，红榜只有 4 个
+    assert df.index[df["is_red"]].tolist() == ["U03", "U04", "U05", "U06"]
     assert df.index[df["is_black"]].tolist() == ["U08", "U09", "U10", "U11", "U12"]
-    assert df["red_eligible"][["U01", "U02", "U03"]].tolist() == [False, False, True]
+    assert df["red_eligible"][["U01", "U02", "U03", "U07"]].tolist() == [False, False, True, False]
 
 
 def test_with_fewer_than_ten_ranked_the_black_list_takes_only_the_lower_half_and_ties_stay_off_it():
@@ -96,3 +101,29 @@ def test_a_red_overdue_cap_above_one_is_refused(monkeypatch):
     monkeypatch.setenv("CHUANGWEN_RED_MAX_OVERDUE_RATE", "20")
     with pytest.raises(settings.SettingError, match="应为 0 到 1 之间的比例"):
         league.configured_params()
+
+
+def test_a_unit_worse_than_its_board_on_any_component_is_not_red():
+    # 全体：销号 60，按期 48（80%）；审核 66，退回 6（9.1%）；销号天数合计 300 ÷ 60 = 5 天；反弹 3 ÷ 63 = 4.8%
+    rows = [
+        ("好", 20, 19, 0, 0, 0, 0, 0, 20, 60.0),  # 每一项都不比全体差：上红榜
+        ("按期差", 10, 5, 0, 0, 0, 0, 0, 10, 30.0),  # 按期 50% < 80%
+        ("退回多", 10, 10, 0, 0, 0, 0, 4, 14, 30.0),  # 退回 4 ÷ 14 = 28.6% > 9.1%
+        ("慢", 10, 10, 0, 0, 0, 0, 0, 10, 150.0),  # 平均 15 天 > 5 天
+        ("反弹多", 10, 4, 0, 0, 0, 3, 2, 12, 30.0),  # 反弹 3 ÷ 13 = 23% > 4.8%
+    ]
+    df = board(rows)
+    assert df.index[df["red_eligible"]].tolist() == ["好"]
+    assert df.index[df["is_red"]].tolist() == ["好"]
+
+
+def test_a_unit_that_closed_nothing_in_the_period_is_not_red():
+    df = board([("没销号", 0, 0, 3, 0, 0), ("销了号", 10, 9, 0, 0, 0)])
+    assert df["red_eligible"].to_dict() == {"没销号": False, "销了号": True}
+
+
+def test_zero_percent_on_time_is_never_red_even_when_the_others_are_worse_off():
+    # 报告里的情形：0% 按期、退回 50% 的单位上了红榜。全体按期 9 ÷ 12 = 75%
+    df = board([("商务局", 2, 0, 0, 0, 0, 0, 2, 4, 67.6), ("甲", 10, 9, 0, 0, 0), ("乙", 0, 0, 5, 5, 0)], min_sample=1)
+    assert df["red_eligible"].to_dict() == {"乙": False, "商务局": False, "甲": True}
+    assert df.index[df["is_red"]].tolist() == ["甲"]
