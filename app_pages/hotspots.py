@@ -14,6 +14,7 @@ def render(view: View, viewer: Viewer) -> None:
     out = export.Exporter(view, viewer)
     MAP_HEIGHT = 560
     QUERIES = [
+        "hotspot_stock",
         "hotspot_summary",
         "hotspot_townships",
         "hotspot_grid",
@@ -92,19 +93,20 @@ def render(view: View, viewer: Viewer) -> None:
     ring = data.memo(hotspots.ring_of, boundaries)
     params = hotspots.page_params(page, options, county_ring=ring)
     summary = data.query("hotspot_summary", view, **params).iloc[0]
+    stock = data.query("hotspot_stock", view, **params).iloc[0]
 
     def show_cards():
+        # 最先看到的在办、逾期是存量（与总览、整改督办、通报同一个数），区间内发现的流量放在旁边
         cards = [
-            (time_windows.FOUND, summary["problems"]),
-            ("可上图", summary["located"]),
-            (time_windows.FOUND_OPEN, summary["open_now"]),
-            (time_windows.FOUND_OVERDUE, summary["overdue_now"]),
-            (time_windows.FOUND_REBOUND, summary["rebounds"]),
+            (time_windows.IN_WORK_STOCK, stock["open_now"], "hotspot_stock", "在办（存量）"),
+            (time_windows.OVERDUE_STOCK, stock["overdue_now"], "hotspot_stock", "逾期（存量）"),
+            (time_windows.FOUND, summary["problems"], "hotspot_summary", time_windows.FOUND),
+            (time_windows.FOUND_OVERDUE, summary["overdue_now"], "hotspot_summary", time_windows.FOUND_OVERDUE),
+            (time_windows.FOUND_REBOUND, summary["rebounds"], "hotspot_summary", time_windows.FOUND_REBOUND),
+            ("可上图", summary["located"], "hotspot_summary", "可上图"),
         ]
-        for col, (label, value) in zip(st.columns(len(cards)), cards):
-            col.metric(
-                label, formats.count(value), border=True, help=frame.metric_help("hotspot_summary", label, view.cutoff)
-            )
+        for col, (label, value, query, metric) in zip(st.columns(len(cards)), cards):
+            col.metric(label, formats.count(value), border=True, help=frame.metric_help(query, metric, view.cutoff))
 
     if int(summary["problems"]) == 0:
         if page.unfiltered and view.unfiltered:

@@ -7,17 +7,7 @@ state as (
            s.found_at > $period_start as in_period
     from problem_state_found_after($period_start - ($as_of - $period_start), $as_of) s
     left join problem_category pc on pc.name = s.category
-    where involves_unit($scope_unit, s.lead_unit_code, s.problem_code)
-      and ($township is null or s.township_code = $township)
-      and ($unit is null or s.lead_unit_code = $unit)
-      and ($round is null or s.round_code = $round)
-      and ($site is null or s.site_code = $site)
-      and ($sources is null or list_contains($sources, s.source))
-      and ($categories is null or list_contains($categories, s.category)
-           or list_contains($categories, pc.parent))
-      and ($severities is null or list_contains($severities, s.severity))
-      and ($site_types is null or exists (select 1 from site t where t.code = s.site_code
-                                          and list_contains($site_types, t.site_type)))
+-- include: _hotspot_conditions.sql  （侧栏与本页的筛选条件：与存量的数同一写法）
 ),
 -- [反弹·派生] 反弹的两种来源发布时已算好（表 rebound_link，规则见 chuangwen.derived）；这里只按天数与统计时刻取
 came_back as (

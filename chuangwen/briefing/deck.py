@@ -491,6 +491,7 @@ def _map_slide(prs, brief: Brief, page: int) -> None:
     )
     slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), Inches(1.3), height=Inches(5.6))
     hot = brief.frames["hot_summary"].iloc[0]
+    total = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
     _text(
         slide,
         Inches(9.1),
@@ -500,8 +501,12 @@ def _map_slide(prs, brief: Brief, page: int) -> None:
         [
             (f"期内问题 {formats.count(hot['problems'])} 条", 18, True, RED),
             (
+                # 先写存量（与各页、逾期页同一个数），期内发现的流量写在后面
+                f"全县{time_windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条、"
+                f"{time_windows.IN_WORK_STOCK} {formats.count(total['open_now'])} 条；"
                 f"{PREVIOUS_WORDS[brief.period.key]} {formats.count(hot['problems_prev'])} 条；"
-                f"期内发现的问题中，截至统计时刻仍在办 {formats.count(hot['open_now'])}、逾期 {formats.count(hot['overdue_now'])}",
+                f"期内发现的问题中仍在办 {formats.count(hot['open_now'])}、"
+                f"{time_windows.FOUND_OVERDUE} {formats.count(hot['overdue_now'])}",
                 13,
                 False,
                 DARK,
@@ -561,7 +566,7 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
         Inches(5.4),
         [
             (f"全县{time_windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
-            (f"{time_windows.OPEN_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
+            (f"{time_windows.IN_WORK_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
             (f"图中为逾期最多的 {len(cats)} 个牵头单位，按逾期天数分段。", 13, False, DARK),
             (
                 "逾期（存量）：截至统计时刻未销号且整改期限早于统计时刻，不论何时发现；无期限的问题不计逾期。按牵头单位归属，"

@@ -27,11 +27,12 @@ def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     at = open_page(app)
     assert at.title[0].value == "问题热点"
     assert [m.label for m in at.metric] == [
+        "在办问题（存量）",
+        "逾期（存量）",
         "区间内发现",
-        "可上图",
-        "区间内发现且在办",
         "区间内发现且逾期",
         "区间内发现且反弹",
+        "可上图",
     ]
     found, inside = found_in_default_range(demo_db)
     assert (metric(at, "区间内发现"), metric(at, "可上图")) == (found, inside)

@@ -10,9 +10,10 @@ def test_hotspots_page_explains_missing_map_assets(app, monkeypatch):
     assert not at.exception
     assert any("地图离线素材" in w.value for w in at.warning)
     assert [m.label for m in at.metric] == [
+        "在办问题（存量）",
+        "逾期（存量）",
         "区间内发现",
-        "可上图",
-        "区间内发现且在办",
         "区间内发现且逾期",
         "区间内发现且反弹",
+        "可上图",
     ]
