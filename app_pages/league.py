@@ -140,7 +140,11 @@ def render(view: View, viewer: Viewer) -> None:
                         **league.trend_params(board),
                     ),
                 )
-                trend_fig = data.memo(charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period])
+                step = board.as_of - board.period_start
+                rounds = data.query("timeline_rounds", board, start=trend["week_end"].min() - step, end=board.as_of)
+                trend_fig = data.memo(
+                    charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period], rounds, step
+                )
                 projector.plotly(trend_fig, key="lg_rank_trend")
                 out.png(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
             with right:
@@ -178,6 +182,13 @@ def render(view: View, viewer: Viewer) -> None:
     )
 
     frame.definitions(
-        ["league_units", "league_townships", "league_unit_rank_trend", "league_unit_categories", "quality_event_order"],
+        [
+            "league_units",
+            "league_townships",
+            "league_unit_rank_trend",
+            "league_unit_categories",
+            "quality_event_order",
+            "timeline_rounds",
+        ],
         view.cutoff,
     )

@@ -89,7 +89,8 @@ def render(view: View, viewer: Viewer) -> None:
     if view.has_problems:
         with right:
             flow = data.query("overview_weekly_flow", view)
-            flow_fig = data.memo(charts.weekly_flow, flow)
+            rounds = data.query("timeline_rounds", view, start=flow["week_start"].min(), end=view.as_of)
+            flow_fig = data.memo(charts.weekly_flow, flow, rounds)
             projector.plotly(flow_fig, key="overview_weekly_flow")
             out.png(flow_fig, f"近12周问题流量_{view.as_of:%Y%m%d}", key="ov_png_weekly_flow")
 
@@ -100,6 +101,7 @@ def render(view: View, viewer: Viewer) -> None:
             "overview_negative_alerts",
             "overview_rank_history",
             "overview_weekly_flow",
+            "timeline_rounds",
         ],
         view.cutoff,
     )

@@ -1,4 +1,4 @@
-"""整改督办：在办问题台账、整改时间线、燃尽图、7 天内到期、按单位导出 Excel。"""
+"""整改督办：在办问题台账、整改时间线、在办问题走势、7 天内到期、按单位导出 Excel。"""
 
 import streamlit as st
 
@@ -81,9 +81,10 @@ def render(view: View, viewer: Viewer) -> None:
     left, right = st.columns(2)
     with left:
         points = data.query("supervision_burndown", view, involved_unit=involved)
-        burndown_fig = data.memo(charts.burndown, points)
+        rounds = data.query("timeline_rounds", view, start=points["at"].min(), end=view.as_of)
+        burndown_fig = data.memo(charts.burndown, points, rounds)
         projector.plotly(burndown_fig, key="sv_burndown")
-        out.png(burndown_fig, f"在办问题燃尽图_{view.as_of:%Y%m%d}", key="sv_png_burndown")
+        out.png(burndown_fig, f"在办问题走势_{view.as_of:%Y%m%d}", key="sv_png_burndown")
     with right:
         st.subheader(f"{time_windows.DUE_7_DAYS}（{formats.count(counts[time_windows.DUE_7_DAYS])} 条）")
         due = data.query(
@@ -102,6 +103,12 @@ def render(view: View, viewer: Viewer) -> None:
                 st.caption(note)
 
     frame.definitions(
-        ["supervision_ledger_summary", "supervision_ledger", "supervision_timeline", "supervision_burndown"],
+        [
+            "supervision_ledger_summary",
+            "supervision_ledger",
+            "supervision_timeline",
+            "supervision_burndown",
+            "timeline_rounds",
+        ],
         view.cutoff,
     )

@@ -5,12 +5,12 @@
 -- 指标: 名次变化 | 口径: 与该单位上一个“有成绩”的同类轮次相比：上一轮名次 − 本轮名次，正数为上升；单位中间某轮缺测时跨过该轮，与它更早一次有成绩的轮次比较（表中写明比的是哪一轮、跨过了几轮）；此前从无成绩或本轮缺测时为空 | 分母: —
 -- 指标: 得分变化 | 口径: 本轮总分 − 同一“上一个有成绩的同类轮次”的总分（两位小数） | 分母: —
 -- 决定：跨过缺测轮次比较，而不是留空——推进会上问的是“比上次有成绩时进步还是退步”；名次组大小可能不同，表中同时给出组内单位数。
-with rounds as (
-    select r.code, r.name, r.end_date,
-           -- 图上的轮次标签：该类测评一年只有一轮时写“2024年”，否则用轮次全名
-           case when count(*) over (partition by r.year) = 1 then r.year || '年' else r.name end as label,
+with
+-- include: _round_label.sql  （轮次标签只写在这一处）
+, rounds as (
+    select r.code, r.name, r.end_date, r.label,
            row_number() over (order by r.end_date, r.code) as round_seq
-    from round r
+    from round_labelled r
     where r.round_type = $round_type
       and r.is_ranked
       and exists (select 1 from score s where s.round_code = r.code)

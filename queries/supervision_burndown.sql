@@ -1,8 +1,8 @@
 -- name: supervision_burndown
--- 用途: 整改督办燃尽图：统计时刻前 8 周每天同一时刻的在办问题数与逾期数（按状态时段回放，与 problem_state_at 同一规则）
+-- 用途: 整改督办的在办问题走势：统计时刻前 8 周每天同一时刻的在办问题数与逾期数（按状态时段回放，与 problem_state_at 同一规则）
 -- params: $as_of TIMESTAMP, $township VARCHAR, $unit VARCHAR, $round VARCHAR, $scope_unit VARCHAR, $involved_unit VARCHAR
--- 指标: 在办问题（燃尽） | 口径: 每个时点 t：已发现（发现时间 ≤ t）、且 t 之前最后一个整改事件（按事件时间、编号排序）不是“已销号”的问题数 | 分母: —
--- 指标: 逾期（燃尽） | 口径: 每个时点 t 的在办问题中，整改期限早于 t 的问题数 | 分母: —
+-- 指标: 在办问题（走势） | 口径: 每个时点 t：已发现（发现时间 ≤ t）、且 t 之前最后一个整改事件（按事件时间、编号排序）不是“已销号”的问题数 | 分母: —
+-- 指标: 逾期（走势） | 口径: 每个时点 t 的在办问题中，整改期限早于 t 的问题数 | 分母: —
 with points as (
     select d as days_back, $as_of - to_days(d::integer) as t
     from range(0, 57) r(d)
