@@ -10,7 +10,7 @@ import itertools
 
 import streamlit as st
 
-from chuangwen import backup, db, imports, settings, store
+from chuangwen import backup, db, imports, settings, statedb, store
 from chuangwen.escape import md
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
@@ -91,7 +91,14 @@ def render(view: View | None, viewer: Viewer) -> None:
                 published(f"已保存预设“{md(new_name.strip())}”。", ":material/bookmark:")
             try:
                 prep = imports.validate_only(
-                    con, raw, upload.name, kind, mapping, crs=crs, create_missing=create_missing
+                    con,
+                    raw,
+                    upload.name,
+                    kind,
+                    mapping,
+                    crs=crs,
+                    create_missing=create_missing,
+                    chosen=statedb.office_settings(path),
                 )
             except (imports.ReadError, imports.MappingError) as exc:
                 st.error(md(exc), icon=":material/error:")
@@ -197,7 +204,13 @@ def render(view: View | None, viewer: Viewer) -> None:
             )
             b1, b2, b3 = st.columns(3)
             name_field = b1.text_input("镇街名称字段（空白时自动识别）", key="dm_geo_field")
-            valid_from = b2.date_input("新版本生效日期", key="dm_geo_from")
+            valid_from = b2.date_input(
+                "新版本生效日期",
+                value=None,
+                key="dm_geo_from",
+                help="留空时取文件的“生效日期”字段；都没有时首版边界按数据的第一天生效，"
+                "已有边界的镇街换新版本时必须填写。",
+            )
             geo_create = b3.checkbox("自动新增库中没有的镇街", key="dm_geo_create")
             geo_force = st.checkbox(
                 "仍然导入（跳过合理性检查）",

@@ -140,10 +140,14 @@ def render(view: View, viewer: Viewer) -> None:
                         **league.trend_params(board),
                     ),
                 )
-                step = board.as_of - board.period_start
-                rounds = data.query("timeline_rounds", board, start=trend["week_end"].min() - step, end=board.as_of)
+                rounds = data.query("timeline_rounds", board, **league.trend_span(board, trend))
                 trend_fig = data.memo(
-                    charts.league_rank_trend, trend, names[unit_code], league.TREND_UNIT[period], rounds, step
+                    charts.league_rank_trend,
+                    trend,
+                    names[unit_code],
+                    league.TREND_UNIT[period],
+                    rounds,
+                    league.trend_params(board)["step"],
                 )
                 projector.plotly(trend_fig, key="lg_rank_trend")
                 out.png(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from chuangwen import db, statedb
+from chuangwen import db, queries, settings, statedb
 
 # 表名的中文说明，按业务顺序排列（info/demo 汇总按此顺序显示）；不在表中的新表排在最后，只显示英文名
 TABLE_LABELS = {
@@ -81,15 +81,13 @@ def count_lines(counts: list[tuple[str, int]]) -> list[str]:
 
 
 def _derived_cutoff(con) -> str | None:
-    """库里没写数据截至时（导入的库）：最晚的发现或整改时间，与看板的规则相同（app_meta 的 data_cutoff_derived）。"""
+    """库里没写数据截至时（导入的库）：看板的同一规则（查询 app_meta 的 data_cutoff_derived：最晚的发现、整改时间，
+    或有成绩的测评轮次的结束日）。很老的结构版本跑不了这条查询时为 None。"""
     try:
-        row = con.execute(
-            "select strftime(max(t), '%Y-%m-%d %H:%M:%S') from (select max(found_at) t from problem "
-            "union all select max(event_at) from rectify_event)"
-        ).fetchone()
-    except duckdb.CatalogException:  # 很老的结构版本没有这两张表
+        rows = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))
+    except duckdb.Error:
         return None
-    return row[0] if row else None
+    return rows.get("data_cutoff_derived")
 
 
 def open_checked(path: Path, *, current: bool):
@@ -119,12 +117,9 @@ def info_lines(path: Path) -> list[str]:
         meta = db.read_meta(con)
         derived = None if meta.get("data_cutoff") else _derived_cutoff(con)
         counts = table_counts(con)
-        chosen = statedb.office_settings(path).get("our_region_code")
-        names = (
-            dict(con.execute("select code, name from region where code = $c", {"c": chosen}).fetchall())
-            if chosen
-            else {}
-        )
+        chosen = statedb.office_settings(path)
+        code = settings.our_county(chosen, meta)
+        names = dict(con.execute("select code, name from region where code = $c", {"c": code}).fetchall())
     finally:
         con.close()
     note = (
@@ -133,17 +128,22 @@ def info_lines(path: Path) -> list[str]:
         else f"（低于本程序的 {db.SCHEMA_VERSION}，可运行 chuangwen migrate --db {path} 升级）"
     )
     cutoff = meta.get("data_cutoff") or (
-        f"{derived}（库里没有写明，按最晚的发现或整改时间）" if derived else "（未记录）"
+        f"{derived}（库里没有写明，按最晚的发现、整改时间或有成绩的测评结束日）" if derived else "（未记录）"
     )
-    county = meta.get("county_name") or ""
-    code = meta.get("our_region_code") or ""
+    county = names.get(code) or meta.get("county_name") or ""
+    source = (
+        "库的设置"
+        if chosen.get("our_region_code")
+        else "环境变量 CHUANGWEN_OUR_CODE"
+        if settings.get("our_region_code")
+        else "库内默认值"
+    )
     is_demo = meta.get("is_demo")
     lines = [
         f"数据库：{path}",
         f"结构版本：{version}{note}",
         f"数据截至：{cutoff}",
-        f"本县：{f'{county}（{code}）' if county and code else county or code or '（未记录）'}"
-        + (f"；库的设置选定为 {names.get(chosen, '')}（{chosen}）" if chosen else ""),
+        f"本县：{f'{county}（{code}，{source}）' if county else f'{code}（{source}；地区表里没有这个代码）' if code else '（未选定）'}",
         f"是否示例数据：{'（未记录）' if is_demo is None else '是' if is_demo in ('1', 'true') else '否'}",
     ]
     shown = {"data_cutoff", "county_name", "our_region_code", "is_demo"}

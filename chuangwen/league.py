@@ -180,6 +180,12 @@ def trend_params(board) -> dict:
     return {"points": TREND_POINTS, "step": board.as_of - board.period_start}
 
 
+def trend_span(board, trend: pd.DataFrame) -> dict:
+    """名次走势覆盖的时间（给 timeline_rounds 找期间的检查轮次）：最早一个区间的起点到统计时刻。"""
+    step = trend_params(board)["step"]
+    return {"start": min(trend["week_end"]) - step, "end": board.as_of}
+
+
 def rank_label(row) -> str:
     """名次列：有名次显示数字，否则说明原因。"""
     if not pd.isna(row["rank"]):

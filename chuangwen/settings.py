@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -373,6 +373,12 @@ def get(name: str) -> Any:
             except SettingError as exc:
                 raise SettingError(f"环境变量 {s.env} 无效：{exc}") from None
     raise KeyError(name)
+
+
+def our_county(chosen: Mapping[str, str] | None, meta: Mapping[str, str]) -> str:
+    """本县的地区代码，唯一的规则（看板、导入、chuangwen info、通报都经这里）：库的设置（看板里或 chuangwen settings set
+    选的，存于状态库）优先，其次环境变量 CHUANGWEN_OUR_CODE，再次库内 meta 的 our_region_code；都没有时为空串。"""
+    return (chosen or {}).get("our_region_code") or get("our_region_code") or meta.get("our_region_code", "")
 
 
 def current() -> list[dict[str, str]]:

@@ -83,9 +83,9 @@ class View:
         cutoff = cutoff_of(meta) or as_of
         if cutoff is None:
             raise NoData("库里还没有任何问题与整改记录，也没有写明数据截至时间。")
-        # 本县与目标名次：库的设置（看板里或 chuangwen settings set 选的）优先，其次环境变量，再次库内 meta
+        # 本县（规则只在 settings.our_county）与目标名次：库的设置优先，其次环境变量，再次库内 meta
         chosen = chosen or {}
-        county = chosen.get("our_region_code") or settings.get("our_region_code") or meta.get("our_region_code", "")
+        county = settings.our_county(chosen, meta)
         target = (
             int(chosen["target_rank"])
             if chosen.get("target_rank")

@@ -8,3 +8,4 @@ select count(*) as open_now,
 from problem_state_open($as_of) s
 left join problem_category pc on pc.name = s.category
 -- include: _hotspot_conditions.sql  （侧栏与本页的筛选条件）
+  and not s.is_closed  -- problem_state_open 本就只给在办的；写明它，口径读得出、参照路径（全部问题）也一样

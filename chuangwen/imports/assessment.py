@@ -484,7 +484,7 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
             "is_ranked",
         ],
     )
-    if not refs.meta.get("our_region_code") and len(prep.frames["score"]):
+    if not refs.our_code and len(prep.frames["score"]):
         prep.issues.append(
             {
                 "级别": NOTE,
@@ -493,8 +493,8 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
                 "行": "",
                 "列": "单位",
                 "值": "",
-                "原因": "库中还没有指定本县：排名趋势页以本县为主线，请用环境变量 CHUANGWEN_OUR_CODE 设为本县的地区编码"
-                "（各县编码见数据管理页导入预览的“地区编码”列，或本报告中新增地区的编码）",
+                "原因": "库中还没有指定本县：排名趋势页以本县为主线，导入后请在看板顶部选定本县"
+                "（或 chuangwen settings set our_code 本县名称或编码）",
             }
         )
     if new_rounds and len(prep.frames["round"]):

@@ -6,6 +6,10 @@
   文件类型对应的唯一一个驱动解析：GeoJSON 只用 GeoJSON 驱动，.zip 里的 .shp 只用 ESRI Shapefile 驱动（其余驱动
   连同 VRT 一律注销），GDAL 的网络访问关掉。要素数、坐标点数、解压后大小都有上限；自相交等无效的面拒绝导入。
 - 名称与库中镇街（或本县）对上：新增一个版本（valid_from 为生效日期）；与最新版本完全相同的跳过（幂等）。
+  生效日期取自数据，从不取系统时钟：导入时指定的（--valid-from、数据管理页的日期），否则文件写明的
+  （各要素的“生效日期”“版本日期”或 valid_from 字段，须相同），否则——某个镇街的第一版——数据的第一天
+  （最早的发现、整改或测评开始日，库里还没有数据时为 EARLIEST），使过去的每个统计区间都画得出地图；
+  已有边界的镇街的新一版没有日期时拒绝导入并说明（看不出过去的问题该按哪一版归属）。
 - 库中没有的镇街：加 --create-missing 时新增（挂在本县下），否则报错。
 - 已有问题与点位按各镇街最新版本的边界重新归属（与写入边界同一事务）：有坐标、落在某个镇街内、且与现归属不同的，
   改写镇街；原社区不属于新镇街时清空社区。没有坐标、落在所有镇街之外的保持原归属。
@@ -28,7 +32,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from chuangwen import db, geo, statedb, store
+from chuangwen import db, geo, queries, statedb, store
 from chuangwen.imports import checks, readers
 from chuangwen.imports.boundary_files import (
     _FIX_HINT,
@@ -63,6 +67,45 @@ OVERLAP_MAX_SHARE = 0.2
 FAR_KM = 100
 # 拒绝说明里最多逐条列出的问题数
 MAX_LISTED = 10
+
+# 文件写明生效日期的字段（各要素须相同）
+DATE_FIELDS = ("生效日期", "版本日期", "valid_from")
+# 库里还没有任何数据时，首版边界从这天起生效（对之后导入的任何日期都有效）
+EARLIEST = date(1900, 1, 1)
+
+
+def stated_date(gdf: pd.DataFrame, file_name: str) -> tuple[date | None, str | None]:
+    """文件写明的生效日期与字段名；没有这样的字段或都为空时 (None, None)。写得不是日期、各要素不同时抛 ImportFailed。"""
+    field = next((c for c in DATE_FIELDS if c in gdf.columns), None)
+    if field is None:
+        return None, None
+    seen: dict[date, int] = {}
+    for k, value in enumerate(gdf[field], start=1):
+        text = readers.cell_text(value)
+        if text is None:
+            continue
+        try:
+            day = pd.Timestamp(text).date()
+        except (ValueError, TypeError, OverflowError):
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise ImportFailed(
+                f"{file_name}：第 {k} 个要素的“{field}”不是日期（“{shown}”）：请写成 2024-01-01 这样的日期，"
+                "或删去这个字段、在导入时指定生效日期。"
+            ) from None
+        seen.setdefault(day, k)
+    if len(seen) > 1:
+        listed = "、".join(f"第 {k} 个要素 {d.isoformat()}" for d, k in list(seen.items())[:5])
+        raise ImportFailed(
+            f"{file_name}：各要素的“{field}”不同（{listed}）。一个文件是一版边界：请按生效日期拆成几个文件分别导入。"
+        )
+    return (next(iter(seen)), field) if seen else (None, field)
+
+
+def _data_first_day(con) -> date | None:
+    """数据的第一天：与看板同一规则（app_meta 的 data_first_at：最早的发现、整改或测评开始时间）。"""
+    rows = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))
+    first = rows.get("data_first_at")
+    return datetime.fromisoformat(first).date() if first else None
 
 
 class _Table:  # 报告用的最小“表”信息
@@ -133,7 +176,7 @@ def _run_boundaries(
     elif name_field not in gdf.columns:
         raise ImportFailed(f"边界文件中没有字段“{name_field}”；文本字段有：{listed}。")
     invalid = gdf.attrs.get("invalid", {})
-    valid_from = valid_from or date.today()
+    stated, stated_field = stated_date(gdf, file_name)
     digest = sha256(raw)
     issues = []
 
@@ -166,8 +209,8 @@ def _run_boundaries(
                 status="已导入过",
                 message=f"这个文件已于导入编号 {prior[0]} 导入过（文件哈希相同），未做任何修改。",
             )
-        refs = checks.Refs(con, create_missing)
-        county = refs.meta.get("our_region_code")
+        refs = checks.Refs(con, create_missing, statedb.office_settings(db_path))
+        county = refs.our_code
         county_name = dict(zip(refs.regions["code"], refs.regions["name"])).get(county)
         rows = []
         first_row: dict[str, int] = {}
@@ -222,17 +265,31 @@ def _run_boundaries(
                 "select region_code, max(version), arg_max(geom_wkb, version) from boundary group by region_code"
             ).fetchall()
         }
+        # 生效日期（见模块说明）：指定的 > 文件写明的 > 首版用数据的第一天；已有版本的新一版没有日期时拒绝
+        given = valid_from or stated
+        first_day = _data_first_day(con) or EARLIEST
+        if given is not None:
+            dated = f"生效日期 {given.isoformat()}（{'导入时指定' if valid_from else f'文件的“{stated_field}”字段'}）"
+        else:
+            dated = (
+                f"首版边界自数据的第一天 {first_day.isoformat()} 起生效（文件没有写明生效日期）"
+                if first_day != EARLIEST
+                else "首版边界对所有日期有效（库里还没有问题或测评数据，文件也没有写明生效日期）"
+            )
         new_rows = []
+        undated = []
         for _k, code, name, geom in rows:
             wkb = geo.to_wkb(geom)
             version, old = latest.get(code, (0, None))
             if old == wkb:
                 continue
+            if given is None and version:
+                undated.append(name)  # 先照常做合理性检查，再说缺日期（文件本身的问题先说）
             new_rows.append(
                 {
                     "region_code": code,
                     "version": version + 1,
-                    "valid_from": valid_from,
+                    "valid_from": given or first_day,
                     "geom_wkb": wkb,
                     "area_km2": geo.area_km2(geom),
                     "name": name,
@@ -264,6 +321,15 @@ def _run_boundaries(
             raise ImportFailed(
                 f"边界合理性检查未通过（{_basis(extent)}），未导入任何数据：{listed}。若导入，{would}。"
                 "确认文件无误时，命令行加 --force、数据管理页勾选“仍然导入（跳过合理性检查）”可强制导入。"
+            )
+        if undated:
+            listed_names = "、".join(undated[:MAX_LISTED]) + (
+                f"等 {len(undated)} 个" if len(undated) > MAX_LISTED else ""
+            )
+            raise ImportFailed(
+                f"{file_name}：库里已有{listed_names}的边界，这份文件是它们的新一版，但没有写明从哪天起生效，未导入任何数据。"
+                "请在数据管理页填写“新版本生效日期”（命令行 --valid-from 2025-01-01），"
+                "或在文件里加一个“生效日期”字段；否则看不出过去的问题该按哪一版归属。"
             )
         if doubts:
             check = f"合理性检查未通过（{_basis(extent)}），已按要求强制导入：{listed}。写入前试算：{would}。"
@@ -298,7 +364,7 @@ def _run_boundaries(
         if sum(moved.values()):
             inserted["region_reassignment"] = sum(moved.values())
         archive_raw(archive, raw)
-    msg = f"导入成功（导入编号 {import_id}）：{file_name}，{len(gdf)} 个要素，新增边界版本 {len(new_rows)} 个。{check}"
+    msg = f"导入成功（导入编号 {import_id}）：{file_name}，{len(gdf)} 个要素，新增边界版本 {len(new_rows)} 个，{dated}。{check}"
     repaired = [n for n in gdf.attrs.get("notes", []) if n.endswith("已自动修复")]
     if repaired:
         msg += "；".join(repaired) + "。"

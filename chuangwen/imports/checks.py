@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from chuangwen import geo
+from chuangwen import geo, settings
 from chuangwen.imports import readers
 from chuangwen.imports.kinds import CRS_NAMES, KINDS
 from chuangwen.imports.mapping import Mapping
@@ -201,7 +201,8 @@ def resolve_crs(text: pd.Series, default: str | None) -> tuple[pd.Series, np.nda
 class Refs:
     """参考表与 --create-missing 的新增项。"""
 
-    def __init__(self, con, create_missing: bool):
+    def __init__(self, con, create_missing: bool, chosen: dict[str, str] | None = None):
+        """chosen：库的设置（statedb.office_settings）；本县按 settings.our_county 的唯一规则，与看板一致。"""
         self.create = create_missing
         self.units = lookup(con, "select code, name from unit")
         self.unit_by_name = dict(zip(self.units["name"], self.units["code"]))
@@ -215,6 +216,7 @@ class Refs:
         self.categories = set(lookup(con, "select name from problem_category")["name"])
         meta = dict(lookup(con, "select key, value from meta").itertuples(index=False, name=None))
         self.meta = meta
+        self.our_code = settings.our_county(chosen, meta)  # 本县（可能为空：还没选定）
         rounds = lookup(con, "select code, name, edition from round")
         self.round_by_key = {**dict(zip(rounds["name"], rounds["code"])), **dict(zip(rounds["code"], rounds["code"]))}
         self.round_edition = dict(zip(rounds["code"], rounds["edition"]))
@@ -275,7 +277,7 @@ class Refs:
         return False
 
     def county_code(self) -> str:
-        our = self.meta.get("our_region_code")
+        our = self.our_code
         if our and our in self.region_codes:
             return our
         counties = self.regions.loc[self.regions.level == "县级", "code"].tolist()
@@ -296,7 +298,7 @@ class Refs:
         return self.new_counties[name]
 
     def province_code(self) -> str:
-        our = self.meta.get("our_region_code")
+        our = self.our_code
         parent = dict(zip(self.regions["code"], self.regions["parent_code"]))
         if our in parent and parent[our]:
             return parent[our]

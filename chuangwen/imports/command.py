@@ -91,7 +91,11 @@ def register(sub, formatter_class, db_help: str = "数据库文件路径（.duck
         help="文件没有写明坐标系时的坐标系：wgs84 / cgcs2000 / gcj02 / bd09；写明了的按文件换算",
     )
     bd.add_argument(
-        "--valid-from", type=date.fromisoformat, metavar="日期", help="新版本的生效日期，YYYY-MM-DD；默认今天"
+        "--valid-from",
+        type=date.fromisoformat,
+        metavar="日期",
+        help="新版本的生效日期，YYYY-MM-DD；不写时取文件的“生效日期”字段，"
+        "都没有时首版按数据的第一天（已有边界的镇街的新一版必须有日期）",
     )
     bd.add_argument("--create-missing", action="store_true", help="库中没有的镇街自动新增（挂在本县下）")
     bd.add_argument(

@@ -47,9 +47,16 @@ STATUS_EVENTS = {
 
 
 def prepare(
-    con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str | None = None, create_missing: bool = False
+    con,
+    kind: str,
+    table: readers.Table,
+    mapping: Mapping,
+    *,
+    crs: str | None = None,
+    create_missing: bool = False,
+    chosen: dict[str, str] | None = None,
 ) -> Prepared:
-    """校验一张表；不写库。"""
+    """校验一张表；不写库。chosen：库的设置（statedb.office_settings），本县按它与看板同一规则决定。"""
     if kind not in KINDS:
         raise ValueError(f"不认识的导入种类“{kind}”")
     cols, header_problems = source_columns(table, mapping, kind)
@@ -60,7 +67,7 @@ def prepare(
         prep.rejected = np.ones(n, dtype=bool)
         return prep
     ck = Checker(table, n, cols)
-    refs = Refs(con, create_missing)
+    refs = Refs(con, create_missing, chosen)
     PREPARERS[kind](con, prep, ck, refs, cols, mapping, crs or mapping.crs)
     prep.issues = ck.issues + prep.issues
     prep.rejected = ck.bad

@@ -188,11 +188,12 @@ def validate_only(
     *,
     crs: str | None = None,
     create_missing: bool = False,
+    chosen: dict[str, str] | None = None,
 ) -> checks.Prepared:
-    """只校验、不写（页面的“校验”按钮）；con 可以是只读连接。"""
+    """只校验、不写（页面的“校验”按钮）；con 可以是只读连接；chosen 为库的设置（statedb.office_settings）。"""
     mapping = mapping or identity(kind)
     table = read(raw, file_name, kind, mapping)
-    return validate.prepare(con, kind, table, mapping, crs=crs, create_missing=create_missing)
+    return validate.prepare(con, kind, table, mapping, crs=crs, create_missing=create_missing, chosen=chosen)
 
 
 def run_import(
@@ -273,7 +274,9 @@ def _run_import(
                 status="已导入过",
                 message=f"这个文件已于导入编号 {prior[0]} 导入过（文件哈希相同），未做任何修改。",
             )
-        prep = validate.prepare(con, kind, table, mapping, crs=crs, create_missing=create_missing)
+        prep = validate.prepare(
+            con, kind, table, mapping, crs=crs, create_missing=create_missing, chosen=statedb.office_settings(db_path)
+        )
         rejected = int(prep.rejected.sum()) if prep.rejected is not None else 0
         if prep.errors and not partial:
             raise ImportFailed(

@@ -190,7 +190,7 @@ def test_info_shows_version_meta_and_row_counts(tiny_db, capsys):
     assert lines[1:5] == [
         f"结构版本：{db.SCHEMA_VERSION}",
         "数据截至：2026-11-15 18:00:00",
-        "本县：甲县（990101）",
+        "本县：甲县（990101，库内默认值）",
         "是否示例数据：否",
     ]
     problem_line = next(line for line in lines if line.startswith("问题 problem "))

@@ -567,7 +567,9 @@ def test_cli_imports_framework_scores_and_deductions_into_a_fresh_database(tmp_p
     assert cli.main(["import", "framework", str(fw), "--db", str(path), "--create-missing"]) == 0
     assert cli.main(["import", "scores", str(sc), "--db", str(path), "--create-missing"]) == 0
     out = capsys.readouterr().out
-    assert "成绩 1 行，分项得分 1 行" in out and "CHUANGWEN_OUR_CODE" in out
+    assert (
+        "成绩 1 行，分项得分 1 行" in out and "库中还没有指定本县" in out and "chuangwen settings set our_code" in out
+    )
     assert cli.main(["import", "deductions", str(de), "--db", str(path)]) == 1  # 31 > 标准分值 30
     assert "扣分合计 31 超过该标准的分值 30" in capsys.readouterr().err
     assert q(path, "select count(*) from deduction") == [(0,)]

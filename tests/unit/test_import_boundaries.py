@@ -13,10 +13,17 @@ import pytest
 from shapely.geometry import box
 
 from chuangwen import cli, db, geo
-from chuangwen.imports import ImportFailed, rollback
-from chuangwen.imports.boundaries import run_boundaries
+from chuangwen.imports import ImportFailed, boundaries, rollback
 from chuangwen.imports.write import archive_dir
 from tests.unit._import_helpers import base_db, q, table_hashes
+
+# 这里的库里已有各镇街的边界，导入的都是新一版：新一版须写明生效日期（没有日期时拒绝，见 test_boundary_dates.py），
+# 这些测试关心的是别的事，统一按 2026-01-01 生效
+NEW_VERSION_DAY = date(2026, 1, 1)
+
+
+def run_boundaries(path, raw, file_name, **options):
+    return boundaries.run_boundaries(path, raw, file_name, **{"valid_from": NEW_VERSION_DAY, **options})
 
 
 @pytest.fixture
@@ -415,7 +422,7 @@ def test_a_first_boundary_far_from_the_known_townships_is_refused(ref_db):
 def test_cli_force_imports_boundaries_the_checks_refuse(placed_db, tmp_path, capsys):
     f = tmp_path / "b.geojson"
     f.write_bytes(geojson(AWAY))
-    argv = ["import", "boundaries", str(f), "--db", str(placed_db)]
+    argv = ["import", "boundaries", str(f), "--db", str(placed_db), "--valid-from", "2026-01-01"]
     assert cli.main(argv) == 1
     assert "“东坝镇”有 100% 的面积在本县现有范围之外" in capsys.readouterr().err
     assert cli.main([*argv, "--force"]) == 0

@@ -287,7 +287,7 @@ def test_311_csv_imports_into_an_empty_database_and_export_reproduces_its_flags(
     assert q(path, "select count(*), count(distinct township_code) from site") == [(source["address"].nunique(), 1)]
     assert q(path, "select count(*) from problem where site_code is null") == [(int(source["address"].isna().sum()),)]
     assert q(path, "select name from region where level = '镇街'") == [("待补充镇街（导入时自动添加）",)]
-    # chuangwen info：库里没写数据截至时，按最晚的发现或整改时间写出来，并说明是推导的
+    # chuangwen info：库里没写数据截至时，按看板的同一规则（最晚的发现、整改时间或有成绩的测评结束日）写出来，并说明是推导的
     capsys.readouterr()
     assert cli.main(["info", "--db", str(path)]) == 0
     latest = q(
@@ -295,7 +295,7 @@ def test_311_csv_imports_into_an_empty_database_and_export_reproduces_its_flags(
         "select strftime(greatest(max(found_at), (select max(event_at) from rectify_event)), "
         "'%Y-%m-%d %H:%M:%S') from problem",
     )[0][0]
-    assert f"数据截至：{latest}（库里没有写明，按最晚的发现或整改时间）" in capsys.readouterr().out
+    assert f"数据截至：{latest}（库里没有写明，按最晚的发现、整改时间或有成绩的测评结束日）" in capsys.readouterr().out
 
 
 def test_cli_import_failure_exits_non_zero_with_the_report(ref_db, tmp_path, capsys):

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from chuangwen import charts, queries
+from chuangwen import charts, queries, round_marks
 
 WEEK = pd.Timedelta(days=7)
 
@@ -30,7 +30,7 @@ def rounds(*rows):
 
 
 def weekly_axis(*ends):
-    return charts.TimeAxis(tuple(pd.Timestamp(e) for e in ends), WEEK, spans=True)
+    return round_marks.TimeAxis(tuple(pd.Timestamp(e) for e in ends), WEEK, spans=True)
 
 
 def test_query_lists_rounds_overlapping_the_range(con):
@@ -48,7 +48,7 @@ def test_band_positions_on_weekly_bars():
     # 三周：截至 10-04 18:00、10-11 18:00、10-18 18:00 的各一周（柱子占 i−0.5…i+0.5）
     axis = weekly_axis("2026-10-04 18:00", "2026-10-11 18:00", "2026-10-18 18:00")
     # 督查 10-14（0 时）…10-18（含当天，到 10-19 0 时）：起点 (9.25 天 ÷ 7) + 0.5，止点超出最后一周，裁到 2.5
-    [band] = charts.round_bands(rounds(("D", "10月督查", "督查", date(2026, 10, 14), date(2026, 10, 18))), axis)
+    [band] = round_marks.round_bands(rounds(("D", "10月督查", "督查", date(2026, 10, 14), date(2026, 10, 18))), axis)
     assert band["x0"] == pytest.approx(9.25 / 7 + 0.5)
     assert band["x1"] == 2.5
     assert (band["text"], band["row"]) == ("督查", 0)
@@ -57,10 +57,10 @@ def test_band_positions_on_weekly_bars():
 
 def test_instants_axis_and_rounds_outside_are_dropped():
     # 每天同一时刻的点（不占区间）：10-01 18:00 起 5 天
-    axis = charts.TimeAxis(
+    axis = round_marks.TimeAxis(
         tuple(pd.Timestamp("2026-10-01 18:00") + pd.Timedelta(days=d) for d in range(5)), pd.Timedelta(days=1), False
     )
-    got = charts.round_bands(
+    got = round_marks.round_bands(
         rounds(
             ("A", "暗访", "年中暗访", date(2026, 10, 3), date(2026, 10, 3)),
             ("Z", "县级自查", "自查", date(2026, 10, 1), date(2026, 10, 31)),  # 自查不标
@@ -74,7 +74,7 @@ def test_instants_axis_and_rounds_outside_are_dropped():
 
 def test_neighbouring_labels_take_separate_rows():
     axis = weekly_axis(*[pd.Timestamp("2026-09-06 18:00") + WEEK * i for i in range(8)])
-    got = charts.round_bands(
+    got = round_marks.round_bands(
         rounds(
             ("D1", "督查一", "督查", date(2026, 10, 11), date(2026, 10, 15)),
             ("ND", "年度测评", "年度测评", date(2026, 10, 14), date(2026, 10, 18)),
@@ -109,7 +109,7 @@ def test_weekly_flow_marks_the_round_and_leaves_room_above_the_bars():
     assert (shape.type, shape.layer, shape.yref) == ("rect", "below", "paper")
     assert note.text == "测评" and note.hovertext == "2026年度省级文明城市测评　10月14日—10月18日"
     # 一行标注占图高的 ROUND_LABEL_ROW：最高的柱（40）之上留出这么多
-    assert fig.layout.yaxis.range == pytest.approx((0, 40 * 1.05 / (1 - charts.ROUND_LABEL_ROW)))
+    assert fig.layout.yaxis.range == pytest.approx((0, 40 * 1.05 / (1 - round_marks.ROUND_LABEL_ROW)))
     # 没有轮次时不画，纵轴自动
     plain = charts.weekly_flow(flow_frame(), ONE_ROUND.iloc[0:0])
     assert plain.layout.shapes == () and plain.layout.yaxis.range is None
@@ -132,7 +132,7 @@ def test_burndown_and_unit_rank_trend_are_marked_and_grow_on_the_projector():
     assert [a.text for a in rank.layout.annotations] == ["测评"]
     # 名次轴 1 在上：上沿（数值小的一端）抬高一行标注的位置，最末一名在下沿不动
     low, high = rank.layout.yaxis.range
-    assert low == 5.5 and high == pytest.approx(5.5 - 5.5 / (1 - charts.ROUND_LABEL_ROW))
+    assert low == 5.5 and high == pytest.approx(5.5 - 5.5 / (1 - round_marks.ROUND_LABEL_ROW))
     for fig in (burn, rank):
         big = charts.projected(fig, 900)
         assert all(a.font.size >= 20 for a in big.layout.annotations)

@@ -50,6 +50,8 @@ PAGE_PARAMS = {
     "south": None,
     "east": None,
     "north": None,
+    "start": datetime(2026, 8, 1),
+    "end": datetime(2026, 11, 15, 18),
 }
 
 
