@@ -144,6 +144,26 @@ def found_overdue_in_default_range(db) -> int:
     return int((df["is_overdue"] & (df["found_at"] >= start)).sum())
 
 
+def found_rebounds_in_default_range(db, rebound_days: int = 30) -> int:
+    """侧栏默认区间里发现、记为反弹的问题数（问题热点页“区间内发现且反弹”）。反弹：发现前 N 天内（不含发现那一刻）
+    同一点位同一类别有问题销号；或截至数据截至，本条被“反弹重开”，且重开前 N 天内（不含重开那一刻）本条销号过。"""
+    start, cutoff = default_range(db)
+    with _connect(db) as con:
+        return con.execute(
+            """
+            select count(*) from problem p
+            where p.found_at >= $s and p.found_at <= $c
+              and (exists (select 1 from rectify_event e join problem q on q.code = e.problem_code
+                           where e.action = '已销号' and q.site_code = p.site_code and q.category = p.category
+                             and e.event_at < p.found_at and p.found_at <= e.event_at + to_days($n))
+                   or exists (select 1 from rectify_event r join rectify_event c on c.problem_code = r.problem_code
+                              where r.problem_code = p.code and r.action = '反弹重开' and r.event_at <= $c
+                                and c.action = '已销号' and c.event_at < r.event_at
+                                and r.event_at <= c.event_at + to_days($n)))""",
+            {"s": start, "c": cutoff, "n": rebound_days},
+        ).fetchone()[0]
+
+
 def on_time_rate_by_definition(db) -> str:
     """按期销号率（区间内）：默认区间里销号（截至数据截至仍是已销号，最后一次销号在区间里）的问题中，销号不晚于期限
     （没有期限算按期）的比例，一位小数的百分数；区间里没有销号时为“—”。"""
@@ -235,3 +255,12 @@ def round_figures_by_definition(db, round_type: str, county: str | None = None) 
             {"c": county, "t": round_type},
         ).fetchall()
     return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def township_boundaries(db) -> int:
+    """本县有边界的镇街数（问题热点地图上每个画一个名称）。"""
+    with _connect(db) as con:
+        return con.execute(
+            "select count(distinct b.region_code) from boundary b join region r on r.code = b.region_code "
+            "where r.level = '镇街' and r.parent_code = (select value from meta where key = 'our_region_code')"
+        ).fetchone()[0]

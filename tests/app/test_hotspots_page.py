@@ -7,7 +7,13 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DASHBOARD
-from tests.oracles import default_range, found_in_default_range, found_overdue_in_default_range, site_history_counts
+from tests.oracles import (
+    default_range,
+    found_in_default_range,
+    found_overdue_in_default_range,
+    found_rebounds_in_default_range,
+    site_history_counts,
+)
 
 
 def open_page(app, **query):
@@ -36,7 +42,10 @@ def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     ]
     found, inside = found_in_default_range(demo_db)
     assert (metric(at, "区间内发现"), metric(at, "可上图")) == (found, inside)
-    assert any("条问题" in c.value and "右上角可切换图层" in c.value for c in at.caption)
+    # 示例库区间里可上图的不到上限：逐条画出，说明里是可上图的条数
+    assert [c.value.split("（")[0] for c in at.caption if "右上角可切换图层" in c.value] == [
+        f"逐条显示 {inside:,} 条问题"
+    ]
     assert at.get("download_button")[0].proto.label == "下载热点表（Excel）"
     tables = [d.value for d in at.dataframe]
     if found > inside:
@@ -61,11 +70,12 @@ def test_status_filter_changes_figures_and_is_written_to_url(app, demo_db):
     assert at.query_params["st"] == "逾期"
 
 
-def test_filters_in_url_are_applied_on_open(app):
+def test_filters_in_url_are_applied_on_open(app, demo_db):
     at = open_page(app, st="反弹", metric="per_1000")
     assert at.multiselect(key="hs_statuses").value == ["反弹"]
     assert at.radio(key="hs_metric").value == "per_1000"
-    assert metric(at, "区间内发现") == metric(at, "区间内发现且反弹")
+    rebounds = found_rebounds_in_default_range(demo_db)
+    assert (metric(at, "区间内发现"), metric(at, "区间内发现且反弹")) == (rebounds, rebounds)
 
 
 def test_township_in_url_sets_the_shared_sidebar_filter(app):
