@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
-import shapely
 from streamlit.testing.v1 import AppTest
 
 from chuangwen import accounts, demo
@@ -91,56 +88,3 @@ def switch_to(app: AppTest, page: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, page
     return at
-
-
-# ---------------------------------------------------------------- 按口径另写的答案（不经 queries/ 与 problem_state_as_of）
-
-
-def cutoff_of(db_path) -> datetime:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute("select value::timestamp from meta where key = 'data_cutoff'").fetchone()[0]
-
-
-def open_by_definition(db_path) -> int:
-    """未销号问题，按口径另写一遍（不用 problem_state_as_of）：截至数据截至时间已发现、且截至那时最后一个整改事件不是“已销号”。"""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        cutoff = con.execute("select value::timestamp from meta where key = 'data_cutoff'").fetchone()[0]
-        return con.execute(
-            """
-            select count(*) from problem p
-            where p.found_at <= $c
-              and coalesce((select e.action from rectify_event e where e.problem_code = p.code and e.event_at <= $c
-                            order by e.event_at desc, e.id desc limit 1), '') <> '已销号'""",
-            {"c": cutoff},
-        ).fetchone()[0]
-    finally:
-        con.close()
-
-
-def found_in_default_range(db_path) -> tuple[int, int]:
-    """侧栏默认区间（数据截至日及之前共 30 天，按发现时间）的问题数，以及其中坐标落在县界内的条数（shapely 判断）。"""
-    cutoff = cutoff_of(db_path)
-    start = datetime.combine(cutoff.date() - timedelta(days=29), time(0, 0))
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        county = con.execute("select value from meta where key = 'our_region_code'").fetchone()[0]
-        rows = con.execute(
-            "select lon, lat from problem where found_at >= $s and found_at <= $c", {"s": start, "c": cutoff}
-        ).fetchall()
-        wkb = con.execute(
-            "select geom_wkb from boundary where region_code = $r order by version desc limit 1", {"r": county}
-        ).fetchone()[0]
-    shape = shapely.from_wkb(bytes(wkb))
-    inside = sum(
-        1 for lon, lat in rows if lon is not None and lat is not None and shape.covers(shapely.Point(lon, lat))
-    )
-    return len(rows), inside
-
-
-def events_of(db_path, problem_code: str) -> int:
-    cutoff = cutoff_of(db_path)
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(
-            "select count(*) from rectify_event where problem_code = $p and event_at <= $c",
-            {"p": problem_code, "c": cutoff},
-        ).fetchone()[0]

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from chuangwen import cli, demo, statedb
 from tests.app.conftest import DASHBOARD, PAGES, SIGNED_IN, login_token
+from tests.oracles import county_rank_by_definition
 
 NOTICE = "还没有选定本县"
 
@@ -71,7 +72,8 @@ def test_the_office_chooses_the_county_in_the_app_and_it_is_stored_and_audited(u
     assert statedb.office_settings(path) == {"our_region_code": code, "target_rank": "10"}
     assert not any(NOTICE in w.value for w in at.warning)
     assert at.title[0].value.endswith(f"· {name}")
-    assert [m.value for m in at.metric if m.label.startswith("全省排名（")][0].startswith("第")
+    round_name, rank = county_rank_by_definition(path, county=code)  # 选定的县在最近一轮年度测评里的名次
+    assert [m.value for m in at.metric if m.label == f"全省排名（{round_name}）"] == [rank]
     records = statedb.audit(path, action="改设置")
     assert [(r["user"], r["detail"]) for r in records][-2:] in (
         [("创建办小李", f"本县：{code}"), ("创建办小李", "目标名次：10")],

@@ -6,7 +6,14 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import DASHBOARD, found_in_default_range
+from tests.app.conftest import DASHBOARD
+from tests.oracles import (
+    default_range,
+    found_in_default_range,
+    found_overdue_in_default_range,
+    found_rebounds_in_default_range,
+    site_history_counts,
+)
 
 
 def open_page(app, **query):
@@ -36,7 +43,10 @@ def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     ]
     found, inside = found_in_default_range(demo_db)
     assert (metric(at, "区间内发现"), metric(at, "可上图")) == (found, inside)
-    assert any("条问题" in c.value and "右上角可切换图层" in c.value for c in at.caption)
+    # 示例库区间里可上图的不到上限：逐条画出，说明里是可上图的条数
+    assert [c.value.split("（")[0] for c in at.caption if "右上角可切换图层" in c.value] == [
+        f"逐条显示 {inside:,} 条问题"
+    ]
     assert at.get("download_button")[0].proto.label == "下载热点表（Excel）"
     tables = [d.value for d in at.dataframe]
     if found > inside:
@@ -47,21 +57,26 @@ def test_page_shows_counts_map_and_hotspot_table(app, demo_db):
     assert (list(sites.columns[:2]), list(towns.columns[:2])) == (["名次", "点位"], ["名次", "镇街"])
 
 
-def test_status_filter_changes_figures_and_is_written_to_url(app):
+def test_status_filter_changes_figures_and_is_written_to_url(app, demo_db):
     at = open_page(app)
     before = metric(at, "区间内发现")
     at.multiselect(key="hs_statuses").set_value(["逾期"]).run()
     assert not at.exception
-    after = metric(at, "区间内发现")
-    assert after == metric(at, "区间内发现且逾期") and after < before
+    overdue = found_overdue_in_default_range(demo_db)
+    assert (before, metric(at, "区间内发现"), metric(at, "区间内发现且逾期")) == (
+        found_in_default_range(demo_db)[0],
+        overdue,
+        overdue,
+    )
     assert at.query_params["st"] == "逾期"
 
 
-def test_filters_in_url_are_applied_on_open(app):
+def test_filters_in_url_are_applied_on_open(app, demo_db):
     at = open_page(app, st="反弹", metric="per_1000")
     assert at.multiselect(key="hs_statuses").value == ["反弹"]
     assert at.radio(key="hs_metric").value == "per_1000"
-    assert metric(at, "区间内发现") == metric(at, "区间内发现且反弹")
+    rebounds = found_rebounds_in_default_range(demo_db)
+    assert (metric(at, "区间内发现"), metric(at, "区间内发现且反弹")) == (rebounds, rebounds)
 
 
 def test_township_in_url_sets_the_shared_sidebar_filter(app):
@@ -83,13 +98,19 @@ def test_empty_filter_result_shows_message_not_error(app):
     assert not at.metric and at.button(key="empty_window_jump")
 
 
-def test_picking_a_site_shows_its_history(app):
+def test_picking_a_site_shows_its_history(app, demo_db):
     at = open_page(app)
     site_table = next(d.value for d in at.dataframe if "点位代码" in d.value.columns)
     site_code = site_table["点位代码"].iloc[0]
     at.selectbox(key="hs_site").set_value(site_code).run()
     assert not at.exception
-    assert any(c.value.startswith("该点位共 ") for c in at.caption)
+    # 点位历史不限统计区间：该点位截至数据截至的全部问题，每条一行
+    total, closed = site_history_counts(demo_db, site_code)
+    summary = next(c.value for c in at.caption if c.value.startswith("该点位共 "))
+    assert (summary.split("、记为反弹")[0], len(at.dataframe[-1].value)) == (
+        f"该点位共 {total} 条问题，其中已销号 {closed} 条",
+        total,
+    )
 
 
 def test_an_empty_window_says_where_the_data_is_and_offers_that_range(app, demo_db):
@@ -107,4 +128,10 @@ def test_an_empty_window_says_where_the_data_is_and_offers_that_range(app, demo_
     assert not at.metric
     assert any("里没有发现的问题" in i.value and "库里的数据从" in i.value for i in at.info)
     at.button(key="empty_window_jump").click().run()
-    assert not at.exception and metric(at, "区间内发现") > 0
+    # 换到数据的最后 30 天，就是侧栏的默认区间
+    assert not at.exception
+    start, cutoff = default_range(demo_db)
+    assert (tuple(at.session_state["flt_range"]), metric(at, "区间内发现")) == (
+        (start.date(), cutoff.date()),
+        found_in_default_range(demo_db)[0],
+    )

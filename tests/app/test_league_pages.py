@@ -1,12 +1,14 @@
 """红黑榜页在示例库上跑通：表格、红黑榜、公式、下钻。整改督办页见 test_supervision_page.py。"""
 
 import json
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DASHBOARD, switch_to
 from tests.builders import build_league_db
+from tests.oracles import cutoff_of
 
 
 def league_page(app):
@@ -25,11 +27,21 @@ def test_league_page_shows_boards_formula_and_tables(app):
     assert {"样本数", "测评丢分", "反弹率", "退回", "平均销号天数"} <= set(full.columns)
 
 
-def test_league_period_switch_to_month_reruns(app):
+def test_league_period_switch_to_month_reruns(app, demo_db):
     at = league_page(app)
     at.radio(key="lg_period").set_value("月").run()
     assert not at.exception
-    assert any("与上月" in c.value for c in at.caption)
+    # 按月：统计区间是数据截至前 30 天，名次变化与再往前 30 天比
+    cutoff = cutoff_of(demo_db)
+
+    def moment(t):
+        return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+    month, before = cutoff - timedelta(days=30), cutoff - timedelta(days=60)
+    assert (
+        f"数据截至 {moment(cutoff)}　|　统计区间 {moment(month)} 至 {moment(cutoff)}（不含起点）　|　"
+        f"名次变化与上月（{moment(before)} 至 {moment(month)}）比较"
+    ) in [c.value for c in at.caption]
 
 
 def test_township_norm_per_thousand(app):

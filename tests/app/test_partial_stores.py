@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from chuangwen import demo, derived
 from tests.app.conftest import DASHBOARD, PAGES, SIGNED_IN, login_token
+from tests.oracles import county_rank_by_definition
 
 NO_PROBLEMS = "库里还没有问题台账"
 
@@ -56,7 +57,8 @@ def test_a_store_with_only_scores(stores, monkeypatch, page):
         assert NO_PROBLEMS in shown, page
         assert "没有逾期" not in shown and "没有触及负面清单" not in shown
     if page == "app_pages/overview.py":
-        assert [m.value for m in at.metric if m.label.startswith("全省排名")][0].startswith("第")
+        round_name, rank = county_rank_by_definition(stores["scores"])
+        assert [m.value for m in at.metric if m.label == f"全省排名（{round_name}）"] == [rank]
 
 
 @pytest.mark.parametrize("page", PAGES)

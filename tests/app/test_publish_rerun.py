@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from chuangwen.imports import run_import
 from tests.app.conftest import DASHBOARD
+from tests.oracles import open_by_definition
 from tests.unit._import_helpers import HEADER, csv_bytes
 
 
@@ -21,6 +22,7 @@ def test_the_next_rerun_reads_the_newly_published_version(demo_db, tmp_path, mon
     monkeypatch.setenv("CHUANGWEN_DB", str(path))
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     before = open_problems(at)
+    assert before == open_by_definition(path)
     assert "数据版本：单文件库（尚未发布过快照）" in [c.value for c in at.sidebar.caption]
     rows = [
         {
@@ -38,7 +40,7 @@ def test_the_next_rerun_reads_the_newly_published_version(demo_db, tmp_path, mon
     run_import(path, csv_bytes(rows, header=[h for h in HEADER if h in rows[0]]), "今日.csv", "problems")
     at.run()
     assert not at.exception
-    assert open_problems(at) == before + 1
+    assert (open_problems(at), open_by_definition(path)) == (before + 1, before + 1)  # 新版本里多了这一条在办问题
     assert "数据版本：第 1 版" in [c.value for c in at.sidebar.caption]
 
 

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from tests.app.conftest import switch_to
+from tests.oracles import county_rank_by_definition, round_figures_by_definition
 
 PAGE = "app_pages/rank_trend.py"
 
@@ -31,7 +32,7 @@ def test_page_renders_with_demo_data(page, demo_db):
     assert titles[0].startswith("全省名次走势") and titles[1].startswith("得分走势") and "得分对比" in titles[2]
     labels = [m.label for m in page.metric]
     assert labels[0] == "本县名次" and labels[1].startswith("距目标：前10名")
-    assert page.metric[0].value.startswith("第") and "名 / " in page.metric[0].value
+    assert page.metric[0].value == county_rank_by_definition(demo_db, round_type="年度测评")[1]
     # 全组排名表（最后一张表）：默认是最近一轮年度测评，组里每个单位一行（缺测的也列出）
     assert len(page.dataframe[-1].value) == units_in_latest_annual_round(demo_db)
     assert any("差距分析：" in s.value for s in page.subheader)
@@ -46,15 +47,20 @@ def test_rank_axis_reversed_with_integer_ticks_and_round_categories(page):
     assert all(c.endswith("年") for c in layout["xaxis"]["categoryarray"])
 
 
-def test_changing_round_type_changes_the_figures(page):
-    before = bump(page)
-    before_trend = next(s for t, s in specs(page).items() if t.startswith("得分走势"))
+def ours_and_best(at) -> tuple[list, list]:
+    """名次走势里本县那条线的名次，得分走势里“组内最高”那条线的得分。"""
+    ours = next(t for t in bump(at)["data"] if t["name"].endswith("（本县）"))
+    best = next(
+        t for t in next(s for n, s in specs(at).items() if n.startswith("得分走势"))["data"] if t["name"] == "组内最高"
+    )
+    return ours["y"], best["y"]
+
+
+def test_changing_round_type_changes_the_figures(page, demo_db):
+    assert ours_and_best(page) == round_figures_by_definition(demo_db, "年度测评")
     page.selectbox(key="rk_round_type").set_value("年中暗访").run()
     assert not page.exception
-    after = bump(page)
-    after_trend = next(s for t, s in specs(page).items() if t.startswith("得分走势"))
-    assert after["data"] != before["data"]
-    assert after_trend["data"][0]["y"] != before_trend["data"][0]["y"]
+    assert ours_and_best(page) == round_figures_by_definition(demo_db, "年中暗访")
     assert page.selectbox(key="rk_table_round_年中暗访").value.endswith("-ZA")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from chuangwen import accounts, demo, imports, statedb
 from tests.app.conftest import PAGES, SIGNED_IN, TEST_PASSWORD, login_token, switch_to
+from tests.oracles import site_history_counts
 
 ALL_TITLES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出", "账号与审计"]
 
@@ -145,10 +146,11 @@ def test_a_forged_site_pick_shows_a_unit_account_no_other_units_history(app, dem
     admin.session_state["hs_site"] = site
     at = switch_to(admin, "app_pages/hotspots.py")
     empty = "这个点位在统计时刻之前没有问题记录（或不在您的查看范围内）。"
-    assert (empty in [i.value for i in at.info], len(at.dataframe[-1].value) > 0) == (
+    # 管理员看得到（对照）：该点位截至数据截至的每一条问题
+    assert (empty in [i.value for i in at.info], len(at.dataframe[-1].value)) == (
         False,
-        True,
-    )  # 管理员看得到（对照）
+        site_history_counts(demo_db, site)[0],
+    )
     at.session_state[SIGNED_IN] = login_token(demo_db, "测试责任单位", "责任单位", unit)
     at.session_state["hs_site"] = site
     at.run()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import threading
 import time
 
@@ -13,21 +14,35 @@ import pytest
 
 from chuangwen.ui import data, mapview
 
+HANG_GUARD = 300  # 秒：只防测试卡死，不是对快慢的要求（正常几十毫秒就完）
+
+
+def _waiting_for_the_compute_lock(thread: threading.Thread) -> bool:
+    """这个线程正停在 Streamlit 缓存的计算锁上（同一个键有人在算，它等着取结果）。"""
+    frame = sys._current_frames().get(thread.ident)
+    return frame is not None and frame.f_code.co_name == "_hold_compute_lock"
+
 
 def test_many_sessions_asking_for_the_same_input_compute_it_once():
-    calls = []
+    # 不靠“算 0.2 秒，别的线程大概已经来了”：第一个线程算的时候等到其余 7 个都停在计算锁上，再交出结果。
+    # 没有锁（或锁不按键）时它们会各自进来算：calls 不止一个，等待随之结束，断言失败
+    calls, threads = [], []
 
     def build(x):
         calls.append(x)
-        time.sleep(0.2)
+        others = [t for t in threads if t is not threading.current_thread()]
+        deadline = time.monotonic() + HANG_GUARD
+        while len(calls) == 1 and not all(_waiting_for_the_compute_lock(t) for t in others):
+            assert time.monotonic() < deadline, "其余会话没有在计算锁上等"
+            time.sleep(0.001)
         return object()
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(data.memo(build, "同一输入"))) for _ in range(8)]
+    threads += [threading.Thread(target=lambda: results.append(data.memo(build, "同一输入"))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(10)
+        t.join(HANG_GUARD)
     assert (len(calls), len(results), len({id(r) for r in results})) == (1, 8, 1)
 
 

@@ -225,3 +225,14 @@ def settle(page, timeout: int = 60_000) -> None:
     """等页面安静下来：Streamlit 脚本没在运行（stApp 的 data-test-script-state 为 notRunning）、字体加载完、再画完两帧。"""
     page.wait_for_function(_QUIET, timeout=timeout)
     next_frame(page)
+
+
+def metric_cards(page) -> dict[str, str]:
+    """页面上的指标卡：名称 → 显示的值。"""
+    cards = page.locator('[data-testid="stMetric"]').all()
+    return {
+        c.locator('[data-testid="stMetricLabel"]').inner_text().strip(): c.locator(
+            '[data-testid="stMetricValue"]'
+        ).inner_text()
+        for c in cards
+    }

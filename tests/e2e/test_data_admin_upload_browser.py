@@ -61,7 +61,7 @@ def test_dropzone_shows_chinese_button_and_limits(admin_server, offline_page, ar
         zone,
     )
     overlay = f"{zone} > div:not([data-testid]) > span"
-    page.locator(overlay).wait_for(timeout=10_000)
+    page.locator(overlay).wait_for(timeout=60_000)
     assert _after(page, overlay) == "松开鼠标即可上传"
     assert page.locator(overlay).evaluate("e => e.getBoundingClientRect().height") > 0
     assert page.locator(overlay).evaluate("e => getComputedStyle(e).fontSize") == "0px"
@@ -95,11 +95,11 @@ def test_oversized_file_is_refused_in_chinese_and_never_uploaded(admin_server, o
     zone = ZONE.format(key="dm_file")
     page.locator(f'{zone} [data-testid="stFileUploaderDropzoneInput"]').set_input_files(big)
     chip = page.locator(f'{zone} [data-testid="stFileChip"][aria-invalid="true"]')
-    chip.wait_for(timeout=10_000)
+    chip.wait_for(timeout=60_000)
     assert _after(page, zone) == f"未上传：文件超过 {LIMIT_MB} MB"
     chip.hover()
     tip = page.locator('[data-testid="stTooltipErrorContent"]')
-    tip.wait_for(timeout=10_000)
+    tip.wait_for(timeout=60_000)
     assert _after(page, '[data-testid="stTooltipErrorContent"]') == f"未上传：文件超过 {LIMIT_MB} MB"
     assert tip.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # 英文原文字号为 0，看不见
     tip.evaluate("e => Promise.all(e.getAnimations({subtree: true}).map(a => a.finished))")  # 悬停提示淡入完
@@ -119,7 +119,7 @@ def test_wrong_file_type_is_refused_in_chinese(admin_server, offline_page, tmp_p
     page.locator(f'{zone} [data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
     )
-    page.locator(f'{zone} [data-testid="stFileChip"][aria-invalid="true"]').wait_for(timeout=10_000)
+    page.locator(f'{zone} [data-testid="stFileChip"][aria-invalid="true"]').wait_for(timeout=60_000)
     assert _after(page, zone) == "未上传：只支持 .xlsx / .xls / .csv 文件"
     assert page.get_by_text("先选择文件").is_visible()
     assert page.external == []

@@ -3,11 +3,12 @@
 import pytest
 
 from tests.e2e.conftest import settle
+from tests.oracles import township_boundaries
 
 pytestmark = pytest.mark.e2e
 
 
-def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, artifacts):
+def test_hotspots_map_draws_townships_and_heat_offline(server, e2e_demo_db, offline_page, artifacts):
     page = offline_page
     # 先打开首页：服务器第一次运行画框（st.navigation）之后，各页地址才可直接访问
     page.goto(server, wait_until="domcontentloaded")
@@ -30,8 +31,8 @@ def test_hotspots_map_draws_townships_and_heat_offline(server, offline_page, art
     page.screenshot(path=str(artifacts / "hotspots.png"), full_page=True)
 
     n_labels = labels.count()
-    assert n_labels >= 10  # 示例县的镇街名称是我们自己画的
-    assert polygons.count() >= n_labels  # 每个镇街一个可点击的多边形（另有问题圆点）
+    assert n_labels == township_boundaries(e2e_demo_db)  # 每个有边界的镇街一个名称（我们自己画的标注）
+    assert polygons.count() >= n_labels  # 每个镇街一个可点击的多边形（另有问题圆点，条数随统计区间）
     box = heat.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 100
     assert leaflet.locator(".cw-legend").inner_text().startswith("镇街问题数（条）")

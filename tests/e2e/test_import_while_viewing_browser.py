@@ -11,6 +11,7 @@ import pytest
 
 from chuangwen import store
 from tests.e2e.conftest import running_server, settle
+from tests.oracles import open_by_definition
 from tests.unit._import_helpers import HEADER, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -33,8 +34,9 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
         page = offline_page
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        settle(page)  # 脚本跑完再读数字与侧栏的数据版本
         before, version_before = open_count(page), version(page)
-        assert version_before == "单文件库（尚未发布过快照）"
+        assert (before, version_before) == (open_by_definition(db_path), "单文件库（尚未发布过快照）")
 
         rows = [
             {
@@ -66,7 +68,7 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
         page.reload(wait_until="domcontentloaded")
         page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
         settle(page)
-        assert open_count(page) == before + 7
+        assert (open_count(page), open_by_definition(db_path)) == (before + 7, before + 7)  # 新版本多了 7 条在办
         assert version(page) == "第 1 版"
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.external == []

@@ -63,12 +63,15 @@ def proxy(tmp_path, monkeypatch, request):
         encoding="utf-8",
     )
     proc = subprocess.Popen([server.find_nginx(), "-c", str(conf), "-p", str(runtime), "-g", "daemon off;"])
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    # 等 nginx 真的在听（忙的机器上可能要好一会儿）；它退出了或一直不听就明说，不带着没起来的代理往下跑
+    deadline = time.monotonic() + 120
+    while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
         except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx 没有在端口 {port} 上就绪（退出码 {proc.poll()}）") from None
             time.sleep(0.2)
     yield port
     proc.terminate()

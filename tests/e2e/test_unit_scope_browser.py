@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from chuangwen import statedb
 from tests.e2e.conftest import _guarded_page, ensure_account, settle
+from tests.oracles import problems_at
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +101,10 @@ def test_the_ledger_download_holds_only_its_own_problems_and_is_audited_once(ser
         for c in row
         if isinstance(c, str) and CODE.fullmatch(c)
     }
-    assert (len(codes) > 0, codes <= mine) == (True, True)
+    # 正是这个单位牵头或配合的全部在办问题（按口径另写），一条不多、一条不少
+    df = problems_at(e2e_demo_db)
+    assert codes == set(df.loc[df["is_open"], "code"]) & mine
+    assert codes  # 前提：这个单位确有在办问题
     records = statedb.audit(e2e_demo_db, None, user=UNIT_USER, action="下载")
     assert (
         len(records) - before,

@@ -144,8 +144,22 @@ def test_timeline_stops_at_the_as_of_time(con):
 
 
 def test_timeline_hidden_outside_viewer_scope(con):
-    df = queries.run(con, "supervision_timeline", {"problem_code": "A3", "as_of": AS_OF, "scope_unit": "D02"})
-    assert df.empty
+    # A3 由城管局 D01 牵头、没有配合单位：交警大队 D02 看不到它的时间线，城管局看到全部 5 个事件（对照，免得空表
+    # 只是因为查询本身什么都查不出）
+    def timeline(scope_unit):
+        df = queries.run(con, "supervision_timeline", {"problem_code": "A3", "as_of": AS_OF, "scope_unit": scope_unit})
+        return [tuple(r) for r in df[["action", "unit", "note"]].itertuples(index=False)]
+
+    assert (timeline("D02"), timeline("D01")) == (
+        [],
+        [
+            ("交办", "城管局", ""),
+            ("申请销号", "城管局", ""),
+            ("退回", "县委宣传部（文明办）", "现场仍有垃圾"),
+            ("申请销号", "城管局", ""),
+            ("已销号", "县委宣传部（文明办）", ""),
+        ],
+    )
 
 
 def burndown(con, as_of=AS_OF):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -151,7 +152,81 @@ def test_a_unit_viewer_sees_no_code_of_another_units_problem_in_any_column(con):
     assert referenced  # 测试库里确有引用别的问题的列，这个核对能失败
 
 
+# ---------------------------------------------------------------- “涉及某单位”只写在宏 involves_unit 里
+
+ROOT = Path(__file__).resolve().parents[2]
+THE_RULE = ROOT / "queries" / "macros" / "involves_unit.sql"
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+_COOP_TABLE = re.compile(r"\bproblem_coop_unit\b(?: (?:as )?([a-z_]\w*))?")
+_NOT_ALIAS = {"where", "join", "on", "using", "left", "inner", "cross", "group", "order", "limit", "union", "as"}
+# 拿来与配合单位比的“某个单位”：参数（$名、?、:名）、字符串，或宏的形参这类不带表名的名字（u.code 这样带表名的是连接）
+_A_UNIT = r"(?:\$\w+|\?|:\w+|'[^']*'|(?!and\b|or\b|not\b|null\b|select\b)[a-z_]\w*\b(?! ?[.(]))"
+_EQUALS = r"(?:==?|is not distinct from|in ?\()"
+
+
+def restates_involvement(text: str) -> bool:
+    """这段 SQL（或含 SQL 的源码）是否自己写了“配合单位之一是某单位”：不论别名、引号、大小写、空白、写法先后，
+    也不论是 exists、连接还是 in (select …)。只读配合单位的名称（连接单位表）不算。"""
+    sql = _COMMENTS.sub(" ", text).lower().replace('"', "").replace("`", "")
+    sql = re.sub(r"\bmain\.problem_coop_unit\b", "problem_coop_unit", re.sub(r"\s+", " ", sql))
+    names = set()
+    for m in _COOP_TABLE.finditer(sql):
+        names |= {"problem_coop_unit"} | ({m[1]} if m[1] and m[1] not in _NOT_ALIAS else set())
+    if not names:
+        return False
+    coop_unit = rf"(?:\b(?:{'|'.join(map(re.escape, sorted(names)))}) ?\. ?|(?<![\w.]))unit_code\b"
+    return any(
+        re.search(pattern, sql)
+        for pattern in (
+            rf"{coop_unit} ?{_EQUALS} ?{_A_UNIT}",  # c.unit_code = $unit
+            rf"(?<![\w.]){_A_UNIT} ?(?:==?|is not distinct from) ?{coop_unit}",  # $unit = c.unit_code
+            rf"(?<![\w.]){_A_UNIT} ?in ?\( ?select (?:distinct )?{coop_unit} from problem_coop_unit\b",
+        )
+    )
+
+
+def _sources() -> list[Path]:
+    """产品里可能写 SQL 的全部文件：queries/ 下的 .sql（含片段、宏、派生表），chuangwen/、app_pages/ 与入口的 Python。"""
+    python = [*ROOT.glob("chuangwen/**/*.py"), *ROOT.glob("app_pages/*.py"), ROOT / "dashboard.py", ROOT / "webapp.py"]
+    return sorted({*ROOT.glob("queries/**/*.sql"), *python})
+
+
 def test_the_rule_is_written_once():
-    # 查询里不再各写“牵头或配合”：只调用宏 involves_unit
-    inline = re.compile(r"problem_coop_unit c where c\.problem_code")
-    assert [q.name for q in queries.all_queries() if inline.search(q.sql)] == []
+    # 查询与代码里不再各写“牵头或配合”：只调用宏 involves_unit。宏本身也过一遍检查：检查认得出真的写法
+    found = [str(p.relative_to(ROOT)) for p in _sources() if restates_involvement(p.read_text(encoding="utf-8"))]
+    assert found == [str(THE_RULE.relative_to(ROOT))]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "exists (select 1 from problem_coop_unit c where c.problem_code = p.code and c.unit_code = $scope_unit)",
+        "EXISTS (SELECT 1 FROM problem_coop_unit AS coop\n  WHERE coop.problem_code = p.code\n    AND coop.unit_code=$u)",
+        'exists (select 1 from "problem_coop_unit" "pc" where "pc"."unit_code" = $involved_unit)',
+        "exists (select 1 from main.problem_coop_unit where problem_code = p.code and unit_code = $scope_unit)",
+        "exists (select 1 from problem_coop_unit x where $scope_unit = x.unit_code and x.problem_code = p.code)",
+        "join problem_coop_unit pc on pc.problem_code = s.problem_code and pc.unit_code is not distinct from $unit",
+        "p.code in (select problem_code from problem_coop_unit where unit_code in ($a, $b))",
+        "$scope_unit in (select unit_code from problem_coop_unit pc where pc.problem_code = p.code)",
+        "exists (select 1 from problem_coop_unit /* 配合 */ c where c . unit_code = 'D01')",
+        "or exists (select 1 from problem_coop_unit c where c.problem_code = problem and c.unit_code = unit)",
+        'con.execute("select 1 from problem_coop_unit where problem_code = ? and unit_code = ?", [p, u])',
+    ],
+)
+def test_the_rule_checker_catches_any_spelling(sql):
+    assert restates_involvement(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # 台账列出配合单位的名称：按问题编号连单位表，不是“涉及某单位”
+        "select c.problem_code, string_agg(u.name, '、') from problem_coop_unit c join unit u on u.code = c.unit_code",
+        "select 1 from problem_coop_unit c join unit u on c.unit_code = u.code where c.problem_code = $p",
+        "where involves_unit($scope_unit, s.lead_unit_code, s.problem_code)",
+        "delete from problem_coop_unit where problem_code in (select code from problem where import_id = $i)",
+        "-- 注释里写 problem_coop_unit c where c.unit_code = $u 不算\nselect 1",
+    ],
+)
+def test_the_rule_checker_leaves_other_uses_alone(sql):
+    assert not restates_involvement(sql)

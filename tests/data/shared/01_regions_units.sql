@@ -1,6 +1,6 @@
--- 复制自 tests/data/tiny（导入测试的参考数据；问题与事件由各测试导入）
 -- 极小的真实形状数据：1 省、5 个县级单位（本县 甲县）、2 个镇街、2 个社区村、5 个责任单位。
--- 答案都能手算，见 tests/unit/test_overview_queries.py。
+-- 只此一份：tiny、briefing、hotspots、imports、league 的 shared.txt 都列出它（tests/builders.py 按文件名顺序先执行它）；
+-- 改这里会改动这五个小库上的全部精确答案（如 tests/unit/test_overview_queries.py、test_league_queries.py）。
 insert into meta values
     ('is_demo', '0'),
     ('data_cutoff', '2026-11-15 18:00:00'),
