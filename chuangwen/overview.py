@@ -106,7 +106,7 @@ def problem_cards(summary: pd.DataFrame) -> list[Card]:
     total = summary[summary["grouping_kind"] == "合计"]
     if total.empty:
         return [
-            Card(time_windows.OPEN_STOCK, "0", metric=time_windows.OPEN_STOCK),
+            Card(time_windows.IN_WORK_STOCK, "0", metric=time_windows.IN_WORK_STOCK),
             Card(time_windows.OVERDUE_STOCK, "0", metric=time_windows.OVERDUE_STOCK),
             Card(time_windows.CLOSED_WEEK, "0", metric=time_windows.CLOSED_WEEK),
             Card(time_windows.ON_TIME_PERIOD, "—", metric=time_windows.ON_TIME_PERIOD),
@@ -114,12 +114,12 @@ def problem_cards(summary: pd.DataFrame) -> list[Card]:
     t = total.iloc[0]
     return [
         Card(
-            time_windows.OPEN_STOCK,
+            time_windows.IN_WORK_STOCK,
             formats.count(t["open_now"]),
             delta=f"{time_windows.NEW_WEEK} {formats.count(t['new_this_week'])} 条",
             delta_arrow="off",
             delta_color="off",
-            metric=time_windows.OPEN_STOCK,
+            metric=time_windows.IN_WORK_STOCK,
         ),
         Card(
             time_windows.OVERDUE_STOCK,
@@ -152,7 +152,7 @@ def worst(summary: pd.DataFrame, kind: str, n: int = 3) -> pd.DataFrame:
             "镇街" if kind == "镇街" else "牵头单位": rows["name"].to_numpy(),
             time_windows.OVERDUE_STOCK: rows["overdue_now"].astype(int).to_numpy(),
             time_windows.NEW_WEEK: rows["new_this_week"].astype(int).to_numpy(),
-            time_windows.OPEN_STOCK: rows["open_now"].astype(int).to_numpy(),
+            time_windows.IN_WORK_STOCK: rows["open_now"].astype(int).to_numpy(),
         }
     )
 

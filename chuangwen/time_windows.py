@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-OPEN_STOCK = "未销号问题（存量）"
 IN_WORK_STOCK = "在办问题（存量）"
 OVERDUE_STOCK = "逾期（存量）"
 OVERDUE_30_STOCK = "逾期30天以上（存量）"

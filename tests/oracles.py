@@ -76,7 +76,7 @@ def involving(db, unit: str) -> set[str]:
 
 
 def open_by_definition(db, *, township: str | None = None, unit: str | None = None) -> int:
-    """未销号问题（存量）：截至数据截至已发现、且截至那时最后一个整改事件不是“已销号”。
+    """在办问题（存量）：截至数据截至已发现、且截至那时最后一个整改事件不是“已销号”。
     township 只数该镇街的；unit 只数该单位牵头或配合的。"""
     df = problems_at(db)
     df = df[df["is_open"]]

@@ -349,7 +349,7 @@ def changes_table(brief: Brief) -> pd.DataFrame:
     rows = [
         ("期内新增问题", int(hot["problems"]), int(hot["problems_prev"])),
         ("期内销号", int(now["closed_in_period"]), int(before["closed_in_period"])),
-        (time_windows.at_period_end(time_windows.OPEN_STOCK), int(now["open_now"]), int(before["open_now"])),
+        (time_windows.at_period_end(time_windows.IN_WORK_STOCK), int(now["open_now"]), int(before["open_now"])),
         (time_windows.at_period_end(time_windows.OVERDUE_STOCK), int(now["overdue_now"]), int(before["overdue_now"])),
         ("期内反弹（同点位同类别再次发现）", int(hot["rebounds"]), int(hot_prev["rebounds"])),
     ]

@@ -17,7 +17,7 @@ def test_overview_shows_rank_and_problem_figures(app, demo_db):
     round_name, rank = county_rank_by_definition(demo_db)
     assert (
         values[f"全省排名（{round_name}）"],
-        int(values["未销号问题（存量）"].replace(",", "")),
+        int(values["在办问题（存量）"].replace(",", "")),
         values["按期销号率（区间内）"],
     ) == (rank, open_by_definition(demo_db), on_time_rate_by_definition(demo_db))
 
@@ -47,11 +47,11 @@ def first_township(db_path) -> str:
 def test_sidebar_township_filter_changes_figures(app, demo_db):
     # AppTest 1.67 在 st.navigation 下第一次之后的重跑只执行页面脚本、不执行画框（侧栏因此为空），
     # 所以筛选值在第一次运行前写入；侧栏交互与切页保留由浏览器测试覆盖
-    before = {m.label: m.value for m in app.run().metric}["未销号问题（存量）"]
+    before = {m.label: m.value for m in app.run().metric}["在办问题（存量）"]
     filtered = AppTest.from_file(DASHBOARD, default_timeout=60)
     town = first_township(demo_db)
     filtered.session_state["flt_township"] = town
-    after = {m.label: m.value for m in filtered.run().metric}["未销号问题（存量）"]
+    after = {m.label: m.value for m in filtered.run().metric}["在办问题（存量）"]
     assert (int(before.replace(",", "")), int(after.replace(",", ""))) == (
         open_by_definition(demo_db),
         open_by_definition(demo_db, township=town),

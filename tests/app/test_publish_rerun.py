@@ -13,7 +13,7 @@ from tests.unit._import_helpers import HEADER, csv_bytes
 
 
 def open_problems(at) -> int:
-    return int({m.label: m.value for m in at.metric}["未销号问题（存量）"].replace(",", ""))
+    return int({m.label: m.value for m in at.metric}["在办问题（存量）"].replace(",", ""))
 
 
 def test_the_next_rerun_reads_the_newly_published_version(demo_db, tmp_path, monkeypatch):

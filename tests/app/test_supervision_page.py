@@ -1,4 +1,4 @@
-"""整改督办页在示例库上跑通：台账与指标卡、筛选、时间线、燃尽图与导出按钮。"""
+"""整改督办页在示例库上跑通：台账与指标卡、筛选、时间线、在办问题走势与导出按钮。"""
 
 import json
 
@@ -23,7 +23,7 @@ def test_supervision_page_shows_ledger_cards_and_burndown(app, demo_db):
     assert {"问题编号", "整改期限", "逾期天数", "牵头单位", "配合单位", "当前状态"} <= set(ledger.columns)
     assert len(ledger) == open_by_definition(demo_db)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert any("燃尽" in s["layout"]["title"]["text"] for s in specs)
+    assert any("在办问题走势" in s["layout"]["title"]["text"] for s in specs)
     export = next(b for b in at.get("download_button") if b.key == "sv_export")
     assert export.label == f"导出 Excel：全部单位的在办问题清单（{open_by_definition(demo_db):,} 条）"
 

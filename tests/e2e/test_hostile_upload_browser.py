@@ -37,7 +37,7 @@ def bomb_server(e2e_demo_db, tmp_path_factory):
 
 def open_problems(page) -> str:
     return (
-        page.locator('[data-testid="stMetric"]', has_text="未销号问题")
+        page.locator('[data-testid="stMetric"]', has_text="在办问题（存量）")
         .locator('[data-testid="stMetricValue"]')
         .inner_text()
     )
@@ -51,7 +51,7 @@ def test_hostile_uploads_get_chinese_messages_and_the_server_keeps_serving(bomb_
     viewer, admin = viewer_ctx.new_page(), admin_ctx.new_page()
     try:
         viewer.goto(bomb_server, wait_until="domcontentloaded")
-        viewer.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        viewer.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
         before = open_problems(viewer)
         admin.goto(f"{bomb_server}/data_admin", wait_until="domcontentloaded")
         admin.locator(ZONE).wait_for(timeout=60_000)
@@ -67,7 +67,7 @@ def test_hostile_uploads_get_chinese_messages_and_the_server_keeps_serving(bomb_
             with urllib.request.urlopen(f"{bomb_server}/_stcore/health", timeout=10) as r:
                 assert r.status == 200
             viewer.reload(wait_until="domcontentloaded")
-            viewer.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+            viewer.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
             assert open_problems(viewer) == before
         assert admin.locator('[data-testid="stException"]').count() == 0
     finally:
@@ -130,7 +130,7 @@ def test_hostile_boundary_files_read_nothing_fetch_nothing_and_the_server_keeps_
     viewer, admin = viewer_ctx.new_page(), admin_ctx.new_page()
     try:
         viewer.goto(bomb_server, wait_until="domcontentloaded")
-        viewer.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        viewer.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
         before = open_problems(viewer)
         admin.goto(f"{bomb_server}/data_admin", wait_until="domcontentloaded")
         admin.locator(ZONE).wait_for(timeout=60_000)
@@ -160,7 +160,7 @@ def test_hostile_boundary_files_read_nothing_fetch_nothing_and_the_server_keeps_
             with urllib.request.urlopen(f"{bomb_server}/_stcore/health", timeout=10) as r:
                 assert r.status == 200
             viewer.reload(wait_until="domcontentloaded")
-            viewer.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+            viewer.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
             assert open_problems(viewer) == before
             admin.reload(wait_until="domcontentloaded")
             admin.get_by_role("combobox", name="导入什么").wait_for(timeout=60_000)

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 def open_count(page) -> int:
-    value = page.locator('[data-testid="stMetric"]', has_text="未销号问题").locator('[data-testid="stMetricValue"]')
+    value = page.locator('[data-testid="stMetric"]', has_text="在办问题（存量）").locator(
+        '[data-testid="stMetricValue"]'
+    )
     return int(value.inner_text().replace(",", ""))
 
 
@@ -33,7 +35,7 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
     with running_server(db_path, tmp_path / "streamlit.log") as url:
         page = offline_page
         page.goto(url, wait_until="domcontentloaded")
-        page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        page.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
         settle(page)  # 脚本跑完再读数字与侧栏的数据版本
         before, version_before = open_count(page), version(page)
         assert (before, version_before) == (open_by_definition(db_path), "单文件库（尚未发布过快照）")
@@ -66,7 +68,7 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
 
         # 下一次运行（换一个侧栏筛选再换回来，或刷新）读新版本
         page.reload(wait_until="domcontentloaded")
-        page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+        page.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
         settle(page)
         assert (open_count(page), open_by_definition(db_path)) == (before + 7, before + 7)  # 新版本多了 7 条在办
         assert version(page) == "第 1 版"

@@ -32,7 +32,7 @@ def test_overview_renders_offline_with_figures(server, e2e_demo_db, offline_page
     assert len(cards) == 7  # 名次、得分、距目标；未销号、逾期、本周销号、按期销号率
     assert [
         cards[f"全省排名（{round_name}）"],
-        cards["未销号问题（存量）"],
+        cards["在办问题（存量）"],
         cards["逾期（存量）"],
         cards["按期销号率（区间内）"],
     ] == [
@@ -64,7 +64,9 @@ def test_every_page_loads_offline(server, offline_page, artifacts):
 
 def _open_figure(page) -> int:
     # 按卡片标题找，不按位置：位置会随上面卡片的多少而变
-    card = page.locator('[data-testid="stMetric"]', has_text="未销号问题").locator('[data-testid="stMetricValue"]')
+    card = page.locator('[data-testid="stMetric"]', has_text="在办问题（存量）").locator(
+        '[data-testid="stMetricValue"]'
+    )
     return int(card.inner_text().replace(",", ""))
 
 
@@ -87,7 +89,7 @@ def test_sidebar_township_filter_changes_figures_and_survives_page_switch(server
     option.click()
     page.wait_for_function(
         "([want]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
-        "m => m.innerText.includes('未销号问题') && m.querySelector('[data-testid=\"stMetricValue\"]').innerText === want)",
+        "m => m.innerText.includes('在办问题（存量）') && m.querySelector('[data-testid=\"stMetricValue\"]').innerText === want)",
         arg=[str(expected[chosen])],
         timeout=60_000,
     )

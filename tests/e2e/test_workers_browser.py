@@ -67,7 +67,7 @@ def test_pages_work_through_the_proxy_with_a_sticky_cookie(proxied, offline_page
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_text("未销号问题").first.wait_for(timeout=60_000)
+    page.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert len(cookies.get("cw_worker", "")) == 32
     page.goto(f"{url}/hotspots", wait_until="domcontentloaded")

@@ -175,7 +175,7 @@ BASE = datetime(2026, 3, 1, 0, 0)
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """四条问题：P1 有期限、P2 无期限、P3 发现得晚（事件可能早于发现，参照里照样计入）；P4 随机日志从不碰它，
-    一直待交办（3 月 3 日起逾期）：任何已发现之后的时刻，在办的问题与燃尽图都至少有它一条，核对不会是空对空。"""
+    一直待交办（3 月 3 日起逾期）：任何已发现之后的时刻，在办的问题与在办问题走势都至少有它一条，核对不会是空对空。"""
     path = db.create_database(tmp_path_factory.mktemp("state") / "world.duckdb")
     with db.writer(path) as con:
         _insert_problem_world(con)

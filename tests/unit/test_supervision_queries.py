@@ -1,4 +1,4 @@
-"""整改督办查询在 tests/data/league 上的精确答案：台账、逾期回放、时间线、燃尽图与导出。"""
+"""整改督办查询在 tests/data/league 上的精确答案：台账、逾期回放、时间线、在办问题走势与导出。"""
 
 from datetime import datetime, timedelta
 
@@ -212,7 +212,7 @@ def test_export_excludes_problems_found_after_the_time(con):
 
 
 def test_burndown_equals_the_reference_state_at_every_point(con):
-    # 57 个时点各用参照宏（按事件日志聚合）重算一遍在办与逾期：与燃尽图逐点相同
+    # 57 个时点各用参照宏（按事件日志聚合）重算一遍在办与逾期：与在办问题走势逐点相同
     points = burndown(con)
     for at, open_problems, overdue in points[["at", "open_problems", "overdue"]].itertuples(index=False):
         ref = con.execute(
