@@ -11,6 +11,7 @@ from chuangwen import accounts, db, statedb
 from chuangwen.cli_common import (
     PROG,
     ChineseHelpFormatter,
+    ChineseParser,
     UsageError,
     audited_export,
     day,
@@ -21,7 +22,7 @@ from chuangwen.cli_common import (
 )
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[ChineseParser]) -> None:
     """在 chuangwen 的子命令里登记 user 与 audit。"""
     user = sub.add_parser(
         "user",

@@ -205,7 +205,7 @@ def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS, u
         _advance_sequence(con, "deduction_id_seq", len(deductions))
         _advance_sequence(con, "rectify_event_id_seq", issues.events.num_rows)
         con.execute("commit")
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in _TABLES}
+        counts = {t: db.scalar(con, f"select count(*) from {t}") for t in _TABLES}
     counts["seconds"] = round(time.perf_counter() - t0, 2)
     return counts
 

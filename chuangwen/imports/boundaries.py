@@ -271,7 +271,8 @@ def _run_boundaries(
         else:
             check = f"合理性检查通过（{_basis(extent)}）。写入前试算：{would}。"
         archive = archive_dir(db_path) / f"{digest}{Path(file_name).suffix.lower()}"
-        import_id = con.execute(
+        import_id = db.scalar(
+            con,
             "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at, status,"
             " archive_path, note) values ('boundaries', $f, $h, $t, $i, $by, $at, '成功', $a, $n) returning id",
             {
@@ -284,7 +285,7 @@ def _run_boundaries(
                 "a": str(archive),
                 "n": "；".join(gdf.attrs.get("notes", [])) or None,
             },
-        ).fetchone()[0]
+        )
         inserted = {}
         made = {}
         if "region" in created:

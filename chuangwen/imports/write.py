@@ -301,7 +301,8 @@ def _run_import(
             )
         archive = archive_dir(db_path) / f"{digest}{Path(file_name).suffix.lower()}"
         status = "部分导入" if rejected else "成功"
-        import_id = con.execute(
+        import_id = db.scalar(
+            con,
             "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at,"
             " status, archive_path, note) values ($k, $f, $h, $t, $i, $by, $at, $s, $a, $n) returning id",
             {
@@ -318,7 +319,7 @@ def _run_import(
                 if (prep.skipped or rejected)
                 else None,
             },
-        ).fetchone()[0]
+        )
         inserted: dict[str, int] = {}
         created: dict[str, list[str]] = {}
         for table_name in ("region", "problem_category", "site_type", "unit", "site"):
@@ -480,9 +481,7 @@ def _rollback(db_path: Path, import_id: int) -> str:
         if blockers:
             ids = "、".join(str(b[0]) for b in blockers)
             raise ImportFailed(f"后续导入（编号 {ids}）用到了导入编号 {import_id} 写入的数据，请先回滚它们。")
-        outside = [
-            label for label, sql in _OUTSIDE_REFERENCES if con.execute(_MINE + sql, {"i": import_id}).fetchone()[0]
-        ]
+        outside = [label for label, sql in _OUTSIDE_REFERENCES if db.scalar(con, _MINE + sql, {"i": import_id})]
         if outside:
             raise ImportFailed(
                 f"导入编号 {import_id} 新增的{'、'.join(outside)}已被其他数据引用（后续导入或手工录入），不能自动回滚；请先回滚用到它们的后续导入。"
