@@ -19,10 +19,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import shapely
@@ -63,11 +66,6 @@ OVERLAP_MAX_SHARE = 0.2
 FAR_KM = 100
 # 拒绝说明里最多逐条列出的问题数
 MAX_LISTED = 10
-
-
-class _Table:  # 报告用的最小“表”信息
-    def __init__(self, name):
-        self.file_name, self.sheet, self.columns = name, "", []
 
 
 def run_boundaries(
@@ -214,7 +212,12 @@ def _run_boundaries(
             first_row[code] = k
             rows.append((k, code, name, geom))
         if any(i["级别"] == checks.ERROR for i in issues):
-            prep = checks.Prepared("boundaries", _Table(file_name), len(gdf), issues=_capped(issues, file_name))
+            prep = checks.Prepared(
+                "boundaries",
+                readers.Table(file_name, "", [], pd.DataFrame(), 1),
+                len(gdf),
+                issues=_capped(issues, file_name),
+            )
             raise ImportFailed(f"边界文件有 {len(issues):,} 处错误，未导入任何数据。", prep)
         latest = {
             r[0]: (r[1], bytes(r[2]))
@@ -354,7 +357,7 @@ class _Extent:
     codes: frozenset[str]  # 由哪些镇街的边界合成（县级边界时为空）
 
 
-def _current_extent(con, county: str | None, townships: frozenset[str]) -> _Extent | None:
+def _current_extent(con: duckdb.DuckDBPyConnection, county: str | None, townships: frozenset[str]) -> _Extent | None:
     """本县最新的县级边界；没有时用各镇街最新边界的合集；库中一个边界都没有时为 None。"""
     ((wkb,),) = con.execute(
         "select arg_max(geom_wkb, version) from boundary where region_code = $c", {"c": county}
@@ -380,7 +383,9 @@ def _basis(extent: _Extent | None) -> str:
     return f"对照{extent.basis}"
 
 
-def _doubts(rows, county: str | None, extent: _Extent | None, n_townships: int) -> list[str]:
+def _doubts(
+    rows: list[tuple[int, str, str, BaseGeometry]], county: str | None, extent: _Extent | None, n_townships: int
+) -> list[str]:
     """新边界哪里不合理（中文，逐条）；空表示通过。rows 为 (行号, 代码, 名称, 几何)。"""
     out = []
     towns = [(name, g, geo.area_km2(g)) for _, code, name, g in rows if code != county]
@@ -443,7 +448,9 @@ def _distance_km(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(2 * geo.EARTH_AUTHALIC_RADIUS_KM * np.arcsin(np.sqrt(h)))
 
 
-def _township_boundaries(con, pending=()) -> list[tuple[str, BaseGeometry, date]]:
+def _township_boundaries(
+    con: duckdb.DuckDBPyConnection, pending: Iterable[dict[str, Any]] = ()
+) -> list[tuple[str, BaseGeometry, date]]:
     """各镇街最新版本的边界，叠上尚未写入的新版本 pending（boundary 的行）；新的在前：生效日期从新到旧，同日按代码。"""
     latest = {
         c: (bytes(w), v)
@@ -457,7 +464,7 @@ def _township_boundaries(con, pending=()) -> list[tuple[str, BaseGeometry, date]
     return [(c, geo.from_wkb(latest[c][0]), latest[c][1]) for c in order]
 
 
-def _moves(con, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd.DataFrame]:
+def _moves(con: duckdb.DuckDBPyConnection, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd.DataFrame]:
     """有坐标的问题与点位按各镇街边界（新的在前）该改到哪个镇街：entity_code、原镇街、原社区、新镇街。只读，试算与写入共用。"""
     columns = ["entity_code", "old_township_code", "old_community_code", "new_township_code"]
     moves = {"problem": pd.DataFrame(columns=columns), "site": pd.DataFrame(columns=columns)}
@@ -494,7 +501,7 @@ def _moves(con, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd
     return moves
 
 
-def _reassign(con, import_id: int, moves: dict[str, pd.DataFrame]) -> dict[str, int]:
+def _reassign(con: duckdb.DuckDBPyConnection, import_id: int, moves: dict[str, pd.DataFrame]) -> dict[str, int]:
     """把 _moves 算出的改动写入：记入 region_reassignment，改写镇街（原社区不属于新镇街时清空）；返回各自改动的条数。"""
     moved = {}
     for entity, rows in moves.items():  # 表名只取 problem、site

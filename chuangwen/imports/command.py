@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from chuangwen.imports import mapping as mapping_mod
 from chuangwen.imports import write
+from chuangwen.imports.checks import Prepared
 from chuangwen.imports.kinds import KINDS
 
 CRS_CHOICES = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ02", "bd09": "BD09"}
@@ -119,7 +120,7 @@ def register(
     rb.set_defaults(handler=_cmd_rollback)
 
 
-def _print_report(prep, stream) -> None:
+def _print_report(prep: Prepared | None, stream: TextIO) -> None:
     if prep is None:
         return
     report = prep.report()
@@ -140,7 +141,7 @@ def _print_report(prep, stream) -> None:
         print(f"  ……另有 {len(report) - REPORT_LINES:,} 条，完整报告请加 --report 文件.xlsx 保存", file=stream)
 
 
-def _save_report(prep, path: Path | None) -> None:
+def _save_report(prep: Prepared | None, path: Path | None) -> None:
     if path is None or prep is None:
         return
     from chuangwen import excel

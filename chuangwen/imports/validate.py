@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import shapely
@@ -47,7 +48,13 @@ STATUS_EVENTS = {
 
 
 def prepare(
-    con, kind: str, table: readers.Table, mapping: Mapping, *, crs: str | None = None, create_missing: bool = False
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    table: readers.Table,
+    mapping: Mapping,
+    *,
+    crs: str | None = None,
+    create_missing: bool = False,
 ) -> Prepared:
     """校验一张表；不写库。"""
     if kind not in KINDS:
@@ -90,7 +97,15 @@ def prepare(
     return prep
 
 
-def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_problems(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {
         c: texts(cols, c, n, mapping)
@@ -256,7 +271,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     status_a, lead_a = status.to_numpy(dtype=object), lead.to_numpy(dtype=object)
     old_events = []  # (problem_code, event_at, action, unit)：已有问题的状态变化
     changed_rows = 0
-    for i in np.flatnonzero(ok & is_old):
+    for i in np.flatnonzero(ok & is_old).tolist():
         st, old = status_a[i], ex.loc[codes_a[i]]
         changed = [
             lab
@@ -320,7 +335,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     prep.frames["rectify_event"] = events.assign(note=None)
 
 
-def _same(a, b) -> bool:
+def _same(a: object, b: object) -> bool:
     if (a is None or (not isinstance(a, str) and pd.isna(a))) and (
         b is None or (not isinstance(b, str) and pd.isna(b))
     ):
@@ -331,7 +346,15 @@ def _same(a, b) -> bool:
         return False
 
 
-def _prepare_events(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_events(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("问题编号", "动作", "操作单位", "说明")}
     for c in ("问题编号", "动作"):
@@ -369,7 +392,15 @@ def _prepare_events(con, prep, ck, refs, cols, mapping, crs) -> None:
     prep.frames["rectify_event"] = df[keep].reset_index(drop=True)
 
 
-def _prepare_units(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_units(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in KINDS["units"].names}
     for c in ("单位名称", "条块", "单位类型"):
@@ -438,7 +469,7 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
         outside = has_xy & ~inside
         if outside.any():
             edge = shapely.union_all(shapes).boundary
-            for i in np.flatnonzero(outside):
+            for i in np.flatnonzero(outside).tolist():
                 near = shapely.ops.nearest_points(edge, shapely.Point(wlon[i], wlat[i]))[0]
                 km = float(geo.distance_m(wlon[i], wlat[i], near.x, near.y)) / 1000
                 ck.flag(
@@ -451,7 +482,15 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
     return lon_a, lat_a, wlon, wlat, crs_src, has_xy
 
 
-def _prepare_sites(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_sites(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("点位名称", "点位编码", "点位类型", "镇街", "社区", "地址", "坐标系")}
     for c in ("点位名称", "点位类型", "镇街"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from chuangwen import db, statedb, store
@@ -110,7 +111,7 @@ CREATED_KEYS = {
 }
 
 
-def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> None:
+def record_created(con: duckdb.DuckDBPyConnection, import_id: int, table_name: str, df: pd.DataFrame) -> None:
     """记下本次导入写入某表的行（按 CREATED_KEYS 的键），回滚时按此删除。"""
     cols = CREATED_KEYS[table_name]
     keys = df[cols[0]].astype(str)
@@ -123,7 +124,7 @@ def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> No
     )
 
 
-def _refresh_edition_totals(con, editions: list[str]) -> None:
+def _refresh_edition_totals(con: duckdb.DuckDBPyConnection, editions: list[str]) -> None:
     """测评体系版本的满分 = 各板块分值之和（导入新增板块、回滚删掉板块后重算）。"""
     if editions:
         con.execute(
@@ -161,7 +162,7 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _insert(con, table: str, df: pd.DataFrame) -> int:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame | None) -> int:
     if df is None or df.empty:
         return 0
     cols = ", ".join(f'"{c}"' for c in df.columns)
@@ -180,7 +181,7 @@ def read(raw: bytes, file_name: str, kind: str, mapping: Mapping | None) -> read
 
 
 def validate_only(
-    con,
+    con: duckdb.DuckDBPyConnection,
     raw: bytes,
     file_name: str,
     kind: str,
@@ -385,7 +386,7 @@ _user = statedb.os_user  # 命令行操作的人：操作系统用户名
 OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
 
 
-def list_imports(con) -> pd.DataFrame:
+def list_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cur = con.cursor()
     try:
         return (
