@@ -186,7 +186,7 @@ def office_settings(db_path: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def set_office_setting(
-    db_path: str | os.PathLike[str], key: str, value: str | None, by: str, *, page: str | None = None
+    db_path: str | os.PathLike[str], key: str, value: str | int | None, by: str, *, page: str | None = None
 ) -> None:
     """设定（value 为 None 时清除）一项库的设置，同一事务里记一条审计“改设置”。"""
     key = OFFICE_SETTING_ALIASES.get(key, key)

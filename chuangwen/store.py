@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -156,7 +157,7 @@ def older_versions(versions: list[dict]) -> list[int]:
 # ---------------------------------------------------------------- 记录
 
 
-def _log(path: Path, event: str, **fields) -> None:
+def _log(path: Path, event: str, **fields: Any) -> None:
     folder = snapshots_dir(path)
     folder.mkdir(mode=0o700, exist_ok=True)
     entry = {"at": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "event": event, **fields}
