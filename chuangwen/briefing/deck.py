@@ -5,17 +5,22 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from lxml import etree
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PptxPresentation
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.slide import Slide
+from pptx.table import _Cell
+from pptx.text.text import Font
 from pptx.util import Emu, Inches, Length, Pt
 
 from chuangwen import export_png, formats, league, queries, rank_trend, settings, time_windows
@@ -35,14 +40,6 @@ from chuangwen.briefing.figures import (
     rebound_table,
     stamp,
 )
-
-if TYPE_CHECKING:
-    from pptx.chart.chart import Chart
-    from pptx.presentation import Presentation as PptxPresentation
-    from pptx.shapes.graphfrm import GraphicFrame
-    from pptx.slide import Slide
-    from pptx.table import _Cell
-    from pptx.text.text import Font
 
 # 字体：拉丁字母与东亚文字分别写；LibreOffice 找不到“微软雅黑”时按 fontconfig 退到 Noto Sans CJK
 EA_TYPEFACE = "Microsoft YaHei"
@@ -156,8 +153,7 @@ def _add_chart(
     slide: Slide, kind: XL_CHART_TYPE, x: Length, y: Length, w: Length, h: Length, data: CategoryChartData
 ) -> Chart:
     """在页面上加一张原生图，返回图本身（add_chart 返回的是装着它的图形框）。"""
-    # python-pptx 1.0 的类型标注与它的文档不符：chart_data 标成已弃用的子类 ChartData（文档与示例用 CategoryChartData），
-    # 返回值标成 Chart（实际是 GraphicFrame，图在它的 .chart 上）
+    # python-pptx 1.0 的标注与文档不符：chart_data 标成已弃用的子类 ChartData，返回值标成 Chart（实际是 GraphicFrame）
     frame = slide.shapes.add_chart(kind, x, y, w, h, data)  # type: ignore[arg-type]
     return frame.chart  # type: ignore[attr-defined]
 
@@ -432,11 +428,9 @@ def _parts_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
                 DARK,
             )
         )
-    # 有分项成绩就有本县有成绩的一轮；万一没有也不因此出不了通报
-    round_name = latest["round_name"] if latest is not None else "—"
     lines.append(
         (
-            f"轮次：{round_name}。各分项满分见测评体系；对标单位为本轮其他单位中第 {brief.target_rank or 1} 名。",
+            f"轮次：{latest['round_name'] if latest is not None else '—'}。各分项满分见测评体系；对标单位为本轮其他单位中第 {brief.target_rank or 1} 名。",
             12,
             False,
             GREY,
