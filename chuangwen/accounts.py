@@ -25,18 +25,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chuangwen import settings, statedb
+from chuangwen.vocabulary import ROLE_ADMIN, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT, ROLES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ROLES = ("领导", "创建办", "责任单位", "管理员")
-
 # 角色 → 能做的事（页面与控件按它出现或不出现；查询的查看范围另由 Viewer.scope_unit 决定）
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "领导": frozenset({"export", "briefing"}),
-    "创建办": frozenset({"export", "briefing", "import", "settings"}),
-    "责任单位": frozenset({"export"}),
-    "管理员": frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
+    ROLE_LEADER: frozenset({"export", "briefing"}),
+    ROLE_OFFICE: frozenset({"export", "briefing", "import", "settings"}),
+    ROLE_UNIT: frozenset({"export"}),
+    ROLE_ADMIN: frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
 }
 
 ACTIONS = {
@@ -88,7 +87,7 @@ class Viewer:
     @property
     def scope_unit(self) -> str | None:
         """查看范围：责任单位账号只看自己单位（牵头或配合）的问题；其余角色为 None（全部单位）。"""
-        return self.unit_code if self.role == "责任单位" else None
+        return self.unit_code if self.role == ROLE_UNIT else None
 
     def may(self, action: str) -> bool:
         if action not in ACTIONS:
@@ -174,7 +173,7 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
     """角色在四种之内；责任单位必须绑定库里有的单位，其他角色不绑定单位。返回要存的单位代码。"""
     if role not in ROLES:
         raise AccountError(f"角色应为 {'、'.join(ROLES)} 之一，实际为 {role!r}。")
-    if role == "责任单位":
+    if role == ROLE_UNIT:
         if not unit_code:
             raise AccountError("责任单位账号必须指定单位（--unit 单位代码）。")
         if unit_code not in units:
@@ -243,7 +242,7 @@ def ensure_demo_admin(db_path: str | os.PathLike[str], *, by: str) -> str | None
     if has_accounts(db_path):
         return None
     password = generated_password()
-    add(db_path, DEMO_ADMIN, "管理员", password, units={}, by=by)
+    add(db_path, DEMO_ADMIN, ROLE_ADMIN, password, units={}, by=by)
     return password
 
 
@@ -316,7 +315,7 @@ def set_disabled(
     with statedb.connect(db_path) as con:
         if (
             disabled
-            and con.execute("select role from account where name = ?", (name,)).fetchone() == ("管理员",)
+            and con.execute("select role from account where name = ?", (name,)).fetchone() == (ROLE_ADMIN,)
             and _last_admin(con, name)
         ):
             raise AccountError("这是最后一个可用的管理员账号，不能停用。")
@@ -349,7 +348,7 @@ def set_role(
         row = con.execute("select role, unit_code from account where name = ?", (name,)).fetchone()
         if row is None:
             raise AccountError(f"没有账号 {_shown_name(name)}。")
-        if row[0] == "管理员" and role != "管理员" and _last_admin(con, name):
+        if row[0] == ROLE_ADMIN and role != ROLE_ADMIN and _last_admin(con, name):
             raise AccountError("这是最后一个可用的管理员账号，不能改成别的角色。")
         con.execute(
             "update account set role = ?, unit_code = ?, changed_at = ? where name = ?", (role, unit_code, at, name)
@@ -369,7 +368,7 @@ def set_role(
 def _last_admin(con: sqlite3.Connection, name: str) -> bool:
     return (
         con.execute(
-            "select count(*) from account where role = '管理员' and disabled = 0 and name <> ?", (name,)
+            "select count(*) from account where role = ? and disabled = 0 and name <> ?", (ROLE_ADMIN, name)
         ).fetchone()[0]
         == 0
     )

@@ -30,6 +30,7 @@ from chuangwen.cli_common import (
     write_replacing,
 )
 from chuangwen.view import NoData, View
+from chuangwen.vocabulary import MONTH, ROUND, WEEK
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -140,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brief.add_argument(
         "--period",
-        choices=("week", "month", "round"),
-        default="week",
+        choices=(WEEK, MONTH, ROUND),
+        default=WEEK,
         metavar="周期",
         help="通报周期：week（前 7 天，默认）、month（前 30 天）、round（最近一轮测评开始至统计时刻）",
     )

@@ -41,9 +41,7 @@ def register(sub: argparse._SubParsersAction[ChineseParser]) -> None:
 
     ua = user_cmd("add", "新建账号")
     ua.add_argument("name", metavar="登录名")
-    ua.add_argument(
-        "--role", required=True, choices=accounts.ROLES, metavar="角色", help="领导、创建办、责任单位、管理员"
-    )
+    ua.add_argument("--role", required=True, choices=accounts.ROLES, metavar="角色", help="、".join(accounts.ROLES))
     ua.add_argument("--unit", default=None, metavar="单位代码", help="责任单位账号绑定的单位代码（库中须有）")
     ua.add_argument("--password-stdin", action="store_true", help="从标准输入读口令（一行），不在终端提示")
     ua.set_defaults(handler=_cmd_user_add)

@@ -26,6 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chuangwen import accounts, settings, signin, sitemap
+from chuangwen.vocabulary import ROLE_ADMIN
 
 _LOG = logging.getLogger("chuangwen.gate")
 
@@ -155,7 +156,7 @@ class Gate:
             if identity.owner not in owners:
                 _LOG.warning("拒绝取文件 %s：不是生成它的登录会话（%s）", name, identity.viewer.name)
                 response = PlainTextResponse("没有这个文件。", status_code=404)
-        elif path.rstrip("/").endswith("/_stcore/metrics") and identity.viewer.role != "管理员":
+        elif path.rstrip("/").endswith("/_stcore/metrics") and identity.viewer.role != ROLE_ADMIN:
             response = PlainTextResponse("没有这个页面。", status_code=404)
         if response is not None:
             await response(scope, receive, send_with_headers)

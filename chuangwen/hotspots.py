@@ -13,12 +13,13 @@ import shapely
 
 from chuangwen import formats, geo, urlparams
 from chuangwen.view import View
+from chuangwen.vocabulary import CLOSED
 
 # 问题多于此数时不逐条画点，只画库内汇总的网格（issue：约 5,000 条）
 MARKER_LIMIT = 5000
 BAD_COORDS_LIMIT = 2000
 TOP_N = 10
-STATUSES = ("在办", "逾期", "已销号", "反弹")
+STATUSES = ("在办", "逾期", CLOSED, "反弹")
 SEVERITIES = ("一般", "较重", "严重")
 CHOROPLETH_METRICS = {"problems": "问题数", "per_1000": "每千人问题数", "per_site": "每点位问题数"}
 HISTORY_START = datetime(1900, 1, 1)
@@ -391,7 +392,7 @@ def describe_filters(page: PageFilters, township: str | None, unit: str | None, 
 def history_summary(history: pd.DataFrame) -> str:
     """点位历史的一句话：共几条、已销号几条、反弹几条、销号后再现几次。"""
     total = len(history)
-    closed = int((history["status"] == "已销号").sum())
+    closed = int((history["status"] == CLOSED).sum())
     rebounds = int(history["is_rebound"].sum())
     came_back = int(history["came_back_as"].notna().sum() + (history["reopened_count"] > 0).sum())
     return (

@@ -12,11 +12,11 @@ import pandas as pd
 from chuangwen import formats, settings
 from chuangwen.formats import Number
 from chuangwen.view import View
+from chuangwen.vocabulary import MONTH, PERIOD_DAYS, SIDEBAR, WEEK
 
 # 统计区间的选项：页面只能从这里选（允许清单）
-PERIODS = {"周": "按周（统计时刻前 7 天）", "月": "按月（统计时刻前 30 天）", "侧栏": "侧栏统计区间"}
-_PERIOD_DAYS = {"周": 7, "月": 30}
-PREVIOUS_LABEL = {"周": "上周", "月": "上月", "侧栏": "上一等长区间"}
+PERIODS = {WEEK: "按周（统计时刻前 7 天）", MONTH: "按月（统计时刻前 30 天）", SIDEBAR: "侧栏统计区间"}
+PREVIOUS_LABEL = {WEEK: "上周", MONTH: "上月", SIDEBAR: "上一等长区间"}
 
 # 镇街数字的口径：绝对数、每点位、每千人（允许清单 → 查询结果中的列后缀）
 NORMS = {"绝对数": "", "每点位": "_per_site", "每千人": "_per_1000"}
@@ -71,9 +71,9 @@ def period_start(as_of: datetime, sidebar_start: datetime, period: str) -> datet
     """统计区间起点（不含）：按周/按月从统计时刻往前推，或用侧栏区间。"""
     if period not in PERIODS:
         raise ValueError(f"未知的统计区间：{period}")
-    if period == "侧栏":
+    if period == SIDEBAR:
         return sidebar_start
-    return as_of - timedelta(days=_PERIOD_DAYS[period])
+    return as_of - timedelta(days=PERIOD_DAYS[period])
 
 
 def period_view(view: View, period: str) -> View:
@@ -153,7 +153,7 @@ def shortfall(rows: pd.DataFrame) -> str | None:
 # 推进会模式下全表只显示的几列（名次、变化、名称之后）
 BIG_COLUMNS = ["综合得分", "按期销号率（区间内）", "逾期（存量）", "逾期率（存量）", "反弹重开"]
 TREND_POINTS = 8  # 单位下钻的名次走势：统计时刻及之前 8 个与榜同长的区间
-TREND_UNIT = {"周": "周", "月": "个月", "侧栏": "个区间"}
+TREND_UNIT = {WEEK: "周", MONTH: "个月", SIDEBAR: "个区间"}
 
 
 def trend_params(board: View) -> dict:

@@ -23,11 +23,12 @@ from shapely.geometry.base import BaseGeometry
 from chuangwen import assets, formats, geo, hotspots
 from chuangwen.escape import html_text
 from chuangwen.formats import CJK_FONT_FAMILY
+from chuangwen.vocabulary import CLOSED
 
 # 由浅到深的红：问题越多越深（投影仪上也分得清）
 CHOROPLETH_COLORS = ("#FEE5D9", "#FCAE91", "#FB6A4A", "#DE2D26", "#A50F15")
 NO_DATA_COLOR = "#ECEFF1"
-STATUS_COLORS = {"逾期": "#7B1FA2", "反弹": "#E65100", "在办": "#C62828", "已销号": "#2E7D32"}
+STATUS_COLORS = {"逾期": "#7B1FA2", "反弹": "#E65100", "在办": "#C62828", CLOSED: "#2E7D32"}
 HEAT_GRADIENT = {0.2: "#FFF3B0", 0.45: "#FDB863", 0.7: "#E66101", 1.0: "#B2182B"}
 METRIC_UNITS = {"problems": "条", "per_1000": "条/千人", "per_site": "条/点位"}
 
@@ -259,7 +260,7 @@ def _status_key(row: pd.Series) -> str:
         return "逾期"
     if row["is_rebound"]:
         return "反弹"
-    return "已销号" if row["status"] == "已销号" else "在办"
+    return CLOSED if row["status"] == CLOSED else "在办"
 
 
 def point_features(points: pd.DataFrame) -> dict:

@@ -14,9 +14,7 @@ from chuangwen import formats
 from chuangwen.escape import html_text, md
 from chuangwen.formats import Number
 from chuangwen.overview import Card
-
-DEFAULT_ROUND_TYPE = "年度测评"
-ROUND_TYPE_ORDER = ("年度测评", "年中暗访", "模拟测评", "自查", "督查")
+from chuangwen.vocabulary import DEFAULT_ROUND_TYPE, ROUND_TYPES
 
 # 分项差距的对比对象（用户可选，经此白名单映射到查询结果的列）
 GAP_BASES: dict[str, str] = {
@@ -47,7 +45,7 @@ def _present(value: Number | None) -> TypeGuard[Number]:
 def round_types(rounds: pd.DataFrame) -> list[str]:
     """有公布排名成绩的测评类型，按惯常顺序（年度测评在前）。"""
     present = set(rounds["round_type"])
-    return [t for t in ROUND_TYPE_ORDER if t in present] + sorted(present - set(ROUND_TYPE_ORDER))
+    return [t for t in ROUND_TYPES if t in present] + sorted(present - set(ROUND_TYPES))
 
 
 def default_round_type(types: list[str]) -> str | None:

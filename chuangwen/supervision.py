@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import excel, formats, queries, time_windows
+from chuangwen import excel, formats, queries, time_windows, vocabulary
 from chuangwen.view import View
 
 # 状态筛选的允许清单（与 problem_state_at 的状态一致；“已销号”不在台账里）
-OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
+OPEN_STATUSES = vocabulary.OPEN_STATUSES
 
 EXPORT_COLUMNS = {
     "problem_code": "问题编号",

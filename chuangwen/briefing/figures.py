@@ -15,17 +15,17 @@ import pandas as pd
 from chuangwen import formats, hotspots, league, queries, rank_trend, supervision, time_windows
 from chuangwen.view import NoData as ViewNoData
 from chuangwen.view import View, day_start
+from chuangwen.vocabulary import DEFAULT_ROUND_TYPE, MONTH, PERIOD_DAYS, ROUND, WEEK
 
 if TYPE_CHECKING:
     import docx.opc.coreprops
     import pptx.parts.coreprops
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
-PERIODS = {"week": "周通报", "month": "月通报", "round": "测评轮次通报"}
-PERIOD_WORDS = {"week": "本周", "month": "本月", "round": "本轮"}
-PREVIOUS_WORDS = {"week": "上周", "month": "上月", "round": "上一轮"}
-_PERIOD_DAYS = {"week": 7, "month": 30}
-ROUND_TYPE = rank_trend.DEFAULT_ROUND_TYPE
+PERIODS = {WEEK: "周通报", MONTH: "月通报", ROUND: "测评轮次通报"}
+PERIOD_WORDS = {WEEK: "本周", MONTH: "本月", ROUND: "本轮"}
+PREVIOUS_WORDS = {WEEK: "上周", MONTH: "上月", ROUND: "上一轮"}
+ROUND_TYPE = DEFAULT_ROUND_TYPE  # 通报看的测评轮次类型
 
 TABLE_ROWS = 12
 REBOUND_ROWS = 10
@@ -96,9 +96,9 @@ def _span_text(start: datetime, end: datetime) -> str:
 
 def default_issue_no(as_of: datetime, period: str, rounds: pd.DataFrame | None = None) -> int:
     """默认期数：统计时刻所在年份中的第几周（1 月 1 日起每 7 天一期）、第几月；按轮次时为当年已开始的第几轮。"""
-    if period == "week":
+    if period == WEEK:
         return (as_of.timetuple().tm_yday - 1) // 7 + 1
-    if period == "month":
+    if period == MONTH:
         return as_of.month
     if rounds is not None and len(rounds):
         return max(1, int(rounds["rounds_in_year"].iloc[0]))
@@ -133,8 +133,8 @@ def _period(view: View, period: str, runner: Callable[..., pd.DataFrame]) -> tup
     if period not in PERIODS:
         raise ValueError(f"未知的通报周期：{period}（可选：{'、'.join(PERIODS)}）")
     as_of = view.as_of
-    if period in _PERIOD_DAYS:
-        days = timedelta(days=_PERIOD_DAYS[period])
+    if period in PERIOD_DAYS:
+        days = timedelta(days=PERIOD_DAYS[period])
         return Period(period, as_of - days, as_of - 2 * days), None
     rounds = runner("briefing_period_round", "briefing_period_round", view)
     if rounds.empty:
@@ -151,7 +151,7 @@ def collect(
     view: View | None = None,
     *,
     as_of: datetime | None = None,
-    period: str = "week",
+    period: str = WEEK,
     issue_no: int | None = None,
     scope_unit: str | None = None,
     chosen: dict | None = None,

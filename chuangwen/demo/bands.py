@@ -16,6 +16,7 @@ import duckdb
 
 from chuangwen import db, hotspots, league, queries
 from chuangwen.view import View
+from chuangwen.vocabulary import WEEK
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     median = per_site[len(per_site) // 2] if per_site else 0
     out["hotspot_lift"] = (min(per_site[:3]) / median) if median and len(per_site) >= 3 else 0.0
 
-    board = league.period_view(view, "周")
+    board = league.period_view(view, WEEK)
     params = league.configured_params()
     units = queries.run(con, "league_units", board, **params)
     towns = queries.run(con, "league_townships", board, **params)

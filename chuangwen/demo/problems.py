@@ -48,6 +48,7 @@ from chuangwen.demo.framework_spec import (
 from chuangwen.demo.geography import County
 from chuangwen.demo.scores import problem_window_start
 from chuangwen.demo.sites import GCJ02_OFFSET
+from chuangwen.vocabulary import ASSIGN, CLOSE_REQUESTED, CLOSED, IN_PROGRESS, REOPENED, RETURN
 
 # 来源 → 发现时间分布：日历型（每天都可能发现）或轮次型（只在某类轮次的日期内发现）
 _SOURCE_ROUND_TYPES = {
@@ -58,7 +59,7 @@ _SOURCE_ROUND_TYPES = {
 }
 # 不落在点位上的问题（道路、沿街）：热线与媒体多半是，督查、测评组多在点位上
 _NO_SITE_SHARE = {"县自查": 0.30, "市督查": 0.20, "12345热线": 0.60, "省暗访": 0.10, "模拟测评": 0.10, "媒体曝光": 0.50}
-_ACTIONS = ("交办", "整改中", "申请销号", "退回", "已销号", "反弹重开")
+_ACTIONS = (ASSIGN, IN_PROGRESS, CLOSE_REQUESTED, RETURN, CLOSED, REOPENED)  # 事件表里按下标取，顺序不能改
 _SLOW_CATEGORIES = ("路面坑洼积水", "无障碍设施缺失", "停车位施划不规范", "公共设施破损")
 _EVENT_NOTES = (
     "限期3天整改",

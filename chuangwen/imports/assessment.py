@@ -30,7 +30,7 @@ from chuangwen.imports.checks import (
     texts,
     unknown_reason,
 )
-from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES
+from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, SCOPES
 from chuangwen.imports.mapping import Mapping
 from chuangwen.imports.published_ranks import (
     _check_published_ranks,
@@ -38,6 +38,7 @@ from chuangwen.imports.published_ranks import (
     is_published_rank,
     is_rank_header,
 )
+from chuangwen.vocabulary import DEFAULT_ROUND_TYPE, ROUND_TYPES
 
 SEP = "|"
 
@@ -363,7 +364,7 @@ def prepare_scores(
                 r = new_rounds[v] = {
                     "code": v,
                     "name": v,
-                    "round_type": T["轮次类型"].iat[i] or "年度测评",
+                    "round_type": T["轮次类型"].iat[i] or DEFAULT_ROUND_TYPE,
                     "level": "省",
                     "start_date": d,
                     "end_date": d,

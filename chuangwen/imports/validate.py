@@ -33,17 +33,30 @@ from chuangwen.imports.checks import (
     texts,
     unknown_reason,
 )
-from chuangwen.imports.kinds import ACTIONS, KINDS, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
+from chuangwen.imports.kinds import KINDS, SEVERITIES, SOURCES, UNIT_TYPES
 from chuangwen.imports.mapping import Mapping
+from chuangwen.vocabulary import (
+    ACTIONS,
+    ASSIGN,
+    ASSIGNED,
+    CLOSE_REQUESTED,
+    CLOSED,
+    IN_PROGRESS,
+    PENDING,
+    REOPENED,
+    RETURN,
+    RETURNED,
+    STATUSES,
+)
 
 STATUS_EVENTS = {
-    "待交办": [],
-    "已交办": [("交办", "found")],
-    "整改中": [("交办", "found"), ("整改中", "found")],
-    "申请销号": [("交办", "found"), ("申请销号", "found")],
-    "已销号": [("交办", "found"), ("已销号", "closed")],
-    "退回整改": [("交办", "found"), ("退回", "found")],
-    "反弹重开": [("交办", "found"), ("反弹重开", "found")],
+    PENDING: [],
+    ASSIGNED: [(ASSIGN, "found")],
+    IN_PROGRESS: [(ASSIGN, "found"), (IN_PROGRESS, "found")],
+    CLOSE_REQUESTED: [(ASSIGN, "found"), (CLOSE_REQUESTED, "found")],
+    CLOSED: [(ASSIGN, "found"), (CLOSED, "closed")],
+    RETURNED: [(ASSIGN, "found"), (RETURN, "found")],
+    REOPENED: [(ASSIGN, "found"), (REOPENED, "found")],
 }
 
 
@@ -152,10 +165,10 @@ def _prepare_problems(
     flag_bad_choice(ck, T["来源"], SOURCES, "来源")
     flag_bad_choice(ck, T["严重程度"], SEVERITIES, "严重程度")
     status = T["整改状态"].copy()
-    status = status.where(status.notna(), np.where(closed.notna(), "已销号", "已交办"))
+    status = status.where(status.notna(), np.where(closed.notna(), CLOSED, ASSIGNED))
     flag_bad_choice(ck, status, STATUSES, "整改状态")
     ck.flag(
-        (status == "已销号").to_numpy() & closed.isna().to_numpy(),
+        (status == CLOSED).to_numpy() & closed.isna().to_numpy(),
         "销号时间",
         closed.astype(str),
         "整改状态为已销号时必须填写销号时间",
@@ -292,9 +305,9 @@ def _prepare_problems(
                 "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员",
                 NOTE,
             )
-        if st != old["status"] and st != "待交办":
+        if st != old["status"] and st != PENDING:
             last = pd.Timestamp(old["last_event_at"]) if pd.notna(old["last_event_at"]) else found.iat[i]
-            at = closed.iat[i] if st == "已销号" else max(last, found.iat[i])
+            at = closed.iat[i] if st == CLOSED else max(last, found.iat[i])
             old_events.append((codes_a[i], at, STATUS_EVENTS[st][-1][0], lead_a[i]))
             changed_rows += 1
     # 新问题：按状态整列生成事件；同一时刻的事件按写入顺序（id）排序，所以先写所有第 1 步、再写第 2 步

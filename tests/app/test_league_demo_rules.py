@@ -10,7 +10,7 @@ from chuangwen import league, queries
 from chuangwen.view import View
 
 
-@pytest.mark.parametrize("period", ["周", "月"])
+@pytest.mark.parametrize("period", ["week", "month"])
 def test_no_red_list_unit_breaks_an_eligibility_rule_on_the_demo(demo_db, period):
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
@@ -30,7 +30,7 @@ def test_no_red_list_unit_breaks_an_eligibility_rule_on_the_demo(demo_db, period
         assert int(rows["is_black"].sum()) >= (5 if ranked >= 10 else ranked // 2)
 
 
-@pytest.mark.parametrize("period", ["周", "月", "侧栏"])
+@pytest.mark.parametrize("period", ["week", "month", "sidebar"])
 def test_drill_down_trend_ends_at_the_rank_on_the_board(demo_db, period):
     """单位下钻的名次走势与榜同一区间长度：最后一个时点的名次就是榜上的名次（按月时不再出现“第11名”旁边一条周走势）。"""
     con = duckdb.connect(str(demo_db), read_only=True)

@@ -27,7 +27,7 @@ def test_league_page_shows_boards_formula_and_tables(app):
 
 def test_league_period_switch_to_month_reruns(app):
     at = league_page(app)
-    at.radio(key="lg_period").set_value("月").run()
+    at.radio(key="lg_period").set_value("month").run()
     assert not at.exception
     assert any("与上月" in c.value for c in at.caption)
 
