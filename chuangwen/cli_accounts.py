@@ -7,7 +7,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from chuangwen import accounts, db, statedb
+from chuangwen import accounts, db, osuser, statedb
 from chuangwen.cli_common import (
     PROG,
     ChineseHelpFormatter,
@@ -120,7 +120,7 @@ def _cmd_audit_export(args: argparse.Namespace) -> int:
     span = f"{args.since or '最早'} 至 {args.until or '最新'}"
     with audited_export(args.db, f"审计记录：{args.out}", f"日期 {span}") as outcome:
         rows = statedb.audit(args.db, None, since=since, until=until)
-        data = statedb.audit_file(rows, suffix, note=f"创文看板审计记录　{span}　导出人 {statedb.os_user()}（命令行）")
+        data = statedb.audit_file(rows, suffix, note=f"创文看板审计记录　{span}　导出人 {osuser.name()}（命令行）")
         write_replacing(args.out, data)
         outcome.update(rows=len(rows), file_sha256=hashlib.sha256(data).hexdigest())
     print(f"已导出审计记录：{args.out}（{len(rows):,} 条，{span}）")

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from chuangwen import db, statedb
+from chuangwen import db, osuser, statedb
 
 PROG = "chuangwen"
 
@@ -121,7 +121,7 @@ def audited_export(path: Path, what: str, filters: str) -> AbstractContextManage
     """命令行的一次导出（问题台账、通报、审计记录）恰好留一条审计：操作系统用户，操作“下载”（与页面的下载同名，
     审计里按操作筛选时在一起），页面“命令行”；失败时记“下载失败”与原因。库打开之后才算一次导出：--db 写错时不留记录，
     也不在不存在的库旁边建状态库。"""
-    return statedb.audited(path, statedb.os_user(), "下载", what, page=COMMAND_LINE, filters=filters)
+    return statedb.audited(path, osuser.name(), "下载", what, page=COMMAND_LINE, filters=filters)
 
 
 def file_sha256(path: Path) -> str:
@@ -155,13 +155,8 @@ def read_password(args: argparse.Namespace) -> str:
 
 
 def operator() -> str:
-    """命令行操作记在审计里的“谁”：本机登录名。"""
-    import getpass
-
-    try:
-        return f"命令行：{getpass.getuser()}"
-    except Exception:
-        return "命令行"
+    """命令行改设置、管账号时记在审计里的“谁”：“命令行：操作系统用户名”。"""
+    return f"命令行：{osuser.name()}"
 
 
 def db_units(path: Path) -> dict[str, str]:

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import hashlib
 import json
 import os
@@ -22,6 +21,8 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from chuangwen import osuser
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -391,18 +392,10 @@ def audited(
     except Exception as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         fields = {k: v for k, v in outcome.items() if k != "detail"}
-        audit_event(db_path, user or os_user(), f"{action}失败", f"{detail}：{reason}", **fields)
+        audit_event(db_path, user or osuser.name(), f"{action}失败", f"{detail}：{reason}", **fields)
         raise
     fields = {k: v for k, v in outcome.items() if k != "detail"}
-    audit_event(db_path, user or os_user(), action, outcome.get("detail", detail), **fields)
-
-
-def os_user() -> str:
-    """命令行操作的人：操作系统用户名（容器里可能没有，用 uid）。"""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return str(os.getuid())
+    audit_event(db_path, user or osuser.name(), action, outcome.get("detail", detail), **fields)
 
 
 def audit(

@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from chuangwen import db, geo, statedb, store
+from chuangwen import db, geo, osuser, statedb, store
 from chuangwen.imports import checks, readers
 from chuangwen.imports.boundary_files import (
     _FIX_HINT,
@@ -44,7 +44,6 @@ from chuangwen.imports.write import (
     ImportFailed,
     ImportResult,
     _insert,
-    _user,
     archive_dir,
     archive_raw,
     record_created,
@@ -283,7 +282,7 @@ def _run_boundaries(
                 "h": digest,
                 "t": len(gdf),
                 "i": len(new_rows),
-                "by": imported_by or _user(),
+                "by": imported_by or osuser.name(),
                 "at": datetime.now().replace(microsecond=0),
                 "a": str(archive),
                 "n": "；".join(gdf.attrs.get("notes", [])) or None,

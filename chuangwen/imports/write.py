@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import db, statedb, store
+from chuangwen import db, osuser, statedb, store
 from chuangwen.imports import checks, readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
@@ -312,7 +312,7 @@ def _run_import(
                 "h": digest,
                 "t": prep.rows_total,
                 "i": rows_ok - prep.skipped if rows_ok > prep.skipped else 0,
-                "by": imported_by or _user(),
+                "by": imported_by or osuser.name(),
                 "at": datetime.now().replace(microsecond=0),
                 "s": status,
                 "a": str(archive),
@@ -378,9 +378,6 @@ def _run_import(
         msg + "。",
         prep,
     )
-
-
-_user = statedb.os_user  # 命令行操作的人：操作系统用户名
 
 
 OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
@@ -623,7 +620,7 @@ def save_preset(
     db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None
 ) -> None:
     """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。"""
-    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or _user())
+    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or osuser.name())
 
 
 def presets(db_path: str | os.PathLike, kind: str) -> dict[str, str]:
