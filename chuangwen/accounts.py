@@ -13,24 +13,29 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chuangwen import settings, statedb
+from chuangwen.vocabulary import ROLE_ADMIN, ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT, ROLES
 
-ROLES = ("领导", "创建办", "责任单位", "管理员")
+if TYPE_CHECKING:
+    import pandas as pd
 
 # 角色 → 能做的事（页面与控件按它出现或不出现；查询的查看范围另由 Viewer.scope_unit 决定）
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "领导": frozenset({"export", "briefing"}),
-    "创建办": frozenset({"export", "briefing", "import", "settings"}),
-    "责任单位": frozenset({"export"}),
-    "管理员": frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
+    ROLE_LEADER: frozenset({"export", "briefing"}),
+    ROLE_OFFICE: frozenset({"export", "briefing", "import", "settings"}),
+    ROLE_UNIT: frozenset({"export"}),
+    ROLE_ADMIN: frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
 }
 
 ACTIONS = {
@@ -82,7 +87,7 @@ class Viewer:
     @property
     def scope_unit(self) -> str | None:
         """查看范围：责任单位账号只看自己单位（牵头或配合）的问题；其余角色为 None（全部单位）。"""
-        return self.unit_code if self.role == "责任单位" else None
+        return self.unit_code if self.role == ROLE_UNIT else None
 
     def may(self, action: str) -> bool:
         if action not in ACTIONS:
@@ -168,7 +173,7 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
     """角色在四种之内；责任单位必须绑定库里有的单位，其他角色不绑定单位。返回要存的单位代码。"""
     if role not in ROLES:
         raise AccountError(f"角色应为 {'、'.join(ROLES)} 之一，实际为 {role!r}。")
-    if role == "责任单位":
+    if role == ROLE_UNIT:
         if not unit_code:
             raise AccountError("责任单位账号必须指定单位（--unit 单位代码）。")
         if unit_code not in units:
@@ -182,13 +187,13 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
 # ---------------------------------------------------------------- 账号
 
 
-def has_accounts(db_path) -> bool:
+def has_accounts(db_path: str | os.PathLike[str]) -> bool:
     with statedb.connect(db_path) as con:
         return con.execute("select exists (select 1 from account)").fetchone()[0] == 1
 
 
 def add(
-    db_path,
+    db_path: str | os.PathLike[str],
     name: str,
     role: str,
     password: str,
@@ -231,17 +236,17 @@ def generated_password() -> str:
             return password
 
 
-def ensure_demo_admin(db_path, *, by: str) -> str | None:
+def ensure_demo_admin(db_path: str | os.PathLike[str], *, by: str) -> str | None:
     """内置示例库第一次启动、还没有任何账号时：建一个管理员，口令随机生成（不是固定的默认口令），返回给启动的人看一次。
     已有账号时什么都不做，返回 None。只用于内置的示例库（虚构数据）。"""
     if has_accounts(db_path):
         return None
     password = generated_password()
-    add(db_path, DEMO_ADMIN, "管理员", password, units={}, by=by)
+    add(db_path, DEMO_ADMIN, ROLE_ADMIN, password, units={}, by=by)
     return password
 
 
-def accounts(db_path) -> list[dict]:
+def accounts(db_path: str | os.PathLike[str]) -> list[dict]:
     with statedb.connect(db_path) as con:
         rows = con.execute(
             "select name, role, unit_code, disabled, created_at, created_by, changed_at from account order by name"
@@ -250,7 +255,7 @@ def accounts(db_path) -> list[dict]:
     return [dict(zip(keys, r)) for r in rows]
 
 
-def accounts_table(rows: list[dict], units: dict[str, str]):
+def accounts_table(rows: list[dict], units: dict[str, str]) -> pd.DataFrame:
     """账号列表（管理员页面）：中文列名，单位写名称，状态写“可用 / 已停用”。"""
     import pandas as pd
 
@@ -271,7 +276,13 @@ def accounts_table(rows: list[dict], units: dict[str, str]):
 
 
 def set_password(
-    db_path, name: str, password: str, *, by: str, old_password: str | None = None, now: datetime | None = None
+    db_path: str | os.PathLike[str],
+    name: str,
+    password: str,
+    *,
+    by: str,
+    old_password: str | None = None,
+    now: datetime | None = None,
 ) -> None:
     """改口令：本人改要核对旧口令（old_password）；管理员改不要。清掉这个登录名的限速，并结束这个账号的全部会话。"""
     at = _text(now or _now())
@@ -296,13 +307,15 @@ def set_password(
         raise AccountError("旧口令不对。")
 
 
-def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime | None = None) -> None:
+def set_disabled(
+    db_path: str | os.PathLike[str], name: str, disabled: bool, *, by: str, now: datetime | None = None
+) -> None:
     """停用（或恢复）账号；停用立即结束它的全部会话。"""
     at = _text(now or _now())
     with statedb.connect(db_path) as con:
         if (
             disabled
-            and con.execute("select role from account where name = ?", (name,)).fetchone() == ("管理员",)
+            and con.execute("select role from account where name = ?", (name,)).fetchone() == (ROLE_ADMIN,)
             and _last_admin(con, name)
         ):
             raise AccountError("这是最后一个可用的管理员账号，不能停用。")
@@ -319,7 +332,7 @@ def set_disabled(db_path, name: str, disabled: bool, *, by: str, now: datetime |
 
 
 def set_role(
-    db_path,
+    db_path: str | os.PathLike[str],
     name: str,
     role: str,
     *,
@@ -335,7 +348,7 @@ def set_role(
         row = con.execute("select role, unit_code from account where name = ?", (name,)).fetchone()
         if row is None:
             raise AccountError(f"没有账号 {_shown_name(name)}。")
-        if row[0] == "管理员" and role != "管理员" and _last_admin(con, name):
+        if row[0] == ROLE_ADMIN and role != ROLE_ADMIN and _last_admin(con, name):
             raise AccountError("这是最后一个可用的管理员账号，不能改成别的角色。")
         con.execute(
             "update account set role = ?, unit_code = ?, changed_at = ? where name = ?", (role, unit_code, at, name)
@@ -352,10 +365,10 @@ def set_role(
     return Viewer(name, role, unit_code)
 
 
-def _last_admin(con, name: str) -> bool:
+def _last_admin(con: sqlite3.Connection, name: str) -> bool:
     return (
         con.execute(
-            "select count(*) from account where role = '管理员' and disabled = 0 and name <> ?", (name,)
+            "select count(*) from account where role = ? and disabled = 0 and name <> ?", (ROLE_ADMIN, name)
         ).fetchone()[0]
         == 0
     )
@@ -393,7 +406,9 @@ def throttle_delay(failures: int, free: int, max_delay: int) -> int:
     return min(2 ** (failures - free + 1), max_delay)
 
 
-def login(db_path, name: str, password: str, *, client: str = "本机", now: datetime | None = None) -> Login:
+def login(
+    db_path: str | os.PathLike[str], name: str, password: str, *, client: str = "本机", now: datetime | None = None
+) -> Login:
     """核对口令，成功时开一个会话。client 是来源地址（限速按它与登录名分开计）。
     失败一律抛 AccountError(LOGIN_FAILED)；限速中抛 LoginThrottled（不核对口令）。失败与限速都记审计（先提交再报错）。"""
     moment = now or _now()
@@ -404,7 +419,7 @@ def login(db_path, name: str, password: str, *, client: str = "本机", now: dat
     return outcome
 
 
-def _throttled(con, keys: list[str], at: str) -> int:
+def _throttled(con: sqlite3.Connection, keys: list[str], at: str) -> int:
     """这些键里最晚的解除时刻离现在还有几秒（0 = 不限速）。"""
     until = con.execute(
         f"select max(blocked_until) from login_throttle where key in ({', '.join('?' * len(keys))})"
@@ -421,7 +436,7 @@ def _throttled(con, keys: list[str], at: str) -> int:
     )
 
 
-def _count_failure(con, key: str, free: int, max_delay: int, moment: datetime) -> int:
+def _count_failure(con: sqlite3.Connection, key: str, free: int, max_delay: int, moment: datetime) -> int:
     """这个键再记一次失败，返回从现在起要等的秒数。"""
     at = _text(moment)
     row = con.execute("select failures from login_throttle where key = ?", (key,)).fetchone()
@@ -436,7 +451,7 @@ def _count_failure(con, key: str, free: int, max_delay: int, moment: datetime) -
     return delay
 
 
-def _attempt(con, name: str, password: str, client: str, moment: datetime) -> Login | AccountError:
+def _attempt(con: sqlite3.Connection, name: str, password: str, client: str, moment: datetime) -> Login | AccountError:
     """一次登录尝试（在状态库事务里）：成功给 Login，失败给要抛的错；计数与审计都写进同一事务。"""
     at = _text(moment)
     shown = _shown_name(name)
@@ -479,7 +494,7 @@ def token_digest(token: str) -> str:
     return _digest(token)
 
 
-def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -> Viewer | None:
+def session_viewer(db_path: str | os.PathLike[str], token: str | None, *, now: datetime | None = None) -> Viewer | None:
     """令牌对应的、仍有效的会话 → 登录的人，并把闲置期限顺延；过期、已退出、账号停用或不存在时 None。"""
     if not token:
         return None
@@ -506,7 +521,7 @@ def session_viewer(db_path, token: str | None, *, now: datetime | None = None) -
     return Viewer(*row)
 
 
-def viewer_named(db_path, name: str) -> Viewer | None:
+def viewer_named(db_path: str | os.PathLike[str], name: str) -> Viewer | None:
     """反向代理（内网统一认证）已认证的登录名 → 账号；没有这个账号或已停用时 None。"""
     with statedb.connect(db_path) as con:
         row = con.execute(
@@ -515,7 +530,7 @@ def viewer_named(db_path, name: str) -> Viewer | None:
     return Viewer(*row) if row else None
 
 
-def logout(db_path, token: str | None, *, now: datetime | None = None) -> None:
+def logout(db_path: str | os.PathLike[str], token: str | None, *, now: datetime | None = None) -> None:
     """在服务器这边结束会话：同一令牌之后再也不认。"""
     if not token:
         return

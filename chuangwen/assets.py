@@ -111,11 +111,12 @@ def _extract(tarball: Path, package: NpmPackage, vendor: Path) -> None:
     with tarfile.open(tarball, "r:gz") as tar:
         for inner, dst in package.files:
             member = tar.getmember(f"package/{inner}")
-            if not member.isfile():
+            src = tar.extractfile(member) if member.isfile() else None
+            if src is None:
                 raise AssetError(f"{package.name} 包内 {inner} 不是普通文件")
             target = vendor / dst
             target.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as src, open(target, "wb") as out:
+            with src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
 
 

@@ -10,7 +10,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from chuangwen import db, statedb, store
+from chuangwen import db, osuser, statedb, store
 from chuangwen.imports.write import ARCHIVE_DIR_MODE, archive_dir, archive_raw
 
 MANIFEST = "manifest.json"
@@ -107,7 +107,7 @@ def _restore(path: Path, folder: Path, restored_by: str | None) -> str:
                 {
                     "f": folder.name,
                     "h": manifest["文件"][SNAPSHOT],
-                    "by": restored_by or store._user(),
+                    "by": restored_by or osuser.name(),
                     "at": datetime.now().replace(microsecond=0),
                     "a": str(folder),
                     "n": f"从备份恢复：备份于 {manifest.get('备份时间')}，当时为{_version_text(manifest)}",

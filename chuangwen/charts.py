@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -116,7 +118,7 @@ def rank_trend_history(
     ranked_labels = labels[history["rank"].notna()]
     # 只在首尾两点标名次，中间靠悬停，避免文字挤在一起；名次在目标线之下（数字更大）时字写在点的下方，不压在目标线上
     text = [f"第{int(r)}名" if i in (0, len(ranked) - 1) else "" for i, r in enumerate(ranked["rank"])]
-    below = [bool(target_rank) and int(r) > target_rank for r in ranked["rank"]]
+    below = [bool(target_rank and int(r) > target_rank) for r in ranked["rank"]]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -192,7 +194,7 @@ BEST_COLOR = "#37474F"
 
 def _rank_page_figure(traces: list[dict], title: str, height: int, big: bool, xaxis: dict, yaxis: dict) -> go.Figure:
     """与 _base_layout 相同的底子；推进会（投影）时字大、黑色、图例在下方，字号写在每个轴上。"""
-    layout = {
+    layout: dict[str, Any] = {
         "title": {"text": title, "x": 0, "font": {"size": 16}},
         "font": {"family": CJK_FONT_FAMILY, "size": 13},
         "height": height,
@@ -358,6 +360,7 @@ def rank_bump(
         last = max((i for i, v in enumerate(ranks) if v is not None), default=None)
         # 只给本县和对手标名字（前 N 名挤在顶端，看图例或悬停）；名字是末端的标注，挨着时错开、画引线（end_labels）
         labeled = code == county or code in rival_list
+        width: float  # 线宽：投影时整数，平时有半号
         if code == county:
             color, width, size, label_name = OURS_COLOR, 7 if big else 4, 14 if big else 10, f"{name}（本县）"
         elif code in rival_list:

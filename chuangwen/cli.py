@@ -8,9 +8,12 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from chuangwen import __version__, accounts, cli_accounts, db, dbinfo, office_settings, settings, statedb
 from chuangwen.cli_common import (
@@ -27,6 +30,7 @@ from chuangwen.cli_common import (
     write_replacing,
 )
 from chuangwen.view import NoData, View
+from chuangwen.vocabulary import MONTH, ROUND, WEEK
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -137,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brief.add_argument(
         "--period",
-        choices=("week", "month", "round"),
-        default="week",
+        choices=(WEEK, MONTH, ROUND),
+        default=WEEK,
         metavar="周期",
         help="通报周期：week（前 7 天，默认）、month（前 30 天）、round（最近一轮测评开始至统计时刻）",
     )
@@ -271,7 +275,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
+def _rebuild_replacing(path: Path, build: Callable[..., object], kwargs: dict[str, Any]) -> None:
     """--force：新库先写到同目录临时文件，成功后发布成新快照（旧版本保留、可重新发布）；任何失败都不动原库。"""
     from chuangwen import store
 
@@ -293,12 +297,12 @@ def _rebuild_replacing(path: Path, build, kwargs: dict) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _refuse_real_data(con, path: Path) -> None:
+def _refuse_real_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """--force 只替换示例库或空库：真实台账被示例数据覆盖就找不回来了。"""
     if db.schema_version(con) == 0:
         raise db.DatabaseError(f"DuckDB 文件里没有创文看板的表结构，--force 也不会覆盖：{path}")
     is_demo = db.read_meta(con).get("is_demo")
-    problems = con.execute("select count(*) from problem").fetchone()[0]
+    problems = db.scalar(con, "select count(*) from problem")
     if is_demo != "1" and problems > 0:
         raise db.DatabaseError(
             f"{path} 不是示例库（含 {problems:,} 条问题），--force 也不会用示例数据覆盖它。"
@@ -328,7 +332,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_current(path: Path):
+def _open_current(path: Path) -> duckdb.DuckDBPyConnection:
     """只读打开结构版本正好是本程序版本的库（导出、通报用）；规则在 dbinfo.open_checked。"""
     return dbinfo.open_checked(path, current=True)[0]
 

@@ -7,10 +7,11 @@ import hashlib
 import sys
 from pathlib import Path
 
-from chuangwen import accounts, db, statedb
+from chuangwen import accounts, db, osuser, statedb
 from chuangwen.cli_common import (
     PROG,
     ChineseHelpFormatter,
+    ChineseParser,
     UsageError,
     audited_export,
     day,
@@ -21,7 +22,7 @@ from chuangwen.cli_common import (
 )
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[ChineseParser]) -> None:
     """在 chuangwen 的子命令里登记 user 与 audit。"""
     user = sub.add_parser(
         "user",
@@ -40,9 +41,7 @@ def register(sub) -> None:
 
     ua = user_cmd("add", "新建账号")
     ua.add_argument("name", metavar="登录名")
-    ua.add_argument(
-        "--role", required=True, choices=accounts.ROLES, metavar="角色", help="领导、创建办、责任单位、管理员"
-    )
+    ua.add_argument("--role", required=True, choices=accounts.ROLES, metavar="角色", help="、".join(accounts.ROLES))
     ua.add_argument("--unit", default=None, metavar="单位代码", help="责任单位账号绑定的单位代码（库中须有）")
     ua.add_argument("--password-stdin", action="store_true", help="从标准输入读口令（一行），不在终端提示")
     ua.set_defaults(handler=_cmd_user_add)
@@ -121,7 +120,7 @@ def _cmd_audit_export(args: argparse.Namespace) -> int:
     span = f"{args.since or '最早'} 至 {args.until or '最新'}"
     with audited_export(args.db, f"审计记录：{args.out}", f"日期 {span}") as outcome:
         rows = statedb.audit(args.db, None, since=since, until=until)
-        data = statedb.audit_file(rows, suffix, note=f"创文看板审计记录　{span}　导出人 {statedb.os_user()}（命令行）")
+        data = statedb.audit_file(rows, suffix, note=f"创文看板审计记录　{span}　导出人 {osuser.name()}（命令行）")
         write_replacing(args.out, data)
         outcome.update(rows=len(rows), file_sha256=hashlib.sha256(data).hexdigest())
     print(f"已导出审计记录：{args.out}（{len(rows):,} 条，{span}）")

@@ -8,16 +8,19 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
-from chuangwen import db, statedb
+from chuangwen import db, osuser, statedb
 
 PROG = "chuangwen"
 
 # argparse 的英文报错 → 中文（Python 3.11–3.13 的措辞）
 _TYPE_NAMES = {"int": "整数", "float": "数字", "str": "文本"}
-_TRANSLATIONS: list[tuple[re.Pattern[str], object]] = [
+_TRANSLATIONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^unrecognized arguments: (.*)$", re.S), r"无法识别的参数：\1"),
     (re.compile(r"^the following arguments are required: (.*)$", re.S), r"缺少必需的参数：\1"),
     (
@@ -51,7 +54,13 @@ def translate_argparse_message(message: str) -> str:
 
 
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
@@ -67,7 +76,7 @@ class ChineseParser(argparse.ArgumentParser):
         self._optionals.title = "选项"
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}：错误：{translate_argparse_message(message)}\n")
 
@@ -108,11 +117,11 @@ def day(raw: str) -> date:
 COMMAND_LINE = "命令行"  # 命令行操作在审计里的“页面”
 
 
-def audited_export(path: Path, what: str, filters: str):
+def audited_export(path: Path, what: str, filters: str) -> AbstractContextManager[dict[str, Any]]:
     """命令行的一次导出（问题台账、通报、审计记录）恰好留一条审计：操作系统用户，操作“下载”（与页面的下载同名，
     审计里按操作筛选时在一起），页面“命令行”；失败时记“下载失败”与原因。库打开之后才算一次导出：--db 写错时不留记录，
     也不在不存在的库旁边建状态库。"""
-    return statedb.audited(path, statedb.os_user(), "下载", what, page=COMMAND_LINE, filters=filters)
+    return statedb.audited(path, osuser.name(), "下载", what, page=COMMAND_LINE, filters=filters)
 
 
 def file_sha256(path: Path) -> str:
@@ -146,13 +155,8 @@ def read_password(args: argparse.Namespace) -> str:
 
 
 def operator() -> str:
-    """命令行操作记在审计里的“谁”：本机登录名。"""
-    import getpass
-
-    try:
-        return f"命令行：{getpass.getuser()}"
-    except Exception:
-        return "命令行"
+    """命令行改设置、管账号时记在审计里的“谁”：“命令行：操作系统用户名”。"""
+    return f"命令行：{osuser.name()}"
 
 
 def db_units(path: Path) -> dict[str, str]:

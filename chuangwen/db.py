@@ -24,6 +24,7 @@ from chuangwen.dbfile import (
     migrations,
     read_meta,
     refuse_newer,
+    scalar,
     schema_version,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "check_is_duckdb_file",
     "connect",
     "refuse_newer",
+    "scalar",
     "build_new",
     "create_database",
     "migrations",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -71,14 +72,20 @@ def check_is_duckdb_file(path: Path) -> None:
         raise DatabaseError(f"文件不是 DuckDB 数据库（文件头不符），未做任何修改：{path}")
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """只返回一行一列的查询（count(*)、max(…)、insert … returning id）的那个值。"""
+    row = con.execute(sql, params).fetchone()
+    if row is None:  # 聚合与 returning 总有一行：没有就是查询本身写错了
+        raise DatabaseError(f"查询没有返回任何行：{sql}")
+    return row[0]
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """库内记录的结构版本；没有版本表时为 0（空库）。"""
-    has_table = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_version'"
-    ).fetchone()[0]
+    has_table = scalar(con, "select count(*) from information_schema.tables where table_name = 'schema_version'")
     if not has_table:
         return 0
-    return con.execute("select coalesce(max(version), 0) from schema_version").fetchone()[0]
+    return scalar(con, "select coalesce(max(version), 0) from schema_version")
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection, current: int) -> int:

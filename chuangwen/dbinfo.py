@@ -49,7 +49,7 @@ META_LABELS = {
 }
 
 
-def table_counts(con) -> list[tuple[str, int]]:
+def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     cur = con.cursor()
     try:
         names = [
@@ -61,7 +61,7 @@ def table_counts(con) -> list[tuple[str, int]]:
         order = list(TABLE_LABELS)
         names.sort(key=lambda n: (order.index(n), "") if n in TABLE_LABELS else (len(order), n))
         # 表名来自库的目录本身，不是用户输入；标识符加引号
-        return [(n, cur.execute(f'select count(*) from "{n}"').fetchone()[0]) for n in names]
+        return [(n, db.scalar(cur, f'select count(*) from "{n}"')) for n in names]
     finally:
         cur.close()
 
@@ -80,7 +80,7 @@ def count_lines(counts: list[tuple[str, int]]) -> list[str]:
     return ["各表行数："] + [f"  {pad(label, width)}  {count:>10,}" for label, (_, count) in zip(labels, counts)]
 
 
-def _derived_cutoff(con) -> str | None:
+def _derived_cutoff(con: duckdb.DuckDBPyConnection) -> str | None:
     """库里没写数据截至时（导入的库）：看板的同一规则（查询 app_meta 的 data_cutoff_derived：最晚的发现、整改时间，
     或有成绩的测评轮次的结束日）。很老的结构版本跑不了这条查询时为 None。"""
     try:
@@ -90,7 +90,7 @@ def _derived_cutoff(con) -> str | None:
     return rows.get("data_cutoff_derived")
 
 
-def open_checked(path: Path, *, current: bool):
+def open_checked(path: Path, *, current: bool) -> tuple[duckdb.DuckDBPyConnection, int]:
     """只读打开一个创文看板的库，返回 (连接, 结构版本)；不是本程序的库、结构版本更高时抛中文的 DatabaseError。
     current=True（导出、通报）时还要求结构版本正好是本程序的版本；查看概况（info）时低版本也能打开。"""
     db.check_is_duckdb_file(path)

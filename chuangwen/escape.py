@@ -19,7 +19,7 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\v\f]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     try:
@@ -33,18 +33,18 @@ def _text(value) -> str:
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def office_text(value) -> str:
+def office_text(value: object) -> str:
     """放进 Word 文稿的文字：XML 里不许出现的控制字符（台账里偶有的 \\x0b、\\x08 等）去掉，免得生成文稿时出错；
     Word 不解释标记，其余原样。None 与 NaN 为空串。"""
     return _XML_INVALID.sub("", _text(value))
 
 
-def html_text(value) -> str:
+def html_text(value: object) -> str:
     """放进 HTML 元素内容或属性值的文字：& < > " ' 全部转成实体。None 与 NaN 为空串。"""
     return html.escape(_text(value), quote=True)
 
 
-def plotly_text(value) -> str:
+def plotly_text(value: object) -> str:
     """放进 Plotly 文字（标题、坐标轴标签、图例、悬停提示）：Plotly 把 <b> <a href> <span style> 等当标记解释，
     只认 &lt; &gt; &amp; 这几个命名实体（&quot; 会原样显示），所以只转 & < >。"""
     return html.escape(_text(value), quote=False)
@@ -56,7 +56,7 @@ _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
 _ZWSP = "\u200b"
 
 
-def md(value) -> str:
+def md(value: object) -> str:
     """放进 Streamlit Markdown 的一段文字：ASCII 标点一律加反斜杠（链接、图片、强调、公式、:color[…] 都不成立），
     裸网址与邮箱断开（不自动成链接）；换行保留为硬换行，行首的 # - + > 1. 等已被转义，开不出标题、列表或表格。"""
     text = _AUTOLINK.sub(_ZWSP, _text(value))

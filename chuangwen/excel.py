@@ -11,9 +11,12 @@ import math
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_COL_WIDTH = 60
@@ -43,7 +46,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _missing(value) -> bool:
+def _missing(value: object) -> bool:
     if value is None or value is pd.NaT:
         return True
     try:
@@ -52,7 +55,7 @@ def _missing(value) -> bool:
         return False
 
 
-def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
+def _write_cell(ws: Worksheet, row: int, col: int, value: object, fmt_datetime: Format, fmt_date: Format) -> str:
     """写一个单元格，返回用于估列宽的显示文字。"""
     if _missing(value):
         ws.write_blank(row, col, None)
@@ -82,7 +85,7 @@ def _write_cell(ws, row: int, col: int, value, fmt_datetime, fmt_date) -> str:
     return text
 
 
-def _column_cells(values: pd.Series):
+def _column_cells(values: pd.Series) -> tuple[str | None, list[Any], str | None]:
     """一列 → 逐格写入用的 (写法, 值) 与估列宽用的显示文字。整列同一类型时（常见情形）只判断一次类型，
     文字列的显示宽度按不同取值各算一次（10 万行的台账里镇街、单位、状态只有几十种取值）。"""
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -100,11 +103,11 @@ def _column_cells(values: pd.Series):
 
 
 def _write_sheet(
-    ws,
+    ws: Worksheet,
     df: pd.DataFrame,
-    header,
-    fmt_datetime,
-    fmt_date,
+    header: Format,
+    fmt_datetime: Format,
+    fmt_date: Format,
     note: str | None,
     column_formats: Mapping[str, object] | None = None,
 ) -> None:
@@ -138,7 +141,7 @@ def _write_sheet(
                     shown = _write_cell(ws, r, c, value, fmt_datetime, fmt_date)
                     if shown not in seen:
                         seen[shown] = display_width(shown)
-            widest = max(seen, key=seen.get, default="")
+            widest = max(seen, key=seen.__getitem__, default="")
         widths.append(max(width, display_width(widest or "")))
     for c, w in enumerate(widths):
         # 列格式（如百分数）作用于本列没有自己格式的单元格，也就是按数字写入的那些

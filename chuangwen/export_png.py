@@ -26,12 +26,20 @@ import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from chuangwen import settings
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from PIL import Image, ImageFont
+    from shapely.geometry.base import BaseGeometry
+
+T = TypeVar("T")
 
 # kaleido 按 BROWSER_PATH 或 PATH 上的这些名字找浏览器
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -100,12 +108,12 @@ class _Renderer:
 
     def __init__(self, browser: str):
         self.browser = browser
-        self.kaleido = None
+        self.kaleido: Any = None  # kaleido.Kaleido，open() 之后才有；kaleido 没有类型信息
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="chuangwen-png", daemon=True)
         self.thread.start()
 
-    def run(self, coroutine, seconds: float):
+    def run(self, coroutine: Coroutine[Any, Any, T], seconds: float) -> T:
         """在本导出进程的事件循环里执行，最多等 seconds 秒（超时抛 TimeoutError 并取消它）。"""
         future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
         try:
@@ -244,7 +252,7 @@ def _stop_at_exit() -> None:
 atexit.register(_stop_at_exit)
 
 
-def figure_png(fig, *, width: int | None = None, height: int | None = None, scale: float = 2) -> bytes:
+def figure_png(fig: go.Figure, *, width: int | None = None, height: int | None = None, scale: float = 2) -> bytes:
     """plotly Figure → PNG 字节（默认 2 倍分辨率，适合放进幻灯片）。
     没有 Chromium、缺 kaleido 或浏览器起不来时抛 PngUnavailable；超时或浏览器中途退出时抛 RenderFailed（它的一种），
     消息都是中文。同一张图（图的 JSON 与尺寸相同）只渲染一次：结果按内容缓存在本进程里。"""
@@ -297,7 +305,7 @@ MAP_COLORS = ("#FEE5D9", "#FCAE91", "#FB6A4A", "#DE2D26", "#A50F15")
 NO_DATA_COLOR = "#ECEFF1"
 
 
-def cjk_font(size: int, bold: bool = False):
+def cjk_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow 用的中文字体（Noto Sans CJK）；找不到时退回默认字体（中文会缺字，但图仍能生成）。"""
     from PIL import ImageFont
 
@@ -307,7 +315,7 @@ def cjk_font(size: int, bold: bool = False):
     return ImageFont.load_default(size=size)
 
 
-def _breaks(values: Iterable[float], n: int = len(MAP_COLORS)) -> list[float]:
+def _breaks(values: Iterable[float | None], n: int = len(MAP_COLORS)) -> list[float]:
     """等距分段的上界（最小到最大）；全相同或为空时只有一段。"""
     vals = [float(v) for v in values if v is not None and not pd.isna(v)]
     if not vals:
@@ -319,7 +327,7 @@ def _breaks(values: Iterable[float], n: int = len(MAP_COLORS)) -> list[float]:
     return [low + step * (i + 1) for i in range(n)]
 
 
-def _color(value, edges: list[float]) -> str:
+def _color(value: float | None, edges: list[float]) -> str:
     if value is None or pd.isna(value) or not edges:
         return NO_DATA_COLOR
     for i, edge in enumerate(edges):
@@ -328,7 +336,7 @@ def _color(value, edges: list[float]) -> str:
     return MAP_COLORS[-1]
 
 
-def _rings(geom) -> list[list[tuple[float, float]]]:
+def _rings(geom: BaseGeometry) -> list[list[tuple[float, float]]]:
     if geom.geom_type == "Polygon":
         return [list(geom.exterior.coords)]
     if geom.geom_type == "MultiPolygon":
@@ -478,7 +486,7 @@ def hotspot_map_png(
     return _png_bytes(image)
 
 
-def _png_bytes(image) -> bytes:
+def _png_bytes(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=False)
     return buf.getvalue()

@@ -23,8 +23,10 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chuangwen import accounts, settings, signin, sitemap
+from chuangwen.vocabulary import ROLE_ADMIN
 
 _LOG = logging.getLogger("chuangwen.gate")
 
@@ -44,7 +46,7 @@ def _tls() -> bool:
     return bool(settings.get("tls_cert"))
 
 
-def _headers(scope) -> dict[str, str]:
+def _headers(scope: Scope) -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in scope.get("headers", []):
         out[k.decode("latin-1").lower()] = v.decode("latin-1")
@@ -84,7 +86,7 @@ class Gate:
 
     def __init__(
         self,
-        app,
+        app: ASGIApp,
         *,
         session_owner: Callable[[str], str | None],
         media_owners: Callable[[str], Iterable[str]],
@@ -110,7 +112,7 @@ class Gate:
             self._recent.pop(key, None)
         return identity
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
             await self._http(scope, receive, send)
@@ -119,7 +121,7 @@ class Gate:
         else:
             await self.app(scope, receive, send)
 
-    async def _http(self, scope, receive, send) -> None:
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         policy = signin.COMPONENT_POLICY if path.startswith("/component/") else signin.CONTENT_SECURITY_POLICY
         extra = [
@@ -127,7 +129,7 @@ class Gate:
             for k, v in signin.security_headers(tls=self.tls(), policy=policy)
         ]
 
-        async def send_with_headers(message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message = {
@@ -154,14 +156,14 @@ class Gate:
             if identity.owner not in owners:
                 _LOG.warning("拒绝取文件 %s：不是生成它的登录会话（%s）", name, identity.viewer.name)
                 response = PlainTextResponse("没有这个文件。", status_code=404)
-        elif path.rstrip("/").endswith("/_stcore/metrics") and identity.viewer.role != "管理员":
+        elif path.rstrip("/").endswith("/_stcore/metrics") and identity.viewer.role != ROLE_ADMIN:
             response = PlainTextResponse("没有这个页面。", status_code=404)
         if response is not None:
             await response(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
 
-    async def _websocket(self, scope, receive, send) -> None:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
         identity = await self._identify(headers, reuse=False)
         if identity is None:
@@ -185,7 +187,7 @@ class Gate:
         await self.app(scope, receive, send)
 
 
-async def _refuse_websocket(receive, send) -> None:
+async def _refuse_websocket(receive: Receive, send: Send) -> None:
     # 握手阶段关闭：服务器回 HTTP 403，不建会话、不发任何页面内容
     message = await receive()
     if message["type"] == "websocket.connect":
@@ -281,7 +283,7 @@ async def login_endpoint(request: Request) -> Response:
 async def logout_endpoint(request: Request) -> Response:
     if request.method == "GET":
         csrf = signin.new_csrf()
-        response = HTMLResponse(signin.logout_page(csrf=csrf), headers={"Cache-Control": "no-store"})
+        response: Response = HTMLResponse(signin.logout_page(csrf=csrf), headers={"Cache-Control": "no-store"})
         response.headers["Content-Security-Policy"] = signin.LOGIN_PAGE_POLICY
         response.headers.append("Set-Cookie", signin.cookie_header(signin.CSRF_COOKIE, csrf, tls=_secure(request)))
         return response

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -17,13 +18,18 @@ from shapely.geometry.base import BaseGeometry
 EARTH_AUTHALIC_RADIUS_KM = 6371.0072
 KM_PER_DEG_LAT = 110.574
 
+# 坐标换算的结果：标量进标量出，数组进数组出（经度, 纬度）
+LonLat = tuple[float, float] | tuple[np.ndarray, np.ndarray]
+
 
 def km_per_deg_lon(lat: float) -> float:
     """某纬度上每度经度的公里数（局部近似，够小范围造图与抖动用）。"""
     return 111.320 * np.cos(np.radians(lat))
 
 
-def offset_lonlat(lon0: float, lat0: float, dx_km, dy_km) -> tuple[np.ndarray, np.ndarray]:
+def offset_lonlat(
+    lon0: float, lat0: float, dx_km: npt.ArrayLike, dy_km: npt.ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     """从 (lon0, lat0) 向东 dx_km、向北 dy_km 后的经纬度（局部平面近似）。"""
     dx = np.asarray(dx_km, dtype=float)
     dy = np.asarray(dy_km, dtype=float)
@@ -51,7 +57,7 @@ def irregular_outline(
     return shapely.make_valid(poly) if not poly.is_valid else poly
 
 
-def voronoi_tiling(region: BaseGeometry, lons: Sequence[float], lats: Sequence[float]) -> list[BaseGeometry]:
+def voronoi_tiling(region: BaseGeometry, lons: npt.ArrayLike, lats: npt.ArrayLike) -> list[BaseGeometry]:
     """以给定种子点把 region 划成泰森多边形，按种子顺序返回；各块并集即 region，互不重叠。"""
     seeds = MultiPoint(np.column_stack([np.asarray(lons, float), np.asarray(lats, float)]))
     cells = shapely.voronoi_polygons(seeds, extend_to=region, ordered=True)
@@ -97,13 +103,13 @@ def representative_lonlat(geom: BaseGeometry) -> tuple[float, float]:
     return float(p.x), float(p.y)
 
 
-def contains(geom: BaseGeometry, lons, lats) -> np.ndarray:
+def contains(geom: BaseGeometry, lons: npt.ArrayLike, lats: npt.ArrayLike) -> np.ndarray:
     """逐点判断是否在多边形内（含边界），向量化。"""
     shapely.prepare(geom)
     return shapely.intersects_xy(geom, np.asarray(lons, float), np.asarray(lats, float))
 
 
-def locate(lons, lats, geoms: Sequence[BaseGeometry]) -> np.ndarray:
+def locate(lons: npt.ArrayLike, lats: npt.ArrayLike, geoms: Sequence[BaseGeometry]) -> np.ndarray:
     """每个点落在第几个多边形里；不在任何多边形里为 -1。坐标为 NaN 的点也为 -1。"""
     lons = np.asarray(lons, float)
     lats = np.asarray(lats, float)
@@ -209,16 +215,16 @@ def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return dlon, dlat
 
 
-def _as_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray, bool]:
+def _as_arrays(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     return np.atleast_1d(np.asarray(lon, float)).copy(), np.atleast_1d(np.asarray(lat, float)).copy(), scalar
 
 
-def _out(lon: np.ndarray, lat: np.ndarray, scalar: bool):
+def _out(lon: np.ndarray, lat: np.ndarray, scalar: bool) -> LonLat:
     return (float(lon[0]), float(lat[0])) if scalar else (lon, lat)
 
 
-def wgs84_to_gcj02(lon, lat):
+def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     """WGS-84 → GCJ-02（经度, 纬度）；标量进标量出，数组进数组出；NaN 保持 NaN。"""
     lon, lat, scalar = _as_arrays(lon, lat)
     inside = _in_china(lon, lat)
@@ -228,7 +234,7 @@ def wgs84_to_gcj02(lon, lat):
     return _out(lon, lat, scalar)
 
 
-def gcj02_to_bd09(lon, lat):
+def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     """GCJ-02 → BD-09。"""
     lon, lat, scalar = _as_arrays(lon, lat)
     inside = _in_china(lon, lat)
@@ -240,12 +246,18 @@ def gcj02_to_bd09(lon, lat):
     return _out(lon, lat, scalar)
 
 
-def wgs84_to_bd09(lon, lat):
+def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     """WGS-84 → BD-09（先到 GCJ-02 再加百度偏移）。"""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-def _invert(forward, lon, lat, tol: float = 1e-10, max_iter: int = 30):
+def _invert(
+    forward: Callable[[np.ndarray, np.ndarray], LonLat],
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    tol: float = 1e-10,
+    max_iter: int = 30,
+) -> LonLat:
     """求 forward(w) = target 的 w：不动点迭代 w ← w − (forward(w) − target)；偏移的导数很小，几步即收敛。"""
     lon, lat, scalar = _as_arrays(lon, lat)
     w_lon, w_lat = lon.copy(), lat.copy()
@@ -260,22 +272,22 @@ def _invert(forward, lon, lat, tol: float = 1e-10, max_iter: int = 30):
     return _out(w_lon, w_lat, scalar)
 
 
-def gcj02_to_wgs84(lon, lat):
+def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     """GCJ-02 → WGS-84（迭代求逆，误差 < 1e-9 度）。"""
     return _invert(wgs84_to_gcj02, lon, lat)
 
 
-def bd09_to_gcj02(lon, lat):
+def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     """BD-09 → GCJ-02（迭代求逆）。"""
     return _invert(gcj02_to_bd09, lon, lat)
 
 
-def bd09_to_wgs84(lon, lat):
+def bd09_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     """BD-09 → WGS-84（迭代求逆整条链）。"""
     return _invert(wgs84_to_bd09, lon, lat)
 
 
-_TO_WGS84 = {
+_TO_WGS84: dict[str, Callable[[npt.ArrayLike, npt.ArrayLike], LonLat]] = {
     "WGS84": lambda lon, lat: _out(*_as_arrays(lon, lat)[:2], np.ndim(lon) == 0 and np.ndim(lat) == 0),
     "CGCS2000": lambda lon, lat: _out(*_as_arrays(lon, lat)[:2], np.ndim(lon) == 0 and np.ndim(lat) == 0),
     "GCJ02": gcj02_to_wgs84,
@@ -290,7 +302,7 @@ _FROM_WGS84 = {
 COORDINATE_SYSTEMS = tuple(_TO_WGS84)
 
 
-def to_wgs84(lon, lat, crs: str):
+def to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike, crs: str) -> LonLat:
     """按原始坐标系（problem/site 表 crs_source 的取值）换算到 WGS-84；CGCS2000 与 WGS-84 视为相同。"""
     try:
         return _TO_WGS84[crs](lon, lat)
@@ -298,7 +310,7 @@ def to_wgs84(lon, lat, crs: str):
         raise ValueError(f"不认识的坐标系 {crs!r}，应为 {'、'.join(COORDINATE_SYSTEMS)} 之一") from None
 
 
-def from_wgs84(lon, lat, crs: str):
+def from_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike, crs: str) -> LonLat:
     """WGS-84 → 指定坐标系（例如给 GCJ-02 瓦片服务叠加点位时用）。"""
     try:
         return _FROM_WGS84[crs](lon, lat)
@@ -306,10 +318,12 @@ def from_wgs84(lon, lat, crs: str):
         raise ValueError(f"不认识的坐标系 {crs!r}，应为 {'、'.join(COORDINATE_SYSTEMS)} 之一") from None
 
 
-def distance_m(lon1, lat1, lon2, lat2):
-    """两点球面距离（米，半正矢公式，地球半径 6371008.8 m）。"""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+def distance_m(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
+) -> np.ndarray | float:
+    """两点球面距离（米，半正矢公式，地球半径 6371008.8 m）；标量进标量出，数组进数组出。"""
+    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(v, float)) for v in (lon1, lat1, lon2, lat2))
+    a = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
     return 2 * 6371008.8 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 

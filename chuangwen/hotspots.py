@@ -12,12 +12,14 @@ import pandas as pd
 import shapely
 
 from chuangwen import formats, geo, urlparams
+from chuangwen.view import View
+from chuangwen.vocabulary import CLOSED
 
 # 问题多于此数时不逐条画点，只画库内汇总的网格（issue：约 5,000 条）
 MARKER_LIMIT = 5000
 BAD_COORDS_LIMIT = 2000
 TOP_N = 10
-STATUSES = ("在办", "逾期", "已销号", "反弹")
+STATUSES = ("在办", "逾期", CLOSED, "反弹")
 SEVERITIES = ("一般", "较重", "严重")
 CHOROPLETH_METRICS = {"problems": "问题数", "per_1000": "每千人问题数", "per_site": "每点位问题数"}
 HISTORY_START = datetime(1900, 1, 1)
@@ -64,7 +66,7 @@ def page_params(
     }
 
 
-def history_view(view):
+def history_view(view: View) -> View:
     """点位历史的口径：该点位截至统计时刻的全部问题（不限区间与侧栏筛选，保留查看范围）。"""
     return view.filtered().at(view.as_of, HISTORY_START)
 
@@ -98,7 +100,7 @@ def town_codes(townships: pd.DataFrame) -> dict[str, str]:
     return {n: c for n, c in zip(townships["name"], townships["code"]) if c}
 
 
-def show_points(summary) -> bool:
+def show_points(summary: pd.Series) -> bool:
     """可上图的问题不多于 MARKER_LIMIT 条时逐条画点，否则只画库内汇总的网格。"""
     return 0 < int(summary["located"]) <= MARKER_LIMIT
 
@@ -112,7 +114,7 @@ def site_choices(ranking: pd.DataFrame, picked: str | None) -> dict[str, str]:
     return choices
 
 
-def share_url(page: PageFilters, metric: str, view) -> dict[str, str]:
+def share_url(page: PageFilters, metric: str, view: View) -> dict[str, str]:
     """当前筛选写成网址参数（本页 + 侧栏的区间、镇街、单位、轮次）：复制链接即可分享同样的视图。"""
     return to_query_params(
         page,
@@ -207,12 +209,12 @@ class MapView:
     zoom: float
 
 
-def map_view_of(value) -> MapView | None:
+def map_view_of(value: object) -> MapView | None:
     """st_folium 的返回值 → MapView；缺项、不是数、越界或范围为空时为 None（浏览器发来的值一律不信）。"""
     if not isinstance(value, Mapping):
         return None
-    bounds, zoom = value.get("bounds"), value.get("zoom")
     try:
+        bounds, zoom = value["bounds"], value["zoom"]
         sw, ne = bounds["_southWest"], bounds["_northEast"]
         west, south, east, north, z = (
             float(sw["lng"]),
@@ -273,7 +275,8 @@ def boundary_bounds(boundaries: pd.DataFrame, township: str | None) -> tuple[flo
     if rows.empty:
         rows = boundaries
     geoms = [geo.from_wkb(w) for w in rows["geom_wkb"]]
-    return tuple(float(v) for v in shapely.union_all(geoms).bounds)
+    west, south, east, north = shapely.union_all(geoms).bounds
+    return float(west), float(south), float(east), float(north)
 
 
 # ---- 地图点击 --------------------------------------------------------------------------------
@@ -312,7 +315,7 @@ RANKING_VIEWS = {
 }
 
 
-def trend_label(change, previous) -> str:
+def trend_label(change: float, previous: float) -> str:
     """较上期：“+3（上期 5）”“持平”；上期为 0 时写“新出现”。"""
     if pd.isna(change):
         return "—"
@@ -389,7 +392,7 @@ def describe_filters(page: PageFilters, township: str | None, unit: str | None, 
 def history_summary(history: pd.DataFrame) -> str:
     """点位历史的一句话：共几条、已销号几条、反弹几条、销号后再现几次。"""
     total = len(history)
-    closed = int((history["status"] == "已销号").sum())
+    closed = int((history["status"] == CLOSED).sum())
     rebounds = int(history["is_rebound"].sum())
     came_back = int(history["came_back_as"].notna().sum() + (history["reopened_count"] > 0).sum())
     return (
@@ -402,7 +405,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """点位历史：每条问题一行，写明是否反弹、反弹自哪条、销号后是否再次出现。
     反弹自查看范围之外的问题时（查询只给 rebound_after_other_unit，不给编号与日期）只写“其他单位的问题”。"""
 
-    def rebound_text(row) -> str:
+    def rebound_text(row: pd.Series) -> str:
         if not row["is_rebound"]:
             return "否"
         if row["rebound_after_other_unit"]:
@@ -411,7 +414,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             return f"是（本条 {formats.day(row['rebound_after_closed_at'])} 销号后被反弹重开）"
         return f"是（{row['rebound_after']} 于 {formats.day(row['rebound_after_closed_at'])} 销号后再次发现）"
 
-    def came_back(row) -> str:
+    def came_back(row: pd.Series) -> str:
         later = row["came_back_as"]
         if isinstance(later, str) and later:
             return f"是：{later}"
@@ -437,7 +440,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def bad_coords_table(bad: pd.DataFrame) -> pd.DataFrame:
-    def coord(lon, lat) -> str:
+    def coord(lon: float, lat: float) -> str:
         return "—" if pd.isna(lon) or pd.isna(lat) else f"{lon:.6f}, {lat:.6f}"
 
     return pd.DataFrame(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
 from chuangwen import formats, settings
+from chuangwen.formats import Number
+from chuangwen.view import View
+from chuangwen.vocabulary import MONTH, PERIOD_DAYS, SIDEBAR, WEEK
 
 # 统计区间的选项：页面只能从这里选（允许清单）
-PERIODS = {"周": "按周（统计时刻前 7 天）", "月": "按月（统计时刻前 30 天）", "侧栏": "侧栏统计区间"}
-_PERIOD_DAYS = {"周": 7, "月": 30}
-PREVIOUS_LABEL = {"周": "上周", "月": "上月", "侧栏": "上一等长区间"}
+PERIODS = {WEEK: "按周（统计时刻前 7 天）", MONTH: "按月（统计时刻前 30 天）", SIDEBAR: "侧栏统计区间"}
+PREVIOUS_LABEL = {WEEK: "上周", MONTH: "上月", SIDEBAR: "上一等长区间"}
 
 # 镇街数字的口径：绝对数、每点位、每千人（允许清单 → 查询结果中的列后缀）
 NORMS = {"绝对数": "", "每点位": "_per_site", "每千人": "_per_1000"}
@@ -67,22 +71,22 @@ def period_start(as_of: datetime, sidebar_start: datetime, period: str) -> datet
     """统计区间起点（不含）：按周/按月从统计时刻往前推，或用侧栏区间。"""
     if period not in PERIODS:
         raise ValueError(f"未知的统计区间：{period}")
-    if period == "侧栏":
+    if period == SIDEBAR:
         return sidebar_start
-    return as_of - timedelta(days=_PERIOD_DAYS[period])
+    return as_of - timedelta(days=PERIOD_DAYS[period])
 
 
-def period_view(view, period: str):
+def period_view(view: View, period: str) -> View:
     """红黑榜的统计口径：侧栏的口径，区间按所选周期（周 / 月 / 侧栏）重定起点。"""
     return view.at(view.as_of, period_start(view.as_of, view.period_start, period))
 
 
-def previous_window(view) -> tuple[datetime, datetime]:
+def previous_window(view: View) -> tuple[datetime, datetime]:
     """上一等长区间（起点、终点；终点 = 本期起点），名次变化与它比较（与 league_units 的 prev 同一规则）。"""
     return view.period_start - (view.as_of - view.period_start), view.period_start
 
 
-def period_caption(view, cutoff: datetime, period: str) -> str:
+def period_caption(view: View, cutoff: datetime, period: str) -> str:
     prev_start, prev_end = previous_window(view)
     return (
         f"数据截至 {formats.moment(cutoff)}　|　统计区间 {formats.moment(view.period_start)} 至 "
@@ -172,28 +176,28 @@ def shortfall(rows: pd.DataFrame) -> str | None:
 # 推进会模式下全表只显示的几列（名次、变化、名称之后）
 BIG_COLUMNS = ["综合得分", "按期销号率（区间内）", "逾期（存量）", "逾期率（存量）", "反弹重开"]
 TREND_POINTS = 8  # 单位下钻的名次走势：统计时刻及之前 8 个与榜同长的区间
-TREND_UNIT = {"周": "周", "月": "个月", "侧栏": "个区间"}
+TREND_UNIT = {WEEK: "周", MONTH: "个月", SIDEBAR: "个区间"}
 
 
-def trend_params(board) -> dict:
+def trend_params(board: View) -> dict:
     """名次走势的时点：与红黑榜所选区间等长、首尾相接，最后一个就是榜上的区间（名次与榜一致）。"""
     return {"points": TREND_POINTS, "step": board.as_of - board.period_start}
 
 
-def trend_span(board, trend: pd.DataFrame) -> dict:
+def trend_span(board: View, trend: pd.DataFrame) -> dict:
     """名次走势覆盖的时间（给 timeline_rounds 找期间的检查轮次）：最早一个区间的起点到统计时刻。"""
     step = trend_params(board)["step"]
     return {"start": min(trend["week_end"]) - step, "end": board.as_of}
 
 
-def rank_label(row) -> str:
+def rank_label(row: pd.Series) -> str:
     """名次列：有名次显示数字，否则说明原因。"""
     if not pd.isna(row["rank"]):
         return str(int(row["rank"]))
     return "样本不足" if not bool(row["enough_sample"]) else "无可比数据"
 
 
-def change_label(row) -> str:
+def change_label(row: pd.Series) -> str:
     """与上期相比的名次变化：↑2 / ↓1 / → 持平 / 新上榜；本期未排名为空。"""
     if pd.isna(row["rank"]):
         return ""
@@ -207,15 +211,15 @@ def change_label(row) -> str:
     return "→ 持平"
 
 
-def _rate(num, den) -> str:
+def _rate(num: Number, den: Number | None) -> str:
     return formats.rate(num, den)
 
 
-def _days(value) -> str:
+def _days(value: float) -> str:
     return "—" if pd.isna(value) else f"{float(value):.1f}"
 
 
-def _per(value) -> str:
+def _per(value: float) -> str:
     return "—" if pd.isna(value) else f"{float(value):.2f}"
 
 
@@ -230,15 +234,15 @@ def display_table(
     suffix = NORMS[norm]
     unit = "每点位" if norm == "每点位" else "每千人"
 
-    def ratio(num, den) -> list:
+    def ratio(num: pd.Series, den: pd.Series) -> list:
         if numeric:
             return [None if pd.isna(b) or float(b) == 0 else float(a) / float(b) for a, b in zip(num, den)]
         return [_rate(a, b) for a, b in zip(num, den)]
 
-    def value(column, shown) -> list:
+    def value(column: str, shown: Callable[[Any], str]) -> list:
         return [None if pd.isna(v) else float(v) for v in df[column]] if numeric else [shown(v) for v in df[column]]
 
-    def count(column) -> object:
+    def count(column: str) -> object:
         return df[column].astype(int).to_numpy()
 
     out = pd.DataFrame(

@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 import folium
 import folium.plugins
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from chuangwen import assets, formats, geo, hotspots
 from chuangwen.escape import html_text
 from chuangwen.formats import CJK_FONT_FAMILY
+from chuangwen.vocabulary import CLOSED
 
 # 由浅到深的红：问题越多越深（投影仪上也分得清）
 CHOROPLETH_COLORS = ("#FEE5D9", "#FCAE91", "#FB6A4A", "#DE2D26", "#A50F15")
 NO_DATA_COLOR = "#ECEFF1"
-STATUS_COLORS = {"逾期": "#7B1FA2", "反弹": "#E65100", "在办": "#C62828", "已销号": "#2E7D32"}
+STATUS_COLORS = {"逾期": "#7B1FA2", "反弹": "#E65100", "在办": "#C62828", CLOSED: "#2E7D32"}
 HEAT_GRADIENT = {0.2: "#FFF3B0", 0.45: "#FDB863", 0.7: "#E66101", 1.0: "#B2182B"}
 METRIC_UNITS = {"problems": "条", "per_1000": "条/千人", "per_site": "条/点位"}
 
@@ -188,7 +190,7 @@ def breaks(values: Iterable[float], n: int = len(CHOROPLETH_COLORS)) -> list[flo
     return [round(nice * i, 6) for i in range(n + 1)]
 
 
-def color_for(value, edges: list[float]) -> str:
+def color_for(value: float | None, edges: list[float]) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return NO_DATA_COLOR
     if len(edges) < 2 or value <= 0:
@@ -199,13 +201,13 @@ def color_for(value, edges: list[float]) -> str:
     return CHOROPLETH_COLORS[-1]
 
 
-def _fmt(value, metric: str) -> str:
+def _fmt(value: float | None, metric: str) -> str:
     if value is None or pd.isna(value):
         return "—"
     return formats.count(value) if metric == "problems" else f"{float(value):.2f}"
 
 
-def legend_html(metric: str, edges: list[float], extra: list[tuple[str, str]] = ()) -> str:
+def legend_html(metric: str, edges: list[float], extra: Sequence[tuple[str, str]] = ()) -> str:
     title = f"镇街{hotspots.CHOROPLETH_METRICS[metric]}（{METRIC_UNITS[metric]}）"
     rows = [f"<b>{title}</b>"]
     if len(edges) < 2:
@@ -221,7 +223,7 @@ def legend_html(metric: str, edges: list[float], extra: list[tuple[str, str]] = 
     return "<br>".join(rows)
 
 
-def _round_geom(geom, digits: int = 5):
+def _round_geom(geom: BaseGeometry, digits: int = 5) -> BaseGeometry:
     return shapely.set_precision(geom, 10**-digits)
 
 
@@ -253,12 +255,12 @@ def township_features(boundaries: pd.DataFrame, townships: pd.DataFrame, metric:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _status_key(row) -> str:
+def _status_key(row: pd.Series) -> str:
     if row["is_overdue"]:
         return "逾期"
     if row["is_rebound"]:
         return "反弹"
-    return "已销号" if row["status"] == "已销号" else "在办"
+    return CLOSED if row["status"] == CLOSED else "在办"
 
 
 def point_features(points: pd.DataFrame) -> dict:
@@ -416,8 +418,10 @@ def hotspot_map(
         )
     )
     MapTweaks().add_to(m)
-    m.get_root().header.add_child(Element(_PAGE_STYLE), name="cw_style")
-    m.get_root().header.add_child(Element(content_security_policy(tiles_url)), name="cw_csp")
+    page = m.get_root()
+    assert isinstance(page, Figure)  # folium 的地图总在一个 branca Figure 里；get_root() 只标注为 Element
+    page.header.add_child(Element(_PAGE_STYLE), name="cw_style")
+    page.header.add_child(Element(content_security_policy(tiles_url)), name="cw_csp")
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attr, name="底图", overlay=False, control=False).add_to(m)
 

@@ -5,12 +5,19 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from chuangwen import db, statedb
 
 
-def add_parser(sub, formatter_class, handler) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[Any],
+    formatter_class: type[argparse.HelpFormatter],
+    handler: Callable[[argparse.Namespace], int],
+) -> None:
     """chuangwen settings show / set / clear 的参数（处理在 cli._cmd_settings）。"""
     sett = sub.add_parser(
         "settings",
@@ -39,6 +46,8 @@ def run(path: Path, what: str, key: str | None, value: str | None, by: str) -> s
     """一条 settings 子命令（show / set / clear）的输出；值不对时抛 ValueError。"""
     if what == "show":
         return "\n".join(describe(path))
+    if key is None:  # set 与 clear 的设置名是必填的位置参数，argparse 已经拦住；这里防直接调用
+        raise ValueError("没有给出设置名（可设：our_code、target_rank）")
     return choose(path, key, value if what == "set" else None, by)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from chuangwen import formats, time_windows
 from chuangwen.escape import md
+from chuangwen.formats import Number
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def rank_cards(rank: pd.DataFrame, target_rank: int | None, round_type: str, cou
     return cards
 
 
-def target_rank_problem(target_rank: int | None, group_size) -> str | None:
+def target_rank_problem(target_rank: int | None, group_size: Number | None) -> str | None:
     """目标名次超出 1..N 时的提示；合法时为 None。"""
-    if target_rank is None or pd.isna(group_size):
+    if target_rank is None or group_size is None or pd.isna(group_size):
         return None
     if not 1 <= target_rank <= int(group_size):
         return f"目标名次 {target_rank} 不在 1 到 {int(group_size)}（本轮有成绩的单位数）之间，请管理员检查目标名次的设置（或库里记录的目标名次）。"

@@ -6,15 +6,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 import pandas as pd
 
 from chuangwen import formats
 from chuangwen.escape import html_text, md
+from chuangwen.formats import Number
 from chuangwen.overview import Card
-
-DEFAULT_ROUND_TYPE = "年度测评"
-ROUND_TYPE_ORDER = ("年度测评", "年中暗访", "模拟测评", "自查", "督查")
+from chuangwen.vocabulary import DEFAULT_ROUND_TYPE, ROUND_TYPES
 
 # 分项差距的对比对象（用户可选，经此白名单映射到查询结果的列）
 GAP_BASES: dict[str, str] = {
@@ -33,14 +33,19 @@ TABLE_SORTS: dict[str, tuple[str, bool]] = {
 }
 
 
-def _missing(value) -> bool:
+def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _present(value: Number | None) -> TypeGuard[Number]:
+    """不是缺失值（None、pd.NA、NaN），是一个数。"""
+    return not _missing(value)
 
 
 def round_types(rounds: pd.DataFrame) -> list[str]:
     """有公布排名成绩的测评类型，按惯常顺序（年度测评在前）。"""
     present = set(rounds["round_type"])
-    return [t for t in ROUND_TYPE_ORDER if t in present] + sorted(present - set(ROUND_TYPE_ORDER))
+    return [t for t in ROUND_TYPES if t in present] + sorted(present - set(ROUND_TYPES))
 
 
 def default_round_type(types: list[str]) -> str | None:
@@ -61,7 +66,7 @@ def latest_scored_round(stats: pd.DataFrame) -> pd.Series | None:
     return None if scored.empty else scored.iloc[-1]
 
 
-def latest_group_size(stats: pd.DataFrame):
+def latest_group_size(stats: pd.DataFrame) -> Number | None:
     """最近一轮有成绩的单位数（目标名次的上限）；还没有轮次时为 None。"""
     return stats["group_size"].iloc[-1] if not stats.empty else None
 
@@ -87,11 +92,11 @@ def round_rows(history: pd.DataFrame, round_code: str) -> pd.DataFrame:
     return history[history["round_code"] == round_code]
 
 
-def target_problem(target_rank: int | None, group_size) -> str | None:
+def target_problem(target_rank: int | None, group_size: Number | None) -> str | None:
     """目标名次不在 1..N 时给出清楚的中文提示；合法时为 None。"""
     if target_rank is None:
         return "未设定目标名次：请在上方填写，或请管理员设置目标名次。"
-    if _missing(group_size) or int(group_size) == 0:
+    if not _present(group_size) or int(group_size) == 0:
         return "该轮没有任何单位有成绩，无法比较目标名次。"
     n = int(group_size)
     if not 1 <= int(target_rank) <= n:
@@ -165,13 +170,13 @@ def round_missing_note(round_rows: pd.DataFrame) -> str | None:
     )
 
 
-def change_text(change, prev_round_name=None, skipped=None) -> str:
+def change_text(change: Number | None, prev_round_name: str | None = None, skipped: Number | None = None) -> str:
     """名次变化的箭头写法：▲2（上升）/ ▼1（下降）/ 持平 / —（无可比轮次）。"""
-    if _missing(change):
+    if not _present(change):
         return "—"
-    change = int(change)
-    text = f"▲{change}" if change > 0 else (f"▼{-change}" if change < 0 else "持平")
-    if not _missing(skipped) and int(skipped) > 0 and prev_round_name:
+    steps = int(change)
+    text = f"▲{steps}" if steps > 0 else (f"▼{-steps}" if steps < 0 else "持平")
+    if _present(skipped) and int(skipped) > 0 and prev_round_name:
         text += f"（较{prev_round_name}）"
     return text
 
@@ -248,7 +253,8 @@ def gap_cards(needed: pd.DataFrame, target_rank: int | None) -> list[Card]:
         cards.append(Card("距上一名次", "已是第1名", delta_arrow="off", delta_color="green", metric=metric))
     else:
         up = points_to_rank(needed, our_rank - 1)
-        cards.append(_gap_card(f"距上一名次：第{our_rank - 1}名", up, metric))
+        if up is not None:  # 名次 − 1 总在 1..N 之内，总有差距；写出来让类型检查知道
+            cards.append(_gap_card(f"距上一名次：第{our_rank - 1}名", up, metric))
     return cards
 
 
@@ -294,13 +300,13 @@ def table_sort_options(parts: pd.DataFrame) -> list[str]:
     return [*TABLE_SORTS, *blocks]
 
 
-def _table_note(status, prev_rank, prev_round_name, skipped) -> str:
+def _table_note(status: str, prev_rank: Number | None, prev_round_name: str | None, skipped: Number | None) -> str:
     """排名表“说明”列：只写需要解释的情况（缺测、首次有成绩、跨过缺测轮次比较）。"""
     if status == "缺测":
         return "缺测，不参与本轮排名"
     if _missing(prev_rank):
         return "此前无成绩，无名次变化"
-    if not _missing(skipped) and int(skipped) > 0:
+    if _present(skipped) and int(skipped) > 0:
         return f"上{int(skipped)}轮缺测，变化较{prev_round_name}"
     return ""
 
@@ -354,7 +360,7 @@ def table_height(table: pd.DataFrame, cap: int = 720) -> int:
     return min(38 + 35 * len(table), cap)
 
 
-def _cell(column: str, value) -> str:
+def _cell(column: str, value: Any) -> str:  # 表里的一格：数或文字，缺失时为 None、pd.NA 或 NaN
     if column == "名次":
         return "缺测" if _missing(value) else str(int(value))
     if _missing(value):

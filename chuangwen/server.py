@@ -15,9 +15,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chuangwen import settings, signin
 from chuangwen.imports.readers import MAX_MB
+
+if TYPE_CHECKING:
+    import subprocess
 
 WEBAPP = settings.APP_ROOT / "webapp.py"
 
@@ -165,7 +169,8 @@ def nginx_config(
 def _free_ports(start: int, count: int) -> list[int]:
     import socket
 
-    ports, candidate = [], start
+    ports: list[int] = []
+    candidate = start
     while len(ports) < count and candidate < 65535:
         with socket.socket() as s:
             try:
@@ -177,7 +182,7 @@ def _free_ports(start: int, count: int) -> list[int]:
     return ports
 
 
-def _wait_healthy(port: int, proc, seconds: float = 120) -> None:
+def _wait_healthy(port: int, proc: subprocess.Popen, seconds: float = 120) -> None:
     import http.client
     import time
     import urllib.request

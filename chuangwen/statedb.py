@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import hashlib
 import json
 import logging
@@ -22,6 +21,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chuangwen import osuser
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _LOG = logging.getLogger("chuangwen.statedb")
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -153,7 +158,7 @@ def _now() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def save_preset(db_path, kind: str, name: str, mapping_toml: str, saved_by: str) -> None:
+def save_preset(db_path: str | os.PathLike[str], kind: str, name: str, mapping_toml: str, saved_by: str) -> None:
     with connect(db_path) as con:
         con.execute(
             "insert into import_preset values (?, ?, ?, ?, ?) on conflict (kind, name) do update set"
@@ -163,7 +168,7 @@ def save_preset(db_path, kind: str, name: str, mapping_toml: str, saved_by: str)
         record(con, saved_by, "保存列映射预设", f"{kind}：{name}")
 
 
-def presets(db_path, kind: str) -> dict[str, str]:
+def presets(db_path: str | os.PathLike[str], kind: str) -> dict[str, str]:
     with connect(db_path) as con:
         return dict(con.execute("select name, mapping_toml from import_preset where kind = ? order by name", (kind,)))
 
@@ -177,7 +182,7 @@ OFFICE_SETTING_ALIASES = {
 }
 
 
-def office_settings(db_path) -> dict[str, str]:
+def office_settings(db_path: str | os.PathLike[str]) -> dict[str, str]:
     """库的设置（键 → 值）；没有状态库或没设过时为空。"""
     if not state_path(db_path).exists():
         return {}
@@ -185,7 +190,9 @@ def office_settings(db_path) -> dict[str, str]:
         return dict(con.execute("select key, value from store_setting"))
 
 
-def set_office_setting(db_path, key: str, value: str | None, by: str, *, page: str | None = None) -> None:
+def set_office_setting(
+    db_path: str | os.PathLike[str], key: str, value: str | int | None, by: str, *, page: str | None = None
+) -> None:
     """设定（value 为 None 时清除）一项库的设置，同一事务里记一条审计“改设置”。"""
     key = OFFICE_SETTING_ALIASES.get(key, key)
     if key not in OFFICE_SETTINGS:
@@ -282,7 +289,7 @@ class ChainCheck:
         return f"{self.rows:,} 条记录，链完整{tail}"
 
 
-def verify_chain(db_path) -> ChainCheck:
+def verify_chain(db_path: str | os.PathLike[str]) -> ChainCheck:
     """按编号重算每条审计记录的散列与它和前一条的链接，报出第一处对不上的；末条之后有记录被删（编号用到过更大的）也算。"""
     with connect(db_path) as con:
         rows = con.execute(f"select {', '.join(_CHAINED)}, row_sha256 from audit_event order by id").fetchall()
@@ -364,19 +371,23 @@ def record(
     )
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     """审计的文本项照库里会存的样子（散列按它算）。"""
     return None if value is None else str(value)
 
 
-def audit_event(db_path, user: str, action: str, detail: str | None = None, **extra) -> None:
+def audit_event(
+    db_path: str | os.PathLike[str], user: str, action: str, detail: str | None = None, **extra: Any
+) -> None:
     """追加一条审计记录（自己开一个短事务）。"""
     with connect(db_path) as con:
         record(con, user, action, detail, **extra)
 
 
 @contextlib.contextmanager
-def audited(db_path, user: str | None, action: str, detail: str, **extra) -> Iterator[dict]:
+def audited(
+    db_path: str | os.PathLike[str], user: str | None, action: str, detail: str, **extra: Any
+) -> Iterator[dict[str, Any]]:
     """一次有后果的操作（导入、回滚、恢复、重新发布）恰好留一条审计：成功时记 action，失败时记“action失败”与原因，
     然后照样抛出。调用方可在 with 里往给出的 dict 填 rows、file_sha256、detail（结果知道了才有）。"""
     outcome = dict(extra)
@@ -385,22 +396,14 @@ def audited(db_path, user: str | None, action: str, detail: str, **extra) -> Ite
     except Exception as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         fields = {k: v for k, v in outcome.items() if k != "detail"}
-        audit_event(db_path, user or os_user(), f"{action}失败", f"{detail}：{reason}", **fields)
+        audit_event(db_path, user or osuser.name(), f"{action}失败", f"{detail}：{reason}", **fields)
         raise
     fields = {k: v for k, v in outcome.items() if k != "detail"}
-    audit_event(db_path, user or os_user(), action, outcome.get("detail", detail), **fields)
-
-
-def os_user() -> str:
-    """命令行操作的人：操作系统用户名（容器里可能没有，用 uid）。"""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return str(os.getuid())
+    audit_event(db_path, user or osuser.name(), action, outcome.get("detail", detail), **fields)
 
 
 def audit(
-    db_path,
+    db_path: str | os.PathLike[str],
     limit: int | None = 200,
     *,
     user: str | None = None,
@@ -409,7 +412,8 @@ def audit(
     until: str | None = None,
 ) -> list[dict]:
     """审计记录，新的在前；可按人、操作、时间（since 含、until 不含，文本时刻）筛选。limit=None 为全部。"""
-    where, args = [], []
+    where: list[str] = []
+    args: list[str | int] = []
     for clause, value in (("user = ?", user), ("action = ?", action), ("at >= ?", since), ("at < ?", until)):
         if value is not None:
             where.append(clause)
@@ -426,7 +430,7 @@ def audit(
     return [dict(zip(AUDIT_COLUMNS, r)) for r in rows]
 
 
-def audit_table(rows: list[dict]):
+def audit_table(rows: list[dict]) -> pd.DataFrame:
     """审计记录的表（页面与 Excel）：中文列名，没有的项留空（行数写成带千分位的文字）。"""
     import pandas as pd
 
@@ -463,7 +467,7 @@ def recent_days(today: date, days: int = 30) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
-def audit_choices(db_path) -> tuple[list[str], list[str]]:
+def audit_choices(db_path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
     """审计记录里出现过的人与操作（筛选的选项）。"""
     with connect(db_path) as con:
         users = [r[0] for r in con.execute("select distinct user from audit_event order by 1").fetchall()]
@@ -471,7 +475,7 @@ def audit_choices(db_path) -> tuple[list[str], list[str]]:
     return users, actions
 
 
-def backup_to(db_path, target: Path) -> bool:
+def backup_to(db_path: str | os.PathLike[str], target: Path) -> bool:
     """一致地复制状态库（SQLite 在线备份，写入照常）；还没有状态库时返回 False。"""
     if not state_path(db_path).exists():
         return False

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import getpass
 import json
 import os
 import re
@@ -28,10 +27,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from chuangwen import dbfile, derived
+from chuangwen import dbfile, derived, osuser
 
 _SNAPSHOT_NAME = re.compile(r"^(\d{6})\.duckdb$")
 _TMP_NAME = re.compile(r"^\.(\d{6})\.duckdb\.tmp-(\d+)(\.wal)?$")
@@ -156,7 +156,7 @@ def older_versions(versions: list[dict]) -> list[int]:
 # ---------------------------------------------------------------- 记录
 
 
-def _log(path: Path, event: str, **fields) -> None:
+def _log(path: Path, event: str, **fields: Any) -> None:
     folder = snapshots_dir(path)
     folder.mkdir(mode=0o700, exist_ok=True)
     entry = {"at": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "event": event, **fields}
@@ -239,7 +239,7 @@ def writer_lock(
             _log(path, "接管", note=f"上一次写入未正常结束（进程已不在）：{_holder_text(previous)}；已接管写入锁")
         info = {
             "pid": os.getpid(),
-            "user": user or _user(),
+            "user": user or osuser.name(),
             "command": command,
             "since": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             "state": "进行中",
@@ -266,14 +266,6 @@ def _write_holder(fd: int, info: dict) -> None:
     data = json.dumps(info, ensure_ascii=False).encode("utf-8")
     os.ftruncate(fd, 0)
     os.pwrite(fd, data, 0)
-
-
-def _user() -> str:
-    """不是从页面来的写入（命令行）记的人：操作系统用户名。"""
-    try:
-        return getpass.getuser()
-    except Exception:  # 容器里可能没有用户名
-        return str(os.getuid())
 
 
 # ---------------------------------------------------------------- 发布
@@ -360,7 +352,7 @@ def _switch(path: Path, sid: int, command: str, note: str | None = None, user: s
     os.replace(pointer_tmp, folder / "CURRENT")
     _fsync(folder)
     _relink(path, _snapshot_file(path, sid))
-    _log(path, "发布", snapshot=sid, command=command, user=user or _user(), **({"note": note} if note else {}))
+    _log(path, "发布", snapshot=sid, command=command, user=user or osuser.name(), **({"note": note} if note else {}))
     _prune(path, sid)
 
 
@@ -389,7 +381,7 @@ def publishing(
     base_file 给出时以它（恢复的备份）为底，而不是当前快照。user 是记进写入锁与 store.log 的人：页面传登录的账号，
     命令行不传（操作系统用户）。"""
     path = Path(path)
-    user = user or _user()
+    user = user or osuser.name()
     outer = active(path)
     if outer is not None:
         yield outer

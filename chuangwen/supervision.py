@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from chuangwen import excel, formats, queries, time_windows
+from chuangwen import excel, formats, queries, time_windows, vocabulary
+from chuangwen.view import View
 
 # 状态筛选的允许清单（与 problem_state_at 的状态一致；“已销号”不在台账里）
-OPEN_STATUSES = ("待交办", "已交办", "整改中", "申请销号", "退回整改", "反弹重开")
+OPEN_STATUSES = vocabulary.OPEN_STATUSES
 
 EXPORT_COLUMNS = {
     "problem_code": "问题编号",
@@ -88,7 +89,7 @@ def cards(summary: pd.DataFrame) -> dict[str, int]:
     return {label: int(row[col]) for label, col in CARDS.items()}
 
 
-def _moment(value) -> str:
+def _moment(value: object) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
@@ -167,7 +168,7 @@ def unit_workbook(ledger: pd.DataFrame, unit_name: str, as_of: datetime) -> byte
     )
 
 
-def export_problems(con: duckdb.DuckDBPyConnection, view) -> pd.DataFrame:
+def export_problems(con: duckdb.DuckDBPyConnection, view: View) -> pd.DataFrame:
     """命令行导出：截至统计时刻已发现的每条问题一行（问题编号、发现时间、整改期限、销号时间、当前状态、是否逾期）。"""
     df = queries.run(con, "supervision_export_problems", view)
     out = df.rename(columns=EXPORT_COLUMNS)[list(EXPORT_COLUMNS.values())]

@@ -15,7 +15,7 @@ STREAMLIT_KEYS = ("embed", "embed_options")
 SHOWN_CHARS = 24
 
 
-def shown(value) -> str:
+def shown(value: object) -> str:
     """说明里引用用户写的值：截短（网址参数可能有 100 KB），转义交给显示的地方。"""
     text = str(value)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
@@ -74,7 +74,7 @@ def parse_shared(
     if start is not None and end is not None and start > end:
         notes.append(f"网址参数 from（{start.isoformat()}）晚于 to（{end.isoformat()}），统计区间已忽略。")
         start = end = None
-    picked = {}
+    picked: dict[str, str | None] = {}
     for key, label, allowed in (
         ("town", "镇街", townships),
         ("unit", "牵头单位", units),

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import duckdb
+
 from chuangwen import settings
 from chuangwen.store import Snapshot
 
@@ -124,7 +126,7 @@ class View:
     @classmethod
     def of_store(
         cls,
-        con,
+        con: duckdb.DuckDBPyConnection,
         *,
         as_of: datetime | None = None,
         scope_unit: str | None = None,

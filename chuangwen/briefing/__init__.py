@@ -29,6 +29,7 @@ from chuangwen.briefing.figures import (
     slide_titles,
 )
 from chuangwen.view import View
+from chuangwen.vocabulary import WEEK
 
 # 包外（页面、命令行、测试）用到的
 __all__ = [
@@ -58,7 +59,7 @@ def build(
     view: View | None = None,
     *,
     as_of: datetime | None = None,
-    period: str = "week",
+    period: str = WEEK,
     issue_no: int | None = None,
     png: bool = True,
     scope_unit: str | None = None,

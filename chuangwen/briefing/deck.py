@@ -9,12 +9,19 @@ import io
 import pandas as pd
 from lxml import etree
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
+from pptx.presentation import Presentation as PptxPresentation
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.slide import Slide
+from pptx.table import _Cell
+from pptx.text.text import Font
+from pptx.util import Emu, Inches, Length, Pt
 
 from chuangwen import export_png, formats, league, queries, rank_trend, settings, time_windows
 from chuangwen.briefing.figures import (
@@ -51,7 +58,7 @@ OVERDUE_COLORS = (RGBColor(0xFB, 0xC0, 0x2D), RGBColor(0xEF, 0x6C, 0x00), RGBCol
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 
 
-def set_ea(rpr, typeface: str = EA_TYPEFACE) -> None:
+def set_ea(rpr: etree._Element, typeface: str = EA_TYPEFACE) -> None:
     """在 a:rPr / a:defRPr 上写东亚字体 <a:ea>（紧跟 <a:latin> 之后，符合架构顺序）。"""
     # 标明文字是简体中文：LibreOffice 缺字体时据此选简体字形（否则可能退到日文字形）
     rpr.set("lang", "zh-CN")
@@ -81,7 +88,7 @@ def set_ea(rpr, typeface: str = EA_TYPEFACE) -> None:
             rpr.append(ea)
 
 
-def _style(font, size: float, bold: bool = False, color: RGBColor = DARK) -> None:
+def _style(font: Font, size: float, bold: bool = False, color: RGBColor = DARK) -> None:
     font.size = Pt(size)
     font.bold = bold
     font.color.rgb = color
@@ -105,19 +112,19 @@ def _text(slide, x, y, w, h, lines, size=16, bold=False, color=DARK, align=PP_AL
     return box
 
 
-def _bar(slide, x1, y1, x2, y2, width) -> None:
+def _bar(slide: Slide, x1: Length, y1: Length, x2: Length, y2: Length, width: Length) -> None:
     """装饰色条画成粗线（连接线没有文本框，不会留下空文本框）。"""
-    line = slide.shapes.add_connector(1, x1, y1, x2, y2)
+    line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, x1, y1, x2, y2)
     line.line.color.rgb = RED
     line.line.width = width
 
 
-def _frame(prs, brief: Brief, title: str, page: int):
+def _frame(prs: PptxPresentation, brief: Brief, title: str, page: int) -> Slide:
     """内容页的版式：左上红色竖条 + 标题，底部页脚（期数、数据截至、统计时刻、数据指纹、页码），备注写完整指纹。"""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _bar(slide, Inches(0.56), Inches(0.42), Inches(0.56), Inches(1.02), Inches(0.12))
     _text(slide, Inches(0.75), Inches(0.3), Inches(12), Inches(0.8), title, size=28, bold=True)
-    line = slide.shapes.add_connector(1, Inches(0.5), Inches(1.15), Inches(12.83), Inches(1.15))
+    line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Inches(0.5), Inches(1.15), Inches(12.83), Inches(1.15))
     line.line.color.rgb = LIGHT
     footer = (
         f"{brief.title} 第{brief.issue_no}期　|　数据截至 {formats.moment(brief.cutoff)}　|　"
@@ -142,32 +149,41 @@ def _frame(prs, brief: Brief, title: str, page: int):
     return slide
 
 
-def _chart_fonts(chart, size: float = 12) -> None:
+def _add_chart(
+    slide: Slide, kind: XL_CHART_TYPE, x: Length, y: Length, w: Length, h: Length, data: CategoryChartData
+) -> Chart:
+    """在页面上加一张原生图，返回图本身（add_chart 返回的是装着它的图形框）。"""
+    # python-pptx 1.0 的标注与文档不符：chart_data 标成已弃用的子类 ChartData，返回值标成 Chart（实际是 GraphicFrame）
+    frame = slide.shapes.add_chart(kind, x, y, w, h, data)  # type: ignore[arg-type]
+    return frame.chart  # type: ignore[attr-defined]
+
+
+def _chart_fonts(chart: Chart, size: float = 12) -> None:
     chart.font.size = Pt(size)
     chart.font.name = LATIN_TYPEFACE
     chart.font.color.rgb = DARK
     set_ea(chart.font._rPr)
 
 
-def _legend(chart) -> None:
+def _legend(chart: Chart) -> None:
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
 
 
 def _table(
-    slide,
+    slide: Slide,
     df: pd.DataFrame,
-    x,
-    y,
-    w,
+    x: Length,
+    y: Length,
+    w: Length,
     *,
     size: float = 13,
     widths: list[float] | None = None,
     header_color: RGBColor = LIGHT,
     header_text: RGBColor = DARK,
     row_h: float = 0.38,
-):
+) -> GraphicFrame:
     """原生表格：表头底色、文字一律写值（空值写“—”，不留空单元格）。"""
     rows, cols = len(df) + 1, len(df.columns)
     shape = slide.shapes.add_table(rows, cols, x, y, w, Inches(row_h * rows))
@@ -187,7 +203,7 @@ def _table(
     return shape
 
 
-def _cell(cell, text: str, size: float, bold: bool, color: RGBColor, fill: RGBColor) -> None:
+def _cell(cell: _Cell, text: str, size: float, bold: bool, color: RGBColor, fill: RGBColor) -> None:
     cell.fill.solid()
     cell.fill.fore_color.rgb = fill
     cell.margin_left = cell.margin_right = Inches(0.06)
@@ -201,9 +217,9 @@ def _cell(cell, text: str, size: float, bold: bool, color: RGBColor, fill: RGBCo
     _style(run.font, size, bold, color)
 
 
-def _title_slide(prs, brief: Brief) -> None:
+def _title_slide(prs: PptxPresentation, brief: Brief) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _bar(slide, 0, Inches(0.175), SLIDE_W, Inches(0.175), Inches(0.35))
+    _bar(slide, Emu(0), Inches(0.175), SLIDE_W, Inches(0.175), Inches(0.35))
     unit = f"{brief.county_name}创建文明城市工作指挥部办公室" if brief.county_name else "创建文明城市工作指挥部办公室"
     lines = [
         (f"第{brief.issue_no}期", 24, True, RED),
@@ -292,7 +308,7 @@ def rank_axis_scale(max_rank: int) -> tuple[int, int, int]:
     return 1, 1 + -(-(max_rank - 1) // step) * step, step
 
 
-def _native_rank_chart(slide, brief: Brief, x, y, w, h) -> None:
+def _native_rank_chart(slide: Slide, brief: Brief, x: Length, y: Length, w: Length, h: Length) -> None:
     """没有浏览器（或选择不导出图片）时的名次图：本县名次与目标线的原生折线图。"""
     cats, ranks, max_rank = rank_series(brief)
     data = CategoryChartData(number_format="0")
@@ -300,7 +316,7 @@ def _native_rank_chart(slide, brief: Brief, x, y, w, h) -> None:
     data.add_series(f"{brief.county_name}名次", ranks)
     if brief.target_rank:
         data.add_series(f"目标：前{brief.target_rank}名", [brief.target_rank] * len(cats))
-    chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, x, y, w, h, data).chart
+    chart = _add_chart(slide, XL_CHART_TYPE.LINE_MARKERS, x, y, w, h, data)
     _chart_fonts(chart)
     _legend(chart)
     axis = chart.value_axis
@@ -334,7 +350,7 @@ def _native_rank_chart(slide, brief: Brief, x, y, w, h) -> None:
         target.data_labels.show_value = False
 
 
-def _rank_slide(prs, brief: Brief, page: int, png: bool) -> None:
+def _rank_slide(prs: PptxPresentation, brief: Brief, page: int, png: bool) -> None:
     """一页名次：全组名次走势图（本县、对手与前 N 名，1 在最上，末端名称错开），右侧要点；没有浏览器时用原生图并写明。"""
     slide = _frame(prs, brief, SLIDE_TITLES[1], page)
     cats, _, _ = rank_series(brief)
@@ -364,7 +380,7 @@ def _rank_slide(prs, brief: Brief, page: int, png: bool) -> None:
     _text(slide, Inches(9.3), Inches(1.5), Inches(3.6), Inches(5.2), _rank_points(brief))
 
 
-def _parts_slide(prs, brief: Brief, page: int) -> None:
+def _parts_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[2], page)
     cats, series = part_series(brief)
     if not cats:
@@ -382,10 +398,7 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
     data.categories = cats
     for name, values in series.items():
         data.add_series(name, values)
-    gf = slide.shapes.add_chart(
-        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.5), Inches(1.3), Inches(8.4), Inches(5.6), data
-    )
-    chart = gf.chart
+    chart = _add_chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.5), Inches(1.3), Inches(8.4), Inches(5.6), data)
     _chart_fonts(chart)
     _legend(chart)
     plot = chart.plots[0]
@@ -417,8 +430,7 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
         )
     lines.append(
         (
-            f"轮次：{latest['round_name']}。各分项满分见测评体系；对标单位为本轮其他单位中第 "
-            f"{brief.target_rank or 1} 名。",
+            f"轮次：{latest['round_name'] if latest is not None else '—'}。各分项满分见测评体系；对标单位为本轮其他单位中第 {brief.target_rank or 1} 名。",
             12,
             False,
             GREY,
@@ -427,7 +439,9 @@ def _parts_slide(prs, brief: Brief, page: int) -> None:
     _text(slide, Inches(9.1), Inches(1.4), Inches(3.8), Inches(5.4), lines)
 
 
-def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, name_col: str, what: str) -> None:
+def _board_slide(
+    prs: PptxPresentation, brief: Brief, page: int, title: str, rows: pd.DataFrame, name_col: str, what: str
+) -> None:
     slide = _frame(prs, brief, title, page)
     red, black = league.boards(rows, name_col=name_col)
     for x, label, table, color in (
@@ -479,7 +493,7 @@ def _board_slide(prs, brief: Brief, page: int, title: str, rows: pd.DataFrame, n
     )
 
 
-def _map_slide(prs, brief: Brief, page: int) -> None:
+def _map_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     png = export_png.hotspot_map_png(
         brief.frames["boundaries"],
@@ -525,7 +539,7 @@ def _map_slide(prs, brief: Brief, page: int) -> None:
     )
 
 
-def _overdue_slide(prs, brief: Brief, page: int) -> None:
+def _overdue_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     cats, series = overdue_series(brief)
     total = brief.frames["summary"].query("grouping_kind == '合计'").iloc[0]
@@ -545,8 +559,7 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
     data.categories = list(reversed(cats))  # 条形图自下而上：反过来让逾期最多的在最上
     for name, values in series.items():
         data.add_series(name, list(reversed(values)))
-    gf = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, Inches(0.5), Inches(1.3), Inches(8.8), Inches(5.6), data)
-    chart = gf.chart
+    chart = _add_chart(slide, XL_CHART_TYPE.BAR_STACKED, Inches(0.5), Inches(1.3), Inches(8.8), Inches(5.6), data)
     _chart_fonts(chart, 12)
     _legend(chart)
     plot = chart.plots[0]
@@ -579,7 +592,7 @@ def _overdue_slide(prs, brief: Brief, page: int) -> None:
     )
 
 
-def _rebound_slide(prs, brief: Brief, page: int) -> None:
+def _rebound_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     hot = brief.frames["hot_summary"].iloc[0]
     days = settings.get("rebound_days")
@@ -608,7 +621,7 @@ def _rebound_slide(prs, brief: Brief, page: int) -> None:
     )
 
 
-def _changes_slide(prs, brief: Brief, page: int) -> None:
+def _changes_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     table = changes_table(brief)
     _table(slide, table, Inches(0.5), Inches(1.4), Inches(8.5), size=15, widths=[3.0, 1.2, 1.2, 1.8], row_h=0.55)
@@ -644,7 +657,7 @@ DEFINITION_QUERIES = (
 )
 
 
-def _sources_slide(prs, brief: Brief, page: int) -> None:
+def _sources_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     lines = [
         (

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from docx import Document
@@ -38,6 +39,12 @@ from chuangwen.briefing.figures import (
     stamp,
 )
 from chuangwen.escape import office_text
+from chuangwen.formats import Number
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("tongbao.txt")
 KINDS = (
@@ -151,7 +158,7 @@ def load_template() -> tuple[str, str]:
 # ---------------------------------------------------------------- 数字（纯数据，测试直接核对）
 
 
-def chinese_count(n) -> str:
+def chinese_count(n: Number | None) -> str | None:
     """计数：一万以下写数字，一万以上写“1.23 万”。"""
     if n is None or pd.isna(n):
         return None
@@ -297,7 +304,7 @@ def fill(text: str, values: dict[str, str | None]) -> str:
 # ---------------------------------------------------------------- Word
 
 
-def _fonts(run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
+def _fonts(run: Run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = "Times New Roman"
@@ -317,19 +324,19 @@ def _fonts(run, east_asia: str, size: float, *, bold: bool = False, color: RGBCo
 
 
 def _para(
-    doc,
+    doc: DocxDocument,
     text: str,
     east_asia: str = FANGSONG,
     size: float = BODY_PT,
     *,
-    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
     indent: bool = False,
     bold: bool = False,
     color: RGBColor | None = None,
     before: float = 0,
     after: float = 0,
     exact: float | None = LINE_PT,
-):
+) -> Paragraph:
     p = doc.add_paragraph()
     p.alignment = align
     fmt = p.paragraph_format
@@ -343,7 +350,7 @@ def _para(
     return p
 
 
-def _red_rule(paragraph) -> None:
+def _red_rule(paragraph: Paragraph) -> None:
     """版头下的红色分隔线（段落下边框）。"""
     ppr = paragraph._p.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
@@ -354,7 +361,7 @@ def _red_rule(paragraph) -> None:
     ppr.append(border)
 
 
-def _page_number(paragraph, size: float = 14) -> None:
+def _page_number(paragraph: Paragraph, size: float = 14) -> None:
     """页码“— 1 —”（四号宋体）。"""
     _fonts(paragraph.add_run(office_text("— ")), SONG, size)
     run = paragraph.add_run()
@@ -375,7 +382,7 @@ def _page_number(paragraph, size: float = 14) -> None:
 WIDTHS_CM = {"逾期问题清单": (2.4, 1.8, 5.6, 2.2, 2.4, 1.2)}
 
 
-def _table(doc, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | None = None) -> None:
+def _table(doc: DocxDocument, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | None = None) -> None:
     """一张 Word 表：表头每页重复，没有行时写“无”。"""
     rows = max(len(df), 1)
     table = doc.add_table(rows=rows + 1, cols=len(df.columns))
@@ -412,7 +419,7 @@ def _table(doc, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | 
             _fonts(cell.paragraphs[0].add_run(office_text(shown)), FANGSONG, size)
 
 
-def _setup(doc, brief: Brief) -> None:
+def _setup(doc: DocxDocument, brief: Brief) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -13,13 +15,17 @@ import pandas as pd
 from chuangwen import formats, hotspots, league, queries, rank_trend, supervision, time_windows
 from chuangwen.view import NoData as ViewNoData
 from chuangwen.view import View, day_start
+from chuangwen.vocabulary import DEFAULT_ROUND_TYPE, MONTH, PERIOD_DAYS, ROUND, WEEK
+
+if TYPE_CHECKING:
+    import docx.opc.coreprops
+    import pptx.parts.coreprops
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
-PERIODS = {"week": "周通报", "month": "月通报", "round": "测评轮次通报"}
-PERIOD_WORDS = {"week": "本周", "month": "本月", "round": "本轮"}
-PREVIOUS_WORDS = {"week": "上周", "month": "上月", "round": "上一轮"}
-_PERIOD_DAYS = {"week": 7, "month": 30}
-ROUND_TYPE = rank_trend.DEFAULT_ROUND_TYPE
+PERIODS = {WEEK: "周通报", MONTH: "月通报", ROUND: "测评轮次通报"}
+PERIOD_WORDS = {WEEK: "本周", MONTH: "本月", ROUND: "本轮"}
+PREVIOUS_WORDS = {WEEK: "上周", MONTH: "上月", ROUND: "上一轮"}
+ROUND_TYPE = DEFAULT_ROUND_TYPE  # 通报看的测评轮次类型
 
 TABLE_ROWS = 12
 REBOUND_ROWS = 10
@@ -90,9 +96,9 @@ def _span_text(start: datetime, end: datetime) -> str:
 
 def default_issue_no(as_of: datetime, period: str, rounds: pd.DataFrame | None = None) -> int:
     """默认期数：统计时刻所在年份中的第几周（1 月 1 日起每 7 天一期）、第几月；按轮次时为当年已开始的第几轮。"""
-    if period == "week":
+    if period == WEEK:
         return (as_of.timetuple().tm_yday - 1) // 7 + 1
-    if period == "month":
+    if period == MONTH:
         return as_of.month
     if rounds is not None and len(rounds):
         return max(1, int(rounds["rounds_in_year"].iloc[0]))
@@ -123,12 +129,12 @@ def data_digest(frames: dict[str, pd.DataFrame], params: dict[str, dict]) -> str
     return h.hexdigest()
 
 
-def _period(view: View, period: str, runner) -> tuple[Period, pd.DataFrame | None]:
+def _period(view: View, period: str, runner: Callable[..., pd.DataFrame]) -> tuple[Period, pd.DataFrame | None]:
     if period not in PERIODS:
         raise ValueError(f"未知的通报周期：{period}（可选：{'、'.join(PERIODS)}）")
     as_of = view.as_of
-    if period in _PERIOD_DAYS:
-        days = timedelta(days=_PERIOD_DAYS[period])
+    if period in PERIOD_DAYS:
+        days = timedelta(days=PERIOD_DAYS[period])
         return Period(period, as_of - days, as_of - 2 * days), None
     rounds = runner("briefing_period_round", "briefing_period_round", view)
     if rounds.empty:
@@ -145,7 +151,7 @@ def collect(
     view: View | None = None,
     *,
     as_of: datetime | None = None,
-    period: str = "week",
+    period: str = WEEK,
     issue_no: int | None = None,
     scope_unit: str | None = None,
     chosen: dict | None = None,
@@ -161,7 +167,7 @@ def collect(
     # 几个查询读同一份中间结果（红黑榜计数、筛过的热点问题）时，同样的参数只算一次；页面给跨会话的缓存（shared）
     reuse = shared if shared is not None else queries.OneRun()
 
-    def run(key: str, name: str, at: View, **extra) -> pd.DataFrame:
+    def run(key: str, name: str, at: View, **extra: Any) -> pd.DataFrame:
         p = queries.bind(queries.load(name), {**at.params(), **extra})
         df = queries.run(con, name, p, shared=reuse)
         frames[key], params[key] = df, p
@@ -254,7 +260,7 @@ def _before(df: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
 # ---------------------------------------------------------------- 幻灯片内容（纯数据，测试可直接核对）
 
 
-def rank_series(brief: Brief) -> tuple[list[str], list[float | None], int]:
+def rank_series(brief: Brief) -> tuple[list[str], list[int | None], int]:
     """名次走势原生图的数据：类别（轮次）、本县名次（缺测为空）、组内单位数上限。"""
     hist = _before(brief.frames["rank_history_ours"], brief.as_of)
     ranks = [None if pd.isna(r) else int(r) for r in hist["rank"]]
@@ -262,7 +268,7 @@ def rank_series(brief: Brief) -> tuple[list[str], list[float | None], int]:
     return hist["round_label"].astype(str).tolist(), ranks, max(size, brief.target_rank or 1)
 
 
-def stamp(cp, brief: Brief) -> None:
+def stamp(cp: pptx.parts.coreprops.CorePropertiesPart | docx.opc.coreprops.CoreProperties, brief: Brief) -> None:
     """幻灯片与 Word 文稿共用的文档属性：标题、统计时刻与区间、数据指纹；文档时间取统计时刻（不取系统时钟），
     所以同一期重新生成的文件属性一致。cp 为 python-pptx / python-docx 的 core_properties（两者同形）。"""
     from chuangwen.escape import office_text
@@ -332,7 +338,7 @@ def overdue_series(brief: Brief, top: int = TABLE_ROWS) -> tuple[list[str], dict
     }
 
 
-def _change(now, before) -> str:
+def _change(now: float | None, before: float | None) -> str:
     if now is None or before is None:
         return "—"
     diff = now - before

@@ -13,9 +13,12 @@ import os
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from chuangwen import db
 from chuangwen.demo.common import (
@@ -81,7 +84,7 @@ _TABLES = (
 )
 
 
-def _insert(con, table: str, frame) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table) -> None:
     # 表名不能绑定：只接受上面固定的表名（允许清单），值都经注册的 DataFrame 传入
     if table not in _TABLES:
         raise ValueError(f"示例数据没有表 {table}")
@@ -92,13 +95,19 @@ def _insert(con, table: str, frame) -> None:
         con.unregister("_demo_frame")
 
 
-def _advance_sequence(con, name: str, to: int) -> None:
+def _advance_sequence(con: duckdb.DuckDBPyConnection, name: str, to: int) -> None:
     """显式写入 id 之后把序列推到 to，之后的导入从 to+1 起取号。"""
     if to > 0:
         con.execute("select max(nextval($sequence)) from range($n)", {"sequence": name, "n": int(to)})
 
 
-def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS, until: datetime = DEFAULT_UNTIL) -> dict:
+def build(
+    path: str | os.PathLike[str],
+    *,
+    seed: int = DEFAULT_SEED,
+    problems: int = DEFAULT_PROBLEMS,
+    until: datetime = DEFAULT_UNTIL,
+) -> dict:
     """生成示例库（原子地写到 path）；同一种子、同一问题数、同一截至时间得到逐行相同的数据。
 
     返回各表行数与耗时 {表名: 行数, ..., "seconds": 秒}。
@@ -205,12 +214,12 @@ def build(path, *, seed: int = DEFAULT_SEED, problems: int = DEFAULT_PROBLEMS, u
         _advance_sequence(con, "deduction_id_seq", len(deductions))
         _advance_sequence(con, "rectify_event_id_seq", issues.events.num_rows)
         con.execute("commit")
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in _TABLES}
+        counts = {t: db.scalar(con, f"select count(*) from {t}") for t in _TABLES}
     counts["seconds"] = round(time.perf_counter() - t0, 2)
     return counts
 
 
-def ensure(path: str | os.PathLike, **demo_kwargs) -> bool:
+def ensure(path: str | os.PathLike, **demo_kwargs: Any) -> bool:
     """首次启动：示例库不存在时生成（写入锁防止多个会话、多个进程同时生成）；返回是否新生成。"""
     from chuangwen import store
 

@@ -14,8 +14,9 @@ from datetime import timedelta
 
 import duckdb
 
-from chuangwen import hotspots, league, queries
+from chuangwen import db, hotspots, league, queries
 from chuangwen.view import View
+from chuangwen.vocabulary import WEEK
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,10 @@ BANDS = {
 }
 
 
-def _hotspot_counts(con, view: View) -> tuple[int, int]:
+def _hotspot_counts(con: duckdb.DuckDBPyConnection, view: View) -> tuple[int, int]:
     params = hotspots.page_params(hotspots.PageFilters(), {}, county_ring=None)
     row = queries.run(con, "hotspot_summary", view, **params).iloc[0]
     return int(row["rebounds"]), int(row["problems"])
-
-
-def _one(con, sql: str, params: dict | None = None):
-    return con.execute(sql, params or {}).fetchone()[0]
 
 
 def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -69,24 +66,24 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     rebound, found = _hotspot_counts(con, year)
     out["rebound_share_year"] = rebound / found if found else 0.0
 
-    total = _one(con, "select count(*) from problem")
-    busiest = _one(
+    total = db.scalar(con, "select count(*) from problem")
+    busiest = db.scalar(
         con,
         "select coalesce(max(n), 0) from (select count(*) n from problem "
         "where site_code is not null group by site_code)",
     )
     out["busiest_site_share"] = busiest / total if total else 0.0
-    old_open, open_now = con.execute(
+    ((old_open, open_now),) = con.execute(
         "select count(*) filter (where found_at < $cutoff - interval 365 day), count(*) "
         "from problem_state_at($cutoff) where not is_closed",
         {"cutoff": cutoff},
-    ).fetchone()
+    ).fetchall()
     out["old_open_share"] = old_open / total if total else 0.0
     out["old_open_share_of_open"] = old_open / open_now if open_now else 0.0
 
     # 近 12 个整月，每月没有牵头问题的单位数（部门与镇街），取中位数
     out["units_idle_in_typical_month"] = float(
-        _one(
+        db.scalar(
             con,
             """
         with months as (
@@ -118,7 +115,7 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     median = per_site[len(per_site) // 2] if per_site else 0
     out["hotspot_lift"] = (min(per_site[:3]) / median) if median and len(per_site) >= 3 else 0.0
 
-    board = league.period_view(view, "周")
+    board = league.period_view(view, WEEK)
     params = league.configured_params()
     units = queries.run(con, "league_units", board, **params)
     towns = queries.run(con, "league_townships", board, **params)

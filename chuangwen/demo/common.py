@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import numpy as np
@@ -472,7 +473,7 @@ def _seconds(dt: datetime | date) -> int:
     return int(np.datetime64(dt, "s").astype(np.int64))
 
 
-def _day_seconds(days) -> np.ndarray:
+def _day_seconds(days: Iterable[date]) -> np.ndarray:
     """一列 date → 当天零点的秒数。"""
     return np.array(list(days), dtype="M8[D]").astype("M8[s]").astype(np.int64)
 
@@ -510,7 +511,7 @@ def _pick_by_weights(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray
     return (c < (u * c[:, -1])[:, None]).sum(axis=1)
 
 
-def _dict_array(indices: np.ndarray, dictionary) -> pa.DictionaryArray:
+def _dict_array(indices: np.ndarray, dictionary: Iterable[str]) -> pa.DictionaryArray:
     """整数下标 + 词表 → arrow 字典列（下标为负表示空值）；大表的重复字符串不必逐行生成。"""
     idx = np.asarray(indices)
     null = idx < 0

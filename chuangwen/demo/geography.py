@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from chuangwen import geo
 from chuangwen.demo.common import (
@@ -64,13 +65,14 @@ def _peer_regions(rng: np.random.Generator) -> pd.DataFrame:
     return peers
 
 
-def _township_seed_points(rng: np.random.Generator, outline) -> np.ndarray:
+def _township_seed_points(rng: np.random.Generator, outline: BaseGeometry) -> np.ndarray:
     """镇街中心（泰森多边形种子）：街道围着县城，开发区在城边，镇在外圈。"""
     lon0, lat0 = COUNTY_CENTER
     kinds = [t[1] for t in TOWNSHIPS]
     n_town = kinds.count("镇")
     start = rng.uniform(0, 2 * np.pi)
-    dx, dy = [], []
+    east: list[float] = []
+    north: list[float] = []
     street_no = town_no = 0
     for kind in kinds:
         if kind == "街道":
@@ -84,9 +86,9 @@ def _township_seed_points(rng: np.random.Generator, outline) -> np.ndarray:
             a = start + np.pi / 4 + (town_no + 0.5) * 2 * np.pi / n_town + rng.normal(0, 0.12)
             r = COUNTY_RADIUS_KM * rng.uniform(0.55, 0.72)
             town_no += 1
-        dx.append(r * np.cos(a))
-        dy.append(r * np.sin(a))
-    dx, dy = np.array(dx), np.array(dy)
+        east.append(r * np.cos(a))
+        north.append(r * np.sin(a))
+    dx, dy = np.array(east), np.array(north)
     # 落在县界外的种子往里收
     for _ in range(20):
         lon, lat = geo.offset_lonlat(lon0, lat0, dx, dy)
@@ -126,7 +128,9 @@ def make_county_geography(rng: np.random.Generator, county_code: str) -> County:
         pop_lo, pop_hi = TOWNSHIPS[i][3], TOWNSHIPS[i][4]
         township_pop = int(rng.integers(pop_lo, pop_hi))
         shares = rng.dirichlet(np.full(n_she + n_cun, 4.0))
-        she_lon, she_lat = geo.points_near(poly, *seats[i], 1.2 if kinds[i] == "街道" else 0.8, n_she, rng)
+        she_lon, she_lat = geo.points_near(
+            poly, seats[i, 0], seats[i, 1], 1.2 if kinds[i] == "街道" else 0.8, n_she, rng
+        )
         cun_lon, cun_lat = geo.random_points_in(poly, n_cun, rng)
         for j in range(n_she + n_cun):
             is_she = j < n_she

@@ -48,6 +48,7 @@ from chuangwen.demo.framework_spec import (
 from chuangwen.demo.geography import County
 from chuangwen.demo.scores import problem_window_start
 from chuangwen.demo.sites import GCJ02_OFFSET
+from chuangwen.vocabulary import ASSIGN, CLOSE_REQUESTED, CLOSED, IN_PROGRESS, REOPENED, RETURN
 
 # 来源 → 发现时间分布：日历型（每天都可能发现）或轮次型（只在某类轮次的日期内发现）
 _SOURCE_ROUND_TYPES = {
@@ -58,7 +59,7 @@ _SOURCE_ROUND_TYPES = {
 }
 # 不落在点位上的问题（道路、沿街）：热线与媒体多半是，督查、测评组多在点位上
 _NO_SITE_SHARE = {"县自查": 0.30, "市督查": 0.20, "12345热线": 0.60, "省暗访": 0.10, "模拟测评": 0.10, "媒体曝光": 0.50}
-_ACTIONS = ("交办", "整改中", "申请销号", "退回", "已销号", "反弹重开")
+_ACTIONS = (ASSIGN, IN_PROGRESS, CLOSE_REQUESTED, RETURN, CLOSED, REOPENED)  # 事件表里按下标取，顺序不能改
 _SLOW_CATEGORIES = ("路面坑洼积水", "无障碍设施缺失", "停车位施划不规范", "公共设施破损")
 _EVENT_NOTES = (
     "限期3天整改",
@@ -157,7 +158,7 @@ def _found_times(
     return found, round_idx
 
 
-def _township_index_arrays(county: County):
+def _township_index_arrays(county: County) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     comm = county.community
     return comm["township_idx"].to_numpy(), comm["lon"].to_numpy(), comm["lat"].to_numpy()
 
@@ -179,6 +180,11 @@ def _keep_inside(
     return np.where(ok, lon, fallback_lon), np.where(ok, lat, fallback_lat)
 
 
+def _reordered(order: np.ndarray, *columns: np.ndarray) -> list[np.ndarray]:
+    """各列按同一个顺序重排。"""
+    return [c[order] for c in columns]
+
+
 @dataclass
 class Problems:
     table: pa.Table
@@ -196,8 +202,8 @@ def make_problems(
     # ---- 来源与发现时间
     counts = rng.multinomial(n, SOURCE_SHARES)
     found_parts, round_parts, source_parts = [], [], []
-    for s, (source, k) in enumerate(zip(SOURCES, counts)):
-        f, r = _found_times(rng, cal, rounds, source, int(k))
+    for s, (source_name, k) in enumerate(zip(SOURCES, counts)):
+        f, r = _found_times(rng, cal, rounds, source_name, int(k))
         found_parts.append(f)
         round_parts.append(r)
         source_parts.append(np.full(int(k), s, dtype=np.int64))
@@ -315,32 +321,30 @@ def make_problems(
         deadline_days_note,
         type_row,
         block_unit,
-    ) = (
-        a[order]
-        for a in (
-            found,
-            round_idx,
-            source,
-            site_idx,
-            has_site,
-            community,
-            town,
-            lon,
-            lat,
-            crs,
-            lon_src,
-            lat_src,
-            cat,
-            std_idx,
-            edition_idx,
-            lead,
-            severity,
-            deadline,
-            no_deadline,
-            deadline_days_note,
-            type_row,
-            block_unit,
-        )
+    ) = _reordered(
+        order,
+        found,
+        round_idx,
+        source,
+        site_idx,
+        has_site,
+        community,
+        town,
+        lon,
+        lat,
+        crs,
+        lon_src,
+        lat_src,
+        cat,
+        std_idx,
+        edition_idx,
+        lead,
+        severity,
+        deadline,
+        no_deadline,
+        deadline_days_note,
+        type_row,
+        block_unit,
     )
     year = found.astype("M8[s]").astype("M8[Y]").astype(np.int64) + 1970
     first_of_year = np.r_[True, year[1:] != year[:-1]]
@@ -360,12 +364,12 @@ def make_problems(
         chosen = list(rng.choice(older, size=min(7, len(older)), replace=False)) if len(older) else []
         last = recent[rng.integers(len(recent))] if len(recent) else cand[-1]
         chosen.append(last)
-        chosen = np.array(sorted(set(int(c) for c in chosen)))
-        neg_code[chosen] = leaf_neg[cat[chosen]]
-        severity[chosen] = 2
-        deadline[chosen] = found[chosen] + DEADLINE_DAYS[2] * 86400
-        no_deadline[chosen] = False
-        deadline_days_note[chosen] = 2
+        picked = np.array(sorted(set(int(c) for c in chosen)))
+        neg_code[picked] = leaf_neg[cat[picked]]
+        severity[picked] = 2
+        deadline[picked] = found[picked] + DEADLINE_DAYS[2] * 86400
+        no_deadline[picked] = False
+        deadline_days_note[picked] = 2
         force_open[last] = True
 
     # ---- 描述：地点 + 类别 + 细节（组合有限，按字典列存）
@@ -457,21 +461,21 @@ def make_problems(
 
 
 def make_rectify_events(
-    rng,
+    rng: np.random.Generator,
     cal: Calendar,
-    found,
-    deadline,
-    no_deadline,
-    deadline_days_note,
-    severity,
-    lead,
-    unit_speed,
-    cat,
-    site_idx,
-    sites,
-    force_open,
-    checker,
-    unit_codes,
+    found: np.ndarray,
+    deadline: np.ndarray,
+    no_deadline: np.ndarray,
+    deadline_days_note: np.ndarray,
+    severity: np.ndarray,
+    lead: np.ndarray,
+    unit_speed: np.ndarray,
+    cat: np.ndarray,
+    site_idx: np.ndarray,
+    sites: pd.DataFrame,
+    force_open: np.ndarray,
+    checker: int,
+    unit_codes: list[str],
 ) -> dict:
     """整改事件日志：交办（当天）→ 整改中 → 申请销号 →（退回 → 再申请）→ 已销号 →（反弹重开 → 再走一遍）。
 
@@ -536,14 +540,14 @@ def make_rectify_events(
         (close2, rebound & ~no_apply, 4, chk, np.full(n, 7)),
     )
     probs, times, actions, unit_list, notes, seqs = [], [], [], [], [], []
-    for seq, (t, happens, action, unit, note) in enumerate(plan):
+    for step, (t, happens, action, unit, note) in enumerate(plan):
         keep = np.flatnonzero(happens & (t <= cal.cutoff))
         probs.append(keep)
         times.append(t[keep])
         actions.append(np.full(len(keep), action, dtype=np.int64))
         unit_list.append(unit[keep])
         notes.append(note[keep])
-        seqs.append(np.full(len(keep), seq, dtype=np.int64))
+        seqs.append(np.full(len(keep), step, dtype=np.int64))
     prob = np.concatenate(probs)
     t = np.concatenate(times)
     seq = np.concatenate(seqs)

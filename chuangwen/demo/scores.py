@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -258,7 +259,8 @@ def make_deductions(
     site_names = sites["name"].tolist()
     site_codes = sites["code"].tolist()
     block_of_site = [f"T{int(t) + 1:02d}" for t in sites["township_idx"]]
-    ded_rows, unit_rows = [], []
+    ded_rows: list[dict[str, Any]] = []
+    unit_rows: list[dict[str, Any]] = []
     for rd in ranked.itertuples():
         loss = scores.our_item_loss[rd.code]
         for item_code, item_loss in zip(item_codes, loss):

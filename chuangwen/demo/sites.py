@@ -122,7 +122,7 @@ def make_sites(rng: np.random.Generator, county: County) -> pd.DataFrame:
                 lon, lat = geo.points_near(poly, comm.at[c, "lon"], comm.at[c, "lat"], 0.4, 1, rng)
             else:
                 sd = 1.0 if kinds[t] == "街道" else 0.7
-                lon, lat = geo.points_near(poly, *county.township_seats[t], sd, 1, rng)
+                lon, lat = geo.points_near(poly, county.township_seats[t, 0], county.township_seats[t, 1], sd, 1, rng)
                 in_town = np.flatnonzero(comm["township_idx"].to_numpy() == t)
                 d2 = (comm["lon"].to_numpy()[in_town] - lon[0]) ** 2 + (comm["lat"].to_numpy()[in_town] - lat[0]) ** 2
                 c = int(in_town[np.argmin(d2)])

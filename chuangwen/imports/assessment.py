@@ -10,20 +10,35 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from chuangwen.imports import readers
-from chuangwen.imports.checks import NOTE, dates, flag_bad_choice, lookup, split_names, texts, unknown_reason
-from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, ROUND_TYPES, SCOPES
+from chuangwen.imports.checks import (
+    NOTE,
+    Checker,
+    Prepared,
+    Refs,
+    dates,
+    flag_bad_choice,
+    lookup,
+    split_names,
+    texts,
+    unknown_reason,
+)
+from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, SCOPES
+from chuangwen.imports.mapping import Mapping
 from chuangwen.imports.published_ranks import (
     _check_published_ranks,
     _same_number,
     is_published_rank,
     is_rank_header,
 )
+from chuangwen.vocabulary import DEFAULT_ROUND_TYPE, ROUND_TYPES
 
 SEP = "|"
 
@@ -37,7 +52,9 @@ def creation_cycle(year: int) -> str:
     return f"{start}-{start + 2}"
 
 
-def _numbers(ck, cols, name: str, n: int, required: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(
+    ck: Checker, cols: dict[str, pd.Series], name: str, n: int, required: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """数字列 → （值，是否填写）；无法解析的记错误，必填列的空单元格也记错误。"""
     if name not in cols:
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
@@ -56,7 +73,7 @@ def _row_mask(n: int, i: int) -> np.ndarray:
     return m
 
 
-def _imported_by(con, lookup, table: str) -> dict[str, int]:
+def _imported_by(con: duckdb.DuckDBPyConnection, lookup: Callable[..., pd.DataFrame], table: str) -> dict[str, int]:
     """导入写入的行 → 导入编号（报错时告诉用户先回滚哪一次）。"""
     df = lookup(
         con,
@@ -70,7 +87,15 @@ def _imported_by(con, lookup, table: str) -> dict[str, int]:
 # ================================================================ 测评体系
 
 
-def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
+def prepare_framework(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None = None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in KINDS["framework"].names if c not in ("分值", "生效日期")}
     for c in ("版本", "编号", "层级", "名称"):
@@ -247,14 +272,14 @@ def prepare_framework(con, prep, ck, refs, cols, mapping, crs=None) -> None:
 # ================================================================ 测评成绩
 
 
-def _county_lookup(refs):
+def _county_lookup(refs: Refs) -> dict[str, str]:
     reg = refs.regions
     counties = reg[reg.level == "县级"]
     by = {**dict(zip(counties["name"], counties["code"])), **dict(zip(counties["code"], counties["code"]))}
     return by
 
 
-def _part_columns(table, mapping) -> list[str]:
+def _part_columns(table: readers.Table, mapping: Mapping) -> list[str]:
     used = {readers._clean_header(v) for v in mapping.columns.values()} | {
         readers._clean_header(v) for v in KINDS["scores"].names
     }
@@ -275,7 +300,15 @@ def _match_part(header: str, nodes: pd.DataFrame) -> str | None:
     return None
 
 
-def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
+def prepare_scores(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None = None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "单位", "轮次类型", "测评体系版本", "备注")}
     for c in ("测评轮次", "单位"):
@@ -297,12 +330,12 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     )
     # 轮次：库中已有的按编号或名称；没有的在 --create-missing 时新增（同一轮次名只新增一次）
     new_rounds: dict[str, dict] = {}
-    rnd = []
+    round_codes: list[str | None] = []
     for i, v in enumerate(T["测评轮次"]):
         if v is None:
-            rnd.append(None)
+            round_codes.append(None)
         elif v in refs.round_by_key:
-            rnd.append(refs.round_by_key[v])
+            round_codes.append(refs.round_by_key[v])
         elif not refs.create:
             ck.flag(
                 _row_mask(n, i),
@@ -310,10 +343,10 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
                 v,
                 "库中没有这个测评轮次；首次导入可加 --create-missing 按“日期”“轮次类型”新增",
             )
-            rnd.append(None)
+            round_codes.append(None)
         elif pd.isna(day.iat[i]):
             ck.flag(_row_mask(n, i), "日期", "", f"新增测评轮次“{v}”需要填写日期")
-            rnd.append(None)
+            round_codes.append(None)
         else:
             d = day.iat[i].date()
             r = new_rounds.get(v)
@@ -331,7 +364,7 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
                 r = new_rounds[v] = {
                     "code": v,
                     "name": v,
-                    "round_type": T["轮次类型"].iat[i] or "年度测评",
+                    "round_type": T["轮次类型"].iat[i] or DEFAULT_ROUND_TYPE,
                     "level": "省",
                     "start_date": d,
                     "end_date": d,
@@ -342,8 +375,8 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
                 }
             else:
                 r["start_date"], r["end_date"] = min(r["start_date"], d), max(r["end_date"], d)
-            rnd.append(v)
-    rnd = pd.Series(rnd, dtype=object)
+            round_codes.append(v)
+    rnd = pd.Series(round_codes, dtype=object)
     round_edition = {**refs.round_edition, **{k: r["edition"] for k, r in new_rounds.items()}}
     edition = pd.Series([round_edition.get(r) if r else None for r in rnd], dtype=object)
     over = np.array(
@@ -352,20 +385,20 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
     ck.flag(over, "总分", total, "总分超过该轮测评体系的满分")
     # 单位：县级单位（排名组）
     by = _county_lookup(refs)
-    region = []
+    region_codes: list[str | None] = []
     for i, v in enumerate(T["单位"]):
         if v is None:
-            region.append(None)
+            region_codes.append(None)
         elif v in by:
-            region.append(by[v])
+            region_codes.append(by[v])
         elif v in refs.new_counties:
-            region.append(refs.new_counties[v])
+            region_codes.append(refs.new_counties[v])
         elif refs.create:
-            region.append(refs.county(v))
+            region_codes.append(refs.county(v))
         else:
             ck.flag(_row_mask(n, i), "单位", v, unknown_reason("县级单位（排名组成员）", refs.create))
-            region.append(None)
-    region = pd.Series(region, dtype=object)
+            region_codes.append(None)
+    region = pd.Series(region_codes, dtype=object)
     key = pd.Series([f"{r}{SEP}{g}" if r and g else None for r, g in zip(rnd, region)], dtype=object)
     ck.flag((key.notna() & key.duplicated()).to_numpy(), "单位", T["单位"], "文件中同一轮次同一单位出现了不止一行")
     # 分项得分列
@@ -409,7 +442,7 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
                 continue
             cap = float(nodes.loc[(nodes["edition"] == e) & (nodes["code"] == node), "points"].iloc[0])
             ck.flag(rows & ((vals < 0) | (vals > cap + 1e-9)), col, vals, f"分项得分应在 0～{cap:g} 之间")
-            for i in np.flatnonzero(rows):
+            for i in np.flatnonzero(rows).tolist():
                 part_rows.append((i, e, node, vals[i]))
         no_ed = has & edition.isna().to_numpy() & rnd.notna().to_numpy()
         ck.flag(no_ed, col, vals, "该轮次没有测评体系版本，无法导入分项得分（请先导入测评体系，或填写“测评体系版本”）")
@@ -516,7 +549,15 @@ def prepare_scores(con, prep, ck, refs, cols, mapping, crs=None) -> None:
 # ================================================================ 扣分明细
 
 
-def prepare_deductions(con, prep, ck, refs, cols, mapping, crs=None) -> None:
+def prepare_deductions(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None = None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "测评标准编号", "扣分原因", "点位名称", "责任单位")}
     for c in ("测评轮次", "测评标准编号", "扣分原因"):

@@ -23,16 +23,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from chuangwen import db, geo, queries, statedb, store
+from chuangwen import db, geo, osuser, queries, statedb, store
 from chuangwen.imports import checks, readers
 from chuangwen.imports.boundary_files import (
     _FIX_HINT,
@@ -45,7 +48,6 @@ from chuangwen.imports.write import (
     ImportFailed,
     ImportResult,
     _insert,
-    _user,
     archive_dir,
     archive_raw,
     record_created,
@@ -101,16 +103,11 @@ def stated_date(gdf: pd.DataFrame, file_name: str) -> tuple[date | None, str | N
     return (next(iter(seen)), field) if seen else (None, field)
 
 
-def _data_first_day(con) -> date | None:
+def _data_first_day(con: duckdb.DuckDBPyConnection) -> date | None:
     """数据的第一天：与看板同一规则（app_meta 的 data_first_at：最早的发现、整改或测评开始时间）。"""
     rows = dict(queries.run(con, "app_meta").itertuples(index=False, name=None))
     first = rows.get("data_first_at")
     return datetime.fromisoformat(first).date() if first else None
-
-
-class _Table:  # 报告用的最小“表”信息
-    def __init__(self, name):
-        self.file_name, self.sheet, self.columns = name, "", []
 
 
 def run_boundaries(
@@ -257,7 +254,12 @@ def _run_boundaries(
             first_row[code] = k
             rows.append((k, code, name, geom))
         if any(i["级别"] == checks.ERROR for i in issues):
-            prep = checks.Prepared("boundaries", _Table(file_name), len(gdf), issues=_capped(issues, file_name))
+            prep = checks.Prepared(
+                "boundaries",
+                readers.Table(file_name, "", [], pd.DataFrame(), 1),
+                len(gdf),
+                issues=_capped(issues, file_name),
+            )
             raise ImportFailed(f"边界文件有 {len(issues):,} 处错误，未导入任何数据。", prep)
         latest = {
             r[0]: (r[1], bytes(r[2]))
@@ -337,7 +339,8 @@ def _run_boundaries(
         else:
             check = f"合理性检查通过（{_basis(extent)}）。写入前试算：{would}。"
         archive = archive_dir(db_path) / f"{digest}{Path(file_name).suffix.lower()}"
-        import_id = con.execute(
+        import_id = db.scalar(
+            con,
             "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at, status,"
             " archive_path, note) values ('boundaries', $f, $h, $t, $i, $by, $at, '成功', $a, $n) returning id",
             {
@@ -345,12 +348,12 @@ def _run_boundaries(
                 "h": digest,
                 "t": len(gdf),
                 "i": len(new_rows),
-                "by": imported_by or _user(),
+                "by": imported_by or osuser.name(),
                 "at": datetime.now().replace(microsecond=0),
                 "a": str(archive),
                 "n": "；".join(gdf.attrs.get("notes", [])) or None,
             },
-        ).fetchone()[0]
+        )
         inserted = {}
         made = {}
         if "region" in created:
@@ -419,7 +422,7 @@ class _Extent:
     codes: frozenset[str]  # 由哪些镇街的边界合成（县级边界时为空）
 
 
-def _current_extent(con, county: str | None, townships: frozenset[str]) -> _Extent | None:
+def _current_extent(con: duckdb.DuckDBPyConnection, county: str | None, townships: frozenset[str]) -> _Extent | None:
     """本县最新的县级边界；没有时用各镇街最新边界的合集；库中一个边界都没有时为 None。"""
     ((wkb,),) = con.execute(
         "select arg_max(geom_wkb, version) from boundary where region_code = $c", {"c": county}
@@ -445,7 +448,9 @@ def _basis(extent: _Extent | None) -> str:
     return f"对照{extent.basis}"
 
 
-def _doubts(rows, county: str | None, extent: _Extent | None, n_townships: int) -> list[str]:
+def _doubts(
+    rows: list[tuple[int, str, str, BaseGeometry]], county: str | None, extent: _Extent | None, n_townships: int
+) -> list[str]:
     """新边界哪里不合理（中文，逐条）；空表示通过。rows 为 (行号, 代码, 名称, 几何)。"""
     out = []
     towns = [(name, g, geo.area_km2(g)) for _, code, name, g in rows if code != county]
@@ -508,7 +513,9 @@ def _distance_km(a: BaseGeometry, b: BaseGeometry) -> float:
     return float(2 * geo.EARTH_AUTHALIC_RADIUS_KM * np.arcsin(np.sqrt(h)))
 
 
-def _township_boundaries(con, pending=()) -> list[tuple[str, BaseGeometry, date]]:
+def _township_boundaries(
+    con: duckdb.DuckDBPyConnection, pending: Iterable[dict[str, Any]] = ()
+) -> list[tuple[str, BaseGeometry, date]]:
     """各镇街最新版本的边界，叠上尚未写入的新版本 pending（boundary 的行）；新的在前：生效日期从新到旧，同日按代码。"""
     latest = {
         c: (bytes(w), v)
@@ -522,7 +529,7 @@ def _township_boundaries(con, pending=()) -> list[tuple[str, BaseGeometry, date]
     return [(c, geo.from_wkb(latest[c][0]), latest[c][1]) for c in order]
 
 
-def _moves(con, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd.DataFrame]:
+def _moves(con: duckdb.DuckDBPyConnection, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd.DataFrame]:
     """有坐标的问题与点位按各镇街边界（新的在前）该改到哪个镇街：entity_code、原镇街、原社区、新镇街。只读，试算与写入共用。"""
     columns = ["entity_code", "old_township_code", "old_community_code", "new_township_code"]
     moves = {"problem": pd.DataFrame(columns=columns), "site": pd.DataFrame(columns=columns)}
@@ -559,7 +566,7 @@ def _moves(con, townships: list[tuple[str, BaseGeometry, date]]) -> dict[str, pd
     return moves
 
 
-def _reassign(con, import_id: int, moves: dict[str, pd.DataFrame]) -> dict[str, int]:
+def _reassign(con: duckdb.DuckDBPyConnection, import_id: int, moves: dict[str, pd.DataFrame]) -> dict[str, int]:
     """把 _moves 算出的改动写入：记入 region_reassignment，改写镇街（原社区不属于新镇街时清空）；返回各自改动的条数。"""
     moved = {}
     for entity, rows in moves.items():  # 表名只取 problem、site

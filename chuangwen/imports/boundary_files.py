@@ -11,8 +11,11 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +23,9 @@ import shapely
 
 from chuangwen import geo
 from chuangwen.imports import readers, workbook_guard
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 SUFFIXES = (".geojson", ".json", ".zip")
 
@@ -110,12 +116,12 @@ def _warm_up(driver: str) -> None:
     _only_driver(driver)
 
 
-def _child(conn, job: _ReadJob) -> None:
+def _child(conn: Connection, job: _ReadJob) -> None:
     """子进程：与表格同一个骨架（readers._serve），只是预热与解析换成边界文件的。"""
     readers._serve(conn, job.limits, lambda: _warm_up(job.driver), lambda raw: _read_here(raw, job))
 
 
-def _plain_crs(crs) -> bool:
+def _plain_crs(crs: object) -> bool:
     """GeoJSON 里 crs 只认 {"type": "name", "properties": {"name": "EPSG:4490"}} 这类写法（或 null）：
     "link" 类型让 GDAL 去下载链接，名字里的路径与网址也不认。"""
     if crs is None:
@@ -129,7 +135,7 @@ def _plain_crs(crs) -> bool:
     )
 
 
-def _crs_members(doc: dict, features: list):
+def _crs_members(doc: dict, features: list) -> Iterator[object]:
     """GDAL 会读的 crs：要素集合、每个要素、每个几何（连同几何集合里的几何）上的 crs 成员。"""
     stack = [doc, *features]
     while stack:
@@ -292,7 +298,7 @@ def _read_here(raw: bytes, job: _ReadJob) -> dict:
     }
 
 
-def read_features(raw: bytes, file_name: str, crs: str | None = None):
+def read_features(raw: bytes, file_name: str, crs: str | None = None) -> gpd.GeoDataFrame:
     """读成 GeoDataFrame（WGS-84）。坏文件、恶意文件抛 ReadError（中文，不引用文件以外的内容）。
     attrs["notes"] 是换算说明，attrs["invalid"] 是 {第几个要素（从 0 起）: 无效的原因（GEOS 的英文）}。
     总在子进程里解析（不看 readers.PARSE_IN_CHILD）：那里要注销 GDAL 的其余驱动，不能在调用者的进程里做。"""
@@ -336,13 +342,13 @@ def invalid_reason(reason: str) -> str:
     kind, x, y = (m.group(1), m.group(2), m.group(3)) if m else (reason, None, None)
     text = _INVALID_REASONS.get(kind, "几何图形无效")
     try:
-        where = f"（文件坐标 {float(x):.8g}, {float(y):.8g} 附近）" if x is not None else ""
+        where = f"（文件坐标 {float(x):.8g}, {float(y):.8g} 附近）" if x is not None and y is not None else ""
     except ValueError:
         where = ""
     return f"边界无效：{text}{where}"
 
 
-def name_fields(gdf) -> list[str]:
+def name_fields(gdf: gpd.GeoDataFrame) -> list[str]:
     return [
         c for c in gdf.columns if c != "geometry" and (pd.api.types.is_string_dtype(gdf[c]) or gdf[c].dtype == object)
     ]

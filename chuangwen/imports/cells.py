@@ -108,7 +108,7 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, n
     return pd.Series(out.astype("datetime64[us]"), index=values.index), bad
 
 
-def cell_text(value) -> str | None:
+def cell_text(value: object) -> str | None:
     """单元格 → 文本（去首尾空白、全角转半角；整数形式的浮点数去掉 .0）；空为 None。"""
     if value is None:
         return None

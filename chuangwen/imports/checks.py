@@ -6,10 +6,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from chuangwen import geo, settings
@@ -72,7 +75,7 @@ class Checker:
         self.issues: list[dict] = []
         self.raw = {k: v.reset_index(drop=True) for k, v in (raw or {}).items()}  # 模板列 → 原始单元格
 
-    def shown(self, column: str, i: int, parsed) -> str:
+    def shown(self, column: str, i: int, parsed: object) -> str:
         """报告里的“值”：用户填的原文；解析出的值与原文不同（如“2021年12月31日”→ 2021-12-31）时一并写出。"""
         text = (
             ""
@@ -87,7 +90,14 @@ class Checker:
             return original
         return f"{original}（解析为 {text}）"
 
-    def flag(self, mask, column: str, values, reason: str | callable, level: str = ERROR) -> None:
+    def flag(
+        self,
+        mask: npt.ArrayLike,
+        column: str,
+        values: object,
+        reason: str | Callable[[Any], str],
+        level: str = ERROR,
+    ) -> None:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
@@ -104,7 +114,7 @@ class Checker:
                     "行": int(self.rownum[i]),
                     # 整列的值（每行一个）对得上原始单元格时写原文；单个值（如拆开的配合单位名称）照原样
                     "列": column,
-                    "值": plain if vals is None else self.shown(column, i, v),
+                    "值": plain if vals is None else self.shown(column, int(i), v),
                     "原因": reason(v) if callable(reason) else reason,
                 }
             )
@@ -201,7 +211,7 @@ def resolve_crs(text: pd.Series, default: str | None) -> tuple[pd.Series, np.nda
 class Refs:
     """参考表与 --create-missing 的新增项。"""
 
-    def __init__(self, con, create_missing: bool, chosen: dict[str, str] | None = None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, create_missing: bool, chosen: dict[str, str] | None = None):
         """chosen：库的设置（statedb.office_settings）；本县按 settings.our_county 的唯一规则，与看板一致。"""
         self.create = create_missing
         self.units = lookup(con, "select code, name from unit")
@@ -342,7 +352,7 @@ class Refs:
 
     def created_frames(self) -> dict[str, pd.DataFrame]:
         out: dict[str, pd.DataFrame] = {}
-        regions = []
+        regions: list[tuple[str, str, str, None, str | None]] = []
         province = self.province_code() if self.new_counties else None
         if self.new_townships or self.new_communities:
             county = self.county_code()
@@ -381,7 +391,7 @@ class Refs:
         return out
 
 
-def flag_bad_choice(ck: Checker, s: pd.Series, allowed, column: str) -> None:
+def flag_bad_choice(ck: Checker, s: pd.Series, allowed: Collection[str], column: str) -> None:
     mask = s.notna().to_numpy() & ~s.isin(list(allowed)).to_numpy()
     ck.flag(mask, column, s, f"取值不在允许范围内，应为：{'、'.join(allowed)}（可在映射文件 [values.{column}] 中对照）")
 
@@ -390,7 +400,7 @@ def flag_required(ck: Checker, s: pd.Series, column: str) -> None:
     ck.flag(is_missing(s), column, s, "必填，不能为空")
 
 
-def dates(ck, cols, name, n, mapping, required: bool) -> pd.Series:
+def dates(ck: Checker, cols: dict[str, pd.Series], name: str, n: int, mapping: Mapping, required: bool) -> pd.Series:
     if name not in cols:
         return pd.Series([pd.NaT] * n, dtype="datetime64[us]")
     raw = cols[name].reset_index(drop=True)

@@ -7,9 +7,11 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, TextIO
 
 from chuangwen.imports import mapping as mapping_mod
 from chuangwen.imports import write
+from chuangwen.imports.checks import Prepared
 from chuangwen.imports.kinds import KINDS
 
 CRS_CHOICES = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ02", "bd09": "BD09"}
@@ -29,19 +31,23 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def terminal_safe(value, *, keep_newlines: bool = False) -> str:
+def terminal_safe(value: object, *, keep_newlines: bool = False) -> str:
     """打印到终端的文字：控制字符换成看得见的转义（ESC → \\x1b）。keep_newlines 时保留换行（多行的说明）；
     报告里的一格照样转义换行，免得一个值冒充报告的下一行。"""
     pattern = _TERMINAL_CONTROL_BUT_NEWLINE if keep_newlines else _TERMINAL_CONTROL
     return pattern.sub(_escape, str(value))
 
 
-def _say(text, stream=None) -> None:
+def _say(text: str, stream: TextIO | None = None) -> None:
     """打印一段说明（可多行）：每个字都经 terminal_safe。"""
     print(terminal_safe(text, keep_newlines=True), file=stream or sys.stdout)
 
 
-def register(sub, formatter_class, db_help: str = "数据库文件路径（.duckdb）") -> None:
+def register(
+    sub: argparse._SubParsersAction[Any],
+    formatter_class: type[argparse.HelpFormatter],
+    db_help: str = "数据库文件路径（.duckdb）",
+) -> None:
     imp = sub.add_parser(
         "import",
         help="导入台账、整改记录、单位等（Excel/CSV），或回滚一次导入",
@@ -118,7 +124,7 @@ def register(sub, formatter_class, db_help: str = "数据库文件路径（.duck
     rb.set_defaults(handler=_cmd_rollback)
 
 
-def _print_report(prep, stream) -> None:
+def _print_report(prep: Prepared | None, stream: TextIO) -> None:
     if prep is None:
         return
     report = prep.report()
@@ -139,7 +145,7 @@ def _print_report(prep, stream) -> None:
         print(f"  ……另有 {len(report) - REPORT_LINES:,} 条，完整报告请加 --report 文件.xlsx 保存", file=stream)
 
 
-def _save_report(prep, path: Path | None) -> None:
+def _save_report(prep: Prepared | None, path: Path | None) -> None:
     if path is None or prep is None:
         return
     from chuangwen import excel

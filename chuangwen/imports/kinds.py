@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chuangwen.vocabulary import ACTIONS, ASSIGNED, DEFAULT_ROUND_TYPE, IN_PROGRESS, ROUND_TYPES, STATUSES
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,8 +33,6 @@ class Kind:
 
 SOURCES = ("省暗访", "市督查", "县自查", "模拟测评", "12345热线", "媒体曝光")
 SEVERITIES = ("一般", "较重", "严重")
-STATUSES = ("待交办", "已交办", "整改中", "申请销号", "已销号", "退回整改", "反弹重开")
-ACTIONS = ("交办", "整改中", "申请销号", "已销号", "退回", "反弹重开")
 CRS_NAMES = {
     "WGS84": "WGS84",
     "WGS-84": "WGS84",
@@ -81,8 +81,8 @@ KINDS: dict[str, Kind] = {
                 C(
                     "整改状态",
                     False,
-                    "待交办 / 已交办 / 整改中 / 申请销号 / 已销号 / 退回整改 / 反弹重开；空白按已交办",
-                    "已交办",
+                    f"{' / '.join(STATUSES)}；空白按{ASSIGNED}",
+                    ASSIGNED,
                 ),
                 C("销号时间", False, "整改状态为已销号时必填", ""),
             ),
@@ -94,7 +94,7 @@ KINDS: dict[str, Kind] = {
             (
                 C("问题编号", True, "库中已有的问题编号", "LX-2025-000123"),
                 C("时间", True, "日期时间", "2025-03-06 10:00"),
-                C("动作", True, "交办 / 整改中 / 申请销号 / 已销号 / 退回 / 反弹重开", "整改中"),
+                C("动作", True, " / ".join(ACTIONS), IN_PROGRESS),
                 C("操作单位", False, "责任单位全称", "县城管局"),
                 C("说明", False, "", ""),
             ),
@@ -133,8 +133,8 @@ KINDS: dict[str, Kind] = {
                 C(
                     "轮次类型",
                     False,
-                    "新增轮次时使用：年度测评 / 年中暗访 / 模拟测评 / 自查 / 督查；空白按年度测评",
-                    "年度测评",
+                    f"新增轮次时使用：{' / '.join(ROUND_TYPES)}；空白按{DEFAULT_ROUND_TYPE}",
+                    DEFAULT_ROUND_TYPE,
                 ),
                 C(
                     "测评体系版本",
@@ -204,7 +204,6 @@ KINDS: dict[str, Kind] = {
     )
 }
 UNIT_TYPES = ("党委部门", "政府部门", "群团组织", "垂管单位", "镇", "街道", "开发区")
-ROUND_TYPES = ("年度测评", "年中暗访", "模拟测评", "自查", "督查")
 LEVELS = ("板块", "测评项目", "测评内容", "测评标准")
 METHODS = ("实地考察", "网上申报", "问卷调查")
 SCOPES = ("全国", "县级")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from chuangwen.imports import readers
-from chuangwen.imports.checks import NOTE, lookup
+from chuangwen.imports.checks import NOTE, Prepared, lookup
 
 # 名次列按含义认：表头里有这些词（公布名次、全省排名、省内排名、名次（公布）、排序号……）就是名次，不是分项得分
 _RANK_WORDS = re.compile(r"名次|排名|排序|位次|序号")
@@ -29,7 +30,7 @@ def is_published_rank(header: str) -> bool:
     return is_rank_header(h) and h.strip() != "序号" and not _NOT_A_RANK.search(h)
 
 
-def published_rank(value) -> int | None:
+def published_rank(value: object) -> int | None:
     """名次单元格 → 正整数名次（“3”“第3名”“3.0”）；空、文字、0 或负数为 None。"""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -43,7 +44,7 @@ def derived_ranks(totals: dict) -> dict:
     return {k: 1 + sum(1 for w in scored.values() if w > v) for k, v in scored.items()}
 
 
-def _same_number(a, b) -> bool:
+def _same_number(a: float | None, b: float | None) -> bool:
     if a is None or b is None or (isinstance(a, float) and np.isnan(a)) or (isinstance(b, float) and np.isnan(b)):
         return (a is None or (isinstance(a, float) and np.isnan(a))) and (
             b is None or (isinstance(b, float) and np.isnan(b))
@@ -52,7 +53,13 @@ def _same_number(a, b) -> bool:
 
 
 def _check_published_ranks(
-    con, prep, col: str, rnd: pd.Series, region: pd.Series, total: np.ndarray, ok: np.ndarray
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    col: str,
+    rnd: pd.Series,
+    region: pd.Series,
+    total: np.ndarray,
+    ok: np.ndarray,
 ) -> None:
     """公布的名次与按总分推导的名次逐行核对，不一致的每行一条提示（导入照常）：名次按该轮库中已有的成绩加上文件里的成绩推导。
     名次格不是正整数、缺测却有名次、同一轮名次相同而总分不同，也各记一条提示。"""

@@ -26,10 +26,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,7 +89,7 @@ class Table:
         return np.arange(len(self.data)) + self.first_row
 
 
-def _clean_header(value) -> str:
+def _clean_header(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -239,7 +241,7 @@ def _check_cell_lengths(rows: list[list], where: str, limits: Limits, excel: boo
             )
 
 
-def _blank(value) -> bool:
+def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
@@ -321,6 +323,7 @@ def _parse(raw: bytes, job: _Job) -> Table:
     if not rows:
         raise ReadError(f"{where}没有任何内容。")
     header_row = job.header_row
+    found: tuple[int, list[str]] | None
     if header_row is not None:
         if not 1 <= header_row <= len(rows):
             raise ReadError(f"{where}没有第 {header_row} 行。")
@@ -335,7 +338,8 @@ def _parse(raw: bytes, job: _Job) -> Table:
     h, header = found
     width = max(len(header), max((len(r) for r in rows[h + 1 :]), default=0))
     header += [""] * (width - len(header))
-    columns, seen = [], {}
+    columns: list[str] = []
+    seen: dict[str, int] = {}
     for j, v in enumerate(header):
         label = v or f"（第{j + 1}列）"
         if label in seen:
@@ -367,7 +371,7 @@ def row_numbers(table: Table) -> np.ndarray:
 
 _EXIT_MEMORY = 86  # 子进程在 MemoryError 之后连报告都发不出去时的退出码
 _context_lock = threading.Lock()
-_context: multiprocessing.context.BaseContext | None = None
+_context: multiprocessing.context.ForkServerContext | None = None
 
 
 def _launcher_modules() -> list[str]:
@@ -386,7 +390,7 @@ def _launcher_modules() -> list[str]:
     return re.findall(r"^from\s+([\w.]+)\s+import\b", head, re.M) + re.findall(r"^import\s+([\w.]+)\s*$", head, re.M)
 
 
-def _get_context() -> multiprocessing.context.BaseContext:
+def _get_context() -> multiprocessing.context.ForkServerContext:
     # forkserver 而不是 fork：Streamlit 服务器是多线程的，fork 出来的子进程可能卡在别的线程持有的锁上；
     # forkserver 是一个预先导入好 pandas 与 calamine 的单线程进程，每次从它 fork，启动快
     global _context
@@ -424,12 +428,12 @@ def _warm_up() -> None:
     _unpack(_pack(Table("", "", ["列"], pd.DataFrame({"列": ["x", None]}, dtype=object), 2)))
 
 
-def _child(conn, job: _Job) -> None:
+def _child(conn: Connection, job: _Job) -> None:
     """子进程：先限内存，再收原始字节、解析，把结果（或中文错误）送回父进程。"""
     _serve(conn, job.limits, _warm_up, lambda raw: _pack(_parse(raw, job)))
 
 
-def _serve(conn, limits: Limits, warm_up, work) -> None:
+def _serve(conn: Connection, limits: Limits, warm_up: Callable[[], object], work: Callable[[bytes], object]) -> None:
     """解析子进程的共用骨架（表格与边界文件都用它）：预热 warm_up()、限内存，收原始字节，回复 work(raw) 的结果。
     work 抛 ReadError 时回复中文错误；内存不够、解析库内部出错、程序错误各按其类回复（见 _run_isolated）。"""
     # 设了 RUST_BACKTRACE 时，内存不够引起的 panic 要打印调用栈，打印又要分配内存，Rust 在自己的锁上卡死（实测）
@@ -478,7 +482,14 @@ def _parse_in_child(raw: bytes, job: _Job) -> Table:
 _TABLE_HINT = "文件可能过大或结构异常；请删除多余的空行空列，或按年份、镇街拆成几个文件分别导入。"
 
 
-def _run_isolated(target, job, raw: bytes, name: str, limits: Limits, hint: str = _TABLE_HINT):
+def _run_isolated(
+    target: Callable[[Connection, Any], None],
+    job: object,
+    raw: bytes,
+    name: str,
+    limits: Limits,
+    hint: str = _TABLE_HINT,
+) -> Any:
     """在 forkserver 子进程里跑 target(conn, job)，把 raw 经管道送过去，等回复；超时就杀掉。
     子进程的任何死法都变成中文 ReadError（hint 是给用户的建议）；返回回复里的值。"""
     ctx = _get_context()
@@ -546,7 +557,7 @@ _NONE, _STR, _FLOAT, _DATETIME, _DATE, _OTHER = range(6)
 _KIND_OF = {type(None): _NONE, str: _STR, float: _FLOAT, datetime: _DATETIME, date: _DATE}
 
 
-def _pack_column(values: np.ndarray):
+def _pack_column(values: np.ndarray) -> tuple[np.ndarray, list[tuple[int, Any]]]:
     types = list(map(type, values))
     distinct = set(types)
     if len(distinct) == 1:  # 多数列只有一种类型（全是文本）
@@ -576,7 +587,7 @@ def _pack_column(values: np.ndarray):
     return kinds, parts
 
 
-def _unpack_column(packed) -> np.ndarray:
+def _unpack_column(packed: tuple[np.ndarray, list[tuple[int, Any]]]) -> np.ndarray:
     kinds, parts = packed
     out = np.full(len(kinds), None, dtype=object)
     for kind, payload in parts:

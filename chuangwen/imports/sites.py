@@ -15,24 +15,25 @@ import numpy as np
 import pandas as pd
 
 from chuangwen import geo
+from chuangwen.imports.checks import Checker, Refs
 
 SAME_SITE_M = 30.0
 PLACEHOLDER_TOWNSHIP = "待补充镇街（导入时自动添加）"
 
 
 def create_from_rows(
-    ck,
-    refs,
+    ck: Checker,
+    refs: Refs,
     names: pd.Series,
     types: pd.Series,
     town: pd.Series,
     known: pd.Series,
-    lon_a,
-    lat_a,
-    wlon,
-    wlat,
-    crs_src,
-    has_xy,
+    lon_a: np.ndarray,
+    lat_a: np.ndarray,
+    wlon: np.ndarray,
+    wlat: np.ndarray,
+    crs_src: pd.Series,
+    has_xy: np.ndarray,
 ) -> list[str | None]:
     """每行的新点位代码（已有点位、没写点位名称或被拒的行为 None）；新增的点位记在 refs.new_sites。"""
     n = len(names)

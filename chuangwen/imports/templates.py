@@ -6,18 +6,8 @@ import io
 
 import xlsxwriter
 
-from chuangwen.imports.kinds import (
-    ACTIONS,
-    KINDS,
-    LEVELS,
-    METHODS,
-    ROUND_TYPES,
-    SCOPES,
-    SEVERITIES,
-    SOURCES,
-    STATUSES,
-    UNIT_TYPES,
-)
+from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, SCOPES, SEVERITIES, SOURCES, UNIT_TYPES
+from chuangwen.vocabulary import ACTIONS, ROUND_TYPES, STATUSES
 
 CHOICES = {
     ("problems", "来源"): SOURCES,

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import shapely
@@ -32,22 +33,35 @@ from chuangwen.imports.checks import (
     texts,
     unknown_reason,
 )
-from chuangwen.imports.kinds import ACTIONS, KINDS, SEVERITIES, SOURCES, STATUSES, UNIT_TYPES
+from chuangwen.imports.kinds import KINDS, SEVERITIES, SOURCES, UNIT_TYPES
 from chuangwen.imports.mapping import Mapping
+from chuangwen.vocabulary import (
+    ACTIONS,
+    ASSIGN,
+    ASSIGNED,
+    CLOSE_REQUESTED,
+    CLOSED,
+    IN_PROGRESS,
+    PENDING,
+    REOPENED,
+    RETURN,
+    RETURNED,
+    STATUSES,
+)
 
 STATUS_EVENTS = {
-    "待交办": [],
-    "已交办": [("交办", "found")],
-    "整改中": [("交办", "found"), ("整改中", "found")],
-    "申请销号": [("交办", "found"), ("申请销号", "found")],
-    "已销号": [("交办", "found"), ("已销号", "closed")],
-    "退回整改": [("交办", "found"), ("退回", "found")],
-    "反弹重开": [("交办", "found"), ("反弹重开", "found")],
+    PENDING: [],
+    ASSIGNED: [(ASSIGN, "found")],
+    IN_PROGRESS: [(ASSIGN, "found"), (IN_PROGRESS, "found")],
+    CLOSE_REQUESTED: [(ASSIGN, "found"), (CLOSE_REQUESTED, "found")],
+    CLOSED: [(ASSIGN, "found"), (CLOSED, "closed")],
+    RETURNED: [(ASSIGN, "found"), (RETURN, "found")],
+    REOPENED: [(ASSIGN, "found"), (REOPENED, "found")],
 }
 
 
 def prepare(
-    con,
+    con: duckdb.DuckDBPyConnection,
     kind: str,
     table: readers.Table,
     mapping: Mapping,
@@ -97,7 +111,15 @@ def prepare(
     return prep
 
 
-def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_problems(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {
         c: texts(cols, c, n, mapping)
@@ -144,10 +166,10 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     flag_bad_choice(ck, T["来源"], SOURCES, "来源")
     flag_bad_choice(ck, T["严重程度"], SEVERITIES, "严重程度")
     status = T["整改状态"].copy()
-    status = status.where(status.notna(), np.where(closed.notna(), "已销号", "已交办"))
+    status = status.where(status.notna(), np.where(closed.notna(), CLOSED, ASSIGNED))
     flag_bad_choice(ck, status, STATUSES, "整改状态")
     ck.flag(
-        (status == "已销号").to_numpy() & closed.isna().to_numpy(),
+        (status == CLOSED).to_numpy() & closed.isna().to_numpy(),
         "销号时间",
         closed.astype(str),
         "整改状态为已销号时必须填写销号时间",
@@ -263,7 +285,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     status_a, lead_a = status.to_numpy(dtype=object), lead.to_numpy(dtype=object)
     old_events = []  # (problem_code, event_at, action, unit)：已有问题的状态变化
     changed_rows = 0
-    for i in np.flatnonzero(ok & is_old):
+    for i in np.flatnonzero(ok & is_old).tolist():
         st, old = status_a[i], ex.loc[codes_a[i]]
         changed = [
             lab
@@ -284,9 +306,9 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
                 "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员",
                 NOTE,
             )
-        if st != old["status"] and st != "待交办":
+        if st != old["status"] and st != PENDING:
             last = pd.Timestamp(old["last_event_at"]) if pd.notna(old["last_event_at"]) else found.iat[i]
-            at = closed.iat[i] if st == "已销号" else max(last, found.iat[i])
+            at = closed.iat[i] if st == CLOSED else max(last, found.iat[i])
             old_events.append((codes_a[i], at, STATUS_EVENTS[st][-1][0], lead_a[i]))
             changed_rows += 1
     # 新问题：按状态整列生成事件；同一时刻的事件按写入顺序（id）排序，所以先写所有第 1 步、再写第 2 步
@@ -327,7 +349,7 @@ def _prepare_problems(con, prep, ck, refs, cols, mapping, crs) -> None:
     prep.frames["rectify_event"] = events.assign(note=None)
 
 
-def _same(a, b) -> bool:
+def _same(a: object, b: object) -> bool:
     if (a is None or (not isinstance(a, str) and pd.isna(a))) and (
         b is None or (not isinstance(b, str) and pd.isna(b))
     ):
@@ -338,7 +360,15 @@ def _same(a, b) -> bool:
         return False
 
 
-def _prepare_events(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_events(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("问题编号", "动作", "操作单位", "说明")}
     for c in ("问题编号", "动作"):
@@ -376,7 +406,15 @@ def _prepare_events(con, prep, ck, refs, cols, mapping, crs) -> None:
     prep.frames["rectify_event"] = df[keep].reset_index(drop=True)
 
 
-def _prepare_units(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_units(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in KINDS["units"].names}
     for c in ("单位名称", "条块", "单位类型"):
@@ -445,7 +483,7 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
         outside = has_xy & ~inside
         if outside.any():
             edge = shapely.union_all(shapes).boundary
-            for i in np.flatnonzero(outside):
+            for i in np.flatnonzero(outside).tolist():
                 near = shapely.ops.nearest_points(edge, shapely.Point(wlon[i], wlat[i]))[0]
                 km = float(geo.distance_m(wlon[i], wlat[i], near.x, near.y)) / 1000
                 ck.flag(
@@ -458,7 +496,15 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
     return lon_a, lat_a, wlon, wlat, crs_src, has_xy
 
 
-def _prepare_sites(con, prep, ck, refs, cols, mapping, crs) -> None:
+def _prepare_sites(
+    con: duckdb.DuckDBPyConnection,
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    cols: dict[str, pd.Series],
+    mapping: Mapping,
+    crs: str | None,
+) -> None:
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("点位名称", "点位编码", "点位类型", "镇街", "社区", "地址", "坐标系")}
     for c in ("点位名称", "点位类型", "镇街"):

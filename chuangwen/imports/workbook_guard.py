@@ -75,6 +75,7 @@ def _member_chunks(
         return
     inflater = zlib.decompressobj(-15)
     pos = 0
+    piece: bytes | memoryview
     try:
         while not inflater.eof:
             if inflater.unconsumed_tail:
@@ -208,11 +209,11 @@ class _AreaScan:
     def fast(self, w: bytes) -> None:
         if self.before_sheet_data:
             data = _SHEET_DATA.search(w)
-            for m in _DIMENSION.finditer(w, 0, data.start() if data else len(w)):
-                end = m.group(1).decode("latin-1").split(":")[-1]
+            for declared in _DIMENSION.finditer(w, 0, data.start() if data else len(w)):
+                end = declared.group(1).decode("latin-1").split(":")[-1]
                 ref = _REF.match(end.strip())
                 if ref:
-                    dim = (int(ref.group(2)), _column_number(ref.group(1)), m.group(1).decode("latin-1")[:40])
+                    dim = (int(ref.group(2)), _column_number(ref.group(1)), declared.group(1).decode("latin-1")[:40])
                     if self.dimension is None or dim[0] * dim[1] > self.dimension[0] * self.dimension[1]:
                         self.dimension = dim
             if data:
@@ -232,6 +233,7 @@ class _AreaScan:
                     self._seen(letters, digits, row=int(digits), col=_column_number(letters) if letters else None)
                 break
             v = _R_VALUE.match(w, m.start())
+            assert v is not None  # _beyond 匹配到的都是 r="字母数字"，_R_VALUE 在同一处一定匹配
             self._seen(
                 v.group(1), v.group(2), row=int(v.group(2)), col=_column_number(v.group(1)) if v.group(1) else None
             )

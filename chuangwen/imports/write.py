@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from chuangwen import db, statedb, store
+from chuangwen import db, osuser, statedb, store
 from chuangwen.imports import checks, readers, validate
 from chuangwen.imports.kinds import KINDS
 from chuangwen.imports.mapping import Mapping, identity
@@ -110,7 +111,7 @@ CREATED_KEYS = {
 }
 
 
-def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> None:
+def record_created(con: duckdb.DuckDBPyConnection, import_id: int, table_name: str, df: pd.DataFrame) -> None:
     """记下本次导入写入某表的行（按 CREATED_KEYS 的键），回滚时按此删除。"""
     cols = CREATED_KEYS[table_name]
     keys = df[cols[0]].astype(str)
@@ -123,7 +124,7 @@ def record_created(con, import_id: int, table_name: str, df: pd.DataFrame) -> No
     )
 
 
-def _refresh_edition_totals(con, editions: list[str]) -> None:
+def _refresh_edition_totals(con: duckdb.DuckDBPyConnection, editions: list[str]) -> None:
     """测评体系版本的满分 = 各板块分值之和（导入新增板块、回滚删掉板块后重算）。"""
     if editions:
         con.execute(
@@ -161,7 +162,7 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _insert(con, table: str, df: pd.DataFrame) -> int:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame | None) -> int:
     if df is None or df.empty:
         return 0
     cols = ", ".join(f'"{c}"' for c in df.columns)
@@ -180,7 +181,7 @@ def read(raw: bytes, file_name: str, kind: str, mapping: Mapping | None) -> read
 
 
 def validate_only(
-    con,
+    con: duckdb.DuckDBPyConnection,
     raw: bytes,
     file_name: str,
     kind: str,
@@ -304,7 +305,8 @@ def _run_import(
             )
         archive = archive_dir(db_path) / f"{digest}{Path(file_name).suffix.lower()}"
         status = "部分导入" if rejected else "成功"
-        import_id = con.execute(
+        import_id = db.scalar(
+            con,
             "insert into import_log (kind, file_name, file_sha256, rows_total, rows_imported, imported_by, imported_at,"
             " status, archive_path, note) values ($k, $f, $h, $t, $i, $by, $at, $s, $a, $n) returning id",
             {
@@ -313,7 +315,7 @@ def _run_import(
                 "h": digest,
                 "t": prep.rows_total,
                 "i": rows_ok - prep.skipped if rows_ok > prep.skipped else 0,
-                "by": imported_by or _user(),
+                "by": imported_by or osuser.name(),
                 "at": datetime.now().replace(microsecond=0),
                 "s": status,
                 "a": str(archive),
@@ -321,7 +323,7 @@ def _run_import(
                 if (prep.skipped or rejected)
                 else None,
             },
-        ).fetchone()[0]
+        )
         inserted: dict[str, int] = {}
         created: dict[str, list[str]] = {}
         for table_name in ("region", "problem_category", "site_type", "unit", "site"):
@@ -381,13 +383,10 @@ def _run_import(
     )
 
 
-_user = statedb.os_user  # 命令行操作的人：操作系统用户名
-
-
 OTHER_KINDS = {"boundaries": "镇街边界", "restore": "从备份恢复"}
 
 
-def list_imports(con) -> pd.DataFrame:
+def list_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cur = con.cursor()
     try:
         return (
@@ -483,9 +482,7 @@ def _rollback(db_path: Path, import_id: int) -> str:
         if blockers:
             ids = "、".join(str(b[0]) for b in blockers)
             raise ImportFailed(f"后续导入（编号 {ids}）用到了导入编号 {import_id} 写入的数据，请先回滚它们。")
-        outside = [
-            label for label, sql in _OUTSIDE_REFERENCES if con.execute(_MINE + sql, {"i": import_id}).fetchone()[0]
-        ]
+        outside = [label for label, sql in _OUTSIDE_REFERENCES if db.scalar(con, _MINE + sql, {"i": import_id})]
         if outside:
             raise ImportFailed(
                 f"导入编号 {import_id} 新增的{'、'.join(outside)}已被其他数据引用（后续导入或手工录入），不能自动回滚；请先回滚用到它们的后续导入。"
@@ -626,7 +623,7 @@ def save_preset(
     db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None
 ) -> None:
     """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。"""
-    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or _user())
+    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or osuser.name())
 
 
 def presets(db_path: str | os.PathLike, kind: str) -> dict[str, str]:

@@ -54,7 +54,7 @@ def _result(path: str, snapshot_key: str, key: tuple, _make: Callable[[], pd.Dat
 
 
 @st.cache_resource(show_spinner=False, max_entries=6, ttl=120)
-def _source(path: str, snapshot_key: str, key: tuple, _make: Callable[[], Any]) -> Any:
+def _source(path: str, snapshot_key: str, key: Hashable, _make: Callable[[], Any]) -> Any:
     """被其他查询当表读的中间结果（问题热点的筛选结果，可达几十万行）：只留最近几份、闲置两分钟即丢，不占常驻内存。"""
     return _make()
 
@@ -71,10 +71,11 @@ class _Sources:
 
 def shared(view: View) -> _Sources:
     """口径所读快照的中间结果缓存（通报取数时交给 briefing，与各页共用）。"""
-    return _Sources(str(database_path()), _snapshot_of(view))
+    return _Sources(str(database_path()), snapshot_of(view))
 
 
-def _snapshot_of(view: View) -> store.Snapshot:
+def snapshot_of(view: View) -> store.Snapshot:
+    """口径钉住的快照（画框构建的口径总带着它）。"""
     if view.snapshot is None:
         raise ValueError("口径里没有快照：页面的口径由画框构建，带着本次运行钉住的快照")
     return view.snapshot
@@ -83,7 +84,7 @@ def _snapshot_of(view: View) -> store.Snapshot:
 def query(name: str, view: View, /, **extra: Any) -> pd.DataFrame:
     """执行命名查询（按快照编号与绑定的参数记住结果）：口径参数取自 view，extra 是本页自己的参数（同名时 extra 优先）。
     参数必须是简单值或值的元组，绝不传 DataFrame。"""
-    snap = _snapshot_of(view)
+    snap = snapshot_of(view)
     path = str(database_path())
     params = queries.bind(queries.load(name), {**view.params(), **extra})
     con = _connection(path, snap.key, str(snap.file))
@@ -97,7 +98,7 @@ def query(name: str, view: View, /, **extra: Any) -> pd.DataFrame:
 def deferred(name: str, view: View, /, **extra: Any) -> Callable[[], pd.DataFrame]:
     """点了下载才执行的命名查询（如全部在办台账，可达几十万行）：不记住结果，免得大结果占着缓存。
     连接与参数在页面运行时就绑定好（下载在 Streamlit 的后台线程里执行），调用时只在新游标上执行。"""
-    snap = _snapshot_of(view)
+    snap = snapshot_of(view)
     params = queries.bind(queries.load(name), {**view.params(), **extra})
     con = _connection(str(database_path()), snap.key, str(snap.file))
     return lambda: queries.run(con, name, params)

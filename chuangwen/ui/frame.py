@@ -7,14 +7,20 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from chuangwen import accounts, formats, hotspots, queries, signin, statedb, store, urlparams
 from chuangwen.accounts import ACTIONS
 from chuangwen.escape import md
 from chuangwen.ui import data
 from chuangwen.view import View
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ALL = "（全部）"
 
@@ -29,7 +35,7 @@ def chinese_chrome() -> None:
     st.html(CHROME_CSS)
 
 
-def favicon():
+def favicon() -> Image.Image:
     """站点图标在本地画出：Material 图标或表情做图标时浏览器会去外网取图（离线会失败）。"""
     from PIL import Image, ImageDraw
 
@@ -37,7 +43,7 @@ def favicon():
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((2, 2, 62, 62), radius=12, fill=(183, 28, 28, 255))
     # 五角星
-    points = []
+    points: list[tuple[float, float]] = []
     for i in range(10):
         r = 24 if i % 2 == 0 else 10
         a = math.pi / 2 + i * math.pi / 5
@@ -105,7 +111,7 @@ def county_options(meta: dict[str, str]) -> dict[str, str]:
 
 def county_form(view: View, viewer: Viewer, key: str) -> None:
     """选定本县与目标名次（管理员、创建办）：存进库的设置，优先于默认值，记审计。"""
-    options = county_options(data.meta(view.snapshot))
+    options = county_options(data.meta(data.snapshot_of(view)))
     if not options:
         st.info(
             "库里还没有排名组的县级单位：先导入测评成绩（数据管理页，加 --create-missing 时会新增县级单位），再选定本县。"
@@ -189,9 +195,9 @@ def sidebar(base: View) -> View:
     url_notes = _filters_from_url(base)
     sb.markdown(
         f"**数据截至** {formats.moment(base.cutoff)}",
-        help=f"数据版本：{base.snapshot.label}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。",
+        help=f"数据版本：{data.snapshot_of(base).label}。导入、回滚后发布新版本，页面下一次刷新时换成新版本。",
     )
-    sb.caption(f"数据版本：{base.snapshot.label}")
+    sb.caption(f"数据版本：{data.snapshot_of(base).label}")
     if "flt_range" not in st.session_state:
         st.session_state["flt_range"] = base.default_days
     picked = sb.date_input(
@@ -203,8 +209,8 @@ def sidebar(base: View) -> View:
         format="YYYY-MM-DD",
     )
     # 用户只点了起点时（区间未选完）先按“起点到数据截至”计算
-    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    view = base.for_days(picked[0] if picked else None, picked[1] if len(picked) == 2 else None)
+    days = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    view = base.for_days(days[0] if days else None, days[1] if len(days) == 2 else None)
 
     rounds = _options("轮次", base)
     townships = _options("镇街", base)
@@ -377,7 +383,9 @@ def upload_hint_css(key: str, types: list[str], limit_mb: int) -> str:
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
-def chinese_uploader(where, label: str, types: list[str], key: str, limit_mb: int, **kwargs):
+def chinese_uploader(
+    where: DeltaGenerator, label: str, types: list[str], key: str, limit_mb: int, **kwargs: Any
+) -> UploadedFile | list[UploadedFile] | None:
     """文件上传控件，拖放区的按钮、说明、拖放提示与拒收原因都显示中文；返回 st.file_uploader 的结果。
 
     上限取 limit_mb 与 server.maxUploadSize 中较小的一个：服务器只收这么大，写在说明里的才是真的上限。

@@ -10,15 +10,19 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from chuangwen import charts, sitemap
 from chuangwen.escape import html_text, md
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
     from chuangwen.ui.frame import Viewer
 
 FLAG = "projector_mode"  # 会话级标志：各页共用，切换页面后仍保持
@@ -103,7 +107,7 @@ def neighbours(pages: list[tuple[str, str]], current: str) -> tuple[str | None, 
     return (titles[i - 1] if i > 0 else None), (titles[i + 1] if i + 1 < len(titles) else None)
 
 
-def meeting_pages(may_open) -> list[tuple[str, str]]:
+def meeting_pages(may_open: Callable[[str], bool]) -> list[tuple[str, str]]:
     """这个人能打开的领导页面（may_open(标题) 为真的），顺序同 MEETING_PAGES。"""
     return [(path, title) for path, title in MEETING_PAGES if may_open(title)]
 
@@ -145,7 +149,7 @@ def page_bar(viewer: Viewer) -> None:
     st.html(_KEYS_JS % json.dumps({"prev": prev, "next": nxt}, ensure_ascii=False), unsafe_allow_javascript=True)
 
 
-def plotly(fig, key: str, **kwargs) -> None:
+def plotly(fig: go.Figure, key: str, **kwargs: Any) -> None:
     """显示一张图：推进会模式下先放大（charts.projected：字号 ≥ 20 px，一屏一图），不套会把字号改小的主题。"""
     if is_on():
         st.plotly_chart(
@@ -181,7 +185,7 @@ def for_projector(df: pd.DataFrame, columns: list[str] | None = None) -> pd.Data
     return pd.DataFrame({md(col): values for col, values in out.items()}, columns=[md(c) for c in rows.columns])
 
 
-def table(df: pd.DataFrame, *, big_columns: list[str] | None = None, **kwargs) -> None:
+def table(df: pd.DataFrame, *, big_columns: list[str] | None = None, **kwargs: Any) -> None:
     """显示一张表：推进会模式下是大字的静态表（最多 TABLE_ROWS 行、只留 big_columns 这几列，其余在普通模式看），
     否则可排序的 st.dataframe。"""
     if not is_on():
@@ -196,7 +200,7 @@ def is_on() -> bool:
     return bool(st.session_state.get(FLAG, False))
 
 
-def toggle(key: str, container=None) -> bool:
+def toggle(key: str, container: DeltaGenerator | None = None) -> bool:
     """推进会模式开关；返回当前是否开启。"""
     where = container if container is not None else st
     on = where.toggle(

@@ -36,7 +36,7 @@ def con(demo_db):
 
 
 def test_league_workbook(con):
-    board = league.period_view(View.of_store(con), "月")
+    board = league.period_view(View.of_store(con), "month")
     params = league.configured_params()
     units = queries.run(con, "league_units", board, **params)
     towns = queries.run(con, "league_townships", board, **params)

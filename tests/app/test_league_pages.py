@@ -29,7 +29,7 @@ def test_league_page_shows_boards_formula_and_tables(app):
 
 def test_league_period_switch_to_month_reruns(app, demo_db):
     at = league_page(app)
-    at.radio(key="lg_period").set_value("月").run()
+    at.radio(key="lg_period").set_value("month").run()
     assert not at.exception
     # 按月：统计区间是数据截至前 30 天，名次变化与再往前 30 天比
     cutoff = cutoff_of(demo_db)

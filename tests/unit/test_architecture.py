@@ -167,6 +167,11 @@ def test_no_import_cycles_counting_function_level_imports():
     assert cycles(graph) == []
 
 
+def test_the_vocabulary_imports_nothing_from_chuangwen():
+    # 固定词（角色、状态、轮次类型、周期）谁都可以用，所以它在分层的最底下
+    assert import_graph()["chuangwen.vocabulary"] == set()
+
+
 def test_no_module_under_chuangwen_is_over_700_lines():
     long = {
         str(p.relative_to(REPO)): n

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import hashlib
 import io
+import os
 import re
 import sqlite3
 from datetime import date
@@ -13,7 +15,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from chuangwen import backup, briefing, cli, statedb
+from chuangwen import backup, briefing, cli, cli_common, osuser, statedb
 from chuangwen.imports import ImportFailed, rollback, run_import
 from chuangwen.imports.boundaries import run_boundaries
 from tests.builders import build_briefing_db
@@ -73,7 +75,16 @@ def test_a_refused_boundary_file_leaves_one_failure_record(office):
 
 def test_the_command_line_records_the_operating_system_user(office):
     run_import(office, csv_bytes([row("A1")]), "台账.csv", "problems")
-    assert trail(office)[0][:2] == (statedb.os_user(), "导入")
+    assert trail(office)[0][:2] == (osuser.name(), "导入")
+
+
+def test_without_a_user_name_the_command_line_records_the_uid(monkeypatch):
+    # 容器里的 uid 可能没有对应的用户：发布记录、审计与命令行的设置、账号操作都记 uid，不再各有各的退路
+    def no_name() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", no_name)
+    assert (osuser.name(), cli_common.operator()) == (str(os.getuid()), f"命令行：{os.getuid()}")
 
 
 def test_audit_records_cannot_be_changed_or_deleted(office):
@@ -257,7 +268,7 @@ def test_a_command_line_problem_export_is_audited_with_its_rows_and_file_hash(ti
     out = tmp_path / "台账.csv"
     assert cli.main(["export", "problems", "--db", str(tiny_db), "--out", str(out)]) == 0
     assert last_record(tiny_db) == (
-        statedb.os_user(),
+        osuser.name(),
         "下载",
         f"问题台账：{out}",
         "命令行",
@@ -271,7 +282,7 @@ def test_a_failed_command_line_problem_export_is_audited_as_failed(fresh_db, tmp
     out = tmp_path / "台账.csv"
     assert cli.main(["export", "problems", "--db", str(fresh_db), "--out", str(out)]) == 1
     assert last_record(fresh_db) == (
-        statedb.os_user(),
+        osuser.name(),
         "下载失败",
         f"问题台账：{out}：库里没有问题与整改记录，也没有写明数据截至时间，请用 --as-of 指定统计时刻：{fresh_db}",
         "命令行",
@@ -292,7 +303,7 @@ def test_a_command_line_brief_is_audited_with_its_period_and_file_hash(brief_db,
     assert cli.main(["brief", "--db", str(brief_db), "--out", str(out), "--issue-no", "3"]) == 0
     digest = re.search(r"数据指纹 (\w+)", capsys.readouterr().out).group(1)
     assert last_record(brief_db) == (
-        statedb.os_user(),
+        osuser.name(),
         "下载",
         f"通报（pptx）：{out}",
         "命令行",
@@ -306,7 +317,7 @@ def test_a_failed_command_line_brief_is_audited_as_failed(brief_db, tmp_path):
     out = tmp_path / "周通报.pptx"
     assert cli.main(["brief", "--db", str(brief_db), "--out", str(out), "--as-of", "2020-01-01"]) == 2
     assert last_record(brief_db) == (
-        statedb.os_user(),
+        osuser.name(),
         "下载失败",
         f"通报（pptx）：{out}：统计时刻 2020年1月1日 00:00 之前没有任何问题记录"
         "（最早的问题发现于 2026年10月1日 08:00），未生成通报。请换一个统计时刻。",
@@ -339,7 +350,7 @@ def test_audit_export_is_itself_audited(log, tmp_path):
     out = tmp_path / "审计.xlsx"
     assert cli.main(["audit", "export", "--db", str(log), "--out", str(out)]) == 0
     assert last_record(log) == (
-        statedb.os_user(),
+        osuser.name(),
         "下载",
         f"审计记录：{out}",
         "命令行",

@@ -9,6 +9,7 @@ import pytest
 
 from chuangwen import charts, league, queries, settings
 from chuangwen.view import View
+from chuangwen.vocabulary import MONTH, SIDEBAR, WEEK
 from tests.builders import build_league_db
 
 AS_OF = datetime(2026, 11, 15, 18, 0)
@@ -98,7 +99,7 @@ def test_formula_text_shows_the_weights():
 
 def test_period_start_by_week_month_and_sidebar():
     side = datetime(2026, 10, 1)
-    assert [league.period_start(AS_OF, side, p) for p in ("周", "月", "侧栏")] == [
+    assert [league.period_start(AS_OF, side, p) for p in (WEEK, MONTH, SIDEBAR)] == [
         datetime(2026, 11, 8, 18),
         datetime(2026, 10, 16, 18),
         side,

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from chuangwen import db, statedb, store
+from chuangwen import db, osuser, store
 from chuangwen.imports import ImportFailed, rollback, run_import
 from tests.unit._import_helpers import base_db, csv_bytes, q, row, table_hashes
 
@@ -326,7 +326,7 @@ def test_a_failed_import_from_the_page_is_logged_with_the_signed_in_user(ref_db)
 
 def test_a_command_line_import_is_logged_with_the_operating_system_user(ref_db):
     run_import(ref_db, csv_bytes([row("A1")]), "台账.csv", "problems")
-    assert store.read_log(ref_db)[-1]["user"] == statedb.os_user()
+    assert store.read_log(ref_db)[-1]["user"] == osuser.name()
 
 
 def test_republish_logs_the_user_it_is_given(ref_db):
