@@ -25,6 +25,7 @@ from pptx.util import Emu, Inches, Length, Pt
 
 from chuangwen import export_png, formats, league, queries, rank_trend, settings, time_windows
 from chuangwen.briefing.figures import (
+    DEFINITION_QUERIES,
     PREVIOUS_WORDS,
     REBOUND_ROWS,
     ROUND_TYPE,
@@ -646,15 +647,6 @@ def _changes_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
         (f"本期 {brief.period_text}；{PREVIOUS_WORDS[brief.period.key]} {brief.previous_text}。", 12, False, GREY)
     )
     _text(slide, Inches(9.3), Inches(1.4), Inches(3.6), Inches(5.4), lines)
-
-
-DEFINITION_QUERIES = (
-    "overview_problem_summary",
-    "league_units",
-    "hotspot_summary",
-    "overview_rank_history",
-    "rank_trend_part_gap",
-)
 
 
 def _sources_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     import pptx.parts.coreprops
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
+# 口径页（幻灯片最后一页）列出定义的查询：通报里的数都出自它们
+DEFINITION_QUERIES = (
+    "overview_problem_summary",
+    "league_units",
+    "hotspot_summary",
+    "overview_rank_history",
+    "rank_trend_part_gap",
+)
 PERIODS = {WEEK: "周通报", MONTH: "月通报", ROUND: "测评轮次通报"}
 PERIOD_WORDS = {WEEK: "本周", MONTH: "本月", ROUND: "本轮"}
 PREVIOUS_WORDS = {WEEK: "上周", MONTH: "上月", ROUND: "上一轮"}
