@@ -4,7 +4,7 @@ import streamlit as st
 
 from chuangwen import charts, formats, supervision, time_windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame, projector
+from chuangwen.ui import data, export, frame, notices, projector
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
@@ -101,6 +101,9 @@ def render(view: View, viewer: Viewer) -> None:
             projector.table(data.memo(supervision.due_this_week, due))
             if note := supervision.due_note(counts[time_windows.DUE_7_DAYS]):
                 st.caption(note)
+
+    if view.scope_unit:
+        notices.own_unit_section(out, view)
 
     frame.definitions(
         [

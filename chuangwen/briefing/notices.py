@@ -69,6 +69,11 @@ class Notice:
     due_soon: int
     coop_overdue: int
 
+    @property
+    def rows(self) -> int:
+        """单上列出的问题行数（审计的“行数”）。"""
+        return self.overdue + self.due_soon + self.coop_overdue
+
 
 @dataclass
 class NoticeSet:
@@ -77,6 +82,11 @@ class NoticeSet:
     brief: Brief
     notices: list[Notice] = field(default_factory=list)
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def skipped(self) -> int:
+        """发送清单里不发督办单的单位数。"""
+        return len(self.roster) - len(self.notices)
 
     def for_unit(self, unit_code: str) -> Notice | None:
         return next((n for n in self.notices if n.unit_code == unit_code), None)
