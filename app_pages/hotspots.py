@@ -28,7 +28,7 @@ def render(view: View, viewer: Viewer) -> None:
         st.stop()
     st.caption(
         f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
-        f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}（按发现时间）"
+        f"统计区间 {view.period_text}（按发现时间）"
     )
 
     # ---- 选项与网址里的筛选 ------------------------------------------------------------------------
@@ -240,8 +240,8 @@ def render(view: View, viewer: Viewer) -> None:
         else:
             projector.table(town_table)
     note = (
-        f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {formats.day(view.first_period_day)} 至 "
-        f"{formats.day(view.as_of)}　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}"
+        f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {view.period_text}"
+        f"　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}"
     )
     sheets = hotspots.ranking_sheets(ranking)
     out.download(

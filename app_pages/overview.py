@@ -16,7 +16,7 @@ def render(view: View, viewer: Viewer) -> None:
     projector.header(f"总览{view.title_suffix}", "ov_projector", viewer)
     st.caption(
         f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
-        f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)}　|　{time_windows.LEGEND}"
+        f"统计区间 {view.period_text}　|　{time_windows.LEGEND}"
     )
 
     rank = data.query("overview_rank", view, round_type=ROUND_TYPE)

@@ -317,7 +317,7 @@ def without_problems(view: View) -> bool:
 def empty_window(view: View, what: str) -> None:
     """统计区间里没有数据时：说清楚数据在哪一段，并给一个按钮换到数据的最后 30 天（侧栏区间随之改变）。"""
     st.info(
-        f"统计区间 {formats.day(view.first_period_day)} 至 {formats.day(view.as_of)} 里没有{what}。"
+        f"统计区间 {view.period_text} 里没有{what}。"
         f"库里的数据从 {formats.day(view.first_day)} 到 {formats.moment(view.cutoff)}（数据截至）。",
         icon=":material/search:",
     )
