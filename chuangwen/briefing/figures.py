@@ -477,8 +477,8 @@ def glossary(brief: Brief) -> list[tuple[str, str]]:
     return [
         (
             "统计区间",
-            f"{word}为 {brief.period_text}（不含起点时刻、含终点时刻）；{PREVIOUS_WORDS[brief.period.key]}为紧接在前、"
-            f"等长的区间（{brief.previous_text}）。“存量”的数截至统计时刻 {formats.moment(brief.as_of)}，不论问题何时发现。",
+            f"{word}为{brief.period_text}（不含起点时刻、含终点时刻）；{PREVIOUS_WORDS[brief.period.key]}为紧接在前、"
+            f"等长的区间（{brief.previous_text}）。“存量”的数截至统计时刻{clock(brief.as_of)}，不论问题何时发现。",
         ),
         (NEW_FOUND, "发现时间在统计区间内的问题数（全县，各种来源）。与“交办”不同：交办以首次交办的时间计。"),
         (CLOSED, "截至统计时刻仍为已销号、且最后一次销号在统计区间内的问题数。"),
