@@ -70,7 +70,7 @@ def _offer(out: export.Exporter, bundle: briefing.Bundle) -> None:
         late = len(brief.frames["overdue_list"])
         out.download(
             f"下载逾期问题全部清单 Excel（{formats.count(late)} 条，随 Word 通报发出）",
-            lambda: bundle.overdue_xlsx,
+            lambda: briefing.document.overdue_workbook(brief),
             key="br_overdue_xlsx",
             rows=late,
             file_name=bundle.overdue_xlsx_name,

@@ -106,7 +106,8 @@ def league_workbook(brief: Brief) -> bytes:
 @dataclass
 class Bundle:
     """一期要发的全部文件（页面“生成”一次得到，下载时直接给）：幻灯片、Word 通报（模板写错时为 None 并写明原因）、
-    红黑榜与全部逾期清单 Excel、各单位督办单（模板写错时为 None 并写明原因）。数字都来自同一个 Brief。"""
+    红黑榜 Excel、各单位督办单（模板写错时为 None 并写明原因）。数字都来自同一个 Brief；全部逾期清单 Excel
+    （可达十万行）点下载时才写（document.overdue_workbook(bundle.brief)）。"""
 
     brief: Brief
     deck: bytes
@@ -115,7 +116,6 @@ class Bundle:
     docx: bytes | None = None
     docx_error: str | None = None
     docx_name: str = ""
-    overdue_xlsx: bytes = b""
     overdue_xlsx_name: str = ""
     notices: notices.NoticeSet | None = None
     notices_error: str | None = None
@@ -160,7 +160,6 @@ def build_bundle(
             out.docx = document.build(brief, png=png)
         except document.TemplateError as exc:
             out.docx_error = str(exc)
-        out.overdue_xlsx = document.overdue_workbook(brief)
     say("写各单位督办单", 0.8)
     unit = view.scope_unit if view is not None else scope_unit  # 单位账号只做自己那一份
     try:

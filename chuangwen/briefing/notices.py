@@ -42,6 +42,7 @@ FIGURES = (
     "7天内到期",
     "配合逾期",
     "存疑未计",
+    "清单说明",
     "办结时限",
     "数据指纹",
 )
@@ -53,6 +54,7 @@ WIDTHS_CM = {
 }
 ALIGN = {"逾期问题": "cllcc", "7天内到期问题": "cllc", "配合的逾期问题": "ccllcc"}
 DUE_DAYS = 7  # 办结时限：统计时刻后一周（一周一通报）
+NOTICE_ROWS = 200  # 单上每张表最多列这么多条（逾期最久、最早到期的在前），全部清单随单另附 Excel
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -68,6 +70,7 @@ class Notice:
     overdue_over_30: int
     due_soon: int
     coop_overdue: int
+    full_list_name: str | None = None  # 单上的表没列全时，随单的全部清单 Excel 的文件名
 
     @property
     def rows(self) -> int:
@@ -82,6 +85,7 @@ class NoticeSet:
     brief: Brief
     notices: list[Notice] = field(default_factory=list)
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lists: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -105,6 +109,9 @@ class NoticeSet:
     def files(self, *, pdf: bool = False) -> dict[str, bytes]:
         """{文件名: 字节}：每个单位的 .docx（pdf 时另加同名 .pdf，LibreOffice 一次转完）与发送清单 .xlsx。"""
         out = {n.file_name: n.docx for n in self.notices}
+        for n in self.notices:
+            if n.full_list_name:
+                out[n.full_list_name] = self.full_list(n)
         if pdf and self.notices:
             out.update(wordlayout.to_pdf_many({n.file_name: n.docx for n in self.notices}))
         out[self.roster_name] = self.roster_workbook()
@@ -119,6 +126,24 @@ class NoticeSet:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 z.writestr(info, data)
         return buf.getvalue()
+
+    def full_list(self, notice: Notice) -> bytes:
+        """一个单位的全部清单（Excel）：单上列不下时随单发出，与单上同一批行。"""
+        got = self.lists.get(notice.unit_code, {})
+        sheets = {
+            title: supervision.display_ledger(got[key], for_excel=True)
+            for key, title in (
+                ("逾期", "逾期（牵头）"),
+                ("7天内到期", "7天内到期（牵头）"),
+                ("配合逾期", "逾期（配合）"),
+            )
+            if key in got
+        }
+        return excel.to_xlsx(
+            sheets,
+            note=f"{notice.unit_name}督办单的全部清单；{self.brief.title} 第{self.brief.issue_no}期；"
+            f"统计时刻 {formats.moment(self.brief.as_of)}；数据指纹 {self.brief.short_digest}；由创文看板导出",
+        )
 
     @property
     def zip_name(self) -> str:
@@ -212,7 +237,7 @@ def _tables(got: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     empty = supervision.display_ledger(pd.DataFrame(columns=_LEDGER_COLUMNS))
 
     def shown(key: str) -> pd.DataFrame:
-        return supervision.display_ledger(got[key]) if key in got else empty
+        return supervision.display_ledger(got[key].head(NOTICE_ROWS)) if key in got else empty
 
     late, soon, coop = shown("逾期"), shown("7天内到期"), shown("配合逾期")
     return {
@@ -243,6 +268,15 @@ _LEDGER_COLUMNS = [
 ]
 
 
+def truncated(got: dict[str, pd.DataFrame]) -> bool:
+    """单上有没有哪张表没列全（超过 NOTICE_ROWS 条）。"""
+    return any(len(rows) > NOTICE_ROWS for key, rows in got.items() if key != "存疑")
+
+
+def full_list_name(brief: Brief, unit_name: str) -> str:
+    return file_name(brief, unit_name).replace(".docx", "_全部清单.xlsx")
+
+
 def values(brief: Brief, unit_name: str, got: dict[str, pd.DataFrame]) -> dict[str, str | None]:
     late = got.get("逾期")
     doubtful = got.get("存疑")
@@ -265,6 +299,11 @@ def values(brief: Brief, unit_name: str, got: dict[str, pd.DataFrame]) -> dict[s
             else f"另有 {len(doubtful)} 条逾期问题整改记录顺序存疑（"
             + "、".join(doubtful["problem_code"].astype(str))
             + "），未计入逾期数，请核实整改记录。"
+        ),
+        "清单说明": (
+            f"每张表只列最要紧的 {NOTICE_ROWS} 条，全部清单见随单的 Excel《{full_list_name(brief, unit_name)}》。"
+            if truncated(got)
+            else ""
         ),
         "办结时限": formats.day((brief.as_of + timedelta(days=DUE_DAYS)).date()),
         "数据指纹": brief.short_digest,
@@ -301,7 +340,7 @@ def build(
     lines = parse(template, source or "（给定的模板）")
     lists = unit_lists(brief)
     names = dict(zip(brief.frames["league_units"]["unit_code"], brief.frames["league_units"]["unit_name"]))
-    out = NoticeSet(brief)
+    out = NoticeSet(brief, lists=lists)
     sent: dict[str, str] = {}
     for code in sorted(lists, key=lambda c: (names.get(c, c), c)):
         got = {k: v for k, v in lists[code].items() if k != "存疑"}
@@ -318,6 +357,7 @@ def build(
             overdue_over_30=0 if late is None else int((late["days_overdue"] > 30).sum()),
             due_soon=len(lists[code].get("7天内到期", ())),
             coop_overdue=len(lists[code].get("配合逾期", ())),
+            full_list_name=full_list_name(brief, name) if truncated(lists[code]) else None,
         )
         out.notices.append(notice)
         sent[code] = notice.file_name

@@ -251,6 +251,24 @@ def test_the_zip_holds_every_notice_and_the_roster(notice_set):
     assert sorted(z.namelist()) == sorted([n.file_name for n in notice_set.notices] + [notice_set.roster_name])
 
 
+def test_a_long_list_is_cut_on_paper_and_sent_whole_as_excel(brief, monkeypatch):
+    monkeypatch.setattr(notices, "NOTICE_ROWS", 1)
+    ns = notices.build(brief)
+    long = next(n for n in ns.notices if n.due_soon > 1)  # 小库里 T01 有两条 7 天内到期
+    paper = docx.Document(io.BytesIO(long.docx))
+    assert len(paper.tables[1].rows) == 2  # 表头与最早到期的一条
+    text = "\n".join(p.text for p in paper.paragraphs)
+    assert f"每张表只列最要紧的 1 条，全部清单见随单的 Excel《{long.full_list_name}》。" in text
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(ns.files()[long.full_list_name]))
+    assert book.sheetnames[0] == "7天内到期（牵头）"
+    sheet = book["7天内到期（牵头）"]
+    codes = [r[0] for r in sheet.iter_rows(min_row=2, max_row=long.due_soon + 1, values_only=True)]
+    assert codes == ns.lists[long.unit_code]["7天内到期"]["problem_code"].tolist()
+    assert all(n.full_list_name is None for n in ns.notices if n is not long and n.rows <= 1)
+
+
 def test_a_unit_gets_only_its_own_notice(brief, notice_set):
     one = notice_set.notices[0]
     own = notices.build(brief, units={one.unit_code})
