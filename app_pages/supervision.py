@@ -4,7 +4,7 @@ import streamlit as st
 
 from chuangwen import charts, formats, supervision, time_windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame, projector
+from chuangwen.ui import data, export, frame, notices, projector
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
@@ -117,6 +117,9 @@ def render(view: View, viewer: Viewer) -> None:
                 if note := supervision.due_note(counts[time_windows.DUE_7_DAYS], len(listed)):
                     st.caption(note)
     views.finish()
+
+    if view.scope_unit and not big:
+        notices.own_unit_section(out, view)
 
     projector.definitions(
         [
