@@ -280,9 +280,7 @@ def plotly(fig: go.Figure, key: str, height: int = PROJECTOR_CHART_HEIGHT, **kwa
     """显示一张图：推进会模式下先放大（charts.projected：字号 ≥ 20 px，一屏一图；同屏另有控件时给小一些的 height），
     不套会把字号改小的主题。"""
     if is_on():
-        st.plotly_chart(
-            charts.projected(fig, height), key=key, config=charts.PLOTLY_CONFIG, theme=None, **kwargs
-        )
+        st.plotly_chart(charts.projected(fig, height), key=key, config=charts.PLOTLY_CONFIG, theme=None, **kwargs)
     else:
         st.plotly_chart(fig, key=key, config=charts.PLOTLY_CONFIG, **kwargs)
 
