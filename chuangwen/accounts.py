@@ -175,9 +175,11 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
         raise AccountError(f"角色应为 {'、'.join(ROLES)} 之一，实际为 {role!r}。")
     if role == ROLE_UNIT:
         if not unit_code:
-            raise AccountError("责任单位账号必须指定单位（--unit 单位代码）。")
+            raise AccountError("责任单位账号必须绑定一个单位。")
         if unit_code not in units:
-            raise AccountError(f"库中没有单位代码 {unit_code!r}；请先导入责任单位，或检查代码。")
+            raise AccountError(
+                f"库中没有单位代码“{unit_code}”；请先导入责任单位，或检查代码（chuangwen units list 列出库里的单位代码）。"
+            )
         return unit_code
     if unit_code:
         raise AccountError(f"只有责任单位账号绑定单位；{role}账号看全部单位，不要指定 --unit。")

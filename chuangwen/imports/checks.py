@@ -54,7 +54,7 @@ CLI = Place(
     switch="加 --create-missing",
     created="按 --create-missing 新增",
     partial="加 --partial 只导入通过校验的行",
-    missing_column="请在文件中加上这一列，或在映射文件 [columns] 中指明对应的源列、在 [defaults] 中给整列一个值",
+    missing_column="请在文件中加上这一列，或用映射文件（--mapping）的 [columns] 指明对应的源列、[defaults] 给整列一个值",
     value_map="可在映射文件 [values.{column}] 中对照到允许的取值",
     rename="或在映射文件 [values] 中对照到已有名称",
     default_value='在映射文件 [defaults] 写 {column} = "{example}" 这样的整列默认值',
@@ -194,24 +194,23 @@ def source_columns(
             out[col] = table.data[headers[readers._clean_header(src)]]
         elif col in mapping.defaults:
             out[col] = pd.Series([mapping.defaults[col]] * n, dtype=object)
-        elif src is not None and mapping.columns is not None and (src != col or col in KINDS[kind].required):
-            if src != col or col in KINDS[kind].required:
-                problems.append(
-                    {
-                        "级别": ERROR,
-                        "文件": table.file_name,
-                        "工作表": table.sheet,
-                        "行": "表头",
-                        "列": col,
-                        "值": src,
-                        "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）："
-                        + (
-                            "映射是为别的表头写的，或导出的格式变了；请在上面“列映射”里重新为它选源列"
-                            if place is PAGE
-                            else "请核对映射文件 [columns] 里的源列名与文件表头"
-                        ),
-                    }
-                )
+        elif src is not None and src != col:  # 同名（没有映射时）找不到的按“缺少必填列”说，不说“映射的源列”
+            problems.append(
+                {
+                    "级别": ERROR,
+                    "文件": table.file_name,
+                    "工作表": table.sheet,
+                    "行": "表头",
+                    "列": col,
+                    "值": src,
+                    "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）："
+                    + (
+                        "映射是为别的表头写的，或导出的格式变了；请在上面“列映射”里重新为它选源列"
+                        if place is PAGE
+                        else "请核对映射文件 [columns] 里的源列名与文件表头"
+                    ),
+                }
+            )
     missing_required = [c for c in KINDS[kind].required if c not in out]
     for c in missing_required:
         if not any(p["列"] == c for p in problems):

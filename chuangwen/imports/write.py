@@ -332,9 +332,10 @@ def _run_import(
         )
         rejected = int(prep.rejected.sum()) if prep.rejected is not None else 0
         if prep.errors and not partial:
+            # 全部被拒时不提“只导入通过校验的行”：没有能导入的行
+            tail = f"，或{place.partial}" if rejected < prep.rows_total else ""
             raise ImportFailed(
-                f"校验发现 {prep.errors:,} 处错误（涉及 {rejected:,} 行），未导入任何数据。"
-                f"请按报告改正后重新导入，或{place.partial}。",
+                f"校验发现 {prep.errors:,} 处错误（涉及 {rejected:,} 行），未导入任何数据。请按报告改正后重新导入{tail}。",
                 prep,
             )
         rows_ok = prep.rows_total - rejected

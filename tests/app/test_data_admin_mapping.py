@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from chuangwen import imports, store
+from chuangwen import store
 from tests.app.conftest import DASHBOARD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,11 @@ def test_sample_is_guessed_and_asks_only_for_the_two_missing_columns(demo_db, mo
     assert at.selectbox(key=f"dm_src_{gen}_问题编号").value == "案件号"
     assert at.selectbox(key=f"dm_src_{gen}_整改状态").value == "案件状态"
     status = {s.label: s.value for s in at.selectbox if s.key and s.key.startswith(f"dm_val_{gen}_整改状态")}
-    assert status == {"整改状态：处置中（10 行）": "整改中", "整改状态：已派遣（10 行）": "已交办", "整改状态：已结案（10 行）": "已销号"}
+    assert status == {
+        "整改状态：处置中（10 行）": "整改中",
+        "整改状态：已派遣（10 行）": "已交办",
+        "整改状态：已结案（10 行）": "已销号",
+    }
     errors = [e.value for e in at.error]
     assert any("列映射还不完整（来源、严重程度）" in e for e in errors)
     assert at.button(key="dm_import").disabled
