@@ -37,10 +37,6 @@ def _upload(at: AppTest, name: str = SAMPLE.name, raw: bytes | None = None) -> A
     return at.run()
 
 
-def _form_key(at: AppTest) -> str:
-    return next(k for k in at.session_state.filtered_state if k.startswith("dm_src_"))
-
-
 def test_sample_is_guessed_and_asks_only_for_the_two_missing_columns(demo_db, monkeypatch):
     at = _upload(_open(demo_db, monkeypatch))
     assert not at.exception
