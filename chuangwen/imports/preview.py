@@ -141,6 +141,8 @@ def verdict(prep: checks.Prepared, *, partial: bool) -> tuple[str, str]:
             else f"整批模式下不会写入任何数据；请改正后重新上传，或勾选“只导入通过校验的行”（可导入 {passed:,} 行）。"
         )
         return "warning", f"校验发现 {prep.errors:,} 处错误，涉及 {counts['被拒']:,} 行。" + tail
+    if passed and counts["与库中相同"] >= passed:
+        return "success", f"校验通过：{passed:,} 行，都与库中已有的相同（导入时跳过，不会重复添加）。"
     return "success", f"校验通过：{passed:,} 行。"
 
 
