@@ -20,10 +20,11 @@ from typing import Any
 
 import duckdb
 
-from chuangwen import settings
+from chuangwen import formats, settings
 from chuangwen.store import Snapshot
+from chuangwen.vocabulary import MONTH, PERIOD_DAYS
 
-DEFAULT_DAYS = 30  # 侧栏统计区间默认：数据截至日及之前共 30 天
+DEFAULT_DAYS = PERIOD_DAYS[MONTH]  # 侧栏统计区间默认：数据截至时刻之前 30 天，与月通报同一窗口（精确到分钟）
 HISTORY_YEARS = 10  # 库里没有最早时间时，日期控件往前放开的年数
 
 
@@ -156,16 +157,31 @@ class View:
         return bool(self.county_code and self.county_name)
 
     @property
+    def default_start(self) -> datetime:
+        """默认区间的起点（不含）：数据截至时刻前 30 天，与月通报、红黑榜按月同一窗口；不早于数据最早的一天。"""
+        return max(self.cutoff - timedelta(days=DEFAULT_DAYS), day_start(self.first_day))
+
+    @property
     def default_days(self) -> tuple[date, date]:
-        """侧栏区间的默认值：数据截至日及之前 30 天。"""
-        return self.days_ending(self.cutoff.date())
+        """侧栏日期控件的默认值：默认区间起点所在的那天到数据截至日（选的正是这两天时，区间取 default_start 起，到分钟）。"""
+        return (self.default_start + timedelta(microseconds=1)).date(), self.cutoff.date()
 
     def for_days(self, start: date | None, end: date | None) -> View:
-        """按日期选的区间（两端都含）：夹到 [数据最早的一天, 数据截至日]，终点早于起点时取起点；缺的一端取默认。"""
+        """按日期选的区间（两端都含）：夹到 [数据最早的一天, 数据截至日]，终点早于起点时取起点；缺的一端取默认。
+        选的就是默认的两天时取默认区间（数据截至前 30 天，与月通报同一窗口），否则起点为所选第一天 0 时。"""
         last = self.cutoff.date()
         start = max(start or self.default_days[0], self.first_day)
         end = max(min(end or last, last), start)
+        if (start, end) == self.default_days:
+            return dataclasses.replace(self, as_of=self.cutoff, period_start=self.default_start)
         return dataclasses.replace(self, as_of=day_end(end, self.cutoff), period_start=day_start(start))
+
+    @property
+    def period_text(self) -> str:
+        """统计区间的写法（页面标题下、导出的图注）：按日期选的写日期，默认区间（起点不在 0 时）写到分钟。"""
+        if self.period_start.microsecond == 999999:  # day_start：所选第一天 0 时起
+            return f"{formats.day(self.first_period_day)} 至 {formats.day(self.as_of)}"
+        return f"{formats.moment(self.period_start)} 至 {formats.moment(self.as_of)}（不含起点）"
 
     def at(self, as_of: datetime, period_start: datetime | None = None) -> View:
         """同样的筛选，换一个统计时刻（与区间起点；不给起点时区间长度不变）。"""

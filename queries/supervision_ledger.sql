@@ -7,8 +7,7 @@ with
 -- include: _supervision_open.sql  （在办问题与台账筛选，台账、计数两个查询共用）
 ledger as (
     -- 先排序取前 $limit 条，再连接名称、描述与配合单位：几百万条在办问题时不必为每一条都连接
-    select o.*,
-           case when o.is_overdue then ceil(epoch($as_of - o.deadline) / 86400)::integer end as days_overdue
+    select o.*
     from open_problems o
     order by days_overdue desc nulls last, o.deadline nulls last, o.found_at, o.problem_code
     limit $limit
@@ -48,7 +47,7 @@ select l.problem_code,
            when l.days_overdue <= 30 then '8–30天'
            else '30天以上'
        end as overdue_bucket,
-       coalesce(l.deadline > $as_of and l.deadline <= $as_of + interval 7 day, false) as due_this_week,
+       l.due_this_week,
        l.last_event_at,
        l.rejected_count,
        l.reopened_count,

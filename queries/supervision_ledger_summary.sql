@@ -15,8 +15,8 @@ flagged as (
 )
 select count(*) as open_problems,
        count(*) filter (where o.is_overdue) as overdue,
-       count(*) filter (where o.is_overdue and ceil(epoch($as_of - o.deadline) / 86400) > 30) as overdue_over_30,
-       count(*) filter (where o.deadline > $as_of and o.deadline <= $as_of + interval 7 day) as due_this_week,
+       count(*) filter (where o.days_overdue > 30) as overdue_over_30,
+       count(*) filter (where o.due_this_week) as due_this_week,
        count(f.problem_code) as flagged
 from open_problems o
 left join flagged f on f.problem_code = o.problem_code

@@ -7,7 +7,7 @@ db 是库的路径：发布过快照的库读当前快照（与看板读的是�
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -116,16 +116,16 @@ def data_days(db) -> tuple[date, date]:
 
 
 def default_range(db) -> tuple[datetime, datetime]:
-    """侧栏默认统计区间：数据截至日及之前共 30 天（从第一天 0 时起，到数据截至时刻止，两端都含）。"""
+    """侧栏默认统计区间：数据截至时刻之前 30 天（与月通报同一窗口；起点不含，终点含）。"""
     cutoff = cutoff_of(db)
-    return datetime.combine(cutoff.date() - timedelta(days=29), time(0, 0)), cutoff
+    return cutoff - timedelta(days=30), cutoff
 
 
 def found_in_default_range(db) -> tuple[int, int]:
     """侧栏默认区间里发现的问题数，以及其中坐标落在县界内的条数（shapely 判断）。"""
     start, cutoff = default_range(db)
     df = problems_at(db, cutoff)
-    df = df[df["found_at"] >= start]
+    df = df[df["found_at"] > start]
     with _connect(db) as con:
         county = con.execute("select value from meta where key = 'our_region_code'").fetchone()[0]
         wkb = con.execute(
@@ -141,7 +141,7 @@ def found_overdue_in_default_range(db) -> int:
     """侧栏默认区间里发现、截至数据截至逾期的问题数（问题热点页“区间内发现且逾期”）。"""
     start, cutoff = default_range(db)
     df = problems_at(db, cutoff)
-    return int((df["is_overdue"] & (df["found_at"] >= start)).sum())
+    return int((df["is_overdue"] & (df["found_at"] > start)).sum())
 
 
 def found_rebounds_in_default_range(db, rebound_days: int = 30) -> int:
@@ -152,7 +152,7 @@ def found_rebounds_in_default_range(db, rebound_days: int = 30) -> int:
         return con.execute(
             """
             select count(*) from problem p
-            where p.found_at >= $s and p.found_at <= $c
+            where p.found_at > $s and p.found_at <= $c
               and (exists (select 1 from rectify_event e join problem q on q.code = e.problem_code
                            where e.action = '已销号' and q.site_code = p.site_code and q.category = p.category
                              and e.event_at < p.found_at and p.found_at <= e.event_at + to_days($n))
@@ -179,7 +179,7 @@ def on_time_rate_by_definition(db) -> str:
     df = problems_at(db, cutoff)
     df = df[~df["is_open"]].copy()
     df["closed_at"] = df["code"].map(closed_at)
-    df = df[df["closed_at"] >= start]
+    df = df[df["closed_at"] > start]
     on_time = df["deadline"].isna() | (df["closed_at"] <= df["deadline"])
     return "—" if df.empty else f"{100.0 * int(on_time.sum()) / len(df):.1f}%"
 

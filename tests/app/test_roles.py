@@ -80,9 +80,9 @@ def test_a_unit_account_drills_down_only_into_its_own_unit_but_sees_every_unit_o
     unit = busiest_unit(demo_db)
     at = switch_to(as_role(app, demo_db, "责任单位"), "app_pages/league.py")
     assert at.selectbox(key="lg_unit").options == [at.selectbox(key="lg_unit").format_func(unit)]
-    unit_boards = [df.value for df in at.dataframe[:6]]  # 条、块、镇街各自的红榜、黑榜
+    unit_boards = [df.value for df in at.dataframe[:4]]  # 部门（条）与镇街（按辖区）各自的红榜、黑榜
     admin = switch_to(as_role(app, demo_db, "管理员", "测试管理员"), "app_pages/league.py")
-    assert [b.equals(a.value) for b, a in zip(unit_boards, admin.dataframe[:6])] == [True] * 6
+    assert [b.equals(a.value) for b, a in zip(unit_boards, admin.dataframe[:4])] == [True] * 4
     assert sum(len(b) for b in unit_boards) > 10
 
 
@@ -94,6 +94,22 @@ def test_a_unit_account_has_no_briefing_export_and_every_download_is_its_own(app
     assert label == f"导出 Excel：{name}的在办问题清单（{shown:,} 条）"
     at.switch_page("app_pages/briefing.py").run()
     assert (titles(at)[0], [b.key for b in at.get("download_button")]) == ("没有权限", [])
+
+
+def test_a_unit_account_builds_only_its_own_notice_on_the_supervision_page(app, demo_db):
+    at = switch_to(as_role(app, demo_db, "责任单位"), "app_pages/supervision.py")
+    own = busiest_unit(demo_db)
+    at.button(key="sv_notice_build").click().run(timeout=120)
+    job = at.session_state["sv_notice_job"]
+    assert job.wait(300)
+    at.run(timeout=120)
+    assert not at.exception
+    ns = job.result.notices
+    assert [n.unit_code for n in ns.notices] == [own]
+    assert job.result.deck == b"" and job.result.docx is None  # 单位账号不生成全县通报
+    name = ns.notices[0].unit_name
+    labels = [b.label for b in at.get("download_button")]
+    assert f"下载督办单：{name}（Word）" in labels and not any(label.startswith("下载全部督办单") for label in labels)
 
 
 def test_the_admin_page_creates_an_account_and_shows_the_audit_trail(app, demo_db):

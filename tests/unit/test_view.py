@@ -35,15 +35,21 @@ def test_cutoff_is_the_recorded_one_then_the_derived_one():
     assert cutoff_of({}) is None
 
 
-def test_default_view_is_the_last_30_days_up_to_the_cutoff():
+def test_default_view_is_the_30_days_before_the_cutoff_to_the_minute_like_the_monthly_briefing():
     v = View.of(META, snapshot="第 3 版")
     assert (v.cutoff, v.as_of, v.period_start, v.first_day) == (
         datetime(2026, 11, 15, 18),
         datetime(2026, 11, 15, 18),
-        datetime(2026, 10, 16, 23, 59, 59, 999999),
+        datetime(2026, 10, 16, 18),
         date(2026, 3, 2),
     )
-    assert v.first_period_day == date(2026, 10, 17) and v.default_days == (date(2026, 10, 17), date(2026, 11, 15))
+    assert v.first_period_day == date(2026, 10, 16) and v.default_days == (date(2026, 10, 16), date(2026, 11, 15))
+    assert v.period_text == "2026年10月16日 18:00 至 2026年11月15日 18:00（不含起点）"
+    # 日期控件选回这两天：仍是默认区间；换一天起：从那天 0 时起
+    assert v.for_days(date(2026, 10, 16), date(2026, 11, 15)).period_start == datetime(2026, 10, 16, 18)
+    other = v.for_days(date(2026, 10, 17), date(2026, 11, 15))
+    assert other.period_start == datetime(2026, 10, 16, 23, 59, 59, 999999)
+    assert other.period_text == "2026年10月17日 至 2026年11月15日"
     assert (v.county_code, v.county_name, v.province_name, v.target_rank, v.rival_codes, v.is_demo, v.snapshot) == (
         "990101",
         "甲县",
@@ -129,7 +135,7 @@ def test_params_are_every_name_queries_may_declare():
     v = View.of(META, scope_unit="D01").filtered(township="T1")
     assert v.params() == {
         "as_of": datetime(2026, 11, 15, 18),
-        "period_start": datetime(2026, 10, 16, 23, 59, 59, 999999),
+        "period_start": datetime(2026, 10, 16, 18),
         "township": "T1",
         "unit": None,
         "round": None,
@@ -180,6 +186,8 @@ def test_every_query_parameter_is_either_from_the_view_or_named_by_its_page():
         "south",
         "east",
         "north",
+        "start",  # 时间图的范围（timeline_rounds，由页面按图的数据给出）
+        "end",
     }
     declared = {p for q in queries.all_queries() for p in q.param_names}
     assert declared - view_names - page_names == set()
