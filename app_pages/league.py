@@ -130,7 +130,13 @@ def render(view: View, viewer: Viewer) -> None:
                 )
         else:
             if show_trend:
-                st.selectbox("部门", list(names), format_func=lambda c: names.get(c, c), key="lg_unit")
+                st.selectbox(
+                    "部门",
+                    list(names),
+                    format_func=lambda c: names.get(c, c),
+                    key="lg_unit",
+                    label_visibility="collapsed" if big else "visible",
+                )
             unit_code = (
                 st.session_state.get("lg_unit") if st.session_state.get("lg_unit") in names else next(iter(names))
             )
@@ -165,7 +171,7 @@ def render(view: View, viewer: Viewer) -> None:
                         rounds,
                         league.trend_params(board)["step"],
                     )
-                    projector.plotly(trend_fig, key="lg_rank_trend")
+                    projector.plotly(trend_fig, key="lg_rank_trend", height=projector.PART_CHART_HEIGHT)
                     out.png(trend_fig, f"红黑榜名次走势_{names[unit_code]}", key="lg_png_rank_trend")
             if views.show("部门下钻：类别构成"):
                 with right:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from chuangwen import charts, formats, overview, time_windows
+from chuangwen.escape import md
 from chuangwen.ui import data, export, frame, projector
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
@@ -13,7 +14,10 @@ def render(view: View, viewer: Viewer) -> None:
     out = export.Exporter(view, viewer)
     ROUND_TYPE = "年度测评"
 
-    views = projector.header(f"总览{view.title_suffix}", "ov_projector", viewer)
+    unit = frame.unit_names(view).get(view.scope_unit, view.scope_unit) if view.scope_unit else None
+    views = projector.header(overview.title(view.title_suffix, unit), "ov_projector", viewer)
+    if unit:
+        st.info(md(overview.scope_note(unit)), icon=":material/badge:")
     st.caption(
         f"数据截至 {formats.moment(view.cutoff)}　|　统计区间 {view.period_text}"
         + ("" if views.on else f"　|　统计截至 {formats.moment(view.as_of)}　|　{time_windows.LEGEND}")

@@ -189,6 +189,10 @@ def weekly_flow(flow: pd.DataFrame, rounds: pd.DataFrame | None = None, height: 
 
 RIVAL_COLORS = ("#1565C0", "#EF6C00", "#6A1B9A", "#00838F", "#AD1457", "#558B2F", "#4E342E", "#283593")
 TOP_COLOR = "#90A4AE"
+# 名次走势里“前 N 名”的几条灰线：线型与点形各不相同，线的末端写上名字，不靠颜色也分得清
+TOP_DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
+TOP_SYMBOLS = ("circle-open", "square-open", "diamond-open", "triangle-up-open", "x", "cross")
+TOP_LABEL_COLOR = "#546E7A"
 BEST_COLOR = "#37474F"
 
 
@@ -354,22 +358,25 @@ def rank_bump(
         )
     traces, ends = [], []
     rival_list = [c for c in rivals if c != county]
+    top_index = 0
     # 本县最后画，压在最上层
     for code in [c for c in shown if c != county and c in per_unit] + ([county] if county in per_unit else []):
         name, ranks, hover = per_unit[code]["name"], per_unit[code]["ranks"], per_unit[code]["hover"]
         last = max((i for i, v in enumerate(ranks) if v is not None), default=None)
-        # 只给本县和对手标名字（前 N 名挤在顶端，看图例或悬停）；名字是末端的标注，挨着时错开、画引线（end_labels）
-        labeled = code == county or code in rival_list
+        # 每条线的末端都写名字（挨着时错开、画引线：end_labels）；前 N 名的灰线另用不同的线型与点形
         width: float  # 线宽：投影时整数，平时有半号
+        dash, symbol, label_color = "solid", "circle", None
         if code == county:
             color, width, size, label_name = OURS_COLOR, 7 if big else 4, 14 if big else 10, f"{name}（本县）"
         elif code in rival_list:
             color = RIVAL_COLORS[rival_list.index(code) % len(RIVAL_COLORS)]
             width, size, label_name = (4 if big else 2.5), (10 if big else 7), name
         else:
-            color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (8 if big else 6), name
-        if labeled and last is not None:
-            ends.append((categories[last], ranks[last], name, color))
+            color, width, size, label_name = TOP_COLOR, (3 if big else 1.5), (9 if big else 7), name
+            dash, symbol = TOP_DASHES[top_index % len(TOP_DASHES)], TOP_SYMBOLS[top_index % len(TOP_SYMBOLS)]
+            label_color, top_index = TOP_LABEL_COLOR, top_index + 1
+        if last is not None:
+            ends.append((categories[last], ranks[last], name, label_color or color))
         traces.append(
             {
                 "type": "scatter",
@@ -378,8 +385,8 @@ def rank_bump(
                 "mode": "lines+markers",
                 "name": label_name,
                 "connectgaps": False,
-                "line": {"color": color, "width": width},
-                "marker": {"size": size, "color": color},
+                "line": {"color": color, "width": width, "dash": dash},
+                "marker": {"size": size, "color": color, "symbol": symbol},
                 "hovertext": hover,
                 "hovertemplate": "%{hovertext}<extra></extra>",
             }
@@ -457,6 +464,14 @@ def score_trend(
     return _rank_page_figure(traces, "得分走势：本县与组内最高、中位数、目标线", height, big, xaxis, yaxis)
 
 
+# 分项差距“按与谁的差距排序”的比较对象 → 它的得分列（rank_trend.GAP_BASES 的同一组名称）
+PART_GAP_BASIS_COLUMNS = {
+    "目标名次对标单位": "target_unit_score",
+    "组内最高": "best_score",
+    "组内平均": "average_score",
+}
+
+
 def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = None, big: bool = False) -> go.Figure:
     """分项差距（点图）：每行一个板块/测评项目，差距最大的在最上；本县与组内最高、平均、对标单位的得分。"""
     rows = rows.iloc[::-1]  # plotly 类别轴自下而上，反过来让差距最大的在最上
@@ -488,31 +503,51 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
         }
         for column, label, color, symbol in marks
     ]
-    # 文字前留一个全角空格，不压住最右边的点
-    gap_text = ["—" if pd.isna(g) else (f"\u3000差 {g:.2f}" if g > 0 else f"\u3000领先 {-g:.2f}") for g in rows["gap"]]
-    right = _floats_or_none(rows[["best_score", "our_score", "target_unit_score"]].astype("float64").max(axis=1))
-    traces.append(
+    # 差距写在它比较的两个点之间：本县与比较对象连一条短线，“差 x.xx / 领先 x.xx”写在线的正上方
+    other = rows[PART_GAP_BASIS_COLUMNS.get(basis, "best_score")].astype("float64")
+    ours = rows["our_score"].astype("float64")
+    seg_x: list[float | None] = []
+    seg_y: list[str | None] = []
+    for o, b, name in zip(ours, other, names):
+        if not (pd.isna(o) or pd.isna(b)):
+            seg_x += [float(o), float(b), None]
+            seg_y += [name, name, None]
+    traces.insert(
+        0,
         {
             "type": "scatter",
-            "x": right,
-            "y": names,
-            "mode": "text",
-            "text": gap_text,
-            "textposition": "middle right",
+            "x": seg_x,
+            "y": seg_y,
+            "mode": "lines",
+            "line": {"color": "#9E9E9E", "width": 4 if big else 2},
             "showlegend": False,
             "hoverinfo": "skip",
-            "textfont": {"size": 22 if big else 13, "color": "#000000"},
-        }
+        },
     )
+    gap_text = ["" if pd.isna(g) else (f"差 {g:.2f}" if g > 0 else f"领先 {-g:.2f}") for g in rows["gap"]]
+    middle = [None if pd.isna(o) or pd.isna(b) else (float(o) + float(b)) / 2 for o, b in zip(ours, other)]
+    gap_notes = [
+        {
+            "x": x,
+            "y": name,
+            "text": text,
+            "showarrow": False,
+            "yshift": 26 if big else 16,  # 在点的上方，不压住点
+            "font": {"size": 22 if big else 13, "color": "#000000"},
+        }
+        for x, name, text in zip(middle, names, gap_text)
+        if x is not None and text
+    ]
     values = rows[["best_score", "average_score", "target_unit_score", "our_score"]].astype("float64")
     low, high = float(values.min().min()), float(values.max().max())
     pad = max((high - low) * 0.08, 0.5)
     per_row = 70 if big else 38
     height = height or max(560 if big else 260, (260 if big else 110) + per_row * len(names))
     yaxis = {"type": "category", "categoryorder": "array", "categoryarray": names, "automargin": True}
-    # 右侧留出“差 x.xx”文字的位置
-    xaxis = {"ticksuffix": " 分", "gridcolor": "#ECEFF1", "zeroline": False, "range": [low - pad, high + pad * 3.5]}
-    return _rank_page_figure(traces, f"{level}得分对比（按与{basis}的差距排序）", height, big, xaxis, yaxis)
+    xaxis = {"ticksuffix": " 分", "gridcolor": "#ECEFF1", "zeroline": False, "range": [low - pad, high + pad]}
+    fig = _rank_page_figure(traces, f"{level}得分对比（按与{basis}的差距排序）", height, big, xaxis, yaxis)
+    fig.update_layout(annotations=gap_notes)
+    return fig
 
 
 # ---------------------------------------------------------------- 红黑榜与整改督办（league / supervision）

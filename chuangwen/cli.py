@@ -64,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=integer, default=2026, metavar="整数", help="随机种子，相同种子生成相同数据（默认 2026）"
     )
     demo.add_argument(
-        "--problems", type=positive_int, default=20000, metavar="数量", help="问题条数，正整数（默认 20000）"
+        "--problems",
+        type=positive_int,
+        default=settings.DEMO_PROBLEMS,
+        metavar="数量",
+        help=f"问题条数，正整数（默认 {settings.DEMO_PROBLEMS}，与首次启动生成的示例库相同）",
     )
     demo.add_argument(
         "--until",
@@ -515,7 +519,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     db_path = Path(env.get("CHUANGWEN_DB") or settings.DEFAULT_DEMO_DB)
     if db_path == settings.DEFAULT_DEMO_DB:
         if not db_path.exists():
-            print("首次启动：正在生成示例县数据（约 20,000 条问题），请稍候……", flush=True)
+            print(f"首次启动：正在生成示例县数据（{settings.DEMO_PROBLEMS:,} 条问题），请稍候……", flush=True)
             demo.ensure(db_path)  # 先生成好：几个进程同时开始时不必排队等
         # 内置示例库第一次启动：建一个演示管理员，随机口令只在这里显示一次（真实的库不会自动建账号）
         if (password := accounts.ensure_demo_admin(db_path, by=operator())) is not None:

@@ -103,6 +103,16 @@ def target_rank_problem(target_rank: int | None, group_size: Number | None) -> s
     return None
 
 
+def title(county_suffix: str, unit: str | None) -> str:
+    """总览的标题：责任单位账号看到的是本单位的问题，标题上写明单位（unit 为 None 时是全县）。"""
+    return f"总览{county_suffix}" + (f" · {md(unit)}的问题" if unit else "")
+
+
+def scope_note(unit: str) -> str:
+    """责任单位账号的总览上方一句话（未转义）：问题指标的范围与名次的范围不同。"""
+    return f"本页的问题指标、镇街与单位只算{unit}牵头或配合的问题；全省名次与得分是全县的。"
+
+
 def problem_cards(summary: pd.DataFrame) -> list[Card]:
     total = summary[summary["grouping_kind"] == "合计"]
     if total.empty:
@@ -130,7 +140,14 @@ def problem_cards(summary: pd.DataFrame) -> list[Card]:
             delta_color="red" if t["overdue_now"] else "off",
             metric=time_windows.OVERDUE_STOCK,
         ),
-        Card(time_windows.CLOSED_WEEK, formats.count(t["closed_this_week"]), metric=time_windows.CLOSED_WEEK),
+        Card(
+            time_windows.CLOSED_WEEK,
+            formats.count(t["closed_this_week"]),
+            delta="统计时刻前 7 天",  # 与左右两张卡片一样高
+            delta_arrow="off",
+            delta_color="off",
+            metric=time_windows.CLOSED_WEEK,
+        ),
         Card(
             time_windows.ON_TIME_PERIOD,
             formats.rate(t["closed_on_time_in_period"], t["closed_in_period"]),
@@ -175,7 +192,11 @@ def negative_alerts(alerts: pd.DataFrame) -> list[Alert]:
         )
     if len(alerts) > len(veto):
         out.append(
-            Alert("warning", f"**负面清单**：另有 {len(alerts) - len(veto)} 条未销号问题触及负面清单（非一票否决）。")
+            Alert(
+                "warning",
+                f"**负面清单**：{'另有 ' if len(veto) else ''}{len(alerts) - len(veto)} 条未销号问题"
+                "触及负面清单（非一票否决）。",
+            )
         )
     if alerts.empty:
         out.append(Alert("success", "负面清单：截至统计时点，没有触及负面清单的未销号问题。"))

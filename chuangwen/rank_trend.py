@@ -356,7 +356,9 @@ def rank_table(round_rows: pd.DataFrame, parts: pd.DataFrame, county: str, sort_
     key, ascending = TABLE_SORTS.get(sort_by, (sort_by, False))
     out = out.sort_values([key, "_code"], ascending=[ascending, True], na_position="last")
     out = pd.concat([out[out["_ours"]], out[~out["_ours"] & ~out["_missing"]], out[~out["_ours"] & out["_missing"]]])
-    return out.drop(columns=["_ours", "_missing", "_change", "_code"]).reset_index(drop=True)
+    out = out.drop(columns=["_ours", "_missing", "_change", "_code"]).reset_index(drop=True)
+    # 这一轮没有要解释的（没有缺测、首次有成绩、跨轮比较）：不留一列空白的“说明”
+    return out if out["说明"].fillna("").astype(str).str.strip().any() else out.drop(columns=["说明"])
 
 
 TABLE_FIXED = ("名次", "单位", "得分", "名次变化", "得分变化", "说明")

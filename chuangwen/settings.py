@@ -31,6 +31,7 @@ def _data_dir(app_root: Path) -> Path:
 APP_ROOT = _app_root()
 DATA_DIR = _data_dir(APP_ROOT)
 DEFAULT_DEMO_DB = DATA_DIR / "demo.duckdb"
+DEMO_PROBLEMS = 45000  # 示例县的问题条数：首次启动生成的与 `chuangwen demo` 默认的是同一个数
 
 
 class SettingError(ValueError):

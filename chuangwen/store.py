@@ -60,7 +60,7 @@ class Snapshot:
 
     @property
     def label(self) -> str:
-        return f"第 {self.id} 版" if self.id is not None else "单文件库（尚未发布过快照）"
+        return f"第 {self.id} 版" if self.id is not None else "最初导入的数据（之后还没有更新过）"
 
 
 def snapshots_dir(path: Path) -> Path:

@@ -8,9 +8,11 @@ from datetime import date, datetime
 import numpy as np
 import pyarrow as pa
 
+from chuangwen import settings
+
 DEFAULT_UNTIL = datetime(2026, 11, 15, 18, 0)
 DEFAULT_SEED = 2026
-DEFAULT_PROBLEMS = 45000
+DEFAULT_PROBLEMS = settings.DEMO_PROBLEMS
 
 PROVINCE_CODE = "990000"
 PROVINCE_NAME = "云岚省"

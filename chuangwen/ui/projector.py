@@ -40,6 +40,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .stApp h1 { font-size: 2.6rem !important; font-weight: 800 !important; color: #000000 !important; padding: .2rem 0 !important; }
 .stApp h2, .stApp h3 { font-size: 2.0rem !important; font-weight: 800 !important; color: #000000 !important;
                        border-bottom: 4px solid #000000; padding: .2rem 0 .3rem 0 !important; margin-top: .4rem; }
+.stApp .stSelectbox div, .stApp .stSelectbox span, .stApp .stSelectbox input, .stApp .stMultiSelect span, .stApp .stMultiSelect input, .stApp [data-testid="stExpander"] summary p,
 .stApp p, .stApp li, .stApp label, [data-testid="stCaptionContainer"], [data-testid="stAlert"] p { font-size: 1.45rem !important; color: #000000 !important; }
 .stApp [data-testid="stMetricValue"] p, .stApp [data-testid="stMetricValue"] div { font-size: 3.6rem !important; font-weight: 800 !important; color: #000000 !important; line-height: 1.2 !important; }
 .stApp [data-testid="stMetricDelta"] div, .stApp [data-testid="stMetricDelta"] p { font-size: 1.5rem !important; }
@@ -95,17 +96,29 @@ _KEYS_JS = """
     if (typing) { return; }
     var bar = document.querySelector(".st-key-cw_meeting_bar");
     if (!bar || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) { return; }
+    e.preventDefault();
+    go(e.key === "ArrowRight", 0);
+  });
+  // 页面正在重跑（例如地图画好后回传）时翻屏按钮还没画出来：等它跑完再翻，免得直接跳到下一页
+  function go(forward, tries) {
+    var app = document.querySelector('[data-testid="stApp"]');
+    if (app && app.dataset.testScriptState === "running" && tries < 150) {
+      setTimeout(function () { go(forward, tries + 1); }, 100);
+      return;
+    }
+    var bar = document.querySelector(".st-key-cw_meeting_bar");
+    if (!bar) { return; }
     // 先在本页的几屏之间翻（按钮在页面条下方；到头时按钮不可用），再翻到上一页、下一页
-    var step = document.querySelector(e.key === "ArrowRight" ? ".st-key-cw_view_next button" : ".st-key-cw_view_prev button");
-    if (step && !step.disabled) { e.preventDefault(); step.click(); return; }
-    var want = e.key === "ArrowRight" ? window.cwMeeting.next : window.cwMeeting.prev;
+    var step = document.querySelector(forward ? ".st-key-cw_view_next button" : ".st-key-cw_view_prev button");
+    if (step && !step.disabled) { step.click(); return; }
+    var want = forward ? window.cwMeeting.next : window.cwMeeting.prev;
     if (!want) { return; }
     var links = bar.querySelectorAll("a");
     for (var i = 0; i < links.length; i++) {
       // 链接里先是图标（Material 字体的连字，文字就是图标名），再是页面名
-      if (links[i].textContent.trim().endsWith(want)) { e.preventDefault(); links[i].click(); return; }
+      if (links[i].textContent.trim().endsWith(want)) { links[i].click(); return; }
     }
-  });
+  }
 })();
 </script>
 """
@@ -263,12 +276,11 @@ def columns(count: int) -> list:
     return list(st.columns(count))
 
 
-def plotly(fig: go.Figure, key: str, **kwargs: Any) -> None:
-    """显示一张图：推进会模式下先放大（charts.projected：字号 ≥ 20 px，一屏一图），不套会把字号改小的主题。"""
+def plotly(fig: go.Figure, key: str, height: int = PROJECTOR_CHART_HEIGHT, **kwargs: Any) -> None:
+    """显示一张图：推进会模式下先放大（charts.projected：字号 ≥ 20 px，一屏一图；同屏另有控件时给小一些的 height），
+    不套会把字号改小的主题。"""
     if is_on():
-        st.plotly_chart(
-            charts.projected(fig, PROJECTOR_CHART_HEIGHT), key=key, config=charts.PLOTLY_CONFIG, theme=None, **kwargs
-        )
+        st.plotly_chart(charts.projected(fig, height), key=key, config=charts.PLOTLY_CONFIG, theme=None, **kwargs)
     else:
         st.plotly_chart(fig, key=key, config=charts.PLOTLY_CONFIG, **kwargs)
 

@@ -23,7 +23,7 @@ def test_the_next_rerun_reads_the_newly_published_version(demo_db, tmp_path, mon
     at = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     before = open_problems(at)
     assert before == open_by_definition(path)
-    assert "数据版本：单文件库（尚未发布过快照）" in [c.value for c in at.sidebar.caption]
+    assert "数据版本：最初导入的数据（之后还没有更新过）" in [c.value for c in at.sidebar.caption]
     rows = [
         {
             "问题编号": "NEW-1",

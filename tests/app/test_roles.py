@@ -172,3 +172,16 @@ def test_a_forged_site_pick_shows_a_unit_account_no_other_units_history(app, dem
     at.run()
     assert not at.exception
     assert empty in [i.value for i in at.info]
+
+
+def test_a_unit_accounts_overview_says_in_its_title_whose_problems_it_shows(app, demo_db):
+    unit = busiest_unit(demo_db)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        name = con.execute("select name || '（' || kind || '）' from unit where code = ?", [unit]).fetchone()[0]
+    at = as_role(app, demo_db, "责任单位")
+    at.run()
+    assert at.title[0].value == f"总览 · 澜溪县 · {name}的问题"
+    assert at.info[0].value == f"本页的问题指标、镇街与单位只算{name}牵头或配合的问题；全省名次与得分是全县的。"
+    admin = as_role(app, demo_db, "管理员", "测试管理员")
+    admin.run()
+    assert admin.title[0].value == "总览 · 澜溪县"

@@ -100,8 +100,8 @@ def test_every_page_shows_hostile_text_as_text(hostile, offline_page, artifacts)
     assert_clean(page, "数据管理")
 
     open_page(page, f"{url}/briefing", "通报导出")
-    page.get_by_role("button", name="生成通报（幻灯片与 Word 文稿）").click()
-    page.get_by_text("幻灯片目录").wait_for(timeout=120_000)
+    page.get_by_role("button", name="生成通报（幻灯片、Word 文稿与各单位督办单）").click()
+    page.get_by_text("幻灯片目录").wait_for(timeout=300_000)  # 后台生成幻灯片、Word 与各单位督办单；机器忙时要几分钟
     assert_clean(page, "通报导出")
 
 

@@ -38,7 +38,7 @@ def test_cli_import_while_the_dashboard_is_open_shows_on_the_next_rerun(e2e_demo
         page.get_by_text("在办问题（存量）").first.wait_for(timeout=60_000)
         settle(page)  # 脚本跑完再读数字与侧栏的数据版本
         before, version_before = open_count(page), version(page)
-        assert (before, version_before) == (open_by_definition(db_path), "单文件库（尚未发布过快照）")
+        assert (before, version_before) == (open_by_definition(db_path), "最初导入的数据（之后还没有更新过）")
 
         rows = [
             {

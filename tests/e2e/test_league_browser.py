@@ -22,7 +22,7 @@ def test_league_page_renders_offline(server, offline_page, artifacts):
     page = offline_page
     open_page(page, server, "红黑榜")
     page.get_by_text("综合得分 = 100 ×", exact=False).first.wait_for(timeout=60_000)
-    page.get_by_text("牵头单位，有资格的前 5 名", exact=False).first.wait_for(timeout=30_000)
+    page.get_by_text("部门，有资格的前 5 名", exact=False).first.wait_for(timeout=30_000)
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
     settle(page)
     page.screenshot(path=str(artifacts / "league.png"), full_page=True)

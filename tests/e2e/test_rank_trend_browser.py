@@ -38,16 +38,29 @@ def test_rank_trend_renders_offline(server, offline_page, artifacts):
 
 
 def test_projector_mode_hides_sidebar_and_enlarges_type(server, offline_page, artifacts):
+    """推进会模式：侧栏收起；一屏一图，翻到差距分析那一屏，卡片上的数 ≥ 48 px（逐屏的高度与字号见 test_projector_browser）。"""
     page = offline_page
     page.set_viewport_size({"width": 1600, "height": 900})
     open_rank_trend(page, server)
     page.get_by_text("推进会模式").first.click()
-    page.locator("table.rk-rank-table").wait_for(timeout=60_000)
+    views = page.locator(".st-key-cw_view_bar")
+    views.wait_for(timeout=60_000)
     settle(page)
     page.screenshot(path=str(artifacts / "rank_trend_projector.png"))
-    page.set_viewport_size({"width": 1600, "height": 3600})
-    settle(page)
-    page.screenshot(path=str(artifacts / "rank_trend_projector_full.png"), full_page=True)
+    for _ in range(8):  # 差距分析在第 3 屏前后（看有没有得分走势）：一屏一屏往后翻，直到出现卡片
+        if page.locator('[data-testid="stMetricValue"]').count():
+            break
+        where = views.inner_text()
+        page.locator(".st-key-cw_view_next button").first.click()
+        page.wait_for_function(
+            """(old) => { const bar = document.querySelector('.st-key-cw_view_bar');
+                 const app = document.querySelector('[data-testid="stApp"]');
+                 return bar && bar.innerText !== old && app.dataset.testScriptState === 'notRunning'; }""",
+            arg=where,
+            timeout=60_000,
+        )
+        settle(page)
+    page.screenshot(path=str(artifacts / "rank_trend_projector_cards.png"))
 
     assert not page.locator('section[data-testid="stSidebar"]').is_visible()
     size = page.locator('[data-testid="stMetricValue"] p').first.evaluate(

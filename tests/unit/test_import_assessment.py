@@ -573,3 +573,13 @@ def test_cli_imports_framework_scores_and_deductions_into_a_fresh_database(tmp_p
     assert cli.main(["import", "deductions", str(de), "--db", str(path)]) == 1  # 31 > 标准分值 30
     assert "扣分合计 31 超过该标准的分值 30" in capsys.readouterr().err
     assert q(path, "select count(*) from deduction") == [(0,)]
+
+
+def test_a_new_round_without_a_date_is_refused_with_the_row_and_the_reason(tmp_path):
+    """轮次的开始、结束日期都来自“日期”：新轮次没有日期时整个文件不写入，说明在哪一行。"""
+    path = base_db(tmp_path)
+    rows = [
+        {"测评轮次": "2026年度测评", "日期": "", "单位": "甲县", "总分": "91.5", "1.1": "", "宣传氛围": "", "名次": ""},
+    ]
+    err = fails(path, csv_bytes(rows, header=SC), "成绩.csv", "scores", create_missing=True)
+    assert reasons(err) == [(2, "日期", "新增测评轮次“2026年度测评”需要填写日期")]

@@ -147,3 +147,19 @@ def test_filter_options_lists_townships_units_rounds(con):
     assert list(df[df["kind"] == "镇街"]["code"]) == ["990101001", "990101002"]
     assert list(df[df["kind"] == "轮次"]["code"]) == ["R2026-06-ZA"]
     assert len(df[df["kind"] == "单位"]) == 5
+
+
+def test_negative_alert_texts_say_another_only_after_a_veto_line():
+    import pandas as pd
+
+    from chuangwen import overview
+
+    only_other = pd.DataFrame({"is_veto": [False], "negative_item": ["占道经营"]})
+    assert [a.text for a in overview.negative_alerts(only_other)] == [
+        "**负面清单**：1 条未销号问题触及负面清单（非一票否决）。"
+    ]
+    both = pd.DataFrame({"is_veto": [True, False, False], "negative_item": ["安全事故", "占道经营", "占道经营"]})
+    assert [a.text for a in overview.negative_alerts(both)] == [
+        "**负面清单预警**：1 条未销号问题触及一票否决项（安全事故），须立即处置。",
+        "**负面清单**：另有 2 条未销号问题触及负面清单（非一票否决）。",
+    ]

@@ -238,8 +238,14 @@ def test_part_gap_chart_puts_biggest_gap_on_top(q):
     rows = rank_trend.part_gap_rows(parts, "板块", "目标名次对标单位")
     fig = charts.part_gap(rows, "板块", "目标名次对标单位")
     assert list(fig.layout.yaxis.categoryarray) == ["基础设施", "文明风尚"]  # 自下而上：差距最大的在最上
-    assert [t.name for t in fig.data[:4]] == ["组内最高", "组内平均", "对标单位（丙县）", "本县"]
-    assert [t.strip() for t in fig.data[4].text] == ["领先 2.00", "差 3.00"]
+    assert [t.name for t in fig.data[1:5]] == ["组内最高", "组内平均", "对标单位（丙县）", "本县"]
+    # 差距写在它比较的两个点（本县与对标单位）之间的连线正上方
+    segment, notes = fig.data[0], fig.layout.annotations
+    ours, target = list(rows["our_score"].iloc[::-1]), list(rows["target_unit_score"].iloc[::-1])
+    assert list(segment.x) == [ours[0], target[0], None, ours[1], target[1], None]
+    assert [n.text for n in notes] == ["领先 2.00", "差 3.00"]
+    assert [n.x for n in notes] == [(ours[0] + target[0]) / 2, (ours[1] + target[1]) / 2]
+    assert [n.y for n in notes] == ["基础设施", "文明风尚"]
 
 
 def test_spread_keeps_labels_apart_and_inside():
@@ -280,3 +286,9 @@ def test_overview_rank_labels_stay_off_the_target_line():
     fig = charts.rank_trend_history(history.assign(rank=[30, 20, 8]), 10, "澜溪县")
     assert list(fig.data[0].textposition)[-1] == "top center"
     assert 1 in fig.layout.yaxis.tickvals
+
+
+def test_rank_table_has_no_empty_note_column_when_nothing_needs_explaining(q, history):
+    rows = history[(history["round_code"] == "R2024-ND") & (history["score_status"] != "缺测")]
+    table = rank_trend.rank_table(rows, q("rank_trend_round_parts", round_code="R2024-ND"), OURS, "得分")
+    assert list(table.columns) == ["名次", "单位", "得分", "名次变化", "得分变化", "基础设施", "文明风尚"]
