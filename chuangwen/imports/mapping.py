@@ -47,7 +47,11 @@ class Mapping:
         """写成映射文件（命令行 --mapping 读的就是它）；parse(to_toml()) 得到同一个映射。"""
 
         def q(s: str) -> str:
-            return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return (
+                '"'
+                + _CONTROL.sub(lambda c: f"\\u{ord(c.group()):04X}", str(s).replace("\\", "\\\\").replace('"', '\\"'))
+                + '"'
+            )
 
         label = KINDS[self.kind].label if self.kind in KINDS else "导入"
         lines = [
@@ -72,6 +76,8 @@ class Mapping:
         return "\n".join(lines) + "\n"
 
 
+# TOML 的基本字符串里不能直接写的控制字符（单元格里的换行、制表符等）：写成 \uXXXX
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BARE_KEY = re.compile(r"""^(\s*)([^\s"'=\[#][^=\n]*?)(\s*=)""", re.M)
 _TABLE = re.compile(r"""^(\s*\[\s*values\s*\.\s*)([^\]"']+?)(\s*\])""", re.M)
 _HEADER_LINE = re.compile(r"""^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$""")

@@ -27,6 +27,19 @@ def test_the_readme_sample_mapping_round_trips_through_to_toml():
     assert mapping.parse(text, "problems") == m
 
 
+def test_quotes_backslashes_and_control_characters_in_cells_survive_the_round_trip():
+    # 单元格里的换行、制表符与其他控制字符：写成 \uXXXX，否则存的预设与下载的映射文件是坏的 TOML
+    m = mapping.Mapping(
+        columns={"问题编号": '案件号"\\'},
+        values={"整改状态": {"已结案\n": "已销号", "处置\t中": "整改中", "x\x7f\x01": "已交办"}},
+        defaults={"来源": "县自查"},
+        kind="problems",
+    )
+    text = m.to_toml()
+    assert "\\u000A" in text and "\\u007F" in text
+    assert mapping.parse(text, "problems") == m
+
+
 def test_unknown_template_columns_are_named_with_the_table_they_are_in():
     assert _problems('[columns]\n编号 = "a"\n[defaults]\n渠道 = "县自查"\n[values.状态]\n"x" = "已交办"\n') == [
         "映射文件“x.toml”中的列 “编号”（[columns]）、“渠道”（[defaults]）、“状态”（[values.列名]） 不是“问题台账”模板的列；"
