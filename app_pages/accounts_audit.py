@@ -15,6 +15,7 @@ from chuangwen.escape import md
 from chuangwen.ui import data, export, frame
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
+from chuangwen.vocabulary import ROLE_UNIT
 
 
 def render(view: View, viewer: Viewer) -> None:
@@ -22,7 +23,12 @@ def render(view: View, viewer: Viewer) -> None:
     out = export.Exporter(view, viewer)
     who = frame.require(viewer, "users")  # 导航里只有管理员有这一页；直接构造请求也到此为止
     path = data.database_path()
-    units = frame.unit_names(view)
+    unit_rows = data.query("ref_units", view, kind=None, search=None)
+    units = dict(zip(unit_rows["code"], unit_rows["name"]))  # 单位代码 → 名称（表单里按名称选）
+    unit_kinds = dict(zip(unit_rows["code"], unit_rows["kind"]))
+
+    def unit_label(code: str | None) -> str:
+        return "（不绑定）" if code is None else f"{units[code]}（{unit_kinds[code]}）"
 
     st.title("账号与审计")
     if done := st.session_state.pop("ad_done", None):
@@ -47,9 +53,9 @@ def render(view: View, viewer: Viewer) -> None:
             name = st.text_input("登录名（汉字、字母、数字或 . - _ @）", max_chars=32)
             role = st.selectbox("角色", accounts.ROLES, index=0)
             unit = st.selectbox(
-                "单位（只用于责任单位账号）",
+                "单位（只用于责任单位账号，可输入名称查找）",
                 [None, *units],
-                format_func=lambda c: "（不绑定）" if c is None else units[c],
+                format_func=unit_label,
             )
             first = st.text_input(
                 "初始口令（告诉本人后请其登录后自己改）", type="password", max_chars=256, help=accounts.password_rule()
@@ -61,7 +67,7 @@ def render(view: View, viewer: Viewer) -> None:
                         name,
                         role,
                         first,
-                        unit_code=unit if role == "责任单位" else None,
+                        unit_code=unit if role == ROLE_UNIT else None,
                         units=units,
                         by=who.name,
                     )
@@ -74,27 +80,58 @@ def render(view: View, viewer: Viewer) -> None:
                 st.info("还没有账号。")
             else:
                 target = st.selectbox("改哪个账号", names, key="ad_target")
-                with st.form("ad_role"):
-                    new_role = st.selectbox("新角色", accounts.ROLES)
-                    new_unit = st.selectbox(
-                        "单位（只用于责任单位账号）",
-                        [None, *units],
-                        format_func=lambda c: "（不绑定）" if c is None else units[c],
+                current = next(r for r in rows if r["name"] == target)
+                # 表单从这个账号现在的角色与单位开始（按账号与它最近一次变动另起控件）：不动它就什么都不会改
+                version = f"{target}_{current['changed_at']}"
+                with st.form(f"ad_role_{version}"):
+                    new_role = st.selectbox(
+                        "角色",
+                        accounts.ROLES,
+                        index=accounts.ROLES.index(current["role"]),
+                        key=f"ad_new_role_{version}",
                     )
-                    if st.form_submit_button("改角色", icon=":material/badge:"):
+                    unit_options = [None, *units]
+                    new_unit = st.selectbox(
+                        "单位（只用于责任单位账号，可输入名称查找）",
+                        unit_options,
+                        index=unit_options.index(current["unit_code"]) if current["unit_code"] in units else 0,
+                        format_func=unit_label,
+                        key=f"ad_new_unit_{version}",
+                    )
+                    asked = st.form_submit_button("改角色或单位…", icon=":material/badge:")
+                if asked:
+                    wanted = (new_role, new_unit if new_role == ROLE_UNIT else None)
+                    try:
+                        accounts.check_role(*wanted, units)
+                    except accounts.AccountError as exc:
+                        st.error(md(exc), icon=":material/error:")
+                    else:
+                        sentence = accounts.role_change(target, (current["role"], current["unit_code"]), wanted, units)
+                        if sentence is None:
+                            st.info(f"{md(target)} 的角色与单位都没有变，什么都没改。", icon=":material/info:")
+                            st.session_state.pop("ad_pending_role", None)
+                        else:
+                            st.session_state["ad_pending_role"] = (version, wanted, sentence)
+                pending = st.session_state.get("ad_pending_role")
+                if pending is not None and pending[0] == version:
+                    st.warning(md(pending[2]), icon=":material/warning:")
+                    c1, c2 = st.columns(2)
+                    if c1.button("确认修改", type="primary", key="ad_role_confirm", icon=":material/check:"):
+                        st.session_state.pop("ad_pending_role", None)
                         try:
                             accounts.set_role(
-                                path,
-                                target,
-                                new_role,
-                                unit_code=new_unit if new_role == "责任单位" else None,
-                                units=units,
-                                by=who.name,
+                                path, target, pending[1][0], unit_code=pending[1][1], units=units, by=who.name
                             )
                         except accounts.AccountError as exc:
                             st.error(md(exc), icon=":material/error:")
                         else:
-                            changed(f"已把 {target} 改为{new_role}。")
+                            changed(
+                                f"已把 {target} 改为{accounts.role_label(pending[1][0], pending[1][1], units)}，"
+                                "它已登录的会话已结束。"
+                            )
+                    if c2.button("取消", key="ad_role_cancel", icon=":material/close:"):
+                        st.session_state.pop("ad_pending_role", None)
+                        st.rerun()
                 with st.form("ad_password", clear_on_submit=True):
                     reset = st.text_input("重设口令", type="password", max_chars=256, help=accounts.password_rule())
                     if st.form_submit_button("重设口令", icon=":material/key:"):

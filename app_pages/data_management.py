@@ -1,4 +1,5 @@
-"""数据管理：下载模板、上传文件、选列建映射（可存为预设）、预览将写入的样子、校验、导入、下载报告、导入记录与回滚。
+"""数据管理：下载模板、上传文件、列映射（选列、整列的值、取值对照；预设与映射文件）、预览将写入的样子、校验、导入、
+下载报告、导入记录与回滚。
 
 页面只读控件、调核心（chuangwen.imports）、画结果。写入与命令行同一条路径（chuangwen.db.writer → 发布新快照），
 从不关闭别的会话在用的连接；发布后各页面下一次运行读新版本。
@@ -14,7 +15,7 @@ from chuangwen import backup, db, imports, settings, statedb, store
 from chuangwen.escape import md
 from chuangwen.imports import boundaries, preview, templates
 from chuangwen.imports.kinds import KINDS
-from chuangwen.ui import data, export, frame
+from chuangwen.ui import data, export, frame, mapping_form
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
@@ -27,7 +28,8 @@ def render(view: View | None, viewer: Viewer) -> None:
     SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]  # 最常用的在前
     UPLOAD_LIMIT_MB = imports.MAX_MB  # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
     WRITING = "正在写入并发布新的数据版本……（如有别人正在导入，会排队等待）"
-    CRS = {"WGS84（GPS）": "WGS84", "CGCS2000": "CGCS2000", "GCJ02（高德、腾讯）": "GCJ02", "BD09（百度）": "BD09"}
+    VERDICT = {"success": st.success, "warning": st.warning, "error": st.error}
+    ICONS = {"success": ":material/check_circle:", "warning": ":material/warning:", "error": ":material/error:"}
 
     def published(message: str, icon: str) -> None:
         """写入成功：新版本已发布。重跑本页，让导入记录等都读新版本（本次运行钉在旧版本上），结果说明留到重跑后显示。"""
@@ -35,129 +37,91 @@ def render(view: View | None, viewer: Viewer) -> None:
         st.rerun()
 
     def _tabular(kind: str, upload) -> None:
-        """表格类导入：选项、映射、校验、预览、导入。出错时只结束本函数，导入记录与模板照常显示。"""
-        o1, o2, o3 = st.columns(3)
+        """表格类导入：选项、列映射（表单，应用后才校验一次）、校验、预览、导入。出错时只结束本函数，导入记录与模板照常显示。"""
+        o1, o2 = st.columns(2)
         create_missing = o1.checkbox(
             "自动新增库中没有的单位、镇街、类别",
             key="dm_create",
             help="第一次导入时使用；新增的名称会列在报告里，回滚时一并删除",
         )
         partial = o2.checkbox("只导入通过校验的行", key="dm_partial", help="默认整批：有任何错误就一行都不写入")
-        crs = CRS[o3.selectbox("坐标系", list(CRS), key="dm_crs")] if kind in ("problems", "sites") else None
 
         if upload is None:
             st.info(
-                "先选择文件。表头与模板不同的表格，可在下面为每个模板列选对应的列，并存为预设下次直接用。",
+                "先选择文件。表头与模板不同的表格，可在“列映射”里为每个模板列选对应的列、填整列的值、对照状态等取值，"
+                "存为预设（同样的表头下次自动选上），或下载成命令行用的映射文件。",
                 icon=":material/upload_file:",
             )
-        else:
-            raw = upload.getvalue()
-            con = data.connection(snapshot)
-            saved = imports.presets(path, kind)
-            preset_name = st.selectbox("列映射预设", ["（不用预设）", *saved], key="dm_preset")
-            preset = imports.parse_mapping(saved[preset_name], kind) if preset_name in saved else None
+            return
+        raw = upload.getvalue()
+        con = data.connection(snapshot)
+        try:
+            src = mapping_form.source(str(path), raw, upload.name, kind)
+        except imports.ReadError as exc:
+            st.error(md(exc), icon=":material/error:")
+            return
+        mapping = mapping_form.panel(str(path), kind, src, con, viewer, out, published)
+        if mapping is None:
+            st.info(f"列映射还没有应用：在“列映射”里选好后点“{mapping_form.APPLY}”，才会校验。", icon=":material/rule:")
+            return
+        prep = mapping_form.validated(
+            con,
+            src,
+            kind,
+            mapping,
+            create_missing=create_missing,
+            chosen=statedb.office_settings(path),
+            snapshot_key=snapshot.key,
+        )
+        counts = preview.summary(prep)
+        m = st.columns(6)
+        for col, (label, value) in zip(m, counts.items()):
+            col.metric(label, f"{value:,}")
+        level, verdict = preview.verdict(prep, partial=partial)
+        VERDICT[level](md(verdict), icon=ICONS[level])
+        st.subheader("预览：将写入的前 20 行")
+        stored = preview.stored_rows(prep)
+        if not stored:
+            st.caption(preview.nothing_to_write(prep))
+        for label, frame_ in stored.items():
+            st.caption(label)
+            st.dataframe(frame_, hide_index=True, width="stretch")
+        if len(prep.issues):
+            st.subheader("校验报告")
+            shown = preview.report_head(prep)
+            st.dataframe(shown, hide_index=True, width="stretch", height=240)
+            if len(shown) < len(prep.issues):
+                st.caption(f"共 {len(prep.issues):,} 条，这里列出前 {len(shown):,} 条（错误在前）；完整的报告请下载。")
+            out.download(
+                "下载校验报告与被拒的行（.xlsx）",
+                lambda: preview.report_workbook(prep),
+                file_name="导入校验报告.xlsx",
+                key="dm_dl_report",
+                mime=export.XLSX,
+                rows=len(prep.issues),
+                icon=":material/download:",
+            )
+        can_write = (prep.errors == 0 or partial) and counts["通过"] > 0
+        if st.button("导入", type="primary", key="dm_import", disabled=not can_write, icon=":material/upload:"):
             try:
-                columns, header_at = preview.source_columns(raw, upload.name, kind, preset)
-            except imports.ReadError as exc:
-                st.error(md(exc), icon=":material/error:")
-                return
-            guessed = preview.guess(kind, columns, preset)
-            with st.expander(
-                f"列映射：文件第 {header_at} 行为表头，共 {len(columns)} 列",
-                expanded=preset is None and preview.missing_required(kind, guessed),
-            ):
-                options = [preview.NOT_MAPPED, *columns]
-                choices = {}
-                for i, (where, col) in enumerate(zip(itertools.cycle(st.columns(4)), KINDS[kind].columns)):
-                    default = guessed[col.name]
-                    choices[col.name] = where.selectbox(
-                        col.name + ("（必填）" if col.required else ""),
-                        options,
-                        index=options.index(default),
-                        key=f"dm_col_{kind}_{i}",
-                        help=col.help,
+                with st.spinner(WRITING):
+                    result = imports.run_import(
+                        path,
+                        raw,
+                        upload.name,
+                        kind,
+                        mapping,
+                        partial=partial,
+                        create_missing=create_missing,
+                        imported_by=frame.require(viewer, "import").name,
+                        page=PAGE,
+                        place=imports.PAGE,
+                        header_row=src.header_row,
                     )
-                date_format = st.text_input(
-                    "日期格式（可选，strftime 写法，如 %m/%d/%Y %I:%M:%S %p；常见中文写法自动识别）",
-                    value=preset.date_format if preset and preset.date_format else "",
-                    key="dm_datefmt",
-                )
-                s1, s2 = st.columns([3, 1])
-                new_name = s1.text_input("存为预设（名称）", key="dm_preset_name")
-                save = s2.button("保存预设", key="dm_save_preset", disabled=not new_name.strip())
-            mapping = preview.build_mapping(kind, choices, preset=preset, date_format=date_format.strip() or None)
-            if save:
-                imports.save_preset(path, kind, new_name.strip(), mapping)
-                published(f"已保存预设“{md(new_name.strip())}”。", ":material/bookmark:")
-            try:
-                prep = imports.validate_only(
-                    con,
-                    raw,
-                    upload.name,
-                    kind,
-                    mapping,
-                    crs=crs,
-                    create_missing=create_missing,
-                    chosen=statedb.office_settings(path),
-                )
-            except (imports.ReadError, imports.MappingError) as exc:
+            except (imports.ImportFailed, db.DatabaseError) as exc:
                 st.error(md(exc), icon=":material/error:")
-                return
-            counts = preview.summary(prep)
-            m = st.columns(6)
-            for col, (label, value) in zip(m, counts.items()):
-                col.metric(label, f"{value:,}")
-            if prep.errors:
-                st.warning(
-                    f"校验发现 {prep.errors:,} 处错误。"
-                    + (
-                        "勾选了只导入通过校验的行：被拒的行不会写入。"
-                        if partial
-                        else "整批模式下不会写入任何数据；请改正后重新上传，或勾选只导入通过校验的行。"
-                    ),
-                    icon=":material/warning:",
-                )
             else:
-                st.success("校验通过。", icon=":material/check_circle:")
-            st.subheader("预览：将写入的前 20 行")
-            stored = preview.stored_rows(prep)
-            if not stored:
-                st.caption("没有新数据要写入（与库中相同的行会跳过）。")
-            for label, frame_ in stored.items():
-                st.caption(label)
-                st.dataframe(frame_, hide_index=True, width="stretch")
-            if len(prep.issues):
-                st.subheader("校验报告")
-                st.dataframe(prep.report(), hide_index=True, width="stretch", height=240)
-                out.download(
-                    "下载校验报告与被拒的行（.xlsx）",
-                    lambda: preview.report_workbook(prep),
-                    file_name="导入校验报告.xlsx",
-                    key="dm_dl_report",
-                    mime=export.XLSX,
-                    rows=len(prep.issues),
-                    icon=":material/download:",
-                )
-            can_write = (prep.errors == 0 or partial) and counts["通过"] > 0
-            if st.button("导入", type="primary", key="dm_import", disabled=not can_write, icon=":material/upload:"):
-                try:
-                    with st.spinner(WRITING):
-                        result = imports.run_import(
-                            path,
-                            raw,
-                            upload.name,
-                            kind,
-                            mapping,
-                            crs=crs,
-                            partial=partial,
-                            create_missing=create_missing,
-                            imported_by=frame.require(viewer, "import").name,
-                            page=PAGE,
-                        )
-                except (imports.ImportFailed, db.DatabaseError) as exc:
-                    st.error(md(exc), icon=":material/error:")
-                else:
-                    published(md(result.summary()), ":material/check_circle:")
+                published(md(result.summary()), ":material/check_circle:")
 
     who = frame.require(viewer, "import")  # 导航里只有能导入的角色才有这一页；直接构造请求也到此为止
     st.title("数据管理")

@@ -99,6 +99,40 @@ class Viewer:
         return any(self.may(a) for a in PAGE_NEEDS[page]) if page in PAGE_NEEDS else True
 
 
+def role_label(role: str, unit_code: str | None, units: dict[str, str]) -> str:
+    """“领导”“责任单位（城管局）”：角色，责任单位另写单位名称。"""
+    if role == ROLE_UNIT and unit_code:
+        return f"{role}（{units.get(unit_code, unit_code)}）"
+    return role
+
+
+def what_it_sees(role: str, unit_code: str | None, units: dict[str, str]) -> str:
+    """这个角色（责任单位带着单位）登录后看得到什么、能做什么、导航里有哪些页：改账号之前给管理员确认的一句话。"""
+    from chuangwen import sitemap
+
+    who = Viewer("", role, unit_code)
+    scope = (
+        f"只看得到“{units.get(unit_code, unit_code)}”牵头或配合的问题"
+        if role == ROLE_UNIT and unit_code
+        else "看得到全县全部单位的问题"
+    )
+    can = "、".join(text for action, text in ACTIONS.items() if who.may(action))
+    pages = "、".join(p.title for p in sitemap.PAGES if who.may_open(p.title))
+    return f"{scope}，能{can}；导航里有：{pages}"
+
+
+def role_change(
+    name: str, old: tuple[str, str | None], new: tuple[str, str | None], units: dict[str, str]
+) -> str | None:
+    """改角色或单位之前要管理员确认的话（写明改后这个账号看得到什么）；角色与单位都没变时 None。"""
+    if (old[0], old[1] if old[0] == ROLE_UNIT else None) == (new[0], new[1] if new[0] == ROLE_UNIT else None):
+        return None
+    return (
+        f"把账号 {name} 从“{role_label(old[0], old[1], units)}”改为“{role_label(new[0], new[1], units)}”。"
+        f"改后它{what_it_sees(new[0], new[1], units)}。它已登录的会话会立即结束，下次登录按新的角色与单位。"
+    )
+
+
 def roles_for_page(page: str) -> list[str]:
     """能打开这一页的角色（没有权限页上的说明）。"""
     return [role for role in ROLES if Viewer("", role, "").may_open(page)]
@@ -175,9 +209,11 @@ def check_role(role: str, unit_code: str | None, units: dict[str, str]) -> str |
         raise AccountError(f"角色应为 {'、'.join(ROLES)} 之一，实际为 {role!r}。")
     if role == ROLE_UNIT:
         if not unit_code:
-            raise AccountError("责任单位账号必须指定单位（--unit 单位代码）。")
+            raise AccountError("责任单位账号必须绑定一个单位。")
         if unit_code not in units:
-            raise AccountError(f"库中没有单位代码 {unit_code!r}；请先导入责任单位，或检查代码。")
+            raise AccountError(
+                f"库中没有单位代码“{unit_code}”；请先导入责任单位，或检查代码（chuangwen units list 列出库里的单位代码）。"
+            )
         return unit_code
     if unit_code:
         raise AccountError(f"只有责任单位账号绑定单位；{role}账号看全部单位，不要指定 --unit。")

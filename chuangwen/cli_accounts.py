@@ -1,4 +1,5 @@
-"""命令行的账号与审计：chuangwen user add / list / passwd / disable，chuangwen audit verify / export。"""
+"""命令行的账号、单位与审计：chuangwen user add / list / passwd / disable，chuangwen units list，
+chuangwen audit verify / export。"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from chuangwen import accounts, db, osuser, statedb
+from chuangwen import accounts, db, osuser, queries, statedb
 from chuangwen.cli_common import (
     PROG,
     ChineseHelpFormatter,
@@ -20,6 +21,8 @@ from chuangwen.cli_common import (
     read_password,
     write_replacing,
 )
+from chuangwen.imports.command import terminal_safe
+from chuangwen.vocabulary import ROLE_UNIT
 
 
 def register(sub: argparse._SubParsersAction[ChineseParser]) -> None:
@@ -42,7 +45,12 @@ def register(sub: argparse._SubParsersAction[ChineseParser]) -> None:
     ua = user_cmd("add", "新建账号")
     ua.add_argument("name", metavar="登录名")
     ua.add_argument("--role", required=True, choices=accounts.ROLES, metavar="角色", help="、".join(accounts.ROLES))
-    ua.add_argument("--unit", default=None, metavar="单位代码", help="责任单位账号绑定的单位代码（库中须有）")
+    ua.add_argument(
+        "--unit",
+        default=None,
+        metavar="单位代码",
+        help=f"责任单位账号绑定的单位：单位代码（或单位的全称）；查代码用 {PROG} units list --db 库 [--search 名称里的字]",
+    )
     ua.add_argument("--password-stdin", action="store_true", help="从标准输入读口令（一行），不在终端提示")
     ua.set_defaults(handler=_cmd_user_add)
     user_cmd("list", "列出账号（不显示口令）").set_defaults(handler=_cmd_user_list)
@@ -54,6 +62,27 @@ def register(sub: argparse._SubParsersAction[ChineseParser]) -> None:
     ud.add_argument("name", metavar="登录名")
     ud.add_argument("--enable", action="store_true", help="反过来：恢复已停用的账号")
     ud.set_defaults(handler=_cmd_user_disable)
+
+    units = sub.add_parser(
+        "units",
+        help="列出责任单位的代码与名称（建责任单位账号时要用代码）",
+        description="列出库里的责任单位：代码、名称、条块、单位类型、所属镇街。建责任单位账号时 --unit 写这里的代码。",
+        formatter_class=ChineseHelpFormatter,
+    )
+    units_sub = units.add_subparsers(title="操作", dest="what", metavar="操作", required=True)
+    ul = units_sub.add_parser(
+        "list",
+        help="列出单位（可按条块、名称里的字筛选）",
+        description="只读列出责任单位，按条块与库里的顺序；--kind 只看条（职能部门）或块（镇街、开发区），"
+        "--search 只看名称或代码里含这些字的。",
+        formatter_class=ChineseHelpFormatter,
+    )
+    ul.add_argument("--db", required=True, type=Path, metavar="路径", help="数据库文件路径（.duckdb）")
+    ul.add_argument(
+        "--kind", choices=("条", "块"), default=None, metavar="条块", help="条（职能部门）或块（镇街、开发区）"
+    )
+    ul.add_argument("--search", default=None, metavar="文字", help="只列名称或代码里含这些字的单位（不分大小写）")
+    ul.set_defaults(handler=_cmd_units_list)
 
     audit = sub.add_parser(
         "audit",
@@ -127,14 +156,73 @@ def _cmd_audit_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _units(path: Path, kind: str | None = None, search: str | None = None) -> list[tuple[str, str, str, str, str]]:
+    """库里的单位（代码、名称、条块、单位类型、所属镇街），按条块与库里的顺序。"""
+    con = db.open_readonly(path)
+    try:
+        rows = queries.run(con, "ref_units", kind=kind, search=search)
+    finally:
+        con.close()
+    return [
+        (r.code, r.name, r.kind, r.unit_type, r.township if isinstance(r.township, str) else "")
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def _cmd_units_list(args: argparse.Namespace) -> int:
+    """chuangwen units list：代码与名称一行一个单位（建责任单位账号时 --unit 写代码）。"""
+    rows = _units(args.db, args.kind, (args.search or "").strip() or None)
+    if not rows:
+        what = "、".join(
+            x
+            for x in (f"条块为“{args.kind}”" if args.kind else "", f"名称含“{args.search}”" if args.search else "")
+            if x
+        )
+        print(
+            terminal_safe(
+                f"没有{what}的单位。" if what else "库里还没有责任单位：先导入责任单位（chuangwen import units）。"
+            )
+        )
+        return 0
+    print("代码\t名称\t条块\t单位类型\t所属镇街")
+    for row in rows:
+        print("\t".join(terminal_safe(v) for v in row))
+    print(f"共 {len(rows):,} 个单位。建责任单位账号：{PROG} user add 登录名 --role 责任单位 --unit 代码 --db {args.db}")
+    return 0
+
+
+def _unit_code(path: Path, given: str | None, role: str) -> str | None:
+    """--unit 写的是单位代码或单位全称：换成代码。对不上时说清楚库里有哪些相近的单位、用哪个命令查代码。"""
+    look_up = f"查单位代码：{PROG} units list --db {path}"
+    if given is None:
+        if role == ROLE_UNIT:
+            raise UsageError(f"责任单位账号必须用 --unit 指定单位代码。{look_up} [--search 名称里的字]")
+        return None
+    given = given.strip()
+    units = _units(path)
+    if any(code == given for code, *_ in units):
+        return given
+    named = [code for code, name, *_ in units if name == given]
+    if len(named) == 1:
+        return named[0]
+    near = _units(path, search=given)
+    shown = "、".join(f"{code} {name}" for code, name, *_ in near[:8]) + ("……" if len(near) > 8 else "")
+    raise UsageError(
+        f"库中没有单位代码“{given}”"
+        + (f"；名称或代码里含“{given}”的单位有：{shown}" if near else "")
+        + f"。{look_up} --search {given}"
+    )
+
+
 def _cmd_user_add(args: argparse.Namespace) -> int:
+    unit_code = _unit_code(args.db, args.unit, args.role) if args.role == ROLE_UNIT else args.unit
     try:
         viewer = accounts.add(
             args.db,
             args.name,
             args.role,
             read_password(args),
-            unit_code=args.unit,
+            unit_code=unit_code,
             units=db_units(args.db),
             by=operator(),
         )

@@ -173,7 +173,8 @@ SETTINGS: tuple[Setting, ...] = (
         "our_region_code",
         "CHUANGWEN_OUR_CODE",
         None,
-        "本县在排名组中的地区代码。库的设置（看板里选定，或 chuangwen settings set our_code）优先于它；都没有时使用库内 meta.our_region_code。",
+        "本县在排名组中的地区代码。库的设置（看板里选定，或 chuangwen settings set our_code）优先于它；都没有时使用库内 meta.our_region_code。"
+        "看板各页、导入（边界、成绩、台账的合理性检查）与 `chuangwen info` 都按这同一条规则（`settings.our_county`）认本县。",
     ),
     Setting(
         "tiles_url",

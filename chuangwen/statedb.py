@@ -158,14 +158,35 @@ def _now() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def save_preset(db_path: str | os.PathLike[str], kind: str, name: str, mapping_toml: str, saved_by: str) -> None:
+def save_preset(
+    db_path: str | os.PathLike[str],
+    kind: str,
+    name: str,
+    mapping_toml: str,
+    saved_by: str,
+    header_signature: str | None = None,
+) -> None:
+    """存（或改写同名的）列映射预设；header_signature 是它为之而存的源表头（同样表头的文件再来时自动选上它）。"""
     with connect(db_path) as con:
         con.execute(
-            "insert into import_preset values (?, ?, ?, ?, ?) on conflict (kind, name) do update set"
-            " mapping_toml = excluded.mapping_toml, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
-            (kind, name, mapping_toml, _now(), saved_by),
+            "insert into import_preset (kind, name, mapping_toml, saved_at, saved_by, header_signature)"
+            " values (?, ?, ?, ?, ?, ?) on conflict (kind, name) do update set"
+            " mapping_toml = excluded.mapping_toml, saved_at = excluded.saved_at, saved_by = excluded.saved_by,"
+            " header_signature = coalesce(excluded.header_signature, import_preset.header_signature)",
+            (kind, name, mapping_toml, _now(), saved_by, header_signature),
         )
         record(con, saved_by, "保存列映射预设", f"{kind}：{name}")
+
+
+def preset_for_layout(db_path: str | os.PathLike[str], kind: str, header_signature: str) -> str | None:
+    """为这种表头存过的预设（几个时取最近存的）的名称；没有时 None。"""
+    with connect(db_path) as con:
+        row = con.execute(
+            "select name from import_preset where kind = ? and header_signature = ?"
+            " order by saved_at desc, rowid desc limit 1",
+            (kind, header_signature),
+        ).fetchone()
+    return row[0] if row else None
 
 
 def presets(db_path: str | os.PathLike[str], kind: str) -> dict[str, str]:

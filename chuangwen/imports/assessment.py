@@ -149,13 +149,13 @@ def prepare_framework(
     ck.flag(orphan & ~fmt_bad, "编号", code, lambda v: f"上级条目 {v.rsplit('.', 1)[0]} 在文件和库中都没有（同一版本）")
     # 类别、牵头单位、点位类型
     ok_cat = np.array([v is None or refs.category(v) for v in T["问题类别"]], dtype=bool)
-    ck.flag(~ok_cat, "问题类别", T["问题类别"], unknown_reason("问题类别", refs.create))
+    ck.flag(~ok_cat, "问题类别", T["问题类别"], unknown_reason("问题类别", refs.create, refs.place))
     lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
     ck.flag(
         T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(),
         "牵头单位",
         T["牵头单位"],
-        unknown_reason("责任单位", refs.create),
+        unknown_reason("责任单位", refs.create, refs.place),
     )
     site_types: list[list[str] | None] = []
     for i, v in enumerate(T["点位类型"]):
@@ -166,7 +166,7 @@ def prepare_framework(
                     refs.site_types.add(name)
                     refs.new_site_types.append(name)
                 else:
-                    ck.flag(_row_mask(n, i), "点位类型", name, unknown_reason("点位类型", refs.create))
+                    ck.flag(_row_mask(n, i), "点位类型", name, unknown_reason("点位类型", refs.create, refs.place))
         site_types.append(names or None)
     # 库中已有的同版本同编号：相同跳过，不同报错
     exists = np.zeros(n, dtype=bool)
@@ -341,7 +341,7 @@ def prepare_scores(
                 _row_mask(n, i),
                 "测评轮次",
                 v,
-                "库中没有这个测评轮次；首次导入可加 --create-missing 按“日期”“轮次类型”新增",
+                f"库中没有这个测评轮次；首次导入可{refs.place.switch} 按“日期”“轮次类型”新增",
             )
             round_codes.append(None)
         elif pd.isna(day.iat[i]):
@@ -396,7 +396,7 @@ def prepare_scores(
         elif refs.create:
             region_codes.append(refs.county(v))
         else:
-            ck.flag(_row_mask(n, i), "单位", v, unknown_reason("县级单位（排名组成员）", refs.create))
+            ck.flag(_row_mask(n, i), "单位", v, unknown_reason("县级单位（排名组成员）", refs.create, refs.place))
             region_codes.append(None)
     region = pd.Series(region_codes, dtype=object)
     key = pd.Series([f"{r}{SEP}{g}" if r and g else None for r, g in zip(rnd, region)], dtype=object)
@@ -540,7 +540,7 @@ def prepare_scores(
                     "行": "",
                     "列": "测评轮次",
                     "值": r.code,
-                    "原因": f"库中没有，按 --create-missing 新增（{r.round_type}，{r.start_date:%Y-%m-%d}，"
+                    "原因": f"库中没有，{refs.place.created}（{r.round_type}，{r.start_date:%Y-%m-%d}，"
                     f"测评体系 {r.edition or '未定'}）",
                 }
             )
@@ -599,7 +599,7 @@ def prepare_deductions(
         for name in split_names(v):
             u = refs.unit(name)
             if u is None:
-                ck.flag(_row_mask(n, i), "责任单位", name, unknown_reason("责任单位", refs.create))
+                ck.flag(_row_mask(n, i), "责任单位", name, unknown_reason("责任单位", refs.create, refs.place))
             elif u not in got:
                 got.append(u)
         units.append(got)

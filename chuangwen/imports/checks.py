@@ -32,7 +32,48 @@ def split_names(text: str | None) -> list[str]:
     return [p.strip() for p in NAME_SEPARATORS.split(text) if p.strip()] if text else []
 
 
-# 整改状态 → 要追加的事件（动作，时刻取自：found=发现时间，closed=销号时间）
+@dataclass(frozen=True)
+class Place:
+    """用户在哪里导入：报告里的建议只指向那里有的东西——命令行是参数与映射文件（TOML），数据管理页是页面上的控件。"""
+
+    name: str
+    create: str  # 怎样让库里没有的名称自动新增（一句）
+    switch: str  # 同上，只是开关本身（接在“或”后面）
+    created: str  # 报告里新增项的原因
+    partial: str  # 怎样只导入通过校验的行
+    missing_column: str  # 缺了必填列怎么补
+    value_map: str  # 取值不在允许范围内怎么对照；{column} 换成列名
+    rename: str  # 名称与库里对不上怎么办
+    default_value: str  # 怎样给整列一个值；{column}、{example}
+    date_format: str  # 指定的日期格式从哪来
+
+
+CLI = Place(
+    name="命令行",
+    create="首次导入可加 --create-missing 自动新增",
+    switch="加 --create-missing",
+    created="按 --create-missing 新增",
+    partial="加 --partial 只导入通过校验的行",
+    missing_column="请在文件中加上这一列，或用映射文件（--mapping）的 [columns] 指明对应的源列、[defaults] 给整列一个值",
+    value_map="可在映射文件 [values.{column}] 中对照到允许的取值",
+    rename="或在映射文件 [values] 中对照到已有名称",
+    default_value='在映射文件 [defaults] 写 {column} = "{example}" 这样的整列默认值',
+    date_format="映射文件指定的格式",
+)
+PAGE = Place(
+    name="数据管理页",
+    create="首次导入可勾选“自动新增库中没有的单位、镇街、类别”",
+    switch="勾选“自动新增库中没有的单位、镇街、类别”",
+    created="按“自动新增库中没有的单位、镇街、类别”新增",
+    partial="勾选“只导入通过校验的行”",
+    missing_column="请在上面“列映射”里为它选一个源列，或填一个整列的值，再点“应用映射并校验”",
+    value_map="可在上面“取值对照”里把它对照到允许的取值",
+    rename="或在文件里改成库中已有的名称后重新上传",
+    default_value="在“列映射”里给“{column}”填一个整列的值（如 {example}）",
+    date_format="“列映射”里填的日期格式",
+)
+
+
 @dataclass
 class Prepared:
     kind: str
@@ -69,8 +110,11 @@ class Prepared:
 class Checker:
     """收集逐行问题；bad 标记被拒的行。"""
 
-    def __init__(self, table: readers.Table, n: int, raw: dict[str, pd.Series] | None = None):
+    def __init__(
+        self, table: readers.Table, n: int, raw: dict[str, pd.Series] | None = None, place: Place = CLI
+    ) -> None:
         self.table, self.rownum = table, readers.row_numbers(table)
+        self.place = place
         self.bad = np.zeros(n, dtype=bool)
         self.issues: list[dict] = []
         self.raw = {k: v.reset_index(drop=True) for k, v in (raw or {}).items()}  # 模板列 → 原始单元格
@@ -138,8 +182,10 @@ def lookup(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
         cur.close()
 
 
-def source_columns(table: readers.Table, mapping: Mapping, kind: str) -> tuple[dict[str, pd.Series], list[dict]]:
-    """按映射取出模板列（原始单元格）；映射指向的源列不存在时记为文件级错误。"""
+def source_columns(
+    table: readers.Table, mapping: Mapping, kind: str, place: Place = CLI
+) -> tuple[dict[str, pd.Series], list[dict]]:
+    """按映射取出模板列（原始单元格）；映射指向的源列不存在时记为文件级错误，建议按用户所在的地方（place）写。"""
     n, out, problems = len(table.data), {}, []
     headers = {readers._clean_header(c): c for c in table.columns}
     for col in KINDS[kind].names:
@@ -148,19 +194,23 @@ def source_columns(table: readers.Table, mapping: Mapping, kind: str) -> tuple[d
             out[col] = table.data[headers[readers._clean_header(src)]]
         elif col in mapping.defaults:
             out[col] = pd.Series([mapping.defaults[col]] * n, dtype=object)
-        elif src is not None and mapping.columns is not None and (src != col or col in KINDS[kind].required):
-            if src != col or col in KINDS[kind].required:
-                problems.append(
-                    {
-                        "级别": ERROR,
-                        "文件": table.file_name,
-                        "工作表": table.sheet,
-                        "行": "表头",
-                        "列": col,
-                        "值": src,
-                        "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）",
-                    }
-                )
+        elif src is not None and src != col:  # 同名（没有映射时）找不到的按“缺少必填列”说，不说“映射的源列”
+            problems.append(
+                {
+                    "级别": ERROR,
+                    "文件": table.file_name,
+                    "工作表": table.sheet,
+                    "行": "表头",
+                    "列": col,
+                    "值": src,
+                    "原因": f"文件中没有列“{src}”（映射到模板列“{col}”）："
+                    + (
+                        "映射是为别的表头写的，或导出的格式变了；请在上面“列映射”里重新为它选源列"
+                        if place is PAGE
+                        else "请核对映射文件 [columns] 里的源列名与文件表头"
+                    ),
+                }
+            )
     missing_required = [c for c in KINDS[kind].required if c not in out]
     for c in missing_required:
         if not any(p["列"] == c for p in problems):
@@ -172,7 +222,7 @@ def source_columns(table: readers.Table, mapping: Mapping, kind: str) -> tuple[d
                     "行": "表头",
                     "列": c,
                     "值": "",
-                    "原因": "缺少必填列；请在文件中加上这一列，或在映射文件 [columns] 中指明对应的源列",
+                    "原因": f"缺少必填列；{place.missing_column}",
                 }
             )
     return out, problems
@@ -211,9 +261,17 @@ def resolve_crs(text: pd.Series, default: str | None) -> tuple[pd.Series, np.nda
 class Refs:
     """参考表与 --create-missing 的新增项。"""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, create_missing: bool, chosen: dict[str, str] | None = None):
-        """chosen：库的设置（statedb.office_settings）；本县按 settings.our_county 的唯一规则，与看板一致。"""
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        create_missing: bool,
+        chosen: dict[str, str] | None = None,
+        place: Place = CLI,
+    ) -> None:
+        """chosen：库的设置（statedb.office_settings）；本县按 settings.our_county 的唯一规则，与看板一致。
+        place：用户在哪里导入（报告里的建议指向那里的参数或控件）。"""
         self.create = create_missing
+        self.place = place
         self.units = lookup(con, "select code, name from unit")
         self.unit_by_name = dict(zip(self.units["name"], self.units["code"]))
         self.unit_codes = set(self.units["code"])
@@ -393,7 +451,8 @@ class Refs:
 
 def flag_bad_choice(ck: Checker, s: pd.Series, allowed: Collection[str], column: str) -> None:
     mask = s.notna().to_numpy() & ~s.isin(list(allowed)).to_numpy()
-    ck.flag(mask, column, s, f"取值不在允许范围内，应为：{'、'.join(allowed)}（可在映射文件 [values.{column}] 中对照）")
+    advice = ck.place.value_map.format(column=column)
+    ck.flag(mask, column, s, f"取值不在允许范围内，应为：{'、'.join(allowed)}（{advice}）")
 
 
 def flag_required(ck: Checker, s: pd.Series, column: str) -> None:
@@ -411,7 +470,7 @@ def dates(ck: Checker, cols: dict[str, pd.Series], name: str, n: int, mapping: M
         raw,
         "无法识别的日期"
         + (
-            f"（映射文件指定格式 {mapping.date_format}）"
+            f"（{ck.place.date_format} {mapping.date_format}）"
             if mapping.date_format
             else "，应写成 2025-03-05、2025/3/5、2025年3月5日、2025.3.5 或 Excel 日期"
         ),
@@ -421,7 +480,5 @@ def dates(ck: Checker, cols: dict[str, pd.Series], name: str, n: int, mapping: M
     return parsed
 
 
-def unknown_reason(what: str, create: bool) -> str:
-    return f"库中没有这个{what}" + (
-        "" if create else "；首次导入可加 --create-missing 自动新增，或在映射文件 [values] 中对照到已有名称"
-    )
+def unknown_reason(what: str, create: bool, place: Place = CLI) -> str:
+    return f"库中没有这个{what}" + ("" if create else f"；{place.create}，{place.rename}")

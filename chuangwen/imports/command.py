@@ -66,7 +66,15 @@ def register(
         p.add_argument("file", type=Path, metavar="文件", help="要导入的 .xlsx / .xls / .csv 文件")
         p.add_argument("--db", required=True, type=Path, metavar="路径", help=db_help)
         p.add_argument(
-            "--mapping", type=Path, metavar="映射文件", help='列映射（TOML）：模板列 = "源列"，可含取值对照与日期格式'
+            "--mapping",
+            type=Path,
+            metavar="映射文件",
+            help='列映射（TOML）：模板列 = "源列"，可含取值对照、整列默认值与日期格式；数据管理页“下载映射文件”得到的就是它',
+        )
+        p.add_argument(
+            "--preset",
+            metavar="预设名称",
+            help="用数据管理页存的列映射预设（与 --mapping 同一种内容，二者只能用一个）",
         )
         p.add_argument(
             "--crs",
@@ -171,7 +179,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _say(f"chuangwen import：错误：这是一个目录，不是文件：{path}", sys.stderr)
         return 1
     try:
-        mp = mapping_mod.load(args.mapping, args.kind) if args.mapping else None
+        mp = _mapping(args)
     except mapping_mod.MappingError as exc:
         _say(f"chuangwen import：错误：{exc}", sys.stderr)
         return 2
@@ -195,11 +203,55 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _say(f"chuangwen import：错误：{exc}", sys.stderr)
         _print_report(exc.prepared, sys.stderr)
         _save_report(exc.prepared, args.report)
+        if mp is None:
+            _suggest_preset(args, exc.prepared, raw, path.name)
         return 1
     _say(result.summary())
     _print_report(result.prepared, sys.stdout)
     _save_report(result.prepared, args.report)
     return 0
+
+
+def _mapping(args: argparse.Namespace) -> mapping_mod.Mapping | None:
+    """--mapping 的映射文件或 --preset 的预设（同一种 TOML）；都没给时 None（按模板列名读）。"""
+    if args.mapping and args.preset:
+        raise mapping_mod.MappingError("--mapping 与 --preset 只能用一个（预设就是存在看板里的映射文件）。")
+    if args.mapping:
+        return mapping_mod.load(args.mapping, args.kind)
+    if not args.preset:
+        return None
+    from chuangwen import db
+
+    db.check_is_duckdb_file(args.db)  # 库写错时不在它旁边建状态库
+    saved = write.presets(args.db, args.kind)
+    if args.preset not in saved:
+        have = "、".join(f"“{n}”" for n in saved) or "（还没有）"
+        raise mapping_mod.MappingError(
+            f"没有名为“{args.preset}”的{KINDS[args.kind].label}预设；数据管理页存过的{KINDS[args.kind].label}预设：{have}。"
+        )
+    return mapping_mod.parse(saved[args.preset], args.kind, name=f"预设“{args.preset}”")
+
+
+def _suggest_preset(args: argparse.Namespace, prep: Prepared | None, raw: bytes, file_name: str) -> None:
+    """没给映射、表头又对不上（缺列，或前几行里找不到模板的列名）时：数据管理页为这种表头存过预设的，提示用它。"""
+    if prep is not None:
+        if not any(i["行"] == "表头" for i in prep.issues):
+            return
+        columns = prep.table.columns
+    else:
+        from chuangwen.imports import page_mapping, readers
+
+        try:  # 与数据管理页读表头的方法相同，算出的表头样子才对得上
+            columns = page_mapping.read_source(raw, file_name, args.kind).columns
+        except readers.ReadError:
+            return
+    name = write.preset_for_layout(args.db, args.kind, mapping_mod.header_signature(columns))
+    if name:
+        _say(
+            f"提示：这个文件的表头与数据管理页存的预设“{name}”相同，可加 --preset {name} 用它"
+            "（或用页面上“下载映射文件”得到的 .mapping.toml：--mapping 文件）。",
+            sys.stderr,
+        )
 
 
 def _cmd_boundaries(args: argparse.Namespace) -> int:

@@ -207,3 +207,24 @@ UNIT_TYPES = ("党委部门", "政府部门", "群团组织", "垂管单位", "�
 LEVELS = ("板块", "测评项目", "测评内容", "测评标准")
 METHODS = ("实地考察", "网上申报", "问卷调查")
 SCOPES = ("全国", "县级")
+CRS_CHOICES = ("WGS84", "CGCS2000", "GCJ02", "BD09")
+
+# 取值固定的列：种类 → 模板列 → 允许的取值。模板的下拉、映射文件 [values.列名] 与 [defaults] 的核对、
+# 数据管理页的“取值对照”都从这里取（逐行校验的规则在 validate / assessment，用的是同一组词）
+CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "problems": {"来源": SOURCES, "严重程度": SEVERITIES, "整改状态": STATUSES, "坐标系": CRS_CHOICES},
+    "events": {"动作": ACTIONS},
+    "units": {"条块": ("条", "块"), "单位类型": UNIT_TYPES},
+    "sites": {"坐标系": CRS_CHOICES},
+    "scores": {"轮次类型": ROUND_TYPES},
+    "framework": {"层级": LEVELS, "测评方法": METHODS, "适用范围": SCOPES},
+    "deductions": {},
+}
+# 取值来自库里的列（点位类型表）：页面按库里已有的类型对照；库里没有的类型在“自动新增”时新增，所以不算错
+DB_CHOICES: dict[str, dict[str, str]] = {"problems": {"点位类型": "site_type"}, "sites": {"点位类型": "site_type"}}
+
+
+def fixed_columns(kind: str) -> list[str]:
+    """这种导入里取值有限的列（按模板列的顺序）：固定取值的与取自库里点位类型的。"""
+    wanted = {*CHOICES.get(kind, {}), *DB_CHOICES.get(kind, {})}
+    return [c for c in KINDS[kind].names if c in wanted]

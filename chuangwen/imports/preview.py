@@ -1,15 +1,13 @@
-"""数据管理页用的纯函数：读陌生表格的表头、由选列生成映射、“将写入的样子”预览、报告工作簿。不依赖 streamlit。"""
+"""数据管理页用的纯函数：“将写入的样子”预览、校验结论的一句话、报告（页面上的前若干条与可下载的工作簿）。
+不依赖 streamlit。列映射的部分在 page_mapping。"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from chuangwen import excel
-from chuangwen.imports import checks, readers, write
-from chuangwen.imports.kinds import KINDS
-from chuangwen.imports.mapping import Mapping
+from chuangwen.imports import checks, write
 
-NOT_MAPPED = "（不导入）"
 LABELS = {
     "code": "问题编号",
     "found_at": "发现时间",
@@ -74,50 +72,6 @@ COLUMN_LABELS = {
 }
 
 
-def source_columns(raw: bytes, file_name: str, kind: str, mapping: Mapping | None = None) -> tuple[list[str], int]:
-    """文件的列名与表头行号：先按模板列名（或映射的源列）找表头，找不到时取第一行。"""
-    expected = (list(mapping.columns.values()) if mapping else []) + KINDS[kind].names
-    try:
-        table = readers.read_table(raw, file_name, expected)
-    except readers.ReadError as exc:
-        if "找不到表头行" not in str(exc):
-            raise
-        table = readers.read_table(raw, file_name, expected, header_row=1)
-    return table.columns, table.first_row - 1
-
-
-def missing_required(kind: str, guessed: dict[str, str]) -> bool:
-    """猜出的映射里还有必填列没有对上（列映射面板这时默认展开）。"""
-    return any(guessed.get(name) == NOT_MAPPED for name in KINDS[kind].required)
-
-
-def guess(kind: str, columns: list[str], preset: Mapping | None = None) -> dict[str, str]:
-    """每个模板列的默认选择：预设里有就用预设，否则同名列，否则不导入。"""
-    out = {}
-    for name in KINDS[kind].names:
-        if preset and preset.columns.get(name) in columns:
-            out[name] = preset.columns[name]
-        elif name in columns:
-            out[name] = name
-        else:
-            out[name] = NOT_MAPPED
-    return out
-
-
-def build_mapping(
-    kind: str, choices: dict[str, str], *, preset: Mapping | None = None, date_format: str | None = None
-) -> Mapping:
-    """页面上的选列 → 映射；取值对照与默认值沿用预设（页面不编辑它们）。"""
-    return Mapping(
-        columns={k: v for k, v in choices.items() if v and v != NOT_MAPPED},
-        values=dict(preset.values) if preset else {},
-        defaults={k: v for k, v in (preset.defaults if preset else {}).items() if choices.get(k) in (None, NOT_MAPPED)},
-        date_format=date_format or (preset.date_format if preset else None),
-        crs=preset.crs if preset else None,
-        kind=kind,
-    )
-
-
 def stored_rows(prep: checks.Prepared, limit: int = 20) -> dict[str, pd.DataFrame]:
     """将写入各表的前若干行，列名为中文。"""
     out = {}
@@ -134,6 +88,7 @@ def stored_rows(prep: checks.Prepared, limit: int = 20) -> dict[str, pd.DataFram
 
 
 def summary(prep: checks.Prepared) -> dict[str, int]:
+    """页面上方的几个数：总行数、通过、被拒、与库中相同、错误、提示。"""
     rejected = int(prep.rejected.sum()) if prep.rejected is not None else 0
     return {
         "总行数": prep.rows_total,
@@ -143,6 +98,60 @@ def summary(prep: checks.Prepared) -> dict[str, int]:
         "错误": prep.errors,
         "提示": len(prep.issues) - prep.errors,
     }
+
+
+# 页面上的报告表最多列这么多条（十万行的文件可能有几十万条）；完整的报告下载
+REPORT_ROWS_SHOWN = 1000
+
+
+def report_head(prep: checks.Prepared, limit: int = REPORT_ROWS_SHOWN) -> pd.DataFrame:
+    """页面上显示的报告：错误在前，最多 limit 条。"""
+    report = prep.report()
+    if len(report) <= limit:
+        return report
+    return report.sort_values("级别", key=lambda s: s != checks.ERROR, kind="stable").head(limit)
+
+
+def header_gaps(prep: checks.Prepared) -> list[str]:
+    """文件级的问题（缺必填列、映射的源列不在文件里）涉及的模板列：有这些时一行都没有逐行校验。"""
+    return [str(i["列"]) for i in prep.issues if i["行"] == "表头" and i["级别"] == checks.ERROR]
+
+
+def verdict(prep: checks.Prepared, *, partial: bool) -> tuple[str, str]:
+    """校验结论：（级别 success / warning / error，一句话）。全部被拒时直说，不说“没有新数据”。"""
+    counts = summary(prep)
+    total, passed = counts["总行数"], counts["通过"]
+    gaps = header_gaps(prep)
+    if gaps:
+        return (
+            "error",
+            f"列映射还不完整（{'、'.join(dict.fromkeys(gaps))}），{total:,} 行都没有校验、不会写入。"
+            "请在上面“列映射”里补上，再点“应用映射并校验”。",
+        )
+    if total and passed == 0:
+        return (
+            "error",
+            f"所有 {total:,} 行都未通过校验（{prep.errors:,} 处错误），没有可写入的行。"
+            "请按下面的校验报告改正列映射、取值对照或文件后再试。",
+        )
+    if prep.errors:
+        tail = (
+            f"勾选了只导入通过校验的行：被拒的 {counts['被拒']:,} 行不会写入，其余 {passed:,} 行可以导入。"
+            if partial
+            else f"整批模式下不会写入任何数据；请改正后重新上传，或勾选“只导入通过校验的行”（可导入 {passed:,} 行）。"
+        )
+        return "warning", f"校验发现 {prep.errors:,} 处错误，涉及 {counts['被拒']:,} 行。" + tail
+    if passed and counts["与库中相同"] >= passed:
+        return "success", f"校验通过：{passed:,} 行，都与库中已有的相同（导入时跳过，不会重复添加）。"
+    return "success", f"校验通过：{passed:,} 行。"
+
+
+def nothing_to_write(prep: checks.Prepared) -> str:
+    """预览里没有要写入的行时的说明：是都被拒了，还是都与库中相同。"""
+    counts = summary(prep)
+    if counts["总行数"] and counts["通过"] == 0:
+        return f"没有要写入的行：所有 {counts['总行数']:,} 行都被拒（见校验报告）。"
+    return f"没有新数据要写入：通过校验的 {counts['通过']:,} 行与库中已有的相同，导入时跳过。"
 
 
 def report_workbook(prep: checks.Prepared) -> bytes:

@@ -54,7 +54,9 @@ def create_from_rows(
             problems.append("镇街（在文件里填“镇街”，或先导入镇街边界、由坐标判定）")
         if kind is None:
             problems.append(
-                "点位类型（在文件里加“点位类型”列，或在映射文件 [defaults] 写 点位类型 = 背街小巷 这样的默认值）"
+                "点位类型（在文件里加“点位类型”列，或"
+                + ck.place.default_value.format(column="点位类型", example="背街小巷")
+                + "）"
             )
         if problems:
             ck.flag(np.eye(1, n, i, dtype=bool)[0], "点位名称", name, f"新增点位“{name}”还缺：{'；'.join(problems)}")

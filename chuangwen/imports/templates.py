@@ -6,23 +6,10 @@ import io
 
 import xlsxwriter
 
-from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, SCOPES, SEVERITIES, SOURCES, UNIT_TYPES
-from chuangwen.vocabulary import ACTIONS, ROUND_TYPES, STATUSES
+from chuangwen.imports.kinds import CHOICES as KIND_CHOICES
+from chuangwen.imports.kinds import KINDS
 
-CHOICES = {
-    ("problems", "来源"): SOURCES,
-    ("problems", "严重程度"): SEVERITIES,
-    ("problems", "整改状态"): STATUSES,
-    ("problems", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"),
-    ("events", "动作"): ACTIONS,
-    ("units", "条块"): ("条", "块"),
-    ("units", "单位类型"): UNIT_TYPES,
-    ("scores", "轮次类型"): ROUND_TYPES,
-    ("framework", "层级"): LEVELS,
-    ("framework", "测评方法"): METHODS,
-    ("framework", "适用范围"): SCOPES,
-    ("sites", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"),
-}
+CHOICES = {(kind, column): allowed for kind, columns in KIND_CHOICES.items() for column, allowed in columns.items()}
 ORDER = ("units", "sites", "framework", "scores", "deductions", "problems", "events")
 GENERAL = [
     "1. 第一张表填数据，表头不要改名、不要删除；不需要的非必填列可以留空。",

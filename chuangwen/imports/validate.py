@@ -19,8 +19,10 @@ import shapely.ops
 from chuangwen import geo
 from chuangwen.imports import assessment, readers, sites
 from chuangwen.imports.checks import (
+    CLI,
     NOTE,
     Checker,
+    Place,
     Prepared,
     Refs,
     dates,
@@ -69,19 +71,21 @@ def prepare(
     crs: str | None = None,
     create_missing: bool = False,
     chosen: dict[str, str] | None = None,
+    place: Place = CLI,
 ) -> Prepared:
-    """校验一张表；不写库。chosen：库的设置（statedb.office_settings），本县按它与看板同一规则决定。"""
+    """校验一张表；不写库。chosen：库的设置（statedb.office_settings），本县按它与看板同一规则决定；
+    place：用户在命令行还是数据管理页（报告里的建议指向那里的参数或控件）。"""
     if kind not in KINDS:
         raise ValueError(f"不认识的导入种类“{kind}”")
-    cols, header_problems = source_columns(table, mapping, kind)
+    cols, header_problems = source_columns(table, mapping, kind, place)
     n = len(table.data)
     prep = Prepared(kind, table, n)
     if header_problems:
         prep.issues = header_problems
         prep.rejected = np.ones(n, dtype=bool)
         return prep
-    ck = Checker(table, n, cols)
-    refs = Refs(con, create_missing, chosen)
+    ck = Checker(table, n, cols, place)
+    refs = Refs(con, create_missing, chosen, place)
     PREPARERS[kind](con, prep, ck, refs, cols, mapping, crs or mapping.crs)
     prep.issues = ck.issues + prep.issues
     prep.rejected = ck.bad
@@ -105,7 +109,7 @@ def prepare(
                         "行": "",
                         "列": label,
                         "值": name,
-                        "原因": "库中没有，按 --create-missing 新增" + (f"（编码 {code}）" if code else ""),
+                        "原因": f"库中没有，{refs.place.created}" + (f"（编码 {code}）" if code else ""),
                     }
                 )
     return prep
@@ -177,13 +181,13 @@ def _prepare_problems(
     # 参考数据
     cat = T["问题类别"]
     ok = np.array([refs.category(v) if v is not None else True for v in cat])
-    ck.flag(~ok, "问题类别", cat, unknown_reason("问题类别", refs.create))
+    ck.flag(~ok, "问题类别", cat, unknown_reason("问题类别", refs.create, refs.place))
     lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
     ck.flag(
         T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(),
         "牵头单位",
         T["牵头单位"],
-        unknown_reason("责任单位", refs.create),
+        unknown_reason("责任单位", refs.create, refs.place),
     )
     coop_rows = []
     for i, v in enumerate(T["配合单位"]):
@@ -192,12 +196,20 @@ def _prepare_problems(
         for name in split_names(v):
             u = refs.unit(name)
             if u is None:
-                ck.flag(np.eye(1, n, i, dtype=bool)[0], "配合单位", name, unknown_reason("责任单位", refs.create))
+                ck.flag(
+                    np.eye(1, n, i, dtype=bool)[0],
+                    "配合单位",
+                    name,
+                    unknown_reason("责任单位", refs.create, refs.place),
+                )
             elif u != lead[i]:
                 coop_rows.append((i, u))
     town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
     ck.flag(
-        T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], unknown_reason("镇街", refs.create)
+        T["镇街"].notna().to_numpy() & town.isna().to_numpy(),
+        "镇街",
+        T["镇街"],
+        unknown_reason("镇街", refs.create, refs.place),
     )
     rnd = pd.Series([refs.round_by_key.get(v) if v else None for v in T["测评轮次"]], dtype=object)
     ck.flag(
@@ -237,14 +249,14 @@ def _prepare_problems(
         T["点位名称"].notna().to_numpy() & site.isna().to_numpy() & ~ck.bad,
         "点位名称",
         T["点位名称"],
-        "库中没有这个点位（请先导入点位；或加 --create-missing 按名称、坐标与点位类型新增）",
+        f"库中没有这个点位（请先导入点位；或{refs.place.switch} 按名称、坐标与点位类型新增）",
     )
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
     ck.flag(
         T["社区"].notna().to_numpy() & comm.isna().to_numpy(),
         "社区",
         T["社区"],
-        "无法确定社区：需要已知的镇街，且社区在该镇街下" + ("" if refs.create else "（或加 --create-missing）"),
+        "无法确定社区：需要已知的镇街，且社区在该镇街下" + ("" if refs.create else f"（或{refs.place.switch}）"),
     )
     df = pd.DataFrame(
         {
@@ -272,10 +284,13 @@ def _prepare_problems(
         }
     )
     # 已有问题：不改写；状态变化只追加事件；其余字段不同则提示
+    # 只取文件里出现的编号：百万条的库上不必为 30 行的文件回放全部问题的状态
     existing = lookup(
         con,
         "select p.code, p.found_at, p.deadline, p.category, p.lead_unit_code, p.description, s.status, s.last_event_at "
-        "from problem p left join problem_state_as_of(timestamp '9999-12-31') s on s.problem_code = p.code",
+        "from (select * from problem where code in (select unnest($codes::varchar[]))) p "
+        "left join problem_state_as_of(timestamp '9999-12-31') s on s.problem_code = p.code",
+        {"codes": sorted({c for c in code if c is not None})},
     )
     ex = existing.set_index("code")
     is_old = df["code"].isin(ex.index).to_numpy()
@@ -388,7 +403,7 @@ def _prepare_events(
         T["操作单位"].notna().to_numpy() & unit.isna().to_numpy(),
         "操作单位",
         T["操作单位"],
-        unknown_reason("责任单位", refs.create),
+        unknown_reason("责任单位", refs.create, refs.place),
     )
     df = pd.DataFrame(
         {"problem_code": T["问题编号"], "event_at": at, "action": T["动作"], "unit_code": unit, "note": T["说明"]}
@@ -430,7 +445,7 @@ def _prepare_units(
         kuai & T["所属镇街"].notna().to_numpy() & town.isna().to_numpy(),
         "所属镇街",
         T["所属镇街"],
-        unknown_reason("镇街", refs.create),
+        unknown_reason("镇街", refs.create, refs.place),
     )
     code_taken = (
         T["单位编码"].notna() & T["单位编码"].isin(list(refs.unit_codes)) & ~T["单位名称"].isin(list(refs.unit_by_name))
@@ -521,17 +536,22 @@ def _prepare_sites(
             ok_type.append(True)
         else:
             ok_type.append(False)
-    ck.flag(~np.array(ok_type, dtype=bool), "点位类型", T["点位类型"], unknown_reason("点位类型", refs.create))
+    ck.flag(
+        ~np.array(ok_type, dtype=bool), "点位类型", T["点位类型"], unknown_reason("点位类型", refs.create, refs.place)
+    )
     town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
     ck.flag(
-        T["镇街"].notna().to_numpy() & town.isna().to_numpy(), "镇街", T["镇街"], unknown_reason("镇街", refs.create)
+        T["镇街"].notna().to_numpy() & town.isna().to_numpy(),
+        "镇街",
+        T["镇街"],
+        unknown_reason("镇街", refs.create, refs.place),
     )
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
     ck.flag(
         T["社区"].notna().to_numpy() & comm.isna().to_numpy(),
         "社区",
         T["社区"],
-        "无法确定社区：需要已知的镇街" + ("" if refs.create else "（或加 --create-missing）"),
+        "无法确定社区：需要已知的镇街" + ("" if refs.create else f"（或{refs.place.switch}）"),
     )
     code_taken = (
         T["点位编码"].notna() & T["点位编码"].isin(list(refs.site_codes)) & ~T["点位名称"].isin(list(refs.site_by_name))

@@ -74,7 +74,7 @@ class ImportResult:
         if self.inserted:
             lines.append("写入：" + "，".join(f"{labels.get(k, k)} {v:,} 行" for k, v in self.inserted.items()))
         for k, names in self.created.items():
-            lines.append(f"新增{labels.get(k, k)}（--create-missing）：{'、'.join(names)}")
+            lines.append(f"自动新增{labels.get(k, k)}：{'、'.join(names)}")
         return "\n".join(lines)
 
 
@@ -174,10 +174,40 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame | None)
     return len(df)
 
 
-def read(raw: bytes, file_name: str, kind: str, mapping: Mapping | None) -> readers.Table:
-    mapping = mapping or identity(kind)
-    expected = list(mapping.columns.values()) or KINDS[kind].names
-    return readers.read_table(raw, file_name, expected)
+def read(
+    raw: bytes, file_name: str, kind: str, mapping: Mapping | None, *, header_row: int | None = None
+) -> readers.Table:
+    """读要导入的文件。表头行按映射的源列（没有映射时按模板列名）找；header_row（从 1 起）给出时就用这一行
+    （数据管理页预览时定下的表头行，导入时读的必是同一张表）。给了映射、前几行里却找不到它的源列时取第一行作表头，
+    让校验逐列写明“文件中没有列 X”，而不是笼统地说找不到表头。"""
+    if header_row is not None:
+        return readers.read_table(raw, file_name, [], header_row=header_row)
+    if mapping is None:
+        return readers.read_table(raw, file_name, KINDS[kind].names)
+    expected = [*mapping.columns.values(), *KINDS[kind].names]
+    try:
+        return readers.read_table(raw, file_name, expected)
+    except readers.ReadError as exc:
+        if "找不到表头行" not in str(exc):
+            raise
+        return readers.read_table(raw, file_name, expected, header_row=1)
+
+
+def validate_table(
+    con: duckdb.DuckDBPyConnection,
+    table: readers.Table,
+    kind: str,
+    mapping: Mapping,
+    *,
+    crs: str | None = None,
+    create_missing: bool = False,
+    chosen: dict[str, str] | None = None,
+    place: checks.Place = checks.CLI,
+) -> checks.Prepared:
+    """校验一张已经读出来的表（数据管理页读一次、换映射只重新校验）；不写库，con 可以是只读连接。"""
+    return validate.prepare(
+        con, kind, table, mapping, crs=crs, create_missing=create_missing, chosen=chosen, place=place
+    )
 
 
 def validate_only(
@@ -190,11 +220,20 @@ def validate_only(
     crs: str | None = None,
     create_missing: bool = False,
     chosen: dict[str, str] | None = None,
+    place: checks.Place = checks.CLI,
 ) -> checks.Prepared:
-    """只校验、不写（页面的“校验”按钮）；con 可以是只读连接；chosen 为库的设置（statedb.office_settings）。"""
-    mapping = mapping or identity(kind)
+    """只校验、不写；con 可以是只读连接；chosen 为库的设置（statedb.office_settings）。"""
     table = read(raw, file_name, kind, mapping)
-    return validate.prepare(con, kind, table, mapping, crs=crs, create_missing=create_missing, chosen=chosen)
+    return validate_table(
+        con,
+        table,
+        kind,
+        mapping or identity(kind),
+        crs=crs,
+        create_missing=create_missing,
+        chosen=chosen,
+        place=place,
+    )
 
 
 def run_import(
@@ -209,9 +248,12 @@ def run_import(
     create_missing: bool = False,
     imported_by: str | None = None,
     page: str | None = None,
+    place: checks.Place = checks.CLI,
+    header_row: int | None = None,
 ) -> ImportResult:
     """导入一个文件。失败（文件读不了、整批模式下有错误、部分模式下没有一行可用）时抛 ImportFailed，库不变。
-    成功、未改动与失败都恰好留一条审计（导入人 imported_by，命令行时为操作系统用户；page 为发起的页面）。"""
+    成功、未改动与失败都恰好留一条审计（导入人 imported_by，命令行时为操作系统用户；page 为发起的页面）。
+    place：从命令行还是数据管理页导入（报告里的建议指向那里）；header_row：页面预览时定下的表头行。"""
     if kind not in KINDS:
         raise ImportFailed(f"不认识的导入种类“{kind}”，应为：{'、'.join(KINDS)}")
     with statedb.audited(
@@ -227,6 +269,8 @@ def run_import(
             partial=partial,
             create_missing=create_missing,
             imported_by=imported_by,
+            place=place,
+            header_row=header_row,
         )
         outcome.update(
             rows=result.rows_imported,
@@ -247,10 +291,11 @@ def _run_import(
     partial: bool,
     create_missing: bool,
     imported_by: str | None,
+    place: checks.Place,
+    header_row: int | None,
 ) -> ImportResult:
-    mapping = mapping or identity(kind)
     try:
-        table = read(raw, file_name, kind, mapping)
+        table = read(raw, file_name, kind, mapping, header_row=header_row)
     except readers.ReadError as exc:
         raise ImportFailed(str(exc)) from None
     digest = sha256(raw)
@@ -276,13 +321,21 @@ def _run_import(
                 message=f"这个文件已于导入编号 {prior[0]} 导入过（文件哈希相同），未做任何修改。",
             )
         prep = validate.prepare(
-            con, kind, table, mapping, crs=crs, create_missing=create_missing, chosen=statedb.office_settings(db_path)
+            con,
+            kind,
+            table,
+            mapping or identity(kind),
+            crs=crs,
+            create_missing=create_missing,
+            chosen=statedb.office_settings(db_path),
+            place=place,
         )
         rejected = int(prep.rejected.sum()) if prep.rejected is not None else 0
         if prep.errors and not partial:
+            # 全部被拒时不提“只导入通过校验的行”：没有能导入的行
+            tail = f"，或{place.partial}" if rejected < prep.rows_total else ""
             raise ImportFailed(
-                f"校验发现 {prep.errors:,} 处错误（涉及 {rejected:,} 行），未导入任何数据。"
-                "请按报告改正后重新导入，或加 --partial 只导入通过校验的行。",
+                f"校验发现 {prep.errors:,} 处错误（涉及 {rejected:,} 行），未导入任何数据。请按报告改正后重新导入{tail}。",
                 prep,
             )
         rows_ok = prep.rows_total - rejected
@@ -396,7 +449,10 @@ def list_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 " from import_log order by id desc"
             )
             .df()
-            .assign(种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else OTHER_KINDS.get(k, k)))
+            .assign(
+                种类=lambda d: d["种类"].map(lambda k: KINDS[k].label if k in KINDS else OTHER_KINDS.get(k, k)),
+                说明=lambda d: d["说明"].astype(object).where(d["说明"].notna(), ""),  # 没有说明就空着，不写 None
+            )
         )
     finally:
         cur.close()
@@ -620,11 +676,23 @@ _DELETE_STEPS = [
 
 
 def save_preset(
-    db_path: str | os.PathLike, kind: str, name: str, mapping: Mapping, saved_by: str | None = None
+    db_path: str | os.PathLike,
+    kind: str,
+    name: str,
+    mapping: Mapping,
+    saved_by: str | None = None,
+    header_signature: str | None = None,
 ) -> None:
-    """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。"""
-    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or osuser.name())
+    """列映射预设存在看板状态库（SQLite）里：小写入，不发布分析快照。存的就是映射文件（TOML）的文字，
+    与命令行 --mapping 读的、页面下载的是同一种格式；header_signature 记下它是为哪种表头存的。"""
+    statedb.save_preset(db_path, kind, name, mapping.to_toml(), saved_by or osuser.name(), header_signature)
 
 
 def presets(db_path: str | os.PathLike, kind: str) -> dict[str, str]:
+    """这种导入的预设：名称 → 映射文件（TOML）的文字。"""
     return statedb.presets(db_path, kind)
+
+
+def preset_for_layout(db_path: str | os.PathLike, kind: str, header_signature: str) -> str | None:
+    """为这种表头存过的预设名称（最近存的）；没有时 None。"""
+    return statedb.preset_for_layout(db_path, kind, header_signature)

@@ -180,8 +180,8 @@ def test_disabling_ends_sessions_and_refuses_login(path):
     [
         ("张 三", "领导", None, PASSWORD, "不含空格"),
         ("张三", "局长", None, PASSWORD, "角色应为"),
-        ("张三", "责任单位", None, PASSWORD, "必须指定单位"),
-        ("张三", "责任单位", "D99", PASSWORD, "库中没有单位代码 'D99'"),
+        ("张三", "责任单位", None, PASSWORD, "必须绑定一个单位"),
+        ("张三", "责任单位", "D99", PASSWORD, "库中没有单位代码“D99”"),
         ("张三", "领导", "D01", PASSWORD, "只有责任单位账号绑定单位"),
         ("张三", "领导", None, "Short-1", "至少 8 个字符"),
         ("张三", "领导", None, "只有汉字和数字12345", "至少 3 类"),
@@ -249,7 +249,9 @@ def test_cli_creates_lists_changes_and_disables_accounts(tmp_path, monkeypatch, 
         )
         == 2
     )
-    assert "库中没有单位代码 '无此单位'" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith(
+        f"库中没有单位代码“无此单位”。查单位代码：chuangwen units list --db {db_path} --search 无此单位\n"
+    )
     assert run("user", "passwd", "联络员", "--password-stdin", stdin="Another-口令-2026\n") == 0
     assert run("user", "disable", "联络员") == 0
     capsys.readouterr()

@@ -28,6 +28,24 @@ def test_saving_a_preset_does_not_publish_a_snapshot(tmp_path):
     assert sqlite3.connect(statedb.state_path(path)).execute("pragma journal_mode").fetchone() == ("wal",)
 
 
+def test_a_preset_is_remembered_for_the_header_it_was_saved_for(tmp_path):
+    from chuangwen.imports import preset_for_layout
+
+    path = base_db(tmp_path)
+    save_preset(path, "problems", "旧的", parse_mapping(TOML, "problems"))  # 没记表头（旧版本存的也是这样）
+    assert preset_for_layout(path, "problems", "甲") is None
+    save_preset(path, "problems", "城管导出", parse_mapping(TOML, "problems"), header_signature="甲")
+    save_preset(path, "problems", "城管导出（新）", parse_mapping(TOML, "problems"), header_signature="甲")
+    save_preset(
+        path, "events", "城管事件", parse_mapping('[columns]\n"问题编号" = "工单号"\n', "events"), header_signature="甲"
+    )
+    assert preset_for_layout(path, "problems", "甲") == "城管导出（新）"  # 同一种表头存了几个：最近存的
+    assert preset_for_layout(path, "events", "甲") == "城管事件"
+    assert preset_for_layout(path, "problems", "乙") is None
+    save_preset(path, "problems", "城管导出（新）", parse_mapping(TOML, "problems"))  # 改写时不给表头：原来记的不丢
+    assert preset_for_layout(path, "problems", "甲") == "城管导出（新）"
+
+
 def test_presets_saved_by_an_older_version_in_the_analytics_db_are_carried_over(tmp_path):
     from chuangwen import db
 

@@ -54,8 +54,7 @@ def test_each_import_rollback_republish_and_restore_leaves_exactly_one_record_wi
         (
             "创建办小李",
             "导入失败",
-            "问题台账：坏的.csv：校验发现 1 处错误（涉及 1 行），未导入任何数据。请按报告改正后重新导入，"
-            "或加 --partial 只导入通过校验的行。",
+            "问题台账：坏的.csv：校验发现 1 处错误（涉及 1 行），未导入任何数据。请按报告改正后重新导入。",
             "数据管理",
             None,
             hashlib.sha256(bad).hexdigest(),

@@ -188,6 +188,8 @@ def test_every_query_parameter_is_either_from_the_view_or_named_by_its_page():
         "north",
         "start",  # 时间图的范围（timeline_rounds，由页面按图的数据给出）
         "end",
+        "kind",  # 单位清单（ref_units，命令行 units list 与账号表单）的条块与查找文字
+        "search",
     }
     declared = {p for q in queries.all_queries() for p in q.param_names}
     assert declared - view_names - page_names == set()

@@ -53,6 +53,8 @@ PAGE_PARAMS = {
     "north": None,
     "start": datetime(2026, 8, 1),
     "end": datetime(2026, 11, 15, 18),
+    "kind": None,  # 单位清单（ref_units）的条块与查找文字
+    "search": None,
 }
 
 
