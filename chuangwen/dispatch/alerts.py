@@ -84,7 +84,8 @@ def _overdue_days(con: duckdb.DuckDBPyConnection, view: View, threshold: int | N
 
 
 def _negative(con: duckdb.DuckDBPyConnection, view: View, threshold: int | None) -> list[Found]:
-    rows = queries.run(con, "overview_negative_alerts", view).sort_values(["problem_code"])
+    rows = queries.run(con, "overview_negative_alerts", view)
+    rows = rows.sort_values(["is_veto", "problem_code"], ascending=[False, True])  # 一票否决项在前
     return [
         Found(
             str(r.problem_code),

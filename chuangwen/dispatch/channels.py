@@ -51,6 +51,8 @@ def mask(url: str) -> str:
     """遮住地址里的密钥：口令整段遮住，查询参数的值只留头尾各两个字符（key=ab…yz）；路径里长串（钉钉 access_token
     也可能在路径里）同样处理。"""
     parts = urlsplit(url)
+    if not parts.netloc:  # 不是 scheme://主机 的写法（例如 javascript:…）：原样给写的人看，前 60 个字
+        return url[:60]
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"

@@ -3,7 +3,8 @@
 一个作业一个周期只运行一次：先往运行表（dispatch_run，主键（作业、周期））插一行，插进去的运行者才做，
 第二个运行者、重启后再跑、重试都插不进去，什么也不做。发送也一样：每个（作业、周期、渠道）一行，
 把状态从 待发/待重试 改成 发送中 的那个运行者才发；发出后记下，不会发第二次（宁可少发，不重发）。
-错过的（服务停着）：回来后第一次运行时，最近一个计划时刻的那一期补运行一次，标明“补运行”。
+错过的（服务停着）：回来后第一次运行时，最近一个计划时刻的那一期补运行一次，标明“补运行”（只补 3 天以内的：
+新设的计划不会把上周那期当成错过的补发）。
 
 时间都用传进来的 now（命令行 --now、测试的假时钟、运行者的系统时钟），不在深处取系统时钟。
 """
@@ -76,7 +77,7 @@ def _run_job(
         rounds = queries.run(con, "timeline_rounds", {"start": now - timedelta(days=90), "end": now})
         ends = list(zip(rounds["code"], rounds["end_date"]))
     slot = schedules.latest_slot(sched.job, when, now, ends)
-    if slot is None:
+    if slot is None or now - slot > schedules.CATCH_UP:
         return []
     round_code = next((c for c, e in ends if datetime.combine(e + timedelta(days=1), when.at) == slot), None)
     period = schedules.period_key(sched.job, slot, round_code)
@@ -250,6 +251,7 @@ def unit_message(issue: archive.Issue, bundle: briefing.Bundle, unit_code: str) 
             "data_cutoff": formats.moment(brief.cutoff),
             "fingerprint": brief.digest,
             "headline": {"牵头逾期": notice.overdue, "7天内到期": notice.due_soon, "配合逾期": notice.coop_overdue},
+            "files": [{"name": notice.file_name, "url": _link(issue.id)}],
         },
         "docx": (notice.file_name, notice.docx),
     }
@@ -307,12 +309,13 @@ def _alerts(path: Path, con: duckdb.DuckDBPyConnection, view: View, now: datetim
         targets = [c for c in known if c.unit_code and c.unit_code == found.unit_code]
         targets += [c for c in known if c.name in setting.channels and not c.unit_code]
         text = f"{found.text}数据截至 {cutoff}。"
+        rule_name = alerts.RULES[setting.kind].name.replace(" N ", f" {setting.threshold} ")
         message = {
-            "title": f"创文看板提醒：{alerts.RULES[setting.kind].name}",
+            "title": f"创文看板提醒：{rule_name}",
             "markdown": text,
             "text": text,
             "payload": {
-                "title": alerts.RULES[setting.kind].name,
+                "title": rule_name,
                 "rule": setting.kind,
                 "subject": found.subject,
                 "crossing": found.crossing,

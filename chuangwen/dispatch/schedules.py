@@ -19,6 +19,8 @@ PERIOD_OF = {"weekly": WEEK, "monthly": MONTH, "round": ROUND}
 DEFAULTS = {"weekly": (True, "fri 17:00"), "monthly": (True, "1 09:00"), "round": (False, "09:00")}
 # 过了计划时刻多久才算“错过后补运行”（运行者每分钟看一次：半小时内都算按时）
 GRACE = timedelta(minutes=30)
+# 错过的最多补多久以前的：停机一个周末，周一回来补上周五那期；新设的计划不会把几天前那期当成“错过的”补发
+CATCH_UP = timedelta(days=3)
 
 _WEEKDAYS = {
     **{k: i for i, k in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
