@@ -1,7 +1,7 @@
 """通报存档：每期发出的幻灯片、Word、PDF、督办单连同期号、周期、数据指纹与时间存起来，通报导出页列出往期、经审计再下载。
 
 期号按（周期种类、年份）连续编号：在同一个 begin immediate 事务里取“已用的最大期号 + 1”并占下，不会重、不会跳；
-同一周期重试（生成失败后再来）沿用已占的期号。文件放在库旁的 <库文件名>.archive/年份/种类/期号/（目录 0700、文件 0600）。
+同一周期重试（生成失败后再来）沿用已占的期号。文件放在库旁的 <库文件名>.briefings/年份/种类/期号/（目录 0700、文件 0600）。
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Issue:
 
 def root(db_path: str | os.PathLike[str]) -> Path:
     db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".archive")
+    return db_path.with_name(db_path.name + ".briefings")
 
 
 def reserve(db_path: str | os.PathLike[str], kind: str, year: int, period: str) -> Issue:
