@@ -244,8 +244,8 @@ def listing(db_path: str | os.PathLike[str], unit_code: str | None = None, limit
             ALERT_COLUMNS["found_at"]: r[0],
             ALERT_COLUMNS["rule"]: RULES[r[1]].name if r[1] in RULES else r[1],
             ALERT_COLUMNS["unit_code"]: r[2] or "",
+            ALERT_COLUMNS["sent"]: r[4] or "（没有可发的渠道）",  # 发送在内容之前：内容长，表格里放在最后
             ALERT_COLUMNS["text"]: r[3],
-            ALERT_COLUMNS["sent"]: r[4] or "（没有可发的渠道）",
         }
         for r in rows
     ]

@@ -69,11 +69,13 @@ def admin_panel(path: Path, viewer: Viewer) -> None:
     for s in schedules.listing(path):
         with st.form(f"ad_sched_{s.job}"):
             c1, c2, c3 = st.columns([1, 1, 2])
-            on = c1.checkbox(f"{s.name}：开", value=s.enabled)
+            on = c1.checkbox(f"开启{s.name}", value=s.enabled)
             at = c2.text_input(
                 "时间", value=s.at_text, max_chars=20, help="每周 fri 17:00 或 周五 17:00；每月 1 09:00；轮次 09:00"
             )
-            chosen = c3.multiselect("发到", known, default=[c for c in s.channels if c in known])
+            chosen = c3.multiselect(
+                "发到", known, default=[c for c in s.channels if c in known], placeholder="（不发，只存档）"
+            )
             if st.form_submit_button("保存", icon=":material/save:"):
                 try:
                     schedules.set_schedule(
@@ -100,13 +102,18 @@ def admin_panel(path: Path, viewer: Viewer) -> None:
     for r in alerts.settings(path):
         with st.form(f"ad_rule_{r.kind}"):
             c1, c2, c3 = st.columns([2, 1, 2])
-            on = c1.checkbox(f"{r.name}：开", value=r.enabled)
+            on = c1.checkbox(f"开启：{r.name}", value=r.enabled)
             threshold = (
                 c2.number_input(f"阈值（{alerts.RULES[r.kind].unit}）", min_value=1, value=int(r.threshold), step=1)
                 if r.threshold is not None
                 else None
             )
-            chosen = c3.multiselect("另发到（创建办的群）", known, default=[c for c in r.channels if c in known])
+            chosen = c3.multiselect(
+                "另发到（创建办的群）",
+                known,
+                default=[c for c in r.channels if c in known],
+                placeholder="（只发牵头单位自己的渠道）",
+            )
             if st.form_submit_button("保存", icon=":material/save:"):
                 try:
                     alerts.set_rule(

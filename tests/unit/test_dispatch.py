@@ -15,6 +15,7 @@ import sqlite3
 import stat
 import threading
 from datetime import datetime
+from email.header import decode_header, make_header
 
 import pytest
 
@@ -312,10 +313,11 @@ def test_a_file_over_the_wecom_limit_is_not_sent_but_the_summary_is(db, hook, mo
     monkeypatch.setattr(senders, "WECOM_FILE_LIMIT", 1024)
     _weekly_to(db, hook, name="企微", kind="wecom", path="/cgi-bin/webhook/send")
     line = runner.run_due(db, FRIDAY, FAST)[-1]
-    assert line.startswith("已发出：weekly 2026-W47 → 渠道 企微（甲县周通报_第46期_20261115.docx 有 ")
-    assert (
-        line.endswith("MB，超过企业微信的上限 0.0 MB，没有发这个文件（摘要已发，存档里有）)")
-        or "超过企业微信的上限" in line
+    (issue,) = archive.issues(db)
+    size = next(f["size"] for f in archive.files(db, issue["id"]) if f["name"].endswith(".docx"))
+    assert line == (
+        f"已发出：weekly 2026-W47 → 渠道 企微（甲县周通报_第46期_20261115.docx 有 {size / 1024 / 1024:.1f} MB，"
+        "超过企业微信的上限 0.0 MB，没有发这个文件（摘要已发，存档里有））"
     )
     assert [b["msgtype"] for b in hook.json_bodies()] == ["markdown"]
     assert hook.uploads() == []
@@ -338,9 +340,7 @@ def test_email_goes_through_smtp_with_the_pdf_or_word_attached(db, inbox):
     (mail,) = inbox.mails
     assert inbox.logins == [("kanban", "right")]
     assert mail["To"] == "a@xx.gov.cn, b@xx.gov.cn"
-    assert str(mail["Subject"]) == "甲县创建文明城市工作周通报 第46期" or "第46期" in str(
-        __import__("email.header").header.make_header(__import__("email.header").header.decode_header(mail["Subject"]))
-    )
+    assert str(make_header(decode_header(mail["Subject"]))) == "甲县创建文明城市工作周通报 第46期"
     parts = [p.get_filename() for p in mail.walk() if p.get_filename()]
     assert parts == ["甲县周通报_第46期_20261115.docx"]
 
@@ -436,3 +436,27 @@ def test_schedule_changes_are_audited(db):
         ("改定时通报", "每周通报：开，周五 16:30，渠道 群"),
         ("设推送渠道", "群：通用 Webhook https://robot.example/send?key=ab…78"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("job", "at", "now", "slot", "period"),
+    [
+        ("weekly", "fri 17:00", datetime(2026, 11, 20, 17, 0), datetime(2026, 11, 20, 17, 0), "2026-W47"),
+        ("weekly", "fri 17:00", datetime(2026, 11, 20, 16, 59), datetime(2026, 11, 13, 17, 0), "2026-W46"),
+        ("weekly", "周日 08:00", datetime(2027, 1, 3, 9, 0), datetime(2027, 1, 3, 8, 0), "2026-W53"),
+        ("monthly", "1 09:00", datetime(2026, 12, 1, 8, 59), datetime(2026, 11, 1, 9, 0), "2026-11"),
+        ("monthly", "1 09:00", datetime(2027, 1, 1, 9, 0), datetime(2027, 1, 1, 9, 0), "2027-01"),
+    ],
+)
+def test_latest_slot_and_period(job, at, now, slot, period):
+    got = schedules.latest_slot(job, schedules.parse(job, at), now)
+    assert (got, schedules.period_key(job, got)) == (slot, period)
+
+
+def test_round_job_is_due_the_day_after_a_round_closes():
+    when = schedules.parse("round", "09:00")
+    ends = [("R1", datetime(2026, 6, 30).date()), ("R2", datetime(2026, 11, 10).date())]
+    assert schedules.latest_slot("round", when, datetime(2026, 11, 11, 8, 59), ends) == datetime(2026, 7, 1, 9, 0)
+    assert schedules.latest_slot("round", when, datetime(2026, 11, 11, 9, 0), ends) == datetime(2026, 11, 11, 9, 0)
+    assert schedules.latest_slot("round", when, datetime(2026, 6, 1), ends) is None
+    assert schedules.period_key("round", datetime(2026, 11, 11, 9, 0), "R2") == "R2"
