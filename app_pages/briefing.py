@@ -4,7 +4,7 @@ import streamlit as st
 
 from chuangwen import briefing, formats, supervision, time_windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame, jobs, notices
+from chuangwen.ui import data, dispatch, export, frame, jobs, notices
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
@@ -167,6 +167,8 @@ def render(view: View, viewer: Viewer) -> None:
         mime=export.XLSX,
         icon=":material/table:",
     )
+
+    dispatch.archive_panel(out, data.database_path())
 
     frame.definitions(
         [

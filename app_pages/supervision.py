@@ -4,7 +4,7 @@ import streamlit as st
 
 from chuangwen import charts, formats, supervision, time_windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame, notices, projector
+from chuangwen.ui import data, dispatch, export, frame, notices, projector
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
@@ -120,6 +120,8 @@ def render(view: View, viewer: Viewer) -> None:
 
     if view.scope_unit and not big:
         notices.own_unit_section(out, view)
+    if not big:
+        dispatch.alerts_panel(data.database_path(), view.scope_unit)
 
     projector.definitions(
         [

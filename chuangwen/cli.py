@@ -241,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     from chuangwen.imports import command as import_command  # 导入子命令由导入模块注册
 
     import_command.register(sub, ChineseHelpFormatter)
+
+    from chuangwen.dispatch import command as dispatch_command  # 定时通报、推送渠道、提醒
+
+    dispatch_command.register(sub, ChineseHelpFormatter)
     return parser
 
 

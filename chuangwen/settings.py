@@ -149,6 +149,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("server_port", "CHUANGWEN_PORT", 8501, "chuangwen serve 监听的端口（1–65535）。", _port),
     Setting(
+        "public_url",
+        "CHUANGWEN_PUBLIC_URL",
+        "",
+        "大家在内网打开看板用的地址（如 https://chuangwen.xx.gov.cn）。定时通报推送的消息里，存档文件的链接以它开头；"
+        "不设时消息里只写文件名、不带链接。",
+        _text,
+    ),
+    Setting(
         "keep_snapshots",
         "CHUANGWEN_KEEP_SNAPSHOTS",
         10,

@@ -91,6 +91,10 @@ def parse_shared(
     return SharedFilters(start, end, picked["town"], picked["unit"], picked["round"], tuple(notes))
 
 
+# 各页自己认的参数：通报导出页的 archive（推送消息里的链接带它，选中那一期存档）
+PAGE_KEYS = ("archive",)
+
+
 def unknown_keys(params: Mapping[str, str], known: Iterable[str]) -> list[str]:
     """不认识的参数名的说明（每个一句）。"""
     allowed = set(known) | set(SHARED_KEYS) | set(STREAMLIT_KEYS)

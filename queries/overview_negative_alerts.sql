@@ -9,6 +9,7 @@ select s.problem_code,
        s.status,
        s.deadline,
        s.is_overdue,
+       s.lead_unit_code,
        u.name as lead_unit,
        p.description
 from problem_state_open($as_of) s   -- 截至统计时刻在办的（已销号的与预警无关）

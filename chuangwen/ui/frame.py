@@ -258,7 +258,9 @@ def _filters_from_url(view: View) -> tuple[str, ...]:
     if url.start is not None or url.end is not None:
         start, end = view.days_ending(url.end or view.cutoff.date())
         st.session_state["flt_range"] = (url.start or start, end)
-    return url.notes + tuple(urlparams.unknown_keys(st.query_params.to_dict(), hotspots.URL_KEYS))
+    return url.notes + tuple(
+        urlparams.unknown_keys(st.query_params.to_dict(), (*hotspots.URL_KEYS, *urlparams.PAGE_KEYS))
+    )
 
 
 def definitions(query_names: list[str], cutoff: datetime) -> None:
