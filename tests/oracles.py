@@ -264,3 +264,26 @@ def township_boundaries(db) -> int:
             "select count(distinct b.region_code) from boundary b join region r on r.code = b.region_code "
             "where r.level = '镇街' and r.parent_code = (select value from meta where key = 'our_region_code')"
         ).fetchone()[0]
+
+
+def loss_by_enumeration(points: float, rule: str, per_site: float | None, groups: list[tuple[int, int, int]]) -> float:
+    """丢分预警的期望值，按定义逐一列举：每组 (n, k, m) 里把 n 处编号、前 k 处不合格，列出所有 C(n, m) 种等可能的抽法，
+    各组独立（所有组合的笛卡尔积）；每种抽法按扣分方式的文字算丢分，取平均。不用组合数公式、不用超几何分布。"""
+    import itertools
+
+    live = [(n, k, m) for n, k, m in groups if n > 0 and m > 0]
+    sampled = sum(m for _, _, m in live)
+    per_group = [
+        [sum(1 for site in picked if site < k) for picked in itertools.combinations(range(n), m)] for n, k, m in live
+    ]
+    total, count = 0.0, 0
+    for failing in itertools.product(*per_group):
+        if rule == "按比例":
+            loss = points * sum(failing) / sampled
+        elif rule == "一处即扣完":
+            loss = points if sum(failing) > 0 else 0.0
+        else:
+            loss = min(points, (per_site or 0.0) * sum(failing))
+        total += loss
+        count += 1
+    return total / count if count else 0.0
