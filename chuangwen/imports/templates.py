@@ -6,7 +6,17 @@ import io
 
 import xlsxwriter
 
-from chuangwen.imports.kinds import KINDS, LEVELS, METHODS, SCOPES, SEVERITIES, SOURCES, UNIT_TYPES
+from chuangwen.imports.kinds import (
+    KINDS,
+    LEVELS,
+    METHODS,
+    PLAN_SCOPES,
+    SCOPES,
+    SCORING_RULES,
+    SEVERITIES,
+    SOURCES,
+    UNIT_TYPES,
+)
 from chuangwen.vocabulary import ACTIONS, ROUND_TYPES, STATUSES
 
 CHOICES = {
@@ -22,8 +32,21 @@ CHOICES = {
     ("framework", "测评方法"): METHODS,
     ("framework", "适用范围"): SCOPES,
     ("sites", "坐标系"): ("WGS84", "CGCS2000", "GCJ02", "BD09"),
+    ("sampling_plan", "抽样范围"): PLAN_SCOPES,
+    ("scoring_rules", "扣分方式"): SCORING_RULES,
 }
-ORDER = ("units", "sites", "framework", "scores", "deductions", "problems", "events")
+ORDER = (
+    "units",
+    "sites",
+    "framework",
+    "sampling_plan",
+    "scoring_rules",
+    "category_standards",
+    "scores",
+    "deductions",
+    "problems",
+    "events",
+)
 GENERAL = [
     "1. 第一张表填数据，表头不要改名、不要删除；不需要的非必填列可以留空。",
     "2. 红色表头为必填列。日期可写 2025-03-05、2025/3/5、2025年3月5日、2025.3.5，或直接用 Excel 日期。",
