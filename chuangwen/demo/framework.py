@@ -194,7 +194,9 @@ def edition_for(day: date) -> str:
 def loss_model_frames(framework: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """丢分预警的三份输入（示例，每个版本一样）：抽样方案、扣分方式、问题类别 × 点位类型 → 测评标准。
     对照取考察这类点位、类别相同的标准里点位类型最少（最专门）的一条，同样多时取编号在前的。"""
-    plan_rows, scoring_rows, mapping_rows = [], [], []
+    plan_rows: list[tuple[str, str, str, int, int | None]] = []
+    scoring_rows: list[tuple[str, str, str, float | None]] = []
+    mapping_rows: list[tuple[str, str, str, str]] = []
     for edition, _ in EDITIONS:
         plan_rows += [(edition, t, "全县", m, None) for t, m in SAMPLE_SIZES.items()]
         plan_rows.append((edition, STREET_TYPE, "每镇街", STREET_SAMPLE_PER_TOWNSHIP, STREET_SEGMENTS_PER_TOWNSHIP))
