@@ -18,11 +18,12 @@ from datetime import datetime
 
 import pandas as pd
 
-from chuangwen import formats, rank_trend
+from chuangwen import excel, formats, rank_trend
 from chuangwen.formats import Number
 
 PROPORTIONAL, ANY_FAILS, EACH_SITE = "按比例", "一处即扣完", "每处扣分"
 RULES = (PROPORTIONAL, ANY_FAILS, EACH_SITE)
+LIST_SEP = "\x1f"  # loss_risk_items 里几个单位编码、名称的分隔符（chr(31)）
 NO_DEADLINE_DAYS = 7  # 没有整改期限的一处按几天算“每天少丢”
 STEPS = (5, 10, 20)  # “分数能换来什么”：改完前几处
 
@@ -188,6 +189,26 @@ class Assessment:
     places: pd.DataFrame  # 每处一行（攻坚清单的底子）：少丢分、剩余天数、每天少丢，按清单顺序
     notes: list[str] = field(default_factory=list)  # 输入不全、数据被截断的说明（页面照写）
     scope_unit: str | None = None
+    _lists: dict[tuple, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:  # 不把几张表打印出来（页面按输入记住整个估算，这里不作缓存键）
+        return f"Assessment(edition={self.edition!r}, total={self.total:.6f}, scope_unit={self.scope_unit!r})"
+
+    def worklist(
+        self,
+        *,
+        township: str | None = None,
+        lead_unit: str | None = None,
+        site_types: tuple[str, ...] = (),
+        overdue_only: bool = False,
+    ) -> pd.DataFrame:
+        """攻坚清单（见模块函数 worklist），同样的筛选只算一次：页面记住了整个估算，换筛选再换回来不必重算累计少丢。"""
+        key = (township, lead_unit, tuple(site_types), bool(overdue_only))
+        if key not in self._lists:
+            self._lists[key] = worklist(
+                self, township=township, lead_unit=lead_unit, site_types=site_types, overdue_only=overdue_only
+            )
+        return self._lists[key]
 
     @property
     def usable(self) -> bool:
@@ -302,6 +323,8 @@ def _item_shares(
         return items.assign(group_key=[], weight=[], share=[], unit_count=[], own=[], clears=[])
     scope = dict(zip(zip(groups["standard_code"], groups["site_type"]), groups["scope"]))
     out = items.copy()
+    for col in ("unit_codes", "unit_names", "lead_unit_codes"):
+        out[col] = [tuple(v.split(LIST_SEP)) if isinstance(v, str) and v else () for v in out[col]]
     out["group_key"] = [
         _key(s, t, w if scope.get((s, t)) == "每镇街" else None)
         for s, t, w in zip(out["standard_code"], out["site_type"], out["township_code"])
@@ -643,4 +666,111 @@ def reach_table(needed: pd.DataFrame, found: list[Reach]) -> pd.DataFrame:
             "可到名次": [formats.rank(r[3], int(first["group_size"])) for r in rows],
             "说明": [r[4] for r in rows],
         }
+    )
+
+
+# ---------------------------------------------------------------- 页面与导出用的文字、卡片
+
+
+SHOW_ROWS = 200  # 页面上攻坚清单最多显示几处（全部在 Excel 里）
+TOP_STANDARDS = 12  # 图上最多画几条测评标准
+
+
+def edition_caption(inputs: pd.DataFrame) -> str:
+    """“测评体系 2024版（2024年1月1日起）”；没有生效的体系时写明。"""
+    if inputs.empty or pd.isna(inputs.iloc[0]["edition"]):
+        return "测评体系：—（没有统计日已生效的版本）"
+    r = inputs.iloc[0]
+    return f"测评体系 {r['edition_name']}（{r['edition']}，{formats.day(r['effective_from'])}起）"
+
+
+def headline(result: Assessment, unit_name: str | None = None) -> str:
+    """页面第一句话：若明天暗访，实地考察部分预计丢 X.XX 分（责任单位：本单位的问题预计丢 X.XX 分）。"""
+    if result.scope_unit:
+        who = f"{unit_name}的问题" if unit_name else "本单位的问题"
+        return f"若明天暗访，{who}在实地考察部分预计丢 {formats.points(result.headline)} 分"
+    return f"若明天暗访，实地考察部分预计丢 {formats.points(result.headline)} 分"
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: str
+    delta: str | None
+    metric: str
+    query: str
+
+
+def cards(result: Assessment, rows: pd.DataFrame) -> list[Card]:
+    """四张卡片：预计丢分、不合格的处（及涉及几条标准）、一次测评抽查的处数、改完攻坚清单前 5 处少丢。"""
+    s = result.standards
+    sampled = int(result.groups.drop_duplicates(["site_type", "township_code"])["sampled"].sum()) if len(s) else 0
+    standards = int((s["failing"] > 0).sum()) if len(s) else 0
+    label = "本单位的问题预计丢分" if result.scope_unit else "实地考察预计丢分"
+    first = min(5, len(rows))
+    return [
+        Card(label, f"{formats.points(result.headline)} 分", f"全县 {len(s)} 条实地考察标准", "预计丢分", "loss_risk_groups"),
+        Card(
+            "不合格的处",
+            f"{formats.count(len(result.places))} 处",
+            f"落在 {standards} 条测评标准上",
+            "不合格点位",
+            "loss_risk_groups",
+        ),
+        Card("一次测评抽查", f"{formats.count(sampled)} 处", "按抽样方案（街面按镇街）", "抽查数", "loss_risk_groups"),
+        Card(
+            f"改完前 {first} 处",
+            f"少丢 {formats.points(saved_after(rows, first))} 分",
+            f"攻坚清单共 {formats.count(len(rows))} 处",
+            "改完前N处累计少丢",
+            "loss_risk_items",
+        ),
+    ]
+
+
+def worklist_workbook(rows: pd.DataFrame, result: Assessment, as_of: datetime, scope_name: str) -> bytes:
+    """攻坚清单 Excel：第一张是清单（与页面同列、全部的处），第二张各测评标准的 k、n、m 与预计丢分，第三张口径与统计时刻。"""
+    about = pd.DataFrame(
+        {
+            "项目": ["范围", "统计时刻", "测评体系", "预计丢分", "说明", "街面问题", "估算范围", "排序"],
+            "内容": [
+                scope_name,
+                formats.moment(as_of),
+                result.edition or "—",
+                f"{formats.points(result.headline)} 分",
+                RULE_SENTENCE,
+                STREET_SENTENCE,
+                ESTIMATE_NOTE,
+                "按“改这一处少丢的分 ÷ 剩余天数”从大到小；累计少丢是按顺序几处同时改完的实际效果。",
+            ],
+        }
+    )
+    return excel.to_xlsx(
+        {"攻坚清单": place_table(rows, for_excel=True), "各测评标准": standards_table(result), "说明": about},
+        note=f"统计时刻 {formats.moment(as_of)}；由创文看板导出",
+    )
+
+
+def place_types(result: Assessment) -> list[str]:
+    """攻坚清单里出现的点位类型（筛选项，按处数从多到少）。"""
+    return result.places["site_type"].value_counts().index.tolist() if len(result.places) else []
+
+
+def shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """页面上显示的前 SHOW_ROWS 处（全部在 Excel 里）。"""
+    return rows.head(SHOW_ROWS)
+
+
+def shown_note(rows: pd.DataFrame) -> str | None:
+    if len(rows) <= SHOW_ROWS:
+        return None
+    return f"共 {formats.count(len(rows))} 处，页面上列出前 {SHOW_ROWS} 处；全部在导出的 Excel 里。"
+
+
+def reach_caption(last: pd.DataFrame) -> str:
+    """“按上一轮（2026年度测评，10月18日结束）本县 92.82 分、第 1 名 / 45”。"""
+    r = last.iloc[0]
+    return (
+        f"按上一轮（{r['round_name']}，{formats.day(r['end_date'])}结束）的全组成绩：本县 {formats.points(r['our_total'])} 分、"
+        f"{formats.rank(r['our_rank'], r['group_size'])}。"
     )

@@ -1,5 +1,5 @@
 -- name: loss_risk_items
--- 用途: 丢分预警的各处明细：截至统计时刻每一处（点位，或没有点位的一条街面问题）不合格于哪条测评标准、因为哪些在办问题，各问题的牵头与配合单位、最早的整改期限与逾期天数；只列查看范围内的单位涉及的处（问题编号只列范围内的），计数 problems_all 含全部单位
+-- 用途: 丢分预警的各处明细（几个单位编码、名称的列用 chr(31) 分隔，好让结果按内容记住）：截至统计时刻每一处（点位，或没有点位的一条街面问题）不合格于哪条测评标准、因为哪些在办问题，各问题的牵头与配合单位、最早的整改期限与逾期天数；只列查看范围内的单位涉及的处（问题编号只列范围内的），计数 problems_all 含全部单位
 -- params: $as_of TIMESTAMP, $scope_unit VARCHAR
 -- 指标: 分摊丢分 | 口径: 一条测评标准的预计丢分按各不合格处被抽中的机会（m ÷ n；街面路段超出该镇街路段数时按比例折算）分给各处，一处的再由落在这条标准上的在办问题的牵头与配合单位平分（与扣分明细的分摊相同）；各处、各单位、各镇街、各类点位之和都等于全县预计丢分 | 分母: 该标准全部不合格处被抽中的机会之和
 -- 指标: 少丢分（改这一处） | 口径: 这一处的在办问题全部销号后，各测评标准预计丢分的减少之和（其余各处不变）；责任单位只算自己的问题：同一处同一标准还有别的单位的在办问题时，改了自己的也不合格 | 分母: —
@@ -19,8 +19,8 @@ problem_unit as (
 item_unit as (
     -- 落在这一处这条标准上的全部在办问题（不论查看范围）的牵头与配合单位：分摊丢分时平分
     select item_key, standard_code,
-           list(unit_code order by unit_code) as unit_codes,
-           list(unit_name order by unit_code) as unit_names
+           string_agg(unit_code, chr(31) order by unit_code) as unit_codes,
+           string_agg(unit_name, chr(31) order by unit_code) as unit_names
     from (
         select distinct f.item_key, f.standard_code, pu.unit_code, un.name as unit_name
         from failing f
@@ -48,7 +48,7 @@ select m.item_key,
        count(*) filter (where m.in_scope) as problems,
        string_agg(m.problem_code, '、' order by m.problem_code) filter (where m.in_scope) as problem_codes,
        string_agg(distinct u.name, '、' order by u.name) filter (where m.in_scope) as lead_units,
-       list(distinct m.lead_unit_code order by m.lead_unit_code) filter (where m.in_scope) as lead_unit_codes,
+       string_agg(distinct m.lead_unit_code, chr(31) order by m.lead_unit_code) filter (where m.in_scope) as lead_unit_codes,
        any_value(iu.unit_codes) as unit_codes,
        any_value(iu.unit_names) as unit_names,
        min(m.deadline) filter (where m.in_scope) as deadline,
