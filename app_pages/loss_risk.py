@@ -46,9 +46,9 @@ def render(view: View, viewer: Viewer) -> None:
     for text in result.notes:
         st.warning(md(text), icon=":material/warning:")
 
-    unit_names = frame.unit_names(view)
-    scope_name = unit_names.get(view.scope_unit or "", "全县")
-    st.subheader(loss_risk.headline(result, unit_names.get(view.scope_unit or "")))
+    own_name = loss_risk.unit_name(result, view.scope_unit)
+    scope_name = own_name or ("本单位" if view.scope_unit else "全县")
+    st.subheader(loss_risk.headline(result, own_name))
     everything = result.worklist()
     for col, card in zip(st.columns(4), loss_risk.cards(result, everything)):
         col.metric(
@@ -60,13 +60,15 @@ def render(view: View, viewer: Viewer) -> None:
             border=True,
             help=frame.metric_help(card.query, card.metric, view.cutoff),
         )
-    st.caption(md(loss_risk.RULE_SENTENCE + loss_risk.STREET_SENTENCE + loss_risk.ESTIMATE_NOTE))
+    # 推进会模式：估算规则收进折叠框，头条与卡片留在第一屏
+    rules = st.expander("怎么估算的") if big else st.container()
+    rules.caption(md(loss_risk.RULE_SENTENCE + loss_risk.STREET_SENTENCE + loss_risk.ESTIMATE_NOTE))
     if note := loss_risk.coverage_note(data.query("loss_risk_coverage", view)):
-        st.caption(md(note))
+        rules.caption(md(note))
 
     # ---------------------------------------------------------------- 丢在哪里
     st.subheader("丢分最多的测评标准与点位类型")
-    top = loss_risk.standards_table(result, loss_risk.TOP_STANDARDS)
+    top = loss_risk.top_standards(result)
     left, right = st.columns([3, 2]) if not big else (st.container(), st.container())
     with left:
         if top.empty:
@@ -113,7 +115,7 @@ def render(view: View, viewer: Viewer) -> None:
         mapview.prepare(
             maps.risk_map,
             boundaries,
-            result.places,
+            loss_risk.map_places(result),
             tiles_url=settings.get("tiles_url"),
             tiles_attr=settings.get("tiles_attr"),
             key="lr_map",
@@ -172,7 +174,11 @@ def render(view: View, viewer: Viewer) -> None:
     else:
         needed = data.query("rank_trend_points_needed", view, round_code=last.iloc[0]["round_code"])
         st.caption(md(loss_risk.reach_caption(last)))
-        projector.table(loss_risk.reach_table(needed, loss_risk.reaches(needed, rows)))
+        two = st.column_config.NumberColumn(format="%.2f")
+        projector.table(
+            loss_risk.reach_table(needed, loss_risk.reaches(needed, rows)),
+            column_config={"预计少丢（分）": two, "上一轮得分 + 少丢": two},
+        )
         st.caption(
             "只是实地考察部分的估计：按清单顺序改完若干处，预计少丢的分加到上一轮得分上，别的单位的分数按上一轮不变；"
             "可到的名次用与排名趋势“距前 k 名所差分数”相同的规则（追平第 k 高的得分即与其并列）。"

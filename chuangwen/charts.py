@@ -660,5 +660,7 @@ def loss_bars(
         )
     )
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None, automargin=True)
-    fig.update_xaxes(title="预计丢分（分）", rangemode="tozero", gridcolor="#ECEFF1", tickformat=".3f")
+    top = max(values, default=0.0)
+    # 右边留出写数字的地方（数字写在条的外侧）
+    fig.update_xaxes(title="预计丢分（分）", range=[0, top * 1.22 or 1], gridcolor="#ECEFF1", tickformat=".3f")
     return _base_layout(fig, title, max(height, 120 + 30 * len(names)))

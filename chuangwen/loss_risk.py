@@ -26,6 +26,8 @@ RULES = (PROPORTIONAL, ANY_FAILS, EACH_SITE)
 LIST_SEP = "\x1f"  # loss_risk_items 里几个单位编码、名称的分隔符（chr(31)）
 NO_DEADLINE_DAYS = 7  # 没有整改期限的一处按几天算“每天少丢”
 STEPS = (5, 10, 20)  # “分数能换来什么”：改完前几处
+SHOW_ROWS = 200  # 页面上攻坚清单最多显示几处（全部在 Excel 里）
+TOP_STANDARDS = 12  # 图上最多画几条测评标准
 
 RULE_SENTENCE = (
     "假设统计时刻的次日测评：每条实地考察测评标准在它考察的每类点位里按抽样方案不放回地抽查，"
@@ -565,6 +567,22 @@ def standards_table(result: Assessment, top: int | None = None) -> pd.DataFrame:
     return out
 
 
+def top_standards(result: Assessment, n: int = TOP_STANDARDS) -> pd.DataFrame:
+    """图上画的丢分最多的 n 条测评标准：测评标准、预计丢分（责任单位为本单位分摊到的）；没有丢分的不画。"""
+    table = standards_table(result)
+    value = "本单位分摊" if result.scope_unit else "预计丢分"
+    rows = table[table[value] > 0].sort_values(value, ascending=False, kind="stable").head(n)
+    return pd.DataFrame({"测评标准": rows["测评标准"].to_numpy(), "预计丢分": rows[value].to_numpy()})
+
+
+def unit_name(result: Assessment, code: str | None) -> str | None:
+    """单位的名称（取自估算里各处的单位名单）；没有这个单位的处时为 None。"""
+    for codes, names in zip(result.items.get("unit_codes", ()), result.items.get("unit_names", ())):
+        if code in codes:
+            return str(names[codes.index(code)])
+    return None
+
+
 def rule_text(rule: str, per_site: Number | None) -> str:
     if rule == EACH_SITE and formats._present(per_site):
         return f"每处扣 {float(per_site):g} 分"
@@ -577,20 +595,20 @@ def place_table(rows: pd.DataFrame, *, for_excel: bool = False) -> pd.DataFrame:
         {
             "序号": range(1, len(rows) + 1),
             "点位（或街面问题）": rows["item_name"].astype(str).to_numpy(),
-            "点位类型": rows["site_type"].to_numpy(),
             "镇街": rows["township_name"].to_numpy(),
-            "问题数": rows["problems"].astype(int).to_numpy(),
-            "问题编号": rows["problem_codes"].to_numpy(),
+            "点位类型": rows["site_type"].to_numpy(),
             "牵头单位": rows["lead_units"].to_numpy(),
             "最早整改期限": rows["deadline"].to_numpy()
             if for_excel
             else [formats.moment(v) if not pd.isna(v) else "无期限" for v in rows["deadline"]],
             "逾期天数": rows["days_overdue"].to_numpy(),
-            "不合格的测评标准": rows["standards"].to_numpy(),
             "改这一处少丢（分）": rows["gain"].astype(float).round(4).to_numpy(),
             "剩余天数": rows["days_left"].astype(int).to_numpy(),
             "每天少丢（分）": rows["per_day"].astype(float).round(4).to_numpy(),
             "改完前N处累计少丢（分）": rows["cumulative"].astype(float).round(4).to_numpy(),
+            "问题数": rows["problems"].astype(int).to_numpy(),
+            "问题编号": rows["problem_codes"].to_numpy(),
+            "不合格的测评标准": rows["standards"].to_numpy(),
         }
     )
 
@@ -672,16 +690,14 @@ def reach_table(needed: pd.DataFrame, found: list[Reach]) -> pd.DataFrame:
 # ---------------------------------------------------------------- 页面与导出用的文字、卡片
 
 
-SHOW_ROWS = 200  # 页面上攻坚清单最多显示几处（全部在 Excel 里）
-TOP_STANDARDS = 12  # 图上最多画几条测评标准
 
 
 def edition_caption(inputs: pd.DataFrame) -> str:
-    """“测评体系 2024版（2024年1月1日起）”；没有生效的体系时写明。"""
+    """“测评体系 全国文明城市测评体系（2024年版）（2024年1月1日起）”；没有生效的体系时写明。"""
     if inputs.empty or pd.isna(inputs.iloc[0]["edition"]):
         return "测评体系：—（没有统计日已生效的版本）"
     r = inputs.iloc[0]
-    return f"测评体系 {r['edition_name']}（{r['edition']}，{formats.day(r['effective_from'])}起）"
+    return f"测评体系 {r['edition_name']}（{formats.day(r['effective_from'])}起）"
 
 
 def headline(result: Assessment, unit_name: str | None = None) -> str:
@@ -705,11 +721,23 @@ def cards(result: Assessment, rows: pd.DataFrame) -> list[Card]:
     """四张卡片：预计丢分、不合格的处（及涉及几条标准）、一次测评抽查的处数、改完攻坚清单前 5 处少丢。"""
     s = result.standards
     sampled = int(result.groups.drop_duplicates(["site_type", "township_code"])["sampled"].sum()) if len(s) else 0
-    standards = int((s["failing"] > 0).sum()) if len(s) else 0
+    standards = (
+        int(result.items["standard_code"].nunique())
+        if result.scope_unit
+        else int((s["failing"] > 0).sum())
+        if len(s)
+        else 0
+    )
     label = "本单位的问题预计丢分" if result.scope_unit else "实地考察预计丢分"
     first = min(5, len(rows))
     return [
-        Card(label, f"{formats.points(result.headline)} 分", f"全县 {len(s)} 条实地考察标准", "预计丢分", "loss_risk_groups"),
+        Card(
+            label,
+            f"{formats.points(result.headline)} 分",
+            f"全县 {len(s)} 条实地考察标准",
+            "预计丢分",
+            "loss_risk_groups",
+        ),
         Card(
             "不合格的处",
             f"{formats.count(len(result.places))} 处",
@@ -774,3 +802,11 @@ def reach_caption(last: pd.DataFrame) -> str:
         f"按上一轮（{r['round_name']}，{formats.day(r['end_date'])}结束）的全组成绩：本县 {formats.points(r['our_total'])} 分、"
         f"{formats.rank(r['our_rank'], r['group_size'])}。"
     )
+
+
+MAP_COLUMNS = ["item_name", "site_type", "township_name", "lon", "lat", "share", "gain", "problems", "days_overdue"]
+
+
+def map_places(result: Assessment) -> pd.DataFrame:
+    """地图上的各处（只有简单的列，地图按内容记住）：名称、类型、镇街、坐标、分摊的预计丢分、改了少丢、问题数、逾期天数。"""
+    return result.places[MAP_COLUMNS].reset_index(drop=True)
