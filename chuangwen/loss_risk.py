@@ -214,7 +214,8 @@ class Assessment:
 
     @property
     def usable(self) -> bool:
-        return not self.standards.empty
+        """算得出：至少有一组点位有抽样方案、库中有点位（否则预计丢分不是 0，而是不知道，页面说缺什么）。"""
+        return not self.groups.empty
 
     @property
     def headline(self) -> float:
