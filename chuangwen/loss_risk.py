@@ -691,8 +691,6 @@ def reach_table(needed: pd.DataFrame, found: list[Reach]) -> pd.DataFrame:
 # ---------------------------------------------------------------- 页面与导出用的文字、卡片
 
 
-
-
 def edition_caption(inputs: pd.DataFrame) -> str:
     """“测评体系 全国文明城市测评体系（2024年版）（2024年1月1日起）”；没有生效的体系时写明。"""
     if inputs.empty or pd.isna(inputs.iloc[0]["edition"]):

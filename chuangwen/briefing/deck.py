@@ -24,6 +24,7 @@ from pptx.text.text import Font
 from pptx.util import Emu, Inches, Length, Pt
 
 from chuangwen import export_png, formats, league, queries, rank_trend, settings, time_windows
+from chuangwen.briefing import risk
 from chuangwen.briefing.figures import (
     DEFINITION_QUERIES,
     PREVIOUS_WORDS,
@@ -689,7 +690,8 @@ def deck(brief: Brief, *, png: bool = True) -> bytes:
     _overdue_slide(prs, brief, 7)
     _rebound_slide(prs, brief, 8)
     _changes_slide(prs, brief, 9)
-    _sources_slide(prs, brief, 10)
+    risk.slide(prs, brief, 10, _frame, _text, _table)
+    _sources_slide(prs, brief, 11)
 
     stamp(prs.core_properties, brief)
     buf = io.BytesIO()

@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from chuangwen import formats, league, settings, supervision
+from chuangwen.briefing import risk
 from chuangwen.briefing.figures import (
     PERIOD_WORDS,
     PERIODS,
@@ -90,8 +91,9 @@ FIGURES = (
     "红黑榜规则",
     "全省名次",
     "数据指纹",
+    *risk.FIGURES,
 )
-TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单")
+TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单", risk.TABLE)
 
 # 字体（东亚槽）；西文数字用 Times New Roman
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
@@ -256,6 +258,7 @@ def figures(brief: Brief) -> dict[str, str | None]:
         out["全省名次"] = (
             f"在全省 {int(last['group_size'])} 个县（市、区）中排第 {int(last['rank'])} 名（{last['round_name']}）"
         )
+    out.update(risk.words(brief))
     return out
 
 
@@ -293,6 +296,7 @@ def tables(brief: Brief) -> dict[str, pd.DataFrame]:
     out["反弹点位"] = rebound_table(brief)
     ledger = supervision.display_ledger(brief.frames["overdue_list"])
     out["逾期问题清单"] = ledger[["问题编号", "镇街", "问题描述", "牵头单位", "整改期限", "逾期天数"]]
+    out.update(risk.tables(brief))
     return out
 
 

@@ -252,6 +252,14 @@ def collect(
     run("overdue_list", "supervision_ledger", current, **supervision.ledger_params(overdue_only=True), limit=None)
     run("ledger_summary", "supervision_ledger_summary", current, **supervision.ledger_params())
 
+    # 丢分预警（与丢分预警页同一批查询）：期末的在办问题若明天暗访预计丢多少分；按上一轮成绩能换到第几名
+    run("loss_inputs", "loss_risk_inputs", current)
+    run("loss_groups", "loss_risk_groups", current)
+    run("loss_items", "loss_risk_items", current)
+    last = run("loss_last_round", "loss_risk_last_round", current)
+    if len(last):
+        run("loss_points_needed", "rank_trend_points_needed", current, round_code=last.iloc[0]["round_code"])
+
     brief.frames, brief.params = frames, params
     brief.digest = data_digest(frames, params)
     return brief
@@ -445,6 +453,7 @@ SLIDE_TITLES = (
     "逾期问题（按牵头单位）",
     "反弹问题清单",
     "与上期相比",
+    "丢分预警：若明天暗访",
     "数据来源与口径",
 )
 
