@@ -4,9 +4,86 @@ import streamlit as st
 
 from chuangwen import briefing, formats, supervision, time_windows
 from chuangwen.escape import md
-from chuangwen.ui import data, export, frame
+from chuangwen.ui import data, export, frame, jobs, notices
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
+
+
+def _offer(out: export.Exporter, bundle: briefing.Bundle) -> None:
+    """生成好的一期：幻灯片、Word 与 PDF、Excel、各单位督办单的下载按钮（都经 Exporter，记审计）。"""
+    brief = bundle.brief
+    rows = briefing.data_rows(brief)
+    st.success(
+        f"已生成：{md(brief.title)} 第{brief.issue_no}期（统计区间 {md(brief.period_text)}）　数据指纹 `{brief.short_digest}`",
+        icon=":material/check_circle:",
+    )
+    for note in bundle.notes:
+        st.warning(f"{md(note)}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
+    a, b = st.columns(2)
+    with a:
+        out.download(
+            f"下载幻灯片：{md(bundle.deck_name)}",
+            lambda: bundle.deck,
+            file_name=bundle.deck_name,
+            key="br_download",
+            rows=rows,
+            mime=export.PPTX,
+            icon=":material/download:",
+        )
+        docx = bundle.docx
+        if docx is None:
+            st.error(f"Word 文稿没有生成：{md(bundle.docx_error)}", icon=":material/description:")
+        else:
+            out.download(
+                f"下载 Word 通报：{md(bundle.docx_name)}",
+                lambda: docx,
+                file_name=bundle.docx_name,
+                rows=rows,
+                key="br_docx",
+                mime=briefing.document.DOCX_MIME,
+                icon=":material/description:",
+            )
+            if briefing.document.pdf_available():
+                out.download(
+                    "下载 PDF（由 Word 文稿转换）",
+                    lambda: briefing.document.to_pdf(docx),
+                    file_name=bundle.docx_name.replace(".docx", ".pdf"),
+                    key="br_pdf",
+                    rows=rows,
+                    mime="application/pdf",
+                    icon=":material/picture_as_pdf:",
+                )
+            else:
+                st.caption(
+                    "服务器上没有 LibreOffice，不能转 PDF：请下载 Word 版（装上 libreoffice-writer 后这里会多一个 PDF 按钮）。"
+                )
+    with b:
+        out.download(
+            "下载红黑榜 Excel（部门、镇街）",
+            lambda: bundle.league_xlsx,
+            key="br_league_xlsx",
+            rows=briefing.data_rows(brief, briefing.LEAGUE_FRAMES),
+            file_name=bundle.deck_name.replace(".pptx", "_红黑榜.xlsx"),
+            mime=export.XLSX,
+            icon=":material/table:",
+        )
+        late = len(brief.frames["overdue_list"])
+        out.download(
+            f"下载逾期问题全部清单 Excel（{formats.count(late)} 条，随 Word 通报发出）",
+            lambda: briefing.document.overdue_workbook(brief),
+            key="br_overdue_xlsx",
+            rows=late,
+            file_name=bundle.overdue_xlsx_name,
+            mime=export.XLSX,
+            icon=":material/table:",
+        )
+        if rest := briefing.document.annex_rest(brief):
+            st.caption(
+                f"Word 通报的附件只列逾期最久的 {briefing.document.ANNEX_ROWS} 条，其余 {formats.count(rest)} 条在这份 Excel 里。"
+            )
+    notices.panel(out, bundle)
+    st.subheader("幻灯片目录")
+    st.markdown("\n".join(f"{i}. {md(t)}" for i, t in enumerate(briefing.slide_titles(brief), start=1)))
 
 
 def render(view: View, viewer: Viewer) -> None:
@@ -53,101 +130,27 @@ def render(view: View, viewer: Viewer) -> None:
     as_of = whole.as_of
     request = (period, as_of, issue, whole.scope_unit)
 
-    if st.button("生成通报（幻灯片与 Word 文稿）", type="primary", icon=":material/slideshow:", key="br_build"):
-        with st.spinner("正在取数并生成幻灯片与文稿……"):
-            try:
-                deck, brief = briefing.build(
-                    data.connection(view.snapshot),
-                    whole,
-                    period=period,
-                    issue_no=int(issue) if issue else None,
-                    shared=data.shared(view),
-                )
-            except briefing.NoData as exc:
-                st.session_state.pop("br_result", None)
-                st.error(md(exc), icon=":material/event_busy:")
-            else:
-                try:
-                    docx, docx_error = briefing.document.build(brief), None
-                except briefing.document.TemplateError as exc:  # 模板写错：不生成文稿，说明哪一行
-                    docx, docx_error = None, str(exc)
-                st.session_state["br_result"] = {
-                    "request": request,
-                    "deck": deck,
-                    "name": briefing.file_name(brief),
-                    "docx": docx,
-                    "docx_error": docx_error,
-                    "docx_name": briefing.document.file_name(brief),
-                    "titles": briefing.slide_titles(brief),
-                    "digest": brief.digest,
-                    "notes": list(brief.notes),
-                    "xlsx": briefing.league_workbook(brief),
-                    "title": f"{brief.title} 第{brief.issue_no}期",
-                    "rows": briefing.data_rows(brief),
-                    "league_rows": briefing.data_rows(brief, briefing.LEAGUE_FRAMES),
-                    "period": brief.period_text,
-                }
-
-    result = st.session_state.get("br_result")
-    if result and result["request"] == request:
-        st.success(
-            f"已生成：{md(result['title'])}（统计区间 {md(result['period'])}）　数据指纹 `{result['digest'][:12]}`",
-            icon=":material/check_circle:",
+    if st.button(
+        "生成通报（幻灯片、Word 文稿与各单位督办单）", type="primary", icon=":material/slideshow:", key="br_build"
+    ):
+        con, chosen_issue = data.connection(view.snapshot), int(issue) if issue else None
+        # 在后台线程里生成（几秒到几十秒）：这次页面运行马上结束，会话不冻住；进度条每秒刷新，好了再给下载
+        jobs.start(
+            "br_job",
+            request,
+            lambda report: briefing.build_bundle(con, whole, period=period, issue_no=chosen_issue, progress=report),
+            expected=(briefing.NoData,),
         )
-        for note in result["notes"]:
-            st.warning(f"{md(note)}（复杂图已改用原生图表，幻灯片照常生成。）", icon=":material/image_not_supported:")
-        a, b = st.columns(2)
-        deck, xlsx, docx = result["deck"], result["xlsx"], result["docx"]
-        with a:
-            out.download(
-                f"下载幻灯片：{md(result['name'])}",
-                lambda: deck,
-                file_name=result["name"],
-                key="br_download",
-                rows=result["rows"],
-                mime=export.PPTX,
-                icon=":material/download:",
-            )
-            if docx is None:
-                st.error(f"Word 文稿没有生成：{md(result['docx_error'])}", icon=":material/description:")
-            else:
-                out.download(
-                    f"下载 Word 通报：{md(result['docx_name'])}",
-                    lambda: docx,
-                    file_name=result["docx_name"],
-                    rows=result["rows"],
-                    key="br_docx",
-                    mime=briefing.document.DOCX_MIME,
-                    icon=":material/description:",
-                )
-                if briefing.document.pdf_available():
-                    out.download(
-                        "下载 PDF（由 Word 文稿转换）",
-                        lambda: briefing.document.to_pdf(docx),
-                        file_name=result["docx_name"].replace(".docx", ".pdf"),
-                        key="br_pdf",
-                        rows=result["rows"],
-                        mime="application/pdf",
-                        icon=":material/picture_as_pdf:",
-                    )
-                else:
-                    st.caption(
-                        "服务器上没有 LibreOffice，不能转 PDF：请下载 Word 版（装上 libreoffice-writer 后这里会多一个 PDF 按钮）。"
-                    )
-        with b:
-            out.download(
-                "下载红黑榜 Excel（部门、镇街）",
-                lambda: xlsx,
-                key="br_league_xlsx",
-                rows=result["league_rows"],
-                file_name=result["name"].replace(".pptx", "_红黑榜.xlsx"),
-                mime=export.XLSX,
-                icon=":material/table:",
-            )
-        st.subheader("幻灯片目录")
-        st.markdown("\n".join(f"{i}. {md(t)}" for i, t in enumerate(result["titles"], start=1)))
-    elif result:
+
+    job = jobs.current("br_job")
+    if job is not None and job.request != request:
         st.info("选项已改变，请重新生成。", icon=":material/refresh:")
+    elif job is not None and not job.done:
+        jobs.progress(job, "正在生成通报")
+    elif job is not None and job.error:
+        st.error(md(job.error), icon=":material/event_busy:")
+    elif job is not None:
+        _offer(out, job.result)
 
     st.subheader("在办问题台账 Excel")
     ledger = supervision.ledger_params()

@@ -23,13 +23,19 @@ def render(view: View, viewer: Viewer) -> None:
         "hotspot_site_history",
     ]
 
-    big = projector.header("问题热点", "hs_projector", viewer)
+    views = projector.header("问题热点", "hs_projector", viewer)
+    big = views.on
     if frame.without_problems(view):
         st.stop()
     st.caption(
-        f"数据截至 {formats.moment(view.cutoff)}　|　统计截至 {formats.moment(view.as_of)}　|　"
-        f"统计区间 {view.period_text}（按发现时间）"
+        f"数据截至 {formats.moment(view.cutoff)}　|　统计区间 {view.period_text}（按发现时间）"
+        + ("" if big else f"　|　统计截至 {formats.moment(view.as_of)}")
     )
+    # 推进会：问题数、地图、热点点位、热点镇街（、点位历史）各一屏；筛选控件只画在地图那一屏，
+    # 翻到别的屏时记住它们的值（不画的控件 Streamlit 会清掉）
+    show_numbers, show_map = views.show("问题数"), views.show("地图")
+    controls = not big or show_map
+    projector.keep(hotspots.WIDGET_KEYS)
 
     # ---- 选项与网址里的筛选 ------------------------------------------------------------------------
     options, category_parent = data.memo(
@@ -48,40 +54,39 @@ def render(view: View, viewer: Viewer) -> None:
         # 网址里的镇街、单位、轮次、统计区间由共用侧栏在渲染前采用（frame._filters_from_url）
 
     # 推进会模式：筛选收进折叠框，地图与数字占满一屏
-    with st.expander("本页筛选（来源、类别、点位类型、严重程度、状态）") if big else st.container(border=True):
-        c1, c2, c3, c4, c5 = st.columns([1.1, 1.6, 1.3, 1, 1.2])
-        sources = c1.multiselect("问题来源", options.get("来源", []), key="hs_sources", placeholder="全部来源")
-        categories = c2.multiselect(
-            "问题类别",
-            options.get("类别", []),
-            key="hs_categories",
-            placeholder="全部类别",
-            format_func=lambda c: hotspots.category_label(c, category_parent),
-            help="选大类时包含其下所有小类。",
+    if controls:
+        # 推进会模式：筛选与设色指标收进并排的两个折叠框，地图占满一屏
+        filters_at, metric_at = st.columns([3, 2]) if big else (st.container(border=True), st.container())
+        with filters_at.expander("本页筛选（来源、类别、点位类型、严重程度、状态）") if big else filters_at:
+            c1, c2, c3, c4, c5 = st.columns([1.1, 1.6, 1.3, 1, 1.2])
+            c1.multiselect("问题来源", options.get("来源", []), key="hs_sources", placeholder="全部来源")
+            c2.multiselect(
+                "问题类别",
+                options.get("类别", []),
+                key="hs_categories",
+                placeholder="全部类别",
+                format_func=lambda c: hotspots.category_label(c, category_parent),
+                help="选大类时包含其下所有小类。",
+            )
+            c3.multiselect("点位类型", options.get("点位类型", []), key="hs_site_types", placeholder="全部类型")
+            c4.multiselect("严重程度", hotspots.SEVERITIES, key="hs_severities", placeholder="全部")
+            c5.multiselect(
+                "状态",
+                hotspots.STATUSES,
+                key="hs_statuses",
+                placeholder="全部状态",
+                help=f"多选为“或”。反弹：同一点位同一类别在上一次销号后 {view.rebound_days} 天内再次发现，"
+                "或本条销号后该天数内被反弹重开（天数是管理员设置的“反弹认定天数”）。",
+            )
+        (metric_at.expander("分级设色指标") if big else metric_at).radio(
+            "分级设色指标",
+            list(hotspots.CHOROPLETH_METRICS),
+            key="hs_metric",
+            horizontal=True,
+            format_func=hotspots.CHOROPLETH_METRICS.get,
         )
-        site_types = c3.multiselect(
-            "点位类型", options.get("点位类型", []), key="hs_site_types", placeholder="全部类型"
-        )
-        severities = c4.multiselect("严重程度", hotspots.SEVERITIES, key="hs_severities", placeholder="全部")
-        statuses = c5.multiselect(
-            "状态",
-            hotspots.STATUSES,
-            key="hs_statuses",
-            placeholder="全部状态",
-            help=f"多选为“或”。反弹：同一点位同一类别在上一次销号后 {view.rebound_days} 天内再次发现，"
-            "或本条销号后该天数内被反弹重开（天数是管理员设置的“反弹认定天数”）。",
-        )
-    page = hotspots.PageFilters(
-        tuple(sources), tuple(categories), tuple(site_types), tuple(severities), tuple(statuses)
-    )
-
-    metric = (st.expander("分级设色指标") if big else st.container()).radio(
-        "分级设色指标",
-        list(hotspots.CHOROPLETH_METRICS),
-        key="hs_metric",
-        horizontal=True,
-        format_func=hotspots.CHOROPLETH_METRICS.get,
-    )
+    page = hotspots.page_filters_of(st.session_state)
+    metric = st.session_state.get("hs_metric", "problems")
 
     # 当前筛选写回网址：复制链接即可分享同样的视图
     wanted_params = hotspots.share_url(page, metric, view)
@@ -117,12 +122,14 @@ def render(view: View, viewer: Viewer) -> None:
                 "或在左侧调整统计区间、镇街、牵头单位、测评轮次。",
                 icon=":material/search:",
             )
-        frame.definitions(QUERIES, view.cutoff)
+        projector.definitions(QUERIES, view.cutoff)
         st.stop()
 
-    show_cards()
-    if message := hotspots.bad_coords_message(summary):
-        st.warning(message, icon=":material/location_off:")
+    message = hotspots.bad_coords_message(summary)
+    if show_numbers:
+        show_cards()
+        if message:
+            st.warning(message, icon=":material/location_off:")
 
     # ---- 地图 ------------------------------------------------------------------------------------
     townships = data.query("hotspot_townships", view, **params)
@@ -145,7 +152,9 @@ def render(view: View, viewer: Viewer) -> None:
     def back_to_county():
         st.session_state["flt_township"] = frame.ALL
 
-    if boundaries.empty:
+    if not show_map:
+        pass
+    elif boundaries.empty:
         st.warning("库中没有本县及镇街的边界，无法画地图；下面的统计与热点表不受影响。", icon=":material/map:")
     elif not assets.is_installed():
         # 素材缺失时 Leaflet 加载不到，地图会是一块空白：直接说明怎么补
@@ -177,6 +186,7 @@ def render(view: View, viewer: Viewer) -> None:
             zoom=opened.zoom,
             tiles_url=settings.get("tiles_url"),
             tiles_attr=settings.get("tiles_attr"),
+            big=big,
             key="hs_map",
             height=map_height,
             returned_objects=["last_object_clicked_tooltip", "bounds", "zoom"],
@@ -190,7 +200,9 @@ def render(view: View, viewer: Viewer) -> None:
             )
         head_left, head_right = st.columns([4, 1])
         cell_m = hotspots.cell_size_m(finer or opened)
-        if points is None:
+        if big:
+            pass  # 推进会：一屏只放地图（图层开关与图例在地图上）
+        elif points is None:
             head_left.caption(
                 f"可上图的问题 {formats.count(located)} 条，超过 {formats.count(hotspots.MARKER_LIMIT)} 条："
                 f"热力图与网格圆点按约 {formats.count(cell_m)} 米见方的格子在库内汇总后显示；"
@@ -205,7 +217,7 @@ def render(view: View, viewer: Viewer) -> None:
             head_right.button("返回全县", key="hs_back", on_click=back_to_county, icon=":material/undo:")
         the_map.show(on_change=on_map_click, dynamic_js=dynamic)
 
-    if message:
+    if message and not big:
         bad = data.query("hotspot_bad_coords", view, **params, limit=hotspots.BAD_COORDS_LIMIT)
         with st.expander(f"坐标缺失/越界清单（{formats.count(len(bad))} 条）", icon=":material/location_off:"):
             projector.table(hotspots.bad_coords_table(bad))
@@ -213,32 +225,37 @@ def render(view: View, viewer: Viewer) -> None:
                 st.caption(f"只列出前 {formats.count(hotspots.BAD_COORDS_LIMIT)} 条。")
 
     # ---- 热点表 ----------------------------------------------------------------------------------
-    st.subheader("热点点位与镇街")
     ranking = data.query("hotspot_ranking", view, **params, top=hotspots.TOP_N)
-    by = st.radio(
-        "排名依据",
-        list(hotspots.RANKING_VIEWS),
-        key="hs_rank_by",
-        horizontal=True,
-        format_func=lambda k: "按" + hotspots.RANKING_VIEWS[k][0],
-    )
-    left, right = st.columns([3, 2])
+    if not big:
+        st.subheader("热点点位与镇街")
+        st.radio(
+            "排名依据",
+            list(hotspots.RANKING_VIEWS),
+            key="hs_rank_by",
+            horizontal=True,
+            format_func=lambda k: "按" + hotspots.RANKING_VIEWS[k][0],
+        )
+    by = st.session_state.get("hs_rank_by", next(iter(hotspots.RANKING_VIEWS)))
+    left, right = st.columns([3, 2]) if not big else projector.columns(2)
     site_table = data.memo(hotspots.ranking_table, ranking, "点位", by)
     town_table = data.memo(hotspots.ranking_table, ranking, "镇街", by)
-    with left:
-        st.markdown(f"**点位 前{hotspots.TOP_N}名**")
-        if site_table.empty:
-            st.info("没有可排名的点位（该项均为 0，或问题没有登记点位）。")
-        else:
-            projector.table(
-                site_table, big_columns=["名次", "点位", "所属镇街", "问题数", "区间内发现且逾期", "反弹数", "较上期"]
-            )
-    with right:
-        st.markdown(f"**镇街 前{hotspots.TOP_N}名**")
-        if town_table.empty:
-            st.info("没有可排名的镇街（该项均为 0）。")
-        else:
-            projector.table(town_table)
+    if views.show(f"热点点位 前{hotspots.TOP_N}名"):
+        with left:
+            st.markdown(f"**点位 前{hotspots.TOP_N}名**（按{hotspots.RANKING_VIEWS[by][0]}）")
+            if site_table.empty:
+                st.info("没有可排名的点位（该项均为 0，或问题没有登记点位）。")
+            else:
+                projector.table(
+                    site_table,
+                    big_columns=["名次", "点位", "所属镇街", "问题数", "区间内发现且逾期", "反弹数", "较上期"],
+                )
+    if views.show(f"热点镇街 前{hotspots.TOP_N}名"):
+        with right:
+            st.markdown(f"**镇街 前{hotspots.TOP_N}名**（按{hotspots.RANKING_VIEWS[by][0]}）")
+            if town_table.empty:
+                st.info("没有可排名的镇街（该项均为 0）。")
+            else:
+                projector.table(town_table)
     note = (
         f"创文看板·问题热点　数据截至 {formats.moment(view.cutoff)}　统计区间 {view.period_text}"
         f"　筛选：{hotspots.describe_filters(page, view.township, view.unit, view.round)}"
@@ -263,7 +280,11 @@ def render(view: View, viewer: Viewer) -> None:
             subtitle=f"统计截至 {formats.moment(view.as_of)}",
         )
 
-    # ---- 点位历史 --------------------------------------------------------------------------------
+    # ---- 点位历史（推进会时只在选了点位时成一屏） ----------------------------------------------------------
+    if (big and not st.session_state.get("hs_site")) or not views.show("点位历史"):
+        views.finish()
+        projector.definitions(QUERIES, view.cutoff)
+        return
     st.subheader("点位历史")
     site_choices = hotspots.site_choices(ranking, st.session_state.get("hs_site"))
     site = st.selectbox(
@@ -280,5 +301,5 @@ def render(view: View, viewer: Viewer) -> None:
             table = hotspots.history_table(history)
             st.caption(hotspots.history_summary(history))
             projector.table(table)
-
-    frame.definitions(QUERIES, view.cutoff)
+    views.finish()
+    projector.definitions(QUERIES, view.cutoff)

@@ -13,7 +13,8 @@ def render(view: View, viewer: Viewer) -> None:
     """画这一页（画框每次运行调用，传入本次的口径与看页面的人）。"""
     out = export.Exporter(view, viewer)
 
-    big = projector.header(f"排名趋势{view.title_suffix}", "rk_projector", viewer)
+    views = projector.header(f"排名趋势{view.title_suffix}", "rk_projector", viewer)
+    big = views.on
     st.caption(f"数据截至 {formats.moment(view.cutoff)}　|　名次只按公布排名的测评轮次计算，缺测单位不参与排名")
 
     rounds = data.query("rank_trend_rounds", view)
@@ -27,30 +28,39 @@ def render(view: View, viewer: Viewer) -> None:
     units = data.query("rank_trend_units", view)
     unit_names = dict(zip(units["region_code"], units["region_name"]))
 
-    with st.expander("图表设置", expanded=not big):
-        c1, c2, c3, c4 = st.columns([1.2, 1, 1, 3])
-        round_type = c1.selectbox(
-            "测评类型", types, index=types.index(rank_trend.default_round_type(types)), key="rk_round_type"
-        )
-        target = c2.number_input(
-            "目标名次（前 k 名）",
-            min_value=1,
-            step=1,
-            value=view.target_rank,
-            placeholder="未设定",
-            key="rk_target",
-            help="默认取管理员设置的目标名次，没有时取库里记录的目标名次。",
-        )
-        top_n = c3.number_input("同时显示前 N 名", min_value=0, max_value=20, step=1, value=5, key="rk_top_n")
-        history = data.query("rank_trend_history", view, round_type=round_type)
-        rivals_default = rank_trend.default_rivals(view.rival_codes, list(unit_names), history, view.county_code)
-        rivals = c4.multiselect(
-            "对手（高亮显示）",
-            rank_trend.rival_choices(unit_names, view.county_code),
-            default=rivals_default,
-            format_func=unit_names.get,
-            key="rk_rivals",
-        )
+    # 推进会：名次走势、得分走势、差距、分项差距、排名表各一屏；设置只画在第一屏，翻屏时记住它们的值
+    # （不画的控件 Streamlit 会清掉）
+    show_bump, show_score = views.show("全省名次走势"), views.show("得分走势")
+    projector.keep(rank_trend.widget_keys(types))
+    settings_here = not big or show_bump
+    defaults = {"rk_round_type": rank_trend.default_round_type(types), "rk_target": view.target_rank, "rk_top_n": 5}
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+    round_type = st.session_state["rk_round_type"]
+    history = data.query("rank_trend_history", view, round_type=round_type)
+    st.session_state.setdefault(
+        "rk_rivals", rank_trend.default_rivals(view.rival_codes, list(unit_names), history, view.county_code)
+    )
+    if settings_here:
+        with st.expander("图表设置", expanded=not big):
+            c1, c2, c3, c4 = st.columns([1.2, 1, 1, 3])
+            c1.selectbox("测评类型", types, key="rk_round_type")
+            c2.number_input(
+                "目标名次（前 k 名）",
+                min_value=1,
+                step=1,
+                placeholder="未设定",
+                key="rk_target",
+                help="默认取管理员设置的目标名次，没有时取库里记录的目标名次。",
+            )
+            c3.number_input("同时显示前 N 名", min_value=0, max_value=20, step=1, key="rk_top_n")
+            c4.multiselect(
+                "对手（高亮显示）",
+                rank_trend.rival_choices(unit_names, view.county_code),
+                format_func=unit_names.get,
+                key="rk_rivals",
+            )
+    target, top_n, rivals = st.session_state["rk_target"], st.session_state["rk_top_n"], st.session_state["rk_rivals"]
 
     target = int(target) if target else None  # 与总览同一默认：没有设定就是“未设定目标”，不悄悄用 10
     stats = data.query("rank_trend_round_stats", view, round_type=round_type, target_rank=target)
@@ -62,48 +72,48 @@ def render(view: View, viewer: Viewer) -> None:
 
     # ---------------------------------------------------------------- 1 名次走势、2 得分走势
     shown = rank_trend.shown_units(history, view.county_code, int(top_n), rivals)
-    bump = charts.rank_bump(history, view.county_code, shown, line_target, rivals, height=height, big=big)
-    trend = charts.score_trend(stats, view.county_name, line_target, height=height, big=big)
     theme = projector.chart_theme()
-    if big:
-        st.plotly_chart(bump, key="rk_bump_chart", config=charts.PLOTLY_CONFIG, theme=theme)
-        st.plotly_chart(trend, key="rk_score_chart", config=charts.PLOTLY_CONFIG, theme=theme)
-    else:
-        left, right = st.columns([3, 2])
+    left, right = projector.columns(2) if big else st.columns([3, 2])
+    if show_bump:
+        bump = charts.rank_bump(history, view.county_code, shown, line_target, rivals, height=height, big=big)
         left.plotly_chart(bump, key="rk_bump_chart", config=charts.PLOTLY_CONFIG, theme=theme)
+        with left:
+            out.png(bump, f"全省名次走势_{round_type}", key="rk_png_bump")
+            if note := rank_trend.missing_note(history, shown):
+                st.caption(md(note))
+    if show_score:
+        trend = charts.score_trend(stats, view.county_name, line_target, height=height, big=big)
         right.plotly_chart(trend, key="rk_score_chart", config=charts.PLOTLY_CONFIG, theme=theme)
-    png_left, png_right = st.columns([3, 2])
-    with png_left:
-        out.png(bump, f"全省名次走势_{round_type}", key="rk_png_bump")
-    with png_right:
-        out.png(trend, f"得分走势_{round_type}", key="rk_png_score")
-    if note := rank_trend.missing_note(history, shown):
-        st.caption(md(note))
+        with right:
+            out.png(trend, f"得分走势_{round_type}", key="rk_png_score")
 
     # ---------------------------------------------------------------- 3 差距分析（本县有成绩的最近一轮）
     latest = rank_trend.latest_scored_round(stats)
-    st.subheader("差距分析" + (f"：{md(latest['round_name'])}" if latest is not None else ""))
-    if not view.county_chosen:
-        st.info("未选定本县（见页面顶部），选定后显示差距分析。")
-    elif latest is None:
-        st.info(f"本县在{md(round_type)}中还没有成绩，无法做差距分析。")
-    else:
-        if note := rank_trend.skipped_latest_note(stats, latest):
-            st.info(md(note))
-        needed = data.query("rank_trend_points_needed", view, round_code=latest["round_code"])
-        gap_target = None if rank_trend.target_problem(target, latest["group_size"]) else target
-        cards = rank_trend.gap_cards(needed, gap_target)
-        for col, card in zip(st.columns(len(cards)), cards):
-            col.metric(
-                card.label,
-                card.value,
-                delta=card.delta,
-                delta_color=card.delta_color,
-                delta_arrow=card.delta_arrow,
-                border=True,
-                help=frame.metric_help("rank_trend_points_needed", card.metric, view.cutoff) if card.metric else None,
-            )
-
+    if views.show("差距分析"):
+        st.subheader("差距分析" + (f"：{md(latest['round_name'])}" if latest is not None else ""))
+        if not view.county_chosen:
+            st.info("未选定本县（见页面顶部），选定后显示差距分析。")
+        elif latest is None:
+            st.info(f"本县在{md(round_type)}中还没有成绩，无法做差距分析。")
+        else:
+            if note := rank_trend.skipped_latest_note(stats, latest):
+                st.info(md(note))
+            needed = data.query("rank_trend_points_needed", view, round_code=latest["round_code"])
+            cards = rank_trend.gap_cards(needed, rank_trend.gap_target(target, latest))
+            for col, card in zip(st.columns(len(cards)), cards):
+                col.metric(
+                    card.label,
+                    card.value,
+                    delta=card.delta,
+                    delta_color=card.delta_color,
+                    delta_arrow=card.delta_arrow,
+                    border=True,
+                    help=frame.metric_help("rank_trend_points_needed", card.metric, view.cutoff)
+                    if card.metric
+                    else None,
+                )
+    if view.county_chosen and latest is not None and views.show("分项差距"):
+        gap_target = rank_trend.gap_target(target, latest)
         parts = data.query("rank_trend_part_gap", view, round_code=latest["round_code"], target_rank=gap_target or 1)
         if parts.empty:
             st.info(f"{md(latest['round_name'])}没有分项（板块/测评项目）成绩，无法按分项比较。")
@@ -113,27 +123,36 @@ def render(view: View, viewer: Viewer) -> None:
             bases = rank_trend.gap_bases(gap_target)
             basis = p2.radio("按与谁的差距排序", bases, horizontal=True, key="rk_gap_basis")
             rows = rank_trend.part_gap_rows(parts, level, basis)
-            part_fig = charts.part_gap(rows, level, basis, big=big)
+            part_fig = charts.part_gap(rows, level, basis, height=projector.PART_CHART_HEIGHT if big else None, big=big)
             st.plotly_chart(part_fig, key="rk_part_chart", config=charts.PLOTLY_CONFIG, theme=theme)
             out.png(part_fig, f"{level}得分差距", key="rk_png_part")
             if not big:
                 with st.expander(f"{level}得分明细表"):
                     st.dataframe(rank_trend.part_gap_table(rows, level), hide_index=True)
 
-    # ---------------------------------------------------------------- 4 排名表
-    st.subheader("全组排名表")
+    # ---------------------------------------------------------------- 4 排名表（推进会时分屏，每屏 TABLE_ROWS 个单位）
     choices = rank_trend.rounds_of_type(rounds, round_type)
-    t1, t2 = st.columns([1, 1])
-    round_code = t1.selectbox("轮次", list(choices), format_func=choices.get, key=f"rk_table_round_{round_type}")
+    table_key = f"rk_table_round_{round_type}"
+    if not big:
+        st.subheader("全组排名表")
+        t1, t2 = st.columns([1, 1])
+        t1.selectbox("轮次", list(choices), format_func=choices.get, key=table_key)
+    round_code = st.session_state.get(table_key) or next(iter(choices))
     round_rows = rank_trend.round_rows(history, round_code)
     round_parts = data.query("rank_trend_round_parts", view, round_code=round_code)
-    sort_by = t2.selectbox("排序", rank_trend.table_sort_options(round_parts), key="rk_table_sort")
-    if note := rank_trend.round_missing_note(round_rows):
-        st.info(md(note), icon=":material/info:")
+    sort_options = rank_trend.table_sort_options(round_parts)
+    if not big:
+        t2.selectbox("排序", sort_options, key="rk_table_sort")
+    sort_by = st.session_state.get("rk_table_sort") or sort_options[0]
     table = rank_trend.rank_table(round_rows, round_parts, view.county_code, sort_by)
     if big:
-        st.html(rank_trend.rank_table_html(table))
+        for rows in views.paged(f"全组排名表：{choices.get(round_code, round_code)}", table):
+            if note := rank_trend.round_missing_note(round_rows):
+                st.caption(md(note))
+            st.html(rank_trend.rank_table_html(rows))
     else:
+        if note := rank_trend.round_missing_note(round_rows):
+            st.info(md(note), icon=":material/info:")
         # 不用 pandas Styler：120 个单位时它要 40 ms 以上；本县以 ★ 标出并固定在第一行
         two = st.column_config.NumberColumn(format="%.2f")
         st.dataframe(
@@ -147,8 +166,9 @@ def render(view: View, viewer: Viewer) -> None:
                 **{c: two for c in rank_trend.part_columns(table)},
             },
         )
+    views.finish()
 
-    frame.definitions(
+    projector.definitions(
         [
             "rank_trend_history",
             "rank_trend_round_stats",

@@ -118,19 +118,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     brief = add(
         "brief",
-        "生成周通报：幻灯片（PPTX）或 Word 文稿（DOCX，可转 PDF）",
+        "生成周通报：幻灯片（PPTX）、Word 文稿（DOCX，可转 PDF）或各单位督办单（ZIP）",
         "按统计时刻生成通报：16:9 幻灯片（名次走势、板块差距、红黑榜、热点地图、逾期、反弹、与上期相比），"
-        "或按模板写成的 Word 文稿（版头、期号、红线、正文、红黑榜与逾期表、附件；装了 LibreOffice 时可再转 PDF）。\n"
+        "或按模板写成的 Word 文稿（版头、期号、红线、正文、红黑榜与逾期表、附件、版记；装了 LibreOffice 时可再转 PDF；"
+        "逾期问题超过 200 条时附件只列最久的 200 条，全部清单另写一个 Excel 放在输出文件旁边），"
+        "或每个有逾期、7 天内到期问题的责任单位一份整改督办单（--format notices，输出 .zip：各单位的 Word 与 PDF、发送清单）。\n"
         "只读，不修改数据库；文件记录统计时刻和数据指纹，同一统计时刻重新生成数字相同。"
         "生成（成功或失败）记一条审计（操作系统用户、页面“命令行”、文件 SHA-256）。",
     )
-    brief.add_argument("--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .pptx、.docx 或 .pdf")
+    brief.add_argument(
+        "--out", required=True, type=Path, metavar="文件", help="输出文件，扩展名 .pptx、.docx、.pdf 或（督办单）.zip"
+    )
     brief.add_argument(
         "--format",
-        choices=("pptx", "docx", "pdf"),
+        choices=("pptx", "docx", "pdf", "notices"),
         default=None,
         metavar="格式",
-        help="pptx（幻灯片）、docx（Word 文稿）、pdf（Word 文稿转 PDF）；不写时按 --out 的扩展名",
+        help="pptx（幻灯片）、docx（Word 文稿）、pdf（Word 文稿转 PDF）、notices（各单位督办单，输出 .zip）；"
+        "不写时按 --out 的扩展名",
+    )
+    brief.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="督办单只要 Word、不转 PDF（没装 LibreOffice 时自动如此，并提示）",
     )
     brief.add_argument(
         "--as-of",
@@ -364,34 +374,71 @@ def _cmd_export_problems(args: argparse.Namespace) -> int:
     return 0
 
 
+BRIEF_FORMATS = {"pptx": ".pptx", "docx": ".docx", "pdf": ".pdf", "notices": ".zip"}
+
+
 def _cmd_brief(args: argparse.Namespace) -> int:
     from chuangwen import briefing
 
-    fmt = args.format or args.out.suffix.lower().lstrip(".")
-    if fmt not in ("pptx", "docx", "pdf") or args.out.suffix.lower() != f".{fmt}":
-        raise UsageError(f"输出文件扩展名应为 .pptx、.docx 或 .pdf，且与 --format 一致，实际为 {args.out.name!r}")
+    suffix = args.out.suffix.lower()
+    fmt = args.format or next((f for f, ext in BRIEF_FORMATS.items() if ext == suffix), suffix.lstrip("."))
+    if fmt not in BRIEF_FORMATS or suffix != BRIEF_FORMATS[fmt]:
+        raise UsageError(
+            f"输出文件扩展名应为 .pptx、.docx 或 .pdf（督办单为 .zip），且与 --format 一致，实际为 {args.out.name!r}"
+        )
     path: Path = args.db
     con = _open_current(path)
     asked = (f"统计时刻 {args.as_of:%Y-%m-%d %H:%M}" if args.as_of else "统计时刻 数据截至") + f"；周期 {args.period}"
+    extra: dict[Path, bytes] = {}
+    hints: list[str] = []
     with audited_export(path, f"通报（{fmt}）：{args.out}", asked) as outcome:
         try:
             brief = briefing.collect(
                 con, as_of=args.as_of, period=args.period, issue_no=args.issue_no, chosen=statedb.office_settings(path)
             )
             outcome["filters"] = f"统计区间 {brief.period_text}；第{brief.issue_no}期；数据指纹 {brief.short_digest}"
-            data = briefing.deck(brief) if fmt == "pptx" else briefing.document.build(brief)
-            data = briefing.document.to_pdf(data) if fmt == "pdf" else data
+            if fmt == "notices":
+                pdf = not args.no_pdf and briefing.document.pdf_available()
+                if not args.no_pdf and not pdf:
+                    hints.append(
+                        "服务器上没有 LibreOffice（soffice），督办单只有 Word 版；装上 libreoffice-writer 后再生成即有 PDF。"
+                    )
+                notices = briefing.notices.build(brief)
+                data = notices.zip_bytes(pdf=pdf)
+                outcome["rows"] = len(notices.notices)
+            else:
+                data = briefing.deck(brief) if fmt == "pptx" else briefing.document.build(brief)
+                data = briefing.document.to_pdf(data) if fmt == "pdf" else data
+                if fmt != "pptx" and briefing.document.annex_rest(brief):
+                    # 附件只列最久的 200 条：全部清单随文另附 Excel，放在输出文件旁边
+                    extra[args.out.with_name(f"{args.out.stem}_逾期问题清单.xlsx")] = (
+                        briefing.document.overdue_workbook(brief)
+                    )
         except (briefing.NoData, briefing.document.TemplateError, RuntimeError) as exc:
             raise UsageError(str(exc)) from exc  # 模板写错、转不了 PDF：什么也不写
         finally:
             con.close()
+        for side, content in extra.items():
+            write_replacing(side, content)
         write_replacing(args.out, data)
         outcome["file_sha256"] = hashlib.sha256(data).hexdigest()
-    print(
-        f"已生成通报：{args.out}（{brief.title} 第{brief.issue_no}期，统计时刻 {brief.as_of:%Y-%m-%d %H:%M}，"
-        f"数据指纹 {brief.short_digest}）"
-    )
-    for note in brief.notes:
+    if fmt == "notices":
+        skipped = notices.roster[~notices.roster["督办单"].str.endswith(".docx")]
+        print(
+            f"已生成督办单：{args.out}（{brief.title} 第{brief.issue_no}期，{len(notices.notices)} 个单位，"
+            f"统计时刻 {brief.as_of:%Y-%m-%d %H:%M}，数据指纹 {brief.short_digest}）；"
+            f"{len(skipped)} 个单位不发，原因见压缩包里的《{notices.roster_name}》"
+        )
+    else:
+        print(
+            f"已生成通报：{args.out}（{brief.title} 第{brief.issue_no}期，统计时刻 {brief.as_of:%Y-%m-%d %H:%M}，"
+            f"数据指纹 {brief.short_digest}）"
+        )
+    for side in extra:
+        print(
+            f"逾期问题超过 {briefing.document.ANNEX_ROWS} 条，附件只列最久的 {briefing.document.ANNEX_ROWS} 条；全部清单：{side}"
+        )
+    for note in [*brief.notes, *hints]:
         print(f"提示：{note}", file=sys.stderr)
     return 0
 

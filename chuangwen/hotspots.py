@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import shapely
@@ -473,7 +474,19 @@ def bad_coords_message(summary: Mapping) -> str | None:
 
 URL_LISTS = {"src": "sources", "cat": "categories", "stype": "site_types", "sev": "severities", "st": "statuses"}
 URL_SHARED = ("from", "to", "town", "unit", "round")
-URL_KEYS = (*URL_LISTS, "metric")  # 本页自己的参数（共用的见 chuangwen.urlparams）
+URL_KEYS = (*URL_LISTS, "metric")
+# 本页控件在会话里的键（推进会翻屏时记住它们）
+WIDGET_KEYS = [
+    *(f"hs_{attr}" for attr in URL_LISTS.values()),
+    "hs_metric",
+    "hs_rank_by",
+    "hs_site",
+]  # 本页自己的参数（共用的见 chuangwen.urlparams）
+
+
+def page_filters_of(state: Mapping[str, Any]) -> PageFilters:
+    """本页筛选控件（会话里的 hs_sources、hs_categories……）的当前值。"""
+    return PageFilters(*(tuple(state.get(f"hs_{attr}", ())) for attr in URL_LISTS.values()))
 
 
 @dataclass(frozen=True)

@@ -175,8 +175,25 @@ def shortfall(rows: pd.DataFrame) -> str | None:
 
 # 推进会模式下全表只显示的几列（名次、变化、名称之后）
 BIG_COLUMNS = ["综合得分", "按期销号率（区间内）", "逾期（存量）", "逾期率（存量）", "反弹重开"]
+# 页面控件在会话里的键（推进会翻屏时记住它们）
+WIDGET_KEYS = ["lg_period", "lg_norm", "lg_unit"]
 TREND_POINTS = 8  # 单位下钻的名次走势：统计时刻及之前 8 个与榜同长的区间
 TREND_UNIT = {WEEK: "周", MONTH: "个月", SIDEBAR: "个区间"}
+
+
+def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
+    """记录顺序存疑的问题清单（quality_event_order 的结果）：中文列名。"""
+    return quality.rename(
+        columns={
+            "problem_code": "问题编号",
+            "found_at": "发现时间",
+            "reasons": "原因",
+            "first_flag_at": "出现时间",
+            "lead_unit": "牵头单位",
+            "township": "镇街",
+            "events": "事件数",
+        }
+    )[["问题编号", "发现时间", "原因", "出现时间", "牵头单位", "镇街", "事件数"]]
 
 
 def trend_params(board: View) -> dict:

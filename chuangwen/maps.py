@@ -78,28 +78,31 @@ class Legend(MacroElement):
 
 
 LABEL_FONT_PX = 12
+BIG_FONT_PX = 22  # 推进会（投影）：镇街名称、图例、图层开关、比例尺、提示都不小于 20 px
 LABEL_ZOOMS = range(6, 19)  # 地图允许的缩放级别（min_zoom … max_zoom）
 
 
-def _label_box(name: str, lon: float, lat: float, zoom: int) -> tuple[float, float, float, float]:
+def _label_box(
+    name: str, lon: float, lat: float, zoom: int, font_px: int = LABEL_FONT_PX
+) -> tuple[float, float, float, float]:
     """镇街名称标注在某一缩放级别下的像素框（Web 墨卡托像素坐标；中文按一个字宽、其余半个字宽估算，四周留 4 像素）。"""
     scale = 256 * 2**zoom
     x = (lon + 180) / 360 * scale
     s = math.sin(math.radians(max(min(lat, 85.0), -85.0)))
     y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * scale
-    width = sum(LABEL_FONT_PX if ord(ch) > 0x2E7F else LABEL_FONT_PX / 2 for ch in name) + 8
-    height = LABEL_FONT_PX + 8
+    width = sum(font_px if ord(ch) > 0x2E7F else font_px / 2 for ch in name) + 8
+    height = font_px + 8
     return x - width / 2, y - height / 2, x + width / 2, y + height / 2
 
 
-def label_min_zooms(labels: list[tuple[str, float, float]]) -> list[int]:
-    """每个镇街名称从哪一缩放级别起显示：labels 按优先级排好（面积大的在前）；某级别下与更优先的、已显示的名称重叠就先不显示，
+def label_min_zooms(labels: list[tuple[str, float, float]], font_px: int = LABEL_FONT_PX) -> list[int]:
+    """每个镇街名称从哪一缩放级别起显示：labels 按优先级排好（问题多的在前）；某级别下与更优先的、已显示的名称重叠就先不显示，
     放大到不重叠时再出现（名称始终在镇街的悬停提示里）。到最大级别仍重叠的，最大级别时显示。"""
     out = [LABEL_ZOOMS[-1]] * len(labels)
     for zoom in LABEL_ZOOMS:
         shown: list[tuple[float, float, float, float]] = []
         for i, (name, lon, lat) in enumerate(labels):
-            box = _label_box(name, lon, lat, zoom)
+            box = _label_box(name, lon, lat, zoom, font_px)
             if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in shown):
                 continue
             shown.append(box)
@@ -153,6 +156,22 @@ _PAGE_STYLE = (
     "border:1px solid #90A4AE;}"
     ".cw-label{font-size:12px;font-weight:600;color:#263238;white-space:nowrap;text-align:center;"
     "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;}" + label_zoom_css() + "</style>"
+)
+
+# 推进会（投影）：地图里的每个字都不小于 20 px；镇街名称带白底，压在点与热力之上（名称在自己的图层 cwLabels 里）
+_BIG_STYLE = (
+    "<style>"
+    f".cw-legend{{font-size:{BIG_FONT_PX}px;line-height:32px;padding:10px 14px;}}"
+    ".cw-legend i{width:24px;height:20px;}"
+    f".cw-label{{font-size:{BIG_FONT_PX}px;font-weight:800;color:#000;background:rgba(255,255,255,.88);"
+    "padding:1px 6px;border-radius:4px;display:inline-block;}"
+    f".leaflet-control-layers,.leaflet-control-layers label{{font-size:{BIG_FONT_PX - 2}px;line-height:30px;}}"
+    f".leaflet-control-scale-line{{font-size:{BIG_FONT_PX - 2}px;line-height:26px;padding:2px 8px;}}"
+    f".leaflet-control-attribution,.leaflet-control-attribution a{{font-size:{BIG_FONT_PX - 2}px;}}"
+    ".leaflet-control-zoom a{width:48px !important;height:48px !important;line-height:48px !important;"
+    "font-size:30px !important;}"
+    f".leaflet-tooltip,.leaflet-popup-content{{font-size:{BIG_FONT_PX - 2}px;}}"
+    "</style>"
 )
 
 
@@ -387,9 +406,10 @@ def _base_map(
     zoom: int,
     tiles_url: str,
     tiles_attr: str,
+    big: bool,
 ) -> tuple[folium.Map, tuple[float, float, float, float]]:
     """本县地图的底子（问题热点、丢分预警共用）：离线素材、中文的缩放与比例尺、内容安全策略、可选的内网瓦片、县界。
-    view 为打开时的范围（西、南、东、北），不给时取全部边界。"""
+    view 为打开时的范围（西、南、东、北），不给时取全部边界；big=True（推进会）时字放大。"""
     if view is None:
         bounds = (
             shapely.union_all([geo.from_wkb(w) for w in boundaries["geom_wkb"]]).bounds
@@ -416,6 +436,8 @@ def _base_map(
     page = m.get_root()
     assert isinstance(page, Figure)  # folium 的地图总在一个 branca Figure 里；get_root() 只标注为 Element
     page.header.add_child(Element(_PAGE_STYLE), name="cw_style")
+    if big:
+        page.header.add_child(Element(_BIG_STYLE), name="cw_big_style")
     page.header.add_child(Element(content_security_policy(tiles_url)), name="cw_csp")
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attr, name="底图", overlay=False, control=False).add_to(m)
@@ -430,27 +452,31 @@ def _base_map(
             interactive=False,
             style_function=lambda f: {"fill": False, "color": "#37474F", "weight": 2.5},
         ).add_to(m)
+
     return m, bounds
 
 
-def _township_labels(m: folium.Map, boundaries: pd.DataFrame) -> None:
-    """镇街名称（我们自己画的标注，始终显示）。"""
-    # 挤在一起的小镇街先不标名称，放大到不重叠时再出现（名称在镇街的悬停提示里）：面积大的优先
+def _township_labels(m: folium.Map, boundaries: pd.DataFrame, busy: dict, big: bool) -> None:
+    """镇街名称（我们自己画的标注，始终显示，在自己的图层里，压在点、网格与热力之上）。busy：镇街代码 → 问题数（排先后）。"""
+    # 挤在一起的镇街先不标名称，放大到不重叠时再出现（名称在镇街的悬停提示里）：问题多的优先，再按面积
+    folium.map.CustomPane("cwLabels", z_index=640, pointer_events=False).add_to(m)
     labels = folium.FeatureGroup(name="镇街名称", control=False)
     town_rows = boundaries[boundaries["level"] == "镇街"]
     geoms = [geo.from_wkb(w) for w in town_rows["geom_wkb"]]
-    order = sorted(range(len(geoms)), key=lambda i: -geoms[i].area)
+    order = sorted(range(len(geoms)), key=lambda i: (-(busy.get(town_rows.iloc[i]["code"]) or 0), -geoms[i].area))
     placed = [(str(town_rows.iloc[i]["name"]), *geo.representative_lonlat(geoms[i])) for i in order]
-    for (name, lon, lat), min_zoom in zip(placed, label_min_zooms(placed)):
+    font_px = BIG_FONT_PX if big else LABEL_FONT_PX
+    for (name, lon, lat), min_zoom in zip(placed, label_min_zooms(placed, font_px)):
         folium.Marker(
             [lat, lon],
             icon=folium.DivIcon(
                 html=f'<div class="cw-label" data-minzoom="{min_zoom}">{html_text(name)}</div>',
-                icon_size=(96, 16),
-                icon_anchor=(48, 8),
+                icon_size=(8 * font_px, font_px + 8),
+                icon_anchor=(4 * font_px, (font_px + 8) // 2),
                 class_name="cw-label-icon",
             ),
             interactive=False,
+            pane="cwLabels",
         ).add_to(labels)
     labels.add_to(m)
 
@@ -467,9 +493,11 @@ def hotspot_map(
     tiles_url: str = "",
     tiles_attr: str = "",
     heat_radius: int = 18,
+    big: bool = False,
 ) -> folium.Map:
-    """问题热点地图：镇街分级设色（可切换）、热力图（可切换）、逐条点位（问题少时）或网格汇总（问题多时）。"""
-    m, bounds = _base_map(boundaries, view, zoom, tiles_url, tiles_attr)
+    """问题热点地图：镇街分级设色（可切换）、热力图（可切换）、逐条点位（问题少时）或网格汇总（问题多时）。
+    big=True（推进会）：名称、图例、图层开关、比例尺与提示都放大到 ≥ 20 px，镇街名称带白底、压在点与热力之上。"""
+    m, bounds = _base_map(boundaries, view, zoom, tiles_url, tiles_attr, big)
 
     # 镇街分级设色：点击即按镇街筛选
     edges = breaks(townships[metric] if not townships.empty else [])
@@ -489,7 +517,8 @@ def hotspot_map(
     ).add_to(choropleth)
     choropleth.add_to(m)
 
-    _township_labels(m, boundaries)
+    busy = dict(zip(townships["code"], townships["problems"])) if not townships.empty else {}
+    _township_labels(m, boundaries, busy, big)
 
     heat = folium.FeatureGroup(name="热力图", show=True)
     if not grid.empty:
@@ -590,9 +619,11 @@ def risk_map(
     zoom: int = 11,
     tiles_url: str = "",
     tiles_attr: str = "",
+    big: bool = False,
 ) -> folium.Map:
-    """丢分预警地图：镇街边界与名称，每个不合格处一个圆（大小 = 分摊到它的预计丢分，紫色 = 有逾期问题）。"""
-    m, bounds = _base_map(boundaries, None, zoom, tiles_url, tiles_attr)
+    """丢分预警地图：镇街边界与名称，每个不合格处一个圆（大小 = 分摊到它的预计丢分，紫色 = 有逾期问题）。
+    big=True（推进会）：名称、图例、比例尺与提示放大（与问题热点同一套大字样式）。"""
+    m, bounds = _base_map(boundaries, None, zoom, tiles_url, tiles_attr, big)
     towns = boundaries[boundaries["level"] == "镇街"]
     if not towns.empty:
         outline = {
@@ -614,7 +645,8 @@ def risk_map(
             style_function=lambda f: {"fillColor": "#ECEFF1", "fillOpacity": 0.35, "color": "#78909C", "weight": 1},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         ).add_to(m)
-    _township_labels(m, boundaries)
+    busy = places.groupby("township_code")["share"].sum().to_dict() if "township_code" in places else {}
+    _township_labels(m, boundaries, busy, big)
     shown = risk_features(places)
     layer = folium.FeatureGroup(name=f"丢分风险点位（{formats.count(len(shown['features']))} 处）", show=True)
     folium.GeoJson(

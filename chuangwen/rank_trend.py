@@ -194,6 +194,17 @@ class RankGap:
     boundary_total: float | None
 
 
+def gap_target(target: int | None, latest: pd.Series) -> int | None:
+    """差距分析用的目标名次：目标超出最近一轮的组内单位数时不用（页面另有提示）。"""
+    return None if target_problem(target, latest["group_size"]) else target
+
+
+def widget_keys(types: list[str]) -> list[str]:
+    """页面控件在会话里的键（推进会翻屏时记住它们）：设置、分项、排名表的排序与各类测评的轮次。"""
+    fixed = ["rk_round_type", "rk_target", "rk_top_n", "rk_rivals", "rk_part_level", "rk_gap_basis", "rk_table_sort"]
+    return fixed + [f"rk_table_round_{t}" for t in types]
+
+
 def points_to_rank(needed: pd.DataFrame, k: int) -> RankGap | None:
     """进入前 k 名所差分数（查询 rank_trend_points_needed 的一行）；本县缺测或 k 不在 1..N 时为 None。"""
     if needed.empty or k < 1:

@@ -235,6 +235,13 @@ SETTINGS: tuple[Setting, ...] = (
         "不设置时用内置模板。模板写错（不认识的数字名、花括号不配对）时不生成文稿，提示写明第几行。",
     ),
     Setting(
+        "notice_template",
+        "CHUANGWEN_NOTICE_TEMPLATE",
+        None,
+        "各责任单位整改督办单（Word）的模板文件：办公室复制内置的 chuangwen/briefing/duban.txt、改好文字后指向自己的那份；"
+        "不设置时用内置模板。写法与通报模板相同，写错时一份也不生成，提示写明第几行。",
+    ),
+    Setting(
         "rebound_days",
         "CHUANGWEN_REBOUND_DAYS",
         30,

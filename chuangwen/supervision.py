@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -57,9 +59,25 @@ SHOW_LIMIT = 1000  # 页面台账表格最多显示的行数（其余在导出�
 DUE_LIMIT = 500  # 7天内到期清单最多列出的条数
 
 
-def shown(ledger: pd.DataFrame) -> pd.DataFrame:
-    """页面上显示的台账行：排在最前（逾期最久）的 SHOW_LIMIT 条。"""
-    return ledger.head(SHOW_LIMIT)
+MEETING_ROWS = 36  # 推进会（投影）时台账与 7 天内到期清单各放最要紧的这么多条（每屏 12 条，三屏）
+# 页面控件在会话里的键（推进会翻屏时记住它们）
+WIDGET_KEYS = ["sv_unit", "sv_status", "sv_overdue", "sv_problem"]
+
+
+def shown(ledger: pd.DataFrame, meeting: bool = False) -> pd.DataFrame:
+    """页面上显示的台账行：排在最前（逾期最久）的 SHOW_LIMIT 条；推进会时 MEETING_ROWS 条。"""
+    return ledger.head(MEETING_ROWS if meeting else SHOW_LIMIT)
+
+
+def filters_of(state: Mapping[str, Any]) -> tuple[str | None, str | None, bool]:
+    """台账筛选控件的当前值：涉及单位、当前状态（“（全部）”为 None）、只看逾期。"""
+    every = vocabulary.ALL_OPTION
+    unit, status = state.get("sv_unit", every), state.get("sv_status", every)
+    return (
+        (None if unit == every else unit),
+        (None if status == every else status),
+        bool(state.get("sv_overdue", False)),
+    )
 
 
 def shown_note(total: int, limit: int = SHOW_LIMIT, rest: str = "全部在下面导出的 Excel 里。") -> str | None:
@@ -136,11 +154,11 @@ def due_this_week(ledger: pd.DataFrame) -> pd.DataFrame:
     return display_ledger(rows)[["问题编号", "整改期限", "牵头单位", "配合单位", "当前状态", "镇街", "问题描述"]]
 
 
-def due_note(total: int) -> str | None:
+def due_note(total: int, limit: int = DUE_LIMIT) -> str | None:
     """7天内到期清单没有全部列出时的说明。"""
-    if total <= DUE_LIMIT:
+    if total <= limit:
         return None
-    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(DUE_LIMIT)} 条；全部在导出的 Excel 里（“{time_windows.DUE_7_DAYS}”一列）。"
+    return f"共 {formats.count(total)} 条，这里列出最早到期的 {formats.count(limit)} 条；全部在导出的 Excel 里（“{time_windows.DUE_7_DAYS}”一列）。"
 
 
 def display_timeline(events: pd.DataFrame) -> pd.DataFrame:

@@ -45,3 +45,6 @@ MONTH = "month"
 ROUND = "round"  # 通报：最近一轮测评开始至统计时刻
 SIDEBAR = "sidebar"  # 红黑榜：侧栏的统计区间
 PERIOD_DAYS = {WEEK: 7, MONTH: 30}  # 按周 = 统计时刻前 7 天，按月 = 前 30 天（红黑榜与通报同一口径）
+
+# 下拉框里“不限”的那一项（侧栏与各页的筛选共用）
+ALL_OPTION = "（全部）"

@@ -56,6 +56,18 @@ fi
 "$VENV/bin/python" -m chuangwen.assets \
     || echo "提示：地图离线素材未能准备，问题热点页暂不显示地图（其余页面不受影响）；装好 npm 后重新运行本命令即可。" >&2
 
+# 通报、督办单转 PDF（装了 LibreOffice 时）：公文字体的开源替身（见 README“通报导出页”与 chuangwen/briefing/fonts.conf）；
+# 缺了能装就用 apt-get 装上，装不上 PDF 照样生成，只是字体少几种
+has_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list "$1" family 2>/dev/null)" ]; }
+if command -v soffice >/dev/null 2>&1; then
+    has_font "Noto Serif CJK SC" || apt_install fonts-noto-cjk "通报 PDF 的宋体、小标宋与黑体"
+    has_font "AR PL UMing CN" || apt_install fonts-arphic-uming "通报 PDF 的仿宋"
+    if ! has_font "LXGW WenKai" && ! has_font "AR PL UKai CN"; then
+        apt_install fonts-lxgw-wenkai "通报 PDF 的楷体"
+        has_font "LXGW WenKai" || apt_install fonts-arphic-ukai "通报 PDF 的楷体"
+    fi
+fi
+
 # 多进程（--workers N，N > 1）要 Debian 的 nginx 做反向代理：缺了能装就用 apt-get 装上
 WORKERS=1
 prev=""

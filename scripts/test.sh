@@ -11,6 +11,12 @@ has_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 
 MISSING=()
 command -v chromium >/dev/null 2>&1 || MISSING+=(chromium)
 has_cjk_font || MISSING+=(fonts-noto-cjk)
+# 通报、督办单转 PDF 时公文字体的开源替身（chuangwen/briefing/fonts.conf）：宋体与小标宋用 Noto Serif CJK SC（fonts-noto-cjk），
+# 仿宋用 AR PL UMing CN，楷体用霞鹜文楷（较旧的发行版没有这个包时换成 AR PL UKai CN），黑体用 Noto Sans CJK SC
+has_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list "$1" family 2>/dev/null)" ]; }
+has_font "Noto Serif CJK SC" || MISSING+=(fonts-noto-cjk)
+has_font "AR PL UMing CN" || MISSING+=(fonts-arphic-uming)
+{ has_font "LXGW WenKai" || has_font "AR PL UKai CN"; } || MISSING+=(fonts-lxgw-wenkai)
 command -v npm >/dev/null 2>&1 || MISSING+=(npm)
 # 通报导出的渲染测试：LibreOffice 把幻灯片转成 PDF，poppler 的 pdftoppm/pdffonts 出图并查字体
 command -v soffice >/dev/null 2>&1 || MISSING+=(libreoffice-impress)
@@ -29,9 +35,17 @@ if [ "${#MISSING[@]}" -gt 0 ]; then
             SUDO=(none)
         fi
         if [ "${SUDO[*]-}" != none ]; then
-            echo "正在用 apt-get 安装：${MISSING[*]}……"
+            echo "正在用 apt-get 安装：$(printf '%s\n' "${MISSING[@]}" | sort -u | tr '\n' ' ')……"
             "${SUDO[@]}" apt-get update -qq
-            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${MISSING[@]}"
+            # 同一个包只装一次；没有霞鹜文楷的发行版换成文鼎楷体
+            PACKAGES=()
+            for p in $(printf '%s\n' "${MISSING[@]}" | sort -u); do
+                if [ "$p" = fonts-lxgw-wenkai ] && ! apt-cache show fonts-lxgw-wenkai >/dev/null 2>&1; then
+                    p=fonts-arphic-ukai
+                fi
+                PACKAGES+=("$p")
+            done
+            "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}"
         else
             echo "提示：缺少 ${MISSING[*]}，但没有 root 权限或免密 sudo，跳过安装；相关测试可能失败。" >&2
         fi

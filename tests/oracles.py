@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -266,9 +267,10 @@ def township_boundaries(db) -> int:
         ).fetchone()[0]
 
 
-def loss_by_enumeration(points: float, rule: str, per_site: float | None, groups: list[tuple[int, int, int]]) -> float:
+def loss_by_enumeration(points: Any, rule: str, per_site: Any, groups: list[tuple[int, int, int]]) -> Any:
     """丢分预警的期望值，按定义逐一列举：每组 (n, k, m) 里把 n 处编号、前 k 处不合格，列出所有 C(n, m) 种等可能的抽法，
-    各组独立（所有组合的笛卡尔积）；每种抽法按扣分方式的文字算丢分，取平均。不用组合数公式、不用超几何分布。"""
+    各组独立（所有组合的笛卡尔积）；每种抽法按扣分方式的文字算丢分，取平均。不用组合数公式、不用超几何分布。
+    分值与每处扣分给 fractions.Fraction 时全程是分数，答案是精确的有理数。"""
     import itertools
 
     live = [(n, k, m) for n, k, m in groups if n > 0 and m > 0]
@@ -276,17 +278,18 @@ def loss_by_enumeration(points: float, rule: str, per_site: float | None, groups
     per_group = [
         [sum(1 for site in picked if site < k) for picked in itertools.combinations(range(n), m)] for n, k, m in live
     ]
-    total, count = 0.0, 0
+    zero = points * 0
+    total, count = zero, 0
     for failing in itertools.product(*per_group):
         if rule == "按比例":
             loss = points * sum(failing) / sampled
         elif rule == "一处即扣完":
-            loss = points if sum(failing) > 0 else 0.0
+            loss = points if sum(failing) > 0 else zero
         else:
-            loss = min(points, (per_site or 0.0) * sum(failing))
+            loss = min(points, (per_site or zero) * sum(failing))
         total += loss
         count += 1
-    return total / count if count else 0.0
+    return total / count if count else zero
 
 
 def failing_places_by_definition(db, at: datetime | None = None) -> set[str]:

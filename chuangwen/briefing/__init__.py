@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 
 from chuangwen import excel, league, queries
-from chuangwen.briefing import document
+from chuangwen.briefing import document, notices, wordlayout
 from chuangwen.briefing.deck import EA_TYPEFACE, SLIDE_H, SLIDE_W, deck
 from chuangwen.briefing.figures import (
     PERIODS,
@@ -39,14 +41,18 @@ __all__ = [
     "SLIDE_TITLES",
     "SLIDE_W",
     "Brief",
+    "Bundle",
     "NoData",
     "build",
+    "build_bundle",
     "changes_table",
     "collect",
     "data_rows",
     "deck",
     "default_issue_no",
     "document",
+    "notices",
+    "wordlayout",
     "file_name",
     "LEAGUE_FRAMES",
     "league_workbook",
@@ -95,3 +101,71 @@ def league_workbook(brief: Brief) -> bytes:
         note=f"{brief.title} 第{brief.issue_no}期；统计区间 {brief.period_text}；"
         f"数据指纹 {brief.short_digest}；由创文看板导出",
     )
+
+
+@dataclass
+class Bundle:
+    """一期要发的全部文件（页面“生成”一次得到，下载时直接给）：幻灯片、Word 通报（模板写错时为 None 并写明原因）、
+    红黑榜 Excel、各单位督办单（模板写错时为 None 并写明原因）。数字都来自同一个 Brief；全部逾期清单 Excel
+    （可达十万行）点下载时才写（document.overdue_workbook(bundle.brief)）。"""
+
+    brief: Brief
+    deck: bytes
+    deck_name: str
+    league_xlsx: bytes
+    docx: bytes | None = None
+    docx_error: str | None = None
+    docx_name: str = ""
+    overdue_xlsx_name: str = ""
+    notices: notices.NoticeSet | None = None
+    notices_error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str, float], None]
+
+
+def build_bundle(
+    con: duckdb.DuckDBPyConnection,
+    view: View | None = None,
+    *,
+    as_of: datetime | None = None,
+    period: str = WEEK,
+    issue_no: int | None = None,
+    png: bool = True,
+    scope_unit: str | None = None,
+    chosen: dict | None = None,
+    with_deck: bool = True,
+    progress: Progress | None = None,
+) -> Bundle:
+    """取数并生成一期的全部文件（页面的后台任务、以后的定时发送用）；progress(阶段, 0–1) 报进度。
+    统计时刻没有数据时抛 NoData；模板写错只让对应的文件缺席（写明原因），其余照常。
+    with_deck=False 时不画幻灯片（单位账号只要自己的督办单）。"""
+    say = progress or (lambda stage, fraction: None)
+    say("取数", 0.05)
+    brief = collect(con, view, as_of=as_of, period=period, issue_no=issue_no, scope_unit=scope_unit, chosen=chosen)
+    say("画幻灯片", 0.35)
+    deck_bytes = deck(brief, png=png) if with_deck else b""
+    out = Bundle(
+        brief=brief,
+        deck=deck_bytes,
+        deck_name=file_name(brief),
+        league_xlsx=league_workbook(brief) if with_deck else b"",
+        docx_name=document.file_name(brief),
+        overdue_xlsx_name=document.overdue_workbook_name(brief),
+    )
+    if with_deck:
+        say("写 Word 通报", 0.6)
+        try:
+            out.docx = document.build(brief, png=png)
+        except document.TemplateError as exc:
+            out.docx_error = str(exc)
+    say("写各单位督办单", 0.8)
+    unit = view.scope_unit if view is not None else scope_unit  # 单位账号只做自己那一份
+    try:
+        out.notices = notices.build(brief, units={unit} if unit else None)
+    except document.TemplateError as exc:
+        out.notices_error = str(exc)
+    out.notes = list(brief.notes)
+    say("完成", 1.0)
+    return out

@@ -7,26 +7,45 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from lxml import etree
 from pptx import Presentation
-from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
-from pptx.enum.shapes import MSO_CONNECTOR
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.oxml.ns import qn
+from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_MARKER_STYLE
+from pptx.enum.text import PP_ALIGN
 from pptx.presentation import Presentation as PptxPresentation
-from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
-from pptx.table import _Cell
-from pptx.text.text import Font
 from pptx.util import Emu, Inches, Length, Pt
 
-from chuangwen import export_png, formats, league, queries, rank_trend, settings, time_windows
+from chuangwen import export_png, formats, league, rank_trend, settings, time_windows
 from chuangwen.briefing import risk
+from chuangwen.briefing.deck_parts import (
+    BLUE,
+    DARK,
+    GREEN,
+    GREY,
+    LIGHT,
+    OVERDUE_COLORS,
+    RED,
+    SERIES_COLORS,
+    SLIDE_H,
+    SLIDE_W,
+    WHITE,
+    _add_chart,
+    _bar,
+    _chart_fonts,
+    _frame,
+    _legend,
+    _style,
+    _table,
+    _text,
+)
+
+# 积木在 deck_parts；这几个名字包外（通报包、测试、别的幻灯片模块）一直从 deck 导入，照旧可用
+from chuangwen.briefing.deck_parts import EA_TYPEFACE as EA_TYPEFACE  # noqa: E402
+from chuangwen.briefing.deck_parts import LATIN_TYPEFACE as LATIN_TYPEFACE  # noqa: E402
+from chuangwen.briefing.deck_parts import _cell as _cell  # noqa: E402
+from chuangwen.briefing.deck_parts import set_ea as set_ea  # noqa: E402
 from chuangwen.briefing.figures import (
-    DEFINITION_QUERIES,
+    NEW_FOUND,
     PREVIOUS_WORDS,
     REBOUND_ROWS,
     ROUND_TYPE,
@@ -34,6 +53,7 @@ from chuangwen.briefing.figures import (
     Brief,
     _before,
     changes_table,
+    glossary,
     hot_townships_table,
     overdue_series,
     part_series,
@@ -43,182 +63,8 @@ from chuangwen.briefing.figures import (
     stamp,
 )
 
+
 # 字体：拉丁字母与东亚文字分别写；LibreOffice 找不到“微软雅黑”时按 fontconfig 退到 Noto Sans CJK
-EA_TYPEFACE = "Microsoft YaHei"
-LATIN_TYPEFACE = "Microsoft YaHei"
-
-RED = RGBColor(0xB7, 0x1C, 0x1C)
-DARK = RGBColor(0x21, 0x21, 0x21)
-GREY = RGBColor(0x54, 0x6E, 0x7A)
-LIGHT = RGBColor(0xEC, 0xEF, 0xF1)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-BLUE = RGBColor(0x15, 0x65, 0xC0)
-GREEN = RGBColor(0x2E, 0x7D, 0x32)
-SERIES_COLORS = (RED, RGBColor(0x37, 0x47, 0x4F), RGBColor(0x90, 0xA4, 0xAE), BLUE)
-OVERDUE_COLORS = (RGBColor(0xFB, 0xC0, 0x2D), RGBColor(0xEF, 0x6C, 0x00), RGBColor(0xB7, 0x1C, 0x1C))
-
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
-
-
-def set_ea(rpr: etree._Element, typeface: str = EA_TYPEFACE) -> None:
-    """在 a:rPr / a:defRPr 上写东亚字体 <a:ea>（紧跟 <a:latin> 之后，符合架构顺序）。"""
-    # 标明文字是简体中文：LibreOffice 缺字体时据此选简体字形（否则可能退到日文字形）
-    rpr.set("lang", "zh-CN")
-    rpr.set("altLang", "en-US")
-    for old in rpr.findall(qn("a:ea")):
-        rpr.remove(old)
-    ea = etree.SubElement(rpr, qn("a:ea"))
-    ea.set("typeface", typeface)
-    latin = rpr.find(qn("a:latin"))
-    if latin is not None:
-        latin.addnext(ea)
-    else:
-        rpr.remove(ea)
-        # 没有 latin 时插到 cs/sym/hlink 等之前
-        for i, child in enumerate(rpr):
-            if child.tag in {
-                qn("a:cs"),
-                qn("a:sym"),
-                qn("a:hlinkClick"),
-                qn("a:hlinkMouseOver"),
-                qn("a:rtl"),
-                qn("a:extLst"),
-            }:
-                rpr.insert(i, ea)
-                break
-        else:
-            rpr.append(ea)
-
-
-def _style(font: Font, size: float, bold: bool = False, color: RGBColor = DARK) -> None:
-    font.size = Pt(size)
-    font.bold = bold
-    font.color.rgb = color
-    font.name = LATIN_TYPEFACE
-    set_ea(font._rPr)
-
-
-def _text(slide, x, y, w, h, lines, size=16, bold=False, color=DARK, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
-    """文本框：lines 为字符串或 (文字, 字号, 加粗, 颜色) 列表。"""
-    box = slide.shapes.add_textbox(x, y, w, h)
-    tf = box.text_frame
-    tf.word_wrap = True
-    tf.vertical_anchor = anchor
-    for i, line in enumerate(lines if isinstance(lines, list) else [lines]):
-        text, sz, b, c = (line, size, bold, color) if isinstance(line, str) else line
-        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.alignment = align
-        run = p.add_run()
-        run.text = text
-        _style(run.font, sz, b, c)
-    return box
-
-
-def _bar(slide: Slide, x1: Length, y1: Length, x2: Length, y2: Length, width: Length) -> None:
-    """装饰色条画成粗线（连接线没有文本框，不会留下空文本框）。"""
-    line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, x1, y1, x2, y2)
-    line.line.color.rgb = RED
-    line.line.width = width
-
-
-def _frame(prs: PptxPresentation, brief: Brief, title: str, page: int) -> Slide:
-    """内容页的版式：左上红色竖条 + 标题，底部页脚（期数、数据截至、统计时刻、数据指纹、页码），备注写完整指纹。"""
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _bar(slide, Inches(0.56), Inches(0.42), Inches(0.56), Inches(1.02), Inches(0.12))
-    _text(slide, Inches(0.75), Inches(0.3), Inches(12), Inches(0.8), title, size=28, bold=True)
-    line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Inches(0.5), Inches(1.15), Inches(12.83), Inches(1.15))
-    line.line.color.rgb = LIGHT
-    footer = (
-        f"{brief.title} 第{brief.issue_no}期　|　数据截至 {formats.moment(brief.cutoff)}　|　"
-        f"统计时刻 {formats.moment(brief.as_of)}　|　数据指纹 {brief.short_digest}"
-    )
-    _text(slide, Inches(0.5), Inches(7.0), Inches(11.3), Inches(0.35), footer, size=10, color=GREY)
-    _text(
-        slide,
-        Inches(11.9),
-        Inches(7.0),
-        Inches(0.95),
-        Inches(0.35),
-        f"{page}",
-        size=10,
-        color=GREY,
-        align=PP_ALIGN.RIGHT,
-    )
-    slide.notes_slide.notes_text_frame.text = (
-        f"{title}。统计区间 {brief.period_text}，上期 {brief.previous_text}。"
-        f"数据截至 {formats.moment(brief.cutoff)}；数据指纹 SHA-256 {brief.digest}。"
-    )
-    return slide
-
-
-def _add_chart(
-    slide: Slide, kind: XL_CHART_TYPE, x: Length, y: Length, w: Length, h: Length, data: CategoryChartData
-) -> Chart:
-    """在页面上加一张原生图，返回图本身（add_chart 返回的是装着它的图形框）。"""
-    # python-pptx 1.0 的标注与文档不符：chart_data 标成已弃用的子类 ChartData，返回值标成 Chart（实际是 GraphicFrame）
-    frame = slide.shapes.add_chart(kind, x, y, w, h, data)  # type: ignore[arg-type]
-    return frame.chart  # type: ignore[attr-defined]
-
-
-def _chart_fonts(chart: Chart, size: float = 12) -> None:
-    chart.font.size = Pt(size)
-    chart.font.name = LATIN_TYPEFACE
-    chart.font.color.rgb = DARK
-    set_ea(chart.font._rPr)
-
-
-def _legend(chart: Chart) -> None:
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-
-
-def _table(
-    slide: Slide,
-    df: pd.DataFrame,
-    x: Length,
-    y: Length,
-    w: Length,
-    *,
-    size: float = 13,
-    widths: list[float] | None = None,
-    header_color: RGBColor = LIGHT,
-    header_text: RGBColor = DARK,
-    row_h: float = 0.38,
-) -> GraphicFrame:
-    """原生表格：表头底色、文字一律写值（空值写“—”，不留空单元格）。"""
-    rows, cols = len(df) + 1, len(df.columns)
-    shape = slide.shapes.add_table(rows, cols, x, y, w, Inches(row_h * rows))
-    table = shape.table
-    if widths:
-        total = sum(widths)
-        for i, wt in enumerate(widths):
-            table.columns[i].width = Emu(int(w * wt / total))
-    for c, name in enumerate(df.columns):
-        _cell(table.cell(0, c), str(name), size, True, header_text, header_color)
-    for r, row in enumerate(df.itertuples(index=False, name=None), start=1):
-        for c, value in enumerate(row):
-            text = (
-                "—" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
-            )
-            _cell(table.cell(r, c), text, size, False, DARK, WHITE if r % 2 else RGBColor(0xF7, 0xF8, 0xF9))
-    return shape
-
-
-def _cell(cell: _Cell, text: str, size: float, bold: bool, color: RGBColor, fill: RGBColor) -> None:
-    cell.fill.solid()
-    cell.fill.fore_color.rgb = fill
-    cell.margin_left = cell.margin_right = Inches(0.06)
-    cell.margin_top = cell.margin_bottom = Inches(0.03)
-    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    tf = cell.text_frame
-    tf.word_wrap = True
-    p = tf.paragraphs[0]
-    run = p.add_run()
-    run.text = text
-    _style(run.font, size, bold, color)
-
-
 def _title_slide(prs: PptxPresentation, brief: Brief) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _bar(slide, Emu(0), Inches(0.175), SLIDE_W, Inches(0.175), Inches(0.35))
@@ -515,7 +361,7 @@ def _map_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
         Inches(3.8),
         Inches(0.9),
         [
-            (f"期内问题 {formats.count(hot['problems'])} 条", 18, True, RED),
+            (f"{NEW_FOUND} {formats.count(hot['problems'])} 条", 18, True, RED),
             (
                 # 先写存量（与各页、逾期页同一个数），期内发现的流量写在后面
                 f"全县{time_windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条、"
@@ -535,8 +381,8 @@ def _map_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
         Inches(9.1),
         Inches(2.4),
         Inches(3.8),
-        size=11,
-        widths=[2.2, 1.2, 1, 1, 1],
+        size=10,
+        widths=[1.7, 1.1, 1.1, 1.1, 0.9],
         row_h=0.4,
     )
 
@@ -580,7 +426,9 @@ def _overdue_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
         Inches(3.4),
         Inches(5.4),
         [
-            (f"全县{time_windows.OVERDUE_STOCK} {formats.count(total['overdue_now'])} 条", 20, True, RED),
+            # 名称与数分两行：窄栏里“条”不会单独掉到下一行
+            (f"全县{time_windows.OVERDUE_STOCK}", 18, True, RED),
+            (f"{formats.count(total['overdue_now'])} 条", 28, True, RED),
             (f"{time_windows.IN_WORK_STOCK} {formats.count(total['open_now'])} 条", 15, False, DARK),
             (f"图中为逾期最多的 {len(cats)} 个牵头单位，按逾期天数分段。", 13, False, DARK),
             (
@@ -651,27 +499,18 @@ def _changes_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
 
 
 def _sources_slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
+    """数据来源与口径：通报里每个数一条（figures.glossary，与 Word 通报的口径附件逐字相同），写给读纸面的人。"""
     slide = _frame(prs, brief, SLIDE_TITLES[page - 1], page)
     lines = [
         (
             f"统计时刻 {formats.moment(brief.as_of)}；数据截至 {formats.moment(brief.cutoff)}；"
-            f"统计区间 {brief.period_text}。",
-            13,
-            False,
-            DARK,
-        ),
-        (f"数据指纹（SHA-256）：{brief.digest}", 12, False, DARK),
-        (
-            "同一统计时刻、同一份数据重新生成本通报，所有数字与数据指纹都相同；数据有更新时指纹随之改变。",
-            12,
+            f"数据指纹（SHA-256）{brief.digest}",
+            11,
             False,
             GREY,
-        ),
-        ("", 8, False, DARK),
+        )
     ]
-    for name in DEFINITION_QUERIES:
-        for m in queries.load(name).metrics[:3]:
-            lines.append((f"{m.name}：{m.text}", 11, False, DARK))
+    lines += [(f"{name}：{text}", 11, False, DARK) for name, text in glossary(brief)]
     _text(slide, Inches(0.5), Inches(1.3), Inches(12.3), Inches(5.6), lines)
 
 
@@ -690,7 +529,7 @@ def deck(brief: Brief, *, png: bool = True) -> bytes:
     _overdue_slide(prs, brief, 7)
     _rebound_slide(prs, brief, 8)
     _changes_slide(prs, brief, 9)
-    risk.slide(prs, brief, 10, _frame, _text, _table)
+    risk.slide(prs, brief, 10)
     _sources_slide(prs, brief, 11)
 
     stamp(prs.core_properties, brief)

@@ -12,40 +12,51 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Mm
 
-from chuangwen import formats, league, settings, supervision
-from chuangwen.briefing import risk
+from chuangwen import excel, formats, league, settings, supervision
+from chuangwen.briefing import risk, wordlayout
 from chuangwen.briefing.figures import (
+    NEW_FOUND,
     PERIOD_WORDS,
     PERIODS,
     PREVIOUS_WORDS,
     Brief,
     _before,
+    glossary,
     rank_png,
     rank_series,
     stamp,
 )
-from chuangwen.escape import office_text
+from chuangwen.briefing.wordlayout import (
+    BODY_PT,
+    DOCX_MIME,
+    FANGSONG,
+    FONT_STAND_INS,
+    HEAD_PT,
+    HEITI,
+    KAITI,
+    RED,
+    TITLE_PT,
+    XIAOBIAOSONG,
+    pdf_available,
+    to_pdf,
+)
 from chuangwen.formats import Number
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
-    from docx.text.paragraph import Paragraph
-    from docx.text.run import Run
+
+# 段落与表格（wordlayout 的积木；本模块里沿用原来的名字）
+_para, _table = wordlayout.para, wordlayout.table
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("tongbao.txt")
 KINDS = (
@@ -62,8 +73,14 @@ KINDS = (
     "附件",
     "落款",
     "落款日期",
+    "抄送",
+    "印发机关",
+    "印发日期",
+    "字体",
 )
-PICTURES = ("名次走势",)  # 【图】能放的图：与幻灯片同一个 PNG 渲染（没有浏览器时写明没插图的原因）
+# 一份通报少不了的：版头、标题，和版记的印发机关、印发日期（GB/T 9704 §7.4）；模板缺了就不生成
+REQUIRED = ("发文机关", "标题", "印发机关", "印发日期")
+PICTURES = ("名次走势",)  # 【图】能放的图：与幻灯片同一张名次走势（印刷用黑白版；没有浏览器时写明没插图的原因）
 FIGURES = (
     "县名",
     "年份",
@@ -73,11 +90,11 @@ FIGURES = (
     "统计区间",
     "发文日期",
     "数据截至",
-    "新增交办",
+    "新发现问题",
     "销号",
     "按期销号率",
     "按期销号率变化",
-    "未销号",
+    "在办",
     "逾期",
     "逾期30天以上",
     "逾期30天以上单位",
@@ -90,16 +107,16 @@ FIGURES = (
     "黑榜镇街",
     "红黑榜规则",
     "全省名次",
+    "逾期清单说明",
     "数据指纹",
     *risk.FIGURES,
 )
-TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单", risk.TABLE)
-
-# 字体（东亚槽）；西文数字用 Times New Roman
-FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
-RED = RGBColor(0xE6, 0x00, 0x12)
-BODY_PT, TITLE_PT, HEAD_PT, LINE_PT = 16, 22, 24, 28  # 三号、二号、版头（一行放得下发文机关全称）、固定行距
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# 改过名的数字：旧模板里写了旧名时，提示改成什么（“新增交办”把“新发现”和“交办”两个口径混成了一个数）
+RENAMED = {"新增交办": "新发现问题", "未销号": "在办"}
+TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单", "口径", risk.TABLE)
+# 【字体】能改的位置与默认字体（公文字体名；服务器转 PDF 时按 fonts.conf 换成开源字体）
+FONT_ROLES = {"版头": XIAOBIAOSONG, "标题": XIAOBIAOSONG, "正文": FANGSONG, "一级标题": HEITI, "二级标题": KAITI}
+ANNEX_ROWS = 200  # 附件只列逾期最久的这么多条，其余的数写在表下，全部清单随文另附 Excel
 
 
 class TemplateError(ValueError):
@@ -117,14 +134,22 @@ _LINE = re.compile(r"^【([^】]+)】\s*(.*)$")
 _FIELD = re.compile(r"\{([^{}]*)\}")
 
 
-def parse_template(text: str, source: str = "tongbao.txt") -> list[Line]:
-    """模板 → 各行；写错时抛 TemplateError，消息写明第几行、错在哪。"""
+def parse_template(
+    text: str,
+    source: str = "tongbao.txt",
+    *,
+    figures: tuple[str, ...] = FIGURES,
+    tables: tuple[str, ...] = TABLES,
+    required: tuple[str, ...] = REQUIRED,
+    what: str = "通报模板",
+) -> list[Line]:
+    """模板 → 各行；写错时抛 TemplateError，消息写明第几行、错在哪（督办单的模板用同一套写法，数字与表另有一份）。"""
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        where = f"通报模板 {source} 第 {number} 行"
+        where = f"{what} {source} 第 {number} 行"
         m = _LINE.match(line)
         if m is None:
             raise TemplateError(f"{where}：应以【类型】开头（如【正文】），实际为“{line[:20]}”")
@@ -134,18 +159,50 @@ def parse_template(text: str, source: str = "tongbao.txt") -> list[Line]:
         if body.count("{") != body.count("}") or _FIELD.sub("", body).count("{") or _FIELD.sub("", body).count("}"):
             raise TemplateError(f"{where}：花括号不配对（数字写成 {{名称}}）")
         for name in _FIELD.findall(body):
-            if name not in FIGURES:
-                raise TemplateError(f"{where}：不认识的数字 {{{name}}}；可用：{'、'.join(FIGURES)}")
+            if name not in figures:
+                hint = f"（已改名为 {{{RENAMED[name]}}}）" if name in RENAMED and RENAMED[name] in figures else ""
+                raise TemplateError(f"{where}：不认识的数字 {{{name}}}{hint}；可用：{'、'.join(figures)}")
         if kind == "图" and body not in PICTURES:
             raise TemplateError(f"{where}：不认识的图“{body}”；可用：{'、'.join(PICTURES)}")
-        if kind == "表格" and body not in TABLES:
-            raise TemplateError(f"{where}：不认识的表“{body}”；可用：{'、'.join(TABLES)}")
+        if kind == "表格" and body not in tables:
+            raise TemplateError(f"{where}：不认识的表“{body}”；可用：{'、'.join(tables)}")
         if kind == "附件":
             title, _, table = body.partition("|")
-            if table.strip() not in TABLES:
-                raise TemplateError(f"{where}：附件写成“附件名|表名”，表名可用：{'、'.join(TABLES)}")
+            if table.strip() not in tables:
+                raise TemplateError(f"{where}：附件写成“附件名|表名”，表名可用：{'、'.join(tables)}")
+        if kind == "字体":
+            _check_font(body, where)
         lines.append(Line(kind, body, number))
+    kinds = {line.kind for line in lines}
+    for kind in required:
+        if kind not in kinds:
+            example = {"印发机关": "{县名}创建文明城市工作指挥部办公室", "印发日期": "{发文日期}"}.get(kind, "……")
+            raise TemplateError(
+                f"{what} {source} 缺少【{kind}】这一行（公文必须有；版记的印发机关、印发日期见 GB/T 9704 §7.4），"
+                f"没有生成文档。请加一行，例如：【{kind}】{example}"
+            )
     return lines
+
+
+def _check_font(body: str, where: str) -> None:
+    role, eq, font = (part.strip() for part in body.partition("="))
+    if not eq or role not in FONT_ROLES:
+        raise TemplateError(f"{where}：【字体】写成“位置=字体名”，位置可用：{'、'.join(FONT_ROLES)}；实际为“{body}”")
+    if font not in FONT_STAND_INS:
+        raise TemplateError(
+            f"{where}：不认识的字体“{font}”；可用：{'、'.join(FONT_STAND_INS)}"
+            "（服务器转 PDF 时各有对应的开源字体，见 README）"
+        )
+
+
+def fonts_of(lines: list[Line]) -> dict[str, str]:
+    """模板【字体】行改过的字体（没写的用 FONT_ROLES 的默认）。"""
+    out = dict(FONT_ROLES)
+    for line in lines:
+        if line.kind == "字体":
+            role, _, font = (part.strip() for part in line.text.partition("="))
+            out[role] = font
+    return out
 
 
 def load_template() -> tuple[str, str]:
@@ -191,7 +248,7 @@ def figures(brief: Brief) -> dict[str, str | None]:
             "统计区间": brief.period_text,
             "发文日期": formats.day(brief.as_of.date()),
             "数据截至": formats.moment(brief.cutoff),
-            "新增交办": chinese_count(hot["problems"]),
+            "新发现问题": chinese_count(hot["problems"]),
             "反弹": chinese_count(hot["rebounds"]),
             "数据指纹": brief.short_digest,
             "红黑榜规则": league.list_rules(league.configured_params()),
@@ -200,7 +257,7 @@ def figures(brief: Brief) -> dict[str, str | None]:
     if len(now):
         t = now.iloc[0]
         out["销号"] = chinese_count(t["closed_in_period"])
-        out["未销号"] = chinese_count(t["open_now"])
+        out["在办"] = chinese_count(t["open_now"])
         out["逾期"] = chinese_count(t["overdue_now"])
         out["按期销号率"] = (
             formats.rate(t["closed_on_time_in_period"], t["closed_in_period"])
@@ -228,22 +285,31 @@ def figures(brief: Brief) -> dict[str, str | None]:
         out["逾期30天以上单位"] = (
             "无" if by_unit.empty else shown + (f" 等 {len(by_unit)} 个单位" if len(by_unit) > 5 else "")
         )
+        total = len(late)
+        out["逾期清单说明"] = (
+            "目前没有逾期问题"
+            if total == 0
+            else f"全部 {chinese_count(total)} 条逐条列出"
+            if total <= ANNEX_ROWS
+            else f"逾期时间最长的 {ANNEX_ROWS} 条逐条列出，全部 {chinese_count(total)} 条另附 Excel 清单"
+        )
     rebounds = brief.frames["rebounds"]
+    # 点位按幻灯片反弹清单的顺序（发现时间从新到旧），同一点位只写一次、注明条数
     sites = rebounds["site_name"].dropna().value_counts(sort=False)
-    sites = sites.reindex(sorted(sites.index, key=lambda s: (-sites[s], s)))
+    sites = sites.reindex(list(dict.fromkeys(rebounds["site_name"].dropna())))
     word = PERIOD_WORDS[brief.period.key]
     if rebounds.empty:
         out["反弹点位"] = f"{word}没有发现反弹问题。"
     elif len(sites):
-        # 通报取最近的若干条反弹问题（与幻灯片的反弹清单同一批），写它们的点位
+        # 与幻灯片的反弹清单同一批（最新的若干条）、同一顺序，写它们的点位
         out["反弹点位"] = (
-            f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最近的 {len(rebounds)} 条出现在："
+            f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最新的 {len(rebounds)} 条出现在："
             + "、".join(f"{s}（{n} 条）" if n > 1 else s for s, n in sites.items())
             + "。"
         )
     else:
         out["反弹点位"] = (
-            f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最近的 {len(rebounds)} 条都没有登记点位。"
+            f"{word}反弹问题 {chinese_count(hot['rebounds'])} 条，最新的 {len(rebounds)} 条都没有登记点位。"
         )
     tables = boards(brief)
     for key, table in (("部门", "红黑榜·部门"), ("镇街", "红黑榜·镇街")):
@@ -294,215 +360,176 @@ def tables(brief: Brief) -> dict[str, pd.DataFrame]:
     from chuangwen.briefing.figures import rebound_table
 
     out["反弹点位"] = rebound_table(brief)
-    ledger = supervision.display_ledger(brief.frames["overdue_list"])
+    # 附件只排逾期最久的 ANNEX_ROWS 条（台账查询已按逾期天数从多到少排好）：几万条逾期时文档照样几秒生成、读得完
+    ledger = supervision.display_ledger(brief.frames["overdue_list"].head(ANNEX_ROWS))
     out["逾期问题清单"] = ledger[["问题编号", "镇街", "问题描述", "牵头单位", "整改期限", "逾期天数"]]
+    out["口径"] = pd.DataFrame(glossary(brief), columns=["名称", "口径"])
     out.update(risk.tables(brief))
     return out
 
 
+def annex_rest(brief: Brief) -> int:
+    """附件没有列出的逾期问题条数（在随文的 Excel 里）。"""
+    return max(len(brief.frames["overdue_list"]) - ANNEX_ROWS, 0)
+
+
+def overdue_workbook(brief: Brief) -> bytes:
+    """全部逾期问题清单（Excel，随 Word 通报发出）：与附件同一查询、同一顺序，中文表头、首行冻结、防公式注入。"""
+    late = brief.frames["overdue_list"]
+    return excel.to_xlsx(
+        {"逾期问题清单": supervision.display_ledger(late, for_excel=True)},
+        note=f"{brief.title} 第{brief.issue_no}期 附件的全部清单（{len(late)} 条，按逾期天数从多到少）；"
+        f"统计时刻 {formats.moment(brief.as_of)}；数据指纹 {brief.short_digest}；由创文看板导出",
+    )
+
+
+def overdue_workbook_name(brief: Brief) -> str:
+    return file_name(brief).replace(".docx", "_逾期问题清单.xlsx")
+
+
 def fill(text: str, values: dict[str, str | None]) -> str:
     """{名称} → 数字文字；取不到的写【待补：名称】。"""
-    return _FIELD.sub(lambda m: values.get(m.group(1)) or f"【待补：{m.group(1)}】", text)
+
+    def one(m: re.Match[str]) -> str:
+        value = values.get(m.group(1))
+        return f"【待补：{m.group(1)}】" if value is None else value
+
+    return _FIELD.sub(one, text)
 
 
 # ---------------------------------------------------------------- Word
 
-
-def _fonts(run: Run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = "Times New Roman"
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:ascii"), "Times New Roman")
-    fonts.set(qn("w:hAnsi"), "Times New Roman")
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    rpr.append(lang)
-    if color is not None:
-        run.font.color.rgb = color
+# 各表的列宽（厘米，合计等于版心 15.6 厘米）：编号、日期、数字不在中间折行
+WIDTHS_CM = {
+    "红黑榜·部门": (1.8, 1.6, 6.6, 2.8, 2.8),
+    "红黑榜·镇街": (1.8, 1.6, 6.6, 2.8, 2.8),
+    "逾期·按单位": (5.6, 2.5, 2.5, 2.5, 2.5),
+    "反弹点位": (2.9, 3.4, 3.1, 2.0, 2.4, 1.8),
+    "逾期问题清单": (3.0, 2.0, 4.5, 2.2, 2.3, 1.6),
+    "口径": (3.4, 12.2),
+}
+ALIGN = {"口径": "ll", "反弹点位": "cclccc", "逾期问题清单": "cclccc", "红黑榜·部门": "cclcc", "红黑榜·镇街": "cclcc"}
 
 
-def _para(
-    doc: DocxDocument,
-    text: str,
-    east_asia: str = FANGSONG,
-    size: float = BODY_PT,
-    *,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
-    indent: bool = False,
-    bold: bool = False,
-    color: RGBColor | None = None,
-    before: float = 0,
-    after: float = 0,
-    exact: float | None = LINE_PT,
-) -> Paragraph:
-    p = doc.add_paragraph()
-    p.alignment = align
-    fmt = p.paragraph_format
-    if exact:
-        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(exact)
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)  # 首行空两个字
-    _fonts(p.add_run(office_text(text)), east_asia, size, bold=bold, color=color)
-    return p
-
-
-def _red_rule(paragraph: Paragraph) -> None:
-    """版头下的红色分隔线（段落下边框）。"""
-    ppr = paragraph._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", "E60012")):
-        bottom.set(qn(key), value)
-    border.append(bottom)
-    ppr.append(border)
-
-
-def _page_number(paragraph: Paragraph, size: float = 14) -> None:
-    """页码“— 1 —”（四号宋体）。"""
-    _fonts(paragraph.add_run(office_text("— ")), SONG, size)
-    run = paragraph.add_run()
-    _fonts(run, SONG, size)
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        else:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = text
-        run._element.append(el)
-    _fonts(paragraph.add_run(office_text(" —")), SONG, size)
-
-
-# 各表的列宽（厘米，合计不超过版心 15.6 厘米）；没列出的表按内容自动
-WIDTHS_CM = {"逾期问题清单": (2.4, 1.8, 5.6, 2.2, 2.4, 1.2)}
-
-
-def _table(doc: DocxDocument, df: pd.DataFrame, size: float = 12, widths: tuple[float, ...] | None = None) -> None:
-    """一张 Word 表：表头每页重复，没有行时写“无”。"""
-    rows = max(len(df), 1)
-    table = doc.add_table(rows=rows + 1, cols=len(df.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    if widths and not df.empty:
-        table.autofit = False
-        for column, cm in zip(table.columns, widths):  # 网格列宽（LibreOffice 看它）与每格宽度（Word 看它）都写
-            column.width = Mm(cm * 10)
-        for row in table.rows:
-            for cell, cm in zip(row.cells, widths):
-                cell.width = Mm(cm * 10)
-    header = table.rows[0]
-    trpr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    trpr.append(repeat)
-    for cell, name in zip(header.cells, df.columns):
-        cell.text = ""
-        _fonts(cell.paragraphs[0].add_run(office_text(str(name))), HEITI, size)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if df.empty:
-        merged = (
-            table.rows[1].cells[0].merge(table.rows[1].cells[-1]) if len(df.columns) > 1 else table.rows[1].cells[0]
-        )
-        merged.text = ""
-        _fonts(merged.paragraphs[0].add_run(office_text("无")), FANGSONG, size)
-        merged.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _picture(doc: DocxDocument, brief: Brief, name: str, png: bool) -> None:
+    """【图】：印刷用的黑白名次走势，宽同版心；没有图时写明原因。"""
+    image = rank_png(brief, 800, 380, for_print=True) if png else None
+    if image is not None:
+        doc.add_picture(io.BytesIO(image), width=Mm(wordlayout.TEXT_WIDTH_MM))
+        wordlayout.print_friendly(doc.paragraphs[-1])
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         return
-    for r, values in enumerate(df.itertuples(index=False), start=1):
-        for cell, value in zip(table.rows[r].cells, values):
-            cell.text = ""
-            shown = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-            _fonts(cell.paragraphs[0].add_run(office_text(shown)), FANGSONG, size)
+    why = brief.notes[-1] if png and brief.notes else "本次生成时选择了不导出图片，或还没有测评成绩。"
+    _para(
+        doc,
+        f"（此处未插入{name}图：{why}）",
+        FANGSONG,
+        10.5,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        color=wordlayout.GREY,
+        exact=None,
+    )
 
 
-def _setup(doc: DocxDocument, brief: Brief) -> None:
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
-    # 页码：单页居右、双页居左（各空一字）；下面一行小字写统计时刻与数据指纹
-    doc.settings.odd_and_even_pages_header_footer = True
-    for footer, align in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
-    ):
-        p = footer.paragraphs[0]
-        p.alignment = align
-        p.paragraph_format.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
-        p.paragraph_format.left_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.LEFT else None
-        _page_number(p)
-        note = footer.add_paragraph()
-        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        line = f"数据截至 {formats.moment(brief.cutoff)}　数据指纹 {brief.short_digest}"
-        _fonts(note.add_run(office_text(line)), FANGSONG, 8, color=RGBColor(0x78, 0x78, 0x78))
-
-
-def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
-    """按模板的各行写 .docx（字节）；png=False 时不调用浏览器，【图】处写明没插图。"""
-    values = figures(brief)
-    data = tables(brief)
-    doc = Document()
-    _setup(doc, brief)
-    for line in lines:
+def write(
+    doc: DocxDocument,
+    lines: list[Line],
+    values: dict[str, str | None],
+    data: dict[str, pd.DataFrame],
+    *,
+    picture: Callable[[DocxDocument, str], None] | None = None,
+    annex_note: Callable[[str], str | None] | None = None,
+    widths: dict[str, tuple[float, ...]] | None = None,
+    align: dict[str, str] | None = None,
+    table_pt: float = 12,
+) -> dict[str, str]:
+    """按模板各行写正文（通报与督办单共用）；版记的三样（抄送、印发机关、印发日期）不在这里写，返回给调用方放到最后。
+    widths、align：各表的列宽（厘米）与对齐（默认通报的几张表）。"""
+    fonts = fonts_of(lines)
+    widths = WIDTHS_CM if widths is None else widths
+    align = ALIGN if align is None else align
+    imprint: dict[str, str] = {}
+    annexes = sum(1 for line in lines if line.kind == "附件")
+    annex_no = 0
+    for i, line in enumerate(lines):
         text = fill(line.text, values)
+        after = lines[i + 1].kind if i + 1 < len(lines) else None
         if line.kind == "发文机关":
-            _para(doc, text, XIAOBIAOSONG, HEAD_PT, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, exact=None, after=6)
+            _para(doc, text, fonts["版头"], HEAD_PT, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, exact=None, after=6)
         elif line.kind == "期号":
             _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
         elif line.kind == "日期":
-            _red_rule(_para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, after=12))
+            wordlayout.red_rule(_para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, after=12))
         elif line.kind == "标题":
-            _para(doc, text, XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=36, before=12, after=12)
+            _para(doc, text, fonts["标题"], TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=36, before=12, after=12)
         elif line.kind == "主送":
-            _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
+            _para(doc, text, fonts["正文"], BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
         elif line.kind == "正文":
-            _para(doc, text, indent=True)
+            # 紧接着表格或图的那一段（“统计如下”）与表同页
+            _para(doc, text, fonts["正文"], indent=True, keep_next=after == "表格")
         elif line.kind == "一级标题":
-            _para(doc, text, HEITI, BODY_PT, indent=True)
+            _para(doc, text, fonts["一级标题"], BODY_PT, indent=True, keep_next=True)
         elif line.kind == "二级标题":
-            _para(doc, text, KAITI, BODY_PT, indent=True)
+            _para(doc, text, fonts["二级标题"], BODY_PT, indent=True, keep_next=True)
         elif line.kind == "表格":
-            _table(doc, data[line.text], widths=WIDTHS_CM.get(line.text))
+            _table(doc, data[line.text], table_pt, widths=widths.get(line.text), align=align.get(line.text))
             _para(doc, "", exact=None)
-        elif line.kind == "图":
-            image = rank_png(brief, 1000, 560) if png else None
-            if image is not None:
-                doc.add_picture(io.BytesIO(image), width=Mm(156))
-                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            else:
-                why = brief.notes[-1] if png and brief.notes else "本次生成时选择了不导出图片，或还没有测评成绩。"
-                _para(
-                    doc,
-                    f"（此处未插入{line.text}图：{why}）",
-                    FANGSONG,
-                    10.5,
-                    align=WD_ALIGN_PARAGRAPH.CENTER,
-                    color=RGBColor(0x78, 0x78, 0x78),
-                    exact=None,
-                )
+        elif line.kind == "图" and picture is not None:
+            picture(doc, line.text)
         elif line.kind == "附件":
+            annex_no += 1
             title, _, table = (part.strip() for part in line.text.partition("|"))
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-            _para(doc, "附件", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
-            _para(doc, fill(title, values), XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=36, after=12)
-            _table(doc, data[table], size=10.5, widths=WIDTHS_CM.get(table))
+            label = f"附件{annex_no}" if annexes > 1 else "附件"
+            _para(doc, label, HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
+            _para(
+                doc,
+                fill(title, values),
+                fonts["标题"],
+                TITLE_PT,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                exact=36,
+                after=12,
+                keep_next=True,
+            )
+            _table(doc, data[table], size=10.5, widths=widths.get(table), align=align.get(table))
+            note = annex_note(table) if annex_note else None
+            if note:
+                _para(doc, note, fonts["正文"], 12, exact=None, before=6)
         elif line.kind == "落款":
-            _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24)
+            _para(doc, text, fonts["正文"], BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, before=24, keep_next=True)
         elif line.kind == "落款日期":
-            _para(doc, text, FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            _para(doc, text, fonts["正文"], BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        elif line.kind in ("抄送", "印发机关", "印发日期"):
+            imprint[line.kind] = text
+    return imprint
+
+
+def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
+    """按模板的各行写 .docx（字节）；png=False 时不调用浏览器，【图】处写明没插图。版记总在最后一页的末尾。"""
+    values = figures(brief)
+    data = tables(brief)
+    doc = Document()
+    wordlayout.setup_page(doc, f"数据截至 {formats.moment(brief.cutoff)}　数据指纹 {brief.short_digest}")
+    rest = annex_rest(brief)
+
+    def annex_note(table: str) -> str | None:
+        if table == "逾期问题清单" and rest:
+            return (
+                f"以上为逾期时间最长的 {ANNEX_ROWS} 条；其余 {chinese_count(rest)} 条见随文的 Excel 清单"
+                f"《{overdue_workbook_name(brief)}》。"
+            )
+        return None
+
+    imprint = write(
+        doc,
+        lines,
+        values,
+        data,
+        picture=lambda d, name: _picture(d, brief, name, png),
+        annex_note=annex_note,
+    )
+    wordlayout.imprint(doc, imprint.get("抄送"), imprint["印发机关"], imprint["印发日期"])
     stamp(doc.core_properties, brief)
     buf = io.BytesIO()
     doc.save(buf)
@@ -520,53 +547,13 @@ def file_name(brief: Brief) -> str:
     return f"{brief.county_name}{PERIODS[brief.period.key]}_第{brief.issue_no}期_{brief.as_of:%Y%m%d}.docx"
 
 
-def pdf_available() -> bool:
-    return shutil.which("soffice") is not None
-
-
-def to_pdf(docx: bytes, timeout: int = 180) -> bytes:
-    """LibreOffice（soffice --headless）把 .docx 转成 PDF；没装时抛 RuntimeError（中文）。"""
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        raise RuntimeError(
-            "服务器上没有 LibreOffice（soffice），不能转 PDF；请下载 Word 版，或装上 LibreOffice 的文字处理部分"
-            "（apt-get install libreoffice-writer）。"
-        )
-    with tempfile.TemporaryDirectory(prefix="chuangwen-pdf-") as tmp:
-        src = Path(tmp) / "tongbao.docx"
-        src.write_bytes(docx)
-        profile = Path(tmp) / "profile"
-        try:
-            subprocess.run(
-                [
-                    soffice,
-                    f"-env:UserInstallation=file://{profile}",
-                    "--headless",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    tmp,
-                    str(src),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=timeout,
-            )
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(f"LibreOffice 转 PDF 超过 {timeout} 秒没有完成，请稍后再试或下载 Word 版。") from None
-        except subprocess.CalledProcessError as exc:
-            detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["（没有输出）"]
-            raise RuntimeError(f"LibreOffice 转 PDF 失败（退出码 {exc.returncode}）：{detail[0][:200]}") from None
-        out = Path(tmp) / "tongbao.pdf"
-        if not out.exists():
-            raise RuntimeError("LibreOffice 没有生成 PDF（可能缺少文字处理组件：apt-get install libreoffice-writer）。")
-        return out.read_bytes()
-
-
 __all__ = [
+    "ANNEX_ROWS",
     "DEFAULT_TEMPLATE",
     "DOCX_MIME",
+    "NEW_FOUND",
     "TemplateError",
+    "annex_rest",
     "build",
     "figures",
     "tables",
@@ -574,7 +561,10 @@ __all__ = [
     "fill",
     "parse_template",
     "file_name",
+    "overdue_workbook",
+    "overdue_workbook_name",
     "pdf_available",
     "to_pdf",
     "chinese_count",
+    "write",
 ]

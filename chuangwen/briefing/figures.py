@@ -22,14 +22,6 @@ if TYPE_CHECKING:
     import pptx.parts.coreprops
 
 # 统计区间（允许清单）：周 = 统计时刻前 7 天，月 = 前 30 天（与红黑榜页同一口径），轮 = 最近一轮测评开始至统计时刻
-# 口径页（幻灯片最后一页）列出定义的查询：通报里的数都出自它们
-DEFINITION_QUERIES = (
-    "overview_problem_summary",
-    "league_units",
-    "hotspot_summary",
-    "overview_rank_history",
-    "rank_trend_part_gap",
-)
 PERIODS = {WEEK: "周通报", MONTH: "月通报", ROUND: "测评轮次通报"}
 PERIOD_WORDS = {WEEK: "本周", MONTH: "本月", ROUND: "本轮"}
 PREVIOUS_WORDS = {WEEK: "上周", MONTH: "上月", ROUND: "上一轮"}
@@ -87,16 +79,29 @@ class Brief:
         return self.digest[:12]
 
 
+def _clock(t: datetime, year: bool) -> str:
+    """公文里的时刻：11月8日18时、18时30分；23:59:59 写成当天 24 时（统计日取当天末）。"""
+    if (t.hour, t.minute, t.second) == (23, 59, 59):
+        hour, minute = 24, 0
+    else:
+        hour, minute = t.hour, t.minute
+    text = f"{t.month}月{t.day}日{hour}时" + (f"{minute}分" if minute else "")
+    return f"{t.year}年{text}" if year else text
+
+
+def clock(t: datetime) -> str:
+    """一个时刻的公文写法：2026年11月15日18时。"""
+    return _clock(t, True)
+
+
 def _span_text(start: datetime, end: datetime) -> str:
-    """区间文字。起点不含；按轮次时起点是开始日 0 时前一微秒，写成“某日 0 时起”更好懂。"""
-    if start.microsecond == 999999:
-        tail = (
-            f"{formats.moment(end + timedelta(microseconds=1))} 前"
-            if end.microsecond == 999999
-            else formats.moment(end)
-        )
-        return f"{formats.moment(start + timedelta(microseconds=1))} 起至 {tail}"
-    return f"{formats.moment(start)} 至 {formats.moment(end)}（不含起点）"
+    """区间文字，公文写法：11月8日18时至11月15日18时（跨年时写年份）。区间不含起点、含终点，这在口径里写一次，
+    不在每处区间后加括号；按轮次时起点是开始日 0 时前一微秒，写成开始日 0 时。"""
+    one = timedelta(microseconds=1)
+    start = start + one if start.microsecond == 999999 else start
+    end = end + one if end.microsecond == 999999 else end
+    year = start.year != end.year
+    return f"{_clock(start, year)}至{_clock(end, year)}"
 
 
 # ---------------------------------------------------------------- 取数
@@ -250,6 +255,10 @@ def collect(
 
     # 在办台账：期末的逾期清单（Word 通报的表与附件）与 7 天内到期的条数
     run("overdue_list", "supervision_ledger", current, **supervision.ledger_params(overdue_only=True), limit=None)
+    # 7 天内到期的清单（各单位督办单用；与整改督办页的“7天内到期”同一查询）
+    run(
+        "due_soon_list", "supervision_ledger", current, **supervision.ledger_params(due_this_week_only=True), limit=None
+    )
     run("ledger_summary", "supervision_ledger_summary", current, **supervision.ledger_params())
 
     # 丢分预警（与丢分预警页同一批查询）：期末的在办问题若明天暗访预计丢多少分；按上一轮成绩能换到第几名
@@ -303,8 +312,10 @@ def stamp(cp: pptx.parts.coreprops.CorePropertiesPart | docx.opc.coreprops.CoreP
     cp.created = cp.modified = cp.last_printed = brief.as_of
 
 
-def rank_png(brief: Brief, width: int, height: int) -> bytes | None:
+def rank_png(brief: Brief, width: int, height: int, *, for_print: bool = False) -> bytes | None:
     """全组名次走势图（本县、对手与前 N 名；与排名趋势页同一构建）的 PNG，幻灯片与 Word 文稿共用。
+    图例只列本县、对手与目标（前 N 名的灰线不进图例，末端只标本县与对手）；for_print 时是印在公文里的黑白版：
+    线型区分本县与对手、目标名次以内画浅灰底带、字号按版心宽度放大。
     没有成绩时为 None；没有浏览器时记一条说明到 brief.notes 并返回 None（调用方写明没插图的原因）。"""
     from chuangwen import charts, export_png
 
@@ -315,12 +326,53 @@ def rank_png(brief: Brief, width: int, height: int) -> bytes | None:
     rivals = rank_trend.default_rivals(brief.rival_codes, sorted(hist["region_code"].unique()), hist, county)
     shown = rank_trend.shown_units(hist, county, brief.target_rank or 10, rivals)
     fig = charts.rank_bump(hist, county, shown, brief.target_rank, rivals, height=height)
+    names = hist.drop_duplicates("region_code").set_index("region_code")["region_name"]
+    keep = {f"{names.get(county, '')}（本县）", *(names.get(c, "") for c in rivals)}
+    for trace in fig.data:
+        if trace.name not in keep and not str(trace.name).startswith("目标"):
+            trace.showlegend = False
+    if for_print:
+        _grey(fig, keep, brief.target_rank)
     try:
         return export_png.figure_png(fig, width=width, height=height, scale=2)
     except export_png.PngUnavailable as exc:
         if str(exc) not in brief.notes:
             brief.notes.append(str(exc))
         return None
+
+
+def _grey(fig: Any, keep: set[str], target_rank: int | None) -> None:
+    """名次走势的黑白印刷版：本县黑色粗实线，对手深灰的虚线、点线（各用不同的点形），其余浅灰细线；
+    目标名次以内一条浅灰底带；字号放大（图宽 800 像素印成 156 毫米时约 9 磅）。"""
+    dashes, symbols = ("dash", "dot", "dashdot", "longdash"), ("square", "diamond", "triangle-up", "x")
+    rival = 0
+    for trace in fig.data:
+        if str(trace.name).endswith("（本县）"):
+            trace.line.update(color="#000000", width=4, dash="solid")
+            trace.marker.update(color="#000000", size=10, symbol="circle")
+        elif trace.name in keep:
+            trace.line.update(color="#4D4D4D", width=2.5, dash=dashes[rival % len(dashes)])
+            trace.marker.update(color="#4D4D4D", size=8, symbol=symbols[rival % len(symbols)])
+            rival += 1
+        elif str(trace.name).startswith("目标"):
+            trace.line.update(color="#000000", width=1.5, dash="longdash")
+        else:
+            trace.line.update(color="#C8C8C8", width=1)
+            trace.marker.update(color="#C8C8C8", size=4)
+    for note in fig.layout.annotations:
+        note.font.update(color="#000000", size=16)
+        note.arrowcolor = "#000000"
+    if target_rank:
+        fig.add_hrect(y0=0.5, y1=target_rank + 0.5, fillcolor="#EBEBEB", line_width=0, layer="below")
+    axis = {"tickfont": {"size": 16, "color": "#000000"}, "linecolor": "#000000", "gridcolor": "#E0E0E0"}
+    fig.update_layout(
+        font={"size": 16, "color": "#000000"},
+        title={"font": {"size": 18, "color": "#000000"}},
+        legend={"font": {"size": 16}, "orientation": "h", "y": -0.14, "x": 0},
+        margin={"l": 60, "t": 50, "b": 90},
+    )
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
 
 
 def part_series(brief: Brief) -> tuple[list[str], dict[str, list[float | None]]]:
@@ -369,11 +421,11 @@ def changes_table(brief: Brief) -> pd.DataFrame:
     before = brief.frames["summary_prev"].query("grouping_kind == '合计'").iloc[0]
     hot, hot_prev = brief.frames["hot_summary"].iloc[0], brief.frames["hot_summary_prev"].iloc[0]
     rows = [
-        ("期内新增问题", int(hot["problems"]), int(hot["problems_prev"])),
-        ("期内销号", int(now["closed_in_period"]), int(before["closed_in_period"])),
+        (NEW_FOUND, int(hot["problems"]), int(hot["problems_prev"])),
+        (CLOSED, int(now["closed_in_period"]), int(before["closed_in_period"])),
         (time_windows.at_period_end(time_windows.IN_WORK_STOCK), int(now["open_now"]), int(before["open_now"])),
         (time_windows.at_period_end(time_windows.OVERDUE_STOCK), int(now["overdue_now"]), int(before["overdue_now"])),
-        ("期内反弹（同点位同类别再次发现）", int(hot["rebounds"]), int(hot_prev["rebounds"])),
+        (REBOUNDS, int(hot["rebounds"]), int(hot_prev["rebounds"])),
     ]
     out = [
         {
@@ -395,7 +447,7 @@ def changes_table(brief: Brief) -> pd.DataFrame:
     out.insert(
         2,
         {
-            "指标": "按期销号率（期内）",
+            "指标": ON_TIME,
             PERIOD_WORDS[brief.period.key]: rate_now,
             PREVIOUS_WORDS[brief.period.key]: rate_before,
             "变化": rate_diff,
@@ -406,13 +458,82 @@ def changes_table(brief: Brief) -> pd.DataFrame:
     if scored:
         out.append(
             {
-                "指标": f"{ROUND_TYPE}全省名次（最近两轮）",
+                "指标": f"{ROUND_TYPE}{PROVINCE_RANK}（最近两轮）",
                 PERIOD_WORDS[brief.period.key]: f"第{scored[-1]}名",
                 PREVIOUS_WORDS[brief.period.key]: f"第{scored[-2]}名" if len(scored) > 1 else "—",
                 "变化": formats.rank_change(scored[-1], scored[-2]) or "—" if len(scored) > 1 else "—",
             }
         )
     return pd.DataFrame(out)
+
+
+# 通报里每个数的名称（幻灯片“与上期相比”、Word 正文与口径附件用同一个名称、同一条口径）
+NEW_FOUND = "期内新发现问题"
+CLOSED = "期内销号"
+ON_TIME = "按期销号率（期内）"
+REBOUNDS = "期内反弹"
+PROVINCE_RANK = "全省名次"
+
+
+def glossary(brief: Brief) -> list[tuple[str, str]]:
+    """数据来源与口径（写给读纸面的人）：通报里每个数一条，幻灯片口径页与 Word 口径附件逐字相同。
+    与各页查询的口径（queries/*.sql 的“指标”行）说的是同一件事，只是不提页面上的筛选与控件。"""
+    from chuangwen import settings
+
+    days = settings.get("rebound_days")
+    word = PERIOD_WORDS[brief.period.key]
+    return [
+        (
+            "统计区间",
+            f"{word}为{brief.period_text}（不含起点时刻、含终点时刻）；{PREVIOUS_WORDS[brief.period.key]}为紧接在前、"
+            f"等长的区间（{brief.previous_text}）。“存量”的数截至统计时刻{clock(brief.as_of)}，不论问题何时发现。",
+        ),
+        (NEW_FOUND, "发现时间在统计区间内的问题数（全县，各种来源）。与“交办”不同：交办以首次交办的时间计。"),
+        (CLOSED, "截至统计时刻仍为已销号、且最后一次销号在统计区间内的问题数。"),
+        (ON_TIME, "期内销号的问题中，销号时间不晚于整改期限的比例；没有整改期限的视为按期。分母为期内销号数。"),
+        (
+            time_windows.IN_WORK_STOCK,
+            "截至统计时刻已发现、尚未销号的问题数（含待交办、已交办、整改中、申请销号、退回整改、反弹重开），不论何时发现。",
+        ),
+        (
+            time_windows.OVERDUE_STOCK,
+            "在办问题中整改期限早于统计时刻的问题数，不论何时发现；没有整改期限的不计逾期。"
+            "逾期天数 = 统计时刻与整改期限相差的天数，不足一天按一天计，分 1–7 天、8–30 天、30 天以上三段。"
+            "按牵头单位统计（红黑榜、逾期表、督办单）时，整改记录顺序存疑的问题不计入。",
+        ),
+        (time_windows.OVERDUE_30_STOCK, "逾期天数超过 30 天的在办问题数。"),
+        (time_windows.DUE_7_DAYS, "在办、整改期限在统计时刻之后 7 天内的问题数。"),
+        (
+            REBOUNDS,
+            f"期内发现的问题中，同一点位、同一类别的问题在上一次销号后 {days} 天内再次发现，"
+            f"或本条销号后 {days} 天内被“反弹重开”的问题数；没有登记点位的问题不计反弹。反弹清单按发现时间从新到旧。",
+        ),
+        (
+            "红黑榜",
+            "部门按自己牵头的问题排名，镇、街道、开发区按辖区内的问题排名，各排一次；综合得分与红榜资格见红黑榜部分。",
+        ),
+        (
+            PROVINCE_RANK,
+            f"每轮{ROUND_TYPE}按总分从高到低的名次，并列同名次，缺测的轮次不排名；第 1 名最好。",
+        ),
+        (
+            "预计丢分",
+            "假设统计时刻的次日测评、实地考察：每条测评标准在它考察的每类点位里按抽样方案抽查几处，有在办问题落在这条标准上的"
+            "点位算不合格，按这条标准的扣分方式（按比例、一处即扣完、每处扣分扣完为止）算丢分的期望值，各标准相加。"
+            "没有点位的街面问题算在所在镇街的路段上。只估实地考察部分（网上申报、问卷调查不在内），不是预测的成绩。",
+        ),
+        (
+            "攻坚清单",
+            "在办问题按点位归并，按“改完这一处少丢的分 ÷ 剩余天数”从大到小排；剩余天数按这一处最早的整改期限，已逾期按 1 天，"
+            "没有期限按 7 天。“改完前 N 处累计少丢”是这几处同时改完后预计丢分的减少。可到的名次按上一轮全组成绩，"
+            "本县上一轮得分加上少丢的分，别的单位不变。",
+        ),
+        (
+            "数据指纹",
+            "本期所用全部数据（查询条件与结果）的 SHA-256 摘要。同一统计时刻、同一份数据重新生成，所有数字与指纹都相同；"
+            "数据有更新时指纹随之改变。",
+        ),
+    ]
 
 
 def rebound_table(brief: Brief) -> pd.DataFrame:
@@ -435,7 +556,7 @@ def hot_townships_table(brief: Brief, top: int = 8) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "镇街": rows["name"].to_numpy(),
-            "问题数": [formats.count(v) for v in rows["problems"]],
+            "期内发现": [formats.count(v) for v in rows["problems"]],
             "其中在办": [formats.count(v) for v in rows["open_now"]],
             "其中逾期": [formats.count(v) for v in rows["overdue_now"]],
             "反弹": [formats.count(v) for v in rows["rebounds"]],

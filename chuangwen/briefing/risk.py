@@ -6,15 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pandas as pd
-from pptx.dml.color import RGBColor
 from pptx.presentation import Presentation as PptxPresentation
 from pptx.util import Inches
 
 from chuangwen import formats, loss_risk, queries
+from chuangwen.briefing.deck_parts import DARK, GREY, RED, _frame, _table, _text
 from chuangwen.briefing.figures import Brief
 
 TITLE = "丢分预警：若明天暗访"
@@ -23,9 +20,6 @@ PLACE_ROWS = 8
 TABLE_ROWS = 10  # Word 文稿里攻坚清单列几处
 FIGURES = ("预计丢分", "丢分最多的标准", "攻坚清单少丢", "丢分可到名次")
 TABLE = "丢分预警·攻坚清单"
-RED = RGBColor(0xB7, 0x1C, 0x1C)
-GREY = RGBColor(0x54, 0x6E, 0x7A)
-DARK = RGBColor(0x21, 0x21, 0x21)
 
 
 def assessment(brief: Brief) -> loss_risk.Assessment | None:
@@ -96,21 +90,14 @@ def tables(brief: Brief) -> dict[str, pd.DataFrame]:
     }
 
 
-def slide(
-    prs: PptxPresentation,
-    brief: Brief,
-    page: int,
-    frame: Callable[..., Any],
-    text: Callable[..., Any],
-    table: Callable[..., Any],
-) -> None:
+def slide(prs: PptxPresentation, brief: Brief, page: int) -> None:
     """幻灯片的一页：头条、丢分最多的测评标准（k / n、抽查 m）、攻坚清单前几处与累计少丢、分数能换来什么。
-    frame、text、table 是 deck 的版式部件（页眉页脚、文本框、原生表格），这一页与其他页同一个样子。"""
-    page_slide = frame(prs, brief, TITLE, page)
+    版式部件（页眉页脚、文本框、原生表格）用 deck_parts 的，与其他页同一个样子。"""
+    page_slide = _frame(prs, brief, TITLE, page)
     result = assessment(brief)
     if result is None:
         lines = [("算不出预计丢分：", 20, True, RED), *[(t, 14, False, DARK) for t in missing(brief)]]
-        text(page_slide, Inches(0.5), Inches(1.4), Inches(12.3), Inches(5.4), lines)
+        _text(page_slide, Inches(0.5), Inches(1.4), Inches(12.3), Inches(5.4), lines)
         return
     rows = result.worklist()
     head = [
@@ -125,7 +112,7 @@ def slide(
     ]
     for reach in _reach(brief, rows)[-1:]:
         head.append((f"{reach.label}：按上一轮成绩可到第 {reach.rank} 名（别的单位按上一轮不变）。", 15, False, DARK))
-    text(page_slide, Inches(0.5), Inches(1.25), Inches(12.3), Inches(1.3), head)
+    _text(page_slide, Inches(0.5), Inches(1.25), Inches(12.3), Inches(1.3), head)
     standards = loss_risk.standards_table(result, STANDARD_ROWS)
     if len(standards):
         shown = pd.DataFrame(
@@ -136,7 +123,7 @@ def slide(
                 "预计丢分": [f"{v:.3f}" for v in standards["预计丢分"]],
             }
         )
-        table(
+        _table(
             page_slide, shown, Inches(0.5), Inches(2.75), Inches(6.3), size=11, widths=[4.2, 1.3, 0.8, 1.2], row_h=0.42
         )
     if len(rows):
@@ -149,11 +136,11 @@ def slide(
                 "累计": [f"{v:.3f}" for v in places["改完前N处累计少丢（分）"]],
             }
         )
-        table(
+        _table(
             page_slide, shown, Inches(7.0), Inches(2.75), Inches(5.83), size=11, widths=[2.8, 1.6, 0.9, 0.9], row_h=0.38
         )
     metric = next(m for m in queries.load("loss_risk_groups").metrics if m.name == "预计丢分")
-    text(
+    _text(
         page_slide,
         Inches(0.5),
         Inches(6.3),
@@ -161,4 +148,6 @@ def slide(
         Inches(0.6),
         [(f"口径：{loss_risk.ESTIMATE_NOTE}攻坚清单按“改这一处少丢的分 ÷ 剩余天数”排序。", 10, False, GREY)],
     )
-    page_slide.notes_slide.notes_text_frame.text += f"\n预计丢分：{metric.text}"
+    notes = page_slide.notes_slide.notes_text_frame
+    if notes is not None:
+        notes.text += f"\n预计丢分：{metric.text}"

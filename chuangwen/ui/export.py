@@ -19,7 +19,7 @@ import streamlit as st
 
 from chuangwen import export_png, signin, statedb
 from chuangwen.escape import md
-from chuangwen.ui import data, webapp
+from chuangwen.ui import data, projector, webapp
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
@@ -123,7 +123,9 @@ class Exporter:
         **button: Any,
     ) -> None:
         """页面上的下载按钮（Excel、幻灯片、图片……）：内容点了才生成，每次下载留一条审计（rows 为文件里的数据行数）；
-        不点不重跑页面。上一次点这个按钮没能生成时，按钮上方显示中文原因。"""
+        不点不重跑页面。上一次点这个按钮没能生成时，按钮上方显示中文原因。推进会（投影）时不放下载按钮：一屏只放要看的。"""
+        if projector.is_on():
+            return
         with _FAILURES_LOCK:
             failure = _FAILURES.pop((self.session_id, key), None)
         if failure:
@@ -148,7 +150,9 @@ class Exporter:
         width: int | None = None,
         height: int | None = None,
     ) -> None:
-        """在图下方放一个“导出图片”下载按钮（PNG，2 倍分辨率）。key 用页面自己的前缀，保证唯一。"""
+        """在图下方放一个“导出图片”下载按钮（PNG，2 倍分辨率）。key 用页面自己的前缀，保证唯一。投影时不放。"""
+        if projector.is_on():
+            return
         if not export_png.available():
             st.download_button(
                 label,

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from chuangwen import accounts, formats, hotspots, queries, signin, statedb, store, urlparams
+from chuangwen import accounts, formats, hotspots, queries, signin, statedb, store, urlparams, vocabulary
 from chuangwen.accounts import ACTIONS
 from chuangwen.escape import md
 from chuangwen.ui import data
@@ -22,7 +22,7 @@ from chuangwen.view import View
 if TYPE_CHECKING:
     from PIL import Image
 
-ALL = "（全部）"
+ALL = vocabulary.ALL_OPTION
 
 
 # 表格右上角的英文工具条（Show/hide columns、Download as CSV、Search、Fullscreen）不出现：
@@ -262,7 +262,7 @@ def _filters_from_url(view: View) -> tuple[str, ...]:
 
 
 def definitions(query_names: list[str], cutoff: datetime) -> None:
-    """指标口径卡片：名称、口径、分母、数据截至，全部来自查询文件头。"""
+    """指标口径卡片：名称、口径、分母、数据截至，全部来自查询文件头（推进会时由 projector.definitions 省去）。"""
     with st.expander("指标口径（本页每个数字的定义）", icon=":material/straighten:"):
         for name in query_names:
             for m in queries.load(name).metrics:

@@ -85,8 +85,43 @@ def test_a_missing_sampling_plan_is_named_and_nothing_breaks(app, demo_db, tmp_p
     assert any("算不出预计丢分" in i.value for i in at.info)
 
 
-def test_the_meeting_mode_keeps_the_headline(app):
+def test_the_meeting_mode_puts_each_chart_map_and_table_on_its_own_screen(app, demo_db):
+    """推进会：头条与卡片、两张图、三张表（长表分屏）、地图、攻坚清单（前 3 屏）、分数能换来什么，各一屏；
+    翻屏按钮走过每一屏，哪一屏都没有画布表格、下载按钮与口径卡片；攻坚清单的筛选翻屏后还在。"""
     at = switch_to(app, PAGE)
     at.toggle(key="lr_projector").set_value(True).run()
     assert not at.exception
-    assert at.subheader[0].value.startswith("若明天暗访")
+    assert at.subheader[0].value.startswith("若明天暗访") and len(at.metric) == 4
+    seen, charts, maps, tables = [], 0, 0, 0
+    for _ in range(40):
+        seen.append(next(m.value for m in at.markdown if m.value.startswith("**第 ")))
+        assert len(at.dataframe) == 0 and not at.get("download_button")
+        charts += len(at.get("plotly_chart"))
+        maps += any(s.value == "丢分风险点位" for s in at.subheader)
+        tables += any("cw-big-table" in h.proto.body for h in at.get("html"))
+        if at.button(key="cw_view_next").disabled:
+            break
+        at.button(key="cw_view_next").click().run()
+        assert not at.exception
+    names = at.session_state["_pv_names:丢分预警"]
+    assert names[:3] == ["预计丢分", "丢分最多的测评标准", "按点位类型"]
+    assert "丢分风险点位地图" in names and names[-1] == "分数能换来什么"
+    worklist = [n for n in names if n.startswith("攻坚清单")]
+    listed = min(len(failing_places_by_definition(demo_db)), 36)  # 推进会上翻前 3 屏，每屏至多 12 处
+    assert len(worklist) == -(-listed // 12) and all(n.endswith(f"共 {listed} 行）") for n in worklist)
+    assert seen == [f"**第 {i} / {len(names)} 屏**" for i in range(1, len(names) + 1)]
+    assert (charts, maps) == (2, 1) and tables >= len(names) - 4
+    assert not any("指标口径" in e.label for e in at.expander)
+
+
+def test_the_worklist_filter_survives_turning_screens(app):
+    at = switch_to(app, PAGE)
+    at.toggle(key="lr_projector").set_value(True).run()
+    names = at.session_state["_pv_names:丢分预警"]
+    for _ in range(next(i for i, n in enumerate(names) if n.startswith("攻坚清单"))):
+        at.button(key="cw_view_next").click().run()
+    at.checkbox(key="lr_overdue").check().run()
+    assert not at.exception
+    at.button(key="cw_view_next").click().run()
+    at.button(key="cw_view_prev").click().run()
+    assert at.checkbox(key="lr_overdue").value is True

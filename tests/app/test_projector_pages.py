@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -86,9 +87,9 @@ def test_projector_table_formats_numbers_and_keeps_the_chosen_columns():
         }
     )
     out = projector.for_projector(df, ["问题编号", "逾期天数", "得分", "率", "不存在的列"])
-    # 文字列经 escape.md（Markdown 里显示的还是 22.2%）；数字列是我们格式化的数字
+    # 文字照原样（由 table_html 转义）；数字列是我们格式化的数字
     assert out.to_dict("records") == [
-        {"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22\\.2\\%"},
+        {"问题编号": "WT1", "逾期天数": "1,077", "得分": "87.46", "率": "22.2%"},
         {"问题编号": "WT2", "逾期天数": "", "得分": "80.00", "率": "—"},
     ]
     assert len(projector.for_projector(pd.DataFrame({"a": range(40)}))) == projector.TABLE_ROWS
@@ -101,10 +102,22 @@ def test_projector_table_formats_numbers_and_keeps_the_chosen_columns():
     ]
 
 
-def test_projector_table_escapes_text_from_data():
-    """st.table 把每格按 Markdown 显示：台账里的“图片”“链接”不能让投影屏去外网取图。"""
+def test_projector_table_escapes_text_from_data_and_does_not_break_codes():
+    """投影的表是我们写的 HTML：台账里的“图片”“链接”“脚本”都只是文字；编号、名次、数字与列名整格不折行，
+    只有长文字的列（问题描述）可以折行。"""
     import pandas as pd
 
-    df = pd.DataFrame({"问题描述": ["![x](http://外网/x.png) [点我](http://a.b) :red[假红]"], "逾期天数": [3]})
-    cell = projector.for_projector(df)["问题描述"].iloc[0]
-    assert "\\!\\[x\\]\\(" in cell and "\\:red\\[" in cell and "http://" not in cell
+    df = pd.DataFrame(
+        {
+            "问题编号": ["WT2026-013895"],
+            "名次": ["样本不足"],
+            "问题描述": ['<img src=x onerror="alert(1)"> ![x](http://外网/x.png) 井盖缺失，路口东侧人行道上'],
+            "逾期天数": [3],
+        }
+    )
+    html = projector.table_html(projector.for_projector(df))
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    cells = dict(re.findall(r'<td style="([^"]*)">([^<]*)</td>', html)[i][::-1] for i in range(4))
+    assert "white-space:nowrap" in cells["WT2026-013895"] and "white-space:nowrap" in cells["样本不足"]
+    assert "white-space:nowrap" in cells["3"] and "text-align:right" in cells["3"]
+    assert "white-space:normal" in next(style for text, style in cells.items() if text.startswith("&lt;img"))

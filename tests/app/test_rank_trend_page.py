@@ -96,7 +96,18 @@ def test_projector_mode_uses_large_figures_and_keeps_flag(page):
     assert page.session_state["projector_mode"] is True
     layout = bump(page)["layout"]
     assert layout["height"] >= 600 and layout["font"]["size"] >= 22
-    assert len(page.dataframe) == 0 and any("rk-rank-table" in h.proto.body for h in page.get("html"))
+    # 一屏一图：翻屏按钮走过每一屏（名次走势、得分走势、差距、分项、排名表分屏），哪一屏都没有画布表格
+    seen, tables = [], 0
+    for _ in range(20):
+        seen.append(next(m.value for m in page.markdown if m.value.startswith("**第 ")))
+        assert len(page.dataframe) == 0
+        tables += any("rk-rank-table" in h.proto.body for h in page.get("html"))
+        if page.button(key="cw_view_next").disabled:
+            break
+        page.button(key="cw_view_next").click().run()
+    names = page.session_state["_pv_names:排名趋势"]
+    assert names[:4] == ["全省名次走势", "得分走势", "差距分析", "分项差距"] and len(names) == len(seen)
+    assert seen == [f"**第 {i} / {len(seen)} 屏**" for i in range(1, len(seen) + 1)] and tables == len(seen) - 4 >= 1
     page.switch_page("app_pages/overview.py").run()
     page.switch_page(PAGE).run()
     assert page.toggle(key="rk_projector").value is True

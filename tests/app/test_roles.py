@@ -96,6 +96,22 @@ def test_a_unit_account_has_no_briefing_export_and_every_download_is_its_own(app
     assert (titles(at)[0], [b.key for b in at.get("download_button")]) == ("没有权限", [])
 
 
+def test_a_unit_account_builds_only_its_own_notice_on_the_supervision_page(app, demo_db):
+    at = switch_to(as_role(app, demo_db, "责任单位"), "app_pages/supervision.py")
+    own = busiest_unit(demo_db)
+    at.button(key="sv_notice_build").click().run(timeout=120)
+    job = at.session_state["sv_notice_job"]
+    assert job.wait(300)
+    at.run(timeout=120)
+    assert not at.exception
+    ns = job.result.notices
+    assert [n.unit_code for n in ns.notices] == [own]
+    assert job.result.deck == b"" and job.result.docx is None  # 单位账号不生成全县通报
+    name = ns.notices[0].unit_name
+    labels = [b.label for b in at.get("download_button")]
+    assert f"下载督办单：{name}（Word）" in labels and not any(label.startswith("下载全部督办单") for label in labels)
+
+
 def test_the_admin_page_creates_an_account_and_shows_the_audit_trail(app, demo_db):
     at = switch_to(app, "app_pages/admin.py")
     assert titles(at)[0] == "账号与审计"

@@ -77,7 +77,7 @@ def test_every_page_shows_hostile_text_as_text(hostile, offline_page, artifacts)
     assert_clean(page, "排名趋势")
 
     open_page(page, f"{url}/league", "红黑榜")
-    page.get_by_role("tab", name="单位下钻").click()
+    page.get_by_role("tab", name="部门下钻").click()
     choose(page, "lg_unit", "cwxssunit")
     page.get_by_text("问题类别构成", exact=False).first.wait_for(timeout=30_000)
     settle(page)

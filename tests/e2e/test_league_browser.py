@@ -33,8 +33,8 @@ def test_league_page_renders_offline(server, offline_page, artifacts):
 def test_unit_drill_down_draws_rank_trend_offline(server, offline_page, artifacts):
     page = offline_page
     open_page(page, server, "红黑榜")
-    page.get_by_role("tab", name="单位下钻").wait_for(timeout=60_000)
-    page.get_by_role("tab", name="单位下钻").click()
+    page.get_by_role("tab", name="部门下钻").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="部门下钻").click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     settle(page)
     page.screenshot(path=str(artifacts / "league_drill.png"), full_page=True)

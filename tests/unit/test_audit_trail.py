@@ -307,7 +307,7 @@ def test_a_command_line_brief_is_audited_with_its_period_and_file_hash(brief_db,
         "下载",
         f"通报（pptx）：{out}",
         "命令行",
-        f"统计区间 2026年11月8日 18:00 至 2026年11月15日 18:00（不含起点）；第3期；数据指纹 {digest}",
+        f"统计区间 11月8日18时至11月15日18时；第3期；数据指纹 {digest}",
         None,
         hashlib.sha256(b"PPTX").hexdigest(),
     )

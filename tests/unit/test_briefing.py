@@ -110,12 +110,12 @@ def test_overdue_chart_stacks_days_overdue_by_lead_unit(built):
 def test_changes_table_compares_with_previous_week(con):
     brief = briefing.collect(con)
     assert briefing.changes_table(brief).to_dict("records") == [
-        {"指标": "期内新增问题", "本周": "4", "上周": "2", "变化": "+2"},
+        {"指标": "期内新发现问题", "本周": "4", "上周": "2", "变化": "+2"},
         {"指标": "期内销号", "本周": "1", "上周": "1", "变化": "持平"},
         {"指标": "按期销号率（期内）", "本周": "0.0%", "上周": "100.0%", "变化": "−100.0 个百分点"},
         {"指标": "在办问题（存量，期末）", "本周": "6", "上周": "2", "变化": "+4"},
         {"指标": "逾期（存量，期末）", "本周": "2", "上周": "0", "变化": "+2"},
-        {"指标": "期内反弹（同点位同类别再次发现）", "本周": "0", "上周": "1", "变化": "−1"},
+        {"指标": "期内反弹", "本周": "0", "上周": "1", "变化": "−1"},
         {"指标": "年度测评全省名次（最近两轮）", "本周": "第2名", "上周": "第4名", "变化": "上升 2 名"},
     ]
 
@@ -213,8 +213,8 @@ def test_empty_database_raises_no_data(fresh_db):
 def test_round_period_starts_at_latest_round(con):
     brief = briefing.collect(con, period="round")
     assert brief.period.round_name == "2026年中暗访"
-    assert brief.period_text == "2026年6月1日 00:00 起至 2026年11月15日 18:00"
-    assert brief.previous_text == "2025年10月14日 00:00 起至 2026年6月1日 00:00 前"
+    assert brief.period_text == "6月1日0时至11月15日18时"
+    assert brief.previous_text == "2025年10月14日0时至2026年6月1日0时"
     assert brief.period.start < datetime(2026, 6, 1) < brief.period.start.replace(year=2026, month=6, day=2)
     assert brief.issue_no == 1
 
@@ -222,7 +222,7 @@ def test_round_period_starts_at_latest_round(con):
 def test_month_period_is_thirty_days(con):
     brief = briefing.collect(con, period="month", issue_no=7)
     assert (brief.as_of - brief.period.start).days == 30
-    assert brief.period_text == "2026年10月16日 18:00 至 2026年11月15日 18:00（不含起点）"
+    assert brief.period_text == "10月16日18时至11月15日18时"
     assert brief.issue_no == 7
 
 

@@ -40,6 +40,11 @@ def word(brief):
     return docx.Document(io.BytesIO(document.build(brief, png=False)))
 
 
+def with_required(body: str) -> str:
+    """一份最小的模板：公文必须有的版头、标题与版记，中间是要试的几行。"""
+    return f"【发文机关】甲县文明办\n【标题】通报\n{body}\n【印发机关】甲县文明办\n【印发日期】{{发文日期}}"
+
+
 def table_rows(table) -> list[list[str]]:
     return [[c.text for c in row.cells] for row in table.rows]
 
@@ -87,7 +92,8 @@ def test_the_league_tables_equal_the_league_page(word, brief):
 
     units, towns = brief.frames["league_units"], brief.frames["league_townships"]
     depts = expected(league.of_kind(units, "条"), "unit_name")
-    assert len(word.tables) == 4 and len(depts) >= 2  # 部门、镇街两张红黑榜（镇街只按辖区评价一次），逾期按单位，附件
+    # 部门、镇街两张红黑榜（镇街只按辖区评价一次），逾期按单位，附件1（逾期清单）、附件2（口径），版记
+    assert len(word.tables) == 6 and len(depts) >= 2
     assert table_rows(word.tables[0]) == depts
     assert table_rows(word.tables[1]) == expected(towns, "township_name")
     # 表头每页重复
@@ -105,7 +111,7 @@ def test_the_overdue_table_and_annex_equal_the_overdue_list(word, brief, brief_d
         late = queries.run(con, "supervision_ledger", view, **supervision.ledger_params(overdue_only=True), limit=None)
     finally:
         con.close()
-    annex = table_rows(word.tables[-1])
+    annex = table_rows(word.tables[3])
     assert annex[0] == ["问题编号", "镇街", "问题描述", "牵头单位", "整改期限", "逾期天数"]
     assert [r[0] for r in annex[1:]] == late["problem_code"].tolist() and len(late) >= 2
     by_unit = table_rows(word.tables[2])
@@ -123,7 +129,9 @@ def test_figures_use_chinese_conventions(brief):
 
 def test_changing_the_template_changes_the_wording_and_not_the_numbers(brief):
     text = document.DEFAULT_TEMPLATE.read_text(encoding="utf-8")
-    mine = text.replace("{县名}创建文明城市工作指挥部办公室", "甲县文明办").replace("新增交办问题", "新交办")
+    mine = text.replace("【发文机关】{县名}创建文明城市工作指挥部办公室", "【发文机关】甲县文明办").replace(
+        "新发现问题 {新发现问题}", "新发现 {新发现问题}"
+    )
     a = docx.Document(io.BytesIO(document.build(brief, text, "内置", png=False)))
     b = docx.Document(io.BytesIO(document.build(brief, mine, "我的", png=False)))
     assert b.paragraphs[0].text == "甲县文明办" and a.paragraphs[0].text != b.paragraphs[0].text
@@ -166,10 +174,10 @@ def test_a_period_without_problems_says_so_and_marks_empty_tables(brief):
     quiet.frames["hot_summary"] = brief.frames["hot_summary"].assign(problems=0, rebounds=0)
     word = docx.Document(io.BytesIO(document.build(quiet, png=False)))
     text = "\n".join(p.text for p in word.paragraphs)
-    assert "本周没有发现反弹问题。" in text and "新增交办问题 0 条" in text
+    assert "本周没有发现反弹问题。" in text and "本周新发现问题 0 条" in text
     assert "红榜：无（没有符合资格的单位）；黑榜：无。" in text
     empties = [t for t in word.tables if table_rows(t)[1:] == [["无"] * len(t.columns)]]
-    assert len(empties) == len(word.tables)
+    assert len(empties) == len(word.tables) - 2  # 口径附件与版记不会空
 
 
 def test_same_store_and_period_give_the_same_fingerprint_in_the_properties(brief_db):
@@ -196,7 +204,7 @@ def test_the_pdf_from_libreoffice_uses_a_cjk_font(brief, tmp_path):
 def test_the_rank_picture_is_inserted_or_its_absence_explained(brief, monkeypatch):
     from chuangwen import export_png
 
-    text = "【正文】名次\n【图】名次走势"
+    text = with_required("【正文】名次\n【图】名次走势")
     if export_png.available():
         word = docx.Document(io.BytesIO(document.build(brief, text, "图")))
         assert len(word.inline_shapes) == 1
@@ -208,7 +216,8 @@ def test_the_rank_picture_is_inserted_or_its_absence_explained(brief, monkeypatc
     quiet = briefing.Brief(**{**brief.__dict__, "notes": []})
     word = docx.Document(io.BytesIO(document.build(quiet, text, "图")))
     assert len(word.inline_shapes) == 0
-    assert "此处未插入名次走势图" in word.paragraphs[-1].text and "chromium" in word.paragraphs[-1].text
+    note = next(p.text for p in word.paragraphs if "此处未插入" in p.text)
+    assert "此处未插入名次走势图" in note and "chromium" in note
     with pytest.raises(document.TemplateError, match="第 1 行：不认识的图“地图”"):
         document.build(brief, "【图】地图", "坏图")
 
@@ -219,15 +228,17 @@ def test_control_characters_from_a_ledger_do_not_break_the_document(brief):
     late["description"] = "乱堆\x0b乱放\x08（台账里带进来的控制字符）"
     dirty.frames["overdue_list"] = late
     word = docx.Document(io.BytesIO(document.build(dirty, png=False)))
-    assert table_rows(word.tables[-1])[1][2] == "乱堆乱放（台账里带进来的控制字符）"
+    assert table_rows(word.tables[3])[1][2] == "乱堆乱放（台账里带进来的控制字符）"
 
 
 def test_a_failed_pdf_conversion_is_a_chinese_message(monkeypatch):
     def fails(*args, **kwargs):
         raise subprocess.CalledProcessError(77, "soffice", stderr=b"Error: source file could not be loaded")
 
-    monkeypatch.setattr(document.shutil, "which", lambda name: "/usr/bin/soffice")
-    monkeypatch.setattr(document.subprocess, "run", fails)
+    from chuangwen.briefing import wordlayout
+
+    monkeypatch.setattr(wordlayout.shutil, "which", lambda name: "/usr/bin/soffice")
+    monkeypatch.setattr(wordlayout.subprocess, "run", fails)
     with pytest.raises(
         RuntimeError, match="LibreOffice 转 PDF 失败（退出码 77）：Error: source file could not be loaded"
     ):

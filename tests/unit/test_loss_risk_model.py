@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +24,23 @@ def test_the_worked_example_pmf_is_three_tenths_six_tenths_one_tenth():
 )
 def test_the_worked_example_for_each_rule(rule, per_site, expected):
     assert loss_risk.standard_loss(2.0, rule, per_site, [Group(5, 2, 2)]) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("rule", "per_site", "exact"),
+    [
+        ("按比例", None, Fraction(4, 5)),
+        ("一处即扣完", None, Fraction(7, 5)),
+        ("每处扣分", Fraction(1, 2), Fraction(2, 5)),
+    ],
+)
+def test_the_worked_example_is_exact(rule, per_site, exact):
+    """Issue 31 的算例，不留误差：n = 5、k = 2、m = 2、分值 2 → 按比例 0.8、一处即扣完 1.4、每处扣 0.5 分 0.4。
+    逐一列举全部 10 种抽法（分数运算）得到的正是 4/5、7/5、2/5；模型给出的浮点数与这几个分数最近的浮点数逐位相同。"""
+    assert oracles.loss_by_enumeration(Fraction(2), rule, per_site, [(5, 2, 2)]) == exact
+    got = loss_risk.standard_loss(2.0, rule, None if per_site is None else float(per_site), [Group(5, 2, 2)])
+    assert got == float(exact)
+    assert loss_risk.hypergeom_pmf(5, 2, 2) == [0.3, 0.6, 0.1]
 
 
 def test_the_worked_example_agrees_with_counting_every_sample():
