@@ -62,9 +62,10 @@ def test_meeting_mode_fits_every_screen_on_a_projector(server, offline_page, art
     for i in range(1, count + 1):
         page.locator(".st-key-cw_view_bar p", has_text=f"第 {i} / {count} 屏").wait_for(timeout=60_000)
         settle(page)
-        if page.get_by_role("heading", name="丢分最多的测评标准").count() + page.get_by_role(
-            "heading", name="丢分按点位类型"
-        ).count():
+        if (
+            page.get_by_role("heading", name="丢分最多的测评标准").count()
+            + page.get_by_role("heading", name="丢分按点位类型").count()
+        ):
             page.locator(".js-plotly-plot .ytick text").first.wait_for(timeout=60_000)
             assert tick_font_px(page) >= 20
             charts += 1
