@@ -99,7 +99,8 @@ def render(view: View, viewer: Viewer) -> None:
             type_fig = data.memo(charts.loss_bars, by_type, "点位类型", "按点位类型（分摊）")
             projector.plotly(type_fig, key="lr_types_chart")
     tabs = st.tabs(["各测评标准（k / n，抽查 m）", "按镇街", "按责任单位"]) if not big else projector.columns(3)
-    decimals = {"预计丢分": st.column_config.NumberColumn(format="%.3f")}
+    three = st.column_config.NumberColumn(format="%.3f")
+    decimals = {"预计丢分": three, "本单位分摊": three}
     # 推进会只列有丢分的标准（全部标准在普通模式下看），丢分写三位小数
     standards = loss_risk.standards_table(result, len(result.standards) if big else None)
     tables = [

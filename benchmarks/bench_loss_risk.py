@@ -22,7 +22,8 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, time as clock
+from datetime import datetime
+from datetime import time as clock
 from pathlib import Path
 
 import pandas as pd

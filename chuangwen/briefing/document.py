@@ -407,8 +407,16 @@ WIDTHS_CM = {
     "反弹点位": (2.9, 3.4, 3.1, 2.0, 2.4, 1.8),
     "逾期问题清单": (3.0, 2.0, 4.5, 2.2, 2.3, 1.6),
     "口径": (3.4, 12.2),
+    risk.TABLE: (1.0, 5.2, 1.8, 2.6, 1.6, 1.7, 1.7),
 }
-ALIGN = {"口径": "ll", "反弹点位": "cclccc", "逾期问题清单": "cclccc", "红黑榜·部门": "cclcc", "红黑榜·镇街": "cclcc"}
+ALIGN = {
+    risk.TABLE: "clccccc",
+    "口径": "ll",
+    "反弹点位": "cclccc",
+    "逾期问题清单": "cclccc",
+    "红黑榜·部门": "cclcc",
+    "红黑榜·镇街": "cclcc",
+}
 
 
 def _picture(doc: DocxDocument, brief: Brief, name: str, png: bool) -> None:

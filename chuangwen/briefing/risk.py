@@ -76,17 +76,17 @@ def tables(brief: Brief) -> dict[str, pd.DataFrame]:
         return {TABLE: pd.DataFrame()}
     shown = loss_risk.place_table(result.worklist().head(TABLE_ROWS))
     return {
-        TABLE: shown[
-            [
-                "序号",
-                "点位（或街面问题）",
-                "镇街",
-                "牵头单位",
-                "逾期天数",
-                "改这一处少丢（分）",
-                "改完前N处累计少丢（分）",
-            ]
-        ]
+        TABLE: pd.DataFrame(
+            {
+                "序号": shown["序号"].astype(int).astype(str).to_numpy(),
+                "点位（或街面问题）": shown["点位（或街面问题）"].to_numpy(),
+                "镇街": shown["镇街"].to_numpy(),
+                "牵头单位": shown["牵头单位"].to_numpy(),
+                "逾期天数": ["" if pd.isna(v) else str(int(v)) for v in shown["逾期天数"]],
+                "少丢（分）": [f"{float(v):.3f}" for v in shown["改这一处少丢（分）"]],
+                "累计少丢（分）": [f"{float(v):.3f}" for v in shown["改完前N处累计少丢（分）"]],
+            }
+        )
     }
 
 
