@@ -17,7 +17,8 @@ QUERIES = [
     "rank_trend_points_needed",
 ]
 MAP_HEIGHT = 560
-MEETING_SCREENS = 3  # 推进会上攻坚清单翻几屏（每屏 projector.TABLE_ROWS 处）；全部在普通模式与 Excel 里
+MEETING_ROWS = 36  # 推进会上攻坚清单列前几处（每屏 projector.TABLE_ROWS = 12 处，翻 3 屏）；全部在普通模式与 Excel 里
+MEETING_MAP_HEIGHT = 600  # 推进会：标题与一行说明连同地图在 1080p 一屏放下（比 projector.MAP_HEIGHT 矮 40 px）
 STANDARD_BIG = ["测评标准", "不合格处", "点位数", "抽查数", "预计丢分", "本单位分摊"]
 WORKLIST_BIG = ["序号", "点位（或街面问题）", "镇街", "牵头单位", "逾期天数", "改完前N处累计少丢（分）"]
 
@@ -71,7 +72,7 @@ def render(view: View, viewer: Viewer) -> None:
                 help=frame.metric_help(card.query, card.metric, view.cutoff),
             )
         rules = st.container()
-        rules.caption(md(loss_risk.RULE_SENTENCE + loss_risk.STREET_SENTENCE + loss_risk.ESTIMATE_NOTE))
+        rules.caption(md(loss_risk.HOW_ESTIMATED))
         if note := loss_risk.coverage_note(data.query("loss_risk_coverage", view)):
             rules.caption(md(note))
 
@@ -129,7 +130,7 @@ def render(view: View, viewer: Viewer) -> None:
         site_types=tuple(st.session_state.get("lr_types", [])),
         overdue_only=bool(st.session_state.get("lr_overdue", False)),
     )
-    listed = loss_risk.shown(rows) if not big else rows.head(projector.TABLE_ROWS * MEETING_SCREENS)
+    listed = loss_risk.shown(rows) if not big else rows.head(MEETING_ROWS)
     for part in views.paged("攻坚清单", loss_risk.place_table(listed)):
         st.subheader("攻坚清单：先改哪几处")
         _worklist_filters(result, big)
@@ -170,7 +171,7 @@ def _risk_map(view: View, result: loss_risk.Assessment, big: bool) -> None:
             icon=":material/map:",
         )
     else:
-        height = projector.MAP_HEIGHT - 40 if big else MAP_HEIGHT  # 推进会：标题与一行说明连同地图一屏放下
+        height = MEETING_MAP_HEIGHT if big else MAP_HEIGHT
         mapview.prepare(
             maps.risk_map,
             boundaries,

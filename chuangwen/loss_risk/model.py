@@ -41,6 +41,7 @@ STREET_SENTENCE = (
     "落在抽样方案里“每镇街”抽查的街面类型（如主次干道）上，各镇街各抽方案规定的条数。"
 )
 ESTIMATE_NOTE = "只估实地考察部分（网上申报、问卷调查不在内），是按现在的在办问题算的期望值，不是预测的成绩。"
+HOW_ESTIMATED = RULE_SENTENCE + STREET_SENTENCE + ESTIMATE_NOTE  # 页面上“怎么估算的”一段
 
 
 # ---------------------------------------------------------------- 概率
@@ -629,6 +630,7 @@ def running_text(rows: pd.DataFrame, n: int) -> str:
 
 
 __all__ = [
+    "HOW_ESTIMATED",
     "PROPORTIONAL",
     "ANY_FAILS",
     "EACH_SITE",

@@ -33,11 +33,3 @@ insert into deduction (id, round_code, edition, standard_code, points, reason, s
     (1, 'R2025-ND', 'T版', '1.1.1.1', 8, '农贸市场周边出店经营', 'S01'),
     (2, 'R2025-ND', 'T版', '1.2.1.1', 4, '公益广告材料不全', null);
 insert into deduction_unit values (1, 'D01', 0.5), (1, 'T01', 0.5), (2, 'D03', 1.0);
-
--- 丢分预警的输入：每类点位抽查 1 处（库里各只有 1 处）；出店经营在农贸市场、背街小巷都落到“无出店经营”（按比例，没有扣分方式行）
-insert into sampling_plan (edition, site_type, scope, sample_size, per_township) values
-    ('T版', '农贸市场', '全县', 1, null),
-    ('T版', '背街小巷', '全县', 1, null);
-insert into standard_category values
-    ('T版', '出店经营', '农贸市场', '1.1.1.1'),
-    ('T版', '出店经营', '背街小巷', '1.1.1.1');
