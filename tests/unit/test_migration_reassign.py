@@ -46,7 +46,9 @@ def contents(path, tables=REBUILT) -> dict[str, list[tuple]]:
 
 def test_upgrade_from_version_2_keeps_every_row_of_the_rebuilt_tables(v2_db):
     before = contents(v2_db)
-    assert db.upgrade(v2_db) == 5  # 003 重新归属、004 状态时段、005 状态时段的分块布局、006 涉及单位的宏、007 丢分预警的输入
+    assert (
+        db.upgrade(v2_db) == 5
+    )  # 003 重新归属、004 状态时段、005 状态时段的分块布局、006 涉及单位的宏、007 丢分预警的输入
     assert contents(v2_db) == before
     assert all(before[t] for t in REBUILT)
 
