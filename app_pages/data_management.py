@@ -25,7 +25,18 @@ def render(view: View | None, viewer: Viewer) -> None:
     snapshot = view.snapshot if view is not None else data.pin()
     out = export.Exporter(view, viewer)
     PAGE = viewer.page
-    SUPPORTED = ["problems", "events", "units", "sites", "framework", "scores", "deductions"]  # 最常用的在前
+    SUPPORTED = [  # 最常用的在前
+        "problems",
+        "events",
+        "units",
+        "sites",
+        "framework",
+        "scores",
+        "deductions",
+        "sampling_plan",
+        "scoring_rules",
+        "category_standards",
+    ]
     UPLOAD_LIMIT_MB = imports.MAX_MB  # 与导入程序自己的上限一致；服务器上限同值（chuangwen.server）
     WRITING = "正在写入并发布新的数据版本……（如有别人正在导入，会排队等待）"
     VERDICT = {"success": st.success, "warning": st.warning, "error": st.error}
@@ -135,7 +146,8 @@ def render(view: View | None, viewer: Viewer) -> None:
 
     with tab_tpl:
         st.markdown(
-            "建议导入顺序：**责任单位 → 点位 → 测评体系 → 测评成绩 → 扣分明细 → 问题台账 → 整改记录**。"
+            "建议导入顺序：**责任单位 → 点位 → 测评体系 → 抽样方案、扣分方式、类别对照（丢分预警用） → 测评成绩 → 扣分明细 → "
+            "问题台账 → 整改记录**。"
             "每个模板第一张表填数据，第二张是填写说明；红色表头为必填。"
         )
         for where, key in zip(itertools.cycle(st.columns(4)), templates.ORDER):

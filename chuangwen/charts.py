@@ -673,3 +673,29 @@ def burndown(points: pd.DataFrame, rounds: pd.DataFrame | None = None, height: i
     share = mark_rounds(fig, rounds, TimeAxis(tuple(moments), pd.Timedelta(days=1), spans=False))
     fig.update_yaxes(range=headroom(float(points["open_problems"].max()) if len(points) else 0.0, share))
     return _base_layout(fig, "在办问题走势（近 8 周，每天同一时刻）", height)
+
+
+def loss_bars(
+    rows: pd.DataFrame, label_col: str, title: str, value_col: str = "预计丢分", height: int = 320
+) -> go.Figure:
+    """丢分预警：按测评标准、点位类型、镇街或单位的预计丢分（横向条形，多的在上；条上写三位小数：估算的分常不到 0.1）。"""
+    rows = rows.sort_values(value_col, ascending=True)
+    names = rows[label_col].astype(str).tolist()
+    values = rows[value_col].astype(float).round(4).tolist()
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=values,
+            orientation="h",
+            marker_color=OURS_COLOR,
+            text=[f"{v:.3f}" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>预计丢分：%{x:.3f} 分<extra></extra>",
+        )
+    )
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, title=None, automargin=True)
+    top = max(values, default=0.0)
+    # 右边留出写数字的地方（数字写在条的外侧）
+    fig.update_xaxes(title="预计丢分（分）", range=[0, top * 1.22 or 1], gridcolor="#ECEFF1", tickformat=".3f")
+    return _base_layout(fig, title, max(height, 120 + 30 * len(names)))

@@ -400,22 +400,16 @@ def grid_layers_js(grid: pd.DataFrame, zoom: int, heat_radius: int = 18) -> str:
     )
 
 
-def hotspot_map(
+def _base_map(
     boundaries: pd.DataFrame,
-    townships: pd.DataFrame,
-    grid: pd.DataFrame,
-    points: pd.DataFrame | None,
-    *,
-    metric: str = "problems",
-    view: tuple[float, float, float, float] | None = None,
-    zoom: int = 11,
-    tiles_url: str = "",
-    tiles_attr: str = "",
-    heat_radius: int = 18,
-    big: bool = False,
-) -> folium.Map:
-    """问题热点地图：镇街分级设色（可切换）、热力图（可切换）、逐条点位（问题少时）或网格汇总（问题多时）。
-    big=True（推进会）：名称、图例、图层开关、比例尺与提示都放大到 ≥ 20 px，镇街名称带白底、压在点与热力之上。"""
+    view: tuple[float, float, float, float] | None,
+    zoom: int,
+    tiles_url: str,
+    tiles_attr: str,
+    big: bool,
+) -> tuple[folium.Map, tuple[float, float, float, float]]:
+    """本县地图的底子（问题热点、丢分预警共用）：离线素材、中文的缩放与比例尺、内容安全策略、可选的内网瓦片、县界。
+    view 为打开时的范围（西、南、东、北），不给时取全部边界；big=True（推进会）时字放大。"""
     if view is None:
         bounds = (
             shapely.union_all([geo.from_wkb(w) for w in boundaries["geom_wkb"]]).bounds
@@ -459,6 +453,52 @@ def hotspot_map(
             style_function=lambda f: {"fill": False, "color": "#37474F", "weight": 2.5},
         ).add_to(m)
 
+    return m, bounds
+
+
+def _township_labels(m: folium.Map, boundaries: pd.DataFrame, busy: dict, big: bool) -> None:
+    """镇街名称（我们自己画的标注，始终显示，在自己的图层里，压在点、网格与热力之上）。busy：镇街代码 → 问题数（排先后）。"""
+    # 挤在一起的镇街先不标名称，放大到不重叠时再出现（名称在镇街的悬停提示里）：问题多的优先，再按面积
+    folium.map.CustomPane("cwLabels", z_index=640, pointer_events=False).add_to(m)
+    labels = folium.FeatureGroup(name="镇街名称", control=False)
+    town_rows = boundaries[boundaries["level"] == "镇街"]
+    geoms = [geo.from_wkb(w) for w in town_rows["geom_wkb"]]
+    order = sorted(range(len(geoms)), key=lambda i: (-(busy.get(town_rows.iloc[i]["code"]) or 0), -geoms[i].area))
+    placed = [(str(town_rows.iloc[i]["name"]), *geo.representative_lonlat(geoms[i])) for i in order]
+    font_px = BIG_FONT_PX if big else LABEL_FONT_PX
+    for (name, lon, lat), min_zoom in zip(placed, label_min_zooms(placed, font_px)):
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<div class="cw-label" data-minzoom="{min_zoom}">{html_text(name)}</div>',
+                icon_size=(8 * font_px, font_px + 8),
+                icon_anchor=(4 * font_px, (font_px + 8) // 2),
+                class_name="cw-label-icon",
+            ),
+            interactive=False,
+            pane="cwLabels",
+        ).add_to(labels)
+    labels.add_to(m)
+
+
+def hotspot_map(
+    boundaries: pd.DataFrame,
+    townships: pd.DataFrame,
+    grid: pd.DataFrame,
+    points: pd.DataFrame | None,
+    *,
+    metric: str = "problems",
+    view: tuple[float, float, float, float] | None = None,
+    zoom: int = 11,
+    tiles_url: str = "",
+    tiles_attr: str = "",
+    heat_radius: int = 18,
+    big: bool = False,
+) -> folium.Map:
+    """问题热点地图：镇街分级设色（可切换）、热力图（可切换）、逐条点位（问题少时）或网格汇总（问题多时）。
+    big=True（推进会）：名称、图例、图层开关、比例尺与提示都放大到 ≥ 20 px，镇街名称带白底、压在点与热力之上。"""
+    m, bounds = _base_map(boundaries, view, zoom, tiles_url, tiles_attr, big)
+
     # 镇街分级设色：点击即按镇街筛选
     edges = breaks(townships[metric] if not townships.empty else [])
     towns = township_features(boundaries, townships, metric, edges)
@@ -477,29 +517,8 @@ def hotspot_map(
     ).add_to(choropleth)
     choropleth.add_to(m)
 
-    # 镇街名称（我们自己画的标注，始终显示，在自己的图层里，压在点、网格与热力之上）
-    # 挤在一起的镇街先不标名称，放大到不重叠时再出现（名称在镇街的悬停提示里）：问题多的优先，再按面积
-    folium.map.CustomPane("cwLabels", z_index=640, pointer_events=False).add_to(m)
-    labels = folium.FeatureGroup(name="镇街名称", control=False)
-    town_rows = boundaries[boundaries["level"] == "镇街"]
-    geoms = [geo.from_wkb(w) for w in town_rows["geom_wkb"]]
     busy = dict(zip(townships["code"], townships["problems"])) if not townships.empty else {}
-    order = sorted(range(len(geoms)), key=lambda i: (-(busy.get(town_rows.iloc[i]["code"]) or 0), -geoms[i].area))
-    placed = [(str(town_rows.iloc[i]["name"]), *geo.representative_lonlat(geoms[i])) for i in order]
-    font_px = BIG_FONT_PX if big else LABEL_FONT_PX
-    for (name, lon, lat), min_zoom in zip(placed, label_min_zooms(placed, font_px)):
-        folium.Marker(
-            [lat, lon],
-            icon=folium.DivIcon(
-                html=f'<div class="cw-label" data-minzoom="{min_zoom}">{html_text(name)}</div>',
-                icon_size=(8 * font_px, font_px + 8),
-                icon_anchor=(4 * font_px, (font_px + 8) // 2),
-                class_name="cw-label-icon",
-            ),
-            interactive=False,
-            pane="cwLabels",
-        ).add_to(labels)
-    labels.add_to(m)
+    _township_labels(m, boundaries, busy, big)
 
     heat = folium.FeatureGroup(name="热力图", show=True)
     if not grid.empty:
@@ -557,4 +576,98 @@ def naive_marker_map(points: pd.DataFrame) -> folium.Map:
         folium.Marker([r.lat, r.lon], tooltip=r.problem_code, popup=f"{r.problem_code} {r.category} {r.status}").add_to(
             cluster
         )
+    return m
+
+
+RISK_MARKER_LIMIT = 2000  # 丢分预警地图最多画几处（按分摊的预计丢分从大到小）：不逐条画问题，几千个圆点以内
+RISK_COLORS = {"逾期": "#7B1FA2", "在办": "#C62828"}
+RISK_LABELS = {"逾期": "有逾期的在办问题", "在办": "在办问题都未逾期"}
+
+
+def risk_features(places: pd.DataFrame) -> dict:
+    """丢分风险点位的点 GeoJSON：每处一个圆（半径随分摊的预计丢分的平方根增大），提示与弹窗里的文字都已转义。"""
+    rows = places[places["lon"].notna() & places["lat"].notna()]
+    rows = rows.sort_values("share", ascending=False).head(RISK_MARKER_LIMIT)
+    top = float(rows["share"].max()) if len(rows) and float(rows["share"].max()) > 0 else 1.0
+    features = []
+    for i, r in enumerate(rows.itertuples(index=False)):
+        overdue = not pd.isna(r.days_overdue)
+        tip = (
+            f"{html_text(r.item_name)}（{html_text(r.site_type)}，{html_text(r.township_name)}）"
+            f"｜预计丢分 {float(r.share):.3f}｜改了少丢 {float(r.gain):.3f}｜在办问题 {int(r.problems)} 条"
+            + (f"｜逾期 {int(r.days_overdue)} 天" if overdue else "")
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(i),
+                "properties": {
+                    "tip": tip,
+                    "k": "逾期" if overdue else "在办",
+                    "r": round(4 + 14 * math.sqrt(max(float(r.share), 0.0) / top), 1),
+                },
+                "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 6), round(float(r.lat), 6)]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def risk_map(
+    boundaries: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    zoom: int = 11,
+    tiles_url: str = "",
+    tiles_attr: str = "",
+    big: bool = False,
+) -> folium.Map:
+    """丢分预警地图：镇街边界与名称，每个不合格处一个圆（大小 = 分摊到它的预计丢分，紫色 = 有逾期问题）。
+    big=True（推进会）：名称、图例、比例尺与提示放大（与问题热点同一套大字样式）。"""
+    m, bounds = _base_map(boundaries, None, zoom, tiles_url, tiles_attr, big)
+    towns = boundaries[boundaries["level"] == "镇街"]
+    if not towns.empty:
+        outline = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": str(code),
+                    "properties": {"tip": html_text(name)},
+                    "geometry": shapely.geometry.mapping(_round_geom(geo.from_wkb(w))),
+                }
+                for code, name, w in zip(towns["code"], towns["name"], towns["geom_wkb"])
+            ],
+        }
+        folium.GeoJson(
+            outline,
+            name="镇街",
+            control=False,
+            style_function=lambda f: {"fillColor": "#ECEFF1", "fillOpacity": 0.35, "color": "#78909C", "weight": 1},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        ).add_to(m)
+    busy = places.groupby("township_code")["share"].sum().to_dict() if "township_code" in places else {}
+    _township_labels(m, boundaries, busy, big)
+    shown = risk_features(places)
+    layer = folium.FeatureGroup(name=f"丢分风险点位（{formats.count(len(shown['features']))} 处）", show=True)
+    folium.GeoJson(
+        shown,
+        name="丢分风险点位",
+        marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.7),
+        style_function=lambda f: {
+            "color": "#FFFFFF",
+            "fillColor": RISK_COLORS[f["properties"]["k"]],
+            "radius": f["properties"]["r"],
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(layer)
+    layer.add_to(m)
+    legend = "<br>".join(
+        [
+            "<b>丢分风险点位</b>",
+            "圆越大，分摊到这一处的预计丢分越多",
+            *(f'<i style="background:{c};border-radius:7px"></i>{RISK_LABELS[k]}' for k, c in RISK_COLORS.items()),
+        ]
+    )
+    Legend(legend).add_to(m)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m

@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("hotspots", "问题热点", ":material/map:", "hotspots"),
     PageSpec("league", "红黑榜", ":material/military_tech:", "league"),
     PageSpec("supervision", "整改督办", ":material/assignment:", "supervision"),
+    PageSpec("loss_risk", "丢分预警", ":material/crisis_alert:", "loss_risk"),
     PageSpec("data_management", "数据管理", ":material/database:", "data_admin"),
     PageSpec("briefing", "通报导出", ":material/slideshow:", "briefing"),
     PageSpec("accounts_audit", "账号与审计", ":material/admin_panel_settings:", "admin"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -264,3 +265,93 @@ def township_boundaries(db) -> int:
             "select count(distinct b.region_code) from boundary b join region r on r.code = b.region_code "
             "where r.level = '镇街' and r.parent_code = (select value from meta where key = 'our_region_code')"
         ).fetchone()[0]
+
+
+def loss_by_enumeration(points: Any, rule: str, per_site: Any, groups: list[tuple[int, int, int]]) -> Any:
+    """丢分预警的期望值，按定义逐一列举：每组 (n, k, m) 里把 n 处编号、前 k 处不合格，列出所有 C(n, m) 种等可能的抽法，
+    各组独立（所有组合的笛卡尔积）；每种抽法按扣分方式的文字算丢分，取平均。不用组合数公式、不用超几何分布。
+    分值与每处扣分给 fractions.Fraction 时全程是分数，答案是精确的有理数。"""
+    import itertools
+
+    live = [(n, k, m) for n, k, m in groups if n > 0 and m > 0]
+    sampled = sum(m for _, _, m in live)
+    per_group = [
+        [sum(1 for site in picked if site < k) for picked in itertools.combinations(range(n), m)] for n, k, m in live
+    ]
+    zero = points * 0
+    total, count = zero, 0
+    for failing in itertools.product(*per_group):
+        if rule == "按比例":
+            loss = points * sum(failing) / sampled
+        elif rule == "一处即扣完":
+            loss = points if sum(failing) > 0 else zero
+        else:
+            loss = min(points, (per_site or zero) * sum(failing))
+        total += loss
+        count += 1
+    return total / count if count else zero
+
+
+def failing_places_by_definition(db, at: datetime | None = None) -> set[str]:
+    """丢分预警里“不合格的处”，按规则的文字另算（不用 queries/ 与状态宏）：统计时刻所用的测评体系是生效日期不晚于统计日的
+    最新版本；截至统计时刻最后一个整改动作不是“已销号”的已发现问题；有点位的问题落在它的点位（点位类型），没有点位的问题
+    落在所在镇街、抽样方案里“每镇街”的各类街面类型上；测评标准先用问题自带的本版编号（标准要考察这类点位），
+    否则按类别对照（先小类、后大类）。返回有问题落到标准上的处：点位写 S:点位代码，街面问题写 P:问题编号。"""
+    con = _connect(db)
+    try:
+        at = at or cutoff_of(db)
+        editions = con.execute(
+            "select edition, effective_from from framework_edition order by effective_from desc, edition desc"
+        ).fetchall()
+        edition = next((e for e, day in editions if day <= at.date()), None)
+        if edition is None:
+            return set()
+        field = {
+            code: set(types or [])
+            for code, types in con.execute(
+                "select code, site_types from framework_node where edition = $e and level = '测评标准' "
+                "and method = '实地考察'",
+                {"e": edition},
+            ).fetchall()
+        }
+        order = dict(con.execute("select name, coalesce(sort_order, 0) from site_type").fetchall())
+        streets = sorted(
+            (
+                t
+                for (t,) in con.execute(
+                    "select site_type from sampling_plan where edition = $e and scope = '每镇街'", {"e": edition}
+                ).fetchall()
+            ),
+            key=lambda t: (order.get(t, 0), t),
+        )
+        mapping = {
+            (c, t): s
+            for c, t, s in con.execute(
+                "select category, site_type, standard_code from standard_category where edition = $e", {"e": edition}
+            ).fetchall()
+        }
+        parent = dict(con.execute("select name, parent from problem_category").fetchall())
+        site_type = dict(con.execute("select code, site_type from site").fetchall())
+        problems = problems_at(db, at)
+        extra = con.execute("select code, edition, standard_code, category from problem").df().set_index("code")
+    finally:
+        con.close()
+    places = set()
+    for r in problems.itertuples(index=False):
+        if r.last_action == "已销号":
+            continue
+        own_edition, own_standard, category = extra.loc[r.code, ["edition", "standard_code", "category"]]
+        if isinstance(r.site_code, str):
+            where = [(f"S:{r.site_code}", site_type[r.site_code])]
+        elif isinstance(r.township_code, str):
+            where = [(f"P:{r.code}", t) for t in streets]
+        else:
+            where = []
+        for place, t in where:
+            if own_edition == edition and t in field.get(own_standard, set()):
+                places.add(place)
+                continue
+            standard = mapping.get((category, t)) or mapping.get((parent.get(category), t))
+            if standard is not None and t in field.get(standard, set()):
+                places.add(place)
+    return places

@@ -16,6 +16,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Length, Pt
 
 from chuangwen import export_png, formats, league, rank_trend, settings, time_windows
+from chuangwen.briefing import risk
 from chuangwen.briefing.deck_parts import (
     BLUE,
     DARK,
@@ -528,7 +529,8 @@ def deck(brief: Brief, *, png: bool = True) -> bytes:
     _overdue_slide(prs, brief, 7)
     _rebound_slide(prs, brief, 8)
     _changes_slide(prs, brief, 9)
-    _sources_slide(prs, brief, 10)
+    risk.slide(prs, brief, 10)
+    _sources_slide(prs, brief, 11)
 
     stamp(prs.core_properties, brief)
     buf = io.BytesIO()

@@ -23,7 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm
 
 from chuangwen import excel, formats, league, settings, supervision
-from chuangwen.briefing import wordlayout
+from chuangwen.briefing import risk, wordlayout
 from chuangwen.briefing.figures import (
     NEW_FOUND,
     PERIOD_WORDS,
@@ -109,10 +109,11 @@ FIGURES = (
     "全省名次",
     "逾期清单说明",
     "数据指纹",
+    *risk.FIGURES,
 )
 # 改过名的数字：旧模板里写了旧名时，提示改成什么（“新增交办”把“新发现”和“交办”两个口径混成了一个数）
 RENAMED = {"新增交办": "新发现问题", "未销号": "在办"}
-TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单", "口径")
+TABLES = ("红黑榜·部门", "红黑榜·镇街", "逾期·按单位", "反弹点位", "逾期问题清单", "口径", risk.TABLE)
 # 【字体】能改的位置与默认字体（公文字体名；服务器转 PDF 时按 fonts.conf 换成开源字体）
 FONT_ROLES = {"版头": XIAOBIAOSONG, "标题": XIAOBIAOSONG, "正文": FANGSONG, "一级标题": HEITI, "二级标题": KAITI}
 ANNEX_ROWS = 200  # 附件只列逾期最久的这么多条，其余的数写在表下，全部清单随文另附 Excel
@@ -323,6 +324,7 @@ def figures(brief: Brief) -> dict[str, str | None]:
         out["全省名次"] = (
             f"在全省 {int(last['group_size'])} 个县（市、区）中排第 {int(last['rank'])} 名（{last['round_name']}）"
         )
+    out.update(risk.words(brief))
     return out
 
 
@@ -362,6 +364,7 @@ def tables(brief: Brief) -> dict[str, pd.DataFrame]:
     ledger = supervision.display_ledger(brief.frames["overdue_list"].head(ANNEX_ROWS))
     out["逾期问题清单"] = ledger[["问题编号", "镇街", "问题描述", "牵头单位", "整改期限", "逾期天数"]]
     out["口径"] = pd.DataFrame(glossary(brief), columns=["名称", "口径"])
+    out.update(risk.tables(brief))
     return out
 
 
@@ -404,8 +407,16 @@ WIDTHS_CM = {
     "反弹点位": (2.9, 3.4, 3.1, 2.0, 2.4, 1.8),
     "逾期问题清单": (3.0, 2.0, 4.5, 2.2, 2.3, 1.6),
     "口径": (3.4, 12.2),
+    risk.TABLE: (1.0, 5.2, 1.8, 2.6, 1.6, 1.7, 1.7),
 }
-ALIGN = {"口径": "ll", "反弹点位": "cclccc", "逾期问题清单": "cclccc", "红黑榜·部门": "cclcc", "红黑榜·镇街": "cclcc"}
+ALIGN = {
+    risk.TABLE: "clccccc",
+    "口径": "ll",
+    "反弹点位": "cclccc",
+    "逾期问题清单": "cclccc",
+    "红黑榜·部门": "cclcc",
+    "红黑榜·镇街": "cclcc",
+}
 
 
 def _picture(doc: DocxDocument, brief: Brief, name: str, png: bool) -> None:

@@ -261,6 +261,14 @@ def collect(
     )
     run("ledger_summary", "supervision_ledger_summary", current, **supervision.ledger_params())
 
+    # 丢分预警（与丢分预警页同一批查询）：期末的在办问题若明天暗访预计丢多少分；按上一轮成绩能换到第几名
+    run("loss_inputs", "loss_risk_inputs", current)
+    run("loss_groups", "loss_risk_groups", current)
+    run("loss_items", "loss_risk_items", current)
+    last = run("loss_last_round", "loss_risk_last_round", current)
+    if len(last):
+        run("loss_points_needed", "rank_trend_points_needed", current, round_code=last.iloc[0]["round_code"])
+
     brief.frames, brief.params = frames, params
     brief.digest = data_digest(frames, params)
     return brief
@@ -509,6 +517,18 @@ def glossary(brief: Brief) -> list[tuple[str, str]]:
             f"每轮{ROUND_TYPE}按总分从高到低的名次，并列同名次，缺测的轮次不排名；第 1 名最好。",
         ),
         (
+            "预计丢分",
+            "假设统计时刻的次日测评、实地考察：每条测评标准在它考察的每类点位里按抽样方案抽查几处，有在办问题落在这条标准上的"
+            "点位算不合格，按这条标准的扣分方式（按比例、一处即扣完、每处扣分扣完为止）算丢分的期望值，各标准相加。"
+            "没有点位的街面问题算在所在镇街的路段上。只估实地考察部分（网上申报、问卷调查不在内），不是预测的成绩。",
+        ),
+        (
+            "攻坚清单",
+            "在办问题按点位归并，按“改完这一处少丢的分 ÷ 剩余天数”从大到小排；剩余天数按这一处最早的整改期限，已逾期按 1 天，"
+            "没有期限按 7 天。“改完前 N 处累计少丢”是这几处同时改完后预计丢分的减少。可到的名次按上一轮全组成绩，"
+            "本县上一轮得分加上少丢的分，别的单位不变。",
+        ),
+        (
             "数据指纹",
             "本期所用全部数据（查询条件与结果）的 SHA-256 摘要。同一统计时刻、同一份数据重新生成，所有数字与指纹都相同；"
             "数据有更新时指纹随之改变。",
@@ -554,6 +574,7 @@ SLIDE_TITLES = (
     "逾期问题（按牵头单位）",
     "反弹问题清单",
     "与上期相比",
+    "丢分预警：若明天暗访",
     "数据来源与口径",
 )
 

@@ -36,9 +36,10 @@ from chuangwen.demo.common import (
     SOURCES,
     TARGET_RANK,
 )
-from chuangwen.demo.framework import framework_edition_frame, make_framework, negative_item_frame
+from chuangwen.demo.framework import framework_edition_frame, loss_model_frames, make_framework, negative_item_frame
 from chuangwen.demo.framework_spec import (
     CURRENT_EDITION,
+    STREET_TYPE,
 )
 from chuangwen.demo.geography import _peer_regions, boundary_frame, make_county_geography, make_units, region_frames
 from chuangwen.demo.problems import make_problems, make_rectify_events
@@ -71,6 +72,9 @@ _TABLES = (
     "framework_edition",
     "framework_node",
     "negative_item",
+    "sampling_plan",
+    "standard_scoring",
+    "standard_category",
     "site",
     "round",
     "score",
@@ -164,7 +168,9 @@ def build(
             ],
         }
     )
-    site_type = pd.DataFrame({"name": SITE_TYPE_NAMES, "sort_order": np.arange(1, len(SITE_TYPE_NAMES) + 1)})
+    # 点位类型：有点位的各类，加上没有点位、按镇街计路段的街面类型（主次干道）
+    type_names = [*SITE_TYPE_NAMES, STREET_TYPE]
+    site_type = pd.DataFrame({"name": type_names, "sort_order": np.arange(1, len(type_names) + 1)})
     cat_rows, k = [], 0
     for parent, leaves in CATEGORIES.items():
         k += 1
@@ -202,6 +208,10 @@ def build(
         _insert(con, "framework_edition", framework_edition_frame())
         _insert(con, "framework_node", framework.drop(columns="cents"))
         _insert(con, "negative_item", negative_item_frame())
+        for table, frame in zip(
+            ("sampling_plan", "standard_scoring", "standard_category"), loss_model_frames(framework)
+        ):
+            _insert(con, table, frame)
         _insert(con, "site", site)
         _insert(con, "round", rounds)
         _insert(con, "score", scores.score)

@@ -15,12 +15,19 @@ from chuangwen.demo.common import (
     _split_cents,
 )
 from chuangwen.demo.framework_spec import (
+    ANY_FAILS_CATEGORIES,
     CONTENT_LEAD,
     CURRENT_EDITION,
     EDITIONS,
     FRAMEWORK,
     FRAMEWORK_STANDARDS,
     NEGATIVE_ITEMS,
+    PER_SITE_POINTS,
+    SAMPLE_SIZES,
+    STREET_CATEGORIES,
+    STREET_SAMPLE_PER_TOWNSHIP,
+    STREET_SEGMENTS_PER_TOWNSHIP,
+    STREET_TYPE,
 )
 
 
@@ -134,6 +141,13 @@ def make_framework() -> pd.DataFrame:
                         )
     shape = pd.DataFrame(rows)
     shape["points"] = shape["cents"] / 100
+    # 道路上的问题小类、考察背街小巷或交通路口的标准，也到主次干道（没有点位、按镇街计路段）上抽查；
+    # 只加在点位类型清单末尾，标准名称与示例问题、扣分明细的生成都不受影响
+    on_streets = [
+        isinstance(t, list) and c in STREET_CATEGORIES and bool({"背街小巷", "交通路口"} & set(t))
+        for t, c in zip(shape["site_types"], shape["category"])
+    ]
+    shape["site_types"] = [[*t, STREET_TYPE] if street else t for t, street in zip(shape["site_types"], on_streets)]
     frames = []
     for edition, _ in EDITIONS:
         f = shape.copy()
@@ -175,3 +189,33 @@ def edition_for(day: date) -> str:
         if day >= start:
             current = edition
     return current
+
+
+def loss_model_frames(framework: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """丢分预警的三份输入（示例，每个版本一样）：抽样方案、扣分方式、问题类别 × 点位类型 → 测评标准。
+    对照取考察这类点位、类别相同的标准里点位类型最少（最专门）的一条，同样多时取编号在前的。"""
+    plan_rows: list[tuple[str, str, str, int, int | None]] = []
+    scoring_rows: list[tuple[str, str, str, float | None]] = []
+    mapping_rows: list[tuple[str, str, str, str]] = []
+    for edition, _ in EDITIONS:
+        plan_rows += [(edition, t, "全县", m, None) for t, m in SAMPLE_SIZES.items()]
+        plan_rows.append((edition, STREET_TYPE, "每镇街", STREET_SAMPLE_PER_TOWNSHIP, STREET_SEGMENTS_PER_TOWNSHIP))
+        field = framework[(framework["edition"] == edition) & (framework["method"] == "实地考察")]
+        best: dict[tuple[str, str], tuple[int, int, str]] = {}
+        for code, cat, types, points, order in zip(
+            field["code"], field["category"], field["site_types"], field["points"], field["sort_order"]
+        ):
+            if cat in ANY_FAILS_CATEGORIES:
+                scoring_rows.append((edition, code, "一处即扣完", None))
+            elif cat in PER_SITE_POINTS:
+                scoring_rows.append((edition, code, "每处扣分", min(PER_SITE_POINTS[cat], float(points))))
+            for t in types:
+                candidate = (len(types), int(order), code)
+                if (cat, t) not in best or candidate < best[(cat, t)]:
+                    best[(cat, t)] = candidate
+        mapping_rows += [(edition, cat, t, c[2]) for (cat, t), c in sorted(best.items())]
+    return (
+        pd.DataFrame(plan_rows, columns=["edition", "site_type", "scope", "sample_size", "per_township"]),
+        pd.DataFrame(scoring_rows, columns=["edition", "standard_code", "rule", "per_site"]),
+        pd.DataFrame(mapping_rows, columns=["edition", "category", "site_type", "standard_code"]),
+    )

@@ -191,6 +191,18 @@ def prepare_framework(
     ok = ~ck.bad
     new = ok & ~exists
     prep.skipped = int((ok & exists).sum())
+    # 提示（照常导入）：实地考察的测评标准没有点位类型或分值，丢分预警无从抽查、不计这一条
+    field = new & is_std & (method == "实地考察").to_numpy()
+    for i in np.flatnonzero(field & np.array([not t for t in site_types], dtype=bool)).tolist():
+        ck.flag(
+            _row_mask(n, i),
+            "点位类型",
+            "",
+            "实地考察的测评标准没有写点位类型：丢分预警不知道到哪类点位抽查，不计这一条",
+            NOTE,
+        )
+    for i in np.flatnonzero(field & (points <= 0)).tolist():
+        ck.flag(_row_mask(n, i), "分值", points[i], "实地考察的测评标准分值为 0：丢分预警不计这一条", NOTE)
     nodes = pd.DataFrame(
         {
             "edition": edition,

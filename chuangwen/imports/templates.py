@@ -10,7 +10,18 @@ from chuangwen.imports.kinds import CHOICES as KIND_CHOICES
 from chuangwen.imports.kinds import KINDS
 
 CHOICES = {(kind, column): allowed for kind, columns in KIND_CHOICES.items() for column, allowed in columns.items()}
-ORDER = ("units", "sites", "framework", "scores", "deductions", "problems", "events")
+ORDER = (
+    "units",
+    "sites",
+    "framework",
+    "sampling_plan",
+    "scoring_rules",
+    "category_standards",
+    "scores",
+    "deductions",
+    "problems",
+    "events",
+)
 GENERAL = [
     "1. 第一张表填数据，表头不要改名、不要删除；不需要的非必填列可以留空。",
     "2. 红色表头为必填列。日期可写 2025-03-05、2025/3/5、2025年3月5日、2025.3.5，或直接用 Excel 日期。",

@@ -17,7 +17,7 @@ import shapely
 import shapely.ops
 
 from chuangwen import geo
-from chuangwen.imports import assessment, readers, sites
+from chuangwen.imports import assessment, loss_inputs, readers, sites
 from chuangwen.imports.checks import (
     CLI,
     NOTE,
@@ -585,11 +585,13 @@ def _prepare_sites(
     )
 
 
-# 每种导入的逐行规则：(con, prep, ck, refs, cols, mapping, crs) → 填 prep 与 ck。测评类的三种在 assessment 里
+# 每种导入的逐行规则：(con, prep, ck, refs, cols, mapping, crs) → 填 prep 与 ck。测评类的三种在 assessment 里，
+# 丢分预警的三份输入（抽样方案、扣分方式、类别对照）在 loss_inputs 里
 PREPARERS = {
     "problems": _prepare_problems,
     "events": _prepare_events,
     "units": _prepare_units,
     "sites": _prepare_sites,
     **assessment.PREPARERS,
+    **loss_inputs.PREPARERS,
 }

@@ -41,6 +41,9 @@ TABLE_LABELS = {
     "score_part": "分项得分",
     "deduction": "扣分",
     "deduction_unit": "扣分责任单位",
+    "sampling_plan": "抽样方案",
+    "standard_scoring": "扣分方式",
+    "standard_category": "类别对照",
 }
 
 
@@ -85,6 +88,9 @@ WRITE_ORDER = (
     "site",
     "framework_edition",
     "framework_node",
+    "sampling_plan",
+    "standard_scoring",
+    "standard_category",
     "round",
     "score",
     "score_part",
@@ -108,6 +114,9 @@ CREATED_KEYS = {
     "score": ("round_code", "region_code"),
     "score_part": ("round_code", "region_code", "edition", "node_code"),
     "deduction": ("id",),
+    "sampling_plan": ("edition", "site_type"),
+    "standard_scoring": ("edition", "standard_code"),
+    "standard_category": ("edition", "category", "site_type"),
 }
 
 
@@ -617,14 +626,17 @@ _OUTSIDE_REFERENCES = [
     ),
     (
         "点位类型",
-        """select count(*) from mine m where m.t = 'site_type' and exists (
-        select 1 from site s where s.site_type = m.key and s.code not in (select key from mine where t = 'site'))""",
+        """select count(*) from mine m where m.t = 'site_type' and (
+        exists (select 1 from site s where s.site_type = m.key and s.code not in (select key from mine where t = 'site'))
+        or exists (select 1 from sampling_plan p where p.site_type = m.key)
+        or exists (select 1 from standard_category c where c.site_type = m.key))""",
     ),
     (
         "问题类别",
-        """select count(*) from mine m where m.t = 'problem_category' and exists (
-        select 1 from framework_node f where f.category = m.key
-        and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))""",
+        """select count(*) from mine m where m.t = 'problem_category' and (
+        exists (select 1 from framework_node f where f.category = m.key
+                and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))
+        or exists (select 1 from standard_category c where c.category = m.key))""",
     ),
     (
         "测评轮次",
@@ -644,7 +656,9 @@ _OUTSIDE_REFERENCES = [
                 || '|' || s.edition || '|' || s.node_code not in (select key from mine where t = 'score_part'))
         or exists (select 1 from deduction d where d.edition || '|' || d.standard_code = m.key
                    and cast(d.id as varchar) not in (select key from mine where t = 'deduction'))
-        or exists (select 1 from problem p where p.edition || '|' || p.standard_code = m.key and coalesce(p.import_id, -1) <> $i))""",
+        or exists (select 1 from problem p where p.edition || '|' || p.standard_code = m.key and coalesce(p.import_id, -1) <> $i)
+        or exists (select 1 from standard_scoring s where s.edition || '|' || s.standard_code = m.key)
+        or exists (select 1 from standard_category c where c.edition || '|' || c.standard_code = m.key))""",
     ),
     (
         "测评体系版本",
@@ -652,11 +666,17 @@ _OUTSIDE_REFERENCES = [
         exists (select 1 from round r where r.edition = m.key and r.code not in (select key from mine where t = 'round'))
         or exists (select 1 from framework_node f where f.edition = m.key
                    and f.edition || '|' || f.code not in (select key from mine where t = 'framework_node'))
-        or exists (select 1 from negative_item x where x.edition = m.key))""",
+        or exists (select 1 from negative_item x where x.edition = m.key)
+        or exists (select 1 from sampling_plan p where p.edition = m.key))""",
     ),
 ]
 _DELETE_STEPS = [
     "delete from deduction where cast(id as varchar) in (select key from mine where t = 'deduction')",
+    "delete from sampling_plan where edition || '|' || site_type in (select key from mine where t = 'sampling_plan')",
+    "delete from standard_scoring where edition || '|' || standard_code"
+    " in (select key from mine where t = 'standard_scoring')",
+    "delete from standard_category where edition || '|' || category || '|' || site_type"
+    " in (select key from mine where t = 'standard_category')",
     "delete from score_part where round_code || '|' || region_code || '|' || edition || '|' || node_code"
     " in (select key from mine where t = 'score_part')",
     "delete from score where round_code || '|' || region_code in (select key from mine where t = 'score')",

@@ -1,5 +1,5 @@
 """推进会（投影）模式：一个会话级开关，开启时注入 CSS——大字号、高对比、隐藏侧栏、一屏一图；
-领导看的几页（总览、排名趋势、问题热点、红黑榜、整改督办）顶部一行页面条，键盘 ← → 翻页，不必退出模式。
+领导看的几页（总览、排名趋势、问题热点、红黑榜、整改督办、丢分预警）顶部一行页面条，键盘 ← → 翻页，不必退出模式。
 
 各页用法：
     big = projector.header("总览 · 澜溪县", "ov_projector")  # 标题 + 开关（key 带本页前缀）；状态记在会话级标志里，换页保留
@@ -68,6 +68,7 @@ MEETING_PAGES = (
     ("app_pages/hotspots.py", "问题热点"),
     ("app_pages/league.py", "红黑榜"),
     ("app_pages/supervision.py", "整改督办"),
+    ("app_pages/loss_risk.py", "丢分预警"),
 )
 TABLE_ROWS = 12  # 投影时一屏的表最多显示的行数：更长的表分成几屏（Views.paged），不截断
 PART_CHART_HEIGHT = 560  # 推进会：分项差距图（上方还有两行选项）

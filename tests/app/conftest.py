@@ -21,6 +21,7 @@ PAGES = [
     "app_pages/hotspots.py",
     "app_pages/league.py",
     "app_pages/supervision.py",
+    "app_pages/loss_risk.py",
     "app_pages/data_admin.py",
     "app_pages/briefing.py",
 ]

@@ -52,7 +52,7 @@ def test_build_shows_slide_titles_and_download(app):
     assert any(label.startswith("下载幻灯片：") and label.endswith(".pptx") for label in labels)
     assert "下载红黑榜 Excel（部门、镇街）" in labels
     toc = next(m.value for m in at.markdown if m.value.startswith("1. "))
-    assert "10. 数据来源与口径" in toc and "6. 问题热点分布" in toc
+    assert "10. 丢分预警：若明天暗访" in toc and "11. 数据来源与口径" in toc and "6. 问题热点分布" in toc
 
 
 def test_issue_number_is_used_in_title(app):

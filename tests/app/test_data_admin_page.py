@@ -46,6 +46,9 @@ def test_page_offers_a_template_for_every_kind_and_asks_for_a_file(demo_db, monk
         "测评体系",
         "测评成绩",
         "扣分明细",
+        "抽样方案",
+        "扣分方式",
+        "类别对照",
         "镇街边界",
     ]
 

@@ -69,7 +69,8 @@ def test_neighbours_for_keyboard_paging():
     pages = list(projector.MEETING_PAGES)
     assert projector.neighbours(pages, "总览") == (None, "排名趋势")
     assert projector.neighbours(pages, "红黑榜") == ("问题热点", "整改督办")
-    assert projector.neighbours(pages, "整改督办") == ("红黑榜", None)
+    assert projector.neighbours(pages, "整改督办") == ("红黑榜", "丢分预警")
+    assert projector.neighbours(pages, "丢分预警") == ("整改督办", None)
     assert projector.neighbours(pages, "数据管理") == (None, None)
     assert projector.meeting_pages(lambda t: t != "问题热点") == [p for p in pages if p[1] != "问题热点"]
 

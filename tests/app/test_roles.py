@@ -10,7 +10,7 @@ from chuangwen import accounts, demo, imports, statedb
 from tests.app.conftest import PAGES, SIGNED_IN, TEST_PASSWORD, login_token, switch_to
 from tests.oracles import site_history_counts
 
-ALL_TITLES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出", "账号与审计"]
+ALL_TITLES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "丢分预警", "数据管理", "通报导出", "账号与审计"]
 
 
 def busiest_unit(db_path) -> str:
@@ -33,9 +33,9 @@ def titles(at) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("领导", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "通报导出"]),
-        ("创建办", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "数据管理", "通报导出"]),
-        ("责任单位", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办"]),
+        ("领导", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "丢分预警", "通报导出"]),
+        ("创建办", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "丢分预警", "数据管理", "通报导出"]),
+        ("责任单位", ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "丢分预警"]),
         ("管理员", ALL_TITLES),
     ],
 )

@@ -68,7 +68,7 @@ def test_pdf_has_one_page_per_slide(rendered):
     pdf, pages, _, data = rendered
     import io
 
-    assert len(pages) == len(Presentation(io.BytesIO(data)).slides) == 10
+    assert len(pages) == len(Presentation(io.BytesIO(data)).slides) == 11
 
 
 def test_cjk_text_is_drawn_with_a_cjk_font(rendered):

@@ -1,4 +1,4 @@
-"""真实服务器 + 无头 chromium（断网，只许回环）：推进会模式在总览开启，1920×1080 上用键盘 → 一屏一屏翻完五页
+"""真实服务器 + 无头 chromium（断网，只许回环）：推进会模式在总览开启，1920×1080 上用键盘 → 一屏一屏翻完六页
 （先翻本页的屏，再翻到下一页），每一屏：不用滚动（内容高度不超过视口）、页面文字、图上文字、地图里的文字都 ≥ 20 px；
 ← 在一页的第一屏时回到上一页的最后一屏；模式一直开着，侧栏收起；每屏截图到 artifacts/。"""
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 BAR = ".st-key-cw_meeting_bar"
 VIEWS = ".st-key-cw_view_bar"
-PAGES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办"]
+PAGES = ["总览", "排名趋势", "问题热点", "红黑榜", "整改督办", "丢分预警"]
 MIN_PX = 20
 MAX_SCREENS = 60
 
@@ -156,12 +156,12 @@ def test_meeting_mode_every_screen_fits_and_reads_from_the_back(server, offline_
         assert screens == [f"{i}/{total}" for i in range(1, total + 1)], (name, screens)
     assert problems == [], "\n".join(problems)
 
-    # 整改督办的第 1 屏按 ← 回到红黑榜的最后一屏
-    while not label.startswith("整改督办|1/"):
+    # 最后一页的第 1 屏按 ← 回到上一页的最后一屏
+    while not label.startswith(f"{PAGES[-1]}|1/"):
         label = press(page, "ArrowLeft", label)
     label = press(page, "ArrowLeft", label)
-    league_total = next(s for s in seen if s.startswith("红黑榜|")).split("/")[-1]
-    assert label == f"红黑榜|{league_total}/{league_total}"
+    before_total = next(s for s in seen if s.startswith(f"{PAGES[-2]}|")).split("/")[-1]
+    assert label == f"{PAGES[-2]}|{before_total}/{before_total}"
     assert page.locator(VIEWS).is_visible()  # 模式一直开着
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []

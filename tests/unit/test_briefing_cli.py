@@ -17,7 +17,7 @@ def test_brief_writes_deck_and_reports_digest(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "已生成通报" in printed and "第3期" in printed and "数据指纹" in printed
     prs = Presentation(io.BytesIO(out.read_bytes()))
-    assert len(prs.slides) == 10
+    assert len(prs.slides) == 11
     assert prs.core_properties.title == "甲县创建文明城市工作月通报 第3期"
 
 

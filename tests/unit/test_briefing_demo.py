@@ -27,7 +27,7 @@ def _title(slide) -> str:
 def test_demo_deck_has_every_slide_titled_and_filled(demo_con, period):
     data, brief = briefing.build(demo_con, period=period, png=False)
     prs = Presentation(io.BytesIO(data))
-    assert len(prs.slides) == 10
+    assert len(prs.slides) == 11
     assert [_title(s) for s in list(prs.slides)[1:]] == list(briefing.SLIDE_TITLES[1:])
     for slide in prs.slides:
         for shape in slide.shapes:

@@ -93,7 +93,7 @@ def test_the_league_tables_equal_the_league_page(word, brief):
     units, towns = brief.frames["league_units"], brief.frames["league_townships"]
     depts = expected(league.of_kind(units, "条"), "unit_name")
     # 部门、镇街两张红黑榜（镇街只按辖区评价一次），逾期按单位，附件1（逾期清单）、附件2（口径），版记
-    assert len(word.tables) == 6 and len(depts) >= 2
+    assert len(word.tables) == 7 and len(depts) >= 2
     assert table_rows(word.tables[0]) == depts
     assert table_rows(word.tables[1]) == expected(towns, "township_name")
     # 表头每页重复
@@ -111,7 +111,7 @@ def test_the_overdue_table_and_annex_equal_the_overdue_list(word, brief, brief_d
         late = queries.run(con, "supervision_ledger", view, **supervision.ledger_params(overdue_only=True), limit=None)
     finally:
         con.close()
-    annex = table_rows(word.tables[3])
+    annex = table_rows(word.tables[4])
     assert annex[0] == ["问题编号", "镇街", "问题描述", "牵头单位", "整改期限", "逾期天数"]
     assert [r[0] for r in annex[1:]] == late["problem_code"].tolist() and len(late) >= 2
     by_unit = table_rows(word.tables[2])
@@ -177,7 +177,7 @@ def test_a_period_without_problems_says_so_and_marks_empty_tables(brief):
     assert "本周没有发现反弹问题。" in text and "本周新发现问题 0 条" in text
     assert "红榜：无（没有符合资格的单位）；黑榜：无。" in text
     empties = [t for t in word.tables if table_rows(t)[1:] == [["无"] * len(t.columns)]]
-    assert len(empties) == len(word.tables) - 2  # 口径附件与版记不会空
+    assert len(empties) == len(word.tables) - 3  # 口径附件、版记与丢分预警（按统计时刻的在办问题，不论期内）不会空
 
 
 def test_same_store_and_period_give_the_same_fingerprint_in_the_properties(brief_db):
@@ -228,7 +228,7 @@ def test_control_characters_from_a_ledger_do_not_break_the_document(brief):
     late["description"] = "乱堆\x0b乱放\x08（台账里带进来的控制字符）"
     dirty.frames["overdue_list"] = late
     word = docx.Document(io.BytesIO(document.build(dirty, png=False)))
-    assert table_rows(word.tables[3])[1][2] == "乱堆乱放（台账里带进来的控制字符）"
+    assert table_rows(word.tables[4])[1][2] == "乱堆乱放（台账里带进来的控制字符）"
 
 
 def test_a_failed_pdf_conversion_is_a_chinese_message(monkeypatch):

@@ -75,7 +75,7 @@ def test_headings_keep_with_the_next_paragraph(word):
 
 
 def test_codes_keep_their_hyphen_unbroken_and_no_space_is_added_between_chinese_and_digits(word):
-    cell = word.tables[3].rows[1].cells[4]  # 附件1 逾期问题清单第一条的整改期限（2026-11-01 09:00）
+    cell = word.tables[4].rows[1].cells[4]  # 附件1 逾期问题清单第一条的整改期限（2026-11-01 09:00）
     run = cell.paragraphs[0].runs[0]._r
     assert run.find(qn("w:noBreakHyphen")) is not None and "-" not in run.xpath("string(.)")
     body = next(p for p in word.paragraphs if p.text.startswith("现将"))
@@ -119,7 +119,7 @@ def test_the_body_names_each_number_once_with_the_glossary_name(word, brief):
 
 def test_the_deck_and_the_word_annex_carry_the_same_definitions(word, brief):
     entries = briefing.figures.glossary(brief)
-    annex = rows_of(word.tables[4])
+    annex = rows_of(word.tables[5])
     assert annex == [["名称", "口径"], *[[n, t] for n, t in entries]]
     prs = Presentation(io.BytesIO(briefing.deck(brief, png=False)))
     slide = prs.slides[len(prs.slides) - 1]
@@ -159,7 +159,7 @@ def test_the_annex_lists_the_longest_overdue_and_counts_the_rest(brief, monkeypa
     assert len(late) >= 2
     monkeypatch.setattr(document, "ANNEX_ROWS", 1)
     word = docx.Document(io.BytesIO(document.build(brief, png=False)))
-    annex = rows_of(word.tables[3])
+    annex = rows_of(word.tables[4])
     assert [r[0] for r in annex[1:]] == late["problem_code"].head(1).tolist()
     note = next(p.text for p in word.paragraphs if p.text.startswith("以上为逾期时间最长的"))
     assert note == (

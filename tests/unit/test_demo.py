@@ -146,8 +146,27 @@ def test_magnitudes(con):
 
 
 def test_every_site_type_is_used(con):
-    assert one(con, "select count(*) from site_type where name not in (select site_type from site)") == 0
+    # 有点位的各类都有点位；主次干道没有点位，抽样方案按镇街计路段
+    assert (
+        one(
+            con,
+            "select count(*) from site_type where name not in (select site_type from site)"
+            " and name not in (select site_type from sampling_plan where scope = '每镇街')",
+        )
+        == 0
+    )
     assert one(con, "select count(*) from site_type") >= 14
+
+
+def test_the_loss_model_inputs_are_complete_for_every_edition(con):
+    # 丢分预警的示例输入：每个版本每类被实地考察的点位都有抽样方案，抽查数不多于点位数，没有缺分值或点位类型的标准
+    from chuangwen import loss_risk, queries
+
+    for day in ("2019-06-01", "2022-06-01", "2026-11-15"):
+        inputs = queries.run(con, "loss_risk_inputs", {"as_of": datetime.fromisoformat(day)})
+        assert loss_risk.input_notes(inputs) == [], day
+    assert one(con, "select count(distinct rule) from standard_scoring") == 2  # 一处即扣完、每处扣分（其余按比例）
+    assert one(con, "select count(*) from sampling_plan where scope = '每镇街'") == 3  # 三个版本各一行：主次干道
 
 
 def test_framework_shape_and_points(con):

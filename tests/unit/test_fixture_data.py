@@ -24,6 +24,6 @@ def test_the_shared_regions_and_units_are_loaded_first_wherever_listed():
         p.parent.name for p in DATA.glob("*/shared.txt") if "01_regions_units.sql" in p.read_text("utf-8").split()
     }
     assert (listing, {f: scripts(f)[0] for f in listing}) == (
-        {"briefing", "hotspots", "imports", "league", "tiny"},
+        {"briefing", "hotspots", "imports", "league", "loss_risk", "tiny"},
         {f: SHARED / "01_regions_units.sql" for f in listing},
     )

@@ -46,7 +46,9 @@ def contents(path, tables=REBUILT) -> dict[str, list[tuple]]:
 
 def test_upgrade_from_version_2_keeps_every_row_of_the_rebuilt_tables(v2_db):
     before = contents(v2_db)
-    assert db.upgrade(v2_db) == 4  # 003 重新归属、004 状态时段、005 状态时段的分块布局、006 涉及单位的宏
+    assert (
+        db.upgrade(v2_db) == 5
+    )  # 003 重新归属、004 状态时段、005 状态时段的分块布局、006 涉及单位的宏、007 丢分预警的输入
     assert contents(v2_db) == before
     assert all(before[t] for t in REBUILT)
 
@@ -67,9 +69,10 @@ def test_after_the_upgrade_a_problem_with_rectify_events_can_change_township(v2_
     with db.writer(v2_db) as con:
         con.execute("update problem set township_code = '990101002', community_code = null where code = 'P1'")
         con.execute("update site set township_code = '990101002', community_code = null where code = 'S01'")
-    assert [v[:2] for v in contents(v2_db, ("schema_version",))["schema_version"][-2:]] == [
+    assert [v[:2] for v in contents(v2_db, ("schema_version",))["schema_version"][-3:]] == [
         (5, "state_layout"),
         (6, "involves_unit"),
+        (7, "loss_model"),
     ]
     con = duckdb.connect(str(v2_db), read_only=True)
     try:

@@ -65,6 +65,7 @@ def test_page_urls_stay_what_bookmarks_and_shared_links_use():
         "问题热点": "hotspots",
         "红黑榜": "league",
         "整改督办": "supervision",
+        "丢分预警": "loss_risk",
         "数据管理": "data_admin",
         "通报导出": "briefing",
         "账号与审计": "admin",
