@@ -3,8 +3,8 @@
 规则是设置（alert_rule，管理员改、记审计）；每个（规则、对象、越线）只提醒一次（alert_event 的主键），发给牵头单位
 自己的渠道与规则指定的渠道。单位逾期数回落到线下再越过，算新的一次（alert_state）。
 
-规则种类放在 RULES 这张表里，新规则加一行：丢分预警（issue 31）的“丢分预警数字上升超过 X 分”等那一页合并后再加
-（它的查询还不在 main 上），这里不登记。
+规则种类放在 RULES 这张表里，新规则加一行。丢分预警的规则比较统计时刻与 7 天前两次估算的全县预计丢分
+（同一口径 loss_risk.assess），上升超过阈值时每周最多提醒一次。
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -115,10 +115,42 @@ def _unit_counts(con: duckdb.DuckDBPyConnection, view: View, threshold: int | No
     ]
 
 
+LOSS_LOOKBACK = timedelta(days=7)
+
+
+def _expected_loss(con: duckdb.DuckDBPyConnection, view: View) -> float | None:
+    """全县（或查看范围内）若明天暗访的预计丢分；缺抽样方案或点位、算不出时为 None（不当作 0 分）。"""
+    from chuangwen import loss_risk
+
+    groups = queries.run(con, "loss_risk_groups", view)
+    if groups.empty:
+        return None
+    result = loss_risk.assess(groups, queries.run(con, "loss_risk_items", view), view.as_of, view.scope_unit)
+    return None if result.groups.empty else float(result.total)
+
+
+def _loss_rising(con: duckdb.DuckDBPyConnection, view: View, threshold: int | None) -> list[Found]:
+    """丢分预警的预计丢分比 7 天前多出超过阈值（分）：全县一条，越线按统计时刻所在的周记（一周最多一次）。"""
+    x = int(threshold or 2)
+    now, before = _expected_loss(con, view), _expected_loss(con, view.at(view.as_of - LOSS_LOOKBACK))
+    if now is None or before is None or now - before <= x:
+        return []
+    return [
+        Found(
+            "全县",
+            f"{view.as_of:%G-W%V} >{x}分",
+            None,
+            f"【丢分预警】若明天暗访，实地考察部分预计丢 {now:.2f} 分，比 7 天前（{before:.2f} 分）多 {now - before:.2f} 分，"
+            f"超过提醒线 {x} 分。先改丢分预警页攻坚清单上的几处。",
+        )
+    ]
+
+
 RULES: dict[str, Rule] = {
     "overdue_days": Rule("overdue_days", "问题逾期达到 N 天", 30, "天", _overdue_days),
     "negative_list": Rule("negative_list", "发现负面清单问题（一票否决项写明）", None, "", _negative),
     "unit_overdue": Rule("unit_overdue", "单位逾期问题数超过阈值", 10, "条", _unit_counts),
+    "loss_rising": Rule("loss_rising", "丢分预警的预计丢分比 7 天前多出超过阈值", 2, "分", _loss_rising),
 }
 
 

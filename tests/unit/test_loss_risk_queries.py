@@ -181,3 +181,28 @@ def test_what_the_points_buy_uses_the_same_rule_as_the_rank_page(con):
     assert table["说明"].tolist()[1] == "追平或超过乙县（90.00 分）"
     last = queries.run(con, "loss_risk_last_round", {"county": "990101", "as_of": AS_OF})
     assert last[["round_code", "our_total", "our_rank"]].values.tolist() == [["L2026-ND", 88.0, 5]]
+
+
+def test_the_rising_loss_alert_fires_once_a_week_when_the_figure_rose_by_more_than_its_threshold(path, con):
+    """提醒规则“丢分预警的预计丢分比 7 天前多出超过阈值”：小库上统计时刻 383/120 分，7 天前 1.8 分（多 1.39 分）。"""
+    from chuangwen.dispatch import alerts
+    from chuangwen.view import View
+
+    view = View.of_store(con).at(AS_OF)
+    assert (assessed(con).total, assessed(con, datetime(2026, 11, 8, 18, 0)).total) == pytest.approx((383 / 120, 1.8))
+    for kind in alerts.RULES:
+        alerts.set_rule(path, kind, "测试", enabled=kind == "loss_rising", threshold=2 if kind == "loss_rising" else None)
+    assert alerts.evaluate(path, con, view, AS_OF) == []  # 多 1.39 分，没超过 2 分
+    alerts.set_rule(path, "loss_rising", "测试", threshold=1)
+    fresh = alerts.evaluate(path, con, view, AS_OF)
+    assert [(s.kind, f.subject, f.crossing, f.unit_code, f.text) for s, f in fresh] == [
+        (
+            "loss_rising",
+            "全县",
+            "2026-W46 >1分",
+            None,
+            "【丢分预警】若明天暗访，实地考察部分预计丢 3.19 分，比 7 天前（1.80 分）多 1.39 分，超过提醒线 1 分。"
+            "先改丢分预警页攻坚清单上的几处。",
+        )
+    ]
+    assert alerts.evaluate(path, con, view, AS_OF) == []  # 同一周同一条线只提醒一次
