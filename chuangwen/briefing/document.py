@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from chuangwen import excel, formats, league, settings, supervision
@@ -487,9 +487,8 @@ def write(
         elif line.kind == "附件":
             annex_no += 1
             title, _, table = (part.strip() for part in line.text.partition("|"))
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             label = f"附件{annex_no}" if annexes > 1 else "附件"
-            _para(doc, label, HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
+            _para(doc, label, HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True, new_page=True)
             _para(
                 doc,
                 fill(title, values),

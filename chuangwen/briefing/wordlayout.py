@@ -195,8 +195,10 @@ def para(
     after: float = 0,
     exact: float | None = LINE_PT,
     keep_next: bool = False,
+    new_page: bool = False,
 ) -> Paragraph:
-    """一段文字（三号仿宋、固定行距 28 磅、两端对齐）；indent 时首行空两个字；keep_next 时与下一段同页（标题用）。"""
+    """一段文字（三号仿宋、固定行距 28 磅、两端对齐）；indent 时首行空两个字；keep_next 时与下一段同页（标题用）；
+    new_page 时另起一页（段前分页：上一页恰好写满时也不会多出一张空白页，单独一段分页符会）。"""
     p = doc.add_paragraph()
     p.alignment = align
     fmt = p.paragraph_format
@@ -207,6 +209,8 @@ def para(
     if indent:
         fmt.first_line_indent = Pt(size * 2)
     print_friendly(p, keep_next=keep_next)
+    if new_page:
+        _set(p._p.get_or_add_pPr(), "pageBreakBefore", _PPR_ORDER)
     if text:
         add_text(p, text, east_asia, size, bold=bold, color=color)
     return p

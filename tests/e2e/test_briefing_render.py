@@ -167,6 +167,15 @@ def headings_at_page_end(word: docx.Document, pages: list[str]) -> list[str]:
     return bad
 
 
+def blank_pages(pages: list[str]) -> list[int]:
+    """除页码与页脚外一个字也没有的页（第几页）。"""
+    return [
+        i
+        for i, page in enumerate(pages, start=1)
+        if not [line for line in page.splitlines() if line.strip() and not FOOTER.match(line.strip())]
+    ]
+
+
 def render(data: bytes, out: Path, name: str) -> tuple[Path, list[str]]:
     """转 PDF、每页出 PNG（artifacts，供人看），返回 PDF 与每页文字。"""
     out.mkdir(parents=True, exist_ok=True)
@@ -212,6 +221,42 @@ def test_no_table_row_of_the_word_brief_is_split_across_pages(word_brief):
 def test_no_heading_of_the_word_brief_ends_a_page(word_brief):
     word, _, pages = word_brief
     assert headings_at_page_end(word, pages) == []
+
+
+def test_the_word_brief_has_no_blank_page(word_brief):
+    _, _, pages = word_brief
+    assert blank_pages(pages) == []
+
+
+def _annex_after_a_table(rows: int, *, break_paragraph: bool) -> bytes:
+    """一张 rows 行的表，接着另起一页的“附件”：用单独一段分页符（改之前的写法）或段前分页（new_page）。"""
+    import pandas as pd
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+
+    doc = Document()
+    wordlayout.setup_page(doc, "数据截至 测试　数据指纹 000000000000")
+    wordlayout.table(doc, pd.DataFrame({"编号": [f"第{i + 1}行" for i in range(rows)]}), widths=(4.0,))
+    if break_paragraph:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    wordlayout.para(doc, "附件", wordlayout.HEITI, new_page=not break_paragraph)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_an_annex_after_a_table_that_fills_the_page_leaves_no_blank_page():
+    """表恰好写满一页时，单独一段分页符落到下一页、再分一次页，多出一张空白页（演示库周通报附件 1 之后原来如此）；
+    段前分页不会。行数取一段，总有一个恰好写满第一页（证明检查会失败）。"""
+    samples = {
+        f"{rows}-{old}": _annex_after_a_table(rows, break_paragraph=old) for rows in range(38, 50) for old in (1, 0)
+    }
+    blanks = {}
+    for name, pdf in wordlayout.to_pdf_many(samples).items():
+        text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, check=True, capture_output=True).stdout
+        blanks[name.removesuffix(".pdf")] = blank_pages(text.decode().split("\f")[:-1])
+    assert any(pages for name, pages in blanks.items() if name.endswith("-1")), blanks
+    assert all(pages == [] for name, pages in blanks.items() if name.endswith("-0")), blanks
 
 
 def test_the_imprint_is_on_the_last_page_and_the_text_reads_like_a_notice(word_brief, demo_brief):
@@ -264,6 +309,6 @@ def test_a_unit_notice_prints_as_a_document_with_its_imprint(demo_brief, artifac
     notice = max(ns.notices, key=lambda n: (n.overdue + n.due_soon, n.unit_name))
     pdf, pages = render(notice.docx, artifacts / "briefing_notice", "duban")
     word = docx.Document(io.BytesIO(notice.docx))
-    assert split_rows(word, pages) == [] and headings_at_page_end(word, pages) == []
+    assert split_rows(word, pages) == [] and headings_at_page_end(word, pages) == [] and blank_pages(pages) == []
     assert "印发" in squeeze(pages[-1]) and f"{notice.unit_name}：" in squeeze(pages[0])
     assert len(cjk_families(pdf)) >= 3  # 小标宋、仿宋、黑体（督办单没有二级标题）

@@ -74,6 +74,16 @@ def test_headings_keep_with_the_next_paragraph(word):
         assert p._p.pPr.find(qn("w:keepNext")) is not None, p.text
 
 
+def test_each_annex_starts_a_page_with_a_break_before_its_label_not_a_break_paragraph(word):
+    """附件另起一页用“附件N”段落的段前分页：单独一段分页符在上一页恰好写满时会多出一张空白页。"""
+    labels = [p for p in word.paragraphs if re.fullmatch(r"附件\d*", p.text)]
+    assert [p.text for p in labels] == ["附件1", "附件2"]
+    for p in labels:
+        assert p._p.pPr.find(qn("w:pageBreakBefore")) is not None, p.text
+        assert p._p.pPr.find(qn("w:keepNext")) is not None, p.text
+    assert word.element.body.xpath(".//w:br[@w:type='page']") == []
+
+
 def test_codes_keep_their_hyphen_unbroken_and_no_space_is_added_between_chinese_and_digits(word):
     cell = word.tables[4].rows[1].cells[4]  # 附件1 逾期问题清单第一条的整改期限（2026-11-01 09:00）
     run = cell.paragraphs[0].runs[0]._r
