@@ -523,7 +523,7 @@ def document(brief: Brief, lines: list[Line], *, png: bool = True) -> bytes:
     def annex_note(table: str) -> str | None:
         if table == "逾期问题清单" and rest:
             return (
-                f"以上为逾期时间最长的 {ANNEX_ROWS} 条；其余 {chinese_count(rest)} 条见随文的 Excel 清单"
+                f"以上为逾期时间最长的 {ANNEX_ROWS} 条；其余 {formats.count(rest)} 条见随文的 Excel 清单"
                 f"《{overdue_workbook_name(brief)}》。"
             )
         return None
