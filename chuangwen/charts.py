@@ -464,7 +464,7 @@ def score_trend(
     return _rank_page_figure(traces, "得分走势：本县与组内最高、中位数、目标线", height, big, xaxis, yaxis)
 
 
-# 分项差距“按与谁的差距排序”的比较对象 → 它的得分列（rank_trend.GAP_BASES 的同一组名称）
+# 分项差距的比较对象（rank_trend.GAP_BASES 的同一组名称）→ 它的得分列
 PART_GAP_BASIS_COLUMNS = {
     "目标名次对标单位": "target_unit_score",
     "组内最高": "best_score",
@@ -506,12 +506,9 @@ def part_gap(rows: pd.DataFrame, level: str, basis: str, height: int | None = No
     # 差距写在它比较的两个点之间：本县与比较对象连一条短线，“差 x.xx / 领先 x.xx”写在线的正上方
     other = rows[PART_GAP_BASIS_COLUMNS.get(basis, "best_score")].astype("float64")
     ours = rows["our_score"].astype("float64")
-    seg_x: list[float | None] = []
-    seg_y: list[str | None] = []
-    for o, b, name in zip(ours, other, names):
-        if not (pd.isna(o) or pd.isna(b)):
-            seg_x += [float(o), float(b), None]
-            seg_y += [name, name, None]
+    pairs = [(float(o), float(b), n) for o, b, n in zip(ours, other, names) if not (pd.isna(o) or pd.isna(b))]
+    seg_x = [v for o, b, _ in pairs for v in (o, b, None)]  # 比较对象 → 得分列：PART_GAP_BASIS_COLUMNS
+    seg_y = [v for _, _, n in pairs for v in (n, n, None)]
     traces.insert(
         0,
         {

@@ -20,31 +20,8 @@ import pandas as pd
 
 from chuangwen import db, osuser, statedb, store
 from chuangwen.imports import checks, readers, validate
-from chuangwen.imports.kinds import KINDS
+from chuangwen.imports.kinds import KINDS, TABLE_LABELS
 from chuangwen.imports.mapping import Mapping, identity
-
-TABLE_LABELS = {
-    "problem": "问题",
-    "problem_coop_unit": "配合单位关系",
-    "rectify_event": "整改事件",
-    "unit": "责任单位",
-    "region": "地区（县级/镇街/社区）",
-    "problem_category": "问题类别",
-    "site": "点位",
-    "site_type": "点位类型",
-    "boundary": "边界版本",
-    "region_reassignment": "重新归属的问题与点位",
-    "framework_edition": "测评体系版本",
-    "framework_node": "测评体系条目",
-    "round": "测评轮次",
-    "score": "成绩",
-    "score_part": "分项得分",
-    "deduction": "扣分",
-    "deduction_unit": "扣分责任单位",
-    "sampling_plan": "抽样方案",
-    "standard_scoring": "扣分方式",
-    "standard_category": "类别对照",
-}
 
 
 class ImportFailed(Exception):

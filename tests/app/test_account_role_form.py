@@ -58,7 +58,7 @@ def test_changing_the_role_asks_first_naming_what_the_account_will_see(at):
     at = _ask(at)
     assert [w.value for w in at.warning][-1] == (
         f"把账号 城管联络员 从“责任单位（{UNIT_NAME}）”改为“领导”。改后它看得到全县全部单位的问题，能导出与下载、导出全县通报；"
-        "导航里有：总览、排名趋势、问题热点、红黑榜、整改督办、通报导出。它已登录的会话会立即结束，下次登录按新的角色与单位。"
+        "导航里有：总览、排名趋势、问题热点、红黑榜、整改督办、丢分预警、通报导出。它已登录的会话会立即结束，下次登录按新的角色与单位。"
     )
     assert accounts.viewer_named(at.db_path, "城管联络员").role == "责任单位"  # 还没确认：没改
     at.button(key="ad_role_confirm").click().run()

@@ -191,7 +191,9 @@ def test_the_rising_loss_alert_fires_once_a_week_when_the_figure_rose_by_more_th
     view = View.of_store(con).at(AS_OF)
     assert (assessed(con).total, assessed(con, datetime(2026, 11, 8, 18, 0)).total) == pytest.approx((383 / 120, 1.8))
     for kind in alerts.RULES:
-        alerts.set_rule(path, kind, "测试", enabled=kind == "loss_rising", threshold=2 if kind == "loss_rising" else None)
+        alerts.set_rule(
+            path, kind, "测试", enabled=kind == "loss_rising", threshold=2 if kind == "loss_rising" else None
+        )
     assert alerts.evaluate(path, con, view, AS_OF) == []  # 多 1.39 分，没超过 2 分
     alerts.set_rule(path, "loss_rising", "测试", threshold=1)
     fresh = alerts.evaluate(path, con, view, AS_OF)
