@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,44 @@ BY = "定时任务"
 
 def _t(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+STALE_RUN = timedelta(hours=2)  # “运行中”超过这么久还没完成：当它的运行者已不在（生成一期通报不过几分钟）
+
+
+def _gone(runner: str) -> bool:
+    """运行者（主机:进程号）已不在：同一台机器上这个进程号没有进程了。别的机器上的不判断（等 STALE_RUN）。"""
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _take_over(sq: sqlite3.Connection, job: str, period: str, now: datetime, me: str) -> bool:
+    """上一个运行者在生成中途死掉（进程没了，或“运行中”超过 STALE_RUN）：接过这一期重新生成。
+    按原来的运行者比较后再改（compare-and-swap），两个运行者同时来接也只有一个接到；期号沿用（archive 按周期取号）。"""
+    row = sq.execute("select status, runner, started_at from dispatch_run where job = ? and period = ?", (job, period))
+    found = row.fetchone()
+    if found is None or found[0] != "running":
+        return False
+    status, runner, started = found
+    if not (_gone(runner) or now - datetime.fromisoformat(started) > STALE_RUN):
+        return False
+    changed = sq.execute(
+        "update dispatch_run set runner = ?, started_at = ? where job = ? and period = ? and status = 'running'"
+        " and runner = ? and started_at = ?",
+        (me, _t(now), job, period, runner, started),
+    ).rowcount
+    if changed:
+        _LOG.warning("%s %s：上一个运行者 %s 没有做完（%s 开始），由 %s 接着生成", job, period, runner, started, me)
+        statedb.record(sq, BY, "接续定时生成", f"{job} {period}：上一个运行者 {runner} 没有做完（{started} 开始）")
+    return bool(changed)
 
 
 @dataclass
@@ -82,12 +121,13 @@ def _run_job(
     round_code = next((c for c, e in ends if datetime.combine(e + timedelta(days=1), when.at) == slot), None)
     period = schedules.period_key(sched.job, slot, round_code)
     late = now - slot > schedules.GRACE
+    me = f"{socket.gethostname()}:{os.getpid()}"
     with statedb.connect(path) as sq:
         claimed = sq.execute(
             "insert or ignore into dispatch_run (job, period, slot, started_at, late, status, runner)"
             " values (?, ?, ?, ?, ?, 'running', ?)",
-            (sched.job, period, _t(slot), _t(now), int(late), f"{socket.gethostname()}:{os.getpid()}"),
-        ).rowcount
+            (sched.job, period, _t(slot), _t(now), int(late), me),
+        ).rowcount or _take_over(sq, sched.job, period, now, me)
     if not claimed:
         return [f"{sched.name} {period}：这一期已运行过（或正由别的运行者运行），不再运行"]
     try:

@@ -181,6 +181,28 @@ def test_a_missed_run_catches_up_once_marked_late(db, hook):
     assert runner.runs(db)[0]["补运行"] == "是"
 
 
+def test_a_runner_that_died_mid_build_is_taken_over_once_and_the_issue_number_kept(db, hook):
+    """上一个运行者生成到一半死掉（同一台机器上进程没了）：下一次运行接过这一期，只发一次；活着的运行者的不接。"""
+    import socket
+
+    _weekly_to(db, hook)
+    with statedb.connect(db) as con:
+        con.execute(
+            "insert into dispatch_run (job, period, slot, started_at, late, status, runner)"
+            " values ('weekly', '2026-W47', '2026-11-20 17:00:00', '2026-11-20 17:00:00', 0, 'running', ?)",
+            (f"{socket.gethostname()}:{os.getpid()}",),  # 活着的（就是这个进程）：还在生成，不接
+        )
+    assert runner.run_due(db, datetime(2026, 11, 20, 17, 5), FAST)[0].endswith("不再运行")
+    with statedb.connect(db) as con:
+        con.execute("update dispatch_run set runner = ?", (f"{socket.gethostname()}:{2**22 + 12345}",))  # 没有这个进程
+    lines = runner.run_due(db, datetime(2026, 11, 20, 17, 10), FAST)
+    assert "已生成并存档 甲县创建文明城市工作周通报 第46期" in lines[0]
+    assert runner.run_due(db, datetime(2026, 11, 20, 17, 15), FAST)[0].endswith("不再运行")
+    assert len(hook.requests) == 1
+    with statedb.connect(db) as con:
+        assert con.execute("select count(*) from audit_event where action = '接续定时生成'").fetchone()[0] == 1
+
+
 def test_a_new_schedule_does_not_catch_up_an_old_week(db, hook):
     _weekly_to(db, hook)
     assert runner.run_due(db, datetime(2026, 11, 25, 10, 0), FAST) == []  # 周三：上周五那期已过 3 天
