@@ -69,11 +69,14 @@ def words(brief: Brief) -> dict[str, str | None]:
     return out
 
 
+TABLE_COLUMNS = ("序号", "点位（或街面问题）", "镇街", "牵头单位", "逾期天数", "少丢（分）", "累计少丢（分）")
+
+
 def tables(brief: Brief) -> dict[str, pd.DataFrame]:
     """Word 文稿里的攻坚清单（前 TABLE_ROWS 处）；算不出时是空表（文稿里写“无”）。"""
     result = assessment(brief)
-    if result is None:
-        return {TABLE: pd.DataFrame()}
+    if result is None:  # 有表头、没有行（文稿里写“无”）：不给没有列的表
+        return {TABLE: pd.DataFrame(columns=list(TABLE_COLUMNS))}
     shown = loss_risk.place_table(result.worklist().head(TABLE_ROWS))
     return {
         TABLE: pd.DataFrame(

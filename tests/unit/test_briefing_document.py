@@ -243,3 +243,14 @@ def test_a_failed_pdf_conversion_is_a_chinese_message(monkeypatch):
         RuntimeError, match="LibreOffice 转 PDF 失败（退出码 77）：Error: source file could not be loaded"
     ):
         document.to_pdf(b"x")
+
+
+def test_without_loss_risk_inputs_the_document_still_builds_with_an_empty_worklist(brief, monkeypatch):
+    """库里没有抽样方案（算不出丢分预警）：Word 通报照样生成，攻坚清单表有表头、写“无”，不抛异常。"""
+    from chuangwen.briefing import risk
+
+    monkeypatch.setattr(risk, "assessment", lambda _brief: None)
+    assert list(risk.tables(brief)[risk.TABLE].columns) == list(risk.TABLE_COLUMNS)
+    built = docx.Document(io.BytesIO(document.build(brief, png=False)))
+    headers = [[c.text for c in t.rows[0].cells] for t in built.tables]
+    assert list(risk.TABLE_COLUMNS) in headers
