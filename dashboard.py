@@ -4,29 +4,12 @@ render(view, viewer)：画框每次运行构建口径（view，带着钉住的�
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import sys
-from types import ModuleType
-
 import streamlit as st
 
 from chuangwen import db, demo, settings, sitemap, store
 from chuangwen.escape import md
-from chuangwen.ui import data, frame, login
+from chuangwen.ui import data, frame, login, page_modules
 from chuangwen.view import NoData, View
-
-
-@functools.cache
-def page_module(name: str) -> ModuleType:
-    """app_pages/ 里的页面模块（按文件加载，检出的仓库与装好的轮子里都一样；一个进程只加载一次）。"""
-    qualified = f"app_pages.{name}"
-    if qualified not in sys.modules:
-        spec = importlib.util.spec_from_file_location(qualified, settings.APP_ROOT / "app_pages" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[qualified] = module
-        spec.loader.exec_module(module)
-    return sys.modules[qualified]
 
 
 def page(spec: sitemap.PageSpec, view: View | None, viewer: frame.Viewer) -> st.Page:
@@ -34,7 +17,7 @@ def page(spec: sitemap.PageSpec, view: View | None, viewer: frame.Viewer) -> st.
     原来的页面根本不登记，构造的请求也到不了它）。规则在 accounts.PAGE_NEEDS。"""
     here = viewer.on(spec.title)
     if viewer.may_open(spec.title):
-        module = page_module(spec.module)
+        module = page_modules.load(spec.module)
         return st.Page(
             lambda: module.render(view, here),
             title=spec.title,
@@ -42,7 +25,7 @@ def page(spec: sitemap.PageSpec, view: View | None, viewer: frame.Viewer) -> st.
             url_path=spec.url_path,
             default=spec.default,
         )
-    forbidden = page_module("forbidden")
+    forbidden = page_modules.load("forbidden")
     return st.Page(
         lambda: forbidden.render(view, here),
         title=spec.title,

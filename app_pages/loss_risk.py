@@ -42,9 +42,7 @@ def render(view: View, viewer: Viewer) -> None:
     for note in loss_risk.input_notes(inputs):
         (st.warning if note.level == "warning" else st.info)(md(note.text), icon=":material/info:")
 
-    groups = data.query("loss_risk_groups", view)
-    items = data.query("loss_risk_items", view)
-    result = data.memo(loss_risk.assess, groups, items, view.as_of, view.scope_unit)
+    result = _assessed(view)
     if not result.usable:
         st.info(
             "缺少上面所说的输入，算不出预计丢分。补齐后（数据管理 → 导入测评体系、抽样方案、类别对照）本页即有内容。",
@@ -160,6 +158,49 @@ def render(view: View, viewer: Viewer) -> None:
     views.finish()
 
 
+def _assessed(view: View) -> loss_risk.Assessment:
+    """预计丢分的计算结果（按查询结果记住）：页面与预热（warm）走同一条路，预热过的页面第一次打开就命中。"""
+    groups = data.query("loss_risk_groups", view)
+    items = data.query("loss_risk_items", view)
+    return data.memo(loss_risk.assess, groups, items, view.as_of, view.scope_unit)
+
+
+def _map(view: View, result: loss_risk.Assessment, boundaries: pd.DataFrame, big: bool) -> mapview.Map:
+    return mapview.prepare(
+        maps.risk_map,
+        boundaries,
+        loss_risk.map_places(result),
+        tiles_url=settings.get("tiles_url"),
+        tiles_attr=settings.get("tiles_attr"),
+        key="lr_map",
+        height=MEETING_MAP_HEIGHT if big else MAP_HEIGHT,
+        returned_objects=[],
+        big=big,
+    )
+
+
+def warm(view: View) -> None:
+    """预热（服务启动与发布新版本后在后台跑，chuangwen.ui.prewarm）：全县默认口径下本页要的查询、计算与地图，
+    与 render 同一批调用，记进跨会话的缓存；领导第一次打开本页时不再现算。"""
+    data.query("loss_risk_inputs", view)
+    data.query("loss_risk_coverage", view)
+    result = _assessed(view)
+    if not result.usable:
+        return
+    top = loss_risk.top_standards(result)
+    if not top.empty:
+        data.memo(charts.loss_bars, top, "测评标准", "预计丢分最多的测评标准（分）")
+    by_type = loss_risk.breakdown(result, "点位类型")
+    if not by_type.empty:
+        data.memo(charts.loss_bars, by_type, "点位类型", "按点位类型（分摊）")
+    boundaries = data.query("hotspot_boundaries", view)
+    if not boundaries.empty and assets.is_installed():
+        _map(view, result, boundaries, big=False)
+    last = data.query("loss_risk_last_round", view)
+    if view.county_chosen and not last.empty:
+        data.query("rank_trend_points_needed", view, round_code=last.iloc[0]["round_code"])
+
+
 def _risk_map(view: View, result: loss_risk.Assessment, big: bool) -> None:
     st.subheader("丢分风险点位")
     boundaries = data.query("hotspot_boundaries", view)
@@ -171,18 +212,7 @@ def _risk_map(view: View, result: loss_risk.Assessment, big: bool) -> None:
             icon=":material/map:",
         )
     else:
-        height = MEETING_MAP_HEIGHT if big else MAP_HEIGHT
-        mapview.prepare(
-            maps.risk_map,
-            boundaries,
-            loss_risk.map_places(result),
-            tiles_url=settings.get("tiles_url"),
-            tiles_attr=settings.get("tiles_attr"),
-            key="lr_map",
-            height=height,
-            returned_objects=[],
-            big=big,
-        ).show()
+        _map(view, result, boundaries, big).show()
         st.caption(
             f"每个圆是一处不合格的点位或街面路段（共 {formats.count(len(result.places))} 处，没有坐标的不上图），"
             "圆越大分摊到的预计丢分越多；紫色的有逾期问题。"

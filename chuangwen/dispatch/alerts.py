@@ -122,10 +122,12 @@ def _expected_loss(con: duckdb.DuckDBPyConnection, view: View) -> float | None:
     """全县（或查看范围内）若明天暗访的预计丢分；缺抽样方案或点位、算不出时为 None（不当作 0 分）。"""
     from chuangwen import loss_risk
 
-    groups = queries.run(con, "loss_risk_groups", view)
+    once = queries.OneRun()  # 两条查询读同一份中间结果（loss_risk_open），只算一次
+    groups = queries.run(con, "loss_risk_groups", view, shared=once)
     if groups.empty:
         return None
-    result = loss_risk.assess(groups, queries.run(con, "loss_risk_items", view), view.as_of, view.scope_unit)
+    items = queries.run(con, "loss_risk_items", view, shared=once)
+    result = loss_risk.assess(groups, items, view.as_of, view.scope_unit)
     return None if result.groups.empty else float(result.total)
 
 

@@ -306,17 +306,23 @@ def assess(groups: pd.DataFrame, items: pd.DataFrame, as_of: datetime, scope_uni
 
 
 def _group_notes(groups: pd.DataFrame) -> list[str]:
-    notes = []
+    """不合格的处数多于点位（路段）数的组：按点位类型各说一句（街面类型按镇街的，只说几个镇街、最多的一个），
+    不逐组罗列：百万条问题的库里这样的组有上百个，一段长文字领导读不下去。"""
     capped = groups[groups["failing_raw"] > groups["failing"]]
-    if len(capped):
-        where = "、".join(
-            f"{t}{w or ''}（{int(r)} 处，按 {int(n)} 处计）"
-            for t, w, r, n in capped[["site_type", "township_name", "failing_raw", "sites"]]
-            .drop_duplicates()
-            .itertuples(index=False)
-        )
-        notes.append(f"不合格的处数多于点位（路段）数，按点位数计：{where}。")
-    return notes
+    if capped.empty:
+        return []
+    parts = []
+    for site_type, rows in capped.groupby("site_type", sort=False, dropna=False):
+        worst = rows.loc[rows["failing_raw"].idxmax()]
+        towns = rows["township_name"].dropna().unique()
+        if len(towns):
+            parts.append(
+                f"{site_type} {len(towns)} 个镇街（最多的{worst['township_name']} {int(worst['failing_raw'])} 处，"
+                f"每镇街按 {int(worst['sites'])} 处计）"
+            )
+        else:
+            parts.append(f"{site_type}（{int(worst['failing_raw'])} 处，按 {int(worst['sites'])} 处计）")
+    return [f"不合格的处数多于点位（路段）数，按点位数计（这些组全部不合格）：{'；'.join(parts)}。"]
 
 
 def _item_shares(

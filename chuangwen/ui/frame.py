@@ -94,10 +94,15 @@ class Viewer:
 def context(viewer: Viewer, snapshot: store.Snapshot) -> View:
     """本次运行的默认口径：从库的 meta 构建（规则在 chuangwen.view），带着钉住的快照；查看范围来自登录的人（只在这里定）。
     空库抛 view.NoData。"""
+    return default_view(snapshot, viewer.scope_unit)
+
+
+def default_view(snapshot: store.Snapshot, scope_unit: str | None) -> View:
+    """一个快照、一个查看范围的默认口径（新会话打开页面、没动侧栏时就是它；预热也用它）。"""
     return View.of(
         data.meta(snapshot),
         snapshot=snapshot,
-        scope_unit=viewer.scope_unit,
+        scope_unit=scope_unit,
         chosen=statedb.office_settings(data.database_path()),
     )
 

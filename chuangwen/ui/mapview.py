@@ -25,6 +25,19 @@ from chuangwen.ui import data
 COMPONENT: Callable[..., Any] = streamlit_folium._component_func
 
 
+def _register_outside_script() -> None:
+    """declare_component 只在有 ScriptRunContext 的线程里登记组件。streamlit-folium 第一次被导入若在服务的后台线程里
+    （预热，chuangwen.ui.prewarm），组件就没登记：浏览器取不到组件页面，地图一直是灰色的占位框。这时照样登记到运行时。"""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    if get_script_run_ctx() is None and runtime.exists():
+        runtime.get_instance().component_registry.register_component(COMPONENT)  # type: ignore[arg-type]
+
+
+_register_outside_script()
+
+
 def _linked_assets(fmap: folium.Map) -> tuple[list[str], list[str]]:
     """地图各部件要的样式表与脚本地址（去重，保持顺序）：与 st_folium 收集的方法相同。"""
 

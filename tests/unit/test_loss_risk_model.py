@@ -102,3 +102,25 @@ def test_several_groups_agree_with_counting_every_sample(groups, rule, points, p
     per = per_site if rule == "每处扣分" else None
     got = loss_risk.standard_loss(points, rule, per, [Group(*g) for g in groups])
     assert got == pytest.approx(oracles.loss_by_enumeration(points, rule, per, groups), abs=1e-9)
+
+
+def test_groups_with_more_failing_places_than_sites_are_summed_up_per_site_type_in_one_sentence():
+    """百万条的库里上百组超过路段数：一句话，每类点位一段（街面类型说几个镇街、最多的一个），不逐组罗列。"""
+    import pandas as pd
+
+    from chuangwen.loss_risk import model
+
+    groups = pd.DataFrame(
+        {
+            "site_type": ["主次干道", "主次干道", "主次干道", "农贸市场", "农贸市场", "公园"],
+            "township_name": ["澜城街道", "溪东街道", "澜城街道", None, None, None],
+            "failing_raw": [18, 10, 129, 14, 3, 2],
+            "failing": [6, 6, 6, 12, 3, 2],
+            "sites": [6, 6, 6, 12, 12, 5],
+        }
+    )
+    assert model._group_notes(groups) == [
+        "不合格的处数多于点位（路段）数，按点位数计（这些组全部不合格）："
+        "主次干道 2 个镇街（最多的澜城街道 129 处，每镇街按 6 处计）；农贸市场（14 处，按 12 处计）。"
+    ]
+    assert model._group_notes(groups[groups["site_type"] == "公园"]) == []
