@@ -42,13 +42,16 @@ class Prewarmer:
     def __init__(self, warmers: Sequence[tuple[str, Warmer]]):
         self.warmers = list(warmers)
         self.done_key: str | None = None
+        self._last_problem: str | None = None
 
     def step(self) -> bool:
         """当前版本没预热过时预热它；返回这一次是否预热了。"""
         try:
             snapshot = store.current(data.database_path())
         except (db.DatabaseError, OSError) as exc:
-            _LOG.warning("预热：读不到当前版本（%s），稍后再看", exc)
+            if str(exc) != self._last_problem:  # 同一个原因只记一次（库还没建好时每 POLL 秒都会来这里）
+                _LOG.warning("预热：读不到当前版本（%s），稍后再看", exc)
+                self._last_problem = str(exc)
             return False
         if snapshot.key == self.done_key:
             return False

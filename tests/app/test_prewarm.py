@@ -91,3 +91,14 @@ def test_a_failing_warmer_is_logged_in_chinese_and_the_others_still_run(cold, ca
         assert warmer.step() is True
     assert len(seen) == 1
     assert any(r.getMessage().startswith("预热坏的失败") for r in caplog.records)
+
+
+def test_a_missing_database_is_logged_once_and_warmed_when_it_appears(cold, monkeypatch, tmp_path, demo_db, caplog):
+    seen = []
+    warmer = prewarm.Prewarmer([("记录", seen.append)])
+    monkeypatch.setenv("CHUANGWEN_DB", str(tmp_path / "还没有.duckdb"))
+    with caplog.at_level(logging.WARNING, logger="chuangwen.prewarm"):
+        assert warmer.step() is False and warmer.step() is False
+    assert [r.getMessage()[:10] for r in caplog.records] == ["预热：读不到当前版本"]
+    monkeypatch.setenv("CHUANGWEN_DB", str(demo_db))
+    assert warmer.step() is True and len(seen) == 1
