@@ -13,3 +13,4 @@ union all by name
 select o.*, false as counted
 from open_problem o
 where o.problem_code not in (select problem_code from counted)
+order by problem_code, standard_code nulls last, item_key nulls last
