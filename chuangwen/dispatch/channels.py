@@ -121,9 +121,11 @@ def add(
     unit_code: str | None = None,
     password: str | None = None,
     sign_secret: str | None = None,
+    replace: bool = True,
+    page: str | None = None,
 ) -> Channel:
     """新建或替换一个渠道（同名的整条替换）；地址连同口令（邮件）或加签密钥（钉钉）存进密钥文件，
-    状态库与审计只记遮住的地址与“加签”两个字。"""
+    状态库与审计只记遮住的地址与“加签”两个字。replace=False（页面上新建）时同名的不替换，中文报错。"""
     if not _NAME.match(name or ""):
         raise ChannelError(f"渠道名只能用汉字、字母、数字、点、下划线与连字符，1–40 个字，实际为 {name!r}")
     url = url.strip()
@@ -143,6 +145,8 @@ def add(
         entry = {"url": url, "password": password or "", "sign": sign_secret}
         secrets[name] = json.dumps(entry, ensure_ascii=False)
         with statedb.connect(db_path) as con:
+            if not replace and con.execute("select 1 from dispatch_channel where name = ?", (name,)).fetchone():
+                raise ChannelError(f"已有叫 {name!r} 的渠道：换个名称，或先删掉原来的再新建")
             con.execute(
                 "insert into dispatch_channel (name, kind, shown_url, unit_code, created_by, created_at, signed)"
                 " values (?, ?, ?, ?, ?, ?, ?) on conflict (name) do update set"
@@ -157,6 +161,7 @@ def add(
                 f"{name}：{KINDS[kind]} {shown}"
                 + ("；加签" if sign_secret else "")
                 + (f"；单位 {unit_code}" if unit_code else ""),
+                page=page,
             )
             _write_secrets(db_path, secrets)  # 事务提交前写好：写不成时状态库也回滚
     return Channel(name, kind, shown, unit_code, bool(sign_secret))
@@ -172,11 +177,12 @@ def check_sign_secret(kind: str, sign_secret: str) -> None:
         )
 
 
-def remove(db_path: str | os.PathLike[str], name: str, by: str) -> None:
+def remove(db_path: str | os.PathLike[str], name: str, by: str, *, page: str | None = None) -> None:
+    """删掉渠道连同它的密钥。还写着它的计划与规则不改：运行时发到它的记为“渠道已删除，没有发”（页面上也提示）。"""
     with _SECRETS_LOCK, statedb.connect(db_path) as con:
         if con.execute("delete from dispatch_channel where name = ?", (name,)).rowcount == 0:
             raise ChannelError(f"没有叫 {name!r} 的渠道（chuangwen channel list 列出全部）")
-        statedb.record(con, by, "删推送渠道", name)
+        statedb.record(con, by, "删推送渠道", name, page=page)
         secrets = _read_secrets(db_path)
         secrets.pop(name, None)
         _write_secrets(db_path, secrets)

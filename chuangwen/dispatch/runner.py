@@ -428,11 +428,10 @@ def _queue_issue(
 ) -> int:
     known = {c.name: c for c in channels.listing(path)}
     queued = []
-    for name in sched.channels:
+    for name in sched.channels:  # 已删除的渠道也排上：发的时候记为“渠道已删除，没有发”，页面与日志看得到
+
         channel = known.get(name)
-        if channel is None:
-            continue
-        if channel.unit_code:
+        if channel is not None and channel.unit_code:
             message = unit_message(issue, bundle, channel.unit_code)
             if message is None:
                 continue
@@ -515,6 +514,29 @@ def deliver_due(db_path: str | os.PathLike[str], now: datetime) -> list[str]:
             _deliver(path, delivery_id, job, period, known.get(name), name, json.loads(payload), attempts, now)
         )
     return lines
+
+
+def send_test(db_path: str | os.PathLike[str], name: str, by: str, *, page: str | None = None) -> str:
+    """管理员在页面上给一个渠道发一条测试消息（不进发送表、不重试）；成功或失败都记审计。失败抛 SendError（中文）。"""
+    path = Path(db_path)
+    channel = next((c for c in channels.listing(path) if c.name == name), None)
+    text = f"创文看板测试消息：{by} 在看板上试发，收到说明渠道 {name} 设置正确。"
+    message = senders.Message(
+        "创文看板测试消息", f"**创文看板测试消息**\n> {text}", text, {"title": "创文看板测试消息", "text": text}
+    )
+    try:
+        if channel is None:
+            raise senders.SendError(f"渠道 {name} 已删除", retry=False)
+        url, password = channels.secret(path, name)
+        senders.send(channel, url, password, message)
+    except (senders.SendError, channels.ChannelError) as exc:
+        _LOG.warning("测试消息没有发出：渠道 %s：%s", name, exc)
+        with statedb.connect(path) as sq:
+            statedb.record(sq, by, "发测试消息", f"渠道 {name}：没有发出：{exc}", page=page)
+        raise senders.SendError(str(exc), retry=False) from None
+    with statedb.connect(path) as sq:
+        statedb.record(sq, by, "发测试消息", f"渠道 {name}：已发出", page=page)
+    return f"已给渠道 {name} 发出一条测试消息，请到群里或收件箱看是否收到。"
 
 
 def _deliver(
@@ -614,4 +636,27 @@ def runs(db_path: str | os.PathLike[str], limit: int = 50) -> list[dict]:
             "原因": r[9],
         }
         for r in rows
+    ]
+
+
+def naming(db_path: str | os.PathLike[str]) -> dict[str, list[str]]:
+    """渠道名 → 写着它的计划与提醒规则（删渠道前给管理员看；渠道删掉后这些还写着它时页面提示）。"""
+    out: dict[str, list[str]] = {}
+    for s in schedules.listing(db_path):
+        for name in s.channels:
+            out.setdefault(name, []).append(s.name)
+    for r in alerts.settings(db_path):
+        for name in r.channels:
+            out.setdefault(name, []).append(f"提醒规则“{r.name}”")
+    return out
+
+
+def dangling(db_path: str | os.PathLike[str]) -> list[str]:
+    """计划与提醒规则里写着、但已删除的渠道：每个一句中文说明。"""
+    known = {c.name for c in channels.listing(db_path)}
+    return [
+        f"渠道 {name} 已删除，{'、'.join(users)}还写着它：运行时不会发到它（计划的发送记为“渠道已删除，没有发”），"
+        "请在下面改选渠道并保存"
+        for name, users in naming(db_path).items()
+        if name not in known
     ]
