@@ -429,7 +429,6 @@ def _queue_issue(
     known = {c.name: c for c in channels.listing(path)}
     queued = []
     for name in sched.channels:  # 已删除的渠道也排上：发的时候记为“渠道已删除，没有发”，页面与日志看得到
-
         channel = known.get(name)
         if channel is not None and channel.unit_code:
             message = unit_message(issue, bundle, channel.unit_code)

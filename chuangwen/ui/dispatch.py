@@ -126,10 +126,10 @@ def admin_panel(path: Path, viewer: Viewer, units: dict[str, str]) -> None:
                     _done(f"已保存规则“{r.name}”。")
     st.subheader("最近的运行与发送")
     ran = runner.runs(path)
-    for r in [r for r in ran if r["状态"].startswith("失败")][:3]:
-        retry = f"{r['下次重试'][:16]} 重试" if r["下次重试"] else "不再自动重试，请查看原因后在本页上方手工生成"
+    for run in [run for run in ran if run["状态"].startswith("失败")][:3]:
+        retry = f"{run['下次重试'][:16]} 重试" if run["下次重试"] else "不再自动重试，请查看原因后在本页上方手工生成"
         st.warning(
-            md(f"{r['作业']} {r['周期']} 生成失败（已试 {r['已试次数']} 次）：{r['原因']}；{retry}"),
+            md(f"{run['作业']} {run['周期']} 生成失败（已试 {run['已试次数']} 次）：{run['原因']}；{retry}"),
             icon=":material/error:",
         )
     st.dataframe(pd.DataFrame(ran), hide_index=True, width="stretch")
