@@ -12,7 +12,7 @@ import streamlit as st
 
 from chuangwen import accounts, excel, settings, statedb
 from chuangwen.escape import md
-from chuangwen.ui import data, dispatch, export, frame
+from chuangwen.ui import data, export, frame
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 from chuangwen.vocabulary import ROLE_UNIT
@@ -38,7 +38,7 @@ def render(view: View, viewer: Viewer) -> None:
         st.session_state["ad_done"] = message
         st.rerun()
 
-    tab_users, tab_audit, tab_settings, tab_dispatch = st.tabs(["账号", "审计记录", "当前设置", "定时通报与推送"])
+    tab_users, tab_audit, tab_settings = st.tabs(["账号", "审计记录", "当前设置"])
 
     with tab_users:
         rows = accounts.accounts(path)
@@ -197,6 +197,4 @@ def render(view: View, viewer: Viewer) -> None:
         st.subheader("服务器设置（环境变量）")
         st.dataframe(pd.DataFrame(settings.current()), hide_index=True, width="stretch")
         st.caption("设置由服务器启动时的环境变量决定（见 README 的设置表）；改了要重启看板。")
-
-    with tab_dispatch:
-        dispatch.admin_panel(path, who)
+        st.caption("定时通报的计划、推送渠道与提醒规则在“通报导出”页下方（管理员可见）。")

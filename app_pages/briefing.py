@@ -182,3 +182,7 @@ def render(view: View, viewer: Viewer) -> None:
         ],
         view.cutoff,
     )
+
+    if viewer.may("dispatch"):  # 只有管理员：定时通报的计划、推送渠道、提醒规则
+        unit_rows = data.query("ref_units", view, kind=None, search=None)
+        dispatch.admin_panel(data.database_path(), viewer, dict(zip(unit_rows["code"], unit_rows["name"])))

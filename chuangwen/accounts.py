@@ -35,7 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_LEADER: frozenset({"export", "briefing"}),
     ROLE_OFFICE: frozenset({"export", "briefing", "import", "settings"}),
     ROLE_UNIT: frozenset({"export"}),
-    ROLE_ADMIN: frozenset({"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings"}),
+    ROLE_ADMIN: frozenset(
+        {"export", "briefing", "import", "rollback", "restore", "users", "audit", "settings", "dispatch"}
+    ),
 }
 
 ACTIONS = {
@@ -47,6 +49,7 @@ ACTIONS = {
     "users": "管理账号",
     "audit": "查看审计记录",
     "settings": "选定本县与目标名次",
+    "dispatch": "设定时通报、推送渠道与提醒",
 }
 
 # 页面 → 打开它要能做的事之一（不在这里的页面人人可看，内容按查看范围）。导航里只列出这个人能打开的页面

@@ -1,5 +1,7 @@
-"""备份与恢复：`chuangwen backup` 把当前快照（本身不可变，复制即一致）、导入存档和看板状态库（SQLite 在线备份）拷到一个新目录；
-`chuangwen restore` 校验后把备份发布成一个新快照（历史版本不动），并记入导入记录。"""
+"""备份与恢复：`chuangwen backup` 把当前快照（本身不可变，复制即一致）、导入存档、看板状态库（SQLite 在线备份）、
+定时通报的存档（<库文件名>.briefings/）与渠道密钥文件（<库文件名>.secrets.json，0600）拷到一个新目录；
+`chuangwen restore` 校验后把备份发布成一个新快照（历史版本不动），并记入导入记录；通报存档只补回缺的文件（不覆盖），
+密钥文件只在当前没有时放回。"""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ from datetime import datetime
 from pathlib import Path
 
 from chuangwen import db, osuser, statedb, store
+from chuangwen.dispatch import archive as briefing_archive
+from chuangwen.dispatch import channels
 from chuangwen.imports.write import ARCHIVE_DIR_MODE, archive_dir, archive_raw
 
 MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.duckdb"
 ARCHIVE = "imports"
 APP_STATE = "app.sqlite"  # 看板状态（列映射预设、审计）；恢复分析数据时不动当前的状态库，需要时手工换回
+BRIEFINGS = "briefings"  # 定时通报的存档（期号、文件）
+SECRETS = "secrets.json"  # 推送渠道的地址与口令、加签密钥（0600）
 
 
 def _sha256(file: Path) -> str:
@@ -49,6 +55,7 @@ def backup(path: str | os.PathLike, out: str | os.PathLike) -> Path:
                 files[f"{ARCHIVE}/{f.name}"] = _sha256(target / ARCHIVE / f.name)
     if statedb.backup_to(path, target / APP_STATE):
         files[APP_STATE] = _sha256(target / APP_STATE)
+    files.update(_copy_dispatch(path, target))
     con = db.connect(target / SNAPSHOT, read_only=True)
     try:
         version = db.schema_version(con)
@@ -57,6 +64,62 @@ def backup(path: str | os.PathLike, out: str | os.PathLike) -> Path:
     manifest = {"来源": str(path), "快照版本": snap.id, "结构版本": version, "备份时间": stamp, "文件": files}
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return target
+
+
+def _copy_dispatch(path: Path, target: Path) -> dict[str, str]:
+    """通报存档的每个文件（目录 0700、文件 0600，跳过写了一半的临时文件）与密钥文件（0600）；返回 清单名 → SHA-256。"""
+    files: dict[str, str] = {}
+    source = briefing_archive.root(path)
+    for f in sorted(source.rglob("*")) if source.is_dir() else []:
+        if not f.is_file() or f.name.startswith("."):
+            continue
+        name = f"{BRIEFINGS}/{f.relative_to(source).as_posix()}"
+        copy = target / name
+        for parent in reversed(copy.relative_to(target).parents[:-1]):
+            (target / parent).mkdir(mode=ARCHIVE_DIR_MODE, exist_ok=True)
+        shutil.copyfile(f, copy)
+        os.chmod(copy, 0o600)
+        files[name] = _sha256(copy)
+    secrets = channels.secrets_path(path)
+    if secrets.is_file():
+        fd = os.open(target / SECRETS, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # 建时就是 0600
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.read_bytes())
+        files[SECRETS] = _sha256(target / SECRETS)
+    return files
+
+
+def _restore_dispatch(path: Path, folder: Path, names: list[str]) -> list[str]:
+    """补回通报存档里缺的文件（已有的不覆盖）；密钥文件只在当前没有时放回（0600）。返回给人看的说明。"""
+    put, kept = 0, 0
+    base = briefing_archive.root(path)
+    for name in names:
+        if not name.startswith(BRIEFINGS + "/"):
+            continue
+        dest = base / Path(name).relative_to(BRIEFINGS)
+        if dest.exists():
+            kept += 1
+            continue
+        base.mkdir(mode=0o700, exist_ok=True)
+        for parent in reversed(dest.relative_to(base).parents[:-1]):
+            (base / parent).mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write((folder / name).read_bytes())
+        put += 1
+    notes = []
+    if put or kept:
+        notes.append(f"通报存档补回 {put} 个文件" + (f"（已有的 {kept} 个不覆盖）" if kept else ""))
+    if SECRETS in names:
+        secrets = channels.secrets_path(path)
+        if secrets.exists():
+            notes.append(f"渠道密钥文件 {secrets.name} 已存在，没有用备份里的覆盖")
+        else:
+            fd = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write((folder / SECRETS).read_bytes())
+            notes.append(f"渠道密钥文件 {secrets.name} 原来没有，已从备份放回（0600）")
+    return notes
 
 
 def _check_backup(folder: Path) -> dict:
@@ -116,10 +179,11 @@ def _restore(path: Path, folder: Path, restored_by: str | None) -> str:
     for name in manifest["文件"]:
         if name.startswith(ARCHIVE + "/"):
             archive_raw(archive_dir(path) / Path(name).name, (folder / name).read_bytes())
+    notes = _restore_dispatch(path, folder, list(manifest["文件"]))
     snap = store.current(path)
     return (
         f"已从备份 {folder.name} 恢复，发布为{snap.label}（备份时为{_version_text(manifest)}）；"
-        "恢复前的版本仍保留，可用 chuangwen republish 重新发布。"
+        "恢复前的版本仍保留，可用 chuangwen republish 重新发布。" + "".join(f"{n}。" for n in notes)
     )
 
 

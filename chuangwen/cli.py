@@ -478,7 +478,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from chuangwen import backup
 
     target = backup.backup(args.db, args.out)
-    print(f"已备份到 {target}（快照、导入存档与校验清单 {backup.MANIFEST}）")
+    print(f"已备份到 {target}（快照、导入存档、状态库、通报存档、渠道密钥与校验清单 {backup.MANIFEST}）")
     return 0
 
 

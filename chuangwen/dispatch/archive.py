@@ -1,13 +1,15 @@
 """通报存档：每期发出的幻灯片、Word、PDF、督办单连同期号、周期、数据指纹与时间存起来，通报导出页列出往期、经审计再下载。
 
 期号按（周期种类、年份）连续编号：在同一个 begin immediate 事务里取“已用的最大期号 + 1”并占下，不会重、不会跳；
-同一周期重试（生成失败后再来）沿用已占的期号。文件放在库旁的 <库文件名>.briefings/年份/种类/期号/（目录 0700、文件 0600）。
+运行者死掉后接续的沿用已占的期号；生成失败时放回（release），重试时重新取号：失败的一次不占号。
+文件放在库旁的 <库文件名>.briefings/年份/种类/期号/（目录 0700、文件 0600）。
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,21 @@ def reserve(db_path: str | os.PathLike[str], kind: str, year: int, period: str) 
     return Issue(int(got[0]), kind, year, int(got[1]), period)
 
 
+def release(db_path: str | os.PathLike[str], issue: Issue) -> None:
+    """生成失败：放回还没存好（没有数据指纹）的这一期的期号，连同写了一半的文件；存好的不动。"""
+    with statedb.connect(db_path) as con:
+        stored = con.execute("select digest from dispatch_issue where id = ?", (issue.id,)).fetchone()
+        if stored is None or stored[0] is not None:
+            return
+        con.execute("delete from dispatch_file where issue_id = ?", (issue.id,))
+        con.execute("delete from dispatch_issue where id = ?", (issue.id,))
+    shutil.rmtree(_folder(db_path, issue), ignore_errors=True)
+
+
+def _folder(db_path: str | os.PathLike[str], issue: Issue) -> Path:
+    return root(db_path) / str(issue.year) / issue.kind / f"{issue.issue_no:03d}"
+
+
 def store(
     db_path: str | os.PathLike[str],
     issue: Issue,
@@ -81,7 +98,7 @@ def _write(db_path: str | os.PathLike[str], issue: Issue, role: str, name: str, 
     base = root(db_path)
     base.mkdir(exist_ok=True, mode=0o700)
     os.chmod(base, 0o700)  # 存档里有各单位的督办单：只有看板的操作系统用户能进
-    folder = base / str(issue.year) / issue.kind / f"{issue.issue_no:03d}"
+    folder = _folder(db_path, issue)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / name
     tmp = folder / f".{name}.tmp"

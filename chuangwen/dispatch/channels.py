@@ -1,6 +1,6 @@
 """推送渠道：名称、种类、地址（遮住密钥后才给人看）、所属单位。
 
-Webhook 地址里的 key / access_token 与 SMTP 口令是密钥：整条地址存在库旁的 <库文件名>.secrets.json（0600，
+Webhook 地址里的 key / access_token、SMTP 口令与钉钉的加签密钥是密钥：整条地址存在库旁的 <库文件名>.secrets.json（0600，
 只有看板的操作系统用户能读），状态库、审计、页面、命令行、日志里只有遮住的地址（mask）。
 """
 
@@ -36,6 +36,7 @@ class Channel:
     kind: str
     shown_url: str
     unit_code: str | None
+    signed: bool = False  # 钉钉加签（密钥只在密钥文件里）
 
     @property
     def kind_text(self) -> str:
@@ -119,8 +120,12 @@ def add(
     *,
     unit_code: str | None = None,
     password: str | None = None,
+    sign_secret: str | None = None,
+    replace: bool = True,
+    page: str | None = None,
 ) -> Channel:
-    """新建或替换一个渠道（同名的整条替换）；地址连同口令存进密钥文件，状态库与审计只记遮住的地址。"""
+    """新建或替换一个渠道（同名的整条替换）；地址连同口令（邮件）或加签密钥（钉钉）存进密钥文件，
+    状态库与审计只记遮住的地址与“加签”两个字。replace=False（页面上新建）时同名的不替换，中文报错。"""
     if not _NAME.match(name or ""):
         raise ChannelError(f"渠道名只能用汉字、字母、数字、点、下划线与连字符，1–40 个字，实际为 {name!r}")
     url = url.strip()
@@ -131,32 +136,53 @@ def add(
         parts = urlsplit(url)
         if not parts.username:
             raise ChannelError("给了口令但地址里没有用户名（smtp://用户名@服务器:端口?…）")
+    sign_secret = (sign_secret or "").strip()
+    if sign_secret:
+        check_sign_secret(kind, sign_secret)
     shown = mask(url)
     with _SECRETS_LOCK:
         secrets = _read_secrets(db_path)
-        secrets[name] = json.dumps({"url": url, "password": password or ""}, ensure_ascii=False)
+        entry = {"url": url, "password": password or "", "sign": sign_secret}
+        secrets[name] = json.dumps(entry, ensure_ascii=False)
         with statedb.connect(db_path) as con:
+            if not replace and con.execute("select 1 from dispatch_channel where name = ?", (name,)).fetchone():
+                raise ChannelError(f"已有叫 {name!r} 的渠道：换个名称，或先删掉原来的再新建")
             con.execute(
-                "insert into dispatch_channel values (?, ?, ?, ?, ?, ?) on conflict (name) do update set"
+                "insert into dispatch_channel (name, kind, shown_url, unit_code, created_by, created_at, signed)"
+                " values (?, ?, ?, ?, ?, ?, ?) on conflict (name) do update set"
                 " kind = excluded.kind, shown_url = excluded.shown_url, unit_code = excluded.unit_code,"
-                " created_by = excluded.created_by, created_at = excluded.created_at",
-                (name, kind, shown, unit_code, by, statedb._now()),
+                " created_by = excluded.created_by, created_at = excluded.created_at, signed = excluded.signed",
+                (name, kind, shown, unit_code, by, statedb._now(), int(bool(sign_secret))),
             )
             statedb.record(
                 con,
                 by,
                 "设推送渠道",
-                f"{name}：{KINDS[kind]} {shown}" + (f"；单位 {unit_code}" if unit_code else ""),
+                f"{name}：{KINDS[kind]} {shown}"
+                + ("；加签" if sign_secret else "")
+                + (f"；单位 {unit_code}" if unit_code else ""),
+                page=page,
             )
             _write_secrets(db_path, secrets)  # 事务提交前写好：写不成时状态库也回滚
-    return Channel(name, kind, shown, unit_code)
+    return Channel(name, kind, shown, unit_code, bool(sign_secret))
 
 
-def remove(db_path: str | os.PathLike[str], name: str, by: str) -> None:
+def check_sign_secret(kind: str, sign_secret: str) -> None:
+    """加签密钥：只有钉钉/浙政钉机器人有；机器人安全设置里“加签”下的那串（钉钉的以 SEC 开头），不含空白。"""
+    if kind != "dingtalk":
+        raise ChannelError("只有钉钉/浙政钉机器人有加签密钥")
+    if len(sign_secret) > 200 or not sign_secret.isascii() or not sign_secret.isprintable() or " " in sign_secret:
+        raise ChannelError(
+            "加签密钥写法不对：应为机器人安全设置里“加签”一栏的那串字母数字（钉钉的以 SEC 开头），不含空格、汉字，最多 200 个字符"
+        )
+
+
+def remove(db_path: str | os.PathLike[str], name: str, by: str, *, page: str | None = None) -> None:
+    """删掉渠道连同它的密钥。还写着它的计划与规则不改：运行时发到它的记为“渠道已删除，没有发”（页面上也提示）。"""
     with _SECRETS_LOCK, statedb.connect(db_path) as con:
         if con.execute("delete from dispatch_channel where name = ?", (name,)).rowcount == 0:
             raise ChannelError(f"没有叫 {name!r} 的渠道（chuangwen channel list 列出全部）")
-        statedb.record(con, by, "删推送渠道", name)
+        statedb.record(con, by, "删推送渠道", name, page=page)
         secrets = _read_secrets(db_path)
         secrets.pop(name, None)
         _write_secrets(db_path, secrets)
@@ -164,16 +190,18 @@ def remove(db_path: str | os.PathLike[str], name: str, by: str) -> None:
 
 def listing(db_path: str | os.PathLike[str]) -> list[Channel]:
     with statedb.connect(db_path) as con:
-        rows = con.execute("select name, kind, shown_url, unit_code from dispatch_channel order by name").fetchall()
-    return [Channel(*r) for r in rows]
+        rows = con.execute(
+            "select name, kind, shown_url, unit_code, signed from dispatch_channel order by name"
+        ).fetchall()
+    return [Channel(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
 
 def secret(db_path: str | os.PathLike[str], name: str) -> tuple[str, str]:
-    """发送时才读：（整条地址, 口令）。密钥文件缺了这个渠道时抛中文错误。"""
+    """发送时才读：（整条地址, 口令）；钉钉渠道的“口令”是加签密钥（没设加签为空串）。密钥文件缺了这个渠道时抛中文错误。"""
     got = _read_secrets(db_path).get(name)
     if got is None:
         raise ChannelError(
             f"渠道 {name} 的地址不在密钥文件 {secrets_path(db_path).name} 里，请重新 chuangwen channel add"
         )
     value = json.loads(got)
-    return value["url"], value["password"]
+    return value["url"], value.get("sign") or value["password"]

@@ -48,6 +48,15 @@ def register(sub: argparse._SubParsersAction[ChineseParser], formatter: type[arg
     )
     ca.add_argument("--unit", default=None, metavar="单位代码", help="责任单位自己的渠道：只收本单位的督办单与提醒")
     ca.add_argument("--password-stdin", action="store_true", help="邮件口令从标准输入读一行（不写在命令行上）")
+    ca.add_argument(
+        "--secret",
+        default=None,
+        metavar="加签密钥",
+        help="钉钉/浙政钉机器人的加签密钥（安全设置里“加签”下 SEC 开头的那串）；只存进 0600 的密钥文件",
+    )
+    ca.add_argument(
+        "--secret-stdin", action="store_true", help="加签密钥从标准输入读一行（不留在命令行历史与进程列表里）"
+    )
     ca.set_defaults(handler=_channel_add)
     cmd(ch, "list", "列出渠道（地址遮住密钥）").set_defaults(handler=_channel_list)
     cr = cmd(ch, "remove", "删除渠道（连同它的密钥）")
@@ -114,13 +123,26 @@ def _split(raw: str | None) -> list[str] | None:
 def _channel_add(args: argparse.Namespace) -> int:
     if args.unit is not None and args.unit not in db_units(args.db):
         raise UsageError(f"库里没有单位代码 {args.unit!r}")
+    if args.password_stdin and args.secret_stdin:
+        raise UsageError("--password-stdin 与 --secret-stdin 只能用一个（标准输入只读一行）")
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    secret = sys.stdin.readline().rstrip("\n") if args.secret_stdin else args.secret
     try:
-        made = channels.add(args.db, args.name, args.kind, args.url, operator(), unit_code=args.unit, password=password)
+        made = channels.add(
+            args.db,
+            args.name,
+            args.kind,
+            args.url,
+            operator(),
+            unit_code=args.unit,
+            password=password,
+            sign_secret=secret,
+        )
     except channels.ChannelError as exc:
         raise UsageError(str(exc)) from None
     print(
         f"已设渠道 {made.name}：{made.kind_text} {made.shown_url}"
+        + ("，加签" if made.signed else "")
         + (f"（单位 {made.unit_code}）" if made.unit_code else "")
     )
     return 0
@@ -131,7 +153,11 @@ def _channel_list(args: argparse.Namespace) -> int:
     if not rows:
         print("还没有渠道（chuangwen channel add 新建）")
     for c in rows:
-        print(f"{c.name}\t{c.kind}\t{c.shown_url}" + (f"\t单位 {c.unit_code}" if c.unit_code else ""))
+        print(
+            f"{c.name}\t{c.kind}\t{c.shown_url}"
+            + ("\t加签" if c.signed else "")
+            + (f"\t单位 {c.unit_code}" if c.unit_code else "")
+        )
     return 0
 
 

@@ -5,6 +5,8 @@
 把状态从 待发/待重试 改成 发送中 的那个运行者才发；发出后记下，不会发第二次（宁可少发，不重发）。
 错过的（服务停着）：回来后第一次运行时，最近一个计划时刻的那一期补运行一次，标明“补运行”（只补 3 天以内的：
 新设的计划不会把上周那期当成错过的补发）。
+生成失败的一期：按 BACKOFF 等一会儿再生成，最多 BUILD_ATTEMPTS 次；领重试也是比较后再改，两个运行者只有一个生成；
+失败的一次放回占下的期号（期号不跳、不重）。运行表上写着已试几次、下次什么时候重试。
 
 时间都用传进来的 now（命令行 --now、测试的假时钟、运行者的系统时钟），不在深处取系统时钟。
 """
@@ -28,7 +30,8 @@ from chuangwen.view import View
 
 _LOG = logging.getLogger("chuangwen.dispatch")
 BACKOFF = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))  # 第 1、2、3 次失败后等多久
-MAX_ATTEMPTS = len(BACKOFF) + 1
+MAX_ATTEMPTS = len(BACKOFF) + 1  # 一次发送最多试几次
+BUILD_ATTEMPTS = 3  # 一期通报最多生成几次（失败后按 BACKOFF 的前两步重试）
 BY = "定时任务"
 
 
@@ -91,9 +94,10 @@ def run_due(db_path: str | os.PathLike[str], now: datetime, options: Options | N
     try:
         chosen = statedb.office_settings(path)
         view = View.of_store(con, chosen=chosen)
-        for sched in schedules.listing(path):
-            if sched.enabled:
-                lines.extend(_run_job(path, con, sched, now, view.cutoff, chosen, options))
+        enabled = {s.job: s for s in schedules.listing(path) if s.enabled}
+        for sched in enabled.values():
+            lines.extend(_run_job(path, con, sched, now, view.cutoff, chosen, options))
+        lines.extend(_retry_failed(path, con, enabled, now, view.cutoff, chosen, options))
         lines.extend(_alerts(path, con, view, now))
     finally:
         con.close()
@@ -121,27 +125,111 @@ def _run_job(
     round_code = next((c for c, e in ends if datetime.combine(e + timedelta(days=1), when.at) == slot), None)
     period = schedules.period_key(sched.job, slot, round_code)
     late = now - slot > schedules.GRACE
+    return _run_period(path, con, sched, slot, period, late, now, cutoff, chosen, options)
+
+
+def _retry_failed(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    enabled: dict[str, schedules.Schedule],
+    now: datetime,
+    cutoff: datetime,
+    chosen: dict[str, str],
+    options: Options,
+) -> list[str]:
+    """生成失败、到了重试时刻的各期（不只是最近一期：失败后下一期已到点的，上一期照样按退避重试）。"""
+    with statedb.connect(path) as sq:
+        due = sq.execute(
+            "select job, period, slot, late from dispatch_run where status = 'failed' and next_try is not null"
+            " and next_try <= ? order by slot",
+            (_t(now),),
+        ).fetchall()
+    lines: list[str] = []
+    for job, period, slot, late in due:
+        if job in enabled:
+            lines.extend(
+                _run_period(
+                    path,
+                    con,
+                    enabled[job],
+                    datetime.fromisoformat(slot),
+                    period,
+                    bool(late),
+                    now,
+                    cutoff,
+                    chosen,
+                    options,
+                )
+            )
+    return lines
+
+
+def _retry(sq: sqlite3.Connection, job: str, period: str, now: datetime, me: str) -> bool:
+    """生成失败、到了重试时刻：按原来的已试次数比较后再改，两个运行者同时来只有一个领到；期号重新占（失败时已放回）。"""
+    found = sq.execute(
+        "select attempts, next_try, error from dispatch_run where job = ? and period = ? and status = 'failed'",
+        (job, period),
+    ).fetchone()
+    if found is None or found[1] is None or found[1] > _t(now):
+        return False
+    attempts, _, error = found
+    changed = sq.execute(
+        "update dispatch_run set status = 'running', runner = ?, started_at = ?, attempts = attempts + 1,"
+        " next_try = null, error = null, finished_at = null"
+        " where job = ? and period = ? and status = 'failed' and attempts = ?",
+        (me, _t(now), job, period, attempts),
+    ).rowcount
+    if changed:
+        _LOG.warning("%s %s：上次生成失败（%s），第 %d 次重试", job, period, error, attempts + 1)
+        statedb.record(sq, BY, "重试定时生成", f"{job} {period}：第 {attempts + 1} 次（上次失败：{error}）")
+    return bool(changed)
+
+
+def _not_claimed(sq: sqlite3.Connection, sched: schedules.Schedule, period: str) -> str:
+    """没领到这一期时给人看的一句：已运行过，或失败后等重试，或失败次数用完。"""
+    found = sq.execute(
+        "select status, attempts, next_try from dispatch_run where job = ? and period = ?", (sched.job, period)
+    ).fetchone()
+    if found is not None and found[0] == "failed":
+        if found[2] is not None:
+            return f"{sched.name} {period}：上次生成失败（已试 {found[1]} 次），{found[2][:16]} 重试"
+        return f"{sched.name} {period}：生成失败 {found[1]} 次，不再自动重试（请查看原因后在通报导出页手工生成）"
+    return f"{sched.name} {period}：这一期已运行过（或正由别的运行者运行），不再运行"
+
+
+def _run_period(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    sched: schedules.Schedule,
+    slot: datetime,
+    period: str,
+    late: bool,
+    now: datetime,
+    cutoff: datetime,
+    chosen: dict[str, str],
+    options: Options,
+) -> list[str]:
+    """领到（作业、周期）这一期的运行者才生成：新的一期、接过死掉的运行者的、到了重试时刻的失败的。"""
     me = f"{socket.gethostname()}:{os.getpid()}"
     with statedb.connect(path) as sq:
-        claimed = sq.execute(
-            "insert or ignore into dispatch_run (job, period, slot, started_at, late, status, runner)"
-            " values (?, ?, ?, ?, ?, 'running', ?)",
-            (sched.job, period, _t(slot), _t(now), int(late), me),
-        ).rowcount or _take_over(sq, sched.job, period, now, me)
-    if not claimed:
-        return [f"{sched.name} {period}：这一期已运行过（或正由别的运行者运行），不再运行"]
+        claimed = (
+            sq.execute(
+                "insert or ignore into dispatch_run (job, period, slot, started_at, late, status, runner)"
+                " values (?, ?, ?, ?, ?, 'running', ?)",
+                (sched.job, period, _t(slot), _t(now), int(late), me),
+            ).rowcount
+            or _take_over(sq, sched.job, period, now, me)
+            or _retry(sq, sched.job, period, now, me)
+        )
+        if not claimed:
+            return [_not_claimed(sq, sched, period)]
+        attempts = sq.execute(
+            "select attempts from dispatch_run where job = ? and period = ?", (sched.job, period)
+        ).fetchone()[0]
     try:
         issue, bundle, files = _build(path, con, sched.job, slot, period, cutoff, chosen, options)
     except Exception as exc:
-        reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-        _LOG.error("%s %s 生成失败：%s", sched.name, period, reason)
-        with statedb.connect(path) as sq:
-            sq.execute(
-                "update dispatch_run set status = 'failed', error = ?, finished_at = ? where job = ? and period = ?",
-                (reason, _t(now), sched.job, period),
-            )
-            statedb.record(sq, BY, "定时生成通报失败", f"{sched.name} {period}：{reason}")
-        return [f"{sched.name} {period}：生成失败：{reason}"]
+        return [_failed(path, sched, period, attempts, exc, now)]
     brief = bundle.brief
     with statedb.connect(path) as sq:
         sq.execute(
@@ -151,6 +239,26 @@ def _run_job(
     queued = _queue_issue(path, sched, period, issue, bundle, files, late, now)
     head = f"{sched.name} {period}：已生成并存档 {brief.title} 第{issue.issue_no}期" + ("（补运行）" if late else "")
     return [f"{head}，数据截至 {formats.moment(brief.cutoff)}，数据指纹 {brief.short_digest}；待发 {queued} 个渠道"]
+
+
+def _failed(path: Path, sched: schedules.Schedule, period: str, attempts: int, exc: Exception, now: datetime) -> str:
+    """生成失败：记下原因；还没试满 BUILD_ATTEMPTS 次的，按 BACKOFF 定下次重试时刻（运行表、日志、审计都写明）。"""
+    reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    retry_at = now + BACKOFF[attempts - 1] if attempts < BUILD_ATTEMPTS else None
+    tail = (
+        f"{formats.moment(retry_at)} 重试（第 {attempts + 1} 次）"
+        if retry_at
+        else f"已试 {attempts} 次，不再自动重试（请查看原因后在通报导出页手工生成）"
+    )
+    _LOG.error("%s %s 生成失败（第 %d 次）：%s；%s", sched.name, period, attempts, reason, tail)
+    with statedb.connect(path) as sq:
+        sq.execute(
+            "update dispatch_run set status = 'failed', error = ?, finished_at = ?, next_try = ?"
+            " where job = ? and period = ?",
+            (reason, _t(now), _t(retry_at) if retry_at else None, sched.job, period),
+        )
+        statedb.record(sq, BY, "定时生成通报失败", f"{sched.name} {period}（第 {attempts} 次）：{reason}；{tail}")
+    return f"{sched.name} {period}：生成失败（第 {attempts} 次）：{reason}；{tail}"
 
 
 def _build(
@@ -168,8 +276,19 @@ def _build(
     period = schedules.PERIOD_OF[job]
     first = briefing.default_issue_no(view.as_of, period) if period != "round" else 1
     issue = archive.reserve(path, period, slot.year, period_key)
-    if issue.issue_no == 1 and first > 1:
-        issue = _renumber_first(path, issue, first)
+    try:
+        if issue.issue_no == 1 and first > 1:
+            issue = _renumber_first(path, issue, first)
+        return issue, *_make(path, con, view, job, issue, options)
+    except BaseException:
+        archive.release(path, issue)  # 失败的一次不占期号：下一次（重试或下一期）重新取号，不跳号
+        raise
+
+
+def _make(
+    path: Path, con: duckdb.DuckDBPyConnection, view: View, job: str, issue: archive.Issue, options: Options
+) -> tuple[briefing.Bundle, dict[str, tuple[str, bytes]]]:
+    period = schedules.PERIOD_OF[job]
     bundle = briefing.build_bundle(con, view, period=period, issue_no=issue.issue_no, png=options.png)
     brief = bundle.brief
     files: dict[str, tuple[str, bytes]] = {"deck": (bundle.deck_name, bundle.deck)}
@@ -191,7 +310,7 @@ def _build(
         digest=brief.digest,
         by=BY,
     )
-    return issue, bundle, files
+    return bundle, files
 
 
 def _renumber_first(path: Path, issue: archive.Issue, first: int) -> archive.Issue:
@@ -309,11 +428,9 @@ def _queue_issue(
 ) -> int:
     known = {c.name: c for c in channels.listing(path)}
     queued = []
-    for name in sched.channels:
+    for name in sched.channels:  # 已删除的渠道也排上：发的时候记为“渠道已删除，没有发”，页面与日志看得到
         channel = known.get(name)
-        if channel is None:
-            continue
-        if channel.unit_code:
+        if channel is not None and channel.unit_code:
             message = unit_message(issue, bundle, channel.unit_code)
             if message is None:
                 continue
@@ -398,6 +515,29 @@ def deliver_due(db_path: str | os.PathLike[str], now: datetime) -> list[str]:
     return lines
 
 
+def send_test(db_path: str | os.PathLike[str], name: str, by: str, *, page: str | None = None) -> str:
+    """管理员在页面上给一个渠道发一条测试消息（不进发送表、不重试）；成功或失败都记审计。失败抛 SendError（中文）。"""
+    path = Path(db_path)
+    channel = next((c for c in channels.listing(path) if c.name == name), None)
+    text = f"创文看板测试消息：{by} 在看板上试发，收到说明渠道 {name} 设置正确。"
+    message = senders.Message(
+        "创文看板测试消息", f"**创文看板测试消息**\n> {text}", text, {"title": "创文看板测试消息", "text": text}
+    )
+    try:
+        if channel is None:
+            raise senders.SendError(f"渠道 {name} 已删除", retry=False)
+        url, password = channels.secret(path, name)
+        senders.send(channel, url, password, message)
+    except (senders.SendError, channels.ChannelError) as exc:
+        _LOG.warning("测试消息没有发出：渠道 %s：%s", name, exc)
+        with statedb.connect(path) as sq:
+            statedb.record(sq, by, "发测试消息", f"渠道 {name}：没有发出：{exc}", page=page)
+        raise senders.SendError(str(exc), retry=False) from None
+    with statedb.connect(path) as sq:
+        statedb.record(sq, by, "发测试消息", f"渠道 {name}：已发出", page=page)
+    return f"已给渠道 {name} 发出一条测试消息，请到群里或收件箱看是否收到。"
+
+
 def _deliver(
     path: Path,
     delivery_id: int,
@@ -472,10 +612,11 @@ def deliveries(db_path: str | os.PathLike[str], limit: int = 100) -> list[dict]:
 
 
 def runs(db_path: str | os.PathLike[str], limit: int = 50) -> list[dict]:
-    """最近的运行（页面与命令行）：作业、周期、计划时刻、开始、是否补运行、状态、原因。"""
+    """最近的运行（页面与命令行）：作业、周期、计划时刻、开始、是否补运行、状态、已试次数、下次重试、期号、原因。"""
     with statedb.connect(db_path) as sq:
         rows = sq.execute(
-            "select r.job, r.period, r.slot, r.started_at, r.late, r.status, coalesce(i.issue_no, ''), coalesce(r.error, '')"
+            "select r.job, r.period, r.slot, r.started_at, r.late, r.status, r.attempts, r.next_try,"
+            " coalesce(i.issue_no, ''), coalesce(r.error, '')"
             " from dispatch_run r left join dispatch_issue i on i.id = r.issue_id order by r.started_at desc limit ?",
             (limit,),
         ).fetchall()
@@ -487,9 +628,34 @@ def runs(db_path: str | os.PathLike[str], limit: int = 50) -> list[dict]:
             "计划时刻": r[2],
             "开始": r[3],
             "补运行": "是" if r[4] else "",
-            "状态": status.get(r[5], r[5]),
-            "期号": f"第 {r[6]} 期" if r[6] != "" else "",
-            "原因": r[7],
+            "状态": ("失败，待重试" if r[7] else "失败，不再重试") if r[5] == "failed" else status.get(r[5], r[5]),
+            "已试次数": r[6],
+            "下次重试": r[7] or "",
+            "期号": f"第 {r[8]} 期" if r[8] != "" else "",
+            "原因": r[9],
         }
         for r in rows
+    ]
+
+
+def naming(db_path: str | os.PathLike[str]) -> dict[str, list[str]]:
+    """渠道名 → 写着它的计划与提醒规则（删渠道前给管理员看；渠道删掉后这些还写着它时页面提示）。"""
+    out: dict[str, list[str]] = {}
+    for s in schedules.listing(db_path):
+        for name in s.channels:
+            out.setdefault(name, []).append(s.name)
+    for r in alerts.settings(db_path):
+        for name in r.channels:
+            out.setdefault(name, []).append(f"提醒规则“{r.name}”")
+    return out
+
+
+def dangling(db_path: str | os.PathLike[str]) -> list[str]:
+    """计划与提醒规则里写着、但已删除的渠道：每个一句中文说明。"""
+    known = {c.name for c in channels.listing(db_path)}
+    return [
+        f"渠道 {name} 已删除，{'、'.join(users)}还写着它：运行时不会发到它（计划的发送记为“渠道已删除，没有发”），"
+        "请在下面改选渠道并保存"
+        for name, users in naming(db_path).items()
+        if name not in known
     ]

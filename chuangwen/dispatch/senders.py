@@ -2,7 +2,8 @@
 
 - 通用 Webhook：POST 一段 JSON（标题、期号、周期、数据截至、数据指纹、主要数字、存档文件的链接）；
 - 企业微信/政务微信群机器人：markdown 摘要，再上传 PDF（upload_media）发文件消息；文件 ≤ 20 MB、图片 ≤ 2 MB；
-- 钉钉/浙政钉群机器人：markdown 摘要与看板上存档文件的链接（机器人不能直接发文件）；
+- 钉钉/浙政钉群机器人：markdown 摘要与看板上存档文件的链接（机器人不能直接发文件）；设了加签的，地址后加
+  timestamp（毫秒）与 sign = urlencode(base64(HMAC-SHA256(密钥, f"{timestamp}\n{密钥}")))（钉钉开放平台“自定义机器人安全设置”）；
 - 内网邮件：SMTP（可选 STARTTLS，smtps:// 为直接 TLS），正文与附件（默认 ≤ 20 MB，地址里 limit_mb= 可改）。
 
 报错都是中文、不带地址里的密钥（只用遮住的地址）；SendError.retry 说明值不值得稍后重试（连不上、5xx 值得；
@@ -11,16 +12,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import smtplib
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, unquote, urlsplit, urlunsplit
 
 from chuangwen.dispatch.channels import Channel
 
@@ -29,6 +34,7 @@ WECOM_IMAGE_LIMIT = 2 * 1024 * 1024
 WECOM_TEXT_BYTES = 4096  # 企业微信 markdown 内容上限（UTF-8 字节）
 EMAIL_LIMIT = 20 * 1024 * 1024
 TIMEOUT = 15
+SIGN_ERRORS = (310000,)  # 钉钉：sign not match / 时间戳过期（加签不对）
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -93,6 +99,12 @@ def _robot_answer(channel: Channel, raw: bytes) -> dict:
             f"渠道 {channel.name}（{channel.shown_url}）的回答不是 JSON，没有确认收下", retry=True
         ) from None
     code = answer.get("errcode", 0)
+    if code in SIGN_ERRORS:
+        raise SendError(
+            f"渠道 {channel.name}（{channel.shown_url}）拒收：加签不对（错误码 {code}）：请核对加签密钥"
+            "（机器人安全设置里“加签”下 SEC 开头的那串）与服务器时钟（相差不能超过 1 小时）",
+            retry=False,
+        )
     if code != 0:
         raise SendError(
             f"渠道 {channel.name}（{channel.shown_url}）拒收：错误码 {code}（{str(answer.get('errmsg', ''))[:80]}）",
@@ -112,14 +124,34 @@ def _cut(text: str, limit: int) -> str:
     return data[: limit - 30].decode("utf-8", "ignore") + "\n……（过长，已截断）"
 
 
+def now_ms() -> int:
+    """加签用的时间戳（毫秒）：钉钉要求与它的时钟相差不超过 1 小时。测试里换成固定值。"""
+    return int(time.time() * 1000)
+
+
+def dingtalk_sign(secret: str, timestamp: int) -> str:
+    """钉钉加签：HMAC-SHA256（密钥为加签密钥，消息为 “时间戳\n密钥”），Base64 后再做 URL 编码。"""
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    return quote_plus(base64.b64encode(digest))
+
+
+def signed_url(url: str, secret: str, timestamp: int) -> str:
+    """地址后加上 timestamp 与 sign（原有的 access_token 等照留）。"""
+    parts = urlsplit(url)
+    extra = f"timestamp={timestamp}&sign={dingtalk_sign(secret, timestamp)}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, f"{parts.query}&{extra}" if parts.query else extra, ""))
+
+
 def send(channel: Channel, url: str, password: str, message: Message) -> list[str]:
-    """发一条消息；返回附加说明（例如文件超过渠道上限没有发，文字照发）。失败抛 SendError。"""
+    """发一条消息；返回附加说明（例如文件超过渠道上限没有发，文字照发）。失败抛 SendError。
+    password：邮件渠道为 SMTP 口令，钉钉渠道为加签密钥（空串为没有加签）。"""
     if channel.kind == "webhook":
         _post(channel, url, _json(message.payload), "application/json; charset=utf-8")
         return []
     if channel.kind == "dingtalk":
         body = {"msgtype": "markdown", "markdown": {"title": message.title, "text": _cut(message.markdown, 18000)}}
-        _robot_answer(channel, _post(channel, url, _json(body), "application/json; charset=utf-8"))
+        target = signed_url(url, password, now_ms()) if password else url
+        _robot_answer(channel, _post(channel, target, _json(body), "application/json; charset=utf-8"))
         return []
     if channel.kind == "wecom":
         return _wecom(channel, url, message)

@@ -44,7 +44,7 @@ def test_permissions_per_role():
         "领导": ["briefing", "export"],
         "创建办": ["briefing", "export", "import", "settings"],
         "责任单位": ["export"],
-        "管理员": ["audit", "briefing", "export", "import", "restore", "rollback", "settings", "users"],
+        "管理员": ["audit", "briefing", "dispatch", "export", "import", "restore", "rollback", "settings", "users"],
     }
     pages = {
         role: [p for p in ("总览", *accounts.PAGE_NEEDS) if accounts.Viewer("x", role).may_open(p)]

@@ -86,3 +86,74 @@ def test_cli_backup_snapshots_restore_and_republish(office, tmp_path, capsys):
     assert out[-1].startswith("＊ 第   4 版") and out[-1].endswith("重新发布第 1 版")
     assert cli.main(["republish", "9", "--db", str(office)]) == 1
     assert "没有第 9 版快照；现有：1、2、3、4。" in capsys.readouterr().err
+
+
+def _dispatch_state(path):
+    """定时通报的存档（一期两个文件）与一个带密钥的渠道。"""
+    from chuangwen.dispatch import archive, channels
+
+    issue = archive.reserve(path, "week", 2026, "2026-W47")
+    files = {"deck": ("周通报_第1期.pptx", b"deck-bytes"), "docx": ("周通报_第1期.docx", b"docx-bytes")}
+    archive.store(
+        path, issue, files, title="周通报", period_text="11月", as_of="x", cutoff="y", digest="d" * 64, by="测试"
+    )
+    channels.add(
+        path,
+        "钉钉群",
+        "dingtalk",
+        "https://oapi.dingtalk.com/robot/send?access_token=t0ken",
+        "测试",
+        sign_secret="SECk3y",
+    )
+    return archive.root(path), channels.secrets_path(path)
+
+
+def test_backup_includes_the_briefing_archive_and_the_0600_secrets_file(office, tmp_path):
+    import hashlib
+    import os
+    import stat
+
+    folder, secrets = _dispatch_state(office)
+    secret_bytes = secrets.read_bytes()
+    target = backup.backup(office, tmp_path / "备份")
+    manifest = json.loads((target / backup.MANIFEST).read_text(encoding="utf-8"))["文件"]
+    assert {k: v for k, v in manifest.items() if k.startswith("briefings/") or k == "secrets.json"} == {
+        "briefings/2026/week/001/周通报_第1期.docx": hashlib.sha256(b"docx-bytes").hexdigest(),
+        "briefings/2026/week/001/周通报_第1期.pptx": hashlib.sha256(b"deck-bytes").hexdigest(),
+        "secrets.json": hashlib.sha256(secret_bytes).hexdigest(),
+    }
+    assert stat.S_IMODE(os.stat(target / "secrets.json").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(target / "briefings/2026/week/001/周通报_第1期.pptx").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(target / "briefings/2026/week").st_mode) == 0o700
+
+    (folder / "2026/week/001/周通报_第1期.pptx").unlink()  # 丢了一个
+    (folder / "2026/week/001/周通报_第1期.docx").write_bytes(b"newer")  # 现有的：不覆盖
+    secrets.unlink()
+    message = backup.restore(office, target)
+    assert message.endswith(
+        "通报存档补回 1 个文件（已有的 1 个不覆盖）。渠道密钥文件 imp.duckdb.secrets.json 原来没有，已从备份放回（0600）。"
+    )
+    assert (folder / "2026/week/001/周通报_第1期.pptx").read_bytes() == b"deck-bytes"
+    assert (folder / "2026/week/001/周通报_第1期.docx").read_bytes() == b"newer"
+    assert secrets.read_bytes() == secret_bytes
+    assert stat.S_IMODE(os.stat(secrets).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(folder / "2026/week/001/周通报_第1期.pptx").st_mode) == 0o600
+
+    from chuangwen.dispatch import channels
+
+    channels.add(office, "新群", "webhook", "https://x.example/h?key=n3wn3wn3w", "测试")
+    now = secrets.read_bytes()
+    message = backup.restore(office, target)
+    assert f"渠道密钥文件 {secrets.name} 已存在，没有用备份里的覆盖。" in message
+    assert "通报存档补回 0 个文件（已有的 2 个不覆盖）" in message
+    assert secrets.read_bytes() == now
+
+
+def test_a_tampered_briefing_in_the_backup_is_refused(office, tmp_path):
+    _dispatch_state(office)
+    target = backup.backup(office, tmp_path / "备份")
+    (target / "briefings/2026/week/001/周通报_第1期.pptx").write_bytes(b"evil")
+    with pytest.raises(
+        db.DatabaseError, match="备份文件 briefings/2026/week/001/周通报_第1期.pptx 与清单里的校验值不符"
+    ):
+        backup.restore(office, target)
