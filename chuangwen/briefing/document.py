@@ -94,6 +94,7 @@ FIGURES = (
     "销号",
     "按期销号率",
     "按期销号率变化",
+    "按期销号率与变化",
     "在办",
     "逾期",
     "逾期30天以上",
@@ -273,6 +274,11 @@ def figures(brief: Brief) -> dict[str, str | None]:
                 b["closed_in_period"],
             )
             out["按期销号率变化"] = "无可比数据" if change == "—" else change
+        # 一句写完率与变化：期内没有销号时两件事放进一个括号（不写成“—（期内没有销号）（较上周无可比数据）”）
+        if not t["closed_in_period"]:
+            out["按期销号率与变化"] = f"—（期内没有销号；较{out['上期']}无可比数据）"
+        elif out["按期销号率变化"] is not None:
+            out["按期销号率与变化"] = f"{out['按期销号率']}（较{out['上期']}{out['按期销号率变化']}）"
     if ledger is not None:
         out["逾期30天以上"] = chinese_count(ledger["overdue_over_30"])
         out["7天内到期"] = chinese_count(ledger["due_this_week"])
@@ -473,8 +479,9 @@ def write(
         elif line.kind == "主送":
             _para(doc, text, fonts["正文"], BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
         elif line.kind == "正文":
-            # 紧接着表格或图的那一段（“统计如下”）与表同页
-            _para(doc, text, fonts["正文"], indent=True, keep_next=after == "表格")
+            # 紧接着表格或图的那一段（“统计如下”）与表同页；整段只有取值为空的整句（督办单的“亲自过问”等）时不写
+            if text.strip():
+                _para(doc, text, fonts["正文"], indent=True, keep_next=after == "表格")
         elif line.kind == "一级标题":
             _para(doc, text, fonts["一级标题"], BODY_PT, indent=True, keep_next=True)
         elif line.kind == "二级标题":

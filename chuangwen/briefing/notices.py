@@ -39,6 +39,9 @@ FIGURES = (
     "单位",
     "逾期",
     "逾期30天以上",
+    "逾期情况",
+    "逾期销号要求",
+    "亲自过问",
     "7天内到期",
     "配合逾期",
     "存疑未计",
@@ -280,6 +283,10 @@ def full_list_name(brief: Brief, unit_name: str) -> str:
 def values(brief: Brief, unit_name: str, got: dict[str, pd.DataFrame]) -> dict[str, str | None]:
     late = got.get("逾期")
     doubtful = got.get("存疑")
+    overdue = 0 if late is None else len(late)
+    over_30 = 0 if late is None else int((late["days_overdue"] > 30).sum())
+    due = formats.day((brief.as_of + timedelta(days=DUE_DAYS)).date())
+    # 没有逾期（或没有逾期 30 天以上）的单位：不写“逾期 0 条”，也不为零条问题提销号、亲自过问的要求（整句为空，段落不写）
     return {
         "县名": brief.county_name or None,
         "年份": str(brief.as_of.year),
@@ -289,8 +296,15 @@ def values(brief: Brief, unit_name: str, got: dict[str, pd.DataFrame]) -> dict[s
         "统计区间": brief.period_text,
         "通报名称": f"《{brief.title}》",
         "单位": unit_name,
-        "逾期": chinese_count(0 if late is None else len(late)),
-        "逾期30天以上": chinese_count(0 if late is None else int((late["days_overdue"] > 30).sum())),
+        "逾期": chinese_count(overdue),
+        "逾期30天以上": chinese_count(over_30),
+        "逾期情况": (
+            f"逾期 {chinese_count(overdue)} 条（其中逾期 30 天以上 {chinese_count(over_30)} 条）"
+            if overdue
+            else "没有逾期的"
+        ),
+        "逾期销号要求": f"请于{due}前完成上述逾期问题的整改销号，" if overdue else "",
+        "亲自过问": "逾期 30 天以上的问题，请单位主要负责同志亲自过问，逐条明确责任人。" if over_30 else "",
         "7天内到期": chinese_count(len(got.get("7天内到期", ()))),
         "配合逾期": chinese_count(len(got.get("配合逾期", ()))),
         "存疑未计": (
@@ -305,7 +319,7 @@ def values(brief: Brief, unit_name: str, got: dict[str, pd.DataFrame]) -> dict[s
             if truncated(got)
             else ""
         ),
-        "办结时限": formats.day((brief.as_of + timedelta(days=DUE_DAYS)).date()),
+        "办结时限": due,
         "数据指纹": brief.short_digest,
     }
 

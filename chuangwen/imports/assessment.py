@@ -25,7 +25,13 @@ from chuangwen.imports.checks import (
     Refs,
     dates,
     flag_bad_choice,
+    flag_required,
+    flag_unknown,
+    flag_unknown_editions,
     lookup,
+    note,
+    resolve,
+    row_mask,
     split_names,
     texts,
     unknown_reason,
@@ -67,12 +73,6 @@ def _numbers(
     return arr, ~np.isnan(arr)
 
 
-def _row_mask(n: int, i: int) -> np.ndarray:
-    m = np.zeros(n, dtype=bool)
-    m[i] = True
-    return m
-
-
 def _imported_by(con: duckdb.DuckDBPyConnection, lookup: Callable[..., pd.DataFrame], table: str) -> dict[str, int]:
     """导入写入的行 → 导入编号（报错时告诉用户先回滚哪一次）。"""
     df = lookup(
@@ -99,7 +99,7 @@ def prepare_framework(
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in KINDS["framework"].names if c not in ("分值", "生效日期")}
     for c in ("版本", "编号", "层级", "名称"):
-        ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
+        flag_required(ck, T[c], c)
     points, has_points = _numbers(ck, cols, "分值", n, required=True)
     ck.flag(has_points & (points < 0), "分值", points, "分值不能为负数")
     effective = dates(ck, cols, "生效日期", n, mapping, False)
@@ -148,25 +148,14 @@ def prepare_framework(
     )
     ck.flag(orphan & ~fmt_bad, "编号", code, lambda v: f"上级条目 {v.rsplit('.', 1)[0]} 在文件和库中都没有（同一版本）")
     # 类别、牵头单位、点位类型
-    ok_cat = np.array([v is None or refs.category(v) for v in T["问题类别"]], dtype=bool)
-    ck.flag(~ok_cat, "问题类别", T["问题类别"], unknown_reason("问题类别", refs.create, refs.place))
-    lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
-    ck.flag(
-        T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(),
-        "牵头单位",
-        T["牵头单位"],
-        unknown_reason("责任单位", refs.create, refs.place),
-    )
+    flag_unknown(ck, refs, T["问题类别"], refs.category, "问题类别", "问题类别")
+    lead = resolve(ck, refs, T["牵头单位"], refs.unit, "牵头单位", "责任单位")
     site_types: list[list[str] | None] = []
     for i, v in enumerate(T["点位类型"]):
         names = split_names(v)
         for name in names:
-            if name not in refs.site_types:
-                if refs.create:
-                    refs.site_types.add(name)
-                    refs.new_site_types.append(name)
-                else:
-                    ck.flag(_row_mask(n, i), "点位类型", name, unknown_reason("点位类型", refs.create, refs.place))
+            if not refs.site_type(name):
+                ck.flag(row_mask(n, i), "点位类型", name, unknown_reason("点位类型", refs.create, refs.place))
         site_types.append(names or None)
     # 库中已有的同版本同编号：相同跳过，不同报错
     exists = np.zeros(n, dtype=bool)
@@ -182,7 +171,7 @@ def prepare_framework(
                 exists[i] = True
             else:
                 ck.flag(
-                    _row_mask(n, i),
+                    row_mask(n, i),
                     "编号",
                     code.iat[i],
                     f"库中版本“{edition.iat[i]}”已有这个编号（{lv}“{nm}”，{p:g} 分），与文件不同；"
@@ -195,14 +184,14 @@ def prepare_framework(
     field = new & is_std & (method == "实地考察").to_numpy()
     for i in np.flatnonzero(field & np.array([not t for t in site_types], dtype=bool)).tolist():
         ck.flag(
-            _row_mask(n, i),
+            row_mask(n, i),
             "点位类型",
             "",
             "实地考察的测评标准没有写点位类型：丢分预警不知道到哪类点位抽查，不计这一条",
             NOTE,
         )
     for i in np.flatnonzero(field & (points <= 0)).tolist():
-        ck.flag(_row_mask(n, i), "分值", points[i], "实地考察的测评标准分值为 0：丢分预警不计这一条", NOTE)
+        ck.flag(row_mask(n, i), "分值", points[i], "实地考察的测评标准分值为 0：丢分预警不计这一条", NOTE)
     nodes = pd.DataFrame(
         {
             "edition": edition,
@@ -229,21 +218,11 @@ def prepare_framework(
         if ed in known_editions:
             continue
         if board_pts <= 0:
-            ck.flag(_row_mask(n, first), "版本", ed, "新版本须包含至少一个分值大于 0 的板块")
+            ck.flag(row_mask(n, first), "版本", ed, "新版本须包含至少一个分值大于 0 的板块")
             continue
         eff = effective[mine].dropna()
         if eff.empty:
-            prep.issues.append(
-                {
-                    "级别": NOTE,
-                    "文件": prep.table.file_name,
-                    "工作表": prep.table.sheet,
-                    "行": "",
-                    "列": "生效日期",
-                    "值": ed,
-                    "原因": f"新版本没有填写生效日期，按导入当天 {today:%Y-%m-%d} 记",
-                }
-            )
+            note(prep, "生效日期", ed, f"新版本没有填写生效日期，按导入当天 {today:%Y-%m-%d} 记")
         rows.append(
             {
                 "edition": ed,
@@ -268,17 +247,7 @@ def prepare_framework(
     touched = set(zip(nodes["edition"], nodes["parent_code"])) | set(zip(nodes["edition"], nodes["code"]))
     for (ed, p), s in sums.items():
         if (ed, p) in touched and (ed, p) in own.index and not _same_number(own[(ed, p)], s):
-            prep.issues.append(
-                {
-                    "级别": NOTE,
-                    "文件": prep.table.file_name,
-                    "工作表": prep.table.sheet,
-                    "行": "",
-                    "列": "分值",
-                    "值": f"{ed} {p}",
-                    "原因": f"下级条目分值之和为 {s:g}，与该条目的分值 {own[(ed, p)]:g} 不同（仍导入）",
-                }
-            )
+            note(prep, "分值", f"{ed} {p}", f"下级条目分值之和为 {s:g}，与该条目的分值 {own[(ed, p)]:g} 不同（仍导入）")
 
 
 # ================================================================ 测评成绩
@@ -324,7 +293,7 @@ def prepare_scores(
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "单位", "轮次类型", "测评体系版本", "备注")}
     for c in ("测评轮次", "单位"):
-        ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
+        flag_required(ck, T[c], c)
     day = dates(ck, cols, "日期", n, mapping, False)
     total, has_total = _numbers(ck, cols, "总分", n)
     ck.flag(has_total & (total < 0), "总分", total, "总分不能为负数")
@@ -334,12 +303,7 @@ def prepare_scores(
     )
     ed_total = dict(zip(editions["edition"], editions["total_points"]))
     ed_known = set(editions["edition"])
-    ck.flag(
-        T["测评体系版本"].notna().to_numpy() & ~T["测评体系版本"].isin(list(ed_known)).to_numpy(),
-        "测评体系版本",
-        T["测评体系版本"],
-        "库中没有这个测评体系版本（请先导入测评体系）",
-    )
+    flag_unknown_editions(ck, T["测评体系版本"], ed_known)
     # 轮次：库中已有的按编号或名称；没有的在 --create-missing 时新增（同一轮次名只新增一次）
     new_rounds: dict[str, dict] = {}
     round_codes: list[str | None] = []
@@ -350,14 +314,14 @@ def prepare_scores(
             round_codes.append(refs.round_by_key[v])
         elif not refs.create:
             ck.flag(
-                _row_mask(n, i),
+                row_mask(n, i),
                 "测评轮次",
                 v,
                 f"库中没有这个测评轮次；首次导入可{refs.place.switch} 按“日期”“轮次类型”新增",
             )
             round_codes.append(None)
         elif pd.isna(day.iat[i]):
-            ck.flag(_row_mask(n, i), "日期", "", f"新增测评轮次“{v}”需要填写日期")
+            ck.flag(row_mask(n, i), "日期", "", f"新增测评轮次“{v}”需要填写日期")
             round_codes.append(None)
         else:
             d = day.iat[i].date()
@@ -408,7 +372,7 @@ def prepare_scores(
         elif refs.create:
             region_codes.append(refs.county(v))
         else:
-            ck.flag(_row_mask(n, i), "单位", v, unknown_reason("县级单位（排名组成员）", refs.create, refs.place))
+            ck.flag(row_mask(n, i), "单位", v, unknown_reason("县级单位（排名组成员）", refs.create, refs.place))
             region_codes.append(None)
     region = pd.Series(region_codes, dtype=object)
     key = pd.Series([f"{r}{SEP}{g}" if r and g else None for r, g in zip(rnd, region)], dtype=object)
@@ -426,16 +390,12 @@ def prepare_scores(
             checked = is_published_rank(h)
             if checked:
                 rank_cols.append(col)
-            prep.issues.append(
-                {
-                    "级别": NOTE,
-                    "文件": prep.table.file_name,
-                    "工作表": prep.table.sheet,
-                    "行": "表头",
-                    "列": col,
-                    "值": "",
-                    "原因": "名次由总分推导（并列同名次），这一列不导入" + ("，只用来核对" if checked else ""),
-                }
+            note(
+                prep,
+                col,
+                "",
+                "名次由总分推导（并列同名次），这一列不导入" + ("，只用来核对" if checked else ""),
+                row="表头",
             )
             continue
         vals, has = _numbers(ck, {col: prep.table.data[col]}, col, n)
@@ -473,7 +433,7 @@ def prepare_scores(
             else:
                 hint = f"请先回滚导入编号 {who[k]}" if k in who else "如需更正请联系管理员"
                 ck.flag(
-                    _row_mask(n, i),
+                    row_mask(n, i),
                     "总分",
                     total[i] if has_total[i] else "",
                     f"库中已有{T['单位'].iat[i]}在该轮的成绩（{'缺测' if old is None or pd.isna(old) else f'{old:g}'}），"
@@ -486,7 +446,7 @@ def prepare_scores(
         pk = f"{key.iat[i]}{SEP}{e}{SEP}{node}"
         if pk in have_part:
             if not _same_number(have_part[pk], v):
-                ck.flag(_row_mask(n, i), node, v, f"库中已有该分项得分 {have_part[pk]:g}，与文件不同；成绩不改写")
+                ck.flag(row_mask(n, i), node, v, f"库中已有该分项得分 {have_part[pk]:g}，与文件不同；成绩不改写")
             continue
         parts_df.append(
             {
@@ -530,31 +490,21 @@ def prepare_scores(
         ],
     )
     if not refs.our_code and len(prep.frames["score"]):
-        prep.issues.append(
-            {
-                "级别": NOTE,
-                "文件": prep.table.file_name,
-                "工作表": prep.table.sheet,
-                "行": "",
-                "列": "单位",
-                "值": "",
-                "原因": "库中还没有指定本县：排名趋势页以本县为主线，导入后请在看板顶部选定本县"
-                "（或 chuangwen settings set our_code 本县名称或编码）",
-            }
+        note(
+            prep,
+            "单位",
+            "",
+            "库中还没有指定本县：排名趋势页以本县为主线，导入后请在看板顶部选定本县"
+            "（或 chuangwen settings set our_code 本县名称或编码）",
         )
     if new_rounds and len(prep.frames["round"]):
         for r in prep.frames["round"].itertuples(index=False):
-            prep.issues.append(
-                {
-                    "级别": NOTE,
-                    "文件": prep.table.file_name,
-                    "工作表": prep.table.sheet,
-                    "行": "",
-                    "列": "测评轮次",
-                    "值": r.code,
-                    "原因": f"库中没有，{refs.place.created}（{r.round_type}，{r.start_date:%Y-%m-%d}，"
-                    f"测评体系 {r.edition or '未定'}）",
-                }
+            note(
+                prep,
+                "测评轮次",
+                r.code,
+                f"库中没有，{refs.place.created}（{r.round_type}，{r.start_date:%Y-%m-%d}，"
+                f"测评体系 {r.edition or '未定'}）",
             )
 
 
@@ -573,7 +523,7 @@ def prepare_deductions(
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评轮次", "测评标准编号", "扣分原因", "点位名称", "责任单位")}
     for c in ("测评轮次", "测评标准编号", "扣分原因"):
-        ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
+        flag_required(ck, T[c], c)
     pts, has = _numbers(ck, cols, "扣分", n, required=True)
     pts = np.abs(pts)
     ck.flag(has & (pts == 0), "扣分", pts, "扣分应大于 0")
@@ -611,7 +561,7 @@ def prepare_deductions(
         for name in split_names(v):
             u = refs.unit(name)
             if u is None:
-                ck.flag(_row_mask(n, i), "责任单位", name, unknown_reason("责任单位", refs.create, refs.place))
+                ck.flag(row_mask(n, i), "责任单位", name, unknown_reason("责任单位", refs.create, refs.place))
             elif u not in got:
                 got.append(u)
         units.append(got)

@@ -344,6 +344,16 @@ class Refs:
             return True
         return False
 
+    def site_type(self, name: str) -> bool:
+        """点位类型库中有，或可新增（--create-missing / 页面上的开关）时记为新增；否则 False（调用方报错）。"""
+        if name in self.site_types:
+            return True
+        if self.create:
+            self.site_types.add(name)
+            self.new_site_types.append(name)
+            return True
+        return False
+
     def county_code(self) -> str:
         our = self.our_code
         if our and our in self.region_codes:
@@ -457,6 +467,57 @@ def flag_bad_choice(ck: Checker, s: pd.Series, allowed: Collection[str], column:
 
 def flag_required(ck: Checker, s: pd.Series, column: str) -> None:
     ck.flag(is_missing(s), column, s, "必填，不能为空")
+
+
+def row_mask(n: int, i: int) -> np.ndarray:
+    """只有第 i 行为 True 的掩码（逐行报错时用）。"""
+    mask = np.zeros(n, dtype=bool)
+    mask[i] = True
+    return mask
+
+
+def note(prep: Prepared, column: str, value: object, reason: str, row: str = "") -> None:
+    """报告里一条不属于某一行的提示（照常导入）：写明文件、工作表、列、值与原因；row 可写“表头”。"""
+    prep.issues.append(
+        {
+            "级别": NOTE,
+            "文件": prep.table.file_name,
+            "工作表": prep.table.sheet,
+            "行": row,
+            "列": column,
+            "值": value,
+            "原因": reason,
+        }
+    )
+
+
+def resolve(
+    ck: Checker, refs: Refs, names: pd.Series, find: Callable[[Any], str | None], column: str, what: str
+) -> pd.Series:
+    """名称列 → 库中（或新增的）编码（find 如 refs.unit、refs.township）；填了却对不上的报错，原因写明怎样让它自动新增。"""
+    found = pd.Series([find(v) for v in names], dtype=object)
+    ck.flag(
+        names.notna().to_numpy() & found.isna().to_numpy(), column, names, unknown_reason(what, refs.create, refs.place)
+    )
+    return found
+
+
+def flag_unknown(
+    ck: Checker, refs: Refs, names: pd.Series, known: Callable[[str], bool], column: str, what: str
+) -> None:
+    """名称列：填了、库中没有又不能新增的报错（known 如 refs.category、refs.site_type，可新增时顺手记为新增）。"""
+    ok = np.array([v is None or known(v) for v in names], dtype=bool)
+    ck.flag(~ok, column, names, unknown_reason(what, refs.create, refs.place))
+
+
+def flag_unknown_editions(ck: Checker, edition: pd.Series, known: Collection[str]) -> None:
+    """测评体系版本列：填了、库中却没有的报错（成绩、抽样方案、扣分方式、类别对照都随版本）。"""
+    ck.flag(
+        edition.notna().to_numpy() & ~edition.isin(list(known)).to_numpy(),
+        "测评体系版本",
+        edition,
+        "库中没有这个测评体系版本（请先导入测评体系）",
+    )
 
 
 def dates(ck: Checker, cols: dict[str, pd.Series], name: str, n: int, mapping: Mapping, required: bool) -> pd.Series:

@@ -14,26 +14,24 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from chuangwen.imports.checks import NOTE, Checker, Prepared, Refs, flag_bad_choice, lookup, split_names, texts
+from chuangwen.imports.checks import (
+    Checker,
+    Prepared,
+    Refs,
+    flag_bad_choice,
+    flag_required,
+    flag_unknown_editions,
+    lookup,
+    note,
+    row_mask,
+    split_names,
+    texts,
+)
 from chuangwen.imports.kinds import PLAN_SCOPES, SCORING_RULES
 from chuangwen.imports.mapping import Mapping
 from chuangwen.imports.readers import parse_numbers
 
 SEP = "|"
-
-
-def _note(prep: Prepared, column: str, value: str, reason: str) -> None:
-    prep.issues.append(
-        {
-            "级别": NOTE,
-            "文件": prep.table.file_name,
-            "工作表": prep.table.sheet,
-            "行": "",
-            "列": column,
-            "值": value,
-            "原因": reason,
-        }
-    )
 
 
 def _positive(ck: Checker, cols: dict[str, pd.Series], name: str, n: int, *, integer: bool) -> np.ndarray:
@@ -51,13 +49,7 @@ def _positive(ck: Checker, cols: dict[str, pd.Series], name: str, n: int, *, int
 
 
 def _editions(con: duckdb.DuckDBPyConnection, ck: Checker, version: pd.Series) -> None:
-    known = set(lookup(con, "select edition from framework_edition")["edition"])
-    ck.flag(
-        version.notna().to_numpy() & ~version.isin(list(known)).to_numpy(),
-        "测评体系版本",
-        version,
-        "库中没有这个测评体系版本（请先导入测评体系）",
-    )
+    flag_unknown_editions(ck, version, set(lookup(con, "select edition from framework_edition")["edition"]))
 
 
 def _existing(
@@ -71,8 +63,7 @@ def _existing(
         if have[k] == new[k]:
             same[i] = True
         else:
-            mask = np.zeros(len(keys), dtype=bool)
-            mask[i] = True
+            mask = row_mask(len(keys), i)
             ck.flag(
                 mask,
                 column,
@@ -92,8 +83,7 @@ def _duplicates(ck: Checker, keys: pd.Series, column: str, values: pd.Series, wh
         if k is None:
             continue
         if k in first:
-            mask = np.zeros(len(keys), dtype=bool)
-            mask[i] = True
+            mask = row_mask(len(keys), i)
             ck.flag(mask, column, values, f"文件中{what}重复（与第 {int(ck.rownum[first[k]])} 行相同）")
         else:
             first[k] = i
@@ -114,7 +104,7 @@ def prepare_sampling_plan(
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评体系版本", "点位类型", "抽样范围")}
     for c in ("测评体系版本", "点位类型"):
-        ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
+        flag_required(ck, T[c], c)
     size = _positive(ck, cols, "抽查数", n, integer=True)
     ck.flag(
         np.isnan(size) & cols.get("抽查数", pd.Series([None] * n)).isna().to_numpy(), "抽查数", None, "必填，不能为空"
@@ -149,8 +139,7 @@ def prepare_sampling_plan(
         if not street[i] and not np.isnan(size[i]) and site_type.iat[i] in refs.site_types:
             available = int(counts.get(site_type.iat[i], 0))
             if size[i] > available:
-                mask = np.zeros(n, dtype=bool)
-                mask[i] = True
+                mask = row_mask(n, i)
                 ck.flag(
                     mask,
                     "抽查数",
@@ -206,7 +195,7 @@ def _plan_gaps(con: duckdb.DuckDBPyConnection, prep: Prepared, plan: pd.DataFram
         planned = set(plan.loc[plan["edition"] == edition, "site_type"])
         missing = sorted(set(needed) - planned)
         if missing:
-            _note(
+            note(
                 prep,
                 "点位类型",
                 edition,
@@ -231,8 +220,7 @@ def _check_standard(
     ck: Checker, i: int, n: int, node: tuple[str, str | None, float, list[str]] | None, edition: str, code: str
 ) -> bool:
     """这一行的测评标准可以用来估算实地考察丢分吗；不能时记错误（写明缺什么）。"""
-    mask = np.zeros(n, dtype=bool)
-    mask[i] = True
+    mask = row_mask(n, i)
     if node is None or node[0] != "测评标准":
         ck.flag(mask, "测评标准编号", code, f"测评体系“{edition}”中没有这条测评标准")
         return False
@@ -270,7 +258,7 @@ def prepare_scoring_rules(
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评体系版本", "测评标准编号", "扣分方式")}
     for c in T:
-        ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
+        flag_required(ck, T[c], c)
     flag_bad_choice(ck, T["扣分方式"], SCORING_RULES, "扣分方式")
     per_site = _positive(ck, cols, "每处扣分", n, integer=False)
     each = (T["扣分方式"] == "每处扣分").to_numpy()
@@ -286,7 +274,7 @@ def prepare_scoring_rules(
     for i, (e, c) in enumerate(zip(T["测评体系版本"], T["测评标准编号"])):
         if e and c and not ck.bad[i]:
             if _check_standard(ck, i, n, nodes.get((e, c)), e, c) and each[i] and per_site[i] > nodes[(e, c)][2]:
-                _note(
+                note(
                     prep,
                     "每处扣分",
                     f"{c}：{per_site[i]:g}",
@@ -332,7 +320,7 @@ def prepare_category_standards(
     n = prep.rows_total
     T = {c: texts(cols, c, n, mapping) for c in ("测评体系版本", "问题类别", "点位类型", "测评标准编号")}
     for c in ("测评体系版本", "问题类别", "测评标准编号"):
-        ck.flag(T[c].isna().to_numpy(), c, T[c], "必填，不能为空")
+        flag_required(ck, T[c], c)
     _editions(con, ck, T["测评体系版本"])
     ck.flag(
         T["问题类别"].notna().to_numpy() & ~T["问题类别"].isin(list(refs.categories)).to_numpy(),
@@ -352,8 +340,7 @@ def prepare_category_standards(
             continue
         assert node is not None
         written = split_names(T["点位类型"].iat[i])
-        mask = np.zeros(n, dtype=bool)
-        mask[i] = True
+        mask = row_mask(n, i)
         for t in written:
             if t not in refs.site_types:
                 ck.flag(mask, "点位类型", t, "库中没有这个点位类型")
@@ -396,8 +383,7 @@ def prepare_category_standards(
         elif old == code:
             same_rows[i] = True
         else:
-            mask = np.zeros(n, dtype=bool)
-            mask[i] = True
+            mask = row_mask(n, i)
             ck.flag(
                 mask,
                 "测评标准编号",

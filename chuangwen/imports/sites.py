@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chuangwen import geo
-from chuangwen.imports.checks import Checker, Refs
+from chuangwen.imports.checks import Checker, Refs, row_mask
 
 SAME_SITE_M = 30.0
 PLACEHOLDER_TOWNSHIP = "待补充镇街（导入时自动添加）"
@@ -59,7 +59,7 @@ def create_from_rows(
                 + "）"
             )
         if problems:
-            ck.flag(np.eye(1, n, i, dtype=bool)[0], "点位名称", name, f"新增点位“{name}”还缺：{'；'.join(problems)}")
+            ck.flag(row_mask(n, i), "点位名称", name, f"新增点位“{name}”还缺：{'；'.join(problems)}")
             continue
         same = clusters.setdefault(name, [])
         hit = None

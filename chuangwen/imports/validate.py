@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -28,8 +30,12 @@ from chuangwen.imports.checks import (
     dates,
     flag_bad_choice,
     flag_required,
+    flag_unknown,
     lookup,
+    note,
+    resolve,
     resolve_crs,
+    row_mask,
     source_columns,
     split_names,
     texts,
@@ -101,17 +107,7 @@ def prepare(
             }[table_name]
             codes = df["code"] if "code" in df else [None] * len(df)
             for name, code in zip(df["name"], codes):
-                prep.issues.append(
-                    {
-                        "级别": NOTE,
-                        "文件": table.file_name,
-                        "工作表": table.sheet,
-                        "行": "",
-                        "列": label,
-                        "值": name,
-                        "原因": f"库中没有，{refs.place.created}" + (f"（编码 {code}）" if code else ""),
-                    }
-                )
+                note(prep, label, name, f"库中没有，{refs.place.created}" + (f"（编码 {code}）" if code else ""))
     return prep
 
 
@@ -147,7 +143,7 @@ def _prepare_problems(
             continue
         if c in first_at:
             ck.flag(
-                np.eye(1, n, i, dtype=bool)[0],
+                row_mask(n, i),
                 "问题编号",
                 c,
                 f"与第 {int(rownum[first_at[c]])} 行问题编号相同但内容不同；同一问题只能有一行（请核对哪一行是对的）",
@@ -156,16 +152,11 @@ def _prepare_problems(
             first_at[c] = i
     if exact.any():
         shown = "、".join(str(int(r)) for r in rownum[exact][:20]) + ("……" if exact.sum() > 20 else "")
-        prep.issues.append(
-            {
-                "级别": NOTE,
-                "文件": prep.table.file_name,
-                "工作表": prep.table.sheet,
-                "行": "",
-                "列": "",
-                "值": int(exact.sum()),
-                "原因": f"{int(exact.sum()):,} 行与前面的某一行完全相同（如重复导出的记录），已跳过：第 {shown} 行",
-            }
+        note(
+            prep,
+            "",
+            int(exact.sum()),
+            f"{int(exact.sum()):,} 行与前面的某一行完全相同（如重复导出的记录），已跳过：第 {shown} 行",
         )
     flag_bad_choice(ck, T["来源"], SOURCES, "来源")
     flag_bad_choice(ck, T["严重程度"], SEVERITIES, "严重程度")
@@ -180,15 +171,8 @@ def _prepare_problems(
     )
     # 参考数据
     cat = T["问题类别"]
-    ok = np.array([refs.category(v) if v is not None else True for v in cat])
-    ck.flag(~ok, "问题类别", cat, unknown_reason("问题类别", refs.create, refs.place))
-    lead = pd.Series([refs.unit(v) for v in T["牵头单位"]], dtype=object)
-    ck.flag(
-        T["牵头单位"].notna().to_numpy() & lead.isna().to_numpy(),
-        "牵头单位",
-        T["牵头单位"],
-        unknown_reason("责任单位", refs.create, refs.place),
-    )
+    flag_unknown(ck, refs, cat, refs.category, "问题类别", "问题类别")
+    lead = resolve(ck, refs, T["牵头单位"], refs.unit, "牵头单位", "责任单位")
     coop_rows = []
     for i, v in enumerate(T["配合单位"]):
         if v is None:
@@ -197,20 +181,14 @@ def _prepare_problems(
             u = refs.unit(name)
             if u is None:
                 ck.flag(
-                    np.eye(1, n, i, dtype=bool)[0],
+                    row_mask(n, i),
                     "配合单位",
                     name,
                     unknown_reason("责任单位", refs.create, refs.place),
                 )
             elif u != lead[i]:
                 coop_rows.append((i, u))
-    town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
-    ck.flag(
-        T["镇街"].notna().to_numpy() & town.isna().to_numpy(),
-        "镇街",
-        T["镇街"],
-        unknown_reason("镇街", refs.create, refs.place),
-    )
+    town = resolve(ck, refs, T["镇街"], refs.township, "镇街", "镇街")
     rnd = pd.Series([refs.round_by_key.get(v) if v else None for v in T["测评轮次"]], dtype=object)
     ck.flag(
         T["测评轮次"].notna().to_numpy() & rnd.isna().to_numpy(),
@@ -315,7 +293,7 @@ def _prepare_problems(
         ]
         if changed:
             ck.flag(
-                np.eye(1, n, i, dtype=bool)[0],
+                row_mask(n, i),
                 "、".join(changed),
                 codes_a[i],
                 "库中已有这条问题且这些字段不同：原记录保留不改写（历史不覆盖）；如需更正请联系管理员",
@@ -398,13 +376,7 @@ def _prepare_events(
     )
     before = np.array([k and pd.notna(a) and a < found[c] for k, a, c in zip(known, at, T["问题编号"])], dtype=bool)
     ck.flag(before, "时间", at.astype(str), "整改事件早于问题的发现时间")
-    unit = pd.Series([refs.unit(v) for v in T["操作单位"]], dtype=object)
-    ck.flag(
-        T["操作单位"].notna().to_numpy() & unit.isna().to_numpy(),
-        "操作单位",
-        T["操作单位"],
-        unknown_reason("责任单位", refs.create, refs.place),
-    )
+    unit = resolve(ck, refs, T["操作单位"], refs.unit, "操作单位", "责任单位")
     df = pd.DataFrame(
         {"problem_code": T["问题编号"], "event_at": at, "action": T["动作"], "unit_code": unit, "note": T["说明"]}
     )
@@ -419,6 +391,45 @@ def _prepare_events(
     keep = ok & ~seen & ~dup_in_file
     prep.skipped = int((ok & ~keep).sum())
     prep.frames["rectify_event"] = df[keep].reset_index(drop=True)
+
+
+def _flag_code_taken(
+    ck: Checker,
+    code: pd.Series,
+    name: pd.Series,
+    codes: Collection[str],
+    by_name: Collection[str],
+    column: str,
+    what: str,
+) -> None:
+    """文件里写的编码已被库中另一个（名称不同的）单位或点位使用：报错。"""
+    taken = code.notna() & code.isin(list(codes)) & ~name.isin(list(by_name))
+    ck.flag(taken.to_numpy(), column, code, f"{column}已被库中另一个{what}使用")
+
+
+def _new_with_codes(
+    prep: Prepared,
+    ck: Checker,
+    refs: Refs,
+    code: pd.Series,
+    name: pd.Series,
+    codes: Collection[str],
+    by_name: Collection[str],
+    prefix: str,
+) -> tuple[np.ndarray, list[str]]:
+    """要新增的行（没有错、库中没有这个名称）与它们的编码：文件写了的照用，没写的按 prefix 顺次编号；
+    库中已有的（按名称）跳过，记入 prep.skipped。单位与点位共用。"""
+    ok = ~ck.bad
+    exists = name.isin(list(by_name)).to_numpy()
+    new = ok & ~exists
+    out, taken = [], set(codes)
+    for c in code[new]:
+        if c is None:
+            c = refs._next_code(prefix, taken, 0)
+        taken.add(c)
+        out.append(c)
+    prep.skipped = int((ok & exists).sum())
+    return new, out
 
 
 def _prepare_units(
@@ -447,20 +458,10 @@ def _prepare_units(
         T["所属镇街"],
         unknown_reason("镇街", refs.create, refs.place),
     )
-    code_taken = (
-        T["单位编码"].notna() & T["单位编码"].isin(list(refs.unit_codes)) & ~T["单位名称"].isin(list(refs.unit_by_name))
+    _flag_code_taken(ck, T["单位编码"], T["单位名称"], refs.unit_codes, refs.unit_by_name, "单位编码", "单位")
+    new, codes = _new_with_codes(
+        prep, ck, refs, T["单位编码"], T["单位名称"], refs.unit_codes, refs.unit_by_name, "IMPU"
     )
-    ck.flag(code_taken.to_numpy(), "单位编码", T["单位编码"], "单位编码已被库中另一个单位使用")
-    ok = ~ck.bad
-    exists = T["单位名称"].isin(list(refs.unit_by_name)).to_numpy()
-    new = ok & ~exists
-    codes, taken = [], set(refs.unit_codes)
-    for c in T["单位编码"][new]:
-        if c is None:
-            c = refs._next_code("IMPU", taken, 0)
-        taken.add(c)
-        codes.append(c)
-    prep.skipped = int((ok & exists).sum())
     prep.frames["unit"] = pd.DataFrame(
         {
             "code": codes,
@@ -502,7 +503,7 @@ def _coordinates(ck, cols, n, text_crs, default_crs, refs):
                 near = shapely.ops.nearest_points(edge, shapely.Point(wlon[i], wlat[i]))[0]
                 km = float(geo.distance_m(wlon[i], wlat[i], near.x, near.y)) / 1000
                 ck.flag(
-                    np.eye(1, n, i, dtype=bool)[0],
+                    row_mask(n, i),
                     "经度",
                     f"{lon_a[i]}, {lat_a[i]}",
                     f"坐标（换算到 WGS-84 后）不在本县边界内，离县界约 {km:,.1f} 公里",
@@ -526,26 +527,8 @@ def _prepare_sites(
         flag_required(ck, T[c], c)
     dup = T["点位名称"].notna() & T["点位名称"].duplicated()
     ck.flag(dup.to_numpy(), "点位名称", T["点位名称"], "文件中重复的点位名称")
-    ok_type = []
-    for v in T["点位类型"]:
-        if v is None or v in refs.site_types:
-            ok_type.append(True)
-        elif refs.create:
-            refs.site_types.add(v)
-            refs.new_site_types.append(v)
-            ok_type.append(True)
-        else:
-            ok_type.append(False)
-    ck.flag(
-        ~np.array(ok_type, dtype=bool), "点位类型", T["点位类型"], unknown_reason("点位类型", refs.create, refs.place)
-    )
-    town = pd.Series([refs.township(v) for v in T["镇街"]], dtype=object)
-    ck.flag(
-        T["镇街"].notna().to_numpy() & town.isna().to_numpy(),
-        "镇街",
-        T["镇街"],
-        unknown_reason("镇街", refs.create, refs.place),
-    )
+    flag_unknown(ck, refs, T["点位类型"], refs.site_type, "点位类型", "点位类型")
+    town = resolve(ck, refs, T["镇街"], refs.township, "镇街", "镇街")
     comm = pd.Series([refs.community(t, v) for t, v in zip(town, T["社区"])], dtype=object)
     ck.flag(
         T["社区"].notna().to_numpy() & comm.isna().to_numpy(),
@@ -553,21 +536,11 @@ def _prepare_sites(
         T["社区"],
         "无法确定社区：需要已知的镇街" + ("" if refs.create else f"（或{refs.place.switch}）"),
     )
-    code_taken = (
-        T["点位编码"].notna() & T["点位编码"].isin(list(refs.site_codes)) & ~T["点位名称"].isin(list(refs.site_by_name))
-    )
-    ck.flag(code_taken.to_numpy(), "点位编码", T["点位编码"], "点位编码已被库中另一个点位使用")
+    _flag_code_taken(ck, T["点位编码"], T["点位名称"], refs.site_codes, refs.site_by_name, "点位编码", "点位")
     lon_a, lat_a, wlon, wlat, crs_src, has_xy = _coordinates(ck, cols, n, T["坐标系"], crs, refs)
-    ok = ~ck.bad
-    exists = T["点位名称"].isin(list(refs.site_by_name)).to_numpy()
-    new = ok & ~exists
-    codes, taken = [], set(refs.site_codes)
-    for c in T["点位编码"][new]:
-        if c is None:
-            c = refs._next_code("IMPS", taken, 0)
-        taken.add(c)
-        codes.append(c)
-    prep.skipped = int((ok & exists).sum())
+    new, codes = _new_with_codes(
+        prep, ck, refs, T["点位编码"], T["点位名称"], refs.site_codes, refs.site_by_name, "IMPS"
+    )
     prep.frames["site"] = pd.DataFrame(
         {
             "code": codes,

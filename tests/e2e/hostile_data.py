@@ -28,7 +28,23 @@ def payload(tag: str) -> str:
     )
 
 
-FIELDS = ("township", "unit", "coop", "site", "category", "description", "code", "note", "county", "file")
+FIELDS = (
+    "township",
+    "unit",
+    "coop",
+    "site",
+    "sitetype",
+    "category",
+    "description",
+    "code",
+    "note",
+    "county",
+    "file",
+    "standard",
+)
+# 丢分预警用的测评体系版本与载荷测评标准挂在其下的测评内容（示例库里都有；新标准的编号在它之下）
+EDITION, CONTENT = "2024版", "3.2.1"
+STANDARD = f"{CONTENT}.9"
 P = {f: payload(f) for f in FIELDS}
 
 
@@ -73,7 +89,7 @@ def build(path: Path, *, problems: int = 1500) -> dict:
     sites = [
         {
             "点位名称": P["site"],
-            "点位类型": "农贸市场",
+            "点位类型": P["sitetype"],
             "镇街": P["township"],
             "经度": f"{lon:.6f}",
             "纬度": f"{lat:.6f}",
@@ -121,6 +137,7 @@ def build(path: Path, *, problems: int = 1500) -> dict:
         {"测评轮次": round_name, "日期": f"{round_day:%Y-%m-%d}", "单位": P["county"], "总分": "99.5"}
     ]  # 第 1 名：排名趋势图上一定画出
     run_import(path, csv_bytes(scores), "载荷成绩.csv", "scores", create_missing=True)
+    _loss_inputs(path)
 
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -128,3 +145,22 @@ def build(path: Path, *, problems: int = 1500) -> dict:
     finally:
         con.close()
     return {"township": township, "problem": P["code"], "town_of_box": town_code}
+
+
+def _loss_inputs(path: Path) -> None:
+    """丢分预警的输入也从台账来：载荷测评标准（考察载荷点位类型）、这类点位的抽样方案、载荷类别对到载荷标准。
+    载荷问题因而都落在实地考察标准上，丢分预警页的表、攻坚清单与地图都画出载荷文字。"""
+    standard = {
+        "版本": EDITION,
+        "编号": STANDARD,
+        "层级": "测评标准",
+        "名称": P["standard"],
+        "分值": "1",
+        "测评方法": "实地考察",
+        "点位类型": P["sitetype"],
+    }
+    run_import(path, csv_bytes([standard]), "载荷测评标准.csv", "framework")
+    plan = {"测评体系版本": EDITION, "点位类型": P["sitetype"], "抽查数": "1", "抽样范围": "全县"}
+    run_import(path, csv_bytes([plan]), "载荷抽样方案.csv", "sampling_plan")
+    pair = {"测评体系版本": EDITION, "问题类别": P["category"], "点位类型": P["sitetype"], "测评标准编号": STANDARD}
+    run_import(path, csv_bytes([pair]), "载荷类别对照.csv", "category_standards")

@@ -156,3 +156,59 @@ def test_map_labels_tooltips_and_popups_show_hostile_text_as_text(hostile, offli
     assert any("cwxsssite<img" in t and "cwxsscategory<img" in t for t in tips), tips
     assert any("cwxssunit<img" in t and "cwxsscategory<img" in t for t in popups), popups
     assert_clean(page, "问题热点")
+
+
+def risk_tips(page) -> set[str]:
+    """丢分预警地图上悬停每个图形（镇街边界与风险圆），收集含载荷的提示，见到载荷点位的提示就停。
+    圆按预计丢分从大到小画、后画的在上面：载荷点位的大圆中心常压着小圆，所以悬停在偏左的地方。"""
+    page.locator(MAP).wait_for(timeout=60_000)
+    page.locator(MAP).scroll_into_view_if_needed()
+    leaflet = page.frame_locator(MAP)
+    leaflet.locator(".leaflet-container").wait_for(state="visible", timeout=60_000)
+    shapes = leaflet.locator("path.leaflet-interactive")
+    shapes.last.wait_for(state="visible", timeout=30_000)
+    tips: set[str] = set()
+    for k in range(shapes.count()):
+        box = shapes.nth(k).bounding_box()
+        if not box:
+            continue
+        page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
+        next_frame(page)
+        tips |= {t for t in leaflet.locator(".leaflet-tooltip").all_inner_texts() if "cwxss" in t}
+        if any("cwxsssite<img" in t for t in tips):
+            break
+    return tips
+
+
+def test_loss_risk_shows_hostile_text_as_text(hostile, offline_page, artifacts):
+    """丢分预警：载荷测评标准、点位、点位类型、镇街、单位在图、表、攻坚清单、地图提示与推进会的大字表里都只是文字。"""
+    url, info = hostile
+    page = offline_page
+    page.set_viewport_size({"width": 1600, "height": 2400})
+    open_page(page, f"{url}/loss_risk", "攻坚清单：先改哪几处")
+    # 载荷问题落在载荷标准上：丢分最多的测评标准图里有它（作为文字）
+    page.locator(".js-plotly-plot").filter(has_text="cwxssstandard<img src=x").first.wait_for(timeout=60_000)
+    hover_plotly(page)
+    tips = risk_tips(page)
+    page.screenshot(path=str(artifacts / "hostile_loss_risk.png"), full_page=True)
+    assert any("cwxsssite<img" in t and "cwxsssitetype<img" in t and "cwxsstownship<img" in t for t in tips), tips
+    assert_clean(page, "丢分预警")
+
+    # 推进会：表是 st.html 画的静态大字表，逐屏翻完，每屏都核对
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator(".st-key-lr_projector label").first.click()
+    screen = page.locator(".st-key-cw_view_bar p", has_text="屏")
+    screen.first.wait_for(timeout=60_000)
+    settle(page)
+    count = int(screen.first.inner_text().split("/")[1].split("屏")[0])
+    tables: list[str] = []
+    for i in range(1, count + 1):
+        page.locator(".st-key-cw_view_bar p", has_text=f"第 {i} / {count} 屏").wait_for(timeout=60_000)
+        settle(page)
+        tables += page.locator("table.cw-big-table").all_inner_texts()
+        assert_clean(page, f"丢分预警推进会第 {i} 屏")
+        if i < count:
+            page.keyboard.press("ArrowRight")
+    shown = "\n".join(tables)
+    for field in ("standard", "township", "unit", "site"):
+        assert f"cwxss{field}<img src=x onerror=alert('{field}')>" in shown, field

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -125,6 +126,26 @@ def test_figures_use_chinese_conventions(brief):
     assert values["按期销号率变化"].endswith("个百分点") or values["按期销号率变化"] == "持平"
     assert document.chinese_count(9999) == "9999" and document.chinese_count(12345) == "1.23 万"
     assert document.chinese_count(20000) == "2 万"
+
+
+def test_the_on_time_rate_and_its_change_are_one_parenthetical(brief, word):
+    values = document.figures(brief)
+    assert values["按期销号率与变化"] == "0.0%（较上周−100.0 个百分点）"
+    assert "销号 1 条，按期销号率 0.0%（较上周−100.0 个百分点）。截至统计时刻" in "\n".join(
+        p.text for p in word.paragraphs
+    )
+
+
+def test_a_period_without_closures_says_so_and_the_missing_comparison_in_one_parenthetical(brief):
+    summary = brief.frames["summary"].copy()
+    total = summary["grouping_kind"] == "合计"
+    summary.loc[total, ["closed_in_period", "closed_on_time_in_period"]] = 0
+    quiet = dataclasses.replace(brief, frames={**brief.frames, "summary": summary})
+    assert document.figures(quiet)["按期销号率与变化"] == "—（期内没有销号；较上周无可比数据）"
+    paper = docx.Document(io.BytesIO(document.build(quiet, png=False)))
+    text = "\n".join(p.text for p in paper.paragraphs)
+    assert "销号 0 条，按期销号率 —（期内没有销号；较上周无可比数据）。截至统计时刻" in text
+    assert "）（" not in text
 
 
 def test_changing_the_template_changes_the_wording_and_not_the_numbers(brief):

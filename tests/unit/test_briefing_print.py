@@ -240,8 +240,52 @@ def test_each_notice_counts_what_the_overdue_table_says_for_its_unit(notice_set,
         lead = rows_of(paper.tables[0])[1:]
         assert (len(lead) if lead != [["无"] * 5] else 0) == n.overdue
         text = "\n".join(p.text for p in paper.paragraphs)
-        assert f"逾期 {n.overdue} 条" in text and f"〔2026〕第 {brief.issue_no} 期" in text
+        assert (f"逾期 {n.overdue} 条" if n.overdue else "没有逾期的") in text
+        assert f"〔2026〕第 {brief.issue_no} 期" in text
         assert paper.core_properties.identifier == f"sha256:{brief.digest}"
+
+
+def requests_on(notice) -> list[str]:
+    """督办单上写数与提要求的几段（开头交办的一段与“整改要求”下的各段）。"""
+    paras = [p.text for p in docx.Document(io.BytesIO(notice.docx)).paragraphs]
+    return [paras[i] for i, t in enumerate(paras) if t.startswith("根据")] + paras[
+        paras.index("四、整改要求") + 1 : paras.index("四、整改要求") + 3
+    ]
+
+
+COMMON = "确有困难不能按期完成的，请书面说明原因、措施和完成时限，报指挥部办公室。"
+OPENING = "根据《甲县创建文明城市工作周通报》（〔2026〕第 46 期），截至2026年11月15日18时，你单位牵头的在办问题中"
+
+
+def test_a_unit_without_overdue_problems_is_not_told_to_clear_or_attend_to_zero_overdue(notice_set):
+    # 城关街道：牵头的没有逾期，只有 7 天内到期的两条——不写“逾期 0 条”，不要求限期销号逾期问题、不要求亲自过问
+    quiet = next(n for n in notice_set.notices if n.unit_name == "城关街道")
+    assert (quiet.overdue, quiet.due_soon) == (0, 2)
+    assert requests_on(quiet) == [
+        OPENING + "没有逾期的，7 天内到期 2 条；你单位配合的逾期问题 0 条。现将清单交办如下。",
+        "7 天内到期的问题务必按期销号；配合的问题请主动对接牵头单位。" + COMMON,
+        "甲县创建文明城市工作指挥部办公室",
+    ]
+
+
+def test_a_unit_with_long_overdue_problems_gets_the_deadline_and_personal_attention(notice_set):
+    late = next(n for n in notice_set.notices if n.unit_name == "城管局")
+    assert (late.overdue, late.overdue_over_30) == (1, 1)
+    assert requests_on(late) == [
+        OPENING
+        + "逾期 1 条（其中逾期 30 天以上 1 条），7 天内到期 0 条；你单位配合的逾期问题 1 条。现将清单交办如下。",
+        "请于2026年11月22日前完成上述逾期问题的整改销号，7 天内到期的问题务必按期销号；配合的问题请主动对接牵头单位。"
+        + COMMON,
+        "逾期 30 天以上的问题，请单位主要负责同志亲自过问，逐条明确责任人。",
+    ]
+    # 交警大队：逾期一条但不到 30 天——要限期销号，不要求亲自过问
+    short = next(n for n in notice_set.notices if n.unit_name == "交警大队")
+    assert (short.overdue, short.overdue_over_30) == (1, 0)
+    assert requests_on(short)[1:] == [
+        "请于2026年11月22日前完成上述逾期问题的整改销号，7 天内到期的问题务必按期销号；配合的问题请主动对接牵头单位。"
+        + COMMON,
+        "甲县创建文明城市工作指挥部办公室",
+    ]
 
 
 def test_units_without_anything_due_get_no_notice_and_are_listed_with_the_reason(notice_set, brief):
