@@ -178,8 +178,14 @@ def _channels(path: Path, viewer: Viewer, units: dict[str, str]) -> None:
             "地址",
             type="password",
             max_chars=2000,
-            help="机器人或 Webhook 的 http(s) 地址；邮件写 smtp://用户名:口令@服务器:端口?from=发件人&to=收件人。"
+            help="机器人或 Webhook 的 http(s) 地址；邮件写 smtp://用户名@服务器:端口?from=发件人&to=收件人（口令填在下面一栏）。"
             "地址里的 key、口令是密钥：只存进服务器上 0600 的密钥文件，保存后只显示遮住的地址",
+        )
+        password = st.text_input(
+            "邮件口令（只用于邮件，可不填）",
+            type="password",
+            max_chars=200,
+            help="SMTP 登录口令；含 @、: 等字符也照填，不必写进地址",
         )
         secret = st.text_input(
             "加签密钥（只用于钉钉/浙政钉，可不填）",
@@ -201,6 +207,7 @@ def _channels(path: Path, viewer: Viewer, units: dict[str, str]) -> None:
                     url,
                     frame.require(viewer, "dispatch").name,
                     unit_code=unit,
+                    password=password or None,
                     sign_secret=secret or None,
                     replace=False,
                     page=viewer.page,
