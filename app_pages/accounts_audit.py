@@ -167,7 +167,10 @@ def render(view: View, viewer: Viewer) -> None:
         since, until = statedb.day_window(start, end)
         shown = statedb.audit(path, 500, user=user, action=action, since=since, until=until)
         table = statedb.audit_table(shown)
-        st.dataframe(table, hide_index=True, width="stretch", height=420)
+        if table.empty:
+            st.caption("这段日期里没有符合条件的审计记录。")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", height=420)
         everything = len(statedb.audit(path, None, user=user, action=action, since=since, until=until))
         st.caption(
             f"共 {everything:,} 条{'，这里显示最近 500 条' if everything > 500 else ''}；新的在前。"

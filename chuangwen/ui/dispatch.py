@@ -132,12 +132,18 @@ def admin_panel(path: Path, viewer: Viewer, units: dict[str, str]) -> None:
             md(f"{run['作业']} {run['周期']} 生成失败（已试 {run['已试次数']} 次）：{run['原因']}；{retry}"),
             icon=":material/error:",
         )
-    st.dataframe(pd.DataFrame(ran), hide_index=True, width="stretch")
+    if ran:
+        st.dataframe(pd.DataFrame(ran), hide_index=True, width="stretch")
+    else:
+        st.caption("还没有运行记录：到了计划的时间由定时任务生成（或命令行 chuangwen schedule run）。")
     sent = runner.deliveries(path)
     failed = [d for d in sent if d["状态"] in ("没有发出", "待重试", "已发出（部分文件没发）")]
     for d in failed[:5]:
         st.warning(md(f"{d['渠道']}（{d['作业']} {d['周期']}）{d['状态']}：{d['说明']}"), icon=":material/sms_failed:")
-    st.dataframe(pd.DataFrame(sent), hide_index=True, width="stretch")
+    if sent:
+        st.dataframe(pd.DataFrame(sent), hide_index=True, width="stretch")
+    else:
+        st.caption("还没有发送记录。")
 
 
 def _done(message: str) -> None:
@@ -151,24 +157,25 @@ def _channels(path: Path, viewer: Viewer, units: dict[str, str]) -> None:
     st.subheader("推送渠道")
     rows = channels.listing(path)
     used = runner.naming(path)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "名称": c.name,
-                    "种类": c.kind_text,
-                    "地址（密钥已遮住）": c.shown_url,
-                    "加签": "有" if c.signed else "",
-                    "单位": units.get(c.unit_code, c.unit_code) if c.unit_code else "",
-                    "用在": "、".join(used.get(c.name, [])),
-                }
-                for c in rows
-            ],
-            columns=["名称", "种类", "地址（密钥已遮住）", "加签", "单位", "用在"],
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    if rows:  # 没有渠道时右边一句话说明（空表写着英文“empty”）
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "名称": c.name,
+                        "种类": c.kind_text,
+                        "地址（密钥已遮住）": c.shown_url,
+                        "加签": "有" if c.signed else "",
+                        "单位": units.get(c.unit_code, c.unit_code) if c.unit_code else "",
+                        "用在": "、".join(used.get(c.name, [])),
+                    }
+                    for c in rows
+                ],
+                columns=["名称", "种类", "地址（密钥已遮住）", "加签", "单位", "用在"],
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     add, manage = st.columns(2)
     with add, st.form("ad_channel_add", clear_on_submit=True):
         st.markdown("**新建渠道**")

@@ -348,9 +348,14 @@ def table_html(shown: pd.DataFrame) -> str:
     )
 
 
-def table(df: pd.DataFrame, *, big_columns: list[str] | None = None, **kwargs: Any) -> None:
+def table(
+    df: pd.DataFrame, *, big_columns: list[str] | None = None, empty: str = "没有符合条件的行。", **kwargs: Any
+) -> None:
     """显示一张表：推进会模式下是大字的静态表（只留 big_columns 这几列，其余在普通模式看；长表由页面经 Views.paged
-    分屏），否则可排序的 st.dataframe。"""
+    分屏），否则可排序的 st.dataframe。没有行时只说一句中文 empty（st.dataframe 的空表写着英文“empty”）。"""
+    if df.empty:
+        st.caption(empty)
+        return
     if not is_on():
         st.dataframe(df, hide_index=True, **kwargs)
         return

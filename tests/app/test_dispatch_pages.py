@@ -248,3 +248,16 @@ def test_other_roles_see_none_of_the_dispatch_settings(small, role):
     ]
     assert not [df for df in at.dataframe if "地址（密钥已遮住）" in df.value.columns]
     assert [r for r in accounts.ROLES if accounts.Viewer("x", r).may("dispatch")] == ["管理员"]
+
+
+def test_a_new_database_shows_chinese_lines_not_empty_tables(tmp_path, monkeypatch):
+    """新库没有渠道、运行与发送：各说一句中文，不放空表（st.dataframe 的空表写着英文“empty”）。"""
+    path = build_briefing_db(tmp_path / "new.duckdb")
+    monkeypatch.setenv("CHUANGWEN_DB", str(path))
+    monkeypatch.delenv("CHUANGWEN_TARGET_RANK", raising=False)
+    at = _page(path)
+    assert [df for df in at.dataframe if df.value.empty] == []
+    captions = [c.value for c in at.caption]
+    assert "还没有运行记录：到了计划的时间由定时任务生成（或命令行 chuangwen schedule run）。" in captions
+    assert "还没有发送记录。" in captions
+    assert "还没有渠道：在左边新建（或用 chuangwen channel add）。" in _text(at.info)

@@ -122,3 +122,24 @@ def test_projector_table_escapes_text_from_data_and_does_not_break_codes():
     assert "white-space:nowrap" in cells["WT2026-013895"] and "white-space:nowrap" in cells["样本不足"]
     assert "white-space:nowrap" in cells["3"] and "text-align:right" in cells["3"]
     assert "white-space:normal" in next(style for text, style in cells.items() if text.startswith("&lt;img"))
+
+
+def _tables(empty: bool, on: bool) -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from chuangwen.ui import projector
+
+    st.session_state[projector.FLAG] = on
+    projector.table(pd.DataFrame({"单位": [] if empty else ["甲"]}), empty="本周没有逾期问题。")
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_an_empty_table_is_one_chinese_line_in_both_modes(on):
+    """没有行时不放空表（st.dataframe 的空表写着英文“empty”）：说一句中文；有行时照常是表。"""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_tables, kwargs={"empty": True, "on": on}).run()
+    assert [c.value for c in at.caption] == ["本周没有逾期问题。"] and not at.dataframe
+    at = AppTest.from_function(_tables, kwargs={"empty": False, "on": on}).run()
+    assert [c.value for c in at.caption] == [] and (bool(at.dataframe) != on)
