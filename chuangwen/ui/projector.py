@@ -352,11 +352,13 @@ def table(
     df: pd.DataFrame, *, big_columns: list[str] | None = None, empty: str = "没有符合条件的行。", **kwargs: Any
 ) -> None:
     """显示一张表：推进会模式下是大字的静态表（只留 big_columns 这几列，其余在普通模式看；长表由页面经 Views.paged
-    分屏），否则可排序的 st.dataframe。没有行时只说一句中文 empty（st.dataframe 的空表写着英文“empty”）。"""
+    分屏），否则可排序的 st.dataframe。没有行时只说一句中文 empty（st.dataframe 的空表写着英文“empty”）；
+    缺失的格两种模式都留空（st.dataframe 默认写英文“None”；placeholder 只改显示，数照样按数排序）。"""
     if df.empty:
         st.caption(empty)
         return
     if not is_on():
+        kwargs.setdefault("placeholder", "")
         st.dataframe(df, hide_index=True, **kwargs)
         return
     st.html(table_html(for_projector(df, big_columns)))

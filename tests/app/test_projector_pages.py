@@ -143,3 +143,26 @@ def test_an_empty_table_is_one_chinese_line_in_both_modes(on):
     assert [c.value for c in at.caption] == ["本周没有逾期问题。"] and not at.dataframe
     at = AppTest.from_function(_tables, kwargs={"empty": False, "on": on}).run()
     assert [c.value for c in at.caption] == [] and (bool(at.dataframe) != on)
+
+
+def _table_with_gaps(on: bool) -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from chuangwen.ui import projector
+
+    st.session_state[projector.FLAG] = on
+    projector.table(pd.DataFrame({"问题编号": ["A1", "A2"], "逾期天数": pd.array([3, None], dtype="Int64")}))
+
+
+def test_a_missing_cell_is_blank_in_both_modes_and_the_column_stays_numbers():
+    """缺失的格留空（st.dataframe 默认在格里写英文“None”）：普通模式给表格 placeholder=""，列仍是数（照样按数排序）；
+    推进会的大字表本来就留空。"""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_table_with_gaps, kwargs={"on": False}).run()
+    (table,) = at.dataframe
+    assert table.proto.placeholder == "" and table.proto.HasField("placeholder")
+    assert table.value["逾期天数"].tolist()[0] == 3 and table.value["逾期天数"].isna().tolist() == [False, True]
+    at = AppTest.from_function(_table_with_gaps, kwargs={"on": True}).run()
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", at.get("html")[-1].proto.body) == ["A1", "3", "A2", ""]
