@@ -128,7 +128,9 @@ def render(view: View, viewer: Viewer) -> None:
             out.png(part_fig, f"{level}得分差距", key="rk_png_part")
             if not big:
                 with st.expander(f"{level}得分明细表"):
-                    st.dataframe(rank_trend.part_gap_table(rows, level), hide_index=True)
+                    st.dataframe(
+                        rank_trend.part_gap_table(rows, level), hide_index=True, placeholder=rank_trend.MISSING
+                    )
 
     # ---------------------------------------------------------------- 4 排名表（推进会时分屏，每屏 TABLE_ROWS 个单位）
     choices = rank_trend.rounds_of_type(rounds, round_type)
@@ -153,12 +155,14 @@ def render(view: View, viewer: Viewer) -> None:
     else:
         if note := rank_trend.round_missing_note(round_rows):
             st.info(md(note), icon=":material/info:")
-        # 不用 pandas Styler：120 个单位时它要 40 ms 以上；本县以 ★ 标出并固定在第一行
+        # 不用 pandas Styler：120 个单位时它要 40 ms 以上；本县以 ★ 标出并固定在第一行；缺测单位的名次、得分写“—”
+        # （与推进会的排名表一样；st.dataframe 默认写英文“None”）
         two = st.column_config.NumberColumn(format="%.2f")
         st.dataframe(
             table,
             hide_index=True,
             height=rank_trend.table_height(table),
+            placeholder=rank_trend.MISSING,
             column_config={
                 "名次": st.column_config.NumberColumn(format="%d"),
                 "得分": two,

@@ -23,6 +23,7 @@ GAP_BASES: dict[str, str] = {
     "组内平均": "gap_to_average",
 }
 PART_LEVELS = ("板块", "测评项目")
+MISSING = "—"  # 排名表里没有的数（缺测单位的名次、得分，没有上一轮时的变化）
 
 # 排名表的排序方式（白名单）；板块得分列另由 rank_table 按实际板块名加入
 TABLE_SORTS: dict[str, tuple[str, bool]] = {
@@ -377,7 +378,7 @@ def _cell(column: str, value: Any) -> str:  # 表里的一格：数或文字，�
     if column == "名次":
         return "缺测" if _missing(value) else str(int(value))
     if _missing(value):
-        return "—"
+        return MISSING
     if column == "得分变化":
         return f"{float(value):+.2f}"
     if column in ("单位", "名次变化", "说明"):

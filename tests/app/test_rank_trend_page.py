@@ -3,6 +3,7 @@
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.app.conftest import switch_to
@@ -141,6 +142,17 @@ def test_tiny_data_gap_cards_and_missing_round(tiny_page):
     table = at.dataframe[-1].value
     assert list(table["单位"]) == ["★ 甲县（本县）", "戊区", "乙县", "丁县", "丙县"]
     assert table["名次"].isna().tolist() == [False, False, False, False, True]
+
+
+def test_a_missing_unit_shows_dashes_not_none_and_ranks_stay_numbers(tiny_page):
+    """缺测单位的名次、得分在表里写“—”（与推进会的排名表一样；st.dataframe 默认在格里写英文“None”），列仍是数；
+    分项得分明细表同样。"""
+    at = tiny_page
+    at.selectbox(key="rk_table_round_年度测评").set_value("R2024-ND").run()
+    assert [t.proto.placeholder for t in at.dataframe] == ["—"] * len(at.dataframe) and len(at.dataframe) == 2
+    table = at.dataframe[-1].value
+    assert pd.api.types.is_integer_dtype(table["名次"]) and pd.api.types.is_float_dtype(table["得分"])
+    assert table["名次"].isna().tolist()[-1] and table["得分"].isna().tolist()[-1]
 
 
 def test_tiny_data_target_rank_too_large(tiny_page):
