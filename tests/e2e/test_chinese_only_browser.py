@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -48,24 +49,34 @@ ENGLISH = (
 # 整词、区分大小写：前后不是英文字母、数字或下划线（\b 把汉字也当作词的一部分，“表empty”就认不出来，所以不用 \b）
 LEAK = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![A-Za-z0-9_])")
 
-# 每个文档一开始就包住画布的画字函数，按画布记下画过的每一段字（表格重画很频繁：去重、设上限）
+# 每个文档一开始就包住画布的画字函数：画出的一段字里有上面的字样时，连同这块画布上刚画过的几段字（同一行的格）记下，
+# 同一块画布上同样的字只记第一处与次数。
+# 只记命中的：长表翻一遍要画几万段字，全记下来就得设上限，上限之后的就漏看了
 CANVAS_HOOK = """(() => {
+  const leak = new RegExp(LEAK_PATTERN);
   const canvases = (window.__cwCanvases = new Set());
   for (const ctx of [window.CanvasRenderingContext2D, window.OffscreenCanvasRenderingContext2D]) {
     if (!ctx) continue;
     for (const name of ['fillText', 'strokeText']) {
       const real = ctx.prototype[name];
       ctx.prototype[name] = function (text, ...rest) {
-        const drawn = (this.canvas.__cwText ??= new Set());
-        canvases.add(this.canvas);
-        if (drawn.size < 5000) drawn.add(String(text));
+        const canvas = this.canvas, drawn = String(text), recent = (canvas.__cwRecent ??= []);
+        recent.push(drawn);
+        if (recent.length > 8) recent.shift();
+        if (leak.test(drawn)) {
+          const hits = (canvas.__cwLeaks ??= new Map()), hit = hits.get(drawn);
+          if (hit) hit.times += 1;
+          else hits.set(drawn, { times: 1, at: recent.join(' | ') });
+          canvases.add(canvas);
+        }
         return real.call(this, text, ...rest);
       };
     }
   }
-})();"""
+})();""".replace("LEAK_PATTERN", json.dumps(LEAK.pattern))
 
-# 看得见的字：正文、同源 iframe 的正文、空输入框的 placeholder、每块画布画过的字（前面带上表格上方最近的一段字，报错时好找）
+# 看得见的字：正文、同源 iframe 的正文、空输入框显示的 placeholder、上次看过之后画布上画出的命中字样（前面带上表格上方
+# 最近的一段字，报错时好找；取走就清空，下一个标签页只报它自己新画的）
 VISIBLE_TEXT = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const shown = e => e.offsetParent !== null || e.getClientRects().length > 0;
@@ -75,15 +86,17 @@ VISIBLE_TEXT = """() => {
     try { return f.contentDocument && f.contentDocument.body ? f.contentDocument.body.innerText : ''; }
     catch (err) { return ''; } });
   const above = c => {
-    let box = c.closest('[data-testid="stElementContainer"]');
+    const box = c.isConnected && c.closest('[data-testid="stElementContainer"]');
     for (let e = box && box.previousElementSibling; e; e = e.previousElementSibling) {
       const t = e.innerText.trim();
-      if (t) return '〔' + t.slice(0, 40) + '〕';
+      if (t) return '〔表格上方：' + t.slice(-40) + '〕';
     }
     return '〔画布〕';
   };
-  const drawn = [...(window.__cwCanvases || [])].filter(c => !c.isConnected || shown(c))
-    .map(c => (c.isConnected ? above(c) : '〔画布〕') + ' ' + [...c.__cwText].join(' | '));
+  const drawn = [...(window.__cwCanvases || [])].flatMap(c =>
+    [...c.__cwLeaks.values()].map(h => `${above(c)} ${h.at}（画了 ${h.times} 次）`));
+  for (const c of window.__cwCanvases || []) c.__cwLeaks.clear();
+  (window.__cwCanvases || new Set()).clear();
   return [app.innerText, ...frames, ...placeholders, ...drawn];
 }"""
 
@@ -118,7 +131,9 @@ OPEN_EXPANDERS = """() => {
   return closed.length;
 }"""
 
-FRAMEWORK = [{"版本": "2026版", "编号": "1", "层级": "板块", "名称": "公共文明", "分值": "100", "生效日期": "2026-01-01"}]
+FRAMEWORK = [
+    {"版本": "2026版", "编号": "1", "层级": "板块", "名称": "公共文明", "分值": "100", "生效日期": "2026-01-01"}
+]
 SCORES = [
     {"测评轮次": "2026年度测评", "日期": "2026-10-15", "单位": u, "总分": t, "1": t}
     for u, t in (("澜溪县", "86.5"), ("青石县", "90"), ("白水县", ""))
@@ -126,7 +141,7 @@ SCORES = [
 
 
 def leaks(texts: list[str], where: str) -> list[str]:
-    """texts 里的英文默认字样：每处一行，带上页面与前后各 40 个字。"""
+    """texts 里的英文默认字样：每处一行，带上页面与前后各 60 个字。"""
     found = []
     for text in texts:
         for m in LEAK.finditer(text):
@@ -157,26 +172,33 @@ def look(page, where: str) -> list[str]:
     return leaks(page.evaluate(VISIBLE_TEXT), where)
 
 
+def scan(page, address: str, title: str) -> tuple[list[str], list[str]]:
+    """打开一个网址，看这一页与它的每个标签页；返回 (泄漏, 看过的页面与标签)。"""
+    page.goto(address, wait_until="domcontentloaded")
+    wait_ready(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, title
+    found, seen = look(page, title), [title]
+    tabs = page.locator('[data-testid="stTabs"] [role="tab"]')
+    i = 0
+    while i < tabs.count():  # 标签页里可能还有标签页：每点一个重新数
+        tab = tabs.nth(i)
+        where = f"{title}·{tab.inner_text().strip()}"
+        tab.click()
+        settle(page, timeout=WAIT)
+        found += look(page, where)
+        seen.append(where)
+        i += 1
+    return found, seen
+
+
 def scan_site(page, url: str) -> tuple[list[str], list[str]]:
     """逐页（每页逐个标签页）收集看得见的字里的英文默认字样；返回 (泄漏, 看过的页面与标签)。"""
     page.context.add_init_script(CANVAS_HOOK)
     found, seen = [], []
     for spec in sitemap.PAGES:
-        page.goto(f"{url}/{spec.url_path}", wait_until="domcontentloaded")
-        wait_ready(page)
-        assert page.locator('[data-testid="stException"]').count() == 0, spec.title
-        found += look(page, spec.title)
-        seen.append(spec.title)
-        tabs = page.locator('[data-testid="stTabs"] [role="tab"]')
-        i = 0
-        while i < tabs.count():  # 标签页里可能还有标签页：每点一个重新数
-            tab = tabs.nth(i)
-            name = tab.inner_text().strip()
-            tab.click()
-            settle(page, timeout=WAIT)
-            found += look(page, f"{spec.title}·{name}")
-            seen.append(f"{spec.title}·{name}")
-            i += 1
+        more, places = scan(page, f"{url}/{spec.url_path}", spec.title)
+        found += more
+        seen += places
     assert page.external == [] and page.dialogs == []
     return list(dict.fromkeys(found)), seen
 
@@ -222,8 +244,7 @@ def test_the_first_run_page_of_an_empty_store_is_chinese_only(bare_store, offlin
     """只有表结构的库：每个网址都是引导页（导入数据的那一页），同样只有中文。"""
     page = offline_page
     page.context.add_init_script(CANVAS_HOOK)
-    page.goto(bare_store, wait_until="domcontentloaded")
-    wait_ready(page)
-    found = look(page, "引导页")
+    found, seen = scan(page, bare_store, "引导页")
+    print(f"空库：看了 {'、'.join(seen)}")
     assert found == [], report(found)
     assert page.external == [] and page.dialogs == []
