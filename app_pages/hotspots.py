@@ -8,6 +8,8 @@ from chuangwen.ui import data, export, frame, mapview, projector
 from chuangwen.ui.frame import Viewer
 from chuangwen.view import View
 
+NOT_PICKED = "（未选择）"  # 点位历史的选择框还没选点位时
+
 
 def render(view: View, viewer: Viewer) -> None:
     """画这一页（画框每次运行调用，传入本次的口径与看页面的人）。"""
@@ -287,11 +289,14 @@ def render(view: View, viewer: Viewer) -> None:
         return
     st.subheader("点位历史")
     site_choices = hotspots.site_choices(ranking, st.session_state.get("hs_site"))
+    # 每轮 projector.keep 把会话里的 hs_site 重新赋值一次（翻屏时记住）；赋回的 None 在前端算“没有选”，显示的是
+    # placeholder：同样写“（未选择）”，不是 Streamlit 默认的英文“Choose an option”
     site = st.selectbox(
         "选择点位（也可在地图上点击点位）",
         [None, *site_choices],
         key="hs_site",
-        format_func=lambda c: "（未选择）" if c is None else f"{site_choices.get(c, c)}（{c}）",
+        format_func=lambda c: NOT_PICKED if c is None else f"{site_choices.get(c, c)}（{c}）",
+        placeholder=NOT_PICKED,
     )
     if site:
         history = data.query("hotspot_site_history", hotspots.history_view(view), **hotspots.history_params(site, ring))

@@ -113,6 +113,16 @@ def test_picking_a_site_shows_its_history(app, demo_db):
     )
 
 
+def test_the_site_picker_says_not_picked_in_chinese_before_and_after_a_rerun(app):
+    """点位选择框没选时写“（未选择）”：选中的是 None 这一项时如此；第二轮起 projector.keep 把 None 赋回会话，前端当作
+    “没有选”、显示 placeholder，也如此（默认是英文“Choose an option”）。"""
+    at = open_page(app)
+    pick = at.selectbox(key="hs_site")
+    assert (pick.value, pick.proto.placeholder, pick.format_func(None)) == (None, "（未选择）", "（未选择）")
+    at.run()
+    assert at.selectbox(key="hs_site").proto.placeholder == "（未选择）"
+
+
 def test_an_empty_window_says_where_the_data_is_and_offers_that_range(app, demo_db):
     import duckdb
 
