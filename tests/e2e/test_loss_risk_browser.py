@@ -98,6 +98,8 @@ def test_a_unit_account_sees_its_own_points_at_risk(server, unit_page, artifacts
     page = unit_page
     open_page(page, server)
     page.get_by_role("heading", name="攻坚清单：先改哪几处").wait_for(timeout=60_000)
+    # 等卡片本身出现再读（负载下标题先到、卡片晚一步时，只等脚本停下读到过空的卡片）
+    page.locator('[data-testid="stMetricLabel"]', has_text="本单位的问题预计丢分").wait_for(timeout=60_000)
     settle(page)
     page.screenshot(path=str(artifacts / "loss_risk_unit.png"), full_page=True)
     heading = page.get_by_role("heading", name="若明天暗访", exact=False).first.inner_text()
