@@ -91,6 +91,20 @@ def parse(job: str, text: str) -> When:
     return When(None, None, _clock(parts[0], raw, "09:00"))
 
 
+def chinese(job: str, text: str) -> str:
+    """页面上显示的写法：'fri 17:00' → '周五 17:00'，'1 09:00' → '1日 09:00'，'09:00' 照旧；写错的原样给回（好让人改）。"""
+    try:
+        when = parse(job, text)
+    except ScheduleError:
+        return text
+    clock = when.at.strftime("%H:%M")
+    if when.weekday is not None:
+        return f"周{'一二三四五六日'[when.weekday]} {clock}"
+    if when.day is not None:
+        return f"{when.day}日 {clock}"
+    return clock
+
+
 def latest_slot(
     job: str, when: When, now: datetime, round_ends: list[tuple[str, date]] | None = None
 ) -> datetime | None:

@@ -78,7 +78,10 @@ def admin_panel(path: Path, viewer: Viewer, units: dict[str, str]) -> None:
             c1, c2, c3 = st.columns([1, 1, 2])
             on = c1.checkbox(f"开启{s.name}", value=s.enabled)
             at = c2.text_input(
-                "时间", value=s.at_text, max_chars=20, help="每周 fri 17:00 或 周五 17:00；每月 1 09:00；轮次 09:00"
+                "时间",
+                value=schedules.chinese(s.job, s.at_text),
+                max_chars=20,
+                help="每周写 周五 17:00；每月写 1日 09:00（1–28 号）；测评轮次通报只写 09:00（轮次结束后第二天）",
             )
             chosen = c3.multiselect(
                 "发到", known, default=[c for c in s.channels if c in known], placeholder="（不发，只存档）"

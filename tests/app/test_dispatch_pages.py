@@ -55,6 +55,7 @@ def test_briefing_page_lists_past_issues_and_offers_their_files(app):
 def test_admin_changes_a_schedule_and_a_malformed_time_is_refused_in_chinese(app, sent_db):
     at = switch_to(app, "app_pages/briefing.py")
     form_inputs = [t for t in at.text_input if t.label == "时间"]
+    assert [t.value for t in form_inputs] == ["周五 17:00", "1日 09:00", "09:00"]  # 库里存的是 fri 17:00、1 09:00
     form_inputs[0].set_value("每周八")
     at.button(key="FormSubmitter:ad_sched_weekly-保存").click().run()
     assert any("每周通报的时间 '每周八' 写法不对" in e.value.replace("\\", "") for e in at.error)  # 页面上经 md 转义

@@ -86,7 +86,11 @@ def test_admin_sets_a_channel_and_the_weekly_job_on_the_page_then_one_issue_is_p
     page.get_by_text("已保存每周通报。").wait_for(timeout=WAIT)
     settle(page)
     (weekly_setting,) = [s for s in schedules.listing(db) if s.job == "weekly"]
-    assert (weekly_setting.enabled, weekly_setting.at_text, weekly_setting.channels) == (True, "fri 17:00", ("e2e群",))
+    assert (weekly_setting.enabled, weekly_setting.at_text, weekly_setting.channels) == (
+        True,
+        "周五 17:00",
+        ("e2e群",),
+    )  # 页面上写的是中文
     page.screenshot(path=str(artifacts / "dispatch_admin_schedules.png"))
     page.get_by_role("heading", name="推送渠道").evaluate("e => e.scrollIntoView({block: 'start'})")
     next_frame(page)

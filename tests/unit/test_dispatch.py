@@ -407,6 +407,24 @@ def test_chinese_weekdays_parse():
 
 
 @pytest.mark.parametrize(
+    ("job", "text", "shown"),
+    [
+        ("weekly", "fri 17:00", "周五 17:00"),
+        ("weekly", "Sunday 7:05", "周日 07:05"),
+        ("weekly", "星期天 9：30", "周日 09:30"),
+        ("monthly", "1 09:00", "1日 09:00"),
+        ("monthly", "28号 18:00", "28日 18:00"),
+        ("round", "9:00", "09:00"),
+        ("weekly", "每周八", "每周八"),  # 写错的原样给回，好让人改
+    ],
+)
+def test_the_page_shows_schedule_times_in_chinese_that_parse_back(job, text, shown):
+    assert schedules.chinese(job, text) == shown
+    if shown != text or job == "round":
+        assert schedules.parse(job, shown) == schedules.parse(job, text)
+
+
+@pytest.mark.parametrize(
     ("kind", "url", "message"),
     [
         ("webhook", "ftp://host/x", "通用 Webhook的地址必须以 http:// 或 https:// 开头，实际为 ftp://host/x"),
