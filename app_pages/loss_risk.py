@@ -20,6 +20,10 @@ MAP_HEIGHT = 560
 MEETING_ROWS = 36  # 推进会上攻坚清单列前几处（每屏 projector.TABLE_ROWS = 12 处，翻 3 屏）；全部在普通模式与 Excel 里
 MEETING_MAP_HEIGHT = 600  # 推进会：标题与一行说明连同地图在 1080p 一屏放下（比 projector.MAP_HEIGHT 矮 40 px）
 STANDARD_BIG = ["测评标准", "不合格处", "点位数", "抽查数", "预计丢分", "本单位分摊"]
+WORKLIST_DECIMALS = {
+    c: st.column_config.NumberColumn(format="%.4f")
+    for c in ("改这一处少丢（分）", "每天少丢（分）", "改完前N处累计少丢（分）")
+}
 WORKLIST_BIG = ["序号", "点位（或街面问题）", "镇街", "牵头单位", "逾期天数", "改完前N处累计少丢（分）"]
 
 
@@ -136,7 +140,12 @@ def render(view: View, viewer: Viewer) -> None:
             st.success("当前筛选下没有要改的处。")
             continue
         st.markdown(f"**{md(loss_risk.running_text(rows, 5))}；{md(loss_risk.running_text(rows, len(rows)))}。**")
-        projector.table(loss_risk.three_decimals(part) if big else part, height=480, big_columns=WORKLIST_BIG)
+        projector.table(
+            loss_risk.three_decimals(part) if big else part,
+            height=480,
+            big_columns=WORKLIST_BIG,
+            column_config=WORKLIST_DECIMALS,  # 少丢的分一律四位小数（0.0180，不是 0.018），一列对齐好比
+        )
         if note := loss_risk.shown_note(rows) if not big else loss_risk.meeting_note(rows, len(listed)):
             st.caption(note)
     if not big:
