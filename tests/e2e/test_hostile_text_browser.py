@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e import hostile_data
 from tests.e2e.conftest import next_frame, running_server, settle
@@ -45,10 +46,20 @@ def assert_clean(page, where: str) -> None:
 def choose(page, key: str, typed: str) -> None:
     """在 key 为 key 的下拉框里输入文字、选第一个匹配项。"""
     # 直接对下拉框的输入框打字（点容器中间可能点在标签上、焦点留在页面）；等筛选后的选项出现再点它，不按回车
+    # 负载下页面可能在打字时又重跑一次（例如地图画好后回传）：下拉框随之收起、选项脱离页面。这时收起、清空，从头再来
     box = page.locator(f".st-key-{key}").get_by_role("combobox")
-    box.click()
-    box.press_sequentially(typed)
-    page.get_by_role("option").filter(has_text=typed).first.click()
+    for attempt in range(3):
+        settle(page)
+        box.click()
+        box.press_sequentially(typed)
+        try:
+            page.get_by_role("option").filter(has_text=typed).first.click(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            box.fill("")
     settle(page)
 
 
