@@ -333,26 +333,21 @@ class Refs:
         self.new_units[name] = code
         return code
 
-    def category(self, name: str | None) -> bool:
-        if name is None:
-            return False
-        if name in self.categories:
+    def _known_or_new(self, name: str, known: set[str], new: list[str]) -> bool:
+        """库中有，或可新增（--create-missing / 页面上的开关）时记为新增；否则 False（调用方报错）。"""
+        if name in known:
             return True
         if self.create:
-            self.categories.add(name)
-            self.new_categories.append(name)
+            known.add(name)
+            new.append(name)
             return True
         return False
 
+    def category(self, name: str | None) -> bool:
+        return name is not None and self._known_or_new(name, self.categories, self.new_categories)
+
     def site_type(self, name: str) -> bool:
-        """点位类型库中有，或可新增（--create-missing / 页面上的开关）时记为新增；否则 False（调用方报错）。"""
-        if name in self.site_types:
-            return True
-        if self.create:
-            self.site_types.add(name)
-            self.new_site_types.append(name)
-            return True
-        return False
+        return self._known_or_new(name, self.site_types, self.new_site_types)
 
     def county_code(self) -> str:
         our = self.our_code
