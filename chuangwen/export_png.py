@@ -18,9 +18,7 @@ import concurrent.futures
 import contextlib
 import functools
 import io
-import itertools
 import json
-import logging
 import math
 import os
 import re
@@ -64,29 +62,6 @@ CJK_BOLD_FONT_FILES = (
 START_SECONDS = 60
 # 关掉出了事的导出进程（整组 SIGKILL，再让 kaleido 收拾临时目录）每一步最多等多久
 STOP_SECONDS = 10
-
-# choreographer 的看门狗在浏览器进程退出时记一条英文警告（命令行导出结束时打在终端上）：我们自己关掉的（_Renderer.close）
-# 不记，意外退出的（被 OOM 杀掉、崩溃）换成中文照记。按导出进程的线程名认：每个导出进程的事件循环线程名不同
-WATCHDOG_LOGGER = "choreographer.browser_async"
-WATCHDOG_SAYS = "Wait expired, Browser is being closed by watchdog"
-WATCHDOG_CHINESE = "导出图片用的浏览器意外退出；下一次导出时会重新启动它"
-_closing: set[str] = set()  # 正在由我们关掉的导出进程（其事件循环线程名）
-_serial = itertools.count(1)
-
-
-class _WatchdogNote(logging.Filter):
-    """看门狗那条英文警告：我们自己关掉浏览器时不记，浏览器意外退出时换成中文；别的记录原样放过。"""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not str(record.msg).startswith(WATCHDOG_SAYS):
-            return True
-        if record.threadName in _closing:
-            return False
-        record.msg, record.args = WATCHDOG_CHINESE, ()
-        return True
-
-
-logging.getLogger(WATCHDOG_LOGGER).addFilter(_WatchdogNote())
 
 _lock = threading.Lock()  # 起、换、停导出进程与每一次渲染都在这把锁里：一次只画一张
 _renderer: _Renderer | None = None
@@ -135,7 +110,7 @@ class _Renderer:
         self.browser = browser
         self.kaleido: Any = None  # kaleido.Kaleido，open() 之后才有；kaleido 没有类型信息
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name=f"chuangwen-png-{next(_serial)}", daemon=True)
+        self.thread = threading.Thread(target=self.loop.run_forever, name="chuangwen-png", daemon=True)
         self.thread.start()
 
     def run(self, coroutine: Coroutine[Any, Any, T], seconds: float) -> T:
@@ -168,7 +143,6 @@ class _Renderer:
     def close(self) -> None:
         """关掉：卡住的浏览器不理会正常关闭，所以先 SIGKILL 整个进程组（包装进程起浏览器时另开了会话，组号就是它的进程号；
         只在它还没被收尸时发，免得进程号已被别人重用），再让 kaleido 收拾临时目录，最后停事件循环。每一步都限时。"""
-        _closing.add(self.thread.name)  # 看门狗接着会说浏览器退出了：是我们关的，不记
         process = getattr(self.kaleido, "subprocess", None)
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
